@@ -1,0 +1,80 @@
+package io.pgferry.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code pgferry} command. A new subcommand is one more line in {@code subcommands} below.
+ *
+ * <p>{@link #newCommandLine} builds the configured command line (one-line errors, exit codes from
+ * {@link ExitCodes}, injectable out/err); {@link #main} runs it on the process's stdout/stderr.
+ */
+@Command(
+        name = "pgferry",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.ManifestVersion.class,
+        description = "PostgreSQL logical replication: stream committed changes, check a source, manage slots.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            CheckCommand.class,
+            SlotsCommand.class,
+            StreamCommand.class,
+        })
+public final class Main implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    VerboseOption verboseOption;
+
+    /** Set by any {@link VerboseOption} in the command tree; read through {@link #isVerbose}. */
+    boolean verbose;
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = newCommandLine(out, err).execute(args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    /** The configured {@code pgferry} command line writing to {@code out} and {@code err}. */
+    public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+        ErrorReporter reporter = new ErrorReporter();
+        return new CommandLine(new Main())
+                .setOut(out)
+                .setErr(err)
+                .setExecutionExceptionHandler(reporter)
+                .setParameterExceptionHandler(reporter);
+    }
+
+    /** {@code pgferry} alone: usage on stderr, exit {@link ExitCodes#USAGE}. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
+    /** Whether {@code -v} was given anywhere on the command line of {@code commandLine}'s tree. */
+    static boolean isVerbose(CommandLine commandLine) {
+        return commandLine.getCommandSpec().root().userObject() instanceof Main main && main.verbose;
+    }
+
+    /** The jar manifest's Implementation-Version, or "dev" when run from classes. */
+    static final class ManifestVersion implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"pgferry " + (version == null ? "dev" : version)};
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.pgferry.cli;
+
+import io.pgferry.core.PgFerryException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Base of the commands that do work: applies {@code --verbose} to logging and turns what escapes {@link #run()}
+ * into the one-line error and exit code, so the command behaves the same on any {@code CommandLine}, configured by
+ * {@link Main#newCommandLine} or not.
+ */
+abstract class PgferryCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    VerboseOption verboseOption;
+
+    /** Does the work and returns an exit code from {@link ExitCodes}. */
+    abstract int run();
+
+    @Override
+    public final Integer call() {
+        Logging.apply(Main.isVerbose(spec.commandLine()));
+        try {
+            return run();
+        } catch (ParameterException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return ErrorReporter.report(e, spec.commandLine());
+        }
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** Turns a problem with the user's input into exit {@link ExitCodes#USAGE}. */
+    ConfigurationError configurationError(PgFerryException e) {
+        return new ConfigurationError(spec.commandLine(), e);
+    }
+}

@@ -1,0 +1,140 @@
+package io.pgferry.cli;
+
+import io.pgferry.cli.json.JsonLinesHandler;
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.CheckpointStore;
+import io.pgferry.core.checkpoint.FileCheckpointStore;
+import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.StreamStats;
+import io.pgferry.postgres.TableName;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code pgferry stream}: committed changes of a publication as JSON lines. */
+@Command(
+        name = "stream",
+        description = "Stream committed changes as one JSON object per line.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false)
+final class StreamCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--source", paramLabel = "DSN", description = "Source database (default: $PGFERRY_SOURCE_DSN).")
+    String source;
+
+    @Option(names = "--publication", paramLabel = "NAME", defaultValue = "pgferry_pub",
+            description = "Publication to stream; created for --tables when missing (default: ${DEFAULT-VALUE}).")
+    String publication;
+
+    @Option(names = "--slot", paramLabel = "NAME", defaultValue = "pgferry_slot",
+            description = "Replication slot, [a-z0-9_]; created when missing (default: ${DEFAULT-VALUE}).")
+    String slot;
+
+    @Option(names = "--tables", paramLabel = "LIST", description = "Tables to publish, as schema.table,schema.table.")
+    String tables;
+
+    @Option(names = "--snapshot", description = "First deliver the existing rows (op read); needs a new slot.")
+    boolean snapshot;
+
+    @Option(names = "--from-lsn", paramLabel = "LSN", description = "Skip transactions that commit before LSN.")
+    String fromLsn;
+
+    @Option(names = "--until-caught-up",
+            description = "Exit 0 once every transaction committed before the start was written.")
+    boolean untilCaughtUp;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Append JSON lines to FILE (default: stdout).")
+    Path output;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+            description = "Keep acknowledged progress in FILE to resume exactly there.")
+    Path checkpoint;
+
+    @Option(names = "--binary", description = "Ask the server for binary column values.")
+    boolean binary;
+
+    @Option(names = "--two-phase", description = "Decode prepared transactions at PREPARE (PostgreSQL 15+, new slot).")
+    boolean twoPhase;
+
+    @Option(names = "--memory-limit", paramLabel = "SIZE", defaultValue = "64MB", converter = SizeConverter.class,
+            description = "Off-heap memory for transactions in flight before spilling to disk (default: ${DEFAULT-VALUE}).")
+    long memoryLimit;
+
+    @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where spill files go (default: temp dir).")
+    Path spillDir;
+
+    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "When idle this long, write a WAL message so the slot advances.")
+    Duration heartbeat;
+
+    @Option(names = "--max-retry-time", paramLabel = "DURATION", defaultValue = "5min",
+            converter = DurationConverter.class,
+            description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
+    Duration maxRetryTime;
+
+    @Override
+    public Integer call() throws IOException {
+        StreamConfig.Builder b = StreamConfig.builder()
+                .source(Dsn.fromEnvironmentOr(source))
+                .publication(publication)
+                .slot(slot)
+                .snapshot(snapshot)
+                .untilCaughtUp(untilCaughtUp)
+                .binary(binary)
+                .twoPhase(twoPhase)
+                .memoryLimitBytes(memoryLimit)
+                .heartbeatInterval(heartbeat)
+                .maxRetryTime(maxRetryTime);
+        if (tables != null) {
+            b.tables(TableName.parseList(tables));
+        }
+        if (fromLsn != null) {
+            try {
+                b.fromLsn(Lsn.parse(fromLsn));
+            } catch (IllegalArgumentException e) {
+                throw PgFerryException.fatal(e.getMessage(), "give --from-lsn like 0/16B3748");
+            }
+        }
+        if (spillDir != null) {
+            b.spillDirectory(spillDir);
+        }
+        CheckpointStore store = checkpoint == null ? CheckpointStore.inMemory() : new FileCheckpointStore(checkpoint);
+        StreamConfig config = b.checkpointStore(store).build();
+        long syncEvery = Duration.ofMillis(200).toNanos();
+        try (JsonLinesHandler out = output == null
+                ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery)
+                : JsonLinesHandler.toFile(output, syncEvery)) {
+            ChangeStream stream = ChangeStream.create(config, out);
+            Thread hook = new Thread(stream::stop, "pgferry-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                stream.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // The JVM is already shutting down and the hook is stopping the stream.
+                }
+            }
+            StreamStats s = stream.stats();
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "pgferry: %d transactions, %d changes, acknowledged up to %s%n",
+                            s.transactions(), out.changes(), s.acknowledged());
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,317 @@
+package io.pgferry.core.assembly;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.Transaction;
+import io.pgferry.core.pgoutput.ParserOptions;
+import io.pgferry.core.pgoutput.PgOutputMessage;
+import io.pgferry.core.pgoutput.PgOutputParser;
+import io.pgferry.core.value.TypeResolver;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Turns the pgoutput message stream into whole, committed transactions, in commit order.
+ *
+ * <p>Every transaction is buffered ({@link SpillBuffer}: off-heap up to a shared budget, then compressed files) until
+ * its outcome is known, then delivered to the sink: ordinary transactions at Commit, streamed ones (protocol 2+) at
+ * Stream Commit, two-phase ones at Commit Prepared. A Stream Abort discards the transaction, or only the aborted
+ * sub-transaction's changes (ROLLBACK TO SAVEPOINT); a Rollback Prepared discards the prepared transaction. Nothing
+ * of an aborted transaction is ever delivered. See the PostgreSQL docs, "Logical Streaming Replication Protocol" and
+ * "Logical Replication Message Formats".
+ *
+ * <p>Transactions that commit before {@code skipBefore} (the acknowledged checkpoint) are dropped, so a restart from
+ * an older slot position does not deliver anything twice.
+ *
+ * <p>Used from the stream's thread only.
+ */
+public final class TransactionAssembler {
+    /** PostgreSQL's epoch, 2000-01-01T00:00:00Z, in seconds since the Unix epoch. */
+    private static final long PG_EPOCH_SECONDS = 946_684_800L;
+
+    private final ParserOptions options;
+    private final TypeResolver types;
+    private final MemoryBudget budget;
+    private final Path spillDir;
+    private final SpillStats stats;
+    private final Consumer<Transaction> sink;
+    private final Consumer<Lsn> acknowledger;
+    private final Consumer<Relation> relationListener;
+    private final RelationCache relations = new RelationCache();
+    private final Map<Long, Buffered> streams = new HashMap<>();
+    private final Map<String, Buffered> prepared = new HashMap<>();
+
+    private Lsn skipBefore;
+    private Buffered current;
+    private boolean skippingCurrent;
+    private boolean inStreamBlock;
+    private long streamXid;
+    private Lsn lastDeliveredEnd = Lsn.INVALID;
+
+    /** A transaction being collected. */
+    private static final class Buffered {
+        final SpillBuffer buffer;
+        final long xid;
+        final boolean streamed;
+        final Lsn finalLsn;
+        final long time;
+        String origin;
+        final Set<Long> abortedSubXids = new HashSet<>();
+
+        Buffered(SpillBuffer buffer, long xid, boolean streamed, Lsn finalLsn, long time) {
+            this.buffer = buffer;
+            this.xid = xid;
+            this.streamed = streamed;
+            this.finalLsn = finalLsn;
+            this.time = time;
+        }
+    }
+
+    public TransactionAssembler(
+            ParserOptions options,
+            TypeResolver types,
+            MemoryBudget budget,
+            Path spillDir,
+            SpillStats stats,
+            Lsn skipBefore,
+            Consumer<Transaction> sink,
+            Consumer<Lsn> acknowledger,
+            Consumer<Relation> relationListener) {
+        this.options = options;
+        this.types = types;
+        this.budget = budget;
+        this.spillDir = spillDir;
+        this.stats = stats;
+        this.skipBefore = skipBefore;
+        this.sink = sink;
+        this.acknowledger = acknowledger;
+        this.relationListener = relationListener;
+    }
+
+    /**
+     * Takes the next message. {@code buf} is owned by the assembler from now on (it is copied into a buffer, never
+     * kept). {@code walStart} is the XLogData start position the server sent with it.
+     */
+    public void accept(byte[] buf, int off, int len, Lsn walStart) {
+        PgOutputMessage message = PgOutputParser.parse(buf, off, len, options, inStreamBlock);
+        long lsn = walStart.value();
+        if (message instanceof PgOutputMessage.Begin m) {
+            skippingCurrent = m.finalLsn().isBefore(skipBefore);
+            current = skippingCurrent ? null : open(m.xid(), false, m.finalLsn(), m.commitTime());
+        } else if (message instanceof PgOutputMessage.Commit m) {
+            Buffered tx = requireCurrent("Commit");
+            current = null;
+            if (tx != null) {
+                deliver(tx, Transaction.Kind.COMMITTED, m.commitLsn(), m.endLsn(), m.commitTime());
+            }
+            skippingCurrent = false;
+        } else if (message instanceof PgOutputMessage.Origin m) {
+            if (current != null) {
+                current.origin = m.name();
+            }
+        } else if (message instanceof PgOutputMessage.Relation m) {
+            Relation r = relations.put(m);
+            relationListener.accept(r);
+            appendToOpen(buf, off, len, lsn, 0);
+        } else if (message instanceof PgOutputMessage.Type m) {
+            // Type names are resolved from the catalog by the TypeResolver; nothing to keep.
+        } else if (message instanceof PgOutputMessage.Insert m) {
+            appendToOpen(buf, off, len, lsn, m.xid());
+        } else if (message instanceof PgOutputMessage.Update m) {
+            appendToOpen(buf, off, len, lsn, m.xid());
+        } else if (message instanceof PgOutputMessage.Delete m) {
+            appendToOpen(buf, off, len, lsn, m.xid());
+        } else if (message instanceof PgOutputMessage.Truncate m) {
+            appendToOpen(buf, off, len, lsn, m.xid());
+        } else if (message instanceof PgOutputMessage.LogicalMessage m) {
+            if (m.transactional()) {
+                appendToOpen(buf, off, len, lsn, m.xid());
+            } else {
+                deliverMessage(m);
+            }
+        } else if (message instanceof PgOutputMessage.StreamStart m) {
+            inStreamBlock = true;
+            streamXid = m.xid();
+            streams.computeIfAbsent(m.xid(), x -> open(x, true, Lsn.INVALID, 0));
+        } else if (message instanceof PgOutputMessage.StreamStop m) {
+            inStreamBlock = false;
+        } else if (message instanceof PgOutputMessage.StreamCommit m) {
+            Buffered tx = streams.remove(m.xid());
+            if (tx == null) {
+                throw unknown("Stream Commit", "streamed transaction " + m.xid());
+            }
+            if (m.commitLsn().isBefore(skipBefore)) {
+                tx.buffer.release();
+            } else {
+                deliver(tx, Transaction.Kind.STREAMED, m.commitLsn(), m.endLsn(), m.commitTime());
+            }
+        } else if (message instanceof PgOutputMessage.StreamAbort m) {
+            if (m.subXid() == m.xid()) {
+                Buffered tx = streams.remove(m.xid());
+                if (tx != null) {
+                    tx.buffer.release();
+                }
+            } else {
+                Buffered tx = streams.get(m.xid());
+                if (tx != null) {
+                    tx.abortedSubXids.add(m.subXid());
+                }
+            }
+        } else if (message instanceof PgOutputMessage.BeginPrepare m) {
+            // Never skipped here: whether it was delivered is only known at Commit Prepared.
+            skippingCurrent = false;
+            current = open(m.xid(), false, m.prepareLsn(), m.prepareTime());
+        } else if (message instanceof PgOutputMessage.Prepare m) {
+            Buffered tx = requireCurrent("Prepare");
+            current = null;
+            keepPrepared(m.gid(), tx);
+        } else if (message instanceof PgOutputMessage.StreamPrepare m) {
+            Buffered tx = streams.remove(m.xid());
+            if (tx == null) {
+                throw unknown("Stream Prepare", "streamed transaction " + m.xid());
+            }
+            keepPrepared(m.gid(), tx);
+        } else if (message instanceof PgOutputMessage.CommitPrepared m) {
+            Buffered tx = prepared.remove(m.gid());
+            if (tx == null) {
+                throw unknown("Commit Prepared", "prepared transaction '" + m.gid() + "'");
+            }
+            if (m.commitLsn().isBefore(skipBefore)) {
+                tx.buffer.release();
+            } else {
+                deliver(tx, Transaction.Kind.PREPARED, m.commitLsn(), m.endLsn(), m.commitTime());
+            }
+        } else if (message instanceof PgOutputMessage.RollbackPrepared m) {
+            Buffered tx = prepared.remove(m.gid());
+            if (tx != null) {
+                tx.buffer.release();
+            }
+        }
+    }
+
+
+    private Buffered open(long xid, boolean streamed, Lsn finalLsn, long time) {
+        return new Buffered(new SpillBuffer(budget, spillDir, stats), xid, streamed, finalLsn, time);
+    }
+
+    private Buffered requireCurrent(String what) {
+        if (current == null && !skippingCurrent) {
+            throw unknown(what, "an open transaction");
+        }
+        return current;
+    }
+
+    private void appendToOpen(byte[] buf, int off, int len, long lsn, long xid) {
+        if (inStreamBlock) {
+            Buffered tx = streams.get(streamXid);
+            tx.buffer.append(buf, off, len, lsn, xid);
+        } else if (current != null) {
+            current.buffer.append(buf, off, len, lsn, 0);
+        }
+        // Otherwise: part of a transaction being skipped, or a Relation sent between transactions.
+    }
+
+    private void keepPrepared(String gid, Buffered tx) {
+        Buffered old = prepared.put(gid, tx);
+        if (old != null) {
+            old.buffer.release();
+        }
+    }
+
+    private void deliver(Buffered tx, Transaction.Kind kind, Lsn commitLsn, Lsn endLsn, long commitTime) {
+        Set<Long> aborted = tx.abortedSubXids;
+        SpillBuffer.RecordCursor cursor = tx.buffer.cursor(aborted::contains);
+        Iterator<ChangeEvent> changes = new ChangeReplay(cursor, options, tx.streamed, relations, types);
+        try {
+            sink.accept(new Transaction(
+                    tx.xid, commitLsn, endLsn, toInstant(commitTime), tx.origin, kind, changes, acknowledger));
+        } finally {
+            cursor.close();
+            tx.buffer.release();
+        }
+        lastDeliveredEnd = endLsn;
+    }
+
+    private void deliverMessage(PgOutputMessage.LogicalMessage m) {
+        // Acknowledging lsn + 1 confirms the message itself: the server skips records that start before the
+        // confirmed position on restart.
+        Lsn end = Lsn.of(m.lsn().value() + 1);
+        if (m.lsn().isBefore(skipBefore)) {
+            return;
+        }
+        ChangeEvent event = new ChangeEvent.Message(m.lsn(), m.prefix(), m.content(), false);
+        sink.accept(new Transaction(
+                0, m.lsn(), end, Instant.now(), null, Transaction.Kind.MESSAGE, List.of(event).iterator(), acknowledger));
+        lastDeliveredEnd = end;
+    }
+
+    private static PgFerryException unknown(String message, String what) {
+        return PgFerryException.fatal(
+                "server sent " + message + " for " + what + " that pgferry never saw begin",
+                "restart the stream; if it happens again, report it with the server version");
+    }
+
+    static Instant toInstant(long pgMicros) {
+        return Instant.ofEpochSecond(PG_EPOCH_SECONDS + Math.floorDiv(pgMicros, 1_000_000L),
+                Math.floorMod(pgMicros, 1_000_000L) * 1_000L);
+    }
+
+    /** True when no transaction is open, so every change the server sent so far has been delivered. */
+    public boolean isBetweenTransactions() {
+        return current == null && !skippingCurrent && !inStreamBlock;
+    }
+
+    /** The end position of the last delivered transaction, or INVALID. */
+    public Lsn lastDeliveredEnd() {
+        return lastDeliveredEnd;
+    }
+
+    /**
+     * The highest position that may be confirmed to the server given {@code acked}: a pending prepared transaction
+     * caps it at its prepare position, so that the server sends it again after a restart (its changes are only held
+     * here, in memory or a spill file, until Commit Prepared).
+     */
+    public Lsn confirmable(Lsn acked) {
+        Lsn cap = acked;
+        for (Buffered tx : prepared.values()) {
+            cap = Lsn.min(cap, tx.finalLsn);
+        }
+        return cap;
+    }
+
+    /** True while a prepared transaction waits for its Commit or Rollback Prepared. */
+    public boolean hasPendingPrepared() {
+        return !prepared.isEmpty();
+    }
+
+    /** Raises the skip position after an idle advance; transactions committed before it are never delivered. */
+    public void skipBefore(Lsn lsn) {
+        if (lsn.isAfter(skipBefore)) {
+            skipBefore = lsn;
+        }
+    }
+
+    /** Drops every open and pending transaction (after a lost connection; the server sends them again). */
+    public void reset() {
+        if (current != null) {
+            current.buffer.release();
+        }
+        current = null;
+        skippingCurrent = false;
+        inStreamBlock = false;
+        streams.values().forEach(b -> b.buffer.release());
+        streams.clear();
+        prepared.values().forEach(b -> b.buffer.release());
+        prepared.clear();
+        relations.clear();
+    }
+}

@@ -1,0 +1,111 @@
+package io.pgferry.core.checkpoint;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+
+/**
+ * A checkpoint in a small text file, replaced atomically: the new content goes to a sibling temporary file which is
+ * fsynced, renamed over the old one, and the directory fsynced, so a reader sees the old or the new checkpoint, never
+ * a torn one.
+ *
+ * <p>Format (UTF-8, one key per line): {@code pgferry-checkpoint 1}, {@code lsn=X/Y}, {@code fingerprint=...}.
+ */
+public final class FileCheckpointStore implements CheckpointStore {
+    private static final String HEADER = "pgferry-checkpoint 1";
+
+    private final Path file;
+
+    public FileCheckpointStore(Path file) {
+        this.file = file.toAbsolutePath();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public Optional<Checkpoint> load() {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw PgFerryException.fatal(
+                    "cannot read checkpoint file " + file + ": " + e.getMessage(), "check the file's permissions", e);
+        }
+        String[] lines = text.split("\n");
+        String lsn = null;
+        String fingerprint = null;
+        for (String line : lines) {
+            if (line.startsWith("lsn=")) {
+                lsn = line.substring(4);
+            } else if (line.startsWith("fingerprint=")) {
+                fingerprint = line.substring(12);
+            }
+        }
+        if (lines.length == 0 || !HEADER.equals(lines[0]) || lsn == null || fingerprint == null) {
+            throw PgFerryException.fatal(
+                    "checkpoint file " + file + " is not a pgferry checkpoint",
+                    "pass the right --checkpoint file, or delete this one to start from the slot's position");
+        }
+        try {
+            return Optional.of(new Checkpoint(Lsn.parse(lsn), fingerprint));
+        } catch (IllegalArgumentException e) {
+            throw PgFerryException.fatal(
+                    "checkpoint file " + file + " holds " + e.getMessage(),
+                    "delete it to start from the slot's position",
+                    e);
+        }
+    }
+
+    @Override
+    public void save(Checkpoint checkpoint) {
+        String content = HEADER + "\nlsn=" + checkpoint.lsn() + "\nfingerprint=" + checkpoint.fingerprint() + "\n";
+        Path dir = file.getParent();
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw PgFerryException.fatal(
+                        "the file system of " + dir + " cannot rename atomically",
+                        "put the checkpoint on a local file system",
+                        e);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } catch (IOException e) {
+            throw PgFerryException.fatal(
+                    "cannot write checkpoint file " + file + ": " + e.getMessage(),
+                    "check free space and permissions of " + dir,
+                    e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "file " + file;
+    }
+}

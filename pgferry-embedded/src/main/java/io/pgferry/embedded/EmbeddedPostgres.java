@@ -1,0 +1,323 @@
+package io.pgferry.embedded;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PostgreSQL server in a temporary data directory, listening on 127.0.0.1 only, for tests and demos.
+ *
+ * <pre>{@code
+ * try (EmbeddedPostgres pg = EmbeddedPostgres.builder().fsync(false).start()) {
+ *     String url = pg.jdbcUrl("postgres");
+ * }
+ * }</pre>
+ *
+ * <p>The superuser is {@code postgres} with a random password; TCP connections need that password
+ * (scram-sha-256), with or without TLS. {@link #close()} stops the server and deletes the data directory; a JVM
+ * shutdown hook does the same for servers that are never closed.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
+    private static final String HOST = "127.0.0.1";
+    private static final String SUPERUSER = "postgres";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
+    private static final int PORT_ATTEMPTS = 3;
+
+    private final int majorVersion;
+    private final int port;
+    private final String password;
+    private final Path workDirectory;
+    private final Path dataDirectory;
+    private final Path socketDirectory;
+    private final Optional<Path> caCertificate;
+    private final ServerProcess server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    private EmbeddedPostgres(
+            int majorVersion,
+            int port,
+            String password,
+            Path workDirectory,
+            Path socketDirectory,
+            Optional<Path> caCertificate,
+            ServerProcess server) {
+        this.majorVersion = majorVersion;
+        this.port = port;
+        this.password = password;
+        this.workDirectory = workDirectory;
+        this.dataDirectory = workDirectory.resolve("data");
+        this.socketDirectory = socketDirectory;
+        this.caCertificate = caCertificate;
+        this.server = server;
+        this.shutdownHook = new Thread(this::stopAndDelete, "pgferry-embedded-shutdown-" + port);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String superuser() {
+        return SUPERUSER;
+    }
+
+    /** The superuser's password; never log it. */
+    public String password() {
+        return password;
+    }
+
+    public int majorVersion() {
+        return majorVersion;
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** The directory holding the server's Unix-domain socket (connections through it are trusted). */
+    public Path socketDirectory() {
+        return socketDirectory;
+    }
+
+    /** The server's log (its stdout and stderr). */
+    public Path logFile() {
+        return dataDirectory.resolve("postgres.log");
+    }
+
+    /** The CA certificate (PEM) that signed the server certificate; empty unless started with {@code ssl(true)}. */
+    public Optional<Path> caCertificate() {
+        return caCertificate;
+    }
+
+    /** {@code postgresql://postgres:PASSWORD@127.0.0.1:PORT/database}, user, password and database URL-encoded. */
+    public String uri(String database) {
+        return "postgresql://" + encode(SUPERUSER) + ":" + encode(password) + "@" + HOST + ":" + port + "/"
+                + encode(database);
+    }
+
+    /** {@code jdbc:postgresql://127.0.0.1:PORT/database}; credentials are in {@link #jdbcProperties()}. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + HOST + ":" + port + "/" + encode(database);
+    }
+
+    /**
+     * pgjdbc properties: user and password, and with TLS {@code sslmode=verify-full} against {@link #caCertificate()}
+     * (without TLS, {@code sslmode=disable}). A new copy each call.
+     */
+    public Properties jdbcProperties() {
+        Properties properties = new Properties();
+        properties.setProperty("user", SUPERUSER);
+        properties.setProperty("password", password);
+        if (caCertificate.isPresent()) {
+            properties.setProperty("sslmode", "verify-full");
+            properties.setProperty("sslrootcert", caCertificate.get().toString());
+        } else {
+            properties.setProperty("sslmode", "disable");
+        }
+        return properties;
+    }
+
+    /** Fast shutdown, then deletes the data directory. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running or about to; stopAndDelete is idempotent either way.
+        }
+        stopAndDelete();
+    }
+
+    private void stopAndDelete() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.stop(STOP_TIMEOUT);
+        FileTree.deleteQuietly(workDirectory);
+        LOG.debug("PostgreSQL on port {} stopped", port);
+    }
+
+    static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** Configures and starts an {@link EmbeddedPostgres}. */
+    public static final class Builder {
+        private int port;
+        private boolean fsync = true;
+        private boolean ssl;
+        private final Map<String, String> settings = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** The TCP port; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Any postgresql.conf setting; overrides the defaults (wal_level=logical, max_wal_senders=32, ...). */
+        public Builder setting(String name, String value) {
+            ClusterConfig.validateName(name);
+            settings.put(name, value);
+            return this;
+        }
+
+        /**
+         * With false, fsync, synchronous_commit and full_page_writes are off: much faster, and a crash may lose or
+         * corrupt data, which is fine for tests and demos. Default true.
+         */
+        public Builder fsync(boolean fsync) {
+            this.fsync = fsync;
+            return this;
+        }
+
+        /** With true, generates a CA and server certificate with the openssl program and sets ssl=on. */
+        public Builder ssl(boolean ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        public EmbeddedPostgres start() {
+            Binaries binaries = Binaries.install();
+            PrivilegeDrop drop = PrivilegeDrop.detect();
+            drop.requireReachable(binaries.program("postgres"));
+            Path temporary = Paths.get(System.getProperty("java.io.tmpdir"));
+            OrphanedServers.reap(temporary);
+            Path work;
+            try {
+                work = Files.createTempDirectory(temporary, OrphanedServers.RUN_PREFIX);
+                OrphanedServers.claim(work);
+            } catch (IOException e) {
+                throw new EmbeddedPostgresException("cannot create a temporary directory: " + e, e);
+            }
+            try {
+                return startIn(work, binaries, drop);
+            } catch (RuntimeException e) {
+                FileTree.deleteQuietly(work);
+                throw e;
+            }
+        }
+
+        private EmbeddedPostgres startIn(Path work, Binaries binaries, PrivilegeDrop drop) {
+            drop.handOver(work);
+            drop.requireReachable(work.resolve("data"));
+            String password = randomPassword();
+            Path data = work.resolve("data");
+            Path sockets = work.resolve("socket");
+            Map<String, String> conf = ClusterConfig.defaults(fsync);
+            Optional<Path> ca = Optional.empty();
+            try {
+                initdb(binaries, drop, work, data, password);
+                Files.createDirectory(
+                        sockets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                drop.handOver(sockets);
+                if (ssl) {
+                    TlsCertificates tls = TlsCertificates.generate(work.resolve("tls"), drop);
+                    conf.put("ssl", "on");
+                    conf.put("ssl_cert_file", tls.serverCertificate().toString());
+                    conf.put("ssl_key_file", tls.serverKey().toString());
+                    ca = Optional.of(tls.caCertificate());
+                }
+                conf.putAll(settings);
+                ClusterConfig.write(data, conf);
+            } catch (IOException e) {
+                throw new EmbeddedPostgresException("cannot prepare the data directory " + data + ": " + e, e);
+            }
+            List<Integer> tried = new ArrayList<>();
+            while (true) {
+                int chosen = port != 0 ? port : freePort();
+                tried.add(chosen);
+                try {
+                    ServerProcess server = ServerProcess.start(binaries, drop, data, sockets, chosen, STARTUP_TIMEOUT);
+                    LOG.info("PostgreSQL {} listening on {}:{} (data {})", binaries.majorVersion(), HOST, chosen, data);
+                    return new EmbeddedPostgres(binaries.majorVersion(), chosen, password, work, sockets, ca, server);
+                } catch (ServerProcess.StartupFailure e) {
+                    // A port picked by us can be taken by someone else before the server binds it; pick again.
+                    if (port != 0 || !e.portTaken() || tried.size() >= PORT_ATTEMPTS) {
+                        throw e;
+                    }
+                    LOG.debug("port {} was taken before PostgreSQL could bind it; trying another", chosen);
+                }
+            }
+        }
+
+        private void initdb(Binaries binaries, PrivilegeDrop drop, Path work, Path data, String password)
+                throws IOException {
+            Path passwordFile = work.resolve("pwfile");
+            Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
+            drop.handOver(passwordFile);
+            List<String> command = new ArrayList<>(List.of(
+                    binaries.program("initdb").toString(),
+                    "-D",
+                    data.toString(),
+                    "-U",
+                    SUPERUSER,
+                    "--pwfile=" + passwordFile,
+                    "-A",
+                    "scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C"));
+            if (!fsync) {
+                command.add("--no-sync");
+            }
+            try {
+                ExternalCommand.run(drop.command(command), INITDB_TIMEOUT);
+            } finally {
+                Files.deleteIfExists(passwordFile);
+            }
+        }
+
+        private static int freePort() {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                throw new EmbeddedPostgresException("cannot find a free TCP port on " + HOST + ": " + e, e);
+            }
+        }
+
+        private static String randomPassword() {
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            SecureRandom random = new SecureRandom();
+            StringBuilder password = new StringBuilder(24);
+            for (int i = 0; i < 24; i++) {
+                password.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            return password.toString();
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.pgferry.postgres;
+
+import io.pgferry.core.PgFerryException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Properties;
+import javax.net.ssl.SSLException;
+import org.postgresql.Driver;
+import org.postgresql.PGConnection;
+
+/**
+ * Opens connections from a {@link Dsn} and is the one place that turns an {@link SQLException} into a
+ * {@link PgFerryException} with a one-line problem and its fix.
+ *
+ * <p>SQLSTATE codes are from the PostgreSQL docs, Appendix A "PostgreSQL Error Codes"; connection-level codes (class
+ * 08) also come from pgjdbc itself. Class 08, 53300 (too many connections), 55006 (object in use, e.g. a slot still
+ * held by a previous walsender) and 57P01..57P03 (shutdown, starting up) are retriable; everything else is fatal.
+ */
+public final class Connections {
+    private static final Driver DRIVER = new Driver();
+
+    private Connections() {}
+
+    /** Opens an ordinary connection (auto-commit on). */
+    public static Connection open(Dsn dsn) {
+        return connect(dsn, dsn.jdbcProperties(), false);
+    }
+
+    /**
+     * Opens a logical replication connection ({@code replication=database}) for the walsender commands and
+     * {@code getReplicationAPI()}. The returned object is also a {@link Connection} (pgjdbc's PgConnection); the
+     * caller closes it with {@code ((Connection) pg).close()}.
+     */
+    public static PGConnection openReplication(Dsn dsn) {
+        Connection c = connect(dsn, dsn.replicationProperties(), true);
+        try {
+            return c.unwrap(PGConnection.class);
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw classify(e, dsn);
+        }
+    }
+
+    private static Connection connect(Dsn dsn, Properties props, boolean replication) {
+        try {
+            Connection c = DRIVER.connect(dsn.jdbcUrl(), props);
+            if (c == null) {
+                throw new IllegalStateException("pgjdbc rejected its own URL form " + dsn.jdbcUrl());
+            }
+            return c;
+        } catch (SQLException e) {
+            throw classify(e, dsn, replication);
+        }
+    }
+
+    /** Classifies an error from any statement on a connection opened from {@code dsn}. */
+    public static PgFerryException classify(SQLException e, Dsn dsn) {
+        return classify(e, dsn, false);
+    }
+
+    /**
+     * Classifies {@code e}; {@code replication} says the error came from opening or using a replication connection,
+     * where a permission error means the REPLICATION attribute is missing.
+     */
+    public static PgFerryException classify(SQLException e, Dsn dsn, boolean replication) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String server = oneLine(dsn.maskSecrets(e.getMessage()));
+        String user = Identifiers.quote(dsn.user());
+        String where = dsn.endpoints();
+        switch (state) {
+            case "28P01":
+                return PgFerryException.fatal(
+                        "password authentication failed for user " + user + " at " + where, passwordFix(dsn));
+            case "08004":
+                if (server.contains("no password was provided")) {
+                    return PgFerryException.fatal(
+                            "the server asks for a password for user " + user + " and none was given",
+                            "put it in the DSN, PGPASSWORD or ~/.pgpass");
+                }
+                break;
+            case "28000":
+                if (server.contains("pg_hba.conf")) {
+                    return PgFerryException.fatal(
+                            "the server's pg_hba.conf rejects this connection (" + server + ")",
+                            "add a matching 'host' line to pg_hba.conf for user " + user + " and database "
+                                    + Identifiers.quote(dsn.dbname()) + ", then SELECT pg_reload_conf()");
+                }
+                if (server.contains("does not exist")) {
+                    return PgFerryException.fatal(
+                            "role " + user + " does not exist at " + where,
+                            "check the user name in the DSN (or PGUSER), or CREATE ROLE " + user + " LOGIN");
+                }
+                return PgFerryException.fatal(
+                        "authentication failed for user " + user + " at " + where + ": " + server, passwordFix(dsn));
+            case "3D000":
+                return PgFerryException.fatal(
+                        "database " + Identifiers.quote(dsn.dbname()) + " does not exist at " + where,
+                        "check dbname in the DSN, or CREATE DATABASE " + Identifiers.quote(dsn.dbname()));
+            case "42501":
+                if (replication || server.contains("replication") || server.contains("WAL sender")) {
+                    return PgFerryException.fatal(
+                            "role " + user + " may not use replication (" + server + ")", replicationFix(dsn));
+                }
+                return PgFerryException.fatal(
+                        "permission denied: " + server, "grant the missing privilege to role " + user);
+            case "53300":
+                return PgFerryException.retriable(
+                        "the server has no free connection: " + server,
+                        "stop idle clients, or raise max_connections / max_wal_senders and restart PostgreSQL",
+                        e);
+            case "53400":
+                return PgFerryException.fatal(
+                        "server limit reached: " + server,
+                        "drop unused replication slots (pgferry slots list / slots drop NAME) or raise"
+                                + " max_replication_slots and restart PostgreSQL");
+            case "55006":
+                return PgFerryException.retriable(
+                        "object in use: " + server,
+                        "stop the other consumer, or end its session with pg_terminate_backend(pid)",
+                        e);
+            case "55000":
+                if (server.contains("wal_level")) {
+                    return PgFerryException.fatal(server, walLevelFix());
+                }
+                break;
+            case "57P01":
+            case "57P02":
+            case "57P03":
+                return PgFerryException.retriable(
+                        "the server at " + where + " is shutting down or starting up: " + server,
+                        "wait for it to accept connections",
+                        e);
+            default:
+                break;
+        }
+        if (state.startsWith("08") || isNetworkFailure(e)) {
+            return connectionFailure(e, dsn, server);
+        }
+        return PgFerryException.fatal(
+                "database error" + (state.isEmpty() ? "" : " " + state) + ": " + server,
+                "see the PostgreSQL server log for details");
+    }
+
+    static String walLevelFix() {
+        return "ALTER SYSTEM SET wal_level = logical and restart PostgreSQL (Amazon RDS/Aurora:"
+                + " rds.logical_replication = 1; Cloud SQL: cloudsql.logical_decoding = on; Azure: wal_level ="
+                + " logical server parameter)";
+    }
+
+    static String replicationFix(Dsn dsn) {
+        return "ALTER ROLE " + Identifiers.quote(dsn.user()) + " WITH REPLICATION (Amazon RDS: GRANT rds_replication TO "
+                + Identifiers.quote(dsn.user()) + ")";
+    }
+
+    private static String passwordFix(Dsn dsn) {
+        return switch (dsn.passwordSource()) {
+            case DSN -> "check the password in the DSN";
+            case PGPASSWORD -> "check the password in PGPASSWORD";
+            case PASSFILE -> "check the password in the password file (~/.pgpass or PGPASSFILE)";
+            case NONE -> "give the password in the DSN, PGPASSWORD or ~/.pgpass";
+        };
+    }
+
+    private static PgFerryException connectionFailure(SQLException e, Dsn dsn, String server) {
+        Throwable root = rootCause(e);
+        String where = dsn.endpoints();
+        if (root instanceof UnknownHostException) {
+            return PgFerryException.retriable(
+                    "cannot resolve host " + where + ": unknown host", "check the host name in the DSN", e);
+        }
+        if (root instanceof SSLException || server.toLowerCase(Locale.ROOT).contains("ssl")) {
+            String detail = root instanceof SSLException ? oneLine(dsn.maskSecrets(root.getMessage())) : server;
+            return PgFerryException.fatal(
+                    "TLS with " + where + " failed (sslmode=" + dsn.sslmode() + "): " + detail,
+                    "check sslmode and sslrootcert; verify-full needs a certificate naming the host, and a server"
+                            + " with ssl=off needs sslmode=prefer or disable");
+        }
+        String detail = root instanceof ConnectException
+                        || root instanceof NoRouteToHostException
+                        || root instanceof SocketTimeoutException
+                ? oneLine(String.valueOf(root.getMessage()))
+                : server;
+        return PgFerryException.retriable(
+                "cannot reach " + where + ": " + detail,
+                "check host/port and that PostgreSQL listens there (listen_addresses, firewall)",
+                e);
+    }
+
+    private static boolean isNetworkFailure(SQLException e) {
+        Throwable root = rootCause(e);
+        return root instanceof ConnectException
+                || root instanceof NoRouteToHostException
+                || root instanceof SocketTimeoutException
+                || root instanceof UnknownHostException;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable cur = t;
+        while (cur.getCause() != null && cur.getCause() != cur) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+
+    /** Server messages can span lines (DETAIL, HINT, Position); a PgFerryException message is one line. */
+    static String oneLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        return s.strip().replaceAll("\\s*\\R\\s*", "; ");
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // Already failing: the first error is the one to report.
+        }
+    }
+}

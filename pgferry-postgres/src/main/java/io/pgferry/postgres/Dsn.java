@@ -1,0 +1,357 @@
+package io.pgferry.postgres;
+
+import io.pgferry.core.PgFerryException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A parsed PostgreSQL connection string: a {@code postgresql://} (or {@code postgres://}) URI or a libpq
+ * {@code key=value} string, resolved with libpq's defaults, and its mapping to pgjdbc. Immutable.
+ *
+ * <p>Resolution follows libpq (PostgreSQL docs, libpq 34.1 "Database Connection Control Functions", 34.15
+ * "Environment Variables", 34.16 "The Password File"): a keyword missing from the string takes its PG* environment
+ * variable, then the built-in default (host {@code localhost}, port 5432, user {@code PGUSER} or the OS user, dbname
+ * = user, sslmode {@code prefer}). The password comes from the string, else {@code PGPASSWORD}, else the password
+ * file ({@code passfile}, {@code PGPASSFILE} or {@code ~/.pgpass}). Several hosts ({@code h1:5432,h2:5433}) are
+ * tried in order like libpq; Unix-domain sockets are not supported (pgjdbc speaks TCP only).
+ *
+ * <p>TLS follows libpq's meaning of sslmode, not pgjdbc's defaults: {@code prefer} (the default) tries TLS and falls
+ * back to plain, neither verifying; {@code require} verifies the server certificate against a root certificate when
+ * one is configured or {@code ~/.postgresql/root.crt} exists, as libpq does (sent to pgjdbc as {@code verify-ca});
+ * {@code sslrootcert=system} uses the JVM's trust store and demands {@code verify-full}. pgjdbc reads client keys
+ * ({@code sslkey}) in PKCS-8 DER or PKCS-12 form, not PEM.
+ *
+ * <p>{@link #toString()} and {@link #masked()} never contain the password or {@code sslpassword}.
+ */
+public final class Dsn {
+    static final String EXAMPLES = "use postgresql://user@host:5432/db or 'host=... dbname=...'";
+    /** Environment variable read by {@link #fromEnvironmentOr} when no DSN is passed on the command line. */
+    public static final String SOURCE_DSN_VARIABLE = "PGFERRY_SOURCE_DSN";
+
+    static final String DEFAULT_APPLICATION_NAME = "pgferry";
+    private static final String MASK = "****";
+    private static final Pattern URI_PASSWORD = Pattern.compile("(postgres(?:ql)?://[^:/?#@\\s]*):([^@\\s/]*)@");
+    private static final Pattern KEYWORD_PASSWORD =
+            Pattern.compile("((?<![A-Za-z0-9_])(?:ssl)?password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|[^\\s&;,)]*)");
+
+    /** Where the password came from, for a precise fix when the server rejects it. */
+    enum PasswordSource {
+        NONE,
+        DSN,
+        PGPASSWORD,
+        PASSFILE
+    }
+
+    private final Map<String, String> given;
+    private final DsnEnvironment env;
+    private final List<String> hosts;
+    private final List<String> addresses;
+    private final List<Integer> ports;
+    private final String dbname;
+    private final String user;
+    private final String password;
+    private final PasswordSource passwordSource;
+    private final SortedMap<String, String> settings;
+    private final String jdbcSslMode;
+
+    Dsn(
+            Map<String, String> given,
+            DsnEnvironment env,
+            List<String> hosts,
+            List<String> addresses,
+            List<Integer> ports,
+            String dbname,
+            String user,
+            String password,
+            PasswordSource passwordSource,
+            Map<String, String> settings,
+            String jdbcSslMode) {
+        this.given = Map.copyOf(given);
+        this.env = env;
+        this.hosts = List.copyOf(hosts);
+        this.addresses = List.copyOf(addresses);
+        this.ports = List.copyOf(ports);
+        this.dbname = dbname;
+        this.user = user;
+        this.password = password;
+        this.passwordSource = passwordSource;
+        this.settings = new TreeMap<>(settings);
+        this.jdbcSslMode = jdbcSslMode;
+    }
+
+    /**
+     * Parses a URI or key=value string, resolving defaults from this process's environment like libpq.
+     *
+     * @throws PgFerryException (fatal) "malformed DSN: why" with an example; the message never holds the password
+     */
+    public static Dsn parse(String text) {
+        return parse(text, DsnEnvironment.system());
+    }
+
+    static Dsn parse(String text, DsnEnvironment env) {
+        if (text == null || text.isBlank()) {
+            throw malformed("the connection string is empty");
+        }
+        Map<String, String> given;
+        try {
+            given = DsnParser.parse(text.strip());
+        } catch (DsnParser.SyntaxException e) {
+            throw malformed(e.getMessage());
+        }
+        return DsnResolver.resolve(given, env);
+    }
+
+    /**
+     * The DSN given on the command line, else the one in {@value #SOURCE_DSN_VARIABLE}.
+     *
+     * @throws PgFerryException (fatal) when neither is set, or the one used is malformed
+     */
+    public static Dsn fromEnvironmentOr(String cliValue) {
+        return fromEnvironmentOr(cliValue, DsnEnvironment.system());
+    }
+
+    static Dsn fromEnvironmentOr(String cliValue, DsnEnvironment env) {
+        if (cliValue != null && !cliValue.isBlank()) {
+            return parse(cliValue, env);
+        }
+        String fromEnv = env.get(SOURCE_DSN_VARIABLE);
+        if (fromEnv == null || fromEnv.isBlank()) {
+            throw PgFerryException.fatal(
+                    "no source database given",
+                    "pass --source postgresql://user@host:5432/db or set " + SOURCE_DSN_VARIABLE);
+        }
+        return parse(fromEnv, env);
+    }
+
+    static PgFerryException malformed(String why) {
+        return PgFerryException.fatal("malformed DSN: " + why, EXAMPLES);
+    }
+
+    /** The same connection to another database; the password is looked up again as libpq would. */
+    public Dsn withDbname(String otherDbname) {
+        Objects.requireNonNull(otherDbname, "otherDbname");
+        Map<String, String> changed = new LinkedHashMap<>(given);
+        changed.put("dbname", otherDbname);
+        return DsnResolver.resolve(changed, env);
+    }
+
+    /** The first host name (for messages); see {@link #endpoints()} for all. */
+    public String host() {
+        return hosts.get(0);
+    }
+
+    /** The first host's port. */
+    public int port() {
+        return ports.get(0);
+    }
+
+    /** {@code host:port[,host:port...]}, IPv6 addresses in brackets; for messages and logs. */
+    public String endpoints() {
+        return joinEndpoints(hosts);
+    }
+
+    public String dbname() {
+        return dbname;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public boolean hasPassword() {
+        return password != null;
+    }
+
+    PasswordSource passwordSource() {
+        return passwordSource;
+    }
+
+    /** sslmode as libpq reads it (given, PGSSLMODE, or {@code prefer}). */
+    public String sslmode() {
+        return settings.getOrDefault("sslmode", "prefer");
+    }
+
+    public String applicationName() {
+        String name = settings.get("application_name");
+        if (name == null) {
+            name = settings.getOrDefault("fallback_application_name", DEFAULT_APPLICATION_NAME);
+        }
+        return name;
+    }
+
+    /** {@code jdbc:postgresql://host:port[,...]/dbname}; user, password and options are in {@link #jdbcProperties}. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + joinEndpoints(addresses) + "/" + URLEncoder.encode(dbname, StandardCharsets.UTF_8);
+    }
+
+    /** pgjdbc connection properties for {@link #jdbcUrl()}, including the password: never log them. */
+    public Properties jdbcProperties() {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        // Always set sslmode explicitly: pgjdbc turns a bare ssl=true into verify-full, unlike libpq.
+        p.setProperty("sslmode", jdbcSslMode);
+        if (jdbcSslMode.equals("disable")) {
+            p.setProperty("ssl", "false");
+        } else if (!jdbcSslMode.equals("allow") && !jdbcSslMode.equals("prefer")) {
+            p.setProperty("ssl", "true");
+        }
+        String rootCert = settings.get("sslrootcert");
+        if ("system".equals(rootCert)) {
+            p.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
+        } else if (rootCert != null) {
+            p.setProperty("sslrootcert", rootCert);
+        }
+        copy(p, "sslcert", "sslcert");
+        copy(p, "sslkey", "sslkey");
+        copy(p, "sslpassword", "sslpassword");
+        copy(p, "sslnegotiation", "sslNegotiation");
+        copy(p, "connect_timeout", "connectTimeout");
+        copy(p, "options", "options");
+        copy(p, "channel_binding", "channelBinding");
+        copy(p, "gssencmode", "gssEncMode");
+        copy(p, "krbsrvname", "kerberosServerName");
+        copy(p, "gsslib", "gsslib");
+        p.setProperty("ApplicationName", applicationName());
+        String attrs = settings.get("target_session_attrs");
+        if (attrs != null) {
+            p.setProperty("targetServerType", DsnKeys.TARGET_SESSION_ATTRS.get(attrs));
+        }
+        String balance = settings.get("load_balance_hosts");
+        if (balance != null) {
+            p.setProperty("loadBalanceHosts", Boolean.toString(balance.equals("random")));
+        }
+        // libpq enables TCP keepalives unless keepalives=0; pgjdbc defaults to off.
+        p.setProperty("tcpKeepAlive", Boolean.toString(!"0".equals(settings.get("keepalives"))));
+        return p;
+    }
+
+    /**
+     * {@link #jdbcProperties()} for a logical replication connection (PostgreSQL docs, "Streaming Replication
+     * Protocol" 53.4: {@code replication=database}); the walsender accepts only the simple query protocol.
+     */
+    public Properties replicationProperties() {
+        Properties p = jdbcProperties();
+        p.setProperty("replication", "database");
+        p.setProperty("preferQueryMode", "simple");
+        p.setProperty("assumeMinServerVersion", "10");
+        return p;
+    }
+
+    /** A {@code postgresql://} URI for this DSN with the password and sslpassword replaced by {@code ****}. */
+    public String masked() {
+        StringBuilder out = new StringBuilder(DsnParser.URI_PREFIX);
+        out.append(encode(user));
+        if (password != null && passwordSource == PasswordSource.DSN) {
+            out.append(':').append(MASK);
+        }
+        out.append('@').append(endpoints()).append('/').append(encode(dbname));
+        char separator = '?';
+        if (!addresses.equals(hosts)) {
+            out.append(separator).append("hostaddr=").append(encode(String.join(",", addresses)));
+            separator = '&';
+        }
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String value = e.getKey().equals("sslpassword") ? MASK : encode(e.getValue());
+            out.append(separator).append(e.getKey()).append('=').append(value);
+            separator = '&';
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return masked();
+    }
+
+    /**
+     * Replaces passwords in {@code text} with {@code ****}: the {@code user:password@} of connection URIs and
+     * {@code password=} / {@code sslpassword=} keywords. Use it on any message that might quote a connection string.
+     */
+    public static String maskSecretsIn(String text) {
+        if (text == null) {
+            return null;
+        }
+        String masked = URI_PASSWORD.matcher(text).replaceAll("$1:" + MASK + "@");
+        Matcher m = KEYWORD_PASSWORD.matcher(masked);
+        return m.replaceAll(r -> Matcher.quoteReplacement(r.group(1) + MASK));
+    }
+
+    /**
+     * {@link #maskSecretsIn} plus every literal occurrence of this DSN's password and sslpassword (when at least 4
+     * characters long, so that short ones do not garble the text).
+     */
+    public String maskSecrets(String text) {
+        String masked = maskSecretsIn(text);
+        if (masked == null) {
+            return null;
+        }
+        for (String secret : new String[] {password, settings.get("sslpassword")}) {
+            if (secret != null && secret.length() >= 4) {
+                masked = masked.replace(secret, MASK);
+            }
+        }
+        return masked;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Dsn other
+                && hosts.equals(other.hosts)
+                && addresses.equals(other.addresses)
+                && ports.equals(other.ports)
+                && dbname.equals(other.dbname)
+                && user.equals(other.user)
+                && Objects.equals(password, other.password)
+                && settings.equals(other.settings)
+                && jdbcSslMode.equals(other.jdbcSslMode);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(hosts, addresses, ports, dbname, user, settings);
+    }
+
+    private void copy(Properties p, String key, String property) {
+        String value = settings.get(key);
+        if (value != null) {
+            p.setProperty(property, value);
+        }
+    }
+
+    private String joinEndpoints(List<String> names) {
+        List<String> parts = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            String h = names.get(i);
+            parts.add((h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + ports.get(i));
+        }
+        return String.join(",", parts);
+    }
+
+    /** Percent-encodes all but RFC 3986 unreserved characters, so the result parses back unchanged. */
+    private static String encode(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
+                out.append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,115 @@
+package io.pgferry.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The publication part of {@link Preflight}: does it exist, what does it publish. Read once at construction. See
+ * the PostgreSQL docs, "pg_publication" and "pg_publication_tables".
+ */
+final class PublicationChecks {
+    private final String name;
+    private final boolean exists;
+    private final boolean allTables;
+    private final List<String> operations = new ArrayList<>();
+    private final Set<TableName> published = new LinkedHashSet<>();
+
+    PublicationChecks(Connection c, String name) throws SQLException {
+        this.name = name;
+        if (name == null) {
+            exists = false;
+            allTables = false;
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables, pubinsert, pubupdate, pubdelete,"
+                + " pubtruncate FROM pg_catalog.pg_publication WHERE pubname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                exists = rs.next();
+                allTables = exists && rs.getBoolean(1);
+                String[] ops = {"insert", "update", "delete", "truncate"};
+                for (int i = 0; exists && i < ops.length; i++) {
+                    if (rs.getBoolean(i + 2)) {
+                        operations.add(ops[i]);
+                    }
+                }
+            }
+        }
+        if (exists) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT schemaname, tablename"
+                    + " FROM pg_catalog.pg_publication_tables WHERE pubname = ? ORDER BY schemaname, tablename")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        published.add(new TableName(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+        }
+    }
+
+    List<Finding> check(boolean tablesGiven) {
+        if (name == null) {
+            return List.of();
+        }
+        String subject = "publication " + Identifiers.display(name);
+        if (!exists) {
+            if (tablesGiven) {
+                return List.of(Finding.warn(
+                        subject,
+                        "does not exist; pgferry stream creates it for the given tables",
+                        "nothing to do, or create it yourself: CREATE PUBLICATION " + Identifiers.quote(name)
+                                + " FOR TABLE ..."));
+            }
+            return List.of(Finding.fail(
+                    subject,
+                    "does not exist",
+                    "CREATE PUBLICATION " + Identifiers.quote(name) + " FOR TABLE ...; or pass --tables so that"
+                            + " pgferry creates it"));
+        }
+        String what = allTables ? "FOR ALL TABLES" : published.size() + (published.size() == 1 ? " table" : " tables");
+        String ops = "publishes " + String.join(", ", operations);
+        if (!allTables && published.isEmpty()) {
+            return List.of(Finding.warn(
+                    subject,
+                    "exists but holds no tables",
+                    "ALTER PUBLICATION " + Identifiers.quote(name) + " ADD TABLE ..."));
+        }
+        return List.of(Finding.ok(subject, what + ", " + ops));
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean exists() {
+        return exists;
+    }
+
+    /** The publication will be created by pgferry stream (given, but not there yet). */
+    boolean willBeCreated() {
+        return name != null && !exists;
+    }
+
+    boolean publishes(TableName table) {
+        return allTables || published.contains(table);
+    }
+
+    /**
+     * A replica identity is needed unless the publication exists and publishes neither UPDATE nor DELETE: with one
+     * of those published, PostgreSQL rejects UPDATE/DELETE on a table without a usable identity.
+     */
+    boolean needsReplicaIdentity() {
+        return !exists || operations.contains("update") || operations.contains("delete");
+    }
+
+    List<TableName> publishedTables() {
+        return List.copyOf(published);
+    }
+}

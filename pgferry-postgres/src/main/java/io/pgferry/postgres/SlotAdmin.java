@@ -1,0 +1,187 @@
+package io.pgferry.postgres;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Lists and drops replication slots (behind {@code pgferry slots}). See the PostgreSQL docs, "pg_replication_slots"
+ * and "Replication Management Functions" (pg_drop_replication_slot).
+ *
+ * <p>A slot keeps WAL on the source until its consumer confirms it, so a forgotten slot fills the disk: the listing
+ * shows how much WAL each one holds back.
+ */
+public final class SlotAdmin {
+    /** pgferry's slot names: lower-case letters, digits and underscores, at most NAMEDATALEN - 1 = 63 bytes. */
+    public static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+    /**
+     * One row of pg_replication_slots.
+     *
+     * @param database null for a physical slot
+     * @param activePid null unless {@code active}
+     * @param confirmedFlushLsn null for a physical slot
+     * @param restartLsn null for a slot that never reserved WAL
+     * @param retainedWalBytes WAL held back from the server's current position to restart_lsn; null without one
+     * @param twoPhase null before PostgreSQL 14
+     */
+    public record SlotInfo(
+            String slotName,
+            String plugin,
+            String slotType,
+            String database,
+            boolean active,
+            Integer activePid,
+            Lsn confirmedFlushLsn,
+            Lsn restartLsn,
+            Long retainedWalBytes,
+            Boolean twoPhase) {
+        public SlotInfo {
+            Objects.requireNonNull(slotName, "slotName");
+            Objects.requireNonNull(slotType, "slotType");
+        }
+    }
+
+    private final Connection c;
+    private final Dsn dsn;
+
+    /** Works on {@code c}, an ordinary connection opened from {@code dsn} (used for error messages). */
+    public SlotAdmin(Connection c, Dsn dsn) {
+        this.c = Objects.requireNonNull(c, "c");
+        this.dsn = Objects.requireNonNull(dsn, "dsn");
+    }
+
+    /**
+     * Checks a slot name before it reaches the server.
+     *
+     * @throws PgFerryException (fatal) naming the rule
+     */
+    public static void checkSlotName(String name) {
+        if (name == null || !SLOT_NAME.matcher(name).matches()) {
+            throw PgFerryException.fatal(
+                    "invalid slot name '" + (name == null ? "" : DsnParser.safeName(name))
+                            + "': use 1 to 63 characters from a-z, 0-9 and _",
+                    "choose a name such as pgferry_orders");
+        }
+    }
+
+    /** The slots of the connected database, by name. */
+    public List<SlotInfo> list() {
+        return query(true);
+    }
+
+    /** Every slot on the server (all databases and physical slots), by name. */
+    public List<SlotInfo> listAll() {
+        return query(false);
+    }
+
+    /**
+     * Drops slot {@code name}.
+     *
+     * @throws PgFerryException for a bad name, an unknown slot, or a slot in use (naming the process to stop)
+     */
+    public void drop(String name) {
+        checkSlotName(name);
+        try {
+            Integer pid = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT active, active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw PgFerryException.fatal(
+                                "replication slot " + name + " does not exist",
+                                "pgferry slots list shows the slots of database " + Identifiers.display(dsn.dbname()));
+                    }
+                    if (rs.getBoolean(1)) {
+                        int p = rs.getInt(2);
+                        pid = rs.wasNull() ? null : p;
+                    }
+                }
+            }
+            if (pid != null) {
+                throw inUse(name, pid);
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(?)")) {
+                ps.setString(1, name);
+                ps.execute();
+            }
+        } catch (SQLException e) {
+            if ("55006".equals(e.getSQLState())) {
+                // Became active between the check and the drop.
+                throw PgFerryException.fatal(
+                        "replication slot " + name + " is in use",
+                        "stop the consumer using it, or end its session with pg_terminate_backend(active_pid) from"
+                                + " pg_replication_slots");
+            }
+            throw Connections.classify(e, dsn);
+        }
+    }
+
+    private static PgFerryException inUse(String name, int pid) {
+        return PgFerryException.fatal(
+                "replication slot " + name + " is in use by process " + pid,
+                "stop the consumer using it, or end that session: SELECT pg_terminate_backend(" + pid + ")");
+    }
+
+    private List<SlotInfo> query(boolean currentDatabaseOnly) {
+        try {
+            boolean hasTwoPhase = c.getMetaData().getDatabaseMajorVersion() >= 14;
+            String sql = "SELECT slot_name, plugin, slot_type, database, active, active_pid,"
+                    + " confirmed_flush_lsn::text, restart_lsn::text,"
+                    + " pg_catalog.pg_wal_lsn_diff(CASE WHEN pg_catalog.pg_is_in_recovery()"
+                    + " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END,"
+                    + " restart_lsn)::bigint, "
+                    + (hasTwoPhase ? "two_phase" : "NULL::boolean")
+                    + " FROM pg_catalog.pg_replication_slots"
+                    + (currentDatabaseOnly ? " WHERE database = pg_catalog.current_database()" : "")
+                    + " ORDER BY slot_name";
+            List<SlotInfo> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql);
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SlotInfo(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getBoolean(5),
+                            nullableInt(rs, 6),
+                            lsn(rs.getString(7)),
+                            lsn(rs.getString(8)),
+                            nullableLong(rs, 9),
+                            nullableBoolean(rs, 10)));
+                }
+            }
+            return List.copyOf(out);
+        } catch (SQLException e) {
+            throw Connections.classify(e, dsn);
+        }
+    }
+
+    private static Lsn lsn(String text) {
+        return text == null ? null : Lsn.parse(text);
+    }
+
+    private static Integer nullableInt(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Boolean nullableBoolean(ResultSet rs, int column) throws SQLException {
+        boolean v = rs.getBoolean(column);
+        return rs.wasNull() ? null : v;
+    }
+}

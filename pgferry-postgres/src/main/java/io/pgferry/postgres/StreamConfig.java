@@ -1,0 +1,289 @@
+package io.pgferry.postgres;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.CheckpointStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a {@link ChangeStream} needs, validated once when built: a bad value fails {@link Builder#build()} with a
+ * message that names the field and the fix. Immutable.
+ *
+ * @param source the source database
+ * @param publication publication to stream (created for {@code tables} when missing)
+ * @param slot logical replication slot, {@code [a-z0-9_]{1,63}} (created when missing)
+ * @param tables tables to publish when the publication must be created; empty = use the publication as it is
+ * @param snapshot deliver the rows existing when the slot is created (needs a new slot)
+ * @param fromLsn start no earlier than this position (INVALID = the slot's confirmed position)
+ * @param untilLsn stop once every transaction committed before this position was delivered and acknowledged
+ *     (INVALID = run until stopped)
+ * @param untilCaughtUp set {@code untilLsn} to the server's WAL position at start
+ * @param protocolVersion pgoutput protocol version, 0 = the highest the server supports (14: 2, 15: 3, 16+: 4)
+ * @param binary ask for the binary format of column values
+ * @param messages deliver logical messages ({@code pg_logical_emit_message})
+ * @param streaming let the server stream large in-progress transactions (protocol 2+)
+ * @param twoPhase decode prepared transactions at PREPARE (protocol 3+, the slot must be created with two_phase)
+ * @param memoryLimitBytes off-heap memory for transactions waiting to be delivered, before spilling to disk
+ * @param spillDirectory where spill files go
+ * @param checkpointStore where acknowledged progress is kept
+ * @param statusInterval how often to report progress to the server
+ * @param checkpointInterval how often to save acknowledged progress when it moved
+ * @param heartbeatInterval when idle this long, write a WAL message so the slot can advance (null = never)
+ * @param maxRetryTime give up reconnecting after this long without a successful connection
+ */
+public record StreamConfig(
+        Dsn source,
+        String publication,
+        String slot,
+        List<TableName> tables,
+        boolean snapshot,
+        Lsn fromLsn,
+        Lsn untilLsn,
+        boolean untilCaughtUp,
+        int protocolVersion,
+        boolean binary,
+        boolean messages,
+        boolean streaming,
+        boolean twoPhase,
+        long memoryLimitBytes,
+        Path spillDirectory,
+        CheckpointStore checkpointStore,
+        Duration statusInterval,
+        Duration checkpointInterval,
+        Duration heartbeatInterval,
+        Duration maxRetryTime) {
+
+    private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+    public StreamConfig {
+        tables = List.copyOf(tables);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Identifies what this configuration streams (source database, slot, publication, tables), so a checkpoint
+     * written for another stream is recognised. Never includes the password.
+     */
+    public String fingerprint() {
+        StringBuilder s = new StringBuilder()
+                .append(source.host())
+                .append('|')
+                .append(source.port())
+                .append('|')
+                .append(source.dbname())
+                .append('|')
+                .append(slot)
+                .append('|')
+                .append(publication);
+        tables.stream().map(TableName::toString).sorted().forEach(t -> s.append('|').append(t));
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
+    /** Builds a {@link StreamConfig}; defaults suit a stream that runs until stopped. */
+    public static final class Builder {
+        private Dsn source;
+        private String publication = "pgferry_pub";
+        private String slot = "pgferry_slot";
+        private final List<TableName> tables = new ArrayList<>();
+        private boolean snapshot;
+        private Lsn fromLsn = Lsn.INVALID;
+        private Lsn untilLsn = Lsn.INVALID;
+        private boolean untilCaughtUp;
+        private int protocolVersion;
+        private boolean binary;
+        private boolean messages = true;
+        private boolean streaming = true;
+        private boolean twoPhase;
+        private long memoryLimitBytes = 64L << 20;
+        private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
+        private CheckpointStore checkpointStore = CheckpointStore.inMemory();
+        private Duration statusInterval = Duration.ofSeconds(1);
+        private Duration checkpointInterval = Duration.ofSeconds(1);
+        private Duration heartbeatInterval;
+        private Duration maxRetryTime = Duration.ofMinutes(5);
+
+        public Builder source(Dsn dsn) {
+            this.source = dsn;
+            return this;
+        }
+
+        /** A {@code postgresql://} URI or libpq {@code key=value} string. */
+        public Builder source(String dsn) {
+            return source(Dsn.parse(dsn));
+        }
+
+        public Builder publication(String name) {
+            this.publication = name;
+            return this;
+        }
+
+        public Builder slot(String name) {
+            this.slot = name;
+            return this;
+        }
+
+        /** Tables as {@code schema.table}; quote parts with capitals or dots, as in SQL. */
+        public Builder tables(String... names) {
+            for (String n : names) {
+                tables.add(TableName.parse(n));
+            }
+            return this;
+        }
+
+        public Builder tables(List<TableName> names) {
+            tables.addAll(names);
+            return this;
+        }
+
+        public Builder snapshot(boolean on) {
+            this.snapshot = on;
+            return this;
+        }
+
+        public Builder fromLsn(Lsn lsn) {
+            this.fromLsn = lsn;
+            return this;
+        }
+
+        public Builder untilLsn(Lsn lsn) {
+            this.untilLsn = lsn;
+            return this;
+        }
+
+        public Builder untilCaughtUp(boolean on) {
+            this.untilCaughtUp = on;
+            return this;
+        }
+
+        public Builder protocolVersion(int version) {
+            this.protocolVersion = version;
+            return this;
+        }
+
+        public Builder binary(boolean on) {
+            this.binary = on;
+            return this;
+        }
+
+        public Builder messages(boolean on) {
+            this.messages = on;
+            return this;
+        }
+
+        public Builder streaming(boolean on) {
+            this.streaming = on;
+            return this;
+        }
+
+        public Builder twoPhase(boolean on) {
+            this.twoPhase = on;
+            return this;
+        }
+
+        public Builder memoryLimitBytes(long bytes) {
+            this.memoryLimitBytes = bytes;
+            return this;
+        }
+
+        public Builder spillDirectory(Path dir) {
+            this.spillDirectory = dir;
+            return this;
+        }
+
+        public Builder checkpointStore(CheckpointStore store) {
+            this.checkpointStore = store;
+            return this;
+        }
+
+        public Builder statusInterval(Duration d) {
+            this.statusInterval = d;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration d) {
+            this.checkpointInterval = d;
+            return this;
+        }
+
+        public Builder heartbeatInterval(Duration d) {
+            this.heartbeatInterval = d;
+            return this;
+        }
+
+        public Builder maxRetryTime(Duration d) {
+            this.maxRetryTime = d;
+            return this;
+        }
+
+        /** Validates every field; the first bad one is a {@link PgFerryException} naming it and the fix. */
+        public StreamConfig build() {
+            if (source == null) {
+                throw bad("source", "no source database given", "pass --source DSN or set PGFERRY_SOURCE_DSN");
+            }
+            if (slot == null || !SLOT_NAME.matcher(slot).matches()) {
+                throw bad(
+                        "slot",
+                        "slot name '" + slot + "' is not valid",
+                        "use 1 to 63 characters of a-z, 0-9 and _ (for example pgferry_slot)");
+            }
+            if (publication == null || publication.isEmpty() || publication.length() > 63) {
+                throw bad("publication", "publication name is empty or longer than 63 bytes", "give a name");
+            }
+            if (protocolVersion < 0 || protocolVersion > 4) {
+                throw bad("protocolVersion", "protocol version " + protocolVersion + " is not 1 to 4", "omit it");
+            }
+            if (memoryLimitBytes < 0) {
+                throw bad("memoryLimit", "memory limit is negative", "give a size such as 64MB");
+            }
+            if (untilCaughtUp && untilLsn.isValid()) {
+                throw bad("until", "both an end LSN and until-caught-up given", "choose one");
+            }
+            for (Duration d : List.of(statusInterval, checkpointInterval, maxRetryTime)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw bad("interval", "intervals must be positive, got " + d, "give a positive duration");
+                }
+            }
+            return new StreamConfig(
+                    source,
+                    publication,
+                    slot,
+                    tables,
+                    snapshot,
+                    fromLsn,
+                    untilLsn,
+                    untilCaughtUp,
+                    protocolVersion,
+                    binary,
+                    messages,
+                    streaming,
+                    twoPhase,
+                    memoryLimitBytes,
+                    spillDirectory,
+                    checkpointStore,
+                    statusInterval,
+                    checkpointInterval,
+                    heartbeatInterval,
+                    maxRetryTime);
+        }
+
+        private static PgFerryException bad(String field, String problem, String fix) {
+            return PgFerryException.fatal("invalid configuration (" + field + "): " + problem, fix);
+        }
+    }
+}

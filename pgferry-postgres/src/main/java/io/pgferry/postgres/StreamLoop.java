@@ -1,0 +1,460 @@
+package io.pgferry.postgres;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.assembly.AckTracker;
+import io.pgferry.core.assembly.MemoryBudget;
+import io.pgferry.core.assembly.SpillStats;
+import io.pgferry.core.assembly.TransactionAssembler;
+import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Transaction;
+import io.pgferry.core.event.TransactionHandler;
+import io.pgferry.core.pgoutput.ParserOptions;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The work behind a {@link ChangeStream}: start-up checks, the optional snapshot, then the receive loop with
+ * checkpointing, keepalive-driven slot advance, heartbeats and reconnects. Everything but {@link #requestStop()}
+ * runs on one thread.
+ */
+final class StreamLoop {
+    private static final Logger log = LoggerFactory.getLogger(StreamLoop.class);
+    static final String HEARTBEAT_PREFIX = "pgferry.heartbeat";
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final StreamConfig config;
+    private final TransactionHandler handler;
+    private final Consumer<ChangeStream.State> state;
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final MemoryBudget budget;
+    private final SpillStats spill = new SpillStats();
+    private final CatalogTypes types = new CatalogTypes();
+    private final String fingerprint;
+
+    private volatile boolean stopRequested;
+    private AckTracker acks;
+    private Connection sql;
+    private ReplicationSession session;
+    private ReplicationSetup.Plan plan;
+    private ReplicationSession.CreatedSlot createdSlot;
+    private int serverVersion;
+    private int protocol;
+    private Lsn untilLsn;
+    private Lsn saved;
+    private volatile Lsn confirmed = Lsn.INVALID;
+    private long lastSaveNanos;
+    private long lastActivityNanos;
+    private long lastHeartbeatNanos;
+    private volatile long transactions;
+    private volatile long messages;
+    private volatile long bytes;
+    private volatile long reconnects;
+    private TransactionAssembler assembler;
+
+    StreamLoop(StreamConfig config, TransactionHandler handler, Consumer<ChangeStream.State> state) {
+        this.config = config;
+        this.handler = handler;
+        this.state = state;
+        this.budget = new MemoryBudget(config.memoryLimitBytes());
+        this.fingerprint = config.fingerprint();
+    }
+
+    /** Start-up on the caller's thread: every check, then creation of what is missing. */
+    void prepare() {
+        try {
+            sql = Connections.open(config.source());
+            types.useConnection(sql);
+            serverVersion = serverVersionNum(sql);
+            protocol = chooseProtocol();
+            if (config.twoPhase() && protocol < 3) {
+                throw PgFerryException.fatal(
+                        "two-phase decoding needs PostgreSQL 15 or later (pgoutput protocol 3)",
+                        "turn two-phase off for this server");
+            }
+            ReplicationSetup setup = new ReplicationSetup(sql, config);
+            plan = setup.validate();
+            Optional<Checkpoint> checkpoint = config.checkpointStore().load();
+            checkCheckpoint(checkpoint);
+            Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
+            if (config.fromLsn().isValid()) {
+                start = Lsn.max(start, config.fromLsn());
+            }
+            untilLsn = config.untilCaughtUp() ? currentWalLsn() : config.untilLsn();
+            boolean createdPublication = setup.createPublication(plan);
+            try {
+                session = new ReplicationSession(Connections.openReplication(config.source()));
+                if (plan.slot().isEmpty()) {
+                    createdSlot = session.createSlot(config.slot(), config.snapshot(), config.twoPhase(), serverVersion);
+                    start = Lsn.max(start, createdSlot.consistentPoint());
+                    log.info("created slot {} at {}", config.slot(), createdSlot.consistentPoint());
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (session != null) {
+                    session.close();
+                    session = null;
+                }
+                if (createdPublication) {
+                    setup.dropPublication();
+                }
+                throw e;
+            }
+            saved = start;
+            acks = new AckTracker(start);
+        } catch (SQLException e) {
+            closeAll();
+            throw Connections.classify(e, config.source());
+        } catch (RuntimeException e) {
+            closeAll();
+            throw e;
+        }
+    }
+
+    private void checkCheckpoint(Optional<Checkpoint> checkpoint) {
+        if (checkpoint.isPresent() && !checkpoint.get().fingerprint().equals(fingerprint)) {
+            throw PgFerryException.fatal(
+                    "checkpoint " + config.checkpointStore().describe()
+                            + " was written for another source, slot, publication or table list",
+                    "use the configuration it was written for, or delete the checkpoint (or pass another) to start"
+                            + " from the slot's confirmed position");
+        }
+        Optional<SlotState> slot = plan.slot();
+        if (checkpoint.isPresent() && slot.isPresent() && checkpoint.get().lsn().isBefore(slot.get().confirmedFlush())) {
+            throw PgFerryException.fatal(
+                    "checkpoint " + checkpoint.get().lsn() + " in " + config.checkpointStore().describe()
+                            + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
+                            + slot.get().confirmedFlush() + "): changes in between are gone from the slot",
+                    "drop the slot (pgferry slots drop " + config.slot() + ") and the checkpoint, then start again"
+                            + " with --snapshot");
+        }
+        if (checkpoint.isEmpty() && slot.isPresent() && config.snapshot()) {
+            throw PgFerryException.fatal(
+                    "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",
+                    "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or run without"
+                            + " --snapshot");
+        }
+        if (config.fromLsn().isValid() && slot.isPresent()
+                && config.fromLsn().isBefore(slot.get().confirmedFlush())) {
+            throw PgFerryException.fatal(
+                    "--from-lsn " + config.fromLsn() + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
+                            + slot.get().confirmedFlush() + "): the server no longer has those changes",
+                    "give a position at or after " + slot.get().confirmedFlush());
+        }
+    }
+
+    private int chooseProtocol() {
+        int max = serverVersion >= 160000 ? 4 : serverVersion >= 150000 ? 3 : serverVersion >= 140000 ? 2 : 0;
+        if (max == 0) {
+            throw PgFerryException.fatal(
+                    "PostgreSQL " + serverVersion / 10000 + " is not supported", "use PostgreSQL 14 or later");
+        }
+        if (config.protocolVersion() > max) {
+            throw PgFerryException.fatal(
+                    "pgoutput protocol " + config.protocolVersion() + " needs a newer server than PostgreSQL "
+                            + serverVersion / 10000,
+                    "omit the protocol version to use " + max);
+        }
+        return config.protocolVersion() == 0 ? max : config.protocolVersion();
+    }
+
+    /** The stream thread: snapshot if one was exported, then receive until stopped. */
+    void run() throws Exception {
+        Lsn skip = acks.acked();
+        assembler = new TransactionAssembler(
+                new ParserOptions(protocol, false),
+                types,
+                budget,
+                config.spillDirectory(),
+                spill,
+                skip,
+                this::deliver,
+                acks::ack,
+                relation -> {
+                    try {
+                        types.load(relation);
+                    } catch (SQLException e) {
+                        throw Connections.classify(e, config.source());
+                    }
+                });
+        try {
+            if (createdSlot != null && createdSlot.snapshotName() != null) {
+                state.accept(ChangeStream.State.SNAPSHOTTING);
+                snapshot();
+            }
+            receiveWithReconnects();
+        } finally {
+            try {
+                checkpoint(true);
+            } catch (RuntimeException | SQLException e) {
+                log.warn("final checkpoint failed: {}", e.getMessage());
+            }
+            closeAll();
+            if (assembler != null) {
+                assembler.reset();
+            }
+        }
+    }
+
+    private void snapshot() throws SQLException {
+        Lsn point = createdSlot.consistentPoint();
+        try (Connection c = Connections.open(config.source())) {
+            new SnapshotReader(c, types)
+                    .read(createdSlot.snapshotName(), plan.tables(), point, this::deliver, acks::ack, types);
+        } catch (SnapshotReader.SnapshotReadException e) {
+            throw Connections.classify(e.getCause(), config.source());
+        }
+        log.info("snapshot of {} tables delivered", plan.tables().size());
+    }
+
+    private void receiveWithReconnects() throws Exception {
+        long failingSince = 0;
+        Duration backoff = Duration.ofMillis(250);
+        boolean first = true;
+        while (!stopRequested) {
+            try {
+                if (!first) {
+                    reconnect();
+                }
+                first = false;
+                startStreaming();
+                failingSince = 0;
+                backoff = Duration.ofMillis(250);
+                if (receive()) {
+                    return;
+                }
+            } catch (SQLException | PgFerryException e) {
+                boolean retriable = e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
+                if (!retriable || stopRequested) {
+                    throw e instanceof SQLException se ? Connections.classify(se, config.source()) : (PgFerryException) e;
+                }
+                long now = System.nanoTime();
+                if (failingSince == 0) {
+                    failingSince = now;
+                }
+                if (Duration.ofNanos(now - failingSince).compareTo(config.maxRetryTime()) > 0) {
+                    throw PgFerryException.fatal(
+                            "gave up reconnecting to " + config.source().endpoints() + " after "
+                                    + config.maxRetryTime().toSeconds() + " s: " + e.getMessage(),
+                            "check that the server is up and reachable, then run again (progress is saved)");
+                }
+                log.warn("connection lost ({}); reconnecting in {} ms", e.getMessage(), backoff.toMillis());
+                closeAll();
+                assembler.reset();
+                if (stopSignal.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private void reconnect() throws SQLException {
+        reconnects++;
+        sql = Connections.open(config.source());
+        types.useConnection(sql);
+        session = new ReplicationSession(Connections.openReplication(config.source()));
+        assembler.skipBefore(acks.acked());
+    }
+
+    private void startStreaming() throws SQLException {
+        Lsn from = saved;
+        session.start(config.slot(), from, config, protocol);
+        confirmed = from;
+        state.accept(ChangeStream.State.STREAMING);
+        log.info("streaming slot {} from {} (pgoutput protocol {})", config.slot(), from, protocol);
+        lastActivityNanos = System.nanoTime();
+    }
+
+    /** Receives until stopped (false) or until the end position was reached and acknowledged (true). */
+    private boolean receive() throws Exception {
+        boolean idle = false;
+        while (!stopRequested) {
+            ByteBuffer b = session.readPending();
+            long now = System.nanoTime();
+            if (b != null) {
+                idle = false;
+                messages++;
+                bytes += b.remaining();
+                lastActivityNanos = now;
+                assembler.accept(
+                        b.array(), b.arrayOffset() + b.position(), b.remaining(), session.lastReceived());
+                if (now - lastSaveNanos >= config.checkpointInterval().toNanos()) {
+                    checkpoint(false);
+                }
+                continue;
+            }
+            if (!idle) {
+                handler.onIdle();
+                idle = true;
+            }
+            advanceWhenIdle();
+            checkpoint(false);
+            heartbeat(now);
+            if (untilLsn.isValid() && caughtUp()) {
+                checkpoint(true);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * With no transaction open, none pending and everything delivered acknowledged, all WAL the server has read is
+     * accounted for: the acknowledged position may move to the server's, which lets the slot advance while the
+     * published tables are idle.
+     */
+    private void advanceWhenIdle() {
+        Lsn acked = acks.acked();
+        if (assembler.isBetweenTransactions()
+                && !assembler.hasPendingPrepared()
+                && !acked.isBefore(assembler.lastDeliveredEnd())) {
+            Lsn server = session.lastReceived();
+            if (server.isAfter(acked)) {
+                acks.ack(server);
+                assembler.skipBefore(server);
+            }
+        }
+    }
+
+    private boolean caughtUp() {
+        return assembler.isBetweenTransactions()
+                && !session.lastReceived().isBefore(untilLsn)
+                && !acks.acked().isBefore(assembler.lastDeliveredEnd());
+    }
+
+    private void heartbeat(long now) throws SQLException {
+        Duration every = config.heartbeatInterval();
+        if (every == null
+                || now - lastActivityNanos < every.toNanos()
+                || now - lastHeartbeatNanos < every.toNanos()) {
+            return;
+        }
+        lastHeartbeatNanos = now;
+        try (Statement st = sql.createStatement()) {
+            st.execute("SELECT pg_catalog.pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', '')");
+        }
+    }
+
+    /**
+     * Saves the acknowledged position (capped by pending prepared transactions) when it moved and the interval
+     * passed, then confirms what is saved to the server. Saving always comes first: the server must never forget
+     * WAL the checkpoint does not cover.
+     */
+    private void checkpoint(boolean force) throws SQLException {
+        long now = System.nanoTime();
+        Lsn target = assembler == null ? acks.acked() : assembler.confirmable(acks.acked());
+        if (target.isAfter(saved) && (force || now - lastSaveNanos >= config.checkpointInterval().toNanos())) {
+            config.checkpointStore().save(new Checkpoint(target, fingerprint));
+            saved = target;
+            lastSaveNanos = now;
+        }
+        if (session != null && saved.isAfter(confirmed)) {
+            session.confirm(saved);
+            confirmed = saved;
+        }
+    }
+
+    private void deliver(Transaction tx) {
+        if (tx.kind() == Transaction.Kind.MESSAGE) {
+            Iterator<ChangeEvent> it = tx.iterator();
+            ChangeEvent.Message m = (ChangeEvent.Message) it.next();
+            if (HEARTBEAT_PREFIX.equals(m.prefix())) {
+                tx.ack();
+                return;
+            }
+            tx = new Transaction(
+                    tx.xid(),
+                    tx.commitLsn(),
+                    tx.endLsn(),
+                    tx.commitTime(),
+                    tx.origin(),
+                    tx.kind(),
+                    List.<ChangeEvent>of(m).iterator(),
+                    acks::ack);
+        }
+        transactions++;
+        try {
+            handler.onTransaction(tx);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new HandlerException(e);
+        }
+    }
+
+    /** A checked exception thrown by the handler, carried out of the assembler's callback. */
+    static final class HandlerException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HandlerException(Exception cause) {
+            super("handler failed: " + cause.getMessage(), cause);
+        }
+    }
+
+    void requestStop() {
+        stopRequested = true;
+        stopSignal.countDown();
+    }
+
+    Lsn acknowledged() {
+        return acks == null ? Lsn.INVALID : acks.acked();
+    }
+
+    StreamStats stats() {
+        return new StreamStats(
+                transactions,
+                messages,
+                bytes,
+                acknowledged(),
+                confirmed,
+                spill.files(),
+                spill.rawBytes(),
+                spill.fileBytes(),
+                budget.peakInUseBytes(),
+                reconnects);
+    }
+
+    private Lsn currentWalLsn() throws SQLException {
+        try (Statement st = sql.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    private static int serverVersionNum(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1));
+        }
+    }
+
+    private void closeAll() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+        if (sql != null) {
+            try {
+                sql.close();
+            } catch (SQLException e) {
+                // Abandoning the connection; the server cleans up its side.
+            }
+            sql = null;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.pgferry.postgres;
+
+import io.pgferry.core.Lsn;
+
+/**
+ * A snapshot of a stream's counters.
+ *
+ * @param transactions transactions delivered to the handler
+ * @param messages pgoutput messages received
+ * @param bytes payload bytes received
+ * @param acknowledged highest acknowledged position
+ * @param confirmed position last confirmed to the server
+ * @param spillFiles spill files written
+ * @param spillRawBytes bytes written to spill files before compression
+ * @param spillFileBytes bytes spill files took on disk
+ * @param peakOffHeapBytes most off-heap buffer memory held at once
+ * @param reconnects connections re-established after a loss
+ */
+public record StreamStats(
+        long transactions,
+        long messages,
+        long bytes,
+        Lsn acknowledged,
+        Lsn confirmed,
+        long spillFiles,
+        long spillRawBytes,
+        long spillFileBytes,
+        long peakOffHeapBytes,
+        long reconnects) {
+    static final StreamStats EMPTY = new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0);
+}

@@ -1,0 +1,154 @@
+package io.pgferry.testkit;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+/**
+ * A database created for one test ({@code t_<random hex>}) on the shared server. {@link #close()} (called by the
+ * extension after the test) terminates its sessions, drops its replication slots, drops it, then drops the roles
+ * made with {@link #createRole}.
+ */
+public final class TestDatabase implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z]+( [A-Za-z0-9]+)*");
+
+    private final PostgresServer server;
+    private final String name;
+    private final List<String> roles = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TestDatabase(PostgresServer server, String name) {
+        this.server = server;
+        this.name = name;
+    }
+
+    /** Creates a new, empty database (from template1) on {@code server}. */
+    public static TestDatabase create(PostgresServer server) throws SQLException {
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        String name = "t_" + HexFormat.of().formatHex(random);
+        server.execute("postgres", "CREATE DATABASE " + SqlQuoting.identifier(name));
+        return new TestDatabase(server, name);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PostgresServer server() {
+        return server;
+    }
+
+    /** {@code postgresql://postgres:PASSWORD@127.0.0.1:PORT/t_...}. */
+    public String uri() {
+        return server.uri(name);
+    }
+
+    /** A libpq key/value string: {@code host=127.0.0.1 port=PORT dbname=t_... user=postgres password=...}. */
+    public String keyValueDsn() {
+        return "host=" + dsnValue(server.host()) + " port=" + server.port() + " dbname=" + dsnValue(name) + " user="
+                + dsnValue(server.superuser()) + " password=" + dsnValue(server.password());
+    }
+
+    public String jdbcUrl() {
+        return server.jdbcUrl(name);
+    }
+
+    /** user, password, sslmode=verify-full and sslrootcert for pgjdbc; a new copy each call. */
+    public Properties jdbcProperties() {
+        return server.jdbcProperties();
+    }
+
+    /** A new superuser connection to this database; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return server.connect(name);
+    }
+
+    /** Runs each statement in autocommit, in order, on one connection. */
+    public void execute(String... sql) throws SQLException {
+        server.execute(name, sql);
+    }
+
+    /** The single non-null value of a one-row, one-column query. */
+    public long queryLong(String sql) throws SQLException {
+        String value = queryString(sql);
+        if (value == null) {
+            throw new SQLException("query returned NULL: " + sql);
+        }
+        return Long.parseLong(value);
+    }
+
+    /** The single value (possibly null) of a one-row, one-column query. */
+    public String queryString(String sql) throws SQLException {
+        try (Connection connection = connect();
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            if (!result.next()) {
+                throw new SQLException("query returned no rows: " + sql);
+            }
+            if (result.getMetaData().getColumnCount() != 1) {
+                throw new SQLException("query returned more than one column: " + sql);
+            }
+            String value = result.getString(1);
+            if (result.next()) {
+                throw new SQLException("query returned more than one row: " + sql);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * Creates a role, dropped after the test. Roles are cluster-wide, so tests that may run at the same time must
+     * use different names. {@code password} may be null (no password: it cannot log in over TCP).
+     *
+     * @param attributes role options such as {@code "LOGIN"}, {@code "REPLICATION"}, {@code "CONNECTION LIMIT 5"}
+     * @return {@code name}
+     */
+    public String createRole(String name, String password, String... attributes) throws SQLException {
+        List<String> parts = new ArrayList<>();
+        parts.add("CREATE ROLE " + SqlQuoting.identifier(name));
+        for (String attribute : attributes) {
+            if (!ATTRIBUTE.matcher(attribute).matches()) {
+                throw new IllegalArgumentException("not a role attribute: " + attribute);
+            }
+            parts.add(attribute);
+        }
+        if (password != null) {
+            parts.add("PASSWORD " + SqlQuoting.literal(password));
+        }
+        server.execute("postgres", String.join(" ", parts));
+        roles.add(name);
+        return name;
+    }
+
+    /** Drops the database, its replication slots and the roles made through {@link #createRole}. Idempotent. */
+    @Override
+    public void close() throws SQLException {
+        if (closed.compareAndSet(false, true)) {
+            new DatabaseCleanup(server, name).dropDatabaseAndRoles(List.copyOf(roles));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TestDatabase[" + name + "]";
+    }
+
+    /** Quotes a libpq connection-string value when needed (libpq docs, "Keyword/Value Connection Strings"). */
+    static String dsnValue(String value) {
+        if (!value.isEmpty() && value.chars().noneMatch(c -> c == ' ' || c == '\'' || c == '\\' || c == '=')) {
+            return value;
+        }
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+}
