@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
             CheckCommand.class,
             SlotsCommand.class,
             StreamCommand.class,
+            DemoCommand.class,
         })
 public final class Main implements Callable<Integer> {
     @Spec

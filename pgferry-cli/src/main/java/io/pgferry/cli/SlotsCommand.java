@@ -46,8 +46,16 @@ final class SlotsCommand implements Callable<Integer> {
             description = "List the replication slots of the source database with the WAL each one retains.")
     static final class ListSlots extends PgferryCommand {
         static final String[] HEADER = {
-            "slot_name", "plugin", "slot_type", "database", "active", "active_pid", "confirmed_flush_lsn",
-            "restart_lsn", "retained_wal_bytes", "two_phase"
+            "slot_name",
+            "plugin",
+            "slot_type",
+            "database",
+            "active",
+            "active_pid",
+            "confirmed_flush_lsn",
+            "restart_lsn",
+            "retained_wal_bytes",
+            "two_phase"
         };
 
         @Mixin
@@ -117,9 +125,8 @@ final class SlotsCommand implements Callable<Integer> {
         }
 
         static void writeJson(List<SlotInfo> slots, PrintWriter out) {
-            try (JsonGenerator g = new JsonFactory()
-                    .createGenerator(out)
-                    .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+            try (JsonGenerator g =
+                    new JsonFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
                 for (SlotInfo s : slots) {
                     g.writeStartObject();
                     g.writeStringField("slot_name", s.slotName());
@@ -165,7 +172,10 @@ final class SlotsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Drop a replication slot that is not in use.")
+    @Command(
+            name = "drop",
+            mixinStandardHelpOptions = true,
+            description = "Drop a replication slot that is not in use.")
     static final class DropSlot extends PgferryCommand {
         @Mixin
         SourceOption source;

@@ -6,7 +6,6 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.postgres.ChangeStream;
-import io.pgferry.postgres.Dsn;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.StreamStats;
 import io.pgferry.postgres.TableName;
@@ -15,11 +14,9 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 
 /** {@code pgferry stream}: committed changes of a publication as JSON lines. */
 @Command(
@@ -27,12 +24,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Stream committed changes as one JSON object per line.",
         mixinStandardHelpOptions = true,
         sortOptions = false)
-final class StreamCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--source", paramLabel = "DSN", description = "Source database (default: $PGFERRY_SOURCE_DSN).")
-    String source;
+final class StreamCommand extends PgferryCommand {
+    @Mixin
+    SourceOption source;
 
     @Option(names = "--publication", paramLabel = "NAME", defaultValue = "pgferry_pub",
             description = "Publication to stream; created for --tables when missing (default: ${DEFAULT-VALUE}).")
@@ -85,9 +79,50 @@ final class StreamCommand implements Callable<Integer> {
     Duration maxRetryTime;
 
     @Override
-    public Integer call() throws IOException {
+    int run() {
+        StreamConfig config = config();
+        long syncEvery = Duration.ofMillis(200).toNanos();
+        try (JsonLinesHandler out = output == null
+                ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery)
+                : JsonLinesHandler.toFile(output, syncEvery)) {
+            ChangeStream stream = ChangeStream.create(config, out);
+            Thread hook = new Thread(stream::stop, "pgferry-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                stream.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // The JVM is already shutting down and the hook is stopping the stream.
+                }
+            }
+            StreamStats s = stream.stats();
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            "pgferry: %d transactions, %d changes, acknowledged up to %s%n",
+                            s.transactions(), out.changes(), s.acknowledged());
+        } catch (IOException e) {
+            throw PgFerryException.fatal(
+                    "cannot write " + (output == null ? "standard output" : output.toString()) + ": " + e.getMessage(),
+                    "check the path, free space and permissions");
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The validated configuration; a bad value exits with {@link ExitCodes#USAGE} before anything is done. */
+    private StreamConfig config() {
+        try {
+            return buildConfig();
+        } catch (PgFerryException e) {
+            throw configurationError(e);
+        }
+    }
+
+    private StreamConfig buildConfig() {
         StreamConfig.Builder b = StreamConfig.builder()
-                .source(Dsn.fromEnvironmentOr(source))
+                .source(source.dsn())
                 .publication(publication)
                 .slot(slot)
                 .snapshot(snapshot)
@@ -111,30 +146,6 @@ final class StreamCommand implements Callable<Integer> {
             b.spillDirectory(spillDir);
         }
         CheckpointStore store = checkpoint == null ? CheckpointStore.inMemory() : new FileCheckpointStore(checkpoint);
-        StreamConfig config = b.checkpointStore(store).build();
-        long syncEvery = Duration.ofMillis(200).toNanos();
-        try (JsonLinesHandler out = output == null
-                ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery)
-                : JsonLinesHandler.toFile(output, syncEvery)) {
-            ChangeStream stream = ChangeStream.create(config, out);
-            Thread hook = new Thread(stream::stop, "pgferry-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                stream.run();
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and the hook is stopping the stream.
-                }
-            }
-            StreamStats s = stream.stats();
-            spec.commandLine()
-                    .getErr()
-                    .printf(
-                            "pgferry: %d transactions, %d changes, acknowledged up to %s%n",
-                            s.transactions(), out.changes(), s.acknowledged());
-        }
-        return ExitCodes.OK;
+        return b.checkpointStore(store).build();
     }
 }

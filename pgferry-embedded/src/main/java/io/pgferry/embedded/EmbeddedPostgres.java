@@ -1,19 +1,10 @@
 package io.pgferry.embedded;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -36,12 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedPostgres implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgres.class);
-    private static final String HOST = "127.0.0.1";
-    private static final String SUPERUSER = "postgres";
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    static final String HOST = "127.0.0.1";
+    static final String SUPERUSER = "postgres";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
-    private static final int PORT_ATTEMPTS = 3;
 
     private final int majorVersion;
     private final int port;
@@ -54,22 +42,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
 
-    private EmbeddedPostgres(
-            int majorVersion,
-            int port,
-            String password,
-            Path workDirectory,
-            Path socketDirectory,
-            Optional<Path> caCertificate,
-            ServerProcess server) {
-        this.majorVersion = majorVersion;
-        this.port = port;
-        this.password = password;
-        this.workDirectory = workDirectory;
-        this.dataDirectory = workDirectory.resolve("data");
-        this.socketDirectory = socketDirectory;
-        this.caCertificate = caCertificate;
-        this.server = server;
+    private EmbeddedPostgres(Launcher.Launched launched) {
+        this.majorVersion = launched.majorVersion();
+        this.port = launched.port();
+        this.password = launched.password();
+        this.workDirectory = launched.workDirectory();
+        this.dataDirectory = launched.dataDirectory();
+        this.socketDirectory = launched.socketDirectory();
+        this.caCertificate = launched.caCertificate();
+        this.server = launched.server();
         this.shutdownHook = new Thread(this::stopAndDelete, "pgferry-embedded-shutdown-" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -210,114 +191,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return this;
         }
 
+        /** Extracts the binaries if needed, runs initdb and starts the server; blocks until it accepts connections. */
         public EmbeddedPostgres start() {
-            Binaries binaries = Binaries.install();
-            PrivilegeDrop drop = PrivilegeDrop.detect();
-            drop.requireReachable(binaries.program("postgres"));
-            Path temporary = Paths.get(System.getProperty("java.io.tmpdir"));
-            OrphanedServers.reap(temporary);
-            Path work;
-            try {
-                work = Files.createTempDirectory(temporary, OrphanedServers.RUN_PREFIX);
-                OrphanedServers.claim(work);
-            } catch (IOException e) {
-                throw new EmbeddedPostgresException("cannot create a temporary directory: " + e, e);
-            }
-            try {
-                return startIn(work, binaries, drop);
-            } catch (RuntimeException e) {
-                FileTree.deleteQuietly(work);
-                throw e;
-            }
-        }
-
-        private EmbeddedPostgres startIn(Path work, Binaries binaries, PrivilegeDrop drop) {
-            drop.handOver(work);
-            drop.requireReachable(work.resolve("data"));
-            String password = randomPassword();
-            Path data = work.resolve("data");
-            Path sockets = work.resolve("socket");
-            Map<String, String> conf = ClusterConfig.defaults(fsync);
-            Optional<Path> ca = Optional.empty();
-            try {
-                initdb(binaries, drop, work, data, password);
-                Files.createDirectory(
-                        sockets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                drop.handOver(sockets);
-                if (ssl) {
-                    TlsCertificates tls = TlsCertificates.generate(work.resolve("tls"), drop);
-                    conf.put("ssl", "on");
-                    conf.put("ssl_cert_file", tls.serverCertificate().toString());
-                    conf.put("ssl_key_file", tls.serverKey().toString());
-                    ca = Optional.of(tls.caCertificate());
-                }
-                conf.putAll(settings);
-                ClusterConfig.write(data, conf);
-            } catch (IOException e) {
-                throw new EmbeddedPostgresException("cannot prepare the data directory " + data + ": " + e, e);
-            }
-            List<Integer> tried = new ArrayList<>();
-            while (true) {
-                int chosen = port != 0 ? port : freePort();
-                tried.add(chosen);
-                try {
-                    ServerProcess server = ServerProcess.start(binaries, drop, data, sockets, chosen, STARTUP_TIMEOUT);
-                    LOG.info("PostgreSQL {} listening on {}:{} (data {})", binaries.majorVersion(), HOST, chosen, data);
-                    return new EmbeddedPostgres(binaries.majorVersion(), chosen, password, work, sockets, ca, server);
-                } catch (ServerProcess.StartupFailure e) {
-                    // A port picked by us can be taken by someone else before the server binds it; pick again.
-                    if (port != 0 || !e.portTaken() || tried.size() >= PORT_ATTEMPTS) {
-                        throw e;
-                    }
-                    LOG.debug("port {} was taken before PostgreSQL could bind it; trying another", chosen);
-                }
-            }
-        }
-
-        private void initdb(Binaries binaries, PrivilegeDrop drop, Path work, Path data, String password)
-                throws IOException {
-            Path passwordFile = work.resolve("pwfile");
-            Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
-            drop.handOver(passwordFile);
-            List<String> command = new ArrayList<>(List.of(
-                    binaries.program("initdb").toString(),
-                    "-D",
-                    data.toString(),
-                    "-U",
-                    SUPERUSER,
-                    "--pwfile=" + passwordFile,
-                    "-A",
-                    "scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--locale=C"));
-            if (!fsync) {
-                command.add("--no-sync");
-            }
-            try {
-                ExternalCommand.run(drop.command(command), INITDB_TIMEOUT);
-            } finally {
-                Files.deleteIfExists(passwordFile);
-            }
-        }
-
-        private static int freePort() {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-                return socket.getLocalPort();
-            } catch (IOException e) {
-                throw new EmbeddedPostgresException("cannot find a free TCP port on " + HOST + ": " + e, e);
-            }
-        }
-
-        private static String randomPassword() {
-            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-            SecureRandom random = new SecureRandom();
-            StringBuilder password = new StringBuilder(24);
-            for (int i = 0; i < 24; i++) {
-                password.append(alphabet.charAt(random.nextInt(alphabet.length())));
-            }
-            return password.toString();
+            return new EmbeddedPostgres(Launcher.launch(new Launcher.Options(port, fsync, ssl, Map.copyOf(settings))));
         }
     }
 }

@@ -153,8 +153,8 @@ public final class Connections {
     }
 
     static String replicationFix(Dsn dsn) {
-        return "ALTER ROLE " + Identifiers.quote(dsn.user()) + " WITH REPLICATION (Amazon RDS: GRANT rds_replication TO "
-                + Identifiers.quote(dsn.user()) + ")";
+        return "ALTER ROLE " + Identifiers.quote(dsn.user())
+                + " WITH REPLICATION (Amazon RDS: GRANT rds_replication TO " + Identifiers.quote(dsn.user()) + ")";
     }
 
     private static String passwordFix(Dsn dsn) {

@@ -191,7 +191,8 @@ public final class Dsn {
 
     /** {@code jdbc:postgresql://host:port[,...]/dbname}; user, password and options are in {@link #jdbcProperties}. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + joinEndpoints(addresses) + "/" + URLEncoder.encode(dbname, StandardCharsets.UTF_8);
+        return "jdbc:postgresql://" + joinEndpoints(addresses) + "/"
+                + URLEncoder.encode(dbname, StandardCharsets.UTF_8);
     }
 
     /** pgjdbc connection properties for {@link #jdbcUrl()}, including the password: never log them. */

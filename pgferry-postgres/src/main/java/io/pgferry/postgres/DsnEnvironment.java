@@ -15,7 +15,9 @@ record DsnEnvironment(Map<String, String> variables, String osUser, Path home) {
 
     static DsnEnvironment system() {
         return new DsnEnvironment(
-                System.getenv(), System.getProperty("user.name", "postgres"), Path.of(System.getProperty("user.home", ".")));
+                System.getenv(),
+                System.getProperty("user.name", "postgres"),
+                Path.of(System.getProperty("user.home", ".")));
     }
 
     /** The variable's value, or null when it is unset or empty (libpq ignores empty variables). */

@@ -16,7 +16,8 @@ import java.util.Set;
  */
 final class DsnKeys {
     /** Keywords accepted and deliberately not applied (see class comment). */
-    static final Set<String> IGNORED = Set.of("keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout");
+    static final Set<String> IGNORED =
+            Set.of("keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout");
 
     /**
      * Accepted keywords, each mapped to its libpq environment variable, or null when it has none. Declared after

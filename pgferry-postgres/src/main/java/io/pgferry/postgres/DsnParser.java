@@ -86,8 +86,8 @@ final class DsnParser {
             }
             int eq = param.indexOf('=');
             if (eq <= 0) {
-                throw new SyntaxException("URI query parameter " + (eq == 0 ? "with an empty name" : "'"
-                        + safeName(param) + "' has no '=value'"));
+                throw new SyntaxException("URI query parameter "
+                        + (eq == 0 ? "with an empty name" : "'" + safeName(param) + "' has no '=value'"));
             }
             String key = decode(param.substring(0, eq), "parameter name");
             String value = decode(param.substring(eq + 1), "value of parameter '" + safeName(key) + "'");
@@ -218,7 +218,8 @@ final class DsnParser {
                 i++;
             }
             if (i >= n || text.charAt(i) != '=') {
-                throw new SyntaxException(key.isEmpty() ? "empty keyword" : "missing '=' after '" + safeName(key) + "'");
+                throw new SyntaxException(
+                        key.isEmpty() ? "empty keyword" : "missing '=' after '" + safeName(key) + "'");
             }
             if (key.isEmpty()) {
                 throw new SyntaxException("'=' without a keyword before it at position " + (i + 1));

@@ -19,7 +19,8 @@ import java.util.Set;
  */
 final class DsnResolver {
     private static final int DEFAULT_PORT = 5432;
-    private static final Set<String> STRUCTURAL = Set.of("host", "hostaddr", "port", "dbname", "user", "password", "passfile");
+    private static final Set<String> STRUCTURAL =
+            Set.of("host", "hostaddr", "port", "dbname", "user", "password", "passfile");
 
     private DsnResolver() {}
 
@@ -56,8 +57,8 @@ final class DsnResolver {
                 ? split(values.get("host"))
                 : hasAddresses ? rawAddresses : List.of("localhost");
         if (hasAddresses && rawAddresses.size() != hosts.size()) {
-            throw Dsn.malformed(
-                    "'hostaddr' lists " + rawAddresses.size() + " addresses but 'host' lists " + hosts.size() + " hosts");
+            throw Dsn.malformed("'hostaddr' lists " + rawAddresses.size() + " addresses but 'host' lists "
+                    + hosts.size() + " hosts");
         }
         hosts = defaultHosts(hosts);
         // An empty hostaddr entry means "resolve the host name", as in libpq.
@@ -85,7 +86,8 @@ final class DsnResolver {
             source = PasswordSource.PGPASSWORD;
         }
         if (password == null) {
-            Path passfile = Path.of(values.getOrDefault("passfile", env.home().resolve(".pgpass").toString()));
+            Path passfile = Path.of(values.getOrDefault(
+                    "passfile", env.home().resolve(".pgpass").toString()));
             password = fromPassfile(passfile, hosts, ports, dbname, user).orElse(null);
             source = password == null ? PasswordSource.NONE : PasswordSource.PASSFILE;
         }
@@ -121,12 +123,14 @@ final class DsnResolver {
                     "sslrootcert=system needs sslmode=verify-full (sslmode is " + sslmode + ")",
                     "add sslmode=verify-full, as libpq requires");
         }
-        if ("direct".equals(s.get("sslnegotiation")) && !Set.of("require", "verify-ca", "verify-full").contains(sslmode)) {
+        if ("direct".equals(s.get("sslnegotiation"))
+                && !Set.of("require", "verify-ca", "verify-full").contains(sslmode)) {
             throw Dsn.malformed("sslnegotiation=direct needs sslmode=require, verify-ca or verify-full");
         }
         // libpq verifies the chain under sslmode=require when a root certificate is available; pgjdbc would not.
         if (sslmode.equals("require")
-                && (rootCert != null || Files.isRegularFile(env.home().resolve(".postgresql").resolve("root.crt")))) {
+                && (rootCert != null
+                        || Files.isRegularFile(env.home().resolve(".postgresql").resolve("root.crt")))) {
             return "verify-ca";
         }
         return sslmode;
@@ -134,7 +138,8 @@ final class DsnResolver {
 
     private static void oneOf(String key, String value, Set<String> allowed) {
         if (value != null && !allowed.contains(value)) {
-            throw Dsn.malformed("invalid value for '" + key + "' (expected one of " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            throw Dsn.malformed("invalid value for '" + key + "' (expected one of "
+                    + String.join(", ", allowed.stream().sorted().toList()) + ")");
         }
     }
 

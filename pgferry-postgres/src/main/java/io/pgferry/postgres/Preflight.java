@@ -82,9 +82,8 @@ public final class Preflight {
     }
 
     private boolean checkVersion() throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT pg_catalog.current_setting('server_version_num')::int,"
-                                + " pg_catalog.current_setting('server_version')");
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.current_setting('server_version_num')::int,"
+                        + " pg_catalog.current_setting('server_version')");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             int num = rs.getInt(1);
@@ -114,7 +113,8 @@ public final class Preflight {
             findings.add(Finding.ok("wal_level", "logical"));
         } else {
             findings.add(Finding.fail(
-                    "wal_level", "is " + level + "; logical decoding needs wal_level = logical",
+                    "wal_level",
+                    "is " + level + "; logical decoding needs wal_level = logical",
                     Connections.walLevelFix()));
         }
     }
@@ -125,8 +125,8 @@ public final class Preflight {
                 + " (SELECT count(*) FROM pg_catalog.pg_replication_slots)");
         long freeSlots = slots[0] - slots[1];
         if (freeSlots >= 1) {
-            findings.add(Finding.ok(
-                    "replication slots", freeSlots + " of " + slots[0] + " free (max_replication_slots)"));
+            findings.add(
+                    Finding.ok("replication slots", freeSlots + " of " + slots[0] + " free (max_replication_slots)"));
         } else {
             findings.add(Finding.fail(
                     "replication slots",

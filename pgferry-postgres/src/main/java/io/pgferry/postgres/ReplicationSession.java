@@ -89,6 +89,10 @@ final class ReplicationSession implements AutoCloseable {
 
     /** Reports {@code lsn} as written, flushed and applied, and sends the status update now. */
     void confirm(Lsn lsn) throws SQLException {
+        if (stream == null) {
+            // Not streaming yet: START_REPLICATION will begin at the saved position anyway.
+            return;
+        }
         LogSequenceNumber l = LogSequenceNumber.valueOf(lsn.value());
         stream.setFlushedLSN(l);
         stream.setAppliedLSN(l);

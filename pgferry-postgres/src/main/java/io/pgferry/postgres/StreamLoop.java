@@ -35,6 +35,7 @@ final class StreamLoop {
     private static final Logger log = LoggerFactory.getLogger(StreamLoop.class);
     static final String HEARTBEAT_PREFIX = "pgferry.heartbeat";
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration NUDGE_INTERVAL = Duration.ofMillis(500);
 
     private final StreamConfig config;
     private final TransactionHandler handler;
@@ -303,9 +304,12 @@ final class StreamLoop {
             advanceWhenIdle();
             checkpoint(false);
             heartbeat(now);
-            if (untilLsn.isValid() && caughtUp()) {
-                checkpoint(true);
-                return true;
+            if (untilLsn.isValid()) {
+                if (caughtUp()) {
+                    checkpoint(true);
+                    return true;
+                }
+                nudge(now);
             }
         }
         return false;
@@ -343,8 +347,24 @@ final class StreamLoop {
             return;
         }
         lastHeartbeatNanos = now;
+        emitHeartbeat();
+    }
+
+    private void emitHeartbeat() throws SQLException {
         try (Statement st = sql.createStatement()) {
             st.execute("SELECT pg_catalog.pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', '')");
+        }
+    }
+
+    /**
+     * While waiting for the end position, writes a small WAL message now and then: the server only reports a
+     * position once it has decoded a record ending there, and an idle server may write nothing past the end
+     * position for a long time.
+     */
+    private void nudge(long now) throws SQLException {
+        if (now - lastHeartbeatNanos >= NUDGE_INTERVAL.toNanos() && session.lastReceived().isBefore(untilLsn)) {
+            lastHeartbeatNanos = now;
+            emitHeartbeat();
         }
     }
 
@@ -429,7 +449,7 @@ final class StreamLoop {
 
     private Lsn currentWalLsn() throws SQLException {
         try (Statement st = sql.createStatement();
-                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_lsn()::text")) {
+                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
         }

@@ -39,13 +39,21 @@ final class TableChecks {
             ps.setString(2, t.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    return List.of(Finding.fail(
-                            subject,
-                            "does not exist",
-                            "check the name: schema.table, with double quotes around mixed case (\"Sales\".\"Orders\")"));
+                    return List.of(
+                            Finding.fail(
+                                    subject,
+                                    "does not exist",
+                                    "check the name: schema.table, with double quotes around mixed case (\"Sales\".\"Orders\")"));
                 }
-                return check(subject, t, rs.getString(1).charAt(0), rs.getString(2).charAt(0), rs.getBoolean(3),
-                        rs.getBoolean(4), rs.getBoolean(5), rs.getBoolean(6));
+                return check(
+                        subject,
+                        t,
+                        rs.getString(1).charAt(0),
+                        rs.getString(2).charAt(0),
+                        rs.getBoolean(3),
+                        rs.getBoolean(4),
+                        rs.getBoolean(5),
+                        rs.getBoolean(6));
             }
         }
     }
@@ -87,8 +95,9 @@ final class TableChecks {
         if (identity == null && publication.needsReplicaIdentity()) {
             String why = replident == 'n'
                     ? "has REPLICA IDENTITY NOTHING"
-                    : replident == 'i' ? "has REPLICA IDENTITY USING INDEX but the index is gone or invalid"
-                    : "has no primary key and REPLICA IDENTITY DEFAULT";
+                    : replident == 'i'
+                            ? "has REPLICA IDENTITY USING INDEX but the index is gone or invalid"
+                            : "has no primary key and REPLICA IDENTITY DEFAULT";
             problems.add(Finding.fail(
                     subject,
                     why + ": its UPDATEs and DELETEs cannot be replicated (PostgreSQL rejects them once published)",

@@ -65,7 +65,9 @@ public record TableName(String schema, String name) {
                 throw scanner.error("too many dots (a table name is schema.table)");
             }
             result.add(
-                    parts.size() == 1 ? new TableName(DEFAULT_SCHEMA, parts.get(0)) : new TableName(parts.get(0), parts.get(1)));
+                    parts.size() == 1
+                            ? new TableName(DEFAULT_SCHEMA, parts.get(0))
+                            : new TableName(parts.get(0), parts.get(1)));
             if (scanner.atEnd()) {
                 return List.copyOf(result);
             }
@@ -152,7 +154,8 @@ public record TableName(String schema, String name) {
         }
 
         PgFerryException error(String why) {
-            return PgFerryException.fatal("invalid table list '" + text + "': " + why + " at position " + (pos + 1), FIX);
+            return PgFerryException.fatal(
+                    "invalid table list '" + text + "': " + why + " at position " + (pos + 1), FIX);
         }
 
         private static String foldAscii(String s) {

@@ -178,10 +178,12 @@ class DsnTest {
         assertThat(password(alice)).isEqualTo("pa:ss\\word");
         assertThat(alice.passwordSource()).isEqualTo(Dsn.PasswordSource.PASSFILE);
         assertThat(password(parse("host=anything user=bob"))).isEqualTo("bobs");
-        assertThat(parse("host=db.local port=5432 dbname=app user=alice").hasPassword()).isFalse();
+        assertThat(parse("host=db.local port=5432 dbname=app user=alice").hasPassword())
+                .isFalse();
 
         vars.put("PGPASSWORD", "from-env");
-        assertThat(password(parse("host=db.local port=5433 dbname=app user=alice"))).isEqualTo("from-env");
+        assertThat(password(parse("host=db.local port=5433 dbname=app user=alice")))
+                .isEqualTo("from-env");
         assertThat(password(parse("host=db.local port=5433 dbname=app user=alice password=given")))
                 .isEqualTo("given");
     }
@@ -225,7 +227,8 @@ class DsnTest {
         assertThat(require.getProperty("ssl")).isEqualTo("true");
 
         // libpq verifies the chain under require when a root certificate is given...
-        Properties requireWithRoot = parse("host=h sslmode=require sslrootcert=/ca.pem").jdbcProperties();
+        Properties requireWithRoot =
+                parse("host=h sslmode=require sslrootcert=/ca.pem").jdbcProperties();
         assertThat(requireWithRoot.getProperty("sslmode")).isEqualTo("verify-ca");
         assertThat(requireWithRoot.getProperty("sslrootcert")).isEqualTo("/ca.pem");
 
@@ -269,8 +272,10 @@ class DsnTest {
         Properties defaults = parse("host=h").jdbcProperties();
         assertThat(defaults.getProperty("ApplicationName")).isEqualTo("pgferry");
         assertThat(defaults.getProperty("tcpKeepAlive")).isEqualTo("true");
-        assertThat(parse("host=h fallback_application_name=fb").applicationName()).isEqualTo("fb");
-        assertThat(parse("host=h keepalives_idle=30 tcp_user_timeout=1000").host()).isEqualTo("h");
+        assertThat(parse("host=h fallback_application_name=fb").applicationName())
+                .isEqualTo("fb");
+        assertThat(parse("host=h keepalives_idle=30 tcp_user_timeout=1000").host())
+                .isEqualTo("h");
     }
 
     @Test
@@ -344,13 +349,12 @@ class DsnTest {
                 "host='h x'",
             })
     void malformedDsnsAreOneClearErrorWithoutThePassword(String text) {
-        assertThatThrownBy(() -> parse(text))
-                .isInstanceOfSatisfying(PgFerryException.class, e -> {
-                    assertThat(e.isRetriable()).isFalse();
-                    assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("\n");
-                    assertThat(e.problem()).startsWith("malformed DSN: ");
-                    assertThat(e.fix()).isNotEmpty();
-                });
+        assertThatThrownBy(() -> parse(text)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.isRetriable()).isFalse();
+            assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("\n");
+            assertThat(e.problem()).startsWith("malformed DSN: ");
+            assertThat(e.fix()).isNotEmpty();
+        });
     }
 
     @Test

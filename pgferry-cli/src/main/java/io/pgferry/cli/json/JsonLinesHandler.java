@@ -24,7 +24,7 @@ import java.nio.file.StandardOpenOption;
  * leaves a partial transaction behind.
  */
 public final class JsonLinesHandler implements TransactionHandler, AutoCloseable {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
 
     private final FileChannel file;
     private final OutputStream raw;

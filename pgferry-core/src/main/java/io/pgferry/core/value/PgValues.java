@@ -89,8 +89,9 @@ public final class PgValues {
      */
     public static Object fromBinary(int typeOid, byte[] buf, int offset, int length, TypeResolver types) {
         TypeInfo t = resolve(typeOid, types);
+        // A slice outside the buffer is the caller's bug, not a malformed value: it throws IndexOutOfBounds.
+        BinaryReader r = new BinaryReader(buf, offset, length);
         try {
-            BinaryReader r = new BinaryReader(buf, offset, length);
             if (t != null && t.kind() == TypeInfo.Kind.ENUM) {
                 // enum_send sends the label's text.
                 return r.readRemainingUtf8();
@@ -119,6 +120,22 @@ public final class PgValues {
             return render(typeOid, v, types);
         } catch (RuntimeException e) {
             throw malformed("binary", typeOid, e);
+        }
+    }
+
+    /**
+     * Parses the text form of an array (of type {@code arrayTypeOid}, or a domain over one) without decoding its
+     * elements: each element is its exact text, null for NULL. For encoders that keep PostgreSQL's text per element.
+     */
+    public static PgArray arrayOfTexts(int arrayTypeOid, String text, TypeResolver types) {
+        TypeInfo t = resolve(arrayTypeOid, types);
+        if (t == null || t.kind() != TypeInfo.Kind.ARRAY) {
+            throw new IllegalArgumentException("type OID " + arrayTypeOid + " is not an array type");
+        }
+        try {
+            return ArrayText.parse(text, t.elementOid(), delimiter(t, types), s -> s);
+        } catch (RuntimeException e) {
+            throw malformed("text", arrayTypeOid, e);
         }
     }
 

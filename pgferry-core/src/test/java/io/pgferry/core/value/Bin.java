@@ -101,7 +101,8 @@ final class Bin {
     static byte[] array(int elementOid, int[] dims, int[] lowerBounds, List<byte[]> elements) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(int4(dims.length));
-        out.writeBytes(int4(elements.contains(null) ? 1 : 0));
+        // List.of(...).contains(null) throws, so look for NULLs by hand.
+        out.writeBytes(int4(elements.stream().anyMatch(e -> e == null) ? 1 : 0));
         out.writeBytes(int4(elementOid));
         for (int i = 0; i < dims.length; i++) {
             out.writeBytes(int4(dims[i]));

@@ -1,0 +1,123 @@
+package io.pgferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+@PgTest
+class ConnectionsTest {
+    @Test
+    void opensOrdinaryAndReplicationConnections(TestDatabase db) throws SQLException {
+        Dsn dsn = Dsn.parse(db.uri());
+        try (Connection c = Connections.open(dsn);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_database(), current_setting('application_name')")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo(db.name());
+            assertThat(rs.getString(2)).isEqualTo("pgferry");
+        }
+        PGConnection pg = Connections.openReplication(dsn);
+        try (Connection c = (Connection) pg;
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString("dbname")).isEqualTo(db.name());
+        }
+    }
+
+    @Test
+    void keyValueDsnAndVerifiedTls(TestDatabase db, PostgresServer server) throws SQLException {
+        try (Connection c = Connections.open(Dsn.parse(db.keyValueDsn()))) {
+            assertThat(c.isValid(5)).isTrue();
+        }
+        Dsn verified =
+                Dsn.parse(db.keyValueDsn() + " sslmode=verify-full sslrootcert='" + server.caCertificate() + "'");
+        try (Connection c = Connections.open(verified);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).isTrue();
+        }
+        try (Connection c = Connections.open(Dsn.parse(db.keyValueDsn() + " sslmode=disable"));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).isFalse();
+        }
+    }
+
+    @Test
+    void wrongPassword(TestDatabase db) {
+        PostgresServer s = db.server();
+        Dsn dsn = Dsn.parse("postgresql://postgres:not-the-password@" + s.host() + ":" + s.port() + "/" + db.name());
+        assertThatThrownBy(() -> Connections.open(dsn)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.problem()).startsWith("password authentication failed for user \"postgres\"");
+            assertThat(e.fix()).isEqualTo("check the password in the DSN");
+            assertThat(e.isRetriable()).isFalse();
+            assertThat(e.getMessage()).doesNotContain("not-the-password").doesNotContain("\n");
+        });
+    }
+
+    @Test
+    void missingDatabase(TestDatabase db) {
+        Dsn dsn = Dsn.parse(db.uri()).withDbname("pgferry_h4_no_such_db");
+        assertThatThrownBy(() -> Connections.open(dsn)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.problem()).startsWith("database \"pgferry_h4_no_such_db\" does not exist");
+            assertThat(e.fix()).contains("CREATE DATABASE");
+        });
+    }
+
+    @Test
+    void unreachableHostIsRetriable() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Dsn dsn = Dsn.parse("host=127.0.0.1 port=" + port + " user=u password=p connect_timeout=5");
+        assertThatThrownBy(() -> Connections.open(dsn)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.problem()).startsWith("cannot reach 127.0.0.1:" + port + ": ");
+            assertThat(e.fix()).contains("listen_addresses");
+            assertThat(e.isRetriable()).isTrue();
+        });
+    }
+
+    @Test
+    void replicationWithoutTheRight(TestDatabase db) throws SQLException {
+        String role = db.createRole("pgferry_h4_cn_plain", "pw-plain", "LOGIN");
+        Dsn dsn = PreflightTest.as(db, role, "pw-plain");
+        try (Connection c = Connections.open(dsn)) {
+            assertThat(c.isValid(5)).isTrue();
+        }
+        assertThatThrownBy(() -> Connections.openReplication(dsn)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.problem()).startsWith("role \"pgferry_h4_cn_plain\" may not use replication");
+            assertThat(e.fix()).startsWith("ALTER ROLE \"pgferry_h4_cn_plain\" WITH REPLICATION");
+            assertThat(e.getMessage()).doesNotContain("\n");
+        });
+    }
+
+    @Test
+    void otherServerErrorsAreOneLine(TestDatabase db) throws SQLException {
+        Dsn dsn = Dsn.parse(db.uri());
+        try (Connection c = Connections.open(dsn);
+                Statement st = c.createStatement()) {
+            st.execute("SELECT * FROM no_such_table");
+        } catch (SQLException e) {
+            PgFerryException p = Connections.classify(e, dsn);
+            assertThat(p.problem()).startsWith("database error 42P01: ").contains("no_such_table");
+            assertThat(p.getMessage()).doesNotContain("\n");
+            assertThat(p.isRetriable()).isFalse();
+        }
+    }
+}
