@@ -78,7 +78,8 @@ class SlotsCommandTest {
                 "SELECT pg_create_logical_replication_slot('pgferry_h4_busy', 'pgoutput')");
         PGConnection pg = Connections.openReplication(Dsn.parse(db.uri()));
         long pid;
-        try (Connection replication = (Connection) pg) {
+        Connection replication = (Connection) pg;
+        try {
             PGReplicationStream stream = pg.getReplicationAPI()
                     .replicationStream()
                     .logical()
@@ -99,6 +100,8 @@ class SlotsCommandTest {
                             + "; fix: stop the consumer using it, or end that session: SELECT"
                             + " pg_terminate_backend(" + pid + ")");
             stream.close();
+        } finally {
+            replication.close();
         }
         awaitInactive(db, "pgferry_h4_busy", Duration.ofSeconds(30));
         CliRun drop = CliRun.run("slots", "drop", "pgferry_h4_busy", "--source", db.uri());

@@ -113,5 +113,4 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
         }
         return new Row(r, data, types, keyOnly);
     }
-
 }

@@ -102,8 +102,14 @@ public final class TransactionAssembler {
      * kept). {@code walStart} is the XLogData start position the server sent with it.
      */
     public void accept(byte[] buf, int off, int len, Lsn walStart) {
-        PgOutputMessage message = PgOutputParser.parse(buf, off, len, options, inStreamBlock);
         long lsn = walStart.value();
+        if (len >= 5 && isRowChange(buf[off])) {
+            // Hot path: a row change is only buffered here. It is parsed, and so validated, once, when its
+            // transaction is delivered. Inside a streamed block its first field is the (sub)transaction id.
+            appendToOpen(buf, off, len, lsn, inStreamBlock ? readUint32(buf, off + 1) : 0);
+            return;
+        }
+        PgOutputMessage message = PgOutputParser.parse(buf, off, len, options, inStreamBlock);
         if (message instanceof PgOutputMessage.Begin m) {
             skippingCurrent = m.finalLsn().isBefore(skipBefore);
             current = skippingCurrent ? null : open(m.xid(), false, m.finalLsn(), m.commitTime());
@@ -198,6 +204,13 @@ public final class TransactionAssembler {
         }
     }
 
+    private static boolean isRowChange(byte tag) {
+        return tag == 'I' || tag == 'U' || tag == 'D';
+    }
+
+    private static long readUint32(byte[] b, int at) {
+        return ((b[at] & 0xFFL) << 24) | ((b[at + 1] & 0xFFL) << 16) | ((b[at + 2] & 0xFFL) << 8) | (b[at + 3] & 0xFFL);
+    }
 
     private Buffered open(long xid, boolean streamed, Lsn finalLsn, long time) {
         return new Buffered(new SpillBuffer(budget, spillDir, stats), xid, streamed, finalLsn, time);
@@ -250,7 +263,14 @@ public final class TransactionAssembler {
         }
         ChangeEvent event = new ChangeEvent.Message(m.lsn(), m.prefix(), m.content(), false);
         sink.accept(new Transaction(
-                0, m.lsn(), end, Instant.now(), null, Transaction.Kind.MESSAGE, List.of(event).iterator(), acknowledger));
+                0,
+                m.lsn(),
+                end,
+                Instant.now(),
+                null,
+                Transaction.Kind.MESSAGE,
+                List.of(event).iterator(),
+                acknowledger));
         lastDeliveredEnd = end;
     }
 
@@ -261,8 +281,8 @@ public final class TransactionAssembler {
     }
 
     static Instant toInstant(long pgMicros) {
-        return Instant.ofEpochSecond(PG_EPOCH_SECONDS + Math.floorDiv(pgMicros, 1_000_000L),
-                Math.floorMod(pgMicros, 1_000_000L) * 1_000L);
+        return Instant.ofEpochSecond(
+                PG_EPOCH_SECONDS + Math.floorDiv(pgMicros, 1_000_000L), Math.floorMod(pgMicros, 1_000_000L) * 1_000L);
     }
 
     /** True when no transaction is open, so every change the server sent so far has been delivered. */

@@ -22,8 +22,8 @@ public final class Row {
 
     public Row(Relation relation, TupleData data, TypeResolver types, boolean keyOnly) {
         if (data.size() != relation.columns().size()) {
-            throw new IllegalArgumentException("row of " + data.size() + " columns for relation " + relation
-                    + " of " + relation.columns().size() + " columns");
+            throw new IllegalArgumentException("row of " + data.size() + " columns for relation " + relation + " of "
+                    + relation.columns().size() + " columns");
         }
         this.relation = relation;
         this.data = data;
@@ -68,8 +68,7 @@ public final class Row {
     /** PostgreSQL's text output of the value (rendered from the binary form if need be); null if NULL or unsent. */
     public String text(int i) {
         if (data.kind(i) == TupleData.BINARY) {
-            return PgValues.binaryToText(
-                    column(i).typeOid(), data.buffer(), data.offset(i), data.length(i), types);
+            return PgValues.binaryToText(column(i).typeOid(), data.buffer(), data.offset(i), data.length(i), types);
         }
         return data.text(i);
     }

@@ -244,7 +244,9 @@ final class ArrayText {
 
     /** "NULL" in any ASCII case, as pg_strcasecmp compares. */
     private static boolean isNullWord(String v) {
-        return v.length() == 4 && "NULL".regionMatches(true, 0, v, 0, 4) && v.chars().allMatch(c -> c < 128);
+        return v.length() == 4
+                && "NULL".regionMatches(true, 0, v, 0, 4)
+                && v.chars().allMatch(c -> c < 128);
     }
 
     private static boolean isSpace(char c) {
@@ -264,7 +266,11 @@ final class ArrayText {
         if (decorate) {
             for (int i = 0; i < a.dims().size(); i++) {
                 int lb = a.lowerBounds().get(i);
-                sb.append('[').append(lb).append(':').append(lb + a.dims().get(i) - 1).append(']');
+                sb.append('[')
+                        .append(lb)
+                        .append(':')
+                        .append(lb + a.dims().get(i) - 1)
+                        .append(']');
             }
             sb.append('=');
         }

@@ -56,7 +56,10 @@ final class BinaryReader {
 
     int readInt() {
         need(4);
-        int v = (buf[pos] & 0xFF) << 24 | (buf[pos + 1] & 0xFF) << 16 | (buf[pos + 2] & 0xFF) << 8 | (buf[pos + 3] & 0xFF);
+        int v = (buf[pos] & 0xFF) << 24
+                | (buf[pos + 1] & 0xFF) << 16
+                | (buf[pos + 2] & 0xFF) << 8
+                | (buf[pos + 3] & 0xFF);
         pos += 4;
         return v;
     }

@@ -131,7 +131,7 @@ final class DateTimeText {
     private static ZoneOffset offset(String s) {
         int sign = s.charAt(0) == '-' ? -1 : 1;
         int len = s.length();
-        if (len != 3 && len != 6 && len != 9 || len > 3 && s.charAt(3) != ':' || len > 6 && s.charAt(6) != ':') {
+        if ((len != 3 && len != 6 && len != 9) || (len > 3 && s.charAt(3) != ':') || (len > 6 && s.charAt(6) != ':')) {
             throw new BadValueException("zone offset not in the form +HH[:MM[:SS]]");
         }
         int h = digits(s, 1, 3);

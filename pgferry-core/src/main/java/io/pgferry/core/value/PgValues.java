@@ -91,19 +91,22 @@ public final class PgValues {
         TypeInfo t = resolve(typeOid, types);
         // A slice outside the buffer is the caller's bug, not a malformed value: it throws IndexOutOfBounds.
         BinaryReader r = new BinaryReader(buf, offset, length);
+        TypeInfo.Kind kind = t == null ? TypeInfo.Kind.OTHER : t.kind();
+        boolean known = kind == TypeInfo.Kind.ENUM
+                || kind == TypeInfo.Kind.ARRAY
+                || kind == TypeInfo.Kind.BASE && ScalarBinary.supports(t.oid());
+        if (!known) {
+            throw new IllegalArgumentException("no binary decoding for type OID " + typeOid
+                    + (t == null ? "" : " (" + t.schema() + "." + t.name() + ", " + kind + ")"));
+        }
         try {
-            if (t != null && t.kind() == TypeInfo.Kind.ENUM) {
-                // enum_send sends the label's text.
-                return r.readRemainingUtf8();
-            }
-            if (t != null && t.kind() == TypeInfo.Kind.ARRAY) {
-                return ArrayBinary.decode(
+            return switch (kind) {
+                    // enum_send sends the label's text.
+                case ENUM -> r.readRemainingUtf8();
+                case ARRAY -> ArrayBinary.decode(
                         r, t.elementOid(), (b, o, l) -> fromBinary(t.elementOid(), b, o, l, types));
-            }
-            if (t == null || t.kind() != TypeInfo.Kind.BASE || !ScalarBinary.supports(t.oid())) {
-                throw new BadValueException("no binary decoding for type OID " + typeOid);
-            }
-            return ScalarBinary.decode(t.oid(), r);
+                default -> ScalarBinary.decode(t.oid(), r);
+            };
         } catch (RuntimeException e) {
             throw malformed("binary", typeOid, e);
         }

@@ -64,9 +64,44 @@ final class ScalarBinary {
     /** Whether {@link #decode} knows the type's binary form. */
     static boolean supports(int oid) {
         return switch (oid) {
-            case INT2, INT4, INT8, OID, FLOAT4, FLOAT8, BOOL, TEXT, VARCHAR, BPCHAR, NAME, XML, REFCURSOR, CHAR,
-                    BYTEA, NUMERIC, DATE, TIME, TIMETZ, TIMESTAMP, TIMESTAMPTZ, INTERVAL, UUID, JSON, JSONB,
-                    JSONPATH, INET, CIDR, MACADDR, MACADDR8, MONEY, BIT, VARBIT, XID, CID, XID8, PG_LSN, TID -> true;
+            case INT2,
+                    INT4,
+                    INT8,
+                    OID,
+                    FLOAT4,
+                    FLOAT8,
+                    BOOL,
+                    TEXT,
+                    VARCHAR,
+                    BPCHAR,
+                    NAME,
+                    XML,
+                    REFCURSOR,
+                    CHAR,
+                    BYTEA,
+                    NUMERIC,
+                    DATE,
+                    TIME,
+                    TIMETZ,
+                    TIMESTAMP,
+                    TIMESTAMPTZ,
+                    INTERVAL,
+                    UUID,
+                    JSON,
+                    JSONB,
+                    JSONPATH,
+                    INET,
+                    CIDR,
+                    MACADDR,
+                    MACADDR8,
+                    MONEY,
+                    BIT,
+                    VARBIT,
+                    XID,
+                    CID,
+                    XID8,
+                    PG_LSN,
+                    TID -> true;
             default -> false;
         };
     }

@@ -41,7 +41,7 @@ final class ScalarText {
             case INT8 -> Long.valueOf(Long.parseLong(text));
             case OID -> Long.valueOf(oid(text));
             case NUMERIC -> numeric(text);
-            // Java reads NaN, Infinity and -Infinity as PostgreSQL prints them, and every finite output exactly.
+                // Java reads NaN, Infinity and -Infinity as PostgreSQL prints them, and every finite output exactly.
             case FLOAT4 -> Float.valueOf(Float.parseFloat(text));
             case FLOAT8 -> Double.valueOf(Double.parseDouble(text));
             case BOOL -> bool(text);

@@ -58,8 +58,8 @@ class ArrayTest {
                         List.of(Arrays.asList(1, null), List.of(3, 4)), List.of(List.of(5, 6), Arrays.asList(null, 8)));
         assertThat(three.flatElements()).containsExactly(1, null, 3, 4, 5, 6, null, 8);
 
-        List<byte[]> elements = Arrays.asList(
-                Bin.int4(1), null, Bin.int4(3), Bin.int4(4), Bin.int4(5), Bin.int4(6), null, Bin.int4(8));
+        List<byte[]> elements =
+                Arrays.asList(Bin.int4(1), null, Bin.int4(3), Bin.int4(4), Bin.int4(5), Bin.int4(6), null, Bin.int4(8));
         byte[] b = Bin.array(INT4, new int[] {2, 2, 2}, new int[] {1, 1, 1}, elements);
         assertThat(PgValues.fromBinary(INT4_ARRAY, b, 0, b.length, TYPES)).isEqualTo(three);
         assertThat(PgValues.binaryToText(INT4_ARRAY, b, 0, b.length, TYPES))
@@ -141,8 +141,8 @@ class ArrayTest {
             a = PgArray.empty(TEXT);
         } else if (twoDimensional && flat.size() % 2 == 0) {
             int half = flat.size() / 2;
-            List<Object> rows = List.of(
-                    new ArrayList<>(flat.subList(0, half)), new ArrayList<>(flat.subList(half, flat.size())));
+            List<Object> rows =
+                    List.of(new ArrayList<>(flat.subList(0, half)), new ArrayList<>(flat.subList(half, flat.size())));
             a = new PgArray(TEXT, List.of(2, half), List.of(1, 1), rows);
         } else {
             a = PgArray.of(TEXT, flat);

@@ -80,8 +80,12 @@ final class Bin {
     }
 
     static byte[] numericSign(int sign) {
-        return ByteBuffer.allocate(8).putShort((short) 0).putShort((short) 0).putShort((short) sign)
-                .putShort((short) 0).array();
+        return ByteBuffer.allocate(8)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) sign)
+                .putShort((short) 0)
+                .array();
     }
 
     static byte[] date(LocalDate d) {
@@ -94,7 +98,11 @@ final class Bin {
     }
 
     static byte[] interval(long micros, int days, int months) {
-        return ByteBuffer.allocate(16).putLong(micros).putInt(days).putInt(months).array();
+        return ByteBuffer.allocate(16)
+                .putLong(micros)
+                .putInt(days)
+                .putInt(months)
+                .array();
     }
 
     /** array_send with the given dimensions and lower bounds; a null element is NULL. */

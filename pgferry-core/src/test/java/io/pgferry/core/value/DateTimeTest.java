@@ -82,7 +82,8 @@ class DateTimeTest {
         assertThat(text(TIMESTAMPTZ, "2024-01-01 15:30:00.123+05:30"))
                 .isEqualTo(OffsetDateTime.of(2024, 1, 1, 15, 30, 0, 123_000_000, ZoneOffset.ofHoursMinutes(5, 30)));
         assertThat(text(TIMESTAMPTZ, "1899-12-31 20:53:32-03:06:28"))
-                .isEqualTo(OffsetDateTime.of(1899, 12, 31, 20, 53, 32, 0, ZoneOffset.ofHoursMinutesSeconds(-3, -6, -28)));
+                .isEqualTo(
+                        OffsetDateTime.of(1899, 12, 31, 20, 53, 32, 0, ZoneOffset.ofHoursMinutesSeconds(-3, -6, -28)));
         assertThat(text(TIMESTAMPTZ, "0044-03-15 15:53:28+05:53:28 BC"))
                 .isEqualTo(OffsetDateTime.of(-43, 3, 15, 15, 53, 28, 0, ZoneOffset.ofHoursMinutesSeconds(5, 53, 28)));
         LocalDateTime t = LocalDateTime.of(2024, 1, 1, 10, 0, 0, 1000);
@@ -99,9 +100,9 @@ class DateTimeTest {
                 .isEqualTo(OffsetTime.of(10, 0, 0, 0, ZoneOffset.ofHoursMinutes(5, 30)));
         assertThat(text(TIMETZ, "10:00:00.123-03:00:07"))
                 .isEqualTo(OffsetTime.of(10, 0, 0, 123_000_000, ZoneOffset.ofHoursMinutesSeconds(-3, 0, -7)));
-        assertThat(text(TIMETZ, "12:00:00-03:00:00"))
-                .isEqualTo(OffsetTime.of(12, 0, 0, 0, ZoneOffset.ofHours(-3)));
-        byte[] b = ByteBuffer.allocate(12).putLong(36_000_000_000L).putInt(-19800).array();
+        assertThat(text(TIMETZ, "12:00:00-03:00:00")).isEqualTo(OffsetTime.of(12, 0, 0, 0, ZoneOffset.ofHours(-3)));
+        byte[] b =
+                ByteBuffer.allocate(12).putLong(36_000_000_000L).putInt(-19800).array();
         assertThat(binary(TIMETZ, b)).isEqualTo(OffsetTime.of(10, 0, 0, 0, ZoneOffset.ofHoursMinutes(5, 30)));
         assertThat(render(TIMETZ, b)).isEqualTo("10:00:00+05:30");
         byte[] west = ByteBuffer.allocate(12).putLong(0).putInt(3 * 3600).array();

@@ -40,8 +40,7 @@ class InetTest {
         Inet mapped = text(INET, "::ffff:1.2.3.4");
         assertThat(mapped.address()).isInstanceOf(Inet6Address.class);
         assertThat(mapped.prefixLength()).isEqualTo(128);
-        assertThat(mapped.address().getAddress())
-                .containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4);
+        assertThat(mapped.address().getAddress()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4);
         assertThat(mapped).hasToString("::ffff:1.2.3.4");
         Inet net = text(CIDR, "2001:db8::/32");
         assertThat(net.prefixLength()).isEqualTo(32);
@@ -52,8 +51,24 @@ class InetTest {
     @ParameterizedTest
     @ValueSource(
             strings = {
-                "::ffff:1.2.3.4", "::1.2.3.4", "::2", "::102", "::", "::1", "2001:db8::1:0:0:1/64", "fe80::1:2:3:4",
-                "1::2:0:0:3:4", "1:0:0:1::1", "::ffff:0.0.0.0", "::1:0:0", "1:2:3:4:5:6:7:8", "1::", "1:2:3:4:5:6::", "1:2:3:4:5:6:7:0", "1:0:0:2::3", "::1:0:0:1:0:0"
+                "::ffff:1.2.3.4",
+                "::1.2.3.4",
+                "::2",
+                "::102",
+                "::",
+                "::1",
+                "2001:db8::1:0:0:1/64",
+                "fe80::1:2:3:4",
+                "1::2:0:0:3:4",
+                "1:0:0:1::1",
+                "::ffff:0.0.0.0",
+                "::1:0:0",
+                "1:2:3:4:5:6:7:8",
+                "1::",
+                "1:2:3:4:5:6::",
+                "1:2:3:4:5:6:7:0",
+                "1:0:0:2::3",
+                "::1:0:0:1:0:0"
             })
     void ipv6AsPostgresPrintsIt(String pg) {
         assertThat(text(INET, pg)).hasToString(pg);

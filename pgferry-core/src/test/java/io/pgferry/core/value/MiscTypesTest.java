@@ -102,8 +102,7 @@ class MiscTypesTest {
         assertThat(text(600, "(1,2)")).isEqualTo("(1,2)");
         assertThat(PgValues.fromText(99999, "whatever", BuiltinTypes.builtin())).isEqualTo("whatever");
         assertThat(PgValues.fromText(99999, "whatever", null)).isEqualTo("whatever");
-        TypeResolver composite =
-                oid -> new TypeInfo(oid, "public", "pair", TypeInfo.Kind.COMPOSITE, 0, 0, ',');
+        TypeResolver composite = oid -> new TypeInfo(oid, "public", "pair", TypeInfo.Kind.COMPOSITE, 0, 0, ',');
         assertThat(PgValues.fromText(70000, "(1,x)", composite)).isEqualTo("(1,x)");
         assertThat(PgValues.fromText(3904, "[1,3)", null)).isEqualTo("[1,3)");
         TypeResolver citext = oid -> TypeInfo.base(oid, "citext");

@@ -1,0 +1,180 @@
+package io.pgferry.bench;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.postgres.Dsn;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The benchmark's side of the source database: the table, the publication, the replication slots and the load.
+ * Everything it creates it drops again in {@link #close()}, slots first, also after a failure.
+ */
+final class BenchDatabase implements AutoCloseable {
+    static final String TABLE = "bench";
+    static final String PUBLICATION = "bench_pub";
+    static final String SLOT_PREFIX = "pgferry_bench_";
+
+    private final Connection sql;
+    private final Set<String> slots = new LinkedHashSet<>();
+    private boolean createdTable;
+    private boolean createdPublication;
+    private int copies;
+
+    private BenchDatabase(Connection sql) {
+        this.sql = sql;
+    }
+
+    static BenchDatabase open(Dsn dsn) throws SQLException {
+        Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.jdbcProperties());
+        try (Statement st = c.createStatement()) {
+            // The embedded server runs with synchronous_commit off; on here, each load's commit record is written
+            // before pg_current_wal_lsn() is read, so the recorded end position covers it.
+            st.execute("SET synchronous_commit = on");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return new BenchDatabase(c);
+    }
+
+    int serverVersionNum() throws SQLException {
+        return Integer.parseInt(queryText("SHOW server_version_num"));
+    }
+
+    String serverVersion() throws SQLException {
+        return queryText("SHOW server_version");
+    }
+
+    /** Creates the table and a publication of it; refuses to touch a table or publication that already exists. */
+    void createSchema() throws SQLException {
+        if (exists("SELECT 1 FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass('public." + TABLE + "')")) {
+            throw new IllegalStateException("table public." + TABLE + " already exists; the benchmark fills and drops"
+                    + " it, so drop it yourself or use another database");
+        }
+        if (exists("SELECT 1 FROM pg_catalog.pg_publication WHERE pubname = '" + PUBLICATION + "'")) {
+            throw new IllegalStateException(
+                    "publication " + PUBLICATION + " already exists; drop it or use another database");
+        }
+        try (Statement st = sql.createStatement()) {
+            st.execute("CREATE TABLE public." + TABLE + " (id bigint PRIMARY KEY, a int, b text, c timestamptz)");
+            createdTable = true;
+            st.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE public." + TABLE);
+            createdPublication = true;
+        }
+    }
+
+    /** A pgoutput slot whose start is the current WAL position: it will decode everything loaded after this call. */
+    String createTemplateSlot(String scenario) throws SQLException {
+        String name = SLOT_PREFIX + "template_" + scenario;
+        try (PreparedStatement st =
+                sql.prepareStatement("SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')")) {
+            st.setString(1, name);
+            st.executeQuery().close();
+        }
+        slots.add(name);
+        return name;
+    }
+
+    /**
+     * A fresh copy of {@code template}: same plugin, same restart and confirmed positions, so every consumer decodes
+     * exactly the same WAL (PostgreSQL docs, "Replication Management Functions", pg_copy_logical_replication_slot).
+     */
+    String copySlot(String template) throws SQLException {
+        String name = SLOT_PREFIX + "copy_" + (++copies);
+        try (PreparedStatement st = sql.prepareStatement("SELECT pg_catalog.pg_copy_logical_replication_slot(?, ?)")) {
+            st.setString(1, template);
+            st.setString(2, name);
+            st.executeQuery().close();
+        }
+        slots.add(name);
+        return name;
+    }
+
+    /**
+     * Drops a slot. A consumer that just exited may still hold it while its walsender shuts down, so the holder is
+     * terminated first and waited for (pg_terminate_backend with a timeout, PostgreSQL 14+).
+     */
+    void dropSlot(String name) throws SQLException {
+        try (PreparedStatement st = sql.prepareStatement("SELECT pg_catalog.pg_terminate_backend(active_pid, 30000)"
+                + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL")) {
+            st.setString(1, name);
+            st.executeQuery().close();
+        }
+        try (PreparedStatement st = sql.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(slot_name)"
+                + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, name);
+            st.executeQuery().close();
+        }
+        slots.remove(name);
+    }
+
+    /**
+     * Inserts {@code transactions} transactions of {@code rowsPerTransaction} rows, ids from {@code firstId} on, each
+     * one server-side INSERT ... SELECT over generate_series, and returns the WAL position after the last commit.
+     */
+    Lsn load(long firstId, int transactions, long rowsPerTransaction) throws SQLException {
+        try (PreparedStatement st = sql.prepareStatement("INSERT INTO public." + TABLE
+                + " SELECT g, (g % 100000)::int, md5(g::text), now() FROM generate_series(?::bigint, ?::bigint) g")) {
+            for (int t = 0; t < transactions; t++) {
+                long from = firstId + t * rowsPerTransaction;
+                st.setLong(1, from);
+                st.setLong(2, from + rowsPerTransaction - 1);
+                st.executeUpdate();
+            }
+        }
+        return Lsn.parse(queryText("SELECT pg_catalog.pg_current_wal_lsn()::text"));
+    }
+
+    /** Drops the slots, then the publication and the table, keeping the first failure and trying the rest. */
+    @Override
+    public void close() throws SQLException {
+        List<SQLException> failures = new ArrayList<>();
+        for (String slot : List.copyOf(slots)) {
+            try {
+                dropSlot(slot);
+            } catch (SQLException e) {
+                failures.add(e);
+            }
+        }
+        try (Statement st = sql.createStatement()) {
+            if (createdPublication) {
+                st.execute("DROP PUBLICATION IF EXISTS " + PUBLICATION);
+            }
+            if (createdTable) {
+                st.execute("DROP TABLE IF EXISTS public." + TABLE);
+            }
+        } catch (SQLException e) {
+            failures.add(e);
+        } finally {
+            sql.close();
+        }
+        if (!failures.isEmpty()) {
+            SQLException first = failures.get(0);
+            failures.stream().skip(1).forEach(first::addSuppressed);
+            throw first;
+        }
+    }
+
+    private boolean exists(String query) throws SQLException {
+        try (Statement st = sql.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            return rs.next();
+        }
+    }
+
+    private String queryText(String query) throws SQLException {
+        try (Statement st = sql.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

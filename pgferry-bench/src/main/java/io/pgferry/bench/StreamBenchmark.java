@@ -1,0 +1,157 @@
+package io.pgferry.bench;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.embedded.EmbeddedPostgres;
+import io.pgferry.postgres.Dsn;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * End-to-end benchmark: the same WAL streamed by pg_recvlogical, the pgferry library and the pgferry CLI.
+ *
+ * <p>For each scenario a template slot is created just before the load, so it decodes exactly that load; every
+ * run then streams a fresh copy of it (pg_copy_logical_replication_slot), so all consumers read the same WAL from
+ * the same start. Scenario A is one transaction of 1,000,000 rows (with the default logical_decoding_work_mem the
+ * server streams it while in progress), B is 1,000 transactions of 1,000 rows; {@code --big} adds C, 10,000,000 rows
+ * in one transaction with the consumers limited to a 256 MB heap. Every slot, the publication and the table are
+ * dropped at the end, also after a failure. Run by {@code scripts/bench-stream.sh}.
+ */
+public final class StreamBenchmark {
+    private static final String EMBEDDED_DATABASE = "postgres";
+
+    private final BenchOptions options;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private StreamBenchmark(BenchOptions options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (BenchOptions.UsageException e) {
+            if (!e.getMessage().isEmpty()) {
+                err.println("StreamBenchmark: " + e.getMessage());
+            }
+            err.println(BenchOptions.USAGE);
+            System.exit(e.getMessage().isEmpty() ? 0 : 2);
+            return;
+        }
+        try {
+            new StreamBenchmark(options, out, err).run();
+        } catch (Exception e) {
+            err.println("StreamBenchmark failed: " + Dsn.maskSecretsIn(String.valueOf(e.getMessage())));
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        if (options.source() != null) {
+            measure(options.source());
+            return;
+        }
+        err.println("starting an embedded PostgreSQL (fsync off)");
+        // A larger max_wal_size keeps checkpoints out of the loads; it changes nothing for decoding.
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .fsync(false)
+                .setting("max_wal_size", "8GB")
+                .start()) {
+            measure(pg.uri(EMBEDDED_DATABASE));
+        }
+    }
+
+    private void measure(String dsnText) throws Exception {
+        Dsn dsn = Dsn.parse(dsnText);
+        try (BenchDatabase db = BenchDatabase.open(dsn)) {
+            int protocol = Target.protocolFor(db.serverVersionNum());
+            Target target = new Target(dsn, dsnText, BenchDatabase.PUBLICATION, protocol);
+            err.printf(
+                    Locale.ROOT,
+                    "PostgreSQL %s, pgoutput protocol %d, %s, %d cores, Java %s%n",
+                    db.serverVersion(),
+                    protocol,
+                    recvlogicalVersion(),
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"));
+            db.createSchema();
+            List<StreamConsumer> consumers = List.of(
+                    new RecvLogicalConsumer(target, options.recvlogical(), options.timeout()),
+                    new LibraryConsumer(target, options.timeout()),
+                    new CliConsumer(target, options.launcher(), options.cliJar(), null, options.timeout()));
+            ResultTable table = new ResultTable();
+            long nextId = 1;
+            for (Scenario s : List.of(Scenario.ONE_BIG, Scenario.MANY_SMALL)) {
+                Lsn end = loadScenario(db, s, nextId);
+                nextId += s.rows();
+                for (int rep = 1; rep <= options.repetitions(); rep++) {
+                    for (StreamConsumer c : consumers) {
+                        table.add(s, c.name(), measureOnce(db, s, c, rep, end));
+                    }
+                }
+                db.dropSlot(BenchDatabase.SLOT_PREFIX + "template_" + s.id());
+            }
+            out.println();
+            out.printf(
+                    Locale.ROOT,
+                    "Median of %d runs; ratio = rows/s relative to pg_recvlogical (1.00 = as fast, higher = faster)%n",
+                    options.repetitions());
+            out.print(table.render());
+            if (options.big()) {
+                new BigScenario(db, target, options, out, err).run(nextId);
+            }
+        }
+    }
+
+    /** Creates the scenario's template slot, then loads it; returns the WAL position after the last commit. */
+    private Lsn loadScenario(BenchDatabase db, Scenario s, long firstId) throws Exception {
+        db.createTemplateSlot(s.id());
+        err.printf(Locale.ROOT, "loading %s ...%n", s.label());
+        long t0 = System.nanoTime();
+        Lsn end = db.load(firstId, s.transactions(), s.rowsPerTransaction());
+        err.printf(Locale.ROOT, "loaded in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);
+        return end;
+    }
+
+    /** One run of one consumer on a fresh copy of the scenario's template slot, checked for the row count. */
+    Measurement measureOnce(BenchDatabase db, Scenario s, StreamConsumer c, int rep, Lsn end) throws Exception {
+        String slot = db.copySlot(BenchDatabase.SLOT_PREFIX + "template_" + s.id());
+        Measurement m;
+        try {
+            m = c.run(slot, end);
+        } finally {
+            db.dropSlot(slot);
+        }
+        err.printf(
+                Locale.ROOT,
+                "[%s %d/%d] %-16s %8.3f s %s%n",
+                s.id().toUpperCase(Locale.ROOT),
+                rep,
+                options.repetitions(),
+                c.name(),
+                m.seconds(),
+                m.rows() < 0 ? "" : String.format(Locale.ROOT, "%,d rows", m.rows()));
+        if (m.rows() >= 0 && m.rows() != s.rows()) {
+            throw new IllegalStateException(String.format(
+                    Locale.ROOT, "%s delivered %,d rows of %s, expected %,d", c.name(), m.rows(), s.label(), s.rows()));
+        }
+        return m;
+    }
+
+    private String recvlogicalVersion() throws IOException, InterruptedException {
+        ChildProcess.Result r =
+                ChildProcess.run(List.of(options.recvlogical(), "--version"), java.util.Map.of(), options.timeout());
+        return r.stdout().strip();
+    }
+}

@@ -1,0 +1,143 @@
+package io.pgferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Transaction;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two-phase transactions (pgoutput protocol 3+): decoded at PREPARE, held until COMMIT PREPARED, dropped at ROLLBACK
+ * PREPARED, and while pending they keep the slot's confirmed position at or before the prepare so that a restart
+ * gets them again.
+ */
+@PgTest
+@Tag("stream")
+class ChangeStreamTwoPhaseTest {
+
+    @BeforeEach
+    void needsPostgres15(PostgresServer server) {
+        assumeThat(server.majorVersion())
+                .as("two-phase decoding through pgoutput needs protocol version 3, which PostgreSQL 15 introduced")
+                .isGreaterThanOrEqualTo(15);
+    }
+
+    private static StreamConfig.Builder config(TestDatabase db) {
+        return StreamConfig.builder()
+                .source(db.uri())
+                .publication("p")
+                .slot("s")
+                .tables("public.t")
+                .twoPhase(true)
+                .statusInterval(Duration.ofMillis(100))
+                .checkpointInterval(Duration.ofMillis(100));
+    }
+
+    /** Inserts {@code id} in a transaction prepared as {@code gid}; returns the WAL position right before PREPARE. */
+    private static Lsn prepare(TestDatabase db, String gid, int id) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("INSERT INTO t VALUES (" + id + ")");
+            Lsn before;
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                before = Lsn.parse(rs.getString(1));
+            }
+            st.execute("PREPARE TRANSACTION '" + gid + "'");
+            return before;
+        }
+    }
+
+    /** Emits a non-transactional message and waits for it: everything written before it has been decoded. */
+    private static void barrier(TestDatabase db, Collector c, String name) throws Exception {
+        db.execute("SELECT pg_logical_emit_message(false, 'barrier', '" + name + "')");
+        c.await(txs -> txs.stream().anyMatch(tx -> isBarrier(tx, name)), Duration.ofSeconds(30));
+    }
+
+    private static boolean isBarrier(Collector.Tx tx, String name) {
+        return tx.kind() == Transaction.Kind.MESSAGE
+                && tx.changes().get(0).event() instanceof ChangeEvent.Message m
+                && m.prefix().equals("barrier")
+                && new String(m.content(), StandardCharsets.UTF_8).equals(name);
+    }
+
+    private static List<Collector.Tx> data(List<Collector.Tx> txs) {
+        return txs.stream().filter(tx -> tx.kind() != Transaction.Kind.MESSAGE).toList();
+    }
+
+    @Test
+    void preparedTransactionIsDeliveredAtCommitPreparedAndHoldsTheSlotBack(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Collector c = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config(db).build(), c)) {
+            stream.start();
+            Lsn beforePrepare = prepare(db, "g1", 1);
+            Lsn afterPrepare = ServerProbe.currentWal(db);
+            barrier(db, c, "prepared");
+            assertThat(data(c.transactions())).as("nothing is delivered at PREPARE").isEmpty();
+            // The barrier was acknowledged: without the pending prepare the slot could move past it.
+            assertThat(stream.acknowledgedLsn()).isGreaterThan(afterPrepare);
+            // Capped at the prepare, the stream confirms the prepare's start, which lies between the two positions
+            // taken around PREPARE TRANSACTION; without the cap it would confirm the acknowledged barrier.
+            ServerProbe.await(
+                    "confirmed_flush_lsn reaches the prepare",
+                    Duration.ofSeconds(30),
+                    () -> !ServerProbe.confirmedFlush(db, "s").isBefore(beforePrepare));
+            barrier(db, c, "later");
+            assertThat(ServerProbe.confirmedFlush(db, "s"))
+                    .as("confirmed_flush_lsn must not pass the pending prepare")
+                    .isLessThan(afterPrepare);
+            assertThat(stream.stats().confirmed()).isLessThan(afterPrepare);
+            assertThat(data(c.transactions())).isEmpty();
+
+            db.execute("COMMIT PREPARED 'g1'");
+            List<Collector.Tx> txs = data(c.await(t -> !data(t).isEmpty(), Duration.ofSeconds(30)));
+            assertThat(txs).hasSize(1);
+            Collector.Tx tx = txs.get(0);
+            assertThat(tx.kind()).isEqualTo(Transaction.Kind.PREPARED);
+            assertThat(tx.changes()).extracting(Collector.Change::after).containsExactly(List.of("1"));
+            assertThat(tx.xid()).isPositive();
+            Lsn afterCommit = ServerProbe.currentWal(db);
+            ServerProbe.await(
+                    "confirmed_flush_lsn passes the COMMIT PREPARED once delivered and acknowledged",
+                    Duration.ofSeconds(30),
+                    () -> !ServerProbe.confirmedFlush(db, "s").isBefore(afterCommit));
+        }
+    }
+
+    @Test
+    void rolledBackPreparedTransactionDeliversNothing(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Collector c = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config(db).build(), c)) {
+            stream.start();
+            prepare(db, "g2", 2);
+            db.execute("ROLLBACK PREPARED 'g2'");
+            db.execute("INSERT INTO t VALUES (3)");
+            List<Collector.Tx> txs = data(c.await(t -> !data(t).isEmpty(), Duration.ofSeconds(30)));
+            assertThat(txs).hasSize(1);
+            assertThat(txs.get(0).kind()).isEqualTo(Transaction.Kind.COMMITTED);
+            assertThat(txs.get(0).changes()).extracting(Collector.Change::after).containsExactly(List.of("3"));
+            Lsn end = txs.get(0).endLsn();
+            ServerProbe.await(
+                    "a rolled back prepare does not hold the slot back",
+                    Duration.ofSeconds(30),
+                    () -> !ServerProbe.confirmedFlush(db, "s").isBefore(end));
+        }
+    }
+}
