@@ -105,7 +105,7 @@ final class BigScenario {
                 end.toString(),
                 Long.toString(options.timeout().toMinutes()));
         ChildProcess.Result r =
-                ChildProcess.run(command, Map.of(Dsn.SOURCE_DSN_VARIABLE, target.dsnText()), options.timeout());
+                ChildProcess.run(command, Map.of(Dsn.SOURCE_DSN_VARIABLE, target.dsnText()), options.timeout(), true);
         String line = r.stdout()
                 .lines()
                 .filter(l -> l.startsWith(LibraryChild.RESULT_PREFIX))

@@ -14,7 +14,7 @@ final class ChildProcess {
     /**
      * @param exitCode the program's exit status
      * @param seconds wall time from start to exit
-     * @param stdout what it wrote to standard output
+     * @param stdout what it wrote to standard output (empty when discarded)
      * @param stderr what it wrote to standard error
      */
     record Result(int exitCode, double seconds, String stdout, String stderr) {
@@ -29,18 +29,20 @@ final class ChildProcess {
     private ChildProcess() {}
 
     /**
-     * Runs {@code command} with {@code environment} added to this process's. Output goes to files, not pipes, so a
-     * chatty program can never block on a full pipe while it is being timed.
+     * Runs {@code command} with {@code environment} added to this process's. Output goes to files (or /dev/null), not
+     * pipes, so a chatty program can never block on a full pipe while it is being timed.
      *
+     * @param keepStdout false sends standard output to /dev/null
      * @throws IOException when it cannot start, or runs longer than {@code timeout} (it is then killed)
      */
-    static Result run(List<String> command, Map<String, String> environment, Duration timeout)
+    static Result run(List<String> command, Map<String, String> environment, Duration timeout, boolean keepStdout)
             throws IOException, InterruptedException {
         try (ScratchDirectory logs = ScratchDirectory.create("pgferry-bench-child")) {
             Path out = logs.path().resolve("stdout");
             Path err = logs.path().resolve("stderr");
             ProcessBuilder pb = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
+                    .redirectOutput(
+                            keepStdout ? ProcessBuilder.Redirect.to(out.toFile()) : ProcessBuilder.Redirect.DISCARD)
                     .redirectError(err.toFile())
                     .redirectInput(
                             ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -63,7 +65,7 @@ final class ChildProcess {
             return new Result(
                     p.exitValue(),
                     seconds,
-                    Files.readString(out, StandardCharsets.UTF_8),
+                    keepStdout ? Files.readString(out, StandardCharsets.UTF_8) : "",
                     Files.readString(err, StandardCharsets.UTF_8));
         }
     }

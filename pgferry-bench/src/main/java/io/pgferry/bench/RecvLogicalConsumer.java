@@ -55,7 +55,7 @@ final class RecvLogicalConsumer implements StreamConsumer {
         if (password != null) {
             env.put("PGPASSWORD", password);
         }
-        ChildProcess.Result r = ChildProcess.run(command, env, timeout);
+        ChildProcess.Result r = ChildProcess.run(command, env, timeout, false);
         if (r.exitCode() != 0) {
             throw new IOException("pg_recvlogical exited with " + r.exitCode() + ":\n" + r.stderrTail());
         }

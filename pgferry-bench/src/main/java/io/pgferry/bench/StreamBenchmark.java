@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * End-to-end benchmark: the same WAL streamed by pg_recvlogical, the pgferry library and the pgferry CLI.
@@ -151,7 +152,7 @@ public final class StreamBenchmark {
 
     private String recvlogicalVersion() throws IOException, InterruptedException {
         ChildProcess.Result r =
-                ChildProcess.run(List.of(options.recvlogical(), "--version"), java.util.Map.of(), options.timeout());
+                ChildProcess.run(List.of(options.recvlogical(), "--version"), Map.of(), options.timeout(), true);
         return r.stdout().strip();
     }
 }

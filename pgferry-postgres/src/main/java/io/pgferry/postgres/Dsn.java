@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * A parsed PostgreSQL connection string: a {@code postgresql://} (or {@code postgres://}) URI or a libpq
  * {@code key=value} string, resolved with libpq's defaults, and its mapping to pgjdbc. Immutable.
  *
- * <p>Resolution follows libpq (PostgreSQL docs, libpq 34.1 "Database Connection Control Functions", 34.15
- * "Environment Variables", 34.16 "The Password File"): a keyword missing from the string takes its PG* environment
+ * <p>Resolution follows libpq (PostgreSQL docs, libpq "Database Connection Control Functions",
+ * "Environment Variables" and "The Password File"): a keyword missing from the string takes its PG* environment
  * variable, then the built-in default (host {@code localhost}, port 5432, user {@code PGUSER} or the OS user, dbname
  * = user, sslmode {@code prefer}). The password comes from the string, else {@code PGPASSWORD}, else the password
  * file ({@code passfile}, {@code PGPASSFILE} or {@code ~/.pgpass}). Several hosts ({@code h1:5432,h2:5433}) are
@@ -241,7 +241,7 @@ public final class Dsn {
 
     /**
      * {@link #jdbcProperties()} for a logical replication connection (PostgreSQL docs, "Streaming Replication
-     * Protocol" 53.4: {@code replication=database}); the walsender accepts only the simple query protocol.
+     * Protocol": {@code replication=database}); the walsender accepts only the simple query protocol.
      */
     public Properties replicationProperties() {
         Properties p = jdbcProperties();

@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The libpq connection keywords pgferry knows, the environment variable that supplies each one's default, and the
  * libpq keywords it refuses because the JDBC driver cannot honour them. See the PostgreSQL docs, libpq "Parameter Key
- * Words" (34.1.2) and "Environment Variables" (34.15).
+ * Words" and "Environment Variables".
  *
  * <p>Refusing is deliberate: silently ignoring, say, {@code sslcrl} would weaken a connection the user believes is
  * checked. The TCP tuning keywords ({@code keepalives_idle} and friends) are accepted and not applied, because the

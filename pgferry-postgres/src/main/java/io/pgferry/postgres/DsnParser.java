@@ -12,8 +12,7 @@ import java.util.Map;
 
 /**
  * Turns the two libpq connection string forms into an ordered keyword map, syntax only: which keywords are allowed
- * and what their values mean is {@link Dsn}'s business. See the PostgreSQL docs, libpq "Connection Strings"
- * (34.1.1).
+ * and what their values mean is {@link Dsn}'s business. See the PostgreSQL docs, libpq "Connection Strings".
  *
  * <p>Error messages describe positions and keywords, never values, so a password cannot leak through them.
  */

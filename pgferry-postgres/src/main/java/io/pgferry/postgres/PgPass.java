@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Password lookup in a libpq password file. See the PostgreSQL docs, "The Password File" (34.16).
+ * Password lookup in a libpq password file. See the PostgreSQL docs, "The Password File".
  *
  * <p>Each line is {@code hostname:port:database:username:password}; {@code *} matches anything in the first four
  * fields; {@code \:} and {@code \\} escape; lines starting with {@code #} are comments; the first matching line wins.

@@ -13,8 +13,8 @@ import org.postgresql.PGConnection;
  * The checks behind {@code pgferry check}: can pgferry stream from this source as configured?
  *
  * <p>Everything is read from the catalogs with bind parameters, never by pasting names into SQL; the fixes quote
- * every identifier. What is checked and why is in the PostgreSQL docs, "Logical Replication" (31.1 Publication, 31.2
- * Subscription / Replication Slot Management, 31.9 Security, 31.11 Configuration Settings) and ALTER TABLE ...
+ * every identifier. What is checked and why is in the PostgreSQL docs, "Logical Replication" (sections Publication,
+ * Replication Slot Management, Security, Configuration Settings) and ALTER TABLE ...
  * REPLICA IDENTITY. A failure to connect or to read the catalogs is thrown as a {@link PgFerryException}, not
  * reported as a finding.
  */

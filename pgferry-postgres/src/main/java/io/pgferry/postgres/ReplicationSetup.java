@@ -30,20 +30,24 @@ final class ReplicationSetup {
     }
 
     Plan validate() throws SQLException {
-        for (TableName t : config.tables()) {
-            checkTable(t);
-        }
         boolean pubExists;
         boolean allTables = false;
-        try (PreparedStatement ps =
-                sql.prepareStatement("SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname = ?")) {
+        // A publication created here publishes every operation; an existing one may leave out UPDATE and DELETE,
+        // the only operations that need a replica identity (PostgreSQL docs, "Publication").
+        boolean needsIdentity = true;
+        try (PreparedStatement ps = sql.prepareStatement(
+                "SELECT puballtables, pubupdate OR pubdelete FROM pg_catalog.pg_publication WHERE pubname = ?")) {
             ps.setString(1, config.publication());
             try (ResultSet rs = ps.executeQuery()) {
                 pubExists = rs.next();
                 if (pubExists) {
                     allTables = rs.getBoolean(1);
+                    needsIdentity = rs.getBoolean(2);
                 }
             }
+        }
+        for (TableName t : config.tables()) {
+            checkTable(t, needsIdentity);
         }
         List<TableName> tables;
         if (pubExists) {
@@ -90,7 +94,7 @@ final class ReplicationSetup {
         return out;
     }
 
-    private void checkTable(TableName t) throws SQLException {
+    private void checkTable(TableName t, boolean needsIdentity) throws SQLException {
         try (PreparedStatement ps = sql.prepareStatement("SELECT c.relkind, c.relreplident,"
                 + " EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary),"
                 + " EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)"
@@ -114,7 +118,7 @@ final class ReplicationSetup {
                 boolean usable = "f".equals(identity)
                         || ("d".equals(identity) && hasPk)
                         || ("i".equals(identity) && hasIndex);
-                if (!usable) {
+                if (needsIdentity && !usable) {
                     throw PgFerryException.fatal(
                             "table " + t + " has no usable replica identity, so UPDATE and DELETE on it would fail"
                                     + " once published",

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The per-table part of {@link Preflight}: the table exists, is a table, can be read, is in the publication, and
- * has a usable replica identity (PostgreSQL docs, ALTER TABLE ... REPLICA IDENTITY and "Logical Replication"
- * 31.1 Publication).
+ * has a usable replica identity (PostgreSQL docs, ALTER TABLE ... REPLICA IDENTITY and "Logical Replication",
+ * section Publication).
  */
 final class TableChecks {
     private static final String SQL = "SELECT c.relkind, c.relreplident,"

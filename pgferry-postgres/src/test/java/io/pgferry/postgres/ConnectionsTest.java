@@ -2,6 +2,7 @@ package io.pgferry.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.testkit.PgTest;
@@ -112,8 +113,7 @@ class ConnectionsTest {
         Dsn dsn = Dsn.parse(db.uri());
         try (Connection c = Connections.open(dsn);
                 Statement st = c.createStatement()) {
-            st.execute("SELECT * FROM no_such_table");
-        } catch (SQLException e) {
+            SQLException e = catchThrowableOfType(SQLException.class, () -> st.execute("SELECT * FROM no_such_table"));
             PgFerryException p = Connections.classify(e, dsn);
             assertThat(p.problem()).startsWith("database error 42P01: ").contains("no_such_table");
             assertThat(p.getMessage()).doesNotContain("\n");

@@ -12,8 +12,11 @@ import java.util.List;
 
 /**
  * Writes changes as JSON objects, one per line: {@code op, schema, table, key, before, after, unchanged_toast, lsn,
- * commit_lsn, xid, commit_ts}. Values follow {@link ValueJson}. A TRUNCATE of several tables gives one line per
- * table. Stateless; the generator is the caller's.
+ * commit_lsn, xid, commit_ts}. Every line has every one of these fields but {@code unchanged_toast} (null where it
+ * does not apply: a message has no schema, table or row), so readers need not test for their presence; truncate
+ * lines add {@code cascade, restart_identity}, message lines {@code prefix, content, transactional}. Values follow
+ * {@link ValueJson}. A TRUNCATE of several tables gives one line per table. Stateless; the generator is the
+ * caller's.
  */
 public final class ChangeJson {
     private ChangeJson() {}
@@ -34,6 +37,7 @@ public final class ChangeJson {
                 g.writeStringField("op", "truncate");
                 g.writeStringField("schema", r.schema());
                 g.writeStringField("table", r.table());
+                noRow(g);
                 g.writeBooleanField("cascade", c.cascade());
                 g.writeBooleanField("restart_identity", c.restartIdentity());
                 position(g, tx, c);
@@ -43,6 +47,9 @@ public final class ChangeJson {
         } else if (change instanceof ChangeEvent.Message c) {
             g.writeStartObject();
             g.writeStringField("op", "message");
+            g.writeNullField("schema");
+            g.writeNullField("table");
+            noRow(g);
             g.writeStringField("prefix", c.prefix());
             g.writeStringField("content", "\\x" + HexFormat.of().formatHex(c.content()));
             g.writeBooleanField("transactional", c.transactional());
@@ -71,6 +78,13 @@ public final class ChangeJson {
         position(g, tx, c);
         g.writeEndObject();
         g.writeRaw('\n');
+    }
+
+    /** A change without a row still carries {@code key}, {@code before} and {@code after}, as null. */
+    private static void noRow(JsonGenerator g) throws IOException {
+        g.writeNullField("key");
+        g.writeNullField("before");
+        g.writeNullField("after");
     }
 
     private static void key(JsonGenerator g, Relation r, Row source) throws IOException {

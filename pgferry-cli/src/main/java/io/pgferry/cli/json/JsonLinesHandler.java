@@ -21,14 +21,15 @@ import java.nio.file.StandardOpenOption;
  * the stream is idle.
  *
  * <p>If writing a transaction fails half-way, a file is cut back to where the transaction began, so a retry never
- * leaves a partial transaction behind.
+ * leaves a partial transaction behind. Standard output cannot be taken back: what of the failed transaction already
+ * reached it stays, and only what was still buffered is dropped.
  */
 public final class JsonLinesHandler implements TransactionHandler, AutoCloseable {
     private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
 
     private final FileChannel file;
     private final OutputStream raw;
-    private final JsonGenerator json;
+    private JsonGenerator json;
     private final long syncIntervalNanos;
     private Transaction unacked;
     private long lastSync = System.nanoTime();
@@ -38,10 +39,15 @@ public final class JsonLinesHandler implements TransactionHandler, AutoCloseable
     private JsonLinesHandler(FileChannel file, OutputStream out, long syncIntervalNanos) throws IOException {
         this.file = file;
         this.raw = new BufferedOutputStream(out, 1 << 16);
-        this.json = FACTORY.createGenerator(raw);
-        this.json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-        this.json.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+        this.json = newGenerator(raw);
         this.syncIntervalNanos = syncIntervalNanos;
+    }
+
+    private static JsonGenerator newGenerator(OutputStream out) throws IOException {
+        JsonGenerator g = FACTORY.createGenerator(out);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+        return g;
     }
 
     /** Appends to {@code path} (created if missing). */
@@ -63,23 +69,40 @@ public final class JsonLinesHandler implements TransactionHandler, AutoCloseable
             raw.flush();
             start = file.size();
         }
+        long written = 0;
         try {
             for (ChangeEvent change : tx) {
                 ChangeJson.write(json, tx, change);
-                changes++;
+                written++;
             }
             json.flush();
         } catch (IOException | RuntimeException e) {
-            if (file != null) {
-                raw.flush();
-                file.truncate(start);
+            try {
+                discardPartial(start);
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
             throw e;
         }
+        changes += written;
         transactions++;
         unacked = tx;
         if (System.nanoTime() - lastSync >= syncIntervalNanos) {
             sync();
+        }
+    }
+
+    /**
+     * Forgets the lines of a transaction whose writing failed, so that a later transaction (or the same one delivered
+     * again) starts on a clean line and the failed one leaves nothing behind in a file. The generator may hold part
+     * of those lines in its buffer, and be in the middle of an object, so it is dropped unflushed and replaced. What
+     * already passed to the file is pushed out of the byte buffer first, or it would land after the cut.
+     */
+    private void discardPartial(long start) throws IOException {
+        json = newGenerator(raw);
+        if (file != null) {
+            raw.flush();
+            file.truncate(start);
         }
     }
 

@@ -40,7 +40,7 @@ final class ValueJson {
                 }
             }
             case BOOLEAN -> g.writeBoolean(text.equals("t") || text.equals("true"));
-            case JSON -> g.writeRawValue(text);
+            case JSON -> g.writeRawValue(oneLine(text));
             case ARRAY -> {
                 PgArray array = PgValues.arrayOfTexts(oid, text, types);
                 int element = array.elementOid();
@@ -48,6 +48,15 @@ final class ValueJson {
             }
             case STRING -> g.writeString(text);
         }
+    }
+
+    /**
+     * json keeps the whitespace of its input, newlines included, and a raw newline would split the JSON line. In
+     * JSON text a CR or LF can only be insignificant whitespace (inside strings they must be escaped, and the server
+     * validated the value on input), so turning them into spaces changes nothing a JSON reader sees.
+     */
+    private static String oneLine(String json) {
+        return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? json : json.replace('\n', ' ').replace('\r', ' ');
     }
 
     private static void elements(JsonGenerator g, List<?> elements, JsonKind kind, int oid, TypeResolver types)
