@@ -9,26 +9,31 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * The benchmark's side of the source database: the table, the publication, the replication slots and the load.
- * Everything it creates it drops again in {@link #close()}, slots first, also after a failure.
+ * Everything it creates it drops again in {@link #close()}, slots first, also after a failure; when the JVM is
+ * stopped by a signal instead, {@link #dropLeftovers()} does the same from a shutdown hook.
  */
 final class BenchDatabase implements AutoCloseable {
     static final String TABLE = "bench";
     static final String PUBLICATION = "bench_pub";
     static final String SLOT_PREFIX = "pgferry_bench_";
 
+    private final Dsn dsn;
     private final Connection sql;
-    private final Set<String> slots = new LinkedHashSet<>();
-    private boolean createdTable;
-    private boolean createdPublication;
+    /** Slots created and not dropped yet; concurrent because {@link #dropLeftovers()} may run on another thread. */
+    private final Set<String> slots = new ConcurrentSkipListSet<>();
+
+    private volatile boolean createdTable;
+    private volatile boolean createdPublication;
     private int copies;
 
-    private BenchDatabase(Connection sql) {
+    private BenchDatabase(Dsn dsn, Connection sql) {
+        this.dsn = dsn;
         this.sql = sql;
     }
 
@@ -42,7 +47,7 @@ final class BenchDatabase implements AutoCloseable {
             c.close();
             throw e;
         }
-        return new BenchDatabase(c);
+        return new BenchDatabase(dsn, c);
     }
 
     int serverVersionNum() throws SQLException {
@@ -71,9 +76,14 @@ final class BenchDatabase implements AutoCloseable {
         }
     }
 
+    /** The template slot of a scenario: every run streams a copy of it. */
+    static String templateSlot(Scenario scenario) {
+        return SLOT_PREFIX + "template_" + scenario.id();
+    }
+
     /** A pgoutput slot whose start is the current WAL position: it will decode everything loaded after this call. */
-    String createTemplateSlot(String scenario) throws SQLException {
-        String name = SLOT_PREFIX + "template_" + scenario;
+    String createTemplateSlot(Scenario scenario) throws SQLException {
+        String name = templateSlot(scenario);
         try (PreparedStatement st =
                 sql.prepareStatement("SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot(?, 'pgoutput')")) {
             st.setString(1, name);
@@ -103,6 +113,11 @@ final class BenchDatabase implements AutoCloseable {
      * terminated first and waited for (pg_terminate_backend with a timeout, PostgreSQL 14+).
      */
     void dropSlot(String name) throws SQLException {
+        dropSlot(sql, name);
+        slots.remove(name);
+    }
+
+    private static void dropSlot(Connection sql, String name) throws SQLException {
         try (PreparedStatement st = sql.prepareStatement("SELECT pg_catalog.pg_terminate_backend(active_pid, 30000)"
                 + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND active_pid IS NOT NULL")) {
             st.setString(1, name);
@@ -113,7 +128,6 @@ final class BenchDatabase implements AutoCloseable {
             st.setString(1, name);
             st.executeQuery().close();
         }
-        slots.remove(name);
     }
 
     /**
@@ -160,6 +174,34 @@ final class BenchDatabase implements AutoCloseable {
             SQLException first = failures.get(0);
             failures.stream().skip(1).forEach(first::addSuppressed);
             throw first;
+        }
+    }
+
+    /**
+     * Drops what this run created, on a connection of its own: for a shutdown hook, while the main thread may still
+     * be using {@link #sql}. A lock timeout keeps it from waiting on the main thread's load. Best effort.
+     */
+    void dropLeftovers() {
+        if (slots.isEmpty() && !createdPublication && !createdTable) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.jdbcProperties());
+                Statement st = c.createStatement()) {
+            st.execute("SET lock_timeout = '5s'");
+            for (String slot : List.copyOf(slots)) {
+                dropSlot(c, slot);
+                slots.remove(slot);
+            }
+            if (createdPublication) {
+                st.execute("DROP PUBLICATION IF EXISTS " + PUBLICATION);
+            }
+            if (createdTable) {
+                st.execute("DROP TABLE IF EXISTS public." + TABLE);
+            }
+        } catch (SQLException e) {
+            // Interrupted by a signal; the message names what may be left behind.
+            System.err.println("StreamBenchmark: could not drop everything it created (slots " + slots
+                    + ", publication " + PUBLICATION + ", table " + TABLE + "): " + Dsn.maskSecretsIn(e.getMessage()));
         }
     }
 

@@ -34,7 +34,7 @@ final class BigScenario {
 
     void run(long firstId) throws Exception {
         Scenario s = Scenario.HUGE;
-        String template = db.createTemplateSlot(s.id());
+        String template = db.createTemplateSlot(s);
         err.printf(Locale.ROOT, "loading %s ...%n", s.label());
         long t0 = System.nanoTime();
         Lsn end = db.load(firstId, s.transactions(), s.rowsPerTransaction());

@@ -86,38 +86,54 @@ public final class StreamBenchmark {
                     recvlogicalVersion(),
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.version"));
-            db.createSchema();
-            List<StreamConsumer> consumers = List.of(
-                    new RecvLogicalConsumer(target, options.recvlogical(), options.timeout()),
-                    new LibraryConsumer(target, options.timeout()),
-                    new CliConsumer(target, options.launcher(), options.cliJar(), null, options.timeout()));
-            ResultTable table = new ResultTable();
-            long nextId = 1;
-            for (Scenario s : List.of(Scenario.ONE_BIG, Scenario.MANY_SMALL)) {
-                Lsn end = loadScenario(db, s, nextId);
-                nextId += s.rows();
-                for (int rep = 1; rep <= options.repetitions(); rep++) {
-                    for (StreamConsumer c : consumers) {
-                        table.add(s, c.name(), measureOnce(db, s, c, rep, end));
-                    }
+            // With an embedded server everything goes away with it; a server of the user's must get its slots back.
+            Thread hook = new Thread(db::dropLeftovers, "bench-cleanup");
+            if (options.source() != null) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
+            try {
+                run(db, target);
+            } finally {
+                if (options.source() != null) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
                 }
-                db.dropSlot(BenchDatabase.SLOT_PREFIX + "template_" + s.id());
             }
-            out.println();
-            out.printf(
-                    Locale.ROOT,
-                    "Median of %d runs; ratio = rows/s relative to pg_recvlogical (1.00 = as fast, higher = faster)%n",
-                    options.repetitions());
-            out.print(table.render());
-            if (options.big()) {
-                new BigScenario(db, target, options, out, err).run(nextId);
+        }
+    }
+
+    /** Scenarios A and B with every consumer, the table, then C if asked for. */
+    private void run(BenchDatabase db, Target target) throws Exception {
+        db.createSchema();
+        List<StreamConsumer> consumers = List.of(
+                new RecvLogicalConsumer(target, options.recvlogical(), options.timeout()),
+                new LibraryConsumer(target, options.timeout()),
+                new CliConsumer(target, options.launcher(), options.cliJar(), null, options.timeout()));
+        ResultTable table = new ResultTable();
+        long nextId = 1;
+        for (Scenario s : List.of(Scenario.ONE_BIG, Scenario.MANY_SMALL)) {
+            Lsn end = loadScenario(db, s, nextId);
+            nextId += s.rows();
+            for (int rep = 1; rep <= options.repetitions(); rep++) {
+                for (StreamConsumer c : consumers) {
+                    table.add(s, c.name(), measureOnce(db, s, c, rep, end));
+                }
             }
+            db.dropSlot(BenchDatabase.templateSlot(s));
+        }
+        out.println();
+        out.printf(
+                Locale.ROOT,
+                "Median of %d runs; ratio = rows/s relative to pg_recvlogical (1.00 = as fast, higher = faster)%n",
+                options.repetitions());
+        out.print(table.render());
+        if (options.big()) {
+            new BigScenario(db, target, options, out, err).run(nextId);
         }
     }
 
     /** Creates the scenario's template slot, then loads it; returns the WAL position after the last commit. */
     private Lsn loadScenario(BenchDatabase db, Scenario s, long firstId) throws Exception {
-        db.createTemplateSlot(s.id());
+        db.createTemplateSlot(s);
         err.printf(Locale.ROOT, "loading %s ...%n", s.label());
         long t0 = System.nanoTime();
         Lsn end = db.load(firstId, s.transactions(), s.rowsPerTransaction());
@@ -126,8 +142,8 @@ public final class StreamBenchmark {
     }
 
     /** One run of one consumer on a fresh copy of the scenario's template slot, checked for the row count. */
-    Measurement measureOnce(BenchDatabase db, Scenario s, StreamConsumer c, int rep, Lsn end) throws Exception {
-        String slot = db.copySlot(BenchDatabase.SLOT_PREFIX + "template_" + s.id());
+    private Measurement measureOnce(BenchDatabase db, Scenario s, StreamConsumer c, int rep, Lsn end) throws Exception {
+        String slot = db.copySlot(BenchDatabase.templateSlot(s));
         Measurement m;
         try {
             m = c.run(slot, end);

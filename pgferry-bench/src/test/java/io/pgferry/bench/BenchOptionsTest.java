@@ -21,9 +21,19 @@ class BenchOptionsTest {
     @Test
     void everyOption() throws Exception {
         BenchOptions o = BenchOptions.parse(new String[] {
-            "--big", "--source", "postgresql://u@h/db", "--repetitions", "5", "--pgferry", "/x/pgferry",
-            "--cli-jar", "/x/p.jar", "--pg-recvlogical", "/usr/lib/postgresql/17/bin/pg_recvlogical",
-            "--timeout-minutes", "2"
+            "--big",
+            "--source",
+            "postgresql://u@h/db",
+            "--repetitions",
+            "5",
+            "--pgferry",
+            "/x/pgferry",
+            "--cli-jar",
+            "/x/p.jar",
+            "--pg-recvlogical",
+            "/usr/lib/postgresql/17/bin/pg_recvlogical",
+            "--timeout-minutes",
+            "2"
         });
         assertThat(o.big()).isTrue();
         assertThat(o.source()).isEqualTo("postgresql://u@h/db");

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,10 @@ final class DemoCommand extends PgferryCommand {
     @Option(names = "--keep-running", description = "After the workload, keep streaming until Ctrl-C.")
     boolean keepRunning;
 
-    @Option(names = "--orders", paramLabel = "N", defaultValue = "20",
+    @Option(
+            names = "--orders",
+            paramLabel = "N",
+            defaultValue = "20",
             description = "Orders the workload places (default: ${DEFAULT-VALUE}).")
     int orders;
 
@@ -47,8 +51,12 @@ final class DemoCommand extends PgferryCommand {
             String uri = pg.uri("postgres");
             try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.jdbcProperties())) {
                 DemoWorkload.createSchema(c);
-                err.printf("pgferry demo: PostgreSQL %d on %s:%d; schema shop with 3 customers%n",
-                        pg.majorVersion(), pg.host(), pg.port());
+                err.printf(
+                        Locale.ROOT,
+                        "pgferry demo: PostgreSQL %d on %s:%d; schema shop with 3 customers%n",
+                        pg.majorVersion(),
+                        pg.host(),
+                        pg.port());
                 StreamConfig config = StreamConfig.builder()
                         .source(uri)
                         .publication("demo_pub")
@@ -58,7 +66,8 @@ final class DemoCommand extends PgferryCommand {
                         .heartbeatInterval(Duration.ofMillis(250))
                         .build();
                 try (JsonLinesHandler out = JsonLinesHandler.toStream(
-                                new FileOutputStream(FileDescriptor.out), Duration.ofMillis(100).toNanos());
+                                new FileOutputStream(FileDescriptor.out),
+                                Duration.ofMillis(100).toNanos());
                         ChangeStream stream = ChangeStream.create(config, out)) {
                     stream.start();
                     err.println("pgferry demo: streaming; the existing rows arrive first as op \"read\"");
@@ -66,8 +75,10 @@ final class DemoCommand extends PgferryCommand {
                     Lsn end = DemoWorkload.run(c, orders);
                     awaitAcknowledged(stream, end);
                     if (keepRunning) {
-                        err.printf("pgferry demo: still streaming. Connect with: psql '%s'%n"
-                                + "pgferry demo: change shop.customers or shop.orders and watch; Ctrl-C ends.%n",
+                        err.printf(
+                                Locale.ROOT,
+                                "pgferry demo: still streaming. Connect with: psql '%s'%n"
+                                        + "pgferry demo: change shop.customers or shop.orders and watch; Ctrl-C ends.%n",
                                 uri);
                         err.flush();
                         CountDownLatch interrupted = new CountDownLatch(1);
@@ -76,8 +87,13 @@ final class DemoCommand extends PgferryCommand {
                     }
                     stream.stop();
                     StreamStats s = stream.stats();
-                    err.printf("pgferry demo: done in %.1f s: %d transactions, %d changes, slot confirmed up to %s%n",
-                            (System.nanoTime() - started) / 1e9, s.transactions(), out.changes(), s.confirmed());
+                    err.printf(
+                            Locale.ROOT,
+                            "pgferry demo: done in %.1f s: %d transactions, %d changes, slot confirmed up to %s%n",
+                            (System.nanoTime() - started) / 1e9,
+                            s.transactions(),
+                            out.changes(),
+                            s.confirmed());
                 }
             }
         } catch (SQLException | IOException e) {

@@ -14,19 +14,24 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
                 return Duration.parse(value.trim());
             }
             if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+                return Duration.ofMillis(
+                        Long.parseLong(v.substring(0, v.length() - 2).trim()));
             }
             if (v.endsWith("min")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 3).trim()));
+                return Duration.ofMinutes(
+                        Long.parseLong(v.substring(0, v.length() - 3).trim()));
             }
             if (v.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+                return Duration.ofMinutes(
+                        Long.parseLong(v.substring(0, v.length() - 1).trim()));
             }
             if (v.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+                return Duration.ofHours(
+                        Long.parseLong(v.substring(0, v.length() - 1).trim()));
             }
             if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+                return Duration.ofSeconds(
+                        Long.parseLong(v.substring(0, v.length() - 1).trim()));
             }
             return Duration.ofSeconds(Long.parseLong(v));
         } catch (RuntimeException e) {

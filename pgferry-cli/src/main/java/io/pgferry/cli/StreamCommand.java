@@ -14,9 +14,10 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code pgferry stream}: committed changes of a publication as JSON lines. */
 @Command(
@@ -28,11 +29,17 @@ final class StreamCommand extends PgferryCommand {
     @Mixin
     SourceOption source;
 
-    @Option(names = "--publication", paramLabel = "NAME", defaultValue = "pgferry_pub",
+    @Option(
+            names = "--publication",
+            paramLabel = "NAME",
+            defaultValue = "pgferry_pub",
             description = "Publication to stream; created for --tables when missing (default: ${DEFAULT-VALUE}).")
     String publication;
 
-    @Option(names = "--slot", paramLabel = "NAME", defaultValue = "pgferry_slot",
+    @Option(
+            names = "--slot",
+            paramLabel = "NAME",
+            defaultValue = "pgferry_slot",
             description = "Replication slot, [a-z0-9_]; created when missing (default: ${DEFAULT-VALUE}).")
     String slot;
 
@@ -45,14 +52,17 @@ final class StreamCommand extends PgferryCommand {
     @Option(names = "--from-lsn", paramLabel = "LSN", description = "Skip transactions that commit before LSN.")
     String fromLsn;
 
-    @Option(names = "--until-caught-up",
+    @Option(
+            names = "--until-caught-up",
             description = "Exit 0 once every transaction committed before the start was written.")
     boolean untilCaughtUp;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Append JSON lines to FILE (default: stdout).")
     Path output;
 
-    @Option(names = "--checkpoint", paramLabel = "FILE",
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
             description = "Keep acknowledged progress in FILE to resume exactly there.")
     Path checkpoint;
 
@@ -62,18 +72,29 @@ final class StreamCommand extends PgferryCommand {
     @Option(names = "--two-phase", description = "Decode prepared transactions at PREPARE (PostgreSQL 15+, new slot).")
     boolean twoPhase;
 
-    @Option(names = "--memory-limit", paramLabel = "SIZE", defaultValue = "64MB", converter = SizeConverter.class,
-            description = "Off-heap memory for transactions in flight before spilling to disk (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--memory-limit",
+            paramLabel = "SIZE",
+            defaultValue = "64MB",
+            converter = SizeConverter.class,
+            description =
+                    "Off-heap memory for transactions in flight before spilling to disk (default: ${DEFAULT-VALUE}).")
     long memoryLimit;
 
     @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where spill files go (default: temp dir).")
     Path spillDir;
 
-    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--heartbeat",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "When idle this long, write a WAL message so the slot advances.")
     Duration heartbeat;
 
-    @Option(names = "--max-retry-time", paramLabel = "DURATION", defaultValue = "5min",
+    @Option(
+            names = "--max-retry-time",
+            paramLabel = "DURATION",
+            defaultValue = "5min",
             converter = DurationConverter.class,
             description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
     Duration maxRetryTime;
@@ -101,8 +122,11 @@ final class StreamCommand extends PgferryCommand {
             spec.commandLine()
                     .getErr()
                     .printf(
+                            Locale.ROOT,
                             "pgferry: %d transactions, %d changes, acknowledged up to %s%n",
-                            s.transactions(), out.changes(), s.acknowledged());
+                            s.transactions(),
+                            out.changes(),
+                            s.acknowledged());
         } catch (IOException e) {
             throw PgFerryException.fatal(
                     "cannot write " + (output == null ? "standard output" : output.toString()) + ": " + e.getMessage(),

@@ -2,13 +2,20 @@ package io.pgferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.embedded.EmbeddedPostgres;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 @PgTest
 class CheckCommandTest {
@@ -71,6 +78,56 @@ class CheckCommandTest {
         assertThat(table.out())
                 .contains("[FAIL] table public.missing: does not exist -> fix: check the name")
                 .contains("[FAIL] table public.\"Odd Name\": does not exist");
+    }
+
+    /** Check and stream share the one server this needs: starting a second PostgreSQL takes seconds. */
+    @Test
+    void walLevelReplicaFailsCheckAndStreamCreatesNothing(@TempDir Path dir) throws SQLException {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                        .fsync(false)
+                        .setting("wal_level", "replica")
+                        .start();
+                Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.jdbcProperties())) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            }
+            String dsn = pg.uri("postgres") + "?sslmode=disable";
+            String fix = "ALTER SYSTEM SET wal_level = logical and restart PostgreSQL";
+
+            CliRun check = CliRun.run("check", "--source", dsn, "--tables", "t");
+            assertThat(check.exitCode()).as(check.err()).isEqualTo(ExitCodes.NOT_READY);
+            assertThat(check.out())
+                    .contains(
+                            "[FAIL] wal_level: is replica; logical decoding needs wal_level = logical -> fix: " + fix);
+            assertThat(check.outLines()).last().isEqualTo("not ready");
+
+            // --output keeps the stream off this JVM's real standard output.
+            CliRun stream = CliRun.run(
+                    "stream",
+                    "--source",
+                    dsn,
+                    "--tables",
+                    "t",
+                    "--output",
+                    dir.resolve("out.jsonl").toString());
+            assertThat(stream.exitCode()).isEqualTo(ExitCodes.RUNTIME);
+            assertThat(stream.errLines())
+                    .singleElement()
+                    .asString()
+                    .startsWith("pgferry: error: wal_level is replica; logical decoding needs wal_level = logical;"
+                            + " fix: " + fix);
+            assertThat(queryLong(c, "SELECT count(*) FROM pg_publication")).isZero();
+            assertThat(queryLong(c, "SELECT count(*) FROM pg_replication_slots"))
+                    .isZero();
+        }
+    }
+
+    private static long queryLong(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

@@ -49,7 +49,8 @@ final class CatalogTypes implements TypeResolver {
         }
         while (!todo.isEmpty()) {
             int oid = todo.pop();
-            if (loaded.containsKey(oid) || (oid < FIRST_NORMAL_OID && BuiltinTypes.builtin().resolve(oid) != null)) {
+            if (loaded.containsKey(oid)
+                    || (oid < FIRST_NORMAL_OID && BuiltinTypes.builtin().resolve(oid) != null)) {
                 continue;
             }
             TypeInfo t = query(oid);

@@ -95,11 +95,26 @@ public final class ChangeStream implements AutoCloseable {
             loop.run();
         } catch (Throwable e) {
             lastError = e;
-            log.error("stream stopped: {}", e.getMessage());
+            log.error("stream stopped: {}", describe(e));
         } finally {
             state = State.STOPPED;
             finished.countDown();
         }
+    }
+
+    /**
+     * The error for the log, on one line. A handler's exception may quote the row it failed on (a sink's "Key
+     * (id)=(...) already exists"), and row values are never logged: of those only the class is, and the caller gets
+     * the exception itself from {@link #lastError()} or {@link #run()}.
+     */
+    private String describe(Throwable e) {
+        StreamLoop l = loop;
+        if (l != null && l.isHandlerFailure(e)) {
+            Throwable thrown = e instanceof StreamLoop.HandlerException ? e.getCause() : e;
+            return "the handler threw " + thrown.getClass().getName()
+                    + " (its message is not logged as it may hold row values; see lastError())";
+        }
+        return Connections.oneLine(config.source().maskSecrets(e.getMessage()));
     }
 
     /** Starts, then waits on this thread until the stream ends; rethrows the error that ended it. */

@@ -5,6 +5,9 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -173,6 +176,19 @@ public final class Connections {
             return PgFerryException.retriable(
                     "cannot resolve host " + where + ": unknown host", "check the host name in the DSN", e);
         }
+        if (isUntrustedCertificate(e)) {
+            return PgFerryException.fatal(
+                    "TLS with " + where + " failed (sslmode=" + dsn.sslmode() + "): the server's certificate is not"
+                            + " signed by a CA in " + rootCertificate(dsn),
+                    "set sslrootcert to the file of the CA that signed the server's certificate");
+        }
+        if (server.contains("could not be verified by hostnameverifier")) {
+            return PgFerryException.fatal(
+                    "TLS with " + where + " failed (sslmode=" + dsn.sslmode() + "): the server's certificate does"
+                            + " not name that host",
+                    "connect by a name the certificate lists (its subjectAltName), or use sslmode=verify-ca to"
+                            + " check the CA only");
+        }
         if (root instanceof SSLException || server.toLowerCase(Locale.ROOT).contains("ssl")) {
             String detail = root instanceof SSLException ? oneLine(dsn.maskSecrets(root.getMessage())) : server;
             return PgFerryException.fatal(
@@ -189,6 +205,33 @@ public final class Connections {
                 "cannot reach " + where + ": " + detail,
                 "check host/port and that PostgreSQL listens there (listen_addresses, firewall)",
                 e);
+    }
+
+    /**
+     * The JDK's trust manager rejected the server's chain: no path to a trusted CA (CertPathBuilderException), or a
+     * chain that does not validate (CertPathValidatorException, CertificateException).
+     */
+    private static boolean isUntrustedCertificate(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof CertificateException
+                    || t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where pgjdbc looked for the trusted CA certificates, for messages. */
+    private static String rootCertificate(Dsn dsn) {
+        String file = dsn.jdbcProperties().getProperty("sslrootcert");
+        if (file != null) {
+            return "sslrootcert " + file;
+        }
+        if (dsn.jdbcProperties().containsKey("sslfactory")) {
+            return "the JVM's trust store (sslrootcert=system)";
+        }
+        return "the default root certificate file ~/.postgresql/root.crt";
     }
 
     private static boolean isNetworkFailure(SQLException e) {

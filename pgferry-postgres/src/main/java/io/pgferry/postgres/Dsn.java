@@ -209,6 +209,11 @@ public final class Dsn {
         } else if (!jdbcSslMode.equals("allow") && !jdbcSslMode.equals("prefer")) {
             p.setProperty("ssl", "true");
         }
+        if (jdbcSslMode.equals("verify-full") && !addresses.equals(hosts)) {
+            // pgjdbc connects to hostaddr and would check the certificate against it; libpq checks host.
+            p.setProperty("sslhostnameverifier", HostaddrHostnameVerifier.class.getName());
+            p.setProperty(HostaddrHostnameVerifier.HOST_NAMES, HostaddrHostnameVerifier.encode(addresses, hosts));
+        }
         String rootCert = settings.get("sslrootcert");
         if ("system".equals(rootCert)) {
             p.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");

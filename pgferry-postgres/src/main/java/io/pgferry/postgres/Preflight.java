@@ -108,7 +108,7 @@ public final class Preflight {
     }
 
     private void checkWalLevel() throws SQLException {
-        String level = queryString("SELECT pg_catalog.current_setting('wal_level')");
+        String level = walLevel(c);
         if (level.equals("logical")) {
             findings.add(Finding.ok("wal_level", "logical"));
         } else {
@@ -209,8 +209,12 @@ public final class Preflight {
         }
     }
 
-    private String queryString(String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql);
+    /**
+     * The server's wal_level: minimal, replica or logical. Logical decoding, and so slot creation, needs logical
+     * (PostgreSQL docs, "Write Ahead Log" settings, wal_level); changing it needs a restart.
+     */
+    static String walLevel(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.current_setting('wal_level')");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getString(1);

@@ -61,7 +61,9 @@ final class ReplicationSession implements AutoCloseable {
                 .withStatusInterval((int) config.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
                 .withSlotOption("proto_version", protocolVersion)
                 // The option value is a list of identifiers inside a single-quoted literal.
-                .withSlotOption("publication_names", Identifiers.quote(config.publication()).replace("'", "''"));
+                .withSlotOption(
+                        "publication_names",
+                        Identifiers.quote(config.publication()).replace("'", "''"));
         if (config.binary()) {
             b = b.withSlotOption("binary", true);
         }

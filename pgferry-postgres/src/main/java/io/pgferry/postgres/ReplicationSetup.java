@@ -2,11 +2,8 @@ package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,48 +18,48 @@ final class ReplicationSetup {
     private final Connection sql;
     private final StreamConfig config;
 
-    /** What validation found: what to create, and the tables the stream covers. */
-    record Plan(boolean createPublication, Optional<SlotState> slot, List<TableName> tables) {}
+    /**
+     * What validation found: what to create, and the tables the stream covers.
+     *
+     * @param slot the existing slot, when there is one: a logical pgoutput slot of the connected database, not in use,
+     *     with a confirmed_flush_lsn
+     */
+    record Plan(boolean createPublication, Optional<SlotAdmin.SlotInfo> slot, List<TableName> tables) {}
 
     ReplicationSetup(Connection sql, StreamConfig config) {
         this.sql = sql;
         this.config = config;
     }
 
+    /**
+     * Every check, in the order a user would fix them; the catalog reads are those of {@code pgferry check}
+     * ({@link PublicationChecks}, {@link TableFacts}, {@link SlotAdmin}), the verdicts and messages are the stream's.
+     */
     Plan validate() throws SQLException {
-        boolean pubExists;
-        boolean allTables = false;
+        // Without logical decoding the slot cannot be created: refuse before the publication is.
+        String walLevel = Preflight.walLevel(sql);
+        if (!"logical".equals(walLevel)) {
+            throw PgFerryException.fatal(
+                    "wal_level is " + walLevel + "; logical decoding needs wal_level = logical",
+                    Connections.walLevelFix());
+        }
         // A publication created here publishes every operation; an existing one may leave out UPDATE and DELETE,
         // the only operations that need a replica identity (PostgreSQL docs, "Publication").
-        boolean needsIdentity = true;
-        try (PreparedStatement ps = sql.prepareStatement(
-                "SELECT puballtables, pubupdate OR pubdelete FROM pg_catalog.pg_publication WHERE pubname = ?")) {
-            ps.setString(1, config.publication());
-            try (ResultSet rs = ps.executeQuery()) {
-                pubExists = rs.next();
-                if (pubExists) {
-                    allTables = rs.getBoolean(1);
-                    needsIdentity = rs.getBoolean(2);
-                }
-            }
-        }
+        PublicationChecks publication = new PublicationChecks(sql, config.publication());
         for (TableName t : config.tables()) {
-            checkTable(t, needsIdentity);
+            checkTable(t, publication.needsReplicaIdentity());
         }
         List<TableName> tables;
-        if (pubExists) {
-            List<TableName> published = publishedTables();
-            if (!allTables) {
-                for (TableName t : config.tables()) {
-                    if (!published.contains(t)) {
-                        throw PgFerryException.fatal(
-                                "publication " + config.publication() + " exists but does not publish " + t,
-                                "run ALTER PUBLICATION " + Identifiers.quote(config.publication()) + " ADD TABLE "
-                                        + t.quoted() + ", or choose another publication");
-                    }
+        if (publication.exists()) {
+            for (TableName t : config.tables()) {
+                if (!publication.publishes(t)) {
+                    throw PgFerryException.fatal(
+                            "publication " + config.publication() + " exists but does not publish " + t,
+                            "run ALTER PUBLICATION " + Identifiers.quote(config.publication()) + " ADD TABLE "
+                                    + t.quoted() + ", or choose another publication");
                 }
             }
-            tables = config.tables().isEmpty() ? published : config.tables();
+            tables = config.tables().isEmpty() ? publication.publishedTables() : config.tables();
         } else {
             if (config.tables().isEmpty()) {
                 throw PgFerryException.fatal(
@@ -72,75 +69,49 @@ final class ReplicationSetup {
             }
             tables = config.tables();
         }
-        Optional<SlotState> slot = SlotState.find(sql, config.slot());
+        Optional<SlotAdmin.SlotInfo> slot = new SlotAdmin(sql, config.source()).find(config.slot());
         if (slot.isPresent()) {
             checkSlot(slot.get());
         }
-        return new Plan(!pubExists, slot, List.copyOf(new LinkedHashSet<>(tables)));
-    }
-
-    private List<TableName> publishedTables() throws SQLException {
-        List<TableName> out = new ArrayList<>();
-        try (PreparedStatement ps = sql.prepareStatement(
-                "SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = ?"
-                        + " ORDER BY 1, 2")) {
-            ps.setString(1, config.publication());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new TableName(rs.getString(1), rs.getString(2)));
-                }
-            }
-        }
-        return out;
+        return new Plan(!publication.exists(), slot, List.copyOf(new LinkedHashSet<>(tables)));
     }
 
     private void checkTable(TableName t, boolean needsIdentity) throws SQLException {
-        try (PreparedStatement ps = sql.prepareStatement("SELECT c.relkind, c.relreplident,"
-                + " EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary),"
-                + " EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)"
-                + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                + " WHERE n.nspname = ? AND c.relname = ?")) {
-            ps.setString(1, t.schema());
-            ps.setString(2, t.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw PgFerryException.fatal(
-                            "table " + t + " does not exist", "check the name in --tables (quote mixed-case names)");
-                }
-                String kind = rs.getString(1);
-                if (!"r".equals(kind) && !"p".equals(kind)) {
-                    throw PgFerryException.fatal(
-                            t + " is not a table (relkind " + kind + ")", "publish tables only, not views");
-                }
-                String identity = rs.getString(2);
-                boolean hasPk = rs.getBoolean(3);
-                boolean hasIndex = rs.getBoolean(4);
-                boolean usable = "f".equals(identity)
-                        || ("d".equals(identity) && hasPk)
-                        || ("i".equals(identity) && hasIndex);
-                if (needsIdentity && !usable) {
-                    throw PgFerryException.fatal(
-                            "table " + t + " has no usable replica identity, so UPDATE and DELETE on it would fail"
-                                    + " once published",
-                            "add a primary key, or run ALTER TABLE " + t.quoted() + " REPLICA IDENTITY FULL");
-                }
-            }
+        TableFacts f = TableFacts.read(sql, t)
+                .orElseThrow(() -> PgFerryException.fatal(
+                        "table " + t + " does not exist", "check the name in --tables (quote mixed-case names)"));
+        if (!f.isTable()) {
+            throw PgFerryException.fatal(
+                    t + " is not a table (relkind " + f.relkind() + ")", "publish tables only, not views");
+        }
+        if (needsIdentity && f.identity() == null) {
+            throw PgFerryException.fatal(
+                    "table " + t + " has no usable replica identity, so UPDATE and DELETE on it would fail once"
+                            + " published",
+                    "add a primary key, or run ALTER TABLE " + t.quoted() + " REPLICA IDENTITY FULL");
         }
     }
 
-    private void checkSlot(SlotState s) throws SQLException {
+    private void checkSlot(SlotAdmin.SlotInfo s) throws SQLException {
         if (!"logical".equals(s.slotType()) || !"pgoutput".equals(s.plugin())) {
             throw PgFerryException.fatal(
-                    "slot " + s.name() + " exists with plugin " + s.plugin() + ", not pgoutput",
-                    "choose another --slot, or drop it with: pgferry slots drop " + s.name());
+                    "slot " + s.slotName() + " exists with plugin " + s.plugin() + ", not pgoutput",
+                    "choose another --slot, or drop it with: pgferry slots drop " + s.slotName());
         }
         if (!sql.getCatalog().equals(s.database())) {
             throw PgFerryException.fatal(
-                    "slot " + s.name() + " belongs to database " + s.database(),
+                    "slot " + s.slotName() + " belongs to database " + s.database(),
                     "connect to that database, or choose another --slot");
         }
         if (s.active()) {
-            throw slotInUse(s.name(), s.activePid());
+            throw slotInUse(s.slotName(), s.activePid());
+        }
+        // PostgreSQL sets a logical slot's confirmed position before the creating session lets go of it; a slot
+        // without one is no starting point.
+        if (s.confirmedFlushLsn() == null) {
+            throw PgFerryException.fatal(
+                    "slot " + s.slotName() + " has no confirmed position (confirmed_flush_lsn is null)",
+                    "choose another --slot, or drop it with: pgferry slots drop " + s.slotName());
         }
     }
 

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -74,12 +75,18 @@ public final class SlotAdmin {
 
     /** The slots of the connected database, by name. */
     public List<SlotInfo> list() {
-        return query(true);
+        return query(" WHERE database = pg_catalog.current_database()", null);
     }
 
     /** Every slot on the server (all databases and physical slots), by name. */
     public List<SlotInfo> listAll() {
-        return query(false);
+        return query("", null);
+    }
+
+    /** Slot {@code name}, of any database or type; empty when there is none. */
+    public Optional<SlotInfo> find(String name) {
+        Objects.requireNonNull(name, "name");
+        return query(" WHERE slot_name = ?", name).stream().findFirst();
     }
 
     /**
@@ -89,30 +96,16 @@ public final class SlotAdmin {
      */
     public void drop(String name) {
         checkSlotName(name);
-        try {
-            Integer pid = null;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT active, active_pid FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw PgFerryException.fatal(
-                                "replication slot " + name + " does not exist",
-                                "pgferry slots list shows the slots of database " + Identifiers.display(dsn.dbname()));
-                    }
-                    if (rs.getBoolean(1)) {
-                        int p = rs.getInt(2);
-                        pid = rs.wasNull() ? null : p;
-                    }
-                }
-            }
-            if (pid != null) {
-                throw inUse(name, pid);
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(?)")) {
-                ps.setString(1, name);
-                ps.execute();
-            }
+        SlotInfo slot = find(name)
+                .orElseThrow(() -> PgFerryException.fatal(
+                        "replication slot " + name + " does not exist",
+                        "pgferry slots list shows the slots of database " + Identifiers.display(dsn.dbname())));
+        if (slot.active() && slot.activePid() != null) {
+            throw inUse(name, slot.activePid());
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(?)")) {
+            ps.setString(1, name);
+            ps.execute();
         } catch (SQLException e) {
             if ("55006".equals(e.getSQLState())) {
                 // Became active between the check and the drop.
@@ -131,7 +124,8 @@ public final class SlotAdmin {
                 "stop the consumer using it, or end that session: SELECT pg_terminate_backend(" + pid + ")");
     }
 
-    private List<SlotInfo> query(boolean currentDatabaseOnly) {
+    /** The one query behind every read: pg_replication_slots with {@code where}, bound to {@code param} if given. */
+    private List<SlotInfo> query(String where, String param) {
         try {
             boolean hasTwoPhase = c.getMetaData().getDatabaseMajorVersion() >= 14;
             String sql = "SELECT slot_name, plugin, slot_type, database, active, active_pid,"
@@ -141,23 +135,27 @@ public final class SlotAdmin {
                     + " restart_lsn)::bigint, "
                     + (hasTwoPhase ? "two_phase" : "NULL::boolean")
                     + " FROM pg_catalog.pg_replication_slots"
-                    + (currentDatabaseOnly ? " WHERE database = pg_catalog.current_database()" : "")
+                    + where
                     + " ORDER BY slot_name";
             List<SlotInfo> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql);
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new SlotInfo(
-                            rs.getString(1),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getBoolean(5),
-                            nullableInt(rs, 6),
-                            lsn(rs.getString(7)),
-                            lsn(rs.getString(8)),
-                            nullableLong(rs, 9),
-                            nullableBoolean(rs, 10)));
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (param != null) {
+                    ps.setString(1, param);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new SlotInfo(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getBoolean(5),
+                                nullableInt(rs, 6),
+                                lsn(rs.getString(7)),
+                                lsn(rs.getString(8)),
+                                nullableLong(rs, 9),
+                                nullableBoolean(rs, 10)));
+                    }
                 }
             }
             return List.copyOf(out);

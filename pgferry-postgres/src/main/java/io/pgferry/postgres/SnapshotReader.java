@@ -52,8 +52,14 @@ final class SnapshotReader {
     }
 
     /** Imports {@code snapshotName} and delivers every table's rows to {@code sink}, one transaction per table. */
-    void read(String snapshotName, List<TableName> tables, Lsn consistentPoint, Consumer<Transaction> sink,
-            Consumer<Lsn> acknowledger, CatalogTypes catalog) throws SQLException {
+    void read(
+            String snapshotName,
+            List<TableName> tables,
+            Lsn consistentPoint,
+            Consumer<Transaction> sink,
+            Consumer<Lsn> acknowledger,
+            CatalogTypes catalog)
+            throws SQLException {
         connection.setAutoCommit(false);
         connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try (Statement st = connection.createStatement()) {
@@ -155,7 +161,9 @@ final class SnapshotReader {
             byte[] row = next;
             next = null;
             return new ChangeEvent.Read(
-                    lsn, relation, new Row(relation, CopyTextRow.parse(row, relation.columns().size()), types, false));
+                    lsn,
+                    relation,
+                    new Row(relation, CopyTextRow.parse(row, relation.columns().size()), types, false));
         }
 
         /** Reads whatever the handler left, so the connection is ready for the next COPY. */

@@ -86,7 +86,8 @@ public record StreamConfig(
                 .append(slot)
                 .append('|')
                 .append(publication);
-        tables.stream().map(TableName::toString).sorted().forEach(t -> s.append('|').append(t));
+        tables.stream().map(TableName::toString).sorted().forEach(t -> s.append('|')
+                .append(t));
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 12);

@@ -47,6 +47,7 @@ final class StreamLoop {
     private final String fingerprint;
 
     private volatile boolean stopRequested;
+    private volatile Throwable handlerFailure;
     private AckTracker acks;
     private Connection sql;
     private ReplicationSession session;
@@ -60,6 +61,12 @@ final class StreamLoop {
     private long lastSaveNanos;
     private long lastActivityNanos;
     private long lastHeartbeatNanos;
+    /**
+     * End of the last transaction handed to the handler (heartbeats are not). Until the handler acknowledged it, the
+     * stream acknowledges nothing on its own: an acknowledgement covers every transaction before it.
+     */
+    private Lsn handedEnd = Lsn.INVALID;
+
     private volatile long transactions;
     private volatile long messages;
     private volatile long bytes;
@@ -91,15 +98,23 @@ final class StreamLoop {
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
             checkCheckpoint(checkpoint);
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
+            // An existing slot resumes at its confirmed position (or the checkpoint ahead of it): that is what is
+            // acknowledged so far, and what the server would start from anyway.
+            if (plan.slot().isPresent()) {
+                start = Lsn.max(start, plan.slot().get().confirmedFlushLsn());
+            }
             if (config.fromLsn().isValid()) {
                 start = Lsn.max(start, config.fromLsn());
             }
             untilLsn = config.untilCaughtUp() ? currentWalLsn() : config.untilLsn();
+            // The replication connection comes before anything is created: a role without the REPLICATION
+            // attribute is told so first (not about a publication privilege), and nothing is left to undo.
+            session = new ReplicationSession(Connections.openReplication(config.source()));
             boolean createdPublication = setup.createPublication(plan);
             try {
-                session = new ReplicationSession(Connections.openReplication(config.source()));
                 if (plan.slot().isEmpty()) {
-                    createdSlot = session.createSlot(config.slot(), config.snapshot(), config.twoPhase(), serverVersion);
+                    createdSlot =
+                            session.createSlot(config.slot(), config.snapshot(), config.twoPhase(), serverVersion);
                     start = Lsn.max(start, createdSlot.consistentPoint());
                     log.info("created slot {} at {}", config.slot(), createdSlot.consistentPoint());
                 }
@@ -132,12 +147,15 @@ final class StreamLoop {
                     "use the configuration it was written for, or delete the checkpoint (or pass another) to start"
                             + " from the slot's confirmed position");
         }
-        Optional<SlotState> slot = plan.slot();
-        if (checkpoint.isPresent() && slot.isPresent() && checkpoint.get().lsn().isBefore(slot.get().confirmedFlush())) {
+        Optional<SlotAdmin.SlotInfo> slot = plan.slot();
+        if (checkpoint.isPresent()
+                && slot.isPresent()
+                && checkpoint.get().lsn().isBefore(slot.get().confirmedFlushLsn())) {
             throw PgFerryException.fatal(
-                    "checkpoint " + checkpoint.get().lsn() + " in " + config.checkpointStore().describe()
+                    "checkpoint " + checkpoint.get().lsn() + " in "
+                            + config.checkpointStore().describe()
                             + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
-                            + slot.get().confirmedFlush() + "): changes in between are gone from the slot",
+                            + slot.get().confirmedFlushLsn() + "): changes in between are gone from the slot",
                     "drop the slot (pgferry slots drop " + config.slot() + ") and the checkpoint, then start again"
                             + " with --snapshot");
         }
@@ -147,12 +165,13 @@ final class StreamLoop {
                     "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or run without"
                             + " --snapshot");
         }
-        if (config.fromLsn().isValid() && slot.isPresent()
-                && config.fromLsn().isBefore(slot.get().confirmedFlush())) {
+        if (config.fromLsn().isValid()
+                && slot.isPresent()
+                && config.fromLsn().isBefore(slot.get().confirmedFlushLsn())) {
             throw PgFerryException.fatal(
                     "--from-lsn " + config.fromLsn() + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
-                            + slot.get().confirmedFlush() + "): the server no longer has those changes",
-                    "give a position at or after " + slot.get().confirmedFlush());
+                            + slot.get().confirmedFlushLsn() + "): the server no longer has those changes",
+                    "give a position at or after " + slot.get().confirmedFlushLsn());
         }
     }
 
@@ -200,7 +219,9 @@ final class StreamLoop {
             try {
                 checkpoint(true);
             } catch (RuntimeException | SQLException e) {
-                log.warn("final checkpoint failed: {}", e.getMessage());
+                log.warn(
+                        "final checkpoint failed: {}",
+                        Connections.oneLine(config.source().maskSecrets(e.getMessage())));
             }
             closeAll();
             if (assembler != null) {
@@ -237,9 +258,12 @@ final class StreamLoop {
                     return;
                 }
             } catch (SQLException | PgFerryException e) {
-                boolean retriable = e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
+                boolean retriable =
+                        e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
                 if (!retriable || stopRequested) {
-                    throw e instanceof SQLException se ? Connections.classify(se, config.source()) : (PgFerryException) e;
+                    throw e instanceof SQLException se
+                            ? Connections.classify(se, config.source())
+                            : (PgFerryException) e;
                 }
                 long now = System.nanoTime();
                 if (failingSince == 0) {
@@ -251,7 +275,11 @@ final class StreamLoop {
                                     + config.maxRetryTime().toSeconds() + " s: " + e.getMessage(),
                             "check that the server is up and reachable, then run again (progress is saved)");
                 }
-                log.warn("connection lost ({}); reconnecting in {} ms", e.getMessage(), backoff.toMillis());
+                // pgjdbc's own messages can span lines or, in theory, quote the connection string.
+                log.warn(
+                        "connection lost ({}); reconnecting in {} ms",
+                        Connections.oneLine(config.source().maskSecrets(e.getMessage())),
+                        backoff.toMillis());
                 closeAll();
                 assembler.reset();
                 if (stopSignal.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -290,8 +318,7 @@ final class StreamLoop {
                 messages++;
                 bytes += b.remaining();
                 lastActivityNanos = now;
-                assembler.accept(
-                        b.array(), b.arrayOffset() + b.position(), b.remaining(), session.lastReceived());
+                assembler.accept(b.array(), b.arrayOffset() + b.position(), b.remaining(), session.lastReceived());
                 if (now - lastSaveNanos >= config.checkpointInterval().toNanos()) {
                     checkpoint(false);
                 }
@@ -324,7 +351,7 @@ final class StreamLoop {
         Lsn acked = acks.acked();
         if (assembler.isBetweenTransactions()
                 && !assembler.hasPendingPrepared()
-                && !acked.isBefore(assembler.lastDeliveredEnd())) {
+                && !acked.isBefore(handedEnd)) {
             Lsn server = session.lastReceived();
             if (server.isAfter(acked)) {
                 acks.ack(server);
@@ -336,14 +363,12 @@ final class StreamLoop {
     private boolean caughtUp() {
         return assembler.isBetweenTransactions()
                 && !session.lastReceived().isBefore(untilLsn)
-                && !acks.acked().isBefore(assembler.lastDeliveredEnd());
+                && !acks.acked().isBefore(handedEnd);
     }
 
     private void heartbeat(long now) throws SQLException {
         Duration every = config.heartbeatInterval();
-        if (every == null
-                || now - lastActivityNanos < every.toNanos()
-                || now - lastHeartbeatNanos < every.toNanos()) {
+        if (every == null || now - lastActivityNanos < every.toNanos() || now - lastHeartbeatNanos < every.toNanos()) {
             return;
         }
         lastHeartbeatNanos = now;
@@ -362,7 +387,8 @@ final class StreamLoop {
      * position for a long time.
      */
     private void nudge(long now) throws SQLException {
-        if (now - lastHeartbeatNanos >= NUDGE_INTERVAL.toNanos() && session.lastReceived().isBefore(untilLsn)) {
+        if (now - lastHeartbeatNanos >= NUDGE_INTERVAL.toNanos()
+                && session.lastReceived().isBefore(untilLsn)) {
             lastHeartbeatNanos = now;
             emitHeartbeat();
         }
@@ -376,7 +402,8 @@ final class StreamLoop {
     private void checkpoint(boolean force) throws SQLException {
         long now = System.nanoTime();
         Lsn target = assembler == null ? acks.acked() : assembler.confirmable(acks.acked());
-        if (target.isAfter(saved) && (force || now - lastSaveNanos >= config.checkpointInterval().toNanos())) {
+        if (target.isAfter(saved)
+                && (force || now - lastSaveNanos >= config.checkpointInterval().toNanos())) {
             config.checkpointStore().save(new Checkpoint(target, fingerprint));
             saved = target;
             lastSaveNanos = now;
@@ -392,7 +419,8 @@ final class StreamLoop {
             Iterator<ChangeEvent> it = tx.iterator();
             ChangeEvent.Message m = (ChangeEvent.Message) it.next();
             if (HEARTBEAT_PREFIX.equals(m.prefix())) {
-                tx.ack();
+                // Not acknowledged here: that would also acknowledge transactions the handler has not. The idle
+                // advance moves past heartbeats once the handler has acknowledged everything handed to it.
                 return;
             }
             tx = new Transaction(
@@ -406,12 +434,18 @@ final class StreamLoop {
                     acks::ack);
         }
         transactions++;
+        if (tx.endLsn().isValid()) {
+            handedEnd = Lsn.max(handedEnd, tx.endLsn());
+        }
         try {
             handler.onTransaction(tx);
         } catch (RuntimeException e) {
+            handlerFailure = e;
             throw e;
         } catch (Exception e) {
-            throw new HandlerException(e);
+            HandlerException wrapped = new HandlerException(e);
+            handlerFailure = wrapped;
+            throw wrapped;
         }
     }
 
@@ -422,6 +456,20 @@ final class StreamLoop {
         HandlerException(Exception cause) {
             super("handler failed: " + cause.getMessage(), cause);
         }
+    }
+
+    /**
+     * Whether {@code e} is, or was caused by, what the handler threw: its message may quote row values, so it is
+     * never logged.
+     */
+    boolean isHandlerFailure(Throwable e) {
+        Throwable failure = handlerFailure;
+        for (Throwable t = e; t != null && failure != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t == failure) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void requestStop() {

@@ -22,7 +22,8 @@ class ChangeStreamBasicsTest {
     void deliversInsertUpdateDeleteInCommitOrder(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
         Collector c = new Collector();
-        try (ChangeStream stream = ChangeStream.create(config(db).tables("public.t").build(), c)) {
+        try (ChangeStream stream =
+                ChangeStream.create(config(db).tables("public.t").build(), c)) {
             stream.start();
             db.execute(
                     "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
@@ -31,7 +32,8 @@ class ChangeStreamBasicsTest {
                     "DELETE FROM t WHERE id = 1");
             List<Collector.Tx> txs = c.awaitTransactions(4);
             assertThat(txs).extracting(Collector.Tx::kind).containsOnly(Transaction.Kind.COMMITTED);
-            assertThat(txs.get(0).changes()).extracting(Collector.Change::after)
+            assertThat(txs.get(0).changes())
+                    .extracting(Collector.Change::after)
                     .containsExactly(List.of("1", "a"), List.of("2", "b"));
             Collector.Change upd = txs.get(1).changes().get(0);
             assertThat(upd.op()).isEqualTo("update");
@@ -39,7 +41,8 @@ class ChangeStreamBasicsTest {
             assertThat(upd.after()).containsExactly("1", "c");
             Collector.Change keyChange = txs.get(2).changes().get(0);
             assertThat(keyChange.before()).containsExactly("2", null);
-            assertThat(((ChangeEvent.Update) keyChange.event()).before().isKeyOnly()).isTrue();
+            assertThat(((ChangeEvent.Update) keyChange.event()).before().isKeyOnly())
+                    .isTrue();
             assertThat(keyChange.after()).containsExactly("3", "b");
             Collector.Change del = txs.get(3).changes().get(0);
             assertThat(del.op()).isEqualTo("delete");

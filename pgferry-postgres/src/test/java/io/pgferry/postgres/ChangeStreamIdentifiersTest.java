@@ -39,7 +39,8 @@ class ChangeStreamIdentifiersTest {
                     "UPDATE \"Mixed Schema\".\"Tab\"\"le ü\" SET \"Id\" = 2, \"select\" = 'D'",
                     "TRUNCATE \"Mixed Schema\".\"Tab\"\"le ü\"");
             List<Collector.Tx> txs = c.awaitTransactions(3);
-            ChangeEvent.Insert insert = (ChangeEvent.Insert) txs.get(0).changes().get(0).event();
+            ChangeEvent.Insert insert =
+                    (ChangeEvent.Insert) txs.get(0).changes().get(0).event();
             Relation r = insert.relation();
             assertThat(r.schema()).isEqualTo("Mixed Schema");
             assertThat(r.table()).isEqualTo("Tab\"le ü");
@@ -49,10 +50,12 @@ class ChangeStreamIdentifiersTest {
             assertThat(r.keyColumns()).extracting(Column::name).containsExactly("Id");
             assertThat(insert.after().value("ünï ✓")).isEqualTo("c");
             assertThat(insert.after().value("quo\"te")).isEqualTo("b");
-            ChangeEvent.Update update = (ChangeEvent.Update) txs.get(1).changes().get(0).event();
+            ChangeEvent.Update update =
+                    (ChangeEvent.Update) txs.get(1).changes().get(0).event();
             assertThat(update.before().value("Id")).isEqualTo(1);
             assertThat(update.after().value("select")).isEqualTo("D");
-            ChangeEvent.Truncate truncate = (ChangeEvent.Truncate) txs.get(2).changes().get(0).event();
+            ChangeEvent.Truncate truncate =
+                    (ChangeEvent.Truncate) txs.get(2).changes().get(0).event();
             assertThat(truncate.relations()).extracting(Relation::table).containsExactly("Tab\"le ü");
         }
     }

@@ -63,7 +63,8 @@ class ChangeStreamMessageTypesTest {
             assertThat(txs).extracting(Collector.Tx::origin).containsOnlyNulls();
             for (int i = 1; i < txs.size(); i++) {
                 assertThat(txs.get(i).commitLsn()).isGreaterThan(txs.get(i - 1).commitLsn());
-                assertThat(txs.get(i).commitLsn()).isGreaterThanOrEqualTo(txs.get(i - 1).endLsn());
+                assertThat(txs.get(i).commitLsn())
+                        .isGreaterThanOrEqualTo(txs.get(i - 1).endLsn());
             }
             for (Collector.Tx tx : txs) {
                 assertThat(tx.endLsn()).isGreaterThan(tx.commitLsn());
@@ -98,13 +99,15 @@ class ChangeStreamMessageTypesTest {
                     "TRUNCATE parent, other RESTART IDENTITY CASCADE",
                     "TRUNCATE plain");
             List<Collector.Tx> txs = c.awaitTransactions(5);
-            ChangeEvent.Truncate t = (ChangeEvent.Truncate) txs.get(3).changes().get(0).event();
+            ChangeEvent.Truncate t =
+                    (ChangeEvent.Truncate) txs.get(3).changes().get(0).event();
             assertThat(txs.get(3).changes()).hasSize(1);
             assertThat(t.relations()).extracting(Relation::table).containsExactlyInAnyOrder("parent", "other", "child");
             assertThat(t.relations()).extracting(Relation::schema).containsOnly("public");
             assertThat(t.cascade()).isTrue();
             assertThat(t.restartIdentity()).isTrue();
-            ChangeEvent.Truncate plain = (ChangeEvent.Truncate) txs.get(4).changes().get(0).event();
+            ChangeEvent.Truncate plain =
+                    (ChangeEvent.Truncate) txs.get(4).changes().get(0).event();
             assertThat(plain.relations()).extracting(Relation::table).containsExactly("plain");
             assertThat(plain.cascade()).isFalse();
             assertThat(plain.restartIdentity()).isFalse();
@@ -115,7 +118,8 @@ class ChangeStreamMessageTypesTest {
     void logicalMessagesTransactionalInsideTheirTransactionOthersAlone(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         Collector c = new Collector();
-        try (ChangeStream stream = ChangeStream.create(config(db).tables("public.t").build(), c)) {
+        try (ChangeStream stream =
+                ChangeStream.create(config(db).tables("public.t").build(), c)) {
             stream.start();
             long xid = commitReturningXid(
                     db,
@@ -137,7 +141,8 @@ class ChangeStreamMessageTypesTest {
             assertThat(first.xid()).isEqualTo(xid);
             assertThat(first.kind()).isEqualTo(Transaction.Kind.COMMITTED);
             assertThat(first.changes()).extracting(Collector.Change::op).containsExactly("insert", "message", "insert");
-            ChangeEvent.Message inside = (ChangeEvent.Message) first.changes().get(1).event();
+            ChangeEvent.Message inside =
+                    (ChangeEvent.Message) first.changes().get(1).event();
             assertThat(inside.prefix()).isEqualTo("audit");
             assertThat(inside.transactional()).isTrue();
             assertThat(new String(inside.content(), StandardCharsets.UTF_8)).isEqualTo("inside");
@@ -162,9 +167,11 @@ class ChangeStreamMessageTypesTest {
     void originOfAReplicatedTransactionIsReported(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         // Origins are cluster-wide: a unique name, dropped at the end.
-        String origin = "pgferry_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong()).toLowerCase(Locale.ROOT);
+        String origin = "pgferry_test_"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()).toLowerCase(Locale.ROOT);
         Collector c = new Collector();
-        try (ChangeStream stream = ChangeStream.create(config(db).tables("public.t").build(), c)) {
+        try (ChangeStream stream =
+                ChangeStream.create(config(db).tables("public.t").build(), c)) {
             stream.start();
             try (Connection conn = db.connect();
                     Statement st = conn.createStatement()) {

@@ -35,7 +35,8 @@ class ChangeStreamReplicaIdentityTest {
     /** Streams {@code public.t} through the statements, one transaction each; returns the events in order. */
     private static List<ChangeEvent> run(TestDatabase db, String... statements) throws Exception {
         Collector c = new Collector();
-        try (ChangeStream stream = ChangeStream.create(config(db).tables("public.t").build(), c)) {
+        try (ChangeStream stream =
+                ChangeStream.create(config(db).tables("public.t").build(), c)) {
             stream.start();
             db.execute(statements);
             c.awaitTransactions(statements.length);
@@ -71,8 +72,8 @@ class ChangeStreamReplicaIdentityTest {
     @Test
     void fullIdentitySendsTheWholeOldRow(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (id int, v text, w int)", "ALTER TABLE t REPLICA IDENTITY FULL");
-        List<ChangeEvent> events = run(
-                db, "INSERT INTO t VALUES (1, 'x', NULL)", "UPDATE t SET v = 'y', w = 2", "DELETE FROM t");
+        List<ChangeEvent> events =
+                run(db, "INSERT INTO t VALUES (1, 'x', NULL)", "UPDATE t SET v = 'y', w = 2", "DELETE FROM t");
         ChangeEvent.Update update = (ChangeEvent.Update) events.get(1);
         assertThat(update.relation().replicaIdentity()).isEqualTo(ReplicaIdentity.FULL);
         assertThat(update.relation().keyColumns()).extracting(Column::name).containsExactly("id", "v", "w");
@@ -135,9 +136,11 @@ class ChangeStreamReplicaIdentityTest {
                 stream.start();
                 db.execute("INSERT INTO t VALUES (1, 'x')", "UPDATE t SET v = 'y'", "INSERT INTO t VALUES (2, 'z')");
                 List<Collector.Tx> txs = c.awaitTransactions(2);
-                assertThat(txs.get(0).changes()).extracting(Collector.Change::after)
+                assertThat(txs.get(0).changes())
+                        .extracting(Collector.Change::after)
                         .containsExactly(List.of("1", "x"));
-                assertThat(txs.get(1).changes()).extracting(Collector.Change::after)
+                assertThat(txs.get(1).changes())
+                        .extracting(Collector.Change::after)
                         .containsExactly(List.of("2", "z"));
             }
             db.execute("DELETE FROM t");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -38,6 +39,20 @@ class ChangeStreamStreamingTest {
                 .slot("s")
                 .tables("public.t")
                 .spillDirectory(spill);
+    }
+
+    /**
+     * Starts the stream and waits until a first transaction on {@code t} was delivered. Right after START_REPLICATION,
+     * PostgreSQL 14 sometimes does not stream the changes of a large transaction on {@code t} (seen in about half the
+     * runs of the aborted case, never once the walsender has sent a change of {@code t}); these tests need them
+     * streamed. The warm-up row is deleted again in the same transaction.
+     */
+    private static void start(ChangeStream stream, Collector c, TestDatabase db) throws Exception {
+        stream.start();
+        transaction(db, "INSERT INTO t VALUES (0, 'warm-up', '')", "DELETE FROM t WHERE id = 0");
+        assertThat(c.awaitTransactions(1).get(0).changes())
+                .extracting(Collector.Change::op)
+                .containsExactly("insert", "delete");
     }
 
     private static void createTable(TestDatabase db) throws SQLException {
@@ -80,7 +95,7 @@ class ChangeStreamStreamingTest {
         createTable(db);
         Collector c = new Collector();
         try (ChangeStream stream = ChangeStream.create(config(db).build(), c)) {
-            stream.start();
+            start(stream, c, db);
             transaction(
                     db,
                     rows(1, 5000, "a"),
@@ -88,7 +103,7 @@ class ChangeStreamStreamingTest {
                     rows(5001, 10000, "b"),
                     "ROLLBACK TO SAVEPOINT s",
                     rows(10001, 15000, "c"));
-            Collector.Tx tx = c.awaitTransactions(1).get(0);
+            Collector.Tx tx = c.awaitTransactions(2).get(1);
             assertThat(tx.kind()).isEqualTo(Transaction.Kind.STREAMED);
             List<Integer> expected = new ArrayList<>(ids(1, 5000));
             expected.addAll(ids(10001, 15000));
@@ -103,7 +118,7 @@ class ChangeStreamStreamingTest {
         createTable(db);
         Collector c = new Collector();
         try (ChangeStream stream = ChangeStream.create(config(db).build(), c)) {
-            stream.start();
+            start(stream, c, db);
             transaction(
                     db,
                     rows(1, 3000, "a"),
@@ -122,7 +137,7 @@ class ChangeStreamStreamingTest {
                     "ROLLBACK TO SAVEPOINT s4",
                     "RELEASE SAVEPOINT s3",
                     rows(21001, 24000, "h"));
-            Collector.Tx tx = c.awaitTransactions(1).get(0);
+            Collector.Tx tx = c.awaitTransactions(2).get(1);
             assertThat(tx.kind()).isEqualTo(Transaction.Kind.STREAMED);
             List<Integer> expected = new ArrayList<>(ids(1, 3000));
             expected.addAll(ids(12001, 18000));
@@ -136,20 +151,27 @@ class ChangeStreamStreamingTest {
         createTable(db);
         Collector c = new Collector();
         try (ChangeStream stream = ChangeStream.create(config(db).build(), c)) {
-            stream.start();
+            start(stream, c, db);
             try (Connection conn = db.connect();
                     Statement st = conn.createStatement()) {
                 conn.setAutoCommit(false);
                 st.execute(rows(1, 20000, "aborted"));
+                // Roll back only once the server has streamed part of it: PostgreSQL 18 no longer streams a
+                // transaction it already knows to be aborted.
+                long before = stream.stats().messages();
+                ServerProbe.await(
+                        "the open transaction is being streamed",
+                        Duration.ofSeconds(30),
+                        () -> stream.stats().messages() >= before + 1000);
                 conn.rollback();
             }
             db.execute("INSERT INTO t VALUES (7, 'after', '')");
-            List<Collector.Tx> txs = c.awaitTransactions(1);
-            assertThat(txs).hasSize(1);
-            assertThat(txs.get(0).kind()).isEqualTo(Transaction.Kind.COMMITTED);
-            assertThat(txs.get(0).changes()).extracting(Collector.Change::after)
+            List<Collector.Tx> txs = c.awaitTransactions(2);
+            assertThat(txs).hasSize(2);
+            assertThat(txs.get(1).kind()).isEqualTo(Transaction.Kind.COMMITTED);
+            assertThat(txs.get(1).changes())
+                    .extracting(Collector.Change::after)
                     .containsExactly(List.of("7", "after", ""));
-            assertThat(stream.stats().messages()).as("the aborted transaction was streamed").isGreaterThan(10000);
         }
     }
 
@@ -157,15 +179,16 @@ class ChangeStreamStreamingTest {
     void transactionLargerThanTheMemoryLimitSpillsToDisk(TestDatabase db) throws Exception {
         createTable(db);
         Collector c = new Collector();
-        try (ChangeStream stream = ChangeStream.create(
-                config(db).memoryLimitBytes(1L << 20).build(), c)) {
-            stream.start();
+        try (ChangeStream stream =
+                ChangeStream.create(config(db).memoryLimitBytes(1L << 20).build(), c)) {
+            start(stream, c, db);
             transaction(db, rows(1, 30000, "big"));
             db.execute("INSERT INTO t VALUES (30001, 'small', '')");
-            List<Collector.Tx> txs = c.awaitTransactions(2);
+            List<Collector.Tx> txs = c.awaitTransactions(3).subList(1, 3);
             assertThat(txs.get(0).kind()).isEqualTo(Transaction.Kind.STREAMED);
             assertThat(insertedIds(txs.get(0))).isEqualTo(ids(1, 30000));
-            assertThat(txs.get(0).changes()).allSatisfy(ch -> assertThat(ch.after().get(2)).hasSize(100));
+            assertThat(txs.get(0).changes())
+                    .allSatisfy(ch -> assertThat(ch.after().get(2)).hasSize(100));
             assertThat(insertedIds(txs.get(1))).containsExactly(30001);
             StreamStats stats = stream.stats();
             assertThat(stats.spillFiles()).isPositive();

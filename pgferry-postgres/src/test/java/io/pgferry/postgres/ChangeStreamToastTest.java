@@ -17,7 +17,11 @@ class ChangeStreamToastTest {
     private static final String BIG = "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 32768) i)";
 
     private static StreamConfig.Builder config(TestDatabase db) {
-        return StreamConfig.builder().source(db.uri()).publication("p").slot("s").tables("public.t");
+        return StreamConfig.builder()
+                .source(db.uri())
+                .publication("p")
+                .slot("s")
+                .tables("public.t");
     }
 
     @Test
@@ -33,10 +37,12 @@ class ChangeStreamToastTest {
                     "UPDATE t SET small = 'after' WHERE id = 1",
                     "UPDATE t SET big = 'short now' WHERE id = 1");
             c.awaitTransactions(3);
-            ChangeEvent.Insert insert = (ChangeEvent.Insert) c.transactions().get(0).changes().get(0).event();
+            ChangeEvent.Insert insert = (ChangeEvent.Insert)
+                    c.transactions().get(0).changes().get(0).event();
             assertThat(insert.after().text(1)).isEqualTo(big);
 
-            ChangeEvent.Update update = (ChangeEvent.Update) c.transactions().get(1).changes().get(0).event();
+            ChangeEvent.Update update = (ChangeEvent.Update)
+                    c.transactions().get(1).changes().get(0).event();
             Row after = update.after();
             assertThat(update.before()).isNull();
             assertThat(after.isUnchangedToast(1)).isTrue();
@@ -48,7 +54,8 @@ class ChangeStreamToastTest {
             assertThat(after.isUnchangedToast(0)).isFalse();
             assertThat(after.isUnchangedToast(2)).isFalse();
 
-            ChangeEvent.Update changed = (ChangeEvent.Update) c.transactions().get(2).changes().get(0).event();
+            ChangeEvent.Update changed = (ChangeEvent.Update)
+                    c.transactions().get(2).changes().get(0).event();
             assertThat(changed.after().isUnchangedToast(1)).isFalse();
             assertThat(changed.after().text(1)).isEqualTo("short now");
         }
@@ -66,7 +73,8 @@ class ChangeStreamToastTest {
                     "UPDATE t SET small = 'after' WHERE id = 1",
                     "DELETE FROM t");
             c.awaitTransactions(3);
-            ChangeEvent.Update update = (ChangeEvent.Update) c.transactions().get(1).changes().get(0).event();
+            ChangeEvent.Update update = (ChangeEvent.Update)
+                    c.transactions().get(1).changes().get(0).event();
             Row before = update.before();
             assertThat(before).isNotNull();
             assertThat(before.isKeyOnly()).isFalse();
@@ -75,10 +83,13 @@ class ChangeStreamToastTest {
             assertThat(before.text(2)).isEqualTo("before");
             assertThat(update.after().text(2)).isEqualTo("after");
             // The new row may still leave the unchanged value out; the old row then supplies it.
-            String afterBig = update.after().isUnchangedToast(1) ? before.text(1) : update.after().text(1);
+            String afterBig = update.after().isUnchangedToast(1)
+                    ? before.text(1)
+                    : update.after().text(1);
             assertThat(afterBig).isEqualTo(big);
 
-            ChangeEvent.Delete delete = (ChangeEvent.Delete) c.transactions().get(2).changes().get(0).event();
+            ChangeEvent.Delete delete = (ChangeEvent.Delete)
+                    c.transactions().get(2).changes().get(0).event();
             assertThat(delete.before().isKeyOnly()).isFalse();
             assertThat(delete.before().text(1)).isEqualTo(big);
             assertThat(delete.before().text(2)).isEqualTo("after");

@@ -89,7 +89,9 @@ class ChangeStreamTwoPhaseTest {
             Lsn beforePrepare = prepare(db, "g1", 1);
             Lsn afterPrepare = ServerProbe.currentWal(db);
             barrier(db, c, "prepared");
-            assertThat(data(c.transactions())).as("nothing is delivered at PREPARE").isEmpty();
+            assertThat(data(c.transactions()))
+                    .as("nothing is delivered at PREPARE")
+                    .isEmpty();
             // The barrier was acknowledged: without the pending prepare the slot could move past it.
             assertThat(stream.acknowledgedLsn()).isGreaterThan(afterPrepare);
             // Capped at the prepare, the stream confirms the prepare's start, which lies between the two positions
@@ -138,6 +140,42 @@ class ChangeStreamTwoPhaseTest {
                     "a rolled back prepare does not hold the slot back",
                     Duration.ofSeconds(30),
                     () -> !ServerProbe.confirmedFlush(db, "s").isBefore(end));
+        }
+    }
+
+    @Test
+    void pendingPrepareSurvivesARestartAndAReconnect(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Collector first = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config(db).build(), first)) {
+            stream.start();
+            prepare(db, "g3", 3);
+            db.execute("INSERT INTO t VALUES (4)");
+            barrier(db, first, "prepared");
+            assertThat(data(first.transactions()))
+                    .extracting(Collector.Tx::kind)
+                    .containsExactly(Transaction.Kind.COMMITTED);
+        }
+        // The prepared transaction was only held in the first stream's memory; the slot must give it again.
+        Collector second = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config(db).build(), second)) {
+            stream.start();
+            barrier(db, second, "restarted");
+            db.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 's'");
+            System.out.println("H5DEBUG before commit prepared " + ServerProbe.currentWal(db));
+            db.execute("COMMIT PREPARED 'g3'");
+            System.out.println("H5DEBUG after commit prepared " + ServerProbe.currentWal(db));
+            db.execute("INSERT INTO t VALUES (5)");
+            List<Collector.Tx> txs = data(second.await(t -> data(t).size() >= 2, Duration.ofSeconds(60)));
+            for (Collector.Tx x : second.transactions()) {
+                System.out.println("H5DEBUG tx " + x.kind() + " " + x.commitLsn() + " " + x.endLsn() + " " + x.changes().stream().map(ch -> ch.event() instanceof io.pgferry.core.event.ChangeEvent.Message m ? new String(m.content(), StandardCharsets.UTF_8) : String.valueOf(ch.after())).toList());
+            }
+            System.out.println("H5DEBUG " + stream.lastError() + " " + stream.stats() + " slot=" + ServerProbe.confirmedFlush(db, "s") + " first=" + first.transactions());
+            assertThat(txs).as("%s", second.transactions()).extracting(Collector.Tx::kind)
+                    .containsExactly(Transaction.Kind.PREPARED, Transaction.Kind.COMMITTED);
+            assertThat(txs.get(0).changes()).extracting(Collector.Change::after).containsExactly(List.of("3"));
+            assertThat(txs.get(1).changes()).extracting(Collector.Change::after).containsExactly(List.of("5"));
+            assertThat(stream.stats().reconnects()).isPositive();
         }
     }
 }

@@ -111,7 +111,9 @@ class ChangeStreamTypesTest {
                 "'12:34:56.789+05:30'",
                 OffsetTime.of(12, 34, 56, 789_000_000, ZoneOffset.ofHoursMinutes(5, 30))));
         c.add(new Col(
-                "ttz_west", "timetz", "'00:00:00.000001-09:30'",
+                "ttz_west",
+                "timetz",
+                "'00:00:00.000001-09:30'",
                 OffsetTime.of(0, 0, 0, 1_000, ZoneOffset.ofHoursMinutes(-9, -30))));
         c.add(new Col(
                 "ts",
@@ -133,10 +135,7 @@ class ChangeStreamTypesTest {
                 OffsetDateTime.of(-99, 6, 1, 10, 0, 0, 0, ZoneOffset.UTC)));
         c.add(new Col("tstz_inf", "timestamptz", "'infinity'", Special.POSITIVE_INFINITY));
         c.add(new Col(
-                "iv",
-                "interval",
-                "'1 year 2 mons -3 days 04:05:06.789'",
-                new PgInterval(14, -3, 14_706_789_000L)));
+                "iv", "interval", "'1 year 2 mons -3 days 04:05:06.789'", new PgInterval(14, -3, 14_706_789_000L)));
         c.add(new Col("iv_neg", "interval", "'-1 days +01:00:00'", new PgInterval(0, -1, 3_600_000_000L)));
         c.add(new Col("iv_micro", "interval", "'-0.000001 seconds'", new PgInterval(0, 0, -1)));
         c.add(new Col("iv_zero", "interval", "'0'", new PgInterval(0, 0, 0)));
@@ -145,9 +144,15 @@ class ChangeStreamTypesTest {
                 "uuid",
                 "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'",
                 UUID.fromString("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")));
-        c.add(new Col("j", "json", "'{\"b\": 1,  \"a\" : [1, 2.50], \"u\": \"ü\\u00e9\"}'",
+        c.add(new Col(
+                "j",
+                "json",
+                "'{\"b\": 1,  \"a\" : [1, 2.50], \"u\": \"ü\\u00e9\"}'",
                 new Json("{\"b\": 1,  \"a\" : [1, 2.50], \"u\": \"ü\\u00e9\"}")));
-        c.add(new Col("jb", "jsonb", "'{\"b\": 1,  \"a\" : [1, 2.50], \"u\": \"ü\\u00e9\"}'",
+        c.add(new Col(
+                "jb",
+                "jsonb",
+                "'{\"b\": 1,  \"a\" : [1, 2.50], \"u\": \"ü\\u00e9\"}'",
                 new Json("{\"a\": [1, 2.50], \"b\": 1, \"u\": \"üé\"}")));
         c.add(new Col(
                 "arr2d",
@@ -159,13 +164,17 @@ class ChangeStreamTypesTest {
                         List.of(1, 1),
                         List.of(Arrays.asList(1, null), List.of(3, 4)))));
         c.add(new Col(
-                "arr_lb", "int4[]", "'[0:1]={5,6}'", new PgArray(BuiltinTypes.INT4, List.of(2), List.of(0), List.of(5, 6))));
+                "arr_lb",
+                "int4[]",
+                "'[0:1]={5,6}'",
+                new PgArray(BuiltinTypes.INT4, List.of(2), List.of(0), List.of(5, 6))));
         c.add(new Col(
                 "tarr",
                 "text[]",
                 "ARRAY['a\"b', 'c,d', '{e}', 'f\\g', '', NULL, 'NULL', ' sp ', 'ü']",
                 PgArray.of(
-                        BuiltinTypes.TEXT, Arrays.asList("a\"b", "c,d", "{e}", "f\\g", "", null, "NULL", " sp ", "ü"))));
+                        BuiltinTypes.TEXT,
+                        Arrays.asList("a\"b", "c,d", "{e}", "f\\g", "", null, "NULL", " sp ", "ü"))));
         c.add(new Col("arr_empty", "int4[]", "'{}'", PgArray.empty(BuiltinTypes.INT4)));
         c.add(new Col(
                 "inet4",
@@ -173,18 +182,18 @@ class ChangeStreamTypesTest {
                 "'192.168.0.1/24'",
                 new Inet(InetAddress.getByAddress(new byte[] {(byte) 192, (byte) 168, 0, 1}), 24)));
         c.add(new Col(
-                "inet6", "inet", "'2001:db8::1'",
+                "inet6",
+                "inet",
+                "'2001:db8::1'",
                 new Inet(InetAddress.getByAddress(v6(0x20, 0x01, 0x0d, 0xb8, 15, 1)), 128)));
         c.add(new Col(
                 "cidr4", "cidr", "'10.0.0.0/8'", new Inet(InetAddress.getByAddress(new byte[] {10, 0, 0, 0}), 8)));
         c.add(new Col(
-                "cidr6", "cidr", "'2001:db8::/32'",
+                "cidr6",
+                "cidr",
+                "'2001:db8::/32'",
                 new Inet(InetAddress.getByAddress(v6(0x20, 0x01, 0x0d, 0xb8, 15, 0)), 32)));
-        c.add(new Col(
-                "mac",
-                "macaddr",
-                "'08:00:2B:01:02:03'",
-                new MacAddress(new byte[] {8, 0, 0x2b, 1, 2, 3})));
+        c.add(new Col("mac", "macaddr", "'08:00:2B:01:02:03'", new MacAddress(new byte[] {8, 0, 0x2b, 1, 2, 3})));
         // The text form depends on lc_monetary; the expected Money is completed from the server's text.
         c.add(new Col("m", "money", "1234.56", new BigDecimal("1234.56")));
         c.add(new Col("m_neg", "money", "-0.99", new BigDecimal("-0.99")));
@@ -260,7 +269,8 @@ class ChangeStreamTypesTest {
         }
 
         Row row = ((ChangeEvent.Insert) c.transactions().get(0).changes().get(0).event()).after();
-        Row nulls = ((ChangeEvent.Insert) c.transactions().get(1).changes().get(0).event()).after();
+        Row nulls =
+                ((ChangeEvent.Insert) c.transactions().get(1).changes().get(0).event()).after();
         assertThat(row.size()).isEqualTo(cols.size() + 1);
         SoftAssertions soft = new SoftAssertions();
         for (int i = 0; i < cols.size(); i++) {

@@ -31,8 +31,9 @@ final class ServerProbe {
         return Lsn.parse(v);
     }
 
+    /** The WAL insert position: past everything written so far, flushed or not (commits may be asynchronous). */
     static Lsn currentWal(TestDatabase db) throws SQLException {
-        return Lsn.parse(db.queryString("SELECT pg_current_wal_lsn()::text"));
+        return Lsn.parse(db.queryString("SELECT pg_current_wal_insert_lsn()::text"));
     }
 
     /** Replication slots of the test's database. */

@@ -38,6 +38,9 @@ class SlotAdminTest {
             assertThat(new SlotAdmin(c, dsn).listAll())
                     .extracting(SlotInfo::slotName)
                     .contains("pgferry_h4_sa_one");
+            assertThat(new SlotAdmin(c, dsn).find("pgferry_h4_sa_one"))
+                    .hasValueSatisfying(f -> assertThat(f.confirmedFlushLsn()).isEqualTo(s.confirmedFlushLsn()));
+            assertThat(new SlotAdmin(c, dsn).find("pgferry_h4_sa_none")).isEmpty();
         }
     }
 

@@ -52,8 +52,8 @@ public final class JsonLinesHandler implements TransactionHandler, AutoCloseable
 
     /** Appends to {@code path} (created if missing). */
     public static JsonLinesHandler toFile(Path path, long syncIntervalNanos) throws IOException {
-        FileChannel ch = FileChannel.open(
-                path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        FileChannel ch =
+                FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         return new JsonLinesHandler(ch, Channels.newOutputStream(ch), syncIntervalNanos);
     }
 

@@ -56,7 +56,9 @@ final class ValueJson {
      * validated the value on input), so turning them into spaces changes nothing a JSON reader sees.
      */
     private static String oneLine(String json) {
-        return json.indexOf('\n') < 0 && json.indexOf('\r') < 0 ? json : json.replace('\n', ' ').replace('\r', ' ');
+        return json.indexOf('\n') < 0 && json.indexOf('\r') < 0
+                ? json
+                : json.replace('\n', ' ').replace('\r', ' ');
     }
 
     private static void elements(JsonGenerator g, List<?> elements, JsonKind kind, int oid, TypeResolver types)

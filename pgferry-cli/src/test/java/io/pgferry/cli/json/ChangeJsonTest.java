@@ -2,6 +2,7 @@ package io.pgferry.cli.json;
 
 import static io.pgferry.cli.json.Changes.UNCHANGED_TOAST;
 import static io.pgferry.cli.json.Changes.column;
+import static io.pgferry.cli.json.Changes.oldKey;
 import static io.pgferry.cli.json.Changes.relation;
 import static io.pgferry.cli.json.Changes.row;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,7 +114,7 @@ class ChangeJsonTest {
                                 "{{\"a,b\",NULL},{\"NULL\",\"q\\\"uote\\\\back\"}}",
                                 "{1.5,NaN,-Infinity,NULL,-0}",
                                 "{t,f,NULL}",
-                                "{\"{\\\"k\\\":\\n [1, null]}\",NULL,\"\\\"s\\\"\"}",
+                                "{\"{\\\"k\\\":\n [1, null]}\",NULL,\"\\\"s\\\"\"}",
                                 "{1.50,NaN}",
                                 "{}"))));
         JsonNode after = MAPPER.readTree(lines.get(0)).get("after");
@@ -134,8 +135,8 @@ class ChangeJsonTest {
                 9,
                 new ChangeEvent.Update(Lsn.of(0x100), r, null, row(r, "1", UNCHANGED_TOAST, "n2")),
                 new ChangeEvent.Update(
-                        Lsn.of(0x110), r, row(r, true, "1", null, null), row(r, "2", UNCHANGED_TOAST, null)),
-                new ChangeEvent.Delete(Lsn.of(0x120), r, row(r, true, "2", null, null))));
+                        Lsn.of(0x110), r, oldKey(r, "1", null, null), row(r, "2", UNCHANGED_TOAST, null)),
+                new ChangeEvent.Delete(Lsn.of(0x120), r, oldKey(r, "2", null, null))));
         assertThat(lines).hasSize(3);
         JsonNode update = MAPPER.readTree(lines.get(0));
         assertThat(fields(update)).containsExactly(withUnchangedToast());
@@ -168,8 +169,7 @@ class ChangeJsonTest {
         List<String> lines = write(tx(
                 10,
                 new ChangeEvent.Truncate(Lsn.of(0x100), List.of(a, b), true, false),
-                new ChangeEvent.Message(
-                        Lsn.of(0x110), "pfx", "hi".getBytes(StandardCharsets.UTF_8), true)));
+                new ChangeEvent.Message(Lsn.of(0x110), "pfx", "hi".getBytes(StandardCharsets.UTF_8), true)));
         assertThat(lines).hasSize(3);
         for (String table : List.of("a", "b")) {
             JsonNode t = MAPPER.readTree(lines.get(table.equals("a") ? 0 : 1));

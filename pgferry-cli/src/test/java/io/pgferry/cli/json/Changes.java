@@ -44,10 +44,15 @@ final class Changes {
      * value.
      */
     static Row row(Relation relation, Object... values) {
-        return row(relation, false, values);
+        return build(relation, false, values);
     }
 
-    static Row row(Relation relation, boolean keyOnly, Object... values) {
+    /** An old key as REPLICA IDENTITY DEFAULT sends it: the key columns' values, NULL placeholders elsewhere. */
+    static Row oldKey(Relation relation, Object... values) {
+        return build(relation, true, values);
+    }
+
+    private static Row build(Relation relation, boolean keyOnly, Object... values) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         byte[] kinds = new byte[values.length];
         int[] offsets = new int[values.length];

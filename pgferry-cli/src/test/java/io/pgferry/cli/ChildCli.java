@@ -1,0 +1,54 @@
+package io.pgferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code pgferry} in a child JVM on the test class path, as a user runs it: commands that write JSON to the
+ * process's standard output ({@code FileDescriptor.out}) cannot be captured in-process.
+ *
+ * @param exitCode the process's exit code
+ * @param stdout the file holding what it wrote to standard output
+ * @param err what it wrote to standard error
+ */
+record ChildCli(int exitCode, Path stdout, String err) {
+    /** Runs {@code pgferry args} with {@code env} added, and fails the test if it has not ended by {@code deadline}. */
+    static ChildCli run(Path dir, Duration deadline, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        Path stdout = Files.createTempFile(dir, "stdout", ".txt");
+        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
+        boolean exited = p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        if (!exited) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String err = Files.readString(stderr, StandardCharsets.UTF_8);
+        assertThat(exited)
+                .as("pgferry %s ended within %s; stderr: %s", args[0], deadline, err)
+                .isTrue();
+        return new ChildCli(p.exitValue(), stdout, err);
+    }
+
+    List<String> errLines() {
+        return err.lines().toList();
+    }
+}

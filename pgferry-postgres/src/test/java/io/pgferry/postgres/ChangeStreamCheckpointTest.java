@@ -1,0 +1,187 @@
+package io.pgferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.checkpoint.FileCheckpointStore;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Progress saved in a checkpoint file: a restart resumes after it, and a checkpoint that does not fit is refused. */
+@PgTest
+@Tag("stream")
+class ChangeStreamCheckpointTest {
+    @TempDir
+    Path dir;
+
+    private StreamConfig.Builder config(TestDatabase db, Path checkpoint) {
+        return StreamConfig.builder()
+                .source(db.uri())
+                .publication("p")
+                .slot("s")
+                .tables("public.t")
+                .checkpointStore(new FileCheckpointStore(checkpoint))
+                .checkpointInterval(Duration.ofMillis(100))
+                .statusInterval(Duration.ofMillis(100));
+    }
+
+    private static List<String> ids(Collector c) {
+        return c.changes().stream().map(ch -> ch.after().get(0)).toList();
+    }
+
+    @Test
+    void restartResumesAfterTheCheckpoint(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Path file = dir.resolve("ckpt");
+        StreamConfig config = config(db, file).build();
+        Collector first = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, first)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)");
+            first.awaitTransactions(2);
+        }
+        Checkpoint saved = new FileCheckpointStore(file).load().orElseThrow();
+        assertThat(saved.lsn()).isEqualTo(first.transactions().get(1).endLsn());
+        assertThat(saved.fingerprint()).isEqualTo(config.fingerprint());
+        assertThat(ServerProbe.confirmedFlush(db, "s")).isEqualTo(saved.lsn());
+
+        db.execute("INSERT INTO t VALUES (3)", "INSERT INTO t VALUES (4)");
+        Collector second = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, second)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (5)");
+            second.awaitTransactions(3);
+            assertThat(ids(second)).containsExactly("3", "4", "5");
+        }
+        assertThat(ids(first)).containsExactly("1", "2");
+    }
+
+    @Test
+    void checkpointAheadOfTheSlotWins(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Path file = dir.resolve("ckpt");
+        StreamConfig config = config(db, file).build();
+        try (ChangeStream stream = ChangeStream.create(config, new Collector())) {
+            stream.start();
+        }
+        db.execute("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)", "INSERT INTO t VALUES (3)");
+        // Learn the transactions' positions without acknowledging them, so the slot stays before all three.
+        Collector peek = new Collector(false);
+        try (ChangeStream stream = ChangeStream.create(config, peek)) {
+            stream.start();
+            peek.awaitTransactions(3);
+        }
+        // As if the process died after saving the checkpoint but before confirming it to the server.
+        Lsn afterTwo = peek.transactions().get(1).endLsn();
+        assertThat(ServerProbe.confirmedFlush(db, "s"))
+                .isLessThan(peek.transactions().get(0).commitLsn());
+        new FileCheckpointStore(file).save(new Checkpoint(afterTwo, config.fingerprint()));
+        Collector second = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, second)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (4)");
+            second.awaitTransactions(2);
+            assertThat(ids(second)).containsExactly("3", "4");
+        }
+    }
+
+    @Test
+    void checkpointOfAnotherTableListIsRefused(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE u (id int PRIMARY KEY)");
+        Path file = dir.resolve("ckpt");
+        Collector c = new Collector();
+        try (ChangeStream stream =
+                ChangeStream.create(config(db, file).tables("public.u").build(), c)) {
+            stream.start();
+            db.execute("INSERT INTO u VALUES (1)");
+            c.awaitTransactions(1);
+        }
+        assertThat(new FileCheckpointStore(file).load()).isPresent();
+        ChangeStream other = ChangeStream.create(config(db, file).build(), new Collector());
+        assertThatThrownBy(other::start)
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("checkpoint file " + file.toAbsolutePath())
+                .hasMessageContaining("another source, slot, publication or table list");
+    }
+
+    @Test
+    void checkpointBehindTheSlotIsRefused(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Path file = dir.resolve("ckpt");
+        StreamConfig config = config(db, file).build();
+        Collector c = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, c)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (1)");
+            c.awaitTransactions(1);
+        }
+        Lsn slot = ServerProbe.confirmedFlush(db, "s");
+        new FileCheckpointStore(file).save(new Checkpoint(Lsn.of(slot.value() - 1), config.fingerprint()));
+        ChangeStream stream = ChangeStream.create(config, new Collector());
+        assertThatThrownBy(stream::start)
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("behind")
+                .hasMessageContaining(slot.toString());
+    }
+
+    @Test
+    void withoutAcknowledgementsTheSlotDoesNotMove(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Path file = dir.resolve("ckpt");
+        StreamConfig config = config(db, file).build();
+        try (ChangeStream stream = ChangeStream.create(config, new Collector())) {
+            stream.start();
+        }
+        Lsn start = ServerProbe.confirmedFlush(db, "s");
+        db.execute("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)");
+        Collector silent = new Collector(false);
+        try (ChangeStream stream = ChangeStream.create(config, silent)) {
+            stream.start();
+            silent.awaitTransactions(2);
+            db.execute("INSERT INTO t VALUES (3)", "SELECT pg_logical_emit_message(false, 'x', 'y')");
+            silent.awaitTransactions(4);
+            awaitIdlePass(db, silent);
+            // Walsenders hold the slot in shared memory; confirmed_flush_lsn is what the stream reported.
+            assertThat(ServerProbe.confirmedFlush(db, "s")).isEqualTo(start);
+            assertThat(stream.acknowledgedLsn()).isEqualTo(start);
+            assertThat(stream.stats().confirmed()).isEqualTo(start);
+        }
+        assertThat(ServerProbe.confirmedFlush(db, "s")).isEqualTo(start);
+        Collector again = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, again)) {
+            stream.start();
+            again.awaitTransactions(4);
+            assertThat(ids(again.transactions().subList(0, 3))).containsExactly("1", "2", "3");
+        }
+    }
+
+    /**
+     * Returns once the stream has run a whole idle pass (idle slot advance, checkpoint, confirmation) after everything
+     * delivered so far: an idle report seen after now, followed by the delivery of a message emitted after it.
+     */
+    private static void awaitIdlePass(TestDatabase db, Collector c) throws Exception {
+        int idles = c.idles();
+        int delivered = c.transactions().size();
+        db.execute("SELECT pg_logical_emit_message(false, 'tick', '1')");
+        c.awaitTransactions(delivered + 1);
+        c.awaitIdles(idles + 1);
+        db.execute("SELECT pg_logical_emit_message(false, 'tick', '2')");
+        c.awaitTransactions(delivered + 2);
+    }
+
+    private static List<String> ids(List<Collector.Tx> txs) {
+        return txs.stream()
+                .flatMap(tx -> tx.changes().stream())
+                .map(ch -> ch.after().get(0))
+                .toList();
+    }
+}

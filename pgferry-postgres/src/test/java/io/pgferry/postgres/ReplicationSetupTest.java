@@ -1,0 +1,123 @@
+package io.pgferry.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.embedded.EmbeddedPostgres;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** The stream's start-up checks: they refuse bad input before anything is created. */
+@PgTest
+class ReplicationSetupTest {
+    private static ReplicationSetup.Plan validate(TestDatabase db, StreamConfig config) throws SQLException {
+        try (Connection c = db.connect()) {
+            return new ReplicationSetup(c, config).validate();
+        }
+    }
+
+    private static StreamConfig.Builder config(TestDatabase db, String slot) {
+        return StreamConfig.builder().source(db.uri()).publication("p").slot(slot);
+    }
+
+    @Test
+    void walLevelBelowLogicalIsRefusedBeforeAnythingIsCreated() throws SQLException {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                        .fsync(false)
+                        .setting("wal_level", "replica")
+                        .start();
+                Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.jdbcProperties())) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            }
+            StreamConfig config = StreamConfig.builder()
+                    .source(pg.uri("postgres") + "?sslmode=disable")
+                    .publication("p")
+                    .slot("s")
+                    .tables("public.t")
+                    .build();
+            try (ChangeStream stream = ChangeStream.create(config, new Collector())) {
+                assertThatThrownBy(stream::start).isInstanceOfSatisfying(PgFerryException.class, e -> {
+                    assertThat(e.problem())
+                            .isEqualTo("wal_level is replica; logical decoding needs wal_level = logical");
+                    assertThat(e.fix()).startsWith("ALTER SYSTEM SET wal_level = logical and restart PostgreSQL");
+                    assertThat(e.isRetriable()).isFalse();
+                });
+            }
+            assertThat(count(c, "SELECT count(*) FROM pg_publication")).isZero();
+            assertThat(count(c, "SELECT count(*) FROM pg_replication_slots")).isZero();
+        }
+    }
+
+    @Test
+    void existingPublicationWithoutTheTableIsRefusedWithTheAlter(TestDatabase db) throws SQLException {
+        db.execute("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int PRIMARY KEY)");
+        db.execute("CREATE PUBLICATION p FOR TABLE a");
+        StreamConfig config = config(db, "pgferry_h4_rs_pub").tables("public.b").build();
+        assertThatThrownBy(() -> validate(db, config)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.problem()).isEqualTo("publication p exists but does not publish public.b");
+            assertThat(e.fix()).startsWith("run ALTER PUBLICATION \"p\" ADD TABLE \"public\".\"b\"");
+        });
+    }
+
+    @Test
+    void viewsAndMissingTablesAreRefused(TestDatabase db) throws SQLException {
+        db.execute("CREATE VIEW v AS SELECT 1 AS one");
+        assertThatThrownBy(() -> validate(
+                        db, config(db, "pgferry_h4_rs_view").tables("public.v").build()))
+                .hasMessageContaining("public.v is not a table (relkind v)");
+        assertThatThrownBy(() -> validate(
+                        db,
+                        config(db, "pgferry_h4_rs_none").tables("public.none").build()))
+                .hasMessageContaining("table public.none does not exist");
+    }
+
+    @Test
+    void existingSlotIsCheckedAndCarriedInThePlan(TestDatabase db) throws SQLException {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY)",
+                "CREATE PUBLICATION p FOR TABLE t",
+                "SELECT pg_create_logical_replication_slot('pgferry_h4_rs_slot', 'pgoutput')");
+        ReplicationSetup.Plan plan =
+                validate(db, config(db, "pgferry_h4_rs_slot").build());
+        assertThat(plan.createPublication()).isFalse();
+        assertThat(plan.tables()).containsExactly(TableName.parse("public.t"));
+        assertThat(plan.slot()).hasValueSatisfying(s -> {
+            assertThat(s.slotName()).isEqualTo("pgferry_h4_rs_slot");
+            assertThat(s.confirmedFlushLsn().isValid()).isTrue();
+        });
+    }
+
+    @Test
+    void physicalSlotOfTheSameNameIsRefused(TestDatabase db) throws SQLException {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        // A physical slot belongs to no database, so the test kit's clean-up would not drop it.
+        db.execute("SELECT pg_create_physical_replication_slot('pgferry_h4_rs_phys')");
+        try {
+            assertThatThrownBy(() -> validate(
+                            db,
+                            config(db, "pgferry_h4_rs_phys").tables("public.t").build()))
+                    .isInstanceOfSatisfying(PgFerryException.class, e -> {
+                        assertThat(e.problem()).startsWith("slot pgferry_h4_rs_phys exists with plugin");
+                        assertThat(e.fix()).contains("pgferry slots drop pgferry_h4_rs_phys");
+                    });
+        } finally {
+            db.execute("SELECT pg_drop_replication_slot('pgferry_h4_rs_phys')");
+        }
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
