@@ -30,7 +30,7 @@ stale() {
 }
 if stale; then
   echo "bench-stream: building (mvn -q -DskipTests package)" >&2
-  (cd "$repo" && mvn -q -DskipTests -Dbuild.dir.name="$build_dir" package)
+  (cd "$repo" && mvn -B -q -DskipTests -Dbuild.dir.name="$build_dir" package)
 fi
 
 # BENCH_JAVA_OPTS is split on whitespace on purpose, like JAVA_OPTS in the pgferry launcher.

@@ -12,6 +12,7 @@ import io.pgferry.postgres.TableName;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -102,6 +103,27 @@ final class StreamCommand extends PgferryCommand {
     @Override
     int run() {
         StreamConfig config = config();
+        boolean outputExisted = output != null && Files.exists(output);
+        try {
+            return stream(config);
+        } catch (RuntimeException e) {
+            removeIfLeftEmpty(outputExisted);
+            throw e;
+        }
+    }
+
+    /** A run that failed before writing anything leaves no output file it created behind. */
+    private void removeIfLeftEmpty(boolean existed) {
+        try {
+            if (output != null && !existed && Files.isRegularFile(output) && Files.size(output) == 0) {
+                Files.delete(output);
+            }
+        } catch (IOException e) {
+            // The run already failed with the error that matters; an empty file left behind is harmless.
+        }
+    }
+
+    private int stream(StreamConfig config) {
         long syncEvery = Duration.ofMillis(200).toNanos();
         try (JsonLinesHandler out = output == null
                 ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery)

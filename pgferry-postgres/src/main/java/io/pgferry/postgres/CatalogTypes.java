@@ -10,7 +10,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,10 +46,16 @@ final class CatalogTypes implements TypeResolver {
 
     /** Loads every type the relation's columns use, and their element and base types. */
     void load(Relation relation) throws SQLException {
-        Deque<Integer> todo = new ArrayDeque<>();
+        List<Integer> oids = new ArrayList<>();
         for (Column c : relation.columns()) {
-            todo.push(c.typeOid());
+            oids.add(c.typeOid());
         }
+        load(oids);
+    }
+
+    /** Loads the given types and their element and base types. */
+    void load(Collection<Integer> oids) throws SQLException {
+        Deque<Integer> todo = new ArrayDeque<>(oids);
         while (!todo.isEmpty()) {
             int oid = todo.pop();
             if (loaded.containsKey(oid)

@@ -95,6 +95,9 @@ final class StreamLoop {
             }
             ReplicationSetup setup = new ReplicationSetup(sql, config);
             plan = setup.validate();
+            if (config.binary()) {
+                BinaryFormatCheck.require(sql, plan.tables(), types);
+            }
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
             checkCheckpoint(checkpoint);
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
@@ -215,6 +218,11 @@ final class StreamLoop {
                 snapshot();
             }
             receiveWithReconnects();
+            // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
+            // in batches); give it the chance to make them durable so the next run does not repeat them.
+            if (assembler.isBetweenTransactions()) {
+                handler.onIdle();
+            }
         } finally {
             try {
                 checkpoint(true);

@@ -7,9 +7,13 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
+import io.pgferry.core.event.Transaction;
+import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -161,6 +165,49 @@ class ChangeStreamCheckpointTest {
             stream.start();
             again.awaitTransactions(4);
             assertThat(ids(again.transactions().subList(0, 3))).containsExactly("1", "2", "3");
+        }
+    }
+
+    @Test
+    void acknowledgedMessageDoesNotConfirmTheCommitRightAfterIt(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        StreamConfig config = config(db, dir.resolve("ckpt")).build();
+        // Acknowledges messages only: the transaction stays unacknowledged, so a restart must deliver it again.
+        Collector seen = new Collector(false);
+        TransactionHandler messagesOnly = tx -> {
+            boolean message = tx.kind() == Transaction.Kind.MESSAGE;
+            seen.onTransaction(tx);
+            if (message) {
+                tx.ack();
+            }
+        };
+        try (ChangeStream stream = ChangeStream.create(config, messagesOnly);
+                Connection open = db.connect();
+                Statement st = open.createStatement()) {
+            stream.start();
+            open.setAutoCommit(false);
+            st.execute("INSERT INTO t VALUES (1)");
+            // The message's WAL record comes between the insert and the commit record, which directly follows it.
+            db.execute("SELECT pg_logical_emit_message(false, 'm', '')");
+            open.commit();
+            List<Collector.Tx> txs = seen.awaitTransactions(2);
+            assertThat(txs)
+                    .extracting(Collector.Tx::kind)
+                    .containsExactly(Transaction.Kind.MESSAGE, Transaction.Kind.COMMITTED);
+            Lsn message = txs.get(0).endLsn();
+            ServerProbe.await(
+                    "the acknowledged message is confirmed",
+                    Duration.ofSeconds(30),
+                    () -> !ServerProbe.confirmedFlush(db, "s").isBefore(message));
+            assertThat(ServerProbe.confirmedFlush(db, "s"))
+                    .isLessThanOrEqualTo(txs.get(1).commitLsn());
+        }
+        Collector again = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, again)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (2)");
+            again.awaitTransactions(2);
+            assertThat(ids(again)).containsExactly("1", "2");
         }
     }
 

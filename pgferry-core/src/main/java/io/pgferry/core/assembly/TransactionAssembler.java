@@ -62,7 +62,9 @@ public final class TransactionAssembler {
         final SpillBuffer buffer;
         final long xid;
         final boolean streamed;
-        final Lsn finalLsn;
+        /** The commit or prepare record's position; for a streamed transaction only known once it is prepared. */
+        Lsn finalLsn;
+
         final long time;
         String origin;
         final Set<Long> abortedSubXids = new HashSet<>();
@@ -185,6 +187,8 @@ public final class TransactionAssembler {
             if (tx == null) {
                 throw unknown("Stream Prepare", "streamed transaction " + m.xid());
             }
+            // Caps confirmable() at the prepare, as for a transaction prepared without streaming.
+            tx.finalLsn = m.prepareLsn();
             keepPrepared(m.gid(), tx);
         } else if (message instanceof PgOutputMessage.CommitPrepared m) {
             Buffered tx = prepared.remove(m.gid());
@@ -255,10 +259,12 @@ public final class TransactionAssembler {
     }
 
     private void deliverMessage(PgOutputMessage.LogicalMessage m) {
-        // Acknowledging lsn + 1 confirms the message itself: the server skips records that start before the
-        // confirmed position on restart.
-        Lsn end = Lsn.of(m.lsn().value() + 1);
-        if (m.lsn().isBefore(skipBefore)) {
+        // The server reports a message at the end of its WAL record (decode.c queues it with buf->endptr) and on
+        // restart skips records that start before the confirmed position: acknowledging that end confirms the
+        // message and nothing after it. One byte more would confirm the start of the next record, which may be a
+        // commit, and that transaction would be skipped after a restart.
+        Lsn end = m.lsn();
+        if (!end.isAfter(skipBefore)) {
             return;
         }
         ChangeEvent event = new ChangeEvent.Message(m.lsn(), m.prefix(), m.content(), false);

@@ -142,6 +142,24 @@ public final class PgValues {
         }
     }
 
+    /**
+     * Whether values of this type sent in binary format can be decoded and rendered exactly as PostgreSQL's text
+     * output. False for types without a binary decoder here (geometric, ranges, composites, user base types) and for
+     * money, whose text depends on the server's lc_monetary.
+     */
+    public static boolean hasExactBinaryForm(int typeOid, TypeResolver types) {
+        TypeInfo t = resolve(typeOid, types);
+        if (t == null) {
+            return false;
+        }
+        return switch (t.kind()) {
+            case ENUM -> true;
+            case ARRAY -> hasExactBinaryForm(t.elementOid(), types);
+            case BASE -> t.oid() != BuiltinTypes.MONEY && ScalarBinary.supports(t.oid());
+            default -> false;
+        };
+    }
+
     /** How a value of this type is encoded in JSON output; domains follow their base type. */
     public static JsonKind jsonKind(int typeOid, TypeResolver types) {
         TypeInfo t = resolve(typeOid, types);
