@@ -1,6 +1,6 @@
 package io.pgferry.core;
 
-import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A PostgreSQL write-ahead log position (pg_lsn), an unsigned 64-bit byte offset into the WAL.
@@ -11,6 +11,8 @@ import java.util.Locale;
 public record Lsn(long value) implements Comparable<Lsn> {
     /** InvalidXLogRecPtr: "no position". */
     public static final Lsn INVALID = new Lsn(0);
+
+    private static final byte[] DIGITS = "0123456789ABCDEF".getBytes(StandardCharsets.ISO_8859_1);
 
     public static Lsn of(long value) {
         return value == 0 ? INVALID : new Lsn(value);
@@ -62,8 +64,26 @@ public record Lsn(long value) implements Comparable<Lsn> {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
+    /**
+     * The {@code X/Y} form: upper-case hexadecimal halves without leading zeros, as PostgreSQL prints it. Built by
+     * hand rather than with {@code String.format}, which is costly for a string written on every JSON line.
+     */
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%X/%X", value >>> 32, value & 0xFFFFFFFFL);
+        byte[] text = new byte[17];
+        int end = hex(text, 0, (int) (value >>> 32));
+        text[end++] = '/';
+        end = hex(text, end, (int) value);
+        return new String(text, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes the unsigned 32-bit {@code half} at {@code at}; returns the position after its last digit. */
+    private static int hex(byte[] out, int at, int half) {
+        int digits = Math.max(1, (Integer.SIZE - Integer.numberOfLeadingZeros(half) + 3) / 4);
+        for (int i = digits - 1; i >= 0; i--) {
+            out[at + i] = DIGITS[half & 0xF];
+            half >>>= 4;
+        }
+        return at + digits;
     }
 }

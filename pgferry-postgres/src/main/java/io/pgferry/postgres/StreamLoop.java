@@ -8,6 +8,7 @@ import io.pgferry.core.assembly.SpillStats;
 import io.pgferry.core.assembly.TransactionAssembler;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.pgoutput.ParserOptions;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -211,7 +213,8 @@ final class StreamLoop {
                     } catch (SQLException e) {
                         throw Connections.classify(e, config.source());
                     }
-                });
+                },
+                handler instanceof PreparingHandler p ? change -> prepare(p, change) : null);
         try {
             if (createdSlot != null && createdSlot.snapshotName() != null) {
                 state.accept(ChangeStream.State.SNAPSHOTTING);
@@ -357,9 +360,7 @@ final class StreamLoop {
      */
     private void advanceWhenIdle() {
         Lsn acked = acks.acked();
-        if (assembler.isBetweenTransactions()
-                && !assembler.hasPendingPrepared()
-                && !acked.isBefore(handedEnd)) {
+        if (assembler.isBetweenTransactions() && !assembler.hasPendingPrepared() && !acked.isBefore(handedEnd)) {
             Lsn server = session.lastReceived();
             if (server.isAfter(acked)) {
                 acks.ack(server);
@@ -447,6 +448,20 @@ final class StreamLoop {
         }
         try {
             handler.onTransaction(tx);
+        } catch (RuntimeException e) {
+            handlerFailure = e;
+            throw e;
+        } catch (Exception e) {
+            HandlerException wrapped = new HandlerException(e);
+            handlerFailure = wrapped;
+            throw wrapped;
+        }
+    }
+
+    /** The handler's bytes for a change as it arrives; what it throws is a handler failure, as in deliver. */
+    private byte[] prepare(PreparingHandler p, ChangeEvent change) {
+        try {
+            return Objects.requireNonNull(p.prepare(change), "PreparingHandler.prepare returned null");
         } catch (RuntimeException e) {
             handlerFailure = e;
             throw e;

@@ -64,11 +64,12 @@ class ChangeStreamStopTest {
         assertThat(seen).hasSize(1);
 
         List<Long> again = new CopyOnWriteArrayList<>();
-        ChangeStream second = ChangeStream.create(config(db, store).untilCaughtUp(true).build(), tx -> {
-            tx.forEach(c -> {});
-            again.add(tx.xid());
-            tx.ack();
-        });
+        ChangeStream second =
+                ChangeStream.create(config(db, store).untilCaughtUp(true).build(), tx -> {
+                    tx.forEach(c -> {});
+                    again.add(tx.xid());
+                    tx.ack();
+                });
         second.run();
         assertThat(again).isEmpty();
     }

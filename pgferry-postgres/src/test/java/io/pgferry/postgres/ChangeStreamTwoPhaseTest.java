@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -161,9 +162,8 @@ class ChangeStreamTwoPhaseTest {
             assertThat(tx.kind()).isEqualTo(Transaction.Kind.PREPARED);
             assertThat(tx.changes())
                     .extracting(ch -> Integer.parseInt(ch.after().get(0)))
-                    .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 10000)
-                            .boxed()
-                            .toList());
+                    .containsExactlyElementsOf(
+                            IntStream.rangeClosed(1, 10000).boxed().toList());
             assertThat(stream.stats().messages())
                     .as("streamed, change by change")
                     .isGreaterThan(10000);

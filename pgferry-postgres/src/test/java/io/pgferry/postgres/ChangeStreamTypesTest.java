@@ -42,9 +42,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code format('%s', column)}, which calls the output function; {@code column::text} does not for every type (bool
  * casts to {@code true}, char(n) loses its padding, inet gains its netmask length).
  *
- * <p>Where the binary path legitimately differs from the server's text: money, whose text depends on the server's
- * lc_monetary and whose binary form is a bare count of minor units, renders as the plain amount ({@code 1234.56}) and
- * keeps that as its {@link Money#text()}. timestamptz renders in UTC from binary; the comparison session runs in UTC
+ * <p>Where the binary path legitimately differs: money's binary form is a bare count of minor units whose scale
+ * depends on the server's lc_monetary, so the stream refuses binary format for a table with a money column and the
+ * binary run leaves the money columns out. timestamptz renders in UTC from binary; the comparison session runs in UTC
  * so the server prints it the same way.
  */
 @PgTest
@@ -225,7 +225,9 @@ class ChangeStreamTypesTest {
                 "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
                 "CREATE DOMAIN posnum AS numeric(10,2) CHECK (VALUE > 0)");
         int moodOid = (int) db.queryLong("SELECT 'mood'::regtype::oid");
-        List<Col> cols = columns(moodOid);
+        List<Col> cols = columns(moodOid).stream()
+                .filter(col -> !(binary && col.type().equals("money")))
+                .toList();
         StringBuilder ddl = new StringBuilder("CREATE TABLE types (id int PRIMARY KEY");
         StringBuilder names = new StringBuilder("id");
         StringBuilder values = new StringBuilder("1");
@@ -282,8 +284,7 @@ class ChangeStreamTypesTest {
             Object expected = col.expected();
             String expectedText = server;
             if (col.type().equals("money")) {
-                expectedText = binary ? ((BigDecimal) expected).toPlainString() : server;
-                expected = new Money(expectedText, (BigDecimal) expected);
+                expected = new Money(server, (BigDecimal) expected);
             }
             Object value = row.value(at);
             if (expected instanceof OffsetDateTime odt && value instanceof OffsetDateTime actual) {

@@ -3,43 +3,94 @@ package io.pgferry.cli.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
-import io.pgferry.core.event.TransactionHandler;
-import java.io.BufferedOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Iterator;
 
 /**
  * Writes every change as a JSON line to a file or standard output, and acknowledges a transaction only once its
- * lines are durable: for a file, after {@code fsync}; for standard output, after the flush to the pipe (the reader is
- * responsible from there). Syncs are grouped: at most one per {@code syncIntervalNanos} while busy, and one whenever
- * the stream is idle.
+ * lines are durable: for a regular file, after {@code fsync}; for standard output or another kind of file (a pipe, a
+ * device), after the write (the reader is responsible from there). Syncs are grouped: at most one per
+ * {@code syncIntervalNanos} while busy, and one whenever the stream is idle.
  *
- * <p>If writing a transaction fails half-way, a file is cut back to where the transaction began, so a retry never
- * leaves a partial transaction behind. Standard output cannot be taken back: what of the failed transaction already
- * reached it stays, and only what was still buffered is dropped.
+ * <p>Each change is encoded as it arrives ({@link #prepare}), while the server is still decoding the rest of its
+ * transaction; at delivery the lines are completed with the transaction's fields and written. Snapshot rows and
+ * non-transactional messages are encoded at delivery. The output is the same either way.
+ *
+ * <p>If writing a transaction fails half-way, a regular file is cut back to where the transaction began, so a retry
+ * never leaves a partial transaction behind. Other outputs cannot be taken back: what of the failed transaction
+ * already reached them stays, and only what was still buffered is dropped.
  */
-public final class JsonLinesHandler implements TransactionHandler, AutoCloseable {
+public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
     private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
 
+    /** The output when it is a regular file, which can be measured, cut back and forced to disk; else null. */
     private final FileChannel file;
-    private final OutputStream raw;
+    /** What {@link #close} closes besides flushing: the channel of a file output, null for a stream. */
+    private final Closeable owned;
+
+    private final TransactionOutput raw;
     private JsonGenerator json;
     private final long syncIntervalNanos;
+    private final ChangeJson encoder = new ChangeJson();
+    private final Prepared prepared = new Prepared();
+    private JsonGenerator prepareJson;
     private Transaction unacked;
     private long lastSync = System.nanoTime();
     private long changes;
     private long transactions;
 
-    private JsonLinesHandler(FileChannel file, OutputStream out, long syncIntervalNanos) throws IOException {
+    /** A reusable buffer for one change's lines (a ByteArrayOutputStream without its locking). */
+    private static final class Prepared extends OutputStream {
+        private byte[] buf = new byte[512];
+        private int count;
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void ensure(int more) {
+            if (buf.length - count < more) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        void reset() {
+            count = 0;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
+    }
+
+    private JsonLinesHandler(FileChannel file, Closeable owned, OutputStream out, long syncIntervalNanos)
+            throws IOException {
         this.file = file;
-        this.raw = new BufferedOutputStream(out, 1 << 16);
+        this.owned = owned;
+        this.raw = new TransactionOutput(out, 1 << 16);
         this.json = newGenerator(raw);
+        this.prepareJson = newGenerator(prepared);
         this.syncIntervalNanos = syncIntervalNanos;
     }
 
@@ -50,32 +101,66 @@ public final class JsonLinesHandler implements TransactionHandler, AutoCloseable
         return g;
     }
 
-    /** Appends to {@code path} (created if missing). */
+    /**
+     * Appends to {@code path} (created if missing). Only a regular file is cut back after a failure and forced to
+     * disk before an acknowledgement: a device such as {@code /dev/null} or a named pipe supports neither.
+     */
     public static JsonLinesHandler toFile(Path path, long syncIntervalNanos) throws IOException {
         FileChannel ch =
                 FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        return new JsonLinesHandler(ch, Channels.newOutputStream(ch), syncIntervalNanos);
+        try {
+            boolean regular = Files.isRegularFile(path);
+            return new JsonLinesHandler(regular ? ch : null, ch, Channels.newOutputStream(ch), syncIntervalNanos);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     public static JsonLinesHandler toStream(OutputStream out, long syncIntervalNanos) throws IOException {
-        return new JsonLinesHandler(null, out, syncIntervalNanos);
+        return new JsonLinesHandler(null, null, out, syncIntervalNanos);
+    }
+
+    /** The change's lines without the transaction's fields, each ending in {@code "}\n"}. */
+    @Override
+    public byte[] prepare(ChangeEvent change) throws IOException {
+        prepared.reset();
+        try {
+            encoder.write(prepareJson, change, "");
+            prepareJson.flush();
+        } catch (IOException | RuntimeException e) {
+            // The generator may be left inside an object.
+            prepareJson = newGenerator(prepared);
+            throw e;
+        }
+        return prepared.toByteArray();
     }
 
     @Override
     public void onTransaction(Transaction tx) throws IOException {
         long start = -1;
+        json.flush();
         if (file != null) {
-            json.flush();
             raw.flush();
             start = file.size();
         }
+        raw.beginTransaction();
         long written = 0;
         try {
-            for (ChangeEvent change : tx) {
-                ChangeJson.write(json, tx, change);
-                written++;
+            String fields = ChangeJson.transactionFields(tx);
+            if (tx.hasPreparedChanges()) {
+                byte[] end = (fields + "}\n").getBytes(StandardCharsets.UTF_8);
+                for (Iterator<byte[]> it = tx.preparedChanges(); it.hasNext(); ) {
+                    writePrepared(it.next(), end);
+                    written++;
+                }
+            } else {
+                for (ChangeEvent change : tx) {
+                    encoder.write(json, change, fields);
+                    written++;
+                }
+                json.flush();
             }
-            json.flush();
         } catch (IOException | RuntimeException e) {
             try {
                 discardPartial(start);
@@ -93,13 +178,36 @@ public final class JsonLinesHandler implements TransactionHandler, AutoCloseable
     }
 
     /**
+     * Writes the lines {@link #prepare} made, each with {@code end} (the transaction's fields, the closing brace and
+     * the newline) in place of its closing brace and newline. A newline byte can only end a line: JSON escapes it in
+     * strings and {@link ValueJson} takes it out of embedded json values, and no other UTF-8 character contains it.
+     */
+    private void writePrepared(byte[] lines, byte[] end) throws IOException {
+        int from = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i] == '\n') {
+                if (i == from || lines[i - 1] != '}') {
+                    throw new IllegalStateException("prepared line does not end with a closing brace");
+                }
+                raw.write(lines, from, i - 1 - from);
+                raw.write(end);
+                from = i + 1;
+            }
+        }
+        if (from != lines.length) {
+            throw new IllegalStateException("prepared change does not end with a complete line");
+        }
+    }
+
+    /**
      * Forgets the lines of a transaction whose writing failed, so that a later transaction (or the same one delivered
      * again) starts on a clean line and the failed one leaves nothing behind in a file. The generator may hold part
-     * of those lines in its buffer, and be in the middle of an object, so it is dropped unflushed and replaced. What
-     * already passed to the file is pushed out of the byte buffer first, or it would land after the cut.
+     * of those lines in its buffer, and be in the middle of an object, so it is dropped unflushed and replaced; what
+     * of them is still in the write buffer is dropped too. What already passed to the file is cut off.
      */
     private void discardPartial(long start) throws IOException {
         json = newGenerator(raw);
+        raw.discardTransaction();
         if (file != null) {
             raw.flush();
             file.truncate(start);
@@ -138,9 +246,10 @@ public final class JsonLinesHandler implements TransactionHandler, AutoCloseable
         try {
             sync();
             json.close();
+            prepareJson.close();
             raw.flush();
-            if (file != null) {
-                file.close();
+            if (owned != null) {
+                owned.close();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.IntFunction;
 
 /**
  * Turns the raw messages of a buffered transaction back into {@link ChangeEvent}s, in order. Relation messages found
@@ -28,6 +29,7 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
     private final RelationCache cache;
     private final TypeResolver types;
     private final Map<Integer, Relation> local = new HashMap<>();
+    private final IntFunction<Relation> relations = this::relation;
     private ChangeEvent next;
     private boolean done;
 
@@ -53,7 +55,13 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
                 break;
             }
             byte[] m = cursor.message();
-            next = toEvent(PgOutputParser.parse(m, 0, m.length, options, streamed), Lsn.of(cursor.lsn()));
+            PgOutputMessage message = PgOutputParser.parse(m, 0, m.length, options, streamed);
+            if (message instanceof PgOutputMessage.Relation r) {
+                Relation relation = RelationCache.toRelation(r);
+                local.put(relation.oid(), relation);
+            } else {
+                next = toEvent(message, Lsn.of(cursor.lsn()), relations, types);
+            }
         }
         return next != null;
     }
@@ -68,45 +76,47 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
         return e;
     }
 
-    private ChangeEvent toEvent(PgOutputMessage message, Lsn lsn) {
+    /**
+     * The event of a change message (row change, truncate, transactional message); null for any other message.
+     * {@code relations} gives the relation of an OID as it was when the change was made, or throws.
+     */
+    static ChangeEvent toEvent(PgOutputMessage message, Lsn lsn, IntFunction<Relation> relations, TypeResolver types) {
         if (message instanceof PgOutputMessage.Insert m) {
-            Relation r = relation(m.relationOid());
-            return new ChangeEvent.Insert(lsn, r, row(r, m.newTuple(), false));
+            Relation r = relations.apply(m.relationOid());
+            return new ChangeEvent.Insert(lsn, r, row(r, m.newTuple(), false, types));
         } else if (message instanceof PgOutputMessage.Update m) {
-            Relation r = relation(m.relationOid());
-            Row before = m.oldTuple() == null ? null : row(r, m.oldTuple(), m.oldKind() == 'K');
-            return new ChangeEvent.Update(lsn, r, before, row(r, m.newTuple(), false));
+            Relation r = relations.apply(m.relationOid());
+            Row before = m.oldTuple() == null ? null : row(r, m.oldTuple(), m.oldKind() == 'K', types);
+            return new ChangeEvent.Update(lsn, r, before, row(r, m.newTuple(), false, types));
         } else if (message instanceof PgOutputMessage.Delete m) {
-            Relation r = relation(m.relationOid());
-            return new ChangeEvent.Delete(lsn, r, row(r, m.oldTuple(), m.oldKind() == 'K'));
+            Relation r = relations.apply(m.relationOid());
+            return new ChangeEvent.Delete(lsn, r, row(r, m.oldTuple(), m.oldKind() == 'K', types));
         } else if (message instanceof PgOutputMessage.Truncate m) {
-            List<Relation> relations = new ArrayList<>(m.relationOids().length);
+            List<Relation> truncated = new ArrayList<>(m.relationOids().length);
             for (int oid : m.relationOids()) {
-                relations.add(relation(oid));
+                truncated.add(relations.apply(oid));
             }
-            return new ChangeEvent.Truncate(lsn, relations, m.cascade(), m.restartIdentity());
+            return new ChangeEvent.Truncate(lsn, truncated, m.cascade(), m.restartIdentity());
         } else if (message instanceof PgOutputMessage.LogicalMessage m) {
             return new ChangeEvent.Message(lsn, m.prefix(), m.content(), m.transactional());
-        } else if (message instanceof PgOutputMessage.Relation m) {
-            Relation r = RelationCache.toRelation(m);
-            local.put(r.oid(), r);
-            return null;
         }
         return null;
     }
 
-    private Relation relation(int oid) {
-        Relation r = local.get(oid);
-        if (r == null) {
-            r = cache.get(oid);
-        }
+    /** The relation of a change made after the given Relation messages, or a protocol error naming the OID. */
+    static Relation knownRelation(Relation r, int oid) {
         if (r == null) {
             throw new ProtocolException("change for relation " + oid + " before its Relation message");
         }
         return r;
     }
 
-    private Row row(Relation r, TupleData data, boolean keyOnly) {
+    private Relation relation(int oid) {
+        Relation r = local.get(oid);
+        return knownRelation(r == null ? cache.get(oid) : r, oid);
+    }
+
+    private static Row row(Relation r, TupleData data, boolean keyOnly, TypeResolver types) {
         if (data.size() != r.columns().size()) {
             throw new ProtocolException("row of " + data.size() + " columns for relation " + r.oid() + " of "
                     + r.columns().size() + " columns");

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Turns the pgoutput message stream into whole, committed transactions, in commit order.
@@ -28,6 +30,12 @@ import java.util.function.Consumer;
  * sub-transaction's changes (ROLLBACK TO SAVEPOINT); a Rollback Prepared discards the prepared transaction. Nothing
  * of an aborted transaction is ever delivered. See the PostgreSQL docs, "Logical Streaming Replication Protocol" and
  * "Logical Replication Message Formats".
+ *
+ * <p>With a preparer (the handler is a {@link io.pgferry.core.event.PreparingHandler}), each change is parsed when it
+ * arrives and handed to the preparer at once, and the bytes it returns are buffered in place of the message, tagged
+ * with the same sub-transaction, so aborts drop them alike; a delivered transaction then carries those bytes
+ * ({@link Transaction#preparedChanges()}). The relation of such a change is the one the server last described before
+ * it, which is what a replay at delivery would find too.
  *
  * <p>Transactions that commit before {@code skipBefore} (the acknowledged checkpoint) are dropped, so a restart from
  * an older slot position does not deliver anything twice.
@@ -46,6 +54,8 @@ public final class TransactionAssembler {
     private final Consumer<Transaction> sink;
     private final Consumer<Lsn> acknowledger;
     private final Consumer<Relation> relationListener;
+    private final Function<ChangeEvent, byte[]> preparer;
+    private final IntFunction<Relation> currentRelations = this::currentRelation;
     private final RelationCache relations = new RelationCache();
     private final Map<Long, Buffered> streams = new HashMap<>();
     private final Map<String, Buffered> prepared = new HashMap<>();
@@ -88,6 +98,24 @@ public final class TransactionAssembler {
             Consumer<Transaction> sink,
             Consumer<Lsn> acknowledger,
             Consumer<Relation> relationListener) {
+        this(options, types, budget, spillDir, stats, skipBefore, sink, acknowledger, relationListener, null);
+    }
+
+    /**
+     * @param preparer turns each change into the bytes to buffer for it, as it arrives (it must not keep the event);
+     *     null to buffer the raw messages and deliver the changes themselves
+     */
+    public TransactionAssembler(
+            ParserOptions options,
+            TypeResolver types,
+            MemoryBudget budget,
+            Path spillDir,
+            SpillStats stats,
+            Lsn skipBefore,
+            Consumer<Transaction> sink,
+            Consumer<Lsn> acknowledger,
+            Consumer<Relation> relationListener,
+            Function<ChangeEvent, byte[]> preparer) {
         this.options = options;
         this.types = types;
         this.budget = budget;
@@ -97,6 +125,7 @@ public final class TransactionAssembler {
         this.sink = sink;
         this.acknowledger = acknowledger;
         this.relationListener = relationListener;
+        this.preparer = preparer;
     }
 
     /**
@@ -107,8 +136,14 @@ public final class TransactionAssembler {
         long lsn = walStart.value();
         if (len >= 5 && isRowChange(buf[off])) {
             // Hot path: a row change is only buffered here. It is parsed, and so validated, once, when its
-            // transaction is delivered. Inside a streamed block its first field is the (sub)transaction id.
-            appendToOpen(buf, off, len, lsn, inStreamBlock ? readUint32(buf, off + 1) : 0);
+            // transaction is delivered (or now, for a preparer). Inside a streamed block its first field is the
+            // (sub)transaction id.
+            long xid = inStreamBlock ? readUint32(buf, off + 1) : 0;
+            if (preparer == null) {
+                appendToOpen(buf, off, len, lsn, xid);
+            } else if (openBuffer() != null) {
+                prepareToOpen(PgOutputParser.parse(buf, off, len, options, inStreamBlock), lsn, xid);
+            }
             return;
         }
         PgOutputMessage message = PgOutputParser.parse(buf, off, len, options, inStreamBlock);
@@ -129,20 +164,23 @@ public final class TransactionAssembler {
         } else if (message instanceof PgOutputMessage.Relation m) {
             Relation r = relations.put(m);
             relationListener.accept(r);
-            appendToOpen(buf, off, len, lsn, 0);
+            if (preparer == null) {
+                // Replayed at delivery; a preparer already had the relation from the cache.
+                appendToOpen(buf, off, len, lsn, 0);
+            }
         } else if (message instanceof PgOutputMessage.Type m) {
             // Type names are resolved from the catalog by the TypeResolver; nothing to keep.
         } else if (message instanceof PgOutputMessage.Insert m) {
-            appendToOpen(buf, off, len, lsn, m.xid());
+            keepChange(m, buf, off, len, lsn, m.xid());
         } else if (message instanceof PgOutputMessage.Update m) {
-            appendToOpen(buf, off, len, lsn, m.xid());
+            keepChange(m, buf, off, len, lsn, m.xid());
         } else if (message instanceof PgOutputMessage.Delete m) {
-            appendToOpen(buf, off, len, lsn, m.xid());
+            keepChange(m, buf, off, len, lsn, m.xid());
         } else if (message instanceof PgOutputMessage.Truncate m) {
-            appendToOpen(buf, off, len, lsn, m.xid());
+            keepChange(m, buf, off, len, lsn, m.xid());
         } else if (message instanceof PgOutputMessage.LogicalMessage m) {
             if (m.transactional()) {
-                appendToOpen(buf, off, len, lsn, m.xid());
+                keepChange(m, buf, off, len, lsn, m.xid());
             } else {
                 deliverMessage(m);
             }
@@ -152,10 +190,19 @@ public final class TransactionAssembler {
             streams.computeIfAbsent(m.xid(), x -> open(x, true, Lsn.INVALID, 0));
         } else if (message instanceof PgOutputMessage.StreamStop m) {
             inStreamBlock = false;
+            Buffered tx = streams.get(streamXid);
+            if (tx != null && tx.buffer.records() == 0) {
+                // A block with no published change (the server streams a transaction whatever tables it touches,
+                // and may never send its end): keep nothing for it. A later block opens the buffer again.
+                streams.remove(streamXid);
+                tx.buffer.release();
+            }
         } else if (message instanceof PgOutputMessage.StreamCommit m) {
             Buffered tx = streams.remove(m.xid());
             if (tx == null) {
-                throw unknown("Stream Commit", "streamed transaction " + m.xid());
+                // Every block of it was empty (see Stream Stop): nothing to deliver. After a lost connection the
+                // server streams a transaction again from its first block, so no non-empty buffer goes missing.
+                return;
             }
             if (m.commitLsn().isBefore(skipBefore)) {
                 tx.buffer.release();
@@ -185,7 +232,8 @@ public final class TransactionAssembler {
         } else if (message instanceof PgOutputMessage.StreamPrepare m) {
             Buffered tx = streams.remove(m.xid());
             if (tx == null) {
-                throw unknown("Stream Prepare", "streamed transaction " + m.xid());
+                // Only empty blocks (see Stream Stop): an empty prepared transaction.
+                tx = open(m.xid(), true, m.prepareLsn(), m.prepareTime());
             }
             // Caps confirmable() at the prepare, as for a transaction prepared without streaming.
             tx.finalLsn = m.prepareLsn();
@@ -237,6 +285,38 @@ public final class TransactionAssembler {
         // Otherwise: part of a transaction being skipped, or a Relation sent between transactions.
     }
 
+    /** The buffer of the transaction a change arriving now belongs to; null if it is being skipped. */
+    private SpillBuffer openBuffer() {
+        if (inStreamBlock) {
+            return streams.get(streamXid).buffer;
+        }
+        return current == null ? null : current.buffer;
+    }
+
+    /** Buffers a change message (already parsed as {@code message}): raw, or as the preparer's bytes. */
+    private void keepChange(PgOutputMessage message, byte[] buf, int off, int len, long lsn, long xid) {
+        if (preparer == null) {
+            appendToOpen(buf, off, len, lsn, xid);
+        } else if (openBuffer() != null) {
+            prepareToOpen(message, lsn, xid);
+        }
+    }
+
+    /**
+     * Hands the change to the preparer and buffers its bytes in the open transaction, tagged as the raw message
+     * would be: inside a streamed block with the (sub)transaction id the change carries, so that a Stream Abort of
+     * that sub-transaction drops them.
+     */
+    private void prepareToOpen(PgOutputMessage message, long lsn, long xid) {
+        ChangeEvent change = ChangeReplay.toEvent(message, Lsn.of(lsn), currentRelations, types);
+        byte[] bytes = preparer.apply(change);
+        openBuffer().append(bytes, 0, bytes.length, lsn, inStreamBlock ? xid : 0);
+    }
+
+    private Relation currentRelation(int oid) {
+        return ChangeReplay.knownRelation(relations.get(oid), oid);
+    }
+
     private void keepPrepared(String gid, Buffered tx) {
         Buffered old = prepared.put(gid, tx);
         if (old != null) {
@@ -247,10 +327,22 @@ public final class TransactionAssembler {
     private void deliver(Buffered tx, Transaction.Kind kind, Lsn commitLsn, Lsn endLsn, long commitTime) {
         Set<Long> aborted = tx.abortedSubXids;
         SpillBuffer.RecordCursor cursor = tx.buffer.cursor(aborted::contains);
-        Iterator<ChangeEvent> changes = new ChangeReplay(cursor, options, tx.streamed, relations, types);
         try {
-            sink.accept(new Transaction(
-                    tx.xid, commitLsn, endLsn, toInstant(commitTime), tx.origin, kind, changes, acknowledger));
+            if (preparer == null) {
+                Iterator<ChangeEvent> changes = new ChangeReplay(cursor, options, tx.streamed, relations, types);
+                sink.accept(new Transaction(
+                        tx.xid, commitLsn, endLsn, toInstant(commitTime), tx.origin, kind, changes, acknowledger));
+            } else {
+                sink.accept(Transaction.withPreparedChanges(
+                        tx.xid,
+                        commitLsn,
+                        endLsn,
+                        toInstant(commitTime),
+                        tx.origin,
+                        kind,
+                        new PreparedReplay(cursor),
+                        acknowledger));
+            }
         } finally {
             cursor.close();
             tx.buffer.release();

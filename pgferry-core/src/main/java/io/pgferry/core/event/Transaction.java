@@ -3,6 +3,7 @@ package io.pgferry.core.event;
 import io.pgferry.core.Lsn;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,10 @@ import java.util.function.Consumer;
  * progress), so memory stays bounded whatever the transaction's size. If the connection is lost during iteration,
  * {@code next()} throws and the stream delivers the transaction again after reconnecting; a handler that writes as
  * it iterates must be ready to undo or overwrite a partial write.
+ *
+ * <p><b>Prepared changes.</b> For a {@link PreparingHandler} a transaction carries instead the bytes the handler
+ * returned for each change as it arrived ({@link #hasPreparedChanges()}, {@link #preparedChanges()}), iterated once
+ * like the changes; the commit position and time here are what those bytes could not know.
  *
  * <p><b>Acknowledgement.</b> {@link #ack()} tells the stream that everything this transaction covers is durable at
  * the destination. It may be called from any thread, during or after {@code onTransaction}. Acknowledging a
@@ -29,6 +34,7 @@ public final class Transaction implements Iterable<ChangeEvent> {
     private final String origin;
     private final Kind kind;
     private final Iterator<ChangeEvent> changes;
+    private final Iterator<byte[]> prepared;
     private final Consumer<Lsn> acknowledger;
     private boolean iterated;
 
@@ -64,6 +70,19 @@ public final class Transaction implements Iterable<ChangeEvent> {
             Kind kind,
             Iterator<ChangeEvent> changes,
             Consumer<Lsn> acknowledger) {
+        this(xid, commitLsn, endLsn, commitTime, origin, kind, changes, null, acknowledger);
+    }
+
+    private Transaction(
+            long xid,
+            Lsn commitLsn,
+            Lsn endLsn,
+            Instant commitTime,
+            String origin,
+            Kind kind,
+            Iterator<ChangeEvent> changes,
+            Iterator<byte[]> prepared,
+            Consumer<Lsn> acknowledger) {
         this.xid = xid;
         this.commitLsn = commitLsn;
         this.endLsn = endLsn;
@@ -71,7 +90,28 @@ public final class Transaction implements Iterable<ChangeEvent> {
         this.origin = origin;
         this.kind = kind;
         this.changes = changes;
+        this.prepared = prepared;
         this.acknowledger = acknowledger;
+    }
+
+    /**
+     * A transaction whose changes a {@link PreparingHandler} already turned into bytes as they arrived: it carries
+     * those bytes ({@link #preparedChanges()}) instead of the changes. Parameters as for the constructor.
+     *
+     * @param prepared what {@link PreparingHandler#prepare} returned for each change, in change order, to be
+     *     iterated once
+     */
+    public static Transaction withPreparedChanges(
+            long xid,
+            Lsn commitLsn,
+            Lsn endLsn,
+            Instant commitTime,
+            String origin,
+            Kind kind,
+            Iterator<byte[]> prepared,
+            Consumer<Lsn> acknowledger) {
+        return new Transaction(
+                xid, commitLsn, endLsn, commitTime, origin, kind, null, Objects.requireNonNull(prepared), acknowledger);
     }
 
     public long xid() {
@@ -99,14 +139,46 @@ public final class Transaction implements Iterable<ChangeEvent> {
         return kind;
     }
 
-    /** The changes, once; a second call throws {@link IllegalStateException}. */
+    /**
+     * The changes, once; a second call throws {@link IllegalStateException}, as does a call on a transaction that
+     * {@link #hasPreparedChanges() carries prepared changes}.
+     */
     @Override
     public Iterator<ChangeEvent> iterator() {
+        if (prepared != null) {
+            throw new IllegalStateException("this transaction carries the bytes its handler prepared for each change,"
+                    + " not the changes: read them with preparedChanges()");
+        }
+        markIterated();
+        return changes;
+    }
+
+    /**
+     * True when the changes reached a {@link PreparingHandler} as they arrived and this transaction carries what it
+     * returned for them ({@link #preparedChanges()}) instead of the changes themselves.
+     */
+    public boolean hasPreparedChanges() {
+        return prepared != null;
+    }
+
+    /**
+     * What {@link PreparingHandler#prepare} returned for each change, in change order, once; throws
+     * {@link IllegalStateException} on a second call, or when {@link #hasPreparedChanges()} is false. The arrays
+     * are the caller's to keep. Like {@link #iterator()}, {@code next()} may throw if reading them back fails.
+     */
+    public Iterator<byte[]> preparedChanges() {
+        if (prepared == null) {
+            throw new IllegalStateException("this transaction carries its changes, not prepared bytes: iterate it");
+        }
+        markIterated();
+        return prepared;
+    }
+
+    private void markIterated() {
         if (iterated) {
             throw new IllegalStateException("the changes of a transaction can be iterated only once");
         }
         iterated = true;
-        return changes;
     }
 
     /** Marks this transaction, and all delivered before it, durable at the destination. Thread-safe. */

@@ -13,6 +13,9 @@ package io.pgferry.core.event;
  * crash every unacknowledged transaction is delivered again, and no acknowledged one is.
  *
  * <p>An exception thrown from {@link #onTransaction} stops the stream with that exception as its error.
+ *
+ * <p>A handler that encodes every change into bytes can implement {@link PreparingHandler} to do that as each change
+ * arrives, while the server is still decoding the rest of a large transaction, rather than all at its commit.
  */
 @FunctionalInterface
 public interface TransactionHandler {

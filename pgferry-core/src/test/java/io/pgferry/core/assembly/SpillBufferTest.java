@@ -57,7 +57,10 @@ class SpillBufferTest {
     @Property(tries = 50)
     void anySequenceRoundTrips(@ForAll @IntRange(min = 0, max = 3) int chunks, @ForAll long seed) {
         MemoryBudget budget = new MemoryBudget((long) chunks * MemoryBudget.CHUNK_SIZE);
-        SpillBuffer b = new SpillBuffer(budget, dir == null ? Path.of(System.getProperty("java.io.tmpdir"), "pgferry-test") : dir, new SpillStats());
+        SpillBuffer b = new SpillBuffer(
+                budget,
+                dir == null ? Path.of(System.getProperty("java.io.tmpdir"), "pgferry-test") : dir,
+                new SpillStats());
         Random random = new Random(seed);
         List<byte[]> written = new ArrayList<>();
         int n = random.nextInt(200);

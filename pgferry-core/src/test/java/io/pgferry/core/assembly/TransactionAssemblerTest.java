@@ -56,8 +56,9 @@ class TransactionAssemblerTest {
         assertThat(delivered).isEmpty();
         assertThat(a.isBetweenTransactions()).isFalse();
         feed(a, Wire.commit(100, 110));
-        assertThat(delivered).containsExactly(new Delivered(Transaction.Kind.COMMITTED, 7, Lsn.of(100), Lsn.of(110),
-                List.of("1", "2")));
+        assertThat(delivered)
+                .containsExactly(
+                        new Delivered(Transaction.Kind.COMMITTED, 7, Lsn.of(100), Lsn.of(110), List.of("1", "2")));
         assertThat(acks).containsExactly(Lsn.of(110));
         assertThat(a.lastDeliveredEnd()).isEqualTo(Lsn.of(110));
     }
@@ -74,10 +75,16 @@ class TransactionAssemblerTest {
     @Test
     void streamedSubtransactionAbortDropsOnlyItsChanges() {
         TransactionAssembler a = assembler(1 << 20, Lsn.INVALID);
-        feed(a,
-                Wire.streamStart(10, true), Wire.relation(10), Wire.insert(10, "1", "a"), Wire.insert(11, "2", "b"),
+        feed(
+                a,
+                Wire.streamStart(10, true),
+                Wire.relation(10),
+                Wire.insert(10, "1", "a"),
+                Wire.insert(11, "2", "b"),
                 Wire.streamStop(),
-                Wire.streamStart(10, false), Wire.insert(12, "3", "c"), Wire.streamStop(),
+                Wire.streamStart(10, false),
+                Wire.insert(12, "3", "c"),
+                Wire.streamStop(),
                 Wire.streamAbort(10, 11));
         assertThat(delivered).isEmpty();
         feed(a, Wire.streamCommit(10, 500, 510));
@@ -91,7 +98,12 @@ class TransactionAssemblerTest {
     @Test
     void abortedStreamedTransactionDeliversNothing() {
         TransactionAssembler a = assembler(1 << 20, Lsn.INVALID);
-        feed(a, Wire.streamStart(10, true), Wire.relation(10), Wire.insert(10, "1", "a"), Wire.streamStop(),
+        feed(
+                a,
+                Wire.streamStart(10, true),
+                Wire.relation(10),
+                Wire.insert(10, "1", "a"),
+                Wire.streamStop(),
                 Wire.streamAbort(10, 10));
         feed(a, Wire.begin(100, 11), Wire.insert(0, "2", "b"), Wire.commit(100, 110));
         assertThat(delivered).extracting(Delivered::xid).containsExactly(11L);
@@ -100,10 +112,19 @@ class TransactionAssemblerTest {
     @Test
     void interleavedStreamedTransactionsStaySeparate() {
         TransactionAssembler a = assembler(1 << 20, Lsn.INVALID);
-        feed(a,
-                Wire.streamStart(10, true), Wire.relation(10), Wire.insert(10, "1", "x"), Wire.streamStop(),
-                Wire.streamStart(20, true), Wire.relation(20), Wire.insert(20, "2", "y"), Wire.streamStop(),
-                Wire.streamStart(10, false), Wire.insert(10, "3", "x"), Wire.streamStop(),
+        feed(
+                a,
+                Wire.streamStart(10, true),
+                Wire.relation(10),
+                Wire.insert(10, "1", "x"),
+                Wire.streamStop(),
+                Wire.streamStart(20, true),
+                Wire.relation(20),
+                Wire.insert(20, "2", "y"),
+                Wire.streamStop(),
+                Wire.streamStart(10, false),
+                Wire.insert(10, "3", "x"),
+                Wire.streamStop(),
                 Wire.streamCommit(20, 400, 410),
                 Wire.streamCommit(10, 500, 510));
         assertThat(delivered).extracting(Delivered::ids).containsExactly(List.of("2"), List.of("1", "3"));
@@ -112,7 +133,11 @@ class TransactionAssemblerTest {
     @Test
     void preparedTransactionWaitsForCommitPreparedAndCapsTheConfirmablePosition() {
         TransactionAssembler a = assembler(1 << 20, Lsn.INVALID);
-        feed(a, Wire.beginPrepare(100, 110, 7, "g1"), Wire.relation(0), Wire.insert(0, "1", "a"),
+        feed(
+                a,
+                Wire.beginPrepare(100, 110, 7, "g1"),
+                Wire.relation(0),
+                Wire.insert(0, "1", "a"),
                 Wire.prepare(100, 110, 7, "g1"));
         assertThat(delivered).isEmpty();
         assertThat(a.hasPendingPrepared()).isTrue();
@@ -132,12 +157,20 @@ class TransactionAssemblerTest {
     @Test
     void largeTransactionSpillsToDiskAndComesBackInOrder() {
         SpillStats stats = new SpillStats();
-        TransactionAssembler a = new TransactionAssembler(new ParserOptions(4, false), BuiltinTypes.builtin(),
-                new MemoryBudget(1 << 20), spill, stats, Lsn.INVALID, tx -> {
+        TransactionAssembler a = new TransactionAssembler(
+                new ParserOptions(4, false),
+                BuiltinTypes.builtin(),
+                new MemoryBudget(1 << 20),
+                spill,
+                stats,
+                Lsn.INVALID,
+                tx -> {
                     List<String> ids = new ArrayList<>();
                     tx.forEach(e -> ids.add(((ChangeEvent.Insert) e).after().text(0)));
                     delivered.add(new Delivered(tx.kind(), tx.xid(), tx.commitLsn(), tx.endLsn(), ids));
-                }, acks::add, r -> {});
+                },
+                acks::add,
+                r -> {});
         feed(a, Wire.begin(100, 7), Wire.relation(0));
         String pad = "x".repeat(200);
         for (int i = 0; i < 20_000; i++) {
@@ -162,5 +195,25 @@ class TransactionAssemblerTest {
         assertThat(a.isBetweenTransactions()).isTrue();
         feed(a, Wire.begin(200, 8), Wire.relation(0), Wire.insert(0, "2", "b"), Wire.commit(200, 210));
         assertThat(delivered).extracting(Delivered::xid).containsExactly(8L);
+    }
+
+    /** Issue 2: empty streamed blocks (PostgreSQL 14 sends them) keep nothing and still end cleanly. */
+    @Test
+    void emptyStreamedBlocksKeepNoBuffer() {
+        TransactionAssembler a = assembler(1 << 20, Lsn.INVALID);
+        feed(a, Wire.streamStart(30, true), Wire.streamStop(), Wire.streamStart(30, false), Wire.streamStop());
+        assertThat(a.isBetweenTransactions()).isTrue();
+        feed(a, Wire.streamCommit(30, 600, 610));
+        assertThat(delivered).isEmpty();
+        feed(
+                a,
+                Wire.streamStart(31, true),
+                Wire.streamStop(),
+                Wire.streamStart(31, false),
+                Wire.relation(31),
+                Wire.insert(31, "9", "z"),
+                Wire.streamStop(),
+                Wire.streamCommit(31, 700, 710));
+        assertThat(delivered).extracting(Delivered::ids).containsExactly(List.of("9"));
     }
 }

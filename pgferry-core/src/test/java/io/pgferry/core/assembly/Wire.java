@@ -98,9 +98,19 @@ final class Wire {
         if (xid > 0) {
             w.i32(xid);
         }
-        return w.i32(16384).str("public").str("t").u8('d').i16(2)
-                .u8(1).str("id").i32(23).i32(-1)
-                .u8(0).str("v").i32(25).i32(-1)
+        return w.i32(16384)
+                .str("public")
+                .str("t")
+                .u8('d')
+                .i16(2)
+                .u8(1)
+                .str("id")
+                .i32(23)
+                .i32(-1)
+                .u8(0)
+                .str("v")
+                .i32(25)
+                .i32(-1)
                 .build();
     }
 
@@ -133,14 +143,33 @@ final class Wire {
     }
 
     static byte[] prepare(long prepareLsn, long endLsn, long xid, String gid) {
-        return tag('P').u8(0).i64(prepareLsn).i64(endLsn).i64(0).i32(xid).str(gid).build();
+        return tag('P').u8(0)
+                .i64(prepareLsn)
+                .i64(endLsn)
+                .i64(0)
+                .i32(xid)
+                .str(gid)
+                .build();
     }
 
     static byte[] commitPrepared(long commitLsn, long endLsn, long xid, String gid) {
-        return tag('K').u8(0).i64(commitLsn).i64(endLsn).i64(0).i32(xid).str(gid).build();
+        return tag('K').u8(0)
+                .i64(commitLsn)
+                .i64(endLsn)
+                .i64(0)
+                .i32(xid)
+                .str(gid)
+                .build();
     }
 
     static byte[] rollbackPrepared(long prepareEnd, long rollbackEnd, long xid, String gid) {
-        return tag('r').u8(0).i64(prepareEnd).i64(rollbackEnd).i64(0).i64(0).i32(xid).str(gid).build();
+        return tag('r').u8(0)
+                .i64(prepareEnd)
+                .i64(rollbackEnd)
+                .i64(0)
+                .i64(0)
+                .i32(xid)
+                .str(gid)
+                .build();
     }
 }
