@@ -14,7 +14,6 @@ import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.pgoutput.ParserOptions;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -88,8 +87,8 @@ final class StreamLoop {
         try {
             sql = Connections.open(config.source());
             types.useConnection(sql);
-            serverVersion = serverVersionNum(sql);
-            protocol = chooseProtocol();
+            serverVersion = StartupChecks.serverVersionNum(sql);
+            protocol = StartupChecks.protocolFor(config, serverVersion);
             if (config.twoPhase() && protocol < 3) {
                 throw PgFerryException.fatal(
                         "two-phase decoding needs PostgreSQL 15 or later (pgoutput protocol 3)",
@@ -101,7 +100,7 @@ final class StreamLoop {
                 BinaryFormatCheck.require(sql, plan.tables(), types);
             }
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
-            checkCheckpoint(checkpoint);
+            StartupChecks.checkCheckpoint(config, fingerprint, checkpoint, plan.slot());
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
             // An existing slot resumes at its confirmed position (or the checkpoint ahead of it): that is what is
             // acknowledged so far, and what the server would start from anyway.
@@ -111,7 +110,7 @@ final class StreamLoop {
             if (config.fromLsn().isValid()) {
                 start = Lsn.max(start, config.fromLsn());
             }
-            untilLsn = config.untilCaughtUp() ? currentWalLsn() : config.untilLsn();
+            untilLsn = config.untilCaughtUp() ? StartupChecks.currentWalLsn(sql) : config.untilLsn();
             // The replication connection comes before anything is created: a role without the REPLICATION
             // attribute is told so first (not about a publication privilege), and nothing is left to undo.
             session = new ReplicationSession(Connections.openReplication(config.source()));
@@ -142,57 +141,6 @@ final class StreamLoop {
             closeAll();
             throw e;
         }
-    }
-
-    private void checkCheckpoint(Optional<Checkpoint> checkpoint) {
-        if (checkpoint.isPresent() && !checkpoint.get().fingerprint().equals(fingerprint)) {
-            throw PgFerryException.fatal(
-                    "checkpoint " + config.checkpointStore().describe()
-                            + " was written for another source, slot, publication or table list",
-                    "use the configuration it was written for, or delete the checkpoint (or pass another) to start"
-                            + " from the slot's confirmed position");
-        }
-        Optional<SlotAdmin.SlotInfo> slot = plan.slot();
-        if (checkpoint.isPresent()
-                && slot.isPresent()
-                && checkpoint.get().lsn().isBefore(slot.get().confirmedFlushLsn())) {
-            throw PgFerryException.fatal(
-                    "checkpoint " + checkpoint.get().lsn() + " in "
-                            + config.checkpointStore().describe()
-                            + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
-                            + slot.get().confirmedFlushLsn() + "): changes in between are gone from the slot",
-                    "drop the slot (pgferry slots drop " + config.slot() + ") and the checkpoint, then start again"
-                            + " with --snapshot");
-        }
-        if (checkpoint.isEmpty() && slot.isPresent() && config.snapshot()) {
-            throw PgFerryException.fatal(
-                    "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",
-                    "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or run without"
-                            + " --snapshot");
-        }
-        if (config.fromLsn().isValid()
-                && slot.isPresent()
-                && config.fromLsn().isBefore(slot.get().confirmedFlushLsn())) {
-            throw PgFerryException.fatal(
-                    "--from-lsn " + config.fromLsn() + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
-                            + slot.get().confirmedFlushLsn() + "): the server no longer has those changes",
-                    "give a position at or after " + slot.get().confirmedFlushLsn());
-        }
-    }
-
-    private int chooseProtocol() {
-        int max = serverVersion >= 160000 ? 4 : serverVersion >= 150000 ? 3 : serverVersion >= 140000 ? 2 : 0;
-        if (max == 0) {
-            throw PgFerryException.fatal(
-                    "PostgreSQL " + serverVersion / 10000 + " is not supported", "use PostgreSQL 14 or later");
-        }
-        if (config.protocolVersion() > max) {
-            throw PgFerryException.fatal(
-                    "pgoutput protocol " + config.protocolVersion() + " needs a newer server than PostgreSQL "
-                            + serverVersion / 10000,
-                    "omit the protocol version to use " + max);
-        }
-        return config.protocolVersion() == 0 ? max : config.protocolVersion();
     }
 
     /** The stream thread: snapshot if one was exported, then receive until stopped. */
@@ -516,22 +464,6 @@ final class StreamLoop {
                 spill.fileBytes(),
                 budget.peakInUseBytes(),
                 reconnects);
-    }
-
-    private Lsn currentWalLsn() throws SQLException {
-        try (Statement st = sql.createStatement();
-                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
-            rs.next();
-            return Lsn.parse(rs.getString(1));
-        }
-    }
-
-    private static int serverVersionNum(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SHOW server_version_num")) {
-            rs.next();
-            return Integer.parseInt(rs.getString(1));
-        }
     }
 
     private void closeAll() {
