@@ -7,6 +7,8 @@ import static io.pgferry.cli.json.Changes.relation;
 import static io.pgferry.cli.json.Changes.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.Lsn;
@@ -89,6 +91,34 @@ class ChangeJsonTest {
         assertThat(after.get("j")).isEqualTo(MAPPER.readTree("{\"a\": [1, 2.50], \"s\": \"x\\ny\"}"));
         assertThat(after.get("jb")).isEqualTo(MAPPER.readTree("{\"k\": null}"));
         assertThat(after.get("nul").isNull()).isTrue();
+    }
+
+    /**
+     * ASCII text is written from the message's bytes and anything else through a String (so that bytes that are not
+     * valid UTF-8 still give valid output); both must escape exactly as Jackson escapes a String.
+     */
+    @Test
+    void textIsEscapedAsJacksonEscapesAString() throws IOException {
+        StringBuilder ascii = new StringBuilder();
+        for (char c = 0; c < 128; c++) {
+            ascii.append(c);
+        }
+        String mixed = ascii + "é 😀 \u2028";
+        Relation r = relation("e", column("a", BuiltinTypes.TEXT), column("m", BuiltinTypes.VARCHAR));
+        String line = write(tx(11, new ChangeEvent.Insert(Lsn.of(0x100), r, row(r, "1", ascii.toString(), mixed))))
+                .get(0);
+        assertThat(line).contains("\"a\":" + jacksonString(ascii.toString()) + ",\"m\":" + jacksonString(mixed) + "}");
+        JsonNode after = MAPPER.readTree(line).get("after");
+        assertThat(after.get("a").textValue()).isEqualTo(ascii.toString());
+        assertThat(after.get("m").textValue()).isEqualTo(mixed);
+    }
+
+    private static String jacksonString(String text) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.writeString(text);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -216,13 +246,39 @@ class ChangeJsonTest {
         return Changes.transaction(xid, 0x1000, List.of(changes), lsn -> {});
     }
 
-    /** The lines {@link JsonLinesHandler} writes for {@code tx}; each must be one line of valid JSON. */
+    /**
+     * The lines {@link JsonLinesHandler} writes for {@code tx}; each must be one line of valid JSON, and the same when
+     * the changes were prepared as they arrived.
+     */
     static List<String> write(Transaction tx) throws IOException {
+        List<ChangeEvent> changes = new ArrayList<>();
+        tx.forEach(changes::add);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonLinesHandler handler = JsonLinesHandler.toStream(out, 0)) {
-            handler.onTransaction(tx);
+            handler.onTransaction(new Transaction(
+                    tx.xid(),
+                    tx.commitLsn(),
+                    tx.endLsn(),
+                    tx.commitTime(),
+                    null,
+                    tx.kind(),
+                    changes.iterator(),
+                    lsn -> {}));
         }
         String text = out.toString(StandardCharsets.UTF_8);
+        ByteArrayOutputStream preparedOut = new ByteArrayOutputStream();
+        try (JsonLinesHandler handler = JsonLinesHandler.toStream(preparedOut, 0)) {
+            handler.onTransaction(Transaction.withPreparedChanges(
+                    tx.xid(),
+                    tx.commitLsn(),
+                    tx.endLsn(),
+                    tx.commitTime(),
+                    null,
+                    tx.kind(),
+                    Changes.prepareAll(handler, changes).iterator(),
+                    lsn -> {}));
+        }
+        assertThat(preparedOut.toString(StandardCharsets.UTF_8)).isEqualTo(text);
         assertThat(text).endsWith("\n");
         List<String> lines = text.lines().toList();
         for (String line : lines) {

@@ -10,6 +10,7 @@ import io.pgferry.core.event.Transaction;
 import io.pgferry.core.pgoutput.TupleData;
 import io.pgferry.core.value.BuiltinTypes;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,9 +91,40 @@ final class Changes {
                 xid, Lsn.of(commitLsn), Lsn.of(commitLsn + 0x30), COMMIT_TIME, null, kind, changes, acks);
     }
 
-    /** Yields {@code changes}, then throws {@code failure} instead of reporting the end, as a lost connection does. */
-    static Iterator<ChangeEvent> failingAfter(List<ChangeEvent> changes, RuntimeException failure) {
-        Iterator<ChangeEvent> it = changes.iterator();
+    /**
+     * The transaction as the stream hands it to a {@link io.pgferry.core.event.PreparingHandler}: each change was
+     * given to {@code handler}'s {@code prepare} as it arrived, and the transaction carries the bytes.
+     */
+    static Transaction prepared(
+            JsonLinesHandler handler,
+            long xid,
+            long commitLsn,
+            Transaction.Kind kind,
+            List<ChangeEvent> changes,
+            Consumer<Lsn> acks)
+            throws IOException {
+        return Transaction.withPreparedChanges(
+                xid,
+                Lsn.of(commitLsn),
+                Lsn.of(commitLsn + 0x30),
+                COMMIT_TIME,
+                null,
+                kind,
+                prepareAll(handler, changes).iterator(),
+                acks);
+    }
+
+    static List<byte[]> prepareAll(JsonLinesHandler handler, List<ChangeEvent> changes) throws IOException {
+        List<byte[]> bytes = new ArrayList<>();
+        for (ChangeEvent c : changes) {
+            bytes.add(handler.prepare(c));
+        }
+        return bytes;
+    }
+
+    /** Yields {@code items}, then throws {@code failure} instead of reporting the end, as a lost connection does. */
+    static <T> Iterator<T> failingAfter(List<T> items, RuntimeException failure) {
+        Iterator<T> it = items.iterator();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -103,7 +135,7 @@ final class Changes {
             }
 
             @Override
-            public ChangeEvent next() {
+            public T next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }

@@ -5,6 +5,7 @@ import static io.pgferry.cli.json.Changes.insert;
 import static io.pgferry.cli.json.Changes.relation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.Lsn;
@@ -125,6 +126,81 @@ class JsonLinesHandlerTest {
             assertThat(acks).containsExactly(Lsn.of(0x2030), Lsn.of(0x3030));
             assertThat(lines(file)).containsExactly(orderLine(1, 1), orderLine(2, 2), orderLine(3, 3));
         }
+    }
+
+    @Test
+    void preparedChangesGiveTheSameLines(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("out.jsonl");
+        try (JsonLinesHandler handler = JsonLinesHandler.toFile(file, Long.MAX_VALUE)) {
+            handler.onTransaction(prepared(handler, 1, orders(1, 2)));
+            handler.onTransaction(tx(2, orders(3)));
+            handler.onTransaction(prepared(handler, 3, orders(4)));
+            assertThat(handler.changes()).isEqualTo(4);
+            assertThat(handler.transactions()).isEqualTo(3);
+        }
+        assertThat(lines(file)).containsExactly(orderLine(1, 1), orderLine(2, 1), orderLine(3, 2), orderLine(4, 3));
+        assertThat(acks).containsExactly(Lsn.of(0x3030));
+    }
+
+    @Test
+    void aPreparedTransactionFailingMidwayIsCutFromTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("out.jsonl");
+        try (JsonLinesHandler handler = JsonLinesHandler.toFile(file, Long.MAX_VALUE)) {
+            handler.onTransaction(prepared(handler, 1, orders(1)));
+            UncheckedIOException lost = new UncheckedIOException(new IOException("spill file unreadable"));
+            Transaction failing = Transaction.withPreparedChanges(
+                    2,
+                    Lsn.of(0x2000),
+                    Lsn.of(0x2030),
+                    Changes.COMMIT_TIME,
+                    null,
+                    Transaction.Kind.STREAMED,
+                    Changes.failingAfter(Changes.prepareAll(handler, orders(2, 3)), lost),
+                    acks::add);
+            assertThatThrownBy(() -> handler.onTransaction(failing)).isSameAs(lost);
+            assertThat(lines(file)).containsExactly(orderLine(1, 1));
+            handler.onTransaction(prepared(handler, 2, orders(2, 3)));
+        }
+        assertThat(lines(file)).containsExactly(orderLine(1, 1), orderLine(2, 2), orderLine(3, 2));
+    }
+
+    @Test
+    void standardOutputDropsTheBufferedPreparedLinesOfAFailedTransaction() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        RuntimeException failure = new IllegalStateException("connection lost");
+        try (JsonLinesHandler handler = JsonLinesHandler.toStream(out, Long.MAX_VALUE)) {
+            handler.onTransaction(prepared(handler, 1, orders(1)));
+            Transaction failing = Transaction.withPreparedChanges(
+                    2,
+                    Lsn.of(0x2000),
+                    Lsn.of(0x2030),
+                    Changes.COMMIT_TIME,
+                    null,
+                    Transaction.Kind.STREAMED,
+                    Changes.failingAfter(Changes.prepareAll(handler, orders(2, 3)), failure),
+                    acks::add);
+            assertThatThrownBy(() -> handler.onTransaction(failing)).isSameAs(failure);
+            handler.onTransaction(prepared(handler, 2, orders(2, 3)));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8).lines())
+                .containsExactly(orderLine(1, 1), orderLine(2, 2), orderLine(3, 2));
+    }
+
+    /** A device such as /dev/null can be neither cut back nor forced to disk (fsync fails with EINVAL). */
+    @Test
+    void writesToACharacterDevice() throws IOException {
+        Path devNull = Path.of("/dev/null");
+        assumeTrue(Files.exists(devNull) && !Files.isRegularFile(devNull), "needs /dev/null");
+        try (JsonLinesHandler handler = JsonLinesHandler.toFile(devNull, 0)) {
+            handler.onTransaction(tx(1, orders(1)));
+            handler.onTransaction(prepared(handler, 2, orders(2)));
+            handler.onIdle();
+        }
+        assertThat(acks).containsExactly(Lsn.of(0x1030), Lsn.of(0x2030));
+    }
+
+    private Transaction prepared(JsonLinesHandler handler, long xid, List<ChangeEvent> changes) throws IOException {
+        return Changes.prepared(handler, xid, xid * 0x1000, Transaction.Kind.STREAMED, changes, acks::add);
     }
 
     private Transaction tx(long xid, List<ChangeEvent> changes) {
