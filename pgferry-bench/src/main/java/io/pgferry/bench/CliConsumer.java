@@ -12,10 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The pgferry command line, {@code pgferry stream --until-caught-up > /dev/null}: the library plus JSON encoding
- * plus JVM start-up, timed from process start to exit. The JSON goes to standard output, which is /dev/null, rather
- * than to {@code --output /dev/null}: a file output is forced to disk at every sync, which a character device
- * refuses (EINVAL).
+ * The pgferry command line, {@code pgferry stream --until-caught-up --output /dev/null}: the library plus JSON
+ * encoding plus JVM start-up, timed from process start to exit.
  *
  * <p>It stops at the server's WAL position when it starts, which is the end of the scenario's load as long as
  * nothing else writes to the database meanwhile; the {@code end} given to {@link #run} is not passed on.
@@ -58,6 +56,8 @@ final class CliConsumer implements StreamConsumer {
                     "--slot",
                     slot,
                     "--until-caught-up",
+                    "--output",
+                    "/dev/null",
                     "--spill-dir",
                     spill.path().toString());
             Map<String, String> env = new HashMap<>();
