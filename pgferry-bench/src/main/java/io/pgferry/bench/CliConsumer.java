@@ -59,7 +59,9 @@ final class CliConsumer implements StreamConsumer {
                     "--output",
                     "/dev/null",
                     "--spill-dir",
-                    spill.path().toString());
+                    spill.path().toString(),
+                    "--checkpoint",
+                    spill.path().resolve("checkpoint").toString());
             Map<String, String> env = new HashMap<>();
             env.put(Dsn.SOURCE_DSN_VARIABLE, target.dsnText());
             if (cliJar != null) {

@@ -2,6 +2,7 @@ package io.pgferry.bench;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
@@ -51,6 +52,8 @@ final class LibraryConsumer implements StreamConsumer {
                     .source(dsn)
                     .publication(publication)
                     .slot(slot)
+                    // Each run reads a fresh slot copy: nothing to resume.
+                    .checkpointStore(CheckpointStore.inMemory())
                     .untilLsn(end)
                     .spillDirectory(spill.path())
                     .build();

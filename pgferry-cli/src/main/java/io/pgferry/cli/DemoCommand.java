@@ -3,6 +3,7 @@ package io.pgferry.cli;
 import io.pgferry.cli.json.JsonLinesHandler;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.embedded.EmbeddedPostgres;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamConfig;
@@ -61,6 +62,8 @@ final class DemoCommand extends PgferryCommand {
                         .source(uri)
                         .publication("demo_pub")
                         .slot("demo_slot")
+                        // Each demo runs on a new embedded cluster: nothing to resume, so no checkpoint file.
+                        .checkpointStore(CheckpointStore.inMemory())
                         .tables("shop.customers", "shop.orders")
                         .snapshot(true)
                         .heartbeatInterval(Duration.ofMillis(250))

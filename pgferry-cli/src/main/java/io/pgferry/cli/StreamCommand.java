@@ -3,7 +3,6 @@ package io.pgferry.cli;
 import io.pgferry.cli.json.JsonLinesHandler;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamConfig;
@@ -64,7 +63,9 @@ final class StreamCommand extends PgferryCommand {
     @Option(
             names = "--checkpoint",
             paramLabel = "FILE",
-            description = "Keep acknowledged progress in FILE to resume exactly there.")
+            description = "Keep acknowledged progress in FILE to resume exactly there"
+                    + " (default: <state dir>/<slot>@<host>_<port>_<db>.checkpoint, state dir $PGFERRY_STATE_DIR or"
+                    + " ~/.local/state/pgferry).")
     Path checkpoint;
 
     @Option(names = "--binary", description = "Ask the server for binary column values.")
@@ -191,7 +192,9 @@ final class StreamCommand extends PgferryCommand {
         if (spillDir != null) {
             b.spillDirectory(spillDir);
         }
-        CheckpointStore store = checkpoint == null ? CheckpointStore.inMemory() : new FileCheckpointStore(checkpoint);
-        return b.checkpointStore(store).build();
+        if (checkpoint != null) {
+            b.checkpointStore(new FileCheckpointStore(checkpoint));
+        }
+        return b.build();
     }
 }

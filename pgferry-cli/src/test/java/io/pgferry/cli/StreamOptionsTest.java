@@ -63,8 +63,20 @@ class StreamOptionsTest {
             assertThat(Lsn.parse(change.get("commit_lsn").textValue())).isGreaterThan(consistentPoint);
         }
 
-        // A snapshot needs a new slot.
-        CliRun again = caughtUp(db, out, "--tables", "public.items", "--snapshot");
+        // The same command again resumes from its (default) checkpoint: the snapshot is not taken twice.
+        CliRun resumed = caughtUp(db, out, "--tables", "public.items", "--snapshot");
+        assertThat(resumed.exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(StreamRun.rawLines(out)).hasSize(4);
+
+        // Without that checkpoint, a snapshot needs a new slot.
+        CliRun again = caughtUp(
+                db,
+                out,
+                "--tables",
+                "public.items",
+                "--snapshot",
+                "--checkpoint",
+                dir.resolve("other.ckpt").toString());
         assertThat(again.exitCode()).isEqualTo(ExitCodes.RUNTIME);
         assertThat(again.errLines()).hasSize(1);
         assertThat(again.err())

@@ -49,6 +49,15 @@ final class ReplicationSession implements AutoCloseable {
         }
     }
 
+    /** The server's system identifier, from IDENTIFY_SYSTEM: it tells one cluster from another at the same address. */
+    String identifySystem() throws SQLException {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+            rs.next();
+            return rs.getString("systemid");
+        }
+    }
+
     void start(String slot, Lsn from, StreamConfig config, int protocolVersion) throws SQLException {
         ChainedLogicalStreamBuilder b = connection
                 .unwrap(PGConnection.class)

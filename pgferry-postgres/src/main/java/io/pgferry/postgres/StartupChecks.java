@@ -37,6 +37,14 @@ final class StartupChecks {
                     "drop the slot (pgferry slots drop " + config.slot() + ") and the checkpoint, then start again"
                             + " with --snapshot");
         }
+        if (checkpoint.isPresent() && slot.isEmpty()) {
+            throw PgFerryException.fatal(
+                    "checkpoint " + config.checkpointStore().describe() + " is at "
+                            + checkpoint.get().lsn()
+                            + " but slot " + config.slot() + " does not exist: it was dropped, and the changes after"
+                            + " the checkpoint are gone with it",
+                    "delete the checkpoint to start a new stream (with --snapshot to copy the existing rows)");
+        }
         if (checkpoint.isEmpty() && slot.isPresent() && config.snapshot()) {
             throw PgFerryException.fatal(
                     "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",

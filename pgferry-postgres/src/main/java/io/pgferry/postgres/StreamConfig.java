@@ -3,6 +3,7 @@ package io.pgferry.postgres;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.CheckpointStore;
+import io.pgferry.core.checkpoint.FileCheckpointStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -33,7 +34,8 @@ import java.util.regex.Pattern;
  * @param twoPhase decode prepared transactions at PREPARE (protocol 3+, the slot must be created with two_phase)
  * @param memoryLimitBytes off-heap memory for transactions waiting to be delivered, before spilling to disk
  * @param spillDirectory where spill files go
- * @param checkpointStore where acknowledged progress is kept
+ * @param checkpointStore where acknowledged progress is kept; by default a file in the state directory (see {@link
+ *     #defaultCheckpointFile})
  * @param statusInterval how often to report progress to the server
  * @param checkpointInterval how often to save acknowledged progress when it moved
  * @param heartbeatInterval when idle this long, write a WAL message so the slot can advance (null = never)
@@ -72,11 +74,39 @@ public record StreamConfig(
     }
 
     /**
-     * Identifies what this configuration streams (source database, slot, publication, tables), so a checkpoint
-     * written for another stream is recognised. Never includes the password.
+     * Where a stream keeps its checkpoint unless told otherwise: {@code <state dir>/<slot>@<host>_<port>_<db>.checkpoint},
+     * the state directory being the system property {@code pgferry.state.dir}, else {@code $PGFERRY_STATE_DIR}, else
+     * {@code $XDG_STATE_HOME/pgferry}, else {@code ~/.local/state/pgferry}.
      */
-    public String fingerprint() {
+    public static Path defaultCheckpointFile(Dsn source, String slot) {
+        String dir = System.getProperty("pgferry.state.dir");
+        if (dir == null || dir.isEmpty()) {
+            dir = System.getenv("PGFERRY_STATE_DIR");
+        }
+        Path base;
+        if (dir != null && !dir.isEmpty()) {
+            base = Path.of(dir);
+        } else {
+            String xdg = System.getenv("XDG_STATE_HOME");
+            base = xdg != null && !xdg.isEmpty()
+                    ? Path.of(xdg, "pgferry")
+                    : Path.of(System.getProperty("user.home"), ".local", "state", "pgferry");
+        }
+        String name = slot + "@" + source.host() + "_" + source.port() + "_" + source.dbname();
+        return base.resolve(name.replaceAll("[^A-Za-z0-9_.@-]", "_") + ".checkpoint");
+    }
+
+    /**
+     * Identifies what this configuration streams (the server's system identifier, database, slot, publication,
+     * tables), so a checkpoint written for another stream, or for another server that happens to have the same
+     * address, is recognised. Never includes the password.
+     *
+     * @param systemIdentifier the server's system identifier (IDENTIFY_SYSTEM, pg_control_system())
+     */
+    public String fingerprint(String systemIdentifier) {
         StringBuilder s = new StringBuilder()
+                .append(systemIdentifier)
+                .append('|')
                 .append(source.host())
                 .append('|')
                 .append(source.port())
@@ -113,7 +143,7 @@ public record StreamConfig(
         private boolean twoPhase;
         private long memoryLimitBytes = 64L << 20;
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
-        private CheckpointStore checkpointStore = CheckpointStore.inMemory();
+        private CheckpointStore checkpointStore;
         private Duration statusInterval = Duration.ofSeconds(1);
         private Duration checkpointInterval = Duration.ofSeconds(1);
         private Duration heartbeatInterval;
@@ -260,6 +290,9 @@ public record StreamConfig(
                     throw bad("interval", "intervals must be positive, got " + d, "give a positive duration");
                 }
             }
+            CheckpointStore store = checkpointStore != null
+                    ? checkpointStore
+                    : new FileCheckpointStore(defaultCheckpointFile(source, slot));
             return new StreamConfig(
                     source,
                     publication,
@@ -276,7 +309,7 @@ public record StreamConfig(
                     twoPhase,
                     memoryLimitBytes,
                     spillDirectory,
-                    checkpointStore,
+                    store,
                     statusInterval,
                     checkpointInterval,
                     heartbeatInterval,

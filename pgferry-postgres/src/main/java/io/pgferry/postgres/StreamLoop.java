@@ -45,7 +45,7 @@ final class StreamLoop {
     private final MemoryBudget budget;
     private final SpillStats spill = new SpillStats();
     private final CatalogTypes types = new CatalogTypes();
-    private final String fingerprint;
+    private String fingerprint;
 
     private volatile boolean stopRequested;
     private volatile Throwable handlerFailure;
@@ -79,7 +79,6 @@ final class StreamLoop {
         this.handler = handler;
         this.state = state;
         this.budget = new MemoryBudget(config.memoryLimitBytes());
-        this.fingerprint = config.fingerprint();
     }
 
     /** Start-up on the caller's thread: every check, then creation of what is missing. */
@@ -99,6 +98,10 @@ final class StreamLoop {
             if (config.binary()) {
                 BinaryFormatCheck.require(sql, plan.tables(), types);
             }
+            // The replication connection comes before anything is created: a role without the REPLICATION
+            // attribute is told so first (not about a publication privilege), and nothing is left to undo.
+            session = new ReplicationSession(Connections.openReplication(config.source()));
+            fingerprint = config.fingerprint(session.identifySystem());
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
             StartupChecks.checkCheckpoint(config, fingerprint, checkpoint, plan.slot());
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
@@ -111,9 +114,6 @@ final class StreamLoop {
                 start = Lsn.max(start, config.fromLsn());
             }
             untilLsn = config.untilCaughtUp() ? StartupChecks.currentWalLsn(sql) : config.untilLsn();
-            // The replication connection comes before anything is created: a role without the REPLICATION
-            // attribute is told so first (not about a publication privilege), and nothing is left to undo.
-            session = new ReplicationSession(Connections.openReplication(config.source()));
             boolean createdPublication = setup.createPublication(plan);
             try {
                 if (plan.slot().isEmpty()) {

@@ -55,7 +55,7 @@ class ChangeStreamCheckpointTest {
         }
         Checkpoint saved = new FileCheckpointStore(file).load().orElseThrow();
         assertThat(saved.lsn()).isEqualTo(first.transactions().get(1).endLsn());
-        assertThat(saved.fingerprint()).isEqualTo(config.fingerprint());
+        assertThat(saved.fingerprint()).isEqualTo(config.fingerprint(ServerProbe.systemIdentifier(db)));
         assertThat(ServerProbe.confirmedFlush(db, "s")).isEqualTo(saved.lsn());
 
         db.execute("INSERT INTO t VALUES (3)", "INSERT INTO t VALUES (4)");
@@ -88,7 +88,8 @@ class ChangeStreamCheckpointTest {
         Lsn afterTwo = peek.transactions().get(1).endLsn();
         assertThat(ServerProbe.confirmedFlush(db, "s"))
                 .isLessThan(peek.transactions().get(0).commitLsn());
-        new FileCheckpointStore(file).save(new Checkpoint(afterTwo, config.fingerprint()));
+        new FileCheckpointStore(file)
+                .save(new Checkpoint(afterTwo, config.fingerprint(ServerProbe.systemIdentifier(db))));
         Collector second = new Collector();
         try (ChangeStream stream = ChangeStream.create(config, second)) {
             stream.start();
@@ -129,12 +130,35 @@ class ChangeStreamCheckpointTest {
             c.awaitTransactions(1);
         }
         Lsn slot = ServerProbe.confirmedFlush(db, "s");
-        new FileCheckpointStore(file).save(new Checkpoint(Lsn.of(slot.value() - 1), config.fingerprint()));
+        new FileCheckpointStore(file)
+                .save(new Checkpoint(Lsn.of(slot.value() - 1), config.fingerprint(ServerProbe.systemIdentifier(db))));
         ChangeStream stream = ChangeStream.create(config, new Collector());
         assertThatThrownBy(stream::start)
                 .isInstanceOf(PgFerryException.class)
                 .hasMessageContaining("behind")
                 .hasMessageContaining(slot.toString());
+    }
+
+    /** Issue 2: a checkpoint whose slot was dropped is an error with the reset, never a silent new start. */
+    @Test
+    void checkpointOfADroppedSlotIsRefused(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Path file = dir.resolve("ckpt");
+        StreamConfig config = config(db, file).build();
+        Collector c = new Collector();
+        try (ChangeStream stream = ChangeStream.create(config, c)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (1)");
+            c.awaitTransactions(1);
+        }
+        assertThat(new FileCheckpointStore(file).load()).isPresent();
+        db.execute("SELECT pg_drop_replication_slot('s')");
+        ChangeStream stream = ChangeStream.create(config, new Collector());
+        assertThatThrownBy(stream::start)
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("slot s does not exist")
+                .hasMessageContaining("delete the checkpoint");
+        assertThat(ServerProbe.slots(db)).isZero();
     }
 
     @Test

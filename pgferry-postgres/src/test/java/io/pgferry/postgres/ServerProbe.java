@@ -32,6 +32,11 @@ final class ServerProbe {
     }
 
     /** The WAL insert position: past everything written so far, flushed or not (commits may be asynchronous). */
+    /** The cluster's system identifier, as IDENTIFY_SYSTEM reports it (part of a checkpoint's fingerprint). */
+    static String systemIdentifier(TestDatabase db) throws SQLException {
+        return db.queryString("SELECT system_identifier::text FROM pg_control_system()");
+    }
+
     static Lsn currentWal(TestDatabase db) throws SQLException {
         return Lsn.parse(db.queryString("SELECT pg_current_wal_insert_lsn()::text"));
     }
