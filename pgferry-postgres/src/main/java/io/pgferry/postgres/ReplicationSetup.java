@@ -136,6 +136,9 @@ final class ReplicationSetup {
             ddl.append(sep).append(t.quoted());
             sep = ", ";
         }
+        // A partitioned table's changes are published under its own name, not its partitions' (PostgreSQL docs,
+        // CREATE PUBLICATION); no effect on other tables.
+        ddl.append(" WITH (publish_via_partition_root = true)");
         try (Statement st = sql.createStatement()) {
             st.execute(ddl.toString());
         }

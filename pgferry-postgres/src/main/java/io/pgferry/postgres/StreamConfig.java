@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  * @param checkpointInterval how often to save acknowledged progress when it moved
  * @param heartbeatInterval when idle this long, write a WAL message so the slot can advance (null = never)
  * @param maxRetryTime give up reconnecting after this long without a successful connection
+ * @param initialCopy when not null, a new slot is created with an exported snapshot and this copies the existing
+ *     rows in bulk, instead of delivering them as Read events (see {@link InitialCopy})
  */
 public record StreamConfig(
         Dsn source,
@@ -61,7 +63,8 @@ public record StreamConfig(
         Duration statusInterval,
         Duration checkpointInterval,
         Duration heartbeatInterval,
-        Duration maxRetryTime) {
+        Duration maxRetryTime,
+        InitialCopy initialCopy) {
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -148,6 +151,7 @@ public record StreamConfig(
         private Duration checkpointInterval = Duration.ofSeconds(1);
         private Duration heartbeatInterval;
         private Duration maxRetryTime = Duration.ofMinutes(5);
+        private InitialCopy initialCopy;
 
         public Builder source(Dsn dsn) {
             this.source = dsn;
@@ -262,10 +266,19 @@ public record StreamConfig(
             return this;
         }
 
+        /** Copies existing rows in bulk when the slot is created (see {@link InitialCopy}); null for none. */
+        public Builder initialCopy(InitialCopy copy) {
+            this.initialCopy = copy;
+            return this;
+        }
+
         /** Validates every field; the first bad one is a {@link PgFerryException} naming it and the fix. */
         public StreamConfig build() {
             if (source == null) {
-                throw bad("source", "no source database given", "pass --source DSN or set PGFERRY_SOURCE_DSN");
+                throw bad(
+                        "source",
+                        "no source database given",
+                        "give the source database as a postgresql:// URI or key=value string");
             }
             if (slot == null || !SLOT_NAME.matcher(slot).matches()) {
                 throw bad(
@@ -281,6 +294,9 @@ public record StreamConfig(
             }
             if (memoryLimitBytes < 0) {
                 throw bad("memoryLimit", "memory limit is negative", "give a size such as 64MB");
+            }
+            if (snapshot && initialCopy != null) {
+                throw bad("snapshot", "both snapshot delivery and an initial copy given", "choose one");
             }
             if (untilCaughtUp && untilLsn.isValid()) {
                 throw bad("until", "both an end LSN and until-caught-up given", "choose one");
@@ -313,7 +329,8 @@ public record StreamConfig(
                     statusInterval,
                     checkpointInterval,
                     heartbeatInterval,
-                    maxRetryTime);
+                    maxRetryTime,
+                    initialCopy);
         }
 
         private static PgFerryException bad(String field, String problem, String fix) {

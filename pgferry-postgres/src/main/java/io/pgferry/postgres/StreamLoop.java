@@ -102,6 +102,7 @@ final class StreamLoop {
             // attribute is told so first (not about a publication privilege), and nothing is left to undo.
             session = new ReplicationSession(Connections.openReplication(config.source()));
             fingerprint = config.fingerprint(session.identifySystem());
+            config.checkpointStore().bind(fingerprint);
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
             StartupChecks.checkCheckpoint(config, fingerprint, checkpoint, plan.slot());
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
@@ -117,8 +118,11 @@ final class StreamLoop {
             boolean createdPublication = setup.createPublication(plan);
             try {
                 if (plan.slot().isEmpty()) {
-                    createdSlot =
-                            session.createSlot(config.slot(), config.snapshot(), config.twoPhase(), serverVersion);
+                    createdSlot = session.createSlot(
+                            config.slot(),
+                            config.snapshot() || config.initialCopy() != null,
+                            config.twoPhase(),
+                            serverVersion);
                     start = Lsn.max(start, createdSlot.consistentPoint());
                     log.info("created slot {} at {}", config.slot(), createdSlot.consistentPoint());
                 }
@@ -166,7 +170,11 @@ final class StreamLoop {
         try {
             if (createdSlot != null && createdSlot.snapshotName() != null) {
                 state.accept(ChangeStream.State.SNAPSHOTTING);
-                snapshot();
+                if (config.initialCopy() != null) {
+                    config.initialCopy().copy(createdSlot.snapshotName(), createdSlot.consistentPoint(), plan.tables());
+                } else {
+                    snapshot();
+                }
             }
             receiveWithReconnects();
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges

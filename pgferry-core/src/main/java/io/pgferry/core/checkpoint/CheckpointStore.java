@@ -12,6 +12,13 @@ import java.util.Optional;
  * <p>Called from the stream's thread only; implementations need not be thread-safe.
  */
 public interface CheckpointStore {
+    /**
+     * Tells the store, before {@link #load()}, the fingerprint of the stream it serves. A store that writes the
+     * position itself, outside {@link #save} (a destination that stores it with the data, in its own transaction),
+     * needs it to write a checkpoint the stream will recognise. Does nothing by default.
+     */
+    default void bind(String fingerprint) {}
+
     /** The last saved checkpoint, if any. */
     Optional<Checkpoint> load();
 

@@ -1,0 +1,57 @@
+package io.pgferry.core.sink;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.event.ChangeEvent;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A destination that applies committed source transactions: a database table set, a file, a topic. The engine groups
+ * consecutive source transactions into one <em>batch</em> and hands it over as {@link #begin()}, {@link #apply} for
+ * each change in source commit order, then {@link #commit(Lsn, Instant) commit}.
+ *
+ * <p><b>Durability contract.</b> {@link #commit(Lsn, Instant) commit} returns only once every change applied since {@link #begin()} is
+ * durable at the destination, and, for a sink whose {@link #storesPosition()} is true, together with {@code
+ * endLsn} in the same atomic write (for a database: the same transaction). The engine confirms a position to the
+ * source only after the commit that covers it returned. So a crash at any instant loses nothing; and for a sink that
+ * stores its position, a restart resumes from {@link #position()} and applies no transaction twice. A sink that does
+ * not store its position may see the transactions since the engine's last checkpoint again after a crash, and must
+ * apply them idempotently or accept the duplicates.
+ *
+ * <p><b>Failure.</b> If {@link #apply} or {@code commit} throws, nothing of the batch is durable (the sink rolls it
+ * back or never made it visible); the engine then calls {@link #rollback()} and either retries the batch on a new
+ * sink or stops. A {@link io.pgferry.core.PgFerryException} says which: retriable (a lost connection, a serialization
+ * failure) or fatal (a missing table, a type mismatch). Error messages never quote row values.
+ *
+ * <p><b>Threading.</b> One thread calls a sink at a time; implementations need not be thread-safe.
+ */
+public interface ChangeSink extends AutoCloseable {
+    /** True when {@code commit} stores the position with the data, making the apply exactly-once. */
+    boolean storesPosition();
+
+    /**
+     * The end position of the last source transaction durably applied, as stored at the destination; empty when the
+     * sink stores none or nothing was applied yet.
+     */
+    Optional<Lsn> position();
+
+    /** Opens a batch. */
+    void begin();
+
+    /** Applies one change of the open batch; changes arrive in source commit order. */
+    void apply(ChangeEvent change);
+
+    /**
+     * Makes the open batch durable with {@code endLsn}, the end position of its last source transaction; returns
+     * once it is (see the class contract).
+     *
+     * @param sourceCommitTime when that transaction committed at the source, for lag reporting
+     */
+    void commit(Lsn endLsn, Instant sourceCommitTime);
+
+    /** Abandons the open batch, if any; never throws for a connection already lost. */
+    void rollback();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,25 @@
+package io.pgferry.engine;
+
+/**
+ * A source column as a sync creates it at the target.
+ *
+ * @param typeOid pg_attribute.atttypid
+ * @param typeSql the type as written in the target's CREATE TABLE (user types in their target schema)
+ * @param builtin the type (and its element type) is built in, so its binary COPY format means the same on both sides
+ * @param userType an enum or domain type of the source's (or an array of one) the target may lack, or null
+ * @param constantDefault the default when it is a constant, else null
+ * @param identity pg_attribute.attidentity: 'a' always, 'd' by default, or 0
+ * @param generated the expression of a stored generated column, else null
+ * @param serialSequence the name of the sequence a serial column owns and takes its default from, else null
+ */
+record ColumnDef(
+        String name,
+        int typeOid,
+        String typeSql,
+        boolean builtin,
+        UserType userType,
+        boolean notNull,
+        String constantDefault,
+        char identity,
+        String generated,
+        String serialSequence) {}

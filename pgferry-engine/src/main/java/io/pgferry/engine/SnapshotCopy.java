@@ -1,0 +1,276 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.InitialCopy;
+import io.pgferry.postgres.TableName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The initial copy of {@link CopyMode#SNAPSHOT}: N workers each import the slot's exported snapshot on a source
+ * connection of their own and take block ranges from one queue ({@link RangePlanner}), piping {@code COPY (SELECT ...
+ * WHERE ctid ...) TO STDOUT} into {@code COPY ... FROM STDIN} at the target without decoding rows: in binary format
+ * when every column is a built-in type on both sides, in text otherwise. Then keys, indexes and constraints are built
+ * (by the same number of workers), and the position is recorded at the snapshot's consistent point.
+ *
+ * <p>Each range is committed at the target on its own; a copy that fails or is killed is not resumed but started
+ * again (the engine empties the tables first), since the snapshot it used is gone.
+ */
+final class SnapshotCopy implements InitialCopy {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
+
+    private final SyncConfig config;
+    private final List<SourceTable> tables;
+    private final TargetSchema.Plan plan;
+    private final SyncCatalog catalog;
+    private final Supplier<String> fingerprint;
+    private final Supplier<Connection> source;
+    private final Supplier<Connection> target;
+    private final Consumer<CopyProgress> onStart;
+
+    SnapshotCopy(
+            SyncConfig config,
+            List<SourceTable> tables,
+            TargetSchema.Plan plan,
+            SyncCatalog catalog,
+            Supplier<String> fingerprint,
+            Supplier<Connection> source,
+            Supplier<Connection> target,
+            Consumer<CopyProgress> onStart) {
+        this.config = config;
+        this.tables = tables;
+        this.plan = plan;
+        this.catalog = catalog;
+        this.fingerprint = fingerprint;
+        this.source = source;
+        this.target = target;
+        this.onStart = onStart;
+    }
+
+    @Override
+    public void copy(String snapshotName, Lsn consistentPoint, List<TableName> published) throws Exception {
+        try {
+            copyAll(snapshotName, consistentPoint);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "the initial copy failed");
+        }
+    }
+
+    private void copyAll(String snapshotName, Lsn consistentPoint) throws Exception {
+        log.warn("the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot remove rows"
+                + " deleted or updated meanwhile");
+        List<CopyRange> ranges = RangePlanner.plan(tables, config.workers());
+        CopyProgress progress = new CopyProgress(tables, ranges);
+        onStart.accept(progress);
+        long started = System.nanoTime();
+        try (Connection states = target.get()) {
+            for (SourceTable t : tables) {
+                setState(states, t, TableState.COPYING, progress);
+            }
+            ConcurrentLinkedQueue<CopyRange> queue = new ConcurrentLinkedQueue<>(ranges);
+            runAll(config.workers(), worker -> {
+                try {
+                    copyRanges(snapshotName, queue, progress, states);
+                } catch (SQLException | RuntimeException e) {
+                    queue.clear(); // the other workers stop after their current range
+                    throw e;
+                }
+            });
+            log.info(
+                    "copied {} rows ({} MB) of {} tables in {} s; building keys and indexes",
+                    progress.rows(),
+                    progress.bytes() >> 20,
+                    tables.size(),
+                    (System.nanoTime() - started) / 1_000_000_000L);
+            buildPostData();
+            for (SourceTable t : tables) {
+                setState(states, t, TableState.CATCHING_UP, progress);
+            }
+            states.setAutoCommit(true);
+            catalog.savePosition(states, fingerprint.get(), consistentPoint, null);
+        }
+        log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
+    }
+
+    private void setState(Connection c, SourceTable t, TableState state, CopyProgress progress) throws SQLException {
+        CopyProgress.Table p = progress.table(t.name());
+        synchronized (c) {
+            catalog.setState(
+                    c,
+                    t.name().toString(),
+                    plan.targets().get(t.name()),
+                    state,
+                    p.rows(),
+                    p.bytes(),
+                    plan.created(t.name()),
+                    null);
+        }
+    }
+
+    /** One worker: imports the snapshot, then copies ranges until the queue is empty. */
+    private void copyRanges(
+            String snapshotName, ConcurrentLinkedQueue<CopyRange> queue, CopyProgress progress, Connection states)
+            throws SQLException {
+        try (Connection src = source.get();
+                Connection dst = target.get()) {
+            src.setAutoCommit(false);
+            src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement st = src.createStatement()) {
+                st.execute("SET TRANSACTION READ ONLY");
+                st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
+            }
+            dst.setAutoCommit(true);
+            CopyRange r;
+            while ((r = queue.poll()) != null) {
+                long rows = copyRange(src, dst, r, progress.table(r.table().name()));
+                if (progress.table(r.table().name()).finishRange(rows)) {
+                    setState(states, r.table(), TableState.COPYING, progress);
+                    log.info(
+                            "copied {} ({} rows)",
+                            r.table().name(),
+                            progress.table(r.table().name()).rows());
+                }
+            }
+            src.commit();
+        }
+    }
+
+    private long copyRange(Connection src, Connection dst, CopyRange r, CopyProgress.Table counters)
+            throws SQLException {
+        boolean binary = plan.binaryCopy().getOrDefault(r.table().name(), false);
+        String format = binary ? " (FORMAT binary)" : "";
+        StringBuilder cols = new StringBuilder();
+        for (ColumnDef c : r.table().copyColumns()) {
+            cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
+        }
+        TargetTable tt = plan.targets().get(r.table().name());
+        CopyOut out = src.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyOut("COPY (SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate() + ") TO STDOUT"
+                        + format);
+        CopyIn in = null;
+        try {
+            in = dst.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + PgSql.qualified(tt.schema(), tt.table()) + " (" + cols + ") FROM STDIN" + format);
+            byte[] b;
+            while ((b = out.readFromCopy()) != null) {
+                in.writeToCopy(b, 0, b.length);
+                counters.addBytes(b.length);
+            }
+            return in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (out.isActive()) {
+                out.cancelCopy();
+            }
+            if (in != null && in.isActive()) {
+                in.cancelCopy();
+            }
+            throw e;
+        }
+    }
+
+    /** Keys, unique and check constraints, indexes and sequences of the created tables, then their foreign keys. */
+    private void buildPostData() throws Exception {
+        Map<Long, TargetTable> synced = new HashMap<>();
+        for (SourceTable t : tables) {
+            synced.put(t.oid(), plan.targets().get(t.name()));
+        }
+        List<List<String>> first = new ArrayList<>();
+        List<String> fks = new ArrayList<>();
+        for (SourceTable t : tables) {
+            if (plan.created(t.name())) {
+                List<List<String>> parts =
+                        TargetSchema.postData(t, plan.targets().get(t.name()), synced);
+                first.add(parts.get(0));
+                fks.addAll(parts.get(1));
+            }
+        }
+        ConcurrentLinkedQueue<List<String>> perTable = new ConcurrentLinkedQueue<>(first);
+        runAll(config.workers(), worker -> execute(perTable));
+        ConcurrentLinkedQueue<List<String>> keys = new ConcurrentLinkedQueue<>(List.of(fks));
+        runAll(1, worker -> execute(keys));
+    }
+
+    private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {
+        try (Connection c = target.get();
+                Statement st = c.createStatement()) {
+            List<String> batch;
+            while ((batch = queue.poll()) != null) {
+                for (String ddl : batch) {
+                    st.execute(ddl);
+                }
+            }
+        }
+    }
+
+    /** A task of one worker; may throw. */
+    @FunctionalInterface
+    interface Work {
+        void run(int worker) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on {@code n} threads and waits for all; the first failure is thrown once every worker ended.
+     */
+    static void runAll(int n, Work work) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "pgferry-copy");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int worker = i;
+                futures.add(pool.submit(() -> {
+                    work.run(worker);
+                    return null;
+                }));
+            }
+            Exception first = null;
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (first == null) {
+                        first = e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause());
+                    }
+                }
+            }
+            if (first instanceof SQLException se) {
+                throw se;
+            }
+            if (first instanceof PgFerryException pe) {
+                throw pe;
+            }
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.pgferry.engine;
+
+import io.pgferry.postgres.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the definitions of the selected source tables from the catalog. The connection's search_path is set to
+ * pg_catalog alone, so that every name the server prints (format_type, pg_get_indexdef, pg_get_constraintdef) is
+ * schema-qualified and can be mapped to the target.
+ */
+final class SourceCatalog {
+    /** Built-in objects have OIDs below FirstNormalObjectId (PostgreSQL's transam.h). */
+    static final long FIRST_NORMAL_OID = 16384;
+
+    /** A default worth copying: a literal, optionally cast, with nothing evaluated at insert time. */
+    private static final Pattern CONSTANT = Pattern.compile(
+            "^\\(?(?:'(?:[^']|'')*'|-?[0-9]+(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?|true|false|NULL)\\)?(?:::[a-z0-9_ ().,\\[\\]\"]+)*$",
+            Pattern.CASE_INSENSITIVE);
+
+    private static final String TABLE = "SELECT c.oid, c.relkind, c.relreplident,"
+            + " quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
+
+    private static final String COLUMNS = "SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod),"
+            + " a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
+            + " t.typtype, tn.nspname, t.typname, e.oid, e.typtype, en.nspname, e.typname,"
+            + " (SELECT s.relname FROM pg_class s WHERE s.oid = pg_get_serial_sequence(?, a.attname)::regclass)"
+            + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+            + " JOIN pg_namespace tn ON tn.oid = t.typnamespace"
+            + " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
+            + " LEFT JOIN pg_namespace en ON en.oid = e.typnamespace"
+            + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+            + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+
+    private static final String PRIMARY_KEY = "SELECT a.attname FROM pg_index i"
+            + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+            + " WHERE i.indrelid = ? AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)";
+
+    private static final String LEAVES = "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname),"
+            + " pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples::bigint"
+            + " FROM pg_partition_tree(?) p JOIN pg_class c ON c.oid = p.relid"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.isleaf";
+
+    private static final String INDEXES = "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            + " WHERE i.indrelid = ? AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+            + " WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) ORDER BY i.indexrelid";
+
+    private static final String CONSTRAINTS = "SELECT k.conname, k.contype, pg_get_constraintdef(k.oid),"
+            + " CASE WHEN k.contype = 'f' THEN quote_ident(rn.nspname) || '.' || quote_ident(r.relname) END,"
+            + " k.confrelid FROM pg_constraint k LEFT JOIN pg_class r ON r.oid = k.confrelid"
+            + " LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace"
+            + " WHERE k.conrelid = ? AND k.contype IN ('u', 'c', 'x', 'f') AND k.conparentid = 0"
+            + " ORDER BY k.contype = 'f', k.conname";
+
+    private static final String ENUM_LABELS =
+            "SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder";
+
+    private static final String DOMAIN = "SELECT format_type(t.typbasetype, t.typtypmod), t.typnotnull,"
+            + " ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.contypid = t.oid"
+            + " AND k.contype = 'c' ORDER BY k.conname) FROM pg_type t WHERE t.oid = ?";
+
+    private final Connection connection;
+    private final SyncConfig config;
+    private final Map<Long, UserType> types = new HashMap<>();
+
+    SourceCatalog(Connection connection, SyncConfig config) throws SQLException {
+        this.connection = connection;
+        this.config = config;
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET search_path = pg_catalog");
+        }
+    }
+
+    List<SourceTable> read(List<TableName> tables) throws SQLException {
+        List<SourceTable> out = new ArrayList<>();
+        for (TableName t : tables) {
+            out.add(read(t));
+        }
+        return out;
+    }
+
+    private SourceTable read(TableName name) throws SQLException {
+        long oid;
+        char kind;
+        char identity;
+        String printed;
+        try (PreparedStatement ps = connection.prepareStatement(TABLE)) {
+            ps.setString(1, name.schema());
+            ps.setString(2, name.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("table " + name + " disappeared from the source catalog", "42P01");
+                }
+                oid = rs.getLong(1);
+                kind = rs.getString(2).charAt(0);
+                identity = rs.getString(3).charAt(0);
+                printed = rs.getString(4);
+            }
+        }
+        List<ColumnDef> columns = columns(oid, printed);
+        List<String> pk = strings(PRIMARY_KEY, oid);
+        List<SourceTable.Leaf> leaves = new ArrayList<>();
+        long blocks = 0;
+        long rows = 0;
+        try (PreparedStatement ps = connection.prepareStatement(LEAVES)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    leaves.add(new SourceTable.Leaf(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    blocks += rs.getLong(3);
+                    rows += Math.max(0, rs.getLong(4));
+                }
+            }
+        }
+        if (kind == 'r' && leaves.isEmpty()) {
+            leaves.add(new SourceTable.Leaf(oid, printed, 0));
+        }
+        List<SourceTable.ConstraintDef> constraints = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(CONSTRAINTS)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    constraints.add(new SourceTable.ConstraintDef(
+                            rs.getString(1),
+                            rs.getString(2).charAt(0),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getLong(5)));
+                }
+            }
+        }
+        return new SourceTable(
+                name,
+                oid,
+                printed,
+                identity,
+                columns,
+                pk,
+                leaves,
+                strings(INDEXES, oid),
+                constraints,
+                blocks * 8192,
+                rows);
+    }
+
+    private List<ColumnDef> columns(long oid, String printed) throws SQLException {
+        List<ColumnDef> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
+            ps.setString(1, printed);
+            ps.setLong(2, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    int typeOid = (int) rs.getLong(2);
+                    String formatted = rs.getString(3);
+                    String def = rs.getString(5);
+                    String ident = rs.getString(6);
+                    String gen = rs.getString(7);
+                    char typtype = rs.getString(8).charAt(0);
+                    String typeSchema = rs.getString(9);
+                    String typeName = rs.getString(10);
+                    long elemOid = rs.getLong(11);
+                    boolean isArray = !rs.wasNull();
+                    String serial = rs.getString(15);
+                    boolean generated = gen != null && !gen.isEmpty();
+                    UserType user = null;
+                    String typeSql = formatted;
+                    boolean builtin = typeOid < FIRST_NORMAL_OID && (!isArray || elemOid < FIRST_NORMAL_OID);
+                    if (isArray
+                            && elemOid >= FIRST_NORMAL_OID
+                            && "ed".indexOf(rs.getString(12).charAt(0)) >= 0) {
+                        user = userType(
+                                elemOid,
+                                rs.getString(13),
+                                rs.getString(14),
+                                rs.getString(12).charAt(0));
+                        typeSql = quoted(user) + "[]";
+                    } else if (!isArray && typeOid >= FIRST_NORMAL_OID && (typtype == 'e' || typtype == 'd')) {
+                        user = userType(typeOid, typeSchema, typeName, typtype);
+                        typeSql = quoted(user);
+                    }
+                    boolean serialDefault = serial != null && def != null && def.startsWith("nextval(");
+                    out.add(new ColumnDef(
+                            name,
+                            typeOid,
+                            typeSql,
+                            builtin,
+                            user,
+                            rs.getBoolean(4),
+                            def != null && !generated && CONSTANT.matcher(def).matches() ? def : null,
+                            ident == null || ident.isEmpty() ? 0 : ident.charAt(0),
+                            generated ? def : null,
+                            serialDefault ? serial : null));
+                }
+            }
+        }
+        return out;
+    }
+
+    private String quoted(UserType t) {
+        return PgSql.qualified(t.schema(), t.name());
+    }
+
+    /** The type, in its target schema. */
+    private UserType userType(long oid, String schema, String name, char kind) throws SQLException {
+        UserType known = types.get(oid);
+        if (known != null) {
+            return known;
+        }
+        String targetSchema = config.targetSchema(schema);
+        UserType t;
+        if (kind == 'e') {
+            t = new UserType(targetSchema, name, 'e', strings(ENUM_LABELS, oid), null, false, List.of());
+        } else {
+            try (PreparedStatement ps = connection.prepareStatement(DOMAIN)) {
+                ps.setLong(1, oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    List<String> checks = new ArrayList<>();
+                    for (Object o : (Object[]) rs.getArray(3).getArray()) {
+                        checks.add((String) o);
+                    }
+                    t = new UserType(targetSchema, name, 'd', List.of(), rs.getString(1), rs.getBoolean(2), checks);
+                }
+            }
+        }
+        types.put(oid, t);
+        return t;
+    }
+
+    private List<String> strings(String sql, long oid) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+}

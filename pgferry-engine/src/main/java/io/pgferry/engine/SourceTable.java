@@ -1,0 +1,46 @@
+package io.pgferry.engine;
+
+import io.pgferry.postgres.TableName;
+import java.util.List;
+
+/**
+ * A source table as a sync needs it: its columns and keys to create it at the target, the relations its rows live
+ * in (itself, or the leaf partitions of a partitioned table), and what is built after the data is in.
+ *
+ * @param oid the table's pg_class OID
+ * @param printed its name as PostgreSQL prints it qualified in catalog output (quote_ident rules)
+ * @param replicaIdentity pg_class.relreplident
+ * @param primaryKey primary key columns in key order; empty when none
+ * @param leaves the relations holding the rows: the table itself, or its leaf partitions
+ * @param indexes CREATE INDEX statements of the source (not those backing constraints), naming the source table
+ * @param constraints unique, check, exclusion and foreign-key constraints
+ * @param bytes the size of the rows' relations, for ordering and progress
+ * @param estimatedRows pg_class.reltuples summed over the leaves (-1 unknown)
+ */
+record SourceTable(
+        TableName name,
+        long oid,
+        String printed,
+        char replicaIdentity,
+        List<ColumnDef> columns,
+        List<String> primaryKey,
+        List<Leaf> leaves,
+        List<String> indexes,
+        List<ConstraintDef> constraints,
+        long bytes,
+        long estimatedRows) {
+
+    /** A relation holding rows: its OID, qualified quoted name and size in 8 kB blocks. */
+    record Leaf(long oid, String qualified, long blocks) {}
+
+    /**
+     * @param printedReference for a foreign key, the referenced table as printed in {@code definition}; else null
+     * @param referencedOid for a foreign key, the referenced table's OID; else 0
+     */
+    record ConstraintDef(String name, char type, String definition, String printedReference, long referencedOid) {}
+
+    /** The columns a copy reads and writes: all but generated ones. */
+    List<ColumnDef> copyColumns() {
+        return columns.stream().filter(c -> c.generated() == null).toList();
+    }
+}

@@ -1,0 +1,254 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.SlotAdmin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a {@link SyncEngine} needs, validated once by {@link Builder#build()}: a bad value fails there with a
+ * message naming the field and the fix. The builder holds the defaults, in one place, for every front end (the
+ * command line, configuration files, environment variables, an embedding program).
+ *
+ * @param source the database to copy from and stream
+ * @param target the PostgreSQL database to keep in sync
+ * @param include table globs ({@code public.*}, {@code sales.order*}); a name without a dot is in schema public
+ * @param exclude table globs to leave out
+ * @param schemaMap source schema to target schema; unmapped schemas keep their name
+ * @param copyMode how the target is filled before streaming
+ * @param workers parallel copy connections (each one to the source and one to the target)
+ * @param slot the logical replication slot, also the sync's name at the target
+ * @param publication the publication (created for the selected tables when missing)
+ * @param untilCaughtUp stop once every transaction committed before the start is applied; else run until stopped
+ * @param catalogSchema the target schema of the sync's own records
+ * @param batchRows at most this many changes in one target transaction
+ * @param batchDelay a target transaction stays open at most this long while changes keep coming
+ * @param memoryLimitBytes memory for transactions waiting to be applied, before they spill to disk
+ * @param spillDirectory where large transactions spill
+ * @param maxRetryTime give up reconnecting after this long without success
+ */
+public record SyncConfig(
+        Dsn source,
+        Dsn target,
+        List<String> include,
+        List<String> exclude,
+        Map<String, String> schemaMap,
+        CopyMode copyMode,
+        int workers,
+        String slot,
+        String publication,
+        boolean untilCaughtUp,
+        String catalogSchema,
+        int batchRows,
+        Duration batchDelay,
+        long memoryLimitBytes,
+        Path spillDirectory,
+        Duration maxRetryTime) {
+
+    public SyncConfig {
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+        schemaMap = Map.copyOf(schemaMap);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The target schema for tables of source schema {@code schema}. */
+    public String targetSchema(String schema) {
+        return schemaMap.getOrDefault(schema, schema);
+    }
+
+    static PgFerryException bad(String field, String problem, String fix) {
+        return PgFerryException.fatal("invalid sync configuration (" + field + "): " + problem, fix);
+    }
+
+    /** Builds a {@link SyncConfig}; every default lives here. */
+    public static final class Builder {
+        public static final String DEFAULT_SLOT = "pgferry_sync";
+        public static final String DEFAULT_PUBLICATION = "pgferry_sync";
+        public static final int DEFAULT_WORKERS = 4;
+
+        private Dsn source;
+        private Dsn target;
+        private final List<String> include = new ArrayList<>();
+        private final List<String> exclude = new ArrayList<>();
+        private final Map<String, String> schemaMap = new LinkedHashMap<>();
+        private CopyMode copyMode = CopyMode.SNAPSHOT;
+        private int workers = DEFAULT_WORKERS;
+        private String slot = DEFAULT_SLOT;
+        private String publication = DEFAULT_PUBLICATION;
+        private boolean untilCaughtUp;
+        private String catalogSchema = SyncCatalog.DEFAULT_SCHEMA;
+        private int batchRows = 10_000;
+        private Duration batchDelay = Duration.ofMillis(100);
+        private long memoryLimitBytes = 64L << 20;
+        private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
+        private Duration maxRetryTime = Duration.ofMinutes(5);
+
+        public Builder source(Dsn dsn) {
+            this.source = dsn;
+            return this;
+        }
+
+        public Builder source(String dsn) {
+            return source(Dsn.parse(dsn));
+        }
+
+        public Builder target(Dsn dsn) {
+            this.target = dsn;
+            return this;
+        }
+
+        public Builder target(String dsn) {
+            return target(Dsn.parse(dsn));
+        }
+
+        public Builder include(String... globs) {
+            include.addAll(List.of(globs));
+            return this;
+        }
+
+        public Builder include(List<String> globs) {
+            include.addAll(globs);
+            return this;
+        }
+
+        public Builder exclude(List<String> globs) {
+            exclude.addAll(globs);
+            return this;
+        }
+
+        public Builder mapSchema(String sourceSchema, String targetSchema) {
+            schemaMap.put(sourceSchema, targetSchema);
+            return this;
+        }
+
+        public Builder copyMode(CopyMode mode) {
+            this.copyMode = mode;
+            return this;
+        }
+
+        public Builder workers(int n) {
+            this.workers = n;
+            return this;
+        }
+
+        public Builder slot(String name) {
+            this.slot = name;
+            return this;
+        }
+
+        public Builder publication(String name) {
+            this.publication = name;
+            return this;
+        }
+
+        public Builder untilCaughtUp(boolean on) {
+            this.untilCaughtUp = on;
+            return this;
+        }
+
+        public Builder catalogSchema(String schema) {
+            this.catalogSchema = schema;
+            return this;
+        }
+
+        public Builder batchRows(int rows) {
+            this.batchRows = rows;
+            return this;
+        }
+
+        public Builder batchDelay(Duration d) {
+            this.batchDelay = d;
+            return this;
+        }
+
+        public Builder memoryLimitBytes(long bytes) {
+            this.memoryLimitBytes = bytes;
+            return this;
+        }
+
+        public Builder spillDirectory(Path dir) {
+            this.spillDirectory = dir;
+            return this;
+        }
+
+        public Builder maxRetryTime(Duration d) {
+            this.maxRetryTime = d;
+            return this;
+        }
+
+        public SyncConfig build() {
+            if (source == null) {
+                throw bad("source", "no source database given", "give the source as a postgresql:// URI");
+            }
+            if (target == null) {
+                throw bad("target", "no target database given", "give the target as a postgresql:// URI");
+            }
+            if (source.host().equals(target.host())
+                    && source.port() == target.port()
+                    && source.dbname().equals(target.dbname())) {
+                throw bad(
+                        "target",
+                        "the target is the source database itself (" + target.endpoints() + "/" + target.dbname() + ")",
+                        "give another database as the target");
+            }
+            if (slot == null || !SlotAdmin.SLOT_NAME.matcher(slot).matches()) {
+                throw bad("slot", "slot name '" + slot + "' is not valid", "use 1 to 63 characters of a-z, 0-9 and _");
+            }
+            if (publication == null || publication.isEmpty() || publication.length() > 63) {
+                throw bad("publication", "publication name is empty or longer than 63 bytes", "give a name");
+            }
+            if (workers < 1 || workers > 64) {
+                throw bad("workers", workers + " workers", "give 1 to 64");
+            }
+            if (batchRows < 1) {
+                throw bad("batchRows", "batch size " + batchRows, "give a positive number of rows");
+            }
+            for (Duration d : List.of(batchDelay, maxRetryTime)) {
+                if (d.isNegative() || d.isZero()) {
+                    throw bad("interval", "intervals must be positive, got " + d, "give a positive duration");
+                }
+            }
+            for (String g : include) {
+                TableGlob.parse(g);
+            }
+            for (String g : exclude) {
+                TableGlob.parse(g);
+            }
+            for (Map.Entry<String, String> e : schemaMap.entrySet()) {
+                if (e.getKey().isEmpty() || e.getValue().isEmpty()) {
+                    throw bad("schemaMap", "empty schema name in a schema map entry", "write source:target");
+                }
+            }
+            if (catalogSchema == null || catalogSchema.isEmpty()) {
+                throw bad("catalogSchema", "empty schema name", "give a schema name such as pgferry");
+            }
+            return new SyncConfig(
+                    source,
+                    target,
+                    include.isEmpty() ? List.of("*.*") : include,
+                    exclude,
+                    schemaMap,
+                    copyMode,
+                    workers,
+                    slot,
+                    publication,
+                    untilCaughtUp,
+                    catalogSchema,
+                    batchRows,
+                    batchDelay,
+                    memoryLimitBytes,
+                    spillDirectory,
+                    maxRetryTime);
+        }
+    }
+}

@@ -1,0 +1,364 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.JdbcSink;
+import io.pgferry.jdbc.PostgresDialect;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.TargetCheckpointStore;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.Connections;
+import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a set of tables of a PostgreSQL source in sync at a PostgreSQL target: checks everything first (nothing is
+ * created on either side when a check fails), creates missing target tables, copies the existing rows from the
+ * slot's exported snapshot, then applies every change in commit order, exactly once.
+ *
+ * <p><b>Exactly once.</b> The position of the last applied source transaction is stored at the target in the same
+ * transaction as its data ({@link JdbcSink}); the stream confirms a position to the source only after that commit,
+ * and a restart resumes from the target's record. A crash at any instant therefore neither loses nor repeats a
+ * transaction. An initial copy interrupted by a crash is started again: its snapshot is gone with the process.
+ *
+ * <p><b>Threading.</b> {@link #run()} blocks the calling thread; {@link #stop()} may be called from any thread.
+ */
+public final class SyncEngine {
+    private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
+
+    private final SyncConfig config;
+    private final Stage stage;
+    private final Dialect dialect = new PostgresDialect();
+    private volatile ChangeStream stream;
+    private volatile CopyProgress progress;
+    private volatile boolean stopRequested;
+    private volatile ApplyHandler handler;
+
+    /** What a run did. */
+    public record Result(boolean copied, Lsn position, long changesApplied, int sequencesSet) {}
+
+    public SyncEngine(SyncConfig config) {
+        this(config, Stage.IDENTITY);
+    }
+
+    /** A sync that passes every change through {@code stage} on its way to the target. */
+    public SyncEngine(SyncConfig config, Stage stage) {
+        this.config = config;
+        this.stage = stage;
+    }
+
+    /** The running copy's counters, or null before a copy started (and for a run that copies nothing). */
+    public CopyProgress copyProgress() {
+        return progress;
+    }
+
+    /** Changes applied by the streaming phase so far. */
+    public long changesApplied() {
+        ApplyHandler h = handler;
+        return h == null ? 0 : h.applied();
+    }
+
+    /**
+     * Runs the sync: until caught up with the source's position at start when so configured, else until
+     * {@link #stop()}.
+     *
+     * @throws PgFerryException for bad input (nothing created), an unreachable server, or a failure while running
+     */
+    public Result run() {
+        String where = config.target().endpoints() + "/" + config.target().dbname();
+        try (Connection source = Connections.open(config.source());
+                Connection target = Connections.open(config.target());
+                Connection lock = Connections.open(config.target())) {
+            lock(lock);
+            List<TableName> names =
+                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<SourceTable> tables;
+            try (Connection catalogConnection = Connections.open(config.source())) {
+                tables = new SourceCatalog(catalogConnection, config).read(names);
+            }
+            for (SourceTable t : tables) {
+                checkIdentity(t);
+            }
+            TargetSchema schema = new TargetSchema(target, config);
+            TargetSchema.Plan plan = schema.plan(tables);
+            SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
+            Optional<SyncCatalog.Position> position =
+                    catalogExists(target) ? catalog.position(target) : Optional.empty();
+            boolean resume = position.isPresent() && position.get().lsn().isPresent();
+            SlotAdmin slots = new SlotAdmin(source, config.source());
+            if (resume) {
+                if (!plan.toCreate().isEmpty()) {
+                    throw PgFerryException.fatal(
+                            "target table "
+                                    + plan.targets().get(plan.toCreate().get(0).name()) + " is gone, but sync "
+                                    + config.slot() + " was streaming into it",
+                            "restore it, or start the sync over: drop slot " + config.slot()
+                                    + " and delete the sync's rows from " + config.catalogSchema() + ".sync_progress");
+                }
+                log.info(
+                        "resuming sync {} from {} (recorded at the target)",
+                        config.slot(),
+                        position.get().lsn().get());
+            } else {
+                boolean unfinished = position.isPresent();
+                if (config.copyMode() == CopyMode.SNAPSHOT) {
+                    if (unfinished) {
+                        log.warn(
+                                "a previous initial copy of sync {} did not finish: emptying its tables and starting"
+                                        + " it again",
+                                config.slot());
+                    } else if (slots.find(config.slot()).isPresent()) {
+                        throw PgFerryException.fatal(
+                                "slot " + config.slot() + " already exists on the source, but the target has no record"
+                                        + " of a sync using it, so no consistent copy can start from it",
+                                "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
+                    } else {
+                        requireEmpty(target, plan, tables);
+                    }
+                }
+                SyncCatalog.create(target, dialect, config.catalogSchema());
+                if (unfinished && config.copyMode() == CopyMode.SNAPSHOT) {
+                    restartCopy(target, catalog, slots);
+                }
+                schema.create(plan);
+                catalog.register(target, null);
+                for (SourceTable t : tables) {
+                    catalog.setState(
+                            target,
+                            t.name().toString(),
+                            plan.targets().get(t.name()),
+                            TableState.INIT,
+                            0,
+                            0,
+                            plan.created(t.name()),
+                            null);
+                }
+            }
+            TargetCheckpointStore store =
+                    new TargetCheckpointStore(() -> Connections.open(config.target()), catalog, where);
+            SnapshotCopy copy = null;
+            if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
+                copy = new SnapshotCopy(
+                        config,
+                        tables,
+                        plan,
+                        catalog,
+                        store::fingerprint,
+                        () -> Connections.open(config.source()),
+                        () -> Connections.open(config.target()),
+                        p -> progress = p);
+            } else if (!resume) {
+                buildPostData(target, tables, plan);
+            }
+            Map<TableName, TargetTable> targets = plan.targets();
+            boolean[] streaming = {resume && allStreaming(target, catalog)};
+            ApplyHandler h = new ApplyHandler(
+                    () -> new JdbcSink(
+                            Connections.open(config.target()),
+                            dialect,
+                            r -> targetOf(targets, r),
+                            catalog,
+                            store::fingerprint,
+                            where),
+                    stage,
+                    config.batchRows(),
+                    config.batchDelay(),
+                    () -> {
+                        if (!streaming[0]) {
+                            streaming[0] = true;
+                            markStreaming(catalog);
+                        }
+                    });
+            handler = h;
+            StreamConfig streamConfig = StreamConfig.builder()
+                    .source(config.source())
+                    .slot(config.slot())
+                    .publication(config.publication())
+                    .tables(names)
+                    .messages(false)
+                    .streaming(true)
+                    .untilCaughtUp(config.untilCaughtUp())
+                    .memoryLimitBytes(config.memoryLimitBytes())
+                    .spillDirectory(config.spillDirectory())
+                    .maxRetryTime(config.maxRetryTime())
+                    .checkpointStore(store)
+                    .initialCopy(copy)
+                    .build();
+            ChangeStream s = ChangeStream.create(streamConfig, h);
+            stream = s;
+            try {
+                if (stopRequested) {
+                    return new Result(false, Lsn.INVALID, 0, 0);
+                }
+                s.run();
+            } finally {
+                h.close();
+                store.close();
+            }
+            int sequences = 0;
+            if (config.untilCaughtUp()) {
+                sequences = SequenceSync.copy(source, target, tables, targets);
+                if (!streaming[0]) {
+                    markStreaming(catalog);
+                }
+            }
+            Lsn at = catalog.position(target).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
+            return new Result(copy != null, at, h.applied(), sequences);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
+        }
+    }
+
+    /** Asks a running sync to stop after the current batch; returns at once. */
+    public void stop() {
+        stopRequested = true;
+        ChangeStream s = stream;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    /**
+     * One sync per slot and target: a session-level advisory lock at the target, held by {@code lock} for the whole
+     * run (see the PostgreSQL docs, "Advisory Locks").
+     */
+    private void lock(Connection lock) throws SQLException {
+        try (PreparedStatement ps = lock.prepareStatement(
+                "SELECT pg_catalog.pg_try_advisory_lock(" + "pg_catalog.hashtextextended(?, 0))")) {
+            ps.setString(1, "pgferry sync " + config.catalogSchema() + "." + config.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw PgFerryException.fatal(
+                            "another pgferry sync with slot " + config.slot() + " is running against this target",
+                            "stop it first, or give this sync another slot name");
+                }
+            }
+        }
+    }
+
+    private static void checkIdentity(SourceTable t) {
+        if (t.replicaIdentity() == 'n'
+                || (t.replicaIdentity() == 'd' && t.primaryKey().isEmpty())) {
+            throw PgFerryException.fatal(
+                    "table " + t.name() + " has no primary key and no replica identity, so its updates and deletes"
+                            + " cannot be applied",
+                    "add a primary key, or run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY FULL");
+        }
+    }
+
+    private boolean catalogExists(Connection target) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT pg_catalog.to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, PgSql.quote(config.catalogSchema()) + ".sync_progress");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** A snapshot copy needs empty target tables: it would otherwise add to rows of unknown origin. */
+    private static void requireEmpty(Connection target, TargetSchema.Plan plan, List<SourceTable> tables)
+            throws SQLException {
+        for (SourceTable t : tables) {
+            if (plan.created(t.name())) {
+                continue;
+            }
+            TargetTable tt = plan.targets().get(t.name());
+            try (Statement st = target.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT EXISTS (SELECT 1 FROM " + PgSql.qualified(tt.schema(), tt.table()) + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw PgFerryException.fatal(
+                            "target table " + tt + " already holds rows, and a snapshot copy would add the source's"
+                                    + " to them",
+                            "empty it (TRUNCATE), or use copy mode none if it already holds the source's rows");
+                }
+            }
+        }
+    }
+
+    /** Empties the tables an unfinished copy was filling and drops the slot whose snapshot it used. */
+    private void restartCopy(Connection target, SyncCatalog catalog, SlotAdmin slots) throws SQLException {
+        List<String> truncate = new ArrayList<>();
+        for (SyncCatalog.TableStatus s : catalog.states(target)) {
+            truncate.add(PgSql.qualified(s.target().schema(), s.target().table()));
+        }
+        if (!truncate.isEmpty()) {
+            try (Statement st = target.createStatement()) {
+                st.execute("TRUNCATE " + String.join(", ", truncate));
+            }
+        }
+        if (slots.find(config.slot()).isPresent()) {
+            slots.drop(config.slot());
+            log.info("dropped slot {} of the unfinished copy", config.slot());
+        }
+    }
+
+    private void buildPostData(Connection target, List<SourceTable> tables, TargetSchema.Plan plan)
+            throws SQLException {
+        java.util.Map<Long, TargetTable> synced = new java.util.HashMap<>();
+        for (SourceTable t : tables) {
+            synced.put(t.oid(), plan.targets().get(t.name()));
+        }
+        List<String> fks = new ArrayList<>();
+        try (Statement st = target.createStatement()) {
+            for (SourceTable t : tables) {
+                if (plan.created(t.name())) {
+                    List<List<String>> parts =
+                            TargetSchema.postData(t, plan.targets().get(t.name()), synced);
+                    for (String ddl : parts.get(0)) {
+                        st.execute(ddl);
+                    }
+                    fks.addAll(parts.get(1));
+                }
+            }
+            for (String ddl : fks) {
+                st.execute(ddl);
+            }
+        }
+    }
+
+    private static boolean allStreaming(Connection target, SyncCatalog catalog) throws SQLException {
+        return catalog.states(target).stream().allMatch(s -> s.state() == TableState.STREAMING);
+    }
+
+    private void markStreaming(SyncCatalog catalog) {
+        try (Connection c = Connections.open(config.target())) {
+            catalog.setAllStates(c, TableState.STREAMING);
+        } catch (SQLException e) {
+            log.warn(
+                    "could not record the tables as streaming: {}",
+                    JdbcErrors.classify(e, "state update").getMessage());
+        }
+    }
+
+    private static TargetTable targetOf(Map<TableName, TargetTable> targets, Relation r) {
+        TargetTable t = targets.get(new TableName(r.schema(), r.table()));
+        if (t == null) {
+            throw PgFerryException.fatal(
+                    "a change arrived for table " + r + ", which this sync does not copy",
+                    "remove the table from the publication, or add it to the sync's tables");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,51 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.TableName;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Picks the tables a sync copies: the ordinary and partitioned tables of the source that match an include pattern
+ * and no exclude pattern. A partition is never picked on its own: its rows are synced through its root, which is
+ * what the publication publishes ({@code publish_via_partition_root}).
+ */
+final class TableSelector {
+    private static final String TABLES = "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'"
+            + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
+            + " ORDER BY n.nspname, c.relname";
+
+    private TableSelector() {}
+
+    static List<TableName> select(Connection source, List<String> include, List<String> exclude, String catalogSchema)
+            throws SQLException {
+        List<TableGlob> in = include.stream().map(TableGlob::parse).toList();
+        List<TableGlob> out = exclude.stream().map(TableGlob::parse).toList();
+        List<TableName> picked = new ArrayList<>();
+        try (Statement st = source.createStatement();
+                ResultSet rs = st.executeQuery(TABLES)) {
+            while (rs.next()) {
+                TableName t = new TableName(rs.getString(1), rs.getString(2));
+                if (t.schema().equals(catalogSchema)) {
+                    continue;
+                }
+                if (in.stream().anyMatch(g -> g.matches(t)) && out.stream().noneMatch(g -> g.matches(t))) {
+                    picked.add(t);
+                }
+            }
+        }
+        if (picked.isEmpty()) {
+            throw PgFerryException.fatal(
+                    "no table of the source matches " + String.join(",", include)
+                            + (exclude.isEmpty() ? "" : " and not " + String.join(",", exclude)),
+                    "check the table patterns: schema.table, * and ? as wildcards, case as stored (quote mixed case)");
+        }
+        return picked;
+    }
+}

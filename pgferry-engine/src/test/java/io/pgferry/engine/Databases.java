@@ -1,0 +1,66 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Row-by-row comparison of tables in two databases, and waiting for them to match. */
+final class Databases {
+    private Databases() {}
+
+    /** Every row of {@code table} as PostgreSQL's text of the row, sorted. */
+    static List<String> rows(TestDatabase db, String table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            st.execute("SET TimeZone = 'UTC'");
+            try (ResultSet rs = st.executeQuery("SELECT t::text FROM " + table + " t ORDER BY 1")) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Waits until every table has the same rows on both sides, then asserts it (showing the difference). */
+    static void awaitSame(TestDatabase source, TestDatabase target, Duration timeout, String... tables)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean same = true;
+            for (String t : tables) {
+                if (!rows(source, t).equals(rowsOrEmpty(target, t))) {
+                    same = false;
+                    break;
+                }
+            }
+            if (same) {
+                return;
+            }
+            Thread.onSpinWait();
+            Thread.sleep(50); // polling interval of the wait, not a synchronisation
+        }
+        for (String t : tables) {
+            assertThat(rowsOrEmpty(target, t)).as("target rows of " + t).isEqualTo(rows(source, t));
+        }
+    }
+
+    private static List<String> rowsOrEmpty(TestDatabase db, String table) throws SQLException {
+        try {
+            return rows(db, table);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.event.Column;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What differs between destination databases: identifier quoting, session set-up, how a run of inserts is written,
+ * how a column is compared with a bound value, and how the sync's own bookkeeping tables are declared. The
+ * {@link JdbcSink} builds every statement through these methods, so a new destination is a new dialect.
+ *
+ * <p>Values are always bound as parameters in PostgreSQL's text form; a dialect never splices a value into SQL.
+ */
+public interface Dialect {
+    /** The identifier quoted for this database: mixed case, quotes, unicode and reserved words all survive. */
+    String quote(String identifier);
+
+    default String qualified(TargetTable t) {
+        return quote(t.schema()) + "." + quote(t.table());
+    }
+
+    /**
+     * Prepares an apply session (time zone, replication role, ...); returns warnings worth one log line each, such
+     * as a setting the role may not change.
+     */
+    List<String> prepareApplySession(Connection connection) throws SQLException;
+
+    /** Writes a run of inserted rows of one table at once: the whole run or, on error, nothing of it. */
+    void insertRows(Connection connection, TargetTable table, List<Column> columns, List<String[]> rows)
+            throws SQLException;
+
+    /** A predicate for a key column equal to a bound parameter ({@code ?}); keys are never NULL. */
+    default String equalsKey(Column column) {
+        return quote(column.name()) + " = ?";
+    }
+
+    /**
+     * A predicate comparing {@code column} with a bound parameter ({@code ?}); NULL must match NULL, as a replica
+     * identity of FULL compares whole rows.
+     */
+    String matches(Column column);
+
+    /** The bound parameter for setting {@code column} in an UPDATE's SET list. */
+    default String parameter(Column column) {
+        return "?";
+    }
+
+    /** {@code TRUNCATE} of the tables, honouring the source's CASCADE and RESTART IDENTITY. */
+    String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity);
+
+    /**
+     * DELETE or UPDATE of exactly one row among identical ones, for a table without a key; {@code set} is null for a
+     * DELETE, else the SET list, and {@code where} the predicate.
+     */
+    String oneRow(TargetTable table, String set, String where);
+
+    /** Statements that create the sync's bookkeeping schema and tables when missing; run in one transaction. */
+    List<String> catalogDdl(String schema);
+}

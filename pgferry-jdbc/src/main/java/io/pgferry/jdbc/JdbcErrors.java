@@ -1,0 +1,102 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.PgFerryException;
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Turns a destination's SQL error into a {@link PgFerryException} that says retriable or fatal. The message keeps
+ * the SQLSTATE and the names the server reports (table, column, constraint) but never the server's text for data
+ * errors, nor its DETAIL: those quote row values ("Key (id)=(7) already exists", "invalid input syntax ...: x").
+ * See the PostgreSQL docs, "PostgreSQL Error Codes".
+ */
+public final class JdbcErrors {
+    private JdbcErrors() {}
+
+    /** True for a lost connection, a shutdown, too many connections, a serialization failure or a deadlock. */
+    public static boolean isRetriable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08")
+                        || state.startsWith("57P")
+                        || state.equals("53300")
+                        || state.equals("40001")
+                        || state.equals("40P01")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param doing what failed, naming the object ("apply to public.orders at db:5432/shop")
+     */
+    public static PgFerryException classify(SQLException e, String doing) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        StringBuilder problem = new StringBuilder(doing).append(": ");
+        ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+        if (server != null && !state.startsWith("22") && !state.startsWith("23")) {
+            problem.append(oneLine(server.getMessage()));
+        } else if (server != null) {
+            problem.append(describeData(state, server));
+        } else if (state.startsWith("08") || state.isEmpty()) {
+            problem.append("connection failed");
+        } else {
+            problem.append("error");
+        }
+        if (!state.isEmpty()) {
+            problem.append(" (SQLSTATE ").append(state).append(')');
+        }
+        if (isRetriable(e)) {
+            return PgFerryException.retriable(
+                    problem.toString(), "it is retried; check the destination if it persists", e);
+        }
+        return PgFerryException.fatal(problem.toString(), fix(state), e);
+    }
+
+    private static String describeData(String state, ServerErrorMessage m) {
+        StringBuilder s = new StringBuilder(state.startsWith("23") ? "constraint violation" : "value rejected");
+        if (m.getConstraint() != null) {
+            s.append(" on constraint ").append(m.getConstraint());
+        }
+        if (m.getTable() != null) {
+            s.append(" of table ")
+                    .append(m.getSchema() == null ? "" : m.getSchema() + ".")
+                    .append(m.getTable());
+        }
+        if (m.getColumn() != null) {
+            s.append(" column ").append(m.getColumn());
+        }
+        if (m.getDatatype() != null) {
+            s.append(" type ").append(m.getDatatype());
+        }
+        return s.toString();
+    }
+
+    private static String fix(String state) {
+        if (state.startsWith("23")) {
+            return "the destination holds rows the source does not, or a constraint the source lacks: compare the"
+                    + " table with the source and resynchronise it";
+        }
+        if (state.startsWith("22")) {
+            return "the destination column's type does not accept the source's values: give it the source's type";
+        }
+        if (state.equals("42501")) {
+            return "grant the destination role the privileges it lacks on the named object";
+        }
+        if (state.startsWith("42")) {
+            return "the destination table no longer matches the source: restore its definition";
+        }
+        return "see the destination server's log";
+    }
+
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\R", " ");
+    }
+}

@@ -1,0 +1,320 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
+import io.pgferry.core.event.Row;
+import io.pgferry.core.sink.ChangeSink;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies source transactions to a database over JDBC, storing the applied position in the sync's
+ * {@code sync_progress} row in the same transaction as the data (see {@link ChangeSink} for the contract).
+ *
+ * <p>Within a batch, consecutive changes of one table and one kind form a run: a run of inserts is written at once
+ * ({@link Dialect#insertRows}), a run of updates keeps one pending update per key, merging later values over earlier
+ * ones (so two updates of a key leave the second value, and columns the server did not send, such as unchanged
+ * TOAST values, are never overwritten), and a run of deletes deletes each key once. Runs are flushed in order, so
+ * changes of different tables keep their source order. A key change, and every change of a table whose replica
+ * identity is FULL (no key: the old row is matched on all its values, one row at a time), are applied alone.
+ */
+public final class JdbcSink implements ChangeSink {
+    private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
+    /** A run is flushed at this many rows, bounding memory for large transactions. */
+    private static final int MAX_RUN_ROWS = 5_000;
+
+    private final Connection connection;
+    private final Dialect dialect;
+    private final Function<Relation, TargetTable> targets;
+    private final SyncCatalog catalog;
+    private final Supplier<String> fingerprint;
+    private final String where;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final Map<TargetTable, Boolean> warnedMissing = new HashMap<>();
+    private PreparedStatement savePosition;
+    private Run run;
+    private long missingRows;
+
+    /**
+     * @param connection a connection to the destination, used by this sink alone; it is switched to manual commit
+     * @param targets maps a source table to its destination table; throws {@link PgFerryException} for one not synced
+     * @param fingerprint the stream's fingerprint, stored with each position
+     * @param where the destination for messages, without secrets
+     */
+    public JdbcSink(
+            Connection connection,
+            Dialect dialect,
+            Function<Relation, TargetTable> targets,
+            SyncCatalog catalog,
+            Supplier<String> fingerprint,
+            String where) {
+        this.connection = connection;
+        this.dialect = dialect;
+        this.targets = targets;
+        this.catalog = catalog;
+        this.fingerprint = fingerprint;
+        this.where = where;
+        try {
+            for (String warning : dialect.prepareApplySession(connection)) {
+                log.warn("{}", warning);
+            }
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not prepare the apply session at " + where);
+        }
+    }
+
+    @Override
+    public boolean storesPosition() {
+        return true;
+    }
+
+    @Override
+    public Optional<Lsn> position() {
+        try {
+            return catalog.position(connection).flatMap(SyncCatalog.Position::lsn);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the position of sync " + catalog.syncName() + " at " + where);
+        }
+    }
+
+    /** Updates and deletes that found no row at the destination, since this sink was made. */
+    public long missingRows() {
+        return missingRows;
+    }
+
+    @Override
+    public void begin() {
+        run = null;
+    }
+
+    @Override
+    public void apply(ChangeEvent change) {
+        try {
+            if (change instanceof ChangeEvent.Insert i) {
+                insert(i.relation(), i.after());
+            } else if (change instanceof ChangeEvent.Update u) {
+                update(u);
+            } else if (change instanceof ChangeEvent.Delete d) {
+                delete(d);
+            } else if (change instanceof ChangeEvent.Read r) {
+                insert(r.relation(), r.after());
+            } else if (change instanceof ChangeEvent.Truncate t) {
+                truncate(t);
+            }
+            // A logical message carries no table data.
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not apply a change at " + where);
+        }
+    }
+
+    @Override
+    public void commit(Lsn endLsn, Instant sourceCommitTime) {
+        try {
+            flush();
+            if (savePosition == null) {
+                savePosition = connection.prepareStatement(catalog.savePositionSql());
+            }
+            catalog.bindPosition(savePosition, fingerprint.get(), endLsn, sourceCommitTime);
+            catalog.requireOne(savePosition.executeUpdate());
+            connection.commit();
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not commit a batch at " + where);
+        }
+    }
+
+    @Override
+    public void rollback() {
+        run = null;
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            log.debug("rollback failed; the connection is abandoned");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (PreparedStatement ps : statements.values()) {
+            closeQuietly(ps);
+        }
+        statements.clear();
+        closeQuietly(savePosition);
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            log.debug("close failed; the connection is abandoned");
+        }
+    }
+
+    private void insert(Relation relation, Row row) throws SQLException {
+        if (!(run instanceof InsertRun r && r.relation.equals(relation)) || run.size() >= MAX_RUN_ROWS) {
+            flush();
+            run = new InsertRun(relation, targets.apply(relation));
+        }
+        ((InsertRun) run).rows.add(values(row));
+    }
+
+    private void update(ChangeEvent.Update u) throws SQLException {
+        Relation relation = u.relation();
+        if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
+            flush();
+            oneRow(relation, u.before() == null ? u.after() : u.before(), u.after());
+            return;
+        }
+        Key key = Key.of(u.after());
+        Key old = u.before() == null ? key : Key.of(u.before());
+        if (!old.equals(key)) {
+            flush();
+            new UpdateRun(relation, targets.apply(relation))
+                    .merge(old, u.after())
+                    .flush(this);
+            return;
+        }
+        if (!(run instanceof UpdateRun r && r.relation.equals(relation)) || run.size() >= MAX_RUN_ROWS) {
+            flush();
+            run = new UpdateRun(relation, targets.apply(relation));
+        }
+        ((UpdateRun) run).merge(key, u.after());
+    }
+
+    private void delete(ChangeEvent.Delete d) throws SQLException {
+        Relation relation = d.relation();
+        if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
+            flush();
+            oneRow(relation, d.before(), null);
+            return;
+        }
+        if (!(run instanceof DeleteRun r && r.relation.equals(relation)) || run.size() >= MAX_RUN_ROWS) {
+            flush();
+            run = new DeleteRun(relation, targets.apply(relation));
+        }
+        ((DeleteRun) run).keys.add(Key.of(d.before()));
+    }
+
+    private void truncate(ChangeEvent.Truncate t) throws SQLException {
+        flush();
+        List<TargetTable> tables = new ArrayList<>();
+        for (Relation r : t.relations()) {
+            tables.add(targets.apply(r));
+        }
+        try (Statement st = connection.createStatement()) {
+            st.execute(dialect.truncate(tables, t.cascade(), t.restartIdentity()));
+        }
+    }
+
+    /** An update ({@code after} not null) or delete of one row matched on every value of {@code old}. */
+    private void oneRow(Relation relation, Row old, Row after) throws SQLException {
+        TargetTable target = targets.apply(relation);
+        List<String> params = new ArrayList<>();
+        StringBuilder set = null;
+        if (after != null) {
+            set = new StringBuilder();
+            for (int i = 0; i < relation.columns().size(); i++) {
+                if (!after.isUnchangedToast(i)) {
+                    Column c = relation.columns().get(i);
+                    set.append(set.length() == 0 ? "" : ", ")
+                            .append(dialect.quote(c.name()))
+                            .append(" = ")
+                            .append(dialect.parameter(c));
+                    params.add(after.text(i));
+                }
+            }
+        }
+        StringBuilder match = new StringBuilder();
+        for (int i = 0; i < relation.columns().size(); i++) {
+            if (!old.isUnchangedToast(i)) {
+                match.append(match.length() == 0 ? "" : " AND ")
+                        .append(dialect.matches(relation.columns().get(i)));
+                params.add(old.text(i));
+            }
+        }
+        String sql = dialect.oneRow(target, set == null ? null : set.toString(), match.toString());
+        PreparedStatement ps = statement(sql);
+        for (int i = 0; i < params.size(); i++) {
+            bind(ps, i + 1, params.get(i));
+        }
+        countMissing(target, ps.executeUpdate());
+    }
+
+    private void flush() throws SQLException {
+        if (run != null) {
+            Run r = run;
+            run = null;
+            r.flush(this);
+        }
+    }
+
+    PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    static void bind(PreparedStatement ps, int index, String text) throws SQLException {
+        if (text == null) {
+            ps.setNull(index, Types.OTHER);
+        } else {
+            ps.setObject(index, text, Types.OTHER);
+        }
+    }
+
+    void countMissing(TargetTable table, int updated) {
+        if (updated == 0) {
+            missingRows++;
+            if (warnedMissing.put(table, Boolean.TRUE) == null) {
+                log.warn(
+                        "an update or delete found no row in {} at {}: the destination had diverged from the source"
+                                + " (further misses of this table are counted, not logged)",
+                        table,
+                        where);
+            }
+        }
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    static String[] values(Row row) {
+        String[] v = new String[row.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = row.isNull(i) ? null : row.text(i);
+        }
+        return v;
+    }
+
+    private static void closeQuietly(Statement st) {
+        try {
+            if (st != null) {
+                st.close();
+            }
+        } catch (SQLException e) {
+            // The connection is closed next.
+        }
+    }
+}

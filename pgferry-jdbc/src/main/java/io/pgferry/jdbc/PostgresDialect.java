@@ -1,0 +1,142 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.event.Column;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * PostgreSQL as a destination. Runs of inserts go through {@code COPY ... FROM STDIN} in text format (see the
+ * PostgreSQL docs, "COPY", File Formats: Text Format); values are bound untyped, so the server reads each in the
+ * column's own input function, exactly as the source's output function wrote it.
+ */
+public final class PostgresDialect implements Dialect {
+    /**
+     * Types without a default btree equality operator (json, xml, the geometric types; box and circle compare by
+     * area): a whole-row match compares their text instead. Built-in OIDs, pg_type.dat.
+     */
+    private static final Set<Integer> NO_EQUALITY =
+            Set.of(114, 199, 142, 143, 600, 1017, 601, 1018, 602, 1019, 603, 1020, 604, 1027, 628, 629, 718, 719);
+
+    private static final int COPY_BUFFER = 1 << 16;
+
+    @Override
+    public String quote(String identifier) {
+        if (identifier == null || identifier.isEmpty()) {
+            throw new IllegalArgumentException("an SQL identifier cannot be empty");
+        }
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an SQL identifier cannot contain a NUL character");
+        }
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /**
+     * {@code session_replication_role = replica} keeps user triggers and foreign-key checks from firing, as in
+     * PostgreSQL's own apply worker (see the docs, "Logical Replication", Triggers). Setting it needs superuser, or
+     * on PostgreSQL 15 and later a {@code GRANT SET ON PARAMETER}; without it the apply still works, with triggers
+     * and checks firing.
+     */
+    @Override
+    public List<String> prepareApplySession(Connection connection) throws SQLException {
+        List<String> warnings = new ArrayList<>();
+        boolean auto = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try (Statement st = connection.createStatement()) {
+            try {
+                st.execute("SET session_replication_role = replica");
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                warnings.add("the target role may not set session_replication_role, so triggers and foreign-key"
+                        + " checks fire during apply; GRANT SET ON PARAMETER session_replication_role TO the role"
+                        + " (PostgreSQL 15+) or use a superuser to apply as PostgreSQL's own subscriber does");
+            }
+        } finally {
+            connection.setAutoCommit(auto);
+        }
+        return warnings;
+    }
+
+    @Override
+    public void insertRows(Connection connection, TargetTable table, List<Column> columns, List<String[]> rows)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder("COPY ").append(qualified(table)).append(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()));
+        }
+        sql.append(") FROM STDIN");
+        CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
+        try {
+            CopyText buffer = new CopyText(COPY_BUFFER);
+            for (String[] row : rows) {
+                buffer.row(row);
+                if (buffer.size() >= COPY_BUFFER) {
+                    in.writeToCopy(buffer.bytes(), 0, buffer.size());
+                    buffer.clear();
+                }
+            }
+            if (buffer.size() > 0) {
+                in.writeToCopy(buffer.bytes(), 0, buffer.size());
+            }
+            in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String matches(Column column) {
+        String name = quote(column.name());
+        return NO_EQUALITY.contains(column.typeOid())
+                ? name + "::text IS NOT DISTINCT FROM ?::text"
+                : name + " IS NOT DISTINCT FROM ?";
+    }
+
+    @Override
+    public String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
+        StringBuilder s = new StringBuilder("TRUNCATE ");
+        for (int i = 0; i < tables.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(qualified(tables.get(i)));
+        }
+        if (restartIdentity) {
+            s.append(" RESTART IDENTITY");
+        }
+        if (cascade) {
+            s.append(" CASCADE");
+        }
+        return s.toString();
+    }
+
+    /** Picks one row by (tableoid, ctid): ctid alone repeats across the partitions of a partitioned table. */
+    @Override
+    public String oneRow(TargetTable table, String set, String where) {
+        String t = qualified(table);
+        String pick = "(tableoid, ctid) = (SELECT tableoid, ctid FROM " + t + " WHERE " + where + " LIMIT 1)";
+        return set == null ? "DELETE FROM " + t + " WHERE " + pick : "UPDATE " + t + " SET " + set + " WHERE " + pick;
+    }
+
+    @Override
+    public List<String> catalogDdl(String schema) {
+        String s = quote(schema);
+        return List.of(
+                "CREATE SCHEMA IF NOT EXISTS " + s,
+                "CREATE TABLE IF NOT EXISTS " + s + ".sync_progress (sync_name text PRIMARY KEY,"
+                        + " fingerprint text, lsn bigint, source_commit_time timestamptz,"
+                        + " updated_at timestamptz NOT NULL DEFAULT now())",
+                "CREATE TABLE IF NOT EXISTS " + s + ".table_state (sync_name text NOT NULL, source_table text NOT"
+                        + " NULL, target_schema text NOT NULL, target_table text NOT NULL, state text NOT NULL,"
+                        + " rows_copied bigint NOT NULL DEFAULT 0, bytes_copied bigint NOT NULL DEFAULT 0,"
+                        + " created_by_sync boolean NOT NULL DEFAULT false, error text,"
+                        + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_name, source_table))");
+    }
+}

@@ -1,0 +1,245 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.sink.TableState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The sync's own records at the destination, in a schema of their own ({@code pgferry} by default): the applied
+ * source position of each sync ({@code sync_progress}) and the state of each of its tables ({@code table_state}).
+ * The position is written by {@link JdbcSink} in the same transaction as the data it covers, which is what makes the
+ * apply exactly-once. Statements are portable SQL; only the DDL comes from the {@link Dialect}.
+ */
+public final class SyncCatalog {
+    /** The schema used when none is configured. */
+    public static final String DEFAULT_SCHEMA = "pgferry";
+
+    private final Dialect dialect;
+    private final String progress;
+    private final String tables;
+    private final String syncName;
+
+    /** A sync's position as stored: {@code lsn} is empty until the initial copy finished. */
+    public record Position(String fingerprint, Optional<Lsn> lsn, Instant sourceCommitTime, Instant updatedAt) {}
+
+    /** One row of {@code table_state}. */
+    public record TableStatus(
+            String sourceTable,
+            TargetTable target,
+            TableState state,
+            long rowsCopied,
+            long bytesCopied,
+            boolean createdBySync,
+            String error,
+            Instant updatedAt) {}
+
+    public SyncCatalog(Dialect dialect, String schema, String syncName) {
+        this.dialect = dialect;
+        this.progress = dialect.quote(schema) + ".sync_progress";
+        this.tables = dialect.quote(schema) + ".table_state";
+        this.syncName = syncName;
+    }
+
+    public String syncName() {
+        return syncName;
+    }
+
+    /** Creates the schema and tables when missing, in one transaction of their own. */
+    public static void create(Connection c, Dialect dialect, String schema) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            for (String ddl : dialect.catalogDdl(schema)) {
+                st.execute(ddl);
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** The stored position, if this sync has one. */
+    public Optional<Position> position(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT fingerprint, lsn, source_commit_time, updated_at FROM " + progress + " WHERE sync_name = ?")) {
+            ps.setString(1, syncName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long lsn = rs.getLong(2);
+                Optional<Lsn> at = rs.wasNull() ? Optional.empty() : Optional.of(Lsn.of(lsn));
+                return Optional.of(
+                        new Position(rs.getString(1), at, instant(rs.getTimestamp(3)), instant(rs.getTimestamp(4))));
+            }
+        }
+    }
+
+    /** Records the sync with no position yet (its copy has not finished), or resets its position to none. */
+    public void register(Connection c, String fingerprint) throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + progress
+                + " SET fingerprint = ?, lsn = NULL, source_commit_time = NULL, updated_at = CURRENT_TIMESTAMP"
+                + " WHERE sync_name = ?")) {
+            up.setString(1, fingerprint);
+            up.setString(2, syncName);
+            if (up.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO " + progress + " (sync_name, fingerprint, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+            ins.setString(1, syncName);
+            ins.setString(2, fingerprint);
+            ins.executeUpdate();
+        }
+    }
+
+    /** The statement {@link #savePosition} runs, prepared once per connection by the sink. */
+    String savePositionSql() {
+        return "UPDATE " + progress + " SET fingerprint = ?, lsn = ?, source_commit_time = ?,"
+                + " updated_at = CURRENT_TIMESTAMP WHERE sync_name = ?";
+    }
+
+    /** Sets the position in the caller's transaction; throws if the sync was never registered. */
+    public void savePosition(Connection c, String fingerprint, Lsn lsn, Instant sourceCommitTime) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(savePositionSql())) {
+            bindPosition(ps, fingerprint, lsn, sourceCommitTime);
+            requireOne(ps.executeUpdate());
+        }
+    }
+
+    void bindPosition(PreparedStatement ps, String fingerprint, Lsn lsn, Instant sourceCommitTime) throws SQLException {
+        ps.setString(1, fingerprint);
+        ps.setLong(2, lsn.value());
+        ps.setTimestamp(3, sourceCommitTime == null ? null : Timestamp.from(sourceCommitTime));
+        ps.setString(4, syncName);
+    }
+
+    void requireOne(int updated) {
+        if (updated != 1) {
+            throw new IllegalStateException(
+                    "sync " + syncName + " has no row in " + progress + ": it was deleted while the sync ran");
+        }
+    }
+
+    /**
+     * Moves the position forward to {@code lsn} when it is behind, in a statement of its own: for positions that
+     * cover no data (the source moved on while the synced tables were idle).
+     */
+    public void advance(Connection c, Lsn lsn) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress
+                + " SET lsn = ?, updated_at = CURRENT_TIMESTAMP WHERE sync_name = ? AND lsn IS NOT NULL AND lsn < ?")) {
+            ps.setLong(1, lsn.value());
+            ps.setString(2, syncName);
+            ps.setLong(3, lsn.value());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Sets a table's state and counters, creating its row when missing. */
+    public void setState(
+            Connection c,
+            String sourceTable,
+            TargetTable target,
+            TableState state,
+            long rows,
+            long bytes,
+            boolean createdBySync,
+            String error)
+            throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + tables
+                + " SET target_schema = ?, target_table = ?, state = ?, rows_copied = ?, bytes_copied = ?,"
+                + " created_by_sync = ?, error = ?, updated_at = CURRENT_TIMESTAMP"
+                + " WHERE sync_name = ? AND source_table = ?")) {
+            up.setString(1, target.schema());
+            up.setString(2, target.table());
+            up.setString(3, state.label());
+            up.setLong(4, rows);
+            up.setLong(5, bytes);
+            up.setBoolean(6, createdBySync);
+            up.setString(7, error);
+            up.setString(8, syncName);
+            up.setString(9, sourceTable);
+            if (up.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + tables
+                + " (sync_name, source_table, target_schema, target_table, state, rows_copied, bytes_copied,"
+                + " created_by_sync, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+            ins.setString(1, syncName);
+            ins.setString(2, sourceTable);
+            ins.setString(3, target.schema());
+            ins.setString(4, target.table());
+            ins.setString(5, state.label());
+            ins.setLong(6, rows);
+            ins.setLong(7, bytes);
+            ins.setBoolean(8, createdBySync);
+            ins.setString(9, error);
+            ins.executeUpdate();
+        }
+    }
+
+    /** Moves every table of the sync to {@code state}, keeping its counters. */
+    public void setAllStates(Connection c, TableState state) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables
+                + " SET state = ?, error = NULL, updated_at = CURRENT_TIMESTAMP WHERE sync_name = ?")) {
+            ps.setString(1, state.label());
+            ps.setString(2, syncName);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The states of this sync's tables, by source table name. */
+    public List<TableStatus> states(Connection c) throws SQLException {
+        List<TableStatus> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT source_table, target_schema, target_table, state,"
+                + " rows_copied, bytes_copied, created_by_sync, error, updated_at FROM " + tables
+                + " WHERE sync_name = ? ORDER BY source_table")) {
+            ps.setString(1, syncName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TableStatus(
+                            rs.getString(1),
+                            new TargetTable(rs.getString(2), rs.getString(3)),
+                            TableState.ofLabel(rs.getString(4)),
+                            rs.getLong(5),
+                            rs.getLong(6),
+                            rs.getBoolean(7),
+                            rs.getString(8),
+                            instant(rs.getTimestamp(9))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The names of every sync recorded in the catalog at {@code schema}, or none if it does not exist. */
+    public static List<String> syncNames(Connection c, Dialect dialect, String schema) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT sync_name FROM " + dialect.quote(schema) + ".sync_progress ORDER BY sync_name")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}
