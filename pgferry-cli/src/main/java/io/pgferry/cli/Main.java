@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
             CheckCommand.class,
             SlotsCommand.class,
             StreamCommand.class,
+            SyncCommand.class,
+            StatusCommand.class,
             DemoCommand.class,
         })
 public final class Main implements Callable<Integer> {

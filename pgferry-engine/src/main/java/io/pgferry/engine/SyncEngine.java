@@ -137,6 +137,7 @@ public final class SyncEngine {
                 SyncCatalog.create(target, dialect, config.catalogSchema());
                 if (unfinished && config.copyMode() == CopyMode.SNAPSHOT) {
                     restartCopy(target, catalog, slots);
+                    plan = schema.plan(tables);
                 }
                 schema.create(plan);
                 catalog.register(target, null);
@@ -297,14 +298,22 @@ public final class SyncEngine {
         }
     }
 
-    /** Empties the tables an unfinished copy was filling and drops the slot whose snapshot it used. */
+    /**
+     * Undoes an unfinished copy: drops the tables it created (they are created again, their keys and indexes built
+     * after the data), empties the tables it was filling, and drops the slot whose snapshot it used.
+     */
     private void restartCopy(Connection target, SyncCatalog catalog, SlotAdmin slots) throws SQLException {
+        List<String> drop = new ArrayList<>();
         List<String> truncate = new ArrayList<>();
         for (SyncCatalog.TableStatus s : catalog.states(target)) {
-            truncate.add(PgSql.qualified(s.target().schema(), s.target().table()));
+            String q = PgSql.qualified(s.target().schema(), s.target().table());
+            (s.createdBySync() ? drop : truncate).add(q);
         }
-        if (!truncate.isEmpty()) {
-            try (Statement st = target.createStatement()) {
+        try (Statement st = target.createStatement()) {
+            if (!drop.isEmpty()) {
+                st.execute("DROP TABLE IF EXISTS " + String.join(", ", drop));
+            }
+            if (!truncate.isEmpty()) {
                 st.execute("TRUNCATE " + String.join(", ", truncate));
             }
         }

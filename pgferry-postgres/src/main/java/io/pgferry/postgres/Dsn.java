@@ -37,6 +37,8 @@ public final class Dsn {
     static final String EXAMPLES = "use postgresql://user@host:5432/db or 'host=... dbname=...'";
     /** Environment variable read by {@link #fromEnvironmentOr} when no DSN is passed on the command line. */
     public static final String SOURCE_DSN_VARIABLE = "PGFERRY_SOURCE_DSN";
+    /** The environment variable a sync's target DSN is read from when none is given. */
+    public static final String TARGET_DSN_VARIABLE = "PGFERRY_TARGET_DSN";
 
     static final String DEFAULT_APPLICATION_NAME = "pgferry";
     private static final String MASK = "****";
@@ -121,14 +123,28 @@ public final class Dsn {
     }
 
     static Dsn fromEnvironmentOr(String cliValue, DsnEnvironment env) {
+        return fromEnvironmentOr(cliValue, SOURCE_DSN_VARIABLE, "source", env);
+    }
+
+    /**
+     * The DSN given, else the one in environment variable {@code variable}.
+     *
+     * @param role what the database is, for the message ("source", "target")
+     * @throws PgFerryException (fatal) when neither is set, or the one used is malformed
+     */
+    public static Dsn fromEnvironmentOr(String cliValue, String variable, String role) {
+        return fromEnvironmentOr(cliValue, variable, role, DsnEnvironment.system());
+    }
+
+    static Dsn fromEnvironmentOr(String cliValue, String variable, String role, DsnEnvironment env) {
         if (cliValue != null && !cliValue.isBlank()) {
             return parse(cliValue, env);
         }
-        String fromEnv = env.get(SOURCE_DSN_VARIABLE);
+        String fromEnv = env.get(variable);
         if (fromEnv == null || fromEnv.isBlank()) {
             throw PgFerryException.fatal(
-                    "no source database given",
-                    "pass --source postgresql://user@host:5432/db or set " + SOURCE_DSN_VARIABLE);
+                    "no " + role + " database given",
+                    "pass --" + role + " postgresql://user@host:5432/db or set " + variable);
         }
         return parse(fromEnv, env);
     }

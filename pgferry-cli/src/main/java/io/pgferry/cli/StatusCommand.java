@@ -1,0 +1,163 @@
+package io.pgferry.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.SyncStatus;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.postgres.Dsn;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pgferry status}: what the syncs into a target have recorded, with lag when the source is known. */
+@Command(
+        name = "status",
+        description = "Show the position, lag and per-table states of the syncs into a target.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false)
+final class StatusCommand extends PgferryCommand {
+    @Mixin
+    TargetOption target;
+
+    @Option(
+            names = "--source",
+            paramLabel = "DSN",
+            description = "The source, to show lag and the slot's state (default: $PGFERRY_SOURCE_DSN if set).")
+    String source;
+
+    @Option(names = "--slot", paramLabel = "NAME", description = "Only the sync of this slot (default: all).")
+    String slot;
+
+    @Option(names = "--json", description = "One JSON document instead of the table.")
+    boolean json;
+
+    @Override
+    int run() {
+        Dsn t = target.dsn();
+        Dsn s;
+        try {
+            s = source == null && System.getenv(Dsn.SOURCE_DSN_VARIABLE) == null ? null : Dsn.fromEnvironmentOr(source);
+        } catch (PgFerryException e) {
+            throw configurationError(e);
+        }
+        List<SyncStatus.Report> reports = SyncStatus.read(t, s, SyncCatalog.DEFAULT_SCHEMA, slot);
+        if (json) {
+            printJson(reports);
+        } else {
+            printTable(reports);
+        }
+        return ExitCodes.OK;
+    }
+
+    private void printTable(List<SyncStatus.Report> reports) {
+        PrintWriter out = out();
+        for (SyncStatus.Report r : reports) {
+            out.printf(
+                    Locale.ROOT,
+                    "sync %s: position %s%s%s%n",
+                    r.sync(),
+                    r.position().map(Object::toString).orElse("none (initial copy not finished)"),
+                    r.lagBytes() == null
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    ", lag %,d bytes, %.1f s",
+                                    r.lagBytes(),
+                                    r.lagTime().toMillis() / 1000.0),
+                    slot(r.slot()));
+            out.printf(Locale.ROOT, "  %-32s %-32s %-12s %14s %12s%n", "table", "target", "state", "rows copied", "MB");
+            for (SyncCatalog.TableStatus ts : r.tables()) {
+                out.printf(
+                        Locale.ROOT,
+                        "  %-32s %-32s %-12s %,14d %,12d%s%n",
+                        ts.sourceTable(),
+                        ts.target(),
+                        ts.state().label(),
+                        ts.rowsCopied(),
+                        ts.bytesCopied() >> 20,
+                        ts.error() == null ? "" : "  error: " + ts.error());
+            }
+        }
+        out.flush();
+    }
+
+    private static String slot(SyncStatus.SlotState s) {
+        if (s == null) {
+            return "";
+        }
+        if (!s.exists()) {
+            return "; slot missing at the source";
+        }
+        return String.format(
+                Locale.ROOT,
+                "; slot %s, confirmed %s, retains %s MB",
+                s.active() ? "active" : "inactive",
+                s.confirmedFlush(),
+                s.retainedBytes() == null ? "?" : String.valueOf(s.retainedBytes() >> 20));
+    }
+
+    private void printJson(List<SyncStatus.Report> reports) {
+        PrintWriter out = out();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeArrayFieldStart("syncs");
+            for (SyncStatus.Report r : reports) {
+                g.writeStartObject();
+                g.writeStringField("sync", r.sync());
+                g.writeStringField(
+                        "position", r.position().map(Object::toString).orElse(null));
+                writeInstant(g, "source_commit_time", r.sourceCommitTime());
+                writeInstant(g, "updated_at", r.updatedAt());
+                if (r.lagBytes() != null) {
+                    g.writeNumberField("lag_bytes", r.lagBytes());
+                    g.writeNumberField("lag_seconds", r.lagTime().toMillis() / 1000.0);
+                }
+                if (r.slot() != null) {
+                    g.writeObjectFieldStart("slot");
+                    g.writeBooleanField("exists", r.slot().exists());
+                    g.writeBooleanField("active", r.slot().active());
+                    g.writeStringField(
+                            "confirmed_flush_lsn",
+                            r.slot().confirmedFlush() == null
+                                    ? null
+                                    : r.slot().confirmedFlush().toString());
+                    if (r.slot().retainedBytes() != null) {
+                        g.writeNumberField("retained_bytes", r.slot().retainedBytes());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeArrayFieldStart("tables");
+                for (SyncCatalog.TableStatus ts : r.tables()) {
+                    g.writeStartObject();
+                    g.writeStringField("table", ts.sourceTable());
+                    g.writeStringField("target", ts.target().toString());
+                    g.writeStringField("state", ts.state().label());
+                    g.writeNumberField("rows_copied", ts.rowsCopied());
+                    g.writeNumberField("bytes_copied", ts.bytesCopied());
+                    g.writeStringField("error", ts.error());
+                    writeInstant(g, "updated_at", ts.updatedAt());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw PgFerryException.fatal("cannot write the status: " + e.getMessage(), "check standard output");
+        }
+        out.println();
+        out.flush();
+    }
+
+    private static void writeInstant(JsonGenerator g, String field, Instant t) throws IOException {
+        g.writeStringField(field, t == null ? null : t.toString());
+    }
+}

@@ -1,0 +1,171 @@
+package io.pgferry.cli;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.CopyMode;
+import io.pgferry.engine.SyncConfig;
+import io.pgferry.engine.SyncEngine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pgferry sync}: copy tables to another PostgreSQL, then keep them in sync. */
+@Command(
+        name = "sync",
+        description = "Copy tables to a target PostgreSQL, then apply every change exactly once.",
+        mixinStandardHelpOptions = true,
+        sortOptions = false)
+final class SyncCommand extends PgferryCommand {
+    @Mixin
+    SourceOption source;
+
+    @Mixin
+    TargetOption target;
+
+    @Option(
+            names = "--tables",
+            paramLabel = "GLOB,...",
+            split = ",",
+            description = "Tables to sync: schema.table patterns with * and ? (default: every table).")
+    List<String> tables = List.of();
+
+    @Option(names = "--exclude", paramLabel = "GLOB,...", split = ",", description = "Tables to leave out.")
+    List<String> exclude = List.of();
+
+    @Option(
+            names = "--schema-map",
+            paramLabel = "SRC:DST,...",
+            split = ",",
+            description = "Put the tables of source schema SRC into target schema DST (which must exist).")
+    List<String> schemaMap = List.of();
+
+    @Option(
+            names = "--copy-mode",
+            paramLabel = "MODE",
+            defaultValue = "snapshot",
+            description = "snapshot: copy the existing rows first; none: the target is already loaded"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String copyMode;
+
+    @Option(
+            names = "--workers",
+            paramLabel = "N",
+            defaultValue = "" + SyncConfig.Builder.DEFAULT_WORKERS,
+            description = "Parallel copy connections (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(
+            names = "--slot",
+            paramLabel = "NAME",
+            defaultValue = SyncConfig.Builder.DEFAULT_SLOT,
+            description = "Replication slot, also the sync's name at the target (default: ${DEFAULT-VALUE}).")
+    String slot;
+
+    @Option(
+            names = "--publication",
+            paramLabel = "NAME",
+            defaultValue = SyncConfig.Builder.DEFAULT_PUBLICATION,
+            description = "Publication; created for the tables when missing (default: ${DEFAULT-VALUE}).")
+    String publication;
+
+    @ArgGroup(exclusive = true)
+    EndMode end = new EndMode();
+
+    /** How the run ends: following until stopped (default) or once caught up. */
+    static final class EndMode {
+        @Option(names = "--follow", description = "Keep applying changes until stopped (the default).")
+        boolean follow;
+
+        @Option(
+                names = "--until-caught-up",
+                description = "Exit 0 once every change committed before the start is applied, after setting the"
+                        + " target's sequences.")
+        boolean untilCaughtUp;
+    }
+
+    @Option(
+            names = "--memory-limit",
+            paramLabel = "SIZE",
+            defaultValue = "64MB",
+            converter = SizeConverter.class,
+            description = "Memory for transactions waiting to be applied before spilling (default: ${DEFAULT-VALUE}).")
+    long memoryLimit;
+
+    @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where spill files go (default: temp dir).")
+    Path spillDir;
+
+    @Option(
+            names = "--max-retry-time",
+            paramLabel = "DURATION",
+            defaultValue = "5min",
+            converter = DurationConverter.class,
+            description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
+    Duration maxRetryTime;
+
+    @Override
+    int run() {
+        SyncEngine engine = new SyncEngine(config());
+        Thread hook = new Thread(engine::stop, "pgferry-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr());
+        reporter.start();
+        try {
+            SyncEngine.Result r = engine.run();
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            Locale.ROOT,
+                            "pgferry: sync %s %s, %d changes applied, position %s%s%n",
+                            slot,
+                            r.copied() ? "copied and streamed" : "streamed",
+                            r.changesApplied(),
+                            r.position(),
+                            end.untilCaughtUp ? ", " + r.sequencesSet() + " sequences set" : "");
+            return ExitCodes.OK;
+        } finally {
+            reporter.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down and the hook is stopping the sync.
+            }
+        }
+    }
+
+    /** The validated configuration; a bad value exits with {@link ExitCodes#USAGE} before anything is done. */
+    private SyncConfig config() {
+        try {
+            SyncConfig.Builder b = SyncConfig.builder()
+                    .source(source.dsn())
+                    .target(target.dsn())
+                    .include(tables)
+                    .exclude(exclude)
+                    .copyMode(CopyMode.parse(copyMode))
+                    .workers(workers)
+                    .slot(slot)
+                    .publication(publication)
+                    .untilCaughtUp(end.untilCaughtUp)
+                    .memoryLimitBytes(memoryLimit)
+                    .maxRetryTime(maxRetryTime);
+            for (String m : schemaMap) {
+                String[] parts = m.split(":", -1);
+                if (parts.length != 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+                    throw PgFerryException.fatal(
+                            "--schema-map entry '" + m + "' is not SRC:DST", "write it as source_schema:target_schema");
+                }
+                b.mapSchema(parts[0].trim(), parts[1].trim());
+            }
+            if (spillDir != null) {
+                b.spillDirectory(spillDir);
+            }
+            return b.build();
+        } catch (PgFerryException e) {
+            throw configurationError(e);
+        }
+    }
+}

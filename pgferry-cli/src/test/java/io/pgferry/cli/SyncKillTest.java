@@ -1,0 +1,175 @@
+package io.pgferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pgferry sync} killed with SIGKILL at random moments, during the copy and while streaming, under continuous
+ * writes (inserts, updates, key changes, deletes), then restarted: the target ends equal to the source row by row,
+ * and the keyless REPLICA IDENTITY FULL table, which has no key to make a repeated insert harmless, gains no
+ * duplicate. Issue #5.
+ */
+@PgTest
+class SyncKillTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedAtRandomMomentsLosesAndRepeatsNothing(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
+                "CREATE TABLE events (kind text, n int)",
+                "ALTER TABLE events REPLICA IDENTITY FULL",
+                "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 200000) i",
+                "INSERT INTO events SELECT 'seed', i % 10 FROM generate_series(1, 200) i");
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Throwable> writerError = new AtomicReference<>();
+            Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
+            writer.start();
+            try {
+                String[] sync = {"sync", "--source", source.uri(), "--target", target.uri(), "--workers", "2"};
+                // First kill: during the initial copy.
+                Process p = start(sync);
+                awaitQuery(target, "SELECT count(*) FROM pgferry.table_state WHERE state = 'copying'", p);
+                kill(p);
+                for (int round = 0; round < 4; round++) {
+                    p = start(sync);
+                    long before = position(target);
+                    int moves = 1 + random.nextInt(4);
+                    for (int i = 0; i < moves; i++) {
+                        long at = before;
+                        awaitCondition(() -> position(target) > at, p);
+                        before = position(target);
+                    }
+                    kill(p);
+                }
+            } finally {
+                writing.set(false);
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            assertThat(writerError.get()).as("writer").isNull();
+            Process last =
+                    start("sync", "--source", source.uri(), "--target", target.uri(), "--until-caught-up", "--verbose");
+            boolean ended = last.waitFor(3, TimeUnit.MINUTES);
+            if (!ended) {
+                kill(last);
+            }
+            assertThat(ended)
+                    .as("the last sync ended; %s", Files.readString(dir.resolve("err.txt")))
+                    .isTrue();
+            assertThat(last.exitValue())
+                    .as("seed %d: %s", seed, Files.readString(dir.resolve("err.txt")))
+                    .isEqualTo(ExitCodes.OK);
+            for (String table : List.of("accounts", "events")) {
+                assertThat(rows(target, table))
+                        .as("seed %d, table %s", seed, table)
+                        .isEqualTo(rows(source, table));
+            }
+        }
+    }
+
+    private Process start(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("out.txt").toFile())
+                .redirectError(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve("err.txt").toFile()))
+                .start();
+    }
+
+    private static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly(); // SIGKILL on Linux
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Random small transactions until told to stop. */
+    private static void write(TestDatabase db, AtomicBoolean writing, AtomicReference<Throwable> error, Random r) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            int next = 300_000;
+            while (writing.get()) {
+                int id = 1 + r.nextInt(200_000);
+                switch (r.nextInt(6)) {
+                    case 0 -> st.execute("INSERT INTO accounts VALUES (" + next++ + ", 1, 'new')");
+                    case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
+                    case 2 -> st.execute("UPDATE accounts SET id = " + next++ + " WHERE id = " + id);
+                    case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
+                    case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
+                    default -> st.execute("DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind ="
+                            + " 'dup' LIMIT 1)");
+                }
+            }
+        } catch (Throwable e) {
+            error.set(e);
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void awaitCondition(Check check, Process p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!check.holds()) {
+            assertThat(p.isAlive()).as("sync still running").isTrue();
+            assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
+            Thread.sleep(20); // polling interval of the wait, not a synchronisation
+        }
+    }
+
+    private static void awaitQuery(TestDatabase db, String countQuery, Process p) throws Exception {
+        awaitCondition(() -> tableExists(db) && db.queryLong(countQuery) > 0, p);
+    }
+
+    private static boolean tableExists(TestDatabase db) throws SQLException {
+        return "t"
+                .equals(db.queryString("SELECT (to_regclass('pgferry.table_state') IS NOT NULL)::text")
+                        .substring(0, 1));
+    }
+
+    private static long position(TestDatabase target) throws SQLException {
+        if (!"t"
+                .equals(target.queryString("SELECT (to_regclass('pgferry.sync_progress') IS NOT NULL)::text")
+                        .substring(0, 1))) {
+            return -1;
+        }
+        String v = target.queryString("SELECT coalesce(max(lsn), -1)::text FROM pgferry.sync_progress");
+        return Long.parseLong(v);
+    }
+
+    private static List<String> rows(TestDatabase db, String table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT t::text FROM " + table + " t ORDER BY 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}

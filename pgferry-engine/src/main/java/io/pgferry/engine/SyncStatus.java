@@ -1,0 +1,110 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.PostgresDialect;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.postgres.Connections;
+import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.SlotAdmin;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the syncs into a target have recorded there: position, per-table states and counters; with the source at hand
+ * also the lag in bytes and the state of the slot. Reads only.
+ */
+public final class SyncStatus {
+    /** One sync's report. Lag fields are null when unknown (no source given, or nothing applied yet). */
+    public record Report(
+            String sync,
+            Optional<Lsn> position,
+            Instant sourceCommitTime,
+            Instant updatedAt,
+            Long lagBytes,
+            Duration lagTime,
+            SlotState slot,
+            List<SyncCatalog.TableStatus> tables) {}
+
+    /** The slot at the source; null in a report made without the source. */
+    public record SlotState(boolean exists, boolean active, Lsn confirmedFlush, Long retainedBytes) {}
+
+    private SyncStatus() {}
+
+    /**
+     * @param source the source, or null to report from the target alone
+     * @param sync one sync (its slot name), or null for all
+     */
+    public static List<Report> read(Dsn target, Dsn source, String catalogSchema, String sync) {
+        PostgresDialect dialect = new PostgresDialect();
+        try (Connection t = Connections.open(target)) {
+            if (!exists(t, dialect.quote(catalogSchema) + ".sync_progress")) {
+                throw PgFerryException.fatal(
+                        "no sync has run against " + target.endpoints() + "/" + target.dbname() + " (no "
+                                + catalogSchema + ".sync_progress table)",
+                        "check the target DSN, or start a sync first");
+            }
+            List<String> names = sync != null ? List.of(sync) : SyncCatalog.syncNames(t, dialect, catalogSchema);
+            List<Report> out = new ArrayList<>();
+            try (Connection s = source == null ? null : Connections.open(source)) {
+                for (String name : names) {
+                    SyncCatalog catalog = new SyncCatalog(dialect, catalogSchema, name);
+                    Optional<SyncCatalog.Position> p = catalog.position(t);
+                    if (p.isEmpty()) {
+                        throw PgFerryException.fatal(
+                                "the target has no sync named " + name, "pgferry status without --slot lists them all");
+                    }
+                    out.add(report(name, p.get(), catalog.states(t), s, source));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the sync status");
+        }
+    }
+
+    private static Report report(
+            String name, SyncCatalog.Position p, List<SyncCatalog.TableStatus> tables, Connection s, Dsn source)
+            throws SQLException {
+        Long lagBytes = null;
+        Duration lagTime = null;
+        SlotState slot = null;
+        if (s != null) {
+            Lsn current;
+            try (PreparedStatement ps = s.prepareStatement("SELECT pg_catalog.pg_current_wal_lsn()::text");
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                current = Lsn.parse(rs.getString(1));
+            }
+            Optional<SlotAdmin.SlotInfo> info = new SlotAdmin(s, source).find(name);
+            slot = info.map(i -> new SlotState(true, i.active(), i.confirmedFlushLsn(), i.retainedWalBytes()))
+                    .orElse(new SlotState(false, false, null, null));
+            if (p.lsn().isPresent()) {
+                lagBytes = Math.max(0, current.value() - p.lsn().get().value());
+                // Caught up within the last status interval: whatever remains is WAL that carries nothing to apply.
+                lagTime = lagBytes == 0 || p.sourceCommitTime() == null
+                        ? Duration.ZERO
+                        : Duration.between(p.sourceCommitTime(), Instant.now());
+            }
+        }
+        return new Report(name, p.lsn(), p.sourceCommitTime(), p.updatedAt(), lagBytes, lagTime, slot, tables);
+    }
+
+    private static boolean exists(Connection c, String relation) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, relation);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+}
