@@ -1,0 +1,46 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A {@link SyncEngine} running until stopped on a thread of its own; closing stops it and rethrows its failure. */
+final class RunningSync implements AutoCloseable {
+    private final SyncEngine engine;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor();
+    private final Future<SyncEngine.Result> result;
+
+    private RunningSync(SyncEngine engine) {
+        this.engine = engine;
+        this.result = thread.submit(engine::run);
+    }
+
+    static RunningSync start(SyncEngine engine) {
+        return new RunningSync(engine);
+    }
+
+    /** Fails the test with the sync's own error if it has stopped. */
+    void assertRunning() throws Exception {
+        if (result.isDone()) {
+            result.get();
+        }
+        assertThat(result.isDone()).as("the sync is still running").isFalse();
+    }
+
+    @Override
+    public void close() throws ExecutionException, TimeoutException {
+        engine.stop();
+        try {
+            result.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+}

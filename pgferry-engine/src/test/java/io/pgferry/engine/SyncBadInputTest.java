@@ -1,0 +1,141 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.Dsn;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad input to a sync: one error naming the problem and the fix, and nothing created on either side (no slot, no
+ * publication at the source; no pgferry schema, no table at the target). Issue #5.
+ */
+@PgTest
+class SyncBadInputTest {
+
+    private static void assertRefused(
+            TestDatabase source, TestDatabase target, ThrowingCallable run, String problem, String fix)
+            throws SQLException {
+        assertThatThrownBy(run).isInstanceOfSatisfying(PgFerryException.class, e -> {
+            assertThat(e.problem()).contains(problem);
+            assertThat(e.fix()).contains(fix);
+            assertThat(e.getMessage()).doesNotContain("\n");
+        });
+        assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots"))
+                .isZero();
+        assertThat(source.queryLong("SELECT count(*) FROM pg_publication")).isZero();
+        assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
+                .isZero();
+    }
+
+    @Test
+    void tablesMatchingNothing(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            SyncEngine e = new SyncEngine(
+                    SyncEngineTest.config(source, target).include("sales.*").build());
+            assertRefused(source, target, e::run, "no table of the source matches sales.*", "check the table patterns");
+        }
+    }
+
+    @Test
+    void tableWithoutKeyOrReplicaIdentity(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int)", "ALTER TABLE t REPLICA IDENTITY NOTHING");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertRefused(
+                    source, target, e::run, "has no primary key and no replica identity", "REPLICA IDENTITY FULL");
+        }
+    }
+
+    @Test
+    void schemaMapToMissingSchema(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target)
+                    .mapSchema("public", "archive")
+                    .build());
+            assertRefused(source, target, e::run, "which does not exist at the target", "CREATE SCHEMA \"archive\"");
+        }
+    }
+
+    @Test
+    void targetTableWithIncompatibleColumn(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v numeric(10,2))");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            target.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertRefused(
+                    source, target, e::run, "column v of target table public.t is text but numeric(10,2)", "change");
+        }
+    }
+
+    @Test
+    void targetTableMissingAColumn(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, \"Note\" text)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            target.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertRefused(source, target, e::run, "has no column Note", "ADD COLUMN \"Note\" text");
+        }
+    }
+
+    @Test
+    void nonEmptyTargetTableForASnapshotCopy(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            target.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertRefused(source, target, e::run, "already holds rows", "copy mode none");
+        }
+    }
+
+    @Test
+    void wrongTargetPassword(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            String role = target.createRole("ferry_target", "right-password", "LOGIN");
+            String uri = "postgresql://" + role + ":wrong-password@"
+                    + target.server().host() + ":" + target.server().port() + "/" + target.name();
+            SyncEngine e = new SyncEngine(
+                    SyncConfig.builder().source(source.uri()).target(uri).build());
+            assertRefused(source, target, e::run, "password authentication failed", "");
+        }
+    }
+
+    @Test
+    void targetRoleWithoutRights(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            String role = target.createRole("ferry_weak", "pw", "LOGIN");
+            target.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+            SyncEngine e = new SyncEngine(SyncConfig.builder()
+                    .source(source.uri())
+                    .target(Dsn.parse("postgresql://" + role + ":pw@"
+                            + target.server().host() + ":" + target.server().port() + "/" + target.name()))
+                    .build());
+            assertRefused(source, target, e::run, "permission denied", "grant");
+        }
+    }
+
+    @Test
+    void secondSyncOnTheSameSlotAndTarget(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync first = RunningSync.start(
+                        new SyncEngine(SyncEngineTest.config(source, target).build()))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            SyncEngine second =
+                    new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertThatThrownBy(second::run).isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.problem())
+                    .contains("another pgferry sync with slot pgferry_sync is running"));
+            first.assertRunning();
+        }
+    }
+}

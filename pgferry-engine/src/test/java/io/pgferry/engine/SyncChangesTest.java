@@ -1,0 +1,124 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Changes that need care at the target, each applied while streaming and compared row by row. Issue #5. */
+@PgTest
+@Tag("stream")
+class SyncChangesTest {
+
+    private static SyncEngine engine(TestDatabase source, TestDatabase target) {
+        return new SyncEngine(SyncEngineTest.config(source, target).build());
+    }
+
+    @Test
+    void unchangedToastValuesAreNeverOverwritten(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE docs (id int PRIMARY KEY, body text, n int)",
+                "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL",
+                "INSERT INTO docs SELECT i, repeat(md5(i::text), 2000), 0 FROM generate_series(1, 20) i");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "docs");
+            // The body is TOASTed and unchanged: the server sends no value for it.
+            source.execute(
+                    "UPDATE docs SET n = n + 1",
+                    "BEGIN; UPDATE docs SET n = 5 WHERE id = 1; UPDATE docs SET body = 'short' WHERE id = 1;"
+                            + " UPDATE docs SET n = 6 WHERE id = 1; COMMIT");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "docs");
+            running.assertRunning();
+            assertThat(target.queryLong("SELECT count(*) FROM docs WHERE length(body) = 64000"))
+                    .isEqualTo(19);
+            assertThat(target.queryString("SELECT body || n FROM docs WHERE id = 1"))
+                    .isEqualTo("short6");
+        }
+    }
+
+    @Test
+    void truncateCascadeAndRestartIdentityAreApplied(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE parent (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)",
+                "CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent)",
+                "INSERT INTO parent (v) SELECT 'p' FROM generate_series(1, 10)",
+                "INSERT INTO child (parent_id) SELECT id FROM parent");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "parent", "child");
+            source.execute(
+                    "TRUNCATE parent RESTART IDENTITY CASCADE",
+                    "INSERT INTO parent (v) VALUES ('again')",
+                    "INSERT INTO child (parent_id) VALUES (1)");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "parent", "child");
+            running.assertRunning();
+            assertThat(target.queryLong("SELECT count(*) FROM child")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keylessReplicaIdentityFullRowsAreMatchedOneAtATime(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE log (kind text, doc json, at point, n numeric)",
+                "ALTER TABLE log REPLICA IDENTITY FULL",
+                "INSERT INTO log VALUES ('a', '{\"x\": 1}', '(1,2)', 1), ('a', '{\"x\": 1}', '(1,2)', 1),"
+                        + " ('b', NULL, NULL, NULL)");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "log");
+            source.execute(
+                    "INSERT INTO log VALUES ('a', '{\"x\": 1}', '(1,2)', 1)",
+                    // Deletes one of three identical rows, updates one of the two left.
+                    "DELETE FROM log WHERE ctid = (SELECT ctid FROM log WHERE kind = 'a' LIMIT 1)",
+                    "UPDATE log SET n = 2 WHERE ctid = (SELECT ctid FROM log WHERE kind = 'a' LIMIT 1)",
+                    "UPDATE log SET kind = 'c' WHERE kind = 'b'");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "log");
+            running.assertRunning();
+        }
+    }
+
+    @Test
+    void partitionedTableIsSyncedThroughItsRoot(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE measures (id int, at date, v int, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+                "CREATE TABLE measures_2025 PARTITION OF measures FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+                "CREATE TABLE measures_2026 PARTITION OF measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+                "INSERT INTO measures SELECT i, '2025-06-01'::date + i, i FROM generate_series(1, 400) i");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "measures");
+            source.execute(
+                    "INSERT INTO measures VALUES (1000, '2026-05-01', 1)",
+                    "UPDATE measures SET v = -v WHERE id < 10",
+                    // Moves a row from one partition to the other.
+                    "UPDATE measures SET at = '2026-07-01' WHERE id = 20",
+                    "DELETE FROM measures WHERE id = 30");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "measures");
+            running.assertRunning();
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'measures_20%'"))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void largeStreamedTransactionWithRolledBackSavepointArrivesWhole(TestDatabase source) throws Exception {
+        source.execute(
+                "ALTER DATABASE " + source.name() + " SET logical_decoding_work_mem = '64kB'",
+                "CREATE TABLE big (id int PRIMARY KEY, v text)");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "big");
+            source.execute("BEGIN; INSERT INTO big SELECT i, repeat('x', 100) FROM generate_series(1, 20000) i;"
+                    + " SAVEPOINT s; UPDATE big SET v = 'rolled back'; ROLLBACK TO SAVEPOINT s;"
+                    + " UPDATE big SET v = 'kept' WHERE id % 2 = 0; DELETE FROM big WHERE id % 3 = 0; COMMIT");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "big");
+            running.assertRunning();
+            assertThat(target.queryLong("SELECT count(*) FROM big WHERE v = 'rolled back'"))
+                    .isZero();
+        }
+    }
+}
