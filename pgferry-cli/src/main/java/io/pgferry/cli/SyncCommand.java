@@ -86,6 +86,18 @@ final class SyncCommand extends PgferryCommand {
                 description = "Exit 0 once every change committed before the start is applied, after setting the"
                         + " target's sequences.")
         boolean untilCaughtUp;
+
+        @Option(
+                names = "--then-subscribe",
+                paramLabel = "NAME",
+                description = "Once caught up, set the sequences, create native subscription NAME at the target on"
+                        + " the same slot (copy_data = false, create_slot = false), and exit 0.")
+        String thenSubscribe;
+
+        @Option(
+                names = "--sequences-only",
+                description = "Only set the target's sequences to the source's values, then exit.")
+        boolean sequencesOnly;
     }
 
     @Option(
@@ -110,6 +122,11 @@ final class SyncCommand extends PgferryCommand {
     @Override
     int run() {
         SyncEngine engine = new SyncEngine(config());
+        if (end.sequencesOnly) {
+            int n = engine.copySequences();
+            spec.commandLine().getErr().printf(Locale.ROOT, "pgferry: %d sequences set%n", n);
+            return ExitCodes.OK;
+        }
         Thread hook = new Thread(engine::stop, "pgferry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr());
@@ -120,12 +137,15 @@ final class SyncCommand extends PgferryCommand {
                     .getErr()
                     .printf(
                             Locale.ROOT,
-                            "pgferry: sync %s %s, %d changes applied, position %s%s%n",
+                            "pgferry: sync %s %s, %d changes applied, position %s%s%s%n",
                             slot,
                             r.copied() ? "copied and streamed" : "streamed",
                             r.changesApplied(),
                             r.position(),
-                            end.untilCaughtUp ? ", " + r.sequencesSet() + " sequences set" : "");
+                            end.untilCaughtUp || end.thenSubscribe != null
+                                    ? ", " + r.sequencesSet() + " sequences set"
+                                    : "",
+                            end.thenSubscribe == null ? "" : ", handed over to subscription " + end.thenSubscribe);
             return ExitCodes.OK;
         } finally {
             reporter.stop();
@@ -150,6 +170,7 @@ final class SyncCommand extends PgferryCommand {
                     .slot(slot)
                     .publication(publication)
                     .untilCaughtUp(end.untilCaughtUp)
+                    .thenSubscribe(end.thenSubscribe)
                     .memoryLimitBytes(memoryLimit)
                     .maxRetryTime(maxRetryTime);
             for (String m : schemaMap) {

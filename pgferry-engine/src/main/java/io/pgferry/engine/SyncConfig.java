@@ -32,6 +32,8 @@ import java.util.Map;
  * @param memoryLimitBytes memory for transactions waiting to be applied, before they spill to disk
  * @param spillDirectory where large transactions spill
  * @param maxRetryTime give up reconnecting after this long without success
+ * @param thenSubscribe once caught up, hand the slot to a native subscription of this name at the target and end;
+ *     null to keep the slot
  */
 public record SyncConfig(
         Dsn source,
@@ -49,7 +51,8 @@ public record SyncConfig(
         Duration batchDelay,
         long memoryLimitBytes,
         Path spillDirectory,
-        Duration maxRetryTime) {
+        Duration maxRetryTime,
+        String thenSubscribe) {
 
     public SyncConfig {
         include = List.copyOf(include);
@@ -92,6 +95,7 @@ public record SyncConfig(
         private long memoryLimitBytes = 64L << 20;
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
         private Duration maxRetryTime = Duration.ofMinutes(5);
+        private String thenSubscribe;
 
         public Builder source(Dsn dsn) {
             this.source = dsn;
@@ -186,6 +190,12 @@ public record SyncConfig(
             return this;
         }
 
+        /** Once caught up, create native subscription {@code name} on the same slot and end (null: never). */
+        public Builder thenSubscribe(String name) {
+            this.thenSubscribe = name;
+            return this;
+        }
+
         public SyncConfig build() {
             if (source == null) {
                 throw bad("source", "no source database given", "give the source as a postgresql:// URI");
@@ -229,6 +239,9 @@ public record SyncConfig(
                     throw bad("schemaMap", "empty schema name in a schema map entry", "write source:target");
                 }
             }
+            if (thenSubscribe != null && (thenSubscribe.isEmpty() || thenSubscribe.length() > 63)) {
+                throw bad("thenSubscribe", "subscription name is empty or longer than 63 bytes", "give a name");
+            }
             if (catalogSchema == null || catalogSchema.isEmpty()) {
                 throw bad("catalogSchema", "empty schema name", "give a schema name such as pgferry");
             }
@@ -242,13 +255,14 @@ public record SyncConfig(
                     workers,
                     slot,
                     publication,
-                    untilCaughtUp,
+                    untilCaughtUp || thenSubscribe != null,
                     catalogSchema,
                     batchRows,
                     batchDelay,
                     memoryLimitBytes,
                     spillDirectory,
-                    maxRetryTime);
+                    maxRetryTime,
+                    thenSubscribe);
         }
     }
 }

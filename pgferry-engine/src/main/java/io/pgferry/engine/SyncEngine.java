@@ -88,6 +88,9 @@ public final class SyncEngine {
                 Connection target = Connections.open(config.target());
                 Connection lock = Connections.open(config.target())) {
             lock(lock);
+            if (config.thenSubscribe() != null) {
+                HandOver.check(target, config);
+            }
             List<TableName> names =
                     TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
             List<SourceTable> tables;
@@ -222,9 +225,36 @@ public final class SyncEngine {
                 }
             }
             Lsn at = catalog.position(target).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
+            if (config.thenSubscribe() != null && !stopRequested) {
+                HandOver.subscribe(target, config, at);
+            }
             return new Result(copy != null, at, h.applied(), sequences);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
+        }
+    }
+
+    /**
+     * Sets the target's sequences to the source's and returns how many were set, without copying or streaming
+     * anything: for a hand-over done by other means, or before switching writes to the target.
+     */
+    public int copySequences() {
+        try (Connection source = Connections.open(config.source());
+                Connection target = Connections.open(config.target());
+                Connection catalogConnection = Connections.open(config.source())) {
+            List<TableName> names =
+                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<SourceTable> tables = new SourceCatalog(catalogConnection, config).read(names);
+            TargetSchema.Plan plan = new TargetSchema(target, config).plan(tables);
+            if (!plan.toCreate().isEmpty()) {
+                throw PgFerryException.fatal(
+                        "target table "
+                                + plan.targets().get(plan.toCreate().get(0).name()) + " does not exist",
+                        "sync the tables first");
+            }
+            return SequenceSync.copy(source, target, tables, plan.targets());
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not set the sequences");
         }
     }
 

@@ -272,6 +272,39 @@ public final class Dsn {
         return p;
     }
 
+    /**
+     * This DSN as a libpq key/value connection string, password included, for a server that connects on its own (the
+     * CONNECTION of CREATE SUBSCRIPTION). Values are single-quoted with backslash escapes, as libpq reads them (libpq
+     * docs, "Keyword/Value Connection Strings"). Never log it.
+     */
+    public String libpqConninfo() {
+        StringBuilder s = new StringBuilder();
+        keyword(s, "host", String.join(",", hosts));
+        if (!addresses.equals(hosts)) {
+            keyword(s, "hostaddr", String.join(",", addresses));
+        }
+        keyword(s, "port", ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        keyword(s, "dbname", dbname);
+        keyword(s, "user", user);
+        if (password != null) {
+            keyword(s, "password", password);
+        }
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            keyword(s, e.getKey(), e.getValue());
+        }
+        return s.toString();
+    }
+
+    private static void keyword(StringBuilder s, String key, String value) {
+        if (s.length() > 0) {
+            s.append(' ');
+        }
+        s.append(key)
+                .append("='")
+                .append(value.replace("\\", "\\\\").replace("'", "\\'"))
+                .append('\'');
+    }
+
     /** A {@code postgresql://} URI for this DSN with the password and sslpassword replaced by {@code ****}. */
     public String masked() {
         StringBuilder out = new StringBuilder(DsnParser.URI_PREFIX);

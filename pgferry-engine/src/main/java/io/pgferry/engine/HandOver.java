@@ -1,0 +1,66 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands a caught-up sync over to PostgreSQL's own logical replication: a subscription at the target on the sync's
+ * slot and publication, with {@code copy_data = false} and {@code create_slot = false} (PostgreSQL docs, CREATE
+ * SUBSCRIPTION). The stream has confirmed exactly the position the target holds, and the subscription starts at the
+ * slot's confirmed position, so the first transaction it applies is the first the sync did not.
+ */
+final class HandOver {
+    private static final Logger log = LoggerFactory.getLogger(HandOver.class);
+
+    private HandOver() {}
+
+    /** Refuses, before anything is created, a name already taken or a role that may not create subscriptions. */
+    static void check(Connection target, SyncConfig config) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT 1 FROM pg_catalog.pg_subscription WHERE subname = ?"
+                + " AND subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())")) {
+            ps.setString(1, config.thenSubscribe());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw PgFerryException.fatal(
+                            "subscription " + config.thenSubscribe() + " already exists at the target",
+                            "choose another name, or drop it (DROP SUBSCRIPTION)");
+                }
+            }
+        }
+        try (Statement st = target.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT rolsuper OR CASE WHEN current_setting('server_version_num')::int >= 160000"
+                                + " THEN pg_catalog.pg_has_role(current_user, 'pg_create_subscription', 'MEMBER') ELSE false"
+                                + " END"
+                                + " FROM pg_catalog.pg_roles WHERE rolname = current_user")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw PgFerryException.fatal(
+                        "the target role may not create subscriptions, so the slot cannot be handed over",
+                        "GRANT pg_create_subscription TO the role (PostgreSQL 16+), or connect as a superuser");
+            }
+        }
+    }
+
+    static void subscribe(Connection target, SyncConfig config, Lsn at) throws SQLException {
+        String sql = "CREATE SUBSCRIPTION " + PgSql.quote(config.thenSubscribe()) + " CONNECTION "
+                + PgSql.literal(config.source().libpqConninfo()) + " PUBLICATION " + PgSql.quote(config.publication())
+                + " WITH (copy_data = false, create_slot = false, slot_name = " + PgSql.literal(config.slot())
+                + ", enabled = true)";
+        try (Statement st = target.createStatement()) {
+            st.execute(sql);
+        }
+        log.info(
+                "handed slot {} over to subscription {} at the target, from {}",
+                config.slot(),
+                config.thenSubscribe(),
+                at);
+    }
+}
