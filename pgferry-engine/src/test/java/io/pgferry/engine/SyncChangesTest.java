@@ -121,4 +121,23 @@ class SyncChangesTest {
                     .isZero();
         }
     }
+
+    /**
+     * Updates of a table with a unique constraint besides its key are applied one at a time in source order: merged
+     * by key, this swap of two unique values through a temporary one would collide at the target. Issue #5.
+     */
+    @Test
+    void updatesOfATableWithASecondaryUniqueConstraintKeepTheirOrder(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE)",
+                "INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x')");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "users");
+            source.execute("BEGIN; UPDATE users SET email = 'tmp' WHERE id = 1; UPDATE users SET email = 'a@x' WHERE"
+                    + " id = 2; UPDATE users SET email = 'b@x' WHERE id = 1; COMMIT");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "users");
+            running.assertRunning();
+        }
+    }
 }

@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A sync from copy to streaming, against real PostgreSQL databases, compared row by row. */
 @PgTest
+@Tag("stream")
 class SyncEngineTest {
 
     static SyncConfig.Builder config(TestDatabase source, TestDatabase target) {

@@ -21,10 +21,22 @@ public interface Dialect {
     }
 
     /**
-     * Prepares an apply session (time zone, replication role, ...); returns warnings worth one log line each, such
-     * as a setting the role may not change.
+     * How an apply session was set up.
+     *
+     * @param triggersOff user triggers and foreign-key checks do not fire in this session, so changes of different
+     *     tables may be written in any order
+     * @param warnings worth one log line each, such as a setting the role may not change
      */
-    List<String> prepareApplySession(Connection connection) throws SQLException;
+    record ApplySession(boolean triggersOff, List<String> warnings) {}
+
+    /** Prepares an apply session: replication role, time zone, and the like. */
+    ApplySession prepareApplySession(Connection connection) throws SQLException;
+
+    /**
+     * Whether {@code table} has a unique constraint or index besides its primary key: updates to it are then written
+     * one at a time in source order, as merging them could pass through a state that violates it.
+     */
+    boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException;
 
     /** Writes a run of inserted rows of one table at once: the whole run or, on error, nothing of it. */
     void insertRows(Connection connection, TargetTable table, List<Column> columns, List<String[]> rows)

@@ -16,6 +16,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,9 +32,15 @@ import org.slf4j.LoggerFactory;
  * <p>Within a batch, consecutive changes of one table and one kind form a run: a run of inserts is written at once
  * ({@link Dialect#insertRows}), a run of updates keeps one pending update per key, merging later values over earlier
  * ones (so two updates of a key leave the second value, and columns the server did not send, such as unchanged
- * TOAST values, are never overwritten), and a run of deletes deletes each key once. Runs are flushed in order, so
- * changes of different tables keep their source order. A key change, and every change of a table whose replica
- * identity is FULL (no key: the old row is matched on all its values, one row at a time), are applied alone.
+ * TOAST values, are never overwritten), and a run of deletes deletes each key once. The changes of one table are
+ * always written in source order. When the session does not fire triggers and foreign-key checks ({@link
+ * Dialect.ApplySession#triggersOff()}), each table keeps a run of its own open, so that a batch of small
+ * transactions touching several tables costs a few statements per table instead of one per change; otherwise every
+ * run is written before a run of another table starts, keeping the source order across tables too.
+ *
+ * <p>Applied alone, in order: a key change; every change of a table whose replica identity is FULL (no key: the old
+ * row is matched on all its values, one row at a time); and updates of a table with a unique constraint besides its
+ * key, which merged updates could transiently violate.
  */
 public final class JdbcSink implements ChangeSink {
     private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
@@ -49,7 +56,11 @@ public final class JdbcSink implements ChangeSink {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Map<TargetTable, Boolean> warnedMissing = new HashMap<>();
     private PreparedStatement savePosition;
-    private Run run;
+    /** The open run of each table, in the order they were opened; at most one when {@link #inOrder}. */
+    private final Map<TargetTable, Run> open = new LinkedHashMap<>();
+
+    private final Map<TargetTable, Boolean> secondaryUnique = new HashMap<>();
+    private final boolean inOrder;
     private long missingRows;
 
     /**
@@ -72,9 +83,11 @@ public final class JdbcSink implements ChangeSink {
         this.fingerprint = fingerprint;
         this.where = where;
         try {
-            for (String warning : dialect.prepareApplySession(connection)) {
+            Dialect.ApplySession session = dialect.prepareApplySession(connection);
+            for (String warning : session.warnings()) {
                 log.warn("{}", warning);
             }
+            inOrder = !session.triggersOff();
             connection.setAutoCommit(false);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not prepare the apply session at " + where);
@@ -102,7 +115,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void begin() {
-        run = null;
+        open.clear();
     }
 
     @Override
@@ -142,7 +155,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void rollback() {
-        run = null;
+        open.clear();
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -165,48 +178,76 @@ public final class JdbcSink implements ChangeSink {
     }
 
     private void insert(Relation relation, Row row) throws SQLException {
-        if (!(run instanceof InsertRun r && r.relation.equals(relation)) || run.size() >= MAX_RUN_ROWS) {
-            flush();
-            run = new InsertRun(relation, targets.apply(relation));
-        }
-        ((InsertRun) run).rows.add(values(row));
+        runFor(relation, InsertRun.class).rows.add(values(row));
     }
 
     private void update(ChangeEvent.Update u) throws SQLException {
         Relation relation = u.relation();
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            flush();
+            alone(relation);
             oneRow(relation, u.before() == null ? u.after() : u.before(), u.after());
             return;
         }
         Key key = Key.of(u.after());
         Key old = u.before() == null ? key : Key.of(u.before());
-        if (!old.equals(key)) {
-            flush();
-            new UpdateRun(relation, targets.apply(relation))
-                    .merge(old, u.after())
-                    .flush(this);
+        TargetTable target = targets.apply(relation);
+        if (!old.equals(key) || hasSecondaryUnique(target)) {
+            alone(relation);
+            new UpdateRun(relation, target).merge(old, u.after()).flush(this);
             return;
         }
-        if (!(run instanceof UpdateRun r && r.relation.equals(relation)) || run.size() >= MAX_RUN_ROWS) {
-            flush();
-            run = new UpdateRun(relation, targets.apply(relation));
-        }
-        ((UpdateRun) run).merge(key, u.after());
+        runFor(relation, UpdateRun.class).merge(key, u.after());
     }
 
     private void delete(ChangeEvent.Delete d) throws SQLException {
         Relation relation = d.relation();
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            flush();
+            alone(relation);
             oneRow(relation, d.before(), null);
             return;
         }
-        if (!(run instanceof DeleteRun r && r.relation.equals(relation)) || run.size() >= MAX_RUN_ROWS) {
-            flush();
-            run = new DeleteRun(relation, targets.apply(relation));
+        runFor(relation, DeleteRun.class).keys.add(Key.of(d.before()));
+    }
+
+    /**
+     * The open run of {@code relation}'s table if it is of {@code kind} and has room, else a new one, after writing
+     * the table's open run (and, in order, every open run).
+     */
+    private <R extends Run> R runFor(Relation relation, Class<R> kind) throws SQLException {
+        TargetTable target = targets.apply(relation);
+        Run r = open.get(target);
+        if (kind.isInstance(r) && r.relation.equals(relation) && r.size() < MAX_RUN_ROWS) {
+            return kind.cast(r);
         }
-        ((DeleteRun) run).keys.add(Key.of(d.before()));
+        alone(relation);
+        R fresh = kind == InsertRun.class
+                ? kind.cast(new InsertRun(relation, target))
+                : kind == UpdateRun.class
+                        ? kind.cast(new UpdateRun(relation, target))
+                        : kind.cast(new DeleteRun(relation, target));
+        open.put(target, fresh);
+        return fresh;
+    }
+
+    /** Writes what must precede a change of {@code relation} applied now: its table's run, or every run in order. */
+    private void alone(Relation relation) throws SQLException {
+        if (inOrder) {
+            flush();
+            return;
+        }
+        Run r = open.remove(targets.apply(relation));
+        if (r != null) {
+            r.flush(this);
+        }
+    }
+
+    private boolean hasSecondaryUnique(TargetTable target) throws SQLException {
+        Boolean known = secondaryUnique.get(target);
+        if (known == null) {
+            known = dialect.hasSecondaryUnique(connection, target);
+            secondaryUnique.put(target, known);
+        }
+        return known;
     }
 
     private void truncate(ChangeEvent.Truncate t) throws SQLException {
@@ -255,9 +296,9 @@ public final class JdbcSink implements ChangeSink {
     }
 
     private void flush() throws SQLException {
-        if (run != null) {
-            Run r = run;
-            run = null;
+        List<Run> runs = new ArrayList<>(open.values());
+        open.clear();
+        for (Run r : runs) {
             r.flush(this);
         }
     }

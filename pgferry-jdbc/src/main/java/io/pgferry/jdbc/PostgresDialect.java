@@ -2,6 +2,8 @@ package io.pgferry.jdbc;
 
 import io.pgferry.core.event.Column;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -43,8 +45,9 @@ public final class PostgresDialect implements Dialect {
      * and checks firing.
      */
     @Override
-    public List<String> prepareApplySession(Connection connection) throws SQLException {
+    public ApplySession prepareApplySession(Connection connection) throws SQLException {
         List<String> warnings = new ArrayList<>();
+        boolean off = true;
         boolean auto = connection.getAutoCommit();
         connection.setAutoCommit(true);
         try (Statement st = connection.createStatement()) {
@@ -54,6 +57,7 @@ public final class PostgresDialect implements Dialect {
                 if (!"42501".equals(e.getSQLState())) {
                     throw e;
                 }
+                off = false;
                 warnings.add("the target role may not set session_replication_role, so triggers and foreign-key"
                         + " checks fire during apply; GRANT SET ON PARAMETER session_replication_role TO the role"
                         + " (PostgreSQL 15+) or use a superuser to apply as PostgreSQL's own subscriber does");
@@ -61,7 +65,19 @@ public final class PostgresDialect implements Dialect {
         } finally {
             connection.setAutoCommit(auto);
         }
-        return warnings;
+        return new ApplySession(off, warnings);
+    }
+
+    @Override
+    public boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+                + " WHERE i.indrelid = ?::regclass AND (i.indisunique OR i.indisexclusion) AND NOT i.indisprimary)")) {
+            ps.setString(1, qualified(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Sync benchmark: pgferry's initial copy, catch-up and lag against PostgreSQL's own tools and pgcopydb, in one run,
+# on two local PostgreSQL 15 clusters (Debian's packages: pg_dump 0.10's pgcopydb and Debian's pg_dump both speak 15).
+#
+#   scripts/bench-sync.sh [--rows N] [--jobs N] [--changes N] [--lag-seconds N] [--rate TPS] [--skip-copy]
+#
+#   --rows N         rows in the four source tables together (default 10000000, about 1.3 GB with indexes)
+#   --jobs N         parallel jobs for every tool: pgferry --workers, pgcopydb --table-jobs/--index-jobs, the
+#                    native subscription's max_sync_workers_per_subscription (default 4)
+#   --changes N      changes for the catch-up test, 5 per transaction (default 1000000)
+#   --lag-seconds N  length of the steady-load lag test (default 30)
+#   --rate TPS       transactions per second of that load (default 1000)
+#   --skip-copy      only the catch-up and lag tests
+#
+# Every figure comes from this run; ratios compare tools on the same data and the same machine. Installs
+# postgresql-15 and pgcopydb with apt-get when run as root and they are missing. Leaves nothing behind: both
+# clusters live in a temporary folder removed at exit, also on failure or Ctrl-C.
+set -euo pipefail
+
+rows=10000000
+jobs=4
+changes=1000000
+lag_seconds=30
+rate=1000
+skip_copy=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) rows="$2"; shift 2 ;;
+    --jobs) jobs="$2"; shift 2 ;;
+    --changes) changes="$2"; shift 2 ;;
+    --lag-seconds) lag_seconds="$2"; shift 2 ;;
+    --rate) rate="$2"; shift 2 ;;
+    --skip-copy) skip_copy=true; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "bench-sync: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pgbin=/usr/lib/postgresql/15/bin
+log() { echo "bench-sync: $*" >&2; }
+
+if [ ! -x "$pgbin/postgres" ] || ! command -v pgcopydb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing postgresql-15 and pgcopydb"
+    apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-client-15 pgcopydb >&2
+  else
+    log "needs PostgreSQL 15 ($pgbin) and pgcopydb: apt-get install postgresql-15 pgcopydb"
+    exit 2
+  fi
+fi
+if [ ! -f "$repo/pgferry-cli/target/pgferry.jar" ] || \
+   [ -n "$(find "$repo" -path "$repo/.git" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) -type f \
+       -newer "$repo/pgferry-cli/target/pgferry.jar" -print -quit)" ]; then
+  log "building pgferry (mvn -q -DskipTests package)"
+  (cd "$repo" && mvn -B -q -DskipTests package)
+fi
+
+work="$(mktemp -d /tmp/pgferry-bench-sync.XXXXXX)"
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$work"
+follower=""
+cleanup() {
+  [ -n "$follower" ] && kill "$follower" 2>/dev/null || true
+  for c in src dst; do
+    [ -d "$work/$c" ] && as_pg "$pgbin/pg_ctl" -D "$work/$c" -m immediate stop >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+trap 'log "failed at line $LINENO"; for f in "$work"/*.log; do echo "--- $f"; tail -5 "$f"; done >&2' ERR
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+src_port=$(free_port)
+dst_port=$(free_port)
+for c in src dst; do
+  port=$src_port; [ $c = dst ] && port=$dst_port
+  as_pg "$pgbin/initdb" -D "$work/$c" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >>"$work/$c/postgresql.conf" <<EOF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$work'
+wal_level = logical
+max_wal_size = 16GB
+shared_buffers = 512MB
+maintenance_work_mem = 256MB
+max_replication_slots = 20
+max_wal_senders = 20
+max_worker_processes = 16
+max_logical_replication_workers = 8
+max_sync_workers_per_subscription = $jobs
+EOF
+  as_pg "$pgbin/pg_ctl" -D "$work/$c" -l "$work/$c.log" -w start >/dev/null
+done
+S="postgresql://postgres@127.0.0.1:$src_port/bench"
+T="postgresql://postgres@127.0.0.1:$dst_port/bench"
+T2="postgresql://postgres@127.0.0.1:$dst_port/bench2"
+psql_s() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" "$@"; }
+psql_t() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$T" "$@"; }
+psql_admin() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "postgresql://postgres@127.0.0.1:$1/postgres" -c "$2"; }
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+pgferry() { "$repo/pgferry" "$@"; }
+
+psql_admin "$src_port" "CREATE DATABASE bench"
+big=$((rows / 2)); mid=$((rows * 3 / 10)); small=$((rows * 3 / 20)); tiny=$((rows - big - mid - small))
+log "loading $rows rows into the source (big $big, mid $mid, small $small, tiny $tiny)"
+psql_s <<EOF
+CREATE TABLE big (id bigint PRIMARY KEY, a int NOT NULL, b text, c timestamptz, d numeric(12,2));
+CREATE TABLE mid (id bigint PRIMARY KEY, a int NOT NULL, b text, c timestamptz);
+CREATE TABLE small (id bigint PRIMARY KEY, a int NOT NULL, b text);
+CREATE TABLE tiny (id bigserial PRIMARY KEY, a int NOT NULL, b text);
+CREATE TABLE lagt (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL);
+INSERT INTO big SELECT i, i % 1000, md5(i::text) || md5((i + 1)::text), '2026-01-01'::timestamptz + i * interval '1 s', i / 7.0 FROM generate_series(1, $big) i;
+INSERT INTO mid SELECT i, i % 100, md5(i::text), '2026-01-01'::timestamptz + i * interval '1 s' FROM generate_series(1, $mid) i;
+INSERT INTO small SELECT i, i % 10, md5(i::text) FROM generate_series(1, $small) i;
+INSERT INTO tiny (a, b) SELECT i % 10, md5(i::text) FROM generate_series(1, $tiny) i;
+CREATE INDEX big_a ON big (a);
+CREATE INDEX big_c ON big (c);
+CREATE INDEX mid_a ON mid (a);
+CREATE INDEX small_b ON small (b);
+VACUUM ANALYZE;
+EOF
+size=$(psql_s -At -c "SELECT pg_size_pretty(pg_database_size('bench'))")
+log "source database: $size"
+
+fresh_target() {
+  psql_admin "$dst_port" "DROP DATABASE IF EXISTS bench WITH (FORCE)"
+  psql_admin "$dst_port" "CREATE DATABASE bench"
+}
+check_counts() {
+  local got
+  got=$(psql_t -At -c "SELECT (SELECT count(*) FROM big) + (SELECT count(*) FROM mid) + (SELECT count(*) FROM small) + (SELECT count(*) FROM tiny)")
+  [ "$got" = "$rows" ] || { log "$1: the target holds $got rows, not $rows"; exit 1; }
+}
+
+declare -A copy_time
+if [ "$skip_copy" = false ]; then
+  log "copy 1/4: pgferry sync --copy-mode snapshot --workers $jobs --until-caught-up"
+  fresh_target
+  t0=$(now)
+  pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_copy \
+    --publication bench_copy >"$work/pgferry-copy.log" 2>&1 || { cat "$work/pgferry-copy.log" >&2; exit 1; }
+  copy_time[pgferry]=$(secs "$t0" "$(now)")
+  check_counts pgferry
+  psql_s -c "SELECT pg_drop_replication_slot('bench_copy')" -c "DROP PUBLICATION bench_copy" >/dev/null
+
+  log "copy 2/4: pg_dump -Fc | pg_restore"
+  fresh_target
+  t0=$(now)
+  "$pgbin/pg_dump" -Fc -d "$S" | "$pgbin/pg_restore" -d "$T"
+  copy_time[pg_dump]=$(secs "$t0" "$(now)")
+  check_counts pg_dump
+
+  log "copy 3/4: CREATE SUBSCRIPTION ... copy_data = true, until every table is ready"
+  fresh_target
+  "$pgbin/pg_dump" --schema-only -d "$S" | psql_t >/dev/null
+  psql_s -c "CREATE PUBLICATION bench_native FOR TABLE big, mid, small, tiny, lagt" >/dev/null
+  t0=$(now)
+  psql_t -c "CREATE SUBSCRIPTION bench_native CONNECTION 'host=127.0.0.1 port=$src_port dbname=bench user=postgres' PUBLICATION bench_native WITH (copy_data = true)" >/dev/null
+  until [ "$(psql_t -At -c "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'")" = 0 ] && \
+        [ "$(psql_t -At -c "SELECT count(*) FROM pg_subscription_rel")" -gt 0 ]; do sleep 0.2; done
+  copy_time[native]=$(secs "$t0" "$(now)")
+  check_counts native
+  psql_t -c "DROP SUBSCRIPTION bench_native" >/dev/null
+  psql_s -c "DROP PUBLICATION bench_native" >/dev/null
+
+  log "copy 4/4: pgcopydb clone --table-jobs $jobs --index-jobs $jobs"
+  fresh_target
+  t0=$(now)
+  as_pg env TMPDIR="$work" pgcopydb clone --source "$S" --target "$T" --dir "$work/pgcopydb" \
+    --table-jobs "$jobs" --index-jobs "$jobs" --split-tables-larger-than 100MB >"$work/pgcopydb.log" 2>&1 || \
+    { tail -20 "$work/pgcopydb.log" >&2; exit 1; }
+  copy_time[pgcopydb]=$(secs "$t0" "$(now)")
+  check_counts pgcopydb
+fi
+
+log "catch-up: two identical targets, one slot position, $changes changes"
+fresh_target
+"$pgbin/pg_dump" -Fc -d "$S" | "$pgbin/pg_restore" -d "$T"
+psql_t -c "ALTER TABLE lagt ADD COLUMN applied_at timestamptz DEFAULT clock_timestamp()" >/dev/null
+psql_admin "$dst_port" "DROP DATABASE IF EXISTS bench2 WITH (FORCE)"
+psql_admin "$dst_port" "CREATE DATABASE bench2 TEMPLATE bench"
+psql_s -c "CREATE PUBLICATION bench_cu FOR TABLE big, mid, small, tiny, lagt" \
+  -c "SELECT pg_create_logical_replication_slot('cu_template', 'pgoutput')" >/dev/null
+cat >"$work/mix.sql" <<EOF
+\set r1 random(1, $big)
+\set r2 random(1, $mid)
+\set r3 random(1, $small)
+\set r4 random(1, $big)
+BEGIN;
+UPDATE big SET a = a + 1 WHERE id = :r1;
+UPDATE mid SET b = md5(b) WHERE id = :r2;
+INSERT INTO tiny (a, b) VALUES (:r3 % 10, 'inserted');
+DELETE FROM small WHERE id = :r3;
+UPDATE big SET c = now() WHERE id = :r4;
+COMMIT;
+EOF
+per_client=$((changes / 5 / 2))
+"$pgbin/pgbench" -n -c 2 -j 2 -t "$per_client" -f "$work/mix.sql" "$S" >"$work/pgbench-mix.log" 2>&1
+generated=$((per_client * 2 * 5))
+end_lsn=$(psql_s -At -c "SELECT pg_current_wal_lsn()")
+psql_s -c "SELECT pg_copy_logical_replication_slot('cu_template', 'cu_pgferry')" \
+  -c "SELECT pg_copy_logical_replication_slot('cu_template', 'cu_native')" \
+  -c "SELECT pg_drop_replication_slot('cu_template')" >/dev/null
+
+log "catch-up 1/2: pgferry sync --copy-mode none --until-caught-up"
+t0=$(now)
+pgferry sync --source "$S" --target "$T" --copy-mode none --until-caught-up --slot cu_pgferry \
+  --publication bench_cu >"$work/pgferry-catchup.log" 2>&1 || { cat "$work/pgferry-catchup.log" >&2; exit 1; }
+cu_pgferry=$(secs "$t0" "$(now)")
+
+log "catch-up 2/2: native subscription on a copy of the slot"
+t0=$(now)
+"$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$T2" -c "CREATE SUBSCRIPTION cu_native CONNECTION 'host=127.0.0.1 port=$src_port dbname=bench user=postgres' PUBLICATION bench_cu WITH (copy_data = false, create_slot = false, slot_name = 'cu_native')" >/dev/null
+until [ "$("$pgbin/psql" -X -At "$T2" -c "SELECT coalesce(bool_and(remote_lsn >= '$end_lsn'), false) FROM pg_replication_origin_status")" = t ]; do
+  sleep 0.1
+done
+cu_native=$(secs "$t0" "$(now)")
+for t in big mid small tiny; do
+  a=$(psql_t -At -c "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM $t t")
+  b=$("$pgbin/psql" -X -At "$T2" -c "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM $t t")
+  [ "$a" = "$b" ] || { log "catch-up: table $t differs between the pgferry and the native target"; exit 1; }
+done
+
+log "lag: $rate transactions/s for $lag_seconds s, pgferry and the native subscription applying the same load"
+"$repo/pgferry" sync --source "$S" --target "$T" --copy-mode none --follow --slot cu_pgferry \
+  --publication bench_cu >"$work/pgferry-follow.log" 2>&1 &
+follower=$!
+until [ "$(psql_s -At -c "SELECT active FROM pg_replication_slots WHERE slot_name = 'cu_pgferry'")" = t ]; do
+  kill -0 "$follower" 2>/dev/null || { cat "$work/pgferry-follow.log" >&2; exit 1; }
+  sleep 0.2
+done
+echo 'INSERT INTO lagt (created_at) VALUES (clock_timestamp());' >"$work/lag.sql"
+"$pgbin/pgbench" -n -c 2 -j 2 -R "$rate" -T "$lag_seconds" -f "$work/lag.sql" "$S" >"$work/pgbench-lag.log" 2>&1
+expected=$(psql_s -At -c "SELECT count(*) FROM lagt")
+for db in "$T" "$T2"; do
+  until [ "$("$pgbin/psql" -X -At "$db" -c "SELECT count(*) FROM lagt")" = "$expected" ]; do sleep 0.2; done
+done
+kill "$follower"; wait "$follower" 2>/dev/null || true; follower=""
+lag_query="SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) || ' ' || round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1) FROM (SELECT extract(epoch FROM applied_at - created_at) * 1000 AS ms FROM lagt) l"
+read -r lag_p50 lag_p99 <<<"$(psql_t -At -c "$lag_query")"
+read -r nat_p50 nat_p99 <<<"$("$pgbin/psql" -X -At "$T2" -c "$lag_query")"
+"$pgbin/psql" -X -q "$T2" -c "DROP SUBSCRIPTION cu_native" >/dev/null
+
+echo
+echo "pgferry sync benchmark: PostgreSQL $("$pgbin/postgres" -V | awk '{print $3}'), $(nproc) cores, $rows rows ($size), $jobs jobs"
+if [ "$skip_copy" = false ]; then
+  echo
+  echo "initial copy (seconds; speedup = other's time / pgferry's)"
+  printf '  %-42s %8s %8s\n' tool seconds speedup
+  printf '  %-42s %8s %8s\n' "pgferry sync --copy-mode snapshot" "${copy_time[pgferry]}" "1.00"
+  printf '  %-42s %8s %8s\n' "pg_dump -Fc | pg_restore" "${copy_time[pg_dump]}" "$(ratio "${copy_time[pg_dump]}" "${copy_time[pgferry]}")"
+  printf '  %-42s %8s %8s\n' "CREATE SUBSCRIPTION (copy_data, to ready)" "${copy_time[native]}" "$(ratio "${copy_time[native]}" "${copy_time[pgferry]}")"
+  printf '  %-42s %8s %8s\n' "pgcopydb clone" "${copy_time[pgcopydb]}" "$(ratio "${copy_time[pgcopydb]}" "${copy_time[pgferry]}")"
+fi
+echo
+echo "catch-up of $generated changes ($((generated / 5)) transactions; seconds, changes/s; ratio = pgferry rate / native rate)"
+printf '  %-42s %8s %10s %8s\n' consumer seconds changes/s ratio
+printf '  %-42s %8s %10s %8s\n' "pgferry sync --copy-mode none" "$cu_pgferry" "$(python3 -c "print(int($generated / $cu_pgferry))")" "$(ratio "$cu_native" "$cu_pgferry")"
+printf '  %-42s %8s %10s %8s\n' "native subscription" "$cu_native" "$(python3 -c "print(int($generated / $cu_native))")" "1.00"
+echo
+echo "lag at $rate transactions/s for $lag_seconds s (commit at the source to row at the target, ms)"
+printf '  %-42s %8s %8s\n' consumer p50 p99
+printf '  %-42s %8s %8s\n' "pgferry sync --follow" "$lag_p50" "$lag_p99"
+printf '  %-42s %8s %8s\n' "native subscription" "$nat_p50" "$nat_p99"
