@@ -205,7 +205,15 @@ generated=$((per_client * 2 * 5))
 end_lsn=$(psql_s -At -c "SELECT pg_current_wal_lsn()")
 psql_s -c "SELECT pg_copy_logical_replication_slot('cu_template', 'cu_pgferry')" \
   -c "SELECT pg_copy_logical_replication_slot('cu_template', 'cu_native')" \
+  -c "SELECT pg_copy_logical_replication_slot('cu_template', 'cu_decode')" \
   -c "SELECT pg_drop_replication_slot('cu_template')" >/dev/null
+
+log "catch-up 0/2: decoding alone (pg_recvlogical to /dev/null), the floor for every consumer"
+t0=$(now)
+"$pgbin/pg_recvlogical" -d "$S" --slot cu_decode --start --no-loop -o proto_version=1 \
+  -o publication_names=bench_cu --endpos "$end_lsn" -f /dev/null
+cu_decode=$(secs "$t0" "$(now)")
+psql_s -c "SELECT pg_drop_replication_slot('cu_decode')" >/dev/null
 
 log "catch-up 1/2: pgferry sync --copy-mode none --until-caught-up"
 t0=$(now)
@@ -262,6 +270,7 @@ echo "catch-up of $generated changes ($((generated / 5)) transactions; seconds, 
 printf '  %-42s %8s %10s %8s\n' consumer seconds changes/s ratio
 printf '  %-42s %8s %10s %8s\n' "pgferry sync --copy-mode none" "$cu_pgferry" "$(python3 -c "print(int($generated / $cu_pgferry))")" "$(ratio "$cu_native" "$cu_pgferry")"
 printf '  %-42s %8s %10s %8s\n' "native subscription" "$cu_native" "$(python3 -c "print(int($generated / $cu_native))")" "1.00"
+printf '  %-42s %8s %10s %8s\n' "(decoding alone: pg_recvlogical)" "$cu_decode" "$(python3 -c "print(int($generated / $cu_decode))")" "-"
 echo
 echo "lag at $rate transactions/s for $lag_seconds s (commit at the source to row at the target, ms)"
 printf '  %-42s %8s %8s\n' consumer p50 p99

@@ -1,36 +1,61 @@
 package io.pgferry.engine;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.Stage;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies the stream through a {@link ChangeSink}, grouping consecutive source transactions into one sink batch: the
  * batch is committed when it holds {@code maxRows} changes, when it has been open {@code maxDelay} while changes kept
- * coming, or as soon as the stream has nothing more waiting. Only then is the last transaction of the batch
- * acknowledged (which acknowledges every earlier one), so the stream confirms to the source nothing that is not
- * durable at the destination.
+ * coming, or as soon as the stream has nothing more waiting.
  *
- * <p>Runs on the stream's thread, and applies while the stream waits, so a transaction's changes are never used
- * after {@link #onTransaction} returns. On a failure the open batch is rolled back and the sink closed; the exception
- * goes to the stream, which retries a retriable one from the last acknowledged transaction on a new sink.
+ * <p><b>Acknowledgement.</b> A committed batch is acknowledged (its last transaction, which acknowledges every
+ * earlier one) only once the sink says it is durable ({@link ChangeSink#durablePosition()}): at once after the commit
+ * when it already is, else by a background check every {@link #DURABILITY_CHECK_MILLIS} ms. So the stream confirms to
+ * the source nothing that is not durable at the destination, while the destination never waits for a flush between
+ * batches.
+ *
+ * <p><b>Retries.</b> Runs on the stream's thread and applies while the stream waits, so a transaction's changes are
+ * never used after {@link #onTransaction} returns. On a failure the open batch is rolled back and the sink closed;
+ * the stream retries a retriable failure by delivering again every transaction not acknowledged. Those a lost sink
+ * had committed are recognised by the position the next sink reads from the destination, and skipped.
  */
 final class ApplyHandler implements TransactionHandler {
+    private static final Logger log = LoggerFactory.getLogger(ApplyHandler.class);
+    static final long DURABILITY_CHECK_MILLIS = 10;
+
     private final Supplier<ChangeSink> sinks;
     private final Stage stage;
     private final int maxRows;
     private final long maxDelayNanos;
     private final Runnable onCaughtUp;
-    private ChangeSink sink;
+    /** Committed, not yet acknowledged, in commit order; guarded by itself. */
+    private final ArrayDeque<Transaction> committed = new ArrayDeque<>();
+
+    private final ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pgferry-durability");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile ChangeSink sink;
+    /** Transactions ending at or before this are already committed at the destination. */
+    private Lsn skipThrough = Lsn.INVALID;
+
     private Transaction last;
     private long rows;
     private long openedAt;
     private volatile long applied;
-    private volatile long batches;
 
     /**
      * @param sinks opens a sink (again after a failure)
@@ -42,13 +67,25 @@ final class ApplyHandler implements TransactionHandler {
         this.maxRows = maxRows;
         this.maxDelayNanos = maxDelay.toNanos();
         this.onCaughtUp = onCaughtUp;
+        checker.scheduleWithFixedDelay(
+                this::acknowledgeDurableQuietly,
+                DURABILITY_CHECK_MILLIS,
+                DURABILITY_CHECK_MILLIS,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void onTransaction(Transaction tx) {
         try {
             if (sink == null) {
-                sink = sinks.get();
+                ChangeSink s = sinks.get();
+                skipThrough = s.position().orElse(Lsn.INVALID);
+                sink = s;
+            }
+            if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
+                // Committed by a sink lost before it was acknowledged; durable, as position() says.
+                tx.ack();
+                return;
             }
             if (last == null) {
                 sink.begin();
@@ -75,6 +112,7 @@ final class ApplyHandler implements TransactionHandler {
     public void onIdle() {
         try {
             commit();
+            acknowledgeDurable();
         } catch (RuntimeException e) {
             abandon();
             throw e;
@@ -87,21 +125,56 @@ final class ApplyHandler implements TransactionHandler {
             return;
         }
         sink.commit(last.endLsn(), last.commitTime());
-        Transaction acked = last;
+        synchronized (committed) {
+            committed.addLast(last);
+        }
         last = null;
         applied += rows;
-        batches++;
         rows = 0;
-        acked.ack();
+        acknowledgeDurable();
+    }
+
+    /** Acknowledges the last committed transaction the sink says is durable. */
+    private void acknowledgeDurable() {
+        ChangeSink s = sink;
+        if (s == null) {
+            return;
+        }
+        synchronized (committed) {
+            if (committed.isEmpty()) {
+                return;
+            }
+            Lsn durable = s.durablePosition();
+            Transaction ack = null;
+            while (!committed.isEmpty() && !committed.peekFirst().endLsn().isAfter(durable)) {
+                ack = committed.removeFirst();
+            }
+            if (ack != null) {
+                ack.ack();
+            }
+        }
+    }
+
+    private void acknowledgeDurableQuietly() {
+        try {
+            acknowledgeDurable();
+        } catch (RuntimeException e) {
+            // The next check, or the stream's own failure handling, deals with a destination that went away.
+            log.debug("durability check failed: {}", e.getMessage());
+        }
     }
 
     private void abandon() {
         last = null;
         rows = 0;
-        if (sink != null) {
-            sink.rollback();
-            sink.close();
+        synchronized (committed) {
+            committed.clear();
+            ChangeSink s = sink;
             sink = null;
+            if (s != null) {
+                s.rollback();
+                s.close();
+            }
         }
     }
 
@@ -110,13 +183,12 @@ final class ApplyHandler implements TransactionHandler {
         return applied;
     }
 
-    /** Batches committed so far. */
-    long batches() {
-        return batches;
-    }
-
-    /** Closes the sink, abandoning an open batch (its transactions are delivered again on the next start). */
+    /**
+     * Stops the durability checks and closes the sink; committed batches not yet acknowledged are recognised as
+     * applied by the next run, from the position at the destination.
+     */
     void close() {
+        checker.shutdownNow();
         abandon();
     }
 }

@@ -176,7 +176,7 @@ public final class SyncEngine {
             boolean[] streaming = {resume && allStreaming(target, catalog)};
             ApplyHandler h = new ApplyHandler(
                     () -> new JdbcSink(
-                            Connections.open(config.target()),
+                            () -> Connections.open(config.target()),
                             dialect,
                             r -> targetOf(targets, r),
                             catalog,

@@ -29,8 +29,18 @@ public interface Dialect {
      */
     record ApplySession(boolean triggersOff, List<String> warnings) {}
 
-    /** Prepares an apply session: replication role, time zone, and the like. */
+    /**
+     * Prepares an apply session: replication role, asynchronous commit, and the like. A dialect that makes commits
+     * return before they are durable must implement {@link #walPositions} to say when they are.
+     */
     ApplySession prepareApplySession(Connection connection) throws SQLException;
+
+    /**
+     * The destination's write-ahead log positions now, {@code [inserted, flushed]}: a commit that returned before
+     * {@code inserted} was read is durable once {@code flushed} reaches it. Null for a dialect whose commits are
+     * durable when they return.
+     */
+    long[] walPositions(Connection connection) throws SQLException;
 
     /**
      * Whether {@code table} has a unique constraint or index besides its primary key: updates to it are then written

@@ -63,20 +63,23 @@ public final class JdbcSink implements ChangeSink {
     private final boolean inOrder;
     private long missingRows;
 
+    private final CommitDurability durability;
+
     /**
-     * @param connection a connection to the destination, used by this sink alone; it is switched to manual commit
+     * @param connect opens a connection to the destination: one for the batches, one to learn what is durable
      * @param targets maps a source table to its destination table; throws {@link PgFerryException} for one not synced
      * @param fingerprint the stream's fingerprint, stored with each position
      * @param where the destination for messages, without secrets
      */
     public JdbcSink(
-            Connection connection,
+            Supplier<Connection> connect,
             Dialect dialect,
             Function<Relation, TargetTable> targets,
             SyncCatalog catalog,
             Supplier<String> fingerprint,
             String where) {
-        this.connection = connection;
+        this.connection = connect.get();
+        this.durability = new CommitDurability(dialect, connect);
         this.dialect = dialect;
         this.targets = targets;
         this.catalog = catalog;
@@ -99,11 +102,21 @@ public final class JdbcSink implements ChangeSink {
         return true;
     }
 
+    /**
+     * Read on the probe connection after a synchronous write (the row's {@code updated_at}), which flushes every WAL
+     * record before it: the position returned is durable even if it was committed asynchronously by a sink that
+     * died just before.
+     */
     @Override
     public Optional<Lsn> position() {
         try {
-            return catalog.position(connection).flatMap(SyncCatalog.Position::lsn);
+            Connection probe = durability.probe();
+            catalog.touch(probe);
+            Optional<Lsn> p = catalog.position(probe).flatMap(SyncCatalog.Position::lsn);
+            p.ifPresent(durability::known);
+            return p;
         } catch (SQLException e) {
+            durability.reset();
             throw JdbcErrors.classify(e, "could not read the position of sync " + catalog.syncName() + " at " + where);
         }
     }
@@ -148,8 +161,19 @@ public final class JdbcSink implements ChangeSink {
             catalog.bindPosition(savePosition, fingerprint.get(), endLsn, sourceCommitTime);
             catalog.requireOne(savePosition.executeUpdate());
             connection.commit();
+            durability.committed(endLsn);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not commit a batch at " + where);
+        }
+    }
+
+    @Override
+    public Lsn durablePosition() {
+        try {
+            return durability.durable();
+        } catch (SQLException e) {
+            durability.reset();
+            throw JdbcErrors.classify(e, "could not read the WAL flush position at " + where);
         }
     }
 
@@ -170,6 +194,7 @@ public final class JdbcSink implements ChangeSink {
         }
         statements.clear();
         closeQuietly(savePosition);
+        durability.close();
         try {
             connection.close();
         } catch (SQLException e) {

@@ -43,6 +43,9 @@ public final class PostgresDialect implements Dialect {
      * PostgreSQL's own apply worker (see the docs, "Logical Replication", Triggers). Setting it needs superuser, or
      * on PostgreSQL 15 and later a {@code GRANT SET ON PARAMETER}; without it the apply still works, with triggers
      * and checks firing.
+     *
+     * <p>{@code synchronous_commit = off}, as PostgreSQL's own subscriptions default to: a commit returns without
+     * waiting for its WAL flush, and {@link #walPositions} tells when it is durable (docs, "Asynchronous Commit").
      */
     @Override
     public ApplySession prepareApplySession(Connection connection) throws SQLException {
@@ -51,6 +54,7 @@ public final class PostgresDialect implements Dialect {
         boolean auto = connection.getAutoCommit();
         connection.setAutoCommit(true);
         try (Statement st = connection.createStatement()) {
+            st.execute("SET synchronous_commit = off");
             try {
                 st.execute("SET session_replication_role = replica");
             } catch (SQLException e) {
@@ -66,6 +70,16 @@ public final class PostgresDialect implements Dialect {
             connection.setAutoCommit(auto);
         }
         return new ApplySession(off, warnings);
+    }
+
+    @Override
+    public long[] walPositions(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT (pg_catalog.pg_current_wal_insert_lsn() - '0/0')::bigint,"
+                        + " (pg_catalog.pg_current_wal_flush_lsn() - '0/0')::bigint")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
     }
 
     @Override

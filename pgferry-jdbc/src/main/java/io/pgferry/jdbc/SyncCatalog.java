@@ -87,6 +87,18 @@ public final class SyncCatalog {
         }
     }
 
+    /**
+     * Rewrites the sync's {@code updated_at} in a transaction of its own: committed synchronously (the default), it
+     * returns once every WAL record before it is flushed, so what is read next on any connection is durable.
+     */
+    public void touch(Connection c) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE " + progress + " SET updated_at = CURRENT_TIMESTAMP WHERE sync_name = ?")) {
+            ps.setString(1, syncName);
+            ps.executeUpdate();
+        }
+    }
+
     /** Records the sync with no position yet (its copy has not finished), or resets its position to none. */
     public void register(Connection c, String fingerprint) throws SQLException {
         try (PreparedStatement up = c.prepareStatement("UPDATE " + progress

@@ -43,9 +43,14 @@ public final class TargetCheckpointStore implements CheckpointStore {
         return fingerprint;
     }
 
+    /**
+     * Reads after a synchronous write, so that a position an apply session committed asynchronously just before a
+     * crash is durable before the stream starts from it and confirms it to the source.
+     */
     @Override
     public Optional<Checkpoint> load() {
         try {
+            catalog.touch(connection());
             return catalog.position(connection())
                     .filter(p -> p.lsn().isPresent())
                     .map(p -> new Checkpoint(p.lsn().get(), p.fingerprint()));

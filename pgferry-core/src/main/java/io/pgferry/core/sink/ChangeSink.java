@@ -10,20 +10,23 @@ import java.util.Optional;
  * consecutive source transactions into one <em>batch</em> and hands it over as {@link #begin()}, {@link #apply} for
  * each change in source commit order, then {@link #commit(Lsn, Instant) commit}.
  *
- * <p><b>Durability contract.</b> {@link #commit(Lsn, Instant) commit} returns only once every change applied since {@link #begin()} is
- * durable at the destination, and, for a sink whose {@link #storesPosition()} is true, together with {@code
- * endLsn} in the same atomic write (for a database: the same transaction). The engine confirms a position to the
- * source only after the commit that covers it returned. So a crash at any instant loses nothing; and for a sink that
- * stores its position, a restart resumes from {@link #position()} and applies no transaction twice. A sink that does
- * not store its position may see the transactions since the engine's last checkpoint again after a crash, and must
- * apply them idempotently or accept the duplicates.
+ * <p><b>Durability contract.</b> {@link #commit(Lsn, Instant) commit} makes every change applied since {@link
+ * #begin()} visible at the destination at once, and, for a sink whose {@link #storesPosition()} is true, together
+ * with {@code endLsn} in the same atomic write (for a database: the same transaction). It may return before that
+ * write is durable (a database committing asynchronously); {@link #durablePosition()} then says how far the commits
+ * are durable, and the engine confirms a position to the source only once it is. So a crash of the process or of the
+ * destination at any instant loses nothing: a commit lost with the destination's crash takes its position with it,
+ * and the source still holds its changes. For a sink that stores its position, a restart resumes from {@link
+ * #position()} and applies no transaction twice. A sink that does not store its position may see the transactions
+ * since the engine's last checkpoint again after a crash, and must apply them idempotently or accept the duplicates.
  *
  * <p><b>Failure.</b> If {@link #apply} or {@code commit} throws, nothing of the batch is durable (the sink rolls it
  * back or never made it visible); the engine then calls {@link #rollback()} and either retries the batch on a new
  * sink or stops. A {@link io.pgferry.core.PgFerryException} says which: retriable (a lost connection, a serialization
  * failure) or fatal (a missing table, a type mismatch). Error messages never quote row values.
  *
- * <p><b>Threading.</b> One thread calls a sink at a time; implementations need not be thread-safe.
+ * <p><b>Threading.</b> One thread calls a sink at a time, except {@link #durablePosition()}, which any thread may
+ * call at any time.
  */
 public interface ChangeSink extends AutoCloseable {
     /** True when {@code commit} stores the position with the data, making the apply exactly-once. */
@@ -48,6 +51,13 @@ public interface ChangeSink extends AutoCloseable {
      * @param sourceCommitTime when that transaction committed at the source, for lag reporting
      */
     void commit(Lsn endLsn, Instant sourceCommitTime);
+
+    /**
+     * The end position of the last committed batch that is durable at the destination, or {@link Lsn#INVALID} when
+     * none is yet. A sink whose commit returns only once durable returns the last committed {@code endLsn}. May do
+     * I/O of its own (not on the connection the batches use); thread-safe.
+     */
+    Lsn durablePosition();
 
     /** Abandons the open batch, if any; never throws for a connection already lost. */
     void rollback();
