@@ -59,7 +59,11 @@ class SyncValuesTest {
                                 + " = 1",
                         "UPDATE " + WEIRD + " SET (t, b, j) = (E'x\\ty', '\\xdeadbeef', '{\"n\": 1e400}') WHERE"
                                 + " \"Id\" = 3",
-                        "DELETE FROM " + WEIRD + " WHERE \"Id\" = 2");
+                        "DELETE FROM " + WEIRD + " WHERE \"Id\" = 2",
+                        // Many rows in one statement: every column set from its text with its type's cast.
+                        "UPDATE " + WEIRD + " SET \"select\" = coalesce(\"select\", '') || '!' WHERE \"Id\" > 10",
+                        "UPDATE builtin SET t = coalesce(t, '') || E'\\t' WHERE \"Id\" > 10",
+                        "DELETE FROM builtin WHERE \"Id\" IN (1, 11, 12)");
                 Databases.awaitSame(source, target, Duration.ofSeconds(60), WEIRD, "builtin");
                 running.assertRunning();
             }

@@ -1,9 +1,12 @@
 package io.pgferry.jdbc;
 
+import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /** Deleted keys of one table, each deleted once, in one batch. */
@@ -19,19 +22,34 @@ final class DeleteRun extends Run {
         return keys.size();
     }
 
+    /** Deletes the keys in one statement where the dialect has one, else as a batch of one DELETE a key. */
     @Override
     void flush(JdbcSink sink) throws SQLException {
-        PreparedStatement ps = sink.statement(
-                "DELETE FROM " + sink.dialect().qualified(target) + " WHERE " + keyPredicate(sink.dialect()));
-        int width = (int) relation.columns().stream().filter(c -> c.key()).count();
+        List<Column> keyColumns =
+                relation.columns().stream().filter(Column::key).toList();
+        List<String[]> rows = new ArrayList<>(keys.size());
         for (Key k : keys) {
-            for (int i = 0; i < width; i++) {
-                JdbcSink.bind(ps, i + 1, k.value(i));
+            String[] row = new String[keyColumns.size()];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = k.value(i);
             }
-            ps.addBatch();
+            rows.add(row);
         }
-        for (int n : ps.executeBatch()) {
-            sink.countMissing(target, n);
+        int deleted = rows.size() > 1 ? sink.dialect().deleteMany(sink.connection(), target, keyColumns, rows) : -1;
+        if (deleted < 0) {
+            PreparedStatement ps = sink.statement(
+                    "DELETE FROM " + sink.dialect().qualified(target) + " WHERE " + keyPredicate(sink.dialect()));
+            for (String[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    JdbcSink.bind(ps, i + 1, row[i]);
+                }
+                ps.addBatch();
+            }
+            deleted = 0;
+            for (int n : ps.executeBatch()) {
+                deleted += n;
+            }
         }
+        sink.countMissing(target, rows.size() - deleted);
     }
 }

@@ -58,6 +58,24 @@ public interface Dialect {
     }
 
     /**
+     * Updates many rows of {@code table} in one statement, each found by its key and given the same set of columns;
+     * returns the number of rows updated, or -1 when the dialect has no such statement (the sink then batches one
+     * UPDATE a row).
+     *
+     * @param rows each row's values: the key columns' values, then the set columns', as text
+     */
+    default int updateMany(Connection c, TargetTable table, List<Column> keys, List<Column> set, List<String[]> rows)
+            throws SQLException {
+        return -1;
+    }
+
+    /** Deletes many rows by key in one statement; returns the number deleted, or -1 as for {@link #updateMany}. */
+    default int deleteMany(Connection c, TargetTable table, List<Column> keys, List<String[]> rows)
+            throws SQLException {
+        return -1;
+    }
+
+    /**
      * A predicate comparing {@code column} with a bound parameter ({@code ?}); NULL must match NULL, as a replica
      * identity of FULL compares whole rows.
      */

@@ -317,7 +317,7 @@ public final class JdbcSink implements ChangeSink {
         for (int i = 0; i < params.size(); i++) {
             bind(ps, i + 1, params.get(i));
         }
-        countMissing(target, ps.executeUpdate());
+        countMissing(target, 1 - ps.executeUpdate());
     }
 
     private void flush() throws SQLException {
@@ -345,9 +345,10 @@ public final class JdbcSink implements ChangeSink {
         }
     }
 
-    void countMissing(TargetTable table, int updated) {
-        if (updated == 0) {
-            missingRows++;
+    /** Counts {@code missing} rows an update or delete did not find; warns once per table. */
+    void countMissing(TargetTable table, int missing) {
+        if (missing > 0) {
+            missingRows += missing;
             if (warnedMissing.put(table, Boolean.TRUE) == null) {
                 log.warn(
                         "an update or delete found no row in {} at {}: the destination had diverged from the source"

@@ -7,8 +7,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -26,6 +29,9 @@ public final class PostgresDialect implements Dialect {
             Set.of(114, 199, 142, 143, 600, 1017, 601, 1018, 602, 1019, 603, 1020, 604, 1027, 628, 629, 718, 719);
 
     private static final int COPY_BUFFER = 1 << 16;
+
+    /** Column types by connection and table; a connection's entry goes with the connection (weak keys). */
+    private final Map<Connection, Map<TargetTable, Map<String, String>>> columnTypes = new WeakHashMap<>();
 
     @Override
     public String quote(String identifier) {
@@ -122,6 +128,124 @@ public final class PostgresDialect implements Dialect {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@code UPDATE t SET c = v.c::type ... FROM unnest(?::text[], ...) AS v(...) WHERE t.k = v.k::type}: one plan
+     * and one round trip for the whole run. Each value is cast from its text by the column type's input function, as
+     * an untyped parameter would be.
+     */
+    @Override
+    public int updateMany(Connection c, TargetTable table, List<Column> keys, List<Column> set, List<String[]> rows)
+            throws SQLException {
+        Map<String, String> types = columnTypes(c, table);
+        StringBuilder sql =
+                new StringBuilder("UPDATE ").append(qualified(table)).append(" AS t SET ");
+        for (int i = 0; i < set.size(); i++) {
+            String n = quote(set.get(i).name());
+            sql.append(i == 0 ? "" : ", ")
+                    .append(n)
+                    .append(" = v.")
+                    .append(n)
+                    .append("::")
+                    .append(type(types, table, set.get(i)));
+        }
+        List<Column> all = new ArrayList<>(keys);
+        all.addAll(set);
+        sql.append(" FROM ").append(unnest(all)).append(" WHERE ").append(keyJoin(types, table, keys));
+        return bulk(c, sql.toString(), all.size(), rows);
+    }
+
+    @Override
+    public int deleteMany(Connection c, TargetTable table, List<Column> keys, List<String[]> rows) throws SQLException {
+        Map<String, String> types = columnTypes(c, table);
+        String sql = "DELETE FROM " + qualified(table) + " AS t USING " + unnest(keys) + " WHERE "
+                + keyJoin(types, table, keys);
+        return bulk(c, sql, keys.size(), rows);
+    }
+
+    private String unnest(List<Column> columns) {
+        StringBuilder s = new StringBuilder("unnest(");
+        for (int i = 0; i < columns.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append("?::text[]");
+        }
+        s.append(") AS v(");
+        for (int i = 0; i < columns.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()));
+        }
+        return s.append(')').toString();
+    }
+
+    private String keyJoin(Map<String, String> types, TargetTable table, List<Column> keys) throws SQLException {
+        StringBuilder s = new StringBuilder();
+        for (Column k : keys) {
+            String n = quote(k.name());
+            s.append(s.length() == 0 ? "" : " AND ")
+                    .append("t.")
+                    .append(n)
+                    .append(" = v.")
+                    .append(n)
+                    .append("::")
+                    .append(type(types, table, k));
+        }
+        return s.toString();
+    }
+
+    private static int bulk(Connection c, String sql, int width, List<String[]> rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int col = 0; col < width; col++) {
+                String[] values = new String[rows.size()];
+                for (int r = 0; r < values.length; r++) {
+                    values[r] = rows.get(r)[col];
+                }
+                ps.setArray(col + 1, c.createArrayOf("text", values));
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    private static String type(Map<String, String> types, TargetTable table, Column column) throws SQLException {
+        String t = types.get(column.name());
+        if (t == null) {
+            throw new SQLException("column " + column.name() + " of " + table + " is missing at the target", "42703");
+        }
+        return t;
+    }
+
+    /**
+     * The destination's column types as {@code format_type} prints them, schema-qualified where needed (read with
+     * a search_path of pg_catalog alone, then restored); cached per connection and table.
+     */
+    private Map<String, String> columnTypes(Connection c, TargetTable table) throws SQLException {
+        Map<TargetTable, Map<String, String>> perConnection;
+        synchronized (columnTypes) {
+            perConnection = columnTypes.computeIfAbsent(c, k -> new HashMap<>());
+        }
+        Map<String, String> known = perConnection.get(table);
+        if (known != null) {
+            return known;
+        }
+        Map<String, String> types = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT a.attname, pg_catalog.format_type(a.atttypid,"
+                        + " a.atttypmod), n.nspname, t.typname, t.typtype, t.typcategory FROM pg_catalog.pg_attribute a"
+                        + " JOIN pg_catalog.pg_type t ON t.oid = a.atttypid JOIN pg_catalog.pg_namespace n"
+                        + " ON n.oid = t.typnamespace WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setString(1, qualified(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String nsp = rs.getString(3);
+                    // A type outside pg_catalog is named with its schema; format_type only qualifies it when it is
+                    // not visible, so build the name here. Arrays of such types keep format_type's text.
+                    String t = "pg_catalog".equals(nsp) || "A".equals(rs.getString(6))
+                            ? rs.getString(2)
+                            : quote(nsp) + "." + quote(rs.getString(4));
+                    types.put(rs.getString(1), t);
+                }
+            }
+        }
+        perConnection.put(table, types);
+        return types;
     }
 
     @Override

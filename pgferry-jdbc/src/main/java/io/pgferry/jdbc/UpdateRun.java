@@ -5,12 +5,11 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Row;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Updates of one table, one pending update per key: a later update's sent columns overwrite an earlier one's, and a
@@ -52,43 +51,88 @@ final class UpdateRun extends Run {
         return this;
     }
 
+    /**
+     * Writes the pending updates: those that set the same columns together, in one statement where the dialect has
+     * one ({@link Dialect#updateMany}), else as a batch of one UPDATE a row.
+     */
     @Override
     void flush(JdbcSink sink) throws SQLException {
-        Dialect d = sink.dialect();
         List<Column> columns = relation.columns();
-        String where = keyPredicate(d);
-        Set<PreparedStatement> used = new LinkedHashSet<>();
+        List<Column> keys = columns.stream().filter(Column::key).toList();
+        Map<BitSet, List<Map.Entry<Key, Pending>>> bySignature = new LinkedHashMap<>();
         for (Map.Entry<Key, Pending> e : pending.entrySet()) {
-            Pending p = e.getValue();
-            StringBuilder set = new StringBuilder();
-            for (int i = p.sent.nextSetBit(0); i >= 0; i = p.sent.nextSetBit(i + 1)) {
-                set.append(set.length() == 0 ? "" : ", ")
-                        .append(d.quote(columns.get(i).name()))
-                        .append(" = ")
-                        .append(d.parameter(columns.get(i)));
+            if (!e.getValue().sent.isEmpty()) {
+                bySignature
+                        .computeIfAbsent(e.getValue().sent, k -> new ArrayList<>())
+                        .add(e);
             }
-            if (set.length() == 0) {
-                continue;
-            }
-            PreparedStatement ps = sink.statement("UPDATE " + d.qualified(target) + " SET " + set + " WHERE " + where);
-            int n = 1;
-            for (int i = p.sent.nextSetBit(0); i >= 0; i = p.sent.nextSetBit(i + 1)) {
-                JdbcSink.bind(ps, n++, p.values[i]);
-            }
-            Key key = e.getKey();
-            int k = 0;
-            for (Column c : columns) {
-                if (c.key()) {
-                    JdbcSink.bind(ps, n++, key.value(k++));
+        }
+        for (Map.Entry<BitSet, List<Map.Entry<Key, Pending>>> group : bySignature.entrySet()) {
+            List<Map.Entry<Key, Pending>> entries = group.getValue();
+            // Several rows go in one statement keyed on the key columns, which a run never changes: they are left
+            // out of its SET list. A single row (a key change among them) sets every column sent.
+            boolean many = entries.size() > 1;
+            BitSet sent = (BitSet) group.getKey().clone();
+            if (many) {
+                for (int i = 0; i < columns.size(); i++) {
+                    if (columns.get(i).key()) {
+                        sent.clear(i);
+                    }
+                }
+                if (sent.isEmpty()) {
+                    continue;
                 }
             }
-            ps.addBatch();
-            used.add(ps);
-        }
-        for (PreparedStatement ps : used) {
-            for (int updated : ps.executeBatch()) {
-                sink.countMissing(target, updated);
+            List<Column> set = new ArrayList<>();
+            for (int i = sent.nextSetBit(0); i >= 0; i = sent.nextSetBit(i + 1)) {
+                set.add(columns.get(i));
             }
+            List<String[]> rows = new ArrayList<>(entries.size());
+            for (Map.Entry<Key, Pending> e : entries) {
+                String[] row = new String[keys.size() + set.size()];
+                for (int k = 0; k < keys.size(); k++) {
+                    row[k] = e.getKey().value(k);
+                }
+                int n = keys.size();
+                for (int i = sent.nextSetBit(0); i >= 0; i = sent.nextSetBit(i + 1)) {
+                    row[n++] = e.getValue().values[i];
+                }
+                rows.add(row);
+            }
+            int updated = many ? sink.dialect().updateMany(sink.connection(), target, keys, set, rows) : -1;
+            if (updated < 0) {
+                updated = oneByOne(sink, keys, set, rows);
+            }
+            sink.countMissing(target, rows.size() - updated);
         }
+    }
+
+    private int oneByOne(JdbcSink sink, List<Column> keys, List<Column> set, List<String[]> rows) throws SQLException {
+        Dialect d = sink.dialect();
+        StringBuilder sql =
+                new StringBuilder("UPDATE ").append(d.qualified(target)).append(" SET ");
+        for (int i = 0; i < set.size(); i++) {
+            sql.append(i == 0 ? "" : ", ")
+                    .append(d.quote(set.get(i).name()))
+                    .append(" = ")
+                    .append(d.parameter(set.get(i)));
+        }
+        sql.append(" WHERE ").append(keyPredicate(d));
+        PreparedStatement ps = sink.statement(sql.toString());
+        for (String[] row : rows) {
+            int n = 1;
+            for (int i = keys.size(); i < row.length; i++) {
+                JdbcSink.bind(ps, n++, row[i]);
+            }
+            for (int k = 0; k < keys.size(); k++) {
+                JdbcSink.bind(ps, n++, row[k]);
+            }
+            ps.addBatch();
+        }
+        int updated = 0;
+        for (int u : ps.executeBatch()) {
+            updated += u;
+        }
+        return updated;
     }
 }
