@@ -2,6 +2,7 @@ package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.CopyMode;
+import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
 import io.pgferry.engine.SyncEngine;
 import java.nio.file.Path;
@@ -72,6 +73,14 @@ final class SyncCommand extends PgferryCommand {
             defaultValue = SyncConfig.Builder.DEFAULT_PUBLICATION,
             description = "Publication; created for the tables when missing (default: ${DEFAULT-VALUE}).")
     String publication;
+
+    @Option(
+            names = "--ddl",
+            paramLabel = "MODE",
+            defaultValue = "apply",
+            description = "A column added at the source while streaming: apply adds it at the target, stop exits"
+                    + " with an error (default: ${DEFAULT-VALUE}). Other schema changes always stop the sync.")
+    String ddl;
 
     @ArgGroup(exclusive = true)
     EndMode end = new EndMode();
@@ -166,6 +175,7 @@ final class SyncCommand extends PgferryCommand {
                     .include(tables)
                     .exclude(exclude)
                     .copyMode(CopyMode.parse(copyMode))
+                    .ddl(DdlMode.parse(ddl))
                     .workers(workers)
                     .slot(slot)
                     .publication(publication)

@@ -40,6 +40,7 @@ final class ApplyHandler implements TransactionHandler {
     private final int maxRows;
     private final long maxDelayNanos;
     private final Runnable onCaughtUp;
+    private final SchemaWatch schema;
     /** Committed, not yet acknowledged, in commit order; guarded by itself. */
     private final ArrayDeque<Transaction> committed = new ArrayDeque<>();
 
@@ -61,8 +62,15 @@ final class ApplyHandler implements TransactionHandler {
      * @param sinks opens a sink (again after a failure)
      * @param onCaughtUp called on the stream thread after each commit made because the stream had nothing waiting
      */
-    ApplyHandler(Supplier<ChangeSink> sinks, Stage stage, int maxRows, Duration maxDelay, Runnable onCaughtUp) {
+    ApplyHandler(
+            Supplier<ChangeSink> sinks,
+            Stage stage,
+            SchemaWatch schema,
+            int maxRows,
+            Duration maxDelay,
+            Runnable onCaughtUp) {
         this.sinks = sinks;
+        this.schema = schema;
         this.stage = stage;
         this.maxRows = maxRows;
         this.maxDelayNanos = maxDelay.toNanos();
@@ -92,6 +100,7 @@ final class ApplyHandler implements TransactionHandler {
                 openedAt = System.nanoTime();
             }
             for (ChangeEvent change : tx) {
+                schema.check(change, sink);
                 ChangeEvent c = stage.process(change);
                 if (c != null) {
                     sink.apply(c);

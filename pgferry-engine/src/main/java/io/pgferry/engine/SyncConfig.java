@@ -32,6 +32,7 @@ import java.util.Map;
  * @param memoryLimitBytes memory for transactions waiting to be applied, before they spill to disk
  * @param spillDirectory where large transactions spill
  * @param maxRetryTime give up reconnecting after this long without success
+ * @param ddl what to do when a source table gains a column while streaming
  * @param thenSubscribe once caught up, hand the slot to a native subscription of this name at the target and end;
  *     null to keep the slot
  */
@@ -52,6 +53,7 @@ public record SyncConfig(
         long memoryLimitBytes,
         Path spillDirectory,
         Duration maxRetryTime,
+        DdlMode ddl,
         String thenSubscribe) {
 
     public SyncConfig {
@@ -96,6 +98,12 @@ public record SyncConfig(
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
         private Duration maxRetryTime = Duration.ofMinutes(5);
         private String thenSubscribe;
+        private DdlMode ddl = DdlMode.APPLY;
+
+        public Builder ddl(DdlMode mode) {
+            this.ddl = mode;
+            return this;
+        }
 
         public Builder source(Dsn dsn) {
             this.source = dsn;
@@ -262,6 +270,7 @@ public record SyncConfig(
                     memoryLimitBytes,
                     spillDirectory,
                     maxRetryTime,
+                    ddl,
                     thenSubscribe);
         }
     }

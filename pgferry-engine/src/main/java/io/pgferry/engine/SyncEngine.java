@@ -183,6 +183,7 @@ public final class SyncEngine {
                             store::fingerprint,
                             where),
                     stage,
+                    new SchemaWatch(tables, config.ddl()),
                     config.batchRows(),
                     config.batchDelay(),
                     () -> {

@@ -1,7 +1,9 @@
 package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgferry.core.PgFerryException;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.time.Duration;
@@ -138,6 +140,53 @@ class SyncChangesTest {
                     + " id = 2; UPDATE users SET email = 'b@x' WHERE id = 1; COMMIT");
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "users");
             running.assertRunning();
+        }
+    }
+
+    @Test
+    void addedColumnIsAppliedAtTheTarget(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+        try (TestDatabase target = TestDatabase.create(source.server());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            source.execute(
+                    "ALTER TABLE t ADD COLUMN amount numeric(10,2)",
+                    "INSERT INTO t VALUES (2, 'b', 12.50)",
+                    "UPDATE t SET amount = 1 WHERE id = 1");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            running.assertRunning();
+            assertThat(target.queryString("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid"
+                            + " = 't'::regclass AND attname = 'amount'"))
+                    .isEqualTo("numeric(10,2)");
+        }
+    }
+
+    @Test
+    void addedColumnStopsTheSyncInStopModeAndDroppedColumnAlways(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text, w text)", "INSERT INTO t VALUES (1, 'a', 'b')");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            SyncEngine engine = new SyncEngine(
+                    SyncEngineTest.config(source, target).ddl(DdlMode.STOP).build());
+            java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                var run = thread.submit(engine::run);
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+                source.execute("ALTER TABLE t ADD COLUMN extra int", "INSERT INTO t VALUES (2, 'c', 'd', 5)");
+                assertThatThrownBy(() -> run.get(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .cause()
+                        .isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.problem())
+                                .isEqualTo("column extra was added to source table public.t while streaming"));
+                assertThat(target.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
+            } finally {
+                engine.stop();
+                thread.shutdownNow();
+            }
+            source.execute(
+                    "ALTER TABLE t DROP COLUMN extra", "ALTER TABLE t DROP COLUMN w", "INSERT INTO t VALUES (3, 'e')");
+            SyncEngine again =
+                    new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertThatThrownBy(again::run).isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.problem())
+                    .contains("column w"));
         }
     }
 }

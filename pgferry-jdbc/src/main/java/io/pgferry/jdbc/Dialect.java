@@ -95,6 +95,12 @@ public interface Dialect {
      */
     String oneRow(TargetTable table, String set, String where);
 
+    /**
+     * Adds {@code column} to {@code table} unless it has one of that name, in the caller's transaction, with the
+     * destination type that holds the source type {@code column.typeOid()} (a built-in PostgreSQL type).
+     */
+    void addColumn(Connection c, TargetTable table, Column column) throws SQLException;
+
     /** Statements that create the sync's bookkeeping schema and tables when missing; run in one transaction. */
     List<String> catalogDdl(String schema);
 }

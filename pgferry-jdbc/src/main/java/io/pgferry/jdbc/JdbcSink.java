@@ -168,6 +168,18 @@ public final class JdbcSink implements ChangeSink {
     }
 
     @Override
+    public void addColumn(Relation relation, Column column) {
+        TargetTable target = targets.apply(relation);
+        try {
+            flush();
+            dialect.addColumn(connection, target, column);
+            log.warn("added column {} to target table {}, as at the source", column.name(), target);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not add column " + column.name() + " to " + target + " at " + where);
+        }
+    }
+
+    @Override
     public Lsn durablePosition() {
         try {
             return durability.durable();

@@ -248,6 +248,34 @@ public final class PostgresDialect implements Dialect {
         return types;
     }
 
+    /** Built-in type OIDs are the same in every PostgreSQL cluster, so the target names the source's type. */
+    @Override
+    public void addColumn(Connection c, TargetTable table, Column column) throws SQLException {
+        String type;
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.format_type(?, ?)")) {
+            ps.setLong(1, column.typeOid());
+            if (column.typeModifier() < 0) {
+                ps.setNull(2, java.sql.Types.INTEGER);
+            } else {
+                ps.setInt(2, column.typeModifier());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                type = rs.getString(1);
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS " + quote(column.name()) + " "
+                    + type);
+        }
+        synchronized (columnTypes) {
+            Map<TargetTable, Map<String, String>> perConnection = columnTypes.get(c);
+            if (perConnection != null) {
+                perConnection.remove(table);
+            }
+        }
+    }
+
     @Override
     public String matches(Column column) {
         String name = quote(column.name());

@@ -2,6 +2,8 @@ package io.pgferry.core.sink;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -45,8 +47,17 @@ public interface ChangeSink extends AutoCloseable {
     void apply(ChangeEvent change);
 
     /**
-     * Makes the open batch durable with {@code endLsn}, the end position of its last source transaction; returns
-     * once it is (see the class contract).
+     * Adds {@code column}, which the source table of {@code relation} gained while streaming, to the destination
+     * table, within the open batch and before the changes that carry it. Does nothing when the destination already
+     * has a column of that name.
+     *
+     * @throws io.pgferry.core.PgFerryException (fatal) when the destination cannot hold the column's type
+     */
+    void addColumn(Relation relation, Column column);
+
+    /**
+     * Commits the open batch together with {@code endLsn}, the end position of its last source transaction; the
+     * class contract says when it is durable.
      *
      * @param sourceCommitTime when that transaction committed at the source, for lag reporting
      */
