@@ -1,8 +1,10 @@
 package io.pgferry.cli;
 
+import io.pgferry.core.PgFerryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,10 +46,26 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int code = newCommandLine(out, err).execute(args);
+        int code = execute(out, err, System.getenv(), args);
         out.flush();
         err.flush();
         System.exit(code);
+    }
+
+    /**
+     * Runs {@code pgferry args}: the command line of {@link #newCommandLine}, with option values from {@code env}
+     * ({@code PGFERRY_*}) and the {@code --config} file for options not given (see {@link ConfigDefaults}).
+     */
+    static int execute(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        CommandLine cl = newCommandLine(out, err);
+        try {
+            ConfigDefaults.install(cl, args, env);
+        } catch (PgFerryException e) {
+            err.println(ErrorReporter.line(e.problem(), e.fix()));
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        return cl.execute(args);
     }
 
     /** The configured {@code pgferry} command line writing to {@code out} and {@code err}. */

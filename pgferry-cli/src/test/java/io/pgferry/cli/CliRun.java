@@ -3,15 +3,20 @@ package io.pgferry.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 
 /** Runs {@code pgferry} in-process with captured stdout and stderr. */
 record CliRun(int exitCode, String out, String err) {
     static CliRun run(String... args) {
+        return runWithEnv(Map.of(), args);
+    }
+
+    /** Like {@link #run}, with {@code env} as the process environment the command sees. */
+    static CliRun runWithEnv(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-                .execute(args);
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
         return new CliRun(code, out.toString(), err.toString());
     }
 

@@ -1,0 +1,75 @@
+package io.pgferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Option values from a YAML file and PGFERRY_* variables: flags win, then the environment, then the file. Issue #5. */
+@PgTest
+class ConfigDefaultsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void fileEnvironmentAndFlagsCombineWithFlagsWinning(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY)",
+                "CREATE TABLE b (id int PRIMARY KEY)",
+                "INSERT INTO a VALUES (1), (2)",
+                "INSERT INTO b VALUES (1)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            Path yaml = dir.resolve("sync.yaml");
+            Files.writeString(
+                    yaml,
+                    "# a sync of table a only\n"
+                            + "source: " + source.uri() + "\n"
+                            + "target: " + target.uri() + "\n"
+                            + "tables:\n  - public.a\n"
+                            + "workers: 2\n"
+                            + "slot: from_file\n"
+                            + "copy-mode: bogus\n",
+                    StandardCharsets.UTF_8);
+            CliRun r = CliRun.runWithEnv(
+                    Map.of("PGFERRY_SLOT", "from_env"),
+                    "sync",
+                    "--config",
+                    yaml.toString(),
+                    "--copy-mode",
+                    "snapshot",
+                    "--until-caught-up");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+            assertThat(r.err()).contains("sync from_env copied");
+            assertThat(target.queryLong("SELECT count(*) FROM a")).isEqualTo(2);
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'b'"))
+                    .isZero();
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'from_env'"))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unknownKeyIsUsageAndNothingRuns(TestDatabase source) throws Exception {
+        Path yaml = dir.resolve("bad.yaml");
+        Files.writeString(yaml, "source: " + source.uri() + "\nworkerz: 3\n", StandardCharsets.UTF_8);
+        CliRun r = CliRun.run("sync", "--config", yaml.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("unknown key 'workerz'").contains("long option names");
+    }
+
+    @Test
+    void fileThatIsNotAMappingIsUsage() throws Exception {
+        Path yaml = dir.resolve("list.yaml");
+        Files.writeString(yaml, "- workers\n- 3\n", StandardCharsets.UTF_8);
+        CliRun r = CliRun.run("sync", "--config", yaml.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("is not a YAML mapping");
+    }
+}
