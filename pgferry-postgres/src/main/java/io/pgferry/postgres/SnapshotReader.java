@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -82,7 +81,8 @@ final class SnapshotReader {
                             0,
                             consistentPoint,
                             last ? consistentPoint : Lsn.INVALID,
-                            Instant.now(),
+                            // Rows of a snapshot have no commit of their own to take a time from.
+                            null,
                             null,
                             Transaction.Kind.SNAPSHOT,
                             rows,

@@ -360,11 +360,12 @@ public final class TransactionAssembler {
             return;
         }
         ChangeEvent event = new ChangeEvent.Message(m.lsn(), m.prefix(), m.content(), false);
+        // The server sends no time with a message outside a transaction; the local clock would pass for one.
         sink.accept(new Transaction(
                 0,
                 m.lsn(),
                 end,
-                Instant.now(),
+                null,
                 null,
                 Transaction.Kind.MESSAGE,
                 List.of(event).iterator(),

@@ -56,7 +56,8 @@ public final class Transaction implements Iterable<ChangeEvent> {
      * @param xid transaction id (0 for snapshot rows and non-transactional messages)
      * @param commitLsn LSN of the commit record
      * @param endLsn the position just past the commit record; the position acknowledged by {@link #ack()}
-     * @param commitTime commit time as the server recorded it
+     * @param commitTime commit time as the server recorded it; null when it recorded none (a non-transactional
+     *     message, rows of the initial snapshot)
      * @param origin replication origin name, or null
      * @param changes the changes, to be iterated once
      * @param acknowledger receives {@code endLsn} when the transaction is acknowledged
@@ -126,6 +127,10 @@ public final class Transaction implements Iterable<ChangeEvent> {
         return endLsn;
     }
 
+    /**
+     * The commit time the server recorded, or null when there is none: a non-transactional message
+     * ({@link Kind#MESSAGE}) and rows of the initial snapshot ({@link Kind#SNAPSHOT}) commit nothing.
+     */
     public Instant commitTime() {
         return commitTime;
     }
