@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 final class StreamLoop {
     private static final Logger log = LoggerFactory.getLogger(StreamLoop.class);
     static final String HEARTBEAT_PREFIX = "pgferry.heartbeat";
+    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration NUDGE_INTERVAL = Duration.ofMillis(500);
 
@@ -49,6 +50,10 @@ final class StreamLoop {
 
     private volatile boolean stopRequested;
     private volatile Throwable handlerFailure;
+    /** When the handler began failing retriably with no delivery succeeding since (0: it is not failing). */
+    private long handlerFailingSince;
+
+    private Duration handlerBackoff = INITIAL_BACKOFF;
     private AckTracker acks;
     private Connection sql;
     private ReplicationSession session;
@@ -180,7 +185,7 @@ final class StreamLoop {
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
             // in batches); give it the chance to make them durable so the next run does not repeat them.
             if (assembler.isBetweenTransactions()) {
-                handler.onIdle();
+                idle();
             }
         } finally {
             try {
@@ -210,7 +215,7 @@ final class StreamLoop {
 
     private void receiveWithReconnects() throws Exception {
         long failingSince = 0;
-        Duration backoff = Duration.ofMillis(250);
+        Duration backoff = INITIAL_BACKOFF;
         boolean first = true;
         while (!stopRequested) {
             try {
@@ -220,11 +225,21 @@ final class StreamLoop {
                 first = false;
                 startStreaming();
                 failingSince = 0;
-                backoff = Duration.ofMillis(250);
+                backoff = INITIAL_BACKOFF;
                 if (receive()) {
                     return;
                 }
             } catch (SQLException | PgFerryException e) {
+                if (e instanceof PgFerryException handlerFailed && isHandlerFailure(e)) {
+                    // Not a connection problem: the connection is fine and its backoff is not the handler's.
+                    if (!handlerFailed.isRetriable() || stopRequested) {
+                        throw handlerFailed;
+                    }
+                    if (retryAfterHandlerFailure(handlerFailed)) {
+                        return;
+                    }
+                    continue;
+                }
                 boolean retriable =
                         e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
                 if (!retriable || stopRequested) {
@@ -252,9 +267,46 @@ final class StreamLoop {
                 if (stopSignal.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                backoff = next(backoff);
             }
         }
+    }
+
+    /**
+     * After the handler threw a retriable {@link PgFerryException}: drops everything received since the last
+     * acknowledged transaction and waits out the handler's backoff; the caller then reconnects, and the server sends
+     * every unacknowledged transaction again. The exception's message is logged: by its contract it holds no row
+     * values. Gives up once the handler has failed for longer than the retry time without a delivery succeeding.
+     *
+     * @return true when a stop was requested while waiting
+     */
+    private boolean retryAfterHandlerFailure(PgFerryException e) throws InterruptedException {
+        long now = System.nanoTime();
+        if (handlerFailingSince == 0) {
+            handlerFailingSince = now;
+            handlerBackoff = INITIAL_BACKOFF;
+        }
+        if (Duration.ofNanos(now - handlerFailingSince).compareTo(config.maxRetryTime()) > 0) {
+            throw PgFerryException.fatal(
+                    "gave up retrying the handler after "
+                            + config.maxRetryTime().toSeconds() + " s: " + e.problem(),
+                    e.fix() + ", then run again (progress is saved)",
+                    e);
+        }
+        log.warn(
+                "the handler failed ({}); delivering again from the last acknowledged transaction in {} ms",
+                e.getMessage(),
+                handlerBackoff.toMillis());
+        closeAll();
+        assembler.reset();
+        Duration wait = handlerBackoff;
+        handlerBackoff = next(handlerBackoff);
+        return stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration next(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
 
     private void reconnect() throws SQLException {
@@ -292,7 +344,7 @@ final class StreamLoop {
                 continue;
             }
             if (!idle) {
-                handler.onIdle();
+                idle();
                 idle = true;
             }
             advanceWhenIdle();
@@ -404,28 +456,40 @@ final class StreamLoop {
         }
         try {
             handler.onTransaction(tx);
-        } catch (RuntimeException e) {
-            handlerFailure = e;
-            throw e;
         } catch (Exception e) {
-            HandlerException wrapped = new HandlerException(e);
-            handlerFailure = wrapped;
-            throw wrapped;
+            throw handlerFailed(e);
         }
+        handlerFailingSince = 0;
+    }
+
+    /** {@link TransactionHandler#onIdle()}; what it throws is a handler failure, as in deliver. */
+    private void idle() {
+        try {
+            handler.onIdle();
+        } catch (Exception e) {
+            throw handlerFailed(e);
+        }
+    }
+
+    /**
+     * Records {@code e} as the handler's failure (its message may quote row values, so it is never logged unless it
+     * is a {@link PgFerryException}) and returns it to throw, a checked exception wrapped.
+     */
+    private RuntimeException handlerFailed(Exception e) {
+        RuntimeException failure = e instanceof RuntimeException r ? r : new HandlerException(e);
+        handlerFailure = failure;
+        return failure;
     }
 
     /** The handler's bytes for a change as it arrives; what it throws is a handler failure, as in deliver. */
     private byte[] prepare(PreparingHandler p, ChangeEvent change) {
+        byte[] bytes;
         try {
-            return Objects.requireNonNull(p.prepare(change), "PreparingHandler.prepare returned null");
-        } catch (RuntimeException e) {
-            handlerFailure = e;
-            throw e;
+            bytes = p.prepare(change);
         } catch (Exception e) {
-            HandlerException wrapped = new HandlerException(e);
-            handlerFailure = wrapped;
-            throw wrapped;
+            throw handlerFailed(e);
         }
+        return Objects.requireNonNull(bytes, "PreparingHandler.prepare returned null");
     }
 
     /** A checked exception thrown by the handler, carried out of the assembler's callback. */
@@ -449,6 +513,11 @@ final class StreamLoop {
             }
         }
         return false;
+    }
+
+    /** Whether {@code e} is exactly what the handler threw (not an exception of the stream caused by it). */
+    boolean isHandlerFailureItself(Throwable e) {
+        return e == handlerFailure;
     }
 
     void requestStop() {

@@ -12,7 +12,25 @@ package io.pgferry.core.event;
  * the destination. The stream never confirms to the server a position that has not been acknowledged, so after a
  * crash every unacknowledged transaction is delivered again, and no acknowledged one is.
  *
- * <p>An exception thrown from {@link #onTransaction} stops the stream with that exception as its error.
+ * <p><b>Failures.</b> What {@link #onTransaction}, {@link #onIdle} or {@link PreparingHandler#prepare} throws is a
+ * handler failure, never taken for a lost connection:
+ *
+ * <ul>
+ *   <li>A retriable {@link io.pgferry.core.PgFerryException} ({@code PgFerryException.retriable}: the destination
+ *       is briefly unreachable, say) is retried. The stream drops what it received since the last acknowledged
+ *       transaction, waits (250 ms, doubling up to 30 s), reconnects and delivers again every transaction after the
+ *       last acknowledged one, the failed one first. A handler that throws it must be ready for that: what it wrote
+ *       of unacknowledged transactions is delivered again. The log says that the handler failed and is being
+ *       retried, with the exception's message, which by its contract holds no row values. The stream gives up, and
+ *       stops with a fatal error, when the handler has kept failing for longer than the stream's maximum retry time
+ *       with no delivery succeeding in between.
+ *   <li>Anything else, a fatal {@code PgFerryException} included, stops the stream with that exception as its
+ *       error. Of an exception that is not a {@code PgFerryException} only the class is logged: its message may
+ *       quote the row it failed on.
+ * </ul>
+ *
+ * <p>While the initial snapshot is delivered, every handler failure stops the stream: the snapshot cannot be taken
+ * again from the same slot.
  *
  * <p>A handler that encodes every change into bytes can implement {@link PreparingHandler} to do that as each change
  * arrives, while the server is still decoding the rest of a large transaction, rather than all at its commit.
