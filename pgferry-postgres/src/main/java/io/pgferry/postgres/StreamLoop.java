@@ -7,6 +7,7 @@ import io.pgferry.core.assembly.MemoryBudget;
 import io.pgferry.core.assembly.SpillStats;
 import io.pgferry.core.assembly.TransactionAssembler;
 import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.event.AppendingHandler;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
@@ -21,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -110,6 +112,9 @@ final class StreamLoop {
             config.checkpointStore().bind(fingerprint);
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
             StartupChecks.checkCheckpoint(config, fingerprint, checkpoint, plan.slot());
+            if (handler instanceof AppendingHandler appending) {
+                resume(appending, checkpoint.map(Checkpoint::outputLength).orElse(OptionalLong.empty()));
+            }
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
             // An existing slot resumes at its confirmed position (or the checkpoint ahead of it): that is what is
             // acknowledged so far, and what the server would start from anyway.
@@ -152,6 +157,18 @@ final class StreamLoop {
         }
     }
 
+    /** Lets the handler cut its output back to the checkpoint; what it throws fails the start. */
+    private void resume(AppendingHandler appending, OptionalLong length) {
+        try {
+            appending.resume(length, config.checkpointStore().describe());
+        } catch (PgFerryException e) {
+            throw e;
+        } catch (Exception e) {
+            throw PgFerryException.fatal(
+                    "the handler could not resume its output: " + e.getMessage(), "see the cause", e);
+        }
+    }
+
     /** The stream thread: snapshot if one was exported, then receive until stopped. */
     void run() throws Exception {
         Lsn skip = acks.acked();
@@ -180,6 +197,12 @@ final class StreamLoop {
                 } else {
                     snapshot();
                 }
+            }
+            if (handler instanceof AppendingHandler) {
+                // The output's length at the start position (after the snapshot rows, if any), before anything more
+                // is written: without it, a run killed before its first checkpoint would leave output that the next
+                // run cannot tell from what was there before.
+                save(assembler.confirmable(acks.acked()), System.nanoTime());
             }
             receiveWithReconnects();
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
@@ -421,14 +444,31 @@ final class StreamLoop {
         Lsn target = assembler == null ? acks.acked() : assembler.confirmable(acks.acked());
         if (target.isAfter(saved)
                 && (force || now - lastSaveNanos >= config.checkpointInterval().toNanos())) {
-            config.checkpointStore().save(new Checkpoint(target, fingerprint));
-            saved = target;
-            lastSaveNanos = now;
+            save(target, now);
         }
         if (session != null && saved.isAfter(confirmed)) {
             session.confirm(saved);
             confirmed = saved;
         }
+    }
+
+    /** Saves {@code target}, with the handler's durable output length there when it has one. */
+    private void save(Lsn target, long now) {
+        Checkpoint checkpoint = new Checkpoint(target, fingerprint);
+        if (handler instanceof AppendingHandler appending) {
+            OptionalLong length;
+            try {
+                length = appending.durableLength(target);
+            } catch (RuntimeException e) {
+                throw handlerFailed(e);
+            }
+            if (length.isPresent()) {
+                checkpoint = checkpoint.withOutputLength(length.getAsLong());
+            }
+        }
+        config.checkpointStore().save(checkpoint);
+        saved = Lsn.max(saved, target);
+        lastSaveNanos = now;
     }
 
     private void deliver(Transaction tx) {
