@@ -40,6 +40,8 @@ final class StreamLoop {
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration NUDGE_INTERVAL = Duration.ofMillis(500);
+    /** How often a wait for the handler's releases looks whether a stop was requested. */
+    static final Duration RELEASE_WAIT = Duration.ofMillis(100);
 
     private final StreamConfig config;
     private final TransactionHandler handler;
@@ -179,7 +181,7 @@ final class StreamLoop {
                 config.spillDirectory(),
                 spill,
                 skip,
-                this::deliver,
+                this::deliverStreamed,
                 acks::ack,
                 relation -> {
                     try {
@@ -228,7 +230,7 @@ final class StreamLoop {
     private void snapshot() throws SQLException {
         Lsn point = createdSlot.consistentPoint();
         try (Connection c = Connections.open(config.source())) {
-            new SnapshotReader(c, types)
+            new SnapshotReader(c, types, () -> stopRequested)
                     .read(createdSlot.snapshotName(), plan.tables(), point, this::deliver, acks::ack, types);
         } catch (SnapshotReader.SnapshotReadException e) {
             throw Connections.classify(e.getCause(), config.source());
@@ -471,7 +473,22 @@ final class StreamLoop {
         lastSaveNanos = now;
     }
 
-    private void deliver(Transaction tx) {
+    /**
+     * A transaction from the slot, once transactions the handler retained hold less than the memory limit: until they
+     * do, the stream waits for releases rather than let them pile up. If a stop is requested meanwhile, the
+     * transaction is not delivered; it is not acknowledged either, so the next run delivers it.
+     */
+    private void deliverStreamed(Transaction tx) {
+        try {
+            while (!budget.awaitRetainedBelowLimit(RELEASE_WAIT.toNanos())) {
+                if (stopRequested) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         if (tx.kind() == Transaction.Kind.MESSAGE) {
             Iterator<ChangeEvent> it = tx.iterator();
             ChangeEvent.Message m = (ChangeEvent.Message) it.next();
@@ -480,7 +497,7 @@ final class StreamLoop {
                 // advance moves past heartbeats once the handler has acknowledged everything handed to it.
                 return;
             }
-            tx = new Transaction(
+            Transaction message = new Transaction(
                     tx.xid(),
                     tx.commitLsn(),
                     tx.endLsn(),
@@ -489,7 +506,20 @@ final class StreamLoop {
                     tx.kind(),
                     List.<ChangeEvent>of(m).iterator(),
                     acks::ack);
+            // The handler gets this one: it ends as every transaction does (the event is on the heap, nothing to
+            // free).
+            Transaction.Delivery delivery = new Transaction.Delivery(message, () -> {}, () -> {});
+            try {
+                deliver(message);
+            } finally {
+                delivery.end();
+            }
+            return;
         }
+        deliver(tx);
+    }
+
+    private void deliver(Transaction tx) {
         transactions++;
         if (tx.endLsn().isValid()) {
             handedEnd = Lsn.max(handedEnd, tx.endLsn());

@@ -8,6 +8,12 @@ package io.pgferry.core.event;
  * {@code wal_sender_timeout} (60 s by default) gets the connection closed; hand slow work to another thread and
  * {@link Transaction#ack() acknowledge} from there.
  *
+ * <p><b>Ownership.</b> A transaction's changes can be read only until {@link #onTransaction} returns: then the
+ * stream reuses the memory they were read from, and reading them throws {@link IllegalStateException}. To read them
+ * later, on another thread, call {@link Transaction#retain()} before returning and {@link Transaction#release()} when
+ * done; while retained transactions hold as much as the stream's memory limit, the stream waits for releases before
+ * delivering more (see {@link Transaction}, "Lifetime" and "Backpressure").
+ *
  * <p><b>Durability contract.</b> Call {@link Transaction#ack()} only once what the transaction covers is durable at
  * the destination. The stream never confirms to the server a position that has not been acknowledged, so after a
  * crash every unacknowledged transaction is delivered again, and no acknowledged one is.
