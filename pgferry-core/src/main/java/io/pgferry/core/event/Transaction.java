@@ -12,10 +12,11 @@ import java.util.function.Consumer;
  *
  * <p><b>Iteration.</b> The changes can be iterated once. They may be read from the server while the handler iterates
  * (rows of the initial snapshot), from the stream's off-heap buffer or from a local spill file (a large transaction),
- * so memory stays bounded whatever the transaction's size. If reading fails during iteration, {@code next()} throws
- * and the stream delivers the transaction again after reconnecting; a handler that writes as it iterates must be
- * ready to undo or overwrite a partial write. The events returned, and their rows, stay valid after the transaction
- * ends: each holds its own copy of the bytes.
+ * so memory stays bounded whatever the transaction's size. If reading fails (a spill file cannot be read back, the
+ * connection a snapshot is read from breaks), {@code next()} throws; within {@code onTransaction} that is a failure of
+ * the handler, handled as {@link TransactionHandler} says under "Failures". A handler that writes as it iterates must
+ * be ready to undo or overwrite a partial write of a transaction delivered again. The events returned, and their
+ * rows, stay valid after the transaction ends: each holds its own copy of the bytes.
  *
  * <p><b>Lifetime.</b> The changes are readable while {@code onTransaction} runs. When it returns, the stream takes
  * back the memory (or spill file, or server connection) they are read from, and reuses it for later transactions;
@@ -27,10 +28,12 @@ import java.util.function.Consumer;
  * from another thread never lands in the middle of a {@code next()}.
  *
  * <p><b>Backpressure.</b> What retained transactions hold counts against the stream's memory limit (their buffered
- * changes, in memory or spilled). While it is at or above the limit, the stream delivers nothing more and waits for a
- * release, reading nothing from the server meanwhile: release promptly. A retained snapshot transaction holds the
- * stream until it is released (its rows come straight from the server); if the stream is stopped meanwhile, it is
- * ended for the handler (reading throws) so that the stream can stop.
+ * changes, in memory or spilled). While they hold at least the limit (with a limit of 0: while any is retained), the
+ * stream delivers nothing more and waits for a release, reading nothing from the server meanwhile: release promptly.
+ * A stop requested while it waits ends the stream without delivering the waiting transaction (it is delivered again
+ * on the next run). A retained snapshot transaction holds the stream until it is released, whatever the limit: its
+ * rows come straight from the server. If the stream is stopped meanwhile, the transaction is ended for the handler
+ * (reading throws) and the stream stops with an error: the snapshot is incomplete.
  *
  * <p><b>Prepared changes.</b> For a {@link PreparingHandler} a transaction carries instead the bytes the handler
  * returned for each change as it arrived ({@link #hasPreparedChanges()}, {@link #preparedChanges()}), iterated once

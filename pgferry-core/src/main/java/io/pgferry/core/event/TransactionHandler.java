@@ -25,11 +25,11 @@ package io.pgferry.core.event;
  *   <li>A retriable {@link io.pgferry.core.PgFerryException} ({@code PgFerryException.retriable}: the destination
  *       is briefly unreachable, say) is retried. The stream drops what it received since the last acknowledged
  *       transaction, waits (250 ms, doubling up to 30 s), reconnects and delivers again every transaction after the
- *       last acknowledged one, the failed one first. A handler that throws it must be ready for that: what it wrote
- *       of unacknowledged transactions is delivered again. The log says that the handler failed and is being
- *       retried, with the exception's message, which by its contract holds no row values. The stream gives up, and
- *       stops with a fatal error, when the handler has kept failing for longer than the stream's maximum retry time
- *       with no delivery succeeding in between.
+ *       last acknowledged one, the failed one among them. A handler that throws it must be ready for that: what
+ *       it wrote of unacknowledged transactions is delivered again. The log says that the handler failed and is
+ *       being retried, with the exception's message, which by its contract holds no row values. The stream gives
+ *       up, and stops with a fatal error, when the handler has kept failing for longer than the stream's maximum
+ *       retry time with no delivery succeeding in between.
  *   <li>Anything else, a fatal {@code PgFerryException} included, stops the stream with that exception as its
  *       error. Of an exception that is not a {@code PgFerryException} only the class is logged: its message may
  *       quote the row it failed on.
