@@ -100,12 +100,21 @@ final class SnapshotReader {
                     sink.accept(tx);
                     handed = true;
                 } finally {
+                    boolean complete = true;
                     if (delivery.end() && handed) {
-                        awaitRelease(delivery, released, relation);
+                        complete = awaitRelease(delivery, released);
                     } else {
                         delivery.revoke();
                     }
-                    rows.finish();
+                    if (complete) {
+                        rows.finish();
+                    } else {
+                        rows.cancel();
+                        throw PgFerryException.fatal(
+                                "stopped during the initial snapshot while the handler held the rows of "
+                                        + tables.get(t) + ": the snapshot is incomplete",
+                                "drop the stream's slot and start again with the snapshot");
+                    }
                 }
             }
         } finally {
@@ -117,24 +126,23 @@ final class SnapshotReader {
     /**
      * The handler retained a table's transaction: its rows come from the COPY on this connection, which must not be
      * used for anything else until the handler is done, so the snapshot waits for the release. A stop requested
-     * meanwhile ends the transaction for the handler and the snapshot with an error: it is then incomplete.
+     * meanwhile ends the transaction for the handler (reading it throws from then on).
+     *
+     * @return true once released; false when the transaction was ended for a stop
      */
-    private void awaitRelease(Transaction.Delivery delivery, CountDownLatch released, Relation relation) {
+    private boolean awaitRelease(Transaction.Delivery delivery, CountDownLatch released) {
         try {
             while (!released.await(StreamLoop.RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 if (stopRequested.getAsBoolean()) {
                     delivery.revoke();
-                    throw PgFerryException.fatal(
-                            "stopped during the initial snapshot while the handler held the rows of "
-                                    + Identifiers.qualified(relation.schema(), relation.table())
-                                    + ": the snapshot is incomplete",
-                            "drop the slot (pgferry slots drop) and start again with the snapshot");
+                    return false;
                 }
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             delivery.revoke();
-            throw PgFerryException.fatal("interrupted during the initial snapshot", "start again", e);
+            return false;
         }
     }
 
@@ -205,6 +213,13 @@ final class SnapshotReader {
                     lsn,
                     relation,
                     new Row(relation, CopyTextRow.parse(row, relation.columns().size()), types, false));
+        }
+
+        /** Abandons the rest of the COPY, for a snapshot that stops incomplete. */
+        void cancel() throws SQLException {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
         }
 
         /** Reads whatever the handler left, so the connection is ready for the next COPY. */

@@ -226,6 +226,68 @@ class ChangeStreamRetainTest {
         }
     }
 
+    /**
+     * Rows of the initial snapshot come straight from the server as they are read: a retained snapshot table is read
+     * on another thread while the stream waits for its release.
+     */
+    @Test
+    void aRetainedSnapshotTableIsReadOnAnotherThreadWhileTheStreamWaits(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 5000) g");
+        BlockingQueue<Transaction> handed = new LinkedBlockingQueue<>();
+        Collector after = new Collector();
+        TransactionHandler handler = tx -> {
+            if (tx.kind() == Transaction.Kind.SNAPSHOT) {
+                handed.add(tx.retain());
+            } else {
+                after.onTransaction(tx);
+            }
+        };
+        try (ChangeStream stream = ChangeStream.create(config(db).snapshot(true).build(), handler)) {
+            stream.start();
+            Transaction table = handed.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(table).isNotNull();
+            List<String> rows = new ArrayList<>();
+            Thread reader = new Thread(
+                    () -> {
+                        for (ChangeEvent change : table) {
+                            Collector.Change c = Collector.toChange(change);
+                            rows.add(c.after().get(0) + "=" + c.after().get(1));
+                        }
+                        table.release();
+                        table.ack();
+                    },
+                    "reader");
+            reader.start();
+            reader.join(WAIT.toMillis());
+            assertThat(rows)
+                    .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 5000)
+                            .mapToObj(g -> g + "=v" + g)
+                            .toList());
+            db.execute("INSERT INTO t VALUES (5001, 'after')");
+            assertThat(after.awaitChanges(1)).extracting(c -> c.after().get(0)).containsExactly("5001");
+            assertThat(stream.lastError()).isNull();
+        }
+    }
+
+    @Test
+    void aStopWhileTheHandlerHoldsASnapshotTableEndsItAndFailsTheIncompleteSnapshot(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+        BlockingQueue<Transaction> handed = new LinkedBlockingQueue<>();
+        ChangeStream stream = ChangeStream.create(config(db).snapshot(true).build(), tx -> handed.add(tx.retain()));
+        stream.start();
+        Transaction table = handed.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(table).isNotNull();
+        stream.stop();
+        assertThat(stream.awaitTermination(WAIT)).isTrue();
+        assertThat(stream.lastError())
+                .hasMessageStartingWith("stopped during the initial snapshot while the handler held the rows of"
+                        + " public.t: the snapshot is incomplete");
+        assertThatThrownBy(table::iterator).isInstanceOf(IllegalStateException.class);
+        table.release(); // after the stream ended it: nothing happens
+    }
+
     private static String md5(int g) {
         try {
             byte[] d =
