@@ -32,14 +32,14 @@ final class StreamCommand extends PgferryCommand {
     @Option(
             names = "--publication",
             paramLabel = "NAME",
-            defaultValue = "pgferry_pub",
+            defaultValue = StreamConfig.Builder.DEFAULT_PUBLICATION,
             description = "Publication to stream; created for --tables when missing (default: ${DEFAULT-VALUE}).")
     String publication;
 
     @Option(
             names = "--slot",
             paramLabel = "NAME",
-            defaultValue = "pgferry_slot",
+            defaultValue = StreamConfig.Builder.DEFAULT_SLOT,
             description = "Replication slot, [a-z0-9_]; created when missing (default: ${DEFAULT-VALUE}).")
     String slot;
 
@@ -77,7 +77,7 @@ final class StreamCommand extends PgferryCommand {
     @Option(
             names = "--memory-limit",
             paramLabel = "SIZE",
-            defaultValue = "64MB",
+            defaultValue = StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB + "MB",
             converter = SizeConverter.class,
             description =
                     "Off-heap memory for transactions in flight before spilling to disk (default: ${DEFAULT-VALUE}).")
@@ -96,7 +96,7 @@ final class StreamCommand extends PgferryCommand {
     @Option(
             names = "--max-retry-time",
             paramLabel = "DURATION",
-            defaultValue = "5min",
+            defaultValue = StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES + "min",
             converter = DurationConverter.class,
             description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
     Duration maxRetryTime;
@@ -159,7 +159,7 @@ final class StreamCommand extends PgferryCommand {
     }
 
     /** The validated configuration; a bad value exits with {@link ExitCodes#USAGE} before anything is done. */
-    private StreamConfig config() {
+    StreamConfig config() {
         try {
             return buildConfig();
         } catch (PgFerryException e) {

@@ -105,11 +105,16 @@ public final class ChangeStream implements AutoCloseable {
     /**
      * The error for the log, on one line. A handler's exception may quote the row it failed on (a sink's "Key
      * (id)=(...) already exists"), and row values are never logged: of those only the class is, and the caller gets
-     * the exception itself from {@link #lastError()} or {@link #run()}.
+     * the exception itself from {@link #lastError()} or {@link #run()}. A {@link PgFerryException} promises a message
+     * without row values, so the handler's is logged.
      */
     private String describe(Throwable e) {
         StreamLoop l = loop;
         if (l != null && l.isHandlerFailure(e)) {
+            if (e instanceof PgFerryException p) {
+                // Either the handler's own, or the stream's giving up on it, which quotes the handler's.
+                return l.isHandlerFailureItself(p) ? "the handler failed: " + p.getMessage() : p.getMessage();
+            }
             Throwable thrown = e instanceof StreamLoop.HandlerException ? e.getCause() : e;
             return "the handler threw " + thrown.getClass().getName()
                     + " (its message is not logged as it may hold row values; see lastError())";

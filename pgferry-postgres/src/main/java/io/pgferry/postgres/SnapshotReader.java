@@ -1,6 +1,7 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
@@ -13,11 +14,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -45,10 +48,13 @@ final class SnapshotReader {
 
     private final Connection connection;
     private final TypeResolver types;
+    private final BooleanSupplier stopRequested;
 
-    SnapshotReader(Connection connection, TypeResolver types) {
+    /** @param stopRequested whether the stream was asked to stop, for a wait on the handler (see awaitRelease) */
+    SnapshotReader(Connection connection, TypeResolver types, BooleanSupplier stopRequested) {
         this.connection = connection;
         this.types = types;
+        this.stopRequested = stopRequested;
     }
 
     /** Imports {@code snapshotName} and delivers every table's rows to {@code sink}, one transaction per table. */
@@ -77,23 +83,66 @@ final class SnapshotReader {
                         .copyOut("COPY (SELECT " + columnList(relation) + " FROM ONLY "
                                 + Identifiers.qualified(relation.schema(), relation.table()) + ") TO STDOUT");
                 RowIterator rows = new RowIterator(copy, relation, consistentPoint);
+                Transaction tx = new Transaction(
+                        0,
+                        consistentPoint,
+                        last ? consistentPoint : Lsn.INVALID,
+                        // Rows of a snapshot have no commit of their own to take a time from.
+                        null,
+                        null,
+                        Transaction.Kind.SNAPSHOT,
+                        rows,
+                        acknowledger);
+                CountDownLatch released = new CountDownLatch(1);
+                Transaction.Delivery delivery = new Transaction.Delivery(tx, () -> {}, released::countDown);
+                boolean handed = false;
                 try {
-                    sink.accept(new Transaction(
-                            0,
-                            consistentPoint,
-                            last ? consistentPoint : Lsn.INVALID,
-                            Instant.now(),
-                            null,
-                            Transaction.Kind.SNAPSHOT,
-                            rows,
-                            acknowledger));
+                    sink.accept(tx);
+                    handed = true;
                 } finally {
-                    rows.finish();
+                    boolean complete = true;
+                    if (delivery.end() && handed) {
+                        complete = awaitRelease(delivery, released);
+                    } else {
+                        delivery.revoke();
+                    }
+                    if (complete) {
+                        rows.finish();
+                    } else {
+                        rows.cancel();
+                        throw PgFerryException.fatal(
+                                "stopped during the initial snapshot while the handler held the rows of "
+                                        + tables.get(t) + ": the snapshot is incomplete",
+                                "drop the stream's slot and start again with the snapshot");
+                    }
                 }
             }
         } finally {
             connection.commit();
             connection.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * The handler retained a table's transaction: its rows come from the COPY on this connection, which must not be
+     * used for anything else until the handler is done, so the snapshot waits for the release. A stop requested
+     * meanwhile ends the transaction for the handler (reading it throws from then on).
+     *
+     * @return true once released; false when the transaction was ended for a stop
+     */
+    private boolean awaitRelease(Transaction.Delivery delivery, CountDownLatch released) {
+        try {
+            while (!released.await(StreamLoop.RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (stopRequested.getAsBoolean()) {
+                    delivery.revoke();
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            delivery.revoke();
+            return false;
         }
     }
 
@@ -164,6 +213,13 @@ final class SnapshotReader {
                     lsn,
                     relation,
                     new Row(relation, CopyTextRow.parse(row, relation.columns().size()), types, false));
+        }
+
+        /** Abandons the rest of the COPY, for a snapshot that stops incomplete. */
+        void cancel() throws SQLException {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
         }
 
         /** Reads whatever the handler left, so the connection is ready for the next COPY. */

@@ -129,11 +129,21 @@ public record StreamConfig(
         }
     }
 
-    /** Builds a {@link StreamConfig}; defaults suit a stream that runs until stopped. */
+    /**
+     * Builds a {@link StreamConfig}; defaults suit a stream that runs until stopped. The defaults a command line shows
+     * are public constants here, so that they are stated once.
+     */
     public static final class Builder {
+        public static final String DEFAULT_PUBLICATION = "pgferry_pub";
+        public static final String DEFAULT_SLOT = "pgferry_slot";
+        /** In MiB: an int constant, so that a command line can show it as {@code DEFAULT_MEMORY_LIMIT_MB + "MB"}. */
+        public static final int DEFAULT_MEMORY_LIMIT_MB = 64;
+        /** In minutes, for the same reason. */
+        public static final int DEFAULT_MAX_RETRY_MINUTES = 5;
+
         private Dsn source;
-        private String publication = "pgferry_pub";
-        private String slot = "pgferry_slot";
+        private String publication = DEFAULT_PUBLICATION;
+        private String slot = DEFAULT_SLOT;
         private final List<TableName> tables = new ArrayList<>();
         private boolean snapshot;
         private Lsn fromLsn = Lsn.INVALID;
@@ -144,13 +154,13 @@ public record StreamConfig(
         private boolean messages = true;
         private boolean streaming = true;
         private boolean twoPhase;
-        private long memoryLimitBytes = 64L << 20;
+        private long memoryLimitBytes = (long) DEFAULT_MEMORY_LIMIT_MB << 20;
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
         private CheckpointStore checkpointStore;
         private Duration statusInterval = Duration.ofSeconds(1);
         private Duration checkpointInterval = Duration.ofSeconds(1);
         private Duration heartbeatInterval;
-        private Duration maxRetryTime = Duration.ofMinutes(5);
+        private Duration maxRetryTime = Duration.ofMinutes(DEFAULT_MAX_RETRY_MINUTES);
         private InitialCopy initialCopy;
 
         public Builder source(Dsn dsn) {

@@ -7,6 +7,7 @@ import io.pgferry.core.assembly.MemoryBudget;
 import io.pgferry.core.assembly.SpillStats;
 import io.pgferry.core.assembly.TransactionAssembler;
 import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.event.AppendingHandler;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
@@ -21,6 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -35,8 +37,11 @@ import org.slf4j.LoggerFactory;
 final class StreamLoop {
     private static final Logger log = LoggerFactory.getLogger(StreamLoop.class);
     static final String HEARTBEAT_PREFIX = "pgferry.heartbeat";
+    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration NUDGE_INTERVAL = Duration.ofMillis(500);
+    /** How often a wait for the handler's releases looks whether a stop was requested. */
+    static final Duration RELEASE_WAIT = Duration.ofMillis(100);
 
     private final StreamConfig config;
     private final TransactionHandler handler;
@@ -49,6 +54,10 @@ final class StreamLoop {
 
     private volatile boolean stopRequested;
     private volatile Throwable handlerFailure;
+    /** When the handler began failing retriably with no delivery succeeding since (0: it is not failing). */
+    private long handlerFailingSince;
+
+    private Duration handlerBackoff = INITIAL_BACKOFF;
     private AckTracker acks;
     private Connection sql;
     private ReplicationSession session;
@@ -105,6 +114,9 @@ final class StreamLoop {
             config.checkpointStore().bind(fingerprint);
             Optional<Checkpoint> checkpoint = config.checkpointStore().load();
             StartupChecks.checkCheckpoint(config, fingerprint, checkpoint, plan.slot());
+            if (handler instanceof AppendingHandler appending) {
+                resume(appending, checkpoint.map(Checkpoint::outputLength).orElse(OptionalLong.empty()));
+            }
             Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
             // An existing slot resumes at its confirmed position (or the checkpoint ahead of it): that is what is
             // acknowledged so far, and what the server would start from anyway.
@@ -147,6 +159,18 @@ final class StreamLoop {
         }
     }
 
+    /** Lets the handler cut its output back to the checkpoint; what it throws fails the start. */
+    private void resume(AppendingHandler appending, OptionalLong length) {
+        try {
+            appending.resume(length, config.checkpointStore().describe());
+        } catch (PgFerryException e) {
+            throw e;
+        } catch (Exception e) {
+            throw PgFerryException.fatal(
+                    "the handler could not resume its output: " + e.getMessage(), "see the cause", e);
+        }
+    }
+
     /** The stream thread: snapshot if one was exported, then receive until stopped. */
     void run() throws Exception {
         Lsn skip = acks.acked();
@@ -157,7 +181,7 @@ final class StreamLoop {
                 config.spillDirectory(),
                 spill,
                 skip,
-                this::deliver,
+                this::deliverStreamed,
                 acks::ack,
                 relation -> {
                     try {
@@ -176,11 +200,17 @@ final class StreamLoop {
                     snapshot();
                 }
             }
+            if (handler instanceof AppendingHandler) {
+                // The output's length at the start position (after the snapshot rows, if any), before anything more
+                // is written: without it, a run killed before its first checkpoint would leave output that the next
+                // run cannot tell from what was there before.
+                save(assembler.confirmable(acks.acked()), System.nanoTime());
+            }
             receiveWithReconnects();
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
             // in batches); give it the chance to make them durable so the next run does not repeat them.
             if (assembler.isBetweenTransactions()) {
-                handler.onIdle();
+                idle();
             }
         } finally {
             try {
@@ -200,7 +230,7 @@ final class StreamLoop {
     private void snapshot() throws SQLException {
         Lsn point = createdSlot.consistentPoint();
         try (Connection c = Connections.open(config.source())) {
-            new SnapshotReader(c, types)
+            new SnapshotReader(c, types, () -> stopRequested)
                     .read(createdSlot.snapshotName(), plan.tables(), point, this::deliver, acks::ack, types);
         } catch (SnapshotReader.SnapshotReadException e) {
             throw Connections.classify(e.getCause(), config.source());
@@ -210,7 +240,7 @@ final class StreamLoop {
 
     private void receiveWithReconnects() throws Exception {
         long failingSince = 0;
-        Duration backoff = Duration.ofMillis(250);
+        Duration backoff = INITIAL_BACKOFF;
         boolean first = true;
         while (!stopRequested) {
             try {
@@ -220,11 +250,21 @@ final class StreamLoop {
                 first = false;
                 startStreaming();
                 failingSince = 0;
-                backoff = Duration.ofMillis(250);
+                backoff = INITIAL_BACKOFF;
                 if (receive()) {
                     return;
                 }
             } catch (SQLException | PgFerryException e) {
+                if (e instanceof PgFerryException handlerFailed && isHandlerFailure(e)) {
+                    // Not a connection problem: the connection is fine and its backoff is not the handler's.
+                    if (!handlerFailed.isRetriable() || stopRequested) {
+                        throw handlerFailed;
+                    }
+                    if (retryAfterHandlerFailure(handlerFailed)) {
+                        return;
+                    }
+                    continue;
+                }
                 boolean retriable =
                         e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
                 if (!retriable || stopRequested) {
@@ -252,9 +292,46 @@ final class StreamLoop {
                 if (stopSignal.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                backoff = next(backoff);
             }
         }
+    }
+
+    /**
+     * After the handler threw a retriable {@link PgFerryException}: drops everything received since the last
+     * acknowledged transaction and waits out the handler's backoff; the caller then reconnects, and the server sends
+     * every unacknowledged transaction again. The exception's message is logged: by its contract it holds no row
+     * values. Gives up once the handler has failed for longer than the retry time without a delivery succeeding.
+     *
+     * @return true when a stop was requested while waiting
+     */
+    private boolean retryAfterHandlerFailure(PgFerryException e) throws InterruptedException {
+        long now = System.nanoTime();
+        if (handlerFailingSince == 0) {
+            handlerFailingSince = now;
+            handlerBackoff = INITIAL_BACKOFF;
+        }
+        if (Duration.ofNanos(now - handlerFailingSince).compareTo(config.maxRetryTime()) > 0) {
+            throw PgFerryException.fatal(
+                    "gave up retrying the handler after "
+                            + config.maxRetryTime().toSeconds() + " s: " + e.problem(),
+                    e.fix() + ", then run again (progress is saved)",
+                    e);
+        }
+        log.warn(
+                "the handler failed ({}); delivering again from the last acknowledged transaction in {} ms",
+                e.getMessage(),
+                handlerBackoff.toMillis());
+        closeAll();
+        assembler.reset();
+        Duration wait = handlerBackoff;
+        handlerBackoff = next(handlerBackoff);
+        return stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static Duration next(Duration backoff) {
+        Duration doubled = backoff.multipliedBy(2);
+        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
 
     private void reconnect() throws SQLException {
@@ -292,7 +369,7 @@ final class StreamLoop {
                 continue;
             }
             if (!idle) {
-                handler.onIdle();
+                idle();
                 idle = true;
             }
             advanceWhenIdle();
@@ -369,9 +446,7 @@ final class StreamLoop {
         Lsn target = assembler == null ? acks.acked() : assembler.confirmable(acks.acked());
         if (target.isAfter(saved)
                 && (force || now - lastSaveNanos >= config.checkpointInterval().toNanos())) {
-            config.checkpointStore().save(new Checkpoint(target, fingerprint));
-            saved = target;
-            lastSaveNanos = now;
+            save(target, now);
         }
         if (session != null && saved.isAfter(confirmed)) {
             session.confirm(saved);
@@ -379,7 +454,41 @@ final class StreamLoop {
         }
     }
 
-    private void deliver(Transaction tx) {
+    /** Saves {@code target}, with the handler's durable output length there when it has one. */
+    private void save(Lsn target, long now) {
+        Checkpoint checkpoint = new Checkpoint(target, fingerprint);
+        if (handler instanceof AppendingHandler appending) {
+            OptionalLong length;
+            try {
+                length = appending.durableLength(target);
+            } catch (RuntimeException e) {
+                throw handlerFailed(e);
+            }
+            if (length.isPresent()) {
+                checkpoint = checkpoint.withOutputLength(length.getAsLong());
+            }
+        }
+        config.checkpointStore().save(checkpoint);
+        saved = Lsn.max(saved, target);
+        lastSaveNanos = now;
+    }
+
+    /**
+     * A transaction from the slot, once transactions the handler retained hold less than the memory limit: until they
+     * do, the stream waits for releases rather than let them pile up. If a stop is requested meanwhile, the
+     * transaction is not delivered; it is not acknowledged either, so the next run delivers it.
+     */
+    private void deliverStreamed(Transaction tx) {
+        try {
+            while (!budget.awaitRetainedBelowLimit(RELEASE_WAIT.toNanos())) {
+                if (stopRequested) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         if (tx.kind() == Transaction.Kind.MESSAGE) {
             Iterator<ChangeEvent> it = tx.iterator();
             ChangeEvent.Message m = (ChangeEvent.Message) it.next();
@@ -388,7 +497,7 @@ final class StreamLoop {
                 // advance moves past heartbeats once the handler has acknowledged everything handed to it.
                 return;
             }
-            tx = new Transaction(
+            Transaction message = new Transaction(
                     tx.xid(),
                     tx.commitLsn(),
                     tx.endLsn(),
@@ -397,35 +506,60 @@ final class StreamLoop {
                     tx.kind(),
                     List.<ChangeEvent>of(m).iterator(),
                     acks::ack);
+            // The handler gets this one: it ends as every transaction does (the event is on the heap, nothing to
+            // free).
+            Transaction.Delivery delivery = new Transaction.Delivery(message, () -> {}, () -> {});
+            try {
+                deliver(message);
+            } finally {
+                delivery.end();
+            }
+            return;
         }
+        deliver(tx);
+    }
+
+    private void deliver(Transaction tx) {
         transactions++;
         if (tx.endLsn().isValid()) {
             handedEnd = Lsn.max(handedEnd, tx.endLsn());
         }
         try {
             handler.onTransaction(tx);
-        } catch (RuntimeException e) {
-            handlerFailure = e;
-            throw e;
         } catch (Exception e) {
-            HandlerException wrapped = new HandlerException(e);
-            handlerFailure = wrapped;
-            throw wrapped;
+            throw handlerFailed(e);
         }
+        handlerFailingSince = 0;
+    }
+
+    /** {@link TransactionHandler#onIdle()}; what it throws is a handler failure, as in deliver. */
+    private void idle() {
+        try {
+            handler.onIdle();
+        } catch (Exception e) {
+            throw handlerFailed(e);
+        }
+    }
+
+    /**
+     * Records {@code e} as the handler's failure (its message may quote row values, so it is never logged unless it
+     * is a {@link PgFerryException}) and returns it to throw, a checked exception wrapped.
+     */
+    private RuntimeException handlerFailed(Exception e) {
+        RuntimeException failure = e instanceof RuntimeException r ? r : new HandlerException(e);
+        handlerFailure = failure;
+        return failure;
     }
 
     /** The handler's bytes for a change as it arrives; what it throws is a handler failure, as in deliver. */
     private byte[] prepare(PreparingHandler p, ChangeEvent change) {
+        byte[] bytes;
         try {
-            return Objects.requireNonNull(p.prepare(change), "PreparingHandler.prepare returned null");
-        } catch (RuntimeException e) {
-            handlerFailure = e;
-            throw e;
+            bytes = p.prepare(change);
         } catch (Exception e) {
-            HandlerException wrapped = new HandlerException(e);
-            handlerFailure = wrapped;
-            throw wrapped;
+            throw handlerFailed(e);
         }
+        return Objects.requireNonNull(bytes, "PreparingHandler.prepare returned null");
     }
 
     /** A checked exception thrown by the handler, carried out of the assembler's callback. */
@@ -449,6 +583,11 @@ final class StreamLoop {
             }
         }
         return false;
+    }
+
+    /** Whether {@code e} is exactly what the handler threw (not an exception of the stream caused by it). */
+    boolean isHandlerFailureItself(Throwable e) {
+        return e == handlerFailure;
     }
 
     void requestStop() {

@@ -79,6 +79,7 @@ class ChangeStreamSnapshotTest {
 
             List<Collector.Tx> snapshot = txs.subList(0, 3);
             assertThat(snapshot).extracting(Collector.Tx::kind).containsOnly(Transaction.Kind.SNAPSHOT);
+            assertThat(snapshot).extracting(Collector.Tx::commitTime).containsOnlyNulls();
             Map<String, List<Integer>> read = new HashMap<>();
             for (Collector.Tx tx : snapshot) {
                 for (Collector.Change ch : tx.changes()) {

@@ -9,6 +9,7 @@ import io.pgferry.core.event.Row;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
@@ -28,7 +29,14 @@ final class Collector implements TransactionHandler {
     record Change(String op, String table, List<String> before, List<String> after, ChangeEvent event) {}
 
     /** One transaction as delivered. */
-    record Tx(long xid, Lsn commitLsn, Lsn endLsn, Transaction.Kind kind, String origin, List<Change> changes) {}
+    record Tx(
+            long xid,
+            Lsn commitLsn,
+            Lsn endLsn,
+            Instant commitTime,
+            Transaction.Kind kind,
+            String origin,
+            List<Change> changes) {}
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -56,7 +64,8 @@ final class Collector implements TransactionHandler {
             if (changes.isEmpty() && tx.kind() == Transaction.Kind.COMMITTED) {
                 empties++;
             } else {
-                transactions.add(new Tx(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.kind(), tx.origin(), changes));
+                transactions.add(new Tx(
+                        tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), tx.kind(), tx.origin(), changes));
             }
             changed.signalAll();
         } finally {

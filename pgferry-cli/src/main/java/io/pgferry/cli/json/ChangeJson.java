@@ -54,7 +54,7 @@ public final class ChangeJson {
 
     /**
      * The transaction's fields as they end each of its lines: {@code ,"commit_lsn":...,"xid":...,"commit_ts":...}
-     * (xid null for snapshot rows and non-transactional messages, commit_ts null for snapshot rows).
+     * (xid and commit_ts null for snapshot rows and non-transactional messages: the server records neither for them).
      */
     public static String transactionFields(Transaction tx) {
         StringBuilder b = new StringBuilder(96);
@@ -67,7 +67,7 @@ public final class ChangeJson {
             b.append(tx.xid());
         }
         b.append(",\"commit_ts\":");
-        if (tx.kind() == Transaction.Kind.SNAPSHOT) {
+        if (tx.commitTime() == null) {
             b.append("null");
         } else {
             b.append('"').append(tx.commitTime()).append('"');

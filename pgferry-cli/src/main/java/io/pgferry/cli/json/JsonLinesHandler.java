@@ -2,6 +2,9 @@ package io.pgferry.cli.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.AppendingHandler;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
@@ -15,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.OptionalLong;
 
 /**
  * Writes every change as a JSON line to a file or standard output, and acknowledges a transaction only once its
@@ -31,12 +36,18 @@ import java.util.Iterator;
  * <p>If writing a transaction fails half-way, a regular file is cut back to where the transaction began, so a retry
  * never leaves a partial transaction behind. Other outputs cannot be taken back: what of the failed transaction
  * already reached them stays, and only what was still buffered is dropped.
+ *
+ * <p>A regular file's length goes with each checkpoint ({@link AppendingHandler}): on restart the file is cut back to
+ * the length of the checkpoint the stream resumes from, so what was written after it (the stream delivers it again)
+ * appears once, and a line torn by a kill disappears. A file shorter than that length is refused.
  */
-public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
+public final class JsonLinesHandler implements PreparingHandler, AppendingHandler, AutoCloseable {
     private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
 
     /** The output when it is a regular file, which can be measured, cut back and forced to disk; else null. */
     private final FileChannel file;
+    /** The file's path, for messages; null for a stream. */
+    private final Path path;
     /** What {@link #close} closes besides flushing: the channel of a file output, null for a stream. */
     private final Closeable owned;
 
@@ -50,6 +61,18 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
     private long lastSync = System.nanoTime();
     private long changes;
     private long transactions;
+
+    /** For a file: its length where the last transaction written ends (all of it passed to the file). */
+    private long length;
+    /** For a file: the length forced to disk. */
+    private long syncedLength;
+    /** For a file: where each transaction written since the last checkpoint ends, oldest first. */
+    private final ArrayDeque<Written> ends = new ArrayDeque<>();
+    /** For a file: the length holding exactly the transactions of the last checkpoint. */
+    private long checkpointedLength;
+
+    /** A transaction's end position, and the file's length once its lines were written. */
+    private record Written(Lsn end, long length) {}
 
     /** A reusable buffer for one change's lines (a ByteArrayOutputStream without its locking). */
     private static final class Prepared extends OutputStream {
@@ -84,10 +107,16 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
         }
     }
 
-    private JsonLinesHandler(FileChannel file, Closeable owned, OutputStream out, long syncIntervalNanos)
+    private JsonLinesHandler(FileChannel file, Path path, Closeable owned, OutputStream out, long syncIntervalNanos)
             throws IOException {
         this.file = file;
+        this.path = path;
         this.owned = owned;
+        if (file != null) {
+            length = file.size();
+            syncedLength = length;
+            checkpointedLength = length;
+        }
         this.raw = new TransactionOutput(out, 1 << 16);
         this.json = newGenerator(raw);
         this.prepareJson = newGenerator(prepared);
@@ -110,7 +139,7 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
                 FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         try {
             boolean regular = Files.isRegularFile(path);
-            return new JsonLinesHandler(regular ? ch : null, ch, Channels.newOutputStream(ch), syncIntervalNanos);
+            return new JsonLinesHandler(regular ? ch : null, path, ch, Channels.newOutputStream(ch), syncIntervalNanos);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -118,7 +147,7 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
     }
 
     public static JsonLinesHandler toStream(OutputStream out, long syncIntervalNanos) throws IOException {
-        return new JsonLinesHandler(null, null, out, syncIntervalNanos);
+        return new JsonLinesHandler(null, null, null, out, syncIntervalNanos);
     }
 
     /** The change's lines without the transaction's fields, each ending in {@code "}\n"}. */
@@ -138,14 +167,12 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
 
     @Override
     public void onTransaction(Transaction tx) throws IOException {
-        long start = -1;
+        // Every earlier transaction passed to the file when it ended, so this one begins at length.
+        long start = length;
         json.flush();
-        if (file != null) {
-            raw.flush();
-            start = file.size();
-        }
         raw.beginTransaction();
         long written = 0;
+        long endLength = -1;
         try {
             String fields = ChangeJson.transactionFields(tx);
             if (tx.hasPreparedChanges()) {
@@ -161,6 +188,11 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
                 }
                 json.flush();
             }
+            if (file != null) {
+                // Measured here, as the transaction ends, for the checkpoints (durableLength).
+                raw.flush();
+                endLength = file.size();
+            }
         } catch (IOException | RuntimeException e) {
             try {
                 discardPartial(start);
@@ -168,6 +200,10 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
                 e.addSuppressed(suppressed);
             }
             throw e;
+        }
+        if (file != null) {
+            length = endLength;
+            ends.addLast(new Written(tx.endLsn(), endLength));
         }
         changes += written;
         transactions++;
@@ -225,12 +261,65 @@ public final class JsonLinesHandler implements PreparingHandler, AutoCloseable {
         raw.flush();
         if (file != null) {
             file.force(false);
+            syncedLength = length;
         }
         lastSync = System.nanoTime();
         if (unacked != null) {
             unacked.ack();
             unacked = null;
         }
+    }
+
+    /**
+     * Cuts the file back to the checkpoint's {@code length}, or refuses a file shorter than that: it is not the file
+     * the checkpoint was written for, or lost its end, and the transactions it misses are not delivered again. Then
+     * forces it, so that the length recorded by the next checkpoint is on disk even if nothing more is written.
+     */
+    @Override
+    public void resume(OptionalLong checkpointed, String checkpoint) throws IOException {
+        if (file == null) {
+            return;
+        }
+        long size = file.size();
+        if (checkpointed.isPresent()) {
+            long expected = checkpointed.getAsLong();
+            if (size < expected) {
+                throw PgFerryException.fatal(
+                        "output file " + path + " holds " + size + " bytes, fewer than the " + expected
+                                + " that checkpoint " + checkpoint + " records as written to it",
+                        "restore the file the stream wrote, or delete the checkpoint to write from where the"
+                                + " slot is on into this file");
+            }
+            if (size > expected) {
+                file.truncate(expected);
+            }
+        }
+        file.force(true);
+        length = file.size();
+        syncedLength = length;
+        checkpointedLength = length;
+        ends.clear();
+    }
+
+    /** The length holding exactly the transactions that end at or before {@code lsn}, forced to disk first. */
+    @Override
+    public OptionalLong durableLength(Lsn lsn) {
+        if (file == null) {
+            return OptionalLong.empty();
+        }
+        while (!ends.isEmpty() && !ends.peekFirst().end().isAfter(lsn)) {
+            checkpointedLength = ends.pollFirst().length();
+        }
+        if (checkpointedLength > syncedLength) {
+            try {
+                file.force(false);
+            } catch (IOException e) {
+                throw PgFerryException.fatal(
+                        "cannot write " + path + ": " + e.getMessage(), "check free space and permissions", e);
+            }
+            syncedLength = length;
+        }
+        return OptionalLong.of(checkpointedLength);
     }
 
     public long changes() {

@@ -242,6 +242,30 @@ class ChangeJsonTest {
         assertThat(read.get("lsn").textValue()).isEqualTo("0/2000");
     }
 
+    /**
+     * A message outside a transaction carries no commit time from the server, and none is made up: commit_ts is null,
+     * not the local clock at delivery. Guards issue #5.
+     */
+    @Test
+    void aLoneMessageHasNoXidNorCommitTime() throws IOException {
+        Transaction lone = Changes.transaction(
+                0,
+                0x3000,
+                Transaction.Kind.MESSAGE,
+                List.<ChangeEvent>of(new ChangeEvent.Message(
+                                Lsn.of(0x3000), "nt", "hi".getBytes(StandardCharsets.UTF_8), false))
+                        .iterator(),
+                lsn -> {});
+        JsonNode m = MAPPER.readTree(write(lone).get(0));
+        assertThat(fields(m)).containsAll(CONTRACT);
+        assertThat(m.get("op").textValue()).isEqualTo("message");
+        assertThat(m.get("transactional").booleanValue()).isFalse();
+        assertThat(m.get("xid").isNull()).isTrue();
+        assertThat(m.get("commit_ts").isNull())
+                .as("no commit time, and not the local clock")
+                .isTrue();
+    }
+
     private static Transaction tx(long xid, ChangeEvent... changes) {
         return Changes.transaction(xid, 0x1000, List.of(changes), lsn -> {});
     }

@@ -87,8 +87,9 @@ final class Changes {
 
     static Transaction transaction(
             long xid, long commitLsn, Transaction.Kind kind, Iterator<ChangeEvent> changes, Consumer<Lsn> acks) {
-        return new Transaction(
-                xid, Lsn.of(commitLsn), Lsn.of(commitLsn + 0x30), COMMIT_TIME, null, kind, changes, acks);
+        // As the stream builds them: the server records no commit time for snapshot rows and lone messages.
+        Instant time = kind == Transaction.Kind.SNAPSHOT || kind == Transaction.Kind.MESSAGE ? null : COMMIT_TIME;
+        return new Transaction(xid, Lsn.of(commitLsn), Lsn.of(commitLsn + 0x30), time, null, kind, changes, acks);
     }
 
     /**

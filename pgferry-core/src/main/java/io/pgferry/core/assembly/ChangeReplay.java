@@ -26,7 +26,9 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
     private final SpillBuffer.RecordCursor cursor;
     private final ParserOptions options;
     private final boolean streamed;
-    private final RelationCache cache;
+    /** The connection-wide relations; a copy once the transaction is retained. */
+    private IntFunction<Relation> shared;
+
     private final TypeResolver types;
     private final Map<Integer, Relation> local = new HashMap<>();
     private final IntFunction<Relation> relations = this::relation;
@@ -42,8 +44,16 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
         this.cursor = cursor;
         this.options = options;
         this.streamed = streamed;
-        this.cache = cache;
+        this.shared = cache::get;
         this.types = types;
+    }
+
+    /**
+     * From now on reads relations from {@code relations} (the cache as it is at delivery) instead of the cache, which
+     * the stream thread goes on updating while a retained transaction is read on another.
+     */
+    void detach(Map<Integer, Relation> relations) {
+        shared = relations::get;
     }
 
     @Override
@@ -113,7 +123,7 @@ final class ChangeReplay implements Iterator<ChangeEvent> {
 
     private Relation relation(int oid) {
         Relation r = local.get(oid);
-        return knownRelation(r == null ? cache.get(oid) : r, oid);
+        return knownRelation(r == null ? shared.apply(oid) : r, oid);
     }
 
     private static Row row(Relation r, TupleData data, boolean keyOnly, TypeResolver types) {

@@ -2,13 +2,18 @@ package io.pgferry.core.assembly;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The off-heap memory all {@link SpillBuffer}s of one stream may hold together. Memory comes in fixed-size direct
  * chunks that are reused once released, so a long-running stream does not churn direct memory. When the budget is
  * spent, buffers write to compressed files instead.
  *
- * <p>Used from the stream's thread only.
+ * <p>It also counts what transactions a handler {@link io.pgferry.core.event.Transaction#retain() retained} hold (in
+ * memory or spilled): while that reaches the limit, the stream waits for releases ({@link #awaitRetainedBelowLimit})
+ * before delivering more, so retained transactions cannot pile up without bound.
+ *
+ * <p>Thread-safe: a retained transaction gives its chunks back from whatever thread releases it.
  */
 public final class MemoryBudget {
     static final int CHUNK_SIZE = 1 << 20;
@@ -18,6 +23,7 @@ public final class MemoryBudget {
     private long allocated;
     private long inUse;
     private long peakInUse;
+    private long retainedBytes;
 
     /** @param limitBytes the most off-heap memory to hold at once; 0 sends everything to disk */
     public MemoryBudget(long limitBytes) {
@@ -28,7 +34,7 @@ public final class MemoryBudget {
     }
 
     /** A cleared chunk, or null when the budget is spent. */
-    ByteBuffer take() {
+    synchronized ByteBuffer take() {
         ByteBuffer chunk = free.poll();
         if (chunk == null) {
             if (allocated + CHUNK_SIZE > limitBytes) {
@@ -43,9 +49,38 @@ public final class MemoryBudget {
         return chunk;
     }
 
-    void give(ByteBuffer chunk) {
+    synchronized void give(ByteBuffer chunk) {
         inUse -= CHUNK_SIZE;
         free.push(chunk);
+    }
+
+    /** A handler retained a transaction whose changes take {@code bytes}. */
+    synchronized void retained(long bytes) {
+        retainedBytes += bytes;
+    }
+
+    /** A retained transaction of {@code bytes} was released. */
+    synchronized void released(long bytes) {
+        retainedBytes -= bytes;
+        notifyAll();
+    }
+
+    /**
+     * Waits up to {@code timeoutNanos} for retained transactions to hold less than the limit (none at all with a
+     * limit of 0).
+     *
+     * @return true when they do
+     */
+    public synchronized boolean awaitRetainedBelowLimit(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (retainedBytes > 0 && retainedBytes >= limitBytes) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     public long limitBytes() {
@@ -53,7 +88,12 @@ public final class MemoryBudget {
     }
 
     /** The most off-heap memory held at once so far. */
-    public long peakInUseBytes() {
+    public synchronized long peakInUseBytes() {
         return peakInUse;
+    }
+
+    /** What retained, unreleased transactions hold, in memory or spilled. */
+    public synchronized long retainedBytes() {
+        return retainedBytes;
     }
 }

@@ -40,6 +40,11 @@ final class RelationCache {
         return byOid.get(oid);
     }
 
+    /** A copy, for a transaction read on another thread after later Relation messages may have arrived. */
+    Map<Integer, Relation> snapshot() {
+        return Map.copyOf(byOid);
+    }
+
     void clear() {
         byOid.clear();
     }

@@ -26,8 +26,8 @@ import java.util.zip.InflaterInputStream;
  *
  * <p>Record layout, in memory and in the file: {@code int length, long lsn, long subXid, byte[length] message}.
  *
- * <p>Used from the stream's thread only. {@link #release()} must be called exactly once (it returns the chunks and
- * deletes the file).
+ * <p>Used from one thread at a time: the stream's, then, for a transaction its handler retained, whichever thread
+ * releases it. {@link #release()} must be called exactly once (it returns the chunks and deletes the file).
  */
 final class SpillBuffer {
     private static final int HEADER = 4 + 8 + 8;
@@ -39,6 +39,7 @@ final class SpillBuffer {
     private Path file;
     private DataOutputStream out;
     private long records;
+    private long bytes;
 
     SpillBuffer(MemoryBudget budget, Path spillDir, SpillStats stats) {
         this.budget = budget;
@@ -50,8 +51,14 @@ final class SpillBuffer {
         return records;
     }
 
+    /** What the records take, uncompressed, in memory or in the file. */
+    long bytes() {
+        return bytes;
+    }
+
     void append(byte[] buf, int off, int len, long lsn, long subXid) {
         records++;
+        bytes += HEADER + len;
         if (out == null && appendToMemory(buf, off, len, lsn, subXid)) {
             return;
         }

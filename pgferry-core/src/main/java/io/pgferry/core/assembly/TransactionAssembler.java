@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +38,9 @@ import java.util.function.IntFunction;
  *
  * <p>Transactions that commit before {@code skipBefore} (the acknowledged checkpoint) are dropped, so a restart from
  * an older slot position does not deliver anything twice.
+ *
+ * <p>A delivered transaction's buffer is freed when the transaction ends: when the sink returns, or, if the handler
+ * {@link Transaction#retain() retained} it, when it releases it, from any thread (see {@link MemoryBudget}).
  *
  * <p>Used from the stream's thread only.
  */
@@ -327,27 +329,71 @@ public final class TransactionAssembler {
     private void deliver(Buffered tx, Transaction.Kind kind, Lsn commitLsn, Lsn endLsn, long commitTime) {
         Set<Long> aborted = tx.abortedSubXids;
         SpillBuffer.RecordCursor cursor = tx.buffer.cursor(aborted::contains);
+        Transaction transaction;
+        ChangeReplay replay = null;
+        if (preparer == null) {
+            replay = new ChangeReplay(cursor, options, tx.streamed, relations, types);
+            transaction = new Transaction(
+                    tx.xid, commitLsn, endLsn, toInstant(commitTime), tx.origin, kind, replay, acknowledger);
+        } else {
+            transaction = Transaction.withPreparedChanges(
+                    tx.xid,
+                    commitLsn,
+                    endLsn,
+                    toInstant(commitTime),
+                    tx.origin,
+                    kind,
+                    new PreparedReplay(cursor),
+                    acknowledger);
+        }
+        Handout handout = new Handout(tx.buffer, cursor, replay);
+        Transaction.Delivery delivery = new Transaction.Delivery(transaction, handout::retained, handout::ended);
         try {
-            if (preparer == null) {
-                Iterator<ChangeEvent> changes = new ChangeReplay(cursor, options, tx.streamed, relations, types);
-                sink.accept(new Transaction(
-                        tx.xid, commitLsn, endLsn, toInstant(commitTime), tx.origin, kind, changes, acknowledger));
-            } else {
-                sink.accept(Transaction.withPreparedChanges(
-                        tx.xid,
-                        commitLsn,
-                        endLsn,
-                        toInstant(commitTime),
-                        tx.origin,
-                        kind,
-                        new PreparedReplay(cursor),
-                        acknowledger));
-            }
+            sink.accept(transaction);
         } finally {
-            cursor.close();
-            tx.buffer.release();
+            delivery.end();
         }
         lastDeliveredEnd = endLsn;
+    }
+
+    /**
+     * A delivered transaction's buffer: freed when the transaction ends, which is when the handler returns or, if it
+     * retained the transaction, when it releases it; counted against the budget while retained. Its methods run
+     * holding the transaction's lock.
+     */
+    private final class Handout {
+        private final SpillBuffer buffer;
+        private final SpillBuffer.RecordCursor cursor;
+        private final ChangeReplay replay;
+        private final long bytes;
+        private boolean retained;
+
+        Handout(SpillBuffer buffer, SpillBuffer.RecordCursor cursor, ChangeReplay replay) {
+            this.buffer = buffer;
+            this.cursor = cursor;
+            this.replay = replay;
+            this.bytes = buffer.bytes();
+        }
+
+        /**
+         * On the handler's thread, while the stream thread waits in the handler: the relation cache is not changing,
+         * and the replay takes a copy of it, since it will go on changing while the transaction is read.
+         */
+        void retained() {
+            if (replay != null) {
+                replay.detach(relations.snapshot());
+            }
+            retained = true;
+            budget.retained(bytes);
+        }
+
+        void ended() {
+            cursor.close();
+            buffer.release();
+            if (retained) {
+                budget.released(bytes);
+            }
+        }
     }
 
     private void deliverMessage(PgOutputMessage.LogicalMessage m) {
@@ -360,15 +406,24 @@ public final class TransactionAssembler {
             return;
         }
         ChangeEvent event = new ChangeEvent.Message(m.lsn(), m.prefix(), m.content(), false);
-        sink.accept(new Transaction(
+        // The server sends no time with a message outside a transaction; the local clock would pass for one.
+        Transaction transaction = new Transaction(
                 0,
                 m.lsn(),
                 end,
-                Instant.now(),
+                null,
                 null,
                 Transaction.Kind.MESSAGE,
                 List.of(event).iterator(),
-                acknowledger));
+                acknowledger);
+        // Nothing to free: the message is on the heap. Ended all the same, so that its lifetime is every
+        // transaction's.
+        Transaction.Delivery delivery = new Transaction.Delivery(transaction, () -> {}, () -> {});
+        try {
+            sink.accept(transaction);
+        } finally {
+            delivery.end();
+        }
         lastDeliveredEnd = end;
     }
 

@@ -19,10 +19,14 @@ import java.util.Optional;
  * fsynced, renamed over the old one, and the directory fsynced, so a reader sees the old or the new checkpoint, never
  * a torn one.
  *
- * <p>Format (UTF-8, one key per line): {@code pgferry-checkpoint 1}, {@code lsn=X/Y}, {@code fingerprint=...}.
+ * <p>Format (UTF-8, one key per line): {@code pgferry-checkpoint 1}, {@code lsn=X/Y}, {@code fingerprint=...}, and
+ * {@code output_length=N} when the checkpoint has an output length. Readers skip keys they do not know, so a file
+ * without {@code output_length} (written before it existed) loads with none, and an older pgferry reading a newer file
+ * ignores it.
  */
 public final class FileCheckpointStore implements CheckpointStore {
     private static final String HEADER = "pgferry-checkpoint 1";
+    private static final String OUTPUT_LENGTH = "output_length=";
 
     private final Path file;
 
@@ -48,11 +52,14 @@ public final class FileCheckpointStore implements CheckpointStore {
         String[] lines = text.split("\n");
         String lsn = null;
         String fingerprint = null;
+        String outputLength = null;
         for (String line : lines) {
             if (line.startsWith("lsn=")) {
                 lsn = line.substring(4);
             } else if (line.startsWith("fingerprint=")) {
                 fingerprint = line.substring(12);
+            } else if (line.startsWith(OUTPUT_LENGTH)) {
+                outputLength = line.substring(OUTPUT_LENGTH.length());
             }
         }
         if (lines.length == 0 || !HEADER.equals(lines[0]) || lsn == null || fingerprint == null) {
@@ -61,7 +68,11 @@ public final class FileCheckpointStore implements CheckpointStore {
                     "pass the right --checkpoint file, or delete this one to start from the slot's position");
         }
         try {
-            return Optional.of(new Checkpoint(Lsn.parse(lsn), fingerprint));
+            Checkpoint checkpoint = new Checkpoint(Lsn.parse(lsn), fingerprint);
+            if (outputLength != null) {
+                checkpoint = checkpoint.withOutputLength(parseLength(outputLength));
+            }
+            return Optional.of(checkpoint);
         } catch (IllegalArgumentException e) {
             throw PgFerryException.fatal(
                     "checkpoint file " + file + " holds " + e.getMessage(),
@@ -70,9 +81,24 @@ public final class FileCheckpointStore implements CheckpointStore {
         }
     }
 
+    private long parseLength(String text) {
+        try {
+            long n = Long.parseLong(text);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below, as a negative number is.
+        }
+        throw new IllegalArgumentException("output length '" + text + "', not a number of bytes");
+    }
+
     @Override
     public void save(Checkpoint checkpoint) {
         String content = HEADER + "\nlsn=" + checkpoint.lsn() + "\nfingerprint=" + checkpoint.fingerprint() + "\n";
+        if (checkpoint.outputLength().isPresent()) {
+            content += OUTPUT_LENGTH + checkpoint.outputLength().getAsLong() + "\n";
+        }
         Path dir = file.getParent();
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
