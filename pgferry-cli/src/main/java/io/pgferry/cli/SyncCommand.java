@@ -5,6 +5,7 @@ import io.pgferry.engine.CopyMode;
 import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
 import io.pgferry.engine.SyncEngine;
+import io.pgferry.postgres.StreamConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -119,7 +120,7 @@ final class SyncCommand extends PgferryCommand {
     @Option(
             names = "--memory-limit",
             paramLabel = "SIZE",
-            defaultValue = "64MB",
+            defaultValue = StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB + "MB",
             converter = SizeConverter.class,
             description = "Memory for transactions waiting to be applied before spilling (default: ${DEFAULT-VALUE}).")
     long memoryLimit;
@@ -130,7 +131,7 @@ final class SyncCommand extends PgferryCommand {
     @Option(
             names = "--max-retry-time",
             paramLabel = "DURATION",
-            defaultValue = "5min",
+            defaultValue = StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES + "min",
             converter = DurationConverter.class,
             description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
     Duration maxRetryTime;

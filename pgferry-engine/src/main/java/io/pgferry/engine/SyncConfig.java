@@ -4,6 +4,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.Dsn;
 import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.StreamConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,9 +95,9 @@ public record SyncConfig(
         private String catalogSchema = SyncCatalog.DEFAULT_SCHEMA;
         private int batchRows = 10_000;
         private Duration batchDelay = Duration.ofMillis(100);
-        private long memoryLimitBytes = 64L << 20;
+        private long memoryLimitBytes = (long) StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB << 20;
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
-        private Duration maxRetryTime = Duration.ofMinutes(5);
+        private Duration maxRetryTime = Duration.ofMinutes(StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES);
         private String thenSubscribe;
         private DdlMode ddl = DdlMode.APPLY;
 
