@@ -11,6 +11,7 @@
 #   --lag-seconds N  length of the steady-load lag test (default 30)
 #   --rate TPS       transactions per second of that load (default 1000)
 #   --skip-copy      only the catch-up and lag tests
+#   BENCH_KEEP_LOGS=DIR  keeps the tools' and servers' logs in DIR
 #
 # Every figure comes from this run; ratios compare tools on the same data and the same machine. Installs
 # postgresql-15 and pgcopydb with apt-get when run as root and they are missing. Leaves nothing behind: both
@@ -63,6 +64,7 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 [ "$(id -u)" = 0 ] && chown postgres "$work"
 follower=""
 cleanup() {
+  [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
   [ -n "$follower" ] && kill "$follower" 2>/dev/null || true
   for c in src dst; do
     [ -d "$work/$c" ] && as_pg "$pgbin/pg_ctl" -D "$work/$c" -m immediate stop >/dev/null 2>&1 || true
@@ -142,7 +144,7 @@ if [ "$skip_copy" = false ]; then
   log "copy 1/4: pgferry sync --copy-mode snapshot --workers $jobs --until-caught-up"
   fresh_target
   t0=$(now)
-  pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_copy \
+  pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_copy --verbose \
     --publication bench_copy >"$work/pgferry-copy.log" 2>&1 || { cat "$work/pgferry-copy.log" >&2; exit 1; }
   copy_time[pgferry]=$(secs "$t0" "$(now)")
   check_counts pgferry

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -20,6 +21,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.postgresql.PGConnection;
@@ -32,14 +37,17 @@ import org.slf4j.LoggerFactory;
  * The initial copy of {@link CopyMode#SNAPSHOT}: N workers each import the slot's exported snapshot on a source
  * connection of their own and take block ranges from one queue ({@link RangePlanner}), piping {@code COPY (SELECT ...
  * WHERE ctid ...) TO STDOUT} into {@code COPY ... FROM STDIN} at the target without decoding rows: in binary format
- * when every column is a built-in type on both sides, in text otherwise. Then keys, indexes and constraints are built
- * (by the same number of workers), and the position is recorded at the snapshot's consistent point.
+ * when every column is a built-in type on both sides, in text otherwise. A table's indexes (its primary key's among
+ * them) are built by the same workers as soon as its last range is in, while other tables are still copied; then
+ * keys and constraints are attached, foreign keys added, and the position recorded at the snapshot's consistent
+ * point.
  *
  * <p>Each range is committed at the target on its own; a copy that fails or is killed is not resumed but started
  * again (the engine empties the tables first), since the snapshot it used is gone.
  */
 final class SnapshotCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
+    private static final int PIPE_BUFFER = 1 << 16;
 
     private final SyncConfig config;
     private final List<SourceTable> tables;
@@ -78,6 +86,13 @@ final class SnapshotCopy implements InitialCopy {
         }
     }
 
+    /** A unit of a worker's work: a block range to copy, or an index to build on a table already copied. */
+    private sealed interface Task permits CopyTask, IndexTask {}
+
+    private record CopyTask(CopyRange range) implements Task {}
+
+    private record IndexTask(String ddl) implements Task {}
+
     private void copyAll(String snapshotName, Lsn consistentPoint) throws Exception {
         log.warn("the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot remove rows"
                 + " deleted or updated meanwhile");
@@ -85,26 +100,42 @@ final class SnapshotCopy implements InitialCopy {
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
+        Map<TableName, TargetSchema.PostData> post = postData();
+        int total = ranges.size();
+        for (TargetSchema.PostData p : post.values()) {
+            total += p.indexes().size();
+        }
         try (Connection states = target.get()) {
             for (SourceTable t : tables) {
                 setState(states, t, TableState.COPYING, progress);
             }
-            ConcurrentLinkedQueue<CopyRange> queue = new ConcurrentLinkedQueue<>(ranges);
+            LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
+            ranges.forEach(r -> queue.add(new CopyTask(r)));
+            AtomicInteger remaining = new AtomicInteger(total);
+            AtomicBoolean failed = new AtomicBoolean();
             runAll(config.workers(), worker -> {
                 try {
-                    copyRanges(snapshotName, queue, progress, states);
+                    work(snapshotName, queue, remaining, failed, progress, states, post);
                 } catch (SQLException | RuntimeException e) {
-                    queue.clear(); // the other workers stop after their current range
+                    failed.set(true);
+                    queue.clear(); // the other workers stop after their current task
                     throw e;
                 }
             });
             log.info(
-                    "copied {} rows ({} MB) of {} tables in {} s; building keys and indexes",
+                    "copied {} rows ({} MB) of {} tables and built their indexes in {} s",
                     progress.rows(),
                     progress.bytes() >> 20,
                     tables.size(),
                     (System.nanoTime() - started) / 1_000_000_000L);
-            buildPostData();
+            ConcurrentLinkedQueue<List<String>> attach = new ConcurrentLinkedQueue<>();
+            List<String> fks = new ArrayList<>();
+            for (TargetSchema.PostData p : post.values()) {
+                attach.add(p.attach());
+                fks.addAll(p.foreignKeys());
+            }
+            runAll(config.workers(), worker -> execute(attach));
+            execute(new ConcurrentLinkedQueue<>(List.of(fks)));
             for (SourceTable t : tables) {
                 setState(states, t, TableState.CATCHING_UP, progress);
             }
@@ -112,6 +143,76 @@ final class SnapshotCopy implements InitialCopy {
             catalog.savePosition(states, fingerprint.get(), consistentPoint, null);
         }
         log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
+    }
+
+    /** The post-data statements of each table the sync created. */
+    private Map<TableName, TargetSchema.PostData> postData() {
+        Map<Long, TargetTable> synced = new HashMap<>();
+        for (SourceTable t : tables) {
+            synced.put(t.oid(), plan.targets().get(t.name()));
+        }
+        Map<TableName, TargetSchema.PostData> out = new LinkedHashMap<>();
+        for (SourceTable t : tables) {
+            if (plan.created(t.name())) {
+                out.put(t.name(), TargetSchema.postData(t, plan.targets().get(t.name()), synced));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One worker: imports the snapshot, then takes tasks until none remain. When a table's last range is copied, its
+     * index builds go to the front of the queue, so they overlap the copy of the tables still being copied.
+     */
+    private void work(
+            String snapshotName,
+            LinkedBlockingDeque<Task> queue,
+            AtomicInteger remaining,
+            AtomicBoolean failed,
+            CopyProgress progress,
+            Connection states,
+            Map<TableName, TargetSchema.PostData> post)
+            throws SQLException, InterruptedException {
+        try (Connection src = source.get();
+                Connection dst = target.get()) {
+            src.setAutoCommit(false);
+            src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (Statement st = src.createStatement()) {
+                st.execute("SET TRANSACTION READ ONLY");
+                st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
+            }
+            dst.setAutoCommit(true);
+            try (Statement st = dst.createStatement()) {
+                // The copy is started over after a crash, and its end is recorded by a synchronous commit that
+                // flushes everything before it: no range needs to wait for its own flush.
+                st.execute("SET synchronous_commit = off");
+            }
+            while (remaining.get() > 0 && !failed.get()) {
+                Task task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
+                if (task instanceof CopyTask c) {
+                    CopyRange r = c.range();
+                    CopyProgress.Table counters = progress.table(r.table().name());
+                    long rows = copyRange(src, dst, r, counters);
+                    if (counters.finishRange(rows)) {
+                        setState(states, r.table(), TableState.COPYING, progress);
+                        log.info("copied {} ({} rows)", r.table().name(), counters.rows());
+                        TargetSchema.PostData p = post.get(r.table().name());
+                        if (p != null) {
+                            for (String ddl : p.indexes()) {
+                                queue.addFirst(new IndexTask(ddl));
+                            }
+                        }
+                    }
+                    remaining.decrementAndGet();
+                } else if (task instanceof IndexTask i) {
+                    try (Statement st = dst.createStatement()) {
+                        st.execute(i.ddl());
+                    }
+                    remaining.decrementAndGet();
+                }
+            }
+            src.commit();
+        }
     }
 
     private void setState(Connection c, SourceTable t, TableState state, CopyProgress progress) throws SQLException {
@@ -126,34 +227,6 @@ final class SnapshotCopy implements InitialCopy {
                     p.bytes(),
                     plan.created(t.name()),
                     null);
-        }
-    }
-
-    /** One worker: imports the snapshot, then copies ranges until the queue is empty. */
-    private void copyRanges(
-            String snapshotName, ConcurrentLinkedQueue<CopyRange> queue, CopyProgress progress, Connection states)
-            throws SQLException {
-        try (Connection src = source.get();
-                Connection dst = target.get()) {
-            src.setAutoCommit(false);
-            src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (Statement st = src.createStatement()) {
-                st.execute("SET TRANSACTION READ ONLY");
-                st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
-            }
-            dst.setAutoCommit(true);
-            CopyRange r;
-            while ((r = queue.poll()) != null) {
-                long rows = copyRange(src, dst, r, progress.table(r.table().name()));
-                if (progress.table(r.table().name()).finishRange(rows)) {
-                    setState(states, r.table(), TableState.COPYING, progress);
-                    log.info(
-                            "copied {} ({} rows)",
-                            r.table().name(),
-                            progress.table(r.table().name()).rows());
-                }
-            }
-            src.commit();
         }
     }
 
@@ -175,10 +248,28 @@ final class SnapshotCopy implements InitialCopy {
             in = dst.unwrap(PGConnection.class)
                     .getCopyAPI()
                     .copyIn("COPY " + PgSql.qualified(tt.schema(), tt.table()) + " (" + cols + ") FROM STDIN" + format);
+            // The source sends one CopyData message a row; the target takes them in any size, so rows go on in
+            // 64 kB messages (PostgreSQL docs, "COPY Operations": message boundaries need not match rows).
+            byte[] buffer = new byte[PIPE_BUFFER];
+            int filled = 0;
             byte[] b;
             while ((b = out.readFromCopy()) != null) {
-                in.writeToCopy(b, 0, b.length);
-                counters.addBytes(b.length);
+                if (filled + b.length > buffer.length) {
+                    in.writeToCopy(buffer, 0, filled);
+                    counters.addBytes(filled);
+                    filled = 0;
+                }
+                if (b.length > buffer.length) {
+                    in.writeToCopy(b, 0, b.length);
+                    counters.addBytes(b.length);
+                } else {
+                    System.arraycopy(b, 0, buffer, filled, b.length);
+                    filled += b.length;
+                }
+            }
+            if (filled > 0) {
+                in.writeToCopy(buffer, 0, filled);
+                counters.addBytes(filled);
             }
             return in.endCopy();
         } catch (SQLException | RuntimeException e) {
@@ -190,28 +281,6 @@ final class SnapshotCopy implements InitialCopy {
             }
             throw e;
         }
-    }
-
-    /** Keys, unique and check constraints, indexes and sequences of the created tables, then their foreign keys. */
-    private void buildPostData() throws Exception {
-        Map<Long, TargetTable> synced = new HashMap<>();
-        for (SourceTable t : tables) {
-            synced.put(t.oid(), plan.targets().get(t.name()));
-        }
-        List<List<String>> first = new ArrayList<>();
-        List<String> fks = new ArrayList<>();
-        for (SourceTable t : tables) {
-            if (plan.created(t.name())) {
-                List<List<String>> parts =
-                        TargetSchema.postData(t, plan.targets().get(t.name()), synced);
-                first.add(parts.get(0));
-                fks.addAll(parts.get(1));
-            }
-        }
-        ConcurrentLinkedQueue<List<String>> perTable = new ConcurrentLinkedQueue<>(first);
-        runAll(config.workers(), worker -> execute(perTable));
-        ConcurrentLinkedQueue<List<String>> keys = new ConcurrentLinkedQueue<>(List.of(fks));
-        runAll(1, worker -> execute(keys));
     }
 
     private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {

@@ -23,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -356,24 +357,29 @@ public final class SyncEngine {
 
     private void buildPostData(Connection target, List<SourceTable> tables, TargetSchema.Plan plan)
             throws SQLException {
-        java.util.Map<Long, TargetTable> synced = new java.util.HashMap<>();
+        Map<Long, TargetTable> synced = new HashMap<>();
         for (SourceTable t : tables) {
             synced.put(t.oid(), plan.targets().get(t.name()));
         }
-        List<String> fks = new ArrayList<>();
+        List<TargetSchema.PostData> all = new ArrayList<>();
+        for (SourceTable t : tables) {
+            if (plan.created(t.name())) {
+                all.add(TargetSchema.postData(t, plan.targets().get(t.name()), synced));
+            }
+        }
         try (Statement st = target.createStatement()) {
-            for (SourceTable t : tables) {
-                if (plan.created(t.name())) {
-                    List<List<String>> parts =
-                            TargetSchema.postData(t, plan.targets().get(t.name()), synced);
-                    for (String ddl : parts.get(0)) {
-                        st.execute(ddl);
-                    }
-                    fks.addAll(parts.get(1));
+            for (TargetSchema.PostData p : all) {
+                for (String ddl : p.indexes()) {
+                    st.execute(ddl);
+                }
+                for (String ddl : p.attach()) {
+                    st.execute(ddl);
                 }
             }
-            for (String ddl : fks) {
-                st.execute(ddl);
+            for (TargetSchema.PostData p : all) {
+                for (String ddl : p.foreignKeys()) {
+                    st.execute(ddl);
+                }
             }
         }
     }

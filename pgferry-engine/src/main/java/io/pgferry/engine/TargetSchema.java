@@ -244,25 +244,47 @@ final class TargetSchema {
     }
 
     /**
-     * What is built after the data: primary key, unique, check and exclusion constraints, indexes and serial
-     * sequences (first list, one table at a time), then foreign keys (second list), which need the keys they
-     * reference. Foreign keys to tables outside the sync are left out, with a warning.
+     * What is built after a table's data is in.
+     *
+     * @param indexes independent statements, one index each, that may run at once (the primary key's unique index
+     *     among them), also with other tables' copies
+     * @param attach what needs the indexes or takes the table's lock: the primary key made from its index, unique,
+     *     check and exclusion constraints, serial sequences
+     * @param foreignKeys foreign keys, which need the keys they reference: after every table's attach
      */
-    static List<List<String>> postData(SourceTable t, TargetTable tt, Map<Long, TargetTable> synced) {
+    record PostData(List<String> indexes, List<String> attach, List<String> foreignKeys) {}
+
+    /**
+     * The post-data statements of a created table. Foreign keys to tables outside the sync are left out, with a
+     * warning.
+     */
+    static PostData postData(SourceTable t, TargetTable tt, Map<Long, TargetTable> synced) {
         String q = PgSql.qualified(tt.schema(), tt.table());
-        List<String> first = new ArrayList<>();
+        List<String> indexes = new ArrayList<>();
+        List<String> attach = new ArrayList<>();
         List<String> fks = new ArrayList<>();
         if (!t.primaryKey().isEmpty()) {
-            StringBuilder pk = new StringBuilder("ALTER TABLE " + q + " ADD PRIMARY KEY (");
+            // Built as a unique index, concurrently with the table's other indexes, then attached as the key: ADD
+            // PRIMARY KEY would hold the table's exclusive lock for the whole build.
+            String name = tt.table() + "_pkey";
+            StringBuilder cols = new StringBuilder();
             for (int i = 0; i < t.primaryKey().size(); i++) {
-                pk.append(i == 0 ? "" : ", ").append(PgSql.quote(t.primaryKey().get(i)));
+                cols.append(i == 0 ? "" : ", ")
+                        .append(PgSql.quote(t.primaryKey().get(i)));
             }
-            first.add(pk.append(')').toString());
+            indexes.add("CREATE UNIQUE INDEX " + PgSql.quote(name) + " ON " + q + " (" + cols + ")");
+            attach.add("ALTER TABLE " + q + " ADD CONSTRAINT " + PgSql.quote(name) + " PRIMARY KEY USING INDEX "
+                    + PgSql.quote(name));
+        }
+        for (String index : t.indexes()) {
+            indexes.add(index.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ")
+                    .replace(" ON ONLY " + t.printed() + " ", " ON " + q + " ")
+                    .replace(" ON " + t.printed() + " ", " ON " + q + " "));
         }
         for (SourceTable.ConstraintDef c : t.constraints()) {
             String ddl = "ALTER TABLE " + q + " ADD CONSTRAINT " + PgSql.quote(c.name()) + " ";
             if (c.type() != 'f') {
-                first.add(ddl + c.definition());
+                attach.add(ddl + c.definition());
                 continue;
             }
             TargetTable ref = synced.get(c.referencedOid());
@@ -277,22 +299,16 @@ final class TargetSchema {
             fks.add(ddl
                     + c.definition().replace(marker, "REFERENCES " + PgSql.qualified(ref.schema(), ref.table()) + "("));
         }
-        for (String index : t.indexes()) {
-            String rewritten = index.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ")
-                    .replace(" ON ONLY " + t.printed() + " ", " ON " + q + " ")
-                    .replace(" ON " + t.printed() + " ", " ON " + q + " ");
-            first.add(rewritten);
-        }
         for (ColumnDef c : t.columns()) {
             if (c.serialSequence() != null) {
                 String seq = PgSql.qualified(tt.schema(), c.serialSequence());
-                first.add("CREATE SEQUENCE IF NOT EXISTS " + seq);
-                first.add("ALTER SEQUENCE " + seq + " OWNED BY " + q + "." + PgSql.quote(c.name()));
-                first.add("ALTER TABLE " + q + " ALTER COLUMN " + PgSql.quote(c.name()) + " SET DEFAULT nextval("
+                attach.add("CREATE SEQUENCE IF NOT EXISTS " + seq);
+                attach.add("ALTER SEQUENCE " + seq + " OWNED BY " + q + "." + PgSql.quote(c.name()));
+                attach.add("ALTER TABLE " + q + " ALTER COLUMN " + PgSql.quote(c.name()) + " SET DEFAULT nextval("
                         + PgSql.literal(seq) + "::regclass)");
             }
         }
-        return List.of(first, fks);
+        return new PostData(indexes, attach, fks);
     }
 
     private boolean schemaExists(String schema) throws SQLException {
