@@ -219,7 +219,7 @@ psql_s -c "SELECT pg_drop_replication_slot('cu_decode')" >/dev/null
 
 log "catch-up 1/2: pgferry sync --copy-mode none --until-caught-up"
 t0=$(now)
-JAVA_OPTS="${CATCHUP_JAVA_OPTS:-${JAVA_OPTS:-}}" pgferry sync --source "$S" --target "$T" --copy-mode none --until-caught-up --slot cu_pgferry \
+JAVA_OPTS="${CATCHUP_JAVA_OPTS:-${JAVA_OPTS:-}}" pgferry sync --source "$S" --target "$T" --copy-mode none --until-caught-up --slot cu_pgferry --verbose \
   --publication bench_cu >"$work/pgferry-catchup.log" 2>&1 || { cat "$work/pgferry-catchup.log" >&2; exit 1; }
 cu_pgferry=$(secs "$t0" "$(now)")
 
