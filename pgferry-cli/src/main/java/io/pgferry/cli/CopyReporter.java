@@ -8,8 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prints one line of copy progress every {@link #EVERY_SECONDS} seconds while a sync copies: tables done, rows and
- * bytes copied, the rate and, from the source's sizes, an estimated time left.
+ * Shows a running copy: on a terminal as progress bars ({@link CopyBars}), refreshed five times a second; otherwise
+ * (a pipe, a file, a service's log) as one line every {@link #EVERY_SECONDS} seconds: tables done, rows and bytes
+ * copied, the rate and, from the source's sizes, an estimated time left.
  */
 final class CopyReporter {
     static final long EVERY_SECONDS = 5;
@@ -18,11 +19,14 @@ final class CopyReporter {
     private final PrintWriter err;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
+    private final boolean terminal;
 
-    CopyReporter(SyncEngine engine, PrintWriter err) {
+    /** @param terminal draw bars (standard error is a terminal) rather than print lines */
+    CopyReporter(SyncEngine engine, PrintWriter err, boolean terminal) {
         this.engine = engine;
         this.err = err;
-        this.thread = new Thread(this::loop, "pgferry-progress");
+        this.terminal = terminal;
+        this.thread = new Thread(terminal ? this::bars : this::loop, "pgferry-progress");
         thread.setDaemon(true);
     }
 
@@ -30,8 +34,41 @@ final class CopyReporter {
         thread.start();
     }
 
+    /** Stops reporting; waits for bars to be drawn a last time. */
     void stop() {
         stop.countDown();
+        if (terminal) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void bars() {
+        CopyBars bars = null;
+        try {
+            while (!stop.await(200, TimeUnit.MILLISECONDS)) {
+                CopyProgress p = engine.copyProgress();
+                if (p == null) {
+                    continue;
+                }
+                if (bars == null) {
+                    bars = new CopyBars(p);
+                }
+                bars.update();
+                if (p.tablesDone() == p.tables().size()) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (bars != null) {
+                bars.close();
+            }
+        }
     }
 
     private void loop() {

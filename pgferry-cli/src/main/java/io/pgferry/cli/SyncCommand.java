@@ -146,7 +146,9 @@ final class SyncCommand extends PgferryCommand {
         }
         Thread hook = new Thread(engine::stop, "pgferry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr());
+        // System.console() is null unless both standard streams are terminals; bars go to standard error.
+        boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr(), terminal);
         reporter.start();
         try {
             SyncEngine.Result r = engine.run();
