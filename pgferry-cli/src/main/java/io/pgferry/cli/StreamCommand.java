@@ -75,31 +75,14 @@ final class StreamCommand extends PgferryCommand {
     boolean twoPhase;
 
     @Option(
-            names = "--memory-limit",
-            paramLabel = "SIZE",
-            defaultValue = StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB + "MB",
-            converter = SizeConverter.class,
-            description =
-                    "Off-heap memory for transactions in flight before spilling to disk (default: ${DEFAULT-VALUE}).")
-    long memoryLimit;
-
-    @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where spill files go (default: temp dir).")
-    Path spillDir;
-
-    @Option(
             names = "--heartbeat",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
             description = "When idle this long, write a WAL message so the slot advances.")
     Duration heartbeat;
 
-    @Option(
-            names = "--max-retry-time",
-            paramLabel = "DURATION",
-            defaultValue = StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES + "min",
-            converter = DurationConverter.class,
-            description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
-    Duration maxRetryTime;
+    @Mixin
+    StreamResourceOptions resources;
 
     @Override
     int run() {
@@ -176,9 +159,9 @@ final class StreamCommand extends PgferryCommand {
                 .untilCaughtUp(untilCaughtUp)
                 .binary(binary)
                 .twoPhase(twoPhase)
-                .memoryLimitBytes(memoryLimit)
+                .memoryLimitBytes(resources.memoryLimit)
                 .heartbeatInterval(heartbeat)
-                .maxRetryTime(maxRetryTime);
+                .maxRetryTime(resources.maxRetryTime);
         if (tables != null) {
             b.tables(TableName.parseList(tables));
         }
@@ -189,8 +172,8 @@ final class StreamCommand extends PgferryCommand {
                 throw PgFerryException.fatal(e.getMessage(), "give --from-lsn like 0/16B3748");
             }
         }
-        if (spillDir != null) {
-            b.spillDirectory(spillDir);
+        if (resources.spillDir != null) {
+            b.spillDirectory(resources.spillDir);
         }
         if (checkpoint != null) {
             b.checkpointStore(new FileCheckpointStore(checkpoint));

@@ -5,9 +5,7 @@ import io.pgferry.engine.CopyMode;
 import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
 import io.pgferry.engine.SyncEngine;
-import io.pgferry.postgres.StreamConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -117,24 +115,8 @@ final class SyncCommand extends PgferryCommand {
         boolean sequencesOnly;
     }
 
-    @Option(
-            names = "--memory-limit",
-            paramLabel = "SIZE",
-            defaultValue = StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB + "MB",
-            converter = SizeConverter.class,
-            description = "Memory for transactions waiting to be applied before spilling (default: ${DEFAULT-VALUE}).")
-    long memoryLimit;
-
-    @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where spill files go (default: temp dir).")
-    Path spillDir;
-
-    @Option(
-            names = "--max-retry-time",
-            paramLabel = "DURATION",
-            defaultValue = StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES + "min",
-            converter = DurationConverter.class,
-            description = "Give up reconnecting after this long (default: ${DEFAULT-VALUE}).")
-    Duration maxRetryTime;
+    @Mixin
+    StreamResourceOptions resources;
 
     @Override
     int run() {
@@ -191,8 +173,8 @@ final class SyncCommand extends PgferryCommand {
                     .publication(publication)
                     .untilCaughtUp(end.untilCaughtUp)
                     .thenSubscribe(end.thenSubscribe)
-                    .memoryLimitBytes(memoryLimit)
-                    .maxRetryTime(maxRetryTime);
+                    .memoryLimitBytes(resources.memoryLimit)
+                    .maxRetryTime(resources.maxRetryTime);
             for (String m : schemaMap) {
                 String[] parts = m.split(":", -1);
                 if (parts.length != 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
@@ -201,8 +183,8 @@ final class SyncCommand extends PgferryCommand {
                 }
                 b.mapSchema(parts[0].trim(), parts[1].trim());
             }
-            if (spillDir != null) {
-                b.spillDirectory(spillDir);
+            if (resources.spillDir != null) {
+                b.spillDirectory(resources.spillDir);
             }
             return b.build();
         } catch (PgFerryException e) {

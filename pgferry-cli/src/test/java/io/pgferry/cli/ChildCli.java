@@ -21,11 +21,8 @@ import java.util.concurrent.TimeUnit;
  * @param err what it wrote to standard error
  */
 record ChildCli(int exitCode, Path stdout, String err) {
-    /** Runs {@code pgferry args} with {@code env} added, and fails the test if it has not ended by {@code deadline}. */
-    static ChildCli run(Path dir, Duration deadline, Map<String, String> env, String... args)
-            throws IOException, InterruptedException {
-        Path stdout = Files.createTempFile(dir, "stdout", ".txt");
-        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+    /** {@code java -cp <test class path> Main}: the command that runs {@code pgferry} in a child JVM. */
+    static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -33,8 +30,25 @@ record ChildCli(int exitCode, Path stdout, String err) {
                 System.getProperty("java.class.path"),
                 Main.class.getName()));
         command.addAll(List.of(args));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        return command;
+    }
+
+    /** Starts {@code pgferry args} in the background, appending its standard output and error to the files given. */
+    static Process start(Path stdout, Path stderr, String... args) throws IOException {
+        return new ProcessBuilder(command(args))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+                .start();
+    }
+
+    /** Runs {@code pgferry args} with {@code env} added, and fails the test if it has not ended by {@code deadline}. */
+    static ChildCli run(Path dir, Duration deadline, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        Path stdout = Files.createTempFile(dir, "stdout", ".txt");
+        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command(args))
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
         builder.environment().putAll(env);
         Process p = builder.start();
         boolean exited = p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);

@@ -182,19 +182,7 @@ class StreamKillTest {
     }
 
     private Process start(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("stdout.txt").toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("stderr.txt").toFile()))
-                .start();
+        return ChildCli.start(dir.resolve("stdout.txt"), dir.resolve("stderr.txt"), args);
     }
 
     private static void kill(Process p) throws InterruptedException {

@@ -87,18 +87,7 @@ class SyncKillTest {
     }
 
     private Process start(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out.txt").toFile())
-                .redirectError(
-                        ProcessBuilder.Redirect.appendTo(dir.resolve("err.txt").toFile()))
-                .start();
+        return ChildCli.start(dir.resolve("out.txt"), dir.resolve("err.txt"), args);
     }
 
     private static void kill(Process p) throws InterruptedException {

@@ -45,10 +45,15 @@ final class SourceCatalog {
             + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
             + " WHERE i.indrelid = ? AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)";
 
+    /**
+     * The relations holding a table's rows with their sizes: the table itself, or the leaves of its partition tree
+     * (pg_partition_tree lists nothing for a table outside one).
+     */
     private static final String LEAVES = "SELECT c.oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname),"
             + " pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples::bigint"
-            + " FROM pg_partition_tree(?) p JOIN pg_class c ON c.oid = p.relid"
-            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.isleaf";
+            + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.oid IN (SELECT ?::oid WHERE NOT EXISTS (SELECT 1 FROM pg_class p WHERE p.oid = ?::oid AND"
+            + " p.relkind = 'p') UNION ALL SELECT relid FROM pg_partition_tree(?::oid::regclass) WHERE isleaf)";
 
     private static final String INDEXES = "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
             + " WHERE i.indrelid = ? AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
@@ -113,6 +118,8 @@ final class SourceCatalog {
         long rows = 0;
         try (PreparedStatement ps = connection.prepareStatement(LEAVES)) {
             ps.setLong(1, oid);
+            ps.setLong(2, oid);
+            ps.setLong(3, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     leaves.add(new SourceTable.Leaf(rs.getLong(1), rs.getString(2), rs.getLong(3)));
@@ -120,9 +127,6 @@ final class SourceCatalog {
                     rows += Math.max(0, rs.getLong(4));
                 }
             }
-        }
-        if (kind == 'r' && leaves.isEmpty()) {
-            leaves.add(new SourceTable.Leaf(oid, printed, 0));
         }
         List<SourceTable.ConstraintDef> constraints = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(CONSTRAINTS)) {

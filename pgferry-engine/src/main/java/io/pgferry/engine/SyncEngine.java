@@ -219,18 +219,23 @@ public final class SyncEngine {
                 h.close();
                 store.close();
             }
-            int sequences = 0;
-            if (config.untilCaughtUp()) {
-                sequences = SequenceSync.copy(source, target, tables, targets);
-                if (!streaming[0]) {
-                    markStreaming(catalog);
+            // Fresh connections: those opened at the start sat idle through the stream and may be long gone.
+            try (Connection src = Connections.open(config.source());
+                    Connection dst = Connections.open(config.target())) {
+                int sequences = 0;
+                if (config.untilCaughtUp()) {
+                    sequences = SequenceSync.copy(src, dst, tables, targets);
+                    if (!streaming[0]) {
+                        markStreaming(catalog);
+                    }
                 }
+                Lsn at =
+                        catalog.position(dst).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
+                if (config.thenSubscribe() != null && !stopRequested) {
+                    HandOver.subscribe(dst, config, at);
+                }
+                return new Result(copy != null, at, h.applied(), sequences);
             }
-            Lsn at = catalog.position(target).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
-            if (config.thenSubscribe() != null && !stopRequested) {
-                HandOver.subscribe(target, config, at);
-            }
-            return new Result(copy != null, at, h.applied(), sequences);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
         }

@@ -53,6 +53,26 @@ final class Databases {
         }
     }
 
+    /** Waits until every table of the sync at {@code target} is in state streaming: the copy is over. */
+    static void awaitStreaming(TestDatabase target, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String q = "SELECT count(*) FILTER (WHERE state <> 'streaming') + (count(*) = 0)::int FROM"
+                + " pgferry.table_state";
+        while (System.nanoTime() < deadline) {
+            try {
+                if (target.queryLong(q) == 0) {
+                    return;
+                }
+            } catch (SQLException e) {
+                if (!"42P01".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+            Thread.sleep(50); // polling interval of the wait, not a synchronisation
+        }
+        throw new AssertionError("the sync's tables did not reach state streaming within " + timeout);
+    }
+
     private static List<String> rowsOrEmpty(TestDatabase db, String table) throws SQLException {
         try {
             return rows(db, table);
