@@ -39,18 +39,22 @@ final class CopyBars implements AutoCloseable {
 
     /** Moves every bar to the counters' current values. */
     void update() {
-        step(total, progress.bytes(), String.format(Locale.ROOT, "%,d rows", progress.rows()));
+        boolean all = progress.tablesDone() == progress.tables().size();
+        step(total, progress.bytes(), all, String.format(Locale.ROOT, " %,d rows", progress.rows()));
         for (Map.Entry<CopyProgress.Table, ProgressBar> e : tables.entrySet()) {
             CopyProgress.Table t = e.getKey();
-            step(e.getValue(), t.bytes(), String.format(Locale.ROOT, "%,d rows%s", t.rows(), t.done() ? ", done" : ""));
+            step(e.getValue(), t.bytes(), t.done(), String.format(Locale.ROOT, " %,d rows", t.rows()));
         }
     }
 
-    private static void step(ProgressBar bar, long bytes, String extra) {
+    /**
+     * The source's size on disk is an estimate of the bytes a copy moves (more for a table full of dead rows, less
+     * in binary COPY): a finished bar is set to what was moved, and a bar that passes its estimate grows.
+     */
+    private static void step(ProgressBar bar, long bytes, boolean done, String extra) {
         long mb = bytes >> 20;
-        if (mb > bar.getMax()) {
-            // The source's size is an estimate: a table can hold more than it said.
-            bar.maxHint(mb);
+        if (done || mb > bar.getMax()) {
+            bar.maxHint(Math.max(1, mb));
         }
         bar.stepTo(mb);
         bar.setExtraMessage(extra);
