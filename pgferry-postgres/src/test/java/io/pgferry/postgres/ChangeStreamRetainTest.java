@@ -194,24 +194,34 @@ class ChangeStreamRetainTest {
         BlockingQueue<Transaction> kept = new LinkedBlockingQueue<>();
         BlockingQueue<Iterator<ChangeEvent>> iterators = new LinkedBlockingQueue<>();
         AtomicInteger calls = new AtomicInteger();
+        CountDownLatch third = new CountDownLatch(1);
         TransactionHandler keepsWithoutRetaining = tx -> {
-            // The first is kept whole, the second with an iterator begun inside onTransaction.
-            if (calls.getAndIncrement() == 0) {
+            // The first is kept whole, the second with an iterator begun inside onTransaction. The third only
+            // marks that the second's onTransaction has returned: calls are made one at a time, in order.
+            int call = calls.getAndIncrement();
+            if (call == 0) {
                 kept.add(tx);
-            } else {
+            } else if (call == 1) {
                 Iterator<ChangeEvent> it = tx.iterator();
                 it.next();
                 iterators.add(it);
+            } else {
+                third.countDown();
             }
             tx.ack();
         };
         try (ChangeStream stream = ChangeStream.create(config(db).build(), keepsWithoutRetaining)) {
             stream.start();
-            db.execute("INSERT INTO t VALUES (1, 'a')", "INSERT INTO t VALUES (2, 'b'), (3, 'c')");
+            db.execute(
+                    "INSERT INTO t VALUES (1, 'a')",
+                    "INSERT INTO t VALUES (2, 'b'), (3, 'c')",
+                    "INSERT INTO t VALUES (4, 'd')");
             Transaction tx = kept.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(tx).isNotNull();
             Iterator<ChangeEvent> begun = iterators.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(begun).isNotNull();
+            // Regression (issue #5): asserting before the second onTransaction returned raced with it under load.
+            assertThat(third.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
             assertThatThrownBy(tx::iterator)
                     .isInstanceOf(IllegalStateException.class)
