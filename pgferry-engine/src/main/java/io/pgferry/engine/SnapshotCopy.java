@@ -12,8 +12,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -100,7 +98,7 @@ final class SnapshotCopy implements InitialCopy {
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
-        Map<TableName, TargetSchema.PostData> post = postData();
+        Map<TableName, TargetSchema.PostData> post = TargetSchema.postData(tables, plan);
         int total = ranges.size();
         for (TargetSchema.PostData p : post.values()) {
             total += p.indexes().size();
@@ -143,21 +141,6 @@ final class SnapshotCopy implements InitialCopy {
             catalog.savePosition(states, fingerprint.get(), consistentPoint, null);
         }
         log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
-    }
-
-    /** The post-data statements of each table the sync created. */
-    private Map<TableName, TargetSchema.PostData> postData() {
-        Map<Long, TargetTable> synced = new HashMap<>();
-        for (SourceTable t : tables) {
-            synced.put(t.oid(), plan.targets().get(t.name()));
-        }
-        Map<TableName, TargetSchema.PostData> out = new LinkedHashMap<>();
-        for (SourceTable t : tables) {
-            if (plan.created(t.name())) {
-                out.put(t.name(), TargetSchema.postData(t, plan.targets().get(t.name()), synced));
-            }
-        }
-        return out;
     }
 
     /**

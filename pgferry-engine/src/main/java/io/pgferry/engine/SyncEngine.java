@@ -23,7 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -362,16 +362,8 @@ public final class SyncEngine {
 
     private void buildPostData(Connection target, List<SourceTable> tables, TargetSchema.Plan plan)
             throws SQLException {
-        Map<Long, TargetTable> synced = new HashMap<>();
-        for (SourceTable t : tables) {
-            synced.put(t.oid(), plan.targets().get(t.name()));
-        }
-        List<TargetSchema.PostData> all = new ArrayList<>();
-        for (SourceTable t : tables) {
-            if (plan.created(t.name())) {
-                all.add(TargetSchema.postData(t, plan.targets().get(t.name()), synced));
-            }
-        }
+        Collection<TargetSchema.PostData> all =
+                TargetSchema.postData(tables, plan).values();
         try (Statement st = target.createStatement()) {
             for (TargetSchema.PostData p : all) {
                 for (String ddl : p.indexes()) {

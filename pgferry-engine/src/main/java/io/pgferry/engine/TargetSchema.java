@@ -254,6 +254,21 @@ final class TargetSchema {
      */
     record PostData(List<String> indexes, List<String> attach, List<String> foreignKeys) {}
 
+    /** The post-data statements of every table the plan creates, in table order. */
+    static Map<TableName, PostData> postData(List<SourceTable> tables, Plan plan) {
+        Map<Long, TargetTable> synced = new HashMap<>();
+        for (SourceTable t : tables) {
+            synced.put(t.oid(), plan.targets().get(t.name()));
+        }
+        Map<TableName, PostData> out = new LinkedHashMap<>();
+        for (SourceTable t : tables) {
+            if (plan.created(t.name())) {
+                out.put(t.name(), postData(t, plan.targets().get(t.name()), synced));
+            }
+        }
+        return out;
+    }
+
     /**
      * The post-data statements of a created table. Foreign keys to tables outside the sync are left out, with a
      * warning.

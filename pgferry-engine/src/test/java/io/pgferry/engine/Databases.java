@@ -45,7 +45,6 @@ final class Databases {
             if (same) {
                 return;
             }
-            Thread.onSpinWait();
             Thread.sleep(50); // polling interval of the wait, not a synchronisation
         }
         for (String t : tables) {

@@ -16,6 +16,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,9 @@ public final class JdbcSink implements ChangeSink {
     private final Map<TargetTable, Run> open = new LinkedHashMap<>();
 
     private final Map<TargetTable, Boolean> secondaryUnique = new HashMap<>();
+    /** The target of each Relation instance seen: the stream hands the same instance for every change of a table. */
+    private final Map<Relation, TargetTable> targetOf = new IdentityHashMap<>();
+
     private final boolean inOrder;
     private long missingRows;
 
@@ -169,7 +173,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void addColumn(Relation relation, Column column) {
-        TargetTable target = targets.apply(relation);
+        TargetTable target = target(relation);
         try {
             flush();
             dialect.addColumn(connection, target, column);
@@ -227,7 +231,7 @@ public final class JdbcSink implements ChangeSink {
         }
         Key key = Key.of(u.after());
         Key old = u.before() == null ? key : Key.of(u.before());
-        TargetTable target = targets.apply(relation);
+        TargetTable target = target(relation);
         if (!old.equals(key) || hasSecondaryUnique(target)) {
             alone(relation);
             new UpdateRun(relation, target).merge(old, u.after()).flush(this);
@@ -251,9 +255,9 @@ public final class JdbcSink implements ChangeSink {
      * the table's open run (and, in order, every open run).
      */
     private <R extends Run> R runFor(Relation relation, Class<R> kind) throws SQLException {
-        TargetTable target = targets.apply(relation);
+        TargetTable target = target(relation);
         Run r = open.get(target);
-        if (kind.isInstance(r) && r.relation.equals(relation) && r.size() < MAX_RUN_ROWS) {
+        if (kind.isInstance(r) && (r.relation == relation || r.relation.equals(relation)) && r.size() < MAX_RUN_ROWS) {
             return kind.cast(r);
         }
         alone(relation);
@@ -272,10 +276,19 @@ public final class JdbcSink implements ChangeSink {
             flush();
             return;
         }
-        Run r = open.remove(targets.apply(relation));
+        Run r = open.remove(target(relation));
         if (r != null) {
             r.flush(this);
         }
+    }
+
+    private TargetTable target(Relation relation) {
+        TargetTable t = targetOf.get(relation);
+        if (t == null) {
+            t = targets.apply(relation);
+            targetOf.put(relation, t);
+        }
+        return t;
     }
 
     private boolean hasSecondaryUnique(TargetTable target) throws SQLException {
@@ -291,7 +304,7 @@ public final class JdbcSink implements ChangeSink {
         flush();
         List<TargetTable> tables = new ArrayList<>();
         for (Relation r : t.relations()) {
-            tables.add(targets.apply(r));
+            tables.add(target(r));
         }
         try (Statement st = connection.createStatement()) {
             st.execute(dialect.truncate(tables, t.cascade(), t.restartIdentity()));
@@ -300,7 +313,7 @@ public final class JdbcSink implements ChangeSink {
 
     /** An update ({@code after} not null) or delete of one row matched on every value of {@code old}. */
     private void oneRow(Relation relation, Row old, Row after) throws SQLException {
-        TargetTable target = targets.apply(relation);
+        TargetTable target = target(relation);
         List<String> params = new ArrayList<>();
         StringBuilder set = null;
         if (after != null) {

@@ -77,14 +77,7 @@ public final class TargetCheckpointStore implements CheckpointStore {
     }
 
     private PgFerryException failure(String verb, SQLException e) {
-        try {
-            if (connection != null) {
-                connection.close();
-            }
-        } catch (SQLException ignored) {
-            // Replaced on the next call either way.
-        }
-        connection = null;
+        close(); // replaced on the next call
         return JdbcErrors.classify(
                 e, "could not " + verb + " the position of sync " + catalog.syncName() + " at " + where);
     }

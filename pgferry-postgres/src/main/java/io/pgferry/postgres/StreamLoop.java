@@ -257,8 +257,11 @@ final class StreamLoop {
             } catch (SQLException | PgFerryException e) {
                 if (e instanceof PgFerryException handlerFailed && isHandlerFailure(e)) {
                     // Not a connection problem: the connection is fine and its backoff is not the handler's.
-                    if (!handlerFailed.isRetriable() || stopRequested) {
+                    if (!handlerFailed.isRetriable()) {
                         throw handlerFailed;
+                    }
+                    if (stopRequested) {
+                        return; // a stop asked for while a retry was due ends the stream quietly
                     }
                     if (retryAfterHandlerFailure(handlerFailed)) {
                         return;
@@ -267,10 +270,14 @@ final class StreamLoop {
                 }
                 boolean retriable =
                         e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
-                if (!retriable || stopRequested) {
+                if (!retriable) {
                     throw e instanceof SQLException se
                             ? Connections.classify(se, config.source())
                             : (PgFerryException) e;
+                }
+                if (stopRequested) {
+                    // The stop wins over the retry: nothing is lost, the next start resumes from what was saved.
+                    return;
                 }
                 long now = System.nanoTime();
                 if (failingSince == 0) {
