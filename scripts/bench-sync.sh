@@ -141,7 +141,7 @@ check_counts() {
 
 declare -A copy_time
 if [ "$skip_copy" = false ]; then
-  log "copy 1/4: pgferry sync --copy-mode snapshot --workers $jobs --until-caught-up"
+  log "copy 1a/4: pgferry sync --copy-mode snapshot --workers $jobs --until-caught-up"
   fresh_target
   t0=$(now)
   pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_copy --verbose \
@@ -149,6 +149,16 @@ if [ "$skip_copy" = false ]; then
   copy_time[pgferry]=$(secs "$t0" "$(now)")
   check_counts pgferry
   psql_s -c "SELECT pg_drop_replication_slot('bench_copy')" -c "DROP PUBLICATION bench_copy" >/dev/null
+
+  log "copy 1b/4: pgferry sync --copy-mode chunked --workers $jobs --until-caught-up"
+  fresh_target
+  t0=$(now)
+  pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_chunked --verbose \
+    --publication bench_chunked --copy-mode chunked >"$work/pgferry-chunked.log" 2>&1 || \
+    { cat "$work/pgferry-chunked.log" >&2; exit 1; }
+  copy_time[chunked]=$(secs "$t0" "$(now)")
+  check_counts chunked
+  psql_s -c "SELECT pg_drop_replication_slot('bench_chunked')" -c "DROP PUBLICATION bench_chunked" >/dev/null
 
   log "copy 2/4: pg_dump -Fc | pg_restore"
   fresh_target
@@ -260,12 +270,19 @@ echo
 echo "pgferry sync benchmark: PostgreSQL $("$pgbin/postgres" -V | awk '{print $3}'), $(nproc) cores, $rows rows ($size), $jobs jobs"
 if [ "$skip_copy" = false ]; then
   echo
-  echo "initial copy (seconds; speedup = other's time / pgferry's)"
-  printf '  %-42s %8s %8s\n' tool seconds speedup
-  printf '  %-42s %8s %8s\n' "pgferry sync --copy-mode snapshot" "${copy_time[pgferry]}" "1.00"
-  printf '  %-42s %8s %8s\n' "pg_dump -Fc | pg_restore" "${copy_time[pg_dump]}" "$(ratio "${copy_time[pg_dump]}" "${copy_time[pgferry]}")"
-  printf '  %-42s %8s %8s\n' "CREATE SUBSCRIPTION (copy_data, to ready)" "${copy_time[native]}" "$(ratio "${copy_time[native]}" "${copy_time[pgferry]}")"
-  printf '  %-42s %8s %8s\n' "pgcopydb clone" "${copy_time[pgcopydb]}" "$(ratio "${copy_time[pgcopydb]}" "${copy_time[pgferry]}")"
+  echo "initial copy (seconds; speedup = other's time / pgferry's, for each copy mode)"
+  printf '  %-42s %8s %10s %10s\n' tool seconds "snapshot" "chunked"
+  for tool in pgferry chunked pg_dump native pgcopydb; do
+    case $tool in
+      pgferry) name="pgferry sync --copy-mode snapshot" ;;
+      chunked) name="pgferry sync --copy-mode chunked" ;;
+      pg_dump) name="pg_dump -Fc | pg_restore" ;;
+      native) name="CREATE SUBSCRIPTION (copy_data, to ready)" ;;
+      pgcopydb) name="pgcopydb clone" ;;
+    esac
+    printf '  %-42s %8s %10s %10s\n' "$name" "${copy_time[$tool]}" \
+      "$(ratio "${copy_time[$tool]}" "${copy_time[pgferry]}")" "$(ratio "${copy_time[$tool]}" "${copy_time[chunked]}")"
+  done
 fi
 echo
 echo "catch-up of $generated changes ($((generated / 5)) transactions; seconds, changes/s; ratio = pgferry rate / native rate)"

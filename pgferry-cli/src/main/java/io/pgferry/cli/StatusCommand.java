@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.SyncStatus;
+import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.Dsn;
 import java.io.IOException;
@@ -71,16 +72,30 @@ final class StatusCommand extends PgferryCommand {
                                     r.lagBytes(),
                                     r.lagTime().toMillis() / 1000.0),
                     slot(r.slot()));
-            out.printf(Locale.ROOT, "  %-32s %-32s %-12s %14s %12s%n", "table", "target", "state", "rows copied", "MB");
+            r.exactFrom()
+                    .filter(x -> r.position().isEmpty() || r.position().get().isBefore(x))
+                    .ifPresent(x -> out.printf(
+                            Locale.ROOT, "  replaying the changes made during the chunked copy until %s%n", x));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-32s %-32s %-12s %14s %12s %13s%n",
+                    "table",
+                    "target",
+                    "state",
+                    "rows copied",
+                    "MB",
+                    r.chunks().isEmpty() ? "" : "chunks");
             for (SyncCatalog.TableStatus ts : r.tables()) {
+                CopyChunks.Progress c = r.chunks().get(ts.sourceTable());
                 out.printf(
                         Locale.ROOT,
-                        "  %-32s %-32s %-12s %,14d %,12d%s%n",
+                        "  %-32s %-32s %-12s %,14d %,12d %13s%s%n",
                         ts.sourceTable(),
                         ts.target(),
                         ts.state().label(),
                         ts.rowsCopied(),
                         ts.bytesCopied() >> 20,
+                        c == null ? "" : c.done() + "/" + c.total(),
                         ts.error() == null ? "" : "  error: " + ts.error());
             }
         }
@@ -115,6 +130,8 @@ final class StatusCommand extends PgferryCommand {
                         "position", r.position().map(Object::toString).orElse(null));
                 writeInstant(g, "source_commit_time", r.sourceCommitTime());
                 writeInstant(g, "updated_at", r.updatedAt());
+                g.writeStringField(
+                        "exact_from", r.exactFrom().map(Object::toString).orElse(null));
                 if (r.lagBytes() != null) {
                     g.writeNumberField("lag_bytes", r.lagBytes());
                     g.writeNumberField("lag_seconds", r.lagTime().toMillis() / 1000.0);
@@ -141,6 +158,11 @@ final class StatusCommand extends PgferryCommand {
                     g.writeStringField("state", ts.state().label());
                     g.writeNumberField("rows_copied", ts.rowsCopied());
                     g.writeNumberField("bytes_copied", ts.bytesCopied());
+                    CopyChunks.Progress c = r.chunks().get(ts.sourceTable());
+                    if (c != null) {
+                        g.writeNumberField("chunks_done", c.done());
+                        g.writeNumberField("chunks_total", c.total());
+                    }
                     g.writeStringField("error", ts.error());
                     writeInstant(g, "updated_at", ts.updatedAt());
                     g.writeEndObject();

@@ -55,9 +55,23 @@ final class SyncCommand extends PgferryCommand {
             names = "--copy-mode",
             paramLabel = "MODE",
             defaultValue = "snapshot",
-            description = "snapshot: copy the existing rows first; none: the target is already loaded"
+            description = "snapshot: copy the existing rows from the slot's snapshot; chunked: copy them in"
+                    + " resumable key-range chunks without a long snapshot; none: the target is already loaded"
                     + " (default: ${DEFAULT-VALUE}).")
     String copyMode;
+
+    @Option(
+            names = "--copy-source",
+            paramLabel = "DSN",
+            description = "Read the chunks of --copy-mode chunked from this hot standby of the source.")
+    String copySource;
+
+    @Option(
+            names = "--chunk-rows",
+            paramLabel = "N",
+            defaultValue = "" + SyncConfig.Builder.DEFAULT_CHUNK_ROWS,
+            description = "Rows in a chunk of --copy-mode chunked (default: ${DEFAULT-VALUE}).")
+    int chunkRows;
 
     @Option(
             names = "--workers",
@@ -169,6 +183,8 @@ final class SyncCommand extends PgferryCommand {
                     .copyMode(CopyMode.parse(copyMode))
                     .ddl(DdlMode.parse(ddl))
                     .workers(workers)
+                    .chunkRows(chunkRows)
+                    .copySource(copySource)
                     .slot(slot)
                     .publication(publication)
                     .untilCaughtUp(end.untilCaughtUp)

@@ -85,7 +85,7 @@ class SyncCommandTest {
     void badCopyModeIsUsage(TestDatabase source) {
         CliRun r = CliRun.run("sync", "--source", source.uri(), "--target", source.uri() + "x", "--copy-mode", "fast");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).contains("copy mode 'fast' is not known").contains("use snapshot or none");
+        assertThat(r.err()).contains("copy mode 'fast' is not known").contains("use snapshot, chunked or none");
     }
 
     private static void awaitCount(TestDatabase db, String query, long expected) throws Exception {

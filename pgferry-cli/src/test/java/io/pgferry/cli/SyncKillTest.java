@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +87,92 @@ class SyncKillTest {
         }
     }
 
+    /**
+     * The same with {@code --copy-mode chunked}: the first kill lands while chunks are being copied, the restart
+     * copies only the chunks not yet done (those done keep their completion time), and the changes made meanwhile
+     * are replayed until the target is exact.
+     */
+    @Test
+    void chunkedCopyKilledAtRandomMomentsResumesAndEndsEqual(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
+                "CREATE TABLE events (kind text, n int)",
+                "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 200000) i");
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Throwable> writerError = new AtomicReference<>();
+            Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
+            writer.start();
+            String[] sync = {
+                "sync",
+                "--source",
+                source.uri(),
+                "--target",
+                target.uri(),
+                "--workers",
+                "2",
+                "--tables",
+                "public.accounts",
+                "--copy-mode",
+                "chunked",
+                "--chunk-rows",
+                "1000"
+            };
+            String finished;
+            try {
+                Process p = start(sync);
+                awaitCondition(
+                        () -> tableExists(target)
+                                && target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NOT"
+                                                + " NULL")
+                                        > 0,
+                        p);
+                kill(p);
+                finished = doneChunks(target);
+                for (int round = 0; round < 3; round++) {
+                    p = start(sync);
+                    long before = position(target);
+                    awaitCondition(() -> position(target) > before, p);
+                    int moves = random.nextInt(3);
+                    for (int i = 0; i < moves; i++) {
+                        long at = position(target);
+                        awaitCondition(() -> position(target) > at, p);
+                    }
+                    kill(p);
+                }
+            } finally {
+                writing.set(false);
+                writer.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            assertThat(writerError.get()).as("writer").isNull();
+            String[] last = Arrays.copyOf(sync, sync.length + 1);
+            last[sync.length] = "--until-caught-up";
+            Process end = start(last);
+            boolean ended = end.waitFor(3, TimeUnit.MINUTES);
+            if (!ended) {
+                kill(end);
+            }
+            assertThat(ended).as("the last sync ended").isTrue();
+            assertThat(end.exitValue())
+                    .as("seed %d: %s", seed, Files.readString(dir.resolve("err.txt")))
+                    .isEqualTo(ExitCodes.OK);
+            assertThat(rows(target, "accounts")).as("seed %d", seed).isEqualTo(rows(source, "accounts"));
+            String[] before = finished.split(",");
+            String after = doneChunks(target);
+            for (String chunk : before) {
+                assertThat(after).as("chunk %s was not copied again", chunk).contains(chunk);
+            }
+        }
+    }
+
+    /** {@code relation:chunk@done_at} of every finished chunk. */
+    private static String doneChunks(TestDatabase target) throws SQLException {
+        return target.queryString("SELECT coalesce(string_agg(relation || ':' || chunk || '@' || done_at, ','), '')"
+                + " FROM pgferry.copy_chunk WHERE done_at IS NOT NULL");
+    }
+
     private Process start(String... args) throws Exception {
         return ChildCli.start(dir.resolve("out.txt"), dir.resolve("err.txt"), args);
     }
@@ -121,16 +208,18 @@ class SyncKillTest {
         boolean holds() throws Exception;
     }
 
-    private static void awaitCondition(Check check, Process p) throws Exception {
+    private void awaitCondition(Check check, Process p) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!check.holds()) {
-            assertThat(p.isAlive()).as("sync still running").isTrue();
+            if (!p.isAlive()) {
+                throw new AssertionError("the sync ended: " + Files.readString(dir.resolve("err.txt")));
+            }
             assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
             Thread.sleep(20); // polling interval of the wait, not a synchronisation
         }
     }
 
-    private static void awaitQuery(TestDatabase db, String countQuery, Process p) throws Exception {
+    private void awaitQuery(TestDatabase db, String countQuery, Process p) throws Exception {
         awaitCondition(() -> tableExists(db) && db.queryLong(countQuery) > 0, p);
     }
 
@@ -141,6 +230,7 @@ class SyncKillTest {
     }
 
     private static long position(TestDatabase target) throws SQLException {
+        // -1 until the copy recorded a position.
         if (!"t"
                 .equals(target.queryString("SELECT (to_regclass('pgferry.sync_progress') IS NOT NULL)::text")
                         .substring(0, 1))) {

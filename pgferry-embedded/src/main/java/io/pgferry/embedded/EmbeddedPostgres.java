@@ -55,6 +55,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    /**
+     * Starts a hot standby of this server, streaming from physical slot {@code slotName} (which the caller created on
+     * this server, so that it keeps the WAL the standby needs). Same superuser and password; stopped and deleted by
+     * its own {@link #close()}, before this server's.
+     */
+    public EmbeddedPostgres startStandby(BaseBackup backup, String slotName) {
+        return new EmbeddedPostgres(Standby.launch(
+                new Launcher.Launched(
+                        majorVersion, port, password, workDirectory, socketDirectory, caCertificate, server),
+                socketDirectory,
+                backup,
+                slotName));
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -59,13 +59,7 @@ final class Launcher {
         drop.requireReachable(binaries.program("postgres"));
         Path temporary = Paths.get(System.getProperty("java.io.tmpdir"));
         OrphanedServers.reap(temporary);
-        Path work;
-        try {
-            work = Files.createTempDirectory(temporary, OrphanedServers.RUN_PREFIX);
-            OrphanedServers.claim(work);
-        } catch (IOException e) {
-            throw new EmbeddedPostgresException("cannot create a temporary directory: " + e, e);
-        }
+        Path work = newRunDirectory(temporary);
         try {
             return launchIn(work, binaries, drop, options);
         } catch (RuntimeException e) {
@@ -120,6 +114,17 @@ final class Launcher {
         }
     }
 
+    /** A new run directory below {@code temporary}, claimed by this JVM (see {@link OrphanedServers}). */
+    static Path newRunDirectory(Path temporary) {
+        try {
+            Path work = Files.createTempDirectory(temporary, OrphanedServers.RUN_PREFIX);
+            OrphanedServers.claim(work);
+            return work;
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot create a temporary directory: " + e, e);
+        }
+    }
+
     private static void initdb(
             Binaries binaries, PrivilegeDrop drop, Path work, Path data, String password, boolean fsync)
             throws IOException {
@@ -150,7 +155,7 @@ final class Launcher {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(EmbeddedPostgres.HOST))) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -16,6 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 final class ServerProcess {
     /** The line PostgreSQL logs once it accepts connections (postmaster.c, unchanged since 10). */
     static final String READY = "database system is ready to accept connections";
+    /** What a hot standby logs once it is consistent and takes queries. */
+    static final String READY_STANDBY = "database system is ready to accept read-only connections";
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
@@ -92,7 +94,8 @@ final class ServerProcess {
                                 + LogTail.oneLine(log, 5),
                         portTaken);
             }
-            if (LogTail.read(logFile).contains(READY) && accepts(port)) {
+            String log = LogTail.read(logFile);
+            if ((log.contains(READY) || log.contains(READY_STANDBY)) && accepts(port)) {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {

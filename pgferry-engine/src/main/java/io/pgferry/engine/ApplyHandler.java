@@ -30,16 +30,22 @@ import org.slf4j.LoggerFactory;
  * never used after {@link #onTransaction} returns. On a failure the open batch is rolled back and the sink closed;
  * the stream retries a retriable failure by delivering again every transaction not acknowledged. Those a lost sink
  * had committed are recognised by the position the next sink reads from the destination, and skipped.
+ *
+ * <p><b>Replay after a chunked copy.</b> A transaction whose commit record precedes the position from which apply is
+ * exact (read from the destination with each new sink) is applied by the sink's idempotent rules, every later one
+ * exactly.
  */
 final class ApplyHandler implements TransactionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApplyHandler.class);
     static final long DURABILITY_CHECK_MILLIS = 10;
 
     private final Supplier<ChangeSink> sinks;
+    private final Supplier<Lsn> exactFrom;
     private final Stage stage;
     private final int maxRows;
     private final long maxDelayNanos;
     private final Runnable onCaughtUp;
+    private final Runnable onReplayed;
     private final SchemaWatch schema;
     /** Committed, not yet acknowledged, in commit order; guarded by itself. */
     private final ArrayDeque<Transaction> committed = new ArrayDeque<>();
@@ -52,6 +58,10 @@ final class ApplyHandler implements TransactionHandler {
     private volatile ChangeSink sink;
     /** Transactions ending at or before this are already committed at the destination. */
     private Lsn skipThrough = Lsn.INVALID;
+    /** Transactions committed before this are replayed idempotently; INVALID when none are. */
+    private Lsn replayBefore = Lsn.INVALID;
+    /** What the open sink was last told: it starts exact. */
+    private boolean idempotent;
 
     private Transaction last;
     private long rows;
@@ -60,21 +70,28 @@ final class ApplyHandler implements TransactionHandler {
 
     /**
      * @param sinks opens a sink (again after a failure)
+     * @param exactFrom the position from which changes apply exactly, read when a sink is opened; INVALID for all
      * @param onCaughtUp called on the stream thread after each commit made because the stream had nothing waiting
+     * @param onReplayed called on the stream thread once the idempotent replay is committed, before the first change
+     *     applied exactly
      */
     ApplyHandler(
             Supplier<ChangeSink> sinks,
+            Supplier<Lsn> exactFrom,
             Stage stage,
             SchemaWatch schema,
             int maxRows,
             Duration maxDelay,
-            Runnable onCaughtUp) {
+            Runnable onCaughtUp,
+            Runnable onReplayed) {
         this.sinks = sinks;
+        this.exactFrom = exactFrom;
         this.schema = schema;
         this.stage = stage;
         this.maxRows = maxRows;
         this.maxDelayNanos = maxDelay.toNanos();
         this.onCaughtUp = onCaughtUp;
+        this.onReplayed = onReplayed;
         checker.scheduleWithFixedDelay(
                 this::acknowledgeDurableQuietly,
                 DURABILITY_CHECK_MILLIS,
@@ -88,6 +105,7 @@ final class ApplyHandler implements TransactionHandler {
             if (sink == null) {
                 ChangeSink s = sinks.get();
                 skipThrough = s.position().orElse(Lsn.INVALID);
+                replayBefore = exactFrom.get();
                 sink = s;
             }
             if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
@@ -98,6 +116,21 @@ final class ApplyHandler implements TransactionHandler {
             if (last == null) {
                 sink.begin();
                 openedAt = System.nanoTime();
+            }
+            boolean replay = replayBefore.isValid() && tx.commitLsn().isBefore(replayBefore);
+            if (replay != idempotent) {
+                if (!replay) {
+                    // The replay is over: what it could have violated is built on the target as it now is.
+                    commit();
+                    log.info(
+                            "replayed the changes made during the chunked copy; applying exactly from {}",
+                            tx.commitLsn());
+                    onReplayed.run();
+                    sink.begin();
+                    openedAt = System.nanoTime();
+                }
+                sink.idempotent(replay);
+                idempotent = replay;
             }
             for (ChangeEvent change : tx) {
                 schema.check(change, sink);
@@ -175,6 +208,7 @@ final class ApplyHandler implements TransactionHandler {
 
     private void abandon() {
         last = null;
+        idempotent = false;
         rows = 0;
         synchronized (committed) {
             committed.clear();

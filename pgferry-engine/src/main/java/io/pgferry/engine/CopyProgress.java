@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * Counters of a running copy, per table and in total, updated by the workers and read by whoever reports progress.
@@ -70,9 +71,13 @@ public final class CopyProgress {
     private final Map<TableName, Table> tables = new LinkedHashMap<>();
 
     CopyProgress(List<SourceTable> sources, List<CopyRange> ranges) {
+        this(sources, s -> (int) ranges.stream().filter(r -> r.table() == s).count());
+    }
+
+    /** Counters for {@code sources}, each done once {@code parts} of it are finished. */
+    CopyProgress(List<SourceTable> sources, ToIntFunction<SourceTable> parts) {
         for (SourceTable s : sources) {
-            int n = (int) ranges.stream().filter(r -> r.table() == s).count();
-            tables.put(s.name(), new Table(s.name(), s.estimatedRows(), s.bytes(), n));
+            tables.put(s.name(), new Table(s.name(), s.estimatedRows(), s.bytes(), parts.applyAsInt(s)));
         }
     }
 

@@ -5,7 +5,6 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
-import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.TableName;
 import java.sql.Connection;
@@ -25,9 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SnapshotCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
-    private static final int PIPE_BUFFER = 1 << 16;
 
     private final SyncConfig config;
     private final List<SourceTable> tables;
@@ -216,54 +211,14 @@ final class SnapshotCopy implements InitialCopy {
     private long copyRange(Connection src, Connection dst, CopyRange r, CopyProgress.Table counters)
             throws SQLException {
         boolean binary = plan.binaryCopy().getOrDefault(r.table().name(), false);
-        String format = binary ? " (FORMAT binary)" : "";
-        StringBuilder cols = new StringBuilder();
-        for (ColumnDef c : r.table().copyColumns()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
-        }
-        TargetTable tt = plan.targets().get(r.table().name());
-        CopyOut out = src.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyOut("COPY (SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate() + ") TO STDOUT"
-                        + format);
-        CopyIn in = null;
-        try {
-            in = dst.unwrap(PGConnection.class)
-                    .getCopyAPI()
-                    .copyIn("COPY " + PgSql.qualified(tt.schema(), tt.table()) + " (" + cols + ") FROM STDIN" + format);
-            // The source sends one CopyData message a row; the target takes them in any size, so rows go on in
-            // 64 kB messages (PostgreSQL docs, "COPY Operations": message boundaries need not match rows).
-            byte[] buffer = new byte[PIPE_BUFFER];
-            int filled = 0;
-            byte[] b;
-            while ((b = out.readFromCopy()) != null) {
-                if (filled + b.length > buffer.length) {
-                    in.writeToCopy(buffer, 0, filled);
-                    counters.addBytes(filled);
-                    filled = 0;
-                }
-                if (b.length > buffer.length) {
-                    in.writeToCopy(b, 0, b.length);
-                    counters.addBytes(b.length);
-                } else {
-                    System.arraycopy(b, 0, buffer, filled, b.length);
-                    filled += b.length;
-                }
-            }
-            if (filled > 0) {
-                in.writeToCopy(buffer, 0, filled);
-                counters.addBytes(filled);
-            }
-            return in.endCopy();
-        } catch (SQLException | RuntimeException e) {
-            if (out.isActive()) {
-                out.cancelCopy();
-            }
-            if (in != null && in.isActive()) {
-                in.cancelCopy();
-            }
-            throw e;
-        }
+        return CopyPipe.pipe(
+                src,
+                dst,
+                r.table(),
+                r.leaf().qualified() + r.predicate(),
+                plan.targets().get(r.table().name()),
+                binary,
+                counters);
     }
 
     private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {

@@ -122,7 +122,7 @@ final class SourceCatalog {
             ps.setLong(3, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    leaves.add(new SourceTable.Leaf(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                    leaves.add(new SourceTable.Leaf(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
                     blocks += rs.getLong(3);
                     rows += Math.max(0, rs.getLong(4));
                 }

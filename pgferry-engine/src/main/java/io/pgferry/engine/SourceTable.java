@@ -30,8 +30,11 @@ record SourceTable(
         long bytes,
         long estimatedRows) {
 
-    /** A relation holding rows: its OID, qualified quoted name and size in 8 kB blocks. */
-    record Leaf(long oid, String qualified, long blocks) {}
+    /**
+     * A relation holding rows: its OID, qualified quoted name, size in 8 kB blocks and pg_class.reltuples (-1 when
+     * never analyzed).
+     */
+    record Leaf(long oid, String qualified, long blocks, long estimatedRows) {}
 
     /**
      * @param printedReference for a foreign key, the referenced table as printed in {@code definition}; else null

@@ -24,6 +24,8 @@ import java.util.Map;
  * @param schemaMap source schema to target schema; unmapped schemas keep their name
  * @param copyMode how the target is filled before streaming
  * @param workers parallel copy connections (each one to the source and one to the target)
+ * @param chunkRows rows in a chunk of {@link CopyMode#CHUNKED}
+ * @param copySource a hot standby of the source to read the chunks from, or null to read them from the source
  * @param slot the logical replication slot, also the sync's name at the target
  * @param publication the publication (created for the selected tables when missing)
  * @param untilCaughtUp stop once every transaction committed before the start is applied; else run until stopped
@@ -45,6 +47,8 @@ public record SyncConfig(
         Map<String, String> schemaMap,
         CopyMode copyMode,
         int workers,
+        int chunkRows,
+        Dsn copySource,
         String slot,
         String publication,
         boolean untilCaughtUp,
@@ -81,6 +85,7 @@ public record SyncConfig(
         public static final String DEFAULT_SLOT = "pgferry_sync";
         public static final String DEFAULT_PUBLICATION = "pgferry_sync";
         public static final int DEFAULT_WORKERS = 4;
+        public static final int DEFAULT_CHUNK_ROWS = 100_000;
 
         private Dsn source;
         private Dsn target;
@@ -89,6 +94,8 @@ public record SyncConfig(
         private final Map<String, String> schemaMap = new LinkedHashMap<>();
         private CopyMode copyMode = CopyMode.SNAPSHOT;
         private int workers = DEFAULT_WORKERS;
+        private int chunkRows = DEFAULT_CHUNK_ROWS;
+        private Dsn copySource;
         private String slot = DEFAULT_SLOT;
         private String publication = DEFAULT_PUBLICATION;
         private boolean untilCaughtUp;
@@ -152,6 +159,21 @@ public record SyncConfig(
         public Builder workers(int n) {
             this.workers = n;
             return this;
+        }
+
+        public Builder chunkRows(int rows) {
+            this.chunkRows = rows;
+            return this;
+        }
+
+        /** A hot standby of the source to copy from (needs {@link CopyMode#CHUNKED}); null for the source. */
+        public Builder copySource(Dsn dsn) {
+            this.copySource = dsn;
+            return this;
+        }
+
+        public Builder copySource(String dsn) {
+            return copySource(dsn == null ? null : Dsn.parse(dsn));
         }
 
         public Builder slot(String name) {
@@ -229,6 +251,16 @@ public record SyncConfig(
             if (workers < 1 || workers > 64) {
                 throw bad("workers", workers + " workers", "give 1 to 64");
             }
+            if (chunkRows < 1) {
+                throw bad("chunkRows", "chunk size " + chunkRows, "give a positive number of rows");
+            }
+            if (copySource != null && copyMode != CopyMode.CHUNKED) {
+                throw bad(
+                        "copySource",
+                        "copying from a standby needs the chunked copy mode: a snapshot exported by the source cannot"
+                                + " be imported on a standby",
+                        "use copy mode chunked with a copy source");
+            }
             if (batchRows < 1) {
                 throw bad("batchRows", "batch size " + batchRows, "give a positive number of rows");
             }
@@ -262,6 +294,8 @@ public record SyncConfig(
                     schemaMap,
                     copyMode,
                     workers,
+                    chunkRows,
+                    copySource,
                     slot,
                     publication,
                     untilCaughtUp || thenSubscribe != null,

@@ -5,6 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.JdbcSink;
@@ -14,6 +15,7 @@ import io.pgferry.jdbc.TargetCheckpointStore;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.Connections;
+import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.TableName;
@@ -24,9 +26,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Exactly once.</b> The position of the last applied source transaction is stored at the target in the same
  * transaction as its data ({@link JdbcSink}); the stream confirms a position to the source only after that commit,
  * and a restart resumes from the target's record. A crash at any instant therefore neither loses nor repeats a
- * transaction. An initial copy interrupted by a crash is started again: its snapshot is gone with the process.
+ * transaction. A snapshot copy interrupted by a crash is started again, since its snapshot is gone with the process;
+ * a chunked copy ({@link ChunkedCopy}) resumes at its first unfinished chunk.
  *
  * <p><b>Threading.</b> {@link #run()} blocks the calling thread; {@link #stop()} may be called from any thread.
  */
@@ -89,6 +94,11 @@ public final class SyncEngine {
                 Connection target = Connections.open(config.target());
                 Connection lock = Connections.open(config.target())) {
             lock(lock);
+            if (config.copySource() != null) {
+                try (Connection standby = Connections.open(config.copySource())) {
+                    CopySource.check(standby, source, ChunkedCopy.describe(config.copySource()));
+                }
+            }
             if (config.thenSubscribe() != null) {
                 HandOver.check(target, config);
             }
@@ -108,6 +118,9 @@ public final class SyncEngine {
                     catalogExists(target) ? catalog.position(target) : Optional.empty();
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
             SlotAdmin slots = new SlotAdmin(source, config.source());
+            CopyChunks chunkStore = new CopyChunks(dialect, config.catalogSchema(), config.slot());
+            boolean resumeChunks = false;
+            Set<String> created = new HashSet<>();
             if (resume) {
                 if (!plan.toCreate().isEmpty()) {
                     throw PgFerryException.fatal(
@@ -121,45 +134,78 @@ public final class SyncEngine {
                         "resuming sync {} from {} (recorded at the target)",
                         config.slot(),
                         position.get().lsn().get());
+                for (SyncCatalog.TableStatus st : catalog.states(target)) {
+                    if (st.createdBySync()) {
+                        created.add(st.sourceTable());
+                    }
+                }
             } else {
                 boolean unfinished = position.isPresent();
-                if (config.copyMode() == CopyMode.SNAPSHOT) {
-                    if (unfinished) {
-                        log.warn(
-                                "a previous initial copy of sync {} did not finish: emptying its tables and starting"
-                                        + " it again",
-                                config.slot());
-                    } else if (slots.find(config.slot()).isPresent()) {
+                boolean copies = config.copyMode() != CopyMode.NONE;
+                if (config.copyMode() == CopyMode.CHUNKED) {
+                    // An unfinished copy was checked when it began; the tables it created get their keys later.
+                    checkChunkable(target, tables, plan, !unfinished);
+                }
+                boolean slotExists = slots.find(config.slot()).isPresent();
+                if (copies && !unfinished) {
+                    if (slotExists) {
                         throw PgFerryException.fatal(
                                 "slot " + config.slot() + " already exists on the source, but the target has no record"
                                         + " of a sync using it, so no consistent copy can start from it",
                                 "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
-                    } else {
-                        requireEmpty(target, plan, tables);
                     }
+                    requireEmpty(target, plan, tables);
                 }
                 SyncCatalog.create(target, dialect, config.catalogSchema());
-                if (unfinished && config.copyMode() == CopyMode.SNAPSHOT) {
-                    restartCopy(target, catalog, slots);
+                // A chunked copy resumes on its slot, which still holds every change since the copy began; one
+                // without a stored plan has copied nothing yet and simply starts over.
+                resumeChunks = config.copyMode() == CopyMode.CHUNKED
+                        && unfinished
+                        && slotExists
+                        && !chunkStore.load(target).isEmpty();
+                if (unfinished && copies && !resumeChunks) {
+                    log.warn(
+                            "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
+                                    + " again",
+                            config.slot());
+                    restartCopy(target, catalog, chunkStore, slots);
                     plan = schema.plan(tables);
                 }
-                schema.create(plan);
-                catalog.register(target, null);
-                for (SourceTable t : tables) {
-                    catalog.setState(
-                            target,
-                            t.name().toString(),
-                            plan.targets().get(t.name()),
-                            TableState.INIT,
-                            0,
-                            0,
-                            plan.created(t.name()),
-                            null);
+                if (resumeChunks) {
+                    log.info("resuming the unfinished chunked copy of sync {}", config.slot());
+                    for (SyncCatalog.TableStatus st : catalog.states(target)) {
+                        if (st.createdBySync()) {
+                            created.add(st.sourceTable());
+                        }
+                    }
+                } else {
+                    schema.create(plan);
+                    catalog.register(target, null);
+                    for (SourceTable t : tables) {
+                        if (plan.created(t.name())) {
+                            created.add(t.name().toString());
+                        }
+                        catalog.setState(
+                                target,
+                                t.name().toString(),
+                                plan.targets().get(t.name()),
+                                TableState.INIT,
+                                0,
+                                0,
+                                plan.created(t.name()),
+                                null);
+                    }
                 }
             }
             TargetCheckpointStore store =
                     new TargetCheckpointStore(() -> Connections.open(config.target()), catalog, where);
-            SnapshotCopy copy = null;
+            Set<TableName> createdTables = new HashSet<>();
+            for (SourceTable t : tables) {
+                if (created.contains(t.name().toString())) {
+                    createdTables.add(t.name());
+                }
+            }
+            InitialCopy copy = null;
             if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
                 copy = new SnapshotCopy(
                         config,
@@ -167,6 +213,19 @@ public final class SyncEngine {
                         plan,
                         catalog,
                         store::fingerprint,
+                        () -> Connections.open(config.source()),
+                        () -> Connections.open(config.target()),
+                        p -> progress = p);
+            } else if (!resume && config.copyMode() == CopyMode.CHUNKED) {
+                copy = new ChunkedCopy(
+                        config,
+                        tables,
+                        plan,
+                        createdTables,
+                        catalog,
+                        chunkStore,
+                        store::fingerprint,
+                        () -> Connections.open(config.copySource() != null ? config.copySource() : config.source()),
                         () -> Connections.open(config.source()),
                         () -> Connections.open(config.target()),
                         p -> progress = p);
@@ -183,14 +242,19 @@ public final class SyncEngine {
                             catalog,
                             store::fingerprint,
                             where),
+                    () -> exactFrom(catalog),
                     stage,
                     new SchemaWatch(tables, config.ddl()),
                     config.batchRows(),
                     config.batchDelay(),
                     () -> {
                         if (!streaming[0]) {
-                            streaming[0] = true;
-                            markStreaming(catalog);
+                            streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, false);
+                        }
+                    },
+                    () -> {
+                        if (!streaming[0]) {
+                            streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, true);
                         }
                     });
             handler = h;
@@ -226,7 +290,7 @@ public final class SyncEngine {
                 if (config.untilCaughtUp()) {
                     sequences = SequenceSync.copy(src, dst, tables, targets);
                     if (!streaming[0]) {
-                        markStreaming(catalog);
+                        streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, false);
                     }
                 }
                 Lsn at =
@@ -327,7 +391,7 @@ public final class SyncEngine {
                 rs.next();
                 if (rs.getBoolean(1)) {
                     throw PgFerryException.fatal(
-                            "target table " + tt + " already holds rows, and a snapshot copy would add the source's"
+                            "target table " + tt + " already holds rows, and the initial copy would add the source's"
                                     + " to them",
                             "empty it (TRUNCATE), or use copy mode none if it already holds the source's rows");
                 }
@@ -339,7 +403,9 @@ public final class SyncEngine {
      * Undoes an unfinished copy: drops the tables it created (they are created again, their keys and indexes built
      * after the data), empties the tables it was filling, and drops the slot whose snapshot it used.
      */
-    private void restartCopy(Connection target, SyncCatalog catalog, SlotAdmin slots) throws SQLException {
+    private void restartCopy(Connection target, SyncCatalog catalog, CopyChunks chunks, SlotAdmin slots)
+            throws SQLException {
+        chunks.clear(target);
         List<String> drop = new ArrayList<>();
         List<String> truncate = new ArrayList<>();
         for (SyncCatalog.TableStatus s : catalog.states(target)) {
@@ -381,8 +447,98 @@ public final class SyncEngine {
         }
     }
 
+    /**
+     * A chunked copy splits each table by its primary key and replays the changes made meanwhile by the same key,
+     * so every table needs one, with the default replica identity (the key is then what the changes carry), and an
+     * existing target table needs a unique index on those columns for the replayed inserts.
+     */
+    private void checkChunkable(
+            Connection target, List<SourceTable> tables, TargetSchema.Plan plan, boolean checkTarget)
+            throws SQLException {
+        for (SourceTable t : tables) {
+            if (t.primaryKey().isEmpty() || t.replicaIdentity() != 'd') {
+                throw PgFerryException.fatal(
+                        "table " + t.name() + " cannot be copied in chunks: it has "
+                                + (t.primaryKey().isEmpty()
+                                        ? "no primary key"
+                                        : "a replica identity other than" + " DEFAULT")
+                                + ", and the chunks and the replay of the changes made during"
+                                + " the copy go by primary key",
+                        t.primaryKey().isEmpty()
+                                ? "add a primary key, or use copy mode snapshot"
+                                : "run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY DEFAULT, or use copy"
+                                        + " mode snapshot");
+            }
+            if (!checkTarget || plan.created(t.name())) {
+                continue;
+            }
+            TargetTable tt = plan.targets().get(t.name());
+            try (PreparedStatement ps = target.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+                    + " WHERE i.indrelid = ?::regclass AND i.indisunique AND i.indpred IS NULL"
+                    + " AND i.indexprs IS NULL AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)"
+                    + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
+                    + " = (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(?::text[]) k))")) {
+                ps.setString(1, PgSql.qualified(tt.schema(), tt.table()));
+                ps.setArray(2, target.createArrayOf("text", t.primaryKey().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw PgFerryException.fatal(
+                                "target table " + tt + " has no primary key or unique index on the source's key "
+                                        + t.primaryKey() + ", which the replay after a chunked copy needs",
+                                "add one at the target, or use copy mode snapshot");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The position from which changes apply exactly, as the target records it; INVALID when all do. */
+    private Lsn exactFrom(SyncCatalog catalog) {
+        try (Connection c = Connections.open(config.target())) {
+            return catalog.position(c).flatMap(SyncCatalog.Position::exactFrom).orElse(Lsn.INVALID);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the position of sync " + config.slot());
+        }
+    }
+
     private static boolean allStreaming(Connection target, SyncCatalog catalog) throws SQLException {
         return catalog.states(target).stream().allMatch(s -> s.state() == TableState.STREAMING);
+    }
+
+    /**
+     * Marks the tables streaming once the target is exact: at once, or after a chunked copy only when the target has
+     * passed the position from which changes apply exactly ({@code replayed}: the apply says it just has), having
+     * then built what the replay could have violated. Returns whether the tables are streaming.
+     */
+    private boolean finishCatchUp(
+            SyncCatalog catalog,
+            List<SourceTable> tables,
+            Map<TableName, TargetTable> targets,
+            Set<TableName> created,
+            boolean replayed) {
+        try (Connection c = Connections.open(config.target())) {
+            Optional<SyncCatalog.Position> p = catalog.position(c);
+            Optional<Lsn> exactFrom = p.flatMap(SyncCatalog.Position::exactFrom);
+            if (exactFrom.isPresent()) {
+                Optional<Lsn> at = p.flatMap(SyncCatalog.Position::lsn);
+                if (!replayed && (at.isEmpty() || at.get().isBefore(exactFrom.get()))) {
+                    return false;
+                }
+                ChunkedCopy.buildAfterReplay(config, tables, targets, created, () -> Connections.open(config.target()));
+            }
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not finish the catch-up of sync " + config.slot());
+        } catch (PgFerryException | IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw PgFerryException.fatal(
+                    "could not finish the catch-up of sync " + config.slot() + ": " + e.getMessage(),
+                    "see the cause",
+                    e);
+        }
+        markStreaming(catalog);
+        return true;
     }
 
     private void markStreaming(SyncCatalog catalog) {

@@ -2,6 +2,7 @@ package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.PostgresDialect;
 import io.pgferry.jdbc.SyncCatalog;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,7 +25,11 @@ import java.util.Optional;
  * also the lag in bytes and the state of the slot. Reads only.
  */
 public final class SyncStatus {
-    /** One sync's report. Lag fields are null when unknown (no source given, or nothing applied yet). */
+    /**
+     * One sync's report. Lag fields are null when unknown (no source given, or nothing applied yet). {@code
+     * exactFrom} is set after a chunked copy: changes before it are replayed idempotently; {@code chunks} holds the
+     * chunks done and planned per source table, empty unless the copy was chunked.
+     */
     public record Report(
             String sync,
             Optional<Lsn> position,
@@ -32,7 +38,9 @@ public final class SyncStatus {
             Long lagBytes,
             Duration lagTime,
             SlotState slot,
-            List<SyncCatalog.TableStatus> tables) {}
+            List<SyncCatalog.TableStatus> tables,
+            Optional<Lsn> exactFrom,
+            Map<String, CopyChunks.Progress> chunks) {}
 
     /** The slot at the source; null in a report made without the source. */
     public record SlotState(boolean exists, boolean active, Lsn confirmedFlush, Long retainedBytes) {}
@@ -62,7 +70,10 @@ public final class SyncStatus {
                         throw PgFerryException.fatal(
                                 "the target has no sync named " + name, "pgferry status without --slot lists them all");
                     }
-                    out.add(report(name, p.get(), catalog.states(t), s, source));
+                    Map<String, CopyChunks.Progress> chunks = exists(t, dialect.quote(catalogSchema) + ".copy_chunk")
+                            ? new CopyChunks(dialect, catalogSchema, name).progress(t)
+                            : Map.of();
+                    out.add(report(name, p.get(), catalog.states(t), chunks, s, source));
                 }
             }
             return out;
@@ -72,7 +83,12 @@ public final class SyncStatus {
     }
 
     private static Report report(
-            String name, SyncCatalog.Position p, List<SyncCatalog.TableStatus> tables, Connection s, Dsn source)
+            String name,
+            SyncCatalog.Position p,
+            List<SyncCatalog.TableStatus> tables,
+            Map<String, CopyChunks.Progress> chunks,
+            Connection s,
+            Dsn source)
             throws SQLException {
         Long lagBytes = null;
         Duration lagTime = null;
@@ -95,7 +111,17 @@ public final class SyncStatus {
                         : Duration.between(p.sourceCommitTime(), Instant.now());
             }
         }
-        return new Report(name, p.lsn(), p.sourceCommitTime(), p.updatedAt(), lagBytes, lagTime, slot, tables);
+        return new Report(
+                name,
+                p.lsn(),
+                p.sourceCommitTime(),
+                p.updatedAt(),
+                lagBytes,
+                lagTime,
+                slot,
+                tables,
+                p.exactFrom(),
+                chunks);
     }
 
     private static boolean exists(Connection c, String relation) throws SQLException {

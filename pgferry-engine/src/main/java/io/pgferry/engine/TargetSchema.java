@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,19 +252,47 @@ final class TargetSchema {
      * @param attach what needs the indexes or takes the table's lock: the primary key made from its index, unique,
      *     check and exclusion constraints, serial sequences
      * @param foreignKeys foreign keys, which need the keys they reference: after every table's attach
+     * @param uniqueIndexes those of {@code indexes} that are unique, the primary key's aside
+     * @param uniqueConstraints those of {@code attach} that are unique or exclusion constraints
      */
-    record PostData(List<String> indexes, List<String> attach, List<String> foreignKeys) {}
+    record PostData(
+            List<String> indexes,
+            List<String> attach,
+            List<String> foreignKeys,
+            List<String> uniqueIndexes,
+            List<String> uniqueConstraints) {
+
+        /**
+         * What holds for each row alone, so for rows read at different moments too: the key, plain indexes, check
+         * constraints, sequences. Unique indexes and constraints and foreign keys relate rows to each other, and a
+         * copy that did not read one snapshot may break them until the changes made meanwhile are replayed.
+         */
+        PostData perRow() {
+            return new PostData(
+                    indexes.stream().filter(i -> !uniqueIndexes.contains(i)).toList(),
+                    attach.stream().filter(a -> !uniqueConstraints.contains(a)).toList(),
+                    List.of(),
+                    List.of(),
+                    List.of());
+        }
+    }
 
     /** The post-data statements of every table the plan creates, in table order. */
     static Map<TableName, PostData> postData(List<SourceTable> tables, Plan plan) {
+        return postData(tables, plan.targets(), plan::created);
+    }
+
+    /** The post-data statements of every table {@code created} says the sync created, in table order. */
+    static Map<TableName, PostData> postData(
+            List<SourceTable> tables, Map<TableName, TargetTable> targets, Predicate<TableName> created) {
         Map<Long, TargetTable> synced = new HashMap<>();
         for (SourceTable t : tables) {
-            synced.put(t.oid(), plan.targets().get(t.name()));
+            synced.put(t.oid(), targets.get(t.name()));
         }
         Map<TableName, PostData> out = new LinkedHashMap<>();
         for (SourceTable t : tables) {
-            if (plan.created(t.name())) {
-                out.put(t.name(), postData(t, plan.targets().get(t.name()), synced));
+            if (created.test(t.name())) {
+                out.put(t.name(), postData(t, targets.get(t.name()), synced));
             }
         }
         return out;
@@ -291,15 +320,24 @@ final class TargetSchema {
             attach.add("ALTER TABLE " + q + " ADD CONSTRAINT " + PgSql.quote(name) + " PRIMARY KEY USING INDEX "
                     + PgSql.quote(name));
         }
+        List<String> uniqueIndexes = new ArrayList<>();
+        List<String> uniqueConstraints = new ArrayList<>();
         for (String index : t.indexes()) {
-            indexes.add(index.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ")
+            String ddl = index.replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS ")
                     .replace(" ON ONLY " + t.printed() + " ", " ON " + q + " ")
-                    .replace(" ON " + t.printed() + " ", " ON " + q + " "));
+                    .replace(" ON " + t.printed() + " ", " ON " + q + " ");
+            indexes.add(ddl);
+            if (index.startsWith("CREATE UNIQUE ")) {
+                uniqueIndexes.add(ddl);
+            }
         }
         for (SourceTable.ConstraintDef c : t.constraints()) {
             String ddl = "ALTER TABLE " + q + " ADD CONSTRAINT " + PgSql.quote(c.name()) + " ";
             if (c.type() != 'f') {
                 attach.add(ddl + c.definition());
+                if (c.type() == 'u' || c.type() == 'x') {
+                    uniqueConstraints.add(ddl + c.definition());
+                }
                 continue;
             }
             TargetTable ref = synced.get(c.referencedOid());
@@ -323,7 +361,7 @@ final class TargetSchema {
                         + PgSql.literal(seq) + "::regclass)");
             }
         }
-        return new PostData(indexes, attach, fks);
+        return new PostData(indexes, attach, fks, uniqueIndexes, uniqueConstraints);
     }
 
     private boolean schemaExists(String schema) throws SQLException {

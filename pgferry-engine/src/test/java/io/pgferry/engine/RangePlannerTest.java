@@ -12,7 +12,7 @@ class RangePlannerTest {
     private static SourceTable table(String name, long... leafBlocks) {
         List<SourceTable.Leaf> leaves = new java.util.ArrayList<>();
         for (int i = 0; i < leafBlocks.length; i++) {
-            leaves.add(new SourceTable.Leaf(i + 1, "\"public\".\"" + name + i + "\"", leafBlocks[i]));
+            leaves.add(new SourceTable.Leaf(i + 1, "\"public\".\"" + name + i + "\"", leafBlocks[i], -1));
         }
         return new SourceTable(
                 new TableName("public", name), 1, name, 'd', List.of(), List.of(), leaves, List.of(), List.of(), 0, 0);

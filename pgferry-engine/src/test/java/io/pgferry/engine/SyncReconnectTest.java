@@ -44,4 +44,55 @@ class SyncReconnectTest {
             running.assertRunning();
         }
     }
+
+    /**
+     * Prepared transactions whose COMMIT PREPARED (or ROLLBACK PREPARED) comes while the sync is stopped, or after it
+     * restarted: each committed one is applied once, when it commits, and a rolled-back one never. Issue #5.
+     */
+    @Test
+    void preparedTransactionsAcrossARestartAreAppliedOnceWhenCommitted(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "CREATE TABLE log (n int)",
+                "ALTER TABLE log REPLICA IDENTITY FULL",
+                "INSERT INTO t VALUES (1, 'a')");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            try (RunningSync running = RunningSync.start(engine(source, target))) {
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t", "log");
+                source.execute(
+                        "BEGIN; INSERT INTO t VALUES (2, 'p1'); UPDATE t SET v = 'p1' WHERE id = 1;"
+                                + " INSERT INTO log VALUES (1); PREPARE TRANSACTION 'pgferry_p1'",
+                        "BEGIN; INSERT INTO t VALUES (3, 'p2'); INSERT INTO log VALUES (2);"
+                                + " PREPARE TRANSACTION 'pgferry_p2'",
+                        "BEGIN; INSERT INTO t VALUES (4, 'gone'); PREPARE TRANSACTION 'pgferry_p3'",
+                        "INSERT INTO t VALUES (5, 'plain')");
+                // The plain insert arrives; the prepared ones wait for their commit.
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t", "log");
+                running.assertRunning();
+            }
+            source.execute("COMMIT PREPARED 'pgferry_p1'", "ROLLBACK PREPARED 'pgferry_p3'");
+            try (RunningSync running = RunningSync.start(engine(source, target))) {
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t", "log");
+                source.execute("COMMIT PREPARED 'pgferry_p2'");
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t", "log");
+                running.assertRunning();
+            }
+            try (RunningSync running = RunningSync.start(engine(source, target))) {
+                source.execute("INSERT INTO log VALUES (3)");
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t", "log");
+                running.assertRunning();
+            }
+        } finally {
+            // A failure above may leave a transaction prepared, which would keep the database from being dropped.
+            for (String gid : new String[] {"pgferry_p1", "pgferry_p2", "pgferry_p3"}) {
+                if (source.queryLong("SELECT count(*) FROM pg_prepared_xacts WHERE gid = '" + gid + "'") > 0) {
+                    source.execute("ROLLBACK PREPARED '" + gid + "'");
+                }
+            }
+        }
+    }
+
+    private static SyncEngine engine(TestDatabase source, TestDatabase target) {
+        return new SyncEngine(SyncEngineTest.config(source, target).build());
+    }
 }

@@ -52,6 +52,14 @@ public interface Dialect {
     void insertRows(Connection connection, TargetTable table, List<Column> columns, List<String[]> rows)
             throws SQLException;
 
+    /**
+     * Writes rows that may already be at the destination (idempotent replay): each row replaces the one with its
+     * key, or is inserted when there is none. Needs a unique index or key on exactly {@code keys} at the
+     * destination.
+     */
+    void upsertRows(Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<String[]> rows)
+            throws SQLException;
+
     /** A predicate for a key column equal to a bound parameter ({@code ?}); keys are never NULL. */
     default String equalsKey(Column column) {
         return quote(column.name()) + " = ?";

@@ -1,16 +1,22 @@
 package io.pgferry.jdbc;
 
+import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Inserted rows of one table, as text values in column order; written at once by the dialect. */
+/**
+ * Inserted rows of one table, as text values in column order; written at once by the dialect, as plain inserts or,
+ * in idempotent replay, as upserts on the key.
+ */
 final class InsertRun extends Run {
     final List<String[]> rows = new ArrayList<>();
+    private final boolean upsert;
 
-    InsertRun(Relation relation, TargetTable target) {
+    InsertRun(Relation relation, TargetTable target, boolean upsert) {
         super(relation, target);
+        this.upsert = upsert;
     }
 
     @Override
@@ -20,6 +26,11 @@ final class InsertRun extends Run {
 
     @Override
     void flush(JdbcSink sink) throws SQLException {
-        sink.dialect().insertRows(sink.connection(), target, relation.columns(), rows);
+        if (upsert) {
+            List<Column> keys = relation.columns().stream().filter(Column::key).toList();
+            sink.dialect().upsertRows(sink.connection(), target, relation.columns(), keys, rows);
+        } else {
+            sink.dialect().insertRows(sink.connection(), target, relation.columns(), rows);
+        }
     }
 }

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * <p>Applied alone, in order: a key change; every change of a table whose replica identity is FULL (no key: the old
  * row is matched on all its values, one row at a time); and updates of a table with a unique constraint besides its
  * key, which merged updates could transiently violate.
+ *
+ * <p>{@linkplain #idempotent Idempotent} replay, after a copy that did not read one snapshot: inserts are upserts on
+ * the key ({@link Dialect#upsertRows}), updates and deletes find their row or do nothing (without counting it as a
+ * miss), and a key change first removes a row already at the new key when the row is still at the old one. A table
+ * whose replica identity is FULL has no key to replay by, and is refused.
  */
 public final class JdbcSink implements ChangeSink {
     private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
@@ -66,6 +71,7 @@ public final class JdbcSink implements ChangeSink {
 
     private final boolean inOrder;
     private long missingRows;
+    private boolean idempotent;
 
     private final CommitDurability durability;
 
@@ -156,6 +162,20 @@ public final class JdbcSink implements ChangeSink {
     }
 
     @Override
+    public void idempotent(boolean on) {
+        if (on == idempotent) {
+            return;
+        }
+        try {
+            // A run is written by the rules it was gathered under.
+            flush();
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not apply a change at " + where);
+        }
+        idempotent = on;
+    }
+
+    @Override
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
         try {
             flush();
@@ -219,11 +239,17 @@ public final class JdbcSink implements ChangeSink {
     }
 
     private void insert(Relation relation, Row row) throws SQLException {
+        if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
+            throw noReplayKey(relation);
+        }
         runFor(relation, InsertRun.class).rows.add(values(row));
     }
 
     private void update(ChangeEvent.Update u) throws SQLException {
         Relation relation = u.relation();
+        if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
+            throw noReplayKey(relation);
+        }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
             oneRow(relation, u.before() == null ? u.after() : u.before(), u.after());
@@ -234,14 +260,60 @@ public final class JdbcSink implements ChangeSink {
         TargetTable target = target(relation);
         if (!old.equals(key) || hasSecondaryUnique(target)) {
             alone(relation);
+            if (idempotent && !old.equals(key)) {
+                moveIdempotently(relation, target, old, key, u.after());
+                return;
+            }
             new UpdateRun(relation, target).merge(old, u.after()).flush(this);
             return;
         }
         runFor(relation, UpdateRun.class).merge(key, u.after());
     }
 
+    /**
+     * A key change replayed over rows a copy may have read before or after it: when the row is still at its old key,
+     * a row at the new key (copied after the change) is removed and the row moved; either way the row at the new
+     * key, if any, then gets the update's values.
+     */
+    private void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after)
+            throws SQLException {
+        UpdateRun probe = new UpdateRun(relation, target);
+        PreparedStatement exists =
+                statement("SELECT 1 FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
+        bindKey(exists, 1, old);
+        boolean atOld;
+        try (var rs = exists.executeQuery()) {
+            atOld = rs.next();
+        }
+        if (atOld) {
+            PreparedStatement delete =
+                    statement("DELETE FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
+            bindKey(delete, 1, key);
+            delete.executeUpdate();
+            probe.merge(old, after).flush(this);
+        } else {
+            probe.merge(key, after).flush(this);
+        }
+    }
+
+    private static void bindKey(PreparedStatement ps, int first, Key key) throws SQLException {
+        for (int i = 0; i < key.size(); i++) {
+            bind(ps, first + i, key.value(i));
+        }
+    }
+
+    private PgFerryException noReplayKey(Relation relation) {
+        return PgFerryException.fatal(
+                "table " + target(relation) + " has replica identity FULL, so the changes made during a copy cannot be"
+                        + " replayed by key",
+                "give the source table a primary key with replica identity DEFAULT, or copy it from a snapshot");
+    }
+
     private void delete(ChangeEvent.Delete d) throws SQLException {
         Relation relation = d.relation();
+        if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
+            throw noReplayKey(relation);
+        }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
             oneRow(relation, d.before(), null);
@@ -262,7 +334,7 @@ public final class JdbcSink implements ChangeSink {
         }
         alone(relation);
         R fresh = kind == InsertRun.class
-                ? kind.cast(new InsertRun(relation, target))
+                ? kind.cast(new InsertRun(relation, target, idempotent))
                 : kind == UpdateRun.class
                         ? kind.cast(new UpdateRun(relation, target))
                         : kind.cast(new DeleteRun(relation, target));
@@ -370,9 +442,12 @@ public final class JdbcSink implements ChangeSink {
         }
     }
 
-    /** Counts {@code missing} rows an update or delete did not find; warns once per table. */
+    /**
+     * Counts {@code missing} rows an update or delete did not find; warns once per table. In idempotent replay a
+     * missing row is expected (the copy read the row after a later delete) and not counted.
+     */
     void countMissing(TargetTable table, int missing) {
-        if (missing > 0) {
+        if (missing > 0 && !idempotent) {
             missingRows += missing;
             if (warnedMissing.put(table, Boolean.TRUE) == null) {
                 log.warn(

@@ -32,6 +32,10 @@ final class Key {
         return new Key(v);
     }
 
+    int size() {
+        return values.length;
+    }
+
     String value(int k) {
         return values[k];
     }

@@ -156,6 +156,48 @@ public final class PostgresDialect implements Dialect {
         return bulk(c, sql.toString(), all.size(), rows);
     }
 
+    /**
+     * {@code INSERT ... SELECT v.c::type ... FROM unnest(...) ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c}: one
+     * statement for the run (see the PostgreSQL docs, "INSERT", ON CONFLICT Clause). A run never holds one key twice:
+     * the source's key forbids two inserts of a key without a change between them, which ends the run.
+     */
+    @Override
+    public void upsertRows(
+            Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<String[]> rows)
+            throws SQLException {
+        Map<String, String> types = columnTypes(c, table);
+        StringBuilder sql =
+                new StringBuilder("INSERT INTO ").append(qualified(table)).append(" (");
+        StringBuilder select = new StringBuilder();
+        StringBuilder update = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            Column col = columns.get(i);
+            String n = quote(col.name());
+            sql.append(i == 0 ? "" : ", ").append(n);
+            select.append(i == 0 ? "" : ", ")
+                    .append("v.")
+                    .append(n)
+                    .append("::")
+                    .append(type(types, table, col));
+            if (!col.key()) {
+                update.append(update.length() == 0 ? "" : ", ")
+                        .append(n)
+                        .append(" = EXCLUDED.")
+                        .append(n);
+            }
+        }
+        sql.append(") SELECT ")
+                .append(select)
+                .append(" FROM ")
+                .append(unnest(columns))
+                .append(" ON CONFLICT (");
+        for (int i = 0; i < keys.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(quote(keys.get(i).name()));
+        }
+        sql.append(update.length() == 0 ? ") DO NOTHING" : ") DO UPDATE SET " + update);
+        bulk(c, sql.toString(), columns.size(), rows);
+    }
+
     @Override
     public int deleteMany(Connection c, TargetTable table, List<Column> keys, List<String[]> rows) throws SQLException {
         Map<String, String> types = columnTypes(c, table);
@@ -314,11 +356,15 @@ public final class PostgresDialect implements Dialect {
                 "CREATE SCHEMA IF NOT EXISTS " + s,
                 "CREATE TABLE IF NOT EXISTS " + s + ".sync_progress (sync_name text PRIMARY KEY,"
                         + " fingerprint text, lsn bigint, source_commit_time timestamptz,"
-                        + " updated_at timestamptz NOT NULL DEFAULT now())",
+                        + " updated_at timestamptz NOT NULL DEFAULT now(), exact_from bigint)",
+                "ALTER TABLE " + s + ".sync_progress ADD COLUMN IF NOT EXISTS exact_from bigint",
                 "CREATE TABLE IF NOT EXISTS " + s + ".table_state (sync_name text NOT NULL, source_table text NOT"
                         + " NULL, target_schema text NOT NULL, target_table text NOT NULL, state text NOT NULL,"
                         + " rows_copied bigint NOT NULL DEFAULT 0, bytes_copied bigint NOT NULL DEFAULT 0,"
                         + " created_by_sync boolean NOT NULL DEFAULT false, error text,"
-                        + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_name, source_table))");
+                        + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_name, source_table))",
+                "CREATE TABLE IF NOT EXISTS " + s + ".copy_chunk (sync_name text NOT NULL, source_table text NOT NULL,"
+                        + " relation text NOT NULL, chunk integer NOT NULL, lower_bound text[], upper_bound text[],"
+                        + " rows_copied bigint, done_at timestamptz, PRIMARY KEY (sync_name, relation, chunk))");
     }
 }

@@ -28,8 +28,17 @@ public final class SyncCatalog {
     private final String tables;
     private final String syncName;
 
-    /** A sync's position as stored: {@code lsn} is empty until the initial copy finished. */
-    public record Position(String fingerprint, Optional<Lsn> lsn, Instant sourceCommitTime, Instant updatedAt) {}
+    /**
+     * A sync's position as stored: {@code lsn} is empty until the initial copy finished; {@code exactFrom}, set by a
+     * copy that did not read one snapshot, is the source position from which changes apply exactly again (those
+     * committed before it are replayed idempotently).
+     */
+    public record Position(
+            String fingerprint,
+            Optional<Lsn> lsn,
+            Instant sourceCommitTime,
+            Instant updatedAt,
+            Optional<Lsn> exactFrom) {}
 
     /** One row of {@code table_state}. */
     public record TableStatus(
@@ -72,8 +81,9 @@ public final class SyncCatalog {
 
     /** The stored position, if this sync has one. */
     public Optional<Position> position(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT fingerprint, lsn, source_commit_time, updated_at FROM " + progress + " WHERE sync_name = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT fingerprint, lsn, source_commit_time, updated_at, exact_from FROM "
+                        + progress + " WHERE sync_name = ?")) {
             ps.setString(1, syncName);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -81,8 +91,10 @@ public final class SyncCatalog {
                 }
                 long lsn = rs.getLong(2);
                 Optional<Lsn> at = rs.wasNull() ? Optional.empty() : Optional.of(Lsn.of(lsn));
-                return Optional.of(
-                        new Position(rs.getString(1), at, instant(rs.getTimestamp(3)), instant(rs.getTimestamp(4))));
+                long exact = rs.getLong(5);
+                Optional<Lsn> exactFrom = rs.wasNull() ? Optional.empty() : Optional.of(Lsn.of(exact));
+                return Optional.of(new Position(
+                        rs.getString(1), at, instant(rs.getTimestamp(3)), instant(rs.getTimestamp(4)), exactFrom));
             }
         }
     }
@@ -102,7 +114,8 @@ public final class SyncCatalog {
     /** Records the sync with no position yet (its copy has not finished), or resets its position to none. */
     public void register(Connection c, String fingerprint) throws SQLException {
         try (PreparedStatement up = c.prepareStatement("UPDATE " + progress
-                + " SET fingerprint = ?, lsn = NULL, source_commit_time = NULL, updated_at = CURRENT_TIMESTAMP"
+                + " SET fingerprint = ?, lsn = NULL, source_commit_time = NULL, exact_from = NULL,"
+                + " updated_at = CURRENT_TIMESTAMP"
                 + " WHERE sync_name = ?")) {
             up.setString(1, fingerprint);
             up.setString(2, syncName);
@@ -143,6 +156,16 @@ public final class SyncCatalog {
         if (updated != 1) {
             throw new IllegalStateException(
                     "sync " + syncName + " has no row in " + progress + ": it was deleted while the sync ran");
+        }
+    }
+
+    /** Sets the position from which changes apply exactly again, in the caller's transaction. */
+    public void setExactFrom(Connection c, Lsn lsn) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE " + progress + " SET exact_from = ? WHERE sync_name = ?")) {
+            ps.setLong(1, lsn.value());
+            ps.setString(2, syncName);
+            requireOne(ps.executeUpdate());
         }
     }
 

@@ -45,7 +45,11 @@ final class StartupChecks {
                             + " the checkpoint are gone with it",
                     "delete the checkpoint to start a new stream (with --snapshot to copy the existing rows)");
         }
-        if (checkpoint.isEmpty() && slot.isPresent() && (config.snapshot() || config.initialCopy() != null)) {
+        if (checkpoint.isEmpty()
+                && slot.isPresent()
+                && (config.snapshot()
+                        || (config.initialCopy() != null
+                                && !config.initialCopy().resumable()))) {
             throw PgFerryException.fatal(
                     "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",
                     "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or run without"

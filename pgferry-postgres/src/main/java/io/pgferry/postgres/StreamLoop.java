@@ -63,6 +63,9 @@ final class StreamLoop {
     private ReplicationSession session;
     private ReplicationSetup.Plan plan;
     private ReplicationSession.CreatedSlot createdSlot;
+    /** Where a resumable initial copy that an earlier run left unfinished resumes; null when none does. */
+    private Lsn resumeCopyAt;
+
     private int serverVersion;
     private int protocol;
     private Lsn untilLsn;
@@ -122,6 +125,13 @@ final class StreamLoop {
             // acknowledged so far, and what the server would start from anyway.
             if (plan.slot().isPresent()) {
                 start = Lsn.max(start, plan.slot().get().confirmedFlushLsn());
+                if (checkpoint.isEmpty()
+                        && config.initialCopy() != null
+                        && config.initialCopy().resumable()) {
+                    // Nothing was confirmed from the slot before its copy ended, so it still starts where the copy
+                    // began.
+                    resumeCopyAt = plan.slot().get().confirmedFlushLsn();
+                }
             }
             if (config.fromLsn().isValid()) {
                 start = Lsn.max(start, config.fromLsn());
@@ -132,7 +142,9 @@ final class StreamLoop {
                 if (plan.slot().isEmpty()) {
                     createdSlot = session.createSlot(
                             config.slot(),
-                            config.snapshot() || config.initialCopy() != null,
+                            config.snapshot()
+                                    || (config.initialCopy() != null
+                                            && config.initialCopy().needsSnapshot()),
                             config.twoPhase(),
                             serverVersion);
                     start = Lsn.max(start, createdSlot.consistentPoint());
@@ -192,13 +204,19 @@ final class StreamLoop {
                 },
                 handler instanceof PreparingHandler p ? change -> prepare(p, change) : null);
         try {
-            if (createdSlot != null && createdSlot.snapshotName() != null) {
+            Lsn copyAt = createdSlot != null ? createdSlot.consistentPoint() : resumeCopyAt;
+            if (config.initialCopy() != null && copyAt != null) {
                 state.accept(ChangeStream.State.SNAPSHOTTING);
-                if (config.initialCopy() != null) {
-                    config.initialCopy().copy(createdSlot.snapshotName(), createdSlot.consistentPoint(), plan.tables());
-                } else {
-                    snapshot();
+                config.initialCopy()
+                        .copy(createdSlot == null ? null : createdSlot.snapshotName(), copyAt, plan.tables());
+                if (config.untilCaughtUp()) {
+                    // Caught up means with the source as it is once the copy is done: a copier that replays the
+                    // changes made while it ran is exact only past a position it read at its end.
+                    untilLsn = Lsn.max(untilLsn, StartupChecks.currentWalLsn(sql));
                 }
+            } else if (createdSlot != null && createdSlot.snapshotName() != null) {
+                state.accept(ChangeStream.State.SNAPSHOTTING);
+                snapshot();
             }
             if (handler instanceof AppendingHandler) {
                 // The output's length at the start position (after the snapshot rows, if any), before anything more

@@ -46,6 +46,57 @@ public final class PostgresServer {
         }
     }
 
+    private PostgresServer standby;
+
+    /**
+     * A hot standby of this server, started on the first call and shared like the server: every database of this
+     * server, read-only, as far as the standby has replayed ({@link #awaitReplayOf}). Streams from the physical slot
+     * {@code pgferry_test_standby}.
+     */
+    public synchronized PostgresServer standby() throws SQLException {
+        if (standby == null) {
+            String slot = "pgferry_test_standby";
+            execute("postgres", "SELECT pg_create_physical_replication_slot('" + slot + "', true)");
+            standby = new PostgresServer(postgres.startStandby(new SqlBaseBackup(this), slot));
+        }
+        return standby;
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until this standby has replayed everything {@code primary} has written so far.
+     */
+    public void awaitReplayOf(PostgresServer primary, java.time.Duration timeout) throws SQLException {
+        long target;
+        try (Connection c = primary.connect("postgres");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn() - '0/0'")) {
+            rs.next();
+            target = rs.getLong(1);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect("postgres");
+                Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT coalesce(pg_last_wal_replay_lsn() - '0/0', 0)")) {
+                    rs.next();
+                    if (rs.getLong(1) >= target) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "the standby did not replay to the primary's position within " + timeout);
+                }
+                try {
+                    Thread.sleep(20); // polling interval of the wait, not a synchronisation
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the standby", e);
+                }
+            }
+        }
+    }
+
     public int majorVersion() {
         return postgres.majorVersion();
     }

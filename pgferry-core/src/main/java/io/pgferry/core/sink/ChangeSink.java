@@ -47,6 +47,23 @@ public interface ChangeSink extends AutoCloseable {
     void apply(ChangeEvent change);
 
     /**
+     * Says how the changes applied from now on are written: exactly as they come (the default, and what {@code
+     * false} restores), or idempotently. Idempotent rules are for changes the destination may already hold, in part
+     * or in whole, because a copy that read the source while they were made saw some of them: an insert writes its
+     * row whether or not a row with its key is there; an update changes the row with its key if there is one
+     * (moving it when the key changed, replacing a row already at the new key) and does nothing otherwise; a delete
+     * deletes the row if it is there. Applied in source order from before the copy began to after it ended, such
+     * changes leave every row as the source has it, whatever the copy saw.
+     *
+     * @throws UnsupportedOperationException when the sink cannot apply idempotently (the default for {@code true})
+     */
+    default void idempotent(boolean on) {
+        if (on) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot apply changes idempotently");
+        }
+    }
+
+    /**
      * Adds {@code column}, which the source table of {@code relation} gained while streaming, to the destination
      * table, within the open batch and before the changes that carry it. Does nothing when the destination already
      * has a column of that name.

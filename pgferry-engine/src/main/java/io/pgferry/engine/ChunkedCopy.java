@@ -1,0 +1,370 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.CopyChunks;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.InitialCopy;
+import io.pgferry.postgres.TableName;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The initial copy of {@link CopyMode#CHUNKED}, which holds no snapshot and resumes after a crash. It runs after
+ * the slot is created, so the slot holds every change made while it copies:
+ *
+ * <ol>
+ *   <li>each relation is split into key ranges ({@link ChunkPlanner}), and the plan stored at the target ({@link
+ *       CopyChunks}) before anything is copied;
+ *   <li>N workers copy the chunks, each chunk in a short source statement of its own and one target transaction that
+ *       also marks it done: after a crash exactly the chunks marked done are at the target, and a new run copies
+ *       only the others;
+ *   <li>the source's WAL insert position is read after the last chunk: a transaction whose commit record comes
+ *       later was invisible to every chunk;
+ *   <li>keys, indexes and constraints are built, then the position recorded: the slot's start, and that WAL
+ *       position as the point from which apply is exact again.
+ * </ol>
+ *
+ * The changes streamed from the slot's start to that point are then replayed idempotently ({@link
+ * io.pgferry.core.sink.ChangeSink#idempotent}): a chunk may have read a row before, between or after them, and the
+ * rules bring it to the source's state either way.
+ */
+final class ChunkedCopy implements InitialCopy {
+    private static final Logger log = LoggerFactory.getLogger(ChunkedCopy.class);
+
+    /** What a post-data statement run again after a crash reports: the index, constraint or key is there already. */
+    private static final Set<String> ALREADY_BUILT = Set.of("42P07", "42710", "42P16");
+
+    private final SyncConfig config;
+    private final List<SourceTable> tables;
+    private final Map<TableName, TargetTable> targets;
+    private final Map<TableName, Boolean> binary;
+    private final Set<TableName> created;
+    private final SyncCatalog catalog;
+    private final CopyChunks chunks;
+    private final Supplier<String> fingerprint;
+    /** Where the chunks are read: the source, or a hot standby of it ({@link CopySource}). */
+    private final Supplier<Connection> source;
+
+    private final Supplier<Connection> primary;
+    private final Supplier<Connection> target;
+    private final Consumer<CopyProgress> onStart;
+
+    ChunkedCopy(
+            SyncConfig config,
+            List<SourceTable> tables,
+            TargetSchema.Plan plan,
+            Set<TableName> created,
+            SyncCatalog catalog,
+            CopyChunks chunks,
+            Supplier<String> fingerprint,
+            Supplier<Connection> source,
+            Supplier<Connection> primary,
+            Supplier<Connection> target,
+            Consumer<CopyProgress> onStart) {
+        this.config = config;
+        this.tables = tables;
+        this.targets = plan.targets();
+        this.binary = plan.binaryCopy();
+        this.created = created;
+        this.catalog = catalog;
+        this.chunks = chunks;
+        this.fingerprint = fingerprint;
+        this.source = source;
+        this.primary = primary;
+        this.target = target;
+        this.onStart = onStart;
+    }
+
+    @Override
+    public boolean needsSnapshot() {
+        return false;
+    }
+
+    @Override
+    public boolean resumable() {
+        return true;
+    }
+
+    @Override
+    public void copy(String snapshotName, Lsn consistentPoint, List<TableName> published) throws Exception {
+        run(consistentPoint);
+    }
+
+    /**
+     * Copies what is not copied yet, builds what comes after the data, and records {@code start} (where the slot
+     * starts streaming) as the position.
+     */
+    void run(Lsn start) throws Exception {
+        long started = System.nanoTime();
+        try (Connection states = target.get();
+                Connection planning = source.get();
+                Connection origin = primary.get()) {
+            if (config.copySource() != null) {
+                CopySource.awaitReplay(planning, start, config.maxRetryTime(), describe(config.copySource()));
+            }
+            List<KeyRange> ranges = ranges(states, planning);
+            Map<TableName, Integer> parts = new HashMap<>();
+            ranges.forEach(r -> parts.merge(r.table().name(), 1, Integer::sum));
+            CopyProgress progress = new CopyProgress(tables, t -> parts.getOrDefault(t.name(), 0));
+            ConcurrentLinkedQueue<KeyRange> queue = new ConcurrentLinkedQueue<>();
+            int done = 0;
+            for (KeyRange r : ranges) {
+                if (r.chunk().done()) {
+                    progress.table(r.table().name()).finishRange(r.chunk().rows());
+                    done++;
+                } else {
+                    queue.add(r);
+                }
+            }
+            if (done > 0) {
+                log.info("resuming the chunked copy: {} of {} chunks were copied before", done, ranges.size());
+            }
+            onStart.accept(progress);
+            for (SourceTable t : tables) {
+                setState(states, t, TableState.COPYING, progress);
+            }
+            AtomicBoolean failed = new AtomicBoolean();
+            SnapshotCopy.runAll(config.workers(), worker -> {
+                try {
+                    work(queue, failed, progress, states);
+                } catch (SQLException | RuntimeException e) {
+                    failed.set(true);
+                    throw e;
+                }
+            });
+            Lsn exactFrom = insertPosition(origin);
+            log.info(
+                    "copied {} rows ({} MB) of {} tables in {} chunks in {} s; changes up to {} are replayed"
+                            + " idempotently",
+                    progress.rows(),
+                    progress.bytes() >> 20,
+                    tables.size(),
+                    ranges.size(),
+                    (System.nanoTime() - started) / 1_000_000_000L,
+                    exactFrom);
+            buildPostData(done > 0);
+            for (SourceTable t : tables) {
+                setState(states, t, TableState.CATCHING_UP, progress);
+            }
+            states.setAutoCommit(false);
+            catalog.savePosition(states, fingerprint.get(), start, null);
+            catalog.setExactFrom(states, exactFrom);
+            states.commit();
+            states.setAutoCommit(true);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "the chunked copy failed");
+        }
+        log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
+    }
+
+    /** The stored plan, or a new one stored in one transaction; largest tables first. */
+    private List<KeyRange> ranges(Connection states, Connection planning) throws SQLException {
+        ChunkPlanner planner = new ChunkPlanner(planning, config.chunkRows());
+        Map<String, SourceTable> tableOf = new HashMap<>();
+        Map<String, SourceTable.Leaf> leafOf = new HashMap<>();
+        Map<TableName, List<String>> keyTypes = new HashMap<>();
+        for (SourceTable t : tables) {
+            keyTypes.put(t.name(), planner.keyTypes(t));
+            for (SourceTable.Leaf l : t.leaves()) {
+                tableOf.put(l.qualified(), t);
+                leafOf.put(l.qualified(), l);
+            }
+        }
+        List<CopyChunks.Chunk> stored = chunks.load(states);
+        if (stored.isEmpty()) {
+            List<SourceTable> bySize = new ArrayList<>(tables);
+            bySize.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
+            for (SourceTable t : bySize) {
+                for (SourceTable.Leaf l : t.leaves()) {
+                    stored.addAll(planner.plan(t, l));
+                }
+            }
+            states.setAutoCommit(false);
+            chunks.save(states, stored);
+            states.commit();
+            states.setAutoCommit(true);
+        } else {
+            stored.sort((a, b) -> Long.compare(
+                    tableOf.containsKey(b.relation())
+                            ? tableOf.get(b.relation()).bytes()
+                            : 0,
+                    tableOf.containsKey(a.relation())
+                            ? tableOf.get(a.relation()).bytes()
+                            : 0));
+        }
+        List<KeyRange> out = new ArrayList<>();
+        for (CopyChunks.Chunk c : stored) {
+            SourceTable t = tableOf.get(c.relation());
+            if (t == null) {
+                throw PgFerryException.fatal(
+                        "the chunked copy of sync " + config.slot() + " was planned for relation " + c.relation()
+                                + ", which is no longer among the source tables",
+                        "start the sync over: drop slot " + config.slot() + " and delete its rows from "
+                                + config.catalogSchema() + ".sync_progress and " + config.catalogSchema()
+                                + ".copy_chunk");
+            }
+            out.add(new KeyRange(t, leafOf.get(c.relation()), c, keyTypes.get(t.name())));
+        }
+        return out;
+    }
+
+    /** One worker: takes chunks until none remain or another worker failed. */
+    private void work(
+            ConcurrentLinkedQueue<KeyRange> queue, AtomicBoolean failed, CopyProgress progress, Connection states)
+            throws SQLException {
+        try (Connection src = source.get();
+                Connection dst = target.get()) {
+            src.setAutoCommit(true);
+            try (Statement st = src.createStatement()) {
+                // The bounds are written as literals (KeyRange); this makes quote-doubling exact.
+                st.execute("SET standard_conforming_strings = on");
+            }
+            try (Statement st = dst.createStatement()) {
+                // A chunk and its done mark commit together, so a lost commit loses both; the position recorded
+                // after the last chunk is committed synchronously, flushing every chunk before it.
+                st.execute("SET synchronous_commit = off");
+            }
+            dst.setAutoCommit(false);
+            KeyRange r;
+            while (!failed.get() && (r = queue.poll()) != null) {
+                CopyProgress.Table counters = progress.table(r.table().name());
+                long rows = CopyPipe.pipe(
+                        src,
+                        dst,
+                        r.table(),
+                        r.leaf().qualified() + r.predicate(),
+                        targets.get(r.table().name()),
+                        binary.getOrDefault(r.table().name(), false),
+                        counters);
+                chunks.markDone(dst, r.chunk(), rows);
+                dst.commit();
+                if (counters.finishRange(rows)) {
+                    setState(states, r.table(), TableState.COPYING, progress);
+                    log.info("copied {} ({} rows)", r.table().name(), counters.rows());
+                }
+            }
+        }
+    }
+
+    /**
+     * What holds row by row ({@link TargetSchema.PostData#perRow}): the key, which the replay needs, plain indexes,
+     * check constraints. After a crash some may exist already: those are skipped.
+     */
+    private void buildPostData(boolean resumed) throws Exception {
+        Map<TableName, TargetSchema.PostData> post = TargetSchema.postData(tables, targets, created::contains);
+        build(
+                config,
+                target,
+                post.values().stream().map(TargetSchema.PostData::perRow).toList(),
+                resumed);
+    }
+
+    /**
+     * What may not hold before the replay is over: unique indexes and constraints, then foreign keys. Run once the
+     * target has passed the position from which apply is exact; skips what a run stopped meanwhile already built.
+     */
+    static void buildAfterReplay(
+            SyncConfig config,
+            List<SourceTable> tables,
+            Map<TableName, TargetTable> targets,
+            Set<TableName> created,
+            Supplier<Connection> target)
+            throws Exception {
+        List<TargetSchema.PostData> rest = new ArrayList<>();
+        for (TargetSchema.PostData p :
+                TargetSchema.postData(tables, targets, created::contains).values()) {
+            rest.add(new TargetSchema.PostData(
+                    p.uniqueIndexes(), p.uniqueConstraints(), p.foreignKeys(), List.of(), List.of()));
+        }
+        build(config, target, rest, true);
+        log.info("built the unique constraints and foreign keys deferred until the replay was over");
+    }
+
+    /** Indexes in parallel, then each table's attach list, then foreign keys. */
+    private static void build(
+            SyncConfig config, Supplier<Connection> target, List<TargetSchema.PostData> post, boolean tolerant)
+            throws Exception {
+        ConcurrentLinkedQueue<List<String>> indexes = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<List<String>> attach = new ConcurrentLinkedQueue<>();
+        List<String> fks = new ArrayList<>();
+        for (TargetSchema.PostData p : post) {
+            p.indexes().forEach(ddl -> indexes.add(List.of(ddl)));
+            attach.add(p.attach());
+            fks.addAll(p.foreignKeys());
+        }
+        SnapshotCopy.runAll(config.workers(), worker -> execute(target, indexes, tolerant));
+        SnapshotCopy.runAll(config.workers(), worker -> execute(target, attach, tolerant));
+        execute(target, new ConcurrentLinkedQueue<>(List.of(fks)), tolerant);
+    }
+
+    private static void execute(
+            Supplier<Connection> target, ConcurrentLinkedQueue<List<String>> queue, boolean tolerant)
+            throws SQLException {
+        try (Connection c = target.get();
+                Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            List<String> batch;
+            while ((batch = queue.poll()) != null) {
+                for (String ddl : batch) {
+                    try {
+                        st.execute(ddl);
+                    } catch (SQLException e) {
+                        if (!tolerant || !ALREADY_BUILT.contains(e.getSQLState())) {
+                            throw e;
+                        }
+                        log.debug("already built before the restart: {}", e.getSQLState());
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The source's WAL insert position now (see the PostgreSQL docs, "System Administration Functions"): a commit
+     * record written later belongs to a transaction that no chunk, all read before, could see.
+     */
+    private static Lsn insertPosition(Connection source) throws SQLException {
+        try (Statement st = source.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    static String describe(Dsn dsn) {
+        return dsn.endpoints() + "/" + dsn.dbname();
+    }
+
+    private void setState(Connection c, SourceTable t, TableState state, CopyProgress progress) throws SQLException {
+        CopyProgress.Table p = progress.table(t.name());
+        synchronized (c) {
+            catalog.setState(
+                    c,
+                    t.name().toString(),
+                    targets.get(t.name()),
+                    state,
+                    p.rows(),
+                    p.bytes(),
+                    created.contains(t.name()),
+                    null);
+        }
+    }
+}

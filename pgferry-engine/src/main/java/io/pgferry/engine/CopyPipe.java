@@ -1,0 +1,80 @@
+package io.pgferry.engine;
+
+import io.pgferry.jdbc.TargetTable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Pipes {@code COPY (SELECT ...) TO STDOUT} at the source into {@code COPY ... FROM STDIN} at the target without
+ * decoding rows: in binary format when every column is a built-in type on both sides, in text otherwise.
+ */
+final class CopyPipe {
+    private static final int BUFFER = 1 << 16;
+
+    private CopyPipe() {}
+
+    /**
+     * Copies the rows of {@code from} (a relation, optionally followed by a WHERE clause) into {@code target}, in the
+     * callers' transactions; returns the rows written.
+     */
+    static long pipe(
+            Connection src,
+            Connection dst,
+            SourceTable table,
+            String from,
+            TargetTable target,
+            boolean binary,
+            CopyProgress.Table counters)
+            throws SQLException {
+        String format = binary ? " (FORMAT binary)" : "";
+        StringBuilder cols = new StringBuilder();
+        for (ColumnDef c : table.copyColumns()) {
+            cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
+        }
+        CopyOut out = src.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyOut("COPY (SELECT " + cols + " FROM ONLY " + from + ") TO STDOUT" + format);
+        CopyIn in = null;
+        try {
+            in = dst.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + PgSql.qualified(target.schema(), target.table()) + " (" + cols + ") FROM STDIN"
+                            + format);
+            // The source sends one CopyData message a row; the target takes them in any size, so rows go on in
+            // 64 kB messages (PostgreSQL docs, "COPY Operations": message boundaries need not match rows).
+            byte[] buffer = new byte[BUFFER];
+            int filled = 0;
+            byte[] b;
+            while ((b = out.readFromCopy()) != null) {
+                if (filled + b.length > buffer.length) {
+                    in.writeToCopy(buffer, 0, filled);
+                    counters.addBytes(filled);
+                    filled = 0;
+                }
+                if (b.length > buffer.length) {
+                    in.writeToCopy(b, 0, b.length);
+                    counters.addBytes(b.length);
+                } else {
+                    System.arraycopy(b, 0, buffer, filled, b.length);
+                    filled += b.length;
+                }
+            }
+            if (filled > 0) {
+                in.writeToCopy(buffer, 0, filled);
+                counters.addBytes(filled);
+            }
+            return in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (out.isActive()) {
+                out.cancelCopy();
+            }
+            if (in != null && in.isActive()) {
+                in.cancelCopy();
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.CopyChunks;
+import io.pgferry.postgres.Dsn;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --copy-mode chunked} against real databases: key ranges of every kind of key, writes during the copy
+ * replayed idempotently, and a failed copy resumed without copying its finished chunks again. Issue #5.
+ */
+@PgTest
+@Tag("stream")
+class ChunkedCopyTest {
+
+    private static SyncConfig.Builder chunked(TestDatabase source, TestDatabase target, int chunkRows) {
+        return SyncEngineTest.config(source, target).copyMode(CopyMode.CHUNKED).chunkRows(chunkRows);
+    }
+
+    @Test
+    void keyRangesOfEveryShapeCopyEachRowOnce(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE empty_t (id int PRIMARY KEY)",
+                "CREATE TABLE one_t (id int PRIMARY KEY, v text)",
+                "INSERT INTO one_t VALUES (42, 'only')",
+                // Keys far apart: the chunks are by rank, not by value.
+                "CREATE TABLE sparse_t (id bigint PRIMARY KEY)",
+                "INSERT INTO sparse_t VALUES (-9000000000000), (-5), (0), (7), (1099511627776), (9000000000000000000),"
+                        + " (3)",
+                // Exactly two chunks' worth: the row at each bound belongs to the chunk above it only.
+                "CREATE TABLE boundary_t (id int PRIMARY KEY)",
+                "INSERT INTO boundary_t SELECT generate_series(1, 6)",
+                "CREATE TABLE composite_t (a int, b text, c date, v int, PRIMARY KEY (a, b, c))",
+                "INSERT INTO composite_t SELECT i % 3, 'k' || (i % 5), date '2026-01-01' + i, i"
+                        + " FROM generate_series(1, 40) i",
+                "CREATE TABLE uuid_t (id uuid PRIMARY KEY, n int)",
+                "INSERT INTO uuid_t SELECT md5(i::text)::uuid, i FROM generate_series(1, 25) i",
+                // Text keys with quotes, backslashes, spaces, unicode and the empty string, in a C collation.
+                "CREATE TABLE \"Text Keys\" (k text COLLATE \"C\" PRIMARY KEY, v int)",
+                "INSERT INTO \"Text Keys\" VALUES (''), ('a''b'), ('back\\slash'), ('spa ce'), ('ünï'), ('Z'),"
+                        + " ('a'), ('\"q\"'), ('日本'), ('$$'), ('x''''y'), ('E''\\n')",
+                // Enough rows for the planner's estimate to call for a sample.
+                "CREATE TABLE sampled_t (id int PRIMARY KEY, v text)",
+                "INSERT INTO sampled_t SELECT i, md5(i::text) FROM generate_series(1, 900) i",
+                "ANALYZE sampled_t");
+        String[] tables = {
+            "empty_t", "one_t", "sparse_t", "boundary_t", "composite_t", "uuid_t", "\"Text Keys\"", "sampled_t"
+        };
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            SyncEngine.Result result = new SyncEngine(
+                            chunked(source, target, 3).untilCaughtUp(true).build())
+                    .run();
+            assertThat(result.copied()).isTrue();
+            for (String t : tables) {
+                assertThat(Databases.rows(target, t)).as(t).isEqualTo(Databases.rows(source, t));
+            }
+            assertThat(chunks(target, "public.empty_t")).isEqualTo(1);
+            assertThat(chunks(target, "public.one_t")).isEqualTo(1);
+            assertThat(chunks(target, "public.boundary_t")).isEqualTo(2);
+            assertThat(chunks(target, "public.sparse_t")).isEqualTo(3);
+            assertThat(chunks(target, "public.\"Text Keys\"")).isEqualTo(4);
+            assertThat(chunks(target, "public.sampled_t")).isGreaterThan(100);
+            assertThat(target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NULL"))
+                    .isZero();
+            assertThat(target.queryLong(
+                            "SELECT sum(rows_copied) FROM pgferry.copy_chunk WHERE relation =" + " 'public.sampled_t'"))
+                    .isEqualTo(900);
+        }
+    }
+
+    @Test
+    void writesDuringTheCopyAreReplayedUntilTheTargetIsExact(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
+                "CREATE UNIQUE INDEX accounts_note ON accounts (note)",
+                "CREATE TABLE pairs (a int, b uuid, n int, PRIMARY KEY (a, b))",
+                "INSERT INTO accounts SELECT i, 0, 'n' || i FROM generate_series(1, 30000) i",
+                "INSERT INTO pairs SELECT i % 100, md5(i::text)::uuid, 0 FROM generate_series(1, 5000) i");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Throwable> writerError = new AtomicReference<>();
+            Thread writer = new Thread(() -> write(source, writing, writerError, new Random(7)), "writer");
+            writer.start();
+            try (RunningSync running = RunningSync.start(
+                    new SyncEngine(chunked(source, target, 500).build()))) {
+                Databases.awaitStreaming(target, Duration.ofSeconds(120));
+                writing.set(false);
+                writer.join(30_000);
+                assertThat(writerError.get()).as("writer").isNull();
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "accounts", "pairs");
+                running.assertRunning();
+            } finally {
+                writing.set(false);
+                writer.join(30_000);
+            }
+            assertThat(target.queryLong("SELECT count(*) FROM pgferry.copy_chunk"))
+                    .isGreaterThan(60);
+            assertThat(target.queryLong("SELECT count(*) FROM pgferry.sync_progress WHERE exact_from IS NOT NULL"))
+                    .isEqualTo(1);
+            assertThat(target.queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 'accounts_note'"))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFailedCopyResumesWithoutCopyingItsFinishedChunksAgain(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 3000) i");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            // An existing target table that refuses one row of the sixth chunk: the copy fails there.
+            target.execute(
+                    "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                    "ALTER TABLE t ADD CONSTRAINT not_2600 CHECK (id <> 2600)");
+            SyncConfig config =
+                    chunked(source, target, 500).workers(1).untilCaughtUp(true).build();
+            assertThatThrownBy(() -> new SyncEngine(config).run()).isInstanceOf(PgFerryException.class);
+            assertThat(target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NOT NULL"))
+                    .isEqualTo(5);
+            assertThat(target.queryLong("SELECT count(*) FROM t")).isEqualTo(2500);
+            SyncStatus.Report status = SyncStatus.read(Dsn.parse(target.uri()), null, "pgferry", null)
+                    .get(0);
+            assertThat(status.chunks()).containsEntry("public.t", new CopyChunks.Progress(5, 6));
+            assertThat(status.position()).isEmpty();
+            String finished = target.queryString("SELECT string_agg(chunk || '@' || done_at, ',' ORDER BY chunk)"
+                    + " FROM pgferry.copy_chunk WHERE done_at IS NOT NULL");
+            // Changes while nothing runs: in finished chunks, in the failed one, and new rows.
+            source.execute(
+                    "UPDATE t SET v = 'changed' WHERE id IN (1, 1500, 2600)",
+                    "UPDATE t SET id = 5000 WHERE id = 10",
+                    "DELETE FROM t WHERE id IN (20, 2700)",
+                    "INSERT INTO t VALUES (6000, 'new')");
+            target.execute("ALTER TABLE t DROP CONSTRAINT not_2600");
+            SyncEngine.Result result = new SyncEngine(config).run();
+            assertThat(result.copied()).isTrue();
+            assertThat(Databases.rows(target, "t")).isEqualTo(Databases.rows(source, "t"));
+            assertThat(target.queryString("SELECT string_agg(chunk || '@' || done_at, ',' ORDER BY chunk)"
+                            + " FROM pgferry.copy_chunk WHERE chunk < 5"))
+                    .as("the finished chunks were not copied again")
+                    .isEqualTo(finished);
+        }
+    }
+
+    @Test
+    void aTableWithoutAPrimaryKeyIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE keyed (id int PRIMARY KEY)",
+                "CREATE TABLE log (kind text)",
+                "ALTER TABLE log REPLICA IDENTITY FULL");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            assertThatThrownBy(() -> new SyncEngine(chunked(source, target, 10).build()).run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("table public.log cannot be copied in chunks: it has no primary key")
+                    .satisfies(e -> assertThat(((PgFerryException) e).fix()).contains("copy mode snapshot"));
+            assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
+                    .isZero();
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'keyed'"))
+                    .isZero();
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'logical'"))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void copiesFromAHotStandbyWhileTheSourceChanges(TestDatabase source) throws Exception {
+        PostgresServer standby = source.server().standby();
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 5000) i");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            standby.awaitReplayOf(source.server(), Duration.ofSeconds(60));
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Throwable> writerError = new AtomicReference<>();
+            Thread writer = new Thread(
+                    () -> {
+                        try (Connection c = source.connect();
+                                Statement st = c.createStatement()) {
+                            for (int i = 0; writing.get(); i++) {
+                                st.execute("UPDATE t SET v = 'w" + i + "' WHERE id = " + (1 + i % 5000));
+                                st.execute("INSERT INTO t VALUES (" + (10_000 + i) + ", 'n')");
+                                st.execute("DELETE FROM t WHERE id = " + (1 + (i * 7) % 5000));
+                            }
+                        } catch (Throwable e) {
+                            writerError.set(e);
+                        }
+                    },
+                    "writer");
+            writer.start();
+            try (RunningSync running = RunningSync.start(new SyncEngine(chunked(source, target, 400)
+                    .copySource(standby.uri(source.name()))
+                    .build()))) {
+                Databases.awaitStreaming(target, Duration.ofSeconds(120));
+                writing.set(false);
+                writer.join(30_000);
+                assertThat(writerError.get()).as("writer").isNull();
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+                running.assertRunning();
+            } finally {
+                writing.set(false);
+                writer.join(30_000);
+            }
+            assertThat(chunks(target, "public.t")).isGreaterThan(10);
+            // The chunks were read at the standby: its own statistics count the scans of t.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long scans = 0;
+            while (scans == 0 && System.nanoTime() < deadline) {
+                try (Connection c = standby.connect(source.name());
+                        Statement st = c.createStatement();
+                        var rs = st.executeQuery("SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM"
+                                + " pg_stat_user_tables WHERE relname = 't'")) {
+                    scans = rs.next() ? rs.getLong(1) : 0;
+                }
+                if (scans == 0) {
+                    Thread.sleep(100); // polling interval of the wait, not a synchronisation
+                }
+            }
+            assertThat(scans).as("scans of t at the standby").isPositive();
+        }
+    }
+
+    @Test
+    void aCopySourceThatIsNotAStandbyIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(source.server())) {
+            assertThatThrownBy(() -> new SyncEngine(chunked(source, target, 10)
+                                    .copySource(target.uri())
+                                    .build())
+                            .run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("is not a hot standby");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
+                    .isZero();
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'logical'"))
+                    .isZero();
+            assertThatThrownBy(() -> SyncEngineTest.config(source, target)
+                            .copySource(target.uri())
+                            .build())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("copying from a standby needs the chunked copy mode");
+        }
+    }
+
+    /** Random small transactions, among them key changes and moves of a unique value, until told to stop. */
+    private static void write(TestDatabase db, AtomicBoolean writing, AtomicReference<Throwable> error, Random r) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            int next = 100_000;
+            while (writing.get()) {
+                int id = 1 + r.nextInt(30_000);
+                switch (r.nextInt(7)) {
+                    case 0 -> st.execute("INSERT INTO accounts VALUES (" + next + ", 1, 'new" + next++ + "')");
+                    case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
+                    case 2 -> st.execute("UPDATE accounts SET id = " + next++ + " WHERE id = " + id);
+                    case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
+                    case 4 -> st.execute("UPDATE pairs SET n = n + 1 WHERE a = " + (id % 100));
+                    case 5 -> st.execute("UPDATE pairs SET a = a + 1000 WHERE a = " + (id % 100)
+                            + " AND b = (SELECT b FROM pairs WHERE a = " + (id % 100) + " LIMIT 1)");
+                    default -> st.execute("BEGIN; DELETE FROM accounts WHERE id = " + id + "; INSERT INTO accounts"
+                            + " VALUES (" + id + ", 2, 'again" + next++ + "'); COMMIT");
+                }
+            }
+        } catch (Throwable e) {
+            error.set(e);
+        }
+    }
+
+    private static long chunks(TestDatabase target, String relation) throws Exception {
+        return target.queryLong(
+                "SELECT count(*) FROM pgferry.copy_chunk WHERE relation = '" + relation.replace("'", "''") + "'");
+    }
+}
