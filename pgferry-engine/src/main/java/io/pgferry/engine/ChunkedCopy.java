@@ -321,6 +321,7 @@ final class ChunkedCopy implements InitialCopy {
         try (Connection c = target.get();
                 Statement st = c.createStatement()) {
             c.setAutoCommit(true);
+            TargetSchema.prepareIndexBuilds(st);
             List<String> batch;
             while ((batch = queue.poll()) != null) {
                 for (String ddl : batch) {

@@ -164,6 +164,7 @@ final class SnapshotCopy implements InitialCopy {
                 // The copy is started over after a crash, and its end is recorded by a synchronous commit that
                 // flushes everything before it: no range needs to wait for its own flush.
                 st.execute("SET synchronous_commit = off");
+                TargetSchema.prepareIndexBuilds(st);
             }
             while (remaining.get() > 0 && !failed.get()) {
                 Task task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
@@ -224,6 +225,7 @@ final class SnapshotCopy implements InitialCopy {
     private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {
         try (Connection c = target.get();
                 Statement st = c.createStatement()) {
+            TargetSchema.prepareIndexBuilds(st);
             List<String> batch;
             while ((batch = queue.poll()) != null) {
                 for (String ddl : batch) {

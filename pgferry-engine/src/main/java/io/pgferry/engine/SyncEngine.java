@@ -431,6 +431,7 @@ public final class SyncEngine {
         Collection<TargetSchema.PostData> all =
                 TargetSchema.postData(tables, plan).values();
         try (Statement st = target.createStatement()) {
+            TargetSchema.prepareIndexBuilds(st);
             for (TargetSchema.PostData p : all) {
                 for (String ddl : p.indexes()) {
                     st.execute(ddl);
