@@ -1,6 +1,7 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
@@ -8,9 +9,13 @@ import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.Stage;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +31,16 @@ import org.slf4j.LoggerFactory;
  * the source nothing that is not durable at the destination, while the destination never waits for a flush between
  * batches.
  *
- * <p><b>Retries.</b> Runs on the stream's thread and applies while the stream waits, so a transaction's changes are
- * never used after {@link #onTransaction} returns. On a failure the open batch is rolled back and the sink closed;
- * the stream retries a retriable failure by delivering again every transaction not acknowledged. Those a lost sink
- * had committed are recognised by the position the next sink reads from the destination, and skipped.
+ * <p><b>Pipelining.</b> The stream's thread only {@linkplain Transaction#retain() retains} each transaction and
+ * queues it; an applier thread of its own applies the queue in order and releases each transaction once its changes
+ * are written, so the stream receives and decodes the next transactions meanwhile. The stream's memory limit, which
+ * counts what retained transactions hold, and a bound on the queue keep the stream from running ahead without limit.
+ * {@link #onIdle} waits until the applier has applied and committed everything queued.
+ *
+ * <p><b>Retries.</b> On a failure the open batch is rolled back, the sink closed, and what was queued behind the
+ * failed transaction dropped without being applied; the failure is thrown to the stream at its next call, which
+ * retries a retriable one by delivering again every transaction not acknowledged. Those a lost sink had committed
+ * are recognised by the position the next sink reads from the destination, and skipped.
  *
  * <p><b>Replay after a chunked copy.</b> A transaction whose commit record precedes the position from which apply is
  * exact (read from the destination with each new sink) is applied by the sink's idempotent rules, every later one
@@ -55,6 +66,30 @@ final class ApplyHandler implements TransactionHandler {
         t.setDaemon(true);
         return t;
     });
+    /** What the stream hands the applier: a transaction, a wait for everything before, or the end. */
+    private sealed interface Item permits Deliver, Idle, Stop {}
+
+    private record Deliver(Transaction tx) implements Item {}
+
+    private static final class Idle implements Item {
+        final CountDownLatch done = new CountDownLatch(1);
+    }
+
+    private enum Stop implements Item {
+        INSTANCE
+    }
+
+    /**
+     * Bounds the transactions handed over and not yet applied, besides the stream's memory limit, which counts what
+     * they hold.
+     */
+    static final int QUEUE_CAPACITY = 10_000;
+
+    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    /** Set by the applier; thrown to the stream, then cleared, by {@link #throwIfFailed}. */
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+    private final Thread applier;
     private volatile ChangeSink sink;
     /** Transactions ending at or before this are already committed at the destination. */
     private Lsn skipThrough = Lsn.INVALID;
@@ -92,6 +127,9 @@ final class ApplyHandler implements TransactionHandler {
         this.maxDelayNanos = maxDelay.toNanos();
         this.onCaughtUp = onCaughtUp;
         this.onReplayed = onReplayed;
+        applier = new Thread(this::applyLoop, "pgferry-apply");
+        applier.setDaemon(true);
+        applier.start();
         checker.scheduleWithFixedDelay(
                 this::acknowledgeDurableQuietly,
                 DURABILITY_CHECK_MILLIS,
@@ -99,67 +137,139 @@ final class ApplyHandler implements TransactionHandler {
                 TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Hands {@code tx} to the applier and returns: the stream decodes the next transactions while this one is applied.
+     * A failure of the applier is thrown here (or from {@link #onIdle}) once everything handed over before it has
+     * been dropped, so that what the stream delivers again comes after.
+     */
     @Override
     public void onTransaction(Transaction tx) {
+        throwIfFailed();
+        tx.retain();
         try {
-            if (sink == null) {
-                ChangeSink s = sinks.get();
-                skipThrough = s.position().orElse(Lsn.INVALID);
-                replayBefore = exactFrom.get();
-                sink = s;
-            }
-            if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
-                // Committed by a sink lost before it was acknowledged; durable, as position() says.
-                tx.ack();
-                return;
-            }
-            if (last == null) {
-                sink.begin();
-                openedAt = System.nanoTime();
-            }
-            boolean replay = replayBefore.isValid() && tx.commitLsn().isBefore(replayBefore);
-            if (replay != idempotent) {
-                if (!replay) {
-                    // The replay is over: what it could have violated is built on the target as it now is.
-                    commit();
-                    log.info(
-                            "replayed the changes made during the chunked copy; applying exactly from {}",
-                            tx.commitLsn());
-                    onReplayed.run();
-                    sink.begin();
-                    openedAt = System.nanoTime();
-                }
-                sink.idempotent(replay);
-                idempotent = replay;
-            }
-            for (ChangeEvent change : tx) {
-                schema.check(change, sink);
-                ChangeEvent c = stage.process(change);
-                if (c != null) {
-                    sink.apply(c);
-                    rows++;
-                }
-            }
-            last = tx;
-            if (rows >= maxRows || System.nanoTime() - openedAt >= maxDelayNanos) {
-                commit();
-            }
-        } catch (RuntimeException e) {
-            abandon();
-            throw e;
+            queue.put(new Deliver(tx));
+        } catch (InterruptedException e) {
+            tx.release();
+            Thread.currentThread().interrupt();
+            throw PgFerryException.fatal("interrupted while handing a transaction to the applier", "run it again", e);
         }
     }
 
+    /** Waits until the applier has applied, committed and acknowledged everything handed over. */
     @Override
     public void onIdle() {
-        try {
-            commit();
-            acknowledgeDurable();
-        } catch (RuntimeException e) {
-            abandon();
-            throw e;
+        throwIfFailed();
+        awaitApplier();
+        throwIfFailed();
+    }
+
+    private void throwIfFailed() {
+        RuntimeException e = failure.get();
+        if (e == null) {
+            return;
         }
-        onCaughtUp.run();
+        awaitApplier(); // the applier drops what was queued behind the failure
+        failure.set(null);
+        throw e;
+    }
+
+    private void awaitApplier() {
+        Idle idle = new Idle();
+        try {
+            queue.put(idle);
+            idle.done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw PgFerryException.fatal("interrupted while waiting for the applier", "run it again", e);
+        }
+    }
+
+    /** The applier thread: applies what the stream hands over, in order, until stopped. */
+    private void applyLoop() {
+        while (true) {
+            Item item;
+            try {
+                item = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (item instanceof Stop) {
+                return;
+            }
+            if (failure.get() != null) {
+                // Dropped, not applied: unacknowledged, so the stream delivers it again after the failure.
+                finish(item);
+                continue;
+            }
+            try {
+                if (item instanceof Deliver d) {
+                    apply(d.tx());
+                } else {
+                    commit();
+                    acknowledgeDurable();
+                    onCaughtUp.run();
+                }
+            } catch (RuntimeException e) {
+                abandon();
+                failure.set(e);
+            } catch (Error e) {
+                abandon();
+                failure.set(PgFerryException.fatal("the applier failed: " + e, "see the cause", e));
+            } finally {
+                finish(item);
+            }
+        }
+    }
+
+    private static void finish(Item item) {
+        if (item instanceof Deliver d) {
+            d.tx().release();
+        } else if (item instanceof Idle i) {
+            i.done.countDown();
+        }
+    }
+
+    private void apply(Transaction tx) {
+        if (sink == null) {
+            ChangeSink s = sinks.get();
+            skipThrough = s.position().orElse(Lsn.INVALID);
+            replayBefore = exactFrom.get();
+            sink = s;
+        }
+        if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
+            // Committed by a sink lost before it was acknowledged; durable, as position() says.
+            tx.ack();
+            return;
+        }
+        if (last == null) {
+            sink.begin();
+            openedAt = System.nanoTime();
+        }
+        boolean replay = replayBefore.isValid() && tx.commitLsn().isBefore(replayBefore);
+        if (replay != idempotent) {
+            if (!replay) {
+                // The replay is over: what it could have violated is built on the target as it now is.
+                commit();
+                log.info("replayed the changes made during the chunked copy; applying exactly from {}", tx.commitLsn());
+                onReplayed.run();
+                sink.begin();
+                openedAt = System.nanoTime();
+            }
+            sink.idempotent(replay);
+            idempotent = replay;
+        }
+        for (ChangeEvent change : tx) {
+            schema.check(change, sink);
+            ChangeEvent c = stage.process(change);
+            if (c != null) {
+                sink.apply(c);
+                rows++;
+            }
+        }
+        last = tx;
+        if (rows >= maxRows || System.nanoTime() - openedAt >= maxDelayNanos) {
+            commit();
+        }
     }
 
     private void commit() {
@@ -232,6 +342,19 @@ final class ApplyHandler implements TransactionHandler {
      */
     void close() {
         checker.shutdownNow();
+        Item item;
+        while ((item = queue.poll()) != null) {
+            finish(item);
+        }
+        queue.offer(Stop.INSTANCE);
+        try {
+            applier.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while ((item = queue.poll()) != null) {
+            finish(item);
+        }
         abandon();
     }
 }

@@ -491,6 +491,13 @@ public final class SyncEngine {
                     }
                 }
             }
+            if (dialect.hasSecondaryUnique(target, tt)) {
+                log.warn(
+                        "target table {} has a unique constraint besides its key: the replay after the chunked copy"
+                                + " may violate it on the way, which stops the sync (drop it for the copy and add it"
+                                + " back once the table is streaming)",
+                        tt);
+            }
         }
     }
 
