@@ -1,7 +1,7 @@
 package io.pgferry.bench;
 
 import io.pgferry.core.Lsn;
-import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

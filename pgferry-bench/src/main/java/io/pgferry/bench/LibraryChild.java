@@ -1,8 +1,8 @@
 package io.pgferry.bench;
 
 import io.pgferry.core.Lsn;
-import io.pgferry.postgres.Dsn;
 import io.pgferry.postgres.StreamStats;
+import io.pgferry.postgres.connect.Dsn;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;

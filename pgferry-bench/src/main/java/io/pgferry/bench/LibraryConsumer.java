@@ -7,9 +7,9 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.postgres.ChangeStream;
-import io.pgferry.postgres.Dsn;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.StreamStats;
+import io.pgferry.postgres.connect.Dsn;
 import java.io.IOException;
 import java.time.Duration;
 

@@ -2,7 +2,7 @@ package io.pgferry.bench;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.embedded.EmbeddedPostgres;
-import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.connect.Dsn;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

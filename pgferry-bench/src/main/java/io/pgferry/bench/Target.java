@@ -1,6 +1,6 @@
 package io.pgferry.bench;
 
-import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.connect.Dsn;
 
 /**
  * What every consumer streams from.

@@ -1,10 +1,10 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Dsn;
 import io.pgferry.postgres.Finding;
 import io.pgferry.postgres.Preflight;
 import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Dsn;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -6,7 +6,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.SyncStatus;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.SyncCatalog;
-import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.connect.Dsn;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package io.pgferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ class ConfigDefaultsTest {
                 "CREATE TABLE b (id int PRIMARY KEY)",
                 "INSERT INTO a VALUES (1), (2)",
                 "INSERT INTO b VALUES (1)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             Path yaml = dir.resolve("sync.yaml");
             Files.writeString(
                     yaml,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ class SyncCommandTest {
         source.execute(
                 "CREATE TABLE orders (id serial PRIMARY KEY, v text)",
                 "INSERT INTO orders (v) SELECT 'v' || i FROM generate_series(1, 1000) i");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             CliRun r = CliRun.run(
                     "sync",
                     "--source",
@@ -58,7 +59,7 @@ class SyncCommandTest {
         source.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT i, 'old' FROM generate_series(1, 100) i");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             try {
                 CliRun r = CliRun.run(
                         "sync", "--source", source.uri(), "--target", target.uri(), "--then-subscribe", "handed");

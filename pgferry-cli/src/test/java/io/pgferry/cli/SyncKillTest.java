@@ -3,6 +3,7 @@ package io.pgferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class SyncKillTest {
                 "INSERT INTO events SELECT 'seed', i % 10 FROM generate_series(1, 200) i");
         long seed = new Random().nextLong();
         Random random = new Random(seed);
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<Throwable> writerError = new AtomicReference<>();
             Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
@@ -100,7 +101,7 @@ class SyncKillTest {
                 "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 200000) i");
         long seed = new Random().nextLong();
         Random random = new Random(seed);
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<Throwable> writerError = new AtomicReference<>();
             Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");

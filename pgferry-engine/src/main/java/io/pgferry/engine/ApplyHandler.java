@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the stream through a {@link ChangeSink}, grouping consecutive source transactions into one sink batch: the
- * batch is committed when it holds {@code maxRows} changes, when it has been open {@code maxDelay} while changes kept
- * coming, or as soon as the stream has nothing more waiting.
+ * batch is committed when it holds {@code maxRows} changes, when it has been open {@code maxDelay}, or as soon as the
+ * stream has nothing more waiting and the applier has applied everything handed over.
  *
  * <p><b>Acknowledgement.</b> A committed batch is acknowledged (its last transaction, which acknowledges every
  * earlier one) only once the sink says it is durable ({@link ChangeSink#durablePosition()}): at once after the commit
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * queues it; an applier thread of its own applies the queue in order and releases each transaction once its changes
  * are written, so the stream receives and decodes the next transactions meanwhile. The stream's memory limit, which
  * counts what retained transactions hold, and a bound on the queue keep the stream from running ahead without limit.
- * {@link #onIdle} waits until the applier has applied and committed everything queued.
+ * {@link #onIdle} only signals the applier, which commits its batch once nothing more is queued; {@link #close()}
+ * applies and commits what is still queued.
  *
  * <p><b>Retries.</b> On a failure the open batch is rolled back, the sink closed, and what was queued behind the
  * failed transaction dropped without being applied; the failure is thrown to the stream at its next call, which
@@ -67,25 +68,32 @@ final class ApplyHandler implements TransactionHandler {
         return t;
     });
     /** What the stream hands the applier: a transaction, a wait for everything before, or the end. */
-    private sealed interface Item permits Deliver, Idle, Stop {}
+    private sealed interface Item permits Deliver, Drain, Signal {}
 
     private record Deliver(Transaction tx) implements Item {}
 
-    private static final class Idle implements Item {
+    /** Counted down once everything queued before it is applied, or dropped after a failure. */
+    private static final class Drain implements Item {
         final CountDownLatch done = new CountDownLatch(1);
     }
 
-    private enum Stop implements Item {
-        INSTANCE
+    private enum Signal implements Item {
+        /** The stream has nothing more waiting: commit unless more is queued. */
+        IDLE,
+        /** Apply what is queued, commit, and end. */
+        STOP
     }
 
     /**
-     * Bounds the transactions handed over and not yet applied, besides the stream's memory limit, which counts what
-     * they hold.
+     * Transactions handed over and not yet applied, at most one per 4 MB of the stream's memory limit (2 to 64): the
+     * stream buffers each transaction in at least one 1 MB chunk of that memory until it is released, and a queue
+     * that held most of it would send the transactions still arriving to disk.
      */
-    static final int QUEUE_CAPACITY = 10_000;
+    static int queueCapacity(long memoryLimitBytes) {
+        return (int) Math.max(2, Math.min(64, memoryLimitBytes >> 22));
+    }
 
-    private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Item> queue;
     /** Set by the applier; thrown to the stream, then cleared, by {@link #throwIfFailed}. */
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
@@ -106,6 +114,7 @@ final class ApplyHandler implements TransactionHandler {
     /**
      * @param sinks opens a sink (again after a failure)
      * @param exactFrom the position from which changes apply exactly, read when a sink is opened; INVALID for all
+     * @param memoryLimitBytes the stream's memory limit, which bounds how far it may run ahead of the applier
      * @param onCaughtUp called on the stream thread after each commit made because the stream had nothing waiting
      * @param onReplayed called on the stream thread once the idempotent replay is committed, before the first change
      *     applied exactly
@@ -113,6 +122,7 @@ final class ApplyHandler implements TransactionHandler {
     ApplyHandler(
             Supplier<ChangeSink> sinks,
             Supplier<Lsn> exactFrom,
+            long memoryLimitBytes,
             Stage stage,
             SchemaWatch schema,
             int maxRows,
@@ -120,6 +130,7 @@ final class ApplyHandler implements TransactionHandler {
             Runnable onCaughtUp,
             Runnable onReplayed) {
         this.sinks = sinks;
+        this.queue = new LinkedBlockingQueue<>(queueCapacity(memoryLimitBytes));
         this.exactFrom = exactFrom;
         this.schema = schema;
         this.stage = stage;
@@ -155,12 +166,15 @@ final class ApplyHandler implements TransactionHandler {
         }
     }
 
-    /** Waits until the applier has applied, committed and acknowledged everything handed over. */
+    /**
+     * Tells the applier the stream has nothing more waiting, so the batch it holds should be committed once it has
+     * applied what is queued; does not wait.
+     */
     @Override
     public void onIdle() {
         throwIfFailed();
-        awaitApplier();
-        throwIfFailed();
+        // A full queue means the applier is busy: the signal adds nothing then.
+        queue.offer(Signal.IDLE);
     }
 
     private void throwIfFailed() {
@@ -168,46 +182,56 @@ final class ApplyHandler implements TransactionHandler {
         if (e == null) {
             return;
         }
-        awaitApplier(); // the applier drops what was queued behind the failure
+        // The applier drops what was queued behind the failure: wait for that, so that what the stream delivers
+        // again comes after.
+        Drain drain = new Drain();
+        try {
+            queue.put(drain);
+            drain.done.await();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
         failure.set(null);
         throw e;
     }
 
-    private void awaitApplier() {
-        Idle idle = new Idle();
-        try {
-            queue.put(idle);
-            idle.done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw PgFerryException.fatal("interrupted while waiting for the applier", "run it again", e);
-        }
-    }
-
-    /** The applier thread: applies what the stream hands over, in order, until stopped. */
+    /**
+     * The applier thread: applies what the stream hands over, in order. The open batch is committed at {@code
+     * maxRows} changes, when it has been open {@code maxDelay}, and at an idle signal with nothing queued behind it.
+     */
     private void applyLoop() {
         while (true) {
             Item item;
             try {
-                item = queue.take();
+                item = last == null
+                        ? queue.take()
+                        : queue.poll(Math.max(0, maxDelayNanos - (System.nanoTime() - openedAt)), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
-                return;
-            }
-            if (item instanceof Stop) {
                 return;
             }
             if (failure.get() != null) {
                 // Dropped, not applied: unacknowledged, so the stream delivers it again after the failure.
                 finish(item);
+                if (item == Signal.STOP) {
+                    return;
+                }
                 continue;
             }
             try {
-                if (item instanceof Deliver d) {
+                if (item == null) {
+                    commit();
+                } else if (item instanceof Deliver d) {
                     apply(d.tx());
-                } else {
+                } else if (item == Signal.IDLE) {
+                    if (queue.isEmpty()) {
+                        commit();
+                        acknowledgeDurable();
+                        onCaughtUp.run();
+                    }
+                } else if (item == Signal.STOP) {
                     commit();
                     acknowledgeDurable();
-                    onCaughtUp.run();
+                    return;
                 }
             } catch (RuntimeException e) {
                 abandon();
@@ -224,7 +248,7 @@ final class ApplyHandler implements TransactionHandler {
     private static void finish(Item item) {
         if (item instanceof Deliver d) {
             d.tx().release();
-        } else if (item instanceof Idle i) {
+        } else if (item instanceof Drain i) {
             i.done.countDown();
         }
     }
@@ -337,21 +361,23 @@ final class ApplyHandler implements TransactionHandler {
     }
 
     /**
-     * Stops the durability checks and closes the sink; committed batches not yet acknowledged are recognised as
-     * applied by the next run, from the position at the destination.
+     * Applies and commits what is queued, then stops the applier and the durability checks and closes the sink.
+     * Committed batches not yet acknowledged are recognised as applied by the next run, from the position at the
+     * destination.
      */
     void close() {
-        checker.shutdownNow();
-        Item item;
-        while ((item = queue.poll()) != null) {
-            finish(item);
-        }
-        queue.offer(Stop.INSTANCE);
         try {
-            applier.join(TimeUnit.SECONDS.toMillis(30));
+            queue.put(Signal.STOP);
+            applier.join(TimeUnit.MINUTES.toMillis(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (failure.get() != null) {
+            log.warn("the applier failed after the stream's last call: the transactions it had not committed are"
+                    + " applied by the next run");
+        }
+        checker.shutdownNow();
+        Item item;
         while ((item = queue.poll()) != null) {
             finish(item);
         }

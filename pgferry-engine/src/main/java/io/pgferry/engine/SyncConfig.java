@@ -2,9 +2,9 @@ package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.SyncCatalog;
-import io.pgferry.postgres.Dsn;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.connect.Dsn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -14,11 +14,11 @@ import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetCheckpointStore;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.ChangeStream;
-import io.pgferry.postgres.Connections;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -243,6 +243,7 @@ public final class SyncEngine {
                             store::fingerprint,
                             where),
                     () -> exactFrom(catalog),
+                    config.memoryLimitBytes(),
                     stage,
                     new SchemaWatch(tables, config.ddl()),
                     config.batchRows(),

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.CopyChunks;
-import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
@@ -59,7 +59,7 @@ class ChunkedCopyTest {
         String[] tables = {
             "empty_t", "one_t", "sparse_t", "boundary_t", "composite_t", "uuid_t", "\"Text Keys\"", "sampled_t"
         };
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine.Result result = new SyncEngine(
                             chunked(source, target, 3).untilCaughtUp(true).build())
                     .run();
@@ -89,7 +89,7 @@ class ChunkedCopyTest {
                 "CREATE TABLE pairs (a int, b uuid, n int, PRIMARY KEY (a, b))",
                 "INSERT INTO accounts SELECT i, 0, 'n' || i FROM generate_series(1, 30000) i",
                 "INSERT INTO pairs SELECT i % 100, md5(i::text)::uuid, 0 FROM generate_series(1, 5000) i");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<Throwable> writerError = new AtomicReference<>();
             Thread writer = new Thread(() -> write(source, writing, writerError, new Random(7)), "writer");
@@ -120,7 +120,7 @@ class ChunkedCopyTest {
         source.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 3000) i");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             // An existing target table that refuses one row of the sixth chunk: the copy fails there.
             target.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
@@ -160,7 +160,7 @@ class ChunkedCopyTest {
                 "CREATE TABLE keyed (id int PRIMARY KEY)",
                 "CREATE TABLE log (kind text)",
                 "ALTER TABLE log REPLICA IDENTITY FULL");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             assertThatThrownBy(() -> new SyncEngine(chunked(source, target, 10).build()).run())
                     .isInstanceOf(PgFerryException.class)
                     .hasMessageContaining("table public.log cannot be copied in chunks: it has no primary key")
@@ -180,7 +180,7 @@ class ChunkedCopyTest {
         source.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 5000) i");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             standby.awaitReplayOf(source.server(), Duration.ofSeconds(60));
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<Throwable> writerError = new AtomicReference<>();
@@ -234,7 +234,7 @@ class ChunkedCopyTest {
     @Test
     void aCopySourceThatIsNotAStandbyIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             assertThatThrownBy(() -> new SyncEngine(chunked(source, target, 10)
                                     .copySource(target.uri())
                                     .build())

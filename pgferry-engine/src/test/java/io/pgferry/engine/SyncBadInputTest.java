@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Dsn;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class SyncBadInputTest {
     @Test
     void tablesMatchingNothing(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine e = new SyncEngine(
                     SyncEngineTest.config(source, target).include("sales.*").build());
             assertRefused(source, target, e::run, "no table of the source matches sales.*", "check the table patterns");
@@ -47,7 +48,7 @@ class SyncBadInputTest {
     @Test
     void tableWithoutKeyOrReplicaIdentity(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int)", "ALTER TABLE t REPLICA IDENTITY NOTHING");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
             assertRefused(
                     source, target, e::run, "has no primary key and no replica identity", "REPLICA IDENTITY FULL");
@@ -57,7 +58,7 @@ class SyncBadInputTest {
     @Test
     void schemaMapToMissingSchema(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target)
                     .mapSchema("public", "archive")
                     .build());
@@ -68,7 +69,7 @@ class SyncBadInputTest {
     @Test
     void targetTableWithIncompatibleColumn(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v numeric(10,2))");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
             SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
             assertRefused(
@@ -79,7 +80,7 @@ class SyncBadInputTest {
     @Test
     void targetTableMissingAColumn(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, \"Note\" text)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE TABLE t (id int PRIMARY KEY)");
             SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
             assertRefused(source, target, e::run, "has no column Note", "ADD COLUMN \"Note\" text");
@@ -89,7 +90,7 @@ class SyncBadInputTest {
     @Test
     void nonEmptyTargetTableForASnapshotCopy(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
             SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
             assertRefused(source, target, e::run, "already holds rows", "copy mode none");
@@ -99,7 +100,7 @@ class SyncBadInputTest {
     @Test
     void wrongTargetPassword(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             String role = target.createRole("ferry_target", "right-password", "LOGIN");
             String uri = "postgresql://" + role + ":wrong-password@"
                     + target.server().host() + ":" + target.server().port() + "/" + target.name();
@@ -112,7 +113,7 @@ class SyncBadInputTest {
     @Test
     void targetRoleWithoutRights(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             String role = target.createRole("ferry_weak", "pw", "LOGIN");
             target.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
             SyncEngine e = new SyncEngine(SyncConfig.builder()
@@ -127,7 +128,7 @@ class SyncBadInputTest {
     @Test
     void secondSyncOnTheSameSlotAndTarget(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync first = RunningSync.start(
                         new SyncEngine(SyncEngineTest.config(source, target).build()))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");

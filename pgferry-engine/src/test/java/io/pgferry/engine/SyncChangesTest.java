@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
@@ -25,7 +26,7 @@ class SyncChangesTest {
                 "CREATE TABLE docs (id int PRIMARY KEY, body text, n int)",
                 "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL",
                 "INSERT INTO docs SELECT i, repeat(md5(i::text), 2000), 0 FROM generate_series(1, 20) i");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "docs");
             // The body is TOASTed and unchanged: the server sends no value for it.
@@ -49,7 +50,7 @@ class SyncChangesTest {
                 "CREATE TABLE child (id serial PRIMARY KEY, parent_id int REFERENCES parent)",
                 "INSERT INTO parent (v) SELECT 'p' FROM generate_series(1, 10)",
                 "INSERT INTO child (parent_id) SELECT id FROM parent");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "parent", "child");
             source.execute(
@@ -69,7 +70,7 @@ class SyncChangesTest {
                 "ALTER TABLE log REPLICA IDENTITY FULL",
                 "INSERT INTO log VALUES ('a', '{\"x\": 1}', '(1,2)', 1), ('a', '{\"x\": 1}', '(1,2)', 1),"
                         + " ('b', NULL, NULL, NULL)");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "log");
             source.execute(
@@ -90,7 +91,7 @@ class SyncChangesTest {
                 "CREATE TABLE measures_2025 PARTITION OF measures FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
                 "CREATE TABLE measures_2026 PARTITION OF measures FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
                 "INSERT INTO measures SELECT i, '2025-06-01'::date + i, i FROM generate_series(1, 400) i");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "measures");
             source.execute(
@@ -111,7 +112,7 @@ class SyncChangesTest {
         source.execute(
                 "ALTER DATABASE " + source.name() + " SET logical_decoding_work_mem = '64kB'",
                 "CREATE TABLE big (id int PRIMARY KEY, v text)");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "big");
             source.execute("BEGIN; INSERT INTO big SELECT i, repeat('x', 100) FROM generate_series(1, 20000) i;"
@@ -133,7 +134,7 @@ class SyncChangesTest {
         source.execute(
                 "CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE)",
                 "INSERT INTO users VALUES (1, 'a@x'), (2, 'b@x')");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "users");
             source.execute("BEGIN; UPDATE users SET email = 'tmp' WHERE id = 1; UPDATE users SET email = 'a@x' WHERE"
@@ -146,7 +147,7 @@ class SyncChangesTest {
     @Test
     void addedColumnIsAppliedAtTheTarget(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(engine(source, target))) {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
             source.execute(
@@ -164,7 +165,7 @@ class SyncChangesTest {
     @Test
     void addedColumnStopsTheSyncInStopModeAndDroppedColumnAlways(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v text, w text)", "INSERT INTO t VALUES (1, 'a', 'b')");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine engine = new SyncEngine(
                     SyncEngineTest.config(source, target).ddl(DdlMode.STOP).build());
             java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();

@@ -3,6 +3,7 @@ package io.pgferry.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +31,7 @@ class SyncEngineTest {
                 "INSERT INTO orders SELECT i, i * 1.5, 'n' || i, '2026-01-01 00:00+00'::timestamptz + i * interval '1"
                         + " minute' FROM generate_series(1, 5000) i",
                 "INSERT INTO items SELECT i, 1 FROM generate_series(1, 5000) i");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine engine = new SyncEngine(config(source, target).build());
             ExecutorService runner = Executors.newSingleThreadExecutor();
             try {

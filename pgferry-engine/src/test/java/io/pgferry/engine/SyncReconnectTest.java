@@ -1,6 +1,7 @@
 package io.pgferry.engine;
 
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.time.Duration;
 import org.junit.jupiter.api.Tag;
@@ -22,7 +23,7 @@ class SyncReconnectTest {
                 "CREATE TABLE log (n int)",
                 "ALTER TABLE log REPLICA IDENTITY FULL",
                 "INSERT INTO t SELECT i, 0 FROM generate_series(1, 1000) i");
-        try (TestDatabase target = TestDatabase.create(source.server());
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
                 RunningSync running = RunningSync.start(new SyncEngine(SyncEngineTest.config(source, target)
                         .maxRetryTime(Duration.ofMinutes(1))
                         .build()))) {
@@ -56,7 +57,7 @@ class SyncReconnectTest {
                 "CREATE TABLE log (n int)",
                 "ALTER TABLE log REPLICA IDENTITY FULL",
                 "INSERT INTO t VALUES (1, 'a')");
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             try (RunningSync running = RunningSync.start(engine(source, target))) {
                 Databases.awaitSame(source, target, Duration.ofSeconds(60), "t", "log");
                 source.execute(

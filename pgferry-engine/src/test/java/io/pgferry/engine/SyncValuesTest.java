@@ -3,6 +3,7 @@ package io.pgferry.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.Locale;
@@ -46,7 +47,7 @@ class SyncValuesTest {
                         + " arr int[], j json, ts timestamptz, iv interval)",
                 "INSERT INTO " + WEIRD + COLUMNS + String.format(Locale.ROOT, ROWS, 1, 2, 3),
                 "INSERT INTO builtin SELECT \"Id\", t, b, n, f, arr, j, ts, iv FROM " + WEIRD);
-        try (TestDatabase target = TestDatabase.create(source.server())) {
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine engine = new SyncEngine(
                     SyncEngineTest.config(source, target).include("public.*").build());
             try (RunningSync running = RunningSync.start(engine)) {

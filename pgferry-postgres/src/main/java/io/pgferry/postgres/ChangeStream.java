@@ -3,6 +3,7 @@ package io.pgferry.postgres;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.TransactionHandler;
+import io.pgferry.postgres.connect.Connections;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

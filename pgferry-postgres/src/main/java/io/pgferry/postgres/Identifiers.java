@@ -39,6 +39,17 @@ public final class Identifiers {
      * Returns the identifier as a person would type it: bare when PostgreSQL would read it back unchanged, quoted
      * otherwise. For messages only; SQL always uses {@link #quote}.
      */
+    /**
+     * Text the user gave, fit to echo in a one-line message: at most 40 characters, control characters shown as
+     * {@code ?}.
+     */
+    public static String echo(String text) {
+        String cut = text.length() > 40 ? text.substring(0, 40) + "..." : text;
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.codePoints().forEach(cp -> out.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
+        return out.toString();
+    }
+
     static String display(String identifier) {
         return PLAIN.matcher(identifier).matches() ? identifier : quote(identifier);
     }

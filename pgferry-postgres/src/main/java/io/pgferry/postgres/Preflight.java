@@ -1,6 +1,8 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,7 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -2,6 +2,8 @@ package io.pgferry.postgres;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,7 +69,7 @@ public final class SlotAdmin {
     public static void checkSlotName(String name) {
         if (name == null || !SLOT_NAME.matcher(name).matches()) {
             throw PgFerryException.fatal(
-                    "invalid slot name '" + (name == null ? "" : DsnParser.safeName(name))
+                    "invalid slot name '" + (name == null ? "" : Identifiers.echo(name))
                             + "': use 1 to 63 characters from a-z, 0-9 and _",
                     "choose a name such as pgferry_orders");
         }

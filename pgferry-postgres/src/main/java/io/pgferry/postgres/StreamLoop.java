@@ -13,6 +13,7 @@ import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.pgoutput.ParserOptions;
+import io.pgferry.postgres.connect.Connections;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,6 +39,9 @@ final class StreamLoop {
     private static final Logger log = LoggerFactory.getLogger(StreamLoop.class);
     static final String HEARTBEAT_PREFIX = "pgferry.heartbeat";
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(250);
+    /** How often {@link TransactionHandler#onIdle()} is called again while the stream stays idle. */
+    static final Duration IDLE_REPEAT = Duration.ofMillis(100);
+
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration NUDGE_INTERVAL = Duration.ofMillis(500);
     /** How often a wait for the handler's releases looks whether a stop was requested. */
@@ -377,6 +381,8 @@ final class StreamLoop {
     }
 
     /** Receives until stopped (false) or until the end position was reached and acknowledged (true). */
+    private long lastIdleNanos;
+
     private boolean receive() throws Exception {
         boolean idle = false;
         while (!stopRequested) {
@@ -393,9 +399,12 @@ final class StreamLoop {
                 }
                 continue;
             }
-            if (!idle) {
+            if (!idle || now - lastIdleNanos >= IDLE_REPEAT.toNanos()) {
+                // Again now and then while idle: a handler that applies on a thread of its own reports a failure
+                // from its next call, and a quiet source may make no other.
                 idle();
                 idle = true;
+                lastIdleNanos = now;
             }
             advanceWhenIdle();
             checkpoint(false);

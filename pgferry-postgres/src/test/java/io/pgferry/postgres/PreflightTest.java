@@ -3,6 +3,7 @@ package io.pgferry.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.postgres.Finding.Severity;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.SlotAdmin.SlotInfo;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;

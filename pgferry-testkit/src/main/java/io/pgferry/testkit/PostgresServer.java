@@ -97,6 +97,20 @@ public final class PostgresServer {
         }
     }
 
+    private static PostgresServer second;
+
+    /**
+     * A second server, independent of {@link #shared()} and started the same way on first use: the target of a sync
+     * under test, so that source and target are two servers with their own WAL, as in production.
+     */
+    public static synchronized PostgresServer second() {
+        if (second == null) {
+            second = new PostgresServer(
+                    EmbeddedPostgres.builder().fsync(false).ssl(true).start());
+        }
+        return second;
+    }
+
     public int majorVersion() {
         return postgres.majorVersion();
     }

@@ -47,7 +47,9 @@ public interface TransactionHandler {
 
     /**
      * Called when the stream has caught up with the server and no message is waiting: the moment to flush buffered
-     * output and acknowledge it. Does nothing by default.
+     * output and acknowledge it; and again every 100 ms or so while the stream stays idle, which lets a handler that
+     * works on a thread of its own report a failure (by throwing) without waiting for the next transaction. Does
+     * nothing by default.
      */
     default void onIdle() throws Exception {}
 }

@@ -1,5 +1,6 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
+import io.pgferry.postgres.Identifiers;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -264,9 +265,6 @@ final class DsnParser {
      * mangled string could put a password where a keyword was expected, so long or odd ones are cut.
      */
     static String safeName(String key) {
-        String cut = key.length() > 40 ? key.substring(0, 40) + "..." : key;
-        StringBuilder out = new StringBuilder(cut.length());
-        cut.codePoints().forEach(cp -> out.appendCodePoint(Character.isISOControl(cp) ? '?' : cp));
-        return out.toString();
+        return Identifiers.echo(key);
     }
 }

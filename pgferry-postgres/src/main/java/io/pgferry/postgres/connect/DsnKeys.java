@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,7 +1,7 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Dsn.PasswordSource;
+import io.pgferry.postgres.connect.Dsn.PasswordSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.Identifiers;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -149,13 +150,13 @@ public final class Connections {
                 "see the PostgreSQL server log for details");
     }
 
-    static String walLevelFix() {
+    public static String walLevelFix() {
         return "ALTER SYSTEM SET wal_level = logical and restart PostgreSQL (Amazon RDS/Aurora:"
                 + " rds.logical_replication = 1; Cloud SQL: cloudsql.logical_decoding = on; Azure: wal_level ="
                 + " logical server parameter)";
     }
 
-    static String replicationFix(Dsn dsn) {
+    public static String replicationFix(Dsn dsn) {
         return "ALTER ROLE " + Identifiers.quote(dsn.user())
                 + " WITH REPLICATION (Amazon RDS: GRANT rds_replication TO " + Identifiers.quote(dsn.user()) + ")";
     }
@@ -251,7 +252,7 @@ public final class Connections {
     }
 
     /** Server messages can span lines (DETAIL, HINT, Position); a PgFerryException message is one line. */
-    static String oneLine(String s) {
+    public static String oneLine(String s) {
         if (s == null) {
             return "(no message)";
         }

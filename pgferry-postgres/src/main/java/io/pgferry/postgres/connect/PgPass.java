@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

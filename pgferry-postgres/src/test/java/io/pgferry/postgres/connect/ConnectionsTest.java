@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,7 +97,7 @@ class ConnectionsTest {
     @Test
     void replicationWithoutTheRight(TestDatabase db) throws SQLException {
         String role = db.createRole("pgferry_h4_cn_plain", "pw-plain", "LOGIN");
-        Dsn dsn = PreflightTest.as(db, role, "pw-plain");
+        Dsn dsn = as(db, role, "pw-plain");
         try (Connection c = Connections.open(dsn)) {
             assertThat(c.isValid(5)).isTrue();
         }
@@ -119,5 +119,11 @@ class ConnectionsTest {
             assertThat(p.getMessage()).doesNotContain("\n");
             assertThat(p.isRetriable()).isFalse();
         }
+    }
+
+    private static Dsn as(TestDatabase db, String user, String password) {
+        PostgresServer s = db.server();
+        return Dsn.parse("host=" + s.host() + " port=" + s.port() + " dbname=" + db.name() + " user='" + user
+                + "' password='" + password + "'");
     }
 }

@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import io.pgferry.core.PgFerryException;
 import java.net.URLEncoder;

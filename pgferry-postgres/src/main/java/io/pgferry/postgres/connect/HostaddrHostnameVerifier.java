@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.connect;
 
 import java.util.ArrayList;
 import java.util.List;
