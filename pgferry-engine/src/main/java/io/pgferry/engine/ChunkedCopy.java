@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -210,6 +211,7 @@ final class ChunkedCopy implements InitialCopy {
                             ? tableOf.get(a.relation()).bytes()
                             : 0));
         }
+        checkPlanCovers(config, tables, stored);
         List<KeyRange> out = new ArrayList<>();
         for (CopyChunks.Chunk c : stored) {
             SourceTable t = tableOf.get(c.relation());
@@ -224,6 +226,26 @@ final class ChunkedCopy implements InitialCopy {
             out.add(new KeyRange(t, leafOf.get(c.relation()), c, keyTypes.get(t.name())));
         }
         return out;
+    }
+
+    /**
+     * Refuses to resume a plan that lacks a relation the sync now selects: that relation would never be copied.
+     */
+    static void checkPlanCovers(SyncConfig config, List<SourceTable> tables, List<CopyChunks.Chunk> stored) {
+        Set<String> planned = new HashSet<>();
+        stored.forEach(c -> planned.add(c.relation()));
+        for (SourceTable t : tables) {
+            for (SourceTable.Leaf l : t.leaves()) {
+                if (!planned.contains(l.qualified())) {
+                    throw PgFerryException.fatal(
+                            "the unfinished chunked copy of sync " + config.slot() + " was planned without relation "
+                                    + l.qualified() + ", which the sync now selects",
+                            "run it with the tables it began with, or start the sync over: drop slot "
+                                    + config.slot() + " and delete its rows from " + config.catalogSchema()
+                                    + ".sync_progress and " + config.catalogSchema() + ".copy_chunk");
+                }
+            }
+        }
     }
 
     /** One worker: takes chunks until none remain or another worker failed. */

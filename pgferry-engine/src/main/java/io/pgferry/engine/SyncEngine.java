@@ -159,10 +159,11 @@ public final class SyncEngine {
                 SyncCatalog.create(target, dialect, config.catalogSchema());
                 // A chunked copy resumes on its slot, which still holds every change since the copy began; one
                 // without a stored plan has copied nothing yet and simply starts over.
-                resumeChunks = config.copyMode() == CopyMode.CHUNKED
-                        && unfinished
-                        && slotExists
-                        && !chunkStore.load(target).isEmpty();
+                List<CopyChunks.Chunk> planned = unfinished ? chunkStore.load(target) : List.of();
+                resumeChunks = config.copyMode() == CopyMode.CHUNKED && slotExists && !planned.isEmpty();
+                if (resumeChunks) {
+                    ChunkedCopy.checkPlanCovers(config, tables, planned);
+                }
                 if (unfinished && copies && !resumeChunks) {
                     log.warn(
                             "a previous initial copy of sync {} did not finish: emptying its tables and starting it"

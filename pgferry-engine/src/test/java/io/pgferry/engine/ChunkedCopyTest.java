@@ -143,6 +143,12 @@ class ChunkedCopyTest {
                     "UPDATE t SET id = 5000 WHERE id = 10",
                     "DELETE FROM t WHERE id IN (20, 2700)",
                     "INSERT INTO t VALUES (6000, 'new')");
+            // A table selected now but not when the copy was planned would never be copied: refused.
+            source.execute("CREATE TABLE u (id int PRIMARY KEY)");
+            assertThatThrownBy(() -> new SyncEngine(config).run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("was planned without relation public.u");
+            source.execute("DROP TABLE u");
             target.execute("ALTER TABLE t DROP CONSTRAINT not_2600");
             SyncEngine.Result result = new SyncEngine(config).run();
             assertThat(result.copied()).isTrue();
