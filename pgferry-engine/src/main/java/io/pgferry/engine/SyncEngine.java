@@ -20,8 +20,6 @@ import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -93,7 +91,7 @@ public final class SyncEngine {
         try (Connection source = Connections.open(config.source());
                 Connection target = Connections.open(config.target());
                 Connection lock = Connections.open(config.target())) {
-            lock(lock);
+            SyncChecks.lock(lock, config);
             if (config.copySource() != null) {
                 try (Connection standby = Connections.open(config.copySource())) {
                     CopySource.check(standby, source, ChunkedCopy.describe(config.copySource()));
@@ -109,13 +107,13 @@ public final class SyncEngine {
                 tables = new SourceCatalog(catalogConnection, config).read(names);
             }
             for (SourceTable t : tables) {
-                checkIdentity(t);
+                SyncChecks.checkIdentity(t);
             }
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             Optional<SyncCatalog.Position> position =
-                    catalogExists(target) ? catalog.position(target) : Optional.empty();
+                    SyncChecks.catalogExists(target, config) ? catalog.position(target) : Optional.empty();
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
             SlotAdmin slots = new SlotAdmin(source, config.source());
             CopyChunks chunkStore = new CopyChunks(dialect, config.catalogSchema(), config.slot());
@@ -144,7 +142,7 @@ public final class SyncEngine {
                 boolean copies = config.copyMode() != CopyMode.NONE;
                 if (config.copyMode() == CopyMode.CHUNKED) {
                     // An unfinished copy was checked when it began; the tables it created get their keys later.
-                    checkChunkable(target, tables, plan, !unfinished);
+                    SyncChecks.checkChunkable(target, tables, plan, !unfinished, dialect);
                 }
                 boolean slotExists = slots.find(config.slot()).isPresent();
                 if (copies && !unfinished) {
@@ -154,7 +152,7 @@ public final class SyncEngine {
                                         + " of a sync using it, so no consistent copy can start from it",
                                 "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
                     }
-                    requireEmpty(target, plan, tables);
+                    SyncChecks.requireEmpty(target, plan, tables);
                 }
                 SyncCatalog.create(target, dialect, config.catalogSchema());
                 // A chunked copy resumes on its slot, which still holds every change since the copy began; one
@@ -341,67 +339,6 @@ public final class SyncEngine {
     }
 
     /**
-     * One sync per slot and target: a session-level advisory lock at the target, held by {@code lock} for the whole
-     * run (see the PostgreSQL docs, "Advisory Locks").
-     */
-    private void lock(Connection lock) throws SQLException {
-        try (PreparedStatement ps = lock.prepareStatement(
-                "SELECT pg_catalog.pg_try_advisory_lock(" + "pg_catalog.hashtextextended(?, 0))")) {
-            ps.setString(1, "pgferry sync " + config.catalogSchema() + "." + config.slot());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw PgFerryException.fatal(
-                            "another pgferry sync with slot " + config.slot() + " is running against this target",
-                            "stop it first, or give this sync another slot name");
-                }
-            }
-        }
-    }
-
-    private static void checkIdentity(SourceTable t) {
-        if (t.replicaIdentity() == 'n'
-                || (t.replicaIdentity() == 'd' && t.primaryKey().isEmpty())) {
-            throw PgFerryException.fatal(
-                    "table " + t.name() + " has no primary key and no replica identity, so its updates and deletes"
-                            + " cannot be applied",
-                    "add a primary key, or run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY FULL");
-        }
-    }
-
-    private boolean catalogExists(Connection target) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement("SELECT pg_catalog.to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, PgSql.quote(config.catalogSchema()) + ".sync_progress");
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** A snapshot copy needs empty target tables: it would otherwise add to rows of unknown origin. */
-    private static void requireEmpty(Connection target, TargetSchema.Plan plan, List<SourceTable> tables)
-            throws SQLException {
-        for (SourceTable t : tables) {
-            if (plan.created(t.name())) {
-                continue;
-            }
-            TargetTable tt = plan.targets().get(t.name());
-            try (Statement st = target.createStatement();
-                    ResultSet rs = st.executeQuery(
-                            "SELECT EXISTS (SELECT 1 FROM " + PgSql.qualified(tt.schema(), tt.table()) + ")")) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    throw PgFerryException.fatal(
-                            "target table " + tt + " already holds rows, and the initial copy would add the source's"
-                                    + " to them",
-                            "empty it (TRUNCATE), or use copy mode none if it already holds the source's rows");
-                }
-            }
-        }
-    }
-
-    /**
      * Undoes an unfinished copy: drops the tables it created (they are created again, their keys and indexes built
      * after the data), empties the tables it was filling, and drops the slot whose snapshot it used.
      */
@@ -446,59 +383,6 @@ public final class SyncEngine {
                 for (String ddl : p.foreignKeys()) {
                     st.execute(ddl);
                 }
-            }
-        }
-    }
-
-    /**
-     * A chunked copy splits each table by its primary key and replays the changes made meanwhile by the same key,
-     * so every table needs one, with the default replica identity (the key is then what the changes carry), and an
-     * existing target table needs a unique index on those columns for the replayed inserts.
-     */
-    private void checkChunkable(
-            Connection target, List<SourceTable> tables, TargetSchema.Plan plan, boolean checkTarget)
-            throws SQLException {
-        for (SourceTable t : tables) {
-            if (t.primaryKey().isEmpty() || t.replicaIdentity() != 'd') {
-                throw PgFerryException.fatal(
-                        "table " + t.name() + " cannot be copied in chunks: it has "
-                                + (t.primaryKey().isEmpty()
-                                        ? "no primary key"
-                                        : "a replica identity other than" + " DEFAULT")
-                                + ", and the chunks and the replay of the changes made during"
-                                + " the copy go by primary key",
-                        t.primaryKey().isEmpty()
-                                ? "add a primary key, or use copy mode snapshot"
-                                : "run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY DEFAULT, or use copy"
-                                        + " mode snapshot");
-            }
-            if (!checkTarget || plan.created(t.name())) {
-                continue;
-            }
-            TargetTable tt = plan.targets().get(t.name());
-            try (PreparedStatement ps = target.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
-                    + " WHERE i.indrelid = ?::regclass AND i.indisunique AND i.indpred IS NULL"
-                    + " AND i.indexprs IS NULL AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)"
-                    + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
-                    + " = (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(?::text[]) k))")) {
-                ps.setString(1, PgSql.qualified(tt.schema(), tt.table()));
-                ps.setArray(2, target.createArrayOf("text", t.primaryKey().toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        throw PgFerryException.fatal(
-                                "target table " + tt + " has no primary key or unique index on the source's key "
-                                        + t.primaryKey() + ", which the replay after a chunked copy needs",
-                                "add one at the target, or use copy mode snapshot");
-                    }
-                }
-            }
-            if (dialect.hasSecondaryUnique(target, tt)) {
-                log.warn(
-                        "target table {} has a unique constraint besides its key: the replay after the chunked copy"
-                                + " may violate it on the way, which stops the sync (drop it for the copy and add it"
-                                + " back once the table is streaming)",
-                        tt);
             }
         }
     }

@@ -1,0 +1,136 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.TargetTable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checks a sync makes before it creates anything, on either side: one sync per slot and target, tables it can
+ * apply, target tables a copy may fill. Each failure is one {@link PgFerryException} naming the problem and the fix.
+ */
+final class SyncChecks {
+    private static final Logger log = LoggerFactory.getLogger(SyncChecks.class);
+
+    private SyncChecks() {}
+
+    /**
+     * One sync per slot and target: a session-level advisory lock at the target, held by {@code lock} for the whole
+     * run (see the PostgreSQL docs, "Advisory Locks").
+     */
+    static void lock(Connection lock, SyncConfig config) throws SQLException {
+        try (PreparedStatement ps = lock.prepareStatement(
+                "SELECT pg_catalog.pg_try_advisory_lock(" + "pg_catalog.hashtextextended(?, 0))")) {
+            ps.setString(1, "pgferry sync " + config.catalogSchema() + "." + config.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw PgFerryException.fatal(
+                            "another pgferry sync with slot " + config.slot() + " is running against this target",
+                            "stop it first, or give this sync another slot name");
+                }
+            }
+        }
+    }
+
+    static void checkIdentity(SourceTable t) {
+        if (t.replicaIdentity() == 'n'
+                || (t.replicaIdentity() == 'd' && t.primaryKey().isEmpty())) {
+            throw PgFerryException.fatal(
+                    "table " + t.name() + " has no primary key and no replica identity, so its updates and deletes"
+                            + " cannot be applied",
+                    "add a primary key, or run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY FULL");
+        }
+    }
+
+    static boolean catalogExists(Connection target, SyncConfig config) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT pg_catalog.to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, PgSql.quote(config.catalogSchema()) + ".sync_progress");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** A snapshot copy needs empty target tables: it would otherwise add to rows of unknown origin. */
+    static void requireEmpty(Connection target, TargetSchema.Plan plan, List<SourceTable> tables) throws SQLException {
+        for (SourceTable t : tables) {
+            if (plan.created(t.name())) {
+                continue;
+            }
+            TargetTable tt = plan.targets().get(t.name());
+            try (Statement st = target.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT EXISTS (SELECT 1 FROM " + PgSql.qualified(tt.schema(), tt.table()) + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw PgFerryException.fatal(
+                            "target table " + tt + " already holds rows, and the initial copy would add the source's"
+                                    + " to them",
+                            "empty it (TRUNCATE), or use copy mode none if it already holds the source's rows");
+                }
+            }
+        }
+    }
+
+    /**
+     * A chunked copy splits each table by its primary key and replays the changes made meanwhile by the same key,
+     * so every table needs one, with the default replica identity (the key is then what the changes carry), and an
+     * existing target table needs a unique index on those columns for the replayed inserts.
+     */
+    static void checkChunkable(
+            Connection target, List<SourceTable> tables, TargetSchema.Plan plan, boolean checkTarget, Dialect dialect)
+            throws SQLException {
+        for (SourceTable t : tables) {
+            if (t.primaryKey().isEmpty() || t.replicaIdentity() != 'd') {
+                throw PgFerryException.fatal(
+                        "table " + t.name() + " cannot be copied in chunks: it has "
+                                + (t.primaryKey().isEmpty()
+                                        ? "no primary key"
+                                        : "a replica identity other than" + " DEFAULT")
+                                + ", and the chunks and the replay of the changes made during"
+                                + " the copy go by primary key",
+                        t.primaryKey().isEmpty()
+                                ? "add a primary key, or use copy mode snapshot"
+                                : "run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY DEFAULT, or use copy"
+                                        + " mode snapshot");
+            }
+            if (!checkTarget || plan.created(t.name())) {
+                continue;
+            }
+            TargetTable tt = plan.targets().get(t.name());
+            try (PreparedStatement ps = target.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+                    + " WHERE i.indrelid = ?::regclass AND i.indisunique AND i.indpred IS NULL"
+                    + " AND i.indexprs IS NULL AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)"
+                    + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
+                    + " = (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(?::text[]) k))")) {
+                ps.setString(1, PgSql.qualified(tt.schema(), tt.table()));
+                ps.setArray(2, target.createArrayOf("text", t.primaryKey().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw PgFerryException.fatal(
+                                "target table " + tt + " has no primary key or unique index on the source's key "
+                                        + t.primaryKey() + ", which the replay after a chunked copy needs",
+                                "add one at the target, or use copy mode snapshot");
+                    }
+                }
+            }
+            if (dialect.hasSecondaryUnique(target, tt)) {
+                log.warn(
+                        "target table {} has a unique constraint besides its key: the replay after the chunked copy"
+                                + " may violate it on the way, which stops the sync (drop it for the copy and add it"
+                                + " back once the table is streaming)",
+                        tt);
+            }
+        }
+    }
+}
