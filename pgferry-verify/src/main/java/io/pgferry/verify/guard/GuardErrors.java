@@ -1,0 +1,41 @@
+package io.pgferry.verify.guard;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
+import java.sql.SQLException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Turns errors of the syncguard functions into {@link PgFerryException}s. The functions raise their own errors with
+ * a message starting {@code syncguard:} and a hint that is the fix; everything else goes to
+ * {@link Connections#classify}.
+ */
+final class GuardErrors {
+    private GuardErrors() {}
+
+    static PgFerryException of(SQLException e, Dsn dsn) {
+        if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
+            ServerErrorMessage m = p.getServerErrorMessage();
+            String message = m.getMessage() == null ? "" : m.getMessage();
+            if (message.startsWith("syncguard: ")) {
+                String hint = m.getHint();
+                return PgFerryException.fatal(
+                        message.substring("syncguard: ".length()) + " (database " + dsn.dbname() + ")",
+                        hint == null ? "see the message" : hint,
+                        e);
+            }
+            if ("3F000".equals(p.getSQLState()) || "42883".equals(p.getSQLState())) {
+                return notInstalled(dsn);
+            }
+        }
+        return Connections.classify(e, dsn);
+    }
+
+    static PgFerryException notInstalled(Dsn dsn) {
+        return PgFerryException.fatal(
+                "syncguard is not installed in database " + dsn.dbname() + " at " + dsn.endpoints(),
+                "run pgferry guard install on it first");
+    }
+}

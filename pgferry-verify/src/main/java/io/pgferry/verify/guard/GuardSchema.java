@@ -1,0 +1,169 @@
+package io.pgferry.verify.guard;
+
+import io.pgferry.core.PgFerryException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * Installs, upgrades and removes the {@code syncguard} schema: plain SQL, no extension. The schema is built by
+ * numbered migrations ({@code 001-base.sql}, ...) kept in this package; {@code syncguard.guard_version} records how
+ * many ran, so {@link #upgrade} runs only the missing ones, in order, in one transaction.
+ *
+ * <p>Every method runs in one transaction of its own on the given connection and leaves auto-commit as it found it:
+ * a failure leaves the database as it was.
+ */
+public final class GuardSchema {
+    /** The schema every object lives in; the name pg-sync-guard users know. */
+    public static final String SCHEMA = "syncguard";
+
+    private static final List<String> MIGRATIONS = List.of("001-base.sql");
+
+    /** The version this build installs and upgrades to. */
+    public static final int CURRENT_VERSION = MIGRATIONS.size();
+
+    private GuardSchema() {}
+
+    /** The installed version, or empty when the schema is not installed. */
+    public static OptionalInt installedVersion(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT to_regclass('syncguard.guard_version') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return OptionalInt.empty();
+            }
+        }
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT max(version) FROM syncguard.guard_version")) {
+            rs.next();
+            int v = rs.getInt(1);
+            return rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
+        }
+    }
+
+    /**
+     * Creates the schema at {@link #CURRENT_VERSION}.
+     *
+     * @throws PgFerryException when a schema named syncguard already exists
+     */
+    public static void install(Connection c) throws SQLException {
+        install(c, CURRENT_VERSION);
+    }
+
+    /** Creates the schema at an older {@code version}: for tests of {@link #upgrade}. */
+    static void install(Connection c, int version) throws SQLException {
+        OptionalInt installed = installedVersion(c);
+        if (installed.isPresent()) {
+            throw PgFerryException.fatal(
+                    "syncguard version " + installed.getAsInt() + " is already installed",
+                    installed.getAsInt() < CURRENT_VERSION
+                            ? "run pgferry guard upgrade to bring it to version " + CURRENT_VERSION
+                            : "nothing to do");
+        }
+        if (schemaExists(c)) {
+            throw PgFerryException.fatal(
+                    "a schema named syncguard exists but was not installed by pgferry (no syncguard.guard_version)",
+                    "drop or rename it (it may be the pg_sync_guard extension: DROP EXTENSION pg_sync_guard)");
+        }
+        inTransaction(c, st -> {
+            st.execute("CREATE SCHEMA syncguard");
+            st.execute("CREATE TABLE syncguard.guard_version (version integer NOT NULL,"
+                    + " installed_at timestamptz NOT NULL DEFAULT now(), upgraded_at timestamptz)");
+            for (int i = 0; i < version; i++) {
+                st.execute(migration(MIGRATIONS.get(i)));
+            }
+            st.execute("INSERT INTO syncguard.guard_version (version) VALUES (" + version + ")");
+        });
+    }
+
+    /**
+     * Runs the migrations past the installed version. Registered tables keep their registration; their triggers are
+     * re-created when a migration changes them.
+     *
+     * @return the version before the upgrade
+     */
+    public static int upgrade(Connection c) throws SQLException {
+        OptionalInt installed = installedVersion(c);
+        if (installed.isEmpty()) {
+            throw PgFerryException.fatal("syncguard is not installed", "run pgferry guard install");
+        }
+        int from = installed.getAsInt();
+        if (from > CURRENT_VERSION) {
+            throw PgFerryException.fatal(
+                    "syncguard version " + from + " is newer than this pgferry knows (" + CURRENT_VERSION + ")",
+                    "use the pgferry release that installed it, or a newer one");
+        }
+        if (from == CURRENT_VERSION) {
+            return from;
+        }
+        inTransaction(c, st -> {
+            for (int i = from; i < CURRENT_VERSION; i++) {
+                st.execute(migration(MIGRATIONS.get(i)));
+            }
+            st.execute("UPDATE syncguard.guard_version SET version = " + CURRENT_VERSION + ", upgraded_at = now()");
+            st.execute("SELECT syncguard.install_triggers(table_id) FROM syncguard.monitored_tables");
+        });
+        return from;
+    }
+
+    /**
+     * Removes the schema with everything in it, and the triggers of every registered table.
+     *
+     * @return false when it was not installed
+     */
+    public static boolean uninstall(Connection c) throws SQLException {
+        if (installedVersion(c).isEmpty()) {
+            return false;
+        }
+        inTransaction(c, st -> {
+            st.execute("SELECT syncguard.unregister_table(schema_name, table_name) FROM syncguard.monitored_tables");
+            st.execute("DROP SCHEMA syncguard CASCADE");
+        });
+        return true;
+    }
+
+    private static boolean schemaExists(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'syncguard')")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private interface Work {
+        void run(Statement st) throws SQLException;
+    }
+
+    private static void inTransaction(Connection c, Work work) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            work.run(st);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    private static String migration(String name) {
+        try (InputStream in = GuardSchema.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name + " next to " + GuardSchema.class);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

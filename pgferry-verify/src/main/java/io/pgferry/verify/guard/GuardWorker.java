@@ -1,0 +1,191 @@
+package io.pgferry.verify.guard;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Dsn;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the bucket catalogs of one or more databases current: the initial sweep of every registered table, then the
+ * dirty buckets, oldest first, as fast as they come, pausing {@code naptime} only when there is nothing to do. Any
+ * number of workers may serve one database; they share the work without overlap (see {@link BucketRecompute}).
+ *
+ * <p>A worker survives restarts of the server: a lost connection is retried with backoff, and after a crash (which
+ * empties the UNLOGGED catalog) the tables are swept again. {@link #drain} is the one-shot form for cron jobs,
+ * benchmarks and verify.
+ *
+ * <p>Threading: {@link #start} runs one thread per database; {@link #close} stops them and waits.
+ */
+public final class GuardWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GuardWorker.class);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final List<DatabaseWorker> databases = new ArrayList<>();
+    private final Duration naptime;
+    private final List<Thread> threads = new ArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition stopped = lock.newCondition();
+    private volatile boolean stopping;
+    private volatile PgFerryException failure;
+
+    public GuardWorker(List<Dsn> dsns, Duration naptime) {
+        if (dsns.isEmpty()) {
+            throw new IllegalArgumentException("at least one database");
+        }
+        String id = "pgferry-" + ProcessHandle.current().pid() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        for (Dsn dsn : dsns) {
+            databases.add(new DatabaseWorker(dsn, id));
+        }
+        this.naptime = naptime;
+    }
+
+    /** What one-shot runs report. */
+    public record Totals(long tablesSwept, long bucketsRecomputed) {}
+
+    /**
+     * Recomputes, in each database in turn, every bucket that was dirty when it began (and sweeps what needs it),
+     * then returns. Buckets dirtied while it runs may be left for later; with writes stopped, the catalog is
+     * current on return.
+     */
+    public static Totals drain(List<Dsn> dsns) {
+        long swept = 0;
+        long recomputed = 0;
+        for (Dsn dsn : dsns) {
+            DatabaseWorker w = new DatabaseWorker(
+                    dsn, "pgferry-once-" + UUID.randomUUID().toString().substring(0, 8));
+            try {
+                Instant start = w.databaseNow();
+                long done;
+                do {
+                    done = w.round(start); // a table swept in one round may have new dirty buckets
+                } while (done > 0);
+                swept += w.tablesSwept();
+                recomputed += w.bucketsRecomputed();
+            } finally {
+                w.close();
+            }
+        }
+        return new Totals(swept, recomputed);
+    }
+
+    /** Starts one thread per database; returns at once. */
+    public void start() {
+        for (DatabaseWorker db : databases) {
+            Thread t = new Thread(() -> loop(db), "pgferry-guard-" + db.dsn().dbname());
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Blocks until {@link #close} is called or a database fails fatally; then throws that failure. */
+    public void awaitFailure() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!stopping && failure == null) {
+                stopped.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    public Totals totals() {
+        long swept = 0;
+        long recomputed = 0;
+        for (DatabaseWorker db : databases) {
+            swept += db.tablesSwept();
+            recomputed += db.bucketsRecomputed();
+        }
+        return new Totals(swept, recomputed);
+    }
+
+    private void loop(DatabaseWorker db) {
+        Duration backoff = Duration.ofMillis(250);
+        boolean wasDown = false;
+        while (!stopping) {
+            try {
+                long done = db.round(null);
+                if (wasDown) {
+                    LOG.info("guard worker reconnected to {}", db.dsn().dbname());
+                    wasDown = false;
+                }
+                backoff = Duration.ofMillis(250);
+                if (done == 0) {
+                    pause(naptime);
+                }
+            } catch (PgFerryException e) {
+                if (!e.isRetriable()) {
+                    LOG.error("guard worker for {} stopped: {}", db.dsn().dbname(), e.getMessage());
+                    fail(e);
+                    break;
+                }
+                if (!wasDown) {
+                    LOG.warn("guard worker lost {}: {}; retrying", db.dsn().dbname(), e.problem());
+                    wasDown = true;
+                }
+                pause(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+        db.close();
+    }
+
+    private void fail(PgFerryException e) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = e;
+            }
+            stopped.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits {@code d} or until {@link #close}; the worker's pace between rounds, not a synchronisation. */
+    private void pause(Duration d) {
+        lock.lock();
+        try {
+            if (!stopping) {
+                stopped.await(d.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the threads and waits for them; keeps the interrupt status if interrupted while waiting. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            stopping = true;
+            stopped.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

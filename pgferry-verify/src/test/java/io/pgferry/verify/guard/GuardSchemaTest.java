@@ -1,0 +1,67 @@
+package io.pgferry.verify.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import org.junit.jupiter.api.Test;
+
+/** Install, upgrade and uninstall of the syncguard schema on a real server. Issue #6. */
+@PgTest
+class GuardSchemaTest {
+
+    @Test
+    void installsOnceAndUninstallsWithTheTriggers(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+        try (Connection c = db.connect()) {
+            assertThat(GuardSchema.installedVersion(c)).isEmpty();
+            GuardSchema.install(c);
+            assertThat(GuardSchema.installedVersion(c)).hasValue(GuardSchema.CURRENT_VERSION);
+            assertThatThrownBy(() -> GuardSchema.install(c))
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("already installed");
+            Registrations.register(c, "public", "t", null, null);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM pg_trigger WHERE tgrelid = 't'::regclass AND NOT tgisinternal"))
+                .isEqualTo(5);
+        try (Connection c = db.connect()) {
+            assertThat(GuardSchema.uninstall(c)).isTrue();
+            assertThat(GuardSchema.uninstall(c)).isFalse();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM pg_trigger WHERE tgrelid = 't'::regclass AND NOT tgisinternal"))
+                .isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'syncguard'"))
+                .isZero();
+        // The table is writable again without the schema.
+        db.execute("INSERT INTO t VALUES (1, 'x')");
+    }
+
+    @Test
+    void upgradeRunsTheMissingMigrationsInPlace(TestDatabase db) throws Exception {
+        try (Connection c = db.connect()) {
+            GuardSchema.install(c, 0);
+            assertThat(GuardSchema.installedVersion(c)).hasValue(0);
+            assertThat(GuardSchema.upgrade(c)).isZero();
+            assertThat(GuardSchema.installedVersion(c)).hasValue(GuardSchema.CURRENT_VERSION);
+            assertThat(GuardSchema.upgrade(c)).isEqualTo(GuardSchema.CURRENT_VERSION);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM syncguard.guard_version")).isEqualTo(1);
+        assertThat(db.queryString("SELECT upgraded_at IS NOT NULL FROM syncguard.guard_version"))
+                .isEqualTo("t");
+    }
+
+    @Test
+    void aForeignSyncguardSchemaIsLeftAlone(TestDatabase db) throws Exception {
+        db.execute("CREATE SCHEMA syncguard", "CREATE TABLE syncguard.bucket_catalog (x int)");
+        try (Connection c = db.connect()) {
+            assertThatThrownBy(() -> GuardSchema.install(c))
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("not installed by pgferry");
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'syncguard'"))
+                .isEqualTo(1);
+    }
+}
