@@ -77,6 +77,24 @@ public final class GuardWorker implements AutoCloseable {
         return new Totals(swept, recomputed);
     }
 
+    /**
+     * Recomputes, in one database, the buckets dirtied before {@code before} (a time of that database's clock) that no
+     * other worker holds, and sweeps what needs it.
+     */
+    public static Totals drainBefore(Dsn dsn, Instant before) {
+        DatabaseWorker w = new DatabaseWorker(
+                dsn, "pgferry-verify-" + UUID.randomUUID().toString().substring(0, 8));
+        try {
+            long done;
+            do {
+                done = w.round(before);
+            } while (done > 0);
+            return new Totals(w.tablesSwept(), w.bucketsRecomputed());
+        } finally {
+            w.close();
+        }
+    }
+
     /** Starts one thread per database; returns at once. */
     public void start() {
         for (DatabaseWorker db : databases) {

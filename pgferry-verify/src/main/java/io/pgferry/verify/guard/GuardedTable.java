@@ -76,14 +76,31 @@ public record GuardedTable(
         return schema + "." + table;
     }
 
-    /** Every registered table of the database, by schema and name; names follow renames. */
+    /**
+     * Count and 64-bit hash of the given buckets straight from the table, as (bucket, count, hash) for the non-empty
+     * ones: what a worker would write, without writing it. The session must have {@link HashSettings} pinned.
+     */
+    public List<long[]> hashBuckets(Connection c, Long[] buckets) throws SQLException {
+        return new BucketRecompute(c).hash(this, buckets);
+    }
+
+    /** Every registered table of the database, by schema and name; names are updated first to follow renames. */
     public static List<GuardedTable> load(Connection c) throws SQLException {
+        refreshNames(c);
+        return read(c);
+    }
+
+    private static void refreshNames(Connection c) throws SQLException {
         try (PreparedStatement refresh = c.prepareStatement(
                 "UPDATE syncguard.monitored_tables m SET schema_name = n.nspname, table_name = k.relname"
                         + " FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace"
                         + " WHERE k.oid = m.relid AND (m.schema_name, m.table_name) <> (n.nspname, k.relname)")) {
             refresh.executeUpdate();
         }
+    }
+
+    /** Every registered table of the database, by schema and name, without writing anything. */
+    public static List<GuardedTable> read(Connection c) throws SQLException {
         String sql = "SELECT m.table_id, m.schema_name, m.table_name, m.key_columns, m.bucket_mode, m.bucket_size,"
                 + " m.bucket_count, k.oid::regclass::text,"
                 + " CASE WHEN k.oid IS NOT NULL THEN syncguard.bucket_expression(m.table_id, 'r') END,"

@@ -1,0 +1,108 @@
+package io.pgferry.verify.compare;
+
+import io.pgferry.postgres.connect.Dsn;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.TestDatabase;
+import io.pgferry.verify.guard.GuardSchema;
+import io.pgferry.verify.guard.GuardWorker;
+import io.pgferry.verify.guard.Registrations;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A publisher database on the shared server and a subscriber database on the second server, linked by a native
+ * {@code CREATE SUBSCRIPTION}, both with syncguard installed. Closing drops the subscription (and its slot), then
+ * the subscriber database.
+ */
+final class NativeReplica implements AutoCloseable {
+    static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    final TestDatabase publisher;
+    final TestDatabase subscriber;
+    private boolean subscribed;
+
+    NativeReplica(TestDatabase publisher) throws SQLException {
+        this.publisher = publisher;
+        this.subscriber = TestDatabase.create(PostgresServer.second());
+    }
+
+    Dsn publisherDsn() {
+        return Dsn.parse(publisher.uri());
+    }
+
+    Dsn subscriberDsn() {
+        return Dsn.parse(subscriber.uri());
+    }
+
+    /** Installs syncguard on both sides and registers each table on both with the same arguments. */
+    void guard(String... tables) throws SQLException {
+        for (TestDatabase db : List.of(publisher, subscriber)) {
+            try (Connection c = db.connect()) {
+                GuardSchema.install(c);
+                for (String t : tables) {
+                    Registrations.register(c, "public", t, null, null);
+                }
+            }
+        }
+    }
+
+    /** Publishes the tables and subscribes to them; returns once the initial copy of every table is done. */
+    void subscribe(String... tables) throws Exception {
+        publisher.execute("CREATE PUBLICATION verify_pub FOR TABLE " + String.join(", ", tables));
+        subscriber.execute(
+                "CREATE SUBSCRIPTION verify_sub CONNECTION '"
+                        + publisher.keyValueDsn().replace("'", "''")
+                        + " sslmode=require sslcert=/nonexistent/client.crt sslkey=/nonexistent/client.key' PUBLICATION verify_pub");
+        subscribed = true;
+        await(() -> subscriber.queryLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
+                && subscriber.queryLong("SELECT count(*) FROM pg_subscription_rel") == tables.length);
+    }
+
+    /** Waits until the subscription has confirmed everything the publisher has written so far. */
+    void awaitReplicated() throws Exception {
+        long lsn = publisher.queryLong("SELECT pg_current_wal_lsn() - '0/0'");
+        await(() -> publisher.queryLong("SELECT coalesce(min(confirmed_flush_lsn - '0/0'), 0) FROM pg_replication_slots"
+                        + " WHERE database = current_database() AND slot_type = 'logical'")
+                >= lsn);
+    }
+
+    /** Replicates, then brings both catalogs current. */
+    void settle() throws Exception {
+        awaitReplicated();
+        GuardWorker.drain(List.of(publisherDsn(), subscriberDsn()));
+    }
+
+    /** Options for {@code mode}, with a stability buffer of 1 ms: catalogs settled by the test are not in flight. */
+    VerifyOptions options(ConsistencyMode mode) {
+        return VerifyOptions.defaults(publisherDsn(), subscriberDsn())
+                .withMode(mode)
+                .withStability(Duration.ofMillis(1), 1);
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void await(Condition condition) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + DEADLINE);
+            }
+            Thread.sleep(20); // polling interval of the wait, not a synchronisation
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            if (subscribed) {
+                subscriber.execute("DROP SUBSCRIPTION verify_sub");
+            }
+        } finally {
+            subscriber.close();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.pgferry.verify.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Verify against a native logical replica: clean after replication, then exactly the buckets touched behind
+ * replication's back, in every consistency mode. The subscriber's tables list their columns in another order and its
+ * database has other TimeZone, IntervalStyle and extra_float_digits defaults (issue #6, defect 4: these changed the
+ * seed's hash); its triggers fire in the apply worker (row level) and in the initial table sync (statement level).
+ */
+@PgTest
+class NativeSubscriptionVerifyTest {
+
+    @Test
+    void cleanReplicaThenEveryKindOfDivergence(TestDatabase pub) throws Exception {
+        try (NativeReplica r = new NativeReplica(pub)) {
+            pub.execute(
+                    "CREATE TABLE items (id int PRIMARY KEY, v text, f float8, ts timestamptz, span interval)",
+                    "CREATE TABLE docs (id uuid PRIMARY KEY, body text)",
+                    "CREATE TABLE lines (a int, b text, n numeric, PRIMARY KEY (a, b))",
+                    "INSERT INTO items SELECT i, md5(i::text), i / 3.0, timestamptz '2026-01-01 00:00+00' + i * interval"
+                            + " '1 min', i * interval '1 s' FROM generate_series(1, 5000) i",
+                    "INSERT INTO docs SELECT md5(i::text)::uuid, repeat('x', i % 50) FROM generate_series(1, 800) i",
+                    "INSERT INTO lines SELECT i % 10, 'b' || i, i * 1.5 FROM generate_series(1, 600) i");
+            r.subscriber.execute(
+                    "CREATE TABLE items (span interval, ts timestamptz, f float8, v text, id int PRIMARY KEY)",
+                    "CREATE TABLE docs (body text, id uuid PRIMARY KEY)",
+                    "CREATE TABLE lines (n numeric, b text, a int, PRIMARY KEY (a, b))",
+                    "ALTER DATABASE " + r.subscriber.name() + " SET TimeZone = 'Asia/Kolkata'",
+                    "ALTER DATABASE " + r.subscriber.name() + " SET extra_float_digits = 0",
+                    "ALTER DATABASE " + r.subscriber.name() + " SET IntervalStyle = 'iso_8601'");
+            r.guard("items", "docs", "lines");
+            r.subscribe("items", "docs", "lines");
+            pub.execute(
+                    "UPDATE items SET v = 'changed', f = f * 2 WHERE id % 50 = 0",
+                    "DELETE FROM items WHERE id BETWEEN 4000 AND 4100",
+                    "INSERT INTO items VALUES (-7, 'negative', 0.1, now(), '1 day')",
+                    "UPDATE docs SET body = 'edited' WHERE body = ''",
+                    "DELETE FROM lines WHERE a = 3");
+            r.settle();
+
+            for (ConsistencyMode mode : ConsistencyMode.values()) {
+                VerifyReport clean = Verifier.run(r.options(mode));
+                assertThat(clean.problems()).as(mode.wireName()).isEmpty();
+                assertThat(clean.outcome()).as(mode.wireName()).isEqualTo(VerifyReport.Outcome.IN_SYNC);
+                assertThat(clean.coveragePct()).as(mode.wireName() + clean.tables()).isEqualTo(100.0);
+            }
+
+            long itemBucket = Math.floorDiv(1234, 1000);
+            try (Connection c = r.subscriber.connect();
+                    Statement st = c.createStatement()) {
+                st.execute("SET session_replication_role = replica");
+                st.execute("UPDATE items SET v = 'tampered' WHERE id = 1234");
+                st.execute("DELETE FROM docs WHERE id = md5('77')::uuid");
+                st.execute("INSERT INTO lines VALUES (99.5, 'extra', 42)");
+            }
+            long docBucket = r.publisher.queryLong(
+                    "SELECT (((hashtextextended(md5('77')::uuid::text, 0) % 1024)" + " + 1024) % 1024)");
+            long lineBucket = r.publisher.queryLong(
+                    "SELECT (((hashtextextended(ROW(42, 'extra'::text)::text, 0)" + " % 1024) + 1024) % 1024)");
+
+            VerifyReport diverged = Verifier.run(r.options(ConsistencyMode.LSN_BARRIER));
+            assertThat(diverged.outcome()).isEqualTo(VerifyReport.Outcome.DIVERGED);
+            assertThat(divergences(diverged, "items")).containsExactly(itemBucket + ":hash_mismatch");
+            assertThat(divergences(diverged, "docs"))
+                    .containsExactly(docBucket + ":count_mismatch")
+                    .doesNotContain(docBucket + ":missing_on_subscriber");
+            assertThat(divergences(diverged, "lines"))
+                    .containsExactly(lineBucket
+                            + (lineHasOtherRows(r, lineBucket) ? ":count_mismatch" : ":missing_on_publisher"));
+
+            r.settle();
+            VerifyReport watermark = Verifier.run(new VerifyOptions(
+                    r.publisherDsn(),
+                    r.subscriberDsn(),
+                    null,
+                    List.of(),
+                    ConsistencyMode.STABLE_WATERMARK,
+                    Duration.ofMillis(1),
+                    1,
+                    80,
+                    null,
+                    List.of(),
+                    Duration.ofSeconds(60)));
+            assertThat(watermark.outcome()).isEqualTo(VerifyReport.Outcome.DIVERGED);
+            assertThat(watermark.divergenceCount()).isEqualTo(3);
+
+            // The table filter limits the run to one table.
+            VerifyReport one = Verifier.run(r.options(ConsistencyMode.RAW).withTables("public", List.of("items")));
+            assertThat(one.tables()).extracting(VerifyReport.TableResult::table).containsExactly("items");
+            assertThat(one.divergenceCount()).isEqualTo(1);
+        }
+    }
+
+    private static boolean lineHasOtherRows(NativeReplica r, long bucket) throws Exception {
+        return r.publisher.queryLong("SELECT count(*) FROM lines WHERE (((hashtextextended(ROW(a, b)::text, 0) % 1024)"
+                        + " + 1024) % 1024) = " + bucket)
+                > 0;
+    }
+
+    private static List<String> divergences(VerifyReport report, String table) {
+        return report.tables().stream()
+                .filter(t -> t.table().equals(table))
+                .flatMap(t -> t.divergences().stream())
+                .map(d -> d.bucketId() + ":" + d.status().wireName())
+                .toList();
+    }
+}
