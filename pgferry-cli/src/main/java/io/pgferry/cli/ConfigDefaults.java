@@ -83,13 +83,22 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return null;
     }
 
+    /** The innermost subcommand {@code args} name ({@code guard register} for pgferry guard register ...). */
     private static CommandLine subcommand(CommandLine cl, String[] args) {
+        CommandLine found = null;
+        CommandLine current = cl;
         for (String a : args) {
-            if (!a.startsWith("-")) {
-                return cl.getSubcommands().get(a);
+            if (a.startsWith("-")) {
+                continue;
             }
+            CommandLine next = current.getSubcommands().get(a);
+            if (next == null) {
+                break;
+            }
+            found = next;
+            current = next;
         }
-        return null;
+        return found;
     }
 
     private static Map<String, String> read(Path config) {

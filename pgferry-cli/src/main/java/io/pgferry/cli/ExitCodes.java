@@ -11,5 +11,12 @@ public final class ExitCodes {
     /** A runtime failure: the server could not be reached, refused us, or an operation failed. */
     public static final int RUNTIME = 3;
 
+    /** {@code verify}, {@code diff}: the two sides differ. */
+    public static final int DIVERGED = 1;
+    /** {@code verify}: no verdict (coverage below the minimum, buckets unstable, tables not comparable). */
+    public static final int INCONCLUSIVE = 3;
+    /** {@code verify}, {@code inspect}, {@code repair}, {@code diff}: a runtime failure (3 means inconclusive there). */
+    public static final int VERIFY_RUNTIME = 4;
+
     private ExitCodes() {}
 }

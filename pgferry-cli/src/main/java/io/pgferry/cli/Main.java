@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
         name = "pgferry",
         mixinStandardHelpOptions = true,
         versionProvider = Main.ManifestVersion.class,
-        description = "PostgreSQL logical replication: stream committed changes, check a source, manage slots.",
+        description =
+                "PostgreSQL logical replication: stream, sync and verify committed changes; check a source; manage"
+                        + " slots.",
         subcommands = {
             CommandLine.HelpCommand.class,
             CheckCommand.class,
@@ -31,6 +33,9 @@ import picocli.CommandLine.Spec;
             StreamCommand.class,
             SyncCommand.class,
             StatusCommand.class,
+            GuardCommand.class,
+            VerifyCommand.class,
+            RunsCommand.class,
             DemoCommand.class,
         })
 public final class Main implements Callable<Integer> {

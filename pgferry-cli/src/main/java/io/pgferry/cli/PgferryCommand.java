@@ -31,8 +31,14 @@ abstract class PgferryCommand implements Callable<Integer> {
         } catch (ParameterException e) {
             throw e;
         } catch (RuntimeException e) {
-            return ErrorReporter.report(e, spec.commandLine());
+            ErrorReporter.report(e, spec.commandLine());
+            return runtimeExitCode();
         }
+    }
+
+    /** The exit code of a runtime failure; the verification commands use another, as pg-sync-guard did. */
+    int runtimeExitCode() {
+        return ExitCodes.RUNTIME;
     }
 
     PrintWriter out() {

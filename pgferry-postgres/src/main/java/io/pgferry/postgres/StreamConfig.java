@@ -78,24 +78,30 @@ public record StreamConfig(
     }
 
     /**
+     * pgferry's state directory: the system property {@code pgferry.state.dir}, else {@code $PGFERRY_STATE_DIR}, else
+     * {@code $XDG_STATE_HOME/pgferry}, else {@code ~/.local/state/pgferry}. Not created here.
+     */
+    public static Path stateDirectory() {
+        String dir = System.getProperty("pgferry.state.dir");
+        if (dir == null || dir.isEmpty()) {
+            dir = System.getenv("PGFERRY_STATE_DIR");
+        }
+        if (dir != null && !dir.isEmpty()) {
+            return Path.of(dir);
+        }
+        String xdg = System.getenv("XDG_STATE_HOME");
+        return xdg != null && !xdg.isEmpty()
+                ? Path.of(xdg, "pgferry")
+                : Path.of(System.getProperty("user.home"), ".local", "state", "pgferry");
+    }
+
+    /**
      * Where a stream keeps its checkpoint unless told otherwise: {@code <state dir>/<slot>@<host>_<port>_<db>.checkpoint},
      * the state directory being the system property {@code pgferry.state.dir}, else {@code $PGFERRY_STATE_DIR}, else
      * {@code $XDG_STATE_HOME/pgferry}, else {@code ~/.local/state/pgferry}.
      */
     public static Path defaultCheckpointFile(Dsn source, String slot) {
-        String dir = System.getProperty("pgferry.state.dir");
-        if (dir == null || dir.isEmpty()) {
-            dir = System.getenv("PGFERRY_STATE_DIR");
-        }
-        Path base;
-        if (dir != null && !dir.isEmpty()) {
-            base = Path.of(dir);
-        } else {
-            String xdg = System.getenv("XDG_STATE_HOME");
-            base = xdg != null && !xdg.isEmpty()
-                    ? Path.of(xdg, "pgferry")
-                    : Path.of(System.getProperty("user.home"), ".local", "state", "pgferry");
-        }
+        Path base = stateDirectory();
         String name = slot + "@" + source.host() + "_" + source.port() + "_" + source.dbname();
         return base.resolve(name.replaceAll("[^A-Za-z0-9_.@-]", "_") + ".checkpoint");
     }

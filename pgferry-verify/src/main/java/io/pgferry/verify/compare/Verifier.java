@@ -2,6 +2,7 @@ package io.pgferry.verify.compare;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Connections;
+import io.pgferry.verify.guard.GuardWorker;
 import io.pgferry.verify.guard.GuardedTable;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -41,6 +42,14 @@ public final class Verifier {
         try (Side pub = Side.open("publisher", options.publisher());
                 Side sub = Side.open("subscriber", options.subscriber())) {
             List<String> problems = new ArrayList<>();
+            if (options.mode() == ConsistencyMode.LSN_BARRIER) {
+                // This mode brings the catalogs current itself where no worker does, initial sweeps included.
+                for (Side side : List.of(pub, sub)) {
+                    if (!side.hasLiveWorker()) {
+                        GuardWorker.drainBefore(side.dsn, side.now());
+                    }
+                }
+            }
             List<TablePair> pairs = TablePair.match(pub, sub, options, problems);
             List<TablePair> usable =
                     pairs.stream().filter(p -> p.problems.isEmpty()).toList();

@@ -12,10 +12,11 @@ import org.postgresql.util.ServerErrorMessage;
  * a message starting {@code syncguard:} and a hint that is the fix; everything else goes to
  * {@link Connections#classify}.
  */
-final class GuardErrors {
+public final class GuardErrors {
     private GuardErrors() {}
 
-    static PgFerryException of(SQLException e, Dsn dsn) {
+    /** The error of a statement on syncguard objects in the database of {@code dsn}, with its fix. */
+    public static PgFerryException of(SQLException e, Dsn dsn) {
         if (e instanceof PSQLException p && p.getServerErrorMessage() != null) {
             ServerErrorMessage m = p.getServerErrorMessage();
             String message = m.getMessage() == null ? "" : m.getMessage();
@@ -23,7 +24,7 @@ final class GuardErrors {
                 String hint = m.getHint();
                 return PgFerryException.fatal(
                         message.substring("syncguard: ".length()) + " (database " + dsn.dbname() + ")",
-                        hint == null ? "see the message" : hint,
+                        hint == null ? "see pgferry guard register --help" : hint,
                         e);
             }
             if ("3F000".equals(p.getSQLState()) || "42883".equals(p.getSQLState())) {
@@ -33,7 +34,7 @@ final class GuardErrors {
         return Connections.classify(e, dsn);
     }
 
-    static PgFerryException notInstalled(Dsn dsn) {
+    public static PgFerryException notInstalled(Dsn dsn) {
         return PgFerryException.fatal(
                 "syncguard is not installed in database " + dsn.dbname() + " at " + dsn.endpoints(),
                 "run pgferry guard install on it first");

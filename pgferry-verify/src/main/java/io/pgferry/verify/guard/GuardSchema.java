@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -67,13 +68,22 @@ public final class GuardSchema {
                             ? "run pgferry guard upgrade to bring it to version " + CURRENT_VERSION
                             : "nothing to do");
         }
+        boolean controlPlaneOnly = false;
         if (schemaExists(c)) {
-            throw PgFerryException.fatal(
-                    "a schema named syncguard exists but was not installed by pgferry (no syncguard.guard_version)",
-                    "drop or rename it (it may be the pg_sync_guard extension: DROP EXTENSION pg_sync_guard)");
+            List<String> foreign = relationsOutsideControlPlane(c);
+            if (!foreign.isEmpty()) {
+                throw PgFerryException.fatal(
+                        "a schema named syncguard exists but was not installed by pgferry (it holds " + foreign
+                                + " and no syncguard.guard_version)",
+                        "drop or rename it (it may be the pg_sync_guard extension: DROP EXTENSION pg_sync_guard)");
+            }
+            controlPlaneOnly = true;
         }
+        boolean createSchema = !controlPlaneOnly;
         inTransaction(c, st -> {
-            st.execute("CREATE SCHEMA syncguard");
+            if (createSchema) {
+                st.execute("CREATE SCHEMA syncguard");
+            }
             st.execute("CREATE TABLE syncguard.guard_version (version integer NOT NULL,"
                     + " installed_at timestamptz NOT NULL DEFAULT now(), upgraded_at timestamptz)");
             for (int i = 0; i < version; i++) {
@@ -122,9 +132,27 @@ public final class GuardSchema {
         if (installedVersion(c).isEmpty()) {
             return false;
         }
+        boolean keepControlPlane = hasControlPlane(c);
         inTransaction(c, st -> {
             st.execute("SELECT syncguard.unregister_table(schema_name, table_name) FROM syncguard.monitored_tables");
-            st.execute("DROP SCHEMA syncguard CASCADE");
+            if (!keepControlPlane) {
+                st.execute("DROP SCHEMA syncguard CASCADE");
+                return;
+            }
+            // The verification history shares the schema: drop everything else.
+            st.execute("DROP VIEW syncguard.buckets");
+            st.execute("DROP TABLE syncguard.monitored_tables, syncguard.bucket_catalog, syncguard.dirty_buckets,"
+                    + " syncguard.sweep_state, syncguard.worker_state, syncguard.guard_version");
+            List<String> functions = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p"
+                    + " WHERE p.pronamespace = 'syncguard'::regnamespace")) {
+                while (rs.next()) {
+                    functions.add(rs.getString(1));
+                }
+            }
+            for (String f : functions) {
+                st.execute("DROP FUNCTION " + f);
+            }
         });
         return true;
     }
@@ -133,6 +161,32 @@ public final class GuardSchema {
         try (Statement st = c.createStatement();
                 ResultSet rs =
                         st.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'syncguard')")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** The verification history's tables (see ControlPlane), which may share the schema. */
+    private static final List<String> CONTROL_PLANE = List.of("validation_runs", "divergence_log");
+
+    private static List<String> relationsOutsideControlPlane(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT c.relname FROM pg_catalog.pg_class c"
+                        + " WHERE c.relnamespace = 'syncguard'::regnamespace AND c.relkind IN ('r', 'v', 'p', 'm')"
+                        + " ORDER BY 1")) {
+            while (rs.next()) {
+                if (!CONTROL_PLANE.contains(rs.getString(1))) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean hasControlPlane(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT to_regclass('syncguard.validation_runs') IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
         }

@@ -51,7 +51,9 @@ class NativeSubscriptionVerifyTest {
                 VerifyReport clean = Verifier.run(r.options(mode));
                 assertThat(clean.problems()).as(mode.wireName()).isEmpty();
                 assertThat(clean.outcome()).as(mode.wireName()).isEqualTo(VerifyReport.Outcome.IN_SYNC);
-                assertThat(clean.coveragePct()).as(mode.wireName() + clean.tables()).isEqualTo(100.0);
+                assertThat(clean.coveragePct())
+                        .as(mode.wireName() + clean.tables())
+                        .isEqualTo(100.0);
             }
 
             long itemBucket = Math.floorDiv(1234, 1000);

@@ -59,7 +59,8 @@ class GuardSchemaTest {
         try (Connection c = db.connect()) {
             assertThatThrownBy(() -> GuardSchema.install(c))
                     .isInstanceOf(PgFerryException.class)
-                    .hasMessageContaining("not installed by pgferry");
+                    .hasMessageContaining("not installed by pgferry")
+                    .hasMessageContaining("bucket_catalog");
         }
         assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'syncguard'"))
                 .isEqualTo(1);

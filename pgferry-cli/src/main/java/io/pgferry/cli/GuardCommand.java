@@ -1,0 +1,322 @@
+package io.pgferry.cli;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
+import io.pgferry.verify.guard.GuardErrors;
+import io.pgferry.verify.guard.GuardSchema;
+import io.pgferry.verify.guard.GuardWorker;
+import io.pgferry.verify.guard.Registrations;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pgferry guard}: the syncguard objects in a database (install, upgrade, uninstall), table registration, the
+ * worker that keeps bucket hashes current, and its status.
+ */
+@Command(
+        name = "guard",
+        description = "Install syncguard, register tables and run the worker that keeps their bucket hashes current.",
+        mixinStandardHelpOptions = true,
+        subcommands = {
+            GuardCommand.Install.class,
+            GuardCommand.Upgrade.class,
+            GuardCommand.Uninstall.class,
+            GuardCommand.Register.class,
+            GuardCommand.Unregister.class,
+            GuardCommand.Run.class,
+            GuardCommand.Status.class,
+        })
+final class GuardCommand extends PgferryCommand {
+    @Override
+    int run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
+    /** A guard subcommand on one database: {@code --dsn DSN} (or {@code PGFERRY_DSN}). */
+    abstract static class OnDatabase extends PgferryCommand {
+        @Option(
+                names = "--dsn",
+                paramLabel = "DSN",
+                description = "The database: postgresql://user@host:5432/db or 'host=... dbname=...' ($PGFERRY_DSN).")
+        String dsn;
+
+        Dsn database() {
+            return DsnArguments.required(spec.commandLine(), dsn, "--dsn");
+        }
+
+        @Override
+        final int run() {
+            Dsn d = database();
+            validate();
+            try (Connection c = Connections.open(d)) {
+                return run(c, d);
+            } catch (SQLException e) {
+                throw Connections.classify(e, d);
+            }
+        }
+
+        /** Checks the other options before connecting; throws {@link ConfigurationError}. */
+        void validate() {}
+
+        abstract int run(Connection c, Dsn d) throws SQLException;
+    }
+
+    @Command(
+            name = "install",
+            description = "Create the syncguard schema in a database.",
+            mixinStandardHelpOptions = true)
+    static final class Install extends OnDatabase {
+        @Override
+        int run(Connection c, Dsn d) throws SQLException {
+            GuardSchema.install(c);
+            out().printf(Locale.ROOT, "syncguard %d installed in %s%n", GuardSchema.CURRENT_VERSION, d.dbname());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "upgrade",
+            description = "Bring an older syncguard schema to this release's version, in place.",
+            mixinStandardHelpOptions = true)
+    static final class Upgrade extends OnDatabase {
+        @Override
+        int run(Connection c, Dsn d) throws SQLException {
+            int from = GuardSchema.upgrade(c);
+            out().printf(
+                            Locale.ROOT,
+                            from == GuardSchema.CURRENT_VERSION
+                                    ? "syncguard %2$d in %3$s is current%n"
+                                    : "syncguard in %3$s upgraded from %1$d to %2$d%n",
+                            from,
+                            GuardSchema.CURRENT_VERSION,
+                            d.dbname());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "uninstall",
+            description = "Remove the syncguard schema and the triggers of every registered table.",
+            mixinStandardHelpOptions = true)
+    static final class Uninstall extends OnDatabase {
+        @Override
+        int run(Connection c, Dsn d) throws SQLException {
+            boolean removed = GuardSchema.uninstall(c);
+            out().printf(
+                            Locale.ROOT,
+                            removed ? "syncguard removed from %s%n" : "syncguard is not installed in %s%n",
+                            d.dbname());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "register",
+            description = "Track a table's buckets: any primary key; the same arguments on both sides give the same"
+                    + " bucket layout.",
+            mixinStandardHelpOptions = true)
+    static final class Register extends OnDatabase {
+        @Option(
+                names = "--table",
+                required = true,
+                paramLabel = "S.T",
+                description = "Table(s), repeatable or comma-separated.")
+        List<String> tables = new ArrayList<>();
+
+        @Option(
+                names = "--bucket-size",
+                paramLabel = "N",
+                description = "Keys per bucket for a single integer key (default 1000).")
+        Long bucketSize;
+
+        @Option(
+                names = "--bucket-count",
+                paramLabel = "N",
+                description = "Hash buckets for any other key: uuid, text, composite (default 1024).")
+        Integer bucketCount;
+
+        private List<TableName> names;
+
+        @Override
+        void validate() {
+            names = DsnArguments.tables(spec.commandLine(), tables);
+            if (bucketSize != null && bucketSize <= 0 || bucketCount != null && bucketCount <= 0) {
+                throw configurationError(PgFerryException.fatal(
+                        "--bucket-size and --bucket-count must be positive", "give a number of 1 or more"));
+            }
+        }
+
+        @Override
+        int run(Connection c, Dsn d) throws SQLException {
+            c.setAutoCommit(false);
+            try {
+                for (TableName t : names) {
+                    Registrations.register(c, t.schema(), t.name(), bucketSize, bucketCount);
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw guardError(e, d);
+            }
+            for (TableName t : names) {
+                out().printf(Locale.ROOT, "registered %s in %s%n", t, d.dbname());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "unregister",
+            description = "Stop tracking a table: drops its triggers and catalog rows.",
+            mixinStandardHelpOptions = true)
+    static final class Unregister extends OnDatabase {
+        @Option(
+                names = "--table",
+                required = true,
+                paramLabel = "S.T",
+                description = "Table(s), repeatable or comma-separated.")
+        List<String> tables = new ArrayList<>();
+
+        private List<TableName> names;
+
+        @Override
+        void validate() {
+            names = DsnArguments.tables(spec.commandLine(), tables);
+        }
+
+        @Override
+        int run(Connection c, Dsn d) throws SQLException {
+            for (TableName t : names) {
+                try {
+                    boolean done = Registrations.unregister(c, t.schema(), t.name());
+                    out().printf(Locale.ROOT, done ? "unregistered %s%n" : "%s was not registered%n", t);
+                } catch (SQLException e) {
+                    throw guardError(e, d);
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "status",
+            description = "Registered tables: buckets, rows, dirty buckets and the oldest unrecomputed change.",
+            mixinStandardHelpOptions = true)
+    static final class Status extends OnDatabase {
+        @Override
+        int run(Connection c, Dsn d) throws SQLException {
+            if (GuardSchema.installedVersion(c).isEmpty()) {
+                throw PgFerryException.fatal(
+                        "syncguard is not installed in " + d.dbname(), "run pgferry guard install first");
+            }
+            List<Registrations.TableState> states = Registrations.states(c);
+            out().printf(
+                            Locale.ROOT,
+                            "syncguard %d in %s, %d live worker(s)%n",
+                            GuardSchema.installedVersion(c).getAsInt(),
+                            d.dbname(),
+                            Registrations.liveWorkers(c, 10));
+            Instant now = Instant.now();
+            for (Registrations.TableState t : states) {
+                out().printf(
+                                Locale.ROOT,
+                                "  %s.%s: %s; %,d buckets, %,d rows; %s; %s%n",
+                                t.schema(),
+                                t.table(),
+                                t.layout(),
+                                t.buckets(),
+                                t.rows(),
+                                t.sweptAt() == null ? "initial sweep pending" : "swept",
+                                t.dirtyBuckets() == 0
+                                        ? "no dirty bucket"
+                                        : String.format(
+                                                Locale.ROOT,
+                                                "%,d dirty, oldest %.1f s",
+                                                t.dirtyBuckets(),
+                                                Duration.between(t.oldestDirty(), now)
+                                                                .toMillis()
+                                                        / 1000.0));
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(
+            name = "run",
+            description = "The worker: sweep registered tables, then recompute dirty buckets as they come, until"
+                    + " stopped. Several workers may share a database.",
+            mixinStandardHelpOptions = true)
+    static final class Run extends PgferryCommand {
+        @Option(
+                names = "--dsn",
+                paramLabel = "DSN",
+                description = "A database to serve; repeat for several ($PGFERRY_DSN, comma-free form).")
+        List<String> dsns = new ArrayList<>();
+
+        @Option(
+                names = "--once",
+                description = "Recompute every bucket dirty at start (and sweep what needs it), then exit.")
+        boolean once;
+
+        @Option(
+                names = "--naptime",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
+                defaultValue = "200ms",
+                description = "Pause when there is nothing to do (default: ${DEFAULT-VALUE}).")
+        Duration naptime;
+
+        @Override
+        int run() {
+            List<Dsn> databases = new ArrayList<>();
+            if (dsns.isEmpty()) {
+                dsns.add(null);
+            }
+            for (String d : dsns) {
+                databases.add(DsnArguments.required(spec.commandLine(), d, "--dsn"));
+            }
+            if (once) {
+                long start = System.nanoTime();
+                GuardWorker.Totals t = GuardWorker.drain(databases);
+                out().printf(
+                                Locale.ROOT,
+                                "pgferry guard: %d table(s) swept, %,d bucket(s) recomputed in %.2f s%n",
+                                t.tablesSwept(),
+                                t.bucketsRecomputed(),
+                                (System.nanoTime() - start) / 1e9);
+                return ExitCodes.OK;
+            }
+            GuardWorker worker = new GuardWorker(databases, naptime);
+            Thread hook = new Thread(worker::close, "pgferry-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            worker.start();
+            try {
+                worker.awaitFailure();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                worker.close();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // The JVM is already shutting down and the hook is stopping the worker.
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    private static PgFerryException guardError(SQLException e, Dsn d) {
+        return GuardErrors.of(e, d);
+    }
+}

@@ -1,0 +1,181 @@
+package io.pgferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pgferry guard}, {@code verify} and {@code runs} as a user runs them, against a {@code pgferry sync} target
+ * kept current by a running sync. Issue #6.
+ */
+@PgTest
+class VerifyCommandTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void syncTargetVerifiedCleanThenDivergedAndRecorded(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE orders (id int PRIMARY KEY, amount numeric(12,2), note text)",
+                "CREATE TABLE tags (id uuid PRIMARY KEY, label text)",
+                "INSERT INTO orders SELECT i, i * 1.25, 'n' || i FROM generate_series(1, 3000) i",
+                "INSERT INTO tags SELECT md5(i::text)::uuid, 'l' || i FROM generate_series(1, 300) i");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            ok(CliRun.run("guard", "install", "--dsn", source.uri()));
+            ok(CliRun.run("guard", "register", "--dsn", source.uri(), "--table", "public.orders,public.tags"));
+            Process sync = ChildCli.start(
+                    dir.resolve("sync-out.txt"),
+                    dir.resolve("sync-err.txt"),
+                    "sync",
+                    "--source",
+                    source.uri(),
+                    "--target",
+                    target.uri(),
+                    "--tables",
+                    "public.*");
+            try {
+                await(
+                        () -> target.queryLong("SELECT count(*) FROM pgferry.table_state WHERE state = 'streaming'")
+                                == 2,
+                        sync);
+                ok(CliRun.runWithEnv(Map.of("PGFERRY_DSN", target.uri()), "guard", "install"));
+                ok(CliRun.runWithEnv(
+                        Map.of("PGFERRY_DSN", target.uri()),
+                        "guard",
+                        "register",
+                        "--table",
+                        "orders",
+                        "--table",
+                        "tags"));
+                source.execute(
+                        "UPDATE orders SET amount = amount + 1 WHERE id % 7 = 0",
+                        "DELETE FROM tags WHERE label LIKE 'l1%'", "INSERT INTO orders VALUES (-5, 0, 'negative')");
+                Map<String, String> env =
+                        Map.of("PGFERRY_PUBLISHER_DSN", source.uri(), "PGFERRY_SUBSCRIBER_DSN", target.uri());
+
+                CliRun clean = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier");
+                assertThat(clean.exitCode()).as(clean.out() + clean.err()).isEqualTo(ExitCodes.OK);
+                assertThat(clean.out())
+                        .contains("public.orders (key range of 1000)")
+                        .contains("result: in sync (exit 0)");
+
+                try (Connection c = target.connect();
+                        Statement st = c.createStatement()) {
+                    st.execute("SET session_replication_role = replica");
+                    st.execute("UPDATE orders SET note = 'tampered' WHERE id = 2500");
+                }
+                CliRun diverged = CliRun.runWithEnv(
+                        env, "verify", "--consistency-mode", "lsn-barrier", "--json", "--write-control-plane");
+                assertThat(diverged.exitCode()).as(diverged.err()).isEqualTo(ExitCodes.DIVERGED);
+                JsonNode doc = StreamRun.MAPPER.readTree(diverged.out());
+                assertThat(doc.get("outcome").asText()).isEqualTo("diverged");
+                assertThat(doc.get("divergences").asInt()).isEqualTo(1);
+                JsonNode orders = doc.get("tables").get(0);
+                assertThat(orders.get("table").asText()).isEqualTo("orders");
+                assertThat(orders.get("divergences").get(0).get("bucket_id").asLong())
+                        .isEqualTo(2);
+                assertThat(orders.get("divergences").get(0).get("status").asText())
+                        .isEqualTo("hash_mismatch");
+                String runId = doc.get("run_id").asText();
+
+                CliRun list = CliRun.run("runs", "list");
+                assertThat(list.out()).contains(runId.substring(0, 8)).contains("diverged");
+                CliRun show = CliRun.run("runs", "show", runId.substring(0, 8));
+                assertThat(show.exitCode()).as(show.err()).isEqualTo(ExitCodes.OK);
+                assertThat(show.out()).containsPattern("#\\d+ public.orders bucket 2: hash_mismatch, open");
+            } finally {
+                sync.destroy();
+                sync.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void badInputIsAUsageErrorAndARuntimeFailureExitsFour(TestDatabase db) throws Exception {
+        CliRun missing = CliRun.run("verify", "--subscriber-dsn", db.uri());
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(missing.err())
+                .startsWith("pgferry: error: no --publisher-dsn given; fix: pass --publisher-dsn")
+                .contains("PGFERRY_PUBLISHER_DSN");
+        CliRun mode = CliRun.run(
+                "verify", "--publisher-dsn", db.uri(), "--subscriber-dsn", db.uri(), "--consistency-mode", "exact");
+        assertThat(mode.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(mode.err()).contains("unknown --consistency-mode exact");
+        CliRun notInstalled = CliRun.run("verify", "--publisher-dsn", db.uri(), "--subscriber-dsn", db.uri());
+        assertThat(notInstalled.exitCode()).isEqualTo(ExitCodes.VERIFY_RUNTIME);
+        assertThat(notInstalled.err())
+                .contains("syncguard is not installed on the publisher")
+                .doesNotContain(db.server().password());
+        db.execute("CREATE TABLE nokey (v text)");
+        ok(CliRun.run("guard", "install", "--dsn", db.uri()));
+        CliRun nokey = CliRun.run("guard", "register", "--dsn", db.uri(), "--table", "nokey");
+        assertThat(nokey.exitCode()).isEqualTo(ExitCodes.RUNTIME);
+        assertThat(nokey.errLines())
+                .containsExactly("pgferry: error: table public.nokey has no primary key (database " + db.name()
+                        + "); fix: add a primary key: buckets are ranges or hashes of the key");
+        assertThat(db.queryLong("SELECT count(*) FROM syncguard.monitored_tables"))
+                .isZero();
+    }
+
+    @Test
+    void guardRunOnceAndStatus(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id bigint PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' FROM generate_series(1, 4321) i");
+        ok(CliRun.run("guard", "install", "--dsn", db.uri()));
+        ok(CliRun.run("guard", "register", "--dsn", db.uri(), "--table", "t", "--bucket-size", "500"));
+        CliRun before = CliRun.run("guard", "status", "--dsn", db.uri());
+        assertThat(before.out()).contains("public.t: key range of 500; 0 buckets, 0 rows; initial sweep pending");
+        CliRun once = CliRun.run("guard", "run", "--once", "--dsn", db.uri());
+        ok(once);
+        assertThat(once.out()).contains("1 table(s) swept");
+        CliRun after = CliRun.run("guard", "status", "--dsn", db.uri());
+        assertThat(after.out()).contains("public.t: key range of 500; 9 buckets, 4,321 rows; swept; no dirty bucket");
+        CliRun upgrade = CliRun.run("guard", "upgrade", "--dsn", db.uri());
+        assertThat(upgrade.out()).contains("is current");
+        ok(CliRun.run("guard", "uninstall", "--dsn", db.uri()));
+        assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'syncguard'"))
+                .isZero();
+    }
+
+    private static void ok(CliRun r) {
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
+    }
+
+    interface Condition {
+        boolean holds() throws SQLException;
+    }
+
+    private void await(Condition c, Process p) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            try {
+                if (c.holds()) {
+                    return;
+                }
+            } catch (SQLException e) {
+                // the sync has not created its tables yet
+            }
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "condition not met; sync stderr: " + Files.readString(dir.resolve("sync-err.txt")));
+            }
+            Thread.sleep(20); // polling interval of the wait, not a synchronisation
+        }
+    }
+}
