@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
             StatusCommand.class,
             GuardCommand.class,
             VerifyCommand.class,
+            InspectCommand.class,
+            RepairCommand.class,
             RunsCommand.class,
             DemoCommand.class,
         })

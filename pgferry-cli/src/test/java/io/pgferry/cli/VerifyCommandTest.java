@@ -98,6 +98,30 @@ class VerifyCommandTest {
                 CliRun show = CliRun.run("runs", "show", runId.substring(0, 8));
                 assertThat(show.exitCode()).as(show.err()).isEqualTo(ExitCodes.OK);
                 assertThat(show.out()).containsPattern("#\\d+ public.orders bucket 2: hash_mismatch, open");
+
+                CliRun inspect = CliRun.runWithEnv(env, "inspect", "--table", "public.orders", "--bucket-id", "2");
+                assertThat(inspect.exitCode()).as(inspect.err()).isEqualTo(ExitCodes.DIVERGED);
+                assertThat(inspect.out())
+                        .contains("public.orders bucket 2 (id 2000..2999): 1 row(s) differ")
+                        .contains("changed (id=2500): note")
+                        .contains(
+                                "INSERT INTO public.orders (\"amount\", \"id\", \"note\") VALUES ('3125.00'::numeric(12,2),"
+                                        + " '2500'::integer, 'n2500'::text) ON CONFLICT (\"id\") DO UPDATE SET");
+                CliRun dry = CliRun.runWithEnv(
+                        env, "repair", "--table", "orders", "--schema", "public", "--bucket-id", "2", "--dry-run");
+                assertThat(dry.out()).contains("dry run: nothing was changed");
+                assertThat(target.queryString("SELECT note FROM orders WHERE id = 2500"))
+                        .isEqualTo("tampered");
+                CliRun repair = CliRun.runWithEnv(env, "repair", "--table", "public.orders", "--bucket-id", "2");
+                assertThat(repair.exitCode()).as(repair.err()).isEqualTo(ExitCodes.OK);
+                assertThat(repair.out())
+                        .contains("repaired: 1 statement(s) applied on the subscriber")
+                        .contains("1 divergence(s) marked resolved");
+                CliRun after = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier");
+                assertThat(after.exitCode()).as(after.out() + after.err()).isEqualTo(ExitCodes.OK);
+                assertThat(CliRun.run("runs", "show", runId).out())
+                        .containsPattern(
+                                "#\\d+ public.orders bucket 2: hash_mismatch, resolved \\(repaired by pgferry repair\\)");
             } finally {
                 sync.destroy();
                 sync.waitFor(30, TimeUnit.SECONDS);

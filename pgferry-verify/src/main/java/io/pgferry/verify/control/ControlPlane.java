@@ -252,29 +252,25 @@ public final class ControlPlane implements AutoCloseable {
         return divergences("run_id = ?", runId);
     }
 
-    /** Open and reviewed divergences of one bucket, oldest first. */
-    public List<Divergence> unresolved(String schema, String table, long bucketId) {
-        return divergences(
-                "schema_name = ? AND table_name = ? AND bucket_id = ? AND state IN ('open', 'reviewed')",
-                schema,
-                table,
-                bucketId);
-    }
-
     /**
-     * Marks the open and reviewed divergences of a bucket resolved (after a repair), setting reviewed_at where unset.
+     * Marks the open and reviewed divergences of a bucket between these two sides resolved (after a repair), setting
+     * reviewed_at where unset.
      *
+     * @param publisher, subscriber the sides as {@link #record} named them
      * @return how many were marked
      */
-    public int resolve(String schema, String table, long bucketId, String note) {
+    public int resolve(String publisher, String subscriber, String schema, String table, long bucketId, String note) {
         return update(
                 "state = 'resolved', reviewed_at = coalesce(reviewed_at, " + now() + "), resolved_at = " + now()
                         + ", note = ? WHERE schema_name = ? AND table_name = ? AND bucket_id = ?"
-                        + " AND state IN ('open', 'reviewed')",
+                        + " AND state IN ('open', 'reviewed') AND run_id IN (SELECT run_id FROM " + prefix
+                        + "validation_runs WHERE publisher = ? AND subscriber = ?)",
                 note,
                 schema,
                 table,
-                bucketId);
+                bucketId,
+                publisher,
+                subscriber);
     }
 
     /**

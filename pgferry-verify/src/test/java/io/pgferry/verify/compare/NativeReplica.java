@@ -16,28 +16,28 @@ import java.util.List;
  * {@code CREATE SUBSCRIPTION}, both with syncguard installed. Closing drops the subscription (and its slot), then
  * the subscriber database.
  */
-final class NativeReplica implements AutoCloseable {
+public final class NativeReplica implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    final TestDatabase publisher;
-    final TestDatabase subscriber;
+    public final TestDatabase publisher;
+    public final TestDatabase subscriber;
     private boolean subscribed;
 
-    NativeReplica(TestDatabase publisher) throws SQLException {
+    public NativeReplica(TestDatabase publisher) throws SQLException {
         this.publisher = publisher;
         this.subscriber = TestDatabase.create(PostgresServer.second());
     }
 
-    Dsn publisherDsn() {
+    public Dsn publisherDsn() {
         return Dsn.parse(publisher.uri());
     }
 
-    Dsn subscriberDsn() {
+    public Dsn subscriberDsn() {
         return Dsn.parse(subscriber.uri());
     }
 
     /** Installs syncguard on both sides and registers each table on both with the same arguments. */
-    void guard(String... tables) throws SQLException {
+    public void guard(String... tables) throws SQLException {
         for (TestDatabase db : List.of(publisher, subscriber)) {
             try (Connection c = db.connect()) {
                 GuardSchema.install(c);
@@ -49,7 +49,7 @@ final class NativeReplica implements AutoCloseable {
     }
 
     /** Publishes the tables and subscribes to them; returns once the initial copy of every table is done. */
-    void subscribe(String... tables) throws Exception {
+    public void subscribe(String... tables) throws Exception {
         publisher.execute("CREATE PUBLICATION verify_pub FOR TABLE " + String.join(", ", tables));
         subscriber.execute(
                 "CREATE SUBSCRIPTION verify_sub CONNECTION '"
@@ -61,7 +61,7 @@ final class NativeReplica implements AutoCloseable {
     }
 
     /** Waits until the subscription has confirmed everything the publisher has written so far. */
-    void awaitReplicated() throws Exception {
+    public void awaitReplicated() throws Exception {
         long lsn = publisher.queryLong("SELECT pg_current_wal_lsn() - '0/0'");
         await(() -> publisher.queryLong("SELECT coalesce(min(confirmed_flush_lsn - '0/0'), 0) FROM pg_replication_slots"
                         + " WHERE database = current_database() AND slot_type = 'logical'")
@@ -69,23 +69,23 @@ final class NativeReplica implements AutoCloseable {
     }
 
     /** Replicates, then brings both catalogs current. */
-    void settle() throws Exception {
+    public void settle() throws Exception {
         awaitReplicated();
         GuardWorker.drain(List.of(publisherDsn(), subscriberDsn()));
     }
 
     /** Options for {@code mode}, with a stability buffer of 1 ms: catalogs settled by the test are not in flight. */
-    VerifyOptions options(ConsistencyMode mode) {
+    public VerifyOptions options(ConsistencyMode mode) {
         return VerifyOptions.defaults(publisherDsn(), subscriberDsn())
                 .withMode(mode)
                 .withStability(Duration.ofMillis(1), 1);
     }
 
-    interface Condition {
+    public interface Condition {
         boolean holds() throws Exception;
     }
 
-    static void await(Condition condition) throws Exception {
+    public static void await(Condition condition) throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
