@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,14 +91,14 @@ final class InspectCommand extends PgferryCommand {
             for (RowDiff d : i.rows()) {
                 g.writeStartObject();
                 g.writeStringField("kind", d.kind().wireName());
-                writeRow(g, "key", d.key());
+                DiffCommand.writeRow(g, "key", d.key());
                 g.writeArrayFieldStart("columns");
                 for (String c : d.columns()) {
                     g.writeString(c);
                 }
                 g.writeEndArray();
-                writeRow(g, "publisher", d.publisher());
-                writeRow(g, "subscriber", d.subscriber());
+                DiffCommand.writeRow(g, "publisher", d.publisher());
+                DiffCommand.writeRow(g, "subscriber", d.subscriber());
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -119,17 +118,5 @@ final class InspectCommand extends PgferryCommand {
             throw new UncheckedIOException(e);
         }
         out.flush();
-    }
-
-    private static void writeRow(JsonGenerator g, String name, Map<String, String> row) throws IOException {
-        if (row == null) {
-            g.writeNullField(name);
-            return;
-        }
-        g.writeObjectFieldStart(name);
-        for (var e : row.entrySet()) {
-            g.writeStringField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
     }
 }

@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
             VerifyCommand.class,
             InspectCommand.class,
             RepairCommand.class,
+            DiffCommand.class,
             RunsCommand.class,
             DemoCommand.class,
         })
