@@ -38,7 +38,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Path dataDirectory;
     private final Path socketDirectory;
     private final Optional<Path> caCertificate;
-    private final ServerProcess server;
+    private volatile ServerProcess server;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
 
@@ -67,6 +67,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 socketDirectory,
                 backup,
                 slotName));
+    }
+
+    /**
+     * Crashes the server (immediate shutdown: no checkpoint, so the next start runs crash recovery and empties every
+     * UNLOGGED table) and starts it again on the same port and data directory. For tests of recovery; clients see
+     * their connections drop.
+     */
+    public synchronized void crashAndRestart() {
+        server.crash(STOP_TIMEOUT);
+        server = ServerProcess.start(
+                Binaries.install(),
+                PrivilegeDrop.detect(),
+                dataDirectory,
+                socketDirectory,
+                port,
+                Launcher.STARTUP_TIMEOUT);
+        LOG.info("PostgreSQL on port {} crashed and restarted", port);
     }
 
     public static Builder builder() {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Launcher {
     private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
     private static final int PORT_ATTEMPTS = 3;
 

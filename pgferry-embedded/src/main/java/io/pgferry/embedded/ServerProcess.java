@@ -143,6 +143,14 @@ final class ServerProcess {
         waitFor(timeout);
     }
 
+    /** SIGQUIT, PostgreSQL's "immediate shutdown": what a crash leaves behind, recovered at the next start. */
+    void crash(Duration timeout) {
+        if (!signalAndWait("QUIT", timeout)) {
+            process.destroyForcibly();
+            waitFor(timeout);
+        }
+    }
+
     private boolean signalAndWait(String signal, Duration timeout) {
         if (!process.isAlive()) {
             return true;

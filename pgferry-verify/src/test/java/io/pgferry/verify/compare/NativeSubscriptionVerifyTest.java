@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * seed's hash); its triggers fire in the apply worker (row level) and in the initial table sync (statement level).
  */
 @PgTest
+@Tag("verify")
 class NativeSubscriptionVerifyTest {
 
     @Test

@@ -12,6 +12,7 @@ import io.pgferry.verify.guard.Registrations;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * it is a divergence in every mode, and coverage counts it.
  */
 @PgTest
+@Tag("verify")
 class OneSidedBucketTest {
 
     @Test

@@ -8,6 +8,7 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * threshold and factor so that the bisection goes several levels deep. Issue #6.
  */
 @PgTest
+@Tag("verify")
 class DifferTest {
 
     private static final String[] SAME = {

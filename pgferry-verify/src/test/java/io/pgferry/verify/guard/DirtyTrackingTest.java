@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * pg-sync-guard that issue #6 lists.
  */
 @PgTest
+@Tag("verify")
 class DirtyTrackingTest {
 
     /** Issue #6, defect 1: registering with a NULL bucket size silently disabled dirty tracking. */

@@ -7,10 +7,12 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Install, upgrade and uninstall of the syncguard schema on a real server. Issue #6. */
 @PgTest
+@Tag("verify")
 class GuardSchemaTest {
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * defect 7 (the seed's worker did one bucket a minute and did not come back after a restart).
  */
 @PgTest
+@Tag("verify")
 class GuardWorkerTest {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 

@@ -13,6 +13,7 @@ import io.pgferry.verify.compare.VerifyReport;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * afterwards. Issue #6.
  */
 @PgTest
+@Tag("verify")
 class InspectRepairTest {
 
     @Test
