@@ -5,7 +5,15 @@ import io.pgferry.engine.CopyMode;
 import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
 import io.pgferry.engine.SyncEngine;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
+import io.pgferry.verify.guard.GuardErrors;
+import io.pgferry.verify.guard.GuardSchema;
+import io.pgferry.verify.guard.GuardWorker;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -132,9 +140,43 @@ final class SyncCommand extends PgferryCommand {
     @Mixin
     StreamResourceOptions resources;
 
+    @Option(
+            names = "--guard",
+            description = "Also run the guard worker for the source and the target (both need pgferry guard install),"
+                    + " so that pgferry verify can compare them at any time.")
+    boolean guard;
+
     @Override
     int run() {
-        SyncEngine engine = new SyncEngine(config());
+        SyncConfig config = config();
+        GuardWorker worker = guard ? startGuard(config) : null;
+        try {
+            return sync(config);
+        } finally {
+            if (worker != null) {
+                worker.close();
+            }
+        }
+    }
+
+    /** The guard worker of both sides, started once syncguard is found installed on each. */
+    private static GuardWorker startGuard(SyncConfig config) {
+        for (Dsn d : List.of(config.source(), config.target())) {
+            try (Connection c = Connections.open(d)) {
+                if (GuardSchema.installedVersion(c).isEmpty()) {
+                    throw GuardErrors.notInstalled(d);
+                }
+            } catch (SQLException e) {
+                throw Connections.classify(e, d);
+            }
+        }
+        GuardWorker worker = new GuardWorker(List.of(config.source(), config.target()), Duration.ofMillis(200));
+        worker.start();
+        return worker;
+    }
+
+    private int sync(SyncConfig config) {
+        SyncEngine engine = new SyncEngine(config);
         if (end.sequencesOnly) {
             int n = engine.copySequences();
             spec.commandLine().getErr().printf(Locale.ROOT, "pgferry: %d sequences set%n", n);

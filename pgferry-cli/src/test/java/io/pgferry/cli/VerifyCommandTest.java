@@ -38,6 +38,8 @@ class VerifyCommandTest {
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             ok(CliRun.run("guard", "install", "--dsn", source.uri()));
             ok(CliRun.run("guard", "register", "--dsn", source.uri(), "--table", "public.orders,public.tags"));
+            // The target's syncguard first: the sync runs the guard worker of both sides (--guard).
+            ok(CliRun.runWithEnv(Map.of("PGFERRY_DSN", target.uri()), "guard", "install"));
             Process sync = ChildCli.start(
                     dir.resolve("sync-out.txt"),
                     dir.resolve("sync-err.txt"),
@@ -47,13 +49,13 @@ class VerifyCommandTest {
                     "--target",
                     target.uri(),
                     "--tables",
-                    "public.*");
+                    "public.*",
+                    "--guard");
             try {
                 await(
                         () -> target.queryLong("SELECT count(*) FROM pgferry.table_state WHERE state = 'streaming'")
                                 == 2,
                         sync);
-                ok(CliRun.runWithEnv(Map.of("PGFERRY_DSN", target.uri()), "guard", "install"));
                 ok(CliRun.runWithEnv(
                         Map.of("PGFERRY_DSN", target.uri()),
                         "guard",
@@ -68,6 +70,11 @@ class VerifyCommandTest {
                 Map<String, String> env =
                         Map.of("PGFERRY_PUBLISHER_DSN", source.uri(), "PGFERRY_SUBSCRIBER_DSN", target.uri());
 
+                // Both sides' workers run in the sync: verify waits for them instead of recomputing itself.
+                await(
+                        () -> source.queryLong("SELECT count(*) FROM syncguard.worker_state") == 1
+                                && target.queryLong("SELECT count(*) FROM syncguard.sweep_state") == 2,
+                        sync);
                 CliRun clean = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier");
                 assertThat(clean.exitCode()).as(clean.out() + clean.err()).isEqualTo(ExitCodes.OK);
                 assertThat(clean.out())

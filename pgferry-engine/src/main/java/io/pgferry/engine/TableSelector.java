@@ -32,7 +32,8 @@ final class TableSelector {
                 ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 TableName t = new TableName(rs.getString(1), rs.getString(2));
-                if (t.schema().equals(catalogSchema)) {
+                // pgferry's own records, and the verification objects each side keeps for itself (pgferry guard).
+                if (t.schema().equals(catalogSchema) || t.schema().equals("syncguard")) {
                     continue;
                 }
                 if (in.stream().anyMatch(g -> g.matches(t)) && out.stream().noneMatch(g -> g.matches(t))) {
