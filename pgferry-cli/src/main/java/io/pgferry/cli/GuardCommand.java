@@ -80,6 +80,15 @@ final class GuardCommand extends PgferryCommand {
         int run(Connection c, Dsn d) throws SQLException {
             GuardSchema.install(c);
             out().printf(Locale.ROOT, "syncguard %d installed in %s%n", GuardSchema.CURRENT_VERSION, d.dbname());
+            for (String publication : GuardSchema.allTablesPublications(c)) {
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                Locale.ROOT,
+                                "pgferry: warning: publication %s is FOR ALL TABLES, so it also publishes"
+                                        + " syncguard.monitored_tables; publish your tables by name or schema instead%n",
+                                publication);
+            }
             return ExitCodes.OK;
         }
     }
@@ -276,8 +285,19 @@ final class GuardCommand extends PgferryCommand {
                 description = "Pause when there is nothing to do (default: ${DEFAULT-VALUE}).")
         Duration naptime;
 
+        @Option(
+                names = "--jobs",
+                paramLabel = "N",
+                description = "Connections a sweep of a large table reads with at once, per database (default: the"
+                        + " number of processors).")
+        Integer jobs;
+
         @Override
         int run() {
+            int j = jobs == null ? GuardWorker.DEFAULT_JOBS : jobs;
+            if (j < 1) {
+                throw configurationError(PgFerryException.fatal("--jobs must be 1 or more", "e.g. --jobs 4"));
+            }
             List<Dsn> databases = new ArrayList<>();
             if (dsns.isEmpty()) {
                 dsns.add(null);
@@ -287,7 +307,7 @@ final class GuardCommand extends PgferryCommand {
             }
             if (once) {
                 long start = System.nanoTime();
-                GuardWorker.Totals t = GuardWorker.drain(databases);
+                GuardWorker.Totals t = GuardWorker.drain(databases, j);
                 out().printf(
                                 Locale.ROOT,
                                 "pgferry guard: %d table(s) swept, %,d bucket(s) recomputed in %.2f s%n",
@@ -296,7 +316,7 @@ final class GuardCommand extends PgferryCommand {
                                 (System.nanoTime() - start) / 1e9);
                 return ExitCodes.OK;
             }
-            GuardWorker worker = new GuardWorker(databases, naptime);
+            GuardWorker worker = new GuardWorker(databases, naptime, j);
             Thread hook = new Thread(worker::close, "pgferry-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             worker.start();

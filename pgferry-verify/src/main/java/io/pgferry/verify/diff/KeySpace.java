@@ -1,6 +1,7 @@
 package io.pgferry.verify.diff;
 
 import io.pgferry.postgres.Identifiers;
+import io.pgferry.verify.guard.HashSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,9 +18,15 @@ import java.util.stream.Collectors;
  * @param keyTypes each key column's type as format_type prints it
  * @param keyCollations each key column's collation as a quoted name, or null when the type has none
  * @param columns every live column, by name in byte order
+ * @param binary for each of {@code columns}, whether it is hashed in binary ({@link HashSettings#BINARY_HASHABLE})
  */
 record KeySpace(
-        String relation, List<String> key, List<String> keyTypes, List<String> keyCollations, List<String> columns) {
+        String relation,
+        List<String> key,
+        List<String> keyTypes,
+        List<String> keyCollations,
+        List<String> columns,
+        List<Boolean> binary) {
 
     /** A single smallint, integer or bigint key: split by arithmetic instead of quantiles. */
     boolean integerKey() {
@@ -53,24 +60,30 @@ record KeySpace(
             return null;
         }
         List<String> columns = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT a.attname FROM pg_catalog.pg_attribute a"
-                + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
-                + " ORDER BY a.attname COLLATE \"C\"")) {
+        List<Boolean> binary = new ArrayList<>();
+        try (PreparedStatement st =
+                c.prepareStatement("SELECT a.attname, a.atttypid::bigint FROM pg_catalog.pg_attribute a"
+                        + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
+                        + " ORDER BY a.attname COLLATE \"C\"")) {
             st.setString(1, relation);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1));
+                    binary.add(HashSettings.BINARY_HASHABLE.contains(rs.getLong(2)));
                 }
             }
         }
-        return new KeySpace(relation, List.copyOf(key), List.copyOf(types), collations, List.copyOf(columns));
+        return new KeySpace(
+                relation, List.copyOf(key), List.copyOf(types), collations, List.copyOf(columns), List.copyOf(binary));
     }
 
-    /** The 64-bit canonical hash of row {@code r}, as the guard worker computes it. */
+    /** The 64-bit canonical hash of row {@code r}, as the guard worker computes it (syncguard.row_hash_expression). */
     String rowHash() {
-        return "hashtextextended(ROW("
-                + columns.stream().map(c -> "r." + Identifiers.quote(c)).collect(Collectors.joining(", "))
-                + ")::text, 0)";
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            inputs.add("r." + Identifiers.quote(columns.get(i)) + (binary.get(i) ? "" : "::text"));
+        }
+        return "pg_catalog.hash_record_extended(ROW(" + String.join(", ", inputs) + "), 0)";
     }
 
     /** The key of row {@code r}: the column, or a row of the columns. */

@@ -29,9 +29,16 @@ final class BucketRecompute {
     static final int RANGE_BATCH = 256;
 
     private final Connection c;
+    private final SweepScan scan;
 
+    /** For batches and live hashes only: a sweep scans on {@code c} alone. */
     BucketRecompute(Connection c) {
+        this(c, new SweepScan(null, 1));
+    }
+
+    BucketRecompute(Connection c, SweepScan scan) {
         this.c = c;
+        this.scan = scan;
     }
 
     /** The tables whose catalog is incomplete: never swept since registration or a crash, or columns changed. */
@@ -70,8 +77,7 @@ final class BucketRecompute {
                 st.executeUpdate();
             }
             Instant at = databaseTime();
-            List<long[]> rows = query("SELECT " + t.bucketExpression() + ", count(*), syncguard.wrap64(sum("
-                    + t.rowHashExpression() + ")) FROM " + t.relation() + " r GROUP BY 1");
+            List<long[]> rows = scan.buckets(c, t);
             try (PreparedStatement st = c.prepareStatement("DELETE FROM syncguard.bucket_catalog WHERE table_id = ?"
                     + " AND NOT (bucket_id = ANY (?::bigint[]))")) {
                 st.setInt(1, t.tableId());
@@ -225,12 +231,6 @@ final class BucketRecompute {
                 ResultSet rs = st.executeQuery()) {
             rs.next();
             return rs.getTimestamp(1).toInstant();
-        }
-    }
-
-    private List<long[]> query(String sql) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            return rows(st);
         }
     }
 

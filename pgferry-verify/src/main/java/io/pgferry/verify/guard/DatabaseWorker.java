@@ -24,14 +24,17 @@ final class DatabaseWorker {
 
     private final Dsn dsn;
     private final String workerId;
+    private final int jobs;
     private final AtomicLong recomputed = new AtomicLong();
     private final AtomicLong swept = new AtomicLong();
     private final Set<Integer> reported = new HashSet<>();
     private Connection connection;
 
-    DatabaseWorker(Dsn dsn, String workerId) {
+    /** @param jobs connections a sweep may read with at once */
+    DatabaseWorker(Dsn dsn, String workerId, int jobs) {
         this.dsn = dsn;
         this.workerId = workerId;
+        this.jobs = jobs;
     }
 
     Dsn dsn() {
@@ -57,7 +60,7 @@ final class DatabaseWorker {
         try {
             Connection c = connection();
             heartbeat(c);
-            BucketRecompute work = new BucketRecompute(c);
+            BucketRecompute work = new BucketRecompute(c, new SweepScan(dsn, jobs));
             List<GuardedTable> tables = GuardedTable.load(c);
             long done = 0;
             for (GuardedTable t : tables) {

@@ -166,6 +166,22 @@ public final class GuardSchema {
         }
     }
 
+    /**
+     * Publications {@code FOR ALL TABLES} of the database: they also publish syncguard's logged tables, which a
+     * subscriber with its own syncguard must not receive.
+     */
+    public static List<String> allTablesPublications(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT pubname FROM pg_catalog.pg_publication WHERE puballtables" + " ORDER BY 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     /** The verification history's tables (see ControlPlane), which may share the schema. */
     private static final List<String> CONTROL_PLANE = List.of("validation_runs", "divergence_log");
 

@@ -36,14 +36,22 @@ public final class GuardWorker implements AutoCloseable {
     private volatile boolean stopping;
     private volatile PgFerryException failure;
 
+    /** Connections a sweep reads a large table with, by default: one per processor. */
+    public static final int DEFAULT_JOBS = Runtime.getRuntime().availableProcessors();
+
     public GuardWorker(List<Dsn> dsns, Duration naptime) {
+        this(dsns, naptime, DEFAULT_JOBS);
+    }
+
+    /** @param jobs connections a sweep of a large table reads with at once, per database */
+    public GuardWorker(List<Dsn> dsns, Duration naptime, int jobs) {
         if (dsns.isEmpty()) {
             throw new IllegalArgumentException("at least one database");
         }
         String id = "pgferry-" + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         for (Dsn dsn : dsns) {
-            databases.add(new DatabaseWorker(dsn, id));
+            databases.add(new DatabaseWorker(dsn, id, jobs));
         }
         this.naptime = naptime;
     }
@@ -57,11 +65,16 @@ public final class GuardWorker implements AutoCloseable {
      * current on return.
      */
     public static Totals drain(List<Dsn> dsns) {
+        return drain(dsns, DEFAULT_JOBS);
+    }
+
+    /** {@link #drain(List)}, sweeping large tables with {@code jobs} connections at once. */
+    public static Totals drain(List<Dsn> dsns, int jobs) {
         long swept = 0;
         long recomputed = 0;
         for (Dsn dsn : dsns) {
             DatabaseWorker w = new DatabaseWorker(
-                    dsn, "pgferry-once-" + UUID.randomUUID().toString().substring(0, 8));
+                    dsn, "pgferry-once-" + UUID.randomUUID().toString().substring(0, 8), jobs);
             try {
                 Instant start = w.databaseNow();
                 long done;
@@ -83,7 +96,7 @@ public final class GuardWorker implements AutoCloseable {
      */
     public static Totals drainBefore(Dsn dsn, Instant before) {
         DatabaseWorker w = new DatabaseWorker(
-                dsn, "pgferry-verify-" + UUID.randomUUID().toString().substring(0, 8));
+                dsn, "pgferry-verify-" + UUID.randomUUID().toString().substring(0, 8), DEFAULT_JOBS);
         try {
             long done;
             do {

@@ -104,7 +104,7 @@ public record GuardedTable(
         String sql = "SELECT m.table_id, m.schema_name, m.table_name, m.key_columns, m.bucket_mode, m.bucket_size,"
                 + " m.bucket_count, k.oid::regclass::text,"
                 + " CASE WHEN k.oid IS NOT NULL THEN syncguard.bucket_expression(m.table_id, 'r') END,"
-                + " 'hashtextextended(' || syncguard.row_expression(k.oid, 'r') || ', 0)',"
+                + " syncguard.row_hash_expression(k.oid, 'r'),"
                 + " syncguard.column_fingerprint(k.oid), syncguard.column_names(k.oid),"
                 + " syncguard.primary_key(k.oid)"
                 + " FROM syncguard.monitored_tables m LEFT JOIN pg_catalog.pg_class k ON k.oid = m.relid"

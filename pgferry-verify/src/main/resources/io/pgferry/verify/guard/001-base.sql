@@ -80,14 +80,36 @@ AS $$
     FROM (SELECT mod(mod(n, 18446744073709551616) + 18446744073709551616, 18446744073709551616) AS m) s
 $$;
 
--- The canonical row text of a table: every live column, ordered by name (byte order), as a row constructor whose
--- text form is the hash input. The text depends on settings (TimeZone, DateStyle, IntervalStyle,
--- extra_float_digits, bytea_output, lc_monetary), so every session that hashes pins them first.
-CREATE FUNCTION syncguard.row_expression(rel regclass, alias text) RETURNS text
+-- Types whose hash function depends on the value alone, never on a setting or a collation (deterministic
+-- collations only): bool, bytea, "char", name, int8, int2, int4, text, oid, float4, float8, bpchar, varchar, date,
+-- time, timestamp, timestamptz, interval, timetz, numeric, uuid, jsonb, inet, cidr, macaddr. Values of these types
+-- are hashed in binary; the integer widths hash alike, as do text and varchar, and equal numerics whatever their
+-- scale. Any other type (json, arrays, domains, enums, ...) is hashed through its text form, which depends on
+-- settings (TimeZone, DateStyle, IntervalStyle, extra_float_digits, bytea_output, lc_monetary): every session
+-- that hashes pins them first.
+CREATE FUNCTION syncguard.binary_hashable(type oid) RETURNS boolean
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT type = ANY ('{16,17,18,19,20,21,23,25,26,700,701,1042,1043,1082,1083,1114,1184,1186,1266,1700,2950,3802,869,650,829}'::oid[])
+$$;
+
+-- The column of a row as the hash takes it: the value, or its text form (see binary_hashable).
+CREATE FUNCTION syncguard.hash_input(alias text, col name, type oid) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT quote_ident(alias) || '.' || quote_ident(col)
+           || CASE WHEN syncguard.binary_hashable(type) THEN '' ELSE '::text' END
+$$;
+
+-- The 64-bit canonical hash of a row, as an SQL expression over alias: every live column, ordered by name (byte
+-- order), combined by hash_record_extended (PostgreSQL 14 and later), so that column order and settings do not
+-- change it.
+CREATE FUNCTION syncguard.row_hash_expression(rel regclass, alias text) RETURNS text
 LANGUAGE sql STABLE STRICT
 AS $$
-    SELECT 'ROW(' || string_agg(quote_ident(alias) || '.' || quote_ident(a.attname), ', '
-                                ORDER BY a.attname COLLATE "C") || ')::text'
+    SELECT 'pg_catalog.hash_record_extended(ROW('
+           || string_agg(syncguard.hash_input(alias, a.attname, a.atttypid), ', ' ORDER BY a.attname COLLATE "C")
+           || '), 0)'
     FROM pg_catalog.pg_attribute a
     WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
 $$;
@@ -122,8 +144,9 @@ AS $$
 $$;
 
 -- The bucket of a row, as an SQL expression over alias. Range buckets use floor division, so that -1 is in bucket
--- -1 and not in bucket 0 with the keys 0..size-1. Hash buckets hash the key's text form (under the pinned
--- settings) with hashtextextended, the function behind hash partitioning, which is stable across releases.
+-- -1 and not in bucket 0 with the keys 0..size-1. Hash buckets hash the key like a row (row_hash_expression's
+-- rules, in key order). Operators and functions are schema-qualified: the expression runs inside SECURITY DEFINER
+-- trigger functions, which must not resolve anything through the writer's search_path.
 CREATE FUNCTION syncguard.bucket_expression(id integer, alias text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT
 AS $$
@@ -137,15 +160,29 @@ BEGIN
     END IF;
     IF t.bucket_mode = 'range' THEN
         k := quote_ident(alias) || '.' || quote_ident(t.key_columns[1]) || '::bigint';
-        RETURN format('(CASE WHEN %1$s >= 0 THEN %1$s / %2$s ELSE (%1$s + 1) / %2$s - 1 END)', k, t.bucket_size);
+        RETURN format('(CASE WHEN (%1$s OPERATOR(pg_catalog.>=) 0) THEN (%1$s OPERATOR(pg_catalog./) %2$s)'
+                      ' ELSE (((%1$s OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog./) %2$s) OPERATOR(pg_catalog.-) 1)'
+                      ' END)', k, t.bucket_size);
     END IF;
-    SELECT CASE WHEN count(*) = 1 THEN min(quote_ident(alias) || '.' || quote_ident(c)) || '::text'
-                ELSE 'ROW(' || string_agg(quote_ident(alias) || '.' || quote_ident(c), ', ' ORDER BY o) || ')::text'
-           END
+    SELECT string_agg(syncguard.hash_input(alias, a.attname, a.atttypid), ', ' ORDER BY u.o)
     INTO k
-    FROM unnest(t.key_columns) WITH ORDINALITY AS u(c, o);
-    RETURN format('(((hashtextextended(%1$s, 0) %% %2$s) + %2$s) %% %2$s)', k, t.bucket_count);
+    FROM unnest(t.key_columns) WITH ORDINALITY AS u(c, o)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = t.relid AND a.attname = u.c;
+    RETURN format('(((pg_catalog.hash_record_extended(ROW(%1$s), 0) OPERATOR(pg_catalog.%%) %2$s)'
+                  ' OPERATOR(pg_catalog.+) %2$s) OPERATOR(pg_catalog.%%) %2$s)', k, t.bucket_count);
 END
+$$;
+
+-- Whether the bucket of the table's rows depends on session settings: a hash layout over a key column hashed in
+-- its text form. The trigger function then pins the settings, at a cost to every write.
+CREATE FUNCTION syncguard.bucket_needs_settings(id integer) RETURNS boolean
+LANGUAGE sql STABLE STRICT
+AS $$
+    SELECT m.bucket_mode = 'hash' AND EXISTS (
+        SELECT 1 FROM unnest(m.key_columns) AS u(c)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = m.relid AND a.attname = u.c
+        WHERE NOT syncguard.binary_hashable(a.atttypid))
+    FROM syncguard.monitored_tables m WHERE m.table_id = id
 $$;
 
 -- True in a logical replication apply or table-sync worker, which fires row triggers but not statement
@@ -155,17 +192,17 @@ CREATE FUNCTION syncguard.in_apply_worker() RETURNS boolean
 LANGUAGE plpgsql VOLATILE
 AS $$
 DECLARE
-    kind text := current_setting('syncguard.apply_worker', true);
+    kind text := pg_catalog.current_setting('syncguard.apply_worker', true);
 BEGIN
-    IF kind IS NULL OR kind = '' THEN
-        SELECT CASE WHEN a.backend_type LIKE 'logical replication%' THEN 'on' ELSE 'off' END
+    IF kind IS NULL OR kind OPERATOR(pg_catalog.=) '' THEN
+        SELECT CASE WHEN a.backend_type OPERATOR(pg_catalog.~~) 'logical replication%' THEN 'on' ELSE 'off' END
         INTO kind
         FROM pg_catalog.pg_stat_activity a
-        WHERE a.pid = pg_catalog.pg_backend_pid();
+        WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid();
         kind := coalesce(kind, 'off');
         PERFORM pg_catalog.set_config('syncguard.apply_worker', kind, false);
     END IF;
-    RETURN kind = 'on';
+    RETURN kind OPERATOR(pg_catalog.=) 'on';
 END
 $$;
 
@@ -175,6 +212,7 @@ $$;
 -- session_replication_role = replica.
 CREATE FUNCTION syncguard.install_triggers(id integer) RETURNS void
 LANGUAGE plpgsql
+SET client_min_messages = warning
 AS $$
 DECLARE
     t syncguard.monitored_tables;
@@ -186,45 +224,50 @@ DECLARE
 BEGIN
     SELECT * INTO t FROM syncguard.monitored_tables WHERE table_id = id;
     rel := format('%I.%I', t.schema_name, t.table_name);
-    -- SECURITY DEFINER: writers need no rights on the syncguard schema. The pinned settings make hash buckets
-    -- of text-rendered keys (timestamptz, say) the same whatever the writer's session settings.
+    -- SECURITY DEFINER: writers need no rights on the syncguard schema. No SET search_path clause, because every
+    -- SET clause is paid on each call (about a tenth of a single-row write): instead every operator and function
+    -- in the body is schema-qualified. The hash settings are pinned only when a key is hashed in text form.
     EXECUTE format($f$
         CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER
-        SET search_path = pg_catalog, pg_temp
-        SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
-        SET extra_float_digits = 1 SET bytea_output = 'hex' SET lc_monetary = 'C'
+        %6$s
         AS $body$
         BEGIN
-            IF TG_LEVEL = 'ROW' THEN
+            IF TG_LEVEL OPERATOR(pg_catalog.=) 'ROW' THEN
                 IF NOT syncguard.in_apply_worker() THEN
                     RETURN NULL;
                 END IF;
-                IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
                     INSERT INTO syncguard.dirty_buckets (table_id, bucket_id) VALUES (%2$s, %5$s);
                 END IF;
-                IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND %4$s IS DISTINCT FROM %5$s) THEN
+                IF TG_OP OPERATOR(pg_catalog.=) 'INSERT'
+                   OR (TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND %4$s OPERATOR(pg_catalog.<>) %5$s) THEN
                     INSERT INTO syncguard.dirty_buckets (table_id, bucket_id) VALUES (%2$s, %4$s);
                 END IF;
                 RETURN NULL;
             END IF;
-            IF TG_OP = 'INSERT' THEN
+            IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
                 INSERT INTO syncguard.dirty_buckets (table_id, bucket_id)
                 SELECT DISTINCT %2$s, %3$s FROM new_rows r;
-            ELSIF TG_OP = 'UPDATE' THEN
+            ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
                 INSERT INTO syncguard.dirty_buckets (table_id, bucket_id)
                 SELECT %2$s, b FROM (SELECT %3$s AS b FROM old_rows r UNION SELECT %3$s FROM new_rows r) u;
-            ELSIF TG_OP = 'DELETE' THEN
+            ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
                 INSERT INTO syncguard.dirty_buckets (table_id, bucket_id)
                 SELECT DISTINCT %2$s, %3$s FROM old_rows r;
-            ELSIF TG_OP = 'TRUNCATE' THEN
+            ELSIF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
                 INSERT INTO syncguard.dirty_buckets (table_id, bucket_id)
-                SELECT table_id, bucket_id FROM syncguard.bucket_catalog WHERE table_id = %2$s;
+                SELECT c.table_id, c.bucket_id FROM syncguard.bucket_catalog c
+                WHERE c.table_id OPERATOR(pg_catalog.=) %2$s;
             END IF;
             RETURN NULL;
         END
         $body$
-        $f$, fn, id, new_b, row_new, row_old);
+        $f$, fn, id, new_b, row_new, row_old,
+        CASE WHEN syncguard.bucket_needs_settings(id)
+             THEN 'SET TimeZone = ''UTC'' SET DateStyle = ''ISO, YMD'' SET IntervalStyle = ''postgres'''
+                  ' SET extra_float_digits = 1 SET bytea_output = ''hex'' SET lc_monetary = ''C'''
+             ELSE '' END);
 
     EXECUTE format('DROP TRIGGER IF EXISTS syncguard_ins ON %s', rel);
     EXECUTE format('DROP TRIGGER IF EXISTS syncguard_upd ON %s', rel);
@@ -335,6 +378,7 @@ $$;
 
 CREATE FUNCTION syncguard.unregister_table(schema_name text, table_name text) RETURNS boolean
 LANGUAGE plpgsql
+SET client_min_messages = warning
 AS $$
 DECLARE
     t syncguard.monitored_tables;

@@ -67,16 +67,18 @@ class NativeSubscriptionVerifyTest {
                 st.execute("INSERT INTO lines VALUES (99.5, 'extra', 42)");
             }
             long docBucket = r.publisher.queryLong(
-                    "SELECT (((hashtextextended(md5('77')::uuid::text, 0) % 1024)" + " + 1024) % 1024)");
+                    "SELECT (((hash_record_extended(ROW(md5('77')::uuid), 0) % 1024) + 1024) % 1024)");
             long lineBucket = r.publisher.queryLong(
-                    "SELECT (((hashtextextended(ROW(42, 'extra'::text)::text, 0)" + " % 1024) + 1024) % 1024)");
+                    "SELECT (((hash_record_extended(ROW(42, 'extra'::text), 0) % 1024) + 1024) % 1024)");
 
             VerifyReport diverged = Verifier.run(r.options(ConsistencyMode.LSN_BARRIER));
             assertThat(diverged.outcome()).isEqualTo(VerifyReport.Outcome.DIVERGED);
             assertThat(divergences(diverged, "items")).containsExactly(itemBucket + ":hash_mismatch");
+            long docNeighbours =
+                    r.publisher.queryLong("SELECT count(*) FROM docs WHERE (((hash_record_extended(ROW(id),"
+                            + " 0) % 1024) + 1024) % 1024) = " + docBucket);
             assertThat(divergences(diverged, "docs"))
-                    .containsExactly(docBucket + ":count_mismatch")
-                    .doesNotContain(docBucket + ":missing_on_subscriber");
+                    .containsExactly(docBucket + (docNeighbours > 1 ? ":count_mismatch" : ":missing_on_subscriber"));
             assertThat(divergences(diverged, "lines"))
                     .containsExactly(lineBucket
                             + (lineHasOtherRows(r, lineBucket) ? ":count_mismatch" : ":missing_on_publisher"));
@@ -105,7 +107,7 @@ class NativeSubscriptionVerifyTest {
     }
 
     private static boolean lineHasOtherRows(NativeReplica r, long bucket) throws Exception {
-        return r.publisher.queryLong("SELECT count(*) FROM lines WHERE (((hashtextextended(ROW(a, b)::text, 0) % 1024)"
+        return r.publisher.queryLong("SELECT count(*) FROM lines WHERE (((hash_record_extended(ROW(a, b), 0) % 1024)"
                         + " + 1024) % 1024) = " + bucket)
                 > 0;
     }

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Verification benchmark: pgferry's bucket sweep against pg-sync-guard's per-bucket query, data-diff's checksum
+# query and a plain count(*); incremental verify after random writes; the write overhead of the guard triggers;
+# and pgferry diff locating a few differing rows. One run, two local PostgreSQL 15 clusters (Debian's packages).
+#
+#   scripts/bench-verify.sh [--rows N] [--writes N] [--seconds N] [--diff-rows N]
+#
+#   --rows N       rows in the verified table (default 10000000, about 1.4 GB)
+#   --writes N     random single-row writes before the incremental verify (default 1000)
+#   --seconds N    length of each pgbench run of the write-overhead test (default 20)
+#   --diff-rows N  rows changed on the subscriber for the diff test (default 10)
+#   BENCH_KEEP_LOGS=DIR  keeps the tools' and servers' logs in DIR
+#
+# Every figure comes from this run, on the same table and machine; psql runs the other methods' queries. Installs
+# postgresql-15 with apt-get when run as root and it is missing. Leaves nothing behind: both clusters live in a
+# temporary folder removed at exit, also on failure or Ctrl-C.
+set -euo pipefail
+
+rows=10000000
+writes=1000
+seconds=20
+diff_rows=10
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) rows="$2"; shift 2 ;;
+    --writes) writes="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --diff-rows) diff_rows="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "bench-verify: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pgbin=/usr/lib/postgresql/15/bin
+log() { echo "bench-verify: $*" >&2; }
+
+if [ ! -x "$pgbin/postgres" ] || [ ! -x "$pgbin/pgbench" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing postgresql-15"
+    apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-client-15 >&2
+  else
+    log "needs PostgreSQL 15 ($pgbin): apt-get install postgresql-15"
+    exit 2
+  fi
+fi
+if [ -z "${PGFERRY_JAR:-}" ]; then
+  if [ ! -f "$repo/pgferry-cli/target/pgferry.jar" ] || \
+     [ -n "$(find "$repo" -path "$repo/.git" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) -type f \
+         -newer "$repo/pgferry-cli/target/pgferry.jar" -print -quit)" ]; then
+    log "building pgferry (mvn -q -DskipTests package)"
+    (cd "$repo" && mvn -B -q -DskipTests package)
+  fi
+fi
+
+work="$(mktemp -d /tmp/pgferry-bench-verify.XXXXXX)"
+chmod 755 "$work"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$work"
+worker=""
+cleanup() {
+  [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
+  [ -n "$worker" ] && kill "$worker" 2>/dev/null || true
+  for c in pub sub; do
+    [ -d "$work/$c" ] && as_pg "$pgbin/pg_ctl" -D "$work/$c" -m immediate stop >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+trap 'log "failed at line $LINENO"; for f in "$work"/*.log; do echo "--- $f"; tail -5 "$f"; done >&2' ERR
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pub_port=$(free_port)
+sub_port=$(free_port)
+for c in pub sub; do
+  port=$pub_port; [ $c = sub ] && port=$sub_port
+  as_pg "$pgbin/initdb" -D "$work/$c" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >>"$work/$c/postgresql.conf" <<EOF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$work'
+wal_level = logical
+max_wal_size = 16GB
+shared_buffers = 512MB
+maintenance_work_mem = 256MB
+EOF
+  as_pg "$pgbin/pg_ctl" -D "$work/$c" -l "$work/$c.log" -w start >/dev/null
+done
+P="postgresql://postgres@127.0.0.1:$pub_port/bench"
+S="postgresql://postgres@127.0.0.1:$sub_port/bench"
+psql_p() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$P" "$@"; }
+psql_s() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" "$@"; }
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+best() { python3 -c "print(f'{min($1, $2):.2f}')"; }
+pgferry() {
+  if [ -n "${PGFERRY_JAR:-}" ]; then java -jar "$PGFERRY_JAR" "$@"; else "$repo/pgferry" "$@"; fi
+}
+# Times a command twice and prints the faster run: the first may pay for a cold cache.
+time_best() {
+  local t0 a b
+  t0=$(now); "$@" >/dev/null; a=$(secs "$t0" "$(now)")
+  t0=$(now); "$@" >/dev/null; b=$(secs "$t0" "$(now)")
+  best "$a" "$b"
+}
+
+load='CREATE TABLE t (id bigint PRIMARY KEY, a int NOT NULL, b text, c timestamptz, d numeric(12,2));
+INSERT INTO t SELECT i, i % 1000, md5(i::text) || md5((i + 1)::text), timestamptz '"'"'2026-01-01 00:00+00'"'"' + i * interval '"'"'1 s'"'"', i / 7.0 FROM generate_series(1, '"$rows"') i;
+VACUUM ANALYZE t;'
+for port in $pub_port $sub_port; do
+  "$pgbin/psql" -X -q "postgresql://postgres@127.0.0.1:$port/postgres" -c "CREATE DATABASE bench"
+done
+log "loading $rows rows into the publisher and the same rows into the subscriber"
+psql_p <<<"$load" &
+psql_s <<<"$load"
+wait
+log "table: $(psql_p -At -c "SELECT pg_size_pretty(pg_total_relation_size('t'))")"
+
+# --- 1. Full sweep ------------------------------------------------------------------------------------------------
+buckets=$((rows / 1000))
+log "sweep 1/4: SELECT count(*) FROM t"
+psql_p -At -c "SELECT count(*) FROM t" >/dev/null
+t_count=$(time_best psql_p -At -c "SELECT count(*) FROM t")
+
+log "sweep 2/4: pgferry guard run --once (register, then sweep $buckets buckets of 1000 keys)"
+pgferry guard install --dsn "$P" >/dev/null
+sweep() {
+  psql_p -c "SELECT syncguard.register_table('public', 't', 1000)" >/dev/null
+  pgferry guard run --once --dsn "$P"
+}
+t_pgferry=$(time_best sweep)
+
+log "sweep 3/4: data-diff's checksum query (count and sum of a 48-bit md5 slice per segment, one query)"
+datadiff="SELECT id / 1000 AS segment, count(*), sum(('x' || substr(md5(concat(id, a, b, c, d)), 21))::bit(48)::bigint) FROM t GROUP BY 1"
+t_datadiff=$(time_best psql_p -At -c "$datadiff")
+
+log "sweep 4/4: pg-sync-guard's worker query, once per bucket ($buckets queries)"
+python3 - "$buckets" >"$work/seed.sql" <<'EOF'
+import sys
+for b in range(int(sys.argv[1]) + 1):
+    lo = b * 1000
+    print(f"SELECT md5(string_agg(md5(row_to_json(t)::text), '' ORDER BY id)) FROM t WHERE id >= {lo} AND id < {lo + 1000};")
+EOF
+t0=$(now)
+psql_p -At -f "$work/seed.sql" >/dev/null
+t_seed=$(secs "$t0" "$(now)")
+
+# --- 2. Write overhead ---------------------------------------------------------------------------------------------
+log "write overhead: pgbench, single-row UPDATE and INSERT, $seconds s per run, 2 clients, unregistered vs registered"
+psql_p <<'EOF'
+CREATE TABLE w (id bigint PRIMARY KEY, a int NOT NULL, b text);
+INSERT INTO w SELECT i, 0, md5(i::text) FROM generate_series(1, 1000000) i;
+CREATE TABLE wi (id bigserial PRIMARY KEY, a int NOT NULL, b text);
+VACUUM ANALYZE w;
+EOF
+cat >"$work/write.sql" <<'EOF'
+\set id random(1, 1000000)
+UPDATE w SET a = a + 1 WHERE id = :id;
+INSERT INTO wi (a, b) VALUES (:id, 'x');
+EOF
+tps() {
+  "$pgbin/pgbench" -n -c 2 -j 2 -T "$seconds" -f "$work/write.sql" "$P" 2>&1 | \
+    sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+register_w() { psql_p -c "SELECT syncguard.register_table('public', 'w', 1000), syncguard.register_table('public', 'wi', 1000)" >/dev/null; }
+unregister_w() { psql_p -c "SELECT syncguard.unregister_table('public', 'w'), syncguard.unregister_table('public', 'wi')" >/dev/null; }
+plain1=$(tps); register_w; guarded1=$(tps); unregister_w; plain2=$(tps); register_w; guarded2=$(tps); unregister_w
+plain=$(python3 -c "print(f'{($plain1 + $plain2) / 2:.0f}')")
+guarded=$(python3 -c "print(f'{($guarded1 + $guarded2) / 2:.0f}')")
+
+# --- 3. Incremental verify -----------------------------------------------------------------------------------------
+log "incremental: native subscription, both sides swept, a worker per side, $writes random writes, then verify"
+psql_p -c "CREATE PUBLICATION bench_pub FOR TABLE t" >/dev/null
+pgferry guard install --dsn "$S" >/dev/null
+psql_s -c "SELECT syncguard.register_table('public', 't', 1000)" >/dev/null
+t0=$(now)
+pgferry guard run --once --dsn "$S" >/dev/null
+t_sweep_sub=$(secs "$t0" "$(now)")
+psql_s -c "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=$pub_port dbname=bench user=postgres' PUBLICATION bench_pub WITH (copy_data = false)" >/dev/null
+pgferry guard run --dsn "$P" --dsn "$S" >"$work/worker.log" 2>&1 &
+worker=$!
+pgferry verify --publisher-dsn "$P" --subscriber-dsn "$S" --consistency-mode lsn-barrier >"$work/verify-before.log" || \
+  { log "verify before the writes did not pass"; cat "$work/verify-before.log" >&2; exit 1; }
+cat >"$work/random.sql" <<EOF
+\\set id random(1, $rows)
+UPDATE t SET a = a + 1 WHERE id = :id;
+EOF
+"$pgbin/pgbench" -n -c 2 -j 2 -t $((writes / 2)) -f "$work/random.sql" "$P" >"$work/pgbench-random.log" 2>&1
+t0=$(now)
+pgferry verify --publisher-dsn "$P" --subscriber-dsn "$S" --consistency-mode lsn-barrier >"$work/verify-after.log" || \
+  { log "verify after the writes did not pass"; cat "$work/verify-after.log" >&2; exit 1; }
+t_incremental=$(secs "$t0" "$(now)")
+kill "$worker"; wait "$worker" 2>/dev/null || true; worker=""
+psql_s -c "DROP SUBSCRIPTION bench_sub" >/dev/null
+
+# --- 4. diff -------------------------------------------------------------------------------------------------------
+log "diff: $diff_rows rows changed on the subscriber, pgferry diff against count(*)"
+python3 - "$rows" "$diff_rows" >"$work/damage.sql" <<'EOF'
+import random, sys
+rows, n = int(sys.argv[1]), int(sys.argv[2])
+rnd = random.Random(6)
+for i in range(n):
+    k = rnd.randint(1, rows)
+    kind = i % 3
+    if kind == 0:
+        print(f"UPDATE t SET b = 'changed' WHERE id = {k};")
+    elif kind == 1:
+        print(f"DELETE FROM t WHERE id = {k};")
+    else:
+        print(f"INSERT INTO t VALUES ({rows + 1 + i}, 0, 'extra', now(), 0);")
+EOF
+psql_s -f "$work/damage.sql" >/dev/null
+t0=$(now)
+set +e
+pgferry diff --source "$P" --target "$S" --table public.t >"$work/diff.log" 2>&1
+diff_exit=$?
+set -e
+t_diff=$(secs "$t0" "$(now)")
+[ "$diff_exit" = 1 ] || { log "diff exited $diff_exit, not 1"; cat "$work/diff.log" >&2; exit 1; }
+found=$(grep -o '[0-9]* row(s) differ' "$work/diff.log" | cut -d' ' -f1)
+t_count_sub=$(time_best psql_s -At -c "SELECT count(*) FROM t")
+
+cat <<EOF
+
+pgferry verification benchmark: $rows rows ($(psql_p -At -c "SELECT pg_size_pretty(pg_total_relation_size('t'))")), PostgreSQL 15, $(nproc) cores
+
+full sweep of the table                          seconds   ratio
+  count(*)                                        $(printf '%7s' "$t_count")   $(ratio "$t_pgferry" "$t_count")x  pgferry / count(*)   (target <= 3)
+  pgferry guard run --once                        $(printf '%7s' "$t_pgferry")
+  data-diff checksum query                        $(printf '%7s' "$t_datadiff")   $(ratio "$t_datadiff" "$t_pgferry")x  data-diff / pgferry (target >= 1)
+  pg-sync-guard per-bucket query ($buckets)     $(printf '%7s' "$t_seed")   $(ratio "$t_seed" "$t_pgferry")x  seed / pgferry      (target >= 2)
+  (subscriber's own sweep: $t_sweep_sub s)
+
+incremental verify after $writes random writes   $(printf '%7s' "$t_incremental") s  (target < 2 s; lsn-barrier, workers running)
+
+write overhead (pgbench, UPDATE + INSERT per transaction, 2 clients, ${seconds} s x 2 each)
+  unregistered        $plain tps ($plain1, $plain2)
+  registered          $guarded tps ($guarded1, $guarded2)
+  slowdown            $(python3 -c "print(f'{100 * (1 - $guarded / $plain):.1f}')") %  (target <= 15 %)
+
+diff of $rows rows, $diff_rows rows changed  $(printf '%7s' "$t_diff") s, found $found; count(*) on one side $t_count_sub s, ratio $(ratio "$t_diff" "$t_count_sub")x
+EOF
