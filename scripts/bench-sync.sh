@@ -37,53 +37,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+bench=bench-sync
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-pgbin=/usr/lib/postgresql/15/bin
-log() { echo "bench-sync: $*" >&2; }
+# shellcheck source=lib/pg15-bench.sh
+. "$repo/scripts/lib/pg15-bench.sh"
+bench_require pgcopydb pgbench pg_recvlogical
+bench_build
+bench_workdir
 
-if [ ! -x "$pgbin/postgres" ] || ! command -v pgcopydb >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing postgresql-15 and pgcopydb"
-    apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-client-15 pgcopydb >&2
-  else
-    log "needs PostgreSQL 15 ($pgbin) and pgcopydb: apt-get install postgresql-15 pgcopydb"
-    exit 2
-  fi
-fi
-if [ ! -f "$repo/pgferry-cli/target/pgferry.jar" ] || \
-   [ -n "$(find "$repo" -path "$repo/.git" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) -type f \
-       -newer "$repo/pgferry-cli/target/pgferry.jar" -print -quit)" ]; then
-  log "building pgferry (mvn -q -DskipTests package)"
-  (cd "$repo" && mvn -B -q -DskipTests package)
-fi
-
-work="$(mktemp -d /tmp/pgferry-bench-sync.XXXXXX)"
-chmod 755 "$work"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown postgres "$work"
-follower=""
-cleanup() {
-  [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
-  [ -n "$follower" ] && kill "$follower" 2>/dev/null || true
-  for c in src dst; do
-    [ -d "$work/$c" ] && as_pg "$pgbin/pg_ctl" -D "$work/$c" -m immediate stop >/dev/null 2>&1 || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-trap 'log "failed at line $LINENO"; for f in "$work"/*.log; do echo "--- $f"; tail -5 "$f"; done >&2' ERR
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 src_port=$(free_port)
 dst_port=$(free_port)
 for c in src dst; do
   port=$src_port; [ $c = dst ] && port=$dst_port
-  as_pg "$pgbin/initdb" -D "$work/$c" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
-  cat >>"$work/$c/postgresql.conf" <<EOF
-port = $port
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$work'
+  bench_cluster $c $port <<CONF
 wal_level = logical
 max_wal_size = 16GB
 shared_buffers = 512MB
@@ -93,8 +59,7 @@ max_wal_senders = 20
 max_worker_processes = 16
 max_logical_replication_workers = 8
 max_sync_workers_per_subscription = $jobs
-EOF
-  as_pg "$pgbin/pg_ctl" -D "$work/$c" -l "$work/$c.log" -w start >/dev/null
+CONF
 done
 S="postgresql://postgres@127.0.0.1:$src_port/bench"
 T="postgresql://postgres@127.0.0.1:$dst_port/bench"
@@ -102,10 +67,6 @@ T2="postgresql://postgres@127.0.0.1:$dst_port/bench2"
 psql_s() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" "$@"; }
 psql_t() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$T" "$@"; }
 psql_admin() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "postgresql://postgres@127.0.0.1:$1/postgres" -c "$2"; }
-now() { date +%s.%N; }
-secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }
-ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
-pgferry() { "$repo/pgferry" "$@"; }
 
 psql_admin "$src_port" "CREATE DATABASE bench"
 big=$((rows / 2)); mid=$((rows * 3 / 10)); small=$((rows * 3 / 20)); tiny=$((rows - big - mid - small))
@@ -250,6 +211,7 @@ log "lag: $rate transactions/s for $lag_seconds s, pgferry and the native subscr
 "$repo/pgferry" sync --source "$S" --target "$T" --copy-mode none --follow --slot cu_pgferry \
   --publication bench_cu >"$work/pgferry-follow.log" 2>&1 &
 follower=$!
+bench_pids="$bench_pids $follower"
 until [ "$(psql_s -At -c "SELECT active FROM pg_replication_slots WHERE slot_name = 'cu_pgferry'")" = t ]; do
   kill -0 "$follower" 2>/dev/null || { cat "$work/pgferry-follow.log" >&2; exit 1; }
   sleep 0.2

@@ -281,7 +281,7 @@ final class GuardCommand extends PgferryCommand {
                 names = "--naptime",
                 paramLabel = "DURATION",
                 converter = DurationConverter.class,
-                defaultValue = "200ms",
+                defaultValue = "50ms",
                 description = "Pause when there is nothing to do (default: ${DEFAULT-VALUE}).")
         Duration naptime;
 

@@ -170,7 +170,7 @@ final class SyncCommand extends PgferryCommand {
                 throw Connections.classify(e, d);
             }
         }
-        GuardWorker worker = new GuardWorker(List.of(config.source(), config.target()), Duration.ofMillis(200));
+        GuardWorker worker = new GuardWorker(List.of(config.source(), config.target()), Duration.ofMillis(50));
         worker.start();
         return worker;
     }

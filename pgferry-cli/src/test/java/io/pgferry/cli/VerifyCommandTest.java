@@ -184,6 +184,54 @@ class VerifyCommandTest {
                 .isZero();
     }
 
+    /** Issue #6: a worker process killed with SIGKILL and started again brings the catalog current. */
+    @Test
+    void guardRunKilledAndStartedAgain(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v int)",
+                "INSERT INTO t SELECT i, 0 FROM generate_series(1, 20000) i");
+        ok(CliRun.run("guard", "install", "--dsn", db.uri()));
+        ok(CliRun.run("guard", "register", "--dsn", db.uri(), "--table", "t", "--bucket-size", "100"));
+        Process first = ChildCli.start(
+                dir.resolve("w1-out.txt"),
+                dir.resolve("w1-err.txt"),
+                "guard",
+                "run",
+                "--dsn",
+                db.uri(),
+                "--naptime",
+                "20ms");
+        try {
+            await(() -> db.queryLong("SELECT count(*) FROM syncguard.sweep_state") == 1, first, "w1-err.txt");
+            db.execute("UPDATE t SET v = 1 WHERE id % 3 = 0");
+        } finally {
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        db.execute("DELETE FROM t WHERE id % 5 = 0");
+        Process second = ChildCli.start(
+                dir.resolve("w2-out.txt"),
+                dir.resolve("w2-err.txt"),
+                "guard",
+                "run",
+                "--dsn",
+                db.uri(),
+                "--naptime",
+                "20ms");
+        try {
+            await(() -> db.queryLong("SELECT count(*) FROM syncguard.dirty_buckets") == 0, second, "w2-err.txt");
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+        String incremental = db.queryString("SELECT string_agg(bucket_id || ':' || row_count || ':' || bucket_hash, ','"
+                + " ORDER BY bucket_id) FROM syncguard.bucket_catalog");
+        ok(CliRun.run("guard", "register", "--dsn", db.uri(), "--table", "t", "--bucket-size", "100"));
+        ok(CliRun.run("guard", "run", "--once", "--dsn", db.uri()));
+        assertThat(db.queryString("SELECT string_agg(bucket_id || ':' || row_count || ':' || bucket_hash, ','"
+                        + " ORDER BY bucket_id) FROM syncguard.bucket_catalog"))
+                .isEqualTo(incremental);
+    }
+
     private static void ok(CliRun r) {
         assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
     }
@@ -193,6 +241,10 @@ class VerifyCommandTest {
     }
 
     private void await(Condition c, Process p) throws Exception {
+        await(c, p, "sync-err.txt");
+    }
+
+    private void await(Condition c, Process p, String errFile) throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (true) {
             try {
@@ -203,8 +255,7 @@ class VerifyCommandTest {
                 // the sync has not created its tables yet
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError(
-                        "condition not met; sync stderr: " + Files.readString(dir.resolve("sync-err.txt")));
+                throw new AssertionError("condition not met; stderr: " + Files.readString(dir.resolve(errFile)));
             }
             Thread.sleep(20); // polling interval of the wait, not a synchronisation
         }

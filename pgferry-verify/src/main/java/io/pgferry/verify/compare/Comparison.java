@@ -16,7 +16,7 @@ import java.util.TreeSet;
 
 /** The three consistency modes over a set of table pairs; verdicts accumulate per table. */
 final class Comparison {
-    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration POLL = Duration.ofMillis(10);
 
     private record Reading(Map<Long, BucketState> pub, Map<Long, BucketState> sub, Instant pubNow, Instant subNow) {
         BucketState p(long id) {

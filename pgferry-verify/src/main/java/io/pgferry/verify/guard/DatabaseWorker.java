@@ -29,6 +29,11 @@ final class DatabaseWorker {
     private final AtomicLong swept = new AtomicLong();
     private final Set<Integer> reported = new HashSet<>();
     private Connection connection;
+    private List<GuardedTable> tables;
+    private long tablesLoadedAt;
+
+    /** How long the registered tables are used before being read again: idle rounds then cost one query a table. */
+    private static final long TABLES_TTL_NANOS = 2_000_000_000L;
 
     /** @param jobs connections a sweep may read with at once */
     DatabaseWorker(Dsn dsn, String workerId, int jobs) {
@@ -61,7 +66,7 @@ final class DatabaseWorker {
             Connection c = connection();
             heartbeat(c);
             BucketRecompute work = new BucketRecompute(c, new SweepScan(dsn, jobs));
-            List<GuardedTable> tables = GuardedTable.load(c);
+            List<GuardedTable> tables = tables(c);
             long done = 0;
             for (GuardedTable t : tables) {
                 if (!t.usable() && reported.add(t.tableId())) {
@@ -109,6 +114,16 @@ final class DatabaseWorker {
             closeConnection();
             throw e;
         }
+    }
+
+    /** The registered tables, read again every {@link #TABLES_TTL_NANOS} (and after any failure). */
+    private List<GuardedTable> tables(Connection c) throws SQLException {
+        long now = System.nanoTime();
+        if (tables == null || now - tablesLoadedAt > TABLES_TTL_NANOS) {
+            tables = GuardedTable.load(c);
+            tablesLoadedAt = now;
+        }
+        return tables;
     }
 
     /** The database's current time, for a drain that stops at what was dirty when it began. */
@@ -169,6 +184,7 @@ final class DatabaseWorker {
     }
 
     private void closeConnection() {
+        tables = null;
         if (connection != null) {
             try {
                 connection.close();

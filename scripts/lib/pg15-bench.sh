@@ -1,0 +1,73 @@
+# Shared by the benchmark scripts (sourced, not run): two or more throw-away PostgreSQL 15 clusters from Debian's
+# packages in a temporary folder, the pgferry jar, and small helpers. Expects $bench (the script's name, for
+# messages) and $repo. Everything lives in $work, removed at exit, also on failure or Ctrl-C.
+
+pgbin=/usr/lib/postgresql/15/bin
+log() { echo "$bench: $*" >&2; }
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# bench_require PROGRAM... : installs postgresql-15 (and the given Debian packages) when a program is missing.
+bench_require() {
+  local missing=false p
+  [ -x "$pgbin/postgres" ] || missing=true
+  for p in "$@"; do command -v "$p" >/dev/null 2>&1 || [ -x "$pgbin/$p" ] || missing=true; done
+  $missing || return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing postgresql-15 $*"
+    apt-get update -q >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-client-15 "$@" >&2
+  else
+    log "needs PostgreSQL 15 ($pgbin) $*: apt-get install postgresql-15 $*"
+    exit 2
+  fi
+}
+
+# bench_build: builds pgferry when the jar is missing or older than a source file (unless $PGFERRY_JAR is set).
+bench_build() {
+  [ -n "${PGFERRY_JAR:-}" ] && return 0
+  if [ ! -f "$repo/pgferry-cli/target/pgferry.jar" ] || \
+     [ -n "$(find "$repo" -path "$repo/.git" -prune -o \( -name pom.xml -o -path '*/src/main/*' \) -type f \
+         -newer "$repo/pgferry-cli/target/pgferry.jar" -print -quit)" ]; then
+    log "building pgferry (mvn -q -DskipTests package)"
+    (cd "$repo" && mvn -B -q -DskipTests package)
+  fi
+}
+
+pgferry() {
+  if [ -n "${PGFERRY_JAR:-}" ]; then java -jar "$PGFERRY_JAR" "$@"; else "$repo/pgferry" "$@"; fi
+}
+
+# bench_workdir: creates $work and the traps that remove it with every cluster in it ($bench_pids are killed).
+bench_pids=""
+bench_workdir() {
+  work="$(mktemp -d "/tmp/pgferry-$bench.XXXXXX")"
+  chmod 755 "$work"
+  [ "$(id -u)" = 0 ] && chown postgres "$work"
+  trap bench_cleanup EXIT INT TERM
+  trap 'log "failed at line $LINENO"; for f in "$work"/*.log; do echo "--- $f"; tail -5 "$f"; done >&2' ERR
+}
+bench_cleanup() {
+  [ -n "${BENCH_KEEP_LOGS:-}" ] && mkdir -p "$BENCH_KEEP_LOGS" && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
+  local p c
+  for p in $bench_pids; do kill "$p" 2>/dev/null || true; done
+  for c in "$work"/*/; do
+    [ -f "$c/PG_VERSION" ] && as_pg "$pgbin/pg_ctl" -D "$c" -m immediate stop >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+
+# bench_cluster NAME PORT: initdb and start cluster $work/NAME on PORT; extra postgresql.conf lines on stdin.
+bench_cluster() {
+  as_pg "$pgbin/initdb" -D "$work/$1" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  {
+    echo "port = $2"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = '$work'"
+    cat
+  } >>"$work/$1/postgresql.conf"
+  as_pg "$pgbin/pg_ctl" -D "$work/$1" -l "$work/$1.log" -w start >/dev/null
+}
