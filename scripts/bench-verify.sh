@@ -175,7 +175,7 @@ UPDATE t SET a = a + 1 WHERE id = :id;
 SQL
   "$pgbin/pgbench" -n -c 2 -j 2 -t $((writes / 2)) -f "$work/random.sql" "$P" >"$work/pgbench-random.log" 2>&1
   t0=$(now)
-  pgferry verify --publisher-dsn "$P" --subscriber-dsn "$S" --consistency-mode lsn-barrier >"$work/verify-after.log" || \
+  pgferry verify --publisher-dsn "$P" --subscriber-dsn "$S" --consistency-mode lsn-barrier -v >"$work/verify-after.log" 2>&1 || \
     { log "verify after the writes did not pass"; cat "$work/verify-after.log" >&2; exit 1; }
   t_incremental=$(secs "$t0" "$(now)")
   psql_s -c "DROP SUBSCRIPTION bench_sub" >/dev/null

@@ -37,9 +37,8 @@ bench_build() {
   fi
 }
 
-pgferry() {
-  if [ -n "${PGFERRY_JAR:-}" ]; then java -jar "$PGFERRY_JAR" "$@"; else "$repo/pgferry" "$@"; fi
-}
+# The launcher users run (it honours $PGFERRY_JAR and picks JVM options per command).
+pgferry() { "$repo/pgferry" "$@"; }
 
 # bench_workdir: creates $work and the traps that remove it with every cluster in it ($bench_pids are killed).
 bench_pids=""

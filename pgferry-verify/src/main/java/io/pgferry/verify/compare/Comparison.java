@@ -16,6 +16,7 @@ import java.util.TreeSet;
 
 /** The three consistency modes over a set of table pairs; verdicts accumulate per table. */
 final class Comparison {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Comparison.class);
     private static final Duration POLL = Duration.ofMillis(10);
 
     private record Reading(Map<Long, BucketState> pub, Map<Long, BucketState> sub, Instant pubNow, Instant subNow) {
@@ -195,6 +196,7 @@ final class Comparison {
                     + " subscriber database, so it cannot tell how far it has applied; give the publisher's slot"
                     + " name, or use the stable-watermark mode");
         }
+        long start = System.nanoTime();
         long lsn = pub.walPosition();
         Instant pubBarrier = pub.now();
         long deadline = System.nanoTime() + options.barrierTimeout().toNanos();
@@ -209,8 +211,17 @@ final class Comparison {
             pause(POLL);
         }
         Instant subBarrier = sub.now();
+        long confirmed = System.nanoTime();
         catchUp(pub, pubBarrier, deadline);
+        long pubCurrent = System.nanoTime();
         catchUp(sub, subBarrier, deadline);
+        LOG.debug(
+                "barrier at {}: confirmed by {} in {} ms; catalogs current in {} ms (publisher) and {} ms (subscriber)",
+                io.pgferry.core.Lsn.of(lsn),
+                slots,
+                (confirmed - start) / 1_000_000,
+                (pubCurrent - confirmed) / 1_000_000,
+                (System.nanoTime() - pubCurrent) / 1_000_000);
     }
 
     private void catchUp(Side side, Instant before, long deadline) throws SQLException, Verifier.BarrierFailed {

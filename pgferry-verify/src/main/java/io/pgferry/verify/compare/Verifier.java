@@ -22,6 +22,7 @@ import java.util.TreeSet;
  * a different column set, or not swept yet, is a problem of the run (inconclusive), not a divergence.
  */
 public final class Verifier {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Verifier.class);
     private final VerifyOptions options;
 
     private Verifier(VerifyOptions options) {
@@ -66,7 +67,12 @@ public final class Verifier {
             if (options.liveFallbackDirtyAge() != null && options.mode() != ConsistencyMode.RAW) {
                 comparison.liveFallback(options.liveFallbackDirtyAge());
             }
-            return report(started, pairs, comparison, problems);
+            VerifyReport report = report(started, pairs, comparison, problems);
+            LOG.debug(
+                    "verify {} took {} ms",
+                    options.mode().wireName(),
+                    java.time.Duration.between(started, report.finishedAt()).toMillis());
+            return report;
         } catch (SQLException e) {
             throw Connections.classify(e, options.subscriber());
         }

@@ -82,11 +82,24 @@ final class TableDiffer {
     }
 
     /** Inner bounds that cut {@code segment} into about {@code factor} parts; empty when it cannot be cut. */
+    /**
+     * Inner bounds that cut {@code segment} into parts; empty when it cannot be cut. The whole table is cut finer
+     * than {@code factor}, into ranges of about four times the threshold (at most {@value #MAX_TOP_PARTS}): the one
+     * scan of the whole table then leaves only small ranges to read again.
+     */
     private List<List<String>> points(Segment segment, boolean top) throws SQLException {
-        return ks.integerKey() ? arithmeticPoints(segment) : quantilePoints(segment, top);
+        int parts = options.factor();
+        long estimate = top ? sides.source(this::estimate) : -1;
+        if (top) {
+            parts = (int) Math.max(parts, Math.min(MAX_TOP_PARTS, estimate / (4L * options.threshold())));
+        }
+        return ks.integerKey() ? arithmeticPoints(segment, parts) : quantilePoints(segment, top, estimate, parts);
     }
 
-    private List<List<String>> arithmeticPoints(Segment segment) throws SQLException {
+    /** The most ranges the first cut makes: each side groups its rows into this many. */
+    private static final int MAX_TOP_PARTS = 4096;
+
+    private List<List<String>> arithmeticPoints(Segment segment, int parts) throws SQLException {
         String k = ks.keyExpression();
         String sql = "SELECT min(" + k + ")::text, max(" + k + ")::text FROM " + ks.relation() + " r WHERE "
                 + ks.predicate(segment);
@@ -112,8 +125,8 @@ final class TableDiffer {
         }
         BigInteger span = hi.subtract(lo).add(BigInteger.ONE);
         TreeSet<BigInteger> cuts = new TreeSet<>();
-        BigInteger f = BigInteger.valueOf(options.factor());
-        for (int i = 1; i < options.factor(); i++) {
+        BigInteger f = BigInteger.valueOf(parts);
+        for (int i = 1; i < parts; i++) {
             BigInteger p = lo.add(span.multiply(BigInteger.valueOf(i)).divide(f));
             if (p.compareTo(lo) > 0 && p.compareTo(hi) <= 0) {
                 cuts.add(p);
@@ -123,13 +136,13 @@ final class TableDiffer {
         return out;
     }
 
-    private List<List<String>> quantilePoints(Segment segment, boolean top) throws SQLException {
+    private List<List<String>> quantilePoints(Segment segment, boolean top, long estimate, int parts)
+            throws SQLException {
         String keys = String.join(
                 ", ",
                 ks.key().stream()
                         .map(x -> "r." + Identifiers.quote(x) + "::text")
                         .toList());
-        long estimate = top ? sides.source(c -> estimate(c)) : -1;
         String sql;
         if (top && estimate > SAMPLE_ABOVE) {
             double pct = Math.min(100.0, 100.0 * 50_000 / estimate);
@@ -147,8 +160,8 @@ final class TableDiffer {
         List<List<String>> out = new ArrayList<>();
         int n = sample.size();
         // Never the first key: a bound equal to the segment's lower bound would leave one part as big as the segment.
-        for (int i = 1; i < options.factor(); i++) {
-            int index = (int) ((long) i * n / options.factor());
+        for (int i = 1; i < parts; i++) {
+            int index = (int) ((long) i * n / parts);
             if (index == 0) {
                 continue;
             }
