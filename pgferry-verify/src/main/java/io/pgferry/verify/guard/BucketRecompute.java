@@ -23,7 +23,7 @@ import java.util.Map;
  * (skip what another worker holds), and a sweep holds its table's lock exclusively while batches hold it shared.
  */
 final class BucketRecompute {
-    /** The first key of the two-key advisory locks on tables ('SGRD'). */
+    /** The first key of the two-key advisory locks on tables ('SGRD'; register_table and unregister_table wait on it). */
     private static final int TABLE_LOCK_CLASS = 0x53475244;
     /** Buckets per transaction for range-bucketed tables; each is one index range scan. */
     static final int RANGE_BATCH = 256;

@@ -31,6 +31,7 @@ final class DatabaseWorker {
     private Connection connection;
     private List<GuardedTable> tables;
     private long tablesLoadedAt;
+    private String tablesMarker;
 
     /** How long the registered tables are used before being read again: idle rounds then cost one query a table. */
     private static final long TABLES_TTL_NANOS = 2_000_000_000L;
@@ -116,12 +117,24 @@ final class DatabaseWorker {
         }
     }
 
-    /** The registered tables, read again every {@link #TABLES_TTL_NANOS} (and after any failure). */
+    /**
+     * The registered tables, read again every {@link #TABLES_TTL_NANOS}, after any failure, and at once when a table
+     * was registered, registered again with another layout, or unregistered (a stale layout would put rows in the
+     * wrong buckets).
+     */
     private List<GuardedTable> tables(Connection c) throws SQLException {
         long now = System.nanoTime();
-        if (tables == null || now - tablesLoadedAt > TABLES_TTL_NANOS) {
+        String marker;
+        try (PreparedStatement st = c.prepareStatement(
+                        "SELECT count(*) || '/' || coalesce(max(registered_at)::text, '') FROM syncguard.monitored_tables");
+                ResultSet rs = st.executeQuery()) {
+            rs.next();
+            marker = rs.getString(1);
+        }
+        if (tables == null || now - tablesLoadedAt > TABLES_TTL_NANOS || !marker.equals(tablesMarker)) {
             tables = GuardedTable.load(c);
             tablesLoadedAt = now;
+            tablesMarker = marker;
         }
         return tables;
     }

@@ -361,6 +361,9 @@ BEGIN
                 CASE WHEN mode = 'hash' THEN register_table.bucket_count END)
         RETURNING table_id INTO id;
     ELSE
+        -- Wait for the worker batches and sweeps of this table (they hold this lock, see BucketRecompute), so that
+        -- none of them writes buckets of the old layout after the catalog is emptied.
+        PERFORM pg_catalog.pg_advisory_xact_lock(1397183044, id);
         UPDATE syncguard.monitored_tables m
         SET key_columns = key, bucket_mode = mode,
             bucket_size = CASE WHEN mode = 'range' THEN register_table.bucket_size END,
@@ -388,6 +391,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN false;
     END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(1397183044, t.table_id);
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = t.relid) THEN
         EXECUTE format('DROP TRIGGER IF EXISTS syncguard_ins ON %s', t.relid::regclass);
         EXECUTE format('DROP TRIGGER IF EXISTS syncguard_upd ON %s', t.relid::regclass);

@@ -108,6 +108,27 @@ class GuardWorkerTest {
         assertThat(after).isNotEqualTo(before);
     }
 
+    /** Registering again waits for the batches and sweeps of the table: it takes their table lock (see BucketRecompute). */
+    @Test
+    void registeringAgainWaitsForTheTablesWorkers(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 100)");
+        Guarded.install(db);
+        int id = Guarded.register(db, "t", 10L, null);
+        try (Connection holder = db.connect();
+                Statement st = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            st.execute("SELECT pg_advisory_xact_lock_shared(" + 0x53475244 + ", " + id + ")");
+            try (Connection other = db.connect();
+                    Statement o = other.createStatement()) {
+                o.execute("SET lock_timeout = '200ms'");
+                assertThatThrownBy(() -> o.execute("SELECT syncguard.register_table('public', 't', 20)"))
+                        .hasMessageContaining("lock timeout");
+            }
+            holder.rollback();
+        }
+        assertThat(Guarded.register(db, "t", 20L, null)).isEqualTo(id);
+    }
+
     @Test
     void aDatabaseWithoutSyncguardIsAClearError(TestDatabase db) {
         assertThatThrownBy(() -> Guarded.drain(db))
