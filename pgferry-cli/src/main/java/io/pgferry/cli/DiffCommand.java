@@ -14,8 +14,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,15 +112,7 @@ final class DiffCommand extends PgferryCommand {
                     t.truncated() ? ", more not shown" : "",
                     t.queries());
             for (RowDiff d : t.rows()) {
-                String key = d.key().entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining(", "));
-                switch (d.kind()) {
-                    case CHANGED -> out.printf(
-                            Locale.ROOT, "  changed (%s): %s%n", key, String.join(", ", d.columns()));
-                    case MISSING_ON_SUBSCRIBER -> out.printf(Locale.ROOT, "  missing on the target (%s)%n", key);
-                    case MISSING_ON_PUBLISHER -> out.printf(Locale.ROOT, "  only on the target (%s)%n", key);
-                }
+                RowDiffOutput.printText(out, d, "missing on the target", "only on the target");
             }
         }
         out.flush();
@@ -157,14 +147,14 @@ final class DiffCommand extends PgferryCommand {
                                 case MISSING_ON_SUBSCRIBER -> "missing_on_target";
                                 case MISSING_ON_PUBLISHER -> "missing_on_source";
                             });
-                    writeRow(g, "key", d.key());
+                    RowDiffOutput.writeRow(g, "key", d.key());
                     g.writeArrayFieldStart("columns");
                     for (String c : d.columns()) {
                         g.writeString(c);
                     }
                     g.writeEndArray();
-                    writeRow(g, "source", d.publisher());
-                    writeRow(g, "target", d.subscriber());
+                    RowDiffOutput.writeRow(g, "source", d.publisher());
+                    RowDiffOutput.writeRow(g, "target", d.subscriber());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -177,18 +167,5 @@ final class DiffCommand extends PgferryCommand {
             throw new UncheckedIOException(e);
         }
         out().flush();
-    }
-
-    /** {@code name: {column: text, ...}}, or {@code name: null}. */
-    static void writeRow(JsonGenerator g, String name, Map<String, String> row) throws IOException {
-        if (row == null) {
-            g.writeNullField(name);
-            return;
-        }
-        g.writeObjectFieldStart(name);
-        for (var e : row.entrySet()) {
-            g.writeStringField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,14 +58,7 @@ final class InspectCommand extends PgferryCommand {
                 i.bounds(),
                 i.rows().size());
         for (RowDiff d : i.rows()) {
-            String key = d.key().entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(Collectors.joining(", "));
-            switch (d.kind()) {
-                case CHANGED -> out.printf(Locale.ROOT, "  changed (%s): %s%n", key, String.join(", ", d.columns()));
-                case MISSING_ON_SUBSCRIBER -> out.printf(Locale.ROOT, "  missing on subscriber (%s)%n", key);
-                case MISSING_ON_PUBLISHER -> out.printf(Locale.ROOT, "  missing on publisher (%s)%n", key);
-            }
+            RowDiffOutput.printText(out, d, "missing on subscriber", "missing on publisher");
         }
         if (!i.plan().isEmpty()) {
             out.println("repair plan, for the subscriber:");
@@ -91,14 +83,14 @@ final class InspectCommand extends PgferryCommand {
             for (RowDiff d : i.rows()) {
                 g.writeStartObject();
                 g.writeStringField("kind", d.kind().wireName());
-                DiffCommand.writeRow(g, "key", d.key());
+                RowDiffOutput.writeRow(g, "key", d.key());
                 g.writeArrayFieldStart("columns");
                 for (String c : d.columns()) {
                     g.writeString(c);
                 }
                 g.writeEndArray();
-                DiffCommand.writeRow(g, "publisher", d.publisher());
-                DiffCommand.writeRow(g, "subscriber", d.subscriber());
+                RowDiffOutput.writeRow(g, "publisher", d.publisher());
+                RowDiffOutput.writeRow(g, "subscriber", d.subscriber());
                 g.writeEndObject();
             }
             g.writeEndArray();
