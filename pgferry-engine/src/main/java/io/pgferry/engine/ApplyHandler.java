@@ -6,6 +6,7 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.SourceTransaction;
 import io.pgferry.core.sink.Stage;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -282,16 +283,20 @@ final class ApplyHandler implements TransactionHandler {
             sink.idempotent(replay);
             idempotent = replay;
         }
+        sink.beginTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), -1));
+        long changes = 0;
         for (ChangeEvent change : tx) {
             schema.check(change, sink);
             ChangeEvent c = stage.process(change);
             if (c != null) {
                 sink.apply(c);
-                rows++;
+                changes++;
             }
         }
+        sink.endTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), changes));
+        rows += changes;
         last = tx;
-        if (rows >= maxRows || System.nanoTime() - openedAt >= maxDelayNanos) {
+        if (rows >= maxRows || System.nanoTime() - openedAt >= maxDelayNanos || sink.transactionPerBatch()) {
             commit();
         }
     }

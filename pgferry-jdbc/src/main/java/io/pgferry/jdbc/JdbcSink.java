@@ -192,6 +192,16 @@ public final class JdbcSink implements ChangeSink {
     }
 
     @Override
+    public void commitCopy() {
+        try {
+            flush();
+            connection.commit();
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not commit copied rows at " + where);
+        }
+    }
+
+    @Override
     public void addColumn(Relation relation, Column column) {
         TargetTable target = target(relation);
         try {

@@ -87,6 +87,31 @@ public interface ChangeSink extends AutoCloseable {
      */
     Lsn durablePosition();
 
+    /**
+     * Marks the beginning of a source transaction's changes within the open batch. Called before its first {@link
+     * #apply} (also when a stage drops every change of it); the default does nothing.
+     */
+    default void beginTransaction(SourceTransaction tx) {}
+
+    /** Marks the end of the source transaction begun last, with its count of changes; the default does nothing. */
+    default void endTransaction(SourceTransaction tx) {}
+
+    /**
+     * True when every source transaction must be a batch of its own: a destination that maps source transactions one
+     * to one onto its own (Kafka transactions) says so, and the engine then commits after each one.
+     */
+    default boolean transactionPerBatch() {
+        return false;
+    }
+
+    /**
+     * Commits the open batch, which holds only rows of the initial copy ({@link ChangeEvent.Read}), without storing a
+     * position: the copy's position is stored by the first {@link #commit(Lsn, Instant)} after the whole copy is in,
+     * and copied rows are durable once that commit is. Copy batches may be committed by several sinks at once, one
+     * per copy worker.
+     */
+    void commitCopy();
+
     /** Abandons the open batch, if any; never throws for a connection already lost. */
     void rollback();
 
