@@ -40,14 +40,15 @@ final class StatusCommand extends PgferryCommand {
 
     @Override
     int run() {
-        Dsn t = target.dsn();
         Dsn s;
         try {
             s = source == null && System.getenv(Dsn.SOURCE_DSN_VARIABLE) == null ? null : Dsn.fromEnvironmentOr(source);
         } catch (PgFerryException e) {
             throw configurationError(e);
         }
-        List<SyncStatus.Report> reports = SyncStatus.read(t, s, SyncCatalog.DEFAULT_SCHEMA, slot);
+        List<SyncStatus.Report> reports = target.foreign()
+                ? SyncStatus.read(target.foreignTarget(), s, SyncCatalog.DEFAULT_SCHEMA, slot)
+                : SyncStatus.read(target.dsn(), s, SyncCatalog.DEFAULT_SCHEMA, slot);
         if (json) {
             printJson(reports);
         } else {

@@ -5,6 +5,7 @@ import io.pgferry.engine.CopyMode;
 import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
 import io.pgferry.engine.SyncEngine;
+import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.guard.GuardErrors;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
 /** {@code pgferry sync}: copy tables to another PostgreSQL, then keep them in sync. */
 @Command(
         name = "sync",
-        description = "Copy tables to a target PostgreSQL, then apply every change exactly once.",
+        description = "Copy tables to a target (PostgreSQL, MySQL, MariaDB or SQLite), then apply every change exactly"
+                + " once.",
         mixinStandardHelpOptions = true,
         sortOptions = false)
 final class SyncCommand extends PgferryCommand {
@@ -137,6 +139,16 @@ final class SyncCommand extends PgferryCommand {
         boolean sequencesOnly;
     }
 
+    @Option(
+            names = "--on-unrepresentable",
+            paramLabel = "POLICY",
+            defaultValue = "error",
+            description = "A value a MySQL, MariaDB or SQLite target cannot hold (numeric NaN, an infinite or"
+                    + " out-of-range timestamp, a key longer than the index allows): error stops naming table,"
+                    + " column, key and position; null writes NULL; clamp writes the nearest value it can hold"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String onUnrepresentable;
+
     @Mixin
     StreamResourceOptions resources;
 
@@ -217,10 +229,25 @@ final class SyncCommand extends PgferryCommand {
     /** The validated configuration; a bad value exits with {@link ExitCodes#USAGE} before anything is done. */
     private SyncConfig config() {
         try {
-            SyncConfig.Builder b = SyncConfig.builder()
-                    .source(source.dsn())
-                    .target(target.dsn())
-                    .include(tables)
+            SyncConfig.Builder b = SyncConfig.builder().source(source.dsn());
+            if (target.foreign()) {
+                b.target(target.foreignTarget());
+                if (guard || end.sequencesOnly) {
+                    throw PgFerryException.fatal(
+                            (guard ? "--guard" : "--sequences-only") + " needs a PostgreSQL target",
+                            "leave it out for a "
+                                    + target.foreignTarget().kind().scheme() + " target");
+                }
+            } else {
+                b.target(target.dsn());
+            }
+            try {
+                b.unrepresentable(Unrepresentable.of(onUnrepresentable));
+            } catch (IllegalArgumentException e) {
+                throw PgFerryException.fatal(
+                        "--on-unrepresentable " + onUnrepresentable + " is not a policy", "use error, null or clamp");
+            }
+            b.include(tables)
                     .exclude(exclude)
                     .copyMode(CopyMode.parse(copyMode))
                     .ddl(DdlMode.parse(ddl))

@@ -1,6 +1,8 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.JdbcTarget;
+import io.pgferry.jdbc.JdbcTargetUri;
 import io.pgferry.postgres.connect.Dsn;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,9 +16,34 @@ final class TargetOption {
     @Option(
             names = "--target",
             paramLabel = "DSN",
-            description = "Target database: postgresql://user@host:5432/db or 'host=... dbname=...'"
-                    + " (default: $PGFERRY_TARGET_DSN).")
+            description = "Target database: postgresql://user@host:5432/db or 'host=... dbname=...'; for sync also"
+                    + " mysql://user@host:3306/db, mariadb://... or sqlite:/path/file.db (default:"
+                    + " $PGFERRY_TARGET_DSN).")
     String target;
+
+    /** The target as given, or from {@code PGFERRY_TARGET_DSN}; null when neither is set. */
+    private String raw() {
+        return target != null ? target : System.getenv(Dsn.TARGET_DSN_VARIABLE);
+    }
+
+    /** Whether the target is a database other than PostgreSQL (mysql://, mariadb://, sqlite:). */
+    boolean foreign() {
+        String r = raw();
+        return r != null && JdbcTargetUri.handles(r);
+    }
+
+    /**
+     * The destination of a {@link #foreign()} target URI.
+     *
+     * @throws ConfigurationError (exit {@link ExitCodes#USAGE}) when it is malformed
+     */
+    JdbcTarget foreignTarget() {
+        try {
+            return JdbcTargetUri.parse(raw(), System.getenv());
+        } catch (PgFerryException e) {
+            throw new ConfigurationError(mixee.commandLine(), e);
+        }
+    }
 
     /**
      * The parsed DSN.

@@ -4,6 +4,7 @@ package io.pgferry.engine;
  * A source column as a sync creates it at the target.
  *
  * @param typeOid pg_attribute.atttypid
+ * @param typeModifier pg_attribute.atttypmod (-1 for none)
  * @param typeSql the type as written in the target's CREATE TABLE (user types in their target schema)
  * @param builtin the type (and its element type) is built in, so its binary COPY format means the same on both sides
  * @param userType an enum or domain type of the source's (or an array of one) the target may lack, or null
@@ -15,6 +16,7 @@ package io.pgferry.engine;
 record ColumnDef(
         String name,
         int typeOid,
+        int typeModifier,
         String typeSql,
         boolean builtin,
         UserType userType,

@@ -33,8 +33,8 @@ final class SourceCatalog {
     private static final String COLUMNS = "SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod),"
             + " a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
             + " t.typtype, tn.nspname, t.typname, e.oid, e.typtype, en.nspname, e.typname,"
-            + " (SELECT s.relname FROM pg_class s WHERE s.oid = pg_get_serial_sequence(?, a.attname)::regclass)"
-            + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+            + " (SELECT s.relname FROM pg_class s WHERE s.oid = pg_get_serial_sequence(?, a.attname)::regclass),"
+            + " a.atttypmod FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
             + " JOIN pg_namespace tn ON tn.oid = t.typnamespace"
             + " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
             + " LEFT JOIN pg_namespace en ON en.oid = e.typnamespace"
@@ -196,6 +196,7 @@ final class SourceCatalog {
                     out.add(new ColumnDef(
                             name,
                             typeOid,
+                            rs.getInt(16),
                             typeSql,
                             builtin,
                             user,

@@ -1,7 +1,9 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.JdbcTarget;
 import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.connect.Dsn;
@@ -18,7 +20,7 @@ import java.util.Map;
  * command line, configuration files, environment variables, an embedding program).
  *
  * @param source the database to copy from and stream
- * @param target the PostgreSQL database to keep in sync
+ * @param target the PostgreSQL database to keep in sync, or null when {@code foreignTarget} is the destination
  * @param include table globs ({@code public.*}, {@code sales.order*}); a name without a dot is in schema public
  * @param exclude table globs to leave out
  * @param schemaMap source schema to target schema; unmapped schemas keep their name
@@ -38,6 +40,8 @@ import java.util.Map;
  * @param ddl what to do when a source table gains a column while streaming
  * @param thenSubscribe once caught up, hand the slot to a native subscription of this name at the target and end;
  *     null to keep the slot
+ * @param foreignTarget a destination database that is not PostgreSQL (MySQL, MariaDB, SQLite), or null
+ * @param unrepresentable what a foreign target does with a value it cannot hold
  */
 public record SyncConfig(
         Dsn source,
@@ -59,7 +63,9 @@ public record SyncConfig(
         Path spillDirectory,
         Duration maxRetryTime,
         DdlMode ddl,
-        String thenSubscribe) {
+        String thenSubscribe,
+        JdbcTarget foreignTarget,
+        Unrepresentable unrepresentable) {
 
     public SyncConfig {
         include = List.copyOf(include);
@@ -107,6 +113,19 @@ public record SyncConfig(
         private Duration maxRetryTime = Duration.ofMinutes(StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES);
         private String thenSubscribe;
         private DdlMode ddl = DdlMode.APPLY;
+        private JdbcTarget foreignTarget;
+        private Unrepresentable unrepresentable = Unrepresentable.ERROR;
+
+        /** A destination that is not PostgreSQL, instead of a PostgreSQL target. */
+        public Builder target(JdbcTarget t) {
+            this.foreignTarget = t;
+            return this;
+        }
+
+        public Builder unrepresentable(Unrepresentable policy) {
+            this.unrepresentable = policy;
+            return this;
+        }
 
         public Builder ddl(DdlMode mode) {
             this.ddl = mode;
@@ -231,10 +250,27 @@ public record SyncConfig(
             if (source == null) {
                 throw bad("source", "no source database given", "give the source as a postgresql:// URI");
             }
-            if (target == null) {
+            if (target == null && foreignTarget == null) {
                 throw bad("target", "no target database given", "give the target as a postgresql:// URI");
             }
-            if (source.host().equals(target.host())
+            if (target != null && foreignTarget != null) {
+                throw bad("target", "two targets given", "give one target");
+            }
+            if (foreignTarget != null && copyMode == CopyMode.CHUNKED) {
+                throw bad(
+                        "copyMode",
+                        "the chunked copy is for PostgreSQL targets only",
+                        "use copy mode snapshot or none with a "
+                                + foreignTarget.kind().scheme() + " target");
+            }
+            if (foreignTarget != null && thenSubscribe != null) {
+                throw bad(
+                        "thenSubscribe",
+                        "a native subscription needs a PostgreSQL target",
+                        "leave out the hand-over to a subscription");
+            }
+            if (target != null
+                    && source.host().equals(target.host())
                     && source.port() == target.port()
                     && source.dbname().equals(target.dbname())) {
                 throw bad(
@@ -306,7 +342,9 @@ public record SyncConfig(
                     spillDirectory,
                     maxRetryTime,
                     ddl,
-                    thenSubscribe);
+                    thenSubscribe,
+                    foreignTarget,
+                    unrepresentable);
         }
     }
 }

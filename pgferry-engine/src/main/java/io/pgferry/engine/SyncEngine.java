@@ -33,7 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a set of tables of a PostgreSQL source in sync at a PostgreSQL target: checks everything first (nothing is
+ * Keeps a set of tables of a PostgreSQL source in sync at a PostgreSQL target (or, through {@link ForeignSync}, at
+ * MySQL, MariaDB or SQLite): checks everything first (nothing is
  * created on either side when a check fails), creates missing target tables, copies the existing rows from the
  * slot's exported snapshot, then applies every change in commit order, exactly once.
  *
@@ -87,6 +88,9 @@ public final class SyncEngine {
      * @throws PgFerryException for bad input (nothing created), an unreachable server, or a failure while running
      */
     public Result run() {
+        if (config.foreignTarget() != null) {
+            return new ForeignSync(config, stage, this).run();
+        }
         String where = config.target().endpoints() + "/" + config.target().dbname();
         try (Connection source = Connections.open(config.source());
                 Connection target = Connections.open(config.target());
@@ -445,7 +449,19 @@ public final class SyncEngine {
         }
     }
 
-    private static TargetTable targetOf(Map<TableName, TargetTable> targets, Relation r) {
+    /** Called by a copy as it starts, for {@link #copyProgress()}. */
+    void copyStarted(CopyProgress p) {
+        progress = p;
+    }
+
+    /** Records the running stream and applier for {@link #stop()}; false when a stop came first. */
+    boolean started(ChangeStream s, ApplyHandler h) {
+        handler = h;
+        stream = s;
+        return !stopRequested;
+    }
+
+    static TargetTable targetOf(Map<TableName, TargetTable> targets, Relation r) {
         TargetTable t = targets.get(new TableName(r.schema(), r.table()));
         if (t == null) {
             throw PgFerryException.fatal(

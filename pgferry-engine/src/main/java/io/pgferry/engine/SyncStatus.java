@@ -3,9 +3,12 @@ package io.pgferry.engine;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.CopyChunks;
+import io.pgferry.jdbc.ForeignDialect;
 import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.JdbcTarget;
 import io.pgferry.jdbc.PostgresDialect;
 import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
@@ -74,6 +77,37 @@ public final class SyncStatus {
                             ? new CopyChunks(dialect, catalogSchema, name).progress(t)
                             : Map.of();
                     out.add(report(name, p.get(), catalog.states(t), chunks, s, source));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the sync status");
+        }
+    }
+
+    /** As {@link #read(Dsn, Dsn, String, String)}, for a target that is not PostgreSQL (no chunked copies there). */
+    public static List<Report> read(JdbcTarget target, Dsn source, String catalogSchema, String sync) {
+        try (Connection t = target.connect()) {
+            ForeignDialect dialect = target.dialect(t, Unrepresentable.ERROR);
+            List<String> names;
+            try {
+                names = sync != null ? List.of(sync) : SyncCatalog.syncNames(t, dialect, catalogSchema);
+            } catch (SQLException e) {
+                throw PgFerryException.fatal(
+                        "no sync has run against " + target.description() + " (no " + catalogSchema
+                                + "_sync_progress table)",
+                        "check the target URI, or start a sync first");
+            }
+            List<Report> out = new ArrayList<>();
+            try (Connection s = source == null ? null : Connections.open(source)) {
+                for (String name : names) {
+                    SyncCatalog catalog = new SyncCatalog(dialect, catalogSchema, name);
+                    Optional<SyncCatalog.Position> p = catalog.position(t);
+                    if (p.isEmpty()) {
+                        throw PgFerryException.fatal(
+                                "the target has no sync named " + name, "pgferry status without --slot lists them all");
+                    }
+                    out.add(report(name, p.get(), catalog.states(t), Map.of(), s, source));
                 }
             }
             return out;

@@ -45,7 +45,7 @@ public final class CopyChunks {
     }
 
     public CopyChunks(Dialect dialect, String schema, String syncName) {
-        this.table = dialect.quote(schema) + ".copy_chunk";
+        this.table = dialect.catalogTable(schema, "copy_chunk");
         this.syncName = syncName;
     }
 

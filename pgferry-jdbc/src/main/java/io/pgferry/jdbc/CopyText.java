@@ -16,12 +16,12 @@ final class CopyText {
         buf = new byte[capacity + 1024];
     }
 
-    void row(String[] values) {
+    void row(Object[] values) {
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 put((byte) '\t');
             }
-            String v = values[i];
+            String v = (String) values[i];
             if (v == null) {
                 put((byte) '\\');
                 put((byte) 'N');

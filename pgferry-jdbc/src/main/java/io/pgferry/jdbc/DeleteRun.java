@@ -27,9 +27,9 @@ final class DeleteRun extends Run {
     void flush(JdbcSink sink) throws SQLException {
         List<Column> keyColumns =
                 relation.columns().stream().filter(Column::key).toList();
-        List<String[]> rows = new ArrayList<>(keys.size());
+        List<Object[]> rows = new ArrayList<>(keys.size());
         for (Key k : keys) {
-            String[] row = new String[keyColumns.size()];
+            Object[] row = new Object[keyColumns.size()];
             for (int i = 0; i < row.length; i++) {
                 row[i] = k.value(i);
             }
@@ -39,9 +39,9 @@ final class DeleteRun extends Run {
         if (deleted < 0) {
             PreparedStatement ps = sink.statement(
                     "DELETE FROM " + sink.dialect().qualified(target) + " WHERE " + keyPredicate(sink.dialect()));
-            for (String[] row : rows) {
+            for (Object[] row : rows) {
                 for (int i = 0; i < row.length; i++) {
-                    JdbcSink.bind(ps, i + 1, row[i]);
+                    sink.dialect().bind(ps, i + 1, row[i]);
                 }
                 ps.addBatch();
             }

@@ -1,8 +1,11 @@
 package io.pgferry.jdbc;
 
 import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 
 /**
@@ -10,9 +13,57 @@ import java.util.List;
  * how a column is compared with a bound value, and how the sync's own bookkeeping tables are declared. The
  * {@link JdbcSink} builds every statement through these methods, so a new destination is a new dialect.
  *
- * <p>Values are always bound as parameters in PostgreSQL's text form; a dialect never splices a value into SQL.
+ * <p>Values are always bound as parameters, never spliced into SQL: each arrives in PostgreSQL's text form and is
+ * turned into what the destination stores by {@link #value}, once, when the change reaches the sink.
  */
 public interface Dialect {
+    /**
+     * The value to bind for column {@code index} of {@code relation} whose PostgreSQL text form is {@code text}
+     * (never null). PostgreSQL binds the text itself; other destinations convert it through their type mapping.
+     *
+     * @throws UnrepresentableValueException when the destination cannot hold the value and the policy says to stop
+     */
+    default Object value(Relation relation, int index, String text) {
+        return text;
+    }
+
+    /** Binds a value made by {@link #value}, or SQL NULL for null. */
+    default void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.OTHER);
+        } else {
+            ps.setObject(index, value, Types.OTHER);
+        }
+    }
+
+    /** A table of the sync's own bookkeeping, qualified: {@code name} in the catalog's {@code schema}. */
+    default String catalogTable(String schema, String name) {
+        return quote(schema) + "." + quote(name);
+    }
+
+    /** The SQL expression of the current time that the catalog's timestamp columns store. */
+    default String now() {
+        return "CURRENT_TIMESTAMP";
+    }
+
+    /**
+     * False for a destination where DDL commits the open transaction (MySQL, MariaDB): a column added while applying
+     * is then added outside any batch, and the batch applied again after it (see {@link JdbcSink#addColumn}).
+     */
+    default boolean transactionalDdl() {
+        return true;
+    }
+
+    /** Refuses what no quoting can carry: an empty identifier, or one with a NUL character. */
+    static void checkIdentifier(String identifier) {
+        if (identifier == null || identifier.isEmpty()) {
+            throw new IllegalArgumentException("an SQL identifier cannot be empty");
+        }
+        if (identifier.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("an SQL identifier cannot contain a NUL character");
+        }
+    }
+
     /** The identifier quoted for this database: mixed case, quotes, unicode and reserved words all survive. */
     String quote(String identifier);
 
@@ -49,7 +100,7 @@ public interface Dialect {
     boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException;
 
     /** Writes a run of inserted rows of one table at once: the whole run or, on error, nothing of it. */
-    void insertRows(Connection connection, TargetTable table, List<Column> columns, List<String[]> rows)
+    void insertRows(Connection connection, TargetTable table, List<Column> columns, List<Object[]> rows)
             throws SQLException;
 
     /**
@@ -57,7 +108,7 @@ public interface Dialect {
      * key, or is inserted when there is none. Needs a unique index or key on exactly {@code keys} at the
      * destination.
      */
-    void upsertRows(Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<String[]> rows)
+    void upsertRows(Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<Object[]> rows)
             throws SQLException;
 
     /** A predicate for a key column equal to a bound parameter ({@code ?}); keys are never NULL. */
@@ -70,15 +121,15 @@ public interface Dialect {
      * returns the number of rows updated, or -1 when the dialect has no such statement (the sink then batches one
      * UPDATE a row).
      *
-     * @param rows each row's values: the key columns' values, then the set columns', as text
+     * @param rows each row's values: the key columns' values, then the set columns', as made by {@link #value}
      */
-    default int updateMany(Connection c, TargetTable table, List<Column> keys, List<Column> set, List<String[]> rows)
+    default int updateMany(Connection c, TargetTable table, List<Column> keys, List<Column> set, List<Object[]> rows)
             throws SQLException {
         return -1;
     }
 
     /** Deletes many rows by key in one statement; returns the number deleted, or -1 as for {@link #updateMany}. */
-    default int deleteMany(Connection c, TargetTable table, List<Column> keys, List<String[]> rows)
+    default int deleteMany(Connection c, TargetTable table, List<Column> keys, List<Object[]> rows)
             throws SQLException {
         return -1;
     }
@@ -108,6 +159,18 @@ public interface Dialect {
      * destination type that holds the source type {@code column.typeOid()} (a built-in PostgreSQL type).
      */
     void addColumn(Connection c, TargetTable table, Column column) throws SQLException;
+
+    /** Whether {@code table} has a column named {@code name}; used where DDL cannot be rolled back. */
+    default boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
+        try (var rs = c.getMetaData().getColumns(null, table.schema(), table.table(), null)) {
+            while (rs.next()) {
+                if (name.equals(rs.getString("COLUMN_NAME"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /** Statements that create the sync's bookkeeping schema and tables when missing; run in one transaction. */
     List<String> catalogDdl(String schema);

@@ -11,7 +11,7 @@ import java.util.List;
  * in idempotent replay, as upserts on the key.
  */
 final class InsertRun extends Run {
-    final List<String[]> rows = new ArrayList<>();
+    final List<Object[]> rows = new ArrayList<>();
     private final boolean upsert;
 
     InsertRun(Relation relation, TargetTable target, boolean upsert) {

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -156,9 +155,44 @@ public final class JdbcSink implements ChangeSink {
                 truncate(t);
             }
             // A logical message carries no table data.
+        } catch (UnrepresentableValueException e) {
+            throw unrepresentable(change, e);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not apply a change at " + where);
         }
+    }
+
+    /**
+     * Names table, column, key and source position of a value the destination cannot hold. The key is named, as
+     * PostgreSQL's own constraint errors do, so that the row can be found; no other value is.
+     */
+    private PgFerryException unrepresentable(ChangeEvent change, UnrepresentableValueException e) {
+        Row row = change instanceof ChangeEvent.Insert i
+                ? i.after()
+                : change instanceof ChangeEvent.Update u
+                        ? u.after()
+                        : change instanceof ChangeEvent.Read r ? r.after() : null;
+        StringBuilder key = new StringBuilder();
+        if (row != null) {
+            StringBuilder names = new StringBuilder();
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                if (row.column(i).key()) {
+                    names.append(names.length() == 0 ? "" : ", ")
+                            .append(row.column(i).name());
+                    values.append(values.length() == 0 ? "" : ", ").append(row.isNull(i) ? "NULL" : row.text(i));
+                }
+            }
+            if (names.length() > 0) {
+                key.append(", key (").append(names).append(")=(").append(values).append(')');
+            }
+        }
+        String table = row == null ? "?" : target(row.relation()).toString();
+        return PgFerryException.fatal(
+                "table " + table + ", column " + e.column().name() + key + ", at source position " + change.lsn() + ": "
+                        + e.getMessage() + " at " + where,
+                "choose the null or clamp policy for unrepresentable values, or change the value at the source",
+                e);
     }
 
     @Override
@@ -205,12 +239,40 @@ public final class JdbcSink implements ChangeSink {
     public void addColumn(Relation relation, Column column) {
         TargetTable target = target(relation);
         try {
+            if (!dialect.transactionalDdl()) {
+                addColumnOutsideBatch(target, column);
+                return;
+            }
             flush();
             dialect.addColumn(connection, target, column);
             log.warn("added column {} to target table {}, as at the source", column.name(), target);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not add column " + column.name() + " to " + target + " at " + where);
         }
+    }
+
+    /**
+     * Where DDL commits the open transaction, committing part of a batch without its position would break
+     * exactly-once: the batch is rolled back instead, the column added on its own, and the batch failed as
+     * retriable, so the engine applies it again, this time with the column already there (which makes this a no-op).
+     */
+    private void addColumnOutsideBatch(TargetTable target, Column column) throws SQLException {
+        if (dialect.hasColumn(connection, target, column.name())) {
+            return;
+        }
+        open.clear();
+        connection.rollback();
+        dialect.addColumn(connection, target, column);
+        connection.commit();
+        log.warn(
+                "added column {} to target table {}, as at the source; the batch is applied again after it",
+                column.name(),
+                target);
+        throw PgFerryException.retriable(
+                "column " + column.name() + " was added to " + target + " outside the open batch, which is applied"
+                        + " again",
+                "nothing to do: the batch is retried at once",
+                null);
     }
 
     @Override
@@ -265,8 +327,8 @@ public final class JdbcSink implements ChangeSink {
             oneRow(relation, u.before() == null ? u.after() : u.before(), u.after());
             return;
         }
-        Key key = Key.of(u.after());
-        Key old = u.before() == null ? key : Key.of(u.before());
+        Key key = Key.of(u.after(), dialect);
+        Key old = u.before() == null ? key : Key.of(u.before(), dialect);
         TargetTable target = target(relation);
         if (!old.equals(key) || hasSecondaryUnique(target)) {
             alone(relation);
@@ -274,10 +336,10 @@ public final class JdbcSink implements ChangeSink {
                 moveIdempotently(relation, target, old, key, u.after());
                 return;
             }
-            new UpdateRun(relation, target).merge(old, u.after()).flush(this);
+            new UpdateRun(relation, target).merge(old, u.after(), dialect).flush(this);
             return;
         }
-        runFor(relation, UpdateRun.class).merge(key, u.after());
+        runFor(relation, UpdateRun.class).merge(key, u.after(), dialect);
     }
 
     /**
@@ -300,15 +362,15 @@ public final class JdbcSink implements ChangeSink {
                     statement("DELETE FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
             bindKey(delete, 1, key);
             delete.executeUpdate();
-            probe.merge(old, after).flush(this);
+            probe.merge(old, after, dialect).flush(this);
         } else {
-            probe.merge(key, after).flush(this);
+            probe.merge(key, after, dialect).flush(this);
         }
     }
 
-    private static void bindKey(PreparedStatement ps, int first, Key key) throws SQLException {
+    private void bindKey(PreparedStatement ps, int first, Key key) throws SQLException {
         for (int i = 0; i < key.size(); i++) {
-            bind(ps, first + i, key.value(i));
+            dialect.bind(ps, first + i, key.value(i));
         }
     }
 
@@ -329,7 +391,7 @@ public final class JdbcSink implements ChangeSink {
             oneRow(relation, d.before(), null);
             return;
         }
-        runFor(relation, DeleteRun.class).keys.add(Key.of(d.before()));
+        runFor(relation, DeleteRun.class).keys.add(Key.of(d.before(), dialect));
     }
 
     /**
@@ -389,14 +451,20 @@ public final class JdbcSink implements ChangeSink {
             tables.add(target(r));
         }
         try (Statement st = connection.createStatement()) {
-            st.execute(dialect.truncate(tables, t.cascade(), t.restartIdentity()));
+            if (dialect instanceof ForeignDialect) {
+                for (TargetTable table : tables) {
+                    st.execute(dialect.truncate(List.of(table), t.cascade(), t.restartIdentity()));
+                }
+            } else {
+                st.execute(dialect.truncate(tables, t.cascade(), t.restartIdentity()));
+            }
         }
     }
 
     /** An update ({@code after} not null) or delete of one row matched on every value of {@code old}. */
     private void oneRow(Relation relation, Row old, Row after) throws SQLException {
         TargetTable target = target(relation);
-        List<String> params = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
         StringBuilder set = null;
         if (after != null) {
             set = new StringBuilder();
@@ -407,7 +475,7 @@ public final class JdbcSink implements ChangeSink {
                             .append(dialect.quote(c.name()))
                             .append(" = ")
                             .append(dialect.parameter(c));
-                    params.add(after.text(i));
+                    params.add(after.isNull(i) ? null : dialect.value(relation, i, after.text(i)));
                 }
             }
         }
@@ -416,13 +484,13 @@ public final class JdbcSink implements ChangeSink {
             if (!old.isUnchangedToast(i)) {
                 match.append(match.length() == 0 ? "" : " AND ")
                         .append(dialect.matches(relation.columns().get(i)));
-                params.add(old.text(i));
+                params.add(old.isNull(i) ? null : dialect.value(relation, i, old.text(i)));
             }
         }
         String sql = dialect.oneRow(target, set == null ? null : set.toString(), match.toString());
         PreparedStatement ps = statement(sql);
         for (int i = 0; i < params.size(); i++) {
-            bind(ps, i + 1, params.get(i));
+            dialect.bind(ps, i + 1, params.get(i));
         }
         countMissing(target, 1 - ps.executeUpdate());
     }
@@ -442,14 +510,6 @@ public final class JdbcSink implements ChangeSink {
             statements.put(sql, ps);
         }
         return ps;
-    }
-
-    static void bind(PreparedStatement ps, int index, String text) throws SQLException {
-        if (text == null) {
-            ps.setNull(index, Types.OTHER);
-        } else {
-            ps.setObject(index, text, Types.OTHER);
-        }
     }
 
     /**
@@ -477,10 +537,10 @@ public final class JdbcSink implements ChangeSink {
         return dialect;
     }
 
-    static String[] values(Row row) {
-        String[] v = new String[row.size()];
+    private Object[] values(Row row) {
+        Object[] v = new Object[row.size()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = row.isNull(i) ? null : row.text(i);
+            v[i] = row.isNull(i) ? null : dialect.value(row.relation(), i, row.text(i));
         }
         return v;
     }

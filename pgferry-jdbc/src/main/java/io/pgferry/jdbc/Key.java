@@ -1,20 +1,24 @@
 package io.pgferry.jdbc;
 
+import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Row;
 import java.util.Arrays;
 
-/** The replica identity values of a row, in key column order, as text: what identifies it at the destination. */
+/**
+ * The replica identity values of a row, in key column order, as the dialect binds them: what identifies it at the
+ * destination. Values may be byte arrays, so equality is deep.
+ */
 final class Key {
-    private final String[] values;
+    private final Object[] values;
     private final int hash;
 
-    private Key(String[] values) {
+    private Key(Object[] values) {
         this.values = values;
-        this.hash = Arrays.hashCode(values);
+        this.hash = Arrays.deepHashCode(values);
     }
 
-    static Key of(Row row) {
+    static Key of(Row row, Dialect dialect) {
         Relation relation = row.relation();
         int n = 0;
         for (int i = 0; i < relation.columns().size(); i++) {
@@ -22,11 +26,12 @@ final class Key {
                 n++;
             }
         }
-        String[] v = new String[n];
+        Object[] v = new Object[n];
         int k = 0;
         for (int i = 0; i < relation.columns().size(); i++) {
-            if (relation.columns().get(i).key()) {
-                v[k++] = row.isNull(i) ? null : row.text(i);
+            Column c = relation.columns().get(i);
+            if (c.key()) {
+                v[k++] = row.isNull(i) ? null : dialect.value(relation, i, row.text(i));
             }
         }
         return new Key(v);
@@ -36,13 +41,13 @@ final class Key {
         return values.length;
     }
 
-    String value(int k) {
+    Object value(int k) {
         return values[k];
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Key other && hash == other.hash && Arrays.equals(values, other.values);
+        return o instanceof Key other && hash == other.hash && Arrays.deepEquals(values, other.values);
     }
 
     @Override

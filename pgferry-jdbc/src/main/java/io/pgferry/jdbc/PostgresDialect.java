@@ -35,12 +35,7 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public String quote(String identifier) {
-        if (identifier == null || identifier.isEmpty()) {
-            throw new IllegalArgumentException("an SQL identifier cannot be empty");
-        }
-        if (identifier.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("an SQL identifier cannot contain a NUL character");
-        }
+        Dialect.checkIdentifier(identifier);
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
@@ -101,7 +96,7 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public void insertRows(Connection connection, TargetTable table, List<Column> columns, List<String[]> rows)
+    public void insertRows(Connection connection, TargetTable table, List<Column> columns, List<Object[]> rows)
             throws SQLException {
         StringBuilder sql = new StringBuilder("COPY ").append(qualified(table)).append(" (");
         for (int i = 0; i < columns.size(); i++) {
@@ -111,7 +106,7 @@ public final class PostgresDialect implements Dialect {
         CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString());
         try {
             CopyText buffer = new CopyText(COPY_BUFFER);
-            for (String[] row : rows) {
+            for (Object[] row : rows) {
                 buffer.row(row);
                 if (buffer.size() >= COPY_BUFFER) {
                     in.writeToCopy(buffer.bytes(), 0, buffer.size());
@@ -136,7 +131,7 @@ public final class PostgresDialect implements Dialect {
      * an untyped parameter would be.
      */
     @Override
-    public int updateMany(Connection c, TargetTable table, List<Column> keys, List<Column> set, List<String[]> rows)
+    public int updateMany(Connection c, TargetTable table, List<Column> keys, List<Column> set, List<Object[]> rows)
             throws SQLException {
         Map<String, String> types = columnTypes(c, table);
         StringBuilder sql =
@@ -163,7 +158,7 @@ public final class PostgresDialect implements Dialect {
      */
     @Override
     public void upsertRows(
-            Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<String[]> rows)
+            Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<Object[]> rows)
             throws SQLException {
         Map<String, String> types = columnTypes(c, table);
         StringBuilder sql =
@@ -199,7 +194,7 @@ public final class PostgresDialect implements Dialect {
     }
 
     @Override
-    public int deleteMany(Connection c, TargetTable table, List<Column> keys, List<String[]> rows) throws SQLException {
+    public int deleteMany(Connection c, TargetTable table, List<Column> keys, List<Object[]> rows) throws SQLException {
         Map<String, String> types = columnTypes(c, table);
         String sql = "DELETE FROM " + qualified(table) + " AS t USING " + unnest(keys) + " WHERE "
                 + keyJoin(types, table, keys);
@@ -233,12 +228,12 @@ public final class PostgresDialect implements Dialect {
         return s.toString();
     }
 
-    private static int bulk(Connection c, String sql, int width, List<String[]> rows) throws SQLException {
+    private static int bulk(Connection c, String sql, int width, List<Object[]> rows) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int col = 0; col < width; col++) {
                 String[] values = new String[rows.size()];
                 for (int r = 0; r < values.length; r++) {
-                    values[r] = rows.get(r)[col];
+                    values[r] = (String) rows.get(r)[col];
                 }
                 ps.setArray(col + 1, c.createArrayOf("text", values));
             }

@@ -27,6 +27,7 @@ public final class SyncCatalog {
     private final String progress;
     private final String tables;
     private final String syncName;
+    private final String now;
 
     /**
      * A sync's position as stored: {@code lsn} is empty until the initial copy finished; {@code exactFrom}, set by a
@@ -53,9 +54,10 @@ public final class SyncCatalog {
 
     public SyncCatalog(Dialect dialect, String schema, String syncName) {
         this.dialect = dialect;
-        this.progress = dialect.quote(schema) + ".sync_progress";
-        this.tables = dialect.quote(schema) + ".table_state";
+        this.progress = dialect.catalogTable(schema, "sync_progress");
+        this.tables = dialect.catalogTable(schema, "table_state");
         this.syncName = syncName;
+        this.now = dialect.now();
     }
 
     public String syncName() {
@@ -105,7 +107,7 @@ public final class SyncCatalog {
      */
     public void touch(Connection c) throws SQLException {
         try (PreparedStatement ps =
-                c.prepareStatement("UPDATE " + progress + " SET updated_at = CURRENT_TIMESTAMP WHERE sync_name = ?")) {
+                c.prepareStatement("UPDATE " + progress + " SET updated_at = " + now + " WHERE sync_name = ?")) {
             ps.setString(1, syncName);
             ps.executeUpdate();
         }
@@ -115,7 +117,7 @@ public final class SyncCatalog {
     public void register(Connection c, String fingerprint) throws SQLException {
         try (PreparedStatement up = c.prepareStatement("UPDATE " + progress
                 + " SET fingerprint = ?, lsn = NULL, source_commit_time = NULL, exact_from = NULL,"
-                + " updated_at = CURRENT_TIMESTAMP"
+                + " updated_at = " + now
                 + " WHERE sync_name = ?")) {
             up.setString(1, fingerprint);
             up.setString(2, syncName);
@@ -124,7 +126,7 @@ public final class SyncCatalog {
             }
         }
         try (PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO " + progress + " (sync_name, fingerprint, updated_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
+                "INSERT INTO " + progress + " (sync_name, fingerprint, updated_at) VALUES (?, ?, " + now + ")")) {
             ins.setString(1, syncName);
             ins.setString(2, fingerprint);
             ins.executeUpdate();
@@ -133,8 +135,8 @@ public final class SyncCatalog {
 
     /** The statement {@link #savePosition} runs, prepared once per connection by the sink. */
     String savePositionSql() {
-        return "UPDATE " + progress + " SET fingerprint = ?, lsn = ?, source_commit_time = ?,"
-                + " updated_at = CURRENT_TIMESTAMP WHERE sync_name = ?";
+        return "UPDATE " + progress + " SET fingerprint = ?, lsn = ?, source_commit_time = ?," + " updated_at = " + now
+                + " WHERE sync_name = ?";
     }
 
     /** Sets the position in the caller's transaction; throws if the sync was never registered. */
@@ -174,8 +176,8 @@ public final class SyncCatalog {
      * cover no data (the source moved on while the synced tables were idle).
      */
     public void advance(Connection c, Lsn lsn) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress
-                + " SET lsn = ?, updated_at = CURRENT_TIMESTAMP WHERE sync_name = ? AND lsn IS NOT NULL AND lsn < ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + progress + " SET lsn = ?, updated_at = " + now
+                + " WHERE sync_name = ? AND lsn IS NOT NULL AND lsn < ?")) {
             ps.setLong(1, lsn.value());
             ps.setString(2, syncName);
             ps.setLong(3, lsn.value());
@@ -196,7 +198,7 @@ public final class SyncCatalog {
             throws SQLException {
         try (PreparedStatement up = c.prepareStatement("UPDATE " + tables
                 + " SET target_schema = ?, target_table = ?, state = ?, rows_copied = ?, bytes_copied = ?,"
-                + " created_by_sync = ?, error = ?, updated_at = CURRENT_TIMESTAMP"
+                + " created_by_sync = ?, error = ?, updated_at = " + now
                 + " WHERE sync_name = ? AND source_table = ?")) {
             up.setString(1, target.schema());
             up.setString(2, target.table());
@@ -213,7 +215,7 @@ public final class SyncCatalog {
         }
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + tables
                 + " (sync_name, source_table, target_schema, target_table, state, rows_copied, bytes_copied,"
-                + " created_by_sync, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+                + " created_by_sync, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, " + now + ")")) {
             ins.setString(1, syncName);
             ins.setString(2, sourceTable);
             ins.setString(3, target.schema());
@@ -229,8 +231,8 @@ public final class SyncCatalog {
 
     /** Moves every table of the sync to {@code state}, keeping its counters. */
     public void setAllStates(Connection c, TableState state) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables
-                + " SET state = ?, error = NULL, updated_at = CURRENT_TIMESTAMP WHERE sync_name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE " + tables + " SET state = ?, error = NULL, updated_at = " + now + " WHERE sync_name = ?")) {
             ps.setString(1, state.label());
             ps.setString(2, syncName);
             ps.executeUpdate();
@@ -265,8 +267,8 @@ public final class SyncCatalog {
     public static List<String> syncNames(Connection c, Dialect dialect, String schema) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "SELECT sync_name FROM " + dialect.quote(schema) + ".sync_progress ORDER BY sync_name")) {
+                ResultSet rs = st.executeQuery("SELECT sync_name FROM " + dialect.catalogTable(schema, "sync_progress")
+                        + " ORDER BY sync_name")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }

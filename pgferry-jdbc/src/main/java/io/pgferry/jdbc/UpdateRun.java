@@ -20,11 +20,11 @@ final class UpdateRun extends Run {
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
 
     private static final class Pending {
-        final String[] values;
+        final Object[] values;
         final BitSet sent;
 
         Pending(int width) {
-            values = new String[width];
+            values = new Object[width];
             sent = new BitSet(width);
         }
     }
@@ -39,12 +39,12 @@ final class UpdateRun extends Run {
     }
 
     /** Records the update of the row with key {@code key} (its key before the update) to {@code after}. */
-    UpdateRun merge(Key key, Row after) {
+    UpdateRun merge(Key key, Row after, Dialect dialect) {
         List<Column> columns = relation.columns();
         Pending p = pending.computeIfAbsent(key, k -> new Pending(columns.size()));
         for (int i = 0; i < columns.size(); i++) {
             if (!after.isUnchangedToast(i)) {
-                p.values[i] = after.isNull(i) ? null : after.text(i);
+                p.values[i] = after.isNull(i) ? null : dialect.value(relation, i, after.text(i));
                 p.sent.set(i);
             }
         }
@@ -87,9 +87,9 @@ final class UpdateRun extends Run {
             for (int i = sent.nextSetBit(0); i >= 0; i = sent.nextSetBit(i + 1)) {
                 set.add(columns.get(i));
             }
-            List<String[]> rows = new ArrayList<>(entries.size());
+            List<Object[]> rows = new ArrayList<>(entries.size());
             for (Map.Entry<Key, Pending> e : entries) {
-                String[] row = new String[keys.size() + set.size()];
+                Object[] row = new Object[keys.size() + set.size()];
                 for (int k = 0; k < keys.size(); k++) {
                     row[k] = e.getKey().value(k);
                 }
@@ -107,7 +107,7 @@ final class UpdateRun extends Run {
         }
     }
 
-    private int oneByOne(JdbcSink sink, List<Column> keys, List<Column> set, List<String[]> rows) throws SQLException {
+    private int oneByOne(JdbcSink sink, List<Column> keys, List<Column> set, List<Object[]> rows) throws SQLException {
         Dialect d = sink.dialect();
         StringBuilder sql =
                 new StringBuilder("UPDATE ").append(d.qualified(target)).append(" SET ");
@@ -119,13 +119,13 @@ final class UpdateRun extends Run {
         }
         sql.append(" WHERE ").append(keyPredicate(d));
         PreparedStatement ps = sink.statement(sql.toString());
-        for (String[] row : rows) {
+        for (Object[] row : rows) {
             int n = 1;
             for (int i = keys.size(); i < row.length; i++) {
-                JdbcSink.bind(ps, n++, row[i]);
+                d.bind(ps, n++, row[i]);
             }
             for (int k = 0; k < keys.size(); k++) {
-                JdbcSink.bind(ps, n++, row[k]);
+                d.bind(ps, n++, row[k]);
             }
             ps.addBatch();
         }

@@ -8,11 +8,11 @@ import io.pgferry.core.pgoutput.TupleData;
  * octal {@code \NNN}, hex {@code \xHH}) stand for single bytes. The unescaped values are exactly the output-function
  * text that pgoutput sends, so snapshot rows and streamed rows decode the same way.
  */
-final class CopyTextRow {
+public final class CopyTextRow {
     private CopyTextRow() {}
 
     /** @param row one CopyData message of a text-format COPY TO, with or without its trailing newline */
-    static TupleData parse(byte[] row, int columns) {
+    public static TupleData parse(byte[] row, int columns) {
         int end = row.length;
         if (end > 0 && row[end - 1] == '\n') {
             end--;

@@ -1,0 +1,404 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
+import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.ForeignDialect;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.JdbcSink;
+import io.pgferry.jdbc.JdbcTarget;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.TargetCheckpointStore;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.InitialCopy;
+import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Connections;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sync into a database that is not PostgreSQL (MySQL, MariaDB, SQLite): the same stream, apply engine and
+ * exactly-once position as {@link SyncEngine}'s PostgreSQL path, with tables created through the destination's type
+ * mapping ({@link ForeignDialect}) and the initial copy decoded and converted row by row ({@link ForeignCopy}).
+ * Everything is checked before anything is created; a restart resumes from the position stored with the data.
+ */
+final class ForeignSync {
+    private static final Logger log = LoggerFactory.getLogger(ForeignSync.class);
+
+    private final SyncConfig config;
+    private final Stage stage;
+    private final SyncEngine engine;
+    private final JdbcTarget target;
+    private final String where;
+
+    ForeignSync(SyncConfig config, Stage stage, SyncEngine engine) {
+        this.config = config;
+        this.stage = stage;
+        this.engine = engine;
+        this.target = config.foreignTarget();
+        this.where = target.description();
+    }
+
+    SyncEngine.Result run() {
+        try (Connection source = Connections.open(config.source());
+                Connection dst = target.connect()) {
+            ForeignDialect dialect = target.dialect(dst, config.unrepresentable());
+            for (String warning : dialect.checkServer(dst)) {
+                log.warn("{}", warning);
+            }
+            List<TableName> names =
+                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<SourceTable> tables;
+            try (Connection catalogConnection = Connections.open(config.source())) {
+                tables = new SourceCatalog(catalogConnection, config).read(names);
+            }
+            Map<TableName, Relation> relations = new LinkedHashMap<>();
+            Map<TableName, TargetTable> targets = new LinkedHashMap<>();
+            Map<TargetTable, TableName> taken = new HashMap<>();
+            for (SourceTable t : tables) {
+                SyncChecks.checkIdentity(t);
+                Relation r = relation(t);
+                relations.put(t.name(), r);
+                TargetTable tt = targetOf(dialect, t);
+                TableName other = taken.put(tt, t.name());
+                if (other != null) {
+                    throw PgFerryException.fatal(
+                            "source tables " + other + " and " + t.name() + " would both go to " + tt + " at " + where,
+                            "map one of their schemas elsewhere with the schema map");
+                }
+                targets.put(t.name(), tt);
+            }
+            Map<TableName, Boolean> create = plan(dst, dialect, tables, relations, targets);
+            SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
+            Optional<SyncCatalog.Position> position = position(dst, catalog);
+            boolean resume = position.isPresent() && position.get().lsn().isPresent();
+            SlotAdmin slots = new SlotAdmin(source, config.source());
+            boolean copies = config.copyMode() != CopyMode.NONE;
+            Map<TableName, Boolean> created = new HashMap<>();
+            if (resume) {
+                for (SourceTable t : tables) {
+                    if (create.get(t.name())) {
+                        throw PgFerryException.fatal(
+                                "target table " + targets.get(t.name()) + " is gone, but sync " + config.slot()
+                                        + " was streaming into it",
+                                "restore it, or start the sync over: drop slot " + config.slot()
+                                        + " and delete the sync's row from its sync_progress table");
+                    }
+                }
+                for (SyncCatalog.TableStatus st : catalog.states(dst)) {
+                    created.put(TableName.parse(st.sourceTable()), st.createdBySync());
+                }
+                log.info(
+                        "resuming sync {} from {} (recorded at {})",
+                        config.slot(),
+                        position.get().lsn().get(),
+                        where);
+            } else {
+                boolean unfinished = position.isPresent();
+                boolean slotExists = slots.find(config.slot()).isPresent();
+                if (copies && !unfinished) {
+                    if (slotExists) {
+                        throw PgFerryException.fatal(
+                                "slot " + config.slot() + " already exists on the source, but " + where + " has no"
+                                        + " record of a sync using it, so no consistent copy can start from it",
+                                "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
+                    }
+                    requireEmpty(dst, dialect, tables, targets, create);
+                }
+                if (unfinished && copies) {
+                    log.warn(
+                            "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
+                                    + " again",
+                            config.slot());
+                    restartCopy(dst, dialect, catalog, slots);
+                    create = plan(dst, dialect, tables, relations, targets);
+                }
+                createTables(dst, dialect, tables, relations, targets, create);
+                SyncCatalog.create(dst, dialect, config.catalogSchema());
+                catalog.register(dst, null);
+                for (SourceTable t : tables) {
+                    created.put(t.name(), create.get(t.name()));
+                    catalog.setState(
+                            dst,
+                            t.name().toString(),
+                            targets.get(t.name()),
+                            TableState.INIT,
+                            0,
+                            0,
+                            create.get(t.name()),
+                            null);
+                }
+            }
+            return stream(dialect, tables, relations, targets, created, catalog, resume, names);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
+        }
+    }
+
+    private SyncEngine.Result stream(
+            ForeignDialect dialect,
+            List<SourceTable> tables,
+            Map<TableName, Relation> relations,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> created,
+            SyncCatalog catalog,
+            boolean resume,
+            List<TableName> names)
+            throws SQLException {
+        TargetCheckpointStore store = new TargetCheckpointStore(target::connect, catalog, where);
+        Supplier<ChangeSink> sinks = () -> new JdbcSink(
+                target::connect, dialect, r -> SyncEngine.targetOf(targets, r), catalog, store::fingerprint, where);
+        InitialCopy copy = null;
+        if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
+            copy = new ForeignCopy(
+                    dialect.copyWriters(config.workers()),
+                    tables,
+                    relations,
+                    targets,
+                    created,
+                    catalog,
+                    store::fingerprint,
+                    () -> Connections.open(config.source()),
+                    target::connect,
+                    sinks,
+                    engine::copyStarted);
+        }
+        boolean[] streaming = {resume && allStreaming(catalog)};
+        Runnable caughtUp = () -> {
+            if (!streaming[0]) {
+                streaming[0] = markStreaming(catalog);
+            }
+        };
+        ApplyHandler h = new ApplyHandler(
+                sinks,
+                () -> Lsn.INVALID,
+                config.memoryLimitBytes(),
+                stage,
+                new SchemaWatch(tables, config.ddl()),
+                config.batchRows(),
+                config.batchDelay(),
+                caughtUp,
+                () -> {});
+        StreamConfig streamConfig = StreamConfig.builder()
+                .source(config.source())
+                .slot(config.slot())
+                .publication(config.publication())
+                .tables(names)
+                .messages(false)
+                .streaming(true)
+                .untilCaughtUp(config.untilCaughtUp())
+                .memoryLimitBytes(config.memoryLimitBytes())
+                .spillDirectory(config.spillDirectory())
+                .maxRetryTime(config.maxRetryTime())
+                .checkpointStore(store)
+                .initialCopy(copy)
+                .build();
+        ChangeStream s = ChangeStream.create(streamConfig, h);
+        if (!engine.started(s, h)) {
+            return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
+        }
+        try {
+            s.run();
+        } finally {
+            h.close();
+            store.close();
+        }
+        if (config.untilCaughtUp()) {
+            caughtUp.run();
+        }
+        try (Connection c = target.connect()) {
+            Lsn at = catalog.position(c).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
+            return new SyncEngine.Result(copy != null, at, h.applied(), 0);
+        }
+    }
+
+    /** The relation a source table's rows arrive in, as the stream describes it: key columns flagged. */
+    static Relation relation(SourceTable t) {
+        boolean full = t.replicaIdentity() == 'f';
+        List<Column> columns = new ArrayList<>();
+        for (ColumnDef c : t.copyColumns()) {
+            columns.add(new Column(
+                    c.name(),
+                    c.typeOid(),
+                    c.typeModifier(),
+                    full || t.primaryKey().contains(c.name())));
+        }
+        return new Relation(
+                (int) t.oid(),
+                t.name().schema(),
+                t.name().name(),
+                full ? ReplicaIdentity.FULL : ReplicaIdentity.DEFAULT,
+                columns);
+    }
+
+    private TargetTable targetOf(ForeignDialect dialect, SourceTable t) {
+        try {
+            return dialect.target(
+                    t.name().schema(),
+                    t.name().name(),
+                    config.schemaMap().get(t.name().schema()));
+        } catch (IllegalArgumentException e) {
+            throw PgFerryException.fatal(
+                    "source table " + t.name() + " cannot be named at " + where + ": " + e.getMessage(),
+                    "rename it at the source, or map its schema elsewhere with the schema map");
+        }
+    }
+
+    /**
+     * Which tables must be created (true) and which exist (false); an existing one is checked column by column
+     * against the type mapping, creating nothing.
+     */
+    private Map<TableName, Boolean> plan(
+            Connection dst,
+            ForeignDialect dialect,
+            List<SourceTable> tables,
+            Map<TableName, Relation> relations,
+            Map<TableName, TargetTable> targets)
+            throws SQLException {
+        Map<TableName, Boolean> create = new LinkedHashMap<>();
+        for (SourceTable t : tables) {
+            TargetTable tt = targets.get(t.name());
+            Optional<Map<String, String>> existing = dialect.existingColumns(dst, tt);
+            create.put(t.name(), existing.isEmpty());
+            if (existing.isEmpty()) {
+                continue;
+            }
+            for (Column c : relations.get(t.name()).columns()) {
+                String declared = existing.get().get(c.name());
+                if (declared == null) {
+                    throw PgFerryException.fatal(
+                            "target table " + tt + " at " + where + " has no column " + c.name() + " of source table "
+                                    + t.name(),
+                            "add it as " + dialect.columnType(c, 1) + ", or drop the table to let the sync create it");
+                }
+                Optional<String> problem = dialect.incompatibility(c, declared);
+                if (problem.isPresent()) {
+                    throw PgFerryException.fatal(
+                            "column " + c.name() + " of target table " + tt + " " + problem.get(),
+                            "change the column, or drop the table to let the sync create it");
+                }
+            }
+        }
+        return create;
+    }
+
+    /**
+     * Creates the missing tables. MySQL commits each CREATE TABLE at once, so on a failure the tables created here
+     * are dropped again: nothing is left half-created.
+     */
+    private void createTables(
+            Connection dst,
+            ForeignDialect dialect,
+            List<SourceTable> tables,
+            Map<TableName, Relation> relations,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> create)
+            throws SQLException {
+        List<TargetTable> done = new ArrayList<>();
+        try (Statement st = dst.createStatement()) {
+            for (SourceTable t : tables) {
+                if (create.get(t.name())) {
+                    TargetTable tt = targets.get(t.name());
+                    st.execute(dialect.createTable(tt, relations.get(t.name()).columns()));
+                    done.add(tt);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            try (Statement st = dst.createStatement()) {
+                for (TargetTable tt : done) {
+                    st.execute("DROP TABLE " + dialect.qualified(tt));
+                }
+            } catch (SQLException dropFailed) {
+                e.addSuppressed(dropFailed);
+            }
+            throw e;
+        }
+        if (!done.isEmpty()) {
+            log.info("created {} tables at {}", done.size(), where);
+        }
+    }
+
+    private void requireEmpty(
+            Connection dst,
+            ForeignDialect dialect,
+            List<SourceTable> tables,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> create)
+            throws SQLException {
+        for (SourceTable t : tables) {
+            if (create.get(t.name())) {
+                continue;
+            }
+            TargetTable tt = targets.get(t.name());
+            try (Statement st = dst.createStatement();
+                    var rs = st.executeQuery("SELECT 1 FROM " + dialect.qualified(tt) + " LIMIT 1")) {
+                if (rs.next()) {
+                    throw PgFerryException.fatal(
+                            "target table " + tt + " at " + where + " already holds rows, and the initial copy would"
+                                    + " add the source's to them",
+                            "empty it, or use copy mode none if it already holds the source's rows");
+                }
+            }
+        }
+    }
+
+    private static Optional<SyncCatalog.Position> position(Connection dst, SyncCatalog catalog) {
+        try {
+            return catalog.position(dst);
+        } catch (SQLException e) {
+            // No catalog yet: a sync that never ran.
+            return Optional.empty();
+        }
+    }
+
+    /** Undoes an unfinished copy: drops the tables it created, empties those it was filling, drops its slot. */
+    private void restartCopy(Connection dst, ForeignDialect dialect, SyncCatalog catalog, SlotAdmin slots)
+            throws SQLException {
+        try (Statement st = dst.createStatement()) {
+            for (SyncCatalog.TableStatus s : catalog.states(dst)) {
+                st.execute(
+                        (s.createdBySync() ? "DROP TABLE IF EXISTS " : "DELETE FROM ") + dialect.qualified(s.target()));
+            }
+        }
+        if (slots.find(config.slot()).isPresent()) {
+            slots.drop(config.slot());
+            log.info("dropped slot {} of the unfinished copy", config.slot());
+        }
+    }
+
+    private boolean allStreaming(SyncCatalog catalog) throws SQLException {
+        try (Connection c = target.connect()) {
+            return catalog.states(c).stream().allMatch(s -> s.state() == TableState.STREAMING);
+        }
+    }
+
+    private boolean markStreaming(SyncCatalog catalog) {
+        try (Connection c = target.connect()) {
+            catalog.setAllStates(c, TableState.STREAMING);
+            return true;
+        } catch (SQLException e) {
+            log.warn(
+                    "could not record the tables as streaming: {}",
+                    JdbcErrors.classify(e, "state update").getMessage());
+            return false;
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Syncs into MariaDB and SQLite (issue 7): copy, then every kind of change, against real servers. */
+@PgTest
+@Tag("stream")
+@Tag("mariadb")
+class ForeignSyncTest {
+    static Stream<Arguments> destinations() {
+        return Stream.of(Arguments.of("mariadb"), Arguments.of("sqlite"));
+    }
+
+    static Destination open(String kind) throws Exception {
+        return kind.equals("mariadb") ? Destination.mariadb() : Destination.sqlite();
+    }
+
+    /** Waits until {@code target} returns {@code expected}, then asserts it. */
+    static void awaitRows(Destination d, String sql, List<String> expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (d.rows(sql).equals(expected)) {
+                return;
+            }
+            Thread.sleep(50); // polling interval of the wait, not a synchronisation
+        }
+        assertThat(d.rows(sql)).isEqualTo(expected);
+    }
+
+    static List<String> sourceRows(TestDatabase source, String sql) throws SQLException {
+        return Databases.query(source, sql);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void copiesWhileWritesGoOnThenStreamsEveryKindOfChange(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE orders (id bigint PRIMARY KEY, amount numeric(12,2), note text, flag bool)",
+                "INSERT INTO orders SELECT i, i * 1.5, 'n' || i, i % 2 = 0 FROM generate_series(1, 20000) i");
+        try (Destination d = open(kind)) {
+            SyncEngine engine = new SyncEngine(Destination.config(source, d).build());
+            ExecutorService runner = Executors.newFixedThreadPool(2);
+            try {
+                Future<SyncEngine.Result> run = runner.submit(engine::run);
+                // Writes during the copy: the seam between copy and stream loses and repeats nothing.
+                Future<?> writer = runner.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        source.execute(
+                                "INSERT INTO orders VALUES (" + (30000 + i) + ", 1, 'during', true)",
+                                "UPDATE orders SET amount = amount + 1 WHERE id = " + (i * 50 + 1),
+                                "DELETE FROM orders WHERE id = " + (i * 50 + 2));
+                    }
+                    return null;
+                });
+                writer.get();
+                source.execute(
+                        "BEGIN; UPDATE orders SET note = 'first' WHERE id = 7; UPDATE orders SET note = 'second'"
+                                + " WHERE id = 7; COMMIT",
+                        "UPDATE orders SET id = 90001 WHERE id = 30001",
+                        "INSERT INTO orders VALUES (5, 1, 'gone', null) ON CONFLICT DO NOTHING");
+                String q = "SELECT id, amount, note, flag FROM " + d.qualified("orders") + " ORDER BY id";
+                List<String> expected = sourceRows(
+                        source,
+                        "SELECT id, amount, note, CASE WHEN flag THEN 1 WHEN NOT flag THEN 0 END FROM orders ORDER BY"
+                                + " id");
+                awaitRows(d, q, expected, Duration.ofSeconds(90));
+                assertThat(d.rows("SELECT note FROM " + d.qualified("orders") + " WHERE id = 7"))
+                        .containsExactly("second");
+                engine.stop();
+                run.get();
+            } finally {
+                engine.stop();
+                runner.shutdownNow();
+            }
+        }
+    }
+}

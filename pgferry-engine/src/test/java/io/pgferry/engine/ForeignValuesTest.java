@@ -1,0 +1,125 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every mapped type with edge values, copied and streamed into MariaDB and SQLite (issue 7), compared value by value
+ * through the documented type mapping; and the policies for values a destination cannot hold.
+ */
+@PgTest
+@Tag("stream")
+@Tag("mariadb")
+class ForeignValuesTest {
+    private static final String TABLE = "CREATE TABLE \"Typed Ünïcode\" (id int PRIMARY KEY, n38 numeric(38,10),"
+            + " nu numeric, f8 float8, ts timestamptz, tsn timestamp, d date, b bytea, arr int[], tarr text[],"
+            + " j jsonb, tx text, u uuid, bo bool, iv interval, \"select\" text)";
+
+    private static final String ROWS = "INSERT INTO \"Typed Ünïcode\" VALUES"
+            + " (1, 1234567890123456789012345678.0123456789, 1234567890123456789012345678901234567890.5, 1.5,"
+            + " '2024-02-29 12:34:56.123456+02', '2024-01-01 00:00:00', '2024-01-01', '\\x00ff', '{1,NULL,3}',"
+            + " '{\"a,b\",\"q\\\"uote\"}', '{\"k\": [1, 2]}', 't', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', true,"
+            + " '1 day 02:00:00', 'f'),"
+            + " (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'NULL', NULL, false, NULL,"
+            + " '😀 ''quoted'' \\ back')";
+
+    static Stream<Arguments> destinations() {
+        return ForeignSyncTest.destinations();
+    }
+
+    private static String select(Destination d) {
+        return "SELECT id, n38, nu, f8, ts, tsn, d, hex(b), arr, tarr, j, tx, u, bo, iv, " + d.quote("select")
+                + " FROM " + d.qualified("Typed Ünïcode") + " ORDER BY id";
+    }
+
+    private static List<String> expected(String kind) {
+        boolean maria = kind.equals("mariadb");
+        String ts = maria ? "2024-02-29 10:34:56.123456" : "2024-02-29T10:34:56.123456Z";
+        String tsn = maria ? "2024-01-01 00:00:00.000000" : "2024-01-01 00:00:00.000000";
+        return List.of(
+                "1|1234567890123456789012345678.0123456789|1234567890123456789012345678901234567890.5|1.5|" + ts + "|"
+                        + tsn + "|2024-01-01|00FF|[1,null,3]|[\"a,b\",\"q\\\"uote\"]|{\"k\": [1, 2]}|t|"
+                        + "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|1|1 day 02:00:00|f",
+                "2|null|null|null|null|null|null|" + (maria ? "null" : "")
+                        + "|null|null|null|NULL|null|0|null|😀 'quoted' \\ back");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void everyTypeArrivesExactlyByCopyAndByStream(String kind, TestDatabase source) throws Exception {
+        source.execute(TABLE, ROWS);
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            assertThat(d.rows(select(d))).isEqualTo(expected(kind));
+            // The same rows again, this time through the stream.
+            source.execute("DELETE FROM \"Typed Ünïcode\"", ROWS);
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            assertThat(d.rows(select(d))).isEqualTo(expected(kind));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void aValueTheTargetCannotHoldStopsNamingTableColumnKeyAndPosition(String kind, TestDatabase source)
+            throws Exception {
+        source.execute("CREATE TABLE m (id int PRIMARY KEY, f8 float8)", "INSERT INTO m VALUES (1, 1), (3, 'NaN')");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
+                                    .untilCaughtUp(true)
+                                    .build())
+                            .run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("column f8")
+                    .hasMessageContaining("key (id)=(3)")
+                    .hasMessageContaining("source position")
+                    .hasMessageContaining("NaN");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void theNullAndClampPoliciesWriteWhatTheySay(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE m (id int PRIMARY KEY, f8 float8, ts timestamptz, n numeric(5,2))",
+                "INSERT INTO m VALUES (1, 'NaN', 'infinity', 'NaN'), (2, '-Infinity', '-infinity', 'NaN')");
+        boolean maria = kind.equals("mariadb");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            new SyncEngine(Destination.config(source, d)
+                            .untilCaughtUp(true)
+                            .unrepresentable(Unrepresentable.NULL)
+                            .build())
+                    .run();
+            String q = "SELECT id, f8, ts, n FROM " + d.qualified("m") + " ORDER BY id";
+            assertThat(d.rows(q))
+                    .containsExactly(
+                            maria ? "1|null|null|null" : "1|null|infinity|NaN",
+                            maria ? "2|null|null|null" : "2|-Inf|-infinity|NaN");
+        }
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            new SyncEngine(Destination.config(source, d)
+                            .untilCaughtUp(true)
+                            .slot("clamp")
+                            .unrepresentable(Unrepresentable.CLAMP)
+                            .build())
+                    .run();
+            String q = "SELECT id, f8, ts, n FROM " + d.qualified("m") + " ORDER BY id";
+            assertThat(d.rows(q))
+                    .containsExactly(
+                            maria ? "1|null|9999-12-31 23:59:59.999999|null" : "1|null|infinity|NaN",
+                            maria
+                                    ? "2|-1.7976931348623157e308|0001-01-01 00:00:00.000000|null"
+                                    : "2|-Inf|-infinity|NaN");
+        }
+    }
+}

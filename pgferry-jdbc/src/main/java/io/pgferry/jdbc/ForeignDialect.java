@@ -1,0 +1,84 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.event.Column;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A destination that is not PostgreSQL: besides the statements of {@link Dialect}, it maps PostgreSQL types to its
+ * own (the mapping is documented in {@code docs/destinations.md}), names its tables after the source's, and creates
+ * and checks them. Values are converted by {@link #value} under the sync's {@link Unrepresentable} policy.
+ */
+public interface ForeignDialect extends Dialect {
+    /** The product, for messages: {@code MariaDB}, {@code MySQL}, {@code SQLite}. */
+    String product();
+
+    /**
+     * The destination table of source table {@code schema.table}: {@code mapped} is the schema map's entry for the
+     * source schema, or null. Throws {@link IllegalArgumentException} for a name the destination cannot hold.
+     */
+    TargetTable target(String schema, String table, String mapped);
+
+    /** The destination type declared for {@code column}; {@code keyColumns} counts the columns of its key, if one. */
+    String columnType(Column column, int keyColumns);
+
+    /** {@code CREATE TABLE} for {@code columns} (key columns form the primary key, in column order). */
+    String createTable(TargetTable table, List<Column> columns);
+
+    /**
+     * The columns of an existing destination table, by name, with their declared type in lower case; empty when the
+     * table does not exist.
+     */
+    Optional<Map<String, String>> existingColumns(Connection c, TargetTable table) throws SQLException;
+
+    /**
+     * Why an existing column declared {@code declared} cannot hold {@code column}'s values as the mapping writes them,
+     * or empty when it can.
+     */
+    Optional<String> incompatibility(Column column, String declared);
+
+    /** {@code " (a, b, c)"}: the quoted column names. */
+    default String columnList(List<Column> columns) {
+        StringBuilder s = new StringBuilder(" (");
+        for (int i = 0; i < columns.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()));
+        }
+        return s.append(')').toString();
+    }
+
+    /**
+     * {@code CREATE TABLE t (c type, ..., PRIMARY KEY (k, ...))} followed by {@code options}: every column by {@link
+     * #columnType}, key columns NOT NULL and forming the primary key in column order.
+     */
+    default String createTableSql(TargetTable table, List<Column> columns, String options) {
+        int keys = (int) columns.stream().filter(Column::key).count();
+        StringBuilder s =
+                new StringBuilder("CREATE TABLE ").append(qualified(table)).append(" (");
+        StringBuilder pk = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            s.append(i == 0 ? "" : ", ").append(quote(c.name())).append(' ').append(columnType(c, keys));
+            if (c.key()) {
+                s.append(" NOT NULL");
+                pk.append(pk.length() == 0 ? "" : ", ").append(quote(c.name()));
+            }
+        }
+        if (pk.length() > 0) {
+            s.append(", PRIMARY KEY (").append(pk).append(')');
+        }
+        return s.append(')').append(options).toString();
+    }
+
+    /** How many connections should write the initial copy at once, given {@code requested} workers. */
+    default int copyWriters(int requested) {
+        return requested;
+    }
+
+    /** Checks the server before anything is created: settings the sync relies on; warnings worth one line each. */
+    default List<String> checkServer(Connection c) throws SQLException {
+        return List.of();
+    }
+}

@@ -1,0 +1,84 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.PgFerryException;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * A destination database that is not PostgreSQL, as a target URI names it ({@link JdbcTargetUri}): how to connect,
+ * and which dialect applies. {@link #toString()} and {@link #description()} never include the password.
+ *
+ * @param kind the product family
+ * @param jdbcUrl the driver URL, without credentials
+ * @param database the MySQL database the URI names; null for SQLite
+ * @param synchronous SQLite's synchronous setting ({@code FULL} or {@code NORMAL}); null for MySQL
+ */
+public record JdbcTarget(
+        Kind kind, String jdbcUrl, Properties properties, String database, String synchronous, String description) {
+
+    /** The families of destinations reached over JDBC other than PostgreSQL. */
+    public enum Kind {
+        MYSQL,
+        MARIADB,
+        SQLITE;
+
+        public String scheme() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public JdbcTarget {
+        Properties copy = new Properties();
+        copy.putAll(properties);
+        properties = copy;
+    }
+
+    @Override
+    public Properties properties() {
+        Properties copy = new Properties();
+        copy.putAll(properties);
+        return copy;
+    }
+
+    /** Opens a connection; a failure says where, never with the password. */
+    public Connection connect() {
+        try {
+            return DriverManager.getConnection(jdbcUrl, properties);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not connect to " + description);
+        }
+    }
+
+    /**
+     * The dialect for this destination; for MySQL URIs, reads the server's product on {@code c} (a MariaDB server
+     * behind a {@code mysql://} URI gets MariaDB's collation names).
+     */
+    public ForeignDialect dialect(Connection c, Unrepresentable policy) {
+        if (kind == Kind.SQLITE) {
+            return new SqliteDialect(policy, synchronous);
+        }
+        try {
+            DatabaseMetaData md = c.getMetaData();
+            boolean mariadb = md.getDatabaseProductVersion()
+                            .toLowerCase(Locale.ROOT)
+                            .contains("mariadb")
+                    || md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mariadb");
+            return new MySqlDialect(database, policy, mariadb);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the server version of " + description);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    static PgFerryException bad(String problem, String fix) {
+        return PgFerryException.fatal(problem, fix);
+    }
+}

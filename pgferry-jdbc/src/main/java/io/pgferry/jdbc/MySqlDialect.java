@@ -1,0 +1,329 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * MySQL and MariaDB as a destination (through MariaDB Connector/J for both). Tables are InnoDB, {@code utf8mb4} with
+ * a binary no-pad collation, so that keys compare as PostgreSQL's text does: by code point, case and trailing spaces
+ * significant. Sessions run in UTC with strict SQL mode, so a value that does not fit fails instead of being cut.
+ *
+ * <p>DDL commits the open transaction in MySQL and MariaDB ({@link #transactionalDdl()} is false) and TRUNCATE is
+ * DDL there, so a TRUNCATE from the source is applied as {@code DELETE}, inside the batch.
+ */
+public final class MySqlDialect implements ForeignDialect {
+    /** InnoDB's largest index key with the DYNAMIC row format, in bytes; utf8mb4 takes up to 4 bytes a character. */
+    static final int MAX_KEY_BYTES = 3072;
+
+    static final int MAX_IDENTIFIER = 64;
+    /** Rows per multi-row INSERT: well under the 65,535 placeholders a statement may have. */
+    private static final int ROWS_PER_INSERT = 500;
+
+    private static final ValueConverter.Limits LIMITS = new ValueConverter.Limits(
+            LocalDateTime.of(1, 1, 1, 0, 0), LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000), false, false);
+
+    private final String database;
+    private final ValueConverter values;
+    private final boolean mariadb;
+
+    /**
+     * @param database the database named in the target URI, which holds the sync's own tables and, unless mapped
+     *     elsewhere, the synced tables
+     * @param mariadb whether the server is MariaDB (its no-pad collation has another name)
+     */
+    public MySqlDialect(String database, Unrepresentable policy, boolean mariadb) {
+        this.database = database;
+        this.values = new ValueConverter(policy, LIMITS);
+        this.mariadb = mariadb;
+    }
+
+    @Override
+    public String product() {
+        return mariadb ? "MariaDB" : "MySQL";
+    }
+
+    @Override
+    public String quote(String identifier) {
+        Dialect.checkIdentifier(identifier);
+        return '`' + identifier.replace("`", "``") + '`';
+    }
+
+    @Override
+    public TargetTable target(String schema, String table, String mapped) {
+        String db = mapped != null ? mapped : database;
+        checkName(db, "database");
+        checkName(table, "table");
+        return new TargetTable(db, table);
+    }
+
+    private static void checkName(String name, String what) {
+        if (name.codePointCount(0, name.length()) > MAX_IDENTIFIER) {
+            throw new IllegalArgumentException(
+                    what + " name " + name + " is longer than the " + MAX_IDENTIFIER + " characters MySQL allows");
+        }
+    }
+
+    @Override
+    public String catalogTable(String schema, String name) {
+        return quote(database) + "." + quote(schema + "_" + name);
+    }
+
+    @Override
+    public boolean transactionalDdl() {
+        return false;
+    }
+
+    @Override
+    public Object value(Relation relation, int index, String text) {
+        Column c = relation.columns().get(index);
+        PgType type = PgType.of(c);
+        Object v = values.convert(c, type, text);
+        if (c.key() && v instanceof String s) {
+            int limit = keyLength(relation);
+            if (s.codePointCount(0, s.length()) > limit) {
+                return values.unrepresentable(
+                        c,
+                        "a key value longer than " + limit + " characters exceeds " + product() + "'s index limit",
+                        s.substring(0, s.offsetByCodePoints(0, limit)));
+            }
+        }
+        return v;
+    }
+
+    /** The characters each text key column of {@code relation} gets: the index limit shared among them. */
+    private static int keyLength(Relation relation) {
+        int keys = 0;
+        for (Column c : relation.columns()) {
+            if (c.key()) {
+                keys++;
+            }
+        }
+        return MAX_KEY_BYTES / 4 / Math.max(1, keys);
+    }
+
+    @Override
+    public void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NULL);
+        } else if (value instanceof byte[] b) {
+            ps.setBytes(index, b);
+        } else {
+            ps.setObject(index, value);
+        }
+    }
+
+    /**
+     * UTC, so that DATETIME values are read back as written; strict mode, so that nothing is cut or replaced
+     * silently; foreign-key checks off, as PostgreSQL's own subscriber applies changes.
+     */
+    @Override
+    public ApplySession prepareApplySession(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET NAMES utf8mb4");
+            st.execute("SET time_zone = '+00:00'");
+            st.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+                    + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+            st.execute("SET foreign_key_checks = 0");
+        }
+        return new ApplySession(true, List.of());
+    }
+
+    /** InnoDB commits are durable when they return (with innodb_flush_log_at_trx_commit = 1; see checkServer). */
+    @Override
+    public long[] walPositions(Connection connection) {
+        return null;
+    }
+
+    @Override
+    public List<String> checkServer(Connection c) throws SQLException {
+        List<String> warnings = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT @@innodb_flush_log_at_trx_commit")) {
+            if (rs.next() && rs.getInt(1) != 1) {
+                warnings.add("innodb_flush_log_at_trx_commit is " + rs.getInt(1) + " at the target, so a commit may be"
+                        + " lost in a server crash after the source was told it is applied; set it to 1 for"
+                        + " exactly-once delivery");
+            }
+        }
+        return warnings;
+    }
+
+    @Override
+    public boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT 1 FROM information_schema.statistics"
+                        + " WHERE table_schema = ? AND table_name = ? AND non_unique = 0 AND index_name <> 'PRIMARY' LIMIT 1")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    public void insertRows(Connection c, TargetTable table, List<Column> columns, List<Object[]> rows)
+            throws SQLException {
+        MultiRowInsert.write(
+                this, c, "INSERT INTO " + qualified(table) + columnList(columns), "", columns, rows, ROWS_PER_INSERT);
+    }
+
+    /**
+     * {@code ON DUPLICATE KEY UPDATE} fires on a conflict with any unique index, and would then overwrite another
+     * row: used only when the primary key is the table's only unique index; otherwise each row is deleted by key,
+     * then inserted.
+     */
+    @Override
+    public void upsertRows(
+            Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<Object[]> rows)
+            throws SQLException {
+        if (hasSecondaryUnique(c, table)) {
+            StringBuilder where = new StringBuilder();
+            for (Column k : keys) {
+                where.append(where.length() == 0 ? "" : " AND ").append(equalsKey(k));
+            }
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM " + qualified(table) + " WHERE " + where)) {
+                for (Object[] row : rows) {
+                    int n = 1;
+                    for (int i = 0; i < columns.size(); i++) {
+                        if (columns.get(i).key()) {
+                            bind(del, n++, row[i]);
+                        }
+                    }
+                    del.addBatch();
+                }
+                del.executeBatch();
+            }
+            insertRows(c, table, columns, rows);
+            return;
+        }
+        StringBuilder update = new StringBuilder();
+        for (Column col : columns) {
+            if (!col.key()) {
+                String n = quote(col.name());
+                update.append(update.length() == 0 ? " ON DUPLICATE KEY UPDATE " : ", ")
+                        .append(n)
+                        .append(" = VALUES(")
+                        .append(n)
+                        .append(')');
+            }
+        }
+        String prefix = (update.length() == 0 ? "INSERT IGNORE INTO " : "INSERT INTO ")
+                + qualified(table)
+                + columnList(columns);
+        MultiRowInsert.write(this, c, prefix, update.toString(), columns, rows, ROWS_PER_INSERT);
+    }
+
+    /** The null-safe equality operator: NULL matches NULL, as a replica identity FULL match needs. */
+    @Override
+    public String matches(Column column) {
+        return quote(column.name()) + " <=> ?";
+    }
+
+    /**
+     * DELETE, not TRUNCATE: TRUNCATE is DDL here and would commit the batch without its position. The sink truncates
+     * one table a statement.
+     */
+    @Override
+    public String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
+        return "DELETE FROM " + qualified(tables.get(0));
+    }
+
+    @Override
+    public String oneRow(TargetTable table, String set, String where) {
+        String t = qualified(table);
+        return set == null
+                ? "DELETE FROM " + t + " WHERE " + where + " LIMIT 1"
+                : "UPDATE " + t + " SET " + set + " WHERE " + where + " LIMIT 1";
+    }
+
+    @Override
+    public void addColumn(Connection c, TargetTable table, Column column) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote(column.name()) + " "
+                    + columnType(column, 0));
+        }
+    }
+
+    @Override
+    public boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns"
+                + " WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    public String columnType(Column column, int keyColumns) {
+        return MySqlTypes.declared(PgType.of(column), column.key(), keyColumns);
+    }
+
+    @Override
+    public String createTable(TargetTable table, List<Column> columns) {
+        return createTableSql(table, columns, " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation());
+    }
+
+    /** Binary and no-pad: 'a' and 'a ' are two keys, as in PostgreSQL. */
+    String collation() {
+        return mariadb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
+    }
+
+    @Override
+    public Optional<Map<String, String>> existingColumns(Connection c, TargetTable table) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT column_name, column_type FROM information_schema.columns"
+                + " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        return out.isEmpty() ? Optional.empty() : Optional.of(out);
+    }
+
+    @Override
+    public Optional<String> incompatibility(Column column, String declared) {
+        return MySqlTypes.incompatibility(PgType.of(column), declared);
+    }
+
+    @Override
+    public List<String> catalogDdl(String schema) {
+        String collate = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation();
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "sync_progress") + " (sync_name VARCHAR(255)"
+                        + " NOT NULL PRIMARY KEY, fingerprint TEXT, lsn BIGINT, source_commit_time DATETIME(6),"
+                        + " updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), exact_from BIGINT)" + collate,
+                "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "table_state") + " (sync_name VARCHAR(255) NOT"
+                        + " NULL, source_table VARCHAR(512) NOT NULL, target_schema VARCHAR(64) NOT NULL, target_table"
+                        + " VARCHAR(64) NOT NULL, state VARCHAR(32) NOT NULL, rows_copied BIGINT NOT NULL DEFAULT 0,"
+                        + " bytes_copied BIGINT NOT NULL DEFAULT 0, created_by_sync BOOLEAN NOT NULL DEFAULT FALSE,"
+                        + " error TEXT, updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+                        + " PRIMARY KEY (sync_name, source_table))" + collate);
+    }
+
+    @Override
+    public String now() {
+        return "CURRENT_TIMESTAMP(6)";
+    }
+}
