@@ -249,6 +249,22 @@ final class ForeignSync {
                 columns);
     }
 
+    /**
+     * The columns a destination table is created with: as the relation has them, but without key flags for a table
+     * with REPLICA IDENTITY FULL, whose every column the stream flags although it has no key (and may hold the same
+     * row twice).
+     */
+    private static List<Column> keyOf(Relation r) {
+        if (r.replicaIdentity() != ReplicaIdentity.FULL) {
+            return r.columns();
+        }
+        List<Column> out = new ArrayList<>();
+        for (Column c : r.columns()) {
+            out.add(new Column(c.name(), c.typeOid(), c.typeModifier(), false));
+        }
+        return out;
+    }
+
     private TargetTable targetOf(ForeignDialect dialect, SourceTable t) {
         try {
             return dialect.target(
@@ -317,7 +333,7 @@ final class ForeignSync {
             for (SourceTable t : tables) {
                 if (create.get(t.name())) {
                     TargetTable tt = targets.get(t.name());
-                    st.execute(dialect.createTable(tt, relations.get(t.name()).columns()));
+                    st.execute(dialect.createTable(tt, keyOf(relations.get(t.name()))));
                     done.add(tt);
                 }
             }

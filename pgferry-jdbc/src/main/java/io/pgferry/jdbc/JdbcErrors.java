@@ -20,13 +20,14 @@ public final class JdbcErrors {
             if (t instanceof java.io.IOException) {
                 return true;
             }
-            if (t instanceof SQLException s && s.getSQLState() != null) {
-                String state = s.getSQLState();
+            if (t instanceof SQLException s && state(s) != null) {
+                String state = state(s);
                 if (state.startsWith("08")
                         || state.startsWith("57P")
                         || state.equals("53300")
                         || state.equals("40001")
-                        || state.equals("40P01")) {
+                        || state.equals("40P01")
+                        || state.equals("40000")) {
                     return true;
                 }
             }
@@ -38,7 +39,7 @@ public final class JdbcErrors {
      * @param doing what failed, naming the object ("apply to public.orders at db:5432/shop")
      */
     public static PgFerryException classify(SQLException e, String doing) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String state = state(e) == null ? "" : state(e);
         StringBuilder problem = new StringBuilder(doing).append(": ");
         ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
         if (server != null && !state.startsWith("22") && !state.startsWith("23")) {
@@ -47,6 +48,12 @@ public final class JdbcErrors {
             problem.append(describeData(state, server));
         } else if (state.startsWith("08") || state.isEmpty()) {
             problem.append("connection failed");
+        } else if (isSqlite(e)) {
+            // SQLite's result code names the kind of failure; its message may quote values, so it is left out.
+            problem.append("SQLite error ").append(e.getErrorCode());
+        } else if (e.getErrorCode() != 0) {
+            // MySQL and MariaDB error numbers; their messages quote values ("Duplicate entry '7'"), so are left out.
+            problem.append("error ").append(e.getErrorCode());
         } else {
             problem.append("error");
         }
@@ -58,6 +65,29 @@ public final class JdbcErrors {
                     problem.toString(), "it is retried; check the destination if it persists", e);
         }
         return PgFerryException.fatal(problem.toString(), fix(state), e);
+    }
+
+    private static boolean isSqlite(SQLException e) {
+        return e.getClass().getName().startsWith("org.sqlite.");
+    }
+
+    /**
+     * The SQLSTATE, or for SQLite (whose driver sets none) one derived from its primary result code: BUSY and LOCKED
+     * as a retriable transaction rollback, CONSTRAINT as an integrity violation, MISMATCH and TOOBIG as data errors
+     * (see SQLite's "Result and Error Codes").
+     */
+    private static String state(SQLException e) {
+        if (e.getSQLState() != null || !isSqlite(e)) {
+            return e.getSQLState();
+        }
+        return switch (e.getErrorCode() & 0xff) {
+            case 5, 6 -> "40000";
+            case 19 -> "23000";
+            case 18, 20, 25 -> "22000";
+            case 13 -> "53100";
+            case 8 -> "42501";
+            default -> "HY000";
+        };
     }
 
     private static String describeData(String state, ServerErrorMessage m) {

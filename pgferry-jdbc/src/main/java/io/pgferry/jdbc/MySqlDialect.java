@@ -2,6 +2,7 @@ package io.pgferry.jdbc;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -91,7 +92,7 @@ public final class MySqlDialect implements ForeignDialect {
         Column c = relation.columns().get(index);
         PgType type = PgType.of(c);
         Object v = values.convert(c, type, text);
-        if (c.key() && v instanceof String s) {
+        if (c.key() && relation.replicaIdentity() != ReplicaIdentity.FULL && v instanceof String s) {
             int limit = keyLength(relation);
             if (s.codePointCount(0, s.length()) > limit) {
                 return values.unrepresentable(

@@ -1,0 +1,92 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The changes that trip other tools, streamed into MariaDB and SQLite (issue 7): unchanged TOAST values left out of
+ * the UPDATE (never written as a placeholder), TRUNCATE inside the batch, ADD COLUMN (which MySQL commits at once),
+ * a keyless table with REPLICA IDENTITY FULL, and a second unique index on the target.
+ */
+@PgTest
+@Tag("stream")
+@Tag("mariadb")
+class ForeignChangesTest {
+    static Stream<Arguments> destinations() {
+        return ForeignSyncTest.destinations();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void toastTruncateAddColumnKeylessAndSecondUniqueIndex(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE docs (id int PRIMARY KEY, body text, n int)",
+                "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL",
+                "INSERT INTO docs SELECT i, repeat('x', 10000) || i, i FROM generate_series(1, 20) i",
+                "CREATE TABLE log (msg text, at int)",
+                "ALTER TABLE log REPLICA IDENTITY FULL",
+                "INSERT INTO log VALUES ('a', 1), ('a', 1), ('b', 2)",
+                "CREATE TABLE u (id int PRIMARY KEY, code text)",
+                "INSERT INTO u VALUES (1, 'A'), (2, 'B')",
+                "CREATE TABLE gone (id int PRIMARY KEY)",
+                "INSERT INTO gone SELECT generate_series(1, 10)");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            SyncEngine engine = new SyncEngine(Destination.config(source, d).build());
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            try {
+                Future<SyncEngine.Result> run = runner.submit(engine::run);
+                ForeignSyncTest.awaitRows(
+                        d,
+                        "SELECT count(*) FROM " + d.qualified("gone"),
+                        java.util.List.of("10"),
+                        Duration.ofSeconds(60));
+                d.execute("CREATE UNIQUE INDEX u_code ON " + d.qualified("u") + " (code)");
+                source.execute(
+                        // Only n changes: body is an unchanged TOAST value the server does not send.
+                        "UPDATE docs SET n = n + 100",
+                        "DELETE FROM log WHERE ctid = (SELECT ctid FROM log WHERE msg = 'a' LIMIT 1)",
+                        "UPDATE log SET at = 3 WHERE msg = 'b'",
+                        // Swapping codes passes through a state the target's unique index would refuse in one go.
+                        "BEGIN; UPDATE u SET code = 'tmp' WHERE id = 1; UPDATE u SET code = 'A' WHERE id = 2;"
+                                + " UPDATE u SET code = 'B' WHERE id = 1; COMMIT",
+                        "TRUNCATE gone",
+                        "ALTER TABLE docs ADD COLUMN extra text",
+                        "UPDATE docs SET extra = 'e' || id WHERE id <= 3");
+                ForeignSyncTest.awaitRows(
+                        d,
+                        "SELECT id, length(body), n, extra FROM " + d.qualified("docs") + " WHERE id IN (1, 2, 20)"
+                                + " ORDER BY id",
+                        java.util.List.of("1|10001|101|e1", "2|10001|102|e2", "20|10002|120|null"),
+                        Duration.ofSeconds(60));
+                ForeignSyncTest.awaitRows(
+                        d,
+                        "SELECT msg, at FROM " + d.qualified("log") + " ORDER BY msg",
+                        java.util.List.of("a|1", "b|3"),
+                        Duration.ofSeconds(30));
+                ForeignSyncTest.awaitRows(
+                        d,
+                        "SELECT id, code FROM " + d.qualified("u") + " ORDER BY id",
+                        java.util.List.of("1|B", "2|A"),
+                        Duration.ofSeconds(30));
+                assertThat(d.rows("SELECT count(*) FROM " + d.qualified("gone")))
+                        .containsExactly("0");
+                engine.stop();
+                run.get();
+            } finally {
+                engine.stop();
+                runner.shutdownNow();
+            }
+        }
+    }
+}
