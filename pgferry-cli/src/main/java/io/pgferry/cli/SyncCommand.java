@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 /** {@code pgferry sync}: copy tables to another PostgreSQL, then keep them in sync. */
 @Command(
         name = "sync",
-        description = "Copy tables to a target (PostgreSQL, MySQL, MariaDB or SQLite), then apply every change exactly"
-                + " once.",
+        description = "Copy tables to a target (PostgreSQL, MySQL, MariaDB, SQLite or Kafka), then apply every change"
+                + " exactly once.",
         mixinStandardHelpOptions = true,
         sortOptions = false)
 final class SyncCommand extends PgferryCommand {
@@ -230,7 +230,14 @@ final class SyncCommand extends PgferryCommand {
     private SyncConfig config() {
         try {
             SyncConfig.Builder b = SyncConfig.builder().source(source.dsn());
-            if (target.foreign()) {
+            if (target.kafka()) {
+                b.target(target.kafkaTarget(slot, source.dsn().dbname()));
+                if (guard || end.sequencesOnly) {
+                    throw PgFerryException.fatal(
+                            (guard ? "--guard" : "--sequences-only") + " needs a PostgreSQL target",
+                            "leave it out for a kafka target");
+                }
+            } else if (target.foreign()) {
                 b.target(target.foreignTarget());
                 if (guard || end.sequencesOnly) {
                     throw PgFerryException.fatal(

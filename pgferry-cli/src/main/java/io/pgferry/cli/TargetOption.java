@@ -3,7 +3,9 @@ package io.pgferry.cli;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.JdbcTarget;
 import io.pgferry.jdbc.JdbcTargetUri;
+import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.connect.Dsn;
+import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,7 +19,7 @@ final class TargetOption {
             names = "--target",
             paramLabel = "DSN",
             description = "Target database: postgresql://user@host:5432/db or 'host=... dbname=...'; for sync also"
-                    + " mysql://user@host:3306/db, mariadb://... or sqlite:/path/file.db (default:"
+                    + " mysql://user@host:3306/db, mariadb://..., sqlite:/path/file.db or kafka://host:9092 (default:"
                     + " $PGFERRY_TARGET_DSN).")
     String target;
 
@@ -30,6 +32,29 @@ final class TargetOption {
     boolean foreign() {
         String r = raw();
         return r != null && JdbcTargetUri.handles(r);
+    }
+
+    /** Whether the target is a Kafka cluster ({@code kafka://host:9092,...}). */
+    boolean kafka() {
+        String r = raw();
+        return r != null && r.toLowerCase(Locale.ROOT).startsWith("kafka://");
+    }
+
+    /**
+     * The Kafka destination of a {@link #kafka()} target URI, for sync {@code syncName} of source database {@code
+     * sourceDatabase} (named in each record's {@code source.db}).
+     *
+     * @throws ConfigurationError (exit {@link ExitCodes#USAGE}) when it is malformed
+     */
+    KafkaTarget kafkaTarget(String syncName, String sourceDatabase) {
+        try {
+            return KafkaTarget.parseUri(raw())
+                    .syncName(syncName)
+                    .sourceDatabase(sourceDatabase)
+                    .build();
+        } catch (PgFerryException e) {
+            throw new ConfigurationError(mixee.commandLine(), e);
+        }
     }
 
     /**

@@ -8,8 +8,6 @@ import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.jdbc.JdbcErrors;
-import io.pgferry.jdbc.SyncCatalog;
-import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.CopyTextRow;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.TableName;
@@ -21,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
@@ -31,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The initial copy into a destination that is not PostgreSQL: workers import the slot's exported snapshot and take
  * block ranges from one queue ({@link RangePlanner}), read each with {@code COPY (SELECT ...) TO STDOUT} in text
  * format, and hand the rows to a sink of their own as {@link ChangeEvent.Read} changes, so that they are converted by
- * the same type mapping as streamed changes. Each range is committed on its own ({@link ChangeSink#commitCopy()});
- * the position is stored at the consistent point once every range is in. A copy that fails or is killed is started
+ * the same type mapping (or the same envelope) as streamed changes. Each range is committed on its own ({@link
+ * ChangeSink#commitCopy()}); the position is stored at the consistent point once every range is in ({@link Ledger}). A copy that fails or is killed is started
  * again, since its snapshot is gone.
  */
 final class ForeignCopy implements InitialCopy {
@@ -41,36 +40,36 @@ final class ForeignCopy implements InitialCopy {
     private final int workers;
     private final List<SourceTable> tables;
     private final Map<TableName, Relation> relations;
-    private final Map<TableName, TargetTable> targets;
-    private final SyncCatalog catalog;
-    private final Supplier<String> fingerprint;
+    private final Ledger ledger;
     private final Supplier<Connection> source;
-    private final Supplier<Connection> target;
-    private final Supplier<ChangeSink> sinks;
-    private final Map<TableName, Boolean> created;
+    private final IntFunction<ChangeSink> sinks;
     private final Consumer<CopyProgress> onStart;
 
+    /** Where the copy records its progress: the per-table states and, once every range is in, the position. */
+    interface Ledger {
+        /** Records {@code table}'s state and counters; called by several workers, one call at a time. */
+        void state(SourceTable table, TableState state, long rows, long bytes) throws SQLException;
+
+        /** Records the slot's consistent point as the position: the copy is complete. */
+        void complete(Lsn consistentPoint) throws SQLException;
+    }
+
+    /**
+     * @param sinks the sink of copy worker n (0, 1, ...)
+     */
     ForeignCopy(
             int workers,
             List<SourceTable> tables,
             Map<TableName, Relation> relations,
-            Map<TableName, TargetTable> targets,
-            Map<TableName, Boolean> created,
-            SyncCatalog catalog,
-            Supplier<String> fingerprint,
+            Ledger ledger,
             Supplier<Connection> source,
-            Supplier<Connection> target,
-            Supplier<ChangeSink> sinks,
+            IntFunction<ChangeSink> sinks,
             Consumer<CopyProgress> onStart) {
         this.workers = workers;
         this.tables = tables;
         this.relations = relations;
-        this.targets = targets;
-        this.created = created;
-        this.catalog = catalog;
-        this.fingerprint = fingerprint;
+        this.ledger = ledger;
         this.source = source;
-        this.target = target;
         this.sinks = sinks;
         this.onStart = onStart;
     }
@@ -83,25 +82,24 @@ final class ForeignCopy implements InitialCopy {
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
-        try (Connection states = target.get()) {
-            states.setAutoCommit(true);
+        try {
             for (SourceTable t : tables) {
-                setState(states, t, TableState.COPYING, progress);
+                setState(t, TableState.COPYING, progress);
             }
             ConcurrentLinkedQueue<CopyRange> queue = new ConcurrentLinkedQueue<>(ranges);
             AtomicBoolean failed = new AtomicBoolean();
             SnapshotCopy.runAll(workers, worker -> {
                 try {
-                    work(snapshotName, queue, failed, progress, states);
+                    work(worker, snapshotName, queue, failed, progress);
                 } catch (SQLException | RuntimeException e) {
                     failed.set(true);
                     throw e;
                 }
             });
             for (SourceTable t : tables) {
-                setState(states, t, TableState.CATCHING_UP, progress);
+                setState(t, TableState.CATCHING_UP, progress);
             }
-            catalog.savePosition(states, fingerprint.get(), consistentPoint, null);
+            ledger.complete(consistentPoint);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "the initial copy failed");
         }
@@ -113,14 +111,14 @@ final class ForeignCopy implements InitialCopy {
     }
 
     private void work(
+            int worker,
             String snapshotName,
             ConcurrentLinkedQueue<CopyRange> queue,
             AtomicBoolean failed,
-            CopyProgress progress,
-            Connection states)
+            CopyProgress progress)
             throws SQLException {
         try (Connection src = source.get();
-                ChangeSink sink = sinks.get()) {
+                ChangeSink sink = sinks.apply(worker)) {
             src.setAutoCommit(false);
             src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try (Statement st = src.createStatement()) {
@@ -132,7 +130,7 @@ final class ForeignCopy implements InitialCopy {
                 CopyProgress.Table counters = progress.table(r.table().name());
                 long rows = copyRange(src, sink, r, counters);
                 if (counters.finishRange(rows)) {
-                    setState(states, r.table(), TableState.COPYING, progress);
+                    setState(r.table(), TableState.COPYING, progress);
                     log.info("copied {} ({} rows)", r.table().name(), counters.rows());
                 }
             }
@@ -173,18 +171,10 @@ final class ForeignCopy implements InitialCopy {
         }
     }
 
-    private void setState(Connection c, SourceTable t, TableState state, CopyProgress progress) throws SQLException {
+    private void setState(SourceTable t, TableState state, CopyProgress progress) throws SQLException {
         CopyProgress.Table p = progress.table(t.name());
-        synchronized (c) {
-            catalog.setState(
-                    c,
-                    t.name().toString(),
-                    targets.get(t.name()),
-                    state,
-                    p.rows(),
-                    p.bytes(),
-                    created.getOrDefault(t.name(), false),
-                    null);
+        synchronized (ledger) {
+            ledger.state(t, state, p.rows(), p.bytes());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
@@ -172,13 +173,15 @@ final class ForeignSync {
                     dialect.copyWriters(config.workers()),
                     tables,
                     relations,
-                    targets,
-                    created,
-                    catalog,
-                    store::fingerprint,
+                    new CatalogLedger(target::connect, catalog, targets, created, store::fingerprint),
                     () -> Connections.open(config.source()),
-                    target::connect,
-                    sinks,
+                    worker -> new JdbcSink(
+                            () -> target.connect(true),
+                            dialect,
+                            r -> SyncEngine.targetOf(targets, r),
+                            catalog,
+                            store::fingerprint,
+                            where),
                     engine::copyStarted);
         }
         boolean[] streaming = {resume && allStreaming(catalog)};
@@ -197,20 +200,7 @@ final class ForeignSync {
                 config.batchDelay(),
                 caughtUp,
                 () -> {});
-        StreamConfig streamConfig = StreamConfig.builder()
-                .source(config.source())
-                .slot(config.slot())
-                .publication(config.publication())
-                .tables(names)
-                .messages(false)
-                .streaming(true)
-                .untilCaughtUp(config.untilCaughtUp())
-                .memoryLimitBytes(config.memoryLimitBytes())
-                .spillDirectory(config.spillDirectory())
-                .maxRetryTime(config.maxRetryTime())
-                .checkpointStore(store)
-                .initialCopy(copy)
-                .build();
+        StreamConfig streamConfig = streamConfig(config, names, store, copy, false);
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
@@ -228,6 +218,25 @@ final class ForeignSync {
             Lsn at = catalog.position(c).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
             return new SyncEngine.Result(copy != null, at, h.applied(), 0);
         }
+    }
+
+    /** The stream a sync runs: every selected table, its position kept by {@code store}. */
+    static StreamConfig streamConfig(
+            SyncConfig config, List<TableName> names, CheckpointStore store, InitialCopy copy, boolean messages) {
+        return StreamConfig.builder()
+                .source(config.source())
+                .slot(config.slot())
+                .publication(config.publication())
+                .tables(names)
+                .messages(messages)
+                .streaming(true)
+                .untilCaughtUp(config.untilCaughtUp())
+                .memoryLimitBytes(config.memoryLimitBytes())
+                .spillDirectory(config.spillDirectory())
+                .maxRetryTime(config.maxRetryTime())
+                .checkpointStore(store)
+                .initialCopy(copy)
+                .build();
     }
 
     /** The relation a source table's rows arrive in, as the stream describes it: key columns flagged. */

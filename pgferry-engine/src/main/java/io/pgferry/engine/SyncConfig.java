@@ -4,6 +4,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.JdbcTarget;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.connect.Dsn;
@@ -42,6 +43,7 @@ import java.util.Map;
  *     null to keep the slot
  * @param foreignTarget a destination database that is not PostgreSQL (MySQL, MariaDB, SQLite), or null
  * @param unrepresentable what a foreign target does with a value it cannot hold
+ * @param kafkaTarget a Kafka cluster as the destination, or null
  */
 public record SyncConfig(
         Dsn source,
@@ -65,7 +67,8 @@ public record SyncConfig(
         DdlMode ddl,
         String thenSubscribe,
         JdbcTarget foreignTarget,
-        Unrepresentable unrepresentable) {
+        Unrepresentable unrepresentable,
+        KafkaTarget kafkaTarget) {
 
     public SyncConfig {
         include = List.copyOf(include);
@@ -115,6 +118,13 @@ public record SyncConfig(
         private DdlMode ddl = DdlMode.APPLY;
         private JdbcTarget foreignTarget;
         private Unrepresentable unrepresentable = Unrepresentable.ERROR;
+        private KafkaTarget kafkaTarget;
+
+        /** A Kafka cluster as the destination, instead of a database. */
+        public Builder target(KafkaTarget t) {
+            this.kafkaTarget = t;
+            return this;
+        }
 
         /** A destination that is not PostgreSQL, instead of a PostgreSQL target. */
         public Builder target(JdbcTarget t) {
@@ -250,20 +260,20 @@ public record SyncConfig(
             if (source == null) {
                 throw bad("source", "no source database given", "give the source as a postgresql:// URI");
             }
-            if (target == null && foreignTarget == null) {
+            int targets = (target == null ? 0 : 1) + (foreignTarget == null ? 0 : 1) + (kafkaTarget == null ? 0 : 1);
+            if (targets == 0) {
                 throw bad("target", "no target database given", "give the target as a postgresql:// URI");
             }
-            if (target != null && foreignTarget != null) {
+            if (targets > 1) {
                 throw bad("target", "two targets given", "give one target");
             }
-            if (foreignTarget != null && copyMode == CopyMode.CHUNKED) {
+            if (target == null && copyMode == CopyMode.CHUNKED) {
                 throw bad(
                         "copyMode",
                         "the chunked copy is for PostgreSQL targets only",
-                        "use copy mode snapshot or none with a "
-                                + foreignTarget.kind().scheme() + " target");
+                        "use copy mode snapshot or none with this target");
             }
-            if (foreignTarget != null && thenSubscribe != null) {
+            if (target == null && thenSubscribe != null) {
                 throw bad(
                         "thenSubscribe",
                         "a native subscription needs a PostgreSQL target",
@@ -344,7 +354,8 @@ public record SyncConfig(
                     ddl,
                     thenSubscribe,
                     foreignTarget,
-                    unrepresentable);
+                    unrepresentable,
+                    kafkaTarget);
         }
     }
 }

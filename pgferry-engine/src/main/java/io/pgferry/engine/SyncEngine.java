@@ -91,6 +91,9 @@ public final class SyncEngine {
         if (config.foreignTarget() != null) {
             return new ForeignSync(config, stage, this).run();
         }
+        if (config.kafkaTarget() != null) {
+            return new KafkaSync(config, stage, this).run();
+        }
         String where = config.target().endpoints() + "/" + config.target().dbname();
         try (Connection source = Connections.open(config.source());
                 Connection target = Connections.open(config.target());
@@ -262,20 +265,7 @@ public final class SyncEngine {
                         }
                     });
             handler = h;
-            StreamConfig streamConfig = StreamConfig.builder()
-                    .source(config.source())
-                    .slot(config.slot())
-                    .publication(config.publication())
-                    .tables(names)
-                    .messages(false)
-                    .streaming(true)
-                    .untilCaughtUp(config.untilCaughtUp())
-                    .memoryLimitBytes(config.memoryLimitBytes())
-                    .spillDirectory(config.spillDirectory())
-                    .maxRetryTime(config.maxRetryTime())
-                    .checkpointStore(store)
-                    .initialCopy(copy)
-                    .build();
+            StreamConfig streamConfig = ForeignSync.streamConfig(config, names, store, copy, false);
             ChangeStream s = ChangeStream.create(streamConfig, h);
             stream = s;
             try {

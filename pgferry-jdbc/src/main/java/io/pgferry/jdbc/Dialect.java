@@ -104,6 +104,15 @@ public interface Dialect {
             throws SQLException;
 
     /**
+     * Writes a run of rows of the initial copy, into a table the copy alone fills: the destination's bulk-load path
+     * where it has one, else {@link #insertRows}. The whole run or, on error, nothing of it.
+     */
+    default void copyRows(Connection connection, TargetTable table, List<Column> columns, List<Object[]> rows)
+            throws SQLException {
+        insertRows(connection, table, columns, rows);
+    }
+
+    /**
      * Writes rows that may already be at the destination (idempotent replay): each row replaces the one with its
      * key, or is inserted when there is none. Needs a unique index or key on exactly {@code keys} at the
      * destination.

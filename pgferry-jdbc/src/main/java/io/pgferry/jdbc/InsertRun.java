@@ -13,10 +13,16 @@ import java.util.List;
 final class InsertRun extends Run {
     final List<Object[]> rows = new ArrayList<>();
     private final boolean upsert;
+    private final boolean copy;
 
-    InsertRun(Relation relation, TargetTable target, boolean upsert) {
+    /**
+     * @param upsert written as upserts on the key (idempotent replay)
+     * @param copy rows of the initial copy, written by the dialect's bulk path ({@link Dialect#copyRows})
+     */
+    InsertRun(Relation relation, TargetTable target, boolean upsert, boolean copy) {
         super(relation, target);
         this.upsert = upsert;
+        this.copy = copy;
     }
 
     @Override
@@ -29,6 +35,8 @@ final class InsertRun extends Run {
         if (upsert) {
             List<Column> keys = relation.columns().stream().filter(Column::key).toList();
             sink.dialect().upsertRows(sink.connection(), target, relation.columns(), keys, rows);
+        } else if (copy) {
+            sink.dialect().copyRows(sink.connection(), target, relation.columns(), rows);
         } else {
             sink.dialect().insertRows(sink.connection(), target, relation.columns(), rows);
         }

@@ -71,6 +71,7 @@ public final class JdbcSink implements ChangeSink {
     private final boolean inOrder;
     private long missingRows;
     private boolean idempotent;
+    private boolean copying;
 
     private final CommitDurability durability;
 
@@ -150,6 +151,8 @@ public final class JdbcSink implements ChangeSink {
             } else if (change instanceof ChangeEvent.Delete d) {
                 delete(d);
             } else if (change instanceof ChangeEvent.Read r) {
+                // A sink of the initial copy sees nothing but reads: their runs take the dialect's bulk path.
+                copying = true;
                 insert(r.relation(), r.after());
             } else if (change instanceof ChangeEvent.Truncate t) {
                 truncate(t);
@@ -406,7 +409,7 @@ public final class JdbcSink implements ChangeSink {
         }
         alone(relation);
         R fresh = kind == InsertRun.class
-                ? kind.cast(new InsertRun(relation, target, idempotent))
+                ? kind.cast(new InsertRun(relation, target, idempotent, copying))
                 : kind == UpdateRun.class
                         ? kind.cast(new UpdateRun(relation, target))
                         : kind.cast(new DeleteRun(relation, target));

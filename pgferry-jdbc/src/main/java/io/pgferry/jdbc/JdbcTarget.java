@@ -46,8 +46,27 @@ public record JdbcTarget(
 
     /** Opens a connection; a failure says where, never with the password. */
     public Connection connect() {
+        return connect(false);
+    }
+
+    /**
+     * Opens a connection, for the initial copy's bulk loads when {@code bulk} (MariaDB Connector/J then allows LOAD
+     * DATA LOCAL INFILE, if the URI does), else with it off: the driver pipelines batches only without it.
+     */
+    public Connection connect(boolean bulk) {
         try {
-            return DriverManager.getConnection(jdbcUrl, properties);
+            Properties p = properties;
+            if (!bulk && p.containsKey("allowLocalInfile")) {
+                p = properties();
+                p.setProperty("allowLocalInfile", "false");
+            }
+            if (kind == Kind.SQLITE) {
+                // The copy's own commits need not be durable: an interrupted copy starts over, and the commit that
+                // records its end is made with the configured setting, which flushes the WAL written before it.
+                p = properties();
+                p.setProperty("synchronous", bulk ? "OFF" : synchronous);
+            }
+            return DriverManager.getConnection(jdbcUrl, p);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not connect to " + description);
         }
@@ -59,7 +78,7 @@ public record JdbcTarget(
      */
     public ForeignDialect dialect(Connection c, Unrepresentable policy) {
         if (kind == Kind.SQLITE) {
-            return new SqliteDialect(policy, synchronous);
+            return new SqliteDialect(policy);
         }
         try {
             DatabaseMetaData md = c.getMetaData();
@@ -67,7 +86,8 @@ public record JdbcTarget(
                             .toLowerCase(Locale.ROOT)
                             .contains("mariadb")
                     || md.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mariadb");
-            return new MySqlDialect(database, policy, mariadb);
+            return new MySqlDialect(
+                    database, policy, mariadb, "true".equals(properties.getProperty("allowLocalInfile")));
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not read the server version of " + description);
         }

@@ -145,7 +145,6 @@ public final class JdbcTargetUri {
                     String.valueOf(Long.parseLong(number(params.get("connect_timeout"), "connect_timeout")) * 1000));
         }
         p.setProperty("allowLocalInfile", String.valueOf(!"false".equals(params.get("local_infile"))));
-        p.setProperty("permitMysqlScheme", "true");
         String where = kind.scheme() + "://" + hostPort + "/" + database;
         return new JdbcTarget(
                 kind, "jdbc:mariadb://" + hostPort + "/" + encodePath(database), p, database, null, where);

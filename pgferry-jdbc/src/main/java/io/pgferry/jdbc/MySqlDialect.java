@@ -39,16 +39,19 @@ public final class MySqlDialect implements ForeignDialect {
     private final String database;
     private final ValueConverter values;
     private final boolean mariadb;
+    private volatile Boolean localInfile;
 
     /**
      * @param database the database named in the target URI, which holds the sync's own tables and, unless mapped
      *     elsewhere, the synced tables
      * @param mariadb whether the server is MariaDB (its no-pad collation has another name)
+     * @param localInfile whether connections may send LOAD DATA LOCAL INFILE data (the initial copy's bulk path)
      */
-    public MySqlDialect(String database, Unrepresentable policy, boolean mariadb) {
+    public MySqlDialect(String database, Unrepresentable policy, boolean mariadb, boolean localInfile) {
         this.database = database;
         this.values = new ValueConverter(policy, LIMITS);
         this.mariadb = mariadb;
+        this.localInfile = localInfile ? null : Boolean.FALSE;
     }
 
     @Override
@@ -180,6 +183,68 @@ public final class MySqlDialect implements ForeignDialect {
             throws SQLException {
         MultiRowInsert.write(
                 this, c, "INSERT INTO " + qualified(table) + columnList(columns), "", columns, rows, ROWS_PER_INSERT);
+    }
+
+    /**
+     * {@code LOAD DATA LOCAL INFILE} streamed from memory when the server allows it ({@code local_infile}), else
+     * multi-row INSERTs. The character set is named ({@code utf8mb4}) and the duplicate policy explicit ({@code
+     * REPLACE}: the copy's row is the source's). With LOCAL the server turns data errors into warnings, as it cannot
+     * stop the client's upload, so any warning fails the run instead of leaving a value silently altered.
+     */
+    @Override
+    public void copyRows(Connection c, TargetTable table, List<Column> columns, List<Object[]> rows)
+            throws SQLException {
+        if (!localInfile(c)) {
+            insertRows(c, table, columns, rows);
+            return;
+        }
+        StringBuilder cols = new StringBuilder();
+        StringBuilder set = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            Column col = columns.get(i);
+            cols.append(i == 0 ? "" : ", ");
+            if (PgType.of(col).kind() == PgType.Kind.BYTEA) {
+                cols.append("@v").append(i);
+                set.append(set.length() == 0 ? " SET " : ", ")
+                        .append(quote(col.name()))
+                        .append(" = UNHEX(@v")
+                        .append(i)
+                        .append(')');
+            } else {
+                cols.append(quote(col.name()));
+            }
+        }
+        LoadDataText text = new LoadDataText(rows.size() * 64);
+        text.rows(rows);
+        String sql = "LOAD DATA LOCAL INFILE 'pgferry-copy.tsv' REPLACE INTO TABLE " + qualified(table)
+                + " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'"
+                + " (" + cols + ")" + set;
+        try (Statement st = c.createStatement()) {
+            st.unwrap(org.mariadb.jdbc.Statement.class)
+                    .setLocalInfileInputStream(new java.io.ByteArrayInputStream(text.bytes()));
+            st.execute(sql);
+            try (ResultSet rs = st.executeQuery("SHOW COUNT(*) WARNINGS")) {
+                if (rs.next() && rs.getLong(1) > 0) {
+                    throw new SQLException(
+                            "LOAD DATA into " + table + " reported " + rs.getLong(1) + " warnings: values would have"
+                                    + " been altered",
+                            "22000");
+                }
+            }
+        }
+    }
+
+    /** Whether the client may and the server accepts LOAD DATA LOCAL INFILE; read once. */
+    private boolean localInfile(Connection c) throws SQLException {
+        Boolean known = localInfile;
+        if (known == null) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT @@local_infile")) {
+                known = rs.next() && rs.getInt(1) == 1;
+            }
+            localInfile = known;
+        }
+        return known;
     }
 
     /**

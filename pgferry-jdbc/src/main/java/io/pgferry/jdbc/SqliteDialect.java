@@ -29,12 +29,9 @@ public final class SqliteDialect implements ForeignDialect {
             new ValueConverter.Limits(LocalDateTime.MIN, LocalDateTime.MAX, false, true);
 
     private final ValueConverter values;
-    private final String synchronous;
 
-    /** @param synchronous {@code FULL} or {@code NORMAL}: SQLite's synchronous setting for the apply */
-    public SqliteDialect(Unrepresentable policy, String synchronous) {
+    public SqliteDialect(Unrepresentable policy) {
         this.values = new SqliteValues(policy);
-        this.synchronous = synchronous;
     }
 
     /** Dates as ISO-8601 text; timestamptz in UTC with a Z; booleans as 0 and 1. */
@@ -120,8 +117,8 @@ public final class SqliteDialect implements ForeignDialect {
     @Override
     public ApplySession prepareApplySession(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
+            // synchronous is a connection property (JdbcTarget): FULL or NORMAL for the apply, OFF for the copy.
             st.execute("PRAGMA foreign_keys = OFF");
-            st.execute("PRAGMA synchronous = " + synchronous);
         }
         return new ApplySession(true, List.of());
     }

@@ -1,0 +1,65 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.TableName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** A copy's ledger in the sync's catalog at a SQL destination: {@code table_state} rows and the position. */
+final class CatalogLedger implements ForeignCopy.Ledger {
+    private final Supplier<Connection> connect;
+    private final SyncCatalog catalog;
+    private final Map<TableName, TargetTable> targets;
+    private final Map<TableName, Boolean> created;
+    private final Supplier<String> fingerprint;
+    private Connection connection;
+
+    CatalogLedger(
+            Supplier<Connection> connect,
+            SyncCatalog catalog,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> created,
+            Supplier<String> fingerprint) {
+        this.connect = connect;
+        this.catalog = catalog;
+        this.targets = targets;
+        this.created = created;
+        this.fingerprint = fingerprint;
+    }
+
+    private Connection connection() throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = connect.get();
+            connection.setAutoCommit(true);
+        }
+        return connection;
+    }
+
+    @Override
+    public void state(SourceTable t, TableState state, long rows, long bytes) throws SQLException {
+        catalog.setState(
+                connection(),
+                t.name().toString(),
+                targets.get(t.name()),
+                state,
+                rows,
+                bytes,
+                created.getOrDefault(t.name(), false),
+                null);
+    }
+
+    /** Stores the position and closes the ledger's connection: the copy is over. */
+    @Override
+    public void complete(Lsn consistentPoint) throws SQLException {
+        try (Connection c = connection()) {
+            catalog.savePosition(c, fingerprint.get(), consistentPoint, null);
+        } finally {
+            connection = null;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.kafka.KafkaPositions;
+import io.pgferry.kafka.KafkaSink;
+import io.pgferry.kafka.KafkaTarget;
+import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.InitialCopy;
+import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Connections;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sync into Kafka: the same stream and apply engine as the SQL destinations, with {@link KafkaSink} as the sink (one
+ * topic per table, Debezium-compatible envelopes) and the position kept in the sync's offsets topic ({@link
+ * KafkaPositions}): written in the same Kafka transaction as the records it covers in exactly-once delivery, so a
+ * restart resumes where the last committed transaction ended. The initial copy sends every existing row as a read
+ * ({@code op "r"}) record, one Kafka transaction per block range.
+ */
+final class KafkaSync {
+    private static final Logger log = LoggerFactory.getLogger(KafkaSync.class);
+
+    private final SyncConfig config;
+    private final Stage stage;
+    private final SyncEngine engine;
+    private final KafkaTarget target;
+
+    KafkaSync(SyncConfig config, Stage stage, SyncEngine engine) {
+        this.config = config;
+        this.stage = stage;
+        this.engine = engine;
+        this.target = config.kafkaTarget();
+    }
+
+    SyncEngine.Result run() {
+        try (Connection source = Connections.open(config.source());
+                KafkaPositions positions = new KafkaPositions(target)) {
+            List<TableName> names =
+                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<SourceTable> tables;
+            try (Connection catalogConnection = Connections.open(config.source())) {
+                tables = new SourceCatalog(catalogConnection, config).read(names);
+            }
+            Map<TableName, Relation> relations = new LinkedHashMap<>();
+            for (SourceTable t : tables) {
+                SyncChecks.checkIdentity(t);
+                Relation r = ForeignSync.relation(t);
+                relations.put(t.name(), r);
+                if (!KafkaSink.hasKey(r)) {
+                    log.warn(
+                            "table {} has no key (replica identity {}): its records get a null key, so they are"
+                                    + " spread over partitions in no order and cannot be compacted",
+                            t.name(),
+                            r.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+            Optional<Checkpoint> stored = positions.load();
+            boolean resume = stored.isPresent();
+            boolean slotExists =
+                    new SlotAdmin(source, config.source()).find(config.slot()).isPresent();
+            if (!resume && slotExists && config.copyMode() != CopyMode.NONE) {
+                throw PgFerryException.fatal(
+                        "slot " + config.slot() + " already exists on the source, but Kafka holds no position of sync "
+                                + config.slot() + " (an earlier initial copy may have been interrupted)",
+                        "drop the slot (pgferry slots drop " + config.slot() + ") to copy again; records of the"
+                                + " interrupted copy already in the topics stay there");
+            }
+            if (resume) {
+                log.info(
+                        "resuming sync {} from {} (recorded in Kafka)",
+                        config.slot(),
+                        stored.get().lsn());
+            }
+            InitialCopy copy = !resume && config.copyMode() == CopyMode.SNAPSHOT
+                    ? new ForeignCopy(
+                            config.workers(),
+                            tables,
+                            relations,
+                            ledger(positions),
+                            () -> Connections.open(config.source()),
+                            worker -> KafkaSink.openCopyWorker(target, worker),
+                            engine::copyStarted)
+                    : null;
+            ApplyHandler h = new ApplyHandler(
+                    () -> KafkaSink.open(target, positions::fingerprint),
+                    () -> Lsn.INVALID,
+                    config.memoryLimitBytes(),
+                    stage,
+                    new SchemaWatch(tables, config.ddl()),
+                    config.batchRows(),
+                    config.batchDelay(),
+                    () -> {},
+                    () -> {});
+            StreamConfig streamConfig = ForeignSync.streamConfig(config, names, positions, copy, true);
+            ChangeStream s = ChangeStream.create(streamConfig, h);
+            if (!engine.started(s, h)) {
+                return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
+            }
+            try {
+                s.run();
+            } finally {
+                h.close();
+            }
+            Lsn at = positions.load().map(Checkpoint::lsn).orElse(Lsn.INVALID);
+            return new SyncEngine.Result(copy != null, at, h.applied(), 0);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
+        }
+    }
+
+    /** The copy's ledger: states are logged only (Kafka has no table to keep them in), the position stored. */
+    private static ForeignCopy.Ledger ledger(KafkaPositions positions) {
+        return new ForeignCopy.Ledger() {
+            @Override
+            public void state(SourceTable table, TableState state, long rows, long bytes) {
+                log.debug("table {}: {} ({} rows)", table.name(), state.label(), rows);
+            }
+
+            @Override
+            public void complete(Lsn consistentPoint) {
+                positions.save(new Checkpoint(consistentPoint, positions.fingerprint()));
+            }
+        };
+    }
+}

@@ -1,0 +1,105 @@
+package io.pgferry.kafka;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.checkpoint.CheckpointStore;
+import java.time.Clock;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * The stream's checkpoint store for a Kafka destination: reads the sync's position from the offsets topic, and
+ * advances it over stretches of WAL that carry nothing for the sync (the sink stores the position of every batch it
+ * commits, in the batch's own Kafka transaction). An advance is written by an idempotent producer of its own, outside
+ * any transaction, and {@link #save} returns once every in-sync replica has it ({@code acks=all}, flushed), as the
+ * {@link CheckpointStore} contract asks. Positions only move forward, and the offsets topic is read for its highest
+ * one, so an advance and a batch committed around the same time cannot move the position back.
+ *
+ * <p>Called from the stream's thread only. The producer is made on the first advance.
+ */
+public final class KafkaPositions implements CheckpointStore, AutoCloseable {
+    private final KafkaTarget target;
+    private final OffsetStore offsets;
+    private final String clientId;
+    private final Clock clock = Clock.systemUTC();
+    private Producer<byte[], byte[]> producer;
+    private String fingerprint = "";
+    private Lsn stored = Lsn.INVALID;
+
+    public KafkaPositions(KafkaTarget target) {
+        this.target = target;
+        this.offsets = new OffsetStore(new Topics(target.topicPrefix()).offsets(), target.syncName());
+        this.clientId = target.transactionalId() + "-checkpoint";
+    }
+
+    @Override
+    public void bind(String fingerprint) {
+        this.fingerprint = fingerprint;
+    }
+
+    /** The fingerprint the stream bound, which the sink stores with each position. */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    @Override
+    public Optional<Checkpoint> load() {
+        try {
+            Optional<OffsetStore.Stored> s = offsets.readStored(ClientSettings.consumer(target, clientId));
+            s.ifPresent(p -> stored = Lsn.max(stored, p.lsn()));
+            return s.map(p -> new Checkpoint(p.lsn(), p.fingerprint()));
+        } catch (Exception e) {
+            throw KafkaErrors.classify(
+                    e, "read the position of sync " + target.syncName() + " from " + offsets.topic(), target, null);
+        }
+    }
+
+    /** Stores {@code checkpoint} when it is ahead of what this store last read or wrote. */
+    @Override
+    public void save(Checkpoint checkpoint) {
+        if (!checkpoint.lsn().isAfter(stored)) {
+            return;
+        }
+        try {
+            if (producer == null) {
+                try (TopicAdmin admin = new TopicAdmin(ClientSettings.admin(target, clientId + "-admin"))) {
+                    // The stream's sink creates it too; the copy may end before that sink is first opened.
+                    admin.ensureCompacted(offsets.topic());
+                }
+                try {
+                    producer = new KafkaProducer<>(ClientSettings.producer(target, null, clientId));
+                } catch (KafkaException e) {
+                    throw KafkaErrors.badSettings(e, target);
+                }
+            }
+            OutRecord r = offsets.record(checkpoint.lsn(), null, checkpoint.fingerprint(), clock.instant());
+            producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value())).get();
+            stored = checkpoint.lsn();
+        } catch (PgFerryException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw KafkaErrors.classify(
+                    e, "advance the position of sync " + target.syncName() + " in " + offsets.topic(), target, null);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "the position of sync " + target.syncName() + " in Kafka topic " + offsets.topic();
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close();
+            producer = null;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.pgferry.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The sync's position in the offsets topic: a compacted topic keyed by sync name (UTF-8), whose records say {@code
+ * {"sync", "lsn", "lsn_value", "fingerprint", "source_commit_ts", "ts_ms"}}. The sink writes one record with each
+ * commit; the position is the highest of the sync's records that a {@code read_committed} consumer sees, so a record
+ * written in an aborted transaction never counts. Positions only move forward, and the highest, not the last, is
+ * taken because the stream's checkpoint store ({@link KafkaPositions}) advances the position outside the sink's
+ * transactions: its record may land before a transaction of the sink that commits a lower one.
+ */
+final class OffsetStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final String topic;
+    private final String syncName;
+    private final byte[] key;
+
+    OffsetStore(String topic, String syncName) {
+        this.topic = topic;
+        this.syncName = syncName;
+        this.key = syncName.getBytes(StandardCharsets.UTF_8);
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** The record storing {@code endLsn}; {@code sourceCommitTime} may be null (a non-transactional message). */
+    OutRecord record(Lsn endLsn, Instant sourceCommitTime, String fingerprint, Instant now) {
+        byte[] value = ConnectJson.record(false, null, g -> {
+            g.writeStartObject();
+            g.writeStringField("sync", syncName);
+            g.writeStringField("lsn", endLsn.toString());
+            g.writeNumberField("lsn_value", endLsn.value());
+            g.writeStringField("fingerprint", fingerprint);
+            g.writeStringField("source_commit_ts", sourceCommitTime == null ? null : sourceCommitTime.toString());
+            g.writeNumberField("ts_ms", now.toEpochMilli());
+            g.writeEndObject();
+        });
+        return new OutRecord(topic, key, value);
+    }
+
+    /** A stored position and the fingerprint of the stream that stored it. */
+    record Stored(Lsn lsn, String fingerprint) {}
+
+    /** Reads the topic from its start to its last stable offset; the highest stored position of the sync, if any. */
+    Optional<Lsn> read(Map<String, Object> consumerSettings) throws TimeoutException {
+        return readStored(consumerSettings).map(Stored::lsn);
+    }
+
+    /** As {@link #read}, with the fingerprint stored with the position. */
+    Optional<Stored> readStored(Map<String, Object> consumerSettings) throws TimeoutException {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
+            if (infos == null || infos.isEmpty()) {
+                return Optional.empty();
+            }
+            List<TopicPartition> partitions = infos.stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // For a read_committed consumer the end is the last stable offset: no open transaction is waited for.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            Stored highest = null;
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new TimeoutException("reading the offsets topic " + topic + " took longer than " + TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                    if (Arrays.equals(r.key(), key) && r.value() != null) {
+                        Stored s = parse(r.value());
+                        if (highest == null || s.lsn().isAfter(highest.lsn())) {
+                            highest = s;
+                        }
+                    }
+                }
+            }
+            return Optional.ofNullable(highest);
+        }
+    }
+
+    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey(), TIMEOUT) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Stored parse(byte[] value) {
+        try {
+            JsonNode n = JSON.readTree(value);
+            JsonNode lsn = n == null ? null : n.get("lsn");
+            if (lsn == null || !lsn.isTextual()) {
+                throw new IOException("no lsn");
+            }
+            JsonNode fp = n.get("fingerprint");
+            return new Stored(Lsn.parse(lsn.asText()), fp == null || fp.isNull() ? "" : fp.asText());
+        } catch (IOException | IllegalArgumentException e) {
+            throw PgFerryException.fatal(
+                    "a record of sync " + syncName + " in topic " + topic + " is not a pgferry position",
+                    "delete the record (a tombstone with key " + syncName + ") only if the sync is to start over",
+                    e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.pgferry.kafka;
+
+import io.pgferry.core.PgFerryException;
+
+/**
+ * The topic names of a sync, all under its prefix: {@code <prefix>.<schema>.<table>} for each table, {@code
+ * <prefix>.message} for logical messages, {@code <prefix>.transaction} for transaction metadata and {@code
+ * <prefix>.pgferry_offsets} for the applied positions. Table topics have two parts after the prefix and the others
+ * one, so a table never shares a topic with them.
+ *
+ * <p>As Debezium does, every character a topic name cannot hold (anything but ASCII letters, digits, {@code .},
+ * {@code _} and {@code -}) becomes {@code _}; tables whose names differ only there share a topic.
+ */
+record Topics(String prefix) {
+    /** Kafka's limit on a topic name's length. */
+    static final int MAX_LENGTH = 249;
+
+    Topics {
+        if (prefix.isEmpty() || !sanitize(prefix).equals(prefix) || prefix.length() > MAX_LENGTH - 20) {
+            throw PgFerryException.fatal(
+                    "the Kafka topic prefix '" + prefix + "' is not a valid topic name prefix",
+                    "use 1 to " + (MAX_LENGTH - 20) + " ASCII letters, digits, '.', '_' or '-' in topic.prefix");
+        }
+    }
+
+    String table(String schema, String table) {
+        String name = prefix + "." + sanitize(schema) + "." + sanitize(table);
+        if (name.length() > MAX_LENGTH) {
+            throw PgFerryException.fatal(
+                    "the Kafka topic name of table " + schema + "." + table + " would be longer than " + MAX_LENGTH
+                            + " characters",
+                    "use a shorter topic.prefix, or leave the table out of the publication");
+        }
+        return name;
+    }
+
+    String message() {
+        return prefix + ".message";
+    }
+
+    String transaction() {
+        return prefix + ".transaction";
+    }
+
+    String offsets() {
+        return prefix + ".pgferry_offsets";
+    }
+
+    static String sanitize(String name) {
+        StringBuilder out = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean valid = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
+                    || c == '_'
+                    || c == '-';
+            out.append(valid ? c : '_');
+        }
+        return out.toString();
+    }
+}
