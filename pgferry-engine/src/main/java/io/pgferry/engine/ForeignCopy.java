@@ -14,10 +14,17 @@ import io.pgferry.postgres.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -27,17 +34,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initial copy into a destination that is not PostgreSQL: workers import the slot's exported snapshot and take
+ * The initial copy into a destination that is not PostgreSQL. Readers import the slot's exported snapshot and take
  * block ranges from one queue ({@link RangePlanner}), read each with {@code COPY (SELECT ...) TO STDOUT} in text
- * format, and hand the rows to a sink of their own as {@link ChangeEvent.Read} changes, so that they are converted by
- * the same type mapping (or the same envelope) as streamed changes. Each range is committed on its own ({@link
- * ChangeSink#commitCopy()}); the position is stored at the consistent point once every range is in ({@link Ledger}). A copy that fails or is killed is started
+ * format, and hand the decoded rows in batches to writers, each with a sink of its own, which apply them as {@link
+ * ChangeEvent.Read} changes, so that they are converted by the same type mapping (or the same envelope) as streamed
+ * changes. Reading and writing overlap, and there may be fewer writers than readers (SQLite takes one writer at a
+ * time). Each batch is committed on its own ({@link ChangeSink#commitCopy()}); the position is stored at the
+ * consistent point once every batch is in ({@link Ledger}). A bounded queue between them keeps memory in check. A copy that fails or is killed is started
  * again, since its snapshot is gone.
  */
 final class ForeignCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ForeignCopy.class);
 
-    private final int workers;
+    /** Rows a reader hands a writer at once, and a writer commits at once. */
+    private static final int BATCH_ROWS = 5_000;
+
+    private final int readers;
+    private final int writers;
     private final List<SourceTable> tables;
     private final Map<TableName, Relation> relations;
     private final Ledger ledger;
@@ -58,14 +71,16 @@ final class ForeignCopy implements InitialCopy {
      * @param sinks the sink of copy worker n (0, 1, ...)
      */
     ForeignCopy(
-            int workers,
+            int readers,
+            int writers,
             List<SourceTable> tables,
             Map<TableName, Relation> relations,
             Ledger ledger,
             Supplier<Connection> source,
             IntFunction<ChangeSink> sinks,
             Consumer<CopyProgress> onStart) {
-        this.workers = workers;
+        this.readers = readers;
+        this.writers = writers;
         this.tables = tables;
         this.relations = relations;
         this.ledger = ledger;
@@ -74,11 +89,23 @@ final class ForeignCopy implements InitialCopy {
         this.onStart = onStart;
     }
 
+    /** Rows of one range on their way from a reader to a writer; {@code last} ends the range. */
+    private record Batch(CopyRange range, List<Row> rows, long bytes, boolean last) {}
+
+    /** Tells a writer that every reader is done. */
+    private static final Batch END = new Batch(null, List.of(), 0, true);
+
+    /** Per range: rows written so far, and batches queued but not yet committed (plus one until its last is read). */
+    private static final class RangeCount {
+        final AtomicLong rows = new AtomicLong();
+        final AtomicInteger pending = new AtomicInteger(1);
+    }
+
     @Override
     public void copy(String snapshotName, Lsn consistentPoint, List<TableName> published) throws Exception {
         log.warn("the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot remove rows"
                 + " deleted or updated meanwhile");
-        List<CopyRange> ranges = RangePlanner.plan(tables, workers);
+        List<CopyRange> ranges = RangePlanner.plan(tables, readers);
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
@@ -86,13 +113,29 @@ final class ForeignCopy implements InitialCopy {
             for (SourceTable t : tables) {
                 setState(t, TableState.COPYING, progress);
             }
-            ConcurrentLinkedQueue<CopyRange> queue = new ConcurrentLinkedQueue<>(ranges);
+            ConcurrentLinkedQueue<CopyRange> todo = new ConcurrentLinkedQueue<>(ranges);
+            BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(2 * (readers + writers));
+            Map<CopyRange, RangeCount> counts = new ConcurrentHashMap<>();
             AtomicBoolean failed = new AtomicBoolean();
-            SnapshotCopy.runAll(workers, worker -> {
+            AtomicInteger readersLeft = new AtomicInteger(readers);
+            SnapshotCopy.runAll(readers + writers, worker -> {
                 try {
-                    work(worker, snapshotName, queue, failed, progress);
-                } catch (SQLException | RuntimeException e) {
+                    if (worker < readers) {
+                        try {
+                            read(snapshotName, todo, batches, counts, failed);
+                        } finally {
+                            if (readersLeft.decrementAndGet() == 0) {
+                                for (int w = 0; w < writers; w++) {
+                                    put(batches, END, null);
+                                }
+                            }
+                        }
+                    } else {
+                        write(worker - readers, batches, counts, failed, progress);
+                    }
+                } catch (SQLException | RuntimeException | InterruptedException e) {
                     failed.set(true);
+                    batches.clear();
                     throw e;
                 }
             });
@@ -110,15 +153,15 @@ final class ForeignCopy implements InitialCopy {
                 (System.nanoTime() - started) / 1_000_000_000L);
     }
 
-    private void work(
-            int worker,
+    /** A reader: imports the snapshot, then reads ranges into batches until none remain. */
+    private void read(
             String snapshotName,
-            ConcurrentLinkedQueue<CopyRange> queue,
-            AtomicBoolean failed,
-            CopyProgress progress)
-            throws SQLException {
-        try (Connection src = source.get();
-                ChangeSink sink = sinks.apply(worker)) {
+            ConcurrentLinkedQueue<CopyRange> todo,
+            BlockingQueue<Batch> batches,
+            Map<CopyRange, RangeCount> counts,
+            AtomicBoolean failed)
+            throws SQLException, InterruptedException {
+        try (Connection src = source.get()) {
             src.setAutoCommit(false);
             src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try (Statement st = src.createStatement()) {
@@ -126,21 +169,18 @@ final class ForeignCopy implements InitialCopy {
                 st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
             }
             CopyRange r;
-            while (!failed.get() && (r = queue.poll()) != null) {
-                CopyProgress.Table counters = progress.table(r.table().name());
-                long rows = copyRange(src, sink, r, counters);
-                if (counters.finishRange(rows)) {
-                    setState(r.table(), TableState.COPYING, progress);
-                    log.info("copied {} ({} rows)", r.table().name(), counters.rows());
-                }
+            while (!failed.get() && (r = todo.poll()) != null) {
+                counts.put(r, new RangeCount());
+                readRange(src, r, batches, counts.get(r), failed);
             }
             src.commit();
         }
     }
 
-    /** Reads one range and writes it through the sink in one destination transaction; returns the rows copied. */
-    private long copyRange(Connection src, ChangeSink sink, CopyRange r, CopyProgress.Table counters)
-            throws SQLException {
+    /** Reads one range with COPY TO in text format, handing its rows on in batches of {@link #BATCH_ROWS}. */
+    private void readRange(
+            Connection src, CopyRange r, BlockingQueue<Batch> batches, RangeCount count, AtomicBoolean failed)
+            throws SQLException, InterruptedException {
         Relation relation = relations.get(r.table().name());
         StringBuilder cols = new StringBuilder();
         for (ColumnDef c : r.table().copyColumns()) {
@@ -150,24 +190,74 @@ final class ForeignCopy implements InitialCopy {
                 .getCopyAPI()
                 .copyOut("COPY (SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate() + ") TO STDOUT");
         int width = relation.columns().size();
-        long rows = 0;
         try {
-            sink.begin();
+            List<Row> rows = new ArrayList<>(BATCH_ROWS);
+            long bytes = 0;
             byte[] b;
             while ((b = out.readFromCopy()) != null) {
-                Row row = new Row(relation, CopyTextRow.parse(b, width), BuiltinTypes.builtin(), false);
-                sink.apply(new ChangeEvent.Read(Lsn.INVALID, relation, row));
-                counters.addBytes(b.length);
-                rows++;
+                rows.add(new Row(relation, CopyTextRow.parse(b, width), BuiltinTypes.builtin(), false));
+                bytes += b.length;
+                if (rows.size() == BATCH_ROWS) {
+                    count.pending.incrementAndGet();
+                    put(batches, new Batch(r, rows, bytes, false), failed);
+                    rows = new ArrayList<>(BATCH_ROWS);
+                    bytes = 0;
+                }
             }
-            sink.commitCopy();
-            return rows;
-        } catch (SQLException | RuntimeException e) {
+            put(batches, new Batch(r, rows, bytes, true), failed);
+        } finally {
             if (out.isActive()) {
                 out.cancelCopy();
             }
-            sink.rollback();
-            throw e;
+        }
+    }
+
+    /** Queues {@code b}, giving up when the copy failed meanwhile (writers no longer take batches then). */
+    private static void put(BlockingQueue<Batch> batches, Batch b, AtomicBoolean failed) throws InterruptedException {
+        while (!batches.offer(b, 100, TimeUnit.MILLISECONDS)) {
+            if (failed != null && failed.get()) {
+                throw new IllegalStateException("the initial copy failed in another worker");
+            }
+        }
+    }
+
+    /** A writer: commits each batch on its own sink, and counts a range done once its last batch is committed. */
+    private void write(
+            int writer,
+            BlockingQueue<Batch> batches,
+            Map<CopyRange, RangeCount> counts,
+            AtomicBoolean failed,
+            CopyProgress progress)
+            throws SQLException, InterruptedException {
+        try (ChangeSink sink = sinks.apply(writer)) {
+            while (!failed.get()) {
+                Batch b = batches.poll(100, TimeUnit.MILLISECONDS);
+                if (b == null) {
+                    continue;
+                }
+                if (b == END) {
+                    return;
+                }
+                Relation relation = relations.get(b.range().table().name());
+                try {
+                    sink.begin();
+                    for (Row row : b.rows()) {
+                        sink.apply(new ChangeEvent.Read(Lsn.INVALID, relation, row));
+                    }
+                    sink.commitCopy();
+                } catch (RuntimeException e) {
+                    sink.rollback();
+                    throw e;
+                }
+                CopyProgress.Table counters = progress.table(b.range().table().name());
+                counters.addBytes(b.bytes());
+                RangeCount count = counts.get(b.range());
+                count.rows.addAndGet(b.rows().size());
+                if (count.pending.decrementAndGet() == 0 && counters.finishRange(count.rows.get())) {
+                    setState(b.range().table(), TableState.COPYING, progress);
+                    log.info("copied {} ({} rows)", b.range().table().name(), counters.rows());
+                }
+            }
         }
     }
 

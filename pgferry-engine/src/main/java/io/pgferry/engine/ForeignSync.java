@@ -170,6 +170,7 @@ final class ForeignSync {
         InitialCopy copy = null;
         if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
             copy = new ForeignCopy(
+                    config.workers(),
                     dialect.copyWriters(config.workers()),
                     tables,
                     relations,
@@ -374,7 +375,7 @@ final class ForeignSync {
             }
             TargetTable tt = targets.get(t.name());
             try (Statement st = dst.createStatement();
-                    var rs = st.executeQuery("SELECT 1 FROM " + dialect.qualified(tt) + " LIMIT 1")) {
+                    var rs = st.executeQuery(dialect.anyRowSql(tt))) {
                 if (rs.next()) {
                     throw PgFerryException.fatal(
                             "target table " + tt + " at " + where + " already holds rows, and the initial copy would"

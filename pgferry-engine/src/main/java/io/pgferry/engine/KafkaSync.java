@@ -89,6 +89,7 @@ final class KafkaSync {
             InitialCopy copy = !resume && config.copyMode() == CopyMode.SNAPSHOT
                     ? new ForeignCopy(
                             config.workers(),
+                            config.workers(),
                             tables,
                             relations,
                             ledger(positions),

@@ -72,6 +72,11 @@ public interface ForeignDialect extends Dialect {
         return s.append(')').append(options).toString();
     }
 
+    /** A query returning a row when {@code table} holds any. */
+    default String anyRowSql(TargetTable table) {
+        return "SELECT 1 FROM " + qualified(table) + " LIMIT 1";
+    }
+
     /** How many connections should write the initial copy at once, given {@code requested} workers. */
     default int copyWriters(int requested) {
         return requested;

@@ -14,7 +14,7 @@ import java.util.Properties;
  *
  * @param kind the product family
  * @param jdbcUrl the driver URL, without credentials
- * @param database the MySQL database the URI names; null for SQLite
+ * @param database the MySQL or SQL Server database the URI names; null for SQLite
  * @param synchronous SQLite's synchronous setting ({@code FULL} or {@code NORMAL}); null for MySQL
  */
 public record JdbcTarget(
@@ -24,7 +24,8 @@ public record JdbcTarget(
     public enum Kind {
         MYSQL,
         MARIADB,
-        SQLITE;
+        SQLITE,
+        SQLSERVER;
 
         public String scheme() {
             return name().toLowerCase(Locale.ROOT);
@@ -60,6 +61,11 @@ public record JdbcTarget(
                 p = properties();
                 p.setProperty("allowLocalInfile", "false");
             }
+            if (kind == Kind.SQLSERVER && bulk) {
+                // mssql-jdbc then sends batched INSERTs through SQL Server's bulk-copy API.
+                p = properties();
+                p.setProperty("useBulkCopyForBatchInsert", "true");
+            }
             if (kind == Kind.SQLITE) {
                 // The copy's own commits need not be durable: an interrupted copy starts over, and the commit that
                 // records its end is made with the configured setting, which flushes the WAL written before it.
@@ -79,6 +85,9 @@ public record JdbcTarget(
     public ForeignDialect dialect(Connection c, Unrepresentable policy) {
         if (kind == Kind.SQLITE) {
             return new SqliteDialect(policy);
+        }
+        if (kind == Kind.SQLSERVER) {
+            return new SqlServerDialect(policy);
         }
         try {
             DatabaseMetaData md = c.getMetaData();

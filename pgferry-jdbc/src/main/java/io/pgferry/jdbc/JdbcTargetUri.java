@@ -22,6 +22,11 @@ import java.util.TreeSet;
  *       verify-full}), {@code sslrootcert} (the CA certificate file), {@code password_file}, {@code
  *       connect_timeout} (seconds), {@code local_infile} ({@code true} lets the initial copy use {@code LOAD DATA
  *       LOCAL INFILE} when the server allows it; the default).
+ *   <li>{@code sqlserver://user[:password]@host[:port]/database[?key=value&...]} through mssql-jdbc. Keys: {@code
+ *       sslmode} ({@code disable}; {@code trust}: encrypted, any certificate; {@code verify-full}, the default:
+ *       encrypted, certificate and host name checked), {@code password_file}, {@code connect_timeout} (seconds).
+ *       The driver's own {@code jdbc:sqlserver://host:port;databaseName=db;...} form is taken as it is, its password
+ *       from {@code PGFERRY_TARGET_PASSWORD} when it names none.
  *   <li>{@code sqlite:/path/file.db}, {@code sqlite:relative.db} or {@code sqlite:///path/file.db}. Keys: {@code
  *       synchronous} ({@code full}, the default, or {@code normal}), {@code busy_timeout} (milliseconds).
  * </ul>
@@ -37,6 +42,7 @@ public final class JdbcTargetUri {
     private static final Set<String> MYSQL_KEYS =
             Set.of("sslmode", "sslrootcert", "password_file", "connect_timeout", "local_infile");
     private static final Set<String> SQLITE_KEYS = Set.of("synchronous", "busy_timeout");
+    private static final Set<String> SQLSERVER_KEYS = Set.of("sslmode", "password_file", "connect_timeout");
     private static final Map<String, String> SSL_MODES =
             Map.of("disable", "disable", "trust", "trust", "verify-ca", "verify-ca", "verify-full", "verify-full");
 
@@ -45,7 +51,11 @@ public final class JdbcTargetUri {
     /** Whether {@code uri} names a destination this class parses. */
     public static boolean handles(String uri) {
         String s = uri.toLowerCase(Locale.ROOT);
-        return s.startsWith("mysql://") || s.startsWith("mariadb://") || s.startsWith("sqlite:");
+        return s.startsWith("mysql://")
+                || s.startsWith("mariadb://")
+                || s.startsWith("sqlite:")
+                || s.startsWith("sqlserver://")
+                || s.startsWith("jdbc:sqlserver://");
     }
 
     /** @param env the environment (for the password variable) */
@@ -57,9 +67,15 @@ public final class JdbcTargetUri {
         if (lower.startsWith("mysql://") || lower.startsWith("mariadb://")) {
             return mysql(uri, env);
         }
+        if (lower.startsWith("sqlserver://")) {
+            return sqlserver(uri, env);
+        }
+        if (lower.startsWith("jdbc:sqlserver://")) {
+            return sqlserverJdbc(uri, env);
+        }
         throw JdbcTarget.bad(
                 "unsupported target URI scheme in " + redact(uri),
-                "use postgresql://, mysql://, mariadb://, sqlite: or kafka://");
+                "use postgresql://, mysql://, mariadb://, sqlite:, sqlserver:// or kafka://");
     }
 
     private static JdbcTarget sqlite(String uri) {
@@ -97,38 +113,10 @@ public final class JdbcTargetUri {
         String rest = uri.substring(uri.indexOf("://") + 3);
         int q = rest.indexOf('?');
         Map<String, String> params = params(q < 0 ? "" : rest.substring(q + 1), MYSQL_KEYS, redact(uri));
-        String main = q < 0 ? rest : rest.substring(0, q);
-        int at = main.lastIndexOf('@');
-        String user = null;
-        String password = null;
-        if (at >= 0) {
-            String info = main.substring(0, at);
-            int colon = info.indexOf(':');
-            user = decode(colon < 0 ? info : info.substring(0, colon));
-            password = colon < 0 ? null : decode(info.substring(colon + 1));
-            main = main.substring(at + 1);
-        }
-        int slash = main.indexOf('/');
-        String hostPort = slash < 0 ? main : main.substring(0, slash);
-        String database = slash < 0 ? "" : decode(main.substring(slash + 1));
-        if (hostPort.isEmpty() || database.isEmpty()) {
-            throw JdbcTarget.bad(
-                    "the target URI " + redact(uri) + " needs a host and a database",
-                    "write " + kind.scheme() + "://user@host:3306/database");
-        }
-        if (password == null && params.containsKey("password_file")) {
-            password = readPassword(params.get("password_file"));
-        }
-        if (password == null) {
-            password = env.get(PASSWORD_VARIABLE);
-        }
-        Properties p = new Properties();
-        if (user != null) {
-            p.setProperty("user", user);
-        }
-        if (password != null) {
-            p.setProperty("password", password);
-        }
+        Authority a = authority(q < 0 ? rest : rest.substring(0, q), kind.scheme(), uri, params, env);
+        String hostPort = a.hostPort();
+        String database = a.database();
+        Properties p = a.credentials();
         String mode = params.getOrDefault("sslmode", "disable");
         if (!SSL_MODES.containsKey(mode)) {
             throw JdbcTarget.bad(
@@ -148,6 +136,101 @@ public final class JdbcTargetUri {
         String where = kind.scheme() + "://" + hostPort + "/" + database;
         return new JdbcTarget(
                 kind, "jdbc:mariadb://" + hostPort + "/" + encodePath(database), p, database, null, where);
+    }
+
+    private static JdbcTarget sqlserver(String uri, Map<String, String> env) {
+        String rest = uri.substring(uri.indexOf("://") + 3);
+        int q = rest.indexOf('?');
+        Map<String, String> params = params(q < 0 ? "" : rest.substring(q + 1), SQLSERVER_KEYS, redact(uri));
+        Authority a = authority(q < 0 ? rest : rest.substring(0, q), "sqlserver", uri, params, env);
+        Properties p = a.credentials();
+        String mode = params.getOrDefault("sslmode", "verify-full");
+        switch (mode) {
+            case "disable" -> p.setProperty("encrypt", "false");
+            case "trust" -> {
+                p.setProperty("encrypt", "true");
+                p.setProperty("trustServerCertificate", "true");
+            }
+            case "verify-full" -> {
+                p.setProperty("encrypt", "true");
+                p.setProperty("trustServerCertificate", "false");
+            }
+            default -> throw JdbcTarget.bad(
+                    "sslmode=" + mode + " in the target URI is not supported for SQL Server",
+                    "use one of disable, trust, verify-full");
+        }
+        if (params.containsKey("connect_timeout")) {
+            p.setProperty("loginTimeout", number(params.get("connect_timeout"), "connect_timeout"));
+        }
+        p.setProperty("databaseName", a.database());
+        p.setProperty("sendStringParametersAsUnicode", "true");
+        return new JdbcTarget(
+                JdbcTarget.Kind.SQLSERVER,
+                "jdbc:sqlserver://" + a.hostPort(),
+                p,
+                a.database(),
+                null,
+                "sqlserver://" + a.hostPort() + "/" + a.database());
+    }
+
+    /** The driver's own URL, taken as it is; only a missing password is filled in, from the environment. */
+    private static JdbcTarget sqlserverJdbc(String uri, Map<String, String> env) {
+        Properties p = new Properties();
+        if (!uri.toLowerCase(Locale.ROOT).contains(";password=") && env.containsKey(PASSWORD_VARIABLE)) {
+            p.setProperty("password", env.get(PASSWORD_VARIABLE));
+        }
+        String database = null;
+        for (String part : uri.split(";")) {
+            if (part.toLowerCase(Locale.ROOT).startsWith("databasename=")) {
+                database = part.substring(part.indexOf('=') + 1);
+            }
+        }
+        if (database == null) {
+            throw JdbcTarget.bad(
+                    "the SQL Server URL names no database", "add ;databaseName=yourdb to the jdbc:sqlserver:// URL");
+        }
+        String hostPort = uri.substring("jdbc:sqlserver://".length()).split(";", 2)[0];
+        return new JdbcTarget(
+                JdbcTarget.Kind.SQLSERVER, uri, p, database, null, "sqlserver://" + hostPort + "/" + database);
+    }
+
+    /** {@code user[:password]@host[:port]/database}, with the password from a file or the environment if absent. */
+    private record Authority(String hostPort, String database, Properties credentials) {}
+
+    private static Authority authority(
+            String main, String scheme, String uri, Map<String, String> params, Map<String, String> env) {
+        int at = main.lastIndexOf('@');
+        String user = null;
+        String password = null;
+        if (at >= 0) {
+            String info = main.substring(0, at);
+            int colon = info.indexOf(':');
+            user = decode(colon < 0 ? info : info.substring(0, colon));
+            password = colon < 0 ? null : decode(info.substring(colon + 1));
+            main = main.substring(at + 1);
+        }
+        int slash = main.indexOf('/');
+        String hostPort = slash < 0 ? main : main.substring(0, slash);
+        String database = slash < 0 ? "" : decode(main.substring(slash + 1));
+        if (hostPort.isEmpty() || database.isEmpty()) {
+            throw JdbcTarget.bad(
+                    "the target URI " + redact(uri) + " needs a host and a database",
+                    "write " + scheme + "://user@host/database");
+        }
+        if (password == null && params.containsKey("password_file")) {
+            password = readPassword(params.get("password_file"));
+        }
+        if (password == null) {
+            password = env.get(PASSWORD_VARIABLE);
+        }
+        Properties p = new Properties();
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        return new Authority(hostPort, database, p);
     }
 
     private static Map<String, String> params(String query, Set<String> known, String uri) {

@@ -1,0 +1,342 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * SQL Server as a destination (mssql-jdbc), 2022 or later: a whole-row match uses {@code IS NOT DISTINCT FROM}. DDL
+ * is transactional here, so an added column is added inside the batch. Upserts are {@code MERGE ... WITH
+ * (HOLDLOCK)}, which holds the key range so that two writers cannot both insert. CI does not run a SQL Server: its
+ * statements are unit-tested, and an integration test runs when {@code PGFERRY_TEST_SQLSERVER_URL} is set.
+ */
+public final class SqlServerDialect implements ForeignDialect {
+    /** 2,100 parameters a statement at most, and 1,000 rows in a VALUES list. */
+    private static final int MAX_PARAMETERS = 2000;
+
+    private static final int MAX_VALUES_ROWS = 1000;
+
+    private static final ValueConverter.Limits LIMITS = new ValueConverter.Limits(
+            LocalDateTime.of(1, 1, 1, 0, 0), LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000), false, false);
+
+    private final ValueConverter values;
+
+    public SqlServerDialect(Unrepresentable policy) {
+        this.values = new SqlServerValues(policy);
+    }
+
+    /** timestamptz as DATETIMEOFFSET text in UTC; DECIMAL only within 38 digits. */
+    private static final class SqlServerValues extends ValueConverter {
+        SqlServerValues(Unrepresentable policy) {
+            super(policy, LIMITS);
+        }
+
+        @Override
+        boolean storesDecimal(PgType type) {
+            return SqlServerTypes.decimal(type);
+        }
+
+        @Override
+        Object formatTimestamp(LocalDateTime t, boolean zoned) {
+            String s = (String) super.formatTimestamp(t, zoned);
+            return zoned ? s + " +00:00" : s;
+        }
+    }
+
+    @Override
+    public String product() {
+        return "SQL Server";
+    }
+
+    @Override
+    public String quote(String identifier) {
+        Dialect.checkIdentifier(identifier);
+        return '[' + identifier.replace("]", "]]") + ']';
+    }
+
+    /** PostgreSQL's {@code public} schema becomes {@code dbo}; any other keeps its name (and must exist). */
+    @Override
+    public TargetTable target(String schema, String table, String mapped) {
+        String s = mapped != null ? mapped : schema.equals("public") ? "dbo" : schema;
+        if (table.length() > 128 || s.length() > 128) {
+            throw new IllegalArgumentException("a name is longer than the 128 characters SQL Server allows");
+        }
+        return new TargetTable(s, table);
+    }
+
+    @Override
+    public Object value(Relation relation, int index, String text) {
+        Column c = relation.columns().get(index);
+        Object v = values.convert(c, PgType.of(c), text);
+        if (c.key() && relation.replicaIdentity() != ReplicaIdentity.FULL && v instanceof String s) {
+            int keys = (int) relation.columns().stream().filter(Column::key).count();
+            int limit = SqlServerTypes.MAX_KEY_BYTES / 2 / Math.max(1, keys);
+            if (s.length() > limit) {
+                return values.unrepresentable(
+                        c,
+                        "a key value longer than " + limit + " characters exceeds SQL Server's index limit",
+                        s.substring(0, limit));
+            }
+        }
+        return v;
+    }
+
+    @Override
+    public void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NULL);
+        } else if (value instanceof byte[] b) {
+            ps.setBytes(index, b);
+        } else if (value instanceof String s) {
+            ps.setNString(index, s);
+        } else {
+            ps.setObject(index, value);
+        }
+    }
+
+    /** XACT_ABORT, so that any error rolls the whole batch back; triggers and foreign keys still fire. */
+    @Override
+    public ApplySession prepareApplySession(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET XACT_ABORT ON");
+        }
+        return new ApplySession(false, List.of());
+    }
+
+    @Override
+    public long[] walPositions(Connection connection) {
+        return null;
+    }
+
+    @Override
+    public List<String> checkServer(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT delayed_durability_desc FROM sys.databases WHERE name = DB_NAME()")) {
+            if (rs.next() && "FORCED".equalsIgnoreCase(rs.getString(1))) {
+                return List.of(
+                        "the target database forces delayed durability, so a commit may be lost in a server crash"
+                                + " after the source was told it is applied; set DELAYED_DURABILITY = DISABLED or ALLOWED");
+            }
+        }
+        return List.of();
+    }
+
+    @Override
+    public boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT TOP 1 1 FROM sys.indexes"
+                + " WHERE object_id = OBJECT_ID(?) AND is_unique = 1 AND is_primary_key = 0")) {
+            ps.setString(1, qualified(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    public void insertRows(Connection c, TargetTable table, List<Column> columns, List<Object[]> rows)
+            throws SQLException {
+        int perStatement = Math.max(1, Math.min(MAX_VALUES_ROWS, MAX_PARAMETERS / columns.size()));
+        MultiRowInsert.write(
+                this, c, "INSERT INTO " + qualified(table) + columnList(columns), "", columns, rows, perStatement);
+    }
+
+    /**
+     * A batched single-row INSERT: on a copy connection (mssql-jdbc's {@code useBulkCopyForBatchInsert}) the driver
+     * sends it through SQL Server's bulk-copy API.
+     */
+    @Override
+    public void copyRows(Connection c, TargetTable table, List<Column> columns, List<Object[]> rows)
+            throws SQLException {
+        StringBuilder p = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            p.append(i == 0 ? "?" : ", ?");
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO " + qualified(table) + columnList(columns) + " VALUES (" + p + ")")) {
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    bind(ps, i + 1, row[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public void upsertRows(
+            Connection c, TargetTable table, List<Column> columns, List<Column> keys, List<Object[]> rows)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(mergeSql(table, columns, keys))) {
+            for (Object[] row : rows) {
+                for (int i = 0; i < row.length; i++) {
+                    bind(ps, i + 1, row[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** {@code MERGE t WITH (HOLDLOCK) USING (VALUES (?, ...)) AS s (...) ON keys WHEN MATCHED ... NOT MATCHED ...}. */
+    String mergeSql(TargetTable table, List<Column> columns, List<Column> keys) {
+        StringBuilder names = new StringBuilder();
+        StringBuilder params = new StringBuilder();
+        StringBuilder set = new StringBuilder();
+        StringBuilder insertValues = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            String n = quote(columns.get(i).name());
+            names.append(i == 0 ? "" : ", ").append(n);
+            params.append(i == 0 ? "?" : ", ?");
+            insertValues.append(i == 0 ? "" : ", ").append("s.").append(n);
+            if (!columns.get(i).key()) {
+                set.append(set.length() == 0 ? "" : ", ")
+                        .append("t.")
+                        .append(n)
+                        .append(" = s.")
+                        .append(n);
+            }
+        }
+        StringBuilder on = new StringBuilder();
+        for (Column k : keys) {
+            String n = quote(k.name());
+            on.append(on.length() == 0 ? "" : " AND ")
+                    .append("t.")
+                    .append(n)
+                    .append(" = s.")
+                    .append(n);
+        }
+        return "MERGE " + qualified(table) + " WITH (HOLDLOCK) AS t USING (VALUES (" + params + ")) AS s (" + names
+                + ") ON " + on + (set.length() == 0 ? "" : " WHEN MATCHED THEN UPDATE SET " + set)
+                + " WHEN NOT MATCHED THEN INSERT (" + names + ") VALUES (" + insertValues + ");";
+    }
+
+    /** SQL Server 2022's null-safe comparison. */
+    @Override
+    public String matches(Column column) {
+        return quote(column.name()) + " IS NOT DISTINCT FROM ?";
+    }
+
+    @Override
+    public String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
+        return "DELETE FROM " + qualified(tables.get(0));
+    }
+
+    @Override
+    public String oneRow(TargetTable table, String set, String where) {
+        String t = qualified(table);
+        return set == null
+                ? "DELETE TOP (1) FROM " + t + " WHERE " + where
+                : "UPDATE TOP (1) " + t + " SET " + set + " WHERE " + where;
+    }
+
+    @Override
+    public void addColumn(Connection c, TargetTable table, Column column) throws SQLException {
+        if (hasColumn(c, table, column.name())) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(
+                    "ALTER TABLE " + qualified(table) + " ADD " + quote(column.name()) + " " + columnType(column, 0));
+        }
+    }
+
+    @Override
+    public boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
+        return existingColumns(c, table).map(m -> m.containsKey(name)).orElse(false);
+    }
+
+    @Override
+    public String columnType(Column column, int keyColumns) {
+        return SqlServerTypes.declared(PgType.of(column), column.key(), keyColumns);
+    }
+
+    @Override
+    public String createTable(TargetTable table, List<Column> columns) {
+        return createTableSql(table, columns, "");
+    }
+
+    @Override
+    public Optional<Map<String, String>> existingColumns(Connection c, TargetTable table) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT COLUMN_NAME, DATA_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE"
+                        + " FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String type = rs.getString(2).toLowerCase(Locale.ROOT);
+                    if (type.equals("decimal") || type.equals("numeric")) {
+                        type = "decimal(" + rs.getInt(3) + "," + rs.getInt(4) + ")";
+                    }
+                    out.put(rs.getString(1), type);
+                }
+            }
+        }
+        return out.isEmpty() ? Optional.empty() : Optional.of(out);
+    }
+
+    /** The same family as the mapping declares, and for DECIMAL at least its integer digits and scale. */
+    @Override
+    public Optional<String> incompatibility(Column column, String declared) {
+        String expected = columnType(column, 1).toLowerCase(Locale.ROOT);
+        String family = expected.replaceAll("\\(.*", "");
+        String have = declared.replaceAll("\\(.*", "");
+        boolean ok = family.equals(have)
+                || family.equals("nvarchar") && have.matches("nvarchar|nchar|ntext")
+                || family.equals("float") && have.equals("float");
+        if (ok && family.equals("decimal")) {
+            PgType t = PgType.of(column);
+            var m = java.util.regex.Pattern.compile("decimal\\((\\d+),(\\d+)\\)")
+                    .matcher(declared);
+            ok = m.find()
+                    && Integer.parseInt(m.group(2)) >= t.scale()
+                    && Integer.parseInt(m.group(1)) - Integer.parseInt(m.group(2)) >= t.precision() - t.scale();
+        }
+        return ok ? Optional.empty() : Optional.of("is " + declared + " but " + expected + " is needed");
+    }
+
+    @Override
+    public String anyRowSql(TargetTable table) {
+        return "SELECT TOP 1 1 FROM " + qualified(table);
+    }
+
+    @Override
+    public String now() {
+        return "SYSUTCDATETIME()";
+    }
+
+    @Override
+    public List<String> catalogDdl(String schema) {
+        String s = schema.replace("'", "''");
+        return List.of(
+                "IF SCHEMA_ID(N'" + s + "') IS NULL EXEC(N'CREATE SCHEMA "
+                        + quote(schema).replace("'", "''") + "')",
+                "IF OBJECT_ID(N'" + catalogTable(schema, "sync_progress").replace("'", "''")
+                        + "') IS NULL CREATE TABLE "
+                        + catalogTable(schema, "sync_progress") + " (sync_name NVARCHAR(255) NOT NULL PRIMARY KEY,"
+                        + " fingerprint NVARCHAR(MAX), lsn BIGINT, source_commit_time DATETIME2(6),"
+                        + " updated_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(), exact_from BIGINT)",
+                "IF OBJECT_ID(N'" + catalogTable(schema, "table_state").replace("'", "''") + "') IS NULL CREATE TABLE "
+                        + catalogTable(schema, "table_state") + " (sync_name NVARCHAR(200) NOT NULL, source_table"
+                        + " NVARCHAR(250) NOT NULL, target_schema NVARCHAR(128) NOT NULL, target_table NVARCHAR(128) NOT"
+                        + " NULL, state NVARCHAR(32) NOT NULL, rows_copied BIGINT NOT NULL DEFAULT 0, bytes_copied BIGINT"
+                        + " NOT NULL DEFAULT 0, created_by_sync BIT NOT NULL DEFAULT 0, error NVARCHAR(MAX),"
+                        + " updated_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(), PRIMARY KEY (sync_name,"
+                        + " source_table))");
+    }
+}

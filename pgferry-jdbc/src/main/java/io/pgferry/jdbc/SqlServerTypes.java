@@ -1,0 +1,44 @@
+package io.pgferry.jdbc;
+
+/**
+ * PostgreSQL types as SQL Server columns (the table in {@code docs/destinations.md}). Text is {@code NVARCHAR}, so
+ * every Unicode character survives; text in a key shares the 900-byte limit of a clustered index key among the key
+ * columns (two bytes a character).
+ */
+final class SqlServerTypes {
+    /** The largest key of a clustered index, in bytes. */
+    static final int MAX_KEY_BYTES = 900;
+
+    static final int MAX_DECIMAL_PRECISION = 38;
+
+    private SqlServerTypes() {}
+
+    static String declared(PgType t, boolean key, int keyColumns) {
+        int keyBytes = MAX_KEY_BYTES / Math.max(1, keyColumns);
+        return switch (t.kind()) {
+            case BOOL -> "BIT";
+            case INT2 -> "SMALLINT";
+            case INT4 -> "INT";
+            case INT8 -> "BIGINT";
+            case FLOAT4 -> "REAL";
+            case FLOAT8 -> "FLOAT(53)";
+            case NUMERIC -> decimal(t) ? "DECIMAL(" + t.precision() + "," + t.scale() + ")" : text(key, keyBytes);
+            case BYTEA -> key ? "VARBINARY(" + keyBytes + ")" : "VARBINARY(MAX)";
+            case UUID -> "UNIQUEIDENTIFIER";
+            case DATE -> "DATE";
+            case TIME -> "TIME(6)";
+            case TIMESTAMP -> "DATETIME2(6)";
+            case TIMESTAMPTZ -> "DATETIMEOFFSET(6)";
+            default -> text(key, keyBytes);
+        };
+    }
+
+    /** numeric(p, s) within DECIMAL's 38 digits; any other numeric keeps its exact text. */
+    static boolean decimal(PgType t) {
+        return t.constrainedDecimal() && t.precision() <= MAX_DECIMAL_PRECISION;
+    }
+
+    private static String text(boolean key, int keyBytes) {
+        return key ? "NVARCHAR(" + keyBytes / 2 + ")" : "NVARCHAR(MAX)";
+    }
+}

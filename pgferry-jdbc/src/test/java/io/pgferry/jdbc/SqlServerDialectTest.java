@@ -1,0 +1,80 @@
+package io.pgferry.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
+import io.pgferry.core.value.BuiltinTypes;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SQL Server's statements and type mapping (issue 7). CI has no SQL Server: these check the SQL text; {@code
+ * SqlServerSyncTest} in pgferry-engine runs against a real server when {@code PGFERRY_TEST_SQLSERVER_URL} is set.
+ */
+class SqlServerDialectTest {
+    private final SqlServerDialect d = new SqlServerDialect(Unrepresentable.ERROR);
+    private final TargetTable t = new TargetTable("dbo", "Or]ders");
+    private final Column id = new Column("id", BuiltinTypes.INT8, -1, true);
+    private final Column note = new Column("note", BuiltinTypes.TEXT, -1, false);
+
+    @Test
+    void identifiersAreBracketedWithClosingBracketsDoubled() {
+        assertThat(d.quote("se]lect Ü")).isEqualTo("[se]]lect Ü]");
+        assertThat(d.qualified(t)).isEqualTo("[dbo].[Or]]ders]");
+        assertThat(d.target("public", "x", null)).isEqualTo(new TargetTable("dbo", "x"));
+        assertThat(d.target("sales", "x", null)).isEqualTo(new TargetTable("sales", "x"));
+    }
+
+    @Test
+    void createTableMapsTypesLosslessly() {
+        Column ts = new Column("at", BuiltinTypes.TIMESTAMPTZ, -1, false);
+        Column n = new Column("n", BuiltinTypes.NUMERIC, ((38 << 16) | 10) + 4, false);
+        Column big = new Column("big", BuiltinTypes.NUMERIC, -1, false);
+        Column code = new Column("code", BuiltinTypes.TEXT, -1, true);
+        assertThat(d.createTable(t, List.of(id, code, note, ts, n, big)))
+                .isEqualTo("CREATE TABLE [dbo].[Or]]ders] ([id] BIGINT NOT NULL, [code] NVARCHAR(225) NOT NULL,"
+                        + " [note] NVARCHAR(MAX), [at] DATETIMEOFFSET(6), [n] DECIMAL(38,10), [big] NVARCHAR(MAX),"
+                        + " PRIMARY KEY ([id], [code]))");
+    }
+
+    @Test
+    void upsertIsAMergeHoldingTheKeyRange() {
+        assertThat(d.mergeSql(t, List.of(id, note), List.of(id)))
+                .isEqualTo("MERGE [dbo].[Or]]ders] WITH (HOLDLOCK) AS t USING (VALUES (?, ?)) AS s ([id], [note])"
+                        + " ON t.[id] = s.[id] WHEN MATCHED THEN UPDATE SET t.[note] = s.[note]"
+                        + " WHEN NOT MATCHED THEN INSERT ([id], [note]) VALUES (s.[id], s.[note]);");
+    }
+
+    @Test
+    void oneRowMatchesAndTimestampsAreUtcOffsets() {
+        assertThat(d.oneRow(t, null, "[a] IS NOT DISTINCT FROM ?"))
+                .isEqualTo("DELETE TOP (1) FROM [dbo].[Or]]ders] WHERE [a] IS NOT DISTINCT FROM ?");
+        assertThat(d.matches(note)).isEqualTo("[note] IS NOT DISTINCT FROM ?");
+        Relation r = new Relation(
+                1,
+                "public",
+                "t",
+                ReplicaIdentity.DEFAULT,
+                List.of(id, new Column("at", BuiltinTypes.TIMESTAMPTZ, -1, false)));
+        assertThat(d.value(r, 1, "2024-02-29 12:00:00.5+02")).isEqualTo("2024-02-29 10:00:00.500000 +00:00");
+    }
+
+    @Test
+    void sqlserverUrisInBothForms() {
+        JdbcTarget a = JdbcTargetUri.parse("sqlserver://sa:pw@db:1433/shop?sslmode=trust", Map.of());
+        assertThat(a.kind()).isEqualTo(JdbcTarget.Kind.SQLSERVER);
+        assertThat(a.jdbcUrl()).isEqualTo("jdbc:sqlserver://db:1433");
+        assertThat(a.properties())
+                .containsEntry("databaseName", "shop")
+                .containsEntry("encrypt", "true")
+                .containsEntry("trustServerCertificate", "true");
+        assertThat(a.toString()).doesNotContain("pw");
+        JdbcTarget b = JdbcTargetUri.parse(
+                "jdbc:sqlserver://db:1433;databaseName=shop;user=sa", Map.of(JdbcTargetUri.PASSWORD_VARIABLE, "x"));
+        assertThat(b.database()).isEqualTo("shop");
+        assertThat(b.properties()).containsEntry("password", "x");
+    }
+}
