@@ -98,7 +98,7 @@ if part mariadb; then
 
   log "MariaDB copy 1/2: pgferry sync --until-caught-up ($workers workers)"
   t0=$(now)
-  pgferry sync --source "$S" --target "$M" --workers "$workers" --until-caught-up --slot bench_maria \
+  pgferry sync --source "$S" --target "$M" --workers "$workers" --until-caught-up --verbose --slot bench_maria \
     --publication bench_maria >"$work/pgferry-maria.log" 2>&1 || { cat "$work/pgferry-maria.log" >&2; exit 1; }
   copy_time[pgferry_maria]=$(secs "$t0" "$(now)")
 
@@ -117,7 +117,7 @@ fi
 if part sqlite; then
   log "SQLite copy 1/2: pgferry sync --until-caught-up"
   t0=$(now)
-  pgferry sync --source "$S" --target "sqlite:$work/pgferry.db" --until-caught-up --slot bench_sqlite \
+  pgferry sync --source "$S" --target "sqlite:$work/pgferry.db" --until-caught-up --verbose --slot bench_sqlite \
     --publication bench_sqlite >"$work/pgferry-sqlite.log" 2>&1 || { cat "$work/pgferry-sqlite.log" >&2; exit 1; }
   copy_time[pgferry_sqlite]=$(secs "$t0" "$(now)")
 

@@ -2,7 +2,9 @@ package io.pgferry.jdbc;
 
 import io.pgferry.core.event.Column;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +15,36 @@ import java.util.Optional;
  * and checks them. Values are converted by {@link #value} under the sync's {@link Unrepresentable} policy.
  */
 public interface ForeignDialect extends Dialect {
+    /** Commits are durable when they return (a server set otherwise is warned about by {@link #checkServer}). */
+    @Override
+    default long[] walPositions(Connection connection) {
+        return null;
+    }
+
+    /**
+     * {@code DELETE FROM} the table, inside the batch: TRUNCATE is DDL in MySQL (it would commit the batch without its
+     * position) and missing in SQLite. The sink truncates one table a statement; the created tables have no foreign
+     * keys or identities for CASCADE or RESTART IDENTITY to reach.
+     */
+    @Override
+    default String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
+        return "DELETE FROM " + qualified(tables.get(0));
+    }
+
+    /** NULL as SQL NULL, bytes as bytes, numbers, booleans and text as the driver maps them. */
+    @Override
+    default void bind(PreparedStatement ps, int index, Object value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.NULL);
+        } else if (value instanceof byte[] b) {
+            ps.setBytes(index, b);
+        } else if (value instanceof java.math.BigDecimal d) {
+            ps.setBigDecimal(index, d);
+        } else {
+            ps.setObject(index, value);
+        }
+    }
+
     /** The product, for messages: {@code MariaDB}, {@code MySQL}, {@code SQLite}. */
     String product();
 

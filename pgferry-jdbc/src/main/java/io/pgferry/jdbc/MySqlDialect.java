@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -118,17 +117,6 @@ public final class MySqlDialect implements ForeignDialect {
         return MAX_KEY_BYTES / 4 / Math.max(1, keys);
     }
 
-    @Override
-    public void bind(PreparedStatement ps, int index, Object value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.NULL);
-        } else if (value instanceof byte[] b) {
-            ps.setBytes(index, b);
-        } else {
-            ps.setObject(index, value);
-        }
-    }
-
     /**
      * UTC, so that DATETIME values are read back as written; strict mode, so that nothing is cut or replaced
      * silently; foreign-key checks off, as PostgreSQL's own subscriber applies changes.
@@ -143,12 +131,6 @@ public final class MySqlDialect implements ForeignDialect {
             st.execute("SET foreign_key_checks = 0");
         }
         return new ApplySession(true, List.of());
-    }
-
-    /** InnoDB commits are durable when they return (with innodb_flush_log_at_trx_commit = 1; see checkServer). */
-    @Override
-    public long[] walPositions(Connection connection) {
-        return null;
     }
 
     @Override
@@ -297,15 +279,6 @@ public final class MySqlDialect implements ForeignDialect {
     @Override
     public String matches(Column column) {
         return quote(column.name()) + " <=> ?";
-    }
-
-    /**
-     * DELETE, not TRUNCATE: TRUNCATE is DDL here and would commit the batch without its position. The sink truncates
-     * one table a statement.
-     */
-    @Override
-    public String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
-        return "DELETE FROM " + qualified(tables.get(0));
     }
 
     @Override

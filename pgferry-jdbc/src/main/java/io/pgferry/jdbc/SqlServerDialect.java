@@ -49,9 +49,8 @@ public final class SqlServerDialect implements ForeignDialect {
         }
 
         @Override
-        Object formatTimestamp(LocalDateTime t, boolean zoned) {
-            String s = (String) super.formatTimestamp(t, zoned);
-            return zoned ? s + " +00:00" : s;
+        Object formatTimestamp(String text, boolean zoned) {
+            return zoned ? text + " +00:00" : text;
         }
     }
 
@@ -113,11 +112,6 @@ public final class SqlServerDialect implements ForeignDialect {
             st.execute("SET XACT_ABORT ON");
         }
         return new ApplySession(false, List.of());
-    }
-
-    @Override
-    public long[] walPositions(Connection connection) {
-        return null;
     }
 
     @Override
@@ -228,11 +222,6 @@ public final class SqlServerDialect implements ForeignDialect {
     @Override
     public String matches(Column column) {
         return quote(column.name()) + " IS NOT DISTINCT FROM ?";
-    }
-
-    @Override
-    public String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
-        return "DELETE FROM " + qualified(tables.get(0));
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,9 +60,8 @@ public final class SqliteDialect implements ForeignDialect {
         }
 
         @Override
-        Object formatTimestamp(LocalDateTime t, boolean zoned) {
-            String s = (String) super.formatTimestamp(t, zoned);
-            return zoned ? s.replace(' ', 'T') + "Z" : s;
+        Object formatTimestamp(String text, boolean zoned) {
+            return zoned ? text.replace(' ', 'T') + "Z" : text;
         }
     }
 
@@ -102,30 +100,12 @@ public final class SqliteDialect implements ForeignDialect {
     }
 
     @Override
-    public void bind(PreparedStatement ps, int index, Object value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.NULL);
-        } else if (value instanceof byte[] b) {
-            ps.setBytes(index, b);
-        } else if (value instanceof java.math.BigDecimal d) {
-            ps.setString(index, d.toPlainString());
-        } else {
-            ps.setObject(index, value);
-        }
-    }
-
-    @Override
     public ApplySession prepareApplySession(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
             // synchronous is a connection property (JdbcTarget): FULL or NORMAL for the apply, OFF for the copy.
             st.execute("PRAGMA foreign_keys = OFF");
         }
         return new ApplySession(true, List.of());
-    }
-
-    @Override
-    public long[] walPositions(Connection connection) {
-        return null;
     }
 
     /** One writer at a time: SQLite serialises writers on the file, so more connections only wait. */
@@ -145,11 +125,16 @@ public final class SqliteDialect implements ForeignDialect {
         }
     }
 
-    /** One prepared INSERT executed per row in a batch: SQLite runs in-process, so a round trip costs nothing. */
+    /**
+     * Multi-row INSERTs of up to 200 rows (and SQLite's 32,766 parameters): each statement step crosses from Java into
+     * SQLite once, not once a row.
+     */
     @Override
     public void insertRows(Connection c, TargetTable table, List<Column> columns, List<Object[]> rows)
             throws SQLException {
-        write(c, "INSERT INTO " + qualified(table) + columnList(columns) + placeholders(columns.size()), rows);
+        int perStatement = Math.max(1, Math.min(200, 32_000 / columns.size()));
+        MultiRowInsert.write(
+                this, c, "INSERT INTO " + qualified(table) + columnList(columns), "", columns, rows, perStatement);
     }
 
     @Override
@@ -202,12 +187,6 @@ public final class SqliteDialect implements ForeignDialect {
     @Override
     public String matches(Column column) {
         return quote(column.name()) + " IS ?";
-    }
-
-    /** SQLite has no TRUNCATE; the sink truncates one table a statement. */
-    @Override
-    public String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
-        return "DELETE FROM " + qualified(tables.get(0));
     }
 
     @Override

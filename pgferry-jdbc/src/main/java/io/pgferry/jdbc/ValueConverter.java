@@ -125,6 +125,10 @@ class ValueConverter {
     }
 
     Object timestamp(Column column, String text, boolean zoned) {
+        String plain = plainTimestamp(text, zoned);
+        if (plain != null) {
+            return formatTimestamp(plain, zoned);
+        }
         Object v = PgValues.fromText(zoned ? BuiltinTypes.TIMESTAMPTZ : BuiltinTypes.TIMESTAMP, text, null);
         if (v instanceof Special s) {
             LocalDateTime clamp = s == Special.POSITIVE_INFINITY ? limits.maxDateTime() : limits.minDateTime();
@@ -153,8 +157,57 @@ class ValueConverter {
     }
 
     /** How a timestamp (in UTC when {@code zoned}) is bound: ISO text with microseconds. */
-    Object formatTimestamp(LocalDateTime t, boolean zoned) {
-        return t.format(DATETIME);
+    final Object formatTimestamp(LocalDateTime t, boolean zoned) {
+        return formatTimestamp(t.format(DATETIME), zoned);
+    }
+
+    /**
+     * How a timestamp is bound, given as {@code YYYY-MM-DD HH:MM:SS.ffffff} (in UTC when {@code zoned}): that text by
+     * default.
+     */
+    Object formatTimestamp(String text, boolean zoned) {
+        return text;
+    }
+
+    /**
+     * The fast path of the common case, without parsing: a timestamp as PostgreSQL prints it with DateStyle ISO, a
+     * four-digit year of the common era, at most six fractional digits and, when {@code zoned}, the offset {@code
+     * +00} (the copy's and the stream's sessions run in UTC). Returns it as {@code YYYY-MM-DD HH:MM:SS.ffffff}, or
+     * null for anything else (another offset, BC, infinity, a year past 9999), which takes the parsing path.
+     */
+    static String plainTimestamp(String text, boolean zoned) {
+        int end = text.length() - (zoned ? 3 : 0);
+        if (end < 19 || (zoned && !text.startsWith("+00", end)) || text.charAt(10) != ' ' || text.charAt(4) != '-') {
+            return null;
+        }
+        for (int i : new int[] {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        if (text.charAt(7) != '-' || text.charAt(13) != ':' || text.charAt(16) != ':' || text.startsWith("0000")) {
+            return null;
+        }
+        StringBuilder s = new StringBuilder(26).append(text, 0, 19).append('.');
+        int digits = 0;
+        if (end > 19) {
+            if (text.charAt(19) != '.' || end - 20 > 6 || end == 20) {
+                return null;
+            }
+            for (int i = 20; i < end; i++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    return null;
+                }
+                s.append(c);
+                digits++;
+            }
+        }
+        for (; digits < 6; digits++) {
+            s.append('0');
+        }
+        return s.toString();
     }
 
     /**
