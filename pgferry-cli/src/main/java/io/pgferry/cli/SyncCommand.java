@@ -16,8 +16,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,7 +60,8 @@ final class SyncCommand extends PgferryCommand {
             names = "--schema-map",
             paramLabel = "SRC:DST,...",
             split = ",",
-            description = "Put the tables of source schema SRC into target schema DST (which must exist).")
+            description = "Put the tables of source schema SRC into target schema DST (which must exist): a MySQL"
+                    + " database, a SQL Server schema, a SQLite table-name prefix, a Kafka topic segment.")
     List<String> schemaMap = List.of();
 
     @Option(
@@ -230,8 +233,18 @@ final class SyncCommand extends PgferryCommand {
     private SyncConfig config() {
         try {
             SyncConfig.Builder b = SyncConfig.builder().source(source.dsn());
+            Map<String, String> schemas = new LinkedHashMap<>();
+            for (String m : schemaMap) {
+                String[] parts = m.split(":", -1);
+                if (parts.length != 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+                    throw PgFerryException.fatal(
+                            "--schema-map entry '" + m + "' is not SRC:DST", "write it as source_schema:target_schema");
+                }
+                schemas.put(parts[0].trim(), parts[1].trim());
+            }
+            schemas.forEach(b::mapSchema);
             if (target.kafka()) {
-                b.target(target.kafkaTarget(slot, source.dsn().dbname()));
+                b.target(target.kafkaTarget(slot, source.dsn().dbname(), schemas));
                 if (guard || end.sequencesOnly) {
                     throw PgFerryException.fatal(
                             (guard ? "--guard" : "--sequences-only") + " needs a PostgreSQL target",
@@ -267,14 +280,6 @@ final class SyncCommand extends PgferryCommand {
                     .thenSubscribe(end.thenSubscribe)
                     .memoryLimitBytes(resources.memoryLimit)
                     .maxRetryTime(resources.maxRetryTime);
-            for (String m : schemaMap) {
-                String[] parts = m.split(":", -1);
-                if (parts.length != 2 || Arrays.stream(parts).anyMatch(String::isBlank)) {
-                    throw PgFerryException.fatal(
-                            "--schema-map entry '" + m + "' is not SRC:DST", "write it as source_schema:target_schema");
-                }
-                b.mapSchema(parts[0].trim(), parts[1].trim());
-            }
             if (resources.spillDir != null) {
                 b.spillDirectory(resources.spillDir);
             }

@@ -42,16 +42,16 @@ final class TargetOption {
 
     /**
      * The Kafka destination of a {@link #kafka()} target URI, for sync {@code syncName} of source database {@code
-     * sourceDatabase} (named in each record's {@code source.db}).
+     * sourceDatabase} (named in each record's {@code source.db}), its topics' schema segments mapped by {@code schemaMap}.
      *
      * @throws ConfigurationError (exit {@link ExitCodes#USAGE}) when it is malformed
      */
-    KafkaTarget kafkaTarget(String syncName, String sourceDatabase) {
+    KafkaTarget kafkaTarget(String syncName, String sourceDatabase, java.util.Map<String, String> schemaMap) {
         try {
-            return KafkaTarget.parseUri(raw())
-                    .syncName(syncName)
-                    .sourceDatabase(sourceDatabase)
-                    .build();
+            KafkaTarget.Builder b =
+                    KafkaTarget.parseUri(raw()).syncName(syncName).sourceDatabase(sourceDatabase);
+            schemaMap.forEach(b::mapSchema);
+            return b.build();
         } catch (PgFerryException e) {
             throw new ConfigurationError(mixee.commandLine(), e);
         }

@@ -32,6 +32,9 @@ final class ClientSettings {
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         }
+        // A transaction's first send may meet the broker still writing the previous one's markers
+        // (CONCURRENT_TRANSACTIONS); the default 100 ms back-off would then cost most of a small transaction.
+        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "10");
         p.putAll(target.producerProperties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * worker.
  *
  * <p><b>Durability</b> (see {@link ChangeSink}). With {@link Delivery#EXACTLY_ONCE} each batch is one Kafka
- * transaction of a transactional producer (one source transaction per batch: {@link #transactionPerBatch()}), and
+ * transaction of a transactional producer, holding one or more consecutive source transactions, each whole (the
+ * engine groups them as for any sink; a Kafka transaction a source transaction would cost about as much as a
+ * round of transaction markers, so grouping is what makes small transactions fast), and
  * {@link #commit} writes the position to the offsets topic inside it before committing it: the changes and the
  * position become visible to {@code read_committed} consumers together, and are durable when {@code commit} returns.
  * A new sink with the same transactional id fences this one and aborts what it left open. With {@link
@@ -79,7 +81,7 @@ public final class KafkaSink implements ChangeSink {
         this.clientId = producerId;
         this.copyWorker = copyWorker;
         this.fingerprint = fingerprint;
-        this.topics = new Topics(target.topicPrefix());
+        this.topics = new Topics(target.topicPrefix(), target.schemaMap());
         this.offsets = new OffsetStore(topics.offsets(), target.syncName());
         this.events = new EventRecords(
                 topics,
@@ -277,9 +279,10 @@ public final class KafkaSink implements ChangeSink {
         closeQuietly(producer, admin);
     }
 
+    /** False: consecutive source transactions share a Kafka transaction, which never splits one. */
     @Override
     public boolean transactionPerBatch() {
-        return exactlyOnce;
+        return false;
     }
 
     /** Commits the open Kafka transaction, or waits until every record sent is acknowledged. */

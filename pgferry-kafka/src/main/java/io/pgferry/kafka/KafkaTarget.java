@@ -23,6 +23,8 @@ import java.util.TreeSet;
  * @param producerProperties passed to the Kafka producer as they are (TLS, SASL, tuning); the TLS and SASL ones
  *     ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}) and the other settings the admin client and the
  *     consumer know are passed to them too
+ * @param schemaMap source schema to the topic segment its tables' topics get instead of the schema's name ({@code
+ *     <prefix>.<segment>.<table>}); {@code source.schema} in the events keeps the real name
  */
 public record KafkaTarget(
         String bootstrapServers,
@@ -33,7 +35,8 @@ public record KafkaTarget(
         boolean tombstones,
         boolean transactionMetadata,
         boolean schemas,
-        Map<String, String> producerProperties) {
+        Map<String, String> producerProperties,
+        Map<String, String> schemaMap) {
     /** Producer settings pgferry makes itself, which the delivery guarantees depend on. */
     static final Set<String> RESERVED_PRODUCER_PROPERTIES = Set.of(
             "bootstrap.servers",
@@ -51,6 +54,7 @@ public record KafkaTarget(
         topicPrefix = topicPrefix == null || topicPrefix.isEmpty() ? syncName : topicPrefix;
         new Topics(topicPrefix); // validates it
         producerProperties = Map.copyOf(producerProperties);
+        schemaMap = Map.copyOf(schemaMap);
         for (String key : producerProperties.keySet()) {
             if (RESERVED_PRODUCER_PROPERTIES.contains(key)) {
                 throw PgFerryException.fatal(
@@ -112,8 +116,15 @@ public record KafkaTarget(
         private boolean transactionMetadata;
         private boolean schemas;
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
+        private final Map<String, String> schemaMap = new LinkedHashMap<>();
 
         private Builder() {}
+
+        /** Tables of source schema {@code schema} go to topics {@code <prefix>.<segment>.<table>}. */
+        public Builder mapSchema(String schema, String segment) {
+            schemaMap.put(schema, segment);
+            return this;
+        }
 
         public Builder bootstrapServers(String servers) {
             this.bootstrapServers = servers;
@@ -172,7 +183,8 @@ public record KafkaTarget(
                     tombstones,
                     transactionMetadata,
                     schemas,
-                    producerProperties);
+                    producerProperties,
+                    schemaMap);
         }
     }
 }

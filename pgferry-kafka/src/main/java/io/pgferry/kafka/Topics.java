@@ -1,19 +1,24 @@
 package io.pgferry.kafka;
 
 import io.pgferry.core.PgFerryException;
+import java.util.Map;
 
 /**
  * The topic names of a sync, all under its prefix: {@code <prefix>.<schema>.<table>} for each table, {@code
  * <prefix>.message} for logical messages, {@code <prefix>.transaction} for transaction metadata and {@code
- * <prefix>.pgferry_offsets} for the applied positions. Table topics have two parts after the prefix and the others
+ * <prefix>.pgferry_offsets} for the applied positions. A schema map replaces a schema's name by another segment. Table topics have two parts after the prefix and the others
  * one, so a table never shares a topic with them.
  *
  * <p>As Debezium does, every character a topic name cannot hold (anything but ASCII letters, digits, {@code .},
  * {@code _} and {@code -}) becomes {@code _}; tables whose names differ only there share a topic.
  */
-record Topics(String prefix) {
+record Topics(String prefix, Map<String, String> schemaMap) {
     /** Kafka's limit on a topic name's length. */
     static final int MAX_LENGTH = 249;
+
+    Topics(String prefix) {
+        this(prefix, Map.of());
+    }
 
     Topics {
         if (prefix.isEmpty() || !sanitize(prefix).equals(prefix) || prefix.length() > MAX_LENGTH - 20) {
@@ -24,7 +29,7 @@ record Topics(String prefix) {
     }
 
     String table(String schema, String table) {
-        String name = prefix + "." + sanitize(schema) + "." + sanitize(table);
+        String name = prefix + "." + sanitize(schemaMap.getOrDefault(schema, schema)) + "." + sanitize(table);
         if (name.length() > MAX_LENGTH) {
             throw PgFerryException.fatal(
                     "the Kafka topic name of table " + schema + "." + table + " would be longer than " + MAX_LENGTH

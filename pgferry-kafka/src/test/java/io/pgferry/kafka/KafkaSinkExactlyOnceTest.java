@@ -52,7 +52,7 @@ class KafkaSinkExactlyOnceTest {
         String prefix = TestBroker.freshPrefix();
         try (KafkaSink sink = KafkaSink.open(TestBroker.target(prefix).build(), () -> "fp")) {
             assertThat(sink.storesPosition()).isTrue();
-            assertThat(sink.transactionPerBatch()).isTrue();
+            assertThat(sink.transactionPerBatch()).isFalse();
             sink.begin();
             txs.get(0).applyTo(sink);
             // Rolled back once it is on the broker: the producer would drop a record not yet sent.
