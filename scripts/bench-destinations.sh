@@ -50,17 +50,7 @@ fi
 bench_build
 bench_workdir
 
-src_port=$(free_port)
-bench_cluster src "$src_port" <<CONF
-wal_level = logical
-max_wal_size = 16GB
-shared_buffers = 512MB
-max_replication_slots = 10
-max_wal_senders = 10
-CONF
-S="postgresql://postgres@127.0.0.1:$src_port/bench"
-psql_s() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" "$@"; }
-"$pgbin/psql" -X -q "postgresql://postgres@127.0.0.1:$src_port/postgres" -c "CREATE DATABASE bench"
+bench_logical_source
 
 log "source: $rows rows"
 psql_s <<SQL

@@ -70,3 +70,19 @@ bench_cluster() {
   } >>"$work/$1/postgresql.conf"
   as_pg "$pgbin/pg_ctl" -D "$work/$1" -l "$work/$1.log" -w start >/dev/null
 }
+
+# bench_logical_source: a source cluster "src" (wal_level = logical) on a free port ($src_port) with database bench;
+# sets $S (its URI) and defines psql_s (psql on it, stopping at the first error).
+bench_logical_source() {
+  src_port=$(free_port)
+  bench_cluster src "$src_port" <<CONF
+wal_level = logical
+max_wal_size = 16GB
+shared_buffers = 512MB
+max_replication_slots = 10
+max_wal_senders = 10
+CONF
+  S="postgresql://postgres@127.0.0.1:$src_port/bench"
+  psql_s() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" "$@"; }
+  "$pgbin/psql" -X -q "postgresql://postgres@127.0.0.1:$src_port/postgres" -c "CREATE DATABASE bench"
+}
