@@ -67,10 +67,7 @@ final class ForeignSync {
             }
             List<TableName> names =
                     TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
-            List<SourceTable> tables;
-            try (Connection catalogConnection = Connections.open(config.source())) {
-                tables = new SourceCatalog(catalogConnection, config).read(names);
-            }
+            List<SourceTable> tables = ForeignSync.readTables(config, names);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             Map<TableName, TargetTable> targets = new LinkedHashMap<>();
             Map<TargetTable, TableName> taken = new HashMap<>();
@@ -218,6 +215,13 @@ final class ForeignSync {
         try (Connection c = target.connect()) {
             Lsn at = catalog.position(c).flatMap(SyncCatalog.Position::lsn).orElse(Lsn.INVALID);
             return new SyncEngine.Result(copy != null, at, h.applied(), 0);
+        }
+    }
+
+    /** The definitions of the selected source tables, read on a connection of their own. */
+    static List<SourceTable> readTables(SyncConfig config, List<TableName> names) throws SQLException {
+        try (Connection catalogConnection = Connections.open(config.source())) {
+            return new SourceCatalog(catalogConnection, config).read(names);
         }
     }
 

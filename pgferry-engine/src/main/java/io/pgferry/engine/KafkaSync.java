@@ -52,10 +52,7 @@ final class KafkaSync {
                 KafkaPositions positions = new KafkaPositions(target)) {
             List<TableName> names =
                     TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
-            List<SourceTable> tables;
-            try (Connection catalogConnection = Connections.open(config.source())) {
-                tables = new SourceCatalog(catalogConnection, config).read(names);
-            }
+            List<SourceTable> tables = ForeignSync.readTables(config, names);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             for (SourceTable t : tables) {
                 SyncChecks.checkIdentity(t);
