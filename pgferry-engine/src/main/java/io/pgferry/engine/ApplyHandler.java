@@ -95,6 +95,8 @@ final class ApplyHandler implements TransactionHandler {
     }
 
     private final BlockingQueue<Item> queue;
+    /** Items the applier has taken from the queue and not yet handled, in order; the applier's own. */
+    private final ArrayDeque<Item> taken = new ArrayDeque<>();
     /** Set by the applier; thrown to the stream, then cleared, by {@link #throwIfFailed}. */
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
@@ -204,9 +206,7 @@ final class ApplyHandler implements TransactionHandler {
         while (true) {
             Item item;
             try {
-                item = last == null
-                        ? queue.take()
-                        : queue.poll(Math.max(0, maxDelayNanos - (System.nanoTime() - openedAt)), TimeUnit.NANOSECONDS);
+                item = next();
             } catch (InterruptedException e) {
                 return;
             }
@@ -224,7 +224,7 @@ final class ApplyHandler implements TransactionHandler {
                 } else if (item instanceof Deliver d) {
                     apply(d.tx());
                 } else if (item == Signal.IDLE) {
-                    if (queue.isEmpty()) {
+                    if (taken.isEmpty() && queue.isEmpty()) {
                         commit();
                         acknowledgeDurable();
                         onCaughtUp.run();
@@ -244,6 +244,24 @@ final class ApplyHandler implements TransactionHandler {
                 finish(item);
             }
         }
+    }
+
+    /**
+     * The next item, or null when the open batch's delay ran out first. Items are taken from the queue as many as
+     * there are at a time: taken one by one, a full queue woke the stream's thread for every transaction, and the two
+     * threads spent a third of their time handing small transactions over (the Kafka benchmark).
+     */
+    private Item next() throws InterruptedException {
+        Item item = taken.poll();
+        if (item != null) {
+            return item;
+        }
+        if (queue.drainTo(taken) > 0) {
+            return taken.poll();
+        }
+        return last == null
+                ? queue.take()
+                : queue.poll(Math.max(0, maxDelayNanos - (System.nanoTime() - openedAt)), TimeUnit.NANOSECONDS);
     }
 
     private static void finish(Item item) {
@@ -383,6 +401,11 @@ final class ApplyHandler implements TransactionHandler {
         }
         checker.shutdownNow();
         Item item;
+        if (!applier.isAlive()) {
+            while ((item = taken.poll()) != null) {
+                finish(item);
+            }
+        }
         while ((item = queue.poll()) != null) {
             finish(item);
         }

@@ -24,7 +24,7 @@ final class DeleteRun extends Run {
 
     /** Deletes the keys in one statement where the dialect has one, else as a batch of one DELETE a key. */
     @Override
-    void flush(JdbcSink sink) throws SQLException {
+    void flush(Writes sink) throws SQLException {
         List<Column> keyColumns =
                 relation.columns().stream().filter(Column::key).toList();
         List<Object[]> rows = new ArrayList<>(keys.size());

@@ -31,7 +31,7 @@ final class InsertRun extends Run {
     }
 
     @Override
-    void flush(JdbcSink sink) throws SQLException {
+    void flush(Writes sink) throws SQLException {
         if (upsert) {
             List<Column> keys = relation.columns().stream().filter(Column::key).toList();
             sink.dialect().upsertRows(sink.connection(), target, relation.columns(), keys, rows);

@@ -58,8 +58,7 @@ public final class JdbcSink implements ChangeSink {
     private final SyncCatalog catalog;
     private final Supplier<String> fingerprint;
     private final String where;
-    private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final Map<TargetTable, Boolean> warnedMissing = new HashMap<>();
+    private final Writes writes;
     private PreparedStatement savePosition;
     /** The open run of each table, in the order they were opened; at most one when {@link #inOrder}. */
     private final Map<TargetTable, Run> open = new LinkedHashMap<>();
@@ -69,7 +68,6 @@ public final class JdbcSink implements ChangeSink {
     private final Map<Relation, TargetTable> targetOf = new IdentityHashMap<>();
 
     private final boolean inOrder;
-    private long missingRows;
     private boolean idempotent;
     private boolean copying;
 
@@ -95,6 +93,7 @@ public final class JdbcSink implements ChangeSink {
         this.catalog = catalog;
         this.fingerprint = fingerprint;
         this.where = where;
+        this.writes = new Writes(connection, dialect, where);
         try {
             Dialect.ApplySession session = dialect.prepareApplySession(connection);
             for (String warning : session.warnings()) {
@@ -133,7 +132,7 @@ public final class JdbcSink implements ChangeSink {
 
     /** Updates and deletes that found no row at the destination, since this sink was made. */
     public long missingRows() {
-        return missingRows;
+        return writes.missingRows();
     }
 
     @Override
@@ -210,6 +209,7 @@ public final class JdbcSink implements ChangeSink {
             throw JdbcErrors.classify(e, "could not apply a change at " + where);
         }
         idempotent = on;
+        writes.idempotent(on);
     }
 
     @Override
@@ -300,11 +300,8 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void close() {
-        for (PreparedStatement ps : statements.values()) {
-            closeQuietly(ps);
-        }
-        statements.clear();
-        closeQuietly(savePosition);
+        writes.close();
+        Writes.closeQuietly(savePosition);
         durability.close();
         try {
             connection.close();
@@ -327,7 +324,7 @@ public final class JdbcSink implements ChangeSink {
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
-            oneRow(relation, u.before() == null ? u.after() : u.before(), u.after());
+            writes.oneRow(relation, target(relation), u.before() == null ? u.after() : u.before(), u.after());
             return;
         }
         Key key = Key.of(u.after(), dialect);
@@ -336,45 +333,13 @@ public final class JdbcSink implements ChangeSink {
         if (!old.equals(key) || hasSecondaryUnique(target)) {
             alone(relation);
             if (idempotent && !old.equals(key)) {
-                moveIdempotently(relation, target, old, key, u.after());
+                writes.moveIdempotently(relation, target, old, key, u.after());
                 return;
             }
-            new UpdateRun(relation, target).merge(old, u.after(), dialect).flush(this);
+            new UpdateRun(relation, target).merge(old, u.after(), dialect).flush(writes);
             return;
         }
         runFor(relation, UpdateRun.class).merge(key, u.after(), dialect);
-    }
-
-    /**
-     * A key change replayed over rows a copy may have read before or after it: when the row is still at its old key,
-     * a row at the new key (copied after the change) is removed and the row moved; either way the row at the new
-     * key, if any, then gets the update's values.
-     */
-    private void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after)
-            throws SQLException {
-        UpdateRun probe = new UpdateRun(relation, target);
-        PreparedStatement exists =
-                statement("SELECT 1 FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
-        bindKey(exists, 1, old);
-        boolean atOld;
-        try (var rs = exists.executeQuery()) {
-            atOld = rs.next();
-        }
-        if (atOld) {
-            PreparedStatement delete =
-                    statement("DELETE FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
-            bindKey(delete, 1, key);
-            delete.executeUpdate();
-            probe.merge(old, after, dialect).flush(this);
-        } else {
-            probe.merge(key, after, dialect).flush(this);
-        }
-    }
-
-    private void bindKey(PreparedStatement ps, int first, Key key) throws SQLException {
-        for (int i = 0; i < key.size(); i++) {
-            dialect.bind(ps, first + i, key.value(i));
-        }
     }
 
     private PgFerryException noReplayKey(Relation relation) {
@@ -391,7 +356,7 @@ public final class JdbcSink implements ChangeSink {
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
-            oneRow(relation, d.before(), null);
+            writes.oneRow(relation, target(relation), d.before(), null);
             return;
         }
         runFor(relation, DeleteRun.class).keys.add(Key.of(d.before(), dialect));
@@ -425,7 +390,7 @@ public final class JdbcSink implements ChangeSink {
         }
         Run r = open.remove(target(relation));
         if (r != null) {
-            r.flush(this);
+            r.flush(writes);
         }
     }
 
@@ -464,80 +429,12 @@ public final class JdbcSink implements ChangeSink {
         }
     }
 
-    /** An update ({@code after} not null) or delete of one row matched on every value of {@code old}. */
-    private void oneRow(Relation relation, Row old, Row after) throws SQLException {
-        TargetTable target = target(relation);
-        List<Object> params = new ArrayList<>();
-        StringBuilder set = null;
-        if (after != null) {
-            set = new StringBuilder();
-            for (int i = 0; i < relation.columns().size(); i++) {
-                if (!after.isUnchangedToast(i)) {
-                    Column c = relation.columns().get(i);
-                    set.append(set.length() == 0 ? "" : ", ")
-                            .append(dialect.quote(c.name()))
-                            .append(" = ")
-                            .append(dialect.parameter(c));
-                    params.add(after.isNull(i) ? null : dialect.value(relation, i, after.text(i)));
-                }
-            }
-        }
-        StringBuilder match = new StringBuilder();
-        for (int i = 0; i < relation.columns().size(); i++) {
-            if (!old.isUnchangedToast(i)) {
-                match.append(match.length() == 0 ? "" : " AND ")
-                        .append(dialect.matches(relation.columns().get(i)));
-                params.add(old.isNull(i) ? null : dialect.value(relation, i, old.text(i)));
-            }
-        }
-        String sql = dialect.oneRow(target, set == null ? null : set.toString(), match.toString());
-        PreparedStatement ps = statement(sql);
-        for (int i = 0; i < params.size(); i++) {
-            dialect.bind(ps, i + 1, params.get(i));
-        }
-        countMissing(target, 1 - ps.executeUpdate());
-    }
-
     private void flush() throws SQLException {
         List<Run> runs = new ArrayList<>(open.values());
         open.clear();
         for (Run r : runs) {
-            r.flush(this);
+            r.flush(writes);
         }
-    }
-
-    PreparedStatement statement(String sql) throws SQLException {
-        PreparedStatement ps = statements.get(sql);
-        if (ps == null) {
-            ps = connection.prepareStatement(sql);
-            statements.put(sql, ps);
-        }
-        return ps;
-    }
-
-    /**
-     * Counts {@code missing} rows an update or delete did not find; warns once per table. In idempotent replay a
-     * missing row is expected (the copy read the row after a later delete) and not counted.
-     */
-    void countMissing(TargetTable table, int missing) {
-        if (missing > 0 && !idempotent) {
-            missingRows += missing;
-            if (warnedMissing.put(table, Boolean.TRUE) == null) {
-                log.warn(
-                        "an update or delete found no row in {} at {}: the destination had diverged from the source"
-                                + " (further misses of this table are counted, not logged)",
-                        table,
-                        where);
-            }
-        }
-    }
-
-    Connection connection() {
-        return connection;
-    }
-
-    Dialect dialect() {
-        return dialect;
     }
 
     private Object[] values(Row row) {
@@ -546,15 +443,5 @@ public final class JdbcSink implements ChangeSink {
             v[i] = row.isNull(i) ? null : dialect.value(row.relation(), i, row.text(i));
         }
         return v;
-    }
-
-    private static void closeQuietly(Statement st) {
-        try {
-            if (st != null) {
-                st.close();
-            }
-        } catch (SQLException e) {
-            // The connection is closed next.
-        }
     }
 }

@@ -16,7 +16,7 @@ abstract sealed class Run permits InsertRun, UpdateRun, DeleteRun {
     abstract int size();
 
     /** Writes the run in the sink's open transaction. */
-    abstract void flush(JdbcSink sink) throws SQLException;
+    abstract void flush(Writes sink) throws SQLException;
 
     /** {@code WHERE k1 = ? AND k2 = ?} over the relation's key columns. */
     String keyPredicate(Dialect dialect) {

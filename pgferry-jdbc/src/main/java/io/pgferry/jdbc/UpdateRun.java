@@ -56,7 +56,7 @@ final class UpdateRun extends Run {
      * one ({@link Dialect#updateMany}), else as a batch of one UPDATE a row.
      */
     @Override
-    void flush(JdbcSink sink) throws SQLException {
+    void flush(Writes sink) throws SQLException {
         List<Column> columns = relation.columns();
         List<Column> keys = columns.stream().filter(Column::key).toList();
         Map<BitSet, List<Map.Entry<Key, Pending>>> bySignature = new LinkedHashMap<>();
@@ -107,7 +107,7 @@ final class UpdateRun extends Run {
         }
     }
 
-    private int oneByOne(JdbcSink sink, List<Column> keys, List<Column> set, List<Object[]> rows) throws SQLException {
+    private int oneByOne(Writes sink, List<Column> keys, List<Column> set, List<Object[]> rows) throws SQLException {
         Dialect d = sink.dialect();
         StringBuilder sql =
                 new StringBuilder("UPDATE ").append(d.qualified(target)).append(" SET ");

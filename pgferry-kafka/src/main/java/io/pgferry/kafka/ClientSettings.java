@@ -23,6 +23,9 @@ final class ClientSettings {
      */
     static final String TRANSACTION_TIMEOUT_MS = "900000";
 
+    /** Half the broker's default {@code message.max.bytes}, so that a full batch is never refused as too large. */
+    static final String BATCH_SIZE = "524288";
+
     private ClientSettings() {}
 
     /** @param transactionalId null for the at-least-once producer */
@@ -35,6 +38,11 @@ final class ClientSettings {
         // A transaction's first send may meet the broker still writing the previous one's markers
         // (CONCURRENT_TRANSACTIONS); the default 100 ms back-off would then cost most of a small transaction.
         p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "10");
+        // A change stream sends many small records to a few partitions: batches of Kafka's default 16 KiB, sent after
+        // 5 ms, made the broker's request handling the bottleneck (the Kafka benchmark went from 18.6k to 33.9k
+        // changes/s with these). Every commit flushes, so the linger never delays a confirmed position.
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, BATCH_SIZE);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.putAll(target.producerProperties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target.bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

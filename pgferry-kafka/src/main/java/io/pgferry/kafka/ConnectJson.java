@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
  * Thread-safe: the factory is.
  */
 final class ConnectJson {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes JSON to a generator; may throw what the generator throws. */
     @FunctionalInterface

@@ -1,6 +1,7 @@
 package io.pgferry.kafka;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
@@ -28,7 +29,16 @@ final class EventRecords {
     /** Where the events of a change come from: its source transaction, if any. */
     record Origin(long xid, Instant commitTime, TransactionBlock block) {}
 
+    private static final SerializedString BEFORE = new SerializedString("before");
+    private static final SerializedString AFTER = new SerializedString("after");
+    private static final SerializedString TRANSACTION = new SerializedString("transaction");
+    private static final SerializedString OP = new SerializedString("op");
+    private static final SerializedString TS_MS = new SerializedString("ts_ms");
+    private static final SerializedString TS_US = new SerializedString("ts_us");
+    private static final SerializedString TS_NS = new SerializedString("ts_ns");
+
     private final Topics topics;
+    private final RecordWriter writer = new RecordWriter();
     private final SourceBlock source;
     private final boolean schemas;
     private final boolean tombstones;
@@ -115,7 +125,7 @@ final class EventRecords {
     }
 
     private byte[] key(TableShape shape, Row row, Row oldKey) {
-        return ConnectJson.record(schemas, shape.keySchema(), g -> RowJson.key(g, shape, row, oldKey));
+        return writer.record(schemas, shape.keySchema(), g -> RowJson.key(g, shape, row, oldKey));
     }
 
     private byte[] envelope(
@@ -127,28 +137,33 @@ final class EventRecords {
         }
         Instant at = origin.commitTime() != null ? origin.commitTime() : now;
         Relation r = shape.relation();
-        return ConnectJson.record(schemas, shape.envelopeSchema(), g -> {
+        return writer.record(schemas, shape.envelopeSchema(), g -> {
             g.writeStartObject();
-            g.writeFieldName("before");
+            g.writeFieldName(BEFORE);
             row(g, shape, before);
-            g.writeFieldName("after");
+            g.writeFieldName(AFTER);
             row(g, shape, after);
             source.write(g, at, snapshot, r.schema(), r.table(), origin.xid(), lsn);
             if (block != null) {
                 block.write(g, shape.dataCollection());
             } else {
-                g.writeNullField("transaction");
+                g.writeFieldName(TRANSACTION);
+                g.writeNull();
             }
-            g.writeStringField("op", op);
+            g.writeFieldName(OP);
+            g.writeString(op);
             writeTimes(g, now);
             g.writeEndObject();
         });
     }
 
     static void writeTimes(JsonGenerator g, Instant now) throws IOException {
-        g.writeNumberField("ts_ms", now.toEpochMilli());
-        g.writeNumberField("ts_us", SourceBlock.micros(now));
-        g.writeNumberField("ts_ns", SourceBlock.micros(now) * 1000 + now.getNano() % 1000);
+        g.writeFieldName(TS_MS);
+        g.writeNumber(now.toEpochMilli());
+        g.writeFieldName(TS_US);
+        g.writeNumber(SourceBlock.micros(now));
+        g.writeFieldName(TS_NS);
+        g.writeNumber(SourceBlock.micros(now) * 1000 + now.getNano() % 1000);
     }
 
     private static void row(JsonGenerator g, TableShape shape, Row row) throws IOException {

@@ -16,7 +16,7 @@ final class RowJson {
         g.writeStartObject();
         boolean keyOnly = row.isKeyOnly();
         for (int i = 0; i < shape.size(); i++) {
-            g.writeFieldName(shape.columnName(i));
+            g.writeFieldName(shape.fieldName(i));
             if (keyOnly && !shape.isKey(i)) {
                 g.writeNull();
             } else {
@@ -34,7 +34,7 @@ final class RowJson {
         g.writeStartObject();
         for (int i = 0; i < shape.size(); i++) {
             if (shape.isKey(i)) {
-                g.writeFieldName(shape.columnName(i));
+                g.writeFieldName(shape.fieldName(i));
                 Row from = row.isUnchangedToast(i) && old != null && !old.isUnchangedToast(i) ? old : row;
                 value(g, shape, from, i);
             }

@@ -1,6 +1,7 @@
 package io.pgferry.kafka;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.pgferry.core.Lsn;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,25 @@ import java.util.Properties;
  */
 record SourceBlock(String name, String db) {
     static final String VERSION = "pgferry-" + projectVersion();
+
+    // The block is written for every event: its names and fixed values are encoded once.
+    private static final SerializedString SOURCE = new SerializedString("source");
+    private static final SerializedString F_VERSION = new SerializedString("version");
+    private static final SerializedString V_VERSION = new SerializedString(VERSION);
+    private static final SerializedString CONNECTOR = new SerializedString("connector");
+    private static final SerializedString POSTGRESQL = new SerializedString("postgresql");
+    private static final SerializedString NAME = new SerializedString("name");
+    private static final SerializedString TS_MS = new SerializedString("ts_ms");
+    private static final SerializedString SNAPSHOT = new SerializedString("snapshot");
+    private static final SerializedString TRUE = new SerializedString("true");
+    private static final SerializedString FALSE = new SerializedString("false");
+    private static final SerializedString DB = new SerializedString("db");
+    private static final SerializedString TS_US = new SerializedString("ts_us");
+    private static final SerializedString TS_NS = new SerializedString("ts_ns");
+    private static final SerializedString SCHEMA = new SerializedString("schema");
+    private static final SerializedString TABLE = new SerializedString("table");
+    private static final SerializedString TX_ID = new SerializedString("txId");
+    private static final SerializedString LSN = new SerializedString("lsn");
 
     static void writeSchema(JsonGenerator g) throws IOException {
         g.writeStartObject();
@@ -61,23 +81,36 @@ record SourceBlock(String name, String db) {
      */
     void write(JsonGenerator g, Instant at, boolean snapshot, String schema, String table, long xid, Lsn lsn)
             throws IOException {
-        g.writeObjectFieldStart("source");
-        g.writeStringField("version", VERSION);
-        g.writeStringField("connector", "postgresql");
-        g.writeStringField("name", name);
-        g.writeNumberField("ts_ms", at.toEpochMilli());
-        g.writeStringField("snapshot", snapshot ? "true" : "false");
-        g.writeStringField("db", db);
-        g.writeNumberField("ts_us", micros(at));
-        g.writeNumberField("ts_ns", micros(at) * 1000);
-        g.writeStringField("schema", schema);
-        g.writeStringField("table", table);
+        g.writeFieldName(SOURCE);
+        g.writeStartObject();
+        g.writeFieldName(F_VERSION);
+        g.writeString(V_VERSION);
+        g.writeFieldName(CONNECTOR);
+        g.writeString(POSTGRESQL);
+        g.writeFieldName(NAME);
+        g.writeString(name);
+        g.writeFieldName(TS_MS);
+        g.writeNumber(at.toEpochMilli());
+        g.writeFieldName(SNAPSHOT);
+        g.writeString(snapshot ? TRUE : FALSE);
+        g.writeFieldName(DB);
+        g.writeString(db);
+        g.writeFieldName(TS_US);
+        g.writeNumber(micros(at));
+        g.writeFieldName(TS_NS);
+        g.writeNumber(micros(at) * 1000);
+        g.writeFieldName(SCHEMA);
+        g.writeString(schema);
+        g.writeFieldName(TABLE);
+        g.writeString(table);
+        g.writeFieldName(TX_ID);
         if (xid == 0) {
-            g.writeNullField("txId");
+            g.writeNull();
         } else {
-            g.writeNumberField("txId", xid);
+            g.writeNumber(xid);
         }
-        g.writeNumberField("lsn", lsn.value());
+        g.writeFieldName(LSN);
+        g.writeNumber(lsn.value());
         g.writeEndObject();
     }
 

@@ -1,6 +1,8 @@
 package io.pgferry.kafka;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.value.TypeResolver;
@@ -10,7 +12,8 @@ import java.util.List;
 /**
  * What the records of one table need, worked out once per Relation object (the stream makes a new one whenever the
  * server describes the table again): its topic, each column's {@link ConnectType}, its key columns, and the Connect
- * schemas of its key and envelope, rendered as JSON for the {@code schemas=true} form.
+ * schemas of its key and envelope, rendered as JSON for the {@code schemas=true} form, and the column names, all
+ * encoded once as JSON for the records of every change.
  *
  * <p>Every value field is optional: pgoutput does not say which columns are NOT NULL, and a key-only old row has
  * nulls in the others. Key fields are required.
@@ -22,9 +25,10 @@ final class TableShape {
     private final String dataCollection;
     private final ConnectType[] columnTypes;
     private final boolean[] key;
+    private final SerializedString[] fieldNames;
     private final boolean hasKey;
-    private final String keySchema;
-    private final String envelopeSchema;
+    private final SerializedString keySchema;
+    private final SerializedString envelopeSchema;
 
     TableShape(Relation relation, TypeResolver types, Topics topics) {
         this.relation = relation;
@@ -34,14 +38,18 @@ final class TableShape {
         List<Column> columns = relation.columns();
         this.columnTypes = new ConnectType[columns.size()];
         this.key = new boolean[columns.size()];
+        this.fieldNames = new SerializedString[columns.size()];
         this.hasKey = KafkaSink.hasKey(relation);
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
             columnTypes[i] = ConnectType.of(c.typeOid(), c.typeModifier(), types);
             key[i] = hasKey && c.key();
+            fieldNames[i] = new SerializedString(c.name());
         }
-        this.keySchema = hasKey ? ConnectJson.render(g -> writeStruct(g, topic + ".Key", true, false, null)) : null;
-        this.envelopeSchema = ConnectJson.render(this::writeEnvelopeSchema);
+        this.keySchema = hasKey
+                ? new SerializedString(ConnectJson.render(g -> writeStruct(g, topic + ".Key", true, false, null)))
+                : null;
+        this.envelopeSchema = new SerializedString(ConnectJson.render(this::writeEnvelopeSchema));
     }
 
     Relation relation() {
@@ -69,6 +77,11 @@ final class TableShape {
         return relation.columns().get(i).name();
     }
 
+    /** The column's name as a JSON field name. */
+    SerializableString fieldName(int i) {
+        return fieldNames[i];
+    }
+
     int columnOid(int i) {
         return relation.columns().get(i).typeOid();
     }
@@ -86,11 +99,11 @@ final class TableShape {
     }
 
     /** The key's Connect schema as JSON; null for a table without a key. */
-    String keySchema() {
+    SerializableString keySchema() {
         return keySchema;
     }
 
-    String envelopeSchema() {
+    SerializableString envelopeSchema() {
         return envelopeSchema;
     }
 

@@ -56,7 +56,10 @@ final class ValueWriter {
             case TIME_MICROS -> g.writeNumber(microsOfDay(PgValues.fromText(oid, text, types)));
             case TIMESTAMP_MILLIS -> g.writeNumber(epoch(PgValues.fromText(oid, text, types), true));
             case TIMESTAMP_MICROS -> g.writeNumber(epoch(PgValues.fromText(oid, text, types), false));
-            case ZONED_TIMESTAMP -> g.writeString(zoned(PgValues.fromText(oid, text, types)));
+            case ZONED_TIMESTAMP -> {
+                String utc = utcText(text);
+                g.writeString(utc != null ? utc : zoned(PgValues.fromText(oid, text, types)));
+            }
             case ARRAY -> elements(
                     g,
                     type.element(),
@@ -130,6 +133,35 @@ final class ValueWriter {
         LocalDateTime t = (LocalDateTime) v;
         long seconds = t.toEpochSecond(ZoneOffset.UTC);
         return millis ? seconds * 1000 + t.getNano() / 1_000_000 : seconds * 1_000_000 + t.getNano() / 1000;
+    }
+
+    /**
+     * The ISO-8601 form of a timestamptz the server wrote in UTC ({@code 2026-01-01 12:00:00.25+00}, as it does when
+     * the session's TimeZone is UTC), made from the text alone: the date, {@code T}, the time with the fraction as
+     * the server wrote it (without trailing zeros, as {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} writes it), and
+     * {@code Z}. Null for any other form (another offset, a year past 9999, BC, infinity), which {@link #zoned}
+     * handles: this is only the common case made cheap, and must agree with it wherever it answers.
+     */
+    static String utcText(String text) {
+        int n = text.length();
+        if (n < 22 || n > 29 || n == 23 || !text.endsWith("+00")) {
+            return null;
+        }
+        for (int i = 0; i < n - 3; i++) {
+            char c = text.charAt(i);
+            boolean ok =
+                    switch (i) {
+                        case 4, 7 -> c == '-';
+                        case 10 -> c == ' ';
+                        case 13, 16 -> c == ':';
+                        case 19 -> c == '.';
+                        default -> c >= '0' && c <= '9';
+                    };
+            if (!ok) {
+                return null;
+            }
+        }
+        return text.substring(0, 10) + 'T' + text.substring(11, n - 3) + 'Z';
     }
 
     private static String zoned(Object v) {

@@ -33,7 +33,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Debezium's embedded engine with its PostgreSQL connector, writing every record it hands over to Kafka with a
  * {@link KafkaProducer}, as Debezium Server's Kafka sink does: each batch is sent, every record of it awaited
- * (acknowledged by the broker), then marked processed. The connector reads an existing slot and publication through
+ * (acknowledged by the broker), then marked processed. The producer gets the batch size and linger pgferry's producer
+ * uses, and each batch is flushed before it is awaited, so that neither side is measured with worse producer
+ * settings than the other. The connector reads an existing slot and publication through
  * pgoutput, with no snapshot and offsets in memory; events are JSON without schemas and numeric as strings, the form
  * pgferry writes by default. Topics are {@code <prefix>.<schema>.<table>}, created on first use with the broker's
  * defaults, as pgferry creates them.
@@ -62,6 +64,10 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
                 "true",
                 ProducerConfig.ACKS_CONFIG,
                 "all",
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                "524288",
+                ProducerConfig.LINGER_MS_CONFIG,
+                "20",
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
                 ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
@@ -162,6 +168,7 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
                 ensureTopic(r.destination());
                 sent.add(producer.send(new ProducerRecord<>(r.destination(), r.key(), r.value())));
             }
+            producer.flush();
             for (Future<RecordMetadata> f : sent) {
                 f.get();
             }

@@ -1,0 +1,165 @@
+package io.pgferry.jdbc;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.Row;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The destination connection of a {@link JdbcSink} as its runs write to it: statements prepared once per SQL text,
+ * updates and deletes that found no row counted (and warned about once per table), and the writes made one row at a
+ * time, outside any run: a row matched on all its values (replica identity FULL), and a key change replayed
+ * idempotently. Not thread-safe: the sink's.
+ */
+final class Writes {
+    private static final Logger log = LoggerFactory.getLogger(Writes.class);
+
+    private final Connection connection;
+    private final Dialect dialect;
+    private final String where;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private final Map<TargetTable, Boolean> warnedMissing = new HashMap<>();
+    private long missingRows;
+    private boolean idempotent;
+
+    /** @param where the destination for messages, without secrets */
+    Writes(Connection connection, Dialect dialect, String where) {
+        this.connection = connection;
+        this.dialect = dialect;
+        this.where = where;
+    }
+
+    /** In idempotent replay a missing row is expected (the copy read the row after a later delete). */
+    void idempotent(boolean on) {
+        idempotent = on;
+    }
+
+    long missingRows() {
+        return missingRows;
+    }
+
+    PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    /**
+     * Counts {@code missing} rows an update or delete did not find; warns once per table. In idempotent replay a
+     * missing row is expected (the copy read the row after a later delete) and not counted.
+     */
+    void countMissing(TargetTable table, int missing) {
+        if (missing > 0 && !idempotent) {
+            missingRows += missing;
+            if (warnedMissing.put(table, Boolean.TRUE) == null) {
+                log.warn(
+                        "an update or delete found no row in {} at {}: the destination had diverged from the source"
+                                + " (further misses of this table are counted, not logged)",
+                        table,
+                        where);
+            }
+        }
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * A key change replayed over rows a copy may have read before or after it: when the row is still at its old key,
+     * a row at the new key (copied after the change) is removed and the row moved; either way the row at the new
+     * key, if any, then gets the update's values.
+     */
+    void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after) throws SQLException {
+        UpdateRun probe = new UpdateRun(relation, target);
+        PreparedStatement exists =
+                statement("SELECT 1 FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
+        bindKey(exists, 1, old);
+        boolean atOld;
+        try (var rs = exists.executeQuery()) {
+            atOld = rs.next();
+        }
+        if (atOld) {
+            PreparedStatement delete =
+                    statement("DELETE FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
+            bindKey(delete, 1, key);
+            delete.executeUpdate();
+            probe.merge(old, after, dialect).flush(this);
+        } else {
+            probe.merge(key, after, dialect).flush(this);
+        }
+    }
+
+    private void bindKey(PreparedStatement ps, int first, Key key) throws SQLException {
+        for (int i = 0; i < key.size(); i++) {
+            dialect.bind(ps, first + i, key.value(i));
+        }
+    }
+
+    /** An update ({@code after} not null) or delete of one row matched on every value of {@code old}. */
+    void oneRow(Relation relation, TargetTable target, Row old, Row after) throws SQLException {
+        List<Object> params = new ArrayList<>();
+        StringBuilder set = null;
+        if (after != null) {
+            set = new StringBuilder();
+            for (int i = 0; i < relation.columns().size(); i++) {
+                if (!after.isUnchangedToast(i)) {
+                    Column c = relation.columns().get(i);
+                    set.append(set.length() == 0 ? "" : ", ")
+                            .append(dialect.quote(c.name()))
+                            .append(" = ")
+                            .append(dialect.parameter(c));
+                    params.add(after.isNull(i) ? null : dialect.value(relation, i, after.text(i)));
+                }
+            }
+        }
+        StringBuilder match = new StringBuilder();
+        for (int i = 0; i < relation.columns().size(); i++) {
+            if (!old.isUnchangedToast(i)) {
+                match.append(match.length() == 0 ? "" : " AND ")
+                        .append(dialect.matches(relation.columns().get(i)));
+                params.add(old.isNull(i) ? null : dialect.value(relation, i, old.text(i)));
+            }
+        }
+        String sql = dialect.oneRow(target, set == null ? null : set.toString(), match.toString());
+        PreparedStatement ps = statement(sql);
+        for (int i = 0; i < params.size(); i++) {
+            dialect.bind(ps, i + 1, params.get(i));
+        }
+        countMissing(target, 1 - ps.executeUpdate());
+    }
+
+    /** Closes the statements; the connection is the sink's to close. */
+    void close() {
+        for (PreparedStatement ps : statements.values()) {
+            closeQuietly(ps);
+        }
+        statements.clear();
+    }
+
+    static void closeQuietly(Statement st) {
+        try {
+            if (st != null) {
+                st.close();
+            }
+        } catch (SQLException e) {
+            // The connection is closed next.
+        }
+    }
+}
