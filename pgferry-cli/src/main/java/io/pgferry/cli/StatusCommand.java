@@ -46,9 +46,11 @@ final class StatusCommand extends PgferryCommand {
         } catch (PgFerryException e) {
             throw configurationError(e);
         }
-        List<SyncStatus.Report> reports = target.foreign()
-                ? SyncStatus.read(target.foreignTarget(), s, SyncCatalog.DEFAULT_SCHEMA, slot)
-                : SyncStatus.read(target.dsn(), s, SyncCatalog.DEFAULT_SCHEMA, slot);
+        List<SyncStatus.Report> reports = target.kafka()
+                ? SyncStatus.read(target.kafkaStatusTarget(slot), s, slot != null)
+                : target.foreign()
+                        ? SyncStatus.read(target.foreignTarget(), s, SyncCatalog.DEFAULT_SCHEMA, slot)
+                        : SyncStatus.read(target.dsn(), s, SyncCatalog.DEFAULT_SCHEMA, slot);
         if (json) {
             printJson(reports);
         } else {

@@ -58,6 +58,29 @@ final class TargetOption {
     }
 
     /**
+     * The Kafka target whose offsets topic {@code pgferry status} reads: that of sync {@code slot}, or, without a slot,
+     * that of the URI's {@code topic.prefix}, where every sync's position is listed.
+     *
+     * @throws ConfigurationError (exit {@link ExitCodes#USAGE}) when it is malformed or names neither
+     */
+    KafkaTarget kafkaStatusTarget(String slot) {
+        try {
+            KafkaTarget.Builder b = KafkaTarget.parseUri(raw());
+            if (slot == null && !b.hasTopicPrefix()) {
+                throw PgFerryException.fatal(
+                        "the status of a Kafka target needs the sync's name or its topic prefix",
+                        "give --slot NAME, or topic.prefix in the target URI to list every sync under it");
+            }
+            // Without a slot the sync name only completes the target: every sync's position is read.
+            return b.syncName(slot != null ? slot : "status")
+                    .sourceDatabase("status")
+                    .build();
+        } catch (PgFerryException e) {
+            throw new ConfigurationError(mixee.commandLine(), e);
+        }
+    }
+
+    /**
      * The destination of a {@link #foreign()} target URI.
      *
      * @throws ConfigurationError (exit {@link ExitCodes#USAGE}) when it is malformed

@@ -119,6 +119,15 @@ class KafkaSyncKillTest {
             }
         }
         assertThat(replayed).as("seed %d", seed).isEqualTo(expected);
+
+        // status reads the position back from the offsets topic; without --slot the URI's prefix lists every sync.
+        CliRun status = CliRun.run("status", "--target", uri, "--source", source.uri());
+        assertThat(status.exitCode()).as(status.err()).isEqualTo(ExitCodes.OK);
+        assertThat(status.out()).contains("sync pgferry_sync: position").contains("lag");
+        CliRun neither = CliRun.run(
+                "status", "--target", "kafka://" + KafkaBroker.shared().bootstrapServers());
+        assertThat(neither.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(neither.err()).contains("--slot").doesNotContain("Exception");
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> records(String topic) {

@@ -9,6 +9,8 @@ import io.pgferry.jdbc.JdbcTarget;
 import io.pgferry.jdbc.PostgresDialect;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.kafka.KafkaPositions;
+import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
@@ -113,6 +115,34 @@ public final class SyncStatus {
             return out;
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not read the sync status");
+        }
+    }
+
+    /**
+     * As {@link #read(Dsn, Dsn, String, String)}, for a Kafka target: the positions in the offsets topic of its
+     * prefix, of its sync alone when {@code onlyThisSync}. Kafka keeps no per-table states (the copy logs them), so
+     * the reports have none.
+     */
+    public static List<Report> read(KafkaTarget target, Dsn source, boolean onlyThisSync) {
+        List<KafkaPositions.StoredPosition> stored = KafkaPositions.readAll(target, onlyThisSync);
+        if (stored.isEmpty()) {
+            throw PgFerryException.fatal(
+                    onlyThisSync
+                            ? "Kafka holds no position of sync " + target.syncName() + " under topic prefix "
+                                    + target.topicPrefix()
+                            : "Kafka holds no sync position under topic prefix " + target.topicPrefix(),
+                    "check the target's topic.prefix and the slot name, or start a sync first");
+        }
+        List<Report> out = new ArrayList<>();
+        try (Connection s = source == null ? null : Connections.open(source)) {
+            for (KafkaPositions.StoredPosition p : stored) {
+                SyncCatalog.Position position = new SyncCatalog.Position(
+                        "", Optional.of(p.lsn()), p.sourceCommitTime(), p.storedAt(), Optional.empty());
+                out.add(report(p.sync(), position, List.of(), Map.of(), s, source));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the source's state for the sync status");
         }
     }
 

@@ -1,10 +1,13 @@
 package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgferry.core.PgFerryException;
 import io.pgferry.kafka.KafkaTarget;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.KafkaBroker;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
@@ -33,15 +36,17 @@ class KafkaSyncTest {
         return "s" + HexFormat.of().formatHex(b);
     }
 
-    private static SyncConfig.Builder config(TestDatabase source, String prefix) {
-        KafkaTarget target = KafkaTarget.parseUri(
-                        "kafka://" + KafkaBroker.shared().bootstrapServers() + "?topic.prefix=" + prefix)
+    private static KafkaTarget target(String prefix) {
+        return KafkaTarget.parseUri("kafka://" + KafkaBroker.shared().bootstrapServers() + "?topic.prefix=" + prefix)
                 .syncName("pgferry_sync")
                 .sourceDatabase("src")
                 .build();
+    }
+
+    private static SyncConfig.Builder config(TestDatabase source, String prefix) {
         return SyncConfig.builder()
                 .source(source.uri())
-                .target(target)
+                .target(target(prefix))
                 .workers(2)
                 .untilCaughtUp(true);
     }
@@ -80,11 +85,30 @@ class KafkaSyncTest {
                 "UPDATE t SET v = 'changed' WHERE id = 7",
                 "DELETE FROM t WHERE id = 8",
                 "UPDATE t SET id = 2000 WHERE id = 9");
-        new SyncEngine(config(source, prefix).build()).run();
+        SyncEngine.Result second = new SyncEngine(config(source, prefix).build()).run();
         List<String> all = records(topic);
         assertThat(all.subList(500, all.size()))
                 .containsExactly(
                         "c 1001 new", "u 7 changed", "d 8 -", "tombstone 8", "d 9 -", "tombstone 9", "c 2000 v9");
+
+        // pgferry status reads the position from the offsets topic, with the source's lag and slot.
+        assertThat(SyncStatus.read(target(prefix), Dsn.parse(source.uri()), true))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.sync()).isEqualTo("pgferry_sync");
+                    assertThat(r.position()).contains(second.position());
+                    assertThat(r.sourceCommitTime()).isNotNull();
+                    assertThat(r.updatedAt()).isNotNull();
+                    assertThat(r.lagBytes()).isNotNull().isNotNegative();
+                    assertThat(r.slot().exists()).isTrue();
+                    assertThat(r.tables()).isEmpty();
+                });
+        assertThat(SyncStatus.read(target(prefix), null, false))
+                .extracting(SyncStatus.Report::sync)
+                .containsExactly("pgferry_sync");
+        assertThatThrownBy(() -> SyncStatus.read(target(prefix() + "x"), null, false))
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("holds no sync position");
 
         // Nothing new at the source: a third run sends nothing again.
         new SyncEngine(config(source, prefix).build()).run();

@@ -5,6 +5,9 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.checkpoint.CheckpointStore;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -87,6 +90,34 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
             }
             throw KafkaErrors.classify(
                     e, "advance the position of sync " + target.syncName() + " in " + offsets.topic(), target, null);
+        }
+    }
+
+    /**
+     * A sync's position as the offsets topic holds it.
+     *
+     * @param sourceCommitTime when the source committed the last transaction delivered; null when the position was
+     *     stored without one (the end of the initial copy, an idle advance)
+     * @param storedAt when pgferry stored it
+     */
+    public record StoredPosition(String sync, Lsn lsn, Instant sourceCommitTime, Instant storedAt) {}
+
+    /**
+     * Every sync's position in {@code target}'s offsets topic (the topic of its prefix), or only that of the target's
+     * sync name when {@code onlyThisSync}; empty when the topic does not exist. Reads only committed records.
+     */
+    public static List<StoredPosition> readAll(KafkaTarget target, boolean onlyThisSync) {
+        OffsetStore offsets = new OffsetStore(new Topics(target.topicPrefix()).offsets(), target.syncName());
+        try {
+            List<StoredPosition> out = new ArrayList<>();
+            offsets.readAll(
+                            ClientSettings.consumer(target, target.transactionalId() + "-status"),
+                            onlyThisSync ? target.syncName() : null)
+                    .forEach((sync, s) ->
+                            out.add(new StoredPosition(sync, s.lsn(), s.sourceCommitTime(), s.storedAt())));
+            return out;
+        } catch (Exception e) {
+            throw KafkaErrors.classify(e, "read the positions in " + offsets.topic(), target, null);
         }
     }
 

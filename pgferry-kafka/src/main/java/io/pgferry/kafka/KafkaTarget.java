@@ -131,6 +131,11 @@ public record KafkaTarget(
             return this;
         }
 
+        /** Whether a topic prefix was given (otherwise it is the sync name). */
+        public boolean hasTopicPrefix() {
+            return topicPrefix != null;
+        }
+
         public Builder topicPrefix(String prefix) {
             this.topicPrefix = prefix;
             return this;

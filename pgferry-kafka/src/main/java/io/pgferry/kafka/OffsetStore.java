@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,20 +61,32 @@ final class OffsetStore {
         return new OutRecord(topic, key, value);
     }
 
-    /** A stored position and the fingerprint of the stream that stored it. */
-    record Stored(Lsn lsn, String fingerprint) {}
+    /**
+     * A stored position, the fingerprint of the stream that stored it, when the source committed it (null for a
+     * position stored without a source transaction) and when it was stored.
+     */
+    record Stored(Lsn lsn, String fingerprint, Instant sourceCommitTime, Instant storedAt) {}
 
     /** Reads the topic from its start to its last stable offset; the highest stored position of the sync, if any. */
     Optional<Lsn> read(Map<String, Object> consumerSettings) throws TimeoutException {
         return readStored(consumerSettings).map(Stored::lsn);
     }
 
-    /** As {@link #read}, with the fingerprint stored with the position. */
+    /** As {@link #read}, with what is stored with the position. */
     Optional<Stored> readStored(Map<String, Object> consumerSettings) throws TimeoutException {
+        return Optional.ofNullable(readAll(consumerSettings, syncName).get(syncName));
+    }
+
+    /**
+     * The highest stored position of every sync in the topic, by sync name, or of {@code only} alone when it is not
+     * null. Empty when the topic does not exist.
+     */
+    Map<String, Stored> readAll(Map<String, Object> consumerSettings, String only) throws TimeoutException {
+        Map<String, Stored> highest = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
             if (infos == null || infos.isEmpty()) {
-                return Optional.empty();
+                return highest;
             }
             List<TopicPartition> partitions = infos.stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -83,21 +96,23 @@ final class OffsetStore {
             // For a read_committed consumer the end is the last stable offset: no open transaction is waited for.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            Stored highest = null;
             while (!reached(consumer, end)) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new TimeoutException("reading the offsets topic " + topic + " took longer than " + TIMEOUT);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                    if (Arrays.equals(r.key(), key) && r.value() != null) {
-                        Stored s = parse(r.value());
-                        if (highest == null || s.lsn().isAfter(highest.lsn())) {
-                            highest = s;
-                        }
+                    if (r.key() == null || r.value() == null || (only != null && !Arrays.equals(r.key(), key))) {
+                        continue;
+                    }
+                    String sync = new String(r.key(), StandardCharsets.UTF_8);
+                    Stored s = parse(sync, r.value());
+                    Stored before = highest.get(sync);
+                    if (before == null || s.lsn().isAfter(before.lsn())) {
+                        highest.put(sync, s);
                     }
                 }
             }
-            return Optional.ofNullable(highest);
+            return highest;
         }
     }
 
@@ -110,7 +125,7 @@ final class OffsetStore {
         return true;
     }
 
-    private Stored parse(byte[] value) {
+    private Stored parse(String sync, byte[] value) {
         try {
             JsonNode n = JSON.readTree(value);
             JsonNode lsn = n == null ? null : n.get("lsn");
@@ -118,11 +133,17 @@ final class OffsetStore {
                 throw new IOException("no lsn");
             }
             JsonNode fp = n.get("fingerprint");
-            return new Stored(Lsn.parse(lsn.asText()), fp == null || fp.isNull() ? "" : fp.asText());
-        } catch (IOException | IllegalArgumentException e) {
+            JsonNode committed = n.get("source_commit_ts");
+            JsonNode at = n.get("ts_ms");
+            return new Stored(
+                    Lsn.parse(lsn.asText()),
+                    fp == null || fp.isNull() ? "" : fp.asText(),
+                    committed == null || committed.isNull() ? null : Instant.parse(committed.asText()),
+                    at == null || !at.canConvertToLong() ? null : Instant.ofEpochMilli(at.asLong()));
+        } catch (IOException | RuntimeException e) {
             throw PgFerryException.fatal(
-                    "a record of sync " + syncName + " in topic " + topic + " is not a pgferry position",
-                    "delete the record (a tombstone with key " + syncName + ") only if the sync is to start over",
+                    "a record of sync " + sync + " in topic " + topic + " is not a pgferry position",
+                    "delete the record (a tombstone with key " + sync + ") only if the sync is to start over",
                     e);
         }
     }
