@@ -1,8 +1,8 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.jdbc.JdbcTarget;
-import io.pgferry.jdbc.JdbcTargetUri;
+import io.pgferry.jdbc.foreign.JdbcTarget;
+import io.pgferry.jdbc.foreign.JdbcTargetUri;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.connect.Dsn;
 import java.util.Locale;

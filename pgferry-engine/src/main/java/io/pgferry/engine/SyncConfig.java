@@ -1,9 +1,9 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.jdbc.JdbcTarget;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;

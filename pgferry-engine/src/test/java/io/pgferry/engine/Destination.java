@@ -1,6 +1,6 @@
 package io.pgferry.engine;
 
-import io.pgferry.jdbc.JdbcTargetUri;
+import io.pgferry.jdbc.foreign.JdbcTargetUri;
 import io.pgferry.testkit.MariaDbServer;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgferry.jdbc.JdbcTarget;
-import io.pgferry.jdbc.JdbcTargetUri;
+import io.pgferry.jdbc.foreign.JdbcTarget;
+import io.pgferry.jdbc.foreign.JdbcTargetUri;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.security.SecureRandom;

@@ -158,6 +158,14 @@ public interface Dialect {
     String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity);
 
     /**
+     * Whether one {@link #truncate} statement may name several tables; when not, the sink truncates one table a
+     * statement.
+     */
+    default boolean truncatesManyTables() {
+        return true;
+    }
+
+    /**
      * DELETE or UPDATE of exactly one row among identical ones, for a table without a key; {@code set} is null for a
      * DELETE, else the SET list, and {@code where} the predicate.
      */

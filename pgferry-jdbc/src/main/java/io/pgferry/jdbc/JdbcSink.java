@@ -419,7 +419,7 @@ public final class JdbcSink implements ChangeSink {
             tables.add(target(r));
         }
         try (Statement st = connection.createStatement()) {
-            if (dialect instanceof ForeignDialect) {
+            if (!dialect.truncatesManyTables()) {
                 for (TargetTable table : tables) {
                     st.execute(dialect.truncate(List.of(table), t.cascade(), t.restartIdentity()));
                 }

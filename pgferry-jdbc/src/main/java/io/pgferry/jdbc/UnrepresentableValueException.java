@@ -12,7 +12,7 @@ public final class UnrepresentableValueException extends RuntimeException {
 
     private final transient Column column;
 
-    UnrepresentableValueException(Column column, String problem) {
+    public UnrepresentableValueException(Column column, String problem) {
         super(problem);
         this.column = column;
     }

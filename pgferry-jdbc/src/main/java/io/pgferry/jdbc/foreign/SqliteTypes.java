@@ -1,4 +1,4 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 /**
  * PostgreSQL types as SQLite STRICT column types. SQLite has five storage classes; everything that is not an integer,

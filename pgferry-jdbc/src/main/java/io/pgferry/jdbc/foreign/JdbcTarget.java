@@ -1,6 +1,8 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.Unrepresentable;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import java.util.Optional;
 

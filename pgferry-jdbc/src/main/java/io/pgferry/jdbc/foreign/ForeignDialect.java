@@ -1,6 +1,9 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import io.pgferry.core.event.Column;
+import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.jdbc.Unrepresentable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -29,6 +32,12 @@ public interface ForeignDialect extends Dialect {
     @Override
     default String truncate(List<TargetTable> tables, boolean cascade, boolean restartIdentity) {
         return "DELETE FROM " + qualified(tables.get(0));
+    }
+
+    /** {@code DELETE FROM} names one table: the sink truncates one table a statement. */
+    @Override
+    default boolean truncatesManyTables() {
+        return false;
     }
 
     /** NULL as SQL NULL, bytes as bytes, numbers, booleans and text as the driver maps them. */

@@ -1,4 +1,4 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.value.BuiltinTypes;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.jdbc.Unrepresentable;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

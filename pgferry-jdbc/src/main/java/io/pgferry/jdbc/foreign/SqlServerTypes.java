@@ -1,4 +1,4 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 /**
  * PostgreSQL types as SQL Server columns (the table in {@code docs/destinations.md}). Text is {@code NVARCHAR}, so

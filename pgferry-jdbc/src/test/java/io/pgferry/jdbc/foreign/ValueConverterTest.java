@@ -1,9 +1,10 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.value.BuiltinTypes;
+import io.pgferry.jdbc.Unrepresentable;
 import org.junit.jupiter.api.Test;
 
 /** The fast path for timestamps agrees with the parsing path, and leaves everything unusual to it. */

@@ -1,4 +1,4 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

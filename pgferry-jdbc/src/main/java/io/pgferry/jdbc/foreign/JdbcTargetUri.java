@@ -1,4 +1,4 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import io.pgferry.core.PgFerryException;
 import java.io.IOException;

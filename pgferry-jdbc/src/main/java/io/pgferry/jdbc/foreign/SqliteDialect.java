@@ -1,7 +1,10 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
+import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.jdbc.Unrepresentable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

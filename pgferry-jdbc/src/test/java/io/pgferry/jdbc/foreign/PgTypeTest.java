@@ -1,9 +1,11 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.value.BuiltinTypes;
+import io.pgferry.jdbc.TargetTable;
+import io.pgferry.jdbc.Unrepresentable;
 import org.junit.jupiter.api.Test;
 
 /** Type modifiers decoded as PostgreSQL encodes them, and the MySQL and SQLite column types chosen from them. */

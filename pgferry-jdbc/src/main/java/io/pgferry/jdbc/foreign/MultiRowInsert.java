@@ -1,6 +1,7 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import io.pgferry.core.event.Column;
+import io.pgferry.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,9 +1,11 @@
-package io.pgferry.jdbc;
+package io.pgferry.jdbc.foreign;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.core.value.PgValues;
 import io.pgferry.core.value.Special;
+import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.jdbc.UnrepresentableValueException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
