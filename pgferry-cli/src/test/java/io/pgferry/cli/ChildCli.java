@@ -65,4 +65,25 @@ record ChildCli(int exitCode, Path stdout, String err) {
     List<String> errLines() {
         return err.lines().toList();
     }
+
+    /** A condition a test waits for; may throw what its query throws. */
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls {@code check} until it holds, for at most 90 s, failing at once with the child's standard error (the file
+     * {@code stderr}, when it exists) if {@code p} ends first. The sleep is the poll's interval, not a synchronisation.
+     */
+    static void awaitWhileAlive(Check check, Process p, Path stderr) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!check.holds()) {
+            if (!p.isAlive()) {
+                throw new AssertionError(
+                        "the sync ended: " + (Files.exists(stderr) ? Files.readString(stderr) : "(no standard error)"));
+            }
+            assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
 }

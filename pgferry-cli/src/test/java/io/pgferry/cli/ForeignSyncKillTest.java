@@ -77,7 +77,8 @@ class ForeignSyncKillTest {
             String[] sync = {"sync", "--source", source.uri(), "--target", t.uri(), "--workers", "2"};
             try {
                 Process p = start(sync);
-                awaitCondition(() -> count(t, "pgferry_table_state WHERE state = 'copying'") > 0, p);
+                ChildCli.awaitWhileAlive(
+                        () -> count(t, "pgferry_table_state WHERE state = 'copying'") > 0, p, dir.resolve("err.txt"));
                 kill(p);
                 for (int round = 0; round < 3; round++) {
                     p = start(sync);
@@ -85,7 +86,7 @@ class ForeignSyncKillTest {
                     int moves = 1 + random.nextInt(3);
                     for (int i = 0; i < moves; i++) {
                         long at = before;
-                        awaitCondition(() -> position(t) > at, p);
+                        ChildCli.awaitWhileAlive(() -> position(t) > at, p, dir.resolve("err.txt"));
                         before = position(t);
                     }
                     kill(p);
@@ -147,21 +148,6 @@ class ForeignSyncKillTest {
             }
         } catch (Throwable e) {
             error.set(e);
-        }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private void awaitCondition(Check check, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!check.holds()) {
-            if (!p.isAlive()) {
-                throw new AssertionError("the sync ended: " + err());
-            }
-            assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
-            Thread.sleep(20); // polling interval of the wait, not a synchronisation
         }
     }
 

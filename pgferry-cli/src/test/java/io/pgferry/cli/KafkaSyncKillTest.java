@@ -71,7 +71,7 @@ class KafkaSyncKillTest {
                 int moves = 1 + random.nextInt(3);
                 for (int i = 0; i < moves; i++) {
                     int at = before;
-                    awaitCondition(() -> records(topic).size() > at, p);
+                    ChildCli.awaitWhileAlive(() -> records(topic).size() > at, p, dir.resolve("err.txt"));
                     before = records(topic).size();
                 }
                 p.destroyForcibly(); // SIGKILL on Linux
@@ -160,21 +160,6 @@ class KafkaSyncKillTest {
             }
         } catch (Throwable e) {
             error.set(e);
-        }
-    }
-
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private void awaitCondition(Check check, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!check.holds()) {
-            if (!p.isAlive()) {
-                throw new AssertionError("the sync ended: " + err());
-            }
-            assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
-            Thread.sleep(50); // polling interval of the wait, not a synchronisation
         }
     }
 }

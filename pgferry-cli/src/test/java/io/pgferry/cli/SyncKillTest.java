@@ -58,7 +58,7 @@ class SyncKillTest {
                     int moves = 1 + random.nextInt(4);
                     for (int i = 0; i < moves; i++) {
                         long at = before;
-                        awaitCondition(() -> position(target) > at, p);
+                        ChildCli.awaitWhileAlive(() -> position(target) > at, p, dir.resolve("err.txt"));
                         before = position(target);
                     }
                     kill(p);
@@ -124,22 +124,23 @@ class SyncKillTest {
             String finished;
             try {
                 Process p = start(sync);
-                awaitCondition(
+                ChildCli.awaitWhileAlive(
                         () -> tableExists(target)
                                 && target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NOT"
                                                 + " NULL")
                                         > 0,
-                        p);
+                        p,
+                        dir.resolve("err.txt"));
                 kill(p);
                 finished = doneChunks(target);
                 for (int round = 0; round < 3; round++) {
                     p = start(sync);
                     long before = position(target);
-                    awaitCondition(() -> position(target) > before, p);
+                    ChildCli.awaitWhileAlive(() -> position(target) > before, p, dir.resolve("err.txt"));
                     int moves = random.nextInt(3);
                     for (int i = 0; i < moves; i++) {
                         long at = position(target);
-                        awaitCondition(() -> position(target) > at, p);
+                        ChildCli.awaitWhileAlive(() -> position(target) > at, p, dir.resolve("err.txt"));
                     }
                     kill(p);
                 }
@@ -205,23 +206,8 @@ class SyncKillTest {
         }
     }
 
-    private interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private void awaitCondition(Check check, Process p) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!check.holds()) {
-            if (!p.isAlive()) {
-                throw new AssertionError("the sync ended: " + Files.readString(dir.resolve("err.txt")));
-            }
-            assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
-            Thread.sleep(20); // polling interval of the wait, not a synchronisation
-        }
-    }
-
     private void awaitQuery(TestDatabase db, String countQuery, Process p) throws Exception {
-        awaitCondition(() -> tableExists(db) && db.queryLong(countQuery) > 0, p);
+        ChildCli.awaitWhileAlive(() -> tableExists(db) && db.queryLong(countQuery) > 0, p, dir.resolve("err.txt"));
     }
 
     private static boolean tableExists(TestDatabase db) throws SQLException {
