@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
             CheckCommand.class,
             SlotsCommand.class,
             StreamCommand.class,
+            ScanCommand.class,
+            RulesCommand.class,
             SyncCommand.class,
             StatusCommand.class,
             GuardCommand.class,

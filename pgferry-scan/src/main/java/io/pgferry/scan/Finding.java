@@ -3,6 +3,9 @@ package io.pgferry.scan;
 import io.pgferry.core.Lsn;
 import io.pgferry.scan.rules.Severity;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +23,7 @@ import java.util.Map;
  * @param commitTime the commit time; null for a row of the initial snapshot
  * @param fingerprint a keyed hash (HMAC-SHA-256 with the installation's secret) of the rule and the matched text:
  *     equal for equal values, useless without the secret
+ * @param channels the channels the rule routes its findings to; empty: every channel
  */
 public record Finding(
         String database,
@@ -36,9 +40,16 @@ public record Finding(
         String op,
         Lsn commitLsn,
         Instant commitTime,
-        String fingerprint) {
+        String fingerprint,
+        List<String> channels) {
     public Finding {
-        key = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(key));
+        key = Collections.unmodifiableMap(new LinkedHashMap<>(key));
+        channels = List.copyOf(channels);
+    }
+
+    /** True when this finding goes to the named channel. */
+    public boolean routesTo(String channel) {
+        return channels.isEmpty() || channels.contains(channel);
     }
 
     /** Where the value is: {@code schema.table.column} and the path, if any. */

@@ -51,7 +51,8 @@ final class FindingMaker {
                     op,
                     commitLsn,
                     commitTime,
-                    fingerprints.of(h.rule().id(), h.matched())));
+                    fingerprints.of(h.rule().id(), h.matched()),
+                    h.rule().channels()));
         }
         return out;
     }

@@ -75,6 +75,11 @@ public final class Scanner {
         return hits;
     }
 
+    /** The columns of the table this scanner reads (by type and scope), in table order. */
+    int[] scannedColumns(Relation relation, TypeResolver types) {
+        return plans.computeIfAbsent(relation, r -> plan(r, types)).columns.clone();
+    }
+
     /** Every match of the rules in one string, for {@code rules test} and benchmarks: no table, no scope. */
     public static List<Match> matches(List<Rule> rules, String value) {
         List<Match> out = new ArrayList<>();

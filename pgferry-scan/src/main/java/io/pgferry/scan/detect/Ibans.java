@@ -17,8 +17,11 @@ final class Ibans implements Detector {
         if (value.length() < 15) {
             return;
         }
+        int from = nextStart(value, 0);
+        if (from < 0) {
+            return;
+        }
         Matcher m = CANDIDATE.matcher(value);
-        int from = 0;
         while (from < value.length() && m.find(from)) {
             int end = ibanEnd(value, m.start(), m.end());
             if (end > 0) {
@@ -28,6 +31,23 @@ final class Ibans implements Detector {
                 from = m.start() + 1;
             }
         }
+    }
+
+    /** The first place at or after {@code from} where two capitals and two digits begin, or -1: a cheap pre-scan. */
+    private static int nextStart(String v, int from) {
+        for (int i = from, last = v.length() - 4; i <= last; i++) {
+            if (isCapital(v.charAt(i))
+                    && isCapital(v.charAt(i + 1))
+                    && Digits.isDigit(v.charAt(i + 2))
+                    && Digits.isDigit(v.charAt(i + 3))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isCapital(char c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     /**
