@@ -35,10 +35,16 @@ record ChildCli(int exitCode, Path stdout, String err) {
 
     /** Starts {@code pgferry args} in the background, appending its standard output and error to the files given. */
     static Process start(Path stdout, Path stderr, String... args) throws IOException {
-        return new ProcessBuilder(command(args))
+        return start(stdout, stderr, Map.of(), args);
+    }
+
+    /** Like {@link #start(Path, Path, String...)}, with {@code env} added to the child's environment. */
+    static Process start(Path stdout, Path stderr, Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(args))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
-                .start();
+                .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** Runs {@code pgferry args} with {@code env} added, and fails the test if it has not ended by {@code deadline}. */
