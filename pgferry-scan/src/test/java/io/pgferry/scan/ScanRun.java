@@ -29,6 +29,7 @@ final class ScanRun {
     private Duration dedupWindow = Duration.ZERO;
     private boolean snapshot;
     private List<Channel> extraChannels = List.of();
+    private boolean untilCaughtUp = true;
 
     ScanRun(TestDatabase db, Path dir) {
         this.db = db;
@@ -65,26 +66,56 @@ final class ScanRun {
                 .publication("scan_pub")
                 .slot("scan_slot")
                 .tables("public.t")
-                .untilCaughtUp(true)
+                .untilCaughtUp(untilCaughtUp)
                 .checkpointStore(new FileCheckpointStore(dir.resolve("scan.checkpoint")));
     }
 
     /** One run until caught up; returns the job for its counters. */
     ScanJob run() throws IOException {
-        List<Channel> channels = new ArrayList<>(extraChannels);
-        channels.add(0, new JsonLinesChannel(findingsFile()));
-        try (Alerts alerts =
-                new Alerts(channels, new DedupStore(dir.resolve("dedup"), dedupWindow), Clock.systemUTC())) {
-            ScanJob job = new ScanJob(
-                    stream(),
-                    new Scanner(RuleSet.bundled(), scope, false),
-                    alerts,
-                    Fingerprints.fromFile(dir.resolve("secret")),
-                    snapshot,
-                    2);
+        try (Alerts alerts = alerts()) {
+            ScanJob job = job(alerts);
             assertTimeoutPreemptively(Duration.ofSeconds(120), job::run);
             return job;
         }
+    }
+
+    /** A run that goes on until {@link Running#close()}: stops the job, then closes the channels. */
+    Running start() throws IOException {
+        untilCaughtUp = false;
+        Alerts alerts = alerts();
+        ScanJob job = job(alerts);
+        Thread t = new Thread(job::run, "scan-under-test");
+        t.start();
+        return new Running(job, alerts, t);
+    }
+
+    record Running(ScanJob job, Alerts alerts, Thread thread) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            job.stop();
+            try {
+                thread.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            alerts.close();
+        }
+    }
+
+    private Alerts alerts() throws IOException {
+        List<Channel> channels = new ArrayList<>(extraChannels);
+        channels.add(0, new JsonLinesChannel(findingsFile()));
+        return new Alerts(channels, new DedupStore(dir.resolve("dedup"), dedupWindow), Clock.systemUTC());
+    }
+
+    private ScanJob job(Alerts alerts) {
+        return new ScanJob(
+                stream(),
+                new Scanner(RuleSet.bundled(), scope, false),
+                alerts,
+                Fingerprints.fromFile(dir.resolve("secret")),
+                snapshot,
+                2);
     }
 
     /** The findings written so far, parsed. */
