@@ -2,53 +2,137 @@ package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.scan.alert.Channel;
+import io.pgferry.scan.alert.Channels;
 import io.pgferry.scan.alert.JsonLinesChannel;
 import io.pgferry.scan.alert.LogChannel;
 import io.pgferry.scan.alert.StdoutChannel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** {@code --channel stdout | log | jsonl:PATH}: where {@code pgferry scan} sends findings. */
-final class ChannelSpec {
-    private ChannelSpec() {}
+/**
+ * One channel of {@code pgferry scan}, from a {@code --channel} flag ({@code stdout}, {@code log},
+ * {@code jsonl:FILE}, {@code webhook:URL}, {@code slack:URL}) or a {@code channels:} entry of the configuration file,
+ * checked before anything is opened. Secrets (URLs, header values, tokens) are already resolved.
+ *
+ * @param type stdout, log, jsonl, webhook or slack
+ * @param name the name rules route by (the type, unless the file names it)
+ * @param path a jsonl channel's file
+ * @param url a webhook's or Slack's URL
+ * @param headers a webhook's headers
+ * @param token a Slack bot token (with {@code slackChannel}), or null for an incoming webhook URL
+ */
+record ChannelSpec(
+        String type,
+        String name,
+        Path path,
+        URI url,
+        Map<String, String> headers,
+        String token,
+        String slackChannel,
+        Duration timeout) {
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    static final URI SLACK_API = URI.create("https://slack.com/api/chat.postMessage");
 
-    /** Checks every spec before anything is opened; throws a fatal error naming the bad one. */
-    static void validate(List<String> specs) {
-        for (String s : specs) {
-            if (!s.equals("stdout") && !s.equals("log") && !(s.startsWith("jsonl:") && s.length() > 6)) {
+    /** A {@code --channel} flag's value. */
+    static ChannelSpec parse(String spec, Map<String, String> webhookHeaders, Map<String, String> env) {
+        if (spec.equals("stdout") || spec.equals("log")) {
+            return new ChannelSpec(spec, spec, null, null, Map.of(), null, null, DEFAULT_TIMEOUT);
+        }
+        int colon = spec.indexOf(':');
+        String type = colon < 0 ? spec : spec.substring(0, colon);
+        String rest = colon < 0 ? "" : spec.substring(colon + 1);
+        if (rest.isEmpty() || !List.of("jsonl", "webhook", "slack").contains(type)) {
+            throw PgFerryException.fatal(
+                    "unknown channel '" + spec + "'",
+                    "give --channel stdout, log, jsonl:FILE, webhook:URL or slack:URL (URLs may be env:NAME or"
+                            + " file:PATH)");
+        }
+        return switch (type) {
+            case "jsonl" -> new ChannelSpec(type, type, Path.of(rest), null, Map.of(), null, null, DEFAULT_TIMEOUT);
+            case "webhook" -> new ChannelSpec(
+                    type,
+                    type,
+                    null,
+                    uri(Secrets.resolve(rest, env, "the webhook URL"), "webhook"),
+                    webhookHeaders,
+                    null,
+                    null,
+                    DEFAULT_TIMEOUT);
+            default -> new ChannelSpec(
+                    type,
+                    type,
+                    null,
+                    uri(Secrets.resolve(rest, env, "the Slack webhook URL"), "slack"),
+                    Map.of(),
+                    null,
+                    null,
+                    DEFAULT_TIMEOUT);
+        };
+    }
+
+    static URI uri(String text, String channel) {
+        try {
+            URI u = new URI(text);
+            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
+                throw new URISyntaxException("(hidden)", "not http or https");
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            // The URL itself is not echoed: a webhook URL is often its own secret.
+            throw PgFerryException.fatal(
+                    "the URL of channel " + channel + " is not an http(s) URL", "give https://host/path");
+        }
+    }
+
+    /** Refuses two channels of one name: rules route by name. */
+    static void checkNames(List<ChannelSpec> specs) {
+        Set<String> names = new HashSet<>();
+        for (ChannelSpec s : specs) {
+            if (!names.add(s.name())) {
                 throw PgFerryException.fatal(
-                        "unknown channel '" + s + "'", "give --channel stdout, log or jsonl:/path/to/findings.jsonl");
+                        "two channels are named " + s.name(), "give each channel its own name (name: in the file)");
             }
         }
-        if (specs.stream().distinct().count() < specs.size()) {
-            throw PgFerryException.fatal("a channel is given twice", "give each --channel once");
+        if (specs.isEmpty()) {
+            throw PgFerryException.fatal("no channel for findings", "give --channel stdout or a channels: section");
         }
     }
 
     /** Opens the channels; on a failure closes those already open. */
-    static List<Channel> open(List<String> specs) {
+    static List<Channel> open(List<ChannelSpec> specs, Path outboxRoot) {
         List<Channel> out = new ArrayList<>();
         try {
-            for (String s : specs) {
+            for (ChannelSpec s : specs) {
                 out.add(
-                        switch (s) {
+                        switch (s.type) {
                             case "stdout" -> new StdoutChannel(new FileOutputStream(FileDescriptor.out));
                             case "log" -> new LogChannel();
-                            default -> new JsonLinesChannel(Path.of(s.substring("jsonl:".length())));
+                            case "jsonl" -> new JsonLinesChannel(s.path);
+                            case "webhook" -> Channels.webhook(s.name, s.url, s.headers, s.timeout, outboxRoot);
+                            default -> Channels.slack(s.name, s.url, s.token, s.slackChannel, s.timeout, outboxRoot);
                         });
             }
             return out;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             for (Channel c : out) {
                 try {
                     c.close();
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
+            }
+            if (e instanceof PgFerryException p) {
+                throw p;
             }
             throw PgFerryException.fatal(
                     "cannot open a findings channel: " + e.getMessage(), "check the path and permissions", e);

@@ -26,6 +26,11 @@ import picocli.CommandLine.Model.OptionSpec;
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static final String ENV_PREFIX = "PGFERRY_";
     private static final List<String> NEVER = List.of("config", "help", "version", "verbose");
+    /**
+     * Keys that are sections of their command's file rather than option values: the command reads them itself
+     * ({@link ScanSections} for {@code scan}).
+     */
+    private static final Map<String, List<String>> SECTIONS = Map.of("scan", ScanSections.KEYS);
 
     private final Map<String, String> env;
     private final Map<String, String> file;
@@ -46,6 +51,8 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (config != null) {
             values = read(config);
             CommandLine sub = subcommand(cl, args);
+            List<String> sections = sub == null ? List.of() : SECTIONS.getOrDefault(sub.getCommandName(), List.of());
+            values.keySet().removeIf(sections::contains);
             for (String key : values.keySet()) {
                 if (sub == null || sub.getCommandSpec().findOption("--" + key) == null || NEVER.contains(key)) {
                     throw PgFerryException.fatal(
@@ -119,7 +126,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         Map<String, String> out = new HashMap<>();
         for (Map.Entry<String, JsonNode> e : root.properties()) {
             JsonNode v = e.getValue();
-            if (v.isArray()) {
+            if (SECTIONS.values().stream().anyMatch(keys -> keys.contains(e.getKey()))) {
+                out.put(e.getKey(), ""); // a section: its command reads it, and the key check refuses it elsewhere
+            } else if (v.isArray()) {
                 List<String> items = new ArrayList<>();
                 v.forEach(item -> items.add(item.asText()));
                 out.put(e.getKey(), String.join(",", items));

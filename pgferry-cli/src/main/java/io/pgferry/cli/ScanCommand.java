@@ -1,23 +1,20 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.postgres.StreamConfig;
-import io.pgferry.postgres.TableName;
-import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.Fingerprints;
 import io.pgferry.scan.ScanJob;
-import io.pgferry.scan.Scanner;
+import io.pgferry.scan.ScanSupervisor;
 import io.pgferry.scan.alert.Alerts;
 import io.pgferry.scan.alert.DedupStore;
-import io.pgferry.scan.rules.RuleSet;
-import io.pgferry.scan.rules.Scope;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +27,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false)
 final class ScanCommand extends PgferryCommand {
-    static final String DEFAULT_SLOT = "pgferry_scan";
+    static final String SLOT_PREFIX = "pgferry_scan_";
     static final String DEFAULT_PUBLICATION = "pgferry_scan_pub";
 
     @Mixin
@@ -46,8 +43,8 @@ final class ScanCommand extends PgferryCommand {
     @Option(
             names = "--slot",
             paramLabel = "NAME",
-            defaultValue = DEFAULT_SLOT,
-            description = "Replication slot, [a-z0-9_]; created when missing (default: ${DEFAULT-VALUE}).")
+            description = "Replication slot, [a-z0-9_]; created when missing (default: pgferry_scan_<database>, as"
+                    + " slot names are shared by every database of a server).")
     String slot;
 
     @Option(names = "--tables", paramLabel = "LIST", description = "Tables to publish, as schema.table,schema.table.")
@@ -68,8 +65,22 @@ final class ScanCommand extends PgferryCommand {
             names = "--channel",
             paramLabel = "SPEC",
             split = ",",
-            description = "Where findings go: stdout, log, jsonl:FILE; repeatable (default: stdout).")
-    List<String> channels = List.of("stdout");
+            description = "Where findings go: stdout, log, jsonl:FILE, webhook:URL, slack:URL (URLs may be env:NAME"
+                    + " or file:PATH); repeatable (default: stdout, unless the configuration file names channels).")
+    List<String> channels;
+
+    @Option(
+            names = "--webhook-header",
+            paramLabel = "NAME=VALUE",
+            description = "A header of every webhook request, VALUE literal, env:NAME or file:PATH; repeatable.")
+    Map<String, String> webhookHeaders = Map.of();
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML file: option values (keys are the long option names), and the sections databases"
+                    + " (several sources) and channels (named channels with URLs, headers, tokens).")
+    Path config;
 
     @Option(
             names = "--exclude-tables",
@@ -113,30 +124,44 @@ final class ScanCommand extends PgferryCommand {
     @Mixin
     StreamResourceOptions resources;
 
+    /**
+     * The default slot of a database: {@code pgferry_scan_} and the database's name in {@code [a-z0-9_]}, so that
+     * scans of two databases of one server do not reach for one slot, and a restart finds its own.
+     */
+    static String defaultSlot(String dbname) {
+        String s = SLOT_PREFIX + dbname.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return s.length() > 63 ? s.substring(0, 63) : s;
+    }
+
     @Override
     int run() {
-        Setup s = setup();
-        Path stateBase = stateFile(s.dsn);
+        ScanPlan plan = ScanPlan.of(this, spec.commandLine());
+        Path state = StreamConfig.stateDirectory();
         Alerts alerts;
         try {
             alerts = new Alerts(
-                    ChannelSpec.open(channels),
-                    new DedupStore(Path.of(stateBase + ".dedup"), dedupWindow),
+                    ChannelSpec.open(plan.channels(), state.resolve("outbox")),
+                    new DedupStore(plan.dedupFile(), dedupWindow),
                     Clock.systemUTC());
         } catch (IOException e) {
             throw PgFerryException.fatal(
-                    "cannot open the deduplication store " + stateBase + ".dedup: " + e.getMessage(),
+                    "cannot open the deduplication store " + plan.dedupFile() + ": " + e.getMessage(),
                     "check that the state directory is writable",
                     e);
         }
+        List<String> failed;
+        ScanSupervisor supervisor;
         try (alerts) {
-            Fingerprints fingerprints =
-                    Fingerprints.fromFile(StreamConfig.stateDirectory().resolve("scan.secret"));
-            ScanJob job = new ScanJob(s.stream, s.scanner, alerts, fingerprints, snapshot, workers);
-            Thread hook = new Thread(job::stop, "pgferry-shutdown");
+            Fingerprints fingerprints = Fingerprints.fromFile(state.resolve("scan.secret"));
+            supervisor = plan.supervisor(alerts, fingerprints, workers, untilCaughtUp, resources.maxRetryTime);
+            Thread hook = new Thread(supervisor::stop, "pgferry-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                job.run();
+                failed = supervisor.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                supervisor.stop();
+                failed = List.of();
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -144,65 +169,33 @@ final class ScanCommand extends PgferryCommand {
                     // The JVM is already shutting down and the hook is draining the scan.
                 }
             }
+            for (Map.Entry<String, ScanJob> e : new TreeMap<>(supervisor.finishedJobs()).entrySet()) {
+                ScanJob job = e.getValue();
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                Locale.ROOT,
+                                "pgferry: %s: %d snapshot rows, %d changes scanned, confirmed up to %s%n",
+                                e.getKey(),
+                                job.snapshotRows(),
+                                job.changes(),
+                                job.streamStats().acknowledged());
+            }
             spec.commandLine()
                     .getErr()
                     .printf(
                             Locale.ROOT,
-                            "pgferry: %s: %d snapshot rows, %d changes scanned, %d findings (%d repeats suppressed),"
-                                    + " confirmed up to %s%n",
-                            job.database(),
-                            job.snapshotRows(),
-                            job.changes(),
+                            "pgferry: %d findings (%d repeats suppressed)%n",
                             alerts.delivered(),
-                            alerts.suppressed(),
-                            job.streamStats().acknowledged());
+                            alerts.suppressed());
         } catch (IOException e) {
             throw PgFerryException.fatal("cannot close a findings channel: " + e.getMessage(), "check the output", e);
         }
-        return ExitCodes.OK;
-    }
-
-    private Path stateFile(Dsn dsn) {
-        Path cp = StreamConfig.defaultCheckpointFile(dsn, slot);
-        String name = cp.getFileName().toString().replaceFirst("\\.checkpoint$", "");
-        return cp.resolveSibling(name);
-    }
-
-    /** What a run needs, validated before anything is opened or created. */
-    private record Setup(Dsn dsn, StreamConfig.Builder stream, Scanner scanner) {}
-
-    private Setup setup() {
-        Dsn dsn = source.dsn();
-        try {
-            ChannelSpec.validate(channels);
-            if (workers < 1 || workers > 64) {
-                throw PgFerryException.fatal("--workers " + workers + " is not 1 to 64", "give a number from 1 to 64");
-            }
-            if (dedupWindow.isNegative()) {
-                throw PgFerryException.fatal("the dedup window is negative", "give 0s or more");
-            }
-            RuleSet ruleSet = rules == null ? RuleSet.bundled() : RuleSet.load(rules);
-            Scope scope = Scope.of(List.of(), List.of(), excludeTables, List.of(), excludeColumns);
-            StreamConfig.Builder b = StreamConfig.builder()
-                    .source(dsn)
-                    .publication(publication)
-                    .slot(slot)
-                    .untilCaughtUp(untilCaughtUp)
-                    .memoryLimitBytes(resources.memoryLimit)
-                    .maxRetryTime(resources.maxRetryTime);
-            if (tables != null) {
-                b.tables(TableName.parseList(tables));
-            }
-            if (resources.spillDir != null) {
-                b.spillDirectory(resources.spillDir);
-            }
-            if (checkpoint != null) {
-                b.checkpointStore(new FileCheckpointStore(checkpoint));
-            }
-            b.build();
-            return new Setup(dsn, b, new Scanner(ruleSet, scope, scanNumbers));
-        } catch (PgFerryException e) {
-            throw configurationError(e);
+        if (!failed.isEmpty()) {
+            throw PgFerryException.fatal(
+                    "gave up scanning " + String.join(", ", failed) + " (see the log for why)",
+                    "check that the database is up and the scan's role can replicate, then run again");
         }
+        return ExitCodes.OK;
     }
 }

@@ -11,7 +11,7 @@ import java.time.Duration;
  * One database's scan: the change stream of its publication through a {@link ScanHandler}, and first, when asked,
  * the rows that already exist ({@link SnapshotScan}). {@link #run} blocks until the stream ends; {@link #stop} from
  * another thread (a signal's) drains: the transaction in hand is finished, its findings flushed, the position
- * saved.
+ * saved. One job runs once; to try again after a failure, make a new one ({@link ScanSupervisor} does).
  *
  * <pre>{@code
  * ScanJob job = new ScanJob(StreamConfig.builder().source(dsn).slot("scan_slot"), scanner, alerts,
@@ -27,6 +27,7 @@ public final class ScanJob {
     private final ScanHandler handler;
     private final SnapshotScan snapshot;
     private final PrimaryKeys primaryKeys;
+    private volatile boolean stopped;
 
     /**
      * Validates the stream's configuration (a bad value throws here, before anything is created).
@@ -65,6 +66,9 @@ public final class ScanJob {
 
     /** Streams (after the snapshot, if asked) until stopped or caught up; throws what stopped it. */
     public void run() {
+        if (stopped) {
+            return;
+        }
         try {
             stream.run();
         } finally {
@@ -72,8 +76,12 @@ public final class ScanJob {
         }
     }
 
-    /** Asks the scan to drain and stop; returns at once. */
+    /**
+     * Asks the scan to drain and stop (a job not yet running will not start), and waits for it: the transaction in
+     * hand is finished, its findings flushed and its position confirmed.
+     */
     public void stop() {
+        stopped = true;
         stream.stop();
     }
 

@@ -36,7 +36,7 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * Scans the rows that exist when the slot is created (pgsense-rs never did), under the slot's exported snapshot, so
- * that together with the stream that follows every row is scanned exactly once. Tables are read in parallel, largest
+ * that together with the stream that follows every row is scanned once (see {@link #resumable()} for a restart). Tables are read in parallel, largest
  * first, each on a connection of its own that imports the snapshot (PostgreSQL docs, "Exported Snapshots"); only the
  * columns some rule scans and the primary key are read. Rows go to a pool of scanning threads in batches, so one
  * large table keeps every core busy. Returns once every finding is durable at every channel: the stream then
@@ -69,6 +69,16 @@ final class SnapshotScan implements InitialCopy {
         this.maker = maker;
         this.alerts = alerts;
         this.workers = workers;
+    }
+
+    /**
+     * A scan stopped during its snapshot (killed, or its database went down) is called again on the slot it created,
+     * with no exported snapshot left to import: it then reads the rows as they are now. Rows changed in between are
+     * also streamed from the slot, so they may be reported twice, never missed (at-least-once).
+     */
+    @Override
+    public boolean resumable() {
+        return true;
     }
 
     /** Rows scanned so far. */
@@ -131,7 +141,9 @@ final class SnapshotScan implements InitialCopy {
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION READ ONLY");
-                st.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
+                if (snapshotName != null) {
+                    st.execute("SET TRANSACTION SNAPSHOT '" + snapshotName.replace("'", "''") + "'");
+                }
             }
             String columns = relation.columns().stream()
                     .map(col -> Identifiers.quote(col.name()))
