@@ -3,8 +3,10 @@ package io.pgferry.cli;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.scan.Fingerprints;
+import io.pgferry.scan.RuleReloader;
 import io.pgferry.scan.ScanJob;
 import io.pgferry.scan.ScanSupervisor;
+import io.pgferry.scan.Scanner;
 import io.pgferry.scan.alert.Alerts;
 import io.pgferry.scan.alert.DedupStore;
 import java.io.IOException;
@@ -50,7 +52,10 @@ final class ScanCommand extends PgferryCommand {
     @Option(names = "--tables", paramLabel = "LIST", description = "Tables to publish, as schema.table,schema.table.")
     String tables;
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "Rule file, TOML or YAML (default: bundled rules).")
+    @Option(
+            names = "--rules",
+            paramLabel = "FILE",
+            description = "Rule file, TOML or YAML, reloaded when it changes (default: bundled rules).")
     Path rules;
 
     @Option(names = "--snapshot", description = "First scan the rows that exist (in parallel); needs a new slot.")
@@ -151,9 +156,15 @@ final class ScanCommand extends PgferryCommand {
         }
         List<String> failed;
         ScanSupervisor supervisor;
+        RuleReloader reloader = null;
         try (alerts) {
             Fingerprints fingerprints = Fingerprints.fromFile(state.resolve("scan.secret"));
-            supervisor = plan.supervisor(alerts, fingerprints, workers, untilCaughtUp, resources.maxRetryTime);
+            List<Scanner> scanners = plan.scanners();
+            supervisor =
+                    plan.supervisor(scanners, alerts, fingerprints, workers, untilCaughtUp, resources.maxRetryTime);
+            reloader = plan.rulesFile() == null
+                    ? null
+                    : new RuleReloader(plan.rulesFile(), scanners, ScanPlan.RELOAD_INTERVAL);
             Thread hook = new Thread(supervisor::stop, "pgferry-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -190,6 +201,10 @@ final class ScanCommand extends PgferryCommand {
                             alerts.suppressed());
         } catch (IOException e) {
             throw PgFerryException.fatal("cannot close a findings channel: " + e.getMessage(), "check the output", e);
+        } finally {
+            if (reloader != null) {
+                reloader.close();
+            }
         }
         if (!failed.isEmpty()) {
             throw PgFerryException.fatal(

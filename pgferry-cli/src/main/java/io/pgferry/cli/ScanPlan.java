@@ -25,7 +25,10 @@ import picocli.CommandLine;
  * What {@code pgferry scan} will do, from its flags and configuration file, checked whole before anything is opened
  * or created: the rules, the channels, and each database with its stream and scope.
  */
-record ScanPlan(RuleSet rules, List<ChannelSpec> channels, Path dedupFile, List<Database> databases) {
+record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path dedupFile, List<Database> databases) {
+    /** How often a rule file is checked for changes. */
+    static final Duration RELOAD_INTERVAL = Duration.ofSeconds(2);
+
     /** One database: its stream settings, scope and whether to scan its existing rows first. */
     record Database(Dsn source, StreamConfig.Builder stream, Scope scope, boolean snapshot, boolean numbers) {
         String identity() {
@@ -110,7 +113,7 @@ record ScanPlan(RuleSet rules, List<ChannelSpec> channels, Path dedupFile, List<
                         "give each entry of one database its own slot");
             }
         }
-        return new ScanPlan(rules, channels, dedup, dbs);
+        return new ScanPlan(rules, c.rules, channels, dedup, dbs);
     }
 
     private static Database database(
@@ -152,12 +155,25 @@ record ScanPlan(RuleSet rules, List<ChannelSpec> channels, Path dedupFile, List<
         return out;
     }
 
+    /** The scanners of the databases, one each (their scopes differ), made once so a reload reaches them all. */
+    List<Scanner> scanners() {
+        return databases.stream()
+                .map(d -> new Scanner(rules, d.scope(), d.numbers()))
+                .toList();
+    }
+
     /** The supervisor that runs every database, each job made fresh for every attempt. */
     ScanSupervisor supervisor(
-            Alerts alerts, Fingerprints fingerprints, int workers, boolean untilCaughtUp, Duration giveUpAfter) {
+            List<Scanner> scanners,
+            Alerts alerts,
+            Fingerprints fingerprints,
+            int workers,
+            boolean untilCaughtUp,
+            Duration giveUpAfter) {
         List<ScanSupervisor.Database> list = new ArrayList<>();
-        for (Database d : databases) {
-            Scanner scanner = new Scanner(rules, d.scope(), d.numbers());
+        for (int i = 0; i < databases.size(); i++) {
+            Database d = databases.get(i);
+            Scanner scanner = scanners.get(i);
             list.add(new ScanSupervisor.Database(
                     d.identity(), () -> new ScanJob(d.stream(), scanner, alerts, fingerprints, d.snapshot(), workers)));
         }

@@ -19,23 +19,33 @@ import java.util.concurrent.ConcurrentHashMap;
  * every rule in every scanned value is a {@link Hit}. Thread-safe; the per-table plans are shared.
  */
 public final class Scanner {
-    private final RuleSet rules;
     private final Scope scope;
     private final boolean numbers;
-    private final Map<Relation, TablePlan> plans = new ConcurrentHashMap<>();
+    /** The rules and the plans made for them, swapped whole by {@link #reload}. */
+    private volatile Loaded loaded;
+
+    private record Loaded(RuleSet rules, Map<Relation, TablePlan> plans) {}
 
     /**
      * @param scope the scan's own scope, applied before every rule's
      * @param numbers also scan numeric and bigint columns (card numbers stored as numbers)
      */
     public Scanner(RuleSet rules, Scope scope, boolean numbers) {
-        this.rules = rules;
+        this.loaded = new Loaded(rules, new ConcurrentHashMap<>());
         this.scope = scope;
         this.numbers = numbers;
     }
 
     public RuleSet rules() {
-        return rules;
+        return loaded.rules;
+    }
+
+    /**
+     * Runs {@code rules} from now on: every row scanned after this returns sees them whole (a row being scanned
+     * finishes with the rules it started with). Per-table plans are made again.
+     */
+    public void reload(RuleSet rules) {
+        loaded = new Loaded(rules, new ConcurrentHashMap<>());
     }
 
     /** The scan's scope. */
@@ -45,7 +55,8 @@ public final class Scanner {
 
     /** Every match in the row's scanned columns; unsent (unchanged TOAST) and NULL values are skipped. */
     List<Hit> scan(Row row) {
-        TablePlan plan = plans.computeIfAbsent(row.relation(), r -> plan(r, row.types()));
+        Loaded l = loaded;
+        TablePlan plan = l.plans.computeIfAbsent(row.relation(), r -> plan(l.rules, r, row.types()));
         if (plan.columns.length == 0) {
             return List.of();
         }
@@ -77,7 +88,11 @@ public final class Scanner {
 
     /** The columns of the table this scanner reads (by type and scope), in table order. */
     int[] scannedColumns(Relation relation, TypeResolver types) {
-        return plans.computeIfAbsent(relation, r -> plan(r, types)).columns.clone();
+        Loaded l = loaded;
+        return l.plans
+                .computeIfAbsent(relation, r -> plan(l.rules, r, types))
+                .columns
+                .clone();
     }
 
     /** Every match of the rules in one string, for {@code rules test} and benchmarks: no table, no scope. */
@@ -100,7 +115,7 @@ public final class Scanner {
         }
     }
 
-    private TablePlan plan(Relation relation, TypeResolver types) {
+    private TablePlan plan(RuleSet rules, Relation relation, TypeResolver types) {
         List<Integer> columns = new ArrayList<>();
         List<ColumnKind> kinds = new ArrayList<>();
         List<Rule[]> columnRules = new ArrayList<>();
