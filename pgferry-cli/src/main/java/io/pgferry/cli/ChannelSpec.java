@@ -1,6 +1,8 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.alert.Channel;
 import io.pgferry.scan.alert.Channels;
 import io.pgferry.scan.alert.JsonLinesChannel;
@@ -30,6 +32,8 @@ import java.util.Set;
  * @param url a webhook's or Slack's URL
  * @param headers a webhook's headers
  * @param token a Slack bot token (with {@code slackChannel}), or null for an incoming webhook URL
+ * @param dsn a postgres channel's database
+ * @param table a postgres channel's table ({@link #DEFAULT_TABLE} unless given)
  */
 record ChannelSpec(
         String type,
@@ -39,26 +43,45 @@ record ChannelSpec(
         Map<String, String> headers,
         String token,
         String slackChannel,
-        Duration timeout) {
+        Duration timeout,
+        Dsn dsn,
+        TableName table) {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     static final URI SLACK_API = URI.create("https://slack.com/api/chat.postMessage");
+    static final TableName DEFAULT_TABLE = new TableName("pgferry", "findings");
+
+    /** A channel with none of the remote settings. */
+    static ChannelSpec local(String type, String name, Path path) {
+        return new ChannelSpec(type, name, path, null, Map.of(), null, null, DEFAULT_TIMEOUT, null, null);
+    }
 
     /** A {@code --channel} flag's value. */
     static ChannelSpec parse(String spec, Map<String, String> webhookHeaders, Map<String, String> env) {
         if (spec.equals("stdout") || spec.equals("log")) {
-            return new ChannelSpec(spec, spec, null, null, Map.of(), null, null, DEFAULT_TIMEOUT);
+            return local(spec, spec, null);
         }
         int colon = spec.indexOf(':');
         String type = colon < 0 ? spec : spec.substring(0, colon);
         String rest = colon < 0 ? "" : spec.substring(colon + 1);
-        if (rest.isEmpty() || !List.of("jsonl", "webhook", "slack").contains(type)) {
+        if (rest.isEmpty() || !List.of("jsonl", "webhook", "slack", "postgres").contains(type)) {
             throw PgFerryException.fatal(
                     "unknown channel '" + spec + "'",
-                    "give --channel stdout, log, jsonl:FILE, webhook:URL or slack:URL (URLs may be env:NAME or"
-                            + " file:PATH)");
+                    "give --channel stdout, log, jsonl:FILE, webhook:URL, slack:URL or postgres:DSN (URLs and DSNs"
+                            + " may be env:NAME or file:PATH)");
         }
         return switch (type) {
-            case "jsonl" -> new ChannelSpec(type, type, Path.of(rest), null, Map.of(), null, null, DEFAULT_TIMEOUT);
+            case "jsonl" -> local(type, type, Path.of(rest));
+            case "postgres" -> new ChannelSpec(
+                    type,
+                    type,
+                    null,
+                    null,
+                    Map.of(),
+                    null,
+                    null,
+                    DEFAULT_TIMEOUT,
+                    Dsn.parse(Secrets.resolve(rest, env, "the findings database")),
+                    DEFAULT_TABLE);
             case "webhook" -> new ChannelSpec(
                     type,
                     type,
@@ -67,7 +90,9 @@ record ChannelSpec(
                     webhookHeaders,
                     null,
                     null,
-                    DEFAULT_TIMEOUT);
+                    DEFAULT_TIMEOUT,
+                    null,
+                    null);
             default -> new ChannelSpec(
                     type,
                     type,
@@ -76,7 +101,9 @@ record ChannelSpec(
                     Map.of(),
                     null,
                     null,
-                    DEFAULT_TIMEOUT);
+                    DEFAULT_TIMEOUT,
+                    null,
+                    null);
         };
     }
 
@@ -119,7 +146,9 @@ record ChannelSpec(
                             case "log" -> new LogChannel();
                             case "jsonl" -> new JsonLinesChannel(s.path);
                             case "webhook" -> Channels.webhook(s.name, s.url, s.headers, s.timeout, outboxRoot);
-                            default -> Channels.slack(s.name, s.url, s.token, s.slackChannel, s.timeout, outboxRoot);
+                            case "slack" -> Channels.slack(
+                                    s.name, s.url, s.token, s.slackChannel, s.timeout, outboxRoot);
+                            default -> Channels.postgres(s.name, s.dsn, s.table.schema(), s.table.name(), outboxRoot);
                         });
             }
             return out;

@@ -104,6 +104,11 @@ record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path 
             String name = c.config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             dedup = StreamConfig.stateDirectory().resolve("scan-" + name + ".dedup");
         }
+        for (ChannelSpec ch : channels) {
+            if (ch.type().equals("postgres")) {
+                refuseScannedFindingsTable(ch, dbs);
+            }
+        }
         Set<String> seen = new HashSet<>();
         for (Database d : dbs) {
             String slot = d.stream().build().slot();
@@ -147,6 +152,28 @@ record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path 
         b.build(); // validates now, before anything is created
         return new Database(
                 dsn, b, Scope.of(List.of(), List.of(), tablesOut, List.of(), columnsOut), snapshot, c.scanNumbers);
+    }
+
+    /**
+     * Findings must not go into a table the scan reads: its own inserts would come back through the stream. Refused
+     * when the channel's database is scanned, its tables are the publication's (unknown before connecting) or list
+     * the findings table, and the scope does not exclude it.
+     */
+    private static void refuseScannedFindingsTable(ChannelSpec ch, List<Database> dbs) {
+        String where = ScanJob.identity(ch.dsn());
+        TableName t = ch.table();
+        for (Database d : dbs) {
+            List<TableName> tables = d.stream().build().tables();
+            if (d.identity().equals(where)
+                    && (tables.isEmpty() || tables.contains(t))
+                    && d.scope().coversTable(t.schema(), t.name())) {
+                throw PgFerryException.fatal(
+                        "channel " + ch.name() + " would write findings into " + t + " of " + where
+                                + ", a database this scan reads",
+                        "add " + t + " to --exclude-tables (or exclude_tables of that database), or write findings"
+                                + " to another database");
+            }
+        }
     }
 
     private static Map<String, String> resolvedHeaders(Map<String, String> headers, Map<String, String> env) {

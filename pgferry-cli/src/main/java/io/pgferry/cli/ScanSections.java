@@ -40,7 +40,7 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
     private static final Set<String> DATABASE_FIELDS = Set.of(
             "source", "publication", "slot", "tables", "snapshot", "exclude_tables", "exclude_columns", "checkpoint");
     private static final Set<String> CHANNEL_FIELDS =
-            Set.of("type", "name", "path", "url", "headers", "token", "channel", "timeout");
+            Set.of("type", "name", "path", "url", "headers", "token", "channel", "timeout", "dsn", "table");
 
     /** One database of the file. */
     record DatabaseSpec(
@@ -130,7 +130,7 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
                 || !List.of("stdout", "log", "jsonl", "webhook", "slack").contains(type)) {
             throw PgFerryException.fatal(
                     file + ": " + where + " has type " + (type == null ? "(none)" : "'" + type + "'"),
-                    "give type: stdout, log, jsonl, webhook or slack");
+                    "give type: stdout, log, jsonl, webhook, slack or postgres");
         }
         String name = orElse(text(n, "name", file, where), type);
         String at = "channel " + name;
@@ -139,13 +139,28 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
             timeout = new DurationConverter().convert(n.get("timeout").asText());
         }
         return switch (type) {
-            case "stdout", "log" -> new ChannelSpec(type, name, null, null, Map.of(), null, null, timeout);
+            case "stdout", "log" -> ChannelSpec.local(type, name, null);
             case "jsonl" -> {
                 String path = text(n, "path", file, where);
                 if (path == null) {
                     throw PgFerryException.fatal(file + ": " + at + " has no path", "give path: /path/findings.jsonl");
                 }
-                yield new ChannelSpec(type, name, Path.of(path), null, Map.of(), null, null, timeout);
+                yield ChannelSpec.local(type, name, Path.of(path));
+            }
+            case "postgres" -> {
+                String dsn = required(n, "dsn", file, at);
+                String table = text(n, "table", file, where);
+                yield new ChannelSpec(
+                        type,
+                        name,
+                        null,
+                        null,
+                        Map.of(),
+                        null,
+                        null,
+                        timeout,
+                        Dsn.parse(Secrets.resolve(dsn, env, "the dsn of " + at)),
+                        table == null ? ChannelSpec.DEFAULT_TABLE : TableName.parse(table));
             }
             case "webhook" -> {
                 String url = required(n, "url", file, at);
@@ -167,7 +182,9 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
                         headers,
                         null,
                         null,
-                        timeout);
+                        timeout,
+                        null,
+                        null);
             }
             default -> {
                 String token = text(n, "token", file, where);
@@ -188,7 +205,9 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
                         Map.of(),
                         token == null ? null : Secrets.resolve(token, env, "the token of " + at),
                         slackChannel,
-                        timeout);
+                        timeout,
+                        null,
+                        null);
             }
         };
     }

@@ -54,6 +54,59 @@ class ScanCommandTest {
     }
 
     @Test
+    void findingsGoToAPostgresTable(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, note text)");
+        db.execute("INSERT INTO t VALUES (1, 'card 4111 1111 1111 1111'), (2, 'mail jane.roe@example.org')");
+        CliRun run = CliRun.run(
+                "scan",
+                "--source",
+                db.uri(),
+                "--tables",
+                "public.t",
+                "--snapshot",
+                "--until-caught-up",
+                "--channel",
+                "postgres:" + db.uri());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCodes.OK);
+        assertThat(db.queryString("SELECT string_agg(rule || ' ' || (key->>'id') || ' ' || sample || ' ' || op, ', '"
+                        + " ORDER BY rule) FROM pgferry.findings"))
+                .isEqualTo("credit-card 1 41***************11 read, email 2 ja****************rg read");
+    }
+
+    /** Findings written into a table the scan reads would come back through the stream: refused at start. */
+    @Test
+    void aFindingsTableTheScanReadsIsRefused(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, note text)", "CREATE PUBLICATION everything FOR ALL TABLES");
+        CliRun run = CliRun.run(
+                "scan",
+                "--source",
+                db.uri(),
+                "--publication",
+                "everything",
+                "--until-caught-up",
+                "--channel",
+                "postgres:" + db.uri());
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.errLines()).singleElement().satisfies(l -> assertThat(l)
+                .contains(
+                        "would write findings into pgferry.findings",
+                        "a database this scan reads",
+                        "--exclude-tables"));
+        CliRun excluded = CliRun.run(
+                "scan",
+                "--source",
+                db.uri(),
+                "--publication",
+                "everything",
+                "--until-caught-up",
+                "--channel",
+                "postgres:" + db.uri(),
+                "--exclude-tables",
+                "pgferry.findings");
+        assertThat(excluded.exitCode()).as(excluded.err()).isEqualTo(ExitCodes.OK);
+    }
+
+    @Test
     void anUnknownChannelIsAUsageError(TestDatabase db) {
         CliRun run = CliRun.run("scan", "--source", db.uri(), "--channel", "pager");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);

@@ -1,6 +1,7 @@
 package io.pgferry.scan.alert;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Dsn;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -47,6 +48,14 @@ public final class Channels {
         }
         return new OutboxChannel(
                 name, outbox(outboxRoot, name), new SlackSender(url, token, slackChannel, timeout), DRAIN_ON_CLOSE);
+    }
+
+    /**
+     * A PostgreSQL table channel: findings inserted into {@code schema.table} of {@code dsn} (created when missing).
+     * The caller checks that the scan does not read that table.
+     */
+    public static OutboxChannel postgres(String name, Dsn dsn, String schema, String table, Path outboxRoot) {
+        return new OutboxChannel(name, outbox(outboxRoot, name), new PgTableSender(dsn, schema, table), DRAIN_ON_CLOSE);
     }
 
     private static Outbox outbox(Path root, String name) {
