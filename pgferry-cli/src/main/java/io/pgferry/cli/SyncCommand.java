@@ -1,6 +1,8 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.ValueMask;
 import io.pgferry.engine.CopyMode;
 import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
@@ -8,6 +10,7 @@ import io.pgferry.engine.SyncEngine;
 import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
+import io.pgferry.scan.mask.MaskFile;
 import io.pgferry.verify.guard.GuardErrors;
 import io.pgferry.verify.guard.GuardSchema;
 import io.pgferry.verify.guard.GuardWorker;
@@ -156,6 +159,13 @@ final class SyncCommand extends PgferryCommand {
     StreamResourceOptions resources;
 
     @Option(
+            names = "--mask",
+            paramLabel = "FILE",
+            description = "Mask values before any target sees them, in the copy and the stream: per column or per"
+                    + " scanning rule, redact, partial, hash, fixed or null (see docs/scan.md, Masking).")
+    Path mask;
+
+    @Option(
             names = "--guard",
             description = "Also run the guard worker for the source and the target (both need pgferry guard install),"
                     + " so that pgferry verify can compare them at any time.")
@@ -164,6 +174,7 @@ final class SyncCommand extends PgferryCommand {
     @Override
     int run() {
         SyncConfig config = config();
+        valueMask = loadMask();
         GuardWorker worker = guard ? startGuard(config) : null;
         try {
             return sync(config);
@@ -171,6 +182,20 @@ final class SyncCommand extends PgferryCommand {
             if (worker != null) {
                 worker.close();
             }
+        }
+    }
+
+    private ValueMask valueMask = ValueMask.NONE;
+
+    /** The mask file, loaded and checked whole before anything is created; a bad one is a usage error. */
+    private ValueMask loadMask() {
+        if (mask == null) {
+            return ValueMask.NONE;
+        }
+        try {
+            return MaskFile.load(mask, v -> Secrets.resolve(v, System.getenv(), "the key of mask file " + mask));
+        } catch (PgFerryException e) {
+            throw configurationError(e);
         }
     }
 
@@ -191,7 +216,7 @@ final class SyncCommand extends PgferryCommand {
     }
 
     private int sync(SyncConfig config) {
-        SyncEngine engine = new SyncEngine(config);
+        SyncEngine engine = new SyncEngine(config, Stage.IDENTITY, valueMask);
         if (end.sequencesOnly) {
             int n = engine.copySequences();
             spec.commandLine().getErr().printf(Locale.ROOT, "pgferry: %d sequences set%n", n);

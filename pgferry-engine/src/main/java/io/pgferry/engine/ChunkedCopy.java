@@ -68,6 +68,8 @@ final class ChunkedCopy implements InitialCopy {
     private final Supplier<Connection> target;
     private final Consumer<CopyProgress> onStart;
 
+    private final Masks masks;
+
     ChunkedCopy(
             SyncConfig config,
             List<SourceTable> tables,
@@ -79,7 +81,9 @@ final class ChunkedCopy implements InitialCopy {
             Supplier<Connection> source,
             Supplier<Connection> primary,
             Supplier<Connection> target,
-            Consumer<CopyProgress> onStart) {
+            Consumer<CopyProgress> onStart,
+            Masks masks) {
+        this.masks = masks;
         this.config = config;
         this.tables = tables;
         this.targets = plan.targets();
@@ -275,6 +279,7 @@ final class ChunkedCopy implements InitialCopy {
                         r.leaf().qualified() + r.predicate(),
                         targets.get(r.table().name()),
                         binary.getOrDefault(r.table().name(), false),
+                        masks.of(r.table()),
                         counters);
                 chunks.markDone(dst, r.chunk(), rows);
                 dst.commit();

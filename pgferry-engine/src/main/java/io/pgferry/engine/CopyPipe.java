@@ -9,7 +9,8 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * Pipes {@code COPY (SELECT ...) TO STDOUT} at the source into {@code COPY ... FROM STDIN} at the target without
- * decoding rows: in binary format when every column is a built-in type on both sides, in text otherwise.
+ * decoding rows: in binary format when every column is a built-in type on both sides, in text otherwise; rows of a
+ * table with masked columns are decoded, masked and encoded again ({@link CopyLineMask}).
  */
 final class CopyPipe {
     private static final int BUFFER = 1 << 16;
@@ -27,9 +28,12 @@ final class CopyPipe {
             String from,
             TargetTable target,
             boolean binary,
+            Masks.Masked masked,
             CopyProgress.Table counters)
             throws SQLException {
-        String format = binary ? " (FORMAT binary)" : "";
+        // A masked table is copied in text, each row decoded, masked and encoded again.
+        CopyLineMask mask = masked == null ? null : new CopyLineMask(masked);
+        String format = binary && mask == null ? " (FORMAT binary)" : "";
         StringBuilder cols = new StringBuilder();
         for (ColumnDef c : table.copyColumns()) {
             cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
@@ -49,6 +53,9 @@ final class CopyPipe {
             int filled = 0;
             byte[] b;
             while ((b = out.readFromCopy()) != null) {
+                if (mask != null) {
+                    b = mask.rewrite(b);
+                }
                 if (filled + b.length > buffer.length) {
                     in.writeToCopy(buffer, 0, filled);
                     counters.addBytes(filled);

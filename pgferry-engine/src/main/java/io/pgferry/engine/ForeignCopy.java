@@ -5,7 +5,9 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.core.sink.ValueMask;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.CopyTextRow;
@@ -70,6 +72,8 @@ final class ForeignCopy implements InitialCopy {
     /**
      * @param sinks the sink of copy worker n (0, 1, ...)
      */
+    private final Masks masks;
+
     ForeignCopy(
             int readers,
             int writers,
@@ -78,7 +82,9 @@ final class ForeignCopy implements InitialCopy {
             Ledger ledger,
             Supplier<Connection> source,
             IntFunction<ChangeSink> sinks,
-            Consumer<CopyProgress> onStart) {
+            Consumer<CopyProgress> onStart,
+            Masks masks) {
+        this.masks = masks;
         this.readers = readers;
         this.writers = writers;
         this.tables = tables;
@@ -190,12 +196,14 @@ final class ForeignCopy implements InitialCopy {
                 .getCopyAPI()
                 .copyOut("COPY (SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate() + ") TO STDOUT");
         int width = relation.columns().size();
+        ValueMask.TableMask mask = masks.of(relation);
         try {
             List<Row> rows = new ArrayList<>(BATCH_ROWS);
             long bytes = 0;
             byte[] b;
             while ((b = out.readFromCopy()) != null) {
-                rows.add(new Row(relation, CopyTextRow.parse(b, width), BuiltinTypes.builtin(), false));
+                Row row = new Row(relation, CopyTextRow.parse(b, width), BuiltinTypes.builtin(), false);
+                rows.add(mask == null ? row : MaskingStage.mask(row, mask));
                 bytes += b.length;
                 if (rows.size() == BATCH_ROWS) {
                     count.pending.incrementAndGet();

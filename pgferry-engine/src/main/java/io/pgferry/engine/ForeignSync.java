@@ -68,6 +68,7 @@ final class ForeignSync {
             List<TableName> names =
                     TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
             List<SourceTable> tables = ForeignSync.readTables(config, names);
+            engine.masks().refuseLossyKeys(source, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             Map<TableName, TargetTable> targets = new LinkedHashMap<>();
             Map<TargetTable, TableName> taken = new HashMap<>();
@@ -180,7 +181,8 @@ final class ForeignSync {
                             catalog,
                             store::fingerprint,
                             where),
-                    engine::copyStarted);
+                    engine::copyStarted,
+                    engine.masks());
         }
         boolean[] streaming = {resume && allStreaming(catalog)};
         Runnable caughtUp = () -> {

@@ -53,6 +53,7 @@ final class KafkaSync {
             List<TableName> names =
                     TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
             List<SourceTable> tables = ForeignSync.readTables(config, names);
+            engine.masks().refuseLossyKeys(source, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             for (SourceTable t : tables) {
                 SyncChecks.checkIdentity(t);
@@ -92,7 +93,8 @@ final class KafkaSync {
                             ledger(positions),
                             () -> Connections.open(config.source()),
                             worker -> KafkaSink.openCopyWorker(target, worker),
-                            engine::copyStarted)
+                            engine::copyStarted,
+                            engine.masks())
                     : null;
             ApplyHandler h = new ApplyHandler(
                     () -> KafkaSink.open(target, positions::fingerprint),

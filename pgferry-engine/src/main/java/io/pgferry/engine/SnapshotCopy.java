@@ -51,6 +51,8 @@ final class SnapshotCopy implements InitialCopy {
     private final Supplier<Connection> target;
     private final Consumer<CopyProgress> onStart;
 
+    private final Masks masks;
+
     SnapshotCopy(
             SyncConfig config,
             List<SourceTable> tables,
@@ -59,7 +61,9 @@ final class SnapshotCopy implements InitialCopy {
             Supplier<String> fingerprint,
             Supplier<Connection> source,
             Supplier<Connection> target,
-            Consumer<CopyProgress> onStart) {
+            Consumer<CopyProgress> onStart,
+            Masks masks) {
+        this.masks = masks;
         this.config = config;
         this.tables = tables;
         this.plan = plan;
@@ -219,6 +223,7 @@ final class SnapshotCopy implements InitialCopy {
                 r.leaf().qualified() + r.predicate(),
                 plan.targets().get(r.table().name()),
                 binary,
+                masks.of(r.table()),
                 counters);
     }
 

@@ -3,8 +3,10 @@ package io.pgferry.engine;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Relation;
+import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.core.sink.ValueMask;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
@@ -51,6 +53,7 @@ public final class SyncEngine {
 
     private final SyncConfig config;
     private final Stage stage;
+    private final Masks masks;
     private final Dialect dialect = new PostgresDialect();
     private volatile ChangeStream stream;
     private volatile CopyProgress progress;
@@ -66,8 +69,22 @@ public final class SyncEngine {
 
     /** A sync that passes every change through {@code stage} on its way to the target. */
     public SyncEngine(SyncConfig config, Stage stage) {
+        this(config, stage, ValueMask.NONE);
+    }
+
+    /**
+     * A sync that masks values with {@code mask} before any sink sees them, in the initial copy and in every change,
+     * then passes each change through {@code stage}. A lossy mask on a key or unique column is refused at start.
+     */
+    public SyncEngine(SyncConfig config, Stage stage, ValueMask mask) {
         this.config = config;
-        this.stage = stage;
+        this.masks = new Masks(mask);
+        this.stage = masks.any() ? new MaskingStage(mask).andThen(stage) : stage;
+    }
+
+    /** The masks the copy paths apply. */
+    Masks masks() {
+        return masks;
     }
 
     /** The running copy's counters, or null before a copy started (and for a run that copies nothing). */
@@ -116,6 +133,7 @@ public final class SyncEngine {
             for (SourceTable t : tables) {
                 SyncChecks.checkIdentity(t);
             }
+            masks.refuseLossyKeys(source, tables);
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
@@ -221,7 +239,8 @@ public final class SyncEngine {
                         store::fingerprint,
                         () -> Connections.open(config.source()),
                         () -> Connections.open(config.target()),
-                        p -> progress = p);
+                        p -> progress = p,
+                        masks);
             } else if (!resume && config.copyMode() == CopyMode.CHUNKED) {
                 copy = new ChunkedCopy(
                         config,
@@ -234,7 +253,8 @@ public final class SyncEngine {
                         () -> Connections.open(config.copySource() != null ? config.copySource() : config.source()),
                         () -> Connections.open(config.source()),
                         () -> Connections.open(config.target()),
-                        p -> progress = p);
+                        p -> progress = p,
+                        masks);
             } else if (!resume) {
                 buildPostData(target, tables, plan);
             }

@@ -8,15 +8,17 @@ import java.util.Arrays;
  * {@code \N} for NULL, a newline after each row, and backslash escapes for backslash, tab, newline and carriage
  * return inside values. Appended to one growable buffer.
  */
-final class CopyText {
+public final class CopyText {
     private byte[] buf;
     private int size;
 
-    CopyText(int capacity) {
+    /** @param capacity bytes expected, the buffer grows past it */
+    public CopyText(int capacity) {
         buf = new byte[capacity + 1024];
     }
 
-    void row(Object[] values) {
+    /** Appends one row; each value a String, or null for NULL. */
+    public void row(Object[] values) {
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 put((byte) '\t');
@@ -80,11 +82,12 @@ final class CopyText {
         buf[size++] = b;
     }
 
-    byte[] bytes() {
+    /** The buffer; its first {@link #size()} bytes are the rows. */
+    public byte[] bytes() {
         return buf;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 

@@ -5,7 +5,7 @@ import io.pgferry.core.value.TypeInfo;
 import io.pgferry.core.value.TypeResolver;
 
 /** How a column's values are read for scanning, by type; {@link #SKIP} for types that cannot hold text. */
-enum ColumnKind {
+public enum ColumnKind {
     /** text, varchar, char, name, citext, and domains over them: the value as it is. */
     TEXT,
     /** json and jsonb: every string leaf, with its JSON path. */
@@ -16,7 +16,8 @@ enum ColumnKind {
     NUMBER,
     SKIP;
 
-    static ColumnKind of(int oid, TypeResolver types, boolean numbers) {
+    /** The kind of a column of type {@code oid}; numeric and bigint are {@link #NUMBER} only when {@code numbers}. */
+    public static ColumnKind of(int oid, TypeResolver types, boolean numbers) {
         int base = baseOf(oid, types);
         return switch (base) {
             case BuiltinTypes.TEXT, BuiltinTypes.VARCHAR, BuiltinTypes.BPCHAR, BuiltinTypes.NAME -> TEXT;
