@@ -135,6 +135,23 @@ class ScanJobTest {
         assertThat(scan.findings().get(3).get("op").asText()).isEqualTo("insert");
     }
 
+    /** Card numbers kept as numbers are found only when numeric and bigint columns are asked for. */
+    @Test
+    void numericColumnsAreScannedWhenAskedFor(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, note text, doc jsonb, tags text[], amount numeric,"
+                + " card bigint)");
+        db.execute("INSERT INTO t (id, amount, card) VALUES (1, 4111111111111111, 5555555555554444)");
+        new ScanRun(db, dir).snapshot(true).run();
+        assertThat(new ScanRun(db, dir).findings()).isEmpty();
+        Path other = Files.createDirectories(dir.resolve("numbers"));
+        ScanRun numbers = new ScanRun(db, other).numbers(true).snapshot(true);
+        db.execute("SELECT pg_drop_replication_slot('scan_slot')");
+        numbers.run();
+        assertThat(numbers.findings())
+                .extracting(f -> f.get("column").asText() + " " + f.get("rule").asText())
+                .containsExactlyInAnyOrder("amount credit-card", "card credit-card");
+    }
+
     @Test
     void deduplicationHoldsAcrossARestart(TestDatabase db) throws Exception {
         createTable(db);

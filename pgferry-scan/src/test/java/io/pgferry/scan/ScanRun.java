@@ -30,6 +30,7 @@ final class ScanRun {
     private boolean snapshot;
     private List<Channel> extraChannels = List.of();
     private boolean untilCaughtUp = true;
+    private boolean numbers;
 
     ScanRun(TestDatabase db, Path dir) {
         this.db = db;
@@ -43,6 +44,11 @@ final class ScanRun {
 
     ScanRun dedupWindow(Duration d) {
         dedupWindow = d;
+        return this;
+    }
+
+    ScanRun numbers(boolean on) {
+        numbers = on;
         return this;
     }
 
@@ -111,7 +117,7 @@ final class ScanRun {
     private ScanJob job(Alerts alerts) {
         return new ScanJob(
                 stream(),
-                new Scanner(RuleSet.bundled(), scope, false),
+                new Scanner(RuleSet.bundled(), scope, numbers),
                 alerts,
                 Fingerprints.fromFile(dir.resolve("secret")),
                 snapshot,
