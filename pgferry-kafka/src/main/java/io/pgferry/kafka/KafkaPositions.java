@@ -96,8 +96,8 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     /**
      * A sync's position as the offsets topic holds it.
      *
-     * @param sourceCommitTime when the source committed the last transaction delivered; null when the position was
-     *     stored without one (the end of the initial copy, an idle advance)
+     * @param sourceCommitTime when the source committed the last transaction delivered (an idle advance or the end of
+     *     the initial copy, stored without one, keeps the time of the transaction before it); null when none is known
      * @param storedAt when pgferry stored it
      */
     public record StoredPosition(String sync, Lsn lsn, Instant sourceCommitTime, Instant storedAt) {}

@@ -79,10 +79,11 @@ final class OffsetStore {
 
     /**
      * The highest stored position of every sync in the topic, by sync name, or of {@code only} alone when it is not
-     * null. Empty when the topic does not exist.
+     * null, with the commit time of the last transaction stored at or before it. Empty when the topic does not exist.
      */
     Map<String, Stored> readAll(Map<String, Object> consumerSettings, String only) throws TimeoutException {
         Map<String, Stored> highest = new TreeMap<>();
+        Map<String, Stored> lastTimed = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
             if (infos == null || infos.isEmpty()) {
@@ -110,8 +111,18 @@ final class OffsetStore {
                     if (before == null || s.lsn().isAfter(before.lsn())) {
                         highest.put(sync, s);
                     }
+                    Stored timed = lastTimed.get(sync);
+                    if (s.sourceCommitTime() != null
+                            && (timed == null || !s.lsn().isBefore(timed.lsn()))) {
+                        lastTimed.put(sync, s);
+                    }
                 }
             }
+            // An advance over WAL that carried nothing for the sync (or the end of a copy) is stored without a commit
+            // time; the last transaction delivered is still the one before it, so its time stays the answer.
+            highest.replaceAll((sync, h) -> h.sourceCommitTime() != null || !lastTimed.containsKey(sync)
+                    ? h
+                    : new Stored(h.lsn(), h.fingerprint(), lastTimed.get(sync).sourceCommitTime(), h.storedAt()));
             return highest;
         }
     }

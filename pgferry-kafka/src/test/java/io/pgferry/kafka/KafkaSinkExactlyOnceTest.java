@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +108,29 @@ class KafkaSinkExactlyOnceTest {
             assertThat(sink.position()).as("positions are per sync").isEmpty();
         }
         assertThat(ids(TestBroker.committed(prefix + ".public.t"))).containsExactly(1, 2);
+    }
+
+    /**
+     * An idle advance (a position stored without a commit time) does not erase the commit time of the last transaction
+     * delivered: {@code pgferry status} kept reporting no source commit time after one (found flaky on PostgreSQL 14,
+     * where the advance came after the last batch).
+     */
+    @Test
+    void anIdleAdvanceKeepsTheLastCommitTime(TestDatabase db) throws Exception {
+        List<Captured> txs = threeInserts(db);
+        String prefix = TestBroker.freshPrefix();
+        KafkaTarget target = TestBroker.target(prefix).build();
+        try (KafkaSink sink = KafkaSink.open(target, () -> "fp")) {
+            Captured.commitEach(sink, txs);
+        }
+        Lsn beyond = Lsn.of(txs.get(2).endLsn().value() + 1000);
+        try (KafkaPositions positions = new KafkaPositions(target)) {
+            positions.save(new Checkpoint(beyond, "fp"));
+        }
+        assertThat(KafkaPositions.readAll(target, true)).singleElement().satisfies(p -> {
+            assertThat(p.lsn()).isEqualTo(beyond);
+            assertThat(p.sourceCommitTime()).isEqualTo(txs.get(2).commitTime());
+        });
     }
 
     @Test
