@@ -58,7 +58,10 @@ final class ScanCommand extends PgferryCommand {
             description = "Rule file, TOML or YAML, reloaded when it changes (default: bundled rules).")
     Path rules;
 
-    @Option(names = "--snapshot", description = "First scan the rows that exist (in parallel); needs a new slot.")
+    @Option(
+            names = "--snapshot",
+            description = "First scan the rows that exist, in parallel, when the slot is created (again on restart if"
+                    + " stopped during it).")
     boolean snapshot;
 
     @Option(
@@ -70,8 +73,9 @@ final class ScanCommand extends PgferryCommand {
             names = "--channel",
             paramLabel = "SPEC",
             split = ",",
-            description = "Where findings go: stdout, log, jsonl:FILE, webhook:URL, slack:URL (URLs may be env:NAME"
-                    + " or file:PATH); repeatable (default: stdout, unless the configuration file names channels).")
+            description = "Where findings go: stdout, log, jsonl:FILE, webhook:URL, slack:URL, postgres:DSN (URLs and"
+                    + " DSNs may be env:NAME or file:PATH); repeatable (default: stdout, unless the configuration file"
+                    + " names channels).")
     List<String> channels;
 
     @Option(
