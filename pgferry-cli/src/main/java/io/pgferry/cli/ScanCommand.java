@@ -1,6 +1,7 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.metrics.MetricsServer;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.scan.Fingerprints;
 import io.pgferry.scan.RuleReloader;
@@ -133,6 +134,9 @@ final class ScanCommand extends PgferryCommand {
     @Mixin
     StreamResourceOptions resources;
 
+    @Mixin
+    HttpOption http;
+
     /**
      * The default slot of a database: {@code pgferry_scan_} and the database's name in {@code [a-z0-9_]}, so that
      * scans of two databases of one server do not reach for one slot, and a restart finds its own.
@@ -145,6 +149,7 @@ final class ScanCommand extends PgferryCommand {
     @Override
     int run() {
         ScanPlan plan = ScanPlan.of(this, spec.commandLine());
+        http.address(); // checked before anything is opened
         Path state = StreamConfig.stateDirectory();
         Alerts alerts;
         try {
@@ -161,6 +166,7 @@ final class ScanCommand extends PgferryCommand {
         List<String> failed;
         ScanSupervisor supervisor;
         RuleReloader reloader = null;
+        ScanMeters meters = new ScanMeters();
         try (alerts) {
             Fingerprints fingerprints = Fingerprints.fromFile(state.resolve("scan.secret"));
             List<Scanner> scanners = plan.scanners();
@@ -169,6 +175,10 @@ final class ScanCommand extends PgferryCommand {
             reloader = plan.rulesFile() == null
                     ? null
                     : new RuleReloader(plan.rulesFile(), scanners, ScanPlan.RELOAD_INTERVAL);
+            ScanSupervisor supervised = supervisor;
+            RuleReloader watched = reloader;
+            MetricsServer server = http.start(
+                    registry -> meters.bind(registry, plan, supervised, alerts, watched), supervised::notReadyBecause);
             Thread hook = new Thread(supervisor::stop, "pgferry-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
@@ -178,6 +188,9 @@ final class ScanCommand extends PgferryCommand {
                 supervisor.stop();
                 failed = List.of();
             } finally {
+                if (server != null) {
+                    server.close();
+                }
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException e) {
@@ -206,6 +219,7 @@ final class ScanCommand extends PgferryCommand {
         } catch (IOException e) {
             throw PgFerryException.fatal("cannot close a findings channel: " + e.getMessage(), "check the output", e);
         } finally {
+            meters.close();
             if (reloader != null) {
                 reloader.close();
             }

@@ -4,6 +4,9 @@ import io.pgferry.cli.json.JsonLinesHandler;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
+import io.pgferry.metrics.MetricsServer;
+import io.pgferry.metrics.SlotMetrics;
+import io.pgferry.metrics.StreamMetrics;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.StreamStats;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -84,9 +88,13 @@ final class StreamCommand extends PgferryCommand {
     @Mixin
     StreamResourceOptions resources;
 
+    @Mixin
+    HttpOption http;
+
     @Override
     int run() {
         StreamConfig config = config();
+        http.address(); // checked before anything is created
         boolean outputExisted = output != null && Files.exists(output);
         try {
             return stream(config);
@@ -113,11 +121,22 @@ final class StreamCommand extends PgferryCommand {
                 ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery)
                 : JsonLinesHandler.toFile(output, syncEvery)) {
             ChangeStream stream = ChangeStream.create(config, out);
+            SlotMetrics slotMetrics = new SlotMetrics(config.source(), config.slot(), Duration.ofSeconds(5));
+            MetricsServer server = http.start(
+                    registry -> {
+                        StreamMetrics.bind(registry, config.slot(), stream::stats);
+                        slotMetrics.bind(registry);
+                    },
+                    () -> readiness(stream));
             Thread hook = new Thread(stream::stop, "pgferry-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 stream.run();
             } finally {
+                if (server != null) {
+                    server.close();
+                }
+                slotMetrics.close();
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
                 } catch (IllegalStateException e) {
@@ -139,6 +158,14 @@ final class StreamCommand extends PgferryCommand {
                     "check the path, free space and permissions");
         }
         return ExitCodes.OK;
+    }
+
+    /** Ready while the stream reads its snapshot or streams. */
+    static Optional<String> readiness(ChangeStream stream) {
+        ChangeStream.State st = stream.state();
+        return st == ChangeStream.State.STREAMING || st == ChangeStream.State.SNAPSHOTTING
+                ? Optional.empty()
+                : Optional.of("the stream is " + st.name().toLowerCase(Locale.ROOT));
     }
 
     /** The validated configuration; a bad value exits with {@link ExitCodes#USAGE} before anything is done. */

@@ -85,6 +85,11 @@ public final class ScanJob {
         stream.stop();
     }
 
+    /** Where the job's stream is: starting, reading the snapshot, streaming, stopping, stopped. */
+    public ChangeStream.State streamState() {
+        return stream.state();
+    }
+
     public StreamStats streamStats() {
         return stream.stats();
     }

@@ -1,10 +1,14 @@
 package io.pgferry.scan;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.StreamStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +28,7 @@ public final class ScanSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ScanSupervisor.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+    private static final StreamStats ZERO = new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0);
 
     /** A database to scan: its identity (for logs) and how to make a new job for it (one per attempt). */
     public record Database(String identity, Supplier<ScanJob> jobs) {}
@@ -69,6 +74,35 @@ public final class ScanSupervisor {
             throw fatal;
         }
         return List.copyOf(failed);
+    }
+
+    /** The identities of the databases, in order. */
+    public List<String> identities() {
+        return databases.stream().map(Database::identity).toList();
+    }
+
+    /** The stream counters of a database's current job (zero while none runs); for metrics. */
+    public StreamStats stats(String identity) {
+        ScanJob j = running.get(identity);
+        if (j == null) {
+            j = finished.get(identity);
+        }
+        return j == null ? ZERO : j.streamStats();
+    }
+
+    /** Empty while every database is scanned (streaming or reading its snapshot); else why not, for /ready. */
+    public Optional<String> notReadyBecause() {
+        for (Database d : databases) {
+            ScanJob j = running.get(d.identity());
+            ChangeStream.State st = j == null ? null : j.streamState();
+            if (st != ChangeStream.State.STREAMING && st != ChangeStream.State.SNAPSHOTTING) {
+                return Optional.of("database " + d.identity() + " is "
+                        + (st == null
+                                ? "not scanned (starting or waiting to try again)"
+                                : st.name().toLowerCase(java.util.Locale.ROOT)));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The last job of each database that ran to its end, by identity (for the summary). */

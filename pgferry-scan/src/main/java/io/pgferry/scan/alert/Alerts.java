@@ -17,6 +17,7 @@ public final class Alerts implements AutoCloseable {
     private final Clock clock;
     private long delivered;
     private long suppressed;
+    private volatile java.util.function.Consumer<Finding> onDelivered = f -> {};
 
     public Alerts(List<Channel> channels, DedupStore dedup, Clock clock) {
         if (channels.isEmpty()) {
@@ -56,6 +57,14 @@ public final class Alerts implements AutoCloseable {
             throw e;
         }
         delivered += fresh.size();
+        for (Finding f : fresh) {
+            onDelivered.accept(f);
+        }
+    }
+
+    /** Called with every finding handed to the channels (for metrics by rule and severity); must not block. */
+    public void onDelivered(java.util.function.Consumer<Finding> listener) {
+        this.onDelivered = listener;
     }
 
     /** Makes every finding delivered so far durable at every channel, then the deduplication marks. */

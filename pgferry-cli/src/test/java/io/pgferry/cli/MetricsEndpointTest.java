@@ -1,0 +1,140 @@
+package io.pgferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import io.pgferry.testkit.WebhookServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --http}: Prometheus metrics, health and readiness of a running {@code stream} and {@code scan}, scraped from
+ * the real process while rows arrive (issue 9, first step).
+ */
+@PgTest
+class MetricsEndpointTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRunningStreamServesMetricsHealthAndReadiness(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+        int port = WebhookServer.freePort();
+        Process p = ChildCli.start(
+                dir.resolve("out.txt"),
+                dir.resolve("err.txt"),
+                Map.of(),
+                "stream",
+                "--source",
+                db.uri(),
+                "--tables",
+                "public.t",
+                "--output",
+                dir.resolve("changes.jsonl").toString(),
+                "--checkpoint",
+                dir.resolve("ckpt").toString(),
+                "--http",
+                "127.0.0.1:" + port);
+        try {
+            ChildCli.awaitWhileAlive(() -> status(port, "/ready") == 200, p, dir.resolve("err.txt"));
+            assertThat(get(port, "/health").body()).isEqualTo("ok\n");
+            for (int i = 1; i <= 5; i++) {
+                db.execute("INSERT INTO t VALUES (" + i + ", 'row-value-" + i + "')");
+            }
+            ChildCli.awaitWhileAlive(
+                    () -> metric(get(port, "/metrics").body(), "pgferry_stream_transactions_total", "pgferry_slot")
+                            >= 5,
+                    p,
+                    dir.resolve("err.txt"));
+            String metrics = get(port, "/metrics").body();
+            assertThat(metric(metrics, "pgferry_stream_received_bytes_total", "pgferry_slot"))
+                    .isPositive();
+            assertThat(metric(metrics, "pgferry_slot_lag_bytes", "pgferry_slot"))
+                    .isGreaterThanOrEqualTo(0);
+            assertThat(metric(metrics, "pgferry_slot_retained_wal_bytes", "pgferry_slot"))
+                    .isPositive();
+            assertThat(metric(metrics, "pgferry_slot_active", "pgferry_slot")).isEqualTo(1.0);
+            assertThat(metrics).doesNotContain("row-value-", "password");
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aRunningScanCountsFindingsByRuleAndSeverity(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+        int port = WebhookServer.freePort();
+        Process p = ChildCli.start(
+                dir.resolve("out.txt"),
+                dir.resolve("err.txt"),
+                Map.of("PGFERRY_STATE_DIR", dir.resolve("state").toString()),
+                "scan",
+                "--source",
+                db.uri(),
+                "--tables",
+                "public.t",
+                "--channel",
+                "jsonl:" + dir.resolve("f.jsonl"),
+                "--http",
+                String.valueOf(port));
+        try {
+            ChildCli.awaitWhileAlive(() -> status(port, "/ready") == 200, p, dir.resolve("err.txt"));
+            db.execute("INSERT INTO t VALUES (1, 'mail jane.roe@example.org')");
+            ChildCli.awaitWhileAlive(
+                    () -> get(port, "/metrics")
+                            .body()
+                            .contains("pgferry_scan_findings_total{rule=\"email\",severity=\"high\"} 1.0"),
+                    p,
+                    dir.resolve("err.txt"));
+            assertThat(get(port, "/metrics").body()).doesNotContain("jane.roe");
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aBadAddressIsAUsageError(TestDatabase db) {
+        CliRun run = CliRun.run("stream", "--source", db.uri(), "--http", "localhost:http");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.errLines()).singleElement().satisfies(l -> assertThat(l).contains("--http localhost:http"));
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The status of {@code path}, or -1 while nothing listens yet. */
+    private static int status(int port, String path) {
+        try {
+            return get(port, path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** The value of a metric with label slot={@code slot} in Prometheus text, or -1 when absent. */
+    private static double metric(String text, String name, String slot) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{slot=\"" + slot + "\"[^}]*} (\\S+)$")
+                .matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+}
