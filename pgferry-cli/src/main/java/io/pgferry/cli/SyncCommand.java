@@ -8,6 +8,8 @@ import io.pgferry.engine.DdlMode;
 import io.pgferry.engine.SyncConfig;
 import io.pgferry.engine.SyncEngine;
 import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.metrics.MetricsServer;
+import io.pgferry.metrics.SlotMetrics;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.mask.MaskFile;
@@ -165,6 +167,9 @@ final class SyncCommand extends PgferryCommand {
                     + " scanning rule, redact, partial, hash, fixed or null (see docs/scan.md, Masking).")
     Path mask;
 
+    @Mixin
+    HttpOption http;
+
     @Option(
             names = "--guard",
             description = "Also run the guard worker for the source and the target (both need pgferry guard install),"
@@ -175,6 +180,7 @@ final class SyncCommand extends PgferryCommand {
     int run() {
         SyncConfig config = config();
         valueMask = loadMask();
+        http.address(); // checked before anything is created
         GuardWorker worker = guard ? startGuard(config) : null;
         try {
             return sync(config);
@@ -222,6 +228,13 @@ final class SyncCommand extends PgferryCommand {
             spec.commandLine().getErr().printf(Locale.ROOT, "pgferry: %d sequences set%n", n);
             return ExitCodes.OK;
         }
+        SlotMetrics slotMetrics = new SlotMetrics(config.source(), config.slot(), Duration.ofSeconds(5));
+        MetricsServer server = http.start(
+                registry -> {
+                    SyncMeters.bind(registry, config.slot(), engine);
+                    slotMetrics.bind(registry);
+                },
+                () -> SyncMeters.readiness(engine));
         Thread hook = new Thread(engine::stop, "pgferry-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         // System.console() is null unless both standard streams are terminals; bars go to standard error.
@@ -246,6 +259,10 @@ final class SyncCommand extends PgferryCommand {
             return ExitCodes.OK;
         } finally {
             reporter.stop();
+            if (server != null) {
+                server.close();
+            }
+            slotMetrics.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

@@ -3,6 +3,7 @@ package io.pgferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import io.pgferry.testkit.WebhookServer;
 import java.net.URI;
@@ -108,6 +109,50 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void aRunningSyncCountsItsCopyAndItsAppliedChanges(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' FROM generate_series(1, 100) i");
+        int port = WebhookServer.freePort();
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            Process p = ChildCli.start(
+                    dir.resolve("out.txt"),
+                    dir.resolve("err.txt"),
+                    Map.of(),
+                    "sync",
+                    "--source",
+                    db.uri(),
+                    "--target",
+                    target.uri(),
+                    "--tables",
+                    "public.t",
+                    "--http",
+                    "127.0.0.1:" + port);
+            try {
+                ChildCli.awaitWhileAlive(
+                        () -> metric(scrape(port), "pgferry_sync_copy_rows", "pgferry_sync") == 100,
+                        p,
+                        dir.resolve("err.txt"));
+                ChildCli.awaitWhileAlive(() -> status(port, "/ready") == 200, p, dir.resolve("err.txt"));
+                db.execute("INSERT INTO t VALUES (1001, 'new')", "UPDATE t SET v = 'w' WHERE id = 1");
+                ChildCli.awaitWhileAlive(
+                        () -> metric(get(port, "/metrics").body(), "pgferry_sync_changes_applied_total", "pgferry_sync")
+                                >= 2,
+                        p,
+                        dir.resolve("err.txt"));
+                // The slot's figures are read from the source at most every 5 s: the first read may predate it.
+                ChildCli.awaitWhileAlive(
+                        () -> metric(scrape(port), "pgferry_slot_active", "pgferry_sync") == 1.0,
+                        p,
+                        dir.resolve("err.txt"));
+            } finally {
+                p.destroy();
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aBadAddressIsAUsageError(TestDatabase db) {
         CliRun run = CliRun.run("stream", "--source", db.uri(), "--http", "localhost:http");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -120,6 +165,15 @@ class MetricsEndpointTest {
                         .timeout(Duration.ofSeconds(10))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The metrics text, or empty while nothing listens yet. */
+    private static String scrape(int port) {
+        try {
+            return get(port, "/metrics").body();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     /** The status of {@code path}, or -1 while nothing listens yet. */

@@ -19,6 +19,7 @@ import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.StreamStats;
 import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
@@ -90,6 +91,18 @@ public final class SyncEngine {
     /** The running copy's counters, or null before a copy started (and for a run that copies nothing). */
     public CopyProgress copyProgress() {
         return progress;
+    }
+
+    /** The running stream's counters; zero before it starts (for metrics). */
+    public StreamStats streamStats() {
+        ChangeStream s = stream;
+        return s == null ? StreamStats.EMPTY : s.stats();
+    }
+
+    /** The running stream's state; STOPPED before it starts (for readiness). */
+    public ChangeStream.State streamState() {
+        ChangeStream s = stream;
+        return s == null ? ChangeStream.State.STOPPED : s.state();
     }
 
     /** Changes applied by the streaming phase so far. */

@@ -27,5 +27,6 @@ public record StreamStats(
         long spillFileBytes,
         long peakOffHeapBytes,
         long reconnects) {
-    static final StreamStats EMPTY = new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0);
+    /** A stream that has received nothing yet. */
+    public static final StreamStats EMPTY = new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0);
 }

@@ -1,6 +1,5 @@
 package io.pgferry.scan;
 
-import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamStats;
@@ -28,7 +27,6 @@ public final class ScanSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ScanSupervisor.class);
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
-    private static final StreamStats ZERO = new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0);
 
     /** A database to scan: its identity (for logs) and how to make a new job for it (one per attempt). */
     public record Database(String identity, Supplier<ScanJob> jobs) {}
@@ -87,7 +85,7 @@ public final class ScanSupervisor {
         if (j == null) {
             j = finished.get(identity);
         }
-        return j == null ? ZERO : j.streamStats();
+        return j == null ? StreamStats.EMPTY : j.streamStats();
     }
 
     /** Empty while every database is scanned (streaming or reading its snapshot); else why not, for /ready. */

@@ -1,0 +1,55 @@
+package io.pgferry.cli;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgferry.engine.CopyProgress;
+import io.pgferry.engine.SyncEngine;
+import io.pgferry.metrics.StreamMetrics;
+import io.pgferry.postgres.ChangeStream;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/** The meters and readiness of {@code pgferry sync}: its stream, changes applied, and the initial copy's progress. */
+final class SyncMeters {
+    private SyncMeters() {}
+
+    static void bind(MeterRegistry registry, String slot, SyncEngine engine) {
+        StreamMetrics.bind(registry, slot, engine::streamStats);
+        FunctionCounter.builder("pgferry.sync.changes.applied", engine, SyncEngine::changesApplied)
+                .description("changes applied at the target by the streaming phase")
+                .tag("slot", slot)
+                .register(registry);
+        copy(registry, slot, engine, "pgferry.sync.copy.rows", "rows copied so far", CopyProgress::rows);
+        copy(registry, slot, engine, "pgferry.sync.copy.bytes", "bytes copied so far", CopyProgress::bytes);
+        copy(
+                registry,
+                slot,
+                engine,
+                "pgferry.sync.copy.tables.done",
+                "tables whose copy is done",
+                CopyProgress::tablesDone);
+    }
+
+    private static void copy(
+            MeterRegistry registry,
+            String slot,
+            SyncEngine engine,
+            String name,
+            String help,
+            ToDoubleFunction<CopyProgress> f) {
+        Gauge.builder(name, engine, e -> e.copyProgress() == null ? 0 : f.applyAsDouble(e.copyProgress()))
+                .description(help)
+                .tag("slot", slot)
+                .register(registry);
+    }
+
+    /** Ready while the sync copies (its stream is then taking its snapshot) or streams. */
+    static Optional<String> readiness(SyncEngine engine) {
+        ChangeStream.State st = engine.streamState();
+        return st == ChangeStream.State.STREAMING || st == ChangeStream.State.SNAPSHOTTING
+                ? Optional.empty()
+                : Optional.of("the sync's stream is " + st.name().toLowerCase(Locale.ROOT));
+    }
+}
