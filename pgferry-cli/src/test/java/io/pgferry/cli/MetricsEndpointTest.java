@@ -52,14 +52,27 @@ class MetricsEndpointTest {
         try {
             ChildCli.awaitWhileAlive(() -> status(port, "/ready") == 200, p, dir.resolve("err.txt"));
             assertThat(get(port, "/health").body()).isEqualTo("ok\n");
+            ChildCli.awaitWhileAlive(
+                    () -> db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgferry_slot'"
+                                    + " AND database = current_database() AND active")
+                            == 1,
+                    p,
+                    dir.resolve("err.txt"));
             for (int i = 1; i <= 5; i++) {
                 db.execute("INSERT INTO t VALUES (" + i + ", 'row-value-" + i + "')");
             }
-            ChildCli.awaitWhileAlive(
-                    () -> metric(get(port, "/metrics").body(), "pgferry_stream_transactions_total", "pgferry_slot")
-                            >= 5,
-                    p,
-                    dir.resolve("err.txt"));
+            try {
+                ChildCli.awaitWhileAlive(
+                        () -> metric(get(port, "/metrics").body(), "pgferry_stream_transactions_total", "pgferry_slot")
+                                >= 5,
+                        p,
+                        dir.resolve("err.txt"));
+            } catch (AssertionError e) {
+                throw new AssertionError(
+                        "stderr: " + java.nio.file.Files.readString(dir.resolve("err.txt")) + "\nmetrics: "
+                                + get(port, "/metrics").body(),
+                        e);
+            }
             String metrics = get(port, "/metrics").body();
             assertThat(metric(metrics, "pgferry_stream_received_bytes_total", "pgferry_slot"))
                     .isPositive();

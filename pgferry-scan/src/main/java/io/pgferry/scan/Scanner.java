@@ -26,6 +26,11 @@ public final class Scanner {
 
     private record Loaded(RuleSet rules, Map<Relation, TablePlan> plans) {}
 
+    /** The plan of the last table scanned, for the rows that follow it (read and written racily: any is right). */
+    private record Last(Loaded loaded, Relation relation, TablePlan plan) {}
+
+    private volatile Last last;
+
     /**
      * @param scope the scan's own scope, applied before every rule's
      * @param numbers also scan numeric and bigint columns (card numbers stored as numbers)
@@ -56,7 +61,16 @@ public final class Scanner {
     /** Every match in the row's scanned columns; unsent (unchanged TOAST) and NULL values are skipped. */
     List<Hit> scan(Row row) {
         Loaded l = loaded;
-        TablePlan plan = l.plans.computeIfAbsent(row.relation(), r -> plan(l.rules, r, row.types()));
+        // The stream hands one Relation object to every row of a table until its shape changes: compare identity
+        // first, as hashing a relation's whole column list for every row would cost more than most scans.
+        Last last = this.last;
+        TablePlan plan;
+        if (last != null && last.loaded == l && last.relation == row.relation()) {
+            plan = last.plan;
+        } else {
+            plan = l.plans.computeIfAbsent(row.relation(), r -> plan(l.rules, r, row.types()));
+            this.last = new Last(l, row.relation(), plan);
+        }
         if (plan.columns.length == 0) {
             return List.of();
         }

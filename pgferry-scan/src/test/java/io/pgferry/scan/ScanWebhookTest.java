@@ -98,7 +98,7 @@ class ScanWebhookTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!check.holds()) {
             assertThat(System.nanoTime()).as("within 60 s: %s", what).isLessThan(deadline);
-            Thread.sleep(20);
+            Thread.sleep(20); // the poll's interval
         }
     }
 

@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MaskingStage implements Stage {
     private final ValueMask mask;
     private final Map<Relation, Optional<ValueMask.TableMask>> tables = new ConcurrentHashMap<>();
+    private volatile Last last;
+
+    /** The mask of the last table seen, for the rows that follow it. */
+    private record Last(Relation relation, ValueMask.TableMask mask) {}
 
     public MaskingStage(ValueMask mask) {
         this.mask = mask;
@@ -44,9 +48,16 @@ public final class MaskingStage implements Stage {
         if (row == null) {
             return null;
         }
-        ValueMask.TableMask m = tables.computeIfAbsent(
-                        row.relation(), r -> Optional.ofNullable(mask.of(r, row.types())))
-                .orElse(null);
+        // Identity first: the stream hands one Relation object to every row of a table (see Scanner).
+        Last l = last;
+        ValueMask.TableMask m;
+        if (l != null && l.relation == row.relation()) {
+            m = l.mask;
+        } else {
+            m = tables.computeIfAbsent(row.relation(), r -> Optional.ofNullable(mask.of(r, row.types())))
+                    .orElse(null);
+            last = new Last(row.relation(), m);
+        }
         return m == null ? row : mask(row, m);
     }
 

@@ -4,6 +4,8 @@ import io.pgferry.scan.Finding;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ public final class OutboxChannel implements Channel {
     private final Thread thread;
     private final Duration drainOnClose;
     private volatile boolean closing;
+    /** Counted down by {@link #close}: ends a batch window or a backoff at once. */
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     /**
      * @param drainOnClose how long {@link #close} waits for the outbox to empty before it leaves the rest for the
@@ -78,7 +82,7 @@ public final class OutboxChannel implements Channel {
                 if (batch.lines().size() < sender.maxBatch()
                         && !sender.batchWindow().isZero()
                         && !closing) {
-                    Thread.sleep(sender.batchWindow().toMillis()); // lets a batch fill: a window, not a synchronisation
+                    closed.await(sender.batchWindow().toMillis(), TimeUnit.MILLISECONDS); // lets a batch fill
                     batch = outbox.next(sender.maxBatch());
                 }
                 sender.send(batch.lines());
@@ -100,7 +104,7 @@ public final class OutboxChannel implements Channel {
                 failing = true;
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 try {
-                    Thread.sleep(wait.toMillis()); // a backoff between tries, not a synchronisation
+                    closed.await(wait.toMillis(), TimeUnit.MILLISECONDS); // a backoff, cut short by close
                 } catch (InterruptedException ie) {
                     return;
                 }
@@ -110,7 +114,7 @@ public final class OutboxChannel implements Channel {
                         name,
                         e.getClass().getName());
                 try {
-                    Thread.sleep(backoff.toMillis());
+                    closed.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException ie) {
                     return;
                 }
@@ -122,6 +126,7 @@ public final class OutboxChannel implements Channel {
     public void close() throws IOException {
         flush();
         closing = true;
+        closed.countDown();
         synchronized (outbox) {
             outbox.notifyAll();
         }
