@@ -317,20 +317,16 @@ final class GuardCommand extends PgferryCommand {
                 return ExitCodes.OK;
             }
             GuardWorker worker = new GuardWorker(databases, naptime, j);
-            Thread hook = new Thread(worker::close, "pgferry-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             worker.start();
+            Signals signals =
+                    Signals.install(worker::close, null, spec.commandLine().getErr());
             try {
                 worker.awaitFailure();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                signals.close();
                 worker.close();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and the hook is stopping the worker.
-                }
             }
             return ExitCodes.OK;
         }

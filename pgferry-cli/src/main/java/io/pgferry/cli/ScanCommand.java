@@ -179,8 +179,12 @@ final class ScanCommand extends PgferryCommand {
             RuleReloader watched = reloader;
             MetricsServer server = http.start(
                     registry -> meters.bind(registry, plan, supervised, alerts, watched), supervised::notReadyBecause);
-            Thread hook = new Thread(supervisor::stop, "pgferry-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Signals signals = Signals.install(
+                    supervised::stop,
+                    () -> watched == null
+                            ? "nothing to reload: the scan runs the bundled rules (give --rules FILE to reload rules)"
+                            : watched.reloadNow(),
+                    spec.commandLine().getErr());
             try {
                 failed = supervisor.run();
             } catch (InterruptedException e) {
@@ -188,13 +192,9 @@ final class ScanCommand extends PgferryCommand {
                 supervisor.stop();
                 failed = List.of();
             } finally {
+                signals.close();
                 if (server != null) {
                     server.close();
-                }
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and the hook is draining the scan.
                 }
             }
             for (Map.Entry<String, ScanJob> e : new TreeMap<>(supervisor.finishedJobs()).entrySet()) {

@@ -128,20 +128,16 @@ final class StreamCommand extends PgferryCommand {
                         slotMetrics.bind(registry);
                     },
                     () -> readiness(stream));
-            Thread hook = new Thread(stream::stop, "pgferry-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Signals signals =
+                    Signals.install(stream::stop, null, spec.commandLine().getErr());
             try {
                 stream.run();
             } finally {
+                signals.close();
                 if (server != null) {
                     server.close();
                 }
                 slotMetrics.close();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // The JVM is already shutting down and the hook is stopping the stream.
-                }
             }
             StreamStats s = stream.stats();
             spec.commandLine()

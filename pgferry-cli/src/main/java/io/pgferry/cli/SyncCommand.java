@@ -235,12 +235,11 @@ final class SyncCommand extends PgferryCommand {
                     slotMetrics.bind(registry);
                 },
                 () -> SyncMeters.readiness(engine));
-        Thread hook = new Thread(engine::stop, "pgferry-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         // System.console() is null unless both standard streams are terminals; bars go to standard error.
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr(), terminal);
         reporter.start();
+        Signals signals = Signals.install(engine::stop, null, spec.commandLine().getErr());
         try {
             SyncEngine.Result r = engine.run();
             spec.commandLine()
@@ -258,16 +257,12 @@ final class SyncCommand extends PgferryCommand {
                             end.thenSubscribe == null ? "" : ", handed over to subscription " + end.thenSubscribe);
             return ExitCodes.OK;
         } finally {
+            signals.close();
             reporter.stop();
             if (server != null) {
                 server.close();
             }
             slotMetrics.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // The JVM is shutting down and the hook is stopping the sync.
-            }
         }
     }
 

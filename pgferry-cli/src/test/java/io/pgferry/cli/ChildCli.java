@@ -85,8 +85,8 @@ record ChildCli(int exitCode, Path stdout, String err) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!check.holds()) {
             if (!p.isAlive()) {
-                throw new AssertionError(
-                        "the sync ended: " + (Files.exists(stderr) ? Files.readString(stderr) : "(no standard error)"));
+                throw new AssertionError("pgferry ended before the condition held: "
+                        + (Files.exists(stderr) ? Files.readString(stderr) : "(no standard error)"));
             }
             assertThat(System.nanoTime()).as("condition within 90 s").isLessThan(deadline);
             Thread.sleep(20);

@@ -69,18 +69,27 @@ public final class RuleReloader implements AutoCloseable {
 
     /** Loads the file now; true when its rules are now in use. */
     boolean reload() {
+        return reloadNow().startsWith("rule file " + file + " reloaded");
+    }
+
+    /**
+     * Loads the file now, whether it changed or not (what SIGHUP asks for), and returns one line saying what
+     * happened; a file that does not load leaves the rules in force, as a change noticed by polling does.
+     */
+    public synchronized String reloadNow() {
         try {
             RuleSet rules = RuleSet.load(file);
             for (Scanner s : scanners) {
                 s.reload(rules);
             }
             reloads.incrementAndGet();
-            LOG.info("rule file {} reloaded: {} rules", file, rules.rules().size());
-            return true;
+            String line = "rule file " + file + " reloaded: " + rules.rules().size() + " rules";
+            LOG.info(line);
+            return line;
         } catch (PgFerryException e) {
             failures.incrementAndGet();
             LOG.warn("{}; keeping the rules already loaded (fix: {})", e.problem(), e.fix());
-            return false;
+            return "rule file " + file + " not reloaded: " + e.problem() + "; the rules already loaded stay in force";
         }
     }
 
