@@ -2,16 +2,79 @@ package io.pgferry.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.LoggerFactory;
 
-/** Applies {@code --verbose}: logback.xml logs WARN and above; verbose raises {@code io.pgferry} to DEBUG. */
+/**
+ * Applies {@code --verbose}, {@code --log-level} and {@code --log-format} to logback, whose logback.xml writes WARN and
+ * above to standard error as text. The level applies to pgferry's own loggers ({@code io.pgferry}); the libraries
+ * stay at WARN, so {@code --log-level info} shows what pgferry does without the drivers' chatter. {@code json} writes
+ * one object per line through logback's own {@link JsonEncoder}: timestamp (epoch milliseconds), level, logger,
+ * thread, formatted message, key-value fields and throwable. The raw arguments are left out: the formatted message
+ * already holds them, and neither format ever carries row values, because no log statement is given any.
+ */
 final class Logging {
+    /** {@code --log-format}. */
+    enum Format {
+        text,
+        json
+    }
+
+    private static final String APPENDER = "STDERR";
+
     private Logging() {}
 
-    static void apply(boolean verbose) {
-        if (LoggerFactory.getLogger("io.pgferry") instanceof Logger logger) {
-            // null inherits the configured level again, so a later non-verbose run in the same JVM is quiet.
-            logger.setLevel(verbose ? Level.DEBUG : null);
+    /** Sets the level of pgferry's loggers: DEBUG when verbose, else {@code level}, or logback.xml's when null. */
+    static void level(boolean verbose, Level level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            // null inherits the configured level again, so a later run in the same JVM gets the defaults back.
+            context.getLogger("io.pgferry").setLevel(verbose ? Level.DEBUG : level);
         }
+    }
+
+    /** Puts {@code format}'s encoder on the standard-error appender. */
+    static void useFormat(Format format) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            return;
+        }
+        Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+        if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> console) {
+            boolean json = format == Format.json;
+            if (json != console.getEncoder() instanceof JsonEncoder) {
+                Encoder<ILoggingEvent> encoder = json ? jsonEncoder(context) : textEncoder(context);
+                console.stop();
+                console.setEncoder(encoder);
+                console.start();
+            }
+        }
+    }
+
+    private static Encoder<ILoggingEvent> jsonEncoder(LoggerContext context) {
+        JsonEncoder e = new JsonEncoder();
+        e.setContext(context);
+        e.setWithSequenceNumber(false);
+        e.setWithNanoseconds(false);
+        e.setWithContext(false);
+        e.setWithMessage(false);
+        e.setWithArguments(false);
+        e.setWithFormattedMessage(true);
+        e.start();
+        return e;
+    }
+
+    /** The encoder of logback.xml, for a JVM that ran a JSON command before (the tests). */
+    private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {
+        PatternLayoutEncoder e = new PatternLayoutEncoder();
+        e.setContext(context);
+        e.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n");
+        e.setCharset(StandardCharsets.UTF_8);
+        e.start();
+        return e;
     }
 }

@@ -53,6 +53,12 @@ public final class Main implements Callable<Integer> {
     /** Set by any {@link VerboseOption} in the command tree; read through {@link #isVerbose}. */
     boolean verbose;
 
+    /** Set by {@code --log-level} anywhere in the command tree; null keeps logback.xml's. */
+    ch.qos.logback.classic.Level logLevel;
+
+    /** Standard error as {@link #execute} wraps it, switched to JSON by {@code --log-format json}; else null. */
+    ConsoleLines console;
+
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
@@ -67,7 +73,11 @@ public final class Main implements Callable<Integer> {
      * ({@code PGFERRY_*}) and the {@code --config} file for options not given (see {@link ConfigDefaults}).
      */
     static int execute(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
-        CommandLine cl = newCommandLine(out, err);
+        ConsoleLines console = new ConsoleLines(err);
+        PrintWriter lines = new PrintWriter(console, true);
+        Main main = new Main();
+        main.console = console;
+        CommandLine cl = configure(new CommandLine(main), out, lines);
         try {
             ConfigDefaults.install(cl, args, env);
         } catch (PgFerryException e) {
@@ -75,17 +85,23 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            lines.close();
+            // Back to logback.xml's text for whatever runs next in this JVM (the tests run many commands).
+            Logging.useFormat(Logging.Format.text);
+        }
     }
 
     /** The configured {@code pgferry} command line writing to {@code out} and {@code err}. */
     public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+        return configure(new CommandLine(new Main()), out, err);
+    }
+
+    private static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {
         ErrorReporter reporter = new ErrorReporter();
-        return new CommandLine(new Main())
-                .setOut(out)
-                .setErr(err)
-                .setExecutionExceptionHandler(reporter)
-                .setParameterExceptionHandler(reporter);
+        return cl.setOut(out).setErr(err).setExecutionExceptionHandler(reporter).setParameterExceptionHandler(reporter);
     }
 
     /** {@code pgferry} alone: usage on stderr, exit {@link ExitCodes#USAGE}. */
@@ -98,6 +114,15 @@ public final class Main implements Callable<Integer> {
     /** Whether {@code -v} was given anywhere on the command line of {@code commandLine}'s tree. */
     static boolean isVerbose(CommandLine commandLine) {
         return commandLine.getCommandSpec().root().userObject() instanceof Main main && main.verbose;
+    }
+
+    /** Applies the logging options given anywhere on the command line of {@code commandLine}'s tree. */
+    static void applyLogging(CommandLine commandLine) {
+        if (commandLine.getCommandSpec().root().userObject() instanceof Main main) {
+            Logging.level(main.verbose, main.logLevel);
+        } else {
+            Logging.level(false, null);
+        }
     }
 
     /** The jar manifest's Implementation-Version, or "dev" when run from classes. */

@@ -25,7 +25,7 @@ abstract class PgferryCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        Logging.apply(Main.isVerbose(spec.commandLine()));
+        Main.applyLogging(spec.commandLine());
         try {
             return run();
         } catch (ParameterException e) {

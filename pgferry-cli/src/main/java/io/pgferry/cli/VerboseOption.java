@@ -1,12 +1,15 @@
 package io.pgferry.cli;
 
+import ch.qos.logback.classic.Level;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code -v/--verbose}, accepted before or after the subcommand ({@code pgferry -v check} and
- * {@code pgferry check -v}). Every instance records the flag on the root {@link Main}, the single place it is read.
+ * The logging options, accepted before or after the subcommand ({@code pgferry -v check} and {@code pgferry check
+ * -v}): {@code -v/--verbose}, {@code --log-level}, {@code --log-format}. Every instance records what it is given on
+ * the root {@link Main}, the single place they are read.
  */
 final class VerboseOption {
     @Spec(Spec.Target.MIXEE)
@@ -19,6 +22,47 @@ final class VerboseOption {
         // Only ever raise: picocli may call the setter with false when it resets a subcommand's options.
         if (verbose && mixee.root().userObject() instanceof Main main) {
             main.verbose = true;
+        }
+    }
+
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            converter = LevelConverter.class,
+            description =
+                    "Level of pgferry's own log lines on standard error: error, warn (default), info, debug, trace.")
+    void setLogLevel(Level level) {
+        if (level != null && mixee.root().userObject() instanceof Main main) {
+            main.logLevel = level;
+        }
+    }
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            description = "text (default) or json: one JSON object per line, for a log collector.")
+    void setLogFormat(Logging.Format format) {
+        // At once, not when the command starts: a usage error found later in the parse is printed in it too.
+        if (format != null) {
+            Logging.useFormat(format);
+            if (mixee.root().userObject() instanceof Main main && main.console != null) {
+                main.console.json(format == Logging.Format.json);
+            }
+        }
+    }
+
+    /** Refuses what logback would silently turn into DEBUG ({@link Level#toLevel} falls back). */
+    static final class LevelConverter implements ITypeConverter<Level> {
+        @Override
+        public Level convert(String value) {
+            Level l = Level.toLevel(value, null);
+            if (l == null
+                    || !java.util.List.of(Level.ERROR, Level.WARN, Level.INFO, Level.DEBUG, Level.TRACE)
+                            .contains(l)) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' is not a log level: use error, warn, info, debug or trace");
+            }
+            return l;
         }
     }
 }
