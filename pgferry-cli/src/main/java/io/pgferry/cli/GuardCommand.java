@@ -269,7 +269,11 @@ final class GuardCommand extends PgferryCommand {
         @Option(
                 names = "--dsn",
                 paramLabel = "DSN",
-                description = "A database to serve; repeat for several ($PGFERRY_DSN, comma-free form).")
+                // Split only before a URI: a DSN itself may hold commas (several hosts).
+                split = ",(?=postgres(?:ql)?://)",
+                splitSynopsisLabel = ",",
+                description = "A database to serve; repeat for several, or give URIs separated by commas"
+                        + " ($PGFERRY_DSN).")
         List<String> dsns = new ArrayList<>();
 
         @Option(

@@ -4,6 +4,7 @@ import io.pgferry.core.PgFerryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Spec;
             RepairCommand.class,
             DiffCommand.class,
             RunsCommand.class,
+            ConfigCommand.class,
             DemoCommand.class,
         })
 public final class Main implements Callable<Integer> {
@@ -48,13 +50,19 @@ public final class Main implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    VerboseOption verboseOption;
+    CommonOptions commonOptions;
 
-    /** Set by any {@link VerboseOption} in the command tree; read through {@link #isVerbose}. */
+    /** Set by any {@link CommonOptions} in the command tree; read through {@link #isVerbose}. */
     boolean verbose;
 
     /** Set by {@code --log-level} anywhere in the command tree; null keeps logback.xml's. */
     ch.qos.logback.classic.Level logLevel;
+
+    /** Set by {@code --config} anywhere in the command tree, or from {@code PGFERRY_CONFIG}. */
+    Path config;
+
+    /** The environment the command line was run with ({@link #execute}); the process's otherwise. */
+    Map<String, String> env;
 
     /** Standard error as {@link #execute} wraps it, switched to JSON by {@code --log-format json}; else null. */
     ConsoleLines console;
@@ -77,9 +85,10 @@ public final class Main implements Callable<Integer> {
         PrintWriter lines = new PrintWriter(console, true);
         Main main = new Main();
         main.console = console;
+        main.env = env;
         CommandLine cl = configure(new CommandLine(main), out, lines);
         try {
-            ConfigDefaults.install(cl, args, env);
+            main.config = ConfigDefaults.install(cl, args, env);
         } catch (PgFerryException e) {
             err.println(ErrorReporter.line(e.problem(), e.fix()));
             err.flush();
@@ -114,6 +123,18 @@ public final class Main implements Callable<Integer> {
     /** Whether {@code -v} was given anywhere on the command line of {@code commandLine}'s tree. */
     static boolean isVerbose(CommandLine commandLine) {
         return commandLine.getCommandSpec().root().userObject() instanceof Main main && main.verbose;
+    }
+
+    /** The configuration file {@code commandLine}'s tree was run with, or null. */
+    static Path configFile(CommandLine commandLine) {
+        return commandLine.getCommandSpec().root().userObject() instanceof Main main ? main.config : null;
+    }
+
+    /** The environment {@code commandLine}'s tree was run with. */
+    static Map<String, String> environment(CommandLine commandLine) {
+        return commandLine.getCommandSpec().root().userObject() instanceof Main main && main.env != null
+                ? main.env
+                : System.getenv();
     }
 
     /** Applies the logging options given anywhere on the command line of {@code commandLine}'s tree. */

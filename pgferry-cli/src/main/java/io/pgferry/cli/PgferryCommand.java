@@ -18,7 +18,7 @@ abstract class PgferryCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    VerboseOption verboseOption;
+    CommonOptions commonOptions;
 
     /** Does the work and returns an exit code from {@link ExitCodes}. */
     abstract int run();

@@ -86,13 +86,6 @@ final class ScanCommand extends PgferryCommand {
     Map<String, String> webhookHeaders = Map.of();
 
     @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "YAML file: option values (keys are the long option names), and the sections databases"
-                    + " (several sources) and channels (named channels with URLs, headers, tokens).")
-    Path config;
-
-    @Option(
             names = "--exclude-tables",
             paramLabel = "LIST",
             split = ",",

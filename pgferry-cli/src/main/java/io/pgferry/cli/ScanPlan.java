@@ -45,7 +45,8 @@ record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path 
     }
 
     private static ScanPlan build(ScanCommand c) {
-        Map<String, String> env = System.getenv();
+        Map<String, String> env = Main.environment(c.spec.commandLine());
+        Path config = Main.configFile(c.spec.commandLine());
         if (c.workers < 1 || c.workers > 64) {
             throw PgFerryException.fatal("--workers " + c.workers + " is not 1 to 64", "give a number from 1 to 64");
         }
@@ -53,7 +54,7 @@ record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path 
             throw PgFerryException.fatal("the dedup window is negative", "give 0s or more");
         }
         ScanSections sections =
-                c.config == null ? ScanSections.none() : ScanSections.read(c.config, env, c.publication, c.slot);
+                config == null ? ScanSections.none() : ScanSections.read(config, env, c.publication, c.slot);
         List<ChannelSpec> channels = new ArrayList<>();
         List<String> flags =
                 c.channels != null ? c.channels : sections.channels().isEmpty() ? List.of("stdout") : List.of();
@@ -85,7 +86,7 @@ record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path 
             if (c.source.source != null || c.tables != null || c.checkpoint != null || c.snapshot) {
                 throw PgFerryException.fatal(
                         "--source, --tables, --checkpoint or --snapshot given with a databases: section",
-                        "set them per database in " + c.config);
+                        "set them per database in " + config);
             }
             for (ScanSections.DatabaseSpec d : sections.databases()) {
                 dbs.add(database(
@@ -101,7 +102,7 @@ record ScanPlan(RuleSet rules, Path rulesFile, List<ChannelSpec> channels, Path 
                         d.excludeColumns(),
                         d.checkpoint()));
             }
-            String name = c.config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+            String name = config.getFileName().toString().replaceFirst("\\.ya?ml$", "");
             dedup = StreamConfig.stateDirectory().resolve("scan-" + name + ".dedup");
         }
         for (ChannelSpec ch : channels) {

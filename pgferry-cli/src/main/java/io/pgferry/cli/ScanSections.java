@@ -1,13 +1,9 @@
 package io.pgferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Dsn;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,20 +58,12 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
      * @param defaultSlot the slot a database gets when it names none; null for the per-database default
      */
     static ScanSections read(Path file, Map<String, String> env, String defaultPublication, String defaultSlot) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw PgFerryException.fatal(
-                    "cannot read configuration file " + file + ": "
-                            + e.getMessage().lines().findFirst().orElse(""),
-                    "check the path, and that the file is YAML");
-        }
+        JsonNode root = ConfigFile.parse(file);
         if (root == null || !root.isObject()) {
             return none();
         }
         List<DatabaseSpec> dbs = new ArrayList<>();
-        JsonNode list = root.get("databases");
+        JsonNode list = inScan(root, "databases");
         if (list != null) {
             requireList(list, file, "databases");
             int i = 0;
@@ -85,7 +73,7 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
             }
         }
         List<ChannelSpec> channels = new ArrayList<>();
-        JsonNode ch = root.get("channels");
+        JsonNode ch = inScan(root, "channels");
         if (ch != null) {
             requireList(ch, file, "channels");
             int i = 0;
@@ -95,6 +83,12 @@ record ScanSections(List<DatabaseSpec> databases, List<ChannelSpec> channels) {
             }
         }
         return new ScanSections(dbs, channels);
+    }
+
+    /** {@code key} of the file's {@code scan:} section, else of its top level (see {@link ConfigFile}). */
+    private static JsonNode inScan(JsonNode root, String key) {
+        JsonNode scan = root.get("scan");
+        return scan != null && scan.isObject() && scan.has(key) ? scan.get(key) : root.get(key);
     }
 
     private static DatabaseSpec database(

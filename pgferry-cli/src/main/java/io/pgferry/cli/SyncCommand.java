@@ -38,13 +38,6 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false)
 final class SyncCommand extends PgferryCommand {
-    @Option(
-            names = "--config",
-            paramLabel = "FILE",
-            description = "YAML file of option values (keys are the long option names); flags and PGFERRY_*"
-                    + " environment variables win over it.")
-    Path config;
-
     @Mixin
     SourceOption source;
 

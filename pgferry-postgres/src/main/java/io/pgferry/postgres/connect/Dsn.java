@@ -114,6 +114,33 @@ public final class Dsn {
     }
 
     /**
+     * {@code text} (a URI or key=value string) with {@code password} added, as a key=value string that libpq and
+     * {@link #parse} read alike; for a password kept in a file of its own beside a configuration that names the
+     * server.
+     *
+     * @throws PgFerryException (fatal) when {@code text} is malformed or holds a password already
+     */
+    public static String withPassword(String text, String password) {
+        Map<String, String> given;
+        try {
+            given = DsnParser.parse(text == null ? "" : text.strip());
+        } catch (DsnParser.SyntaxException e) {
+            throw malformed(e.getMessage());
+        }
+        if (given.containsKey("password")) {
+            throw PgFerryException.fatal(
+                    "the connection string holds a password and a password file is given too",
+                    "keep the password in one place: remove it from the connection string or drop the file");
+        }
+        StringBuilder s = new StringBuilder();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            keyword(s, e.getKey(), e.getValue());
+        }
+        keyword(s, "password", password);
+        return s.toString();
+    }
+
+    /**
      * The DSN given on the command line, else the one in {@value #SOURCE_DSN_VARIABLE}.
      *
      * @throws PgFerryException (fatal) when neither is set, or the one used is malformed

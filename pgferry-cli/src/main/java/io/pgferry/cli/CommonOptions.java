@@ -1,19 +1,32 @@
 package io.pgferry.cli;
 
 import ch.qos.logback.classic.Level;
+import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The logging options, accepted before or after the subcommand ({@code pgferry -v check} and {@code pgferry check
- * -v}): {@code -v/--verbose}, {@code --log-level}, {@code --log-format}. Every instance records what it is given on
- * the root {@link Main}, the single place they are read.
+ * The options every command takes, before or after the subcommand ({@code pgferry -v check} and {@code pgferry check
+ * -v}): {@code --config}, {@code -v/--verbose}, {@code --log-level}, {@code --log-format}. Every instance records what
+ * it is given on the root {@link Main}, the single place they are read.
  */
-final class VerboseOption {
+final class CommonOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML configuration file shared by every command: option values (keys are long option"
+                    + " names) and per-command sections; PGFERRY_* variables and flags win over it"
+                    + " (default: $PGFERRY_CONFIG).")
+    void setConfig(Path config) {
+        if (config != null && mixee.root().userObject() instanceof Main main) {
+            main.config = config;
+        }
+    }
 
     @Option(
             names = {"-v", "--verbose"},
