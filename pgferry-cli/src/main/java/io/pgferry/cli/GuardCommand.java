@@ -1,6 +1,7 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.metrics.MetricsServer;
 import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -296,6 +298,16 @@ final class GuardCommand extends PgferryCommand {
                         + " number of processors).")
         Integer jobs;
 
+        @Option(
+                names = "--control-dsn",
+                paramLabel = "DSN",
+                description = "Where pgferry verify records its runs, for the verification metrics of --http"
+                        + " (default: the SQLite control plane in the state directory, when it exists).")
+        String controlDsn;
+
+        @Mixin
+        HttpOption http;
+
         @Override
         int run() {
             int j = jobs == null ? GuardWorker.DEFAULT_JOBS : jobs;
@@ -321,7 +333,14 @@ final class GuardCommand extends PgferryCommand {
                 return ExitCodes.OK;
             }
             GuardWorker worker = new GuardWorker(databases, naptime, j);
+            boolean hasControl = controlDsn != null || java.nio.file.Files.exists(ControlPlaneOption.defaultFile());
+            GuardMeters meters = new GuardMeters(
+                    databases,
+                    hasControl ? () -> ControlPlaneOption.open(spec.commandLine(), controlDsn) : null,
+                    Duration.ofSeconds(5));
             worker.start();
+            MetricsServer server =
+                    http.start(meters::refresh, worker::notReadyBecause, meters::statusJson, meters::refresh);
             Signals signals =
                     Signals.install(worker::close, null, spec.commandLine().getErr());
             try {
@@ -330,6 +349,10 @@ final class GuardCommand extends PgferryCommand {
                 Thread.currentThread().interrupt();
             } finally {
                 signals.close();
+                if (server != null) {
+                    server.close();
+                }
+                meters.close();
                 worker.close();
             }
             return ExitCodes.OK;

@@ -7,6 +7,7 @@ import io.pgferry.metrics.MetricsServer;
 import io.pgferry.metrics.Readiness;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,8 +23,9 @@ final class HttpOption {
     @Option(
             names = "--http",
             paramLabel = "[ADDR:]PORT",
-            description = "Serve /metrics (Prometheus), /health and /ready on ADDR:PORT (address 127.0.0.1 unless"
-                    + " given; off by default).")
+            description =
+                    "Serve /metrics (Prometheus), /health, /ready and /status on ADDR:PORT (address 127.0.0.1 unless"
+                            + " given; off by default).")
     String http;
 
     /** The address, checked at start; null when --http was not given. */
@@ -55,13 +57,22 @@ final class HttpOption {
      * Starts the endpoints when --http was given, after {@code meters} registered the command's meters; null
      * otherwise. The caller closes the server.
      */
-    MetricsServer start(Consumer<PrometheusMeterRegistry> meters, Readiness ready) {
+    MetricsServer start(Consumer<PrometheusMeterRegistry> meters, Readiness ready, Supplier<String> status) {
+        return start(meters, ready, status, registry -> {});
+    }
+
+    /** The same, {@code beforeScrape} registering meters that appear while the command runs. */
+    MetricsServer start(
+            Consumer<PrometheusMeterRegistry> meters,
+            Readiness ready,
+            Supplier<String> status,
+            Consumer<PrometheusMeterRegistry> beforeScrape) {
         InetSocketAddress a = address();
         if (a == null) {
             return null;
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters.accept(registry);
-        return MetricsServer.start(a, registry, ready);
+        return MetricsServer.start(a, registry, ready, status, () -> beforeScrape.accept(registry));
     }
 }

@@ -171,7 +171,19 @@ final class ScanCommand extends PgferryCommand {
             ScanSupervisor supervised = supervisor;
             RuleReloader watched = reloader;
             MetricsServer server = http.start(
-                    registry -> meters.bind(registry, plan, supervised, alerts, watched), supervised::notReadyBecause);
+                    registry -> meters.bind(registry, plan, supervised, alerts, watched),
+                    supervised::notReadyBecause,
+                    () -> StatusJson.of(
+                            "scan",
+                            "databases",
+                            supervised.identities().stream()
+                                    .map(id -> new StatusJson.Stream(id, supervised.state(id), supervised.stats(id)))
+                                    .toList(),
+                            Map.of(
+                                    "findings_delivered",
+                                    alerts.delivered(),
+                                    "findings_suppressed",
+                                    alerts.suppressed())));
             Signals signals = Signals.install(
                     supervised::stop,
                     () -> watched == null

@@ -46,13 +46,11 @@ final class StatusCommand extends PgferryCommand {
         } catch (PgFerryException e) {
             throw configurationError(e);
         }
-        List<SyncStatus.Report> reports = target.kafka()
-                ? SyncStatus.read(target.kafkaStatusTarget(slot), s, slot != null)
-                : target.foreign()
-                        ? SyncStatus.read(target.foreignTarget(), s, SyncCatalog.DEFAULT_SCHEMA, slot)
-                        : SyncStatus.read(target.dsn(), s, SyncCatalog.DEFAULT_SCHEMA, slot);
+        List<SyncStatus.Report> reports = reports(target, s, slot);
         if (json) {
-            printJson(reports);
+            json(reports, out());
+            out().println();
+            out().flush();
         } else {
             printTable(reports);
         }
@@ -120,8 +118,17 @@ final class StatusCommand extends PgferryCommand {
                 s.retainedBytes() == null ? "?" : String.valueOf(s.retainedBytes() >> 20));
     }
 
-    private void printJson(List<SyncStatus.Report> reports) {
-        PrintWriter out = out();
+    /** What the syncs of {@code slot} (all when null) into {@code target} recorded, with lag when source is known. */
+    static List<SyncStatus.Report> reports(TargetOption target, Dsn source, String slot) {
+        return target.kafka()
+                ? SyncStatus.read(target.kafkaStatusTarget(slot), source, slot != null)
+                : target.foreign()
+                        ? SyncStatus.read(target.foreignTarget(), source, SyncCatalog.DEFAULT_SCHEMA, slot)
+                        : SyncStatus.read(target.dsn(), source, SyncCatalog.DEFAULT_SCHEMA, slot);
+    }
+
+    /** The JSON document of {@code pgferry status --json}, also served as {@code /status} by a running sync. */
+    static void json(List<SyncStatus.Report> reports, java.io.Writer out) {
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.useDefaultPrettyPrinter();
             g.writeStartObject();
@@ -178,8 +185,6 @@ final class StatusCommand extends PgferryCommand {
         } catch (IOException e) {
             throw PgFerryException.fatal("cannot write the status: " + e.getMessage(), "check standard output");
         }
-        out.println();
-        out.flush();
     }
 
     private static void writeInstant(JsonGenerator g, String field, Instant t) throws IOException {

@@ -17,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,7 +129,13 @@ final class StreamCommand extends PgferryCommand {
                         StreamMetrics.bind(registry, config.slot(), stream::stats);
                         slotMetrics.bind(registry);
                     },
-                    () -> readiness(stream));
+                    () -> readiness(stream),
+                    () -> StatusJson.of(
+                            "stream",
+                            "streams",
+                            List.of(new StatusJson.Stream(
+                                    config.slot(), stream.state().name().toLowerCase(Locale.ROOT), stream.stats())),
+                            Map.of()));
             Signals signals =
                     Signals.install(stream::stop, null, spec.commandLine().getErr());
             try {

@@ -227,7 +227,13 @@ final class SyncCommand extends PgferryCommand {
                     SyncMeters.bind(registry, config.slot(), engine);
                     slotMetrics.bind(registry);
                 },
-                () -> SyncMeters.readiness(engine));
+                () -> SyncMeters.readiness(engine),
+                () -> {
+                    java.io.StringWriter w = new java.io.StringWriter();
+                    StatusCommand.json(StatusCommand.reports(target, config.source(), config.slot()), w);
+                    return w.toString();
+                },
+                registry -> SyncMeters.copyTables(registry, config.slot(), engine));
         // System.console() is null unless both standard streams are terminals; bars go to standard error.
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr(), terminal);

@@ -1,6 +1,7 @@
 package io.pgferry.cli;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgferry.engine.CopyProgress;
@@ -9,6 +10,7 @@ import io.pgferry.metrics.StreamMetrics;
 import io.pgferry.postgres.ChangeStream;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /** The meters and readiness of {@code pgferry sync}: its stream, changes applied, and the initial copy's progress. */
@@ -21,6 +23,25 @@ final class SyncMeters {
                 .description("changes applied at the target by the streaming phase")
                 .tag("slot", slot)
                 .register(registry);
+        FunctionCounter.builder("pgferry.sync.apply.batches", engine, e -> e.applyStats()
+                        .batches())
+                .description("batches committed at the target")
+                .tag("slot", slot)
+                .register(registry);
+        FunctionTimer.builder(
+                        "pgferry.sync.apply.batch",
+                        engine,
+                        e -> e.applyStats().batches(),
+                        e -> e.applyStats().batchNanos(),
+                        TimeUnit.NANOSECONDS)
+                .description("time from a batch's first change to its commit")
+                .tag("slot", slot)
+                .register(registry);
+        Gauge.builder("pgferry.sync.apply.last.batch.changes", engine, e -> e.applyStats()
+                        .lastBatchChanges())
+                .description("changes in the last batch committed")
+                .tag("slot", slot)
+                .register(registry);
         copy(registry, slot, engine, "pgferry.sync.copy.rows", "rows copied so far", CopyProgress::rows);
         copy(registry, slot, engine, "pgferry.sync.copy.bytes", "bytes copied so far", CopyProgress::bytes);
         copy(
@@ -30,6 +51,36 @@ final class SyncMeters {
                 "pgferry.sync.copy.tables.done",
                 "tables whose copy is done",
                 CopyProgress::tablesDone);
+    }
+
+    /**
+     * Per-table copy progress, labelled by table (bounded: the tables of the sync), registered as the copy reaches
+     * them; called before each scrape.
+     */
+    static void copyTables(MeterRegistry registry, String slot, SyncEngine engine) {
+        CopyProgress p = engine.copyProgress();
+        if (p == null) {
+            return;
+        }
+        for (CopyProgress.Table t : p.tables()) {
+            String table = t.name().toString();
+            Gauge.builder("pgferry.sync.copy.table.rows", t, CopyProgress.Table::rows)
+                    .description("rows of the table copied so far")
+                    .tags("slot", slot, "table", table)
+                    .register(registry);
+            Gauge.builder("pgferry.sync.copy.table.bytes", t, CopyProgress.Table::bytes)
+                    .description("bytes of the table copied so far")
+                    .tags("slot", slot, "table", table)
+                    .register(registry);
+            Gauge.builder("pgferry.sync.copy.table.estimated.bytes", t, CopyProgress.Table::estimatedBytes)
+                    .description("the table's size at the source")
+                    .tags("slot", slot, "table", table)
+                    .register(registry);
+            Gauge.builder("pgferry.sync.copy.table.done", t, x -> x.done() ? 1 : 0)
+                    .description("1 once the table's copy is done")
+                    .tags("slot", slot, "table", table)
+                    .register(registry);
+        }
     }
 
     private static void copy(

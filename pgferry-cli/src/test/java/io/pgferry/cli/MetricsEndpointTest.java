@@ -1,21 +1,18 @@
 package io.pgferry.cli;
 
+import static io.pgferry.cli.Endpoints.get;
+import static io.pgferry.cli.Endpoints.metric;
+import static io.pgferry.cli.Endpoints.scrape;
+import static io.pgferry.cli.Endpoints.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import io.pgferry.testkit.WebhookServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @PgTest
 class MetricsEndpointTest {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @TempDir
     Path dir;
 
@@ -170,38 +165,5 @@ class MetricsEndpointTest {
         CliRun run = CliRun.run("stream", "--source", db.uri(), "--http", "localhost:http");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(run.errLines()).singleElement().satisfies(l -> assertThat(l).contains("--http localhost:http"));
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                        .timeout(Duration.ofSeconds(10))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The metrics text, or empty while nothing listens yet. */
-    private static String scrape(int port) {
-        try {
-            return get(port, "/metrics").body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    /** The status of {@code path}, or -1 while nothing listens yet. */
-    private static int status(int port, String path) {
-        try {
-            return get(port, path).statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    /** The value of a metric with label slot={@code slot} in Prometheus text, or -1 when absent. */
-    private static double metric(String text, String name, String slot) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{slot=\"" + slot + "\"[^}]*} (\\S+)$")
-                .matcher(text);
-        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 }

@@ -76,6 +76,23 @@ public final class EmbeddedPostgres implements AutoCloseable {
      */
     public synchronized void crashAndRestart() {
         server.crash(STOP_TIMEOUT);
+        restart();
+        LOG.info("PostgreSQL on port {} crashed and restarted", port);
+    }
+
+    /**
+     * Stops the server (fast shutdown) and leaves it stopped until {@link #restart()}: clients see their connections
+     * drop and new ones refused, as when a server goes down. For tests of what a client does meanwhile.
+     */
+    public synchronized void stop() {
+        server.stop(STOP_TIMEOUT);
+    }
+
+    /** Starts the server again after {@link #stop()} or a crash, on the same port and data directory. */
+    public synchronized void restart() {
+        if (server.isAlive()) {
+            throw new IllegalStateException("PostgreSQL on port " + port + " is running");
+        }
         server = ServerProcess.start(
                 Binaries.install(),
                 PrivilegeDrop.detect(),
@@ -83,7 +100,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 socketDirectory,
                 port,
                 Launcher.STARTUP_TIMEOUT);
-        LOG.info("PostgreSQL on port {} crashed and restarted", port);
     }
 
     public static Builder builder() {

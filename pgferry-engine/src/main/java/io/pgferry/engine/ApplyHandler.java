@@ -113,6 +113,9 @@ final class ApplyHandler implements TransactionHandler {
     private long rows;
     private long openedAt;
     private volatile long applied;
+    private volatile long batches;
+    private volatile long batchNanos;
+    private volatile long lastBatchRows;
 
     /**
      * @param sinks opens a sink (again after a failure)
@@ -328,7 +331,11 @@ final class ApplyHandler implements TransactionHandler {
             committed.addLast(last);
         }
         last = null;
+        // Only the applier thread writes these; volatile for the scrape that reads them.
         applied += rows;
+        batchNanos += System.nanoTime() - openedAt;
+        lastBatchRows = rows;
+        batches++;
         rows = 0;
         acknowledgeDurable();
     }
@@ -381,6 +388,11 @@ final class ApplyHandler implements TransactionHandler {
     /** Changes applied and committed so far. */
     long applied() {
         return applied;
+    }
+
+    /** Batches committed, their rows and time so far (for metrics). */
+    ApplyStats stats() {
+        return new ApplyStats(batches, applied, batchNanos, lastBatchRows);
     }
 
     /**

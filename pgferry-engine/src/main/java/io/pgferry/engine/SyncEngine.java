@@ -105,6 +105,12 @@ public final class SyncEngine {
         return s == null ? ChangeStream.State.STOPPED : s.state();
     }
 
+    /** The applier's batches so far. */
+    public ApplyStats applyStats() {
+        ApplyHandler h = handler;
+        return h == null ? ApplyStats.EMPTY : h.stats();
+    }
+
     /** Changes applied by the streaming phase so far. */
     public long changesApplied() {
         ApplyHandler h = handler;

@@ -10,11 +10,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The HTTP endpoints of a long-running command: {@code /metrics} (Prometheus text format), {@code /health} (the
- * process answers) and {@code /ready} (200 while the command does its work, 503 with a one-line reason otherwise).
- * One daemon thread serves them; a scrape never touches the command's own threads.
+ * process answers), {@code /ready} (200 while the command does its work, 503 with a one-line reason otherwise) and
+ * {@code /status} (the command's state as JSON, the same document as {@code pgferry status --json} where there is
+ * one). One daemon thread serves them; a scrape never touches the command's own threads.
  */
 @SuppressForbidden(reason = "jdk.httpserver is a supported, exported JDK module")
 public final class MetricsServer implements AutoCloseable {
@@ -32,6 +34,24 @@ public final class MetricsServer implements AutoCloseable {
      * @throws PgFerryException (fatal) when the address cannot be bound, naming it
      */
     public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Readiness ready) {
+        return start(address, registry, ready, () -> "{}", () -> {});
+    }
+
+    /**
+     * Serves the endpoints on {@code address}, {@code status} answering {@code /status}.
+     *
+     * @param status the JSON document of {@code /status}; what it throws is answered 503 with its message, which
+     *     must therefore hold no secret
+     * @param beforeScrape runs before each scrape, on the server's thread: registers meters that appear while the
+     *     command runs (a table whose copy started)
+     * @throws PgFerryException (fatal) when the address cannot be bound, naming it
+     */
+    public static MetricsServer start(
+            InetSocketAddress address,
+            PrometheusMeterRegistry registry,
+            Readiness ready,
+            Supplier<String> status,
+            Runnable beforeScrape) {
         HttpServer s;
         try {
             s = HttpServer.create(address, 16);
@@ -42,7 +62,20 @@ public final class MetricsServer implements AutoCloseable {
                     "give --http a free port, or an address of this machine",
                     e);
         }
-        s.createContext("/metrics", x -> answer(x, 200, PROMETHEUS_TEXT, registry.scrape()));
+        s.createContext("/metrics", x -> {
+            beforeScrape.run();
+            answer(x, 200, PROMETHEUS_TEXT, registry.scrape());
+        });
+        s.createContext("/status", x -> {
+            String body;
+            try {
+                body = status.get();
+            } catch (RuntimeException e) {
+                answer(x, 503, "text/plain; charset=utf-8", "status unavailable: " + e.getMessage() + "\n");
+                return;
+            }
+            answer(x, 200, "application/json", body + "\n");
+        });
         s.createContext("/health", x -> answer(x, 200, "text/plain; charset=utf-8", "ok\n"));
         s.createContext("/ready", x -> {
             Optional<String> why = ready.notReadyBecause();

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgferry.postgres.StreamStats;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -15,7 +17,14 @@ import java.util.function.ToDoubleFunction;
 public final class StreamMetrics {
     private StreamMetrics() {}
 
-    /** Registers the stream's meters, labelled with its slot; {@code stats} is read at every scrape. */
+    /**
+     * Registers the stream's meters, labelled with its slot; {@code stats} is read at every scrape.
+     *
+     * <p>Micrometer holds the object of a function counter or gauge weakly, so a supplier made for the call (a lambda
+     * or method reference) would be collected and its meters frozen at their last value or NaN; the gauges are
+     * registered with strong references, and they keep the supplier alive for the counters too. (Issue #9: a scrape
+     * of a running stream showed 0 transactions and NaN positions after the first garbage collection.)
+     */
     public static void bind(MeterRegistry registry, String slot, Supplier<StreamStats> stats) {
         counter(
                 registry,
@@ -56,11 +65,36 @@ public final class StreamMetrics {
                 s -> s.confirmed().value());
         gauge(
                 registry,
+                "pgferry.stream.offheap.bytes",
+                "off-heap memory held now (transactions in flight)",
+                slot,
+                stats,
+                s -> s.offHeapBytes());
+        gauge(
+                registry,
+                "pgferry.stream.lag.seconds",
+                "now minus the commit time of the last acknowledged (applied, written) transaction; NaN before one",
+                slot,
+                stats,
+                s -> s.lastAcknowledgedCommit() == null ? Double.NaN : secondsSince(s.lastAcknowledgedCommit()));
+        gauge(
+                registry,
+                "pgferry.stream.oldest.unacknowledged.seconds",
+                "age of the oldest transaction handed on and not acknowledged yet (by commit time); 0 when none",
+                slot,
+                stats,
+                s -> s.oldestUnacknowledgedCommit() == null ? 0 : secondsSince(s.oldestUnacknowledgedCommit()));
+        gauge(
+                registry,
                 "pgferry.stream.offheap.peak.bytes",
                 "most off-heap memory held at once",
                 slot,
                 stats,
                 s -> s.peakOffHeapBytes());
+    }
+
+    private static double secondsSince(Instant t) {
+        return Math.max(0, Duration.between(t, Instant.now()).toNanos() / 1e9);
     }
 
     private static void counter(
@@ -86,6 +120,7 @@ public final class StreamMetrics {
         Gauge.builder(name, stats, s -> f.applyAsDouble(s.get()))
                 .description(help)
                 .tag("slot", slot)
+                .strongReference(true)
                 .register(r);
     }
 }

@@ -46,6 +46,8 @@ public final class ChangeStream implements AutoCloseable {
         STARTING,
         SNAPSHOTTING,
         STREAMING,
+        /** The connection was lost; waiting to connect again (the stream resumes by itself). */
+        RECONNECTING,
         STOPPING
     }
 

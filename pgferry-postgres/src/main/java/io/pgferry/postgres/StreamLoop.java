@@ -52,6 +52,7 @@ final class StreamLoop {
     private final Consumer<ChangeStream.State> state;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final MemoryBudget budget;
+    private final CommitTimes commitTimes = new CommitTimes();
     private final SpillStats spill = new SpillStats();
     private final CatalogTypes types = new CatalogTypes();
     private String fingerprint;
@@ -318,6 +319,8 @@ final class StreamLoop {
                         backoff.toMillis());
                 closeAll();
                 assembler.reset();
+                commitTimes.forgetUnacknowledged();
+                state.accept(ChangeStream.State.RECONNECTING);
                 if (stopSignal.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
@@ -353,6 +356,8 @@ final class StreamLoop {
                 handlerBackoff.toMillis());
         closeAll();
         assembler.reset();
+        commitTimes.forgetUnacknowledged();
+        state.accept(ChangeStream.State.RECONNECTING);
         Duration wait = handlerBackoff;
         handlerBackoff = next(handlerBackoff);
         return stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -558,6 +563,8 @@ final class StreamLoop {
         if (tx.endLsn().isValid()) {
             handedEnd = Lsn.max(handedEnd, tx.endLsn());
         }
+        commitTimes.acknowledged(acks.acked());
+        commitTimes.handed(tx.endLsn(), tx.commitTime());
         try {
             handler.onTransaction(tx);
         } catch (Exception e) {
@@ -634,6 +641,9 @@ final class StreamLoop {
     }
 
     StreamStats stats() {
+        if (acks != null) {
+            commitTimes.acknowledged(acks.acked());
+        }
         return new StreamStats(
                 transactions,
                 messages,
@@ -644,7 +654,10 @@ final class StreamLoop {
                 spill.rawBytes(),
                 spill.fileBytes(),
                 budget.peakInUseBytes(),
-                reconnects);
+                reconnects,
+                budget.inUseBytes(),
+                commitTimes.lastAcknowledged(),
+                commitTimes.oldestUnacknowledged());
     }
 
     private void closeAll() {

@@ -1,6 +1,7 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.Lsn;
+import java.time.Instant;
 
 /**
  * A snapshot of a stream's counters.
@@ -15,6 +16,10 @@ import io.pgferry.core.Lsn;
  * @param spillFileBytes bytes spill files took on disk
  * @param peakOffHeapBytes most off-heap buffer memory held at once
  * @param reconnects connections re-established after a loss
+ * @param offHeapBytes off-heap buffer memory held now
+ * @param lastAcknowledgedCommit commit time of the last transaction the handler acknowledged; null before the first
+ * @param oldestUnacknowledgedCommit commit time of the oldest transaction handed to the handler and not acknowledged
+ *     yet; null when the handler holds none
  */
 public record StreamStats(
         long transactions,
@@ -26,7 +31,11 @@ public record StreamStats(
         long spillRawBytes,
         long spillFileBytes,
         long peakOffHeapBytes,
-        long reconnects) {
+        long reconnects,
+        long offHeapBytes,
+        Instant lastAcknowledgedCommit,
+        Instant oldestUnacknowledgedCommit) {
     /** A stream that has received nothing yet. */
-    public static final StreamStats EMPTY = new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0);
+    public static final StreamStats EMPTY =
+            new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, null, null);
 }

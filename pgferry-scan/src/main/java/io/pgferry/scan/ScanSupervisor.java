@@ -88,6 +88,13 @@ public final class ScanSupervisor {
         return j == null ? StreamStats.EMPTY : j.streamStats();
     }
 
+    /** A database's state: its stream's ({@code streaming}, {@code reconnecting}, ...) or {@code waiting}. */
+    public String state(String identity) {
+        ScanJob j = running.get(identity);
+        ChangeStream.State st = j == null ? null : j.streamState();
+        return st == null ? "waiting" : st.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Empty while every database is scanned (streaming or reading its snapshot); else why not, for /ready. */
     public Optional<String> notReadyBecause() {
         for (Database d : databases) {

@@ -87,6 +87,11 @@ public final class MemoryBudget {
         return limitBytes;
     }
 
+    /** The off-heap memory held now. */
+    public synchronized long inUseBytes() {
+        return inUse;
+    }
+
     /** The most off-heap memory held at once so far. */
     public synchronized long peakInUseBytes() {
         return peakInUse;

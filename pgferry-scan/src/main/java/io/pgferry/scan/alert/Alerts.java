@@ -80,6 +80,11 @@ public final class Alerts implements AutoCloseable {
         dedup.commit();
     }
 
+    /** The channels, in routing order. */
+    public List<Channel> channels() {
+        return channels;
+    }
+
     public synchronized long delivered() {
         return delivered;
     }

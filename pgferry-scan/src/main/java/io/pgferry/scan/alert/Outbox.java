@@ -146,7 +146,12 @@ final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Findings queued and not yet sent (flushed ones). */
+    /** Bytes flushed to the outbox and not sent yet: its depth. */
+    synchronized long pendingBytes() {
+        return Math.max(0, written - sent);
+    }
+
+    /** True when every flushed finding has been sent. */
     synchronized boolean isDrained() {
         return sent >= written;
     }

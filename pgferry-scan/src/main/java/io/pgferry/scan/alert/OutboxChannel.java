@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ public final class OutboxChannel implements Channel {
     private final Thread thread;
     private final Duration drainOnClose;
     private volatile boolean closing;
+    private final AtomicLong sentFindings = new AtomicLong();
+    private final AtomicLong failedSends = new AtomicLong();
     /** Counted down by {@link #close}: ends a batch window or a backoff at once. */
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -61,6 +64,21 @@ public final class OutboxChannel implements Channel {
         outbox.flush();
     }
 
+    /** Findings the peer accepted. */
+    public long sent() {
+        return sentFindings.get();
+    }
+
+    /** Sends that failed (each retried later). */
+    public long failures() {
+        return failedSends.get();
+    }
+
+    /** Bytes of findings in the outbox not sent yet. */
+    public long pendingBytes() {
+        return outbox.pendingBytes();
+    }
+
     /** True when every finding flushed to the outbox has been sent. */
     public boolean isDrained() {
         return outbox.isDrained();
@@ -87,6 +105,7 @@ public final class OutboxChannel implements Channel {
                 }
                 sender.send(batch.lines());
                 outbox.sentUpTo(batch.end());
+                sentFindings.addAndGet(batch.lines().size());
                 if (failing) {
                     LOG.info("channel {}: delivering again", name);
                     failing = false;
@@ -95,6 +114,7 @@ public final class OutboxChannel implements Channel {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
+                failedSends.incrementAndGet();
                 Duration wait = e instanceof Sender.RetryLater r ? r.after() : backoff;
                 LOG.warn(
                         "channel {}: {}; findings stay in the outbox, retrying in {} ms",
@@ -109,6 +129,7 @@ public final class OutboxChannel implements Channel {
                     return;
                 }
             } catch (RuntimeException e) {
+                failedSends.incrementAndGet();
                 LOG.error(
                         "channel {}: sender failed ({}); retrying",
                         name,

@@ -117,6 +117,19 @@ public final class GuardWorker implements AutoCloseable {
         }
     }
 
+    /** Empty while every database is served; else why not, for a readiness probe. */
+    public java.util.Optional<String> notReadyBecause() {
+        lock.lock();
+        try {
+            if (failure != null) {
+                return java.util.Optional.of("a database failed: " + failure.getMessage());
+            }
+            return stopping ? java.util.Optional.of("the worker is stopping") : java.util.Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Blocks until {@link #close} is called or a database fails fatally; then throws that failure. */
     public void awaitFailure() throws InterruptedException {
         lock.lock();
