@@ -15,7 +15,7 @@ import sun.misc.SignalHandler;
  * How a long-running command answers signals. The first SIGTERM or SIGINT asks the command to stop: it finishes the
  * transaction in hand, flushes, saves its position and returns, so the process exits 0. A second one exits at once
  * (exit 130 or 143, like a shell); nothing is lost, because no position was confirmed past what is durable. If the
- * stop takes longer than {@link #STOP_LIMIT}, the process exits 1 for the same reason. SIGHUP runs the command's
+ * stop takes longer than {@link #STOP_LIMIT}, the process exits 3 ({@link ExitCodes#RUNTIME}) for the same reason. SIGHUP runs the command's
  * reload action and says what it reloaded.
  *
  * <p>These replace the JVM's own handlers for as long as the instance is open, which shutdown hooks cannot do: a
@@ -41,7 +41,8 @@ final class Signals implements AutoCloseable {
 
     /**
      * Installs the handlers: {@code stop} (called once, on its own thread; it may block until the command ended) on
-     * SIGTERM and SIGINT, and {@code reload} on SIGHUP when it is not null. {@link #close} puts the JVM's back.
+     * SIGTERM and SIGINT, and {@code reload} on SIGHUP (null: the command says it has nothing to reload).
+     * {@link #close} puts the JVM's back.
      *
      * @param reload returns one line saying what it reloaded, printed on {@code err}
      */
@@ -49,17 +50,19 @@ final class Signals implements AutoCloseable {
         Signals s = new Signals(stop, err);
         s.handle("TERM", s::stopSignal);
         s.handle("INT", s::stopSignal);
-        if (reload != null) {
-            s.handle("HUP", sig -> {
-                String what;
-                try {
-                    what = reload.get();
-                } catch (RuntimeException e) {
-                    what = "reload failed: " + e.getMessage() + "; the previous configuration stays in force";
-                }
-                s.say("SIGHUP: " + what);
-            });
-        }
+        // Always handled: the JVM's default for SIGHUP is to exit, which would stop a service on a log rotation.
+        s.handle("HUP", sig -> {
+            String what;
+            try {
+                what = reload == null
+                        ? "nothing to reload: this command reads its configuration at start; restart it to change"
+                                + " the configuration"
+                        : reload.get();
+            } catch (RuntimeException e) {
+                what = "reload failed: " + e.getMessage() + "; the previous configuration stays in force";
+            }
+            s.say("SIGHUP: " + what);
+        });
         return s;
     }
 

@@ -154,25 +154,7 @@ class OperationsEndpointsTest {
     void guardRunServesDirtyBucketsAndTheLastVerification(TestDatabase db) throws Exception {
         try (TestDatabase replica = TestDatabase.create(PostgresServer.second());
                 TestDatabase control = TestDatabase.create(PostgresServer.second())) {
-            for (TestDatabase side : new TestDatabase[] {db, replica}) {
-                side.execute(
-                        "CREATE TABLE t (id int PRIMARY KEY, v int)",
-                        "INSERT INTO t SELECT i, 0 FROM generate_series(1, 1000) i");
-                ok(CliRun.run("guard", "install", "--dsn", side.uri()));
-                ok(CliRun.run("guard", "register", "--dsn", side.uri(), "--table", "t", "--bucket-size", "100"));
-                ok(CliRun.run("guard", "run", "--once", "--dsn", side.uri()));
-            }
-            replica.execute("UPDATE t SET v = 1 WHERE id = 250");
-            ok(CliRun.run("guard", "run", "--once", "--dsn", replica.uri()));
-            CliRun verify = CliRun.runWithEnv(
-                    Map.of("PGFERRY_PUBLISHER_DSN", db.uri(), "PGFERRY_SUBSCRIBER_DSN", replica.uri()),
-                    "verify",
-                    "--consistency-mode",
-                    "raw",
-                    "--write-control-plane",
-                    "--control-dsn",
-                    control.uri());
-            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(ExitCodes.DIVERGED);
+            recordDivergedVerification(db, replica, control);
 
             int port = WebhookServer.freePort();
             Process p = start(
@@ -212,6 +194,33 @@ class OperationsEndpointsTest {
                 stop(p);
             }
         }
+    }
+
+    /**
+     * Registers {@code t} (1,000 rows, buckets of 100) on both sides with the guard, makes the replica differ in one
+     * bucket, and records a verification in the control plane: one divergent bucket.
+     */
+    static void recordDivergedVerification(TestDatabase db, TestDatabase replica, TestDatabase control)
+            throws Exception {
+        for (TestDatabase side : new TestDatabase[] {db, replica}) {
+            side.execute(
+                    "CREATE TABLE t (id int PRIMARY KEY, v int)",
+                    "INSERT INTO t SELECT i, 0 FROM generate_series(1, 1000) i");
+            ok(CliRun.run("guard", "install", "--dsn", side.uri()));
+            ok(CliRun.run("guard", "register", "--dsn", side.uri(), "--table", "t", "--bucket-size", "100"));
+            ok(CliRun.run("guard", "run", "--once", "--dsn", side.uri()));
+        }
+        replica.execute("UPDATE t SET v = 1 WHERE id = 250");
+        ok(CliRun.run("guard", "run", "--once", "--dsn", replica.uri()));
+        CliRun verify = CliRun.runWithEnv(
+                Map.of("PGFERRY_PUBLISHER_DSN", db.uri(), "PGFERRY_SUBSCRIBER_DSN", replica.uri()),
+                "verify",
+                "--consistency-mode",
+                "raw",
+                "--write-control-plane",
+                "--control-dsn",
+                control.uri());
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isEqualTo(ExitCodes.DIVERGED);
     }
 
     private Process start(String... args) throws Exception {

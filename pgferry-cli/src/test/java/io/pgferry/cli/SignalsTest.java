@@ -103,7 +103,7 @@ class SignalsTest {
     }
 
     @Test
-    void guardRunExitsZeroOnSigterm(TestDatabase db) throws Exception {
+    void guardRunSurvivesSighupAndExitsZeroOnSigterm(TestDatabase db) throws Exception {
         db.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v int)",
                 "INSERT INTO t SELECT i, 0 FROM generate_series(1, 100) i");
@@ -114,6 +114,11 @@ class SignalsTest {
         Process p = start("guard", "guard", "run", "--dsn", db.uri(), "--naptime", "20ms");
         ChildCli.awaitWhileAlive(
                 () -> db.queryLong("SELECT count(*) FROM syncguard.sweep_state") == 1, p, err("guard"));
+        // The JVM's own answer to SIGHUP is to exit: a log rotation would stop the service.
+        signal(p, "HUP");
+        ChildCli.awaitWhileAlive(
+                () -> Files.readString(err("guard")).contains("SIGHUP: nothing to reload"), p, err("guard"));
+        assertThat(p.isAlive()).isTrue();
         p.destroy();
         assertExitedZero(p, "guard");
     }
