@@ -96,8 +96,8 @@ class StreamCommandTest {
                         .hasSize(12);
                 case "message" -> assertThat(fields)
                         .containsAll(CONTRACT)
-                        .contains("prefix", "content", "transactional")
-                        .hasSize(13);
+                        .contains("prefix", "content", "content_text", "transactional")
+                        .hasSize(14);
                 default -> throw new AssertionError("unexpected op in " + line);
             }
         }
@@ -157,6 +157,8 @@ class StreamCommandTest {
         assertThat(message.get("after").isNull()).isTrue();
         assertThat(message.get("prefix").textValue()).isEqualTo("pfx");
         assertThat(message.get("content").textValue()).isEqualTo("\\x7061796c6f6164");
+        // Issue #9: valid UTF-8 is also given as text; 0xff below is not UTF-8, so its text is null.
+        assertThat(message.get("content_text").textValue()).isEqualTo("payload");
         assertThat(message.get("transactional").booleanValue()).isTrue();
         assertThat(message.get("xid")).isEqualTo(withMessage.get("xid"));
         assertThat(message.get("commit_lsn")).isEqualTo(withMessage.get("commit_lsn"));
@@ -164,6 +166,7 @@ class StreamCommandTest {
         assertThat(alone.get("op").textValue()).isEqualTo("message");
         assertThat(alone.get("prefix").textValue()).isEqualTo("nt");
         assertThat(alone.get("content").textValue()).isEqualTo("\\x00ff");
+        assertThat(alone.get("content_text").isNull()).isTrue();
         assertThat(alone.get("transactional").booleanValue()).isFalse();
         assertThat(alone.get("xid").isNull()).isTrue();
         // The server sends no commit time with a lone message; issue #5: it was the local clock at delivery.

@@ -9,6 +9,10 @@ import io.pgferry.core.event.Row;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.value.JsonKind;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -111,11 +115,26 @@ public final class ChangeJson {
             noRow(g);
             g.writeStringField("prefix", c.prefix());
             g.writeStringField("content", "\\x" + HexFormat.of().formatHex(c.content()));
+            g.writeStringField("content_text", utf8(c.content()));
             g.writeBooleanField("transactional", c.transactional());
         } else {
             return;
         }
         end(g, change, transactionFields);
+    }
+
+    /** The content as text when it is valid UTF-8 (what most messages are), for a person to read; else null. */
+    static String utf8(byte[] content) {
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(content))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     private void row(JsonGenerator g, SerializableString op, Relation r, Row keySource, Row before, Row after)
