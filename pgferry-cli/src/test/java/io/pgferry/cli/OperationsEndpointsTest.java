@@ -66,6 +66,8 @@ class OperationsEndpointsTest {
                 String metrics = scrape(port);
                 assertThat(metric(metrics, "pgferry_stream_reconnects_total", "slot", "pgferry_slot"))
                         .isGreaterThanOrEqualTo(1);
+                assertThat(metrics)
+                        .containsPattern("pgferry_stream_errors_total\\{kind=\"source\",slot=\"pgferry_slot\"} [1-9]");
                 JsonNode status = StreamRun.MAPPER.readTree(get(port, "/status").body());
                 assertThat(status.get("command").asText()).isEqualTo("stream");
                 assertThat(status.get("streams").get(0).get("state").asText()).isEqualTo("streaming");

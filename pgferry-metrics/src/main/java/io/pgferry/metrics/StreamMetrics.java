@@ -42,6 +42,14 @@ public final class StreamMetrics {
                 slot,
                 stats,
                 s -> s.reconnects());
+        FunctionCounter.builder("pgferry.stream.errors", stats, s -> s.get().connectionErrors())
+                .description("retriable failures, by kind: the source connection, or the destination (the handler)")
+                .tags("slot", slot, "kind", "source")
+                .register(registry);
+        FunctionCounter.builder("pgferry.stream.errors", stats, s -> s.get().handlerErrors())
+                .description("retriable failures, by kind: the source connection, or the destination (the handler)")
+                .tags("slot", slot, "kind", "destination")
+                .register(registry);
         counter(
                 registry,
                 "pgferry.stream.spill.bytes",

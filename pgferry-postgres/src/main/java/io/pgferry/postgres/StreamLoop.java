@@ -53,6 +53,8 @@ final class StreamLoop {
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final MemoryBudget budget;
     private final CommitTimes commitTimes = new CommitTimes();
+    private volatile long connectionErrors;
+    private volatile long handlerErrors;
     private final SpillStats spill = new SpillStats();
     private final CatalogTypes types = new CatalogTypes();
     private String fingerprint;
@@ -312,6 +314,7 @@ final class StreamLoop {
                                     + config.maxRetryTime().toSeconds() + " s: " + e.getMessage(),
                             "check that the server is up and reachable, then run again (progress is saved)");
                 }
+                connectionErrors++;
                 // pgjdbc's own messages can span lines or, in theory, quote the connection string.
                 log.warn(
                         "connection lost ({}); reconnecting in {} ms",
@@ -350,6 +353,7 @@ final class StreamLoop {
                     e.fix() + ", then run again (progress is saved)",
                     e);
         }
+        handlerErrors++;
         log.warn(
                 "the handler failed ({}); delivering again from the last acknowledged transaction in {} ms",
                 e.getMessage(),
@@ -657,7 +661,9 @@ final class StreamLoop {
                 reconnects,
                 budget.inUseBytes(),
                 commitTimes.lastAcknowledged(),
-                commitTimes.oldestUnacknowledged());
+                commitTimes.oldestUnacknowledged(),
+                connectionErrors,
+                handlerErrors);
     }
 
     private void closeAll() {

@@ -20,6 +20,8 @@ import java.time.Instant;
  * @param lastAcknowledgedCommit commit time of the last transaction the handler acknowledged; null before the first
  * @param oldestUnacknowledgedCommit commit time of the oldest transaction handed to the handler and not acknowledged
  *     yet; null when the handler holds none
+ * @param connectionErrors retriable failures of the connection to the source (each followed by a reconnect attempt)
+ * @param handlerErrors retriable failures of the handler (the destination), each followed by a redelivery
  */
 public record StreamStats(
         long transactions,
@@ -34,8 +36,10 @@ public record StreamStats(
         long reconnects,
         long offHeapBytes,
         Instant lastAcknowledgedCommit,
-        Instant oldestUnacknowledgedCommit) {
+        Instant oldestUnacknowledgedCommit,
+        long connectionErrors,
+        long handlerErrors) {
     /** A stream that has received nothing yet. */
     public static final StreamStats EMPTY =
-            new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, null, null);
+            new StreamStats(0, 0, 0, Lsn.INVALID, Lsn.INVALID, 0, 0, 0, 0, 0, 0, null, null, 0, 0);
 }
