@@ -14,15 +14,25 @@ import java.util.Locale;
  * @param cliJar the CLI jar the launcher runs (null: the launcher's default)
  * @param recvlogical the pg_recvlogical program
  * @param timeout the longest one consumer run may take before it counts as failed
+ * @param metrics also run the CLI with {@code --http} scraped every second, to measure what metrics cost
  */
 record BenchOptions(
-        boolean big, String source, int repetitions, Path launcher, Path cliJar, String recvlogical, Duration timeout) {
+        boolean big,
+        String source,
+        int repetitions,
+        Path launcher,
+        Path cliJar,
+        String recvlogical,
+        Duration timeout,
+        boolean metrics) {
 
     static final String USAGE = String.join(
             "\n",
-            "usage: StreamBenchmark [--big] [--source DSN] [--repetitions N] [--pgferry LAUNCHER] [--cli-jar JAR]",
-            "                       [--pg-recvlogical PROGRAM] [--timeout-minutes M]",
+            "usage: StreamBenchmark [--big] [--metrics] [--source DSN] [--repetitions N] [--pgferry LAUNCHER]",
+            "                       [--cli-jar JAR] [--pg-recvlogical PROGRAM] [--timeout-minutes M]",
             "  --big               also stream 10,000,000 rows in one transaction with a 256 MB heap",
+            "  --metrics           also run the CLI with --http, /metrics scraped every second, and print its",
+            "                      throughput relative to the CLI without (target >= 0.97)",
             "  --source DSN        use this database instead of an embedded PostgreSQL (needs wal_level=logical;",
             "                      creates table bench and publication bench_pub, and drops them at the end)",
             "  --repetitions N     runs per consumer and scenario, the median is reported (default 3)",
@@ -42,6 +52,7 @@ record BenchOptions(
 
     static BenchOptions parse(String[] args) throws UsageException {
         boolean big = false;
+        boolean metrics = false;
         String source = null;
         int repetitions = 3;
         Path launcher = Path.of("pgferry");
@@ -52,6 +63,7 @@ record BenchOptions(
             String a = args[i];
             switch (a) {
                 case "--big" -> big = true;
+                case "--metrics" -> metrics = true;
                 case "--source" -> source = value(args, ++i, a);
                 case "--repetitions" -> repetitions = positive(value(args, ++i, a), a);
                 case "--pgferry" -> launcher = Path.of(value(args, ++i, a));
@@ -62,7 +74,8 @@ record BenchOptions(
                 default -> throw new UsageException("unknown argument '" + a + "'");
             }
         }
-        return new BenchOptions(big, source, repetitions, launcher.toAbsolutePath(), cliJar, recvlogical, timeout);
+        return new BenchOptions(
+                big, source, repetitions, launcher.toAbsolutePath(), cliJar, recvlogical, timeout, metrics);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

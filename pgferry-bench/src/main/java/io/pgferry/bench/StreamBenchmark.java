@@ -104,10 +104,13 @@ public final class StreamBenchmark {
     /** Scenarios A and B with every consumer, the table, then C if asked for. */
     private void run(BenchDatabase db, Target target) throws Exception {
         db.createSchema();
-        List<StreamConsumer> consumers = List.of(
+        List<StreamConsumer> consumers = new java.util.ArrayList<>(List.of(
                 new RecvLogicalConsumer(target, options.recvlogical(), options.timeout()),
                 new LibraryConsumer(target, options.timeout()),
-                new CliConsumer(target, options.launcher(), options.cliJar(), null, options.timeout()));
+                new CliConsumer(target, options.launcher(), options.cliJar(), null, options.timeout())));
+        if (options.metrics()) {
+            consumers.add(new CliConsumer(target, options.launcher(), options.cliJar(), null, options.timeout(), true));
+        }
         ResultTable table = new ResultTable();
         long nextId = 1;
         for (Scenario s : List.of(Scenario.ONE_BIG, Scenario.MANY_SMALL)) {
@@ -126,6 +129,17 @@ public final class StreamBenchmark {
                 "Median of %d runs; ratio = rows/s relative to pg_recvlogical (1.00 = as fast, higher = faster)%n",
                 options.repetitions());
         out.print(table.render());
+        if (options.metrics()) {
+            for (Scenario s : List.of(Scenario.ONE_BIG, Scenario.MANY_SMALL)) {
+                double ratio = table.medianSeconds(s, "pgferry CLI") / table.medianSeconds(s, CliConsumer.HTTP_NAME);
+                out.printf(
+                        Locale.ROOT,
+                        "%s: CLI with --http (scraped every second) at %.3f of the CLI without (target >= 0.97: %s)%n",
+                        s.label(),
+                        ratio,
+                        ratio >= 0.97 ? "met" : "missed");
+            }
+        }
         if (options.big()) {
             new BigScenario(db, target, options, out, err).run(nextId);
         }
