@@ -213,13 +213,28 @@ class ChangeJsonTest {
             assertThat(t.get("after").isNull()).isTrue();
         }
         JsonNode m = MAPPER.readTree(lines.get(2));
-        assertThat(fields(m)).containsAll(CONTRACT).hasSize(CONTRACT.size() + 3);
+        assertThat(fields(m)).containsAll(CONTRACT).hasSize(CONTRACT.size() + 4);
         assertThat(m.get("op").textValue()).isEqualTo("message");
         assertThat(m.get("schema").isNull()).isTrue();
         assertThat(m.get("table").isNull()).isTrue();
         assertThat(m.get("prefix").textValue()).isEqualTo("pfx");
         assertThat(m.get("content").textValue()).isEqualTo("\\x6869");
+        assertThat(m.get("content_text").textValue()).isEqualTo("hi");
         assertThat(m.get("transactional").booleanValue()).isTrue();
+    }
+
+    /** Issue #9: content_text is the content only when it is valid UTF-8, never a lossy decoding. */
+    @Test
+    void contentTextIsNullUnlessTheContentIsValidUtf8() {
+        assertThat(ChangeJson.utf8("żółw ✓".getBytes(StandardCharsets.UTF_8))).isEqualTo("żółw ✓");
+        assertThat(ChangeJson.utf8(new byte[0])).isEmpty();
+        assertThat(ChangeJson.utf8(new byte[] {(byte) 0xff})).isNull();
+        assertThat(ChangeJson.utf8(new byte[] {'a', (byte) 0xc3}))
+                .as("a truncated sequence")
+                .isNull();
+        assertThat(ChangeJson.utf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}))
+                .as("a surrogate")
+                .isNull();
     }
 
     @Test
