@@ -54,10 +54,16 @@ final class SyncMeters {
     }
 
     /**
-     * Per-table copy progress, labelled by table (bounded: the tables of the sync), registered as the copy reaches
-     * them; called before each scrape.
+     * Per-table figures, labelled by table (bounded: the tables of the sync): changes applied, and copy progress,
+     * registered as the sync reaches each table; called before each scrape.
      */
     static void copyTables(MeterRegistry registry, String slot, SyncEngine engine) {
+        for (String table : engine.tablesApplied()) {
+            FunctionCounter.builder("pgferry.sync.table.changes.applied", engine, e -> e.changesApplied(table))
+                    .description("changes of the table applied and committed at the target by the streaming phase")
+                    .tags("slot", slot, "table", table)
+                    .register(registry);
+        }
         CopyProgress p = engine.copyProgress();
         if (p == null) {
             return;

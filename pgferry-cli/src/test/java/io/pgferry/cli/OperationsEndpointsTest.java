@@ -132,6 +132,8 @@ class OperationsEndpointsTest {
                 assertThat(metric(metrics, "pgferry_stream_lag_seconds", "slot", "ops_lag"))
                         .isGreaterThanOrEqualTo(0)
                         .isLessThan(600);
+                assertThat(metrics)
+                        .contains("pgferry_sync_table_changes_applied_total{slot=\"ops_lag\",table=\"public.t\"} 1.0");
                 assertThat(metric(metrics, "pgferry_sync_apply_batches_total", "slot", "ops_lag"))
                         .isGreaterThanOrEqualTo(1);
                 assertThat(metric(metrics, "pgferry_sync_apply_batch_seconds_count", "slot", "ops_lag"))

@@ -116,6 +116,7 @@ final class ApplyHandler implements TransactionHandler {
     private volatile long batches;
     private volatile long batchNanos;
     private volatile long lastBatchRows;
+    private final TableCounts tableCounts = new TableCounts();
 
     /**
      * @param sinks opens a sink (again after a failure)
@@ -311,6 +312,7 @@ final class ApplyHandler implements TransactionHandler {
             ChangeEvent c = stage.process(change);
             if (c != null) {
                 sink.apply(c);
+                tableCounts.count(c);
                 changes++;
             }
         }
@@ -336,6 +338,7 @@ final class ApplyHandler implements TransactionHandler {
         batchNanos += System.nanoTime() - openedAt;
         lastBatchRows = rows;
         batches++;
+        tableCounts.commit();
         rows = 0;
         acknowledgeDurable();
     }
@@ -374,6 +377,7 @@ final class ApplyHandler implements TransactionHandler {
         last = null;
         idempotent = false;
         rows = 0;
+        tableCounts.abandon();
         synchronized (committed) {
             committed.clear();
             ChangeSink s = sink;
@@ -388,6 +392,11 @@ final class ApplyHandler implements TransactionHandler {
     /** Changes applied and committed so far. */
     long applied() {
         return applied;
+    }
+
+    /** Changes applied per source table (for metrics). */
+    TableCounts tableCounts() {
+        return tableCounts;
     }
 
     /** Batches committed, their rows and time so far (for metrics). */

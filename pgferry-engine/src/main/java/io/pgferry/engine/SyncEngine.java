@@ -111,6 +111,18 @@ public final class SyncEngine {
         return h == null ? ApplyStats.EMPTY : h.stats();
     }
 
+    /** Source tables (schema.table) the streaming phase has applied changes of. */
+    public Set<String> tablesApplied() {
+        ApplyHandler h = handler;
+        return h == null ? Set.of() : h.tableCounts().tables();
+    }
+
+    /** Changes of {@code table} (schema.table) the streaming phase applied and committed so far. */
+    public long changesApplied(String table) {
+        ApplyHandler h = handler;
+        return h == null ? 0 : h.tableCounts().applied(table);
+    }
+
     /** Changes applied by the streaming phase so far. */
     public long changesApplied() {
         ApplyHandler h = handler;
