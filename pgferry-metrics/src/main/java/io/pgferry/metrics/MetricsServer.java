@@ -29,15 +29,6 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /**
-     * Serves the endpoints on {@code address}.
-     *
-     * @throws PgFerryException (fatal) when the address cannot be bound, naming it
-     */
-    public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Readiness ready) {
-        return start(address, registry, ready, () -> "{}", () -> {});
-    }
-
-    /**
      * Serves the endpoints on {@code address}, {@code status} answering {@code /status}.
      *
      * @param status the JSON document of {@code /status}; what it throws is answered 503 with its message, which

@@ -59,17 +59,12 @@ public final class RuleReloader implements AutoCloseable {
                 Object now = version();
                 if (now != null && !now.equals(lastSeen)) {
                     lastSeen = now;
-                    reload();
+                    reloadNow();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Loads the file now; true when its rules are now in use. */
-    boolean reload() {
-        return reloadNow().startsWith("rule file " + file + " reloaded");
     }
 
     /**
