@@ -8,6 +8,7 @@ import java.util.Locale;
  * Command line of {@link StreamBenchmark}.
  *
  * @param big also run scenario C (10,000,000 rows in one transaction, consumers limited to a 256 MB heap)
+ * @param bigOnly run scenario C alone
  * @param source the database to use (a DSN); null starts an embedded PostgreSQL
  * @param repetitions measurements per consumer and scenario; the table shows the median
  * @param launcher the {@code pgferry} launcher script
@@ -18,6 +19,7 @@ import java.util.Locale;
  */
 record BenchOptions(
         boolean big,
+        boolean bigOnly,
         String source,
         int repetitions,
         Path launcher,
@@ -28,9 +30,11 @@ record BenchOptions(
 
     static final String USAGE = String.join(
             "\n",
-            "usage: StreamBenchmark [--big] [--metrics] [--source DSN] [--repetitions N] [--pgferry LAUNCHER]",
+            "usage: StreamBenchmark [--big | --big-only] [--metrics] [--source DSN] [--repetitions N]",
+            "                       [--pgferry LAUNCHER]",
             "                       [--cli-jar JAR] [--pg-recvlogical PROGRAM] [--timeout-minutes M]",
             "  --big               also stream 10,000,000 rows in one transaction with a 256 MB heap",
+            "  --big-only          only that scenario",
             "  --metrics           also run the CLI with --http, /metrics scraped every second, and print its",
             "                      throughput relative to the CLI without (target >= 0.97)",
             "  --source DSN        use this database instead of an embedded PostgreSQL (needs wal_level=logical;",
@@ -52,6 +56,7 @@ record BenchOptions(
 
     static BenchOptions parse(String[] args) throws UsageException {
         boolean big = false;
+        boolean bigOnly = false;
         boolean metrics = false;
         String source = null;
         int repetitions = 3;
@@ -63,6 +68,10 @@ record BenchOptions(
             String a = args[i];
             switch (a) {
                 case "--big" -> big = true;
+                case "--big-only" -> {
+                    big = true;
+                    bigOnly = true;
+                }
                 case "--metrics" -> metrics = true;
                 case "--source" -> source = value(args, ++i, a);
                 case "--repetitions" -> repetitions = positive(value(args, ++i, a), a);
@@ -75,7 +84,7 @@ record BenchOptions(
             }
         }
         return new BenchOptions(
-                big, source, repetitions, launcher.toAbsolutePath(), cliJar, recvlogical, timeout, metrics);
+                big, bigOnly, source, repetitions, launcher.toAbsolutePath(), cliJar, recvlogical, timeout, metrics);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

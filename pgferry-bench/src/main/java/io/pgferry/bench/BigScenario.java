@@ -11,9 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Scenario C ({@code --big}): one transaction of 10,000,000 rows, far beyond the 64 MB off-heap budget, streamed once
- * by pg_recvlogical, by the CLI and by the library in a child JVM, both pgferry JVMs with {@value #HEAP}. Shows that
- * memory stays bounded (the transaction goes to spill files) and what that costs.
+ * Scenario C ({@code --big}): one transaction of 10,000,000 rows, far beyond the 64 MB off-heap budget, streamed by
+ * pg_recvlogical, by the CLI and by the library in a child JVM, {@code --repetitions} times each in rotating order,
+ * both pgferry JVMs with {@value #HEAP}. Shows that memory stays bounded (the transaction goes to spill files) and
+ * what that costs.
  */
 final class BigScenario {
     static final String HEAP = "-Xmx256m";
@@ -41,20 +42,35 @@ final class BigScenario {
         err.printf(Locale.ROOT, "loaded in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);
 
         ResultTable table = new ResultTable();
-        RecvLogicalConsumer recv = new RecvLogicalConsumer(target, options.recvlogical(), options.timeout());
-        table.add(s, recv.name(), onCopy(template, slot -> recv.run(slot, end)));
-        CliConsumer cli = new CliConsumer(target, options.launcher(), options.cliJar(), HEAP, options.timeout());
-        Measurement cliRun = onCopy(template, slot -> cli.run(slot, end));
-        check(cli.name(), cliRun.rows(), s);
-        table.add(s, cli.name(), cliRun);
         Map<String, Long> child = new HashMap<>();
-        Measurement libRun = onCopy(template, slot -> childLibrary(slot, end, child));
-        check("pgferry library", libRun.rows(), s);
-        table.add(s, "pgferry library", libRun);
+        List<SlotRun> consumers = List.of(
+                new SlotRun(
+                        "pg_recvlogical", new RecvLogicalConsumer(target, options.recvlogical(), options.timeout())),
+                new SlotRun(
+                        "pgferry CLI",
+                        new CliConsumer(target, options.launcher(), options.cliJar(), HEAP, options.timeout())),
+                new SlotRun("pgferry library", null));
+        for (int rep = 1; rep <= options.repetitions(); rep++) {
+            for (SlotRun c : StreamBenchmark.rotated(consumers, rep)) {
+                Measurement m = onCopy(
+                        template,
+                        c.name(),
+                        rep,
+                        slot -> c.consumer() == null
+                                ? childLibrary(slot, end, child)
+                                : c.consumer().run(slot, end));
+                check(c.name(), m.rows(), s);
+                table.add(s, c.name(), m);
+            }
+        }
         db.dropSlot(template);
 
         out.println();
-        out.printf(Locale.ROOT, "Scenario C, one run each; the CLI and the library run with %s%n", HEAP);
+        out.printf(
+                Locale.ROOT,
+                "Scenario C, median of %d runs; the CLI and the library run with %s%n",
+                options.repetitions(),
+                HEAP);
         out.print(table.render());
         out.printf(
                 Locale.ROOT,
@@ -75,16 +91,20 @@ final class BigScenario {
                         : 100.0 * child.get("spill_file_bytes") / child.get("spill_raw_bytes"));
     }
 
-    /** A run on a fresh copy of the template slot, dropped afterwards. */
-    private interface SlotRun {
+    /** A consumer of scenario C; a null consumer is the library in a child JVM. */
+    private record SlotRun(String name, StreamConsumer consumer) {}
+
+    /** One run on a slot. */
+    private interface Run {
         Measurement run(String slot) throws Exception;
     }
 
-    private Measurement onCopy(String template, SlotRun run) throws Exception {
+    /** A run on a fresh copy of the template slot, dropped afterwards. */
+    private Measurement onCopy(String template, String name, int rep, Run run) throws Exception {
         String slot = db.copySlot(template);
         try {
             Measurement m = run.run(slot);
-            err.printf(Locale.ROOT, "[C] %8.3f s%n", m.seconds());
+            err.printf(Locale.ROOT, "[C %d/%d] %-16s %8.3f s%n", rep, options.repetitions(), name, m.seconds());
             return m;
         } finally {
             db.dropSlot(slot);

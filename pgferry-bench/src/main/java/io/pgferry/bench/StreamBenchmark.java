@@ -113,11 +113,15 @@ public final class StreamBenchmark {
         }
         ResultTable table = new ResultTable();
         long nextId = 1;
+        if (options.bigOnly()) {
+            new BigScenario(db, target, options, out, err).run(nextId);
+            return;
+        }
         for (Scenario s : List.of(Scenario.ONE_BIG, Scenario.MANY_SMALL)) {
             Lsn end = loadScenario(db, s, nextId);
             nextId += s.rows();
             for (int rep = 1; rep <= options.repetitions(); rep++) {
-                for (StreamConsumer c : consumers) {
+                for (StreamConsumer c : rotated(consumers, rep)) {
                     table.add(s, c.name(), measureOnce(db, s, c, rep, end));
                 }
             }
@@ -143,6 +147,17 @@ public final class StreamBenchmark {
         if (options.big()) {
             new BigScenario(db, target, options, out, err).run(nextId);
         }
+    }
+
+    /**
+     * The consumers in the order of repetition {@code rep} (from 1): each repetition starts one consumer later, so
+     * that none is always first after a load or always follows the same one.
+     */
+    static <T> List<T> rotated(List<T> consumers, int rep) {
+        int shift = (rep - 1) % consumers.size();
+        List<T> order = new java.util.ArrayList<>(consumers.subList(shift, consumers.size()));
+        order.addAll(consumers.subList(0, shift));
+        return order;
     }
 
     /** Creates the scenario's template slot, then loads it; returns the WAL position after the last commit. */

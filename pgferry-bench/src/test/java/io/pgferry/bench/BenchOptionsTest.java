@@ -11,6 +11,7 @@ class BenchOptionsTest {
     void defaults() throws Exception {
         BenchOptions o = BenchOptions.parse(new String[0]);
         assertThat(o.big()).isFalse();
+        assertThat(o.bigOnly()).isFalse();
         assertThat(o.source()).isNull();
         assertThat(o.repetitions()).isEqualTo(3);
         assertThat(o.recvlogical()).isEqualTo("pg_recvlogical");
@@ -42,6 +43,22 @@ class BenchOptionsTest {
         assertThat(o.cliJar()).hasToString("/x/p.jar");
         assertThat(o.recvlogical()).isEqualTo("/usr/lib/postgresql/17/bin/pg_recvlogical");
         assertThat(o.timeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void bigOnlyImpliesBig() throws Exception {
+        BenchOptions o = BenchOptions.parse(new String[] {"--big-only"});
+        assertThat(o.big()).isTrue();
+        assertThat(o.bigOnly()).isTrue();
+    }
+
+    @Test
+    void eachRepetitionStartsOneConsumerLater() {
+        java.util.List<String> c = java.util.List.of("recv", "lib", "cli");
+        assertThat(StreamBenchmark.rotated(c, 1)).containsExactly("recv", "lib", "cli");
+        assertThat(StreamBenchmark.rotated(c, 2)).containsExactly("lib", "cli", "recv");
+        assertThat(StreamBenchmark.rotated(c, 3)).containsExactly("cli", "recv", "lib");
+        assertThat(StreamBenchmark.rotated(c, 4)).containsExactly("recv", "lib", "cli");
     }
 
     @Test

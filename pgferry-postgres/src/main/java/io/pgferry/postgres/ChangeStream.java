@@ -118,7 +118,7 @@ public final class ChangeStream implements AutoCloseable {
                 // Either the handler's own, or the stream's giving up on it, which quotes the handler's.
                 return l.isHandlerFailureItself(p) ? "the handler failed: " + p.getMessage() : p.getMessage();
             }
-            Throwable thrown = e instanceof StreamLoop.HandlerException ? e.getCause() : e;
+            Throwable thrown = e instanceof HandlerCalls.HandlerException ? e.getCause() : e;
             return "the handler threw " + thrown.getClass().getName()
                     + " (its message is not logged as it may hold row values; see lastError())";
         }

@@ -7,9 +7,7 @@ import io.pgferry.core.assembly.MemoryBudget;
 import io.pgferry.core.assembly.SpillStats;
 import io.pgferry.core.assembly.TransactionAssembler;
 import io.pgferry.core.checkpoint.Checkpoint;
-import io.pgferry.core.event.AppendingHandler;
 import io.pgferry.core.event.ChangeEvent;
-import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.pgoutput.ParserOptions;
@@ -17,12 +15,9 @@ import io.pgferry.postgres.connect.Connections;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,21 +32,18 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamLoop {
     private static final Logger log = LoggerFactory.getLogger(StreamLoop.class);
-    static final String HEARTBEAT_PREFIX = "pgferry.heartbeat";
-    private static final Duration INITIAL_BACKOFF = Duration.ofMillis(250);
     /** How often {@link TransactionHandler#onIdle()} is called again while the stream stays idle. */
     static final Duration IDLE_REPEAT = Duration.ofMillis(100);
 
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final Duration NUDGE_INTERVAL = Duration.ofMillis(500);
     /** How often a wait for the handler's releases looks whether a stop was requested. */
     static final Duration RELEASE_WAIT = Duration.ofMillis(100);
 
     private final StreamConfig config;
-    private final TransactionHandler handler;
+    private final HandlerCalls handler;
     private final Consumer<ChangeStream.State> state;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final MemoryBudget budget;
+    private final Heartbeats heartbeats;
     private final CommitTimes commitTimes = new CommitTimes();
     private volatile long connectionErrors;
     private volatile long handlerErrors;
@@ -60,11 +52,9 @@ final class StreamLoop {
     private String fingerprint;
 
     private volatile boolean stopRequested;
-    private volatile Throwable handlerFailure;
-    /** When the handler began failing retriably with no delivery succeeding since (0: it is not failing). */
-    private long handlerFailingSince;
+    /** Retries after the handler failed retriably; a delivery that succeeds resets it. */
+    private final Backoff handlerRetries = new Backoff();
 
-    private Duration handlerBackoff = INITIAL_BACKOFF;
     private AckTracker acks;
     private Connection sql;
     private ReplicationSession session;
@@ -73,14 +63,12 @@ final class StreamLoop {
     /** Where a resumable initial copy that an earlier run left unfinished resumes; null when none does. */
     private Lsn resumeCopyAt;
 
-    private int serverVersion;
     private int protocol;
     private Lsn untilLsn;
     private Lsn saved;
     private volatile Lsn confirmed = Lsn.INVALID;
     private long lastSaveNanos;
     private long lastActivityNanos;
-    private long lastHeartbeatNanos;
     /**
      * End of the last transaction handed to the handler (heartbeats are not). Until the handler acknowledged it, the
      * stream acknowledges nothing on its own: an acknowledgement covers every transaction before it.
@@ -95,99 +83,25 @@ final class StreamLoop {
 
     StreamLoop(StreamConfig config, TransactionHandler handler, Consumer<ChangeStream.State> state) {
         this.config = config;
-        this.handler = handler;
+        this.handler = new HandlerCalls(handler);
         this.state = state;
         this.budget = new MemoryBudget(config.memoryLimitBytes());
+        this.heartbeats = new Heartbeats(config.heartbeatInterval());
     }
 
     /** Start-up on the caller's thread: every check, then creation of what is missing. */
     void prepare() {
-        try {
-            sql = Connections.open(config.source());
-            types.useConnection(sql);
-            serverVersion = StartupChecks.serverVersionNum(sql);
-            protocol = StartupChecks.protocolFor(config, serverVersion);
-            if (config.twoPhase() && protocol < 3) {
-                throw PgFerryException.fatal(
-                        "two-phase decoding needs PostgreSQL 15 or later (pgoutput protocol 3)",
-                        "turn two-phase off for this server");
-            }
-            ReplicationSetup setup = new ReplicationSetup(sql, config);
-            plan = setup.validate();
-            if (config.binary()) {
-                BinaryFormatCheck.require(sql, plan.tables(), types);
-            }
-            // The replication connection comes before anything is created: a role without the REPLICATION
-            // attribute is told so first (not about a publication privilege), and nothing is left to undo.
-            session = new ReplicationSession(Connections.openReplication(config.source()));
-            fingerprint = config.fingerprint(session.identifySystem());
-            config.checkpointStore().bind(fingerprint);
-            Optional<Checkpoint> checkpoint = config.checkpointStore().load();
-            StartupChecks.checkCheckpoint(config, fingerprint, checkpoint, plan.slot());
-            if (handler instanceof AppendingHandler appending) {
-                resume(appending, checkpoint.map(Checkpoint::outputLength).orElse(OptionalLong.empty()));
-            }
-            Lsn start = checkpoint.map(Checkpoint::lsn).orElse(Lsn.INVALID);
-            // An existing slot resumes at its confirmed position (or the checkpoint ahead of it): that is what is
-            // acknowledged so far, and what the server would start from anyway.
-            if (plan.slot().isPresent()) {
-                start = Lsn.max(start, plan.slot().get().confirmedFlushLsn());
-                if (checkpoint.isEmpty()
-                        && config.initialCopy() != null
-                        && config.initialCopy().resumable()) {
-                    // Nothing was confirmed from the slot before its copy ended, so it still starts where the copy
-                    // began.
-                    resumeCopyAt = plan.slot().get().confirmedFlushLsn();
-                }
-            }
-            if (config.fromLsn().isValid()) {
-                start = Lsn.max(start, config.fromLsn());
-            }
-            untilLsn = config.untilCaughtUp() ? StartupChecks.currentWalLsn(sql) : config.untilLsn();
-            boolean createdPublication = setup.createPublication(plan);
-            try {
-                if (plan.slot().isEmpty()) {
-                    createdSlot = session.createSlot(
-                            config.slot(),
-                            config.snapshot()
-                                    || (config.initialCopy() != null
-                                            && config.initialCopy().needsSnapshot()),
-                            config.twoPhase(),
-                            serverVersion);
-                    start = Lsn.max(start, createdSlot.consistentPoint());
-                    log.info("created slot {} at {}", config.slot(), createdSlot.consistentPoint());
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (session != null) {
-                    session.close();
-                    session = null;
-                }
-                if (createdPublication) {
-                    setup.dropPublication();
-                }
-                throw e;
-            }
-            saved = start;
-            acks = new AckTracker(start);
-        } catch (SQLException e) {
-            closeAll();
-            throw Connections.classify(e, config.source());
-        } catch (RuntimeException e) {
-            closeAll();
-            throw e;
-        }
-    }
-
-    /** Lets the handler cut its output back to the checkpoint; what it throws fails the start. */
-    private void resume(AppendingHandler appending, OptionalLong length) {
-        try {
-            appending.resume(length, config.checkpointStore().describe());
-        } catch (PgFerryException e) {
-            throw e;
-        } catch (Exception e) {
-            throw PgFerryException.fatal(
-                    "the handler could not resume its output: " + e.getMessage(), "see the cause", e);
-        }
+        StreamStartup.Started started = StreamStartup.run(config, handler, types);
+        sql = started.sql();
+        session = started.session();
+        protocol = started.protocol();
+        plan = started.plan();
+        fingerprint = started.fingerprint();
+        createdSlot = started.createdSlot();
+        resumeCopyAt = started.resumeCopyAt();
+        untilLsn = started.untilLsn();
+        saved = started.start();
+        acks = new AckTracker(started.start());
     }
 
     /** The stream thread: snapshot if one was exported, then receive until stopped. */
@@ -209,7 +123,7 @@ final class StreamLoop {
                         throw Connections.classify(e, config.source());
                     }
                 },
-                handler instanceof PreparingHandler p ? change -> prepare(p, change) : null);
+                handler.preparer());
         try {
             Lsn copyAt = createdSlot != null ? createdSlot.consistentPoint() : resumeCopyAt;
             if (config.initialCopy() != null && copyAt != null) {
@@ -225,7 +139,7 @@ final class StreamLoop {
                 state.accept(ChangeStream.State.SNAPSHOTTING);
                 snapshot();
             }
-            if (handler instanceof AppendingHandler) {
+            if (handler.appends()) {
                 // The output's length at the start position (after the snapshot rows, if any), before anything more
                 // is written: without it, a run killed before its first checkpoint would leave output that the next
                 // run cannot tell from what was there before.
@@ -235,7 +149,7 @@ final class StreamLoop {
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
             // in batches); give it the chance to make them durable so the next run does not repeat them.
             if (assembler.isBetweenTransactions()) {
-                idle();
+                handler.onIdle();
             }
         } finally {
             try {
@@ -264,8 +178,7 @@ final class StreamLoop {
     }
 
     private void receiveWithReconnects() throws Exception {
-        long failingSince = 0;
-        Duration backoff = INITIAL_BACKOFF;
+        Backoff retries = new Backoff();
         boolean first = true;
         while (!stopRequested) {
             try {
@@ -274,13 +187,12 @@ final class StreamLoop {
                 }
                 first = false;
                 startStreaming();
-                failingSince = 0;
-                backoff = INITIAL_BACKOFF;
+                retries.succeeded();
                 if (receive()) {
                     return;
                 }
             } catch (SQLException | PgFerryException e) {
-                if (e instanceof PgFerryException handlerFailed && isHandlerFailure(e)) {
+                if (e instanceof PgFerryException handlerFailed && handler.isFailure(e)) {
                     // Not a connection problem: the connection is fine and its backoff is not the handler's.
                     if (!handlerFailed.isRetriable()) {
                         throw handlerFailed;
@@ -304,17 +216,14 @@ final class StreamLoop {
                     // The stop wins over the retry: nothing is lost, the next start resumes from what was saved.
                     return;
                 }
-                long now = System.nanoTime();
-                if (failingSince == 0) {
-                    failingSince = now;
-                }
-                if (Duration.ofNanos(now - failingSince).compareTo(config.maxRetryTime()) > 0) {
+                if (retries.failedLongerThan(System.nanoTime(), config.maxRetryTime())) {
                     throw PgFerryException.fatal(
                             "gave up reconnecting to " + config.source().endpoints() + " after "
                                     + config.maxRetryTime().toSeconds() + " s: " + e.getMessage(),
                             "check that the server is up and reachable, then run again (progress is saved)");
                 }
                 connectionErrors++;
+                Duration backoff = retries.nextWait();
                 // pgjdbc's own messages can span lines or, in theory, quote the connection string.
                 log.warn(
                         "connection lost ({}); reconnecting in {} ms",
@@ -327,7 +236,6 @@ final class StreamLoop {
                 if (stopSignal.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     return;
                 }
-                backoff = next(backoff);
             }
         }
     }
@@ -341,12 +249,7 @@ final class StreamLoop {
      * @return true when a stop was requested while waiting
      */
     private boolean retryAfterHandlerFailure(PgFerryException e) throws InterruptedException {
-        long now = System.nanoTime();
-        if (handlerFailingSince == 0) {
-            handlerFailingSince = now;
-            handlerBackoff = INITIAL_BACKOFF;
-        }
-        if (Duration.ofNanos(now - handlerFailingSince).compareTo(config.maxRetryTime()) > 0) {
+        if (handlerRetries.failedLongerThan(System.nanoTime(), config.maxRetryTime())) {
             throw PgFerryException.fatal(
                     "gave up retrying the handler after "
                             + config.maxRetryTime().toSeconds() + " s: " + e.problem(),
@@ -354,22 +257,16 @@ final class StreamLoop {
                     e);
         }
         handlerErrors++;
+        Duration wait = handlerRetries.nextWait();
         log.warn(
                 "the handler failed ({}); delivering again from the last acknowledged transaction in {} ms",
                 e.getMessage(),
-                handlerBackoff.toMillis());
+                wait.toMillis());
         closeAll();
         assembler.reset();
         commitTimes.forgetUnacknowledged();
         state.accept(ChangeStream.State.RECONNECTING);
-        Duration wait = handlerBackoff;
-        handlerBackoff = next(handlerBackoff);
         return stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static Duration next(Duration backoff) {
-        Duration doubled = backoff.multipliedBy(2);
-        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
 
     private void reconnect() throws SQLException {
@@ -411,19 +308,19 @@ final class StreamLoop {
             if (!idle || now - lastIdleNanos >= IDLE_REPEAT.toNanos()) {
                 // Again now and then while idle: a handler that applies on a thread of its own reports a failure
                 // from its next call, and a quiet source may make no other.
-                idle();
+                handler.onIdle();
                 idle = true;
                 lastIdleNanos = now;
             }
             advanceWhenIdle();
             checkpoint(false);
-            heartbeat(now);
+            heartbeats.beatIfQuiet(sql, now, lastActivityNanos);
             if (untilLsn.isValid()) {
                 if (caughtUp()) {
                     checkpoint(true);
                     return true;
                 }
-                nudge(now);
+                heartbeats.nudge(sql, now, session.lastReceived(), untilLsn);
             }
         }
         return false;
@@ -451,34 +348,6 @@ final class StreamLoop {
                 && !acks.acked().isBefore(handedEnd);
     }
 
-    private void heartbeat(long now) throws SQLException {
-        Duration every = config.heartbeatInterval();
-        if (every == null || now - lastActivityNanos < every.toNanos() || now - lastHeartbeatNanos < every.toNanos()) {
-            return;
-        }
-        lastHeartbeatNanos = now;
-        emitHeartbeat();
-    }
-
-    private void emitHeartbeat() throws SQLException {
-        try (Statement st = sql.createStatement()) {
-            st.execute("SELECT pg_catalog.pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', '')");
-        }
-    }
-
-    /**
-     * While waiting for the end position, writes a small WAL message now and then: the server only reports a
-     * position once it has decoded a record ending there, and an idle server may write nothing past the end
-     * position for a long time.
-     */
-    private void nudge(long now) throws SQLException {
-        if (now - lastHeartbeatNanos >= NUDGE_INTERVAL.toNanos()
-                && session.lastReceived().isBefore(untilLsn)) {
-            lastHeartbeatNanos = now;
-            emitHeartbeat();
-        }
-    }
-
     /**
      * Saves the acknowledged position (capped by pending prepared transactions) when it moved and the interval
      * passed, then confirms what is saved to the server. Saving always comes first: the server must never forget
@@ -500,16 +369,9 @@ final class StreamLoop {
     /** Saves {@code target}, with the handler's durable output length there when it has one. */
     private void save(Lsn target, long now) {
         Checkpoint checkpoint = new Checkpoint(target, fingerprint);
-        if (handler instanceof AppendingHandler appending) {
-            OptionalLong length;
-            try {
-                length = appending.durableLength(target);
-            } catch (RuntimeException e) {
-                throw handlerFailed(e);
-            }
-            if (length.isPresent()) {
-                checkpoint = checkpoint.withOutputLength(length.getAsLong());
-            }
+        OptionalLong length = handler.durableLength(target);
+        if (length.isPresent()) {
+            checkpoint = checkpoint.withOutputLength(length.getAsLong());
         }
         config.checkpointStore().save(checkpoint);
         saved = Lsn.max(saved, target);
@@ -535,7 +397,7 @@ final class StreamLoop {
         if (tx.kind() == Transaction.Kind.MESSAGE) {
             Iterator<ChangeEvent> it = tx.iterator();
             ChangeEvent.Message m = (ChangeEvent.Message) it.next();
-            if (HEARTBEAT_PREFIX.equals(m.prefix())) {
+            if (Heartbeats.PREFIX.equals(m.prefix())) {
                 // Not acknowledged here: that would also acknowledge transactions the handler has not. The idle
                 // advance moves past heartbeats once the handler has acknowledged everything handed to it.
                 return;
@@ -569,70 +431,18 @@ final class StreamLoop {
         }
         commitTimes.acknowledged(acks.acked());
         commitTimes.handed(tx.endLsn(), tx.commitTime());
-        try {
-            handler.onTransaction(tx);
-        } catch (Exception e) {
-            throw handlerFailed(e);
-        }
-        handlerFailingSince = 0;
+        handler.onTransaction(tx);
+        handlerRetries.succeeded();
     }
 
-    /** {@link TransactionHandler#onIdle()}; what it throws is a handler failure, as in deliver. */
-    private void idle() {
-        try {
-            handler.onIdle();
-        } catch (Exception e) {
-            throw handlerFailed(e);
-        }
-    }
-
-    /**
-     * Records {@code e} as the handler's failure (its message may quote row values, so it is never logged unless it
-     * is a {@link PgFerryException}) and returns it to throw, a checked exception wrapped.
-     */
-    private RuntimeException handlerFailed(Exception e) {
-        RuntimeException failure = e instanceof RuntimeException r ? r : new HandlerException(e);
-        handlerFailure = failure;
-        return failure;
-    }
-
-    /** The handler's bytes for a change as it arrives; what it throws is a handler failure, as in deliver. */
-    private byte[] prepare(PreparingHandler p, ChangeEvent change) {
-        byte[] bytes;
-        try {
-            bytes = p.prepare(change);
-        } catch (Exception e) {
-            throw handlerFailed(e);
-        }
-        return Objects.requireNonNull(bytes, "PreparingHandler.prepare returned null");
-    }
-
-    /** A checked exception thrown by the handler, carried out of the assembler's callback. */
-    static final class HandlerException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        HandlerException(Exception cause) {
-            super("handler failed: " + cause.getMessage(), cause);
-        }
-    }
-
-    /**
-     * Whether {@code e} is, or was caused by, what the handler threw: its message may quote row values, so it is
-     * never logged.
-     */
+    /** Whether {@code e} is, or was caused by, what the handler threw: it is then never logged. */
     boolean isHandlerFailure(Throwable e) {
-        Throwable failure = handlerFailure;
-        for (Throwable t = e; t != null && failure != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t == failure) {
-                return true;
-            }
-        }
-        return false;
+        return handler.isFailure(e);
     }
 
     /** Whether {@code e} is exactly what the handler threw (not an exception of the stream caused by it). */
     boolean isHandlerFailureItself(Throwable e) {
-        return e == handlerFailure;
+        return handler.isFailureItself(e);
     }
 
     void requestStop() {
