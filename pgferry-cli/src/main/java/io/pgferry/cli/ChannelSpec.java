@@ -1,5 +1,6 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Dsn;

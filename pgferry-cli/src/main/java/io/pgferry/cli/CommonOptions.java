@@ -1,6 +1,7 @@
 package io.pgferry.cli;
 
 import ch.qos.logback.classic.Level;
+import io.pgferry.cli.ops.Logging;
 import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;

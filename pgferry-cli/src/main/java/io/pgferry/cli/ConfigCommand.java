@@ -1,5 +1,6 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.ConfigFile;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Dsn;
 import java.nio.file.Path;

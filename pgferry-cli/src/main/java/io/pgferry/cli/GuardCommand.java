@@ -1,5 +1,7 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.DurationConverter;
+import io.pgferry.cli.ops.Signals;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.metrics.MetricsServer;
 import io.pgferry.postgres.TableName;

@@ -1,5 +1,7 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.ops.ConsoleLines;
+import io.pgferry.cli.ops.Logging;
 import io.pgferry.core.PgFerryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.Finding;
 import io.pgferry.postgres.Preflight;

@@ -1,5 +1,6 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.postgres.StreamConfig;

@@ -1,6 +1,9 @@
 package io.pgferry.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgferry.cli.config.ConfigFile;
+import io.pgferry.cli.config.DurationConverter;
+import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Dsn;

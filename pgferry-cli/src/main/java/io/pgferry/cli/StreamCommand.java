@@ -1,6 +1,9 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.cli.json.JsonLinesHandler;
+import io.pgferry.cli.ops.Signals;
+import io.pgferry.cli.ops.StatusJson;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.FileCheckpointStore;

@@ -1,5 +1,7 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.DurationConverter;
+import io.pgferry.cli.config.SizeConverter;
 import io.pgferry.postgres.StreamConfig;
 import java.nio.file.Path;
 import java.time.Duration;

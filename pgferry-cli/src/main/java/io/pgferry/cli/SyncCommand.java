@@ -1,5 +1,8 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.config.Secrets;
+import io.pgferry.cli.ops.Signals;
+import io.pgferry.cli.ops.SyncMeters;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.ValueMask;

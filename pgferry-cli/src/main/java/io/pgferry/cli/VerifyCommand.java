@@ -2,6 +2,7 @@ package io.pgferry.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.compare.ConsistencyMode;

@@ -25,7 +25,6 @@ import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -170,88 +169,21 @@ public final class SyncEngine {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             Optional<SyncCatalog.Position> position =
                     SyncChecks.catalogExists(target, config) ? catalog.position(target) : Optional.empty();
-            boolean resume = position.isPresent() && position.get().lsn().isPresent();
-            SlotAdmin slots = new SlotAdmin(source, config.source());
             CopyChunks chunkStore = new CopyChunks(dialect, config.catalogSchema(), config.slot());
-            boolean resumeChunks = false;
-            Set<String> created = new HashSet<>();
-            if (resume) {
-                if (!plan.toCreate().isEmpty()) {
-                    throw PgFerryException.fatal(
-                            "target table "
-                                    + plan.targets().get(plan.toCreate().get(0).name()) + " is gone, but sync "
-                                    + config.slot() + " was streaming into it",
-                            "restore it, or start the sync over: drop slot " + config.slot()
-                                    + " and delete the sync's rows from " + config.catalogSchema() + ".sync_progress");
-                }
-                log.info(
-                        "resuming sync {} from {} (recorded at the target)",
-                        config.slot(),
-                        position.get().lsn().get());
-                for (SyncCatalog.TableStatus st : catalog.states(target)) {
-                    if (st.createdBySync()) {
-                        created.add(st.sourceTable());
-                    }
-                }
-            } else {
-                boolean unfinished = position.isPresent();
-                boolean copies = config.copyMode() != CopyMode.NONE;
-                if (config.copyMode() == CopyMode.CHUNKED) {
-                    // An unfinished copy was checked when it began; the tables it created get their keys later.
-                    SyncChecks.checkChunkable(target, tables, plan, !unfinished, dialect);
-                }
-                boolean slotExists = slots.find(config.slot()).isPresent();
-                if (copies && !unfinished) {
-                    if (slotExists) {
-                        throw PgFerryException.fatal(
-                                "slot " + config.slot() + " already exists on the source, but the target has no record"
-                                        + " of a sync using it, so no consistent copy can start from it",
-                                "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
-                    }
-                    SyncChecks.requireEmpty(target, plan, tables);
-                }
-                SyncCatalog.create(target, dialect, config.catalogSchema());
-                // A chunked copy resumes on its slot, which still holds every change since the copy began; one
-                // without a stored plan has copied nothing yet and simply starts over.
-                List<CopyChunks.Chunk> planned = unfinished ? chunkStore.load(target) : List.of();
-                resumeChunks = config.copyMode() == CopyMode.CHUNKED && slotExists && !planned.isEmpty();
-                if (resumeChunks) {
-                    ChunkedCopy.checkPlanCovers(config, tables, planned);
-                }
-                if (unfinished && copies && !resumeChunks) {
-                    log.warn(
-                            "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
-                                    + " again",
-                            config.slot());
-                    restartCopy(target, catalog, chunkStore, slots);
-                    plan = schema.plan(tables);
-                }
-                if (resumeChunks) {
-                    log.info("resuming the unfinished chunked copy of sync {}", config.slot());
-                    for (SyncCatalog.TableStatus st : catalog.states(target)) {
-                        if (st.createdBySync()) {
-                            created.add(st.sourceTable());
-                        }
-                    }
-                } else {
-                    schema.create(plan);
-                    catalog.register(target, null);
-                    for (SourceTable t : tables) {
-                        if (plan.created(t.name())) {
-                            created.add(t.name().toString());
-                        }
-                        catalog.setState(
-                                target,
-                                t.name().toString(),
-                                plan.targets().get(t.name()),
-                                TableState.INIT,
-                                0,
-                                0,
-                                plan.created(t.name()),
-                                null);
-                    }
-                }
-            }
+            TargetStart.Decision start = TargetStart.decide(
+                    config,
+                    dialect,
+                    target,
+                    tables,
+                    schema,
+                    plan,
+                    catalog,
+                    position,
+                    chunkStore,
+                    new SlotAdmin(source, config.source()));
+            boolean resume = start.resume();
+            plan = start.plan();
+            Set<String> created = start.created();
             TargetCheckpointStore store =
                     new TargetCheckpointStore(() -> Connections.open(config.target()), catalog, where);
             Set<TableName> createdTables = new HashSet<>();
@@ -380,33 +312,6 @@ public final class SyncEngine {
         ChangeStream s = stream;
         if (s != null) {
             s.stop();
-        }
-    }
-
-    /**
-     * Undoes an unfinished copy: drops the tables it created (they are created again, their keys and indexes built
-     * after the data), empties the tables it was filling, and drops the slot whose snapshot it used.
-     */
-    private void restartCopy(Connection target, SyncCatalog catalog, CopyChunks chunks, SlotAdmin slots)
-            throws SQLException {
-        chunks.clear(target);
-        List<String> drop = new ArrayList<>();
-        List<String> truncate = new ArrayList<>();
-        for (SyncCatalog.TableStatus s : catalog.states(target)) {
-            String q = PgSql.qualified(s.target().schema(), s.target().table());
-            (s.createdBySync() ? drop : truncate).add(q);
-        }
-        try (Statement st = target.createStatement()) {
-            if (!drop.isEmpty()) {
-                st.execute("DROP TABLE IF EXISTS " + String.join(", ", drop));
-            }
-            if (!truncate.isEmpty()) {
-                st.execute("TRUNCATE " + String.join(", ", truncate));
-            }
-        }
-        if (slots.find(config.slot()).isPresent()) {
-            slots.drop(config.slot());
-            log.info("dropped slot {} of the unfinished copy", config.slot());
         }
     }
 

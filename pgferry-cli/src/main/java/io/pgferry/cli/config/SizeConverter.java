@@ -1,10 +1,10 @@
-package io.pgferry.cli;
+package io.pgferry.cli.config;
 
 import java.util.Locale;
 import picocli.CommandLine;
 
 /** Parses sizes such as {@code 64MB}, {@code 1GiB}, {@code 512kB} or plain bytes (powers of 1024, as PostgreSQL). */
-final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+public final class SizeConverter implements CommandLine.ITypeConverter<Long> {
     @Override
     public Long convert(String value) {
         String v = value.trim().toUpperCase(Locale.ROOT).replace("IB", "B");

@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.ops;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * thread, formatted message, key-value fields and throwable. The raw arguments are left out: the formatted message
  * already holds them, and neither format ever carries row values, because no log statement is given any.
  */
-final class Logging {
+public final class Logging {
     /** {@code --log-format}. */
-    enum Format {
+    public enum Format {
         text,
         json
     }
@@ -31,7 +31,7 @@ final class Logging {
     private Logging() {}
 
     /** Sets the level of pgferry's loggers: DEBUG when verbose, else {@code level}, or logback.xml's when null. */
-    static void level(boolean verbose, Level level) {
+    public static void level(boolean verbose, Level level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             // null inherits the configured level again, so a later run in the same JVM gets the defaults back.
             context.getLogger("io.pgferry").setLevel(verbose ? Level.DEBUG : level);
@@ -39,7 +39,7 @@ final class Logging {
     }
 
     /** Puts {@code format}'s encoder on the standard-error appender. */
-    static void useFormat(Format format) {
+    public static void useFormat(Format format) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }

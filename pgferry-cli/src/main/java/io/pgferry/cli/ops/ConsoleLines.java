@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.ops;
 
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * {@code pgferry: error: ...}), so standard error holds nothing but JSON objects, one per line, for a collector.
  * logback.xml keeps that logger at INFO whatever {@code --log-level} says: these lines were always shown.
  */
-final class ConsoleLines extends Writer {
+public final class ConsoleLines extends Writer {
     private static final Logger CONSOLE = LoggerFactory.getLogger("pgferry");
     private static final String PREFIX = "pgferry: ";
 
@@ -19,12 +19,12 @@ final class ConsoleLines extends Writer {
     private final StringBuilder line = new StringBuilder();
     private volatile boolean json;
 
-    ConsoleLines(PrintWriter err) {
+    public ConsoleLines(PrintWriter err) {
         this.err = err;
     }
 
     /** Switches between text and JSON; a partial line is kept for the next write. */
-    void json(boolean on) {
+    public void json(boolean on) {
         synchronized (lock) {
             json = on;
         }

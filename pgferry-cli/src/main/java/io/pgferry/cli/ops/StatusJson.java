@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.ops;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -15,11 +15,11 @@ import java.util.Map;
  * counters, positions and lag, as {@code /metrics} has them, in one JSON object a person or a script can read.
  * ({@code pgferry sync} serves the document of {@code pgferry status --json}.)
  */
-final class StatusJson {
+public final class StatusJson {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** One stream: a slot's, or a scanned database's. */
-    record Stream(String name, String state, StreamStats stats) {}
+    public record Stream(String name, String state, StreamStats stats) {}
 
     private StatusJson() {}
 
@@ -27,7 +27,7 @@ final class StatusJson {
      * @param field the array's name: {@code streams} or {@code databases}
      * @param extra top-level counters after the array
      */
-    static String of(String command, String field, Iterable<Stream> streams, Map<String, Long> extra) {
+    public static String of(String command, String field, Iterable<Stream> streams, Map<String, Long> extra) {
         StringWriter out = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();

@@ -1,5 +1,6 @@
-package io.pgferry.cli;
+package io.pgferry.cli.ops;
 
+import io.pgferry.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -23,9 +24,9 @@ import sun.misc.SignalHandler;
  */
 @SuppressForbidden(
         reason = "sun.misc.Signal is exported by jdk.unsupported for exactly this (JEP 260) and has no replacement")
-final class Signals implements AutoCloseable {
+public final class Signals implements AutoCloseable {
     /** How long a stop may take before the process gives up waiting and exits. */
-    static final Duration STOP_LIMIT = Duration.ofSeconds(60);
+    public static final Duration STOP_LIMIT = Duration.ofSeconds(60);
 
     private final Runnable stop;
     private final PrintWriter err;
@@ -46,7 +47,7 @@ final class Signals implements AutoCloseable {
      *
      * @param reload returns one line saying what it reloaded, printed on {@code err}
      */
-    static Signals install(Runnable stop, java.util.function.Supplier<String> reload, PrintWriter err) {
+    public static Signals install(Runnable stop, java.util.function.Supplier<String> reload, PrintWriter err) {
         Signals s = new Signals(stop, err);
         s.handle("TERM", s::stopSignal);
         s.handle("INT", s::stopSignal);
@@ -101,7 +102,7 @@ final class Signals implements AutoCloseable {
     }
 
     /** Whether a stop signal arrived. */
-    boolean stopRequested() {
+    public boolean stopRequested() {
         return received.get() > 0;
     }
 

@@ -1,11 +1,11 @@
-package io.pgferry.cli;
+package io.pgferry.cli.config;
 
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
 /** Parses durations such as {@code 250ms}, {@code 30s}, {@code 5min}, {@code 2h}, or ISO-8601 ({@code PT30S}). */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);

@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.ops;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.config;
 
 import java.util.Collection;
 

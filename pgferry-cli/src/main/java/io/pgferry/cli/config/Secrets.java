@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.config;
 
 import io.pgferry.core.PgFerryException;
 import java.io.IOException;
@@ -12,11 +12,11 @@ import java.util.Map;
  * {@code env:NAME} (an environment variable), {@code file:PATH} (a file's content, trimmed) or literally. Secrets
  * resolved here are never echoed in errors.
  */
-final class Secrets {
+public final class Secrets {
     private Secrets() {}
 
     /** @param what the setting, for errors ("the header Authorization of channel hook") */
-    static String resolve(String value, Map<String, String> env, String what) {
+    public static String resolve(String value, Map<String, String> env, String what) {
         if (value.startsWith("env:")) {
             String name = value.substring(4);
             String v = env.get(name);

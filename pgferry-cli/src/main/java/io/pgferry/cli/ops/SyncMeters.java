@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.ops;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /** The meters and readiness of {@code pgferry sync}: its stream, changes applied, and the initial copy's progress. */
-final class SyncMeters {
+public final class SyncMeters {
     private SyncMeters() {}
 
-    static void bind(MeterRegistry registry, String slot, SyncEngine engine) {
+    public static void bind(MeterRegistry registry, String slot, SyncEngine engine) {
         StreamMetrics.bind(registry, slot, engine::streamStats);
         FunctionCounter.builder("pgferry.sync.changes.applied", engine, SyncEngine::changesApplied)
                 .description("changes applied at the target by the streaming phase")
@@ -57,7 +57,7 @@ final class SyncMeters {
      * Per-table figures, labelled by table (bounded: the tables of the sync): changes applied, and copy progress,
      * registered as the sync reaches each table; called before each scrape.
      */
-    static void copyTables(MeterRegistry registry, String slot, SyncEngine engine) {
+    public static void copyTables(MeterRegistry registry, String slot, SyncEngine engine) {
         for (String table : engine.tablesApplied()) {
             FunctionCounter.builder("pgferry.sync.table.changes.applied", engine, e -> e.changesApplied(table))
                     .description("changes of the table applied and committed at the target by the streaming phase")
@@ -103,7 +103,7 @@ final class SyncMeters {
     }
 
     /** Ready while the sync copies (its stream is then taking its snapshot) or streams. */
-    static Optional<String> readiness(SyncEngine engine) {
+    public static Optional<String> readiness(SyncEngine engine) {
         ChangeStream.State st = engine.streamState();
         return st == ChangeStream.State.STREAMING || st == ChangeStream.State.SNAPSHOTTING
                 ? Optional.empty()

@@ -1,4 +1,4 @@
-package io.pgferry.cli;
+package io.pgferry.cli.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,9 +33,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * <p>The whole file is read and checked once, before any command runs: a key that no command in its scope takes is
  * an error that names the closest valid key.
  */
-final class ConfigFile {
+public final class ConfigFile {
     /** A resolved value, and whether it is a secret (from a file or the environment, or a password). */
-    record Value(String text, boolean secret) {}
+    public record Value(String text, boolean secret) {}
 
     private static final List<String> NEVER = List.of("config", "help", "version");
     private static final String FILE = "-file";
@@ -51,7 +51,7 @@ final class ConfigFile {
         this.root = root;
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
@@ -63,7 +63,8 @@ final class ConfigFile {
      * @throws PgFerryException for an unreadable file, one that is not a YAML mapping, an unknown key or a value
      *     that is neither a value, a list nor a secret reference
      */
-    static ConfigFile read(Path path, CommandLine top, Map<String, List<String>> sectionKeys, Map<String, String> env) {
+    public static ConfigFile read(
+            Path path, CommandLine top, Map<String, List<String>> sectionKeys, Map<String, String> env) {
         JsonNode root = parse(path);
         if (root == null || !root.isObject()) {
             throw PgFerryException.fatal(
@@ -103,7 +104,7 @@ final class ConfigFile {
      *
      * @throws PgFerryException when the file cannot be read or is not YAML
      */
-    static JsonNode parse(Path path) {
+    public static JsonNode parse(Path path) {
         try {
             return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(path));
         } catch (IOException e) {
@@ -115,7 +116,7 @@ final class ConfigFile {
     }
 
     /** The option values {@code command} gets: the shared ones it takes, then its section's. */
-    Map<String, Value> valuesFor(CommandLine command) {
+    public Map<String, Value> valuesFor(CommandLine command) {
         Set<String> takes = new TreeSet<>();
         for (OptionSpec o : command.getCommandSpec().options()) {
             takes.add(name(o));
@@ -142,7 +143,7 @@ final class ConfigFile {
     }
 
     /** The node {@code key} of {@code command}'s section, else of the top level; null when neither has it. */
-    JsonNode node(String command, String key) {
+    public JsonNode node(String command, String key) {
         JsonNode section = root.get(command);
         if (section != null && section.isObject() && section.has(key)) {
             return section.get(key);
@@ -151,12 +152,12 @@ final class ConfigFile {
     }
 
     /** Whether the file has a section for {@code command}. */
-    boolean hasSection(String command) {
+    public boolean hasSection(String command) {
         return scopes.containsKey(command);
     }
 
     /** The shared keys, as the file spells them after normalising. */
-    Set<String> sharedKeys() {
+    public Set<String> sharedKeys() {
         return scopes.get("").keySet();
     }
 
@@ -261,11 +262,11 @@ final class ConfigFile {
         return out;
     }
 
-    static String name(OptionSpec o) {
+    public static String name(OptionSpec o) {
         return o.longestName().startsWith("--") ? o.longestName().substring(2) : o.longestName();
     }
 
-    static boolean isDsn(OptionSpec o) {
+    public static boolean isDsn(OptionSpec o) {
         return o != null && "DSN".equals(o.paramLabel());
     }
 

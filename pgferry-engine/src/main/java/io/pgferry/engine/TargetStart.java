@@ -1,0 +1,162 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.jdbc.CopyChunks;
+import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.postgres.SlotAdmin;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a PostgreSQL-to-PostgreSQL sync begins on its target, decided from what the target records: resume streaming
+ * where the target's position is; resume an unfinished chunked copy whose slot still exists; or start the copy, over
+ * if an earlier one did not finish (its tables emptied or dropped, its slot dropped). Every check of that decision is
+ * made before anything is changed, and a fresh start creates the target tables and registers them {@code init}.
+ */
+final class TargetStart {
+    private static final Logger log = LoggerFactory.getLogger(TargetStart.class);
+
+    /**
+     * The decision.
+     *
+     * @param resume the target records a stream position: no copy, stream from there
+     * @param plan the target tables, planned again if an unfinished copy was undone
+     * @param created the source tables (qualified names) whose target tables this sync created
+     */
+    record Decision(boolean resume, TargetSchema.Plan plan, Set<String> created) {}
+
+    private TargetStart() {}
+
+    static Decision decide(
+            SyncConfig config,
+            Dialect dialect,
+            Connection target,
+            List<SourceTable> tables,
+            TargetSchema schema,
+            TargetSchema.Plan plan,
+            SyncCatalog catalog,
+            Optional<SyncCatalog.Position> position,
+            CopyChunks chunkStore,
+            SlotAdmin slots)
+            throws SQLException {
+        boolean resume = position.isPresent() && position.get().lsn().isPresent();
+        boolean resumeChunks = false;
+        Set<String> created = new HashSet<>();
+        if (resume) {
+            if (!plan.toCreate().isEmpty()) {
+                throw PgFerryException.fatal(
+                        "target table "
+                                + plan.targets().get(plan.toCreate().get(0).name()) + " is gone, but sync "
+                                + config.slot() + " was streaming into it",
+                        "restore it, or start the sync over: drop slot " + config.slot()
+                                + " and delete the sync's rows from " + config.catalogSchema() + ".sync_progress");
+            }
+            log.info(
+                    "resuming sync {} from {} (recorded at the target)",
+                    config.slot(),
+                    position.get().lsn().get());
+            for (SyncCatalog.TableStatus st : catalog.states(target)) {
+                if (st.createdBySync()) {
+                    created.add(st.sourceTable());
+                }
+            }
+        } else {
+            boolean unfinished = position.isPresent();
+            boolean copies = config.copyMode() != CopyMode.NONE;
+            if (config.copyMode() == CopyMode.CHUNKED) {
+                // An unfinished copy was checked when it began; the tables it created get their keys later.
+                SyncChecks.checkChunkable(target, tables, plan, !unfinished, dialect);
+            }
+            boolean slotExists = slots.find(config.slot()).isPresent();
+            if (copies && !unfinished) {
+                if (slotExists) {
+                    throw PgFerryException.fatal(
+                            "slot " + config.slot() + " already exists on the source, but the target has no record"
+                                    + " of a sync using it, so no consistent copy can start from it",
+                            "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
+                }
+                SyncChecks.requireEmpty(target, plan, tables);
+            }
+            SyncCatalog.create(target, dialect, config.catalogSchema());
+            // A chunked copy resumes on its slot, which still holds every change since the copy began; one
+            // without a stored plan has copied nothing yet and simply starts over.
+            List<CopyChunks.Chunk> planned = unfinished ? chunkStore.load(target) : List.of();
+            resumeChunks = config.copyMode() == CopyMode.CHUNKED && slotExists && !planned.isEmpty();
+            if (resumeChunks) {
+                ChunkedCopy.checkPlanCovers(config, tables, planned);
+            }
+            if (unfinished && copies && !resumeChunks) {
+                log.warn(
+                        "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
+                                + " again",
+                        config.slot());
+                restartCopy(config, target, catalog, chunkStore, slots);
+                plan = schema.plan(tables);
+            }
+            if (resumeChunks) {
+                log.info("resuming the unfinished chunked copy of sync {}", config.slot());
+                for (SyncCatalog.TableStatus st : catalog.states(target)) {
+                    if (st.createdBySync()) {
+                        created.add(st.sourceTable());
+                    }
+                }
+            } else {
+                schema.create(plan);
+                catalog.register(target, null);
+                for (SourceTable t : tables) {
+                    if (plan.created(t.name())) {
+                        created.add(t.name().toString());
+                    }
+                    catalog.setState(
+                            target,
+                            t.name().toString(),
+                            plan.targets().get(t.name()),
+                            TableState.INIT,
+                            0,
+                            0,
+                            plan.created(t.name()),
+                            null);
+                }
+            }
+        }
+        return new Decision(resume, plan, created);
+    }
+
+    /**
+     * Undoes an unfinished copy: drops the tables it created (they are created again, their keys and indexes built
+     * after the data), empties the tables it was filling, and drops the slot whose snapshot it used.
+     */
+    private static void restartCopy(
+            SyncConfig config, Connection target, SyncCatalog catalog, CopyChunks chunks, SlotAdmin slots)
+            throws SQLException {
+        chunks.clear(target);
+        List<String> drop = new ArrayList<>();
+        List<String> truncate = new ArrayList<>();
+        for (SyncCatalog.TableStatus s : catalog.states(target)) {
+            String q = PgSql.qualified(s.target().schema(), s.target().table());
+            (s.createdBySync() ? drop : truncate).add(q);
+        }
+        try (Statement st = target.createStatement()) {
+            if (!drop.isEmpty()) {
+                st.execute("DROP TABLE IF EXISTS " + String.join(", ", drop));
+            }
+            if (!truncate.isEmpty()) {
+                st.execute("TRUNCATE " + String.join(", ", truncate));
+            }
+        }
+        if (slots.find(config.slot()).isPresent()) {
+            slots.drop(config.slot());
+            log.info("dropped slot {} of the unfinished copy", config.slot());
+        }
+    }
+}
