@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: the same WAL streamed by pg_recvlogical, the pgferry library and the pgferry CLI.
-#   scripts/bench-stream.sh [--big] [--source DSN] [--repetitions N]
+#   scripts/bench-stream.sh [--big | --big-only] [--metrics] [--source DSN] [--repetitions N]
 # Without --source it starts an embedded PostgreSQL. Builds the jars when they are missing or older than the sources.
 #   PGFERRY_BUILD_DIR  Maven output folder name (default: target), passed as -Dbuild.dir.name
 #   BENCH_JAVA_OPTS    JVM options of the benchmark JVM, which also runs the library consumer (default: -Xmx1g)
