@@ -69,14 +69,30 @@ final class KafkaSync {
             }
             Optional<Checkpoint> stored = positions.load();
             boolean resume = stored.isPresent();
-            boolean slotExists =
-                    new SlotAdmin(source, config.source()).find(config.slot()).isPresent();
-            if (!resume && slotExists && config.copyMode() != CopyMode.NONE) {
-                throw PgFerryException.fatal(
-                        "slot " + config.slot() + " already exists on the source, but Kafka holds no position of sync "
-                                + config.slot() + " (an earlier initial copy may have been interrupted)",
-                        "drop the slot (pgferry slots drop " + config.slot() + ") to copy again; records of the"
-                                + " interrupted copy already in the topics stay there");
+            SlotAdmin slots = new SlotAdmin(source, config.source());
+            boolean slotExists = slots.find(config.slot()).isPresent();
+            boolean copies = !resume && config.copyMode() == CopyMode.SNAPSHOT;
+            if (copies && slotExists) {
+                if (!positions.copyUnfinished()) {
+                    throw PgFerryException.fatal(
+                            "slot " + config.slot() + " already exists on the source, but Kafka holds no position of"
+                                    + " sync " + config.slot() + " and no record that its initial copy began, so the"
+                                    + " slot may belong to something else",
+                            "choose another slot name, or drop the slot (pgferry slots drop " + config.slot()
+                                    + ") if nothing else uses it");
+                }
+                // As a PostgreSQL target does, and as Debezium does after an interrupted snapshot: start it over.
+                log.warn(
+                        "the initial copy of sync {} did not finish: dropping slot {} and copying again (the records"
+                                + " that copy sent stay in the topics: consumers see those rows again as read events)",
+                        config.slot(),
+                        config.slot());
+                slots.drop(config.slot());
+            }
+            if (copies) {
+                // Before the stream creates the slot: a slot of this name without a position is then known to be
+                // the copy's own.
+                positions.copyStarted();
             }
             if (resume) {
                 log.info(
@@ -84,7 +100,7 @@ final class KafkaSync {
                         config.slot(),
                         stored.get().lsn());
             }
-            InitialCopy copy = !resume && config.copyMode() == CopyMode.SNAPSHOT
+            InitialCopy copy = copies
                     ? new ForeignCopy(
                             config.workers(),
                             config.workers(),

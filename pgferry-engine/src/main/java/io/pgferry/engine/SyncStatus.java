@@ -125,6 +125,12 @@ public final class SyncStatus {
      */
     public static List<Report> read(KafkaTarget target, Dsn source, boolean onlyThisSync) {
         List<KafkaPositions.StoredPosition> stored = KafkaPositions.readAll(target, onlyThisSync);
+        if (stored.isEmpty() && onlyThisSync && KafkaPositions.copyUnfinished(target)) {
+            throw PgFerryException.fatal(
+                    "the initial copy of sync " + target.syncName() + " under topic prefix " + target.topicPrefix()
+                            + " has begun and stored no position yet: it is running, or it was interrupted",
+                    "wait for it to end, or run the sync again, which starts an interrupted copy over");
+        }
         if (stored.isEmpty()) {
             throw PgFerryException.fatal(
                     onlyThisSync

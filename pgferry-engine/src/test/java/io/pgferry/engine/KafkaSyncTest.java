@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.KafkaBroker;
@@ -113,5 +114,55 @@ class KafkaSyncTest {
         // Nothing new at the source: a third run sends nothing again.
         new SyncEngine(config(source, prefix).build()).run();
         assertThat(records(topic)).hasSize(all.size());
+    }
+
+    /**
+     * Issue #7: an initial copy into Kafka that did not finish used to leave a slot that had to be dropped by hand.
+     * Now it is started over on the next run, as for a PostgreSQL target; a slot of that name that no copy of the
+     * sync began is still refused and left alone.
+     */
+    @Test
+    void aCopyThatDidNotFinishIsStartedOverAndASlotItDidNotCreateIsRefused(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 100) i");
+        String prefix = prefix();
+        String slot = "interrupted_" + prefix;
+        // What a copy killed half-way leaves: the marker it wrote before creating its slot, the slot, no position.
+        try (KafkaPositions positions = new KafkaPositions(target(prefix))) {
+            assertThat(positions.load()).isEmpty();
+            positions.copyStarted();
+        }
+        source.execute("SELECT pg_catalog.pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        try (KafkaPositions positions = new KafkaPositions(target(prefix))) {
+            assertThat(positions.load()).isEmpty();
+            assertThat(positions.copyUnfinished()).isTrue();
+        }
+        assertThatThrownBy(() -> SyncStatus.read(target(prefix), null, true))
+                .hasMessageContaining("initial copy of sync pgferry_sync")
+                .hasMessageContaining("has begun and stored no position yet");
+
+        SyncEngine.Result copied =
+                new SyncEngine(config(source, prefix).slot(slot).build()).run();
+        assertThat(copied.copied()).isTrue();
+        assertThat(records(prefix + ".public.t")).hasSize(100).allMatch(r -> r.startsWith("r "));
+        try (KafkaPositions positions = new KafkaPositions(target(prefix))) {
+            assertThat(positions.load()).isPresent();
+            assertThat(positions.copyUnfinished()).isFalse();
+        }
+
+        // A slot the sync's copy did not create: no marker in this prefix's offsets topic.
+        String other = prefix();
+        String foreign = "foreign_" + other;
+        source.execute("SELECT pg_catalog.pg_create_logical_replication_slot('" + foreign + "', 'pgoutput')");
+        assertThatThrownBy(
+                        () -> new SyncEngine(config(source, other).slot(foreign).build()).run())
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("slot " + foreign + " already exists")
+                .hasMessageContaining("may belong to something else");
+        assertThat(source.queryLong(
+                        "SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + foreign + "'"))
+                .isEqualTo(1);
+        source.execute("SELECT pg_catalog.pg_drop_replication_slot('" + foreign + "')");
     }
 }

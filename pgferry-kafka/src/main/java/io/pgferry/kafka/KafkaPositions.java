@@ -32,6 +32,7 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     private Producer<byte[], byte[]> producer;
     private String fingerprint = "";
     private Lsn stored = Lsn.INVALID;
+    private boolean copyUnfinished;
 
     public KafkaPositions(KafkaTarget target) {
         this.target = target;
@@ -52,7 +53,9 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     @Override
     public Optional<Checkpoint> load() {
         try {
-            Optional<OffsetStore.Stored> s = offsets.readStored(ClientSettings.consumer(target, clientId));
+            OffsetStore.State state = offsets.readState(ClientSettings.consumer(target, clientId));
+            copyUnfinished = state.copyUnfinished();
+            Optional<OffsetStore.Stored> s = state.position();
             s.ifPresent(p -> stored = Lsn.max(stored, p.lsn()));
             return s.map(p -> new Checkpoint(p.lsn(), p.fingerprint()));
         } catch (Exception e) {
@@ -61,12 +64,38 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
         }
     }
 
+    /**
+     * Whether, at the last {@link #load}, the sync's last record was a copy marker ({@link #copyStarted}): an initial
+     * copy began and never stored its position, so a slot of the sync's name is the one that copy created.
+     */
+    public boolean copyUnfinished() {
+        return copyUnfinished;
+    }
+
+    /**
+     * Records that an initial copy begins, before it creates its slot; returns once every in-sync replica has it. The
+     * copy's position, stored when it ends, follows it.
+     */
+    public void copyStarted() {
+        send(offsets.copyStarted(clock.instant()), "record the start of the initial copy of sync ");
+        copyUnfinished = true;
+    }
+
     /** Stores {@code checkpoint} when it is ahead of what this store last read or wrote. */
     @Override
     public void save(Checkpoint checkpoint) {
         if (!checkpoint.lsn().isAfter(stored)) {
             return;
         }
+        send(
+                offsets.record(checkpoint.lsn(), null, checkpoint.fingerprint(), clock.instant()),
+                "advance the position of sync ");
+        stored = checkpoint.lsn();
+        copyUnfinished = false;
+    }
+
+    /** Sends {@code r} and waits for every in-sync replica; {@code what} + the sync's name says what failed. */
+    private void send(OutRecord r, String what) {
         try {
             if (producer == null) {
                 try (TopicAdmin admin = new TopicAdmin(ClientSettings.admin(target, clientId + "-admin"))) {
@@ -79,17 +108,14 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
                     throw KafkaErrors.badSettings(e, target);
                 }
             }
-            OutRecord r = offsets.record(checkpoint.lsn(), null, checkpoint.fingerprint(), clock.instant());
             producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value())).get();
-            stored = checkpoint.lsn();
         } catch (PgFerryException e) {
             throw e;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw KafkaErrors.classify(
-                    e, "advance the position of sync " + target.syncName() + " in " + offsets.topic(), target, null);
+            throw KafkaErrors.classify(e, what + target.syncName() + " in " + offsets.topic(), target, null);
         }
     }
 
@@ -116,6 +142,20 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
                     .forEach((sync, s) ->
                             out.add(new StoredPosition(sync, s.lsn(), s.sourceCommitTime(), s.storedAt())));
             return out;
+        } catch (Exception e) {
+            throw KafkaErrors.classify(e, "read the positions in " + offsets.topic(), target, null);
+        }
+    }
+
+    /**
+     * Whether the last record of {@code target}'s sync in the offsets topic says an initial copy began: a copy is
+     * running, or one was interrupted and the next run starts it over.
+     */
+    public static boolean copyUnfinished(KafkaTarget target) {
+        OffsetStore offsets = new OffsetStore(new Topics(target.topicPrefix()).offsets(), target.syncName());
+        try {
+            return offsets.readState(ClientSettings.consumer(target, target.transactionalId() + "-status"))
+                    .copyUnfinished();
         } catch (Exception e) {
             throw KafkaErrors.classify(e, "read the positions in " + offsets.topic(), target, null);
         }

@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,11 +28,18 @@ import org.apache.kafka.common.TopicPartition;
  * written in an aborted transaction never counts. Positions only move forward, and the highest, not the last, is
  * taken because the stream's checkpoint store ({@link KafkaPositions}) advances the position outside the sink's
  * transactions: its record may land before a transaction of the sink that commits a lower one.
+ *
+ * <p>Under the same key, a record {@code {"sync", "copy_started_ts_ms"}} says that an initial copy began: written
+ * before the copy creates its slot, it is followed by the copy's position when the copy ends. A marker that is the
+ * sync's last record therefore means a copy that never finished, and that the slot it may have left is the sync's
+ * own ({@link #readAll} reports it; it is never a position).
  */
 final class OffsetStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(200);
+    /** The field that makes a record a copy marker. */
+    private static final String COPY_STARTED = "copy_started_ts_ms";
 
     private final String topic;
     private final String syncName;
@@ -61,6 +70,17 @@ final class OffsetStore {
         return new OutRecord(topic, key, value);
     }
 
+    /** The record saying that an initial copy of the sync began at {@code now}. */
+    OutRecord copyStarted(Instant now) {
+        byte[] value = ConnectJson.record(false, null, g -> {
+            g.writeStartObject();
+            g.writeStringField("sync", syncName);
+            g.writeNumberField(COPY_STARTED, now.toEpochMilli());
+            g.writeEndObject();
+        });
+        return new OutRecord(topic, key, value);
+    }
+
     /**
      * A stored position, the fingerprint of the stream that stored it, when the source committed it (null for a
      * position stored without a source transaction) and when it was stored.
@@ -74,7 +94,19 @@ final class OffsetStore {
 
     /** As {@link #read}, with what is stored with the position. */
     Optional<Stored> readStored(Map<String, Object> consumerSettings) throws TimeoutException {
-        return Optional.ofNullable(readAll(consumerSettings, syncName).get(syncName));
+        return Optional.ofNullable(readAll(consumerSettings, syncName, null).get(syncName));
+    }
+
+    /**
+     * What the topic holds for this sync: its highest position, if any, and whether its last record is a copy marker
+     * (an initial copy began and did not finish).
+     */
+    record State(Optional<Stored> position, boolean copyUnfinished) {}
+
+    State readState(Map<String, Object> consumerSettings) throws TimeoutException {
+        Set<String> unfinished = new HashSet<>();
+        Stored s = readAll(consumerSettings, syncName, unfinished).get(syncName);
+        return new State(Optional.ofNullable(s), unfinished.contains(syncName));
     }
 
     /**
@@ -82,6 +114,13 @@ final class OffsetStore {
      * null, with the commit time of the last transaction stored at or before it. Empty when the topic does not exist.
      */
     Map<String, Stored> readAll(Map<String, Object> consumerSettings, String only) throws TimeoutException {
+        return readAll(consumerSettings, only, null);
+    }
+
+    /** As {@link #readAll(Map, String)}; adds to {@code unfinishedCopies}, when given, every sync whose last record is
+     * a copy marker. */
+    private Map<String, Stored> readAll(Map<String, Object> consumerSettings, String only, Set<String> unfinishedCopies)
+            throws TimeoutException {
         Map<String, Stored> highest = new TreeMap<>();
         Map<String, Stored> lastTimed = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
@@ -106,7 +145,18 @@ final class OffsetStore {
                         continue;
                     }
                     String sync = new String(r.key(), StandardCharsets.UTF_8);
-                    Stored s = parse(sync, r.value());
+                    JsonNode value = tree(sync, r.value());
+                    if (value.has(COPY_STARTED)) {
+                        if (unfinishedCopies != null) {
+                            unfinishedCopies.add(sync);
+                        }
+                        continue;
+                    }
+                    if (unfinishedCopies != null) {
+                        // Any position after the marker: the copy ended (or the sync moved on).
+                        unfinishedCopies.remove(sync);
+                    }
+                    Stored s = parse(sync, value);
                     Stored before = highest.get(sync);
                     if (before == null || s.lsn().isAfter(before.lsn())) {
                         highest.put(sync, s);
@@ -136,10 +186,28 @@ final class OffsetStore {
         return true;
     }
 
-    private Stored parse(String sync, byte[] value) {
+    private JsonNode tree(String sync, byte[] value) {
         try {
             JsonNode n = JSON.readTree(value);
-            JsonNode lsn = n == null ? null : n.get("lsn");
+            if (n == null || !n.isObject()) {
+                throw new IOException("not a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw notAPosition(sync, e);
+        }
+    }
+
+    private PgFerryException notAPosition(String sync, Exception e) {
+        return PgFerryException.fatal(
+                "a record of sync " + sync + " in topic " + topic + " is not a pgferry position",
+                "delete the record (a tombstone with key " + sync + ") only if the sync is to start over",
+                e);
+    }
+
+    private Stored parse(String sync, JsonNode n) {
+        try {
+            JsonNode lsn = n.get("lsn");
             if (lsn == null || !lsn.isTextual()) {
                 throw new IOException("no lsn");
             }
@@ -152,10 +220,7 @@ final class OffsetStore {
                     committed == null || committed.isNull() ? null : Instant.parse(committed.asText()),
                     at == null || !at.canConvertToLong() ? null : Instant.ofEpochMilli(at.asLong()));
         } catch (IOException | RuntimeException e) {
-            throw PgFerryException.fatal(
-                    "a record of sync " + sync + " in topic " + topic + " is not a pgferry position",
-                    "delete the record (a tombstone with key " + sync + ") only if the sync is to start over",
-                    e);
+            throw notAPosition(sync, e);
         }
     }
 }
