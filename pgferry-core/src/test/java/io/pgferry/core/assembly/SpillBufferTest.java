@@ -54,6 +54,43 @@ class SpillBufferTest {
         again.release();
     }
 
+    /**
+     * A spill file is inflated on a thread of its own ahead of the reader: closing a cursor, read to its end or not,
+     * must end that thread, or every spilled transaction would leave one behind.
+     */
+    @Test
+    void closingACursorEndsItsReadAheadThreadWhetherReadToTheEndOrNot() throws Exception {
+        MemoryBudget budget = new MemoryBudget(0);
+        SpillStats stats = new SpillStats();
+        for (int round = 0; round < 20; round++) {
+            SpillBuffer b = new SpillBuffer(budget, dir, stats);
+            byte[] m = new byte[50_000];
+            new Random(round).nextBytes(m);
+            for (int i = 0; i < 100; i++) {
+                b.append(m, 0, m.length, i, 0);
+            }
+            try (SpillBuffer.RecordCursor c = b.cursor(sub -> false)) {
+                // Half the rounds stop after one record, with most of the file still to inflate.
+                int toRead = round % 2 == 0 ? 1 : Integer.MAX_VALUE;
+                for (int n = 0; n < toRead && c.next(); n++) {
+                    assertThat(c.message()).isEqualTo(m);
+                }
+            }
+            b.release();
+        }
+        assertThat(stats.files()).isEqualTo(20);
+        assertThat(dir.toFile().list()).isEmpty();
+        // An executor's worker may still be leaving its run method when the close returns: join with a deadline.
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().contains("read-ahead")) {
+                t.join(10_000);
+                assertThat(t.isAlive())
+                        .as("read-ahead thread %s ended", t.getName())
+                        .isFalse();
+            }
+        }
+    }
+
     @Property(tries = 50)
     void anySequenceRoundTrips(@ForAll @IntRange(min = 0, max = 3) int chunks, @ForAll long seed) {
         MemoryBudget budget = new MemoryBudget((long) chunks * MemoryBudget.CHUNK_SIZE);
