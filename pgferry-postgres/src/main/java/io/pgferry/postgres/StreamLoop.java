@@ -49,7 +49,6 @@ final class StreamLoop {
     private volatile long handlerErrors;
     private final SpillStats spill = new SpillStats();
     private final CatalogTypes types = new CatalogTypes();
-    private String fingerprint;
 
     private volatile boolean stopRequested;
     /** Retries after the handler failed retriably; a delivery that succeeds resets it. */
@@ -58,12 +57,9 @@ final class StreamLoop {
     private AckTracker acks;
     private Connection sql;
     private ReplicationSession session;
-    private ReplicationSetup.Plan plan;
-    private ReplicationSession.CreatedSlot createdSlot;
-    /** Where a resumable initial copy that an earlier run left unfinished resumes; null when none does. */
-    private Lsn resumeCopyAt;
+    /** What start-up decided (its connections move to {@link #sql} and {@link #session}, which reconnects replace). */
+    private StreamStartup.Started started;
 
-    private int protocol;
     private Lsn untilLsn;
     private Lsn saved;
     private volatile Lsn confirmed = Lsn.INVALID;
@@ -91,14 +87,9 @@ final class StreamLoop {
 
     /** Start-up on the caller's thread: every check, then creation of what is missing. */
     void prepare() {
-        StreamStartup.Started started = StreamStartup.run(config, handler, types);
+        started = StreamStartup.run(config, handler, types);
         sql = started.sql();
         session = started.session();
-        protocol = started.protocol();
-        plan = started.plan();
-        fingerprint = started.fingerprint();
-        createdSlot = started.createdSlot();
-        resumeCopyAt = started.resumeCopyAt();
         untilLsn = started.untilLsn();
         saved = started.start();
         acks = new AckTracker(started.start());
@@ -108,7 +99,7 @@ final class StreamLoop {
     void run() throws Exception {
         Lsn skip = acks.acked();
         assembler = new TransactionAssembler(
-                new ParserOptions(protocol, false),
+                new ParserOptions(started.protocol(), false),
                 types,
                 budget,
                 config.spillDirectory(),
@@ -125,11 +116,15 @@ final class StreamLoop {
                 },
                 handler.preparer());
         try {
-            Lsn copyAt = createdSlot != null ? createdSlot.consistentPoint() : resumeCopyAt;
+            ReplicationSession.CreatedSlot createdSlot = started.createdSlot();
+            Lsn copyAt = createdSlot != null ? createdSlot.consistentPoint() : started.resumeCopyAt();
             if (config.initialCopy() != null && copyAt != null) {
                 state.accept(ChangeStream.State.SNAPSHOTTING);
                 config.initialCopy()
-                        .copy(createdSlot == null ? null : createdSlot.snapshotName(), copyAt, plan.tables());
+                        .copy(
+                                createdSlot == null ? null : createdSlot.snapshotName(),
+                                copyAt,
+                                started.plan().tables());
                 if (config.untilCaughtUp()) {
                     // Caught up means with the source as it is once the copy is done: a copier that replays the
                     // changes made while it ran is exact only past a position it read at its end.
@@ -167,14 +162,15 @@ final class StreamLoop {
     }
 
     private void snapshot() throws SQLException {
+        ReplicationSession.CreatedSlot createdSlot = started.createdSlot();
         Lsn point = createdSlot.consistentPoint();
         try (Connection c = Connections.open(config.source())) {
             new SnapshotReader(c, types, () -> stopRequested)
-                    .read(createdSlot.snapshotName(), plan.tables(), point, this::deliver, acks::ack, types);
+                    .read(createdSlot.snapshotName(), started.plan().tables(), point, this::deliver, acks::ack, types);
         } catch (SnapshotReader.SnapshotReadException e) {
             throw Connections.classify(e.getCause(), config.source());
         }
-        log.info("snapshot of {} tables delivered", plan.tables().size());
+        log.info("snapshot of {} tables delivered", started.plan().tables().size());
     }
 
     private void receiveWithReconnects() throws Exception {
@@ -279,10 +275,10 @@ final class StreamLoop {
 
     private void startStreaming() throws SQLException {
         Lsn from = saved;
-        session.start(config.slot(), from, config, protocol);
+        session.start(config.slot(), from, config, started.protocol());
         confirmed = from;
         state.accept(ChangeStream.State.STREAMING);
-        log.info("streaming slot {} from {} (pgoutput protocol {})", config.slot(), from, protocol);
+        log.info("streaming slot {} from {} (pgoutput protocol {})", config.slot(), from, started.protocol());
         lastActivityNanos = System.nanoTime();
     }
 
@@ -368,7 +364,7 @@ final class StreamLoop {
 
     /** Saves {@code target}, with the handler's durable output length there when it has one. */
     private void save(Lsn target, long now) {
-        Checkpoint checkpoint = new Checkpoint(target, fingerprint);
+        Checkpoint checkpoint = new Checkpoint(target, started.fingerprint());
         OptionalLong length = handler.durableLength(target);
         if (length.isPresent()) {
             checkpoint = checkpoint.withOutputLength(length.getAsLong());
