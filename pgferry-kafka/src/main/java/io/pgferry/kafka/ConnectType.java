@@ -14,12 +14,12 @@ import java.io.IOException;
  *
  * @param element for {@link Kind#ARRAY}, the elements' type (and {@code elementOid} their OID); else null and 0
  */
-record ConnectType(Kind kind, ConnectType element, int elementOid) {
+public record ConnectType(Kind kind, ConnectType element, int elementOid) {
     /** Domains over domains are allowed; a longer chain is taken to be a cycle in a broken resolver. */
     private static final int MAX_DOMAIN_DEPTH = 32;
 
     /** Connect schema type, and Debezium's semantic name (null for none) of each kind. */
-    enum Kind {
+    public enum Kind {
         INT16("int16", null),
         INT32("int32", null),
         INT64("int64", null),
@@ -48,6 +48,16 @@ record ConnectType(Kind kind, ConnectType element, int elementOid) {
             this.semanticName = semanticName;
         }
 
+        /** Kafka Connect's schema type name ({@code int32}, {@code string}, {@code array}, ...). */
+        public String connectType() {
+            return connectType;
+        }
+
+        /** Debezium's semantic name of the schema, such as {@code io.debezium.time.Date}; null for none. */
+        public String semanticName() {
+            return semanticName;
+        }
+
         /** Whether values are written as JSON strings, so that the unchanged-TOAST placeholder fits. */
         boolean isString() {
             return connectType.equals("string");
@@ -62,7 +72,7 @@ record ConnectType(Kind kind, ConnectType element, int elementOid) {
      * The type of a column of type {@code oid} with type modifier {@code typmod} (for time and timestamp, their
      * precision; -1 when none was given); for an array, the modifier is its elements'.
      */
-    static ConnectType of(int oid, int typmod, TypeResolver types) {
+    public static ConnectType of(int oid, int typmod, TypeResolver types) {
         TypeInfo t = resolve(oid, types);
         if (t == null || t.kind() == TypeInfo.Kind.ENUM) {
             return scalar(Kind.TEXT);

@@ -19,8 +19,9 @@ import java.util.Properties;
  * @param name the topic prefix
  * @param db the source database's name
  */
-record SourceBlock(String name, String db) {
-    static final String VERSION = "pgferry-" + projectVersion();
+public record SourceBlock(String name, String db) {
+    /** What every event carries in {@code source.version}: {@code pgferry-<version>}. */
+    public static final String VERSION = "pgferry-" + projectVersion();
 
     // The block is written for every event: its names and fixed values are encoded once.
     private static final SerializedString SOURCE = new SerializedString("source");

@@ -12,15 +12,15 @@ import java.util.Map;
  * <p>As Debezium does, every character a topic name cannot hold (anything but ASCII letters, digits, {@code .},
  * {@code _} and {@code -}) becomes {@code _}; tables whose names differ only there share a topic.
  */
-record Topics(String prefix, Map<String, String> schemaMap) {
+public record Topics(String prefix, Map<String, String> schemaMap) {
     /** Kafka's limit on a topic name's length. */
     static final int MAX_LENGTH = 249;
 
-    Topics(String prefix) {
+    public Topics(String prefix) {
         this(prefix, Map.of());
     }
 
-    Topics {
+    public Topics {
         if (prefix.isEmpty() || !sanitize(prefix).equals(prefix) || prefix.length() > MAX_LENGTH - 20) {
             throw PgFerryException.fatal(
                     "the Kafka topic prefix '" + prefix + "' is not a valid topic name prefix",
@@ -28,7 +28,8 @@ record Topics(String prefix, Map<String, String> schemaMap) {
         }
     }
 
-    String table(String schema, String table) {
+    /** The topic of a table's row changes. */
+    public String table(String schema, String table) {
         String name = prefix + "." + sanitize(schemaMap.getOrDefault(schema, schema)) + "." + sanitize(table);
         if (name.length() > MAX_LENGTH) {
             throw PgFerryException.fatal(
@@ -39,11 +40,11 @@ record Topics(String prefix, Map<String, String> schemaMap) {
         return name;
     }
 
-    String message() {
+    public String message() {
         return prefix + ".message";
     }
 
-    String transaction() {
+    public String transaction() {
         return prefix + ".transaction";
     }
 

@@ -107,7 +107,7 @@ final class ValueWriter {
     }
 
     /** Days since 1970-01-01; ±infinity as the largest and smallest int32, which no date of PostgreSQL reaches. */
-    private static int days(Object v) {
+    static int days(Object v) {
         if (v == Special.POSITIVE_INFINITY) {
             return Integer.MAX_VALUE;
         }
@@ -118,12 +118,12 @@ final class ValueWriter {
     }
 
     /** 24:00:00, which PostgreSQL allows and {@link PgValues} decodes as {@link LocalTime#MAX}, is a whole day. */
-    private static long microsOfDay(Object v) {
+    static long microsOfDay(Object v) {
         LocalTime t = (LocalTime) v;
         return t.equals(LocalTime.MAX) ? MICROS_PER_DAY : t.toNanoOfDay() / 1000;
     }
 
-    private static long epoch(Object v, boolean millis) {
+    static long epoch(Object v, boolean millis) {
         if (v == Special.POSITIVE_INFINITY) {
             return TIMESTAMP_POSITIVE_INFINITY;
         }
@@ -164,7 +164,7 @@ final class ValueWriter {
         return text.substring(0, 10) + 'T' + text.substring(11, n - 3) + 'Z';
     }
 
-    private static String zoned(Object v) {
+    static String zoned(Object v) {
         if (v == Special.POSITIVE_INFINITY) {
             return "infinity";
         }

@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
 public final class ChangeStream implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChangeStream.class);
 
+    /**
+     * The prefix of the stream's heartbeat messages, which a handler sees only with {@link
+     * StreamConfig.Builder#handlerOwnsPosition}.
+     */
+    public static final String HEARTBEAT_PREFIX = Heartbeats.PREFIX;
+
     /** Lifecycle of a stream. */
     public enum State {
         STOPPED,

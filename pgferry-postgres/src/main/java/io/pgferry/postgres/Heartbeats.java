@@ -10,7 +10,7 @@ import java.time.Duration;
  * The stream's own WAL messages, non-transactional logical messages with the prefix {@value #PREFIX} (PostgreSQL
  * docs, {@code pg_logical_emit_message}): a heartbeat after a quiet spell, so that the slot advances while the
  * published tables are idle, and a nudge while waiting for an end position. They come back through the slot and are
- * never handed to the handler.
+ * handed to the handler only when it owns the position ({@link StreamConfig#handlerOwnsPosition()}).
  *
  * <p>Used from the stream's thread only.
  */

@@ -43,6 +43,10 @@ import java.util.regex.Pattern;
  * @param maxRetryTime give up reconnecting after this long without a successful connection
  * @param initialCopy when not null, a new slot is created with an exported snapshot and this copies the existing
  *     rows in bulk, instead of delivering them as Read events (see {@link InitialCopy})
+ * @param handlerOwnsPosition the handler's destination keeps the position with what it writes (a Kafka Connect
+ *     offset), so the slot advances only by its acknowledgements: never by the stream's advance over idle WAL, and
+ *     heartbeats are delivered to it, as messages with the prefix {@link ChangeStream#HEARTBEAT_PREFIX}, for it to
+ *     record and acknowledge (see {@link Builder#handlerOwnsPosition})
  */
 public record StreamConfig(
         Dsn source,
@@ -65,7 +69,8 @@ public record StreamConfig(
         Duration checkpointInterval,
         Duration heartbeatInterval,
         Duration maxRetryTime,
-        InitialCopy initialCopy) {
+        InitialCopy initialCopy,
+        boolean handlerOwnsPosition) {
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
@@ -169,6 +174,7 @@ public record StreamConfig(
         private Duration heartbeatInterval;
         private Duration maxRetryTime = Duration.ofMinutes(DEFAULT_MAX_RETRY_MINUTES);
         private InitialCopy initialCopy;
+        private boolean handlerOwnsPosition;
 
         public Builder source(Dsn dsn) {
             this.source = dsn;
@@ -289,6 +295,20 @@ public record StreamConfig(
             return this;
         }
 
+        /**
+         * For a handler whose destination stores the position it reached with what it writes, and must never find the
+         * slot ahead of that position (a Kafka Connect source task, whose offsets are the position): the slot then
+         * advances only by the handler's acknowledgements. The stream does not move the acknowledged position over
+         * WAL that carried nothing for the handler, as it otherwise does while idle; instead its heartbeats (with
+         * {@link #heartbeatInterval}, which then also turns {@link #messages} on) are delivered to the handler as
+         * non-transactional messages with the prefix {@link ChangeStream#HEARTBEAT_PREFIX}: a handler records each
+         * and acknowledges it once recorded, which lets the slot advance while the published tables are quiet.
+         */
+        public Builder handlerOwnsPosition(boolean on) {
+            this.handlerOwnsPosition = on;
+            return this;
+        }
+
         /** Validates every field; the first bad one is a {@link PgFerryException} naming it and the fix. */
         public StreamConfig build() {
             if (source == null) {
@@ -337,7 +357,7 @@ public record StreamConfig(
                     untilCaughtUp,
                     protocolVersion,
                     binary,
-                    messages,
+                    messages || (handlerOwnsPosition && heartbeatInterval != null),
                     streaming,
                     twoPhase,
                     memoryLimitBytes,
@@ -347,7 +367,8 @@ public record StreamConfig(
                     checkpointInterval,
                     heartbeatInterval,
                     maxRetryTime,
-                    initialCopy);
+                    initialCopy,
+                    handlerOwnsPosition);
         }
 
         private static PgFerryException bad(String field, String problem, String fix) {

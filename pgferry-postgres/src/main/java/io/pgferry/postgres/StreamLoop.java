@@ -308,7 +308,9 @@ final class StreamLoop {
                 idle = true;
                 lastIdleNanos = now;
             }
-            advanceWhenIdle();
+            if (!config.handlerOwnsPosition()) {
+                advanceWhenIdle();
+            }
             checkpoint(false);
             heartbeats.beatIfQuiet(sql, now, lastActivityNanos);
             if (untilLsn.isValid()) {
@@ -393,7 +395,7 @@ final class StreamLoop {
         if (tx.kind() == Transaction.Kind.MESSAGE) {
             Iterator<ChangeEvent> it = tx.iterator();
             ChangeEvent.Message m = (ChangeEvent.Message) it.next();
-            if (Heartbeats.PREFIX.equals(m.prefix())) {
+            if (Heartbeats.PREFIX.equals(m.prefix()) && !config.handlerOwnsPosition()) {
                 // Not acknowledged here: that would also acknowledge transactions the handler has not. The idle
                 // advance moves past heartbeats once the handler has acknowledged everything handed to it.
                 return;

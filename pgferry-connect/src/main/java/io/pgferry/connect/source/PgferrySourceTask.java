@@ -1,0 +1,205 @@
+package io.pgferry.connect.source;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Transaction;
+import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.connect.Connections;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one slot into Connect. The stream ({@link ChangeStream}) runs on a thread of its own and hands each committed
+ * transaction to this task, which keeps it (retained, so memory stays bounded by the stream's limit, spilling large
+ * ones) until {@link #poll()} has turned it into records, a bounded batch at a time; each record's offset says where
+ * in which transaction it stands ({@link Offsets}). A transaction is acknowledged to the stream, and so confirmed to
+ * the slot, only once Connect has committed its records and stored their offsets ({@link Acknowledgements}): never
+ * ahead. With exactly-once delivery and {@code transaction.boundary=connector}, each source transaction is one Kafka
+ * transaction.
+ */
+public final class PgferrySourceTask extends SourceTask {
+    private static final Logger log = LoggerFactory.getLogger(PgferrySourceTask.class);
+    /** Rows of the initial snapshot per Kafka transaction, with exactly-once delivery: a snapshot is no transaction. */
+    private static final int SNAPSHOT_ROWS_PER_TRANSACTION = 10_000;
+
+    private final LinkedBlockingQueue<Transaction> handed = new LinkedBlockingQueue<>();
+    private final Acknowledgements acks = new Acknowledgements();
+    private SourceConfig.Settings settings;
+    private Offsets offsets;
+    private Optional<Offsets.Resume> resume;
+    private StructEvents events;
+    private Heartbeat heartbeat;
+    private ChangeStream stream;
+    private TransactionContext transactions;
+    private volatile boolean stopping;
+    /** The end of the last transaction handed over; a transaction the stream delivers again after a reconnect is
+     * one this task already holds. Stream thread only. */
+    private io.pgferry.core.Lsn lastHanded = io.pgferry.core.Lsn.INVALID;
+    /** The transaction being turned into records, on the task's thread; null between transactions. */
+    private volatile Reading reading;
+
+    @Override
+    public String version() {
+        return PgferrySourceConnector.projectVersion();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        settings = SourceConfig.parse(props);
+        String connector = props.getOrDefault("name", "pgferry");
+        Map<String, Object> partition = Offsets.partition(settings.source(), settings.slot());
+        Map<String, Object> stored = context.offsetStorageReader().offset(partition);
+        offsets = new Offsets(partition, stored, connector);
+        resume = offsets.resume();
+        if (resume.isPresent() && resume.get().snapshotUnfinished()) {
+            dropSlotOfUnfinishedSnapshot();
+            resume = Optional.empty();
+        }
+        transactions = context.transactionContext();
+        events = new StructEvents(
+                settings.topics(),
+                new SourceStruct(settings.topics().prefix(), settings.source().dbname()),
+                settings.tombstones(),
+                Clock.systemUTC());
+        heartbeat = new Heartbeat(settings.topics().prefix());
+        stream = ChangeStream.create(settings.stream().checkpointStore(offsets).build(), this::onTransaction);
+        try {
+            stream.start();
+        } catch (PgFerryException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+        log.info(
+                "streaming slot {} of {} into topics {}.* ({})",
+                settings.slot(),
+                settings.source().masked(),
+                settings.topics().prefix(),
+                resume.map(r -> "resuming after offset at " + r.lsn()).orElse("no stored offset"));
+    }
+
+    /**
+     * The initial snapshot was cut off (the task stopped before its last row was committed): its slot is dropped so
+     * that the stream takes the snapshot again from a new one. Its rows written so far are written again.
+     */
+    private void dropSlotOfUnfinishedSnapshot() {
+        log.warn("the initial snapshot of slot {} did not finish; dropping the slot to take it again", settings.slot());
+        try (Connection c = Connections.open(settings.source())) {
+            SlotAdmin slots = new SlotAdmin(c, settings.source());
+            if (slots.find(settings.slot()).isPresent()) {
+                slots.drop(settings.slot());
+            }
+        } catch (SQLException e) {
+            throw new ConnectException(
+                    Connections.classify(e, settings.source()).getMessage(), e);
+        } catch (PgFerryException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+    }
+
+    /** On the stream's thread: keeps the transaction for {@link #poll()}. */
+    private void onTransaction(Transaction tx) {
+        if (tx.kind() != Transaction.Kind.SNAPSHOT && tx.endLsn().isValid()) {
+            if (!tx.endLsn().isAfter(lastHanded)) {
+                return; // delivered again after a reconnect: the task holds it already
+            }
+            lastHanded = tx.endLsn();
+        }
+        handed.add(tx.retain());
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+        failIfStreamEnded();
+        long deadline = System.nanoTime() + settings.pollWait().toNanos();
+        List<SourceRecord> out = new ArrayList<>();
+        while (out.size() < settings.maxBatch() && !stopping) {
+            if (reading == null) {
+                long wait = out.isEmpty() ? deadline - System.nanoTime() : 0;
+                Transaction tx = handed.poll(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+                if (tx == null) {
+                    break;
+                }
+                reading =
+                        new Reading(tx, settings, offsets, events, heartbeat, acks, resume.orElse(null), transactions);
+            }
+            try {
+                if (reading.fill(out, settings.maxBatch(), SNAPSHOT_ROWS_PER_TRANSACTION)) {
+                    reading = null;
+                }
+            } catch (IllegalStateException e) {
+                if (stopping) {
+                    break; // the stream ended the transaction as it stopped
+                }
+                throw e;
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    private void failIfStreamEnded() {
+        if (stream.state() == ChangeStream.State.STOPPED && !stopping) {
+            Throwable e = stream.lastError();
+            String why = e instanceof PgFerryException p
+                    ? p.getMessage()
+                    : e == null
+                            ? "the change stream stopped"
+                            : "the change stream failed: " + e.getClass().getName();
+            throw new ConnectException(why, e instanceof PgFerryException ? e : null);
+        }
+    }
+
+    @Override
+    public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        if (record.sourceOffset() != null && record.sourceOffset().get("lsn") instanceof Long lsn) {
+            acks.committed(lsn);
+        }
+    }
+
+    @Override
+    public void commit() {
+        Transaction tx = acks.onCommit(transactions != null);
+        if (tx != null) {
+            tx.ack();
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        if (stream != null) {
+            stream.stop();
+        }
+        for (Transaction tx; (tx = handed.poll()) != null; ) {
+            tx.release();
+        }
+        Reading r = reading;
+        if (r != null) {
+            // A poll() still reading it stops at its next change (see poll()).
+            r.release();
+        }
+        log.info(
+                "stopped streaming slot {} ({} records not yet committed by Connect are written again on the next"
+                        + " start)",
+                settings == null ? "?" : settings.slot(),
+                acks.pending());
+    }
+
+    /** Whether {@code change} is the stream's heartbeat. */
+    static boolean isHeartbeat(ChangeEvent change) {
+        return change instanceof ChangeEvent.Message m && ChangeStream.HEARTBEAT_PREFIX.equals(m.prefix());
+    }
+}

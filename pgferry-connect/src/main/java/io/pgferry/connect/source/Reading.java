@@ -1,0 +1,180 @@
+package io.pgferry.connect.source;
+
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Transaction;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.TransactionContext;
+
+/**
+ * One source transaction being turned into records, across as many polls as it takes. Each record is held back until
+ * the next one is made, so that the last one is known as such: its offset says so ({@code last}), and with
+ * exactly-once delivery it ends the Kafka transaction. After a restart, records the stored offset shows were written
+ * already are skipped. Rows of the initial snapshot are no transaction: their Kafka transactions end every so many
+ * rows, and a record on the heartbeat topic marks the snapshot's end. On the task's thread only.
+ */
+final class Reading {
+    private record Made(String topic, Schema keySchema, Object key, Schema valueSchema, Object value, long index) {}
+
+    private final Transaction tx;
+    private final Iterator<ChangeEvent> changes;
+    private final SourceConfig.Settings settings;
+    private final Offsets offsets;
+    private final StructEvents events;
+    private final Heartbeat heartbeat;
+    private final Acknowledgements acks;
+    private final Offsets.Resume resume;
+    private final TransactionContext transactions;
+    private final TransactionStruct metadata;
+    private final StructEvents.Origin origin;
+    private final boolean snapshot;
+    private List<SourceRecord> out;
+    private Made held;
+    private long index;
+    private long rowsInKafkaTransaction;
+
+    Reading(
+            Transaction tx,
+            SourceConfig.Settings settings,
+            Offsets offsets,
+            StructEvents events,
+            Heartbeat heartbeat,
+            Acknowledgements acks,
+            Offsets.Resume resume,
+            TransactionContext transactions) {
+        this.tx = tx;
+        this.changes = tx.iterator();
+        this.settings = settings;
+        this.offsets = offsets;
+        this.events = events;
+        this.heartbeat = heartbeat;
+        this.acks = acks;
+        this.resume = resume;
+        this.transactions = transactions;
+        this.snapshot = tx.kind() == Transaction.Kind.SNAPSHOT;
+        boolean withMetadata = settings.transactionMetadata()
+                && tx.kind() != Transaction.Kind.SNAPSHOT
+                && tx.kind() != Transaction.Kind.MESSAGE;
+        this.metadata = withMetadata ? new TransactionStruct(tx, Instant.now()) : null;
+        this.origin = new StructEvents.Origin(tx.xid(), tx.commitTime(), metadata);
+        acks.open(tx.commitLsn());
+    }
+
+    /**
+     * Adds records to {@code out} until it holds {@code max} or the transaction is done.
+     *
+     * @return true when the transaction is done: every record made, the transaction released
+     */
+    boolean fill(List<SourceRecord> out, int max, int snapshotRowsPerTransaction) {
+        this.out = out;
+        while (out.size() < max) {
+            if (!changes.hasNext()) {
+                finish(snapshotRowsPerTransaction);
+                return true;
+            }
+            ChangeEvent change = changes.next();
+            if (PgferrySourceTask.isHeartbeat(change)) {
+                makeHeartbeat();
+            } else if (!(change instanceof ChangeEvent.Message) || settings.messages()) {
+                events.add(change, origin, this::make);
+            }
+            if (snapshot
+                    && held != null
+                    && transactions != null
+                    && ++rowsInKafkaTransaction >= snapshotRowsPerTransaction) {
+                rowsInKafkaTransaction = 0;
+                emit(held, false, true);
+                held = null;
+            }
+        }
+        return false;
+    }
+
+    private void finish(int snapshotRowsPerTransaction) {
+        if (metadata != null && !metadata.isEmpty()) {
+            make(
+                    settings.topics().transaction(),
+                    TransactionStruct.KEY_SCHEMA,
+                    metadata.key(),
+                    TransactionStruct.VALUE_SCHEMA,
+                    metadata.value(true));
+        }
+        boolean snapshotEnds = snapshot && tx.endLsn().isValid();
+        if (held != null) {
+            emit(held, !snapshot, !snapshot);
+            held = null;
+        }
+        if (snapshotEnds) {
+            // The snapshot's last row is in once this record is: its offset says the snapshot is done.
+            makeHeartbeat();
+            emit(held, true, true);
+            held = null;
+        }
+        tx.release();
+        acks.polled(tx.commitLsn(), tx, !snapshot || snapshotEnds);
+    }
+
+    /** Gives the transaction back to the stream; reading it afterwards throws {@link IllegalStateException}. */
+    void release() {
+        tx.release();
+    }
+
+    private void makeHeartbeat() {
+        make(
+                heartbeat.topic(),
+                Heartbeat.KEY_SCHEMA,
+                heartbeat.key(),
+                Heartbeat.VALUE_SCHEMA,
+                heartbeat.value(Instant.now()));
+    }
+
+    /** A record of this transaction: the one held before it goes out. */
+    private void make(String topic, Schema keySchema, Object key, Schema valueSchema, Object value) {
+        if (metadata != null
+                && held == null
+                && index == 0
+                && !topic.equals(settings.topics().transaction())) {
+            // BEGIN, before the transaction's first record (Debezium writes none for a transaction without any).
+            long i = index++;
+            hold(new Made(
+                    settings.topics().transaction(),
+                    TransactionStruct.KEY_SCHEMA,
+                    metadata.key(),
+                    TransactionStruct.VALUE_SCHEMA,
+                    metadata.value(false),
+                    i));
+        }
+        long i = index++;
+        hold(new Made(topic, keySchema, key, valueSchema, value, i));
+    }
+
+    private void hold(Made m) {
+        if (!snapshot && resume != null && resume.written(tx.commitLsn(), m.index())) {
+            return; // written before the restart
+        }
+        if (held != null) {
+            emit(held, false, false);
+        }
+        held = m;
+    }
+
+    private void emit(Made m, boolean last, boolean endsKafkaTransaction) {
+        SourceRecord r = new SourceRecord(
+                offsets.partition(),
+                offsets.offset(tx, m.index(), last),
+                m.topic(),
+                null,
+                m.keySchema(),
+                m.key(),
+                m.valueSchema(),
+                m.value());
+        acks.made(tx.commitLsn());
+        out.add(r);
+        if (endsKafkaTransaction && transactions != null) {
+            transactions.commitTransaction(r);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.pgferry.connect.source;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.kafka.Topics;
+import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.connect.Dsn;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The source connector's configuration: the keys of {@code pgferry stream} and of the Kafka destination, in Connect's
+ * form ({@code *.ms} for durations), validated through the same builders ({@link StreamConfig.Builder}, {@link
+ * Topics}) so that a value the CLI refuses is refused here with the same words. The password is a Connect {@code
+ * PASSWORD} field of its own, which Connect never logs; a connection string that holds one is refused.
+ */
+final class SourceConfig {
+    static final String SOURCE = "source";
+    static final String SOURCE_PASSWORD = "source.password";
+    static final String PUBLICATION = "publication";
+    static final String SLOT = "slot";
+    static final String TABLES = "tables";
+    static final String SNAPSHOT = "snapshot";
+    static final String BINARY = "binary";
+    static final String MESSAGES = "messages";
+    static final String HEARTBEAT = "heartbeat.interval.ms";
+    static final String TOPIC_PREFIX = "topic.prefix";
+    static final String TOMBSTONES = "tombstones";
+    static final String TRANSACTION_METADATA = "transaction.metadata";
+    static final String MEMORY_LIMIT = "memory.limit.mb";
+    static final String SPILL_DIRECTORY = "spill.directory";
+    static final String MAX_BATCH = "max.batch.size";
+    static final String POLL_WAIT = "poll.wait.ms";
+    static final String MAX_RETRY = "max.retry.ms";
+
+    static final ConfigDef DEF = new ConfigDef()
+            .define(
+                    SOURCE,
+                    Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    Importance.HIGH,
+                    "The source database, as a postgresql:// URI or libpq key=value string, without the password"
+                            + " (give it as source.password). The role needs the REPLICATION attribute.")
+            .define(
+                    SOURCE_PASSWORD,
+                    Type.PASSWORD,
+                    null,
+                    Importance.HIGH,
+                    "The source role's password; Connect masks it. Unset: libpq's rules (PGPASSWORD, ~/.pgpass of"
+                            + " the worker).")
+            .define(
+                    PUBLICATION,
+                    Type.STRING,
+                    StreamConfig.Builder.DEFAULT_PUBLICATION,
+                    Importance.HIGH,
+                    "The publication to stream; created for 'tables' when missing.")
+            .define(
+                    SLOT,
+                    Type.STRING,
+                    StreamConfig.Builder.DEFAULT_SLOT,
+                    Importance.HIGH,
+                    "The logical replication slot, created when missing. A slot has one reader: one connector per"
+                            + " slot, one task per connector.")
+            .define(
+                    TABLES,
+                    Type.STRING,
+                    "",
+                    Importance.MEDIUM,
+                    "Tables to publish when the publication must be created, as schema.table; empty: use the"
+                            + " publication as it is.")
+            .define(
+                    SNAPSHOT,
+                    Type.BOOLEAN,
+                    false,
+                    Importance.MEDIUM,
+                    "First deliver the existing rows (op r), from the snapshot of the new slot.")
+            .define(BINARY, Type.BOOLEAN, false, Importance.LOW, "Ask the server for binary column values.")
+            .define(
+                    MESSAGES,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.LOW,
+                    "Deliver logical messages (pg_logical_emit_message) to <topic.prefix>.message.")
+            .define(
+                    HEARTBEAT,
+                    Type.LONG,
+                    30_000L,
+                    ConfigDef.Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "When nothing arrived for this long, write a heartbeat to the WAL; it comes back as a record on"
+                            + " <topic.prefix>.heartbeat whose offset lets the slot advance while the published"
+                            + " tables are quiet. 0: never (the slot then holds WAL until a published table changes).")
+            .define(
+                    TOPIC_PREFIX,
+                    Type.STRING,
+                    ConfigDef.NO_DEFAULT_VALUE,
+                    Importance.HIGH,
+                    "Topic names are <topic.prefix>.<schema>.<table>, as Debezium's (the logical server name).")
+            .define(
+                    TOMBSTONES,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.LOW,
+                    "Follow each delete with a tombstone (null value) for log compaction.")
+            .define(
+                    TRANSACTION_METADATA,
+                    Type.BOOLEAN,
+                    false,
+                    Importance.LOW,
+                    "Fill each record's transaction block and write BEGIN and END records to"
+                            + " <topic.prefix>.transaction, as Debezium's provide.transaction.metadata.")
+            .define(
+                    MEMORY_LIMIT,
+                    Type.INT,
+                    StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB,
+                    ConfigDef.Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Memory for transactions waiting to be turned into records, in MiB; a larger transaction is"
+                            + " spilled to spill.directory, so memory stays bounded whatever its size.")
+            .define(
+                    SPILL_DIRECTORY,
+                    Type.STRING,
+                    Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill")
+                            .toString(),
+                    Importance.LOW,
+                    "Where large transactions are spilled.")
+            .define(
+                    MAX_BATCH,
+                    Type.INT,
+                    4096,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
+                    "Most records one poll() returns.")
+            .define(
+                    POLL_WAIT,
+                    Type.LONG,
+                    500L,
+                    ConfigDef.Range.between(1, 10_000),
+                    Importance.LOW,
+                    "Longest a poll() waits for a change before it returns nothing.")
+            .define(
+                    MAX_RETRY,
+                    Type.LONG,
+                    (long) StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES * 60_000,
+                    ConfigDef.Range.atLeast(1),
+                    Importance.LOW,
+                    "Give up reconnecting to the source (the task fails) after this long without a connection.");
+
+    /** What a task runs with, parsed once. */
+    record Settings(
+            Dsn source,
+            String publication,
+            String slot,
+            List<TableName> tables,
+            boolean snapshot,
+            boolean binary,
+            boolean messages,
+            Duration heartbeat,
+            Topics topics,
+            boolean tombstones,
+            boolean transactionMetadata,
+            long memoryLimitBytes,
+            Path spillDirectory,
+            int maxBatch,
+            Duration pollWait,
+            Duration maxRetry) {
+
+        /** The stream's configuration, before its checkpoint store. */
+        StreamConfig.Builder stream() {
+            return StreamConfig.builder()
+                    .source(source)
+                    .publication(publication)
+                    .slot(slot)
+                    .tables(tables)
+                    .snapshot(snapshot)
+                    .binary(binary)
+                    .messages(messages)
+                    .heartbeatInterval(heartbeat)
+                    .memoryLimitBytes(memoryLimitBytes)
+                    .spillDirectory(spillDirectory)
+                    .maxRetryTime(maxRetry)
+                    .handlerOwnsPosition(true);
+        }
+    }
+
+    private SourceConfig() {}
+
+    /**
+     * Parses and checks {@code props}; the first bad value is a {@link PgFerryException} whose message starts with the
+     * key it is about ({@link #keyOf} finds it again).
+     */
+    static Settings parse(Map<String, String> props) {
+        AbstractConfig c;
+        try {
+            c = new AbstractConfig(DEF, props, false);
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw PgFerryException.fatal(e.getMessage(), "correct the connector configuration");
+        }
+        Dsn dsn = dsn(c.getString(SOURCE), c.getPassword(SOURCE_PASSWORD));
+        List<TableName> tables;
+        try {
+            String list = c.getString(TABLES);
+            tables = list.isBlank() ? List.of() : TableName.parseList(list);
+        } catch (PgFerryException e) {
+            throw keyed(TABLES, e);
+        }
+        Topics topics;
+        try {
+            topics = new Topics(c.getString(TOPIC_PREFIX));
+        } catch (PgFerryException e) {
+            throw keyed(TOPIC_PREFIX, e);
+        }
+        long heartbeat = c.getLong(HEARTBEAT);
+        Settings s = new Settings(
+                dsn,
+                c.getString(PUBLICATION),
+                c.getString(SLOT),
+                tables,
+                c.getBoolean(SNAPSHOT),
+                c.getBoolean(BINARY),
+                c.getBoolean(MESSAGES),
+                heartbeat == 0 ? null : Duration.ofMillis(heartbeat),
+                topics,
+                c.getBoolean(TOMBSTONES),
+                c.getBoolean(TRANSACTION_METADATA),
+                (long) c.getInt(MEMORY_LIMIT) << 20,
+                Path.of(c.getString(SPILL_DIRECTORY)),
+                c.getInt(MAX_BATCH),
+                Duration.ofMillis(c.getLong(POLL_WAIT)),
+                Duration.ofMillis(c.getLong(MAX_RETRY)));
+        try {
+            s.stream().build();
+        } catch (PgFerryException e) {
+            throw keyed(keyOfStreamField(e.getMessage()), e);
+        }
+        return s;
+    }
+
+    private static Dsn dsn(String text, Password password) {
+        try {
+            Dsn.parse(text);
+            // Only to learn whether the text holds a password: Connect shows a STRING value in its REST API.
+            Dsn.withPassword(text, "");
+        } catch (PgFerryException e) {
+            if (e.problem().contains("holds a password")) {
+                throw PgFerryException.fatal(
+                        SOURCE + ": the connection string holds a password",
+                        "remove it from source and give it as source.password, which Connect masks");
+            }
+            throw keyed(SOURCE, e);
+        }
+        try {
+            return Dsn.parse(password == null ? text : Dsn.withPassword(text, password.value()));
+        } catch (PgFerryException e) {
+            throw keyed(SOURCE, e);
+        }
+    }
+
+    /** The stream builder names its fields as its methods; a few differ from the connector's keys. */
+    private static String keyOfStreamField(String message) {
+        for (String k : List.of(SLOT, PUBLICATION, SNAPSHOT, SOURCE)) {
+            if (message.contains("(" + k + ")")) {
+                return k;
+            }
+        }
+        return message.contains("(memoryLimit)") ? MEMORY_LIMIT : SOURCE;
+    }
+
+    private static PgFerryException keyed(String key, PgFerryException e) {
+        return new PgFerryException(key + ": " + e.problem(), e.fix(), false, e);
+    }
+
+    /** The key a message of {@link #parse} is about, or null. */
+    static String keyOf(String message) {
+        int colon = message.indexOf(": ");
+        if (colon > 0 && DEF.configKeys().containsKey(message.substring(0, colon))) {
+            return message.substring(0, colon);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,122 @@
+package io.pgferry.connect;
+
+import io.pgferry.testkit.TestDatabase;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.WorkerHandle;
+
+/**
+ * Kafka Connect's own in-JVM cluster from its test artifact on Maven Central: two workers in distributed mode and a
+ * KRaft broker, with exactly-once source support enabled (a connector still chooses whether to require it). Started
+ * once per JVM and stopped at its exit. Offsets are flushed every 500 ms, and a task of a worker that leaves is
+ * moved at once, so that tests do not wait Connect's production defaults out.
+ */
+public final class ConnectCluster {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+    private static EmbeddedConnectCluster shared;
+
+    private ConnectCluster() {}
+
+    public static synchronized EmbeddedConnectCluster get() {
+        if (shared == null) {
+            Map<String, String> worker = new HashMap<>();
+            worker.put("exactly.once.source.support", "enabled");
+            worker.put("offset.flush.interval.ms", "500");
+            worker.put("scheduled.rebalance.max.delay.ms", "0");
+            worker.put("task.shutdown.graceful.timeout.ms", "10000");
+            Properties broker = new Properties();
+            broker.put("transaction.state.log.replication.factor", "1");
+            broker.put("transaction.state.log.min.isr", "1");
+            broker.put("num.network.threads", "2");
+            broker.put("num.io.threads", "2");
+            EmbeddedConnectCluster c = new EmbeddedConnectCluster.Builder()
+                    .name("pgferry-connect-test")
+                    .numWorkers(2)
+                    .numBrokers(1)
+                    .workerProps(worker)
+                    .brokerProps(broker)
+                    .maskExitProcedures(true)
+                    .build();
+            c.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(c::stop, "connect-cluster-stop"));
+            shared = c;
+        }
+        return shared;
+    }
+
+    /** A name no other test of this JVM uses, for a connector or a topic prefix. */
+    public static String freshName(String base) {
+        return base + NAMES.incrementAndGet();
+    }
+
+    /** The source database as a connector's {@code source} key: without its password. */
+    public static String source(TestDatabase db) {
+        return "host=" + db.server().host() + " port=" + db.server().port() + " dbname=" + db.name() + " user="
+                + db.server().superuser();
+    }
+
+    /** Makes sure two workers run (a test may have stopped one). */
+    public static synchronized void ensureTwoWorkers() {
+        EmbeddedConnectCluster c = get();
+        while (c.workers().size() < 2) {
+            c.addWorker();
+        }
+        await(Duration.ofSeconds(60), () -> c.healthyWorkers().size() >= 2, "two healthy workers");
+    }
+
+    /** The worker running task 0 of {@code connector}. */
+    public static WorkerHandle workerOfTask(String connector) {
+        EmbeddedConnectCluster c = get();
+        ConnectorStateInfo status = c.connectorStatus(connector);
+        String workerId = status.tasks().get(0).workerId();
+        int port = Integer.parseInt(workerId.substring(workerId.lastIndexOf(':') + 1));
+        return c.workers().stream()
+                .filter(w -> w.url().getPort() == port)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no worker " + workerId));
+    }
+
+    /** Whether task 0 of {@code connector} is RUNNING. */
+    public static boolean taskRunning(String connector) {
+        try {
+            ConnectorStateInfo s = get().connectorStatus(connector);
+            return s.tasks().size() == 1 && s.tasks().get(0).state().equals("RUNNING");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The state of task 0 and its trace, for failure messages. */
+    public static String taskState(String connector) {
+        try {
+            ConnectorStateInfo s = get().connectorStatus(connector);
+            return s.tasks().isEmpty()
+                    ? "no task (connector " + s.connector().state() + " "
+                            + s.connector().trace() + ")"
+                    : s.tasks().get(0).state() + " " + s.tasks().get(0).trace();
+        } catch (RuntimeException e) {
+            return "unknown: " + e;
+        }
+    }
+
+    public static void await(Duration limit, BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit.toSeconds() + " s waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+        }
+    }
+}

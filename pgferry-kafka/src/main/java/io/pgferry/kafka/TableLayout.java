@@ -1,0 +1,81 @@
+package io.pgferry.kafka;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.value.TypeResolver;
+import java.util.List;
+
+/**
+ * What every encoding of a table's change records needs, worked out once per Relation object (the stream makes a new
+ * one whenever the server describes the table again): its topic, its name as Debezium's transaction metadata gives it,
+ * each column's {@link ConnectType}, and its key columns. A table has a key when its replica identity names columns
+ * (the primary key, or an index); with {@code FULL} or {@code NOTHING} its records have none. The Kafka destination's
+ * JSON ({@code TableShape}) and the Connect source connector's schemas build on it.
+ */
+public class TableLayout {
+    private final Relation relation;
+    private final TypeResolver types;
+    private final String topic;
+    private final String dataCollection;
+    private final ConnectType[] columnTypes;
+    private final boolean[] key;
+    private final boolean hasKey;
+
+    protected TableLayout(Relation relation, TypeResolver types, Topics topics) {
+        this.relation = relation;
+        this.types = types;
+        this.topic = topics.table(relation.schema(), relation.table());
+        this.dataCollection = relation.schema() + "." + relation.table();
+        List<Column> columns = relation.columns();
+        this.columnTypes = new ConnectType[columns.size()];
+        this.key = new boolean[columns.size()];
+        this.hasKey = KafkaSink.hasKey(relation);
+        for (int i = 0; i < columns.size(); i++) {
+            Column c = columns.get(i);
+            columnTypes[i] = ConnectType.of(c.typeOid(), c.typeModifier(), types);
+            key[i] = hasKey && c.key();
+        }
+    }
+
+    public final Relation relation() {
+        return relation;
+    }
+
+    /** The resolver of the rows the layout was made for. */
+    public final TypeResolver types() {
+        return types;
+    }
+
+    public final String topic() {
+        return topic;
+    }
+
+    /** The table as Debezium names it in transaction metadata: {@code schema.table}. */
+    public final String dataCollection() {
+        return dataCollection;
+    }
+
+    public final int size() {
+        return columnTypes.length;
+    }
+
+    public final String columnName(int i) {
+        return relation.columns().get(i).name();
+    }
+
+    public final int columnOid(int i) {
+        return relation.columns().get(i).typeOid();
+    }
+
+    public final ConnectType columnType(int i) {
+        return columnTypes[i];
+    }
+
+    public final boolean isKey(int i) {
+        return key[i];
+    }
+
+    public final boolean hasKey() {
+        return hasKey;
+    }
+}
