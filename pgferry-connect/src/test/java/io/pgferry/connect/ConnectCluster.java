@@ -10,44 +10,79 @@ import java.util.function.BooleanSupplier;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Kafka Connect's own in-JVM cluster from its test artifact on Maven Central: two workers in distributed mode and a
- * KRaft broker, with exactly-once source support enabled (a connector still chooses whether to require it). Started
- * once per JVM and stopped at its exit. Offsets are flushed every 500 ms, and a task of a worker that leaves is
+ * Kafka Connect's own in-JVM clusters from its test artifact on Maven Central: each two workers in distributed mode
+ * and a KRaft broker, one with exactly-once source support enabled ({@link #exactlyOnce()}; a connector still chooses
+ * whether to require it) and one without ({@link #atLeastOnce()}). Each started on first use, once per JVM, and
+ * stopped when the tests of the JVM end (test classes that use them are extended with {@link Lifecycle}): workers
+ * first, then their broker. A JVM shutdown hook would race the broker's own and leave workers waiting for it. Offsets are flushed every 500 ms, and a task of a worker that leaves is
  * moved at once, so that tests do not wait Connect's production defaults out.
  */
 public final class ConnectCluster {
     private static final AtomicInteger NAMES = new AtomicInteger();
-    private static EmbeddedConnectCluster shared;
+    private static EmbeddedConnectCluster exactlyOnce;
+    private static EmbeddedConnectCluster atLeastOnce;
 
     private ConnectCluster() {}
 
-    public static synchronized EmbeddedConnectCluster get() {
-        if (shared == null) {
-            Map<String, String> worker = new HashMap<>();
-            worker.put("exactly.once.source.support", "enabled");
-            worker.put("offset.flush.interval.ms", "500");
-            worker.put("scheduled.rebalance.max.delay.ms", "0");
-            worker.put("task.shutdown.graceful.timeout.ms", "10000");
-            Properties broker = new Properties();
-            broker.put("transaction.state.log.replication.factor", "1");
-            broker.put("transaction.state.log.min.isr", "1");
-            broker.put("num.network.threads", "2");
-            broker.put("num.io.threads", "2");
-            EmbeddedConnectCluster c = new EmbeddedConnectCluster.Builder()
-                    .name("pgferry-connect-test")
-                    .numWorkers(2)
-                    .numBrokers(1)
-                    .workerProps(worker)
-                    .brokerProps(broker)
-                    .maskExitProcedures(true)
-                    .build();
-            c.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(c::stop, "connect-cluster-stop"));
-            shared = c;
+    /** Stops the clusters once every test of the JVM has run. */
+    public static final class Lifecycle implements BeforeAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).getOrComputeIfAbsent(Lifecycle.class, k ->
+                    (AutoCloseable) ConnectCluster::stopAll);
         }
-        return shared;
+    }
+
+    private static synchronized void stopAll() {
+        for (EmbeddedConnectCluster c : new EmbeddedConnectCluster[] {exactlyOnce, atLeastOnce}) {
+            if (c != null) {
+                c.stop();
+            }
+        }
+        exactlyOnce = null;
+        atLeastOnce = null;
+    }
+
+    public static synchronized EmbeddedConnectCluster exactlyOnce() {
+        if (exactlyOnce == null) {
+            exactlyOnce = start("pgferry-eos", "enabled");
+        }
+        return exactlyOnce;
+    }
+
+    public static synchronized EmbeddedConnectCluster atLeastOnce() {
+        if (atLeastOnce == null) {
+            atLeastOnce = start("pgferry-alo", "disabled");
+        }
+        return atLeastOnce;
+    }
+
+    private static EmbeddedConnectCluster start(String name, String exactlyOnceSupport) {
+        Map<String, String> worker = new HashMap<>();
+        worker.put("exactly.once.source.support", exactlyOnceSupport);
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("scheduled.rebalance.max.delay.ms", "0");
+        worker.put("task.shutdown.graceful.timeout.ms", "10000");
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        broker.put("num.network.threads", "2");
+        broker.put("num.io.threads", "2");
+        EmbeddedConnectCluster c = new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(2)
+                .numBrokers(1)
+                .workerProps(worker)
+                .brokerProps(broker)
+                .maskExitProcedures(true)
+                .build();
+        c.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(c::stop, "connect-cluster-stop"));
+        return c;
     }
 
     /** A name no other test of this JVM uses, for a connector or a topic prefix. */
@@ -62,8 +97,7 @@ public final class ConnectCluster {
     }
 
     /** Makes sure two workers run (a test may have stopped one). */
-    public static synchronized void ensureTwoWorkers() {
-        EmbeddedConnectCluster c = get();
+    public static synchronized void ensureTwoWorkers(EmbeddedConnectCluster c) {
         while (c.workers().size() < 2) {
             c.addWorker();
         }
@@ -71,8 +105,7 @@ public final class ConnectCluster {
     }
 
     /** The worker running task 0 of {@code connector}. */
-    public static WorkerHandle workerOfTask(String connector) {
-        EmbeddedConnectCluster c = get();
+    public static WorkerHandle workerOfTask(EmbeddedConnectCluster c, String connector) {
         ConnectorStateInfo status = c.connectorStatus(connector);
         String workerId = status.tasks().get(0).workerId();
         int port = Integer.parseInt(workerId.substring(workerId.lastIndexOf(':') + 1));
@@ -83,9 +116,9 @@ public final class ConnectCluster {
     }
 
     /** Whether task 0 of {@code connector} is RUNNING. */
-    public static boolean taskRunning(String connector) {
+    public static boolean taskRunning(EmbeddedConnectCluster c, String connector) {
         try {
-            ConnectorStateInfo s = get().connectorStatus(connector);
+            ConnectorStateInfo s = c.connectorStatus(connector);
             return s.tasks().size() == 1 && s.tasks().get(0).state().equals("RUNNING");
         } catch (RuntimeException e) {
             return false;
@@ -93,9 +126,9 @@ public final class ConnectCluster {
     }
 
     /** The state of task 0 and its trace, for failure messages. */
-    public static String taskState(String connector) {
+    public static String taskState(EmbeddedConnectCluster c, String connector) {
         try {
-            ConnectorStateInfo s = get().connectorStatus(connector);
+            ConnectorStateInfo s = c.connectorStatus(connector);
             return s.tasks().isEmpty()
                     ? "no task (connector " + s.connector().state() + " "
                             + s.connector().trace() + ")"

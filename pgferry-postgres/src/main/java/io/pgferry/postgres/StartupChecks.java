@@ -35,7 +35,7 @@ final class StartupChecks {
                             + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
                             + slot.get().confirmedFlushLsn() + "): changes in between are gone from the slot",
                     "drop the slot (pgferry slots drop " + config.slot() + ") and the checkpoint, then start again"
-                            + " with --snapshot");
+                            + " with a snapshot of the existing rows");
         }
         if (checkpoint.isPresent() && slot.isEmpty()) {
             throw PgFerryException.fatal(
@@ -43,7 +43,7 @@ final class StartupChecks {
                             + checkpoint.get().lsn()
                             + " but slot " + config.slot() + " does not exist: it was dropped, and the changes after"
                             + " the checkpoint are gone with it",
-                    "delete the checkpoint to start a new stream (with --snapshot to copy the existing rows)");
+                    "delete the checkpoint to start a new stream (with a snapshot, to copy the existing rows)");
         }
         if (checkpoint.isEmpty()
                 && slot.isPresent()
@@ -52,8 +52,8 @@ final class StartupChecks {
                                 && !config.initialCopy().resumable()))) {
             throw PgFerryException.fatal(
                     "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",
-                    "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or run without"
-                            + " --snapshot");
+                    "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or start"
+                            + " without one");
         }
         if (config.fromLsn().isValid()
                 && slot.isPresent()

@@ -108,4 +108,50 @@ class ChangeStreamHeartbeatTest {
                     () -> !ServerProbe.confirmedFlush(db, "s").isBefore(later));
         }
     }
+
+    /**
+     * A handler whose destination keeps the position (a Kafka Connect task) must never find the slot ahead of what it
+     * recorded: the stream then leaves idle WAL alone and hands the heartbeats to the handler, and the slot moves only
+     * when the handler acknowledges one (issue 10).
+     */
+    @Test
+    void aHandlerThatOwnsThePositionGetsTheHeartbeatsAndAloneMovesTheSlot(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE busy (id int)");
+        LateAcker h = new LateAcker();
+        StreamConfig config = StreamConfig.builder()
+                .source(db.uri())
+                .publication("p")
+                .slot("s")
+                .tables("public.t")
+                .messages(false)
+                .heartbeatInterval(Duration.ofMillis(100))
+                .checkpointInterval(Duration.ofMillis(50))
+                .statusInterval(Duration.ofMillis(50))
+                .handlerOwnsPosition(true)
+                .build();
+        try (ChangeStream stream = ChangeStream.create(config, h)) {
+            stream.start();
+            Lsn start = ServerProbe.confirmedFlush(db, "s");
+            db.execute("INSERT INTO busy SELECT generate_series(1, 1000)");
+            Collector.Tx beat = h.collector.awaitTransactions(1).get(0);
+            assertThat(beat.kind()).isEqualTo(Transaction.Kind.MESSAGE);
+            assertThat(beat.changes().get(0).table())
+                    .as("a heartbeat, delivered though messages are off")
+                    .isEqualTo(ChangeStream.HEARTBEAT_PREFIX);
+            ServerProbe.await(
+                    "more heartbeats, each followed by idle passes",
+                    Duration.ofSeconds(30),
+                    () -> h.delivered.size() >= 4);
+            assertThat(ServerProbe.confirmedFlush(db, "s"))
+                    .as("nothing acknowledged: the slot stays, idle or not")
+                    .isEqualTo(start);
+
+            Transaction last = h.delivered.get(h.delivered.size() - 1);
+            last.ack();
+            ServerProbe.await(
+                    "the slot moves to the heartbeat the handler acknowledged",
+                    Duration.ofSeconds(30),
+                    () -> ServerProbe.confirmedFlush(db, "s").equals(last.endLsn()));
+        }
+    }
 }

@@ -8,6 +8,7 @@ import io.pgferry.postgres.connect.Dsn;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,12 +53,16 @@ final class Offsets implements CheckpointStore {
         this.connector = connector;
     }
 
+    /**
+     * The source partition of {@code slot}. Its keys keep one order: Connect stores offsets under the partition's
+     * serialized form, and an order that changed between JVMs (as {@code Map.of}'s does) would lose them.
+     */
     static Map<String, Object> partition(Dsn source, String slot) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("server", source.endpoints());
         p.put("database", source.dbname());
         p.put("slot", slot);
-        return Map.copyOf(p);
+        return Collections.unmodifiableMap(p);
     }
 
     Map<String, Object> partition() {

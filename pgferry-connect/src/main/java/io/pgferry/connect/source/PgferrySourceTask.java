@@ -44,6 +44,10 @@ public final class PgferrySourceTask extends SourceTask {
     private Optional<Offsets.Resume> resume;
     private StructEvents events;
     private Heartbeat heartbeat;
+    /** Before a snapshot's slot is created: the record to be stored first; null once streaming. */
+    private volatile SnapshotMark mark;
+
+    private boolean markPolled;
     private ChangeStream stream;
     private TransactionContext transactions;
     private volatile boolean stopping;
@@ -77,6 +81,16 @@ public final class PgferrySourceTask extends SourceTask {
                 settings.tombstones(),
                 Clock.systemUTC());
         heartbeat = new Heartbeat(settings.topics().prefix());
+        if (settings.snapshot() && offsets.resume().isEmpty()) {
+            // The slot is created once an offset saying so is stored: see SnapshotMark.
+            mark = new SnapshotMark(partition, heartbeat);
+            log.info("taking a snapshot from a new slot {} once Connect has stored that it began", settings.slot());
+            return;
+        }
+        startStream();
+    }
+
+    private void startStream() {
         stream = ChangeStream.create(settings.stream().checkpointStore(offsets).build(), this::onTransaction);
         try {
             stream.start();
@@ -123,6 +137,17 @@ public final class PgferrySourceTask extends SourceTask {
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
+        if (mark != null) {
+            if (!markPolled) {
+                markPolled = true;
+                return List.of(mark.record(transactions));
+            }
+            if (!mark.awaitStored(settings.pollWait())) {
+                return null;
+            }
+            mark = null;
+            startStream();
+        }
         failIfStreamEnded();
         long deadline = System.nanoTime() + settings.pollWait().toNanos();
         List<SourceRecord> out = new ArrayList<>();
@@ -151,7 +176,7 @@ public final class PgferrySourceTask extends SourceTask {
     }
 
     private void failIfStreamEnded() {
-        if (stream.state() == ChangeStream.State.STOPPED && !stopping) {
+        if (stream != null && stream.state() == ChangeStream.State.STOPPED && !stopping) {
             Throwable e = stream.lastError();
             String why = e instanceof PgFerryException p
                     ? p.getMessage()
@@ -164,6 +189,11 @@ public final class PgferrySourceTask extends SourceTask {
 
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+        SnapshotMark m = mark;
+        if (m != null && m.isMark(record)) {
+            m.committed();
+            return;
+        }
         if (record.sourceOffset() != null && record.sourceOffset().get("lsn") instanceof Long lsn) {
             acks.committed(lsn);
         }
@@ -171,6 +201,10 @@ public final class PgferrySourceTask extends SourceTask {
 
     @Override
     public void commit() {
+        SnapshotMark m = mark;
+        if (m != null) {
+            m.onCommit(transactions != null);
+        }
         Transaction tx = acks.onCommit(transactions != null);
         if (tx != null) {
             tx.ack();
