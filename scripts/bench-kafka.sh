@@ -2,11 +2,15 @@
 # Kafka benchmark: pgferry sync into Kafka (exactly-once, and at-least-once) against Debezium's embedded engine with
 # its PostgreSQL connector writing to the same broker, each from a copy of the same slot, in one run on one machine.
 #
-#   scripts/bench-kafka.sh [--changes N] [--rows N] [--only LIST] [--target-options OPTS]
+#   scripts/bench-kafka.sh [--changes N] [--rows N] [--only LIST] [--connect] [--target-options OPTS]
 #
 #   --changes N    changes to deliver, 5 per transaction: 3 updates, 1 insert, 1 delete (default 1000000)
 #   --rows N       rows of the updated table (default 1000000)
-#   --only LIST    runs to do, of exactly-once,at-least-once,debezium (default all three)
+#   --only LIST    runs to do, of exactly-once,at-least-once,debezium (default all three) and
+#                  connect,connect-json,connect-debezium,connect-eos,connect-json-eos,connect-debezium-eos
+#   --connect      the six Kafka Connect runs: pgferry's source connector (records as Structs, and as JSON bytes
+#                  with record.format=json) against Debezium's PostgreSQL connector on one in-JVM Connect worker,
+#                  with exactly-once source support off, then on
 #   --target-options OPTS  more options of pgferry's kafka:// target (opt=value&...; default none)
 #   BENCH_KEEP_LOGS=DIR    keeps pgferry's and the server's logs in DIR
 #   BENCH_JAVA_OPTS=...    JVM options of the harness (broker and Debezium; default -Xmx3g)
@@ -19,7 +23,10 @@
 # delivery and with delivery=at-least-once, each timed from start to exit; then Debezium's embedded engine (pgoutput,
 # the same publication, snapshot.mode=no_data, offsets in memory) handing its records to an idempotent acks=all
 # KafkaProducer, timed until the last change is acknowledged. After each run it reads the topics back and checks
-# every change arrived. It prints seconds, changes/s and pgferry's rate over Debezium's. Installs postgresql-15 with
+# every change arrived. With --connect it runs instead pgferry's source connector and Debezium's PostgreSQL connector
+# on Kafka Connect's own in-JVM cluster (one worker), exactly-once source support off then on, each timed from the
+# connector's creation to its last record read (read_committed). It prints seconds, changes/s and pgferry's rate over
+# Debezium's (of the same kind of run). Installs postgresql-15 with
 # apt-get when run as root and it is missing. Leaves nothing behind: the cluster, the broker and the logs live in a
 # temporary folder removed at exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -33,8 +40,9 @@ while [ $# -gt 0 ]; do
     --changes) changes="$2"; shift 2 ;;
     --rows) rows="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --connect) only="connect,connect-json,connect-debezium,connect-eos,connect-json-eos,connect-debezium-eos"; shift ;;
     --target-options) target_options="$2"; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench-kafka: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +55,8 @@ bench_require pgbench
 bench_build
 harness="$repo/pgferry-bench-kafka/target/pgferry-bench-kafka.jar"
 if [ ! -f "$harness" ] || \
-   [ -n "$(find "$repo/pom.xml" "$repo/pgferry-bench-kafka" "$repo/pgferry-testkit" \( -name pom.xml -o -path '*/src/main/*' \) \
+   [ -n "$(find "$repo/pom.xml" "$repo/pgferry-bench-kafka" "$repo/pgferry-testkit" "$repo/pgferry-connect" \
+       "$repo/pgferry-kafka" "$repo/pgferry-postgres" "$repo/pgferry-core" \( -name pom.xml -o -path '*/src/main/*' \) \
        -type f -newer "$harness" -print -quit)" ]; then
   log "building the harness (mvn -q -DskipTests -Pbench-kafka package -pl pgferry-bench-kafka -am)"
   (cd "$repo" && mvn -B -q -DskipTests -Pbench-kafka package -pl pgferry-bench-kafka -am)
@@ -95,10 +104,17 @@ deletes=$(psql_s -At -c "SELECT $small - count(*) FROM small")
 [ "$inserts" = "$deletes" ] || { log "pgbench: $inserts inserts but $deletes deletes"; exit 1; }
 updates=$((inserts * 3))
 generated=$((inserts * 5))
-psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', 'kb_eos')" \
-  -c "SELECT pg_copy_logical_replication_slot('kb_template', 'kb_alo')" \
-  -c "SELECT pg_copy_logical_replication_slot('kb_template', 'kb_dbz')" \
-  -c "SELECT pg_drop_replication_slot('kb_template')" >/dev/null
+# A copy of the template slot for every run: kb_eos, kb_alo, kb_dbz, and kb_<run> for the Kafka Connect runs.
+for run in ${only//,/ }; do
+  case "$run" in
+    exactly-once) slot=kb_eos ;;
+    at-least-once) slot=kb_alo ;;
+    debezium) slot=kb_dbz ;;
+    *) slot="kb_${run//-/_}" ;;
+  esac
+  psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', '$slot')" >/dev/null
+done
+psql_s -c "SELECT pg_drop_replication_slot('kb_template')" >/dev/null
 
 log "running the harness: $generated changes, runs $only"
 # shellcheck disable=SC2086

@@ -7,10 +7,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
 /**
  * Kafka benchmark: the rate at which pgferry and Debezium deliver the same PostgreSQL changes into one Kafka broker,
@@ -37,6 +40,11 @@ import org.apache.kafka.common.utils.AppInfoParser;
  * run must have delivered exactly the expected events and a tombstone per delete (the at-least-once runs may repeat
  * some, which is reported), so a fast but incomplete run fails. The ratios are pgferry's rate over Debezium's.
  *
+ * <p>With {@code --only connect,connect-debezium,connect-eos,connect-debezium-eos}, the same comparison runs on
+ * Kafka Connect: pgferry's source connector against Debezium's PostgreSQL connector on one in-JVM Connect worker, with
+ * exactly-once source support off and on ({@link ConnectRun}); each pgferry run is compared with Debezium's of the same
+ * kind.
+ *
  * <p>The broker is a single-node KRaft broker started in this JVM ({@link KafkaBroker}) unless {@code --bootstrap}
  * names one. The source, the publication and the slots are set up by {@code scripts/bench-kafka.sh}, which runs this.
  * Row values are never read or printed.
@@ -46,8 +54,11 @@ public final class KafkaBenchmark {
     private final PrintStream out;
     private final PrintStream err;
 
-    /** One run's figures. */
-    private record Result(String name, double seconds, long recordsRead, long repeated) {}
+    /** One run's figures; {@code baseline} the run it is compared with, null for a baseline. */
+    private record Result(String run, String name, double seconds, long recordsRead, long repeated, String baseline) {}
+
+    /** Kafka Connect clusters of this run, by whether exactly-once source support is on; started on first use. */
+    private final Map<Boolean, EmbeddedConnectCluster> clusters = new HashMap<>();
 
     private KafkaBenchmark(Options options, PrintStream out, PrintStream err) {
         this.options = options;
@@ -98,6 +109,9 @@ public final class KafkaBenchmark {
         if (options.bootstrap() != null) {
             bootstrap = options.bootstrap();
             broker = "broker " + bootstrap;
+        } else if (options.only().stream().allMatch(r -> r.startsWith("connect"))) {
+            bootstrap = null;
+            broker = "Kafka Connect's in-JVM cluster (one worker, one KRaft broker)";
         } else {
             err.println("bench-kafka: starting a single-node KRaft broker in this JVM");
             bootstrap = KafkaBroker.shared().bootstrapServers();
@@ -118,6 +132,8 @@ public final class KafkaBenchmark {
             String prefix;
             String label;
             double seconds;
+            String baseline = runName.equals("debezium") || runName.startsWith("connect-debezium") ? null : "debezium";
+            String reading = bootstrap;
             switch (runName) {
                 case "exactly-once" -> {
                     prefix = "pgf_eos_" + id;
@@ -143,6 +159,30 @@ public final class KafkaBenchmark {
                             true,
                             options.logDir().resolve("pgferry-at-least-once.log"));
                 }
+                case "connect",
+                        "connect-json",
+                        "connect-debezium",
+                        "connect-eos",
+                        "connect-json-eos",
+                        "connect-debezium-eos" -> {
+                    boolean eos = runName.endsWith("eos");
+                    boolean dbz = runName.contains("debezium");
+                    boolean json = runName.contains("json");
+                    prefix = runName.replace('-', '_') + "_" + id;
+                    label = (dbz ? "Debezium " + DebeziumRun.version() : "pgferry") + " connector"
+                            + (json ? " (record.format=json)" : "") + ", Connect" + (eos ? ", exactly-once" : "");
+                    progress(n, total, label);
+                    EmbeddedConnectCluster cluster = clusters.computeIfAbsent(eos, ConnectRun::cluster);
+                    String slot = Options.connectSlot(runName);
+                    Map<String, String> config = dbz
+                            ? ConnectRun.debezium(options, slot, prefix, eos)
+                            : ConnectRun.pgferry(options, slot, prefix, eos, json);
+                    seconds = ConnectRun.run(cluster, prefix, config, prefix, expected.records(), options.timeout());
+                    reading = cluster.kafka().bootstrapServers();
+                    if (!dbz) {
+                        baseline = eos ? "connect-debezium-eos" : "connect-debezium";
+                    }
+                }
                 default -> {
                     prefix = "dbz_" + id;
                     label = "Debezium " + DebeziumRun.version() + " embedded + KafkaProducer";
@@ -151,16 +191,15 @@ public final class KafkaBenchmark {
                 }
             }
             err.printf(Locale.ROOT, "bench-kafka:   %.2f s; reading topics %s.* back%n", seconds, prefix);
-            TopicCounts counts = TopicCounts.read(bootstrap, prefix, options.timeout());
-            long repeated = counts.check(expected, runName.equals("exactly-once"), label);
-            results.add(new Result(label, seconds, counts.total(), repeated));
+            TopicCounts counts = TopicCounts.read(reading, prefix, options.timeout());
+            long repeated = counts.check(expected, runName.equals("exactly-once") || runName.endsWith("eos"), label);
+            results.add(new Result(runName, label, seconds, counts.total(), repeated, baseline));
         }
 
+        for (EmbeddedConnectCluster c : clusters.values()) {
+            c.stop();
+        }
         long changes = expected.changes();
-        Result debezium = results.stream()
-                .filter(r -> r.name().startsWith("Debezium"))
-                .findFirst()
-                .orElse(null);
         out.println();
         out.printf(
                 Locale.ROOT,
@@ -173,14 +212,18 @@ public final class KafkaBenchmark {
                 AppInfoParser.getVersion(),
                 Runtime.getRuntime().availableProcessors());
         out.println("seconds: pgferry's whole command (JVM start included), Debezium's engine from build to the last"
-                + " record acknowledged;");
-        out.println("ratio = pgferry changes/s / Debezium changes/s; read back = records in the topics afterwards"
-                + " (read_committed), all checked");
+                + " record acknowledged; on Kafka Connect, from the connector's creation to its last record read;");
+        out.println("ratio = pgferry changes/s / Debezium changes/s (the same kind of run: engine, Connect, Connect"
+                + " exactly-once); read back = records in the topics afterwards (read_committed), all checked");
         out.printf(Locale.ROOT, "  %-46s %8s %10s %7s  %s%n", "run", "seconds", "changes/s", "ratio", "read back");
         for (Result r : results) {
-            String ratio = debezium == null || r == debezium
-                    ? (r == debezium ? "1.00" : "-")
-                    : String.format(Locale.ROOT, "%.2f", debezium.seconds() / r.seconds());
+            Result base = results.stream()
+                    .filter(b -> b.run().equals(r.baseline()))
+                    .findFirst()
+                    .orElse(null);
+            String ratio = r.baseline() == null
+                    ? "1.00"
+                    : base == null ? "-" : String.format(Locale.ROOT, "%.2f", base.seconds() / r.seconds());
             out.printf(
                     Locale.ROOT,
                     "  %-46s %8.2f %10d %7s  %d%s%n",

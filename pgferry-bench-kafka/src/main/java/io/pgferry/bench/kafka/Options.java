@@ -38,11 +38,31 @@ record Options(
               --log-dir DIR                where the pgferry runs' output goes (default the temporary folder)
               --bootstrap HOST:PORT        an existing broker (default: a single-node KRaft broker in this JVM)
               --timeout-minutes N          limit of each run (default 120)
-              --only LIST                  runs to do, of exactly-once,at-least-once,debezium (default all)
+              --only LIST                  runs to do, of exactly-once,at-least-once,debezium (default these three),
+                                           connect,connect-json,connect-debezium,connect-eos,connect-json-eos,
+                                           connect-debezium-eos (the source connectors on Kafka Connect, each on
+                                           slot kb_<run with _ for ->; -json: pgferry's record.format=json)
               --debezium KEY=VALUE         a Debezium engine or connector setting, overriding the benchmark's
             """;
 
-    static final List<String> RUNS = List.of("exactly-once", "at-least-once", "debezium");
+    static final List<String> RUNS = List.of(
+            "exactly-once",
+            "at-least-once",
+            "debezium",
+            "connect",
+            "connect-json",
+            "connect-debezium",
+            "connect-eos",
+            "connect-json-eos",
+            "connect-debezium-eos");
+
+    /** The runs done unless {@code --only} says otherwise. */
+    static final List<String> DEFAULT_RUNS = RUNS.subList(0, 3);
+
+    /** The slot of a Kafka Connect run: kb_ and the run's name with _ for -. */
+    static String connectSlot(String run) {
+        return "kb_" + run.replace('-', '_');
+    }
 
     /** Events each run must deliver: per table ({@code schema.table}), per op ({@code c}, {@code u}, {@code d}). */
     record Expected(Map<String, Map<String, Long>> byTable) {
@@ -88,7 +108,7 @@ record Options(
         Path logDir = Path.of(System.getProperty("java.io.tmpdir"));
         String bootstrap = null;
         Duration timeout = Duration.ofMinutes(120);
-        Set<String> only = new LinkedHashSet<>(RUNS);
+        Set<String> only = new LinkedHashSet<>(DEFAULT_RUNS);
         Map<String, String> debezium = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];

@@ -22,7 +22,7 @@ import org.apache.kafka.connect.source.SourceConnector;
  * as Debezium-compatible records with pgferry's exact value encoding, whole transactions at a time, in bounded memory.
  * A slot has one reader, so the connector runs one task; a configuration asking for more is refused. It supports
  * exactly-once delivery (KIP-618) and defines transaction boundaries itself: with {@code
- * transaction.boundary=connector}, one source transaction is one Kafka transaction. See docs/connect.md.
+ * transaction.boundary=connector}, each Kafka transaction holds whole source transactions, never part of one. See docs/connect.md.
  */
 public final class PgferrySourceConnector extends SourceConnector {
     /** Keys Kafka Connect itself reads from a connector's configuration, beside the connector's own. */

@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -29,20 +27,23 @@ import org.slf4j.LoggerFactory;
  * ones) until {@link #poll()} has turned it into records, a bounded batch at a time; each record's offset says where
  * in which transaction it stands ({@link Offsets}). A transaction is acknowledged to the stream, and so confirmed to
  * the slot, only once Connect has committed its records and stored their offsets ({@link Acknowledgements}): never
- * ahead. With exactly-once delivery and {@code transaction.boundary=connector}, each source transaction is one Kafka
- * transaction.
+ * ahead. With exactly-once delivery and {@code transaction.boundary=connector}, each poll's whole source transactions
+ * are one Kafka transaction (or each source transaction one, with {@code kafka.transaction.per.source.transaction}).
  */
 public final class PgferrySourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(PgferrySourceTask.class);
     /** Rows of the initial snapshot per Kafka transaction, with exactly-once delivery: a snapshot is no transaction. */
     private static final int SNAPSHOT_ROWS_PER_TRANSACTION = 10_000;
 
-    private final LinkedBlockingQueue<Transaction> handed = new LinkedBlockingQueue<>();
+    /** Changes waiting for poll(), at most. */
+    private static final long MAX_WAITING_CHANGES = 50_000;
+
+    private final Handoff handed = new Handoff(MAX_WAITING_CHANGES);
     private final Acknowledgements acks = new Acknowledgements();
     private SourceConfig.Settings settings;
     private Offsets offsets;
     private Optional<Offsets.Resume> resume;
-    private StructEvents events;
+    private Encoder events;
     private Heartbeat heartbeat;
     /** Before a snapshot's slot is created: the record to be stored first; null once streaming. */
     private volatile SnapshotMark mark;
@@ -75,12 +76,20 @@ public final class PgferrySourceTask extends SourceTask {
             resume = Optional.empty();
         }
         transactions = context.transactionContext();
-        events = new StructEvents(
-                settings.topics(),
-                new SourceStruct(settings.topics().prefix(), settings.source().dbname()),
-                settings.tombstones(),
-                Clock.systemUTC());
-        heartbeat = new Heartbeat(settings.topics().prefix());
+        String prefix = settings.topics().prefix();
+        events = settings.recordFormat() == RecordFormat.STRUCT
+                ? new StructEvents(
+                        settings.topics(),
+                        new SourceStruct(prefix, settings.source().dbname()),
+                        settings.tombstones(),
+                        Clock.systemUTC())
+                : new JsonEncoder(
+                        prefix,
+                        settings.source().dbname(),
+                        settings.recordFormat() == RecordFormat.JSON_WITH_SCHEMAS,
+                        settings.tombstones(),
+                        Clock.systemUTC());
+        heartbeat = new Heartbeat(prefix, settings.recordFormat());
         if (settings.snapshot() && offsets.resume().isEmpty()) {
             // The slot is created once an offset saying so is stored: see SnapshotMark.
             mark = new SnapshotMark(partition, heartbeat);
@@ -124,15 +133,18 @@ public final class PgferrySourceTask extends SourceTask {
         }
     }
 
-    /** On the stream's thread: keeps the transaction for {@link #poll()}. */
-    private void onTransaction(Transaction tx) {
+    /** On the stream's thread: hands the transaction to {@link #poll()}. */
+    private void onTransaction(Transaction tx) throws InterruptedException {
         if (tx.kind() != Transaction.Kind.SNAPSHOT && tx.endLsn().isValid()) {
             if (!tx.endLsn().isAfter(lastHanded)) {
                 return; // delivered again after a reconnect: the task holds it already
             }
+        }
+        if (handed.put(tx, () -> stopping)
+                && tx.kind() != Transaction.Kind.SNAPSHOT
+                && tx.endLsn().isValid()) {
             lastHanded = tx.endLsn();
         }
-        handed.add(tx.retain());
     }
 
     @Override
@@ -151,10 +163,11 @@ public final class PgferrySourceTask extends SourceTask {
         failIfStreamEnded();
         long deadline = System.nanoTime() + settings.pollWait().toNanos();
         List<SourceRecord> out = new ArrayList<>();
+        SourceRecord lastEnding = null;
         while (out.size() < settings.maxBatch() && !stopping) {
             if (reading == null) {
                 long wait = out.isEmpty() ? deadline - System.nanoTime() : 0;
-                Transaction tx = handed.poll(Math.max(wait, 0), TimeUnit.NANOSECONDS);
+                Handoff.Handed tx = handed.poll(Math.max(wait, 0));
                 if (tx == null) {
                     break;
                 }
@@ -162,7 +175,10 @@ public final class PgferrySourceTask extends SourceTask {
                         new Reading(tx, settings, offsets, events, heartbeat, acks, resume.orElse(null), transactions);
             }
             try {
-                if (reading.fill(out, settings.maxBatch(), SNAPSHOT_ROWS_PER_TRANSACTION)) {
+                boolean done = reading.fill(out, settings.maxBatch(), SNAPSHOT_ROWS_PER_TRANSACTION);
+                SourceRecord ending = reading.takeLastEnding();
+                lastEnding = ending != null ? ending : lastEnding;
+                if (done) {
                     reading = null;
                 }
             } catch (IllegalStateException e) {
@@ -171,6 +187,10 @@ public final class PgferrySourceTask extends SourceTask {
                 }
                 throw e;
             }
+        }
+        if (lastEnding != null) {
+            // One Kafka transaction for the whole source transactions of this poll: never part of one.
+            transactions.commitTransaction(lastEnding);
         }
         return out.isEmpty() ? null : out;
     }
@@ -217,9 +237,7 @@ public final class PgferrySourceTask extends SourceTask {
         if (stream != null) {
             stream.stop();
         }
-        for (Transaction tx; (tx = handed.poll()) != null; ) {
-            tx.release();
-        }
+        handed.releaseAll();
         Reading r = reading;
         if (r != null) {
             // A poll() still reading it stops at its next change (see poll()).

@@ -19,34 +19,38 @@ import org.apache.kafka.connect.source.TransactionContext;
 final class Reading {
     private record Made(String topic, Schema keySchema, Object key, Schema valueSchema, Object value, long index) {}
 
+    private final Handoff.Handed handed;
     private final Transaction tx;
     private final Iterator<ChangeEvent> changes;
     private final SourceConfig.Settings settings;
     private final Offsets offsets;
-    private final StructEvents events;
+    private final Encoder events;
     private final Heartbeat heartbeat;
     private final Acknowledgements acks;
     private final Offsets.Resume resume;
     private final TransactionContext transactions;
     private final TransactionStruct metadata;
-    private final StructEvents.Origin origin;
+    private final Encoder.Origin origin;
     private final boolean snapshot;
     private List<SourceRecord> out;
     private Made held;
     private long index;
     private long rowsInKafkaTransaction;
+    /** The last record emitted that may end a Kafka transaction (the last of a source transaction); null for none. */
+    private SourceRecord lastEnding;
 
     Reading(
-            Transaction tx,
+            Handoff.Handed handed,
             SourceConfig.Settings settings,
             Offsets offsets,
-            StructEvents events,
+            Encoder events,
             Heartbeat heartbeat,
             Acknowledgements acks,
             Offsets.Resume resume,
             TransactionContext transactions) {
-        this.tx = tx;
-        this.changes = tx.iterator();
+        this.handed = handed;
+        this.tx = handed.tx();
+        this.changes = handed.changes();
         this.settings = settings;
         this.offsets = offsets;
         this.events = events;
@@ -58,9 +62,9 @@ final class Reading {
         boolean withMetadata = settings.transactionMetadata()
                 && tx.kind() != Transaction.Kind.SNAPSHOT
                 && tx.kind() != Transaction.Kind.MESSAGE;
-        this.metadata = withMetadata ? new TransactionStruct(tx, Instant.now()) : null;
-        this.origin = new StructEvents.Origin(tx.xid(), tx.commitTime(), metadata);
-        acks.open(tx.commitLsn());
+        this.metadata = withMetadata ? new TransactionStruct(handed.tx(), Instant.now()) : null;
+        this.origin = new Encoder.Origin(handed.tx().xid(), handed.tx().commitTime(), metadata);
+        acks.open(handed.tx().commitLsn());
     }
 
     /**
@@ -113,21 +117,32 @@ final class Reading {
             emit(held, true, true);
             held = null;
         }
-        tx.release();
+        handed.release();
         acks.polled(tx.commitLsn(), tx, !snapshot || snapshotEnds);
+    }
+
+    /**
+     * The last record emitted since the previous call after which a Kafka transaction may end (the last record of a
+     * source transaction, or of a chunk of snapshot rows), or null. With grouped transactions the task ends one there
+     * once per poll, so a Kafka transaction holds whole source transactions, never part of one.
+     */
+    SourceRecord takeLastEnding() {
+        SourceRecord r = lastEnding;
+        lastEnding = null;
+        return r;
     }
 
     /** Gives the transaction back to the stream; reading it afterwards throws {@link IllegalStateException}. */
     void release() {
-        tx.release();
+        handed.release();
     }
 
     private void makeHeartbeat() {
         make(
                 heartbeat.topic(),
-                Heartbeat.KEY_SCHEMA,
+                heartbeat.keySchema(),
                 heartbeat.key(),
-                Heartbeat.VALUE_SCHEMA,
+                heartbeat.valueSchema(),
                 heartbeat.value(Instant.now()));
     }
 
@@ -174,7 +189,11 @@ final class Reading {
         acks.made(tx.commitLsn());
         out.add(r);
         if (endsKafkaTransaction && transactions != null) {
-            transactions.commitTransaction(r);
+            if (settings.kafkaTransactionPerSourceTransaction()) {
+                transactions.commitTransaction(r);
+            } else {
+                lastEnding = r;
+            }
         }
     }
 }

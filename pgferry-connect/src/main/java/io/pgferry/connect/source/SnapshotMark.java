@@ -30,9 +30,9 @@ final class SnapshotMark {
                 Map.of("lsn", 0L, "index", 0L, "snapshot", true),
                 heartbeat.topic(),
                 null,
-                Heartbeat.KEY_SCHEMA,
+                heartbeat.keySchema(),
                 heartbeat.key(),
-                Heartbeat.VALUE_SCHEMA,
+                heartbeat.valueSchema(),
                 heartbeat.value(Instant.now()));
     }
 

@@ -39,6 +39,9 @@ final class SourceConfig {
     static final String MAX_BATCH = "max.batch.size";
     static final String POLL_WAIT = "poll.wait.ms";
     static final String MAX_RETRY = "max.retry.ms";
+    static final String TRANSACTION_PER_SOURCE = "kafka.transaction.per.source.transaction";
+    static final String RECORD_FORMAT = "record.format";
+    static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     static final ConfigDef DEF = new ConfigDef()
             .define(
@@ -151,7 +154,26 @@ final class SourceConfig {
                     (long) StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES * 60_000,
                     ConfigDef.Range.atLeast(1),
                     Importance.LOW,
-                    "Give up reconnecting to the source (the task fails) after this long without a connection.");
+                    "Give up reconnecting to the source (the task fails) after this long without a connection.")
+            .define(
+                    RECORD_FORMAT,
+                    Type.STRING,
+                    "struct",
+                    ConfigDef.ValidString.in("struct", "json", "json-with-schemas"),
+                    Importance.MEDIUM,
+                    "struct: Connect Structs, for any converter and transformation. json, json-with-schemas: the bytes"
+                            + " JsonConverter would write (without or with schemas), rendered by the connector, for"
+                            + " key.converter and value.converter set to " + BYTE_ARRAY_CONVERTER + ": faster,"
+                            + " but transformations cannot read fields.")
+            .define(
+                    TRANSACTION_PER_SOURCE,
+                    Type.BOOLEAN,
+                    false,
+                    Importance.LOW,
+                    "With exactly-once delivery and transaction.boundary=connector: one Kafka transaction per source"
+                            + " transaction. By default a Kafka transaction holds the whole source transactions one"
+                            + " poll returns, never part of one: the same atomicity for read_committed consumers, with"
+                            + " far fewer commits.");
 
     /** What a task runs with, parsed once. */
     record Settings(
@@ -170,7 +192,9 @@ final class SourceConfig {
             Path spillDirectory,
             int maxBatch,
             Duration pollWait,
-            Duration maxRetry) {
+            Duration maxRetry,
+            boolean kafkaTransactionPerSourceTransaction,
+            RecordFormat recordFormat) {
 
         /** The stream's configuration, before its checkpoint store. */
         StreamConfig.Builder stream() {
@@ -234,7 +258,26 @@ final class SourceConfig {
                 Path.of(c.getString(SPILL_DIRECTORY)),
                 c.getInt(MAX_BATCH),
                 Duration.ofMillis(c.getLong(POLL_WAIT)),
-                Duration.ofMillis(c.getLong(MAX_RETRY)));
+                Duration.ofMillis(c.getLong(MAX_RETRY)),
+                c.getBoolean(TRANSACTION_PER_SOURCE),
+                RecordFormat.of(c.getString(RECORD_FORMAT)));
+        if (s.recordFormat() != RecordFormat.STRUCT) {
+            if (s.transactionMetadata()) {
+                throw PgFerryException.fatal(
+                        RECORD_FORMAT + ": transaction metadata is written in the struct format only",
+                        "set record.format to struct, or transaction.metadata to false");
+            }
+            for (String converter : List.of("key.converter", "value.converter")) {
+                String given = props.get(converter);
+                if (given != null && !given.strip().equals(BYTE_ARRAY_CONVERTER)) {
+                    throw PgFerryException.fatal(
+                            RECORD_FORMAT + ": record.format="
+                                    + s.recordFormat().key() + " hands Connect finished" + " JSON bytes, which "
+                                    + converter + " " + given + " cannot write",
+                            "set key.converter and value.converter to " + BYTE_ARRAY_CONVERTER);
+                }
+            }
+        }
         try {
             s.stream().build();
         } catch (PgFerryException e) {

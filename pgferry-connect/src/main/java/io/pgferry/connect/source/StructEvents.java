@@ -21,15 +21,7 @@ import org.apache.kafka.connect.data.Struct;
  *
  * <p>Not thread-safe: the task's.
  */
-final class StructEvents extends ChangeRecords<TableSchemas, Struct, StructEvents.Origin> {
-    /** Receives the records of a change, in the order they are to be sent. */
-    interface Out {
-        void add(String topic, Schema keySchema, Object key, Schema valueSchema, Object value);
-    }
-
-    /** Where a change comes from: its source transaction's id and commit time, and its metadata (null when off). */
-    record Origin(long xid, Instant commitTime, TransactionStruct metadata) {}
-
+final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Origin> implements Encoder {
     static final Schema MESSAGE_KEY = SchemaBuilder.struct()
             .name("io.debezium.connector.postgresql.MessageKey")
             .field("prefix", Schema.OPTIONAL_STRING_SCHEMA)
@@ -64,7 +56,8 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, StructEvent
         this.clock = clock;
     }
 
-    void add(ChangeEvent change, Origin origin, Out out) {
+    @Override
+    public void add(ChangeEvent change, Origin origin, Out out) {
         this.out = out;
         records(change, origin);
     }

@@ -197,7 +197,7 @@ class EnvelopeTest {
                 List.<ChangeEvent>of().iterator(),
                 lsn -> {});
         TransactionStruct block = metadata ? new TransactionStruct(t, CLOCK.instant()) : null;
-        StructEvents.Origin origin = new StructEvents.Origin(tx.xid, tx.commitTime, block);
+        Encoder.Origin origin = new Encoder.Origin(tx.xid, tx.commitTime, block);
         List<Made> out = new ArrayList<>();
         for (ChangeEvent c : tx.changes) {
             events.add(c, origin, (topic, ks, k, vs, v) -> out.add(new Made(topic, ks, k, vs, v)));

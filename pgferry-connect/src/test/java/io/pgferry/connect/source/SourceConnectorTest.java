@@ -144,6 +144,23 @@ class SourceConnectorTest {
     }
 
     @Test
+    void theJsonRecordFormatWritesWhatJsonConverterWouldThroughByteArrayConverter(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, tx int NOT NULL, v text)");
+        Map<String, String> json = new HashMap<>();
+        json.put("record.format", "json");
+        json.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        json.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        String name = start(db, "json", json);
+        db.execute(SourceWorkload.transaction(0));
+        db.execute("DELETE FROM t WHERE id = 1");
+        List<JsonNode> values = SourceWorkload.consumeUntil(connect, name + ".public.t", 7, WAIT);
+        assertThat(values).extracting(v -> v.get("op").asText()).containsExactly("c", "c", "c", "c", "c", "u", "d");
+        assertThat(values.get(5).get("after").get("v").asText()).isEqualTo("changed");
+        assertThat(values.get(6).get("before").get("id").asInt()).isEqualTo(1);
+        connect.deleteConnector(name);
+    }
+
+    @Test
     void aStoppedAndResumedConnectorRepeatsNothing(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE t (id int PRIMARY KEY, tx int NOT NULL, v text)");
         String name = start(db, "resume", Map.of());
@@ -239,6 +256,10 @@ class SourceConnectorTest {
         noPublication.remove("tables");
         noPublication.put("publication", "missing_pub");
         assertThat(errors(noPublication)).containsKey("publication");
+
+        Map<String, String> jsonWithJsonConverter = SourceWorkload.connectorConfig(db, "v");
+        jsonWithJsonConverter.put("record.format", "json");
+        assertThat(errors(jsonWithJsonConverter).get("record.format")).contains("ByteArrayConverter");
 
         Map<String, String> badSlot = SourceWorkload.connectorConfig(db, "v");
         badSlot.put("slot", "Bad-Slot");

@@ -1,0 +1,23 @@
+package io.pgferry.connect.source;
+
+import io.pgferry.core.event.ChangeEvent;
+import java.time.Instant;
+import org.apache.kafka.connect.data.Schema;
+
+/**
+ * Turns changes into the keys and values of Connect records, in the connector's record format: {@code Struct}s with
+ * Connect schemas ({@link StructEvents}), or the Kafka destination's JSON bytes ({@link JsonEncoder}). Either way the
+ * records that a change makes, and their order, are the Kafka destination's ({@code io.pgferry.kafka.ChangeRecords}).
+ * Not thread-safe: the task's.
+ */
+interface Encoder {
+    /** Receives the records of a change, in the order they are to be sent. */
+    interface Out {
+        void add(String topic, Schema keySchema, Object key, Schema valueSchema, Object value);
+    }
+
+    /** Where a change comes from: its source transaction's id and commit time, and its metadata (null when off). */
+    record Origin(long xid, Instant commitTime, TransactionStruct metadata) {}
+
+    void add(ChangeEvent change, Origin origin, Out out);
+}

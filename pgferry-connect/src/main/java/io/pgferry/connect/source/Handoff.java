@@ -1,0 +1,143 @@
+package io.pgferry.connect.source;
+
+import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Transaction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Transactions on their way from the stream's thread, which decodes them, to the task's, which turns them into
+ * records in {@code poll()}. A small transaction (up to {@link #READ_AHEAD} changes) is read on the stream's thread and
+ * handed over as a list, so that the stream gets its buffer back at once: the stream buffers each transaction in
+ * chunks of its memory limit, and holding many small ones would push the next ones to disk. A larger one is retained
+ * and read by the task, the stream's memory limit and spill files keeping it bounded.
+ *
+ * <p>At most {@code maxChanges} changes wait here; past that the stream's thread waits for {@code poll()} to take
+ * some (Kafka slower than the source), as the stream does for retained transactions.
+ *
+ * <p>Thread-safe: one producer (the stream's thread), one consumer (the task's).
+ */
+final class Handoff {
+    /** Changes read on the stream's thread before a transaction is taken for a large one. */
+    static final int READ_AHEAD = 1024;
+
+    /**
+     * A transaction handed over: the changes read so far and, for one retained, the iterator of the rest.
+     *
+     * @param rest null when every change was read
+     */
+    record Handed(Transaction tx, List<ChangeEvent> read, Iterator<ChangeEvent> rest) {
+        boolean retained() {
+            return rest != null;
+        }
+
+        Iterator<ChangeEvent> changes() {
+            Iterator<ChangeEvent> first = read.iterator();
+            if (rest == null) {
+                return first;
+            }
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return first.hasNext() || rest.hasNext();
+                }
+
+                @Override
+                public ChangeEvent next() {
+                    return first.hasNext() ? first.next() : rest.next();
+                }
+            };
+        }
+
+        /** Gives a retained transaction back to the stream. */
+        void release() {
+            if (rest != null) {
+                tx.release();
+            }
+        }
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition taken = lock.newCondition();
+    private final Condition added = lock.newCondition();
+    private final ArrayDeque<Handed> queue = new ArrayDeque<>();
+    private final long maxChanges;
+    private long changes;
+
+    Handoff(long maxChanges) {
+        this.maxChanges = maxChanges;
+    }
+
+    /**
+     * On the stream's thread: reads or retains {@code tx} and queues it, once there is room.
+     *
+     * @return false when {@code stopping} became true while it waited: the transaction is not queued
+     */
+    boolean put(Transaction tx, BooleanSupplier stopping) throws InterruptedException {
+        Iterator<ChangeEvent> it = tx.iterator();
+        List<ChangeEvent> read = new ArrayList<>();
+        while (read.size() < READ_AHEAD && it.hasNext()) {
+            read.add(it.next());
+        }
+        Handed h = new Handed(tx, read, it.hasNext() ? it : null);
+        if (h.retained()) {
+            tx.retain();
+        }
+        lock.lock();
+        try {
+            while (changes >= maxChanges && !queue.isEmpty()) {
+                if (stopping.getAsBoolean()) {
+                    h.release();
+                    return false;
+                }
+                taken.await(100, TimeUnit.MILLISECONDS);
+            }
+            queue.addLast(h);
+            changes += read.size();
+            added.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** On the task's thread: the next transaction, waiting up to {@code nanos}; null when none came. */
+    Handed poll(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (queue.isEmpty()) {
+                if (left <= 0) {
+                    return null;
+                }
+                left = added.awaitNanos(left);
+            }
+            Handed h = queue.removeFirst();
+            changes -= h.read().size();
+            taken.signal();
+            return h;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Releases every retained transaction still queued (the task is stopping). */
+    void releaseAll() {
+        lock.lock();
+        try {
+            for (Handed h; (h = queue.pollFirst()) != null; ) {
+                h.release();
+            }
+            changes = 0;
+            taken.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
