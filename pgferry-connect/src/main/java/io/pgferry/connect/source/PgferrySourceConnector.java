@@ -66,7 +66,7 @@ public final class PgferrySourceConnector extends SourceConnector {
         try {
             SourceConfig.parse(props);
         } catch (PgFerryException e) {
-            throw new ConnectException(e.getMessage() + "; " + e.fix(), e);
+            throw new ConnectException(e.getMessage(), e);
         }
         refuseMoreTasks(props.get("tasks.max"));
         this.props = Map.copyOf(props);
@@ -154,14 +154,14 @@ public final class PgferrySourceConnector extends SourceConnector {
             s = SourceConfig.parse(configs);
         } catch (PgFerryException e) {
             String key = SourceConfig.keyOf(e.getMessage());
-            values.get(key == null ? SourceConfig.SOURCE : key).addErrorMessage(e.getMessage() + "; " + e.fix());
+            values.get(key == null ? SourceConfig.SOURCE : key).addErrorMessage(e.getMessage());
             return;
         }
         List<Finding> findings;
         try {
             findings = Preflight.run(s.source(), s.publication(), s.tables());
         } catch (PgFerryException e) {
-            values.get(SourceConfig.SOURCE).addErrorMessage(e.getMessage() + "; " + e.fix());
+            values.get(SourceConfig.SOURCE).addErrorMessage(e.getMessage());
             return;
         }
         for (Finding f : findings) {

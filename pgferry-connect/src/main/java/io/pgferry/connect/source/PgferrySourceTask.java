@@ -1,5 +1,6 @@
 package io.pgferry.connect.source;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
@@ -23,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams one slot into Connect. The stream ({@link ChangeStream}) runs on a thread of its own and hands each committed
- * transaction to this task, which keeps it (retained, so memory stays bounded by the stream's limit, spilling large
- * ones) until {@link #poll()} has turned it into records, a bounded batch at a time; each record's offset says where
- * in which transaction it stands ({@link Offsets}). A transaction is acknowledged to the stream, and so confirmed to
+ * transaction to this task ({@link Handoff}: small ones read at once, large ones retained, so memory stays bounded by
+ * the stream's limit and spill files) until {@link #poll()} has turned it into records, a bounded batch at a time; each
+ * record's offset says where in which transaction it stands ({@link Offsets}). A transaction is acknowledged to the stream, and so confirmed to
  * the slot, only once Connect has committed its records and stored their offsets ({@link Acknowledgements}): never
  * ahead. With exactly-once delivery and {@code transaction.boundary=connector}, each poll's whole source transactions
  * are one Kafka transaction (or each source transaction one, with {@code kafka.transaction.per.source.transaction}).
@@ -52,9 +53,11 @@ public final class PgferrySourceTask extends SourceTask {
     private ChangeStream stream;
     private TransactionContext transactions;
     private volatile boolean stopping;
-    /** The end of the last transaction handed over; a transaction the stream delivers again after a reconnect is
-     * one this task already holds. Stream thread only. */
-    private io.pgferry.core.Lsn lastHanded = io.pgferry.core.Lsn.INVALID;
+    /**
+     * The end of the last transaction handed over; a transaction the stream delivers again after a reconnect is one
+     * this task already holds. Stream thread only.
+     */
+    private Lsn lastHanded = Lsn.INVALID;
     /** The transaction being turned into records, on the task's thread; null between transactions. */
     private volatile Reading reading;
 
@@ -65,7 +68,11 @@ public final class PgferrySourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        settings = SourceConfig.parse(props);
+        try {
+            settings = SourceConfig.parse(props);
+        } catch (PgFerryException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
         String connector = props.getOrDefault("name", "pgferry");
         Map<String, Object> partition = Offsets.partition(settings.source(), settings.slot());
         Map<String, Object> stored = context.offsetStorageReader().offset(partition);

@@ -320,7 +320,7 @@ final class SourceConfig {
         return new PgFerryException(key + ": " + e.problem(), e.fix(), false, e);
     }
 
-    /** The key a message of {@link #parse} is about, or null. */
+    /** The key a message of {@link #parse} (its problem, or the whole message) is about, or null. */
     static String keyOf(String message) {
         int colon = message.indexOf(": ");
         if (colon > 0 && DEF.configKeys().containsKey(message.substring(0, colon))) {
