@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -93,5 +94,73 @@ class SourceConnectorExactlyOnceTest {
         }
         connect.deleteConnector(name);
         ConnectCluster.ensureTwoWorkers(connect);
+    }
+
+    /**
+     * A Kafka transaction holds whole source transactions: by default all those one poll returns, with
+     * kafka.transaction.per.source.transaction one each. A backlog of 20 source transactions, built while the connector
+     * is paused, shows the difference: a read_committed consumer finds a commit marker (one offset) after each source
+     * transaction in the second case, after far fewer in the first, and never inside a source transaction.
+     */
+    @Test
+    void kafkaTransactionsEndAtSourceTransactionBoundaries(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY, tx int NOT NULL, v text)");
+        int transactions = 20;
+        assertThat(markersAfterABacklog(db, true, transactions)).isEqualTo(transactions - 1);
+        db.execute("TRUNCATE t");
+        assertThat(markersAfterABacklog(db, false, transactions)).isLessThan((transactions - 1) / 2);
+    }
+
+    /** The commit markers between the records of a backlog of source transactions. */
+    private static long markersAfterABacklog(TestDatabase db, boolean perSource, int transactions) throws Exception {
+        EmbeddedConnectCluster connect = ConnectCluster.exactlyOnce();
+        String name = ConnectCluster.freshName("boundary");
+        Map<String, String> config = SourceWorkload.connectorConfig(db, name);
+        config.put("exactly.once.support", "required");
+        config.put("transaction.boundary", "connector");
+        config.put("kafka.transaction.per.source.transaction", String.valueOf(perSource));
+        connect.configureConnector(name, config);
+        ConnectCluster.await(Duration.ofSeconds(60), () -> ConnectCluster.taskRunning(connect, name), "the task");
+        connect.pauseConnector(name);
+        ConnectCluster.await(
+                Duration.ofSeconds(60),
+                () -> connect.connectorStatus(name).tasks().get(0).state().equals("PAUSED"),
+                "the pause");
+        for (int i = 0; i < transactions; i++) {
+            db.execute(SourceWorkload.transaction(i));
+        }
+        String written = db.queryString("SELECT pg_current_wal_insert_lsn()::text");
+        ConnectCluster.await(
+                Duration.ofSeconds(60),
+                () -> {
+                    try {
+                        return db.queryLong("SELECT count(*) FROM pg_stat_replication r JOIN pg_replication_slots s"
+                                        + " ON s.active_pid = r.pid WHERE s.slot_name = 's_" + name
+                                        + "' AND r.sent_lsn >= '" + written + "'")
+                                == 1;
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "the backlog sent to the task");
+        connect.resumeConnector(name);
+        int perTransaction = SourceWorkload.ROWS_PER_TRANSACTION + 1;
+        List<ConsumerRecord<byte[], byte[]>> records = SourceWorkload.recordsUntil(
+                connect, name + ".public.t", transactions * perTransaction, Duration.ofSeconds(60));
+        assertThat(records).hasSize(transactions * perTransaction);
+        long markers = 0;
+        for (int i = 1; i < records.size(); i++) {
+            long gap = records.get(i).offset() - records.get(i - 1).offset();
+            if (i % perTransaction != 0) {
+                assertThat(gap)
+                        .as("no commit inside a source transaction (record %d)", i)
+                        .isEqualTo(1);
+            } else {
+                assertThat(gap).isBetween(1L, 2L);
+                markers += gap - 1;
+            }
+        }
+        connect.deleteConnector(name);
+        return markers;
     }
 }

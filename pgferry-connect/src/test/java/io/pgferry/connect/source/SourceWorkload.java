@@ -95,11 +95,21 @@ final class SourceWorkload {
     /** The values of {@code topic} read with read_committed, until at least {@code count} or the limit passed. */
     static List<JsonNode> consumeUntil(EmbeddedConnectCluster connect, String topic, int count, Duration limit)
             throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : recordsUntil(connect, topic, count, limit)) {
+            out.add(JSON.readTree(r.value()));
+        }
+        return out;
+    }
+
+    /** The records with a value of {@code topic}, read as {@link #consumeUntil} reads them. */
+    static List<ConsumerRecord<byte[], byte[]>> recordsUntil(
+            EmbeddedConnectCluster connect, String topic, int count, Duration limit) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<JsonNode> out = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
             TopicPartition tp = new TopicPartition(topic, 0);
             long deadline = System.nanoTime() + limit.toNanos();
@@ -109,14 +119,14 @@ final class SourceWorkload {
             while (System.nanoTime() < deadline && out.size() < count) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() != null) {
-                        out.add(JSON.readTree(r.value()));
+                        out.add(r);
                     }
                 }
             }
             // What follows the count within a short read would be a duplicate.
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                 if (r.value() != null) {
-                    out.add(JSON.readTree(r.value()));
+                    out.add(r);
                 }
             }
         }
