@@ -9,7 +9,6 @@ import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -55,11 +54,9 @@ public final class JdbcSink implements ChangeSink {
     private final Connection connection;
     private final Dialect dialect;
     private final Function<Relation, TargetTable> targets;
-    private final SyncCatalog catalog;
-    private final Supplier<String> fingerprint;
+    private final BatchLedger ledger;
     private final String where;
     private final Writes writes;
-    private PreparedStatement savePosition;
     /** The open run of each table, in the order they were opened; at most one when {@link #inOrder}. */
     private final Map<TargetTable, Run> open = new LinkedHashMap<>();
 
@@ -86,12 +83,27 @@ public final class JdbcSink implements ChangeSink {
             SyncCatalog catalog,
             Supplier<String> fingerprint,
             String where) {
+        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), where);
+    }
+
+    /**
+     * A sink that records each batch through {@code ledger} (see {@link BatchLedger}) instead of a sync's position.
+     *
+     * @param connect opens a connection to the destination: one for the batches, one to learn what is durable
+     * @param targets maps a source table to its destination table; throws {@link PgFerryException} for one not synced
+     * @param where the destination for messages, without secrets
+     */
+    public JdbcSink(
+            Supplier<Connection> connect,
+            Dialect dialect,
+            Function<Relation, TargetTable> targets,
+            BatchLedger ledger,
+            String where) {
         this.connection = connect.get();
         this.durability = new CommitDurability(dialect, connect);
         this.dialect = dialect;
         this.targets = targets;
-        this.catalog = catalog;
-        this.fingerprint = fingerprint;
+        this.ledger = ledger;
         this.where = where;
         this.writes = new Writes(connection, dialect, where);
         try {
@@ -119,14 +131,12 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public Optional<Lsn> position() {
         try {
-            Connection probe = durability.probe();
-            catalog.touch(probe);
-            Optional<Lsn> p = catalog.position(probe).flatMap(SyncCatalog.Position::lsn);
+            Optional<Lsn> p = ledger.position(durability.probe());
             p.ifPresent(durability::known);
             return p;
         } catch (SQLException e) {
             durability.reset();
-            throw JdbcErrors.classify(e, "could not read the position of sync " + catalog.syncName() + " at " + where);
+            throw JdbcErrors.classify(e, "could not read the position of " + ledger + " at " + where);
         }
     }
 
@@ -216,11 +226,7 @@ public final class JdbcSink implements ChangeSink {
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
         try {
             flush();
-            if (savePosition == null) {
-                savePosition = connection.prepareStatement(catalog.savePositionSql());
-            }
-            catalog.bindPosition(savePosition, fingerprint.get(), endLsn, sourceCommitTime);
-            catalog.requireOne(savePosition.executeUpdate());
+            ledger.record(connection, endLsn, sourceCommitTime);
             connection.commit();
             durability.committed(endLsn);
         } catch (SQLException e) {
@@ -301,7 +307,7 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public void close() {
         writes.close();
-        Writes.closeQuietly(savePosition);
+        ledger.close();
         durability.close();
         try {
             connection.close();

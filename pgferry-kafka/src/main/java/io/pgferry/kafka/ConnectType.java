@@ -5,6 +5,10 @@ import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.core.value.TypeInfo;
 import io.pgferry.core.value.TypeResolver;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The Kafka Connect type a PostgreSQL column is written as, following the defaults of Debezium's PostgreSQL connector
@@ -107,8 +111,62 @@ public record ConnectType(Kind kind, ConnectType element, int elementOid) {
                 });
     }
 
+    /** Debezium's schema parameter naming a column's source type ({@code column.propagate.source.type}). */
+    public static final String SOURCE_TYPE = "__debezium.source.column.type";
+    /** The source type's length: a varchar's, a numeric's precision, a bit string's. */
+    public static final String SOURCE_LENGTH = "__debezium.source.column.length";
+    /** The source type's scale: a numeric's, or the fractional digits of a time or timestamp. */
+    public static final String SOURCE_SCALE = "__debezium.source.column.scale";
+
+    /**
+     * The parameters that carry a column's PostgreSQL type in its schema, as Debezium's {@code
+     * column.propagate.source.type} writes them: the type's name in upper case ({@code VARCHAR}, {@code _INT4} for
+     * an array), and its length and scale from the type modifier where it has them; empty for a type no resolver
+     * knows. A sink that creates tables (pgferry's JDBC sink connector) declares the same type from them.
+     */
+    public static Map<String, String> sourceParameters(int oid, int typmod, TypeResolver types) {
+        TypeInfo t = lookup(oid, types);
+        if (t == null) {
+            return Map.of();
+        }
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put(SOURCE_TYPE, t.name().toUpperCase(Locale.ROOT));
+        int base = t.kind() == TypeInfo.Kind.ARRAY ? t.elementOid() : oid;
+        switch (base) {
+            case BuiltinTypes.VARCHAR, BuiltinTypes.BPCHAR -> {
+                if (typmod >= 4) {
+                    p.put(SOURCE_LENGTH, Integer.toString(typmod - 4));
+                }
+            }
+            case BuiltinTypes.NUMERIC -> {
+                if (typmod >= 4) {
+                    p.put(SOURCE_LENGTH, Integer.toString(((typmod - 4) >> 16) & 0xffff));
+                    p.put(SOURCE_SCALE, Integer.toString((short) ((typmod - 4) & 0xffff)));
+                }
+            }
+            case BuiltinTypes.TIME, BuiltinTypes.TIMETZ, BuiltinTypes.TIMESTAMP, BuiltinTypes.TIMESTAMPTZ -> {
+                if (typmod >= 0) {
+                    p.put(SOURCE_SCALE, Integer.toString(typmod));
+                }
+            }
+            case BuiltinTypes.BIT, BuiltinTypes.VARBIT -> {
+                if (typmod > 0) {
+                    p.put(SOURCE_LENGTH, Integer.toString(typmod));
+                }
+            }
+            default -> {}
+        }
+        return Collections.unmodifiableMap(p);
+    }
+
     /** Writes this type's Connect schema as JsonConverter does; {@code field} null for an array's items. */
     void writeSchema(JsonGenerator g, String field, boolean optional) throws IOException {
+        writeSchema(g, field, optional, Map.of());
+    }
+
+    /** The same, with schema {@code parameters} (written in their order, as JsonConverter writes a schema's). */
+    void writeSchema(JsonGenerator g, String field, boolean optional, Map<String, String> parameters)
+            throws IOException {
         g.writeStartObject();
         g.writeStringField("type", kind.connectType);
         if (kind == Kind.ARRAY) {
@@ -119,6 +177,13 @@ public record ConnectType(Kind kind, ConnectType element, int elementOid) {
         if (kind.semanticName != null) {
             g.writeStringField("name", kind.semanticName);
             g.writeNumberField("version", 1);
+        }
+        if (!parameters.isEmpty()) {
+            g.writeObjectFieldStart("parameters");
+            for (Map.Entry<String, String> e : parameters.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         }
         if (field != null) {
             g.writeStringField("field", field);

@@ -3,7 +3,9 @@ package io.pgferry.kafka;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.value.TypeResolver;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What every encoding of a table's change records needs, worked out once per Relation object (the stream makes a new
@@ -18,6 +20,7 @@ public class TableLayout {
     private final String topic;
     private final String dataCollection;
     private final ConnectType[] columnTypes;
+    private final List<Map<String, String>> columnParameters;
     private final boolean[] key;
     private final boolean hasKey;
 
@@ -29,12 +32,15 @@ public class TableLayout {
         List<Column> columns = relation.columns();
         this.columnTypes = new ConnectType[columns.size()];
         this.key = new boolean[columns.size()];
+        List<Map<String, String>> params = new ArrayList<>(columns.size());
         this.hasKey = KafkaSink.hasKey(relation);
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
             columnTypes[i] = ConnectType.of(c.typeOid(), c.typeModifier(), types);
+            params.add(ConnectType.sourceParameters(c.typeOid(), c.typeModifier(), types));
             key[i] = hasKey && c.key();
         }
+        this.columnParameters = List.copyOf(params);
     }
 
     public final Relation relation() {
@@ -69,6 +75,11 @@ public class TableLayout {
 
     public final ConnectType columnType(int i) {
         return columnTypes[i];
+    }
+
+    /** The schema parameters of column {@code i} that name its source type ({@link ConnectType#sourceParameters}). */
+    public final Map<String, String> columnParameters(int i) {
+        return columnParameters.get(i);
     }
 
     public final boolean isKey(int i) {

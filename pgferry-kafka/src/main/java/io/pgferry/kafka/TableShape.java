@@ -73,7 +73,7 @@ final class TableShape extends TableLayout {
         g.writeArrayFieldStart("fields");
         for (int i = 0; i < size(); i++) {
             if (!keyOnly || isKey(i)) {
-                columnType(i).writeSchema(g, columnName(i), !keyOnly);
+                columnType(i).writeSchema(g, columnName(i), !keyOnly, columnParameters(i));
             }
         }
         g.writeEndArray();

@@ -1,16 +1,15 @@
 package io.pgferry.connect.source;
 
+import io.pgferry.connect.FrameworkKeys;
+import io.pgferry.connect.PluginVersion;
+import io.pgferry.connect.Validation;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.kafka.SourceBlock;
 import io.pgferry.postgres.Finding;
 import io.pgferry.postgres.Preflight;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ConnectorTransactionBoundaries;
@@ -25,40 +24,11 @@ import org.apache.kafka.connect.source.SourceConnector;
  * transaction.boundary=connector}, each Kafka transaction holds whole source transactions, never part of one. See docs/connect.md.
  */
 public final class PgferrySourceConnector extends SourceConnector {
-    /** Keys Kafka Connect itself reads from a connector's configuration, beside the connector's own. */
-    private static final List<String> FRAMEWORK_KEYS = List.of(
-            "name",
-            "connector.class",
-            "connector.plugin.version",
-            "tasks.max",
-            "tasks.max.enforce",
-            "config.action.reload",
-            "exactly.once.support",
-            "transaction.boundary",
-            "transaction.boundary.interval.ms",
-            "offsets.storage.topic");
-
-    private static final List<String> FRAMEWORK_PREFIXES = List.of(
-            "key.converter",
-            "value.converter",
-            "header.converter",
-            "transforms",
-            "predicates",
-            "errors.",
-            "topic.creation.",
-            "producer.override.",
-            "consumer.override.",
-            "admin.override.");
-
     private Map<String, String> props;
 
     @Override
     public String version() {
-        return projectVersion();
-    }
-
-    static String projectVersion() {
-        return SourceBlock.VERSION.substring("pgferry-".length());
+        return PluginVersion.get();
     }
 
     @Override
@@ -119,49 +89,35 @@ public final class PgferrySourceConnector extends SourceConnector {
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config config = super.validate(connectorConfigs);
-        Map<String, ConfigValue> values = new LinkedHashMap<>();
-        for (ConfigValue v : config.configValues()) {
-            values.put(v.name(), v);
-        }
-        List<ConfigValue> extra = new ArrayList<>();
-        for (String key : connectorConfigs.keySet()) {
-            if (!values.containsKey(key) && !isFrameworkKey(key)) {
-                ConfigValue v = new ConfigValue(key);
-                v.addErrorMessage("unknown key '" + key + "' for the pgferry source connector; see docs/connect.md"
-                        + " for its keys");
-                extra.add(v);
-            }
-        }
+        Validation v = new Validation(
+                super.validate(connectorConfigs),
+                connectorConfigs,
+                FrameworkKeys::isSourceKey,
+                "pgferry source connector");
         String tasksMax = connectorConfigs.get("tasks.max");
         if (tasksMax != null && !tasksMax.strip().equals("1")) {
-            ConfigValue v = new ConfigValue("tasks.max");
-            v.addErrorMessage(tasksMaxProblem());
-            extra.add(v);
+            v.error("tasks.max", tasksMaxProblem());
         }
-        boolean clean = values.values().stream().allMatch(v -> v.errorMessages().isEmpty());
-        if (clean) {
-            checkSource(connectorConfigs, values);
+        if (v.clean()) {
+            checkSource(connectorConfigs, v);
         }
-        List<ConfigValue> all = new ArrayList<>(values.values());
-        all.addAll(extra);
-        return new Config(all);
+        return v.result();
     }
 
-    private static void checkSource(Map<String, String> configs, Map<String, ConfigValue> values) {
+    private static void checkSource(Map<String, String> configs, Validation values) {
         SourceConfig.Settings s;
         try {
             s = SourceConfig.parse(configs);
         } catch (PgFerryException e) {
             String key = SourceConfig.keyOf(e.getMessage());
-            values.get(key == null ? SourceConfig.SOURCE : key).addErrorMessage(e.getMessage());
+            values.error(key == null ? SourceConfig.SOURCE : key, e.getMessage());
             return;
         }
         List<Finding> findings;
         try {
             findings = Preflight.run(s.source(), s.publication(), s.tables());
         } catch (PgFerryException e) {
-            values.get(SourceConfig.SOURCE).addErrorMessage(e.getMessage());
+            values.error(SourceConfig.SOURCE, e.getMessage());
             return;
         }
         for (Finding f : findings) {
@@ -169,12 +125,8 @@ public final class PgferrySourceConnector extends SourceConnector {
                 String key = f.subject().startsWith("publication")
                         ? SourceConfig.PUBLICATION
                         : f.subject().startsWith("table") ? SourceConfig.TABLES : SourceConfig.SOURCE;
-                values.get(key).addErrorMessage(f.subject() + " " + f.message() + "; " + f.fix());
+                values.error(key, f.subject() + " " + f.message() + "; " + f.fix());
             }
         }
-    }
-
-    private static boolean isFrameworkKey(String key) {
-        return FRAMEWORK_KEYS.contains(key) || FRAMEWORK_PREFIXES.stream().anyMatch(key::startsWith);
     }
 }

@@ -1,5 +1,6 @@
 package io.pgferry.connect.source;
 
+import io.pgferry.connect.PluginVersion;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
@@ -63,7 +64,7 @@ public final class PgferrySourceTask extends SourceTask {
 
     @Override
     public String version() {
-        return PgferrySourceConnector.projectVersion();
+        return PluginVersion.get();
     }
 
     @Override

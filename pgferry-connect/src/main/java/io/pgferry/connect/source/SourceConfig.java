@@ -1,5 +1,6 @@
 package io.pgferry.connect.source;
 
+import io.pgferry.connect.PostgresDsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.kafka.Topics;
 import io.pgferry.postgres.StreamConfig;
@@ -287,23 +288,7 @@ final class SourceConfig {
     }
 
     private static Dsn dsn(String text, Password password) {
-        try {
-            Dsn.parse(text);
-            // Only to learn whether the text holds a password: Connect shows a STRING value in its REST API.
-            Dsn.withPassword(text, "");
-        } catch (PgFerryException e) {
-            if (e.problem().contains("holds a password")) {
-                throw PgFerryException.fatal(
-                        SOURCE + ": the connection string holds a password",
-                        "remove it from source and give it as source.password, which Connect masks");
-            }
-            throw keyed(SOURCE, e);
-        }
-        try {
-            return Dsn.parse(password == null ? text : Dsn.withPassword(text, password.value()));
-        } catch (PgFerryException e) {
-            throw keyed(SOURCE, e);
-        }
+        return PostgresDsn.parse(SOURCE, SOURCE_PASSWORD, text, password == null ? null : password.value());
     }
 
     /** The stream builder names its fields as its methods; a few differ from the connector's keys. */
@@ -317,7 +302,7 @@ final class SourceConfig {
     }
 
     private static PgFerryException keyed(String key, PgFerryException e) {
-        return new PgFerryException(key + ": " + e.problem(), e.fix(), false, e);
+        return PostgresDsn.keyed(key, e);
     }
 
     /** The key a message of {@link #parse} (its problem, or the whole message) is about, or null. */

@@ -5,6 +5,7 @@ import io.pgferry.core.value.TypeResolver;
 import io.pgferry.kafka.ConnectType;
 import io.pgferry.kafka.TableLayout;
 import io.pgferry.kafka.Topics;
+import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -28,9 +29,9 @@ final class TableSchemas extends TableLayout {
         SchemaBuilder row = SchemaBuilder.struct().name(topic() + ".Value").optional();
         SchemaBuilder keyStruct = SchemaBuilder.struct().name(topic() + ".Key");
         for (int i = 0; i < size(); i++) {
-            row.field(columnName(i), schemaOf(columnType(i), true));
+            row.field(columnName(i), schemaOf(columnType(i), true, columnParameters(i)));
             if (isKey(i)) {
-                keyStruct.field(columnName(i), schemaOf(columnType(i), false));
+                keyStruct.field(columnName(i), schemaOf(columnType(i), false, columnParameters(i)));
             }
         }
         this.rowSchema = row.build();
@@ -55,8 +56,11 @@ final class TableSchemas extends TableLayout {
                 .build();
     }
 
-    /** The schema of a column of {@code type}; an array's items are optional, as PostgreSQL arrays hold NULLs. */
-    static Schema schemaOf(ConnectType type, boolean optional) {
+    /**
+     * The schema of a column of {@code type}, with the {@code parameters} that name its source type; an array's items
+     * are optional, as PostgreSQL arrays hold NULLs.
+     */
+    static Schema schemaOf(ConnectType type, boolean optional, Map<String, String> parameters) {
         SchemaBuilder b =
                 switch (type.kind().connectType()) {
                     case "int16" -> SchemaBuilder.int16();
@@ -66,11 +70,14 @@ final class TableSchemas extends TableLayout {
                     case "double" -> SchemaBuilder.float64();
                     case "boolean" -> SchemaBuilder.bool();
                     case "bytes" -> SchemaBuilder.bytes();
-                    case "array" -> SchemaBuilder.array(schemaOf(type.element(), true));
+                    case "array" -> SchemaBuilder.array(schemaOf(type.element(), true, Map.of()));
                     default -> SchemaBuilder.string();
                 };
         if (type.kind().semanticName() != null) {
             b.name(type.kind().semanticName()).version(1);
+        }
+        if (!parameters.isEmpty()) {
+            b.parameters(parameters);
         }
         if (optional) {
             b.optional();

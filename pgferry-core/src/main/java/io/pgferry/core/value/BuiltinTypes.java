@@ -92,6 +92,7 @@ public final class BuiltinTypes {
     public static final int XID8_ARRAY = 271;
 
     private static final Map<Integer, TypeInfo> TYPES = new HashMap<>(256);
+    private static final Map<String, TypeInfo> BY_NAME = new HashMap<>(256);
     private static final TypeResolver RESOLVER = BuiltinTypes::lookup;
 
     static {
@@ -194,11 +195,20 @@ public final class BuiltinTypes {
         if (TYPES.put(t.oid(), t) != null) {
             throw new IllegalStateException("built-in type OID listed twice: " + t.oid());
         }
+        BY_NAME.put(t.name(), t);
     }
 
     /** The built-in type with this OID, or null. */
     static TypeInfo lookup(int oid) {
         return TYPES.get(oid);
+    }
+
+    /**
+     * The built-in type of this name as {@code pg_type.typname} spells it ({@code int4}, {@code varchar}, {@code
+     * _int4} for its array), in any case; null for another name.
+     */
+    public static TypeInfo byName(String name) {
+        return BY_NAME.get(name.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Resolves the built-in types only: for use when no catalog is at hand. Thread-safe. */

@@ -181,6 +181,15 @@ public final class PgValues {
         };
     }
 
+    /**
+     * PostgreSQL's text output of {@code value}, a Java value of type {@code typeOid} as {@link #fromText} returns it
+     * (for an array, a {@link PgArray} of such values): the inverse of {@link #fromText}, for writers that receive
+     * values rather than text.
+     */
+    public static String toText(int typeOid, Object value, TypeResolver types) {
+        return render(typeOid, value, types);
+    }
+
     /** The text of a value decoded from type typeOid (a Java value as {@link #fromBinary} returns it). */
     static String render(int typeOid, Object v, TypeResolver types) {
         TypeInfo t = resolve(typeOid, types);

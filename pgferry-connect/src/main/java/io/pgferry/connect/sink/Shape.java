@@ -1,0 +1,126 @@
+package io.pgferry.connect.sink;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
+import io.pgferry.core.event.Row;
+import io.pgferry.core.pgoutput.TupleData;
+import io.pgferry.core.value.BuiltinTypes;
+import io.pgferry.kafka.ConnectValues;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+
+/**
+ * A source table as the change events of one row schema describe it: a {@link Relation} whose columns are the
+ * schema's fields with their {@link FieldType}s, the record key's fields forming the key. A table whose records have
+ * no key has replica identity FULL: its rows are matched on all their values, as pgferry's sync matches them.
+ */
+final class Shape {
+    private static final byte[] UNAVAILABLE_BYTES = ConnectValues.UNAVAILABLE.getBytes(StandardCharsets.UTF_8);
+
+    final Relation relation;
+    private final Field[] fields;
+    private final FieldType[] types;
+
+    private Shape(Relation relation, Field[] fields, FieldType[] types) {
+        this.relation = relation;
+        this.fields = fields;
+        this.types = types;
+    }
+
+    /**
+     * @param rowSchema the schema of the envelope's {@code before} and {@code after}
+     * @param keyFields the names of the record key's fields; empty for a table without a key
+     * @throws IllegalArgumentException naming the field whose type no column can hold
+     */
+    static Shape of(String schema, String table, Schema rowSchema, Set<String> keyFields) {
+        List<Field> fs = rowSchema.fields();
+        Field[] fields = fs.toArray(new Field[0]);
+        FieldType[] types = new FieldType[fields.length];
+        List<Column> columns = new ArrayList<>();
+        for (int i = 0; i < fields.length; i++) {
+            try {
+                types[i] = FieldTypes.of(fields[i].schema());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("column " + fields[i].name() + ": " + e.getMessage(), e);
+            }
+            columns.add(new Column(
+                    fields[i].name(), types[i].declaredOid(), types[i].typmod(), keyFields.contains(fields[i].name())));
+        }
+        boolean keyed = columns.stream().anyMatch(Column::key);
+        Relation relation = new Relation(
+                (schema + "." + table).hashCode(),
+                schema,
+                table,
+                keyed ? ReplicaIdentity.DEFAULT : ReplicaIdentity.FULL,
+                columns);
+        return new Shape(relation, fields, types);
+    }
+
+    /**
+     * The row of {@code struct} in PostgreSQL's text form.
+     *
+     * @param keyOnly an old key: only the key columns are read
+     * @param toast whether Debezium's placeholder for an unchanged TOAST value marks a column as not sent (the
+     *     {@code after} of an update)
+     * @throws RuntimeException from a decoder, for a value its schema does not describe
+     */
+    Row row(Struct struct, boolean keyOnly, boolean toast) {
+        int n = fields.length;
+        byte[] kinds = new byte[n];
+        int[] offsets = new int[n];
+        int[] lengths = new int[n];
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * n);
+        for (int i = 0; i < n; i++) {
+            Column c = relation.columns().get(i);
+            Object v = keyOnly && !c.key() ? null : struct.get(fields[i]);
+            if (v == null) {
+                kinds[i] = TupleData.NULL;
+            } else if (toast && !c.key() && isUnavailable(v)) {
+                kinds[i] = TupleData.UNCHANGED_TOAST;
+            } else {
+                byte[] text;
+                try {
+                    text = types[i].text(v).getBytes(StandardCharsets.UTF_8);
+                } catch (RuntimeException e) {
+                    // The value itself is never quoted: it may be sensitive.
+                    throw new IllegalArgumentException(
+                            "column " + c.name() + " holds a value its Connect schema does not describe ("
+                                    + e.getClass().getSimpleName() + ")",
+                            e);
+                }
+                kinds[i] = TupleData.TEXT;
+                offsets[i] = buffer.size();
+                lengths[i] = text.length;
+                buffer.write(text, 0, text.length);
+            }
+        }
+        return new Row(
+                relation,
+                new TupleData(buffer.toByteArray(), kinds, offsets, lengths),
+                BuiltinTypes.builtin(),
+                keyOnly);
+    }
+
+    /** Debezium's placeholder as a string, its UTF-8 bytes, or a one-element array of either. */
+    private static boolean isUnavailable(Object v) {
+        if (v instanceof String s) {
+            return s.equals(ConnectValues.UNAVAILABLE);
+        }
+        if (v instanceof byte[] b) {
+            return Arrays.equals(b, UNAVAILABLE_BYTES);
+        }
+        if (v instanceof java.nio.ByteBuffer b) {
+            return b.remaining() == UNAVAILABLE_BYTES.length
+                    && Arrays.equals(ValueDecoders.bytes(b), UNAVAILABLE_BYTES);
+        }
+        return v instanceof List<?> l && l.size() == 1 && l.get(0) != null && isUnavailable(l.get(0));
+    }
+}

@@ -1,0 +1,130 @@
+package io.pgferry.connect.sink;
+
+import static io.pgferry.connect.sink.SinkPipeline.WAIT;
+import static io.pgferry.connect.sink.SinkPipeline.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.connect.ConnectCluster;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Column types through Kafka and the JDBC sink connector into PostgreSQL, from records written by pgferry's source
+ * connector and by Debezium's PostgreSQL connector (its defaults: exact decimals, adaptive time precision): every
+ * column reads back as the source's text, unchanged TOAST values are kept, snapshot rows and deletes apply, and the
+ * created table has the source's column types where the records say them (issue 10).
+ */
+@PgTest
+@ExtendWith(ConnectCluster.Lifecycle.class)
+class SinkTypesTest {
+    final EmbeddedConnectCluster connect = ConnectCluster.exactlyOnce();
+
+    static final String DDL = "CREATE TABLE ty (id int PRIMARY KEY, i2 int2, i8 int8, f4 float4, f8 float8,"
+            + " n numeric(12,3), nu numeric, b bool, tx text, vc varchar(20), by bytea, d date, tm time, tm3 time(3),"
+            + " ts timestamp, tz timestamptz, u uuid, j jsonb, ai int4[], at text[], big text)";
+
+    static final String[] BEFORE_CONNECTOR = {
+        "INSERT INTO ty VALUES (1, -32768, 9223372036854775807, 1.5, -2.25e-300, 123456789.125, 0.000000001, true,"
+                + " 'snap ''quoted'' ünï', 'twenty', '\\x00ff10', '2024-02-29', '23:59:59.999999', '12:00:00.123',"
+                + " '2024-01-01 10:00:00.5', '2024-01-01 10:00:00.25+02', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
+                + " '{\"a\": [1, 2]}', '{1,NULL,3}', '{\"x y\",\"\\\\\"}', NULL)"
+    };
+
+    static final String[] AFTER_CONNECTOR = {
+        "INSERT INTO ty (id, tx, big) VALUES (2, 'plain', (SELECT string_agg(md5(g::text), '') FROM"
+                + " generate_series(1, 400) g))",
+        "INSERT INTO ty (id, n, nu, d, ts) VALUES (3, -0.5, 1e20, '0001-01-01', '1999-12-31 23:59:59')",
+        "UPDATE ty SET tx = 'toast kept' WHERE id = 2",
+        "UPDATE ty SET i2 = 7, f8 = 1.7976931348623157e308 WHERE id = 1",
+        "INSERT INTO ty (id) VALUES (4)",
+        "DELETE FROM ty WHERE id = 4"
+    };
+
+    static final String COMPARE = "SELECT id, i2::text, i8::text, f4::text, f8::text, n::numeric::text,"
+            + " nu::numeric::text, b::text, tx, vc::text, by::text, d::text, tm::text, tm3::text, ts::text,"
+            + " tz::text, u::text, j::jsonb::text, ai::text, at::text, md5(big) FROM ty ORDER BY id";
+
+    @Test
+    void pgferryRecordsApplyWithTheirTypes(TestDatabase db) throws Exception {
+        db.execute(DDL);
+        db.execute(BEFORE_CONNECTOR);
+        String prefix = ConnectCluster.freshName("types");
+        Map<String, String> source = SinkPipeline.sourceConfig(db, prefix);
+        source.put("tables", "public.ty");
+        source.put("snapshot", "true");
+        source.remove("topic.creation.groups");
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            run(db, target, prefix, source);
+            // The records name each column's source type: the created table has the source's types.
+            assertThat(target.queryString("SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY attnum)"
+                            + " FROM pg_attribute WHERE attrelid = 'public.ty'::regclass AND attnum > 0"))
+                    .isEqualTo(db.queryString("SELECT string_agg(format_type(atttypid, atttypmod), ',' ORDER BY"
+                            + " attnum) FROM pg_attribute WHERE attrelid = 'public.ty'::regclass AND attnum > 0"));
+        }
+    }
+
+    @Test
+    void debeziumRecordsApply(TestDatabase db) throws Exception {
+        db.execute(DDL);
+        db.execute("ALTER TABLE ty REPLICA IDENTITY FULL");
+        db.execute(BEFORE_CONNECTOR);
+        String prefix = ConnectCluster.freshName("dbz");
+        db.execute("CREATE PUBLICATION p_" + prefix + " FOR TABLE ty");
+        Map<String, String> source = new HashMap<>();
+        source.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        source.put("tasks.max", "1");
+        source.put("topic.prefix", prefix);
+        source.put("database.hostname", db.server().host());
+        source.put("database.port", String.valueOf(db.server().port()));
+        source.put("database.user", db.server().superuser());
+        source.put("database.password", db.server().password());
+        source.put("database.dbname", db.name());
+        source.put("plugin.name", "pgoutput");
+        source.put("slot.name", "s_" + prefix);
+        source.put("publication.name", "p_" + prefix);
+        source.put("publication.autocreate.mode", "disabled");
+        source.put("snapshot.mode", "initial");
+        source.put("topic.creation.default.replication.factor", "1");
+        source.put("topic.creation.default.partitions", "1");
+        SinkPipeline.withSchemas(source);
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            run(db, target, prefix, source);
+            assertThat(target.queryString("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                            + " WHERE attrelid = 'public.ty'::regclass AND attname = 'n'"))
+                    .isEqualTo("numeric(12,3)");
+        }
+    }
+
+    private void run(TestDatabase db, TestDatabase target, String prefix, Map<String, String> source) throws Exception {
+        String sourceName = prefix + "-source";
+        connect.configureConnector(sourceName, source);
+        ConnectCluster.await(WAIT, () -> ConnectCluster.taskRunning(connect, sourceName), "the source task");
+        Map<String, String> sink = SinkPipeline.sinkConfig(
+                prefix, ConnectCluster.source(target), db.server().password());
+        sink.put("topics", prefix + ".public.ty");
+        sink.put("tasks.max", "1");
+        String sinkName = prefix + "-sink";
+        connect.configureConnector(sinkName, sink);
+        ConnectCluster.await(
+                WAIT,
+                () -> rows(target::connect, "SELECT count(*) FROM ty").equals(List.of("1")),
+                "the snapshot row at the destination; sink: " + SinkPipeline.taskStates(connect, sinkName));
+        db.execute(AFTER_CONNECTOR);
+        List<String> expected = rows(db::connect, COMPARE);
+        try {
+            ConnectCluster.await(WAIT, () -> rows(target::connect, COMPARE).equals(expected), "the destination");
+        } catch (AssertionError e) {
+            assertThat(rows(target::connect, COMPARE))
+                    .as("the destination; sink: " + SinkPipeline.taskStates(connect, sinkName))
+                    .isEqualTo(expected);
+        }
+        connect.deleteConnector(sinkName);
+        connect.deleteConnector(sourceName);
+    }
+}
