@@ -115,6 +115,7 @@ public final class PgferryJdbcSinkTask extends SinkTask {
         }
         next.putAll(stored);
         if (!stored.isEmpty()) {
+            log.info("resuming {} at the offsets {} holds: {}", settings.connector(), target, stored);
             context.offset(stored);
         }
     }
