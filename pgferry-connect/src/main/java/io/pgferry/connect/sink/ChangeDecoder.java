@@ -43,6 +43,11 @@ final class ChangeDecoder {
 
     static final Decoded SKIP = new Decoded(null, null, false);
 
+    private static final String NOT_ENVELOPE_FIX =
+            "list only the change-event topics of a source connector in topics or"
+                    + " topics.regex, and unwrap no envelope before this connector (or set errors.tolerance=all to send such"
+                    + " records to the dead letter queue)";
+
     /** Records of a source connector's own topics, which a topics.regex may catch beside the tables' topics. */
     private static final java.util.Set<String> NOT_CHANGES = java.util.Set.of(
             "io.debezium.connector.common.Heartbeat", "io.debezium.connector.common.TransactionMetadataValue");
@@ -52,12 +57,19 @@ final class ChangeDecoder {
         if (r.value() == null) {
             return SKIP;
         }
-        if (!(r.value() instanceof Struct value) || r.valueSchema() == null) {
+        if (r.valueSchema() == null) {
             throw bad(
                     r,
                     "has no Connect schema",
                     "read the topic with a converter that carries schemas (the JSON"
                             + " converter with schemas.enable=true, Avro, Protobuf)");
+        }
+        if (!(r.value() instanceof Struct value)) {
+            throw bad(
+                    r,
+                    "is not a change event in Debezium's envelope (its value is a "
+                            + r.valueSchema().type().getName() + ")",
+                    NOT_ENVELOPE_FIX);
         }
         Schema schema = value.schema();
         if (schema.name() != null && NOT_CHANGES.contains(schema.name())) {

@@ -47,17 +47,42 @@ final class OffsetLedger implements BatchLedger {
         this.connector = connector;
     }
 
-    /** Creates the schema and table when missing, committing on {@code c}. */
+    /**
+     * Creates the schema and table when missing, committing on {@code c}. Tasks of a connector start together, and
+     * PostgreSQL's {@code IF NOT EXISTS} does not hold against a concurrent creation (it fails with a duplicate
+     * object or key): the statements are then run once more, and find what the other task created.
+     */
     static void create(Connection c, Dialect dialect, String schema) throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(true);
-        try (Statement st = c.createStatement()) {
-            for (String ddl : ddl(dialect, schema)) {
-                st.execute(ddl);
-            }
+        try {
+            runCreating(c, ddl(dialect, schema));
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    /** Runs {@code ddl} in auto-commit, once more after a failure a concurrent creation explains. */
+    static void runCreating(Connection c, List<String> ddl) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (Statement st = c.createStatement()) {
+                for (String statement : ddl) {
+                    st.execute(statement);
+                }
+                return;
+            } catch (SQLException e) {
+                if (attempt > 0 || !createdConcurrently(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** duplicate_object, duplicate_table, duplicate_schema, unique_violation (PostgreSQL's catalog race), MySQL's. */
+    private static boolean createdConcurrently(SQLException e) {
+        String state = e.getSQLState();
+        return state != null
+                && List.of("42710", "42P07", "42P06", "23505", "42S01", "23000").contains(state);
     }
 
     private static List<String> ddl(Dialect dialect, String schema) {

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -159,7 +160,7 @@ public final class PgferryJdbcSinkTask extends SinkTask {
             if (from != null && r.kafkaOffset() < from) {
                 continue;
             }
-            ChangeDecoder.Decoded d = decoder.decode(r);
+            ChangeDecoder.Decoded d = decode(r);
             if (d.change() != null) {
                 changes.add(d);
                 if (d.shape() != null) {
@@ -198,6 +199,42 @@ public final class PgferryJdbcSinkTask extends SinkTask {
         sink.commit(Lsn.of(++sequence), Instant.now());
         next.putAll(moves);
         committed.addLast(Map.entry(sequence, Map.copyOf(moves)));
+    }
+
+    /**
+     * The record decoded; one that is not a change event this connector can apply goes to Connect's errant record
+     * reporter when there is one (with {@code errors.tolerance=all}, the dead letter queue), and is skipped.
+     * Without one, or with {@code errors.tolerance=none}, the task fails naming the record.
+     */
+    private ChangeDecoder.Decoded decode(SinkRecord r) {
+        try {
+            return decoder.decode(r);
+        } catch (PgFerryException e) {
+            ErrantRecordReporter reporter = errantRecords();
+            if (reporter == null) {
+                throw e;
+            }
+            try {
+                reporter.report(r, e).get();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw PgFerryException.retriable(
+                        "interrupted while reporting an errant record", "nothing to do: the batch is retried", ie);
+            } catch (java.util.concurrent.ExecutionException | RuntimeException failed) {
+                // errors.tolerance=none: the reporter fails the task, with the record's own error.
+                throw e;
+            }
+            log.warn("{}; reported to Connect's errant record reporter and skipped", e.problem());
+            return ChangeDecoder.SKIP;
+        }
+    }
+
+    private ErrantRecordReporter errantRecords() {
+        try {
+            return context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            return null; // a worker older than Kafka 2.6
+        }
     }
 
     @Override

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -166,13 +165,12 @@ final class TargetTables {
                     "table " + t + " does not exist at " + target + " and the records of " + r + " name no columns",
                     "create it");
         }
-        try (Statement st = c.createStatement()) {
-            if (dialect instanceof ForeignDialect f) {
-                st.execute(f.createTable(t, r.columns()));
-            } else {
-                st.execute("CREATE SCHEMA IF NOT EXISTS " + dialect.quote(t.schema()));
-                st.execute(postgresCreate(c, t, r.columns()));
-            }
+        List<String> ddl = dialect instanceof ForeignDialect f
+                ? List.of(f.createTable(t, r.columns()))
+                : List.of(
+                        "CREATE SCHEMA IF NOT EXISTS " + dialect.quote(t.schema()), postgresCreate(c, t, r.columns()));
+        try {
+            OffsetLedger.runCreating(c, ddl);
         } catch (SQLException e) {
             // Another task may have created it a moment ago: then it is there now, and that is all that matters.
             if (read(c, t).isEmpty()) {

@@ -50,11 +50,7 @@ class SinkConnectorTest {
     private void pipeline(TestDatabase db, String target, String password, Callable<Connection> targetConnection)
             throws Exception {
         ConnectCluster.ensureTwoWorkers(connect);
-        db.execute(SinkPipeline.SOURCE_DDL);
-        String prefix = ConnectCluster.freshName("pipe");
-        connect.configureConnector(prefix + "-source", SinkPipeline.sourceConfig(db, prefix));
-        ConnectCluster.await(
-                WAIT, () -> ConnectCluster.taskRunning(connect, prefix + "-source"), "the source task to run");
+        String prefix = SinkPipeline.startSource(connect, db, "pipe");
         String sink = prefix + "-sink";
         connect.configureConnector(sink, SinkPipeline.sinkConfig(prefix, target, password));
         ConnectCluster.await(WAIT, () -> SinkPipeline.tasksRunning(connect, sink, 2), "the sink tasks to run");
@@ -74,6 +70,66 @@ class SinkConnectorTest {
         assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
         connect.deleteConnector(sink);
         connect.deleteConnector(prefix + "-source");
+    }
+
+    @Test
+    void aRecordThatIsNoChangeEventGoesToTheDeadLetterQueueWhenErrorsAreTolerated(TestDatabase db) throws Exception {
+        String prefix = SinkPipeline.startSource(connect, db, "dlq");
+        String junk = junkTopic(prefix);
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            Map<String, String> sink = SinkPipeline.sinkConfig(
+                    prefix, ConnectCluster.source(target), db.server().password());
+            sink.put("topics", prefix + ".public.t," + junk);
+            sink.put("errors.tolerance", "all");
+            sink.put("errors.deadletterqueue.topic.name", prefix + ".dlq");
+            sink.put("errors.deadletterqueue.topic.replication.factor", "1");
+            connect.configureConnector(prefix + "-sink", sink);
+            for (int i = 0; i < 5; i++) {
+                db.execute(SinkPipeline.transaction(i));
+            }
+            List<String> t = rows(db::connect, T_ROWS);
+            ConnectCluster.await(
+                    WAIT,
+                    () -> rows(target::connect, T_ROWS).equals(t),
+                    "the destination to equal the source; sink tasks: "
+                            + SinkPipeline.taskStates(connect, prefix + "-sink"));
+            assertThat(connect.kafka()
+                            .consume(1, WAIT.toMillis(), prefix + ".dlq")
+                            .count())
+                    .isEqualTo(1);
+            assertThat(SinkPipeline.taskStates(connect, prefix + "-sink")).doesNotContain("FAILED");
+            connect.deleteConnector(prefix + "-sink");
+        }
+        connect.deleteConnector(prefix + "-source");
+    }
+
+    @Test
+    void withoutToleranceARecordThatIsNoChangeEventFailsTheTaskNamingIt(TestDatabase db) throws Exception {
+        String prefix = ConnectCluster.freshName("junk");
+        String junk = junkTopic(prefix);
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            Map<String, String> sink = SinkPipeline.sinkConfig(
+                    prefix, ConnectCluster.source(target), db.server().password());
+            sink.put("topics", junk);
+            sink.put("tasks.max", "1");
+            connect.configureConnector(prefix + "-sink", sink);
+            ConnectCluster.await(
+                    WAIT,
+                    () -> SinkPipeline.taskStates(connect, prefix + "-sink").startsWith("0 FAILED"),
+                    "the task to fail");
+            assertThat(SinkPipeline.taskStates(connect, prefix + "-sink"))
+                    .contains("the record at " + junk
+                            + "-0 offset 0 is not a change event in Debezium's envelope (its value is a string)");
+            connect.deleteConnector(prefix + "-sink");
+        }
+    }
+
+    /** A topic {@code <prefix>.junk} holding one record that is a string, not a change event. */
+    private String junkTopic(String prefix) {
+        String junk = prefix + ".junk";
+        connect.kafka().createTopic(junk, 1);
+        connect.kafka().produce(junk, null, "{\"schema\":{\"type\":\"string\",\"optional\":false},\"payload\":\"x\"}");
+        return junk;
     }
 
     @Test

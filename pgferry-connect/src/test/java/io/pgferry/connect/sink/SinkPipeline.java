@@ -56,6 +56,19 @@ final class SinkPipeline {
         return c;
     }
 
+    /**
+     * Creates t and k at the source and pgferry's source connector for them, named {@code <prefix>-source}, and waits
+     * until its task runs; returns the prefix, a fresh name made of {@code base}.
+     */
+    static String startSource(EmbeddedConnectCluster connect, TestDatabase db, String base) throws SQLException {
+        db.execute(SOURCE_DDL);
+        String prefix = ConnectCluster.freshName(base);
+        connect.configureConnector(prefix + "-source", sourceConfig(db, prefix));
+        ConnectCluster.await(
+                WAIT, () -> ConnectCluster.taskRunning(connect, prefix + "-source"), "the source task to run");
+        return prefix;
+    }
+
     /** The sink connector for the topics of t and k, reading only committed records, two tasks. */
     static Map<String, String> sinkConfig(String prefix, String target, String password) {
         Map<String, String> c = new HashMap<>();

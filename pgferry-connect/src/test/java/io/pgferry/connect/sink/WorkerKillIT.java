@@ -38,10 +38,7 @@ class WorkerKillIT {
     @Test
     void aSinkWorkerKilledMidwayAppliesEveryChangeOnce(TestDatabase db, @TempDir Path dir) throws Exception {
         EmbeddedConnectCluster connect = ConnectCluster.exactlyOnce();
-        db.execute(SinkPipeline.SOURCE_DDL);
-        String prefix = ConnectCluster.freshName("kill");
-        connect.configureConnector(prefix + "-source", SinkPipeline.sourceConfig(db, prefix));
-        ConnectCluster.await(WAIT, () -> ConnectCluster.taskRunning(connect, prefix + "-source"), "the source task");
+        String prefix = SinkPipeline.startSource(connect, db, "kill");
         try (TestDatabase target = TestDatabase.create(db.server())) {
             Map<String, String> sink = SinkPipeline.sinkConfig(
                     prefix, ConnectCluster.source(target), db.server().password());
