@@ -10,18 +10,22 @@ import io.pgferry.connect.ConnectCluster;
 import io.pgferry.testkit.MariaDbServer;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * pgferry's source connector into Kafka, and the JDBC sink connector from Kafka into PostgreSQL and MariaDB, on a
  * two-worker Connect cluster with exactly-once source support: with the worker running a sink task stopped
  * mid-way, the destination ends equal to the source, with no duplicate row in the table without a key (issue 10).
+ * SQLite too, a file both workers reach (as a shared volume would).
  */
 @PgTest
 @ExtendWith(ConnectCluster.Lifecycle.class)
@@ -45,6 +49,12 @@ class SinkConnectorTest {
         } finally {
             maria.drop(database);
         }
+    }
+
+    @Test
+    void intoSqliteEqualToTheSourceAfterAWorkerStopsMidway(TestDatabase db, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("replica.db");
+        pipeline(db, "sqlite:" + file, null, () -> DriverManager.getConnection("jdbc:sqlite:" + file));
     }
 
     private void pipeline(TestDatabase db, String target, String password, Callable<Connection> targetConnection)
