@@ -66,8 +66,9 @@ class SlotsCommandTest {
         CliRun again = CliRun.run("slots", "drop", "pgferry_h4_list", "--source", db.uri());
         assertThat(again.exitCode()).isEqualTo(ExitCodes.RUNTIME);
         assertThat(again.errLines())
-                .containsExactly("pgferry: error: replication slot pgferry_h4_list does not exist; fix: pgferry"
-                        + " slots list shows the slots of database " + db.name());
+                .containsExactly(
+                        "pgferry: error: replication slot pgferry_h4_list does not exist; fix: SELECT slot_name FROM"
+                                + " pg_replication_slots lists the slots; this connection is to database " + db.name());
     }
 
     @Test

@@ -58,14 +58,14 @@ class StreamErrorsTest {
     void unknownPublicationWithoutTables(TestDatabase db) throws SQLException {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         CliRun r = stream(db.uri(), "--publication", "nopub");
-        assertFailed(db, r, ExitCodes.RUNTIME, "publication nopub does not exist", "pass --tables");
+        assertFailed(db, r, ExitCodes.RUNTIME, "publication nopub does not exist", "give the tables to publish");
     }
 
     @Test
     void unknownTable(TestDatabase db) throws SQLException {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");
         CliRun r = stream(db.uri(), "--tables", "public.t,public.missing");
-        assertFailed(db, r, ExitCodes.RUNTIME, "table public.missing does not exist", "check the name in --tables");
+        assertFailed(db, r, ExitCodes.RUNTIME, "table public.missing does not exist", "check the table names given");
     }
 
     @Test

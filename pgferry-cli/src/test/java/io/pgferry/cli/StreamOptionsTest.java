@@ -81,7 +81,7 @@ class StreamOptionsTest {
         assertThat(again.errLines()).hasSize(1);
         assertThat(again.err())
                 .startsWith("pgferry: error: slot pgferry_slot already exists")
-                .contains("pgferry slots drop pgferry_slot");
+                .contains("SELECT pg_drop_replication_slot('pgferry_slot')");
         assertThat(StreamRun.rawLines(out)).hasSize(4);
     }
 

@@ -35,7 +35,7 @@ final class BinaryFormatCheck {
                             throw PgFerryException.fatal(
                                     "column " + rs.getString(1) + " of " + t + " has type " + rs.getString(3)
                                             + ", whose binary form pgferry cannot decode exactly",
-                                    "run without --binary (text format carries every type exactly)");
+                                    "stream without the binary option (text format carries every type exactly)");
                         }
                     }
                 }

@@ -75,7 +75,7 @@ public final class Preflight {
         List<TableName> toCheck = tables.isEmpty() ? pub.publishedTables() : tables;
         if (toCheck.isEmpty() && publication == null) {
             findings.add(Finding.warn(
-                    "tables", "no tables to check", "pass --publication or --tables to check the tables to stream"));
+                    "tables", "no tables to check", "name the publication or the tables to stream, to check them"));
         }
         TableChecks tableChecks = new TableChecks(c, dsn.user(), pub);
         for (TableName t : toCheck) {
@@ -133,7 +133,7 @@ public final class Preflight {
             findings.add(Finding.fail(
                     "replication slots",
                     "none free: " + slots[1] + " in use of max_replication_slots = " + slots[0],
-                    "drop unused slots (pgferry slots list, pgferry slots drop NAME) or raise max_replication_slots"
+                    "drop unused slots (SELECT pg_drop_replication_slot('NAME')) or raise max_replication_slots"
                             + " and restart PostgreSQL"));
         }
         // Counting walsender backends needs no special rights: backend_type is visible for every session.

@@ -63,15 +63,15 @@ final class PublicationChecks {
             if (tablesGiven) {
                 return List.of(Finding.warn(
                         subject,
-                        "does not exist; pgferry stream creates it for the given tables",
+                        "does not exist; pgferry creates it for the given tables",
                         "nothing to do, or create it yourself: CREATE PUBLICATION " + Identifiers.quote(name)
                                 + " FOR TABLE ..."));
             }
             return List.of(Finding.fail(
                     subject,
                     "does not exist",
-                    "CREATE PUBLICATION " + Identifiers.quote(name) + " FOR TABLE ...; or pass --tables so that"
-                            + " pgferry creates it"));
+                    "CREATE PUBLICATION " + Identifiers.quote(name) + " FOR TABLE ...; or give the tables to publish"
+                            + " so that pgferry creates it"));
         }
         String what = allTables ? "FOR ALL TABLES" : published.size() + (published.size() == 1 ? " table" : " tables");
         String ops = "publishes " + String.join(", ", operations);

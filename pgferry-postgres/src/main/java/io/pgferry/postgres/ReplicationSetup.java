@@ -65,8 +65,8 @@ final class ReplicationSetup {
             if (config.tables().isEmpty()) {
                 throw PgFerryException.fatal(
                         "publication " + config.publication() + " does not exist",
-                        "create it (CREATE PUBLICATION ... FOR TABLE ...), pass its name with --publication, or pass"
-                                + " --tables so pgferry creates it");
+                        "create it (CREATE PUBLICATION ... FOR TABLE ...), name an existing publication, or give the"
+                                + " tables to publish so that pgferry creates it");
             }
             tables = config.tables();
         }
@@ -80,7 +80,7 @@ final class ReplicationSetup {
     private void checkTable(TableName t, boolean needsIdentity) throws SQLException {
         TableFacts f = TableFacts.read(sql, t)
                 .orElseThrow(() -> PgFerryException.fatal(
-                        "table " + t + " does not exist", "check the name in --tables (quote mixed-case names)"));
+                        "table " + t + " does not exist", "check the table names given (quote mixed-case names)"));
         if (!f.isTable()) {
             throw PgFerryException.fatal(
                     t + " is not a table (relkind " + f.relkind() + ")", "publish tables only, not views");
@@ -97,12 +97,12 @@ final class ReplicationSetup {
         if (!"logical".equals(s.slotType()) || !"pgoutput".equals(s.plugin())) {
             throw PgFerryException.fatal(
                     "slot " + s.slotName() + " exists with plugin " + s.plugin() + ", not pgoutput",
-                    "choose another --slot, or drop it with: pgferry slots drop " + s.slotName());
+                    "choose another slot name, or drop it: " + dropSql(s.slotName()));
         }
         if (!sql.getCatalog().equals(s.database())) {
             throw PgFerryException.fatal(
                     "slot " + s.slotName() + " belongs to database " + s.database(),
-                    "connect to that database, or choose another --slot");
+                    "connect to that database, or choose another slot name");
         }
         if (s.active()) {
             throw slotInUse(s.slotName(), s.activePid());
@@ -112,15 +112,20 @@ final class ReplicationSetup {
         if (s.confirmedFlushLsn() == null) {
             throw PgFerryException.fatal(
                     "slot " + s.slotName() + " has no confirmed position (confirmed_flush_lsn is null)",
-                    "choose another --slot, or drop it with: pgferry slots drop " + s.slotName());
+                    "choose another slot name, or drop it: " + dropSql(s.slotName()));
         }
+    }
+
+    /** The SQL that drops {@code slot}, for a fix: any client can run it, whatever drives the library. */
+    static String dropSql(String slot) {
+        return "SELECT pg_drop_replication_slot('" + slot.replace("'", "''") + "')";
     }
 
     static PgFerryException slotInUse(String slot, Integer pid) {
         return PgFerryException.fatal(
                 "slot " + slot + " is in use by process " + (pid == null ? "?" : pid),
                 "stop the other consumer, or end it with SELECT pg_terminate_backend(" + (pid == null ? "pid" : pid)
-                        + "), or choose another --slot");
+                        + "), or choose another slot name");
     }
 
     /** Creates the publication if the plan says so. Returns whether it did. */

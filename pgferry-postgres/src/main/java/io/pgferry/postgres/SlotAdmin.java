@@ -101,7 +101,8 @@ public final class SlotAdmin {
         SlotInfo slot = find(name)
                 .orElseThrow(() -> PgFerryException.fatal(
                         "replication slot " + name + " does not exist",
-                        "pgferry slots list shows the slots of database " + Identifiers.display(dsn.dbname())));
+                        "SELECT slot_name FROM pg_replication_slots lists the slots; this connection is to database "
+                                + Identifiers.display(dsn.dbname())));
         if (slot.active() && slot.activePid() != null) {
             throw inUse(name, slot.activePid());
         }

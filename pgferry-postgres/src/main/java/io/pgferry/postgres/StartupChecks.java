@@ -34,8 +34,8 @@ final class StartupChecks {
                             + config.checkpointStore().describe()
                             + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
                             + slot.get().confirmedFlushLsn() + "): changes in between are gone from the slot",
-                    "drop the slot (pgferry slots drop " + config.slot() + ") and the checkpoint, then start again"
-                            + " with a snapshot of the existing rows");
+                    "drop the slot (" + ReplicationSetup.dropSql(config.slot())
+                            + ") and the checkpoint, then start again" + " with a snapshot of the existing rows");
         }
         if (checkpoint.isPresent() && slot.isEmpty()) {
             throw PgFerryException.fatal(
@@ -52,15 +52,16 @@ final class StartupChecks {
                                 && !config.initialCopy().resumable()))) {
             throw PgFerryException.fatal(
                     "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",
-                    "drop it (pgferry slots drop " + config.slot() + ") to start over with a snapshot, or start"
+                    "drop it (" + ReplicationSetup.dropSql(config.slot()) + ") to start over with a snapshot, or start"
                             + " without one");
         }
         if (config.fromLsn().isValid()
                 && slot.isPresent()
                 && config.fromLsn().isBefore(slot.get().confirmedFlushLsn())) {
             throw PgFerryException.fatal(
-                    "--from-lsn " + config.fromLsn() + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
-                            + slot.get().confirmedFlushLsn() + "): the server no longer has those changes",
+                    "the start position " + config.fromLsn() + " is behind slot " + config.slot()
+                            + " (confirmed_flush_lsn " + slot.get().confirmedFlushLsn()
+                            + "): the server no longer has those changes",
                     "give a position at or after " + slot.get().confirmedFlushLsn());
         }
     }

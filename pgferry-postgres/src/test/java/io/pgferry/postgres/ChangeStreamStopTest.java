@@ -87,7 +87,7 @@ class ChangeStreamStopTest {
         assertThatThrownBy(() -> ChangeStream.create(config, tx -> {}).start())
                 .isInstanceOf(PgFerryException.class)
                 .hasMessageContaining("column p of public.shapes has type point")
-                .hasMessageContaining("run without --binary");
+                .hasMessageContaining("stream without the binary option");
         assertThat(db.queryLong("SELECT count(*) FROM pg_publication")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
                 .isZero();

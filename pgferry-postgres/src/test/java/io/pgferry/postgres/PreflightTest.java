@@ -207,7 +207,7 @@ class PreflightTest {
             List<Finding> findings = Preflight.run(Dsn.parse(db.uri()), null, List.of());
             Finding slots = find(findings, "replication slots").orElseThrow();
             assertThat(slots.severity()).isEqualTo(Severity.FAIL);
-            assertThat(slots.fix()).contains("pgferry slots drop");
+            assertThat(slots.fix()).contains("pg_drop_replication_slot");
         } finally {
             db.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
                     + " WHERE slot_name LIKE 'pgferry\\_h4\\_fill\\_%'");

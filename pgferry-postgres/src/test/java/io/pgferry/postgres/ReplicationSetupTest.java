@@ -106,7 +106,7 @@ class ReplicationSetupTest {
                             config(db, "pgferry_h4_rs_phys").tables("public.t").build()))
                     .isInstanceOfSatisfying(PgFerryException.class, e -> {
                         assertThat(e.problem()).startsWith("slot pgferry_h4_rs_phys exists with plugin");
-                        assertThat(e.fix()).contains("pgferry slots drop pgferry_h4_rs_phys");
+                        assertThat(e.fix()).contains("SELECT pg_drop_replication_slot('pgferry_h4_rs_phys')");
                     });
         } finally {
             db.execute("SELECT pg_drop_replication_slot('pgferry_h4_rs_phys')");

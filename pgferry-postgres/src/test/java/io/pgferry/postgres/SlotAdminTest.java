@@ -57,7 +57,7 @@ class SlotAdminTest {
             assertThatThrownBy(() -> admin.drop("pgferry_h4_sa_drop"))
                     .isInstanceOfSatisfying(PgFerryException.class, e -> {
                         assertThat(e.problem()).isEqualTo("replication slot pgferry_h4_sa_drop does not exist");
-                        assertThat(e.fix()).contains("pgferry slots list");
+                        assertThat(e.fix()).contains("FROM pg_replication_slots");
                     });
         }
     }

@@ -120,7 +120,7 @@ public final class Connections {
             case "53400":
                 return PgFerryException.fatal(
                         "server limit reached: " + server,
-                        "drop unused replication slots (pgferry slots list / slots drop NAME) or raise"
+                        "drop unused replication slots (SELECT pg_drop_replication_slot('NAME')) or raise"
                                 + " max_replication_slots and restart PostgreSQL");
             case "55006":
                 return PgFerryException.retriable(
