@@ -118,7 +118,7 @@ final class ForeignSync {
                         throw PgFerryException.fatal(
                                 "slot " + config.slot() + " already exists on the source, but " + where + " has no"
                                         + " record of a sync using it, so no consistent copy can start from it",
-                                "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
+                                "drop it (" + SlotAdmin.dropSql(config.slot()) + ") or choose another slot name");
                     }
                     requireEmpty(dst, dialect, tables, targets, create);
                 }

@@ -78,7 +78,7 @@ final class KafkaSync {
                             "slot " + config.slot() + " already exists on the source, but Kafka holds no position of"
                                     + " sync " + config.slot() + " and no record that its initial copy began, so the"
                                     + " slot may belong to something else",
-                            "choose another slot name, or drop the slot (pgferry slots drop " + config.slot()
+                            "choose another slot name, or drop the slot (" + SlotAdmin.dropSql(config.slot())
                                     + ") if nothing else uses it");
                 }
                 // As a PostgreSQL target does, and as Debezium does after an interrupted snapshot: start it over.

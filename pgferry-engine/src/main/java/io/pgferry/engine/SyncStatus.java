@@ -73,7 +73,8 @@ public final class SyncStatus {
                     Optional<SyncCatalog.Position> p = catalog.position(t);
                     if (p.isEmpty()) {
                         throw PgFerryException.fatal(
-                                "the target has no sync named " + name, "pgferry status without --slot lists them all");
+                                "the target has no sync named " + name,
+                                "ask for the status of every sync to list them");
                     }
                     Map<String, CopyChunks.Progress> chunks = exists(t, dialect.quote(catalogSchema) + ".copy_chunk")
                             ? new CopyChunks(dialect, catalogSchema, name).progress(t)
@@ -107,7 +108,8 @@ public final class SyncStatus {
                     Optional<SyncCatalog.Position> p = catalog.position(t);
                     if (p.isEmpty()) {
                         throw PgFerryException.fatal(
-                                "the target has no sync named " + name, "pgferry status without --slot lists them all");
+                                "the target has no sync named " + name,
+                                "ask for the status of every sync to list them");
                     }
                     out.add(report(name, p.get(), catalog.states(t), Map.of(), s, source));
                 }

@@ -83,7 +83,7 @@ final class TargetStart {
                     throw PgFerryException.fatal(
                             "slot " + config.slot() + " already exists on the source, but the target has no record"
                                     + " of a sync using it, so no consistent copy can start from it",
-                            "drop it (pgferry slots drop " + config.slot() + ") or choose another slot name");
+                            "drop it (" + SlotAdmin.dropSql(config.slot()) + ") or choose another slot name");
                 }
                 SyncChecks.requireEmpty(target, plan, tables);
             }

@@ -97,7 +97,7 @@ final class ReplicationSetup {
         if (!"logical".equals(s.slotType()) || !"pgoutput".equals(s.plugin())) {
             throw PgFerryException.fatal(
                     "slot " + s.slotName() + " exists with plugin " + s.plugin() + ", not pgoutput",
-                    "choose another slot name, or drop it: " + dropSql(s.slotName()));
+                    "choose another slot name, or drop it: " + SlotAdmin.dropSql(s.slotName()));
         }
         if (!sql.getCatalog().equals(s.database())) {
             throw PgFerryException.fatal(
@@ -112,13 +112,8 @@ final class ReplicationSetup {
         if (s.confirmedFlushLsn() == null) {
             throw PgFerryException.fatal(
                     "slot " + s.slotName() + " has no confirmed position (confirmed_flush_lsn is null)",
-                    "choose another slot name, or drop it: " + dropSql(s.slotName()));
+                    "choose another slot name, or drop it: " + SlotAdmin.dropSql(s.slotName()));
         }
-    }
-
-    /** The SQL that drops {@code slot}, for a fix: any client can run it, whatever drives the library. */
-    static String dropSql(String slot) {
-        return "SELECT pg_drop_replication_slot('" + slot.replace("'", "''") + "')";
     }
 
     static PgFerryException slotInUse(String slot, Integer pid) {

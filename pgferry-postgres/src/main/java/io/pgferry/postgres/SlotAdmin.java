@@ -56,6 +56,14 @@ public final class SlotAdmin {
     private final Dsn dsn;
 
     /** Works on {@code c}, an ordinary connection opened from {@code dsn} (used for error messages). */
+    /**
+     * The SQL that drops {@code slot}, for an error's fix: any client can run it, whatever drives the library (the
+     * CLI's {@code pgferry slots drop} does the same).
+     */
+    public static String dropSql(String slot) {
+        return "SELECT pg_drop_replication_slot('" + slot.replace("'", "''") + "')";
+    }
+
     public SlotAdmin(Connection c, Dsn dsn) {
         this.c = Objects.requireNonNull(c, "c");
         this.dsn = Objects.requireNonNull(dsn, "dsn");

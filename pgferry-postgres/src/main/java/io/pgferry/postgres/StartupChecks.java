@@ -34,8 +34,8 @@ final class StartupChecks {
                             + config.checkpointStore().describe()
                             + " is behind slot " + config.slot() + " (confirmed_flush_lsn "
                             + slot.get().confirmedFlushLsn() + "): changes in between are gone from the slot",
-                    "drop the slot (" + ReplicationSetup.dropSql(config.slot())
-                            + ") and the checkpoint, then start again" + " with a snapshot of the existing rows");
+                    "drop the slot (" + SlotAdmin.dropSql(config.slot()) + ") and the checkpoint, then start again"
+                            + " with a snapshot of the existing rows");
         }
         if (checkpoint.isPresent() && slot.isEmpty()) {
             throw PgFerryException.fatal(
@@ -52,7 +52,7 @@ final class StartupChecks {
                                 && !config.initialCopy().resumable()))) {
             throw PgFerryException.fatal(
                     "slot " + config.slot() + " already exists, so no consistent snapshot can be taken for it",
-                    "drop it (" + ReplicationSetup.dropSql(config.slot()) + ") to start over with a snapshot, or start"
+                    "drop it (" + SlotAdmin.dropSql(config.slot()) + ") to start over with a snapshot, or start"
                             + " without one");
         }
         if (config.fromLsn().isValid()
