@@ -8,7 +8,7 @@ import org.apache.kafka.connect.data.Schema;
  * Turns changes into the keys and values of Connect records, in the connector's record format: {@code Struct}s with
  * Connect schemas ({@link StructEvents}), or the Kafka destination's JSON bytes ({@link JsonEncoder}). Either way the
  * records that a change makes, and their order, are the Kafka destination's ({@code io.pgferry.kafka.ChangeRecords}).
- * Not thread-safe: the task's.
+ * Not thread-safe: an instance is used by one thread (the task's, or the stream's for {@link Handoff.Prepare}).
  */
 interface Encoder {
     /** Receives the records of a change, in the order they are to be sent. */
@@ -20,4 +20,7 @@ interface Encoder {
     record Origin(long xid, Instant commitTime, TransactionStruct metadata) {}
 
     void add(ChangeEvent change, Origin origin, Out out);
+
+    /** A record's topic, key and value, made ahead of its poll. */
+    record Encoded(String topic, Schema keySchema, Object key, Schema valueSchema, Object value) {}
 }

@@ -15,8 +15,9 @@ import java.util.function.BooleanSupplier;
  * Transactions on their way from the stream's thread, which decodes them, to the task's, which turns them into
  * records in {@code poll()}. A small transaction (up to {@link #READ_AHEAD} changes) is read on the stream's thread and
  * handed over as a list, so that the stream gets its buffer back at once: the stream buffers each transaction in
- * chunks of its memory limit, and holding many small ones would push the next ones to disk. A larger one is retained
- * and read by the task, the stream's memory limit and spill files keeping it bounded.
+ * chunks of its memory limit, and holding many small ones would push the next ones to disk; with a {@link Prepare},
+ * its records are made there too, off the task's thread. A larger one is retained and read by the task, the stream's
+ * memory limit and spill files keeping it bounded.
  *
  * <p>At most {@code maxChanges} changes wait here; past that the stream's thread waits for {@code poll()} to take
  * some (Kafka slower than the source), as the stream does for retained transactions.
@@ -28,11 +29,27 @@ final class Handoff {
     static final int READ_AHEAD = 1024;
 
     /**
+     * Makes the records of a transaction read whole, on the stream's thread, so that the task's thread, which also
+     * runs Connect's converter and send path for every record, only hands them over.
+     */
+    interface Prepare {
+        /** The records of {@code read}'s changes, or null to leave them to the task (transaction metadata on). */
+        Prepared prepare(Transaction tx, List<ChangeEvent> read);
+    }
+
+    /**
+     * The records made ahead for a transaction's changes: change {@code i}'s are {@code records} from {@code ends[i -
+     * 1]} (0 for the first) to {@code ends[i]}; none for a heartbeat, which the task makes itself.
+     */
+    record Prepared(List<Encoder.Encoded> records, int[] ends) {}
+
+    /**
      * A transaction handed over: the changes read so far and, for one retained, the iterator of the rest.
      *
      * @param rest null when every change was read
+     * @param prepared the records made ahead, for a transaction read whole; else null
      */
-    record Handed(Transaction tx, List<ChangeEvent> read, Iterator<ChangeEvent> rest) {
+    record Handed(Transaction tx, List<ChangeEvent> read, Iterator<ChangeEvent> rest, Prepared prepared) {
         boolean retained() {
             return rest != null;
         }
@@ -68,10 +85,13 @@ final class Handoff {
     private final Condition added = lock.newCondition();
     private final ArrayDeque<Handed> queue = new ArrayDeque<>();
     private final long maxChanges;
+    private final Prepare prepare;
     private long changes;
 
-    Handoff(long maxChanges) {
+    /** @param prepare makes the records of small transactions on the stream's thread; null for none */
+    Handoff(long maxChanges, Prepare prepare) {
         this.maxChanges = maxChanges;
+        this.prepare = prepare;
     }
 
     /**
@@ -85,7 +105,8 @@ final class Handoff {
         while (read.size() < READ_AHEAD && it.hasNext()) {
             read.add(it.next());
         }
-        Handed h = new Handed(tx, read, it.hasNext() ? it : null);
+        boolean whole = !it.hasNext();
+        Handed h = new Handed(tx, read, whole ? null : it, whole && prepare != null ? prepare.prepare(tx, read) : null);
         if (h.retained()) {
             tx.retain();
         }

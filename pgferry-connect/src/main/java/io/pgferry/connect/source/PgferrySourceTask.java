@@ -40,7 +40,7 @@ public final class PgferrySourceTask extends SourceTask {
     /** Changes waiting for poll(), at most. */
     private static final long MAX_WAITING_CHANGES = 50_000;
 
-    private final Handoff handed = new Handoff(MAX_WAITING_CHANGES);
+    private volatile Handoff handed = new Handoff(MAX_WAITING_CHANGES, null);
     private final Acknowledgements acks = new Acknowledgements();
     private SourceConfig.Settings settings;
     private Offsets offsets;
@@ -85,7 +85,25 @@ public final class PgferrySourceTask extends SourceTask {
         }
         transactions = context.transactionContext();
         String prefix = settings.topics().prefix();
-        events = settings.recordFormat() == RecordFormat.STRUCT
+        events = encoder();
+        if (!settings.transactionMetadata()) {
+            // A second encoder, the stream thread's own: encoders are not thread-safe.
+            Encoder ahead = encoder();
+            handed = new Handoff(MAX_WAITING_CHANGES, (tx, read) -> prepare(ahead, tx, read));
+        }
+        heartbeat = new Heartbeat(prefix, settings.recordFormat());
+        if (settings.snapshot() && offsets.resume().isEmpty()) {
+            // The slot is created once an offset saying so is stored: see SnapshotMark.
+            mark = new SnapshotMark(partition, heartbeat);
+            log.info("taking a snapshot from a new slot {} once Connect has stored that it began", settings.slot());
+            return;
+        }
+        startStream();
+    }
+
+    private Encoder encoder() {
+        String prefix = settings.topics().prefix();
+        return settings.recordFormat() == RecordFormat.STRUCT
                 ? new StructEvents(
                         settings.topics(),
                         new SourceStruct(prefix, settings.source().dbname()),
@@ -97,14 +115,28 @@ public final class PgferrySourceTask extends SourceTask {
                         settings.recordFormat() == RecordFormat.JSON_WITH_SCHEMAS,
                         settings.tombstones(),
                         Clock.systemUTC());
-        heartbeat = new Heartbeat(prefix, settings.recordFormat());
-        if (settings.snapshot() && offsets.resume().isEmpty()) {
-            // The slot is created once an offset saying so is stored: see SnapshotMark.
-            mark = new SnapshotMark(partition, heartbeat);
-            log.info("taking a snapshot from a new slot {} once Connect has stored that it began", settings.slot());
-            return;
+    }
+
+    /**
+     * On the stream's thread: the records of a transaction read whole, made with {@code encoder}, as {@link Reading}
+     * would make them (heartbeats aside, which it makes itself).
+     */
+    private Handoff.Prepared prepare(Encoder encoder, Transaction tx, List<ChangeEvent> read) {
+        List<Encoder.Encoded> records = new ArrayList<>(read.size() * 2);
+        int[] ends = new int[read.size()];
+        Encoder.Origin origin = new Encoder.Origin(tx.xid(), tx.commitTime(), null);
+        for (int i = 0; i < read.size(); i++) {
+            ChangeEvent change = read.get(i);
+            if (!isHeartbeat(change) && (!(change instanceof ChangeEvent.Message) || settings.messages())) {
+                encoder.add(
+                        change,
+                        origin,
+                        (topic, keySchema, key, valueSchema, value) ->
+                                records.add(new Encoder.Encoded(topic, keySchema, key, valueSchema, value)));
+            }
+            ends[i] = records.size();
         }
-        startStream();
+        return new Handoff.Prepared(records, ends);
     }
 
     private void startStream() {

@@ -32,6 +32,10 @@ final class Reading {
     private final TransactionStruct metadata;
     private final Encoder.Origin origin;
     private final boolean snapshot;
+    private final Handoff.Prepared prepared;
+    /** The position of the next change in the transaction, for its prepared records. */
+    private int changeIndex;
+
     private List<SourceRecord> out;
     private Made held;
     private long index;
@@ -59,6 +63,7 @@ final class Reading {
         this.resume = resume;
         this.transactions = transactions;
         this.snapshot = tx.kind() == Transaction.Kind.SNAPSHOT;
+        this.prepared = handed.prepared();
         boolean withMetadata = settings.transactionMetadata()
                 && tx.kind() != Transaction.Kind.SNAPSHOT
                 && tx.kind() != Transaction.Kind.MESSAGE;
@@ -80,8 +85,14 @@ final class Reading {
                 return true;
             }
             ChangeEvent change = changes.next();
+            int i = changeIndex++;
             if (PgferrySourceTask.isHeartbeat(change)) {
                 makeHeartbeat();
+            } else if (prepared != null) {
+                for (int r = i == 0 ? 0 : prepared.ends()[i - 1]; r < prepared.ends()[i]; r++) {
+                    Encoder.Encoded e = prepared.records().get(r);
+                    make(e.topic(), e.keySchema(), e.key(), e.valueSchema(), e.value());
+                }
             } else if (!(change instanceof ChangeEvent.Message) || settings.messages()) {
                 events.add(change, origin, this::make);
             }
