@@ -2,8 +2,10 @@ package io.pgferry.kafka;
 
 import io.pgferry.core.value.PgValues;
 import io.pgferry.core.value.TypeResolver;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -16,6 +18,14 @@ import java.util.List;
 public final class ConnectValues {
     /** What Debezium writes for an unchanged TOAST value it was not sent (its default placeholder). */
     public static final String UNAVAILABLE = ValueWriter.UNAVAILABLE;
+
+    /** A timestamp of +infinity as Debezium writes it (the driver's infinity instant in milliseconds). */
+    public static final long TIMESTAMP_POSITIVE_INFINITY = ValueWriter.TIMESTAMP_POSITIVE_INFINITY;
+
+    /** A timestamp of -infinity as Debezium writes it. */
+    public static final long TIMESTAMP_NEGATIVE_INFINITY = ValueWriter.TIMESTAMP_NEGATIVE_INFINITY;
+
+    private static final byte[] UNAVAILABLE_BYTES = UNAVAILABLE.getBytes(StandardCharsets.UTF_8);
 
     private ConnectValues() {}
 
@@ -75,6 +85,23 @@ public final class ConnectValues {
             return List.of(unavailable(type.element()));
         }
         return null;
+    }
+
+    /**
+     * Whether a Connect value is the placeholder {@link #unavailable} writes: the string, its UTF-8 bytes (as an array
+     * or a buffer, as converters hand bytes), or a one-element list of either.
+     */
+    public static boolean isUnavailable(Object v) {
+        if (v instanceof String s) {
+            return s.equals(UNAVAILABLE);
+        }
+        if (v instanceof byte[] b) {
+            return Arrays.equals(b, UNAVAILABLE_BYTES);
+        }
+        if (v instanceof ByteBuffer b) {
+            return b.remaining() == UNAVAILABLE_BYTES.length && b.equals(ByteBuffer.wrap(UNAVAILABLE_BYTES));
+        }
+        return v instanceof List<?> l && l.size() == 1 && l.get(0) != null && isUnavailable(l.get(0));
     }
 
     private static void elements(List<Object> out, ConnectType element, int oid, List<?> elements, TypeResolver types) {

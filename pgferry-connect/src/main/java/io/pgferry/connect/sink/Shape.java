@@ -10,7 +10,6 @@ import io.pgferry.kafka.ConnectValues;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.connect.data.Field;
@@ -23,8 +22,6 @@ import org.apache.kafka.connect.data.Struct;
  * no key has replica identity FULL: its rows are matched on all their values, as pgferry's sync matches them.
  */
 final class Shape {
-    private static final byte[] UNAVAILABLE_BYTES = ConnectValues.UNAVAILABLE.getBytes(StandardCharsets.UTF_8);
-
     final Relation relation;
     private final Field[] fields;
     private final FieldType[] types;
@@ -83,7 +80,7 @@ final class Shape {
             Object v = keyOnly && !c.key() ? null : struct.get(fields[i]);
             if (v == null) {
                 kinds[i] = TupleData.NULL;
-            } else if (toast && !c.key() && isUnavailable(v)) {
+            } else if (toast && !c.key() && ConnectValues.isUnavailable(v)) {
                 kinds[i] = TupleData.UNCHANGED_TOAST;
             } else {
                 byte[] text;
@@ -107,20 +104,5 @@ final class Shape {
                 new TupleData(buffer.toByteArray(), kinds, offsets, lengths),
                 BuiltinTypes.builtin(),
                 keyOnly);
-    }
-
-    /** Debezium's placeholder as a string, its UTF-8 bytes, or a one-element array of either. */
-    private static boolean isUnavailable(Object v) {
-        if (v instanceof String s) {
-            return s.equals(ConnectValues.UNAVAILABLE);
-        }
-        if (v instanceof byte[] b) {
-            return Arrays.equals(b, UNAVAILABLE_BYTES);
-        }
-        if (v instanceof java.nio.ByteBuffer b) {
-            return b.remaining() == UNAVAILABLE_BYTES.length
-                    && Arrays.equals(ValueDecoders.bytes(b), UNAVAILABLE_BYTES);
-        }
-        return v instanceof List<?> l && l.size() == 1 && l.get(0) != null && isUnavailable(l.get(0));
     }
 }

@@ -3,6 +3,7 @@ package io.pgferry.connect.sink;
 import io.pgferry.core.value.BitString;
 import io.pgferry.core.value.PgInterval;
 import io.pgferry.core.value.Special;
+import io.pgferry.kafka.ConnectValues;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -23,8 +24,6 @@ import org.apache.kafka.connect.data.Struct;
  */
 final class ValueDecoders {
     private static final long MICROS_PER_DAY = 86_400_000_000L;
-    private static final long TIMESTAMP_POSITIVE_INFINITY = 9223372036825200000L;
-    private static final long TIMESTAMP_NEGATIVE_INFINITY = -9223372036832400000L;
 
     private ValueDecoders() {}
 
@@ -82,10 +81,10 @@ final class ValueDecoders {
 
     static Object timestamp(Object v, long unitMicros) {
         long n = ((Number) v).longValue();
-        if (n == TIMESTAMP_POSITIVE_INFINITY) {
+        if (n == ConnectValues.TIMESTAMP_POSITIVE_INFINITY) {
             return Special.POSITIVE_INFINITY;
         }
-        if (n == TIMESTAMP_NEGATIVE_INFINITY) {
+        if (n == ConnectValues.TIMESTAMP_NEGATIVE_INFINITY) {
             return Special.NEGATIVE_INFINITY;
         }
         long micros = Math.multiplyExact(n, unitMicros);
