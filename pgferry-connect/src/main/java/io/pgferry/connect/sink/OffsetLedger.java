@@ -50,7 +50,7 @@ final class OffsetLedger implements BatchLedger {
     /**
      * Creates the schema and table when missing, committing on {@code c}. Tasks of a connector start together, and
      * PostgreSQL's {@code IF NOT EXISTS} does not hold against a concurrent creation (it fails with a duplicate
-     * object or key): the statements are then run once more, and find what the other task created.
+     * object or key): the statements are then run again, and find what the other task created.
      */
     static void create(Connection c, Dialect dialect, String schema) throws SQLException {
         boolean auto = c.getAutoCommit();
@@ -62,7 +62,10 @@ final class OffsetLedger implements BatchLedger {
         }
     }
 
-    /** Runs {@code ddl} in auto-commit, once more after a failure a concurrent creation explains. */
+    /**
+     * Runs {@code ddl} in auto-commit, again after each failure a concurrent creation explains. Each such failure
+     * means another session created one of the objects, so after one per statement every object exists.
+     */
     static void runCreating(Connection c, List<String> ddl) throws SQLException {
         for (int attempt = 0; ; attempt++) {
             try (Statement st = c.createStatement()) {
@@ -71,7 +74,7 @@ final class OffsetLedger implements BatchLedger {
                 }
                 return;
             } catch (SQLException e) {
-                if (attempt > 0 || !createdConcurrently(e)) {
+                if (attempt >= ddl.size() || !createdConcurrently(e)) {
                     throw e;
                 }
             }
