@@ -1,6 +1,5 @@
 package io.pgferry.verify.compare;
 
-import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.guard.GuardSchema;
@@ -35,11 +34,7 @@ final class Side implements AutoCloseable {
     static Side open(String role, Dsn dsn) {
         Connection c = Connections.open(dsn);
         try {
-            if (GuardSchema.installedVersion(c).isEmpty()) {
-                throw PgFerryException.fatal(
-                        "syncguard is not installed on the " + role + " (database " + dsn.dbname() + ")",
-                        "run pgferry guard install and pgferry guard register on both sides");
-            }
+            GuardSchema.requireCurrent(c, "the " + role + " (database " + dsn.dbname() + ")");
             HashSettings.pin(c);
             return new Side(role, dsn, c);
         } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package io.pgferry.verify.diff;
 
 import io.pgferry.postgres.Identifiers;
+import io.pgferry.verify.guard.RowHashes;
 import io.pgferry.verify.inspect.RowDiff;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -53,8 +54,9 @@ final class TableDiffer {
             Segment segment = work.poll();
             List<List<String>> points = points(segment, top);
             List<Segment> parts = segment.split(points);
-            String sql = "SELECT " + ks.subSegment(points) + " AS s, count(*), sum(" + ks.rowHash() + ")::text FROM "
-                    + ks.relation() + " r WHERE " + ks.predicate(segment) + " GROUP BY 1";
+            String sql = "SELECT x.s, count(*), " + RowHashes.mixedSum("x.h") + "::text FROM (SELECT "
+                    + ks.subSegment(points) + " AS s, " + ks.rowHash() + " AS h FROM " + ks.relation() + " r WHERE "
+                    + ks.predicate(segment) + " OFFSET 0) x GROUP BY 1";
             List<Map<Integer, Aggregate>> results = sides.both(c -> aggregates(c, sql));
             queries++;
             for (int i = 0; i < parts.size(); i++) {

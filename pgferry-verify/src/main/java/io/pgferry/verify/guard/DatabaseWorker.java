@@ -155,9 +155,7 @@ final class DatabaseWorker {
         if (connection == null) {
             Connection c = Connections.open(dsn);
             try {
-                if (GuardSchema.installedVersion(c).isEmpty()) {
-                    throw GuardErrors.notInstalled(dsn);
-                }
+                GuardSchema.requireCurrent(c, "database " + dsn.dbname() + " at " + dsn.endpoints());
                 HashSettings.pin(c);
                 try (PreparedStatement st = c.prepareStatement("SET application_name = 'pgferry guard'")) {
                     st.execute();

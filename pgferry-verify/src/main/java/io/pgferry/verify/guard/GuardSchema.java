@@ -25,7 +25,7 @@ public final class GuardSchema {
     /** The schema every object lives in; the name pg-sync-guard users know. */
     public static final String SCHEMA = "syncguard";
 
-    private static final List<String> MIGRATIONS = List.of("001-base.sql");
+    private static final List<String> MIGRATIONS = List.of("001-base.sql", "002-mixed-row-hash.sql");
 
     /** The version this build installs and upgrades to. */
     public static final int CURRENT_VERSION = MIGRATIONS.size();
@@ -46,6 +46,34 @@ public final class GuardSchema {
             rs.next();
             int v = rs.getInt(1);
             return rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
+        }
+    }
+
+    /**
+     * The installed version, which must be {@link #CURRENT_VERSION}: catalogs of another version hash differently, so
+     * this build neither reads nor writes them.
+     *
+     * @param where the database, as errors should name it ("the publisher (database app)")
+     * @throws PgFerryException when the schema is missing, older or newer
+     */
+    public static void requireCurrent(Connection c, String where) throws SQLException {
+        OptionalInt installed = installedVersion(c);
+        if (installed.isEmpty()) {
+            throw PgFerryException.fatal(
+                    "syncguard is not installed on " + where, "install it there first (pgferry guard install)");
+        }
+        int v = installed.getAsInt();
+        if (v < CURRENT_VERSION) {
+            throw PgFerryException.fatal(
+                    "syncguard version " + v + " on " + where + " is older than this pgferry's (" + CURRENT_VERSION
+                            + ")",
+                    "upgrade it (pgferry guard upgrade); the worker then sweeps its tables again");
+        }
+        if (v > CURRENT_VERSION) {
+            throw PgFerryException.fatal(
+                    "syncguard version " + v + " on " + where + " is newer than this pgferry knows (" + CURRENT_VERSION
+                            + ")",
+                    "use the pgferry release that installed it, or a newer one");
         }
     }
 

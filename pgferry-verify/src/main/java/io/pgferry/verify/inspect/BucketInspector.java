@@ -226,11 +226,7 @@ public final class BucketInspector {
     private static Connection open(Dsn dsn, String side) throws SQLException {
         Connection c = Connections.open(dsn);
         try {
-            if (GuardSchema.installedVersion(c).isEmpty()) {
-                throw PgFerryException.fatal(
-                        "syncguard is not installed on the " + side + " (" + dsn.dbname() + ")",
-                        "run pgferry guard install and pgferry guard register on both sides");
-            }
+            GuardSchema.requireCurrent(c, "the " + side + " (database " + dsn.dbname() + ")");
             HashSettings.pin(c);
             try (Statement st = c.createStatement()) {
                 st.execute("SET standard_conforming_strings = on");

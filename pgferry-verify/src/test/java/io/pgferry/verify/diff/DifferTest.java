@@ -97,6 +97,26 @@ class DifferTest {
         }
     }
 
+    /**
+     * Regression, issue #6: two rows that swapped a column's values summed to the same segment hash (row hashes
+     * combine columns linearly and were summed unmixed), so diff reported the tables equal.
+     */
+    @Test
+    void twoRowsThatSwappedAColumnsValuesDiffer(TestDatabase source) throws Exception {
+        String[] same = {
+            "CREATE TABLE t (id int PRIMARY KEY, v text)",
+            "INSERT INTO t SELECT i, 'value ' || i FROM generate_series(1, 5000) i",
+        };
+        source.execute(same);
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute(same);
+            target.execute("UPDATE t SET v = CASE id WHEN 100 THEN 'value 101' ELSE 'value 100' END"
+                    + " WHERE id IN (100, 101)");
+            DiffReport r = Differ.run(DiffOptions.defaults(Dsn.parse(source.uri()), Dsn.parse(target.uri())));
+            assertThat(rows(r, "t")).containsExactlyInAnyOrder("100:changed:v", "101:changed:v");
+        }
+    }
+
     private static String uuid777(TestDatabase db) throws Exception {
         return db.queryString("SELECT md5('777')::uuid::text");
     }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +54,39 @@ class GuardSchemaTest {
         }
         assertThat(db.queryLong("SELECT count(*) FROM syncguard.guard_version")).isEqualTo(1);
         assertThat(db.queryString("SELECT upgraded_at IS NOT NULL FROM syncguard.guard_version"))
+                .isEqualTo("t");
+    }
+
+    /**
+     * Version 2 changed how row hashes add up (issue #6: values swapped between rows went unseen). A catalog of version
+     * 1 is neither read nor extended by this build: the worker refuses it until the upgrade, which forgets every
+     * sweep, so that the worker sweeps the table again with the new hash.
+     */
+    @Test
+    void aCatalogOfVersionOneIsSweptAgainAfterTheUpgrade(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' FROM generate_series(1, 10) i");
+        Dsn dsn = Dsn.parse(db.uri());
+        try (Connection c = db.connect()) {
+            GuardSchema.install(c);
+            Registrations.register(c, "public", "t", null, null);
+        }
+        GuardWorker.drain(List.of(dsn));
+        // As a version-1 install that an older pgferry swept would look.
+        db.execute(
+                "UPDATE syncguard.guard_version SET version = 1",
+                "UPDATE syncguard.sweep_state SET swept_at = '2000-01-01'");
+        assertThatThrownBy(() -> GuardWorker.drain(List.of(dsn)))
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("syncguard version 1")
+                .hasMessageContaining("older than this pgferry's (2)");
+        try (Connection c = db.connect()) {
+            assertThat(GuardSchema.upgrade(c)).isEqualTo(1);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM syncguard.sweep_state")).isZero();
+        GuardWorker.drain(List.of(dsn));
+        assertThat(db.queryString("SELECT swept_at > '2000-01-01' FROM syncguard.sweep_state"))
                 .isEqualTo("t");
     }
 
