@@ -10,18 +10,26 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# bench_require PROGRAM... : installs postgresql-15 (and the given Debian packages) when a program is missing.
+# bench_require PROGRAM... : installs postgresql-15 (which brings pgbench and pg_recvlogical) and the Debian package
+# of any other missing program (named as the program: pgcopydb) when one is missing.
 bench_require() {
-  local missing=false p
+  local missing=false p packages=()
   [ -x "$pgbin/postgres" ] || missing=true
-  for p in "$@"; do command -v "$p" >/dev/null 2>&1 || [ -x "$pgbin/$p" ] || missing=true; done
+  for p in "$@"; do
+    command -v "$p" >/dev/null 2>&1 || [ -x "$pgbin/$p" ] && continue
+    missing=true
+    case "$p" in
+      pgbench|pg_recvlogical|pg_dump|pg_restore|psql) ;;
+      *) packages+=("$p") ;;
+    esac
+  done
   $missing || return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing postgresql-15 $*"
+    log "installing postgresql-15 ${packages[*]}"
     apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-client-15 "$@" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-15 postgresql-client-15 "${packages[@]}" >&2
   else
-    log "needs PostgreSQL 15 ($pgbin) $*: apt-get install postgresql-15 $*"
+    log "needs PostgreSQL 15 ($pgbin) ${packages[*]}: apt-get install postgresql-15 ${packages[*]}"
     exit 2
   fi
 }
