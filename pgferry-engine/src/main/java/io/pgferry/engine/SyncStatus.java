@@ -127,7 +127,7 @@ public final class SyncStatus {
      */
     public static List<Report> read(KafkaTarget target, Dsn source, boolean onlyThisSync) {
         List<KafkaPositions.StoredPosition> stored = KafkaPositions.readAll(target, onlyThisSync);
-        if (stored.isEmpty() && onlyThisSync && KafkaPositions.copyUnfinished(target)) {
+        if (onlyThisSync && stored.size() == 1 && stored.get(0).copyUnfinished()) {
             throw PgFerryException.fatal(
                     "the initial copy of sync " + target.syncName() + " under topic prefix " + target.topicPrefix()
                             + " has begun and stored no position yet: it is running, or it was interrupted",
@@ -144,8 +144,8 @@ public final class SyncStatus {
         List<Report> out = new ArrayList<>();
         try (Connection s = source == null ? null : Connections.open(source)) {
             for (KafkaPositions.StoredPosition p : stored) {
-                SyncCatalog.Position position = new SyncCatalog.Position(
-                        "", Optional.of(p.lsn()), p.sourceCommitTime(), p.storedAt(), Optional.empty());
+                SyncCatalog.Position position =
+                        new SyncCatalog.Position("", p.lsn(), p.sourceCommitTime(), p.storedAt(), Optional.empty());
                 out.add(report(p.sync(), position, List.of(), Map.of(), s, source));
             }
             return out;
