@@ -141,6 +141,12 @@ class KafkaSyncTest {
         assertThatThrownBy(() -> SyncStatus.read(target(prefix), null, true))
                 .hasMessageContaining("initial copy of sync pgferry_sync")
                 .hasMessageContaining("has begun and stored no position yet");
+        // Regression, issue #7: the status of every sync under the prefix left out (or, as here with no other sync,
+        // refused with "holds no sync position") a sync whose copy had begun and stored no position.
+        assertThat(SyncStatus.read(target(prefix), null, false)).singleElement().satisfies(r -> {
+            assertThat(r.sync()).isEqualTo("pgferry_sync");
+            assertThat(r.position()).isEmpty();
+        });
 
         SyncEngine.Result copied =
                 new SyncEngine(config(source, prefix).slot(slot).build()).run();

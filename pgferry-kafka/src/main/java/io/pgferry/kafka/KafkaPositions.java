@@ -124,38 +124,39 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
      *
      * @param sourceCommitTime when the source committed the last transaction delivered (an idle advance or the end of
      *     the initial copy, stored without one, keeps the time of the transaction before it); null when none is known
-     * @param storedAt when pgferry stored it
+     * @param storedAt when pgferry stored it; null with no position
+     * @param lsn empty while an initial copy has not finished: a position stored before it no longer describes the
+     *     topics
+     * @param copyUnfinished whether the sync's last record says an initial copy began: it is running, or it was
+     *     interrupted and the next run starts it over
      */
-    public record StoredPosition(String sync, Lsn lsn, Instant sourceCommitTime, Instant storedAt) {}
+    public record StoredPosition(
+            String sync, Optional<Lsn> lsn, Instant sourceCommitTime, Instant storedAt, boolean copyUnfinished) {}
 
     /**
-     * Every sync's position in {@code target}'s offsets topic (the topic of its prefix), or only that of the target's
-     * sync name when {@code onlyThisSync}; empty when the topic does not exist. Reads only committed records.
+     * Every sync in {@code target}'s offsets topic (the topic of its prefix), or only the target's sync when {@code
+     * onlyThisSync}, with its position, and those whose initial copy has not finished; in sync name order, empty when
+     * the topic does not exist. Reads only committed records.
      */
     public static List<StoredPosition> readAll(KafkaTarget target, boolean onlyThisSync) {
         OffsetStore offsets = new OffsetStore(new Topics(target.topicPrefix()).offsets(), target.syncName());
         try {
+            OffsetStore.Listing listing = offsets.list(
+                    ClientSettings.consumer(target, target.transactionalId() + "-status"),
+                    onlyThisSync ? target.syncName() : null);
+            java.util.SortedSet<String> syncs =
+                    new java.util.TreeSet<>(listing.positions().keySet());
+            syncs.addAll(listing.unfinishedCopies());
             List<StoredPosition> out = new ArrayList<>();
-            offsets.readAll(
-                            ClientSettings.consumer(target, target.transactionalId() + "-status"),
-                            onlyThisSync ? target.syncName() : null)
-                    .forEach((sync, s) ->
-                            out.add(new StoredPosition(sync, s.lsn(), s.sourceCommitTime(), s.storedAt())));
+            for (String sync : syncs) {
+                OffsetStore.Stored s = listing.positions().get(sync);
+                if (listing.unfinishedCopies().contains(sync)) {
+                    out.add(new StoredPosition(sync, Optional.empty(), null, s == null ? null : s.storedAt(), true));
+                } else {
+                    out.add(new StoredPosition(sync, Optional.of(s.lsn()), s.sourceCommitTime(), s.storedAt(), false));
+                }
+            }
             return out;
-        } catch (Exception e) {
-            throw KafkaErrors.classify(e, "read the positions in " + offsets.topic(), target, null);
-        }
-    }
-
-    /**
-     * Whether the last record of {@code target}'s sync in the offsets topic says an initial copy began: a copy is
-     * running, or one was interrupted and the next run starts it over.
-     */
-    public static boolean copyUnfinished(KafkaTarget target) {
-        OffsetStore offsets = new OffsetStore(new Topics(target.topicPrefix()).offsets(), target.syncName());
-        try {
-            return offsets.readState(ClientSettings.consumer(target, target.transactionalId() + "-status"))
-                    .copyUnfinished();
         } catch (Exception e) {
             throw KafkaErrors.classify(e, "read the positions in " + offsets.topic(), target, null);
         }

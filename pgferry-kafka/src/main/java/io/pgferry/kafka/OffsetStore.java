@@ -110,11 +110,19 @@ final class OffsetStore {
     }
 
     /**
-     * The highest stored position of every sync in the topic, by sync name, or of {@code only} alone when it is not
-     * null, with the commit time of the last transaction stored at or before it. Empty when the topic does not exist.
+     * What the topic holds for every sync, or for {@code only} alone when it is not null.
+     *
+     * @param positions the highest stored position of each sync, with the commit time of the last transaction stored
+     *     at or before it
+     * @param unfinishedCopies the syncs whose last record is a copy marker: a copy is running, or was interrupted
      */
-    Map<String, Stored> readAll(Map<String, Object> consumerSettings, String only) throws TimeoutException {
-        return readAll(consumerSettings, only, null);
+    record Listing(Map<String, Stored> positions, Set<String> unfinishedCopies) {}
+
+    /** Empty when the topic does not exist. */
+    Listing list(Map<String, Object> consumerSettings, String only) throws TimeoutException {
+        Set<String> unfinished = new java.util.TreeSet<>();
+        Map<String, Stored> positions = readAll(consumerSettings, only, unfinished);
+        return new Listing(positions, unfinished);
     }
 
     /** As {@link #readAll(Map, String)}; adds to {@code unfinishedCopies}, when given, every sync whose last record is
