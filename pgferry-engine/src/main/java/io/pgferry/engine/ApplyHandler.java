@@ -86,14 +86,15 @@ final class ApplyHandler implements TransactionHandler {
     }
 
     /**
-     * Transactions handed over and not yet applied, at most one per 256 KiB of the stream's memory limit (2 to 1,024;
-     * 256 in the default 64 MB): the stream buffers each transaction in at least one 64 KiB chunk of that memory until
-     * it is released, so a full queue of small transactions holds a quarter of it, and the transactions still
-     * arriving stay in memory. The bound is what lets the stream decode ahead while the applier commits a batch: with
-     * 16 queued transactions of 5 changes the stream stalled after 80 changes.
+     * Transactions handed over and not yet applied, at most one per 8 KiB of the stream's memory limit (2 to 8,192;
+     * 8,192 in the default 64 MB). A retained transaction that fits in one 64 KiB chunk of that memory moves to the
+     * heap at its exact size, so a queue of small transactions holds what they are, and the stream's retained-bytes
+     * limit still bounds the whole. The bound is what lets the stream decode ahead while the applier writes a batch:
+     * with 16 queued transactions of 5 changes (1 MB each of the limit, before) the stream stalled after 80 changes,
+     * and the walsender with it, for most of every batch's write.
      */
     static int queueCapacity(long memoryLimitBytes) {
-        return (int) Math.max(2, Math.min(1024, memoryLimitBytes >> 18));
+        return (int) Math.max(2, Math.min(8192, memoryLimitBytes >> 13));
     }
 
     private final BlockingQueue<Item> queue;

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MemoryBudget {
     /**
-     * 64 KiB: every buffered transaction holds at least one chunk until it is released, so the chunk bounds how many
-     * small transactions a handler can hold at once before the rest spill to disk (1,024 in the default 64 MB; with
-     * 1 MB chunks it was 64, and a sink applying 5-change transactions kept the stream 16 transactions ahead).
+     * 64 KiB: every transaction holds at least one chunk while it is buffered, and a large one holds a list of them.
+     * A small transaction a handler retains gives its chunk back for a heap copy of its exact size (see {@code
+     * SpillBuffer.moveToHeap}).
      */
     static final int CHUNK_SIZE = 1 << 16;
 

@@ -42,6 +42,9 @@ final class SpillBuffer {
     private final Path spillDir;
     private final SpillStats stats;
     private final List<ByteBuffer> chunks = new ArrayList<>();
+    /** Set once the records moved to a heap buffer of their own ({@link #moveToHeap}): no chunk to give back. */
+    private boolean onHeap;
+
     private Path file;
     private DataOutputStream out;
     private long records;
@@ -153,8 +156,34 @@ final class SpillBuffer {
         return new RecordCursor(chunks, file, skip);
     }
 
+    /**
+     * Moves the records of a buffer that fits in one chunk, and has no file, to a heap buffer of their exact size, and
+     * gives the chunk back to the budget. For a transaction a handler retains before reading it: a small transaction
+     * then holds its own bytes, not a whole chunk, so a handler can queue thousands of them without sending the
+     * transactions still arriving to disk. Larger ones stay off-heap, so the heap does not grow with transaction size.
+     *
+     * @param cursor the buffer's cursor, which must not have read anything yet
+     * @return whether the records moved
+     */
+    boolean moveToHeap(RecordCursor cursor) {
+        if (onHeap || file != null || chunks.size() != 1 || !cursor.atStart()) {
+            return false;
+        }
+        ByteBuffer chunk = chunks.get(0);
+        ByteBuffer heap = ByteBuffer.allocate(chunk.position());
+        heap.put(0, chunk, 0, chunk.position());
+        heap.position(chunk.position());
+        // The cursor reads the same list: it finds the same bytes at the same positions.
+        chunks.set(0, heap);
+        budget.give(chunk);
+        onHeap = true;
+        return true;
+    }
+
     void release() {
-        chunks.forEach(budget::give);
+        if (!onHeap) {
+            chunks.forEach(budget::give);
+        }
         chunks.clear();
         try {
             if (out != null) {
@@ -192,6 +221,10 @@ final class SpillBuffer {
             this.chunks = chunks;
             this.file = file;
             this.skip = skip;
+        }
+
+        boolean atStart() {
+            return chunk == 0 && pos == 0 && in == null;
         }
 
         /** Advances to the next record not skipped; false at the end. */

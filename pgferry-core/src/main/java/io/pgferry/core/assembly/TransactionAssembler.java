@@ -383,6 +383,7 @@ public final class TransactionAssembler {
             if (replay != null) {
                 replay.detach(relations.snapshot());
             }
+            buffer.moveToHeap(cursor);
             retained = true;
             budget.retained(bytes);
         }

@@ -55,6 +55,47 @@ class SpillBufferTest {
     }
 
     /**
+     * A small buffer moved to the heap gives its chunk back at once and reads the same records; its release gives
+     * nothing back twice. A buffer of several chunks, or one already read from, stays where it is.
+     */
+    @Test
+    void aSmallBufferMovesToTheHeapAndGivesItsChunkBack() {
+        MemoryBudget budget = new MemoryBudget(4L * MemoryBudget.CHUNK_SIZE);
+        SpillStats stats = new SpillStats();
+        SpillBuffer small = new SpillBuffer(budget, dir, stats);
+        for (int i = 0; i < 5; i++) {
+            byte[] m = ("change " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            small.append(m, 0, m.length, i, 0);
+        }
+        assertThat(budget.inUseBytes()).isEqualTo(MemoryBudget.CHUNK_SIZE);
+        SpillBuffer.RecordCursor cursor = small.cursor(sub -> false);
+        assertThat(small.moveToHeap(cursor)).isTrue();
+        assertThat(budget.inUseBytes()).isZero();
+        List<String> read = new ArrayList<>();
+        while (cursor.next()) {
+            read.add(new String(cursor.message(), java.nio.charset.StandardCharsets.UTF_8) + "@" + cursor.lsn());
+        }
+        assertThat(read).containsExactly("change 0@0", "change 1@1", "change 2@2", "change 3@3", "change 4@4");
+        small.release();
+        assertThat(budget.inUseBytes()).isZero();
+
+        SpillBuffer large = new SpillBuffer(budget, dir, stats);
+        byte[] big = new byte[MemoryBudget.CHUNK_SIZE];
+        large.append(big, 0, big.length, 0, 0);
+        assertThat(large.moveToHeap(large.cursor(sub -> false))).isFalse();
+        large.release();
+
+        SpillBuffer started = new SpillBuffer(budget, dir, stats);
+        started.append(big, 0, 10, 0, 0);
+        started.append(big, 0, 10, 1, 0);
+        SpillBuffer.RecordCursor read1 = started.cursor(sub -> false);
+        assertThat(read1.next()).isTrue();
+        assertThat(started.moveToHeap(read1)).isFalse();
+        started.release();
+        assertThat(budget.inUseBytes()).isZero();
+    }
+
+    /**
      * A spill file is inflated on a thread of its own ahead of the reader: closing a cursor, read to its end or not,
      * must end that thread, or every spilled transaction would leave one behind.
      */

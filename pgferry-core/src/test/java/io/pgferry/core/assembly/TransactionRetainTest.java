@@ -44,11 +44,15 @@ class TransactionRetainTest {
 
     /** A transaction of {@link #ROWS} rows (about 1 MB: the whole budget) with ids {@code first...}. */
     private static void transaction(TransactionAssembler a, long lsn, int first) {
+        transaction(a, lsn, first, ROWS);
+    }
+
+    private static void transaction(TransactionAssembler a, long lsn, int first, int rows) {
         byte[] begin = Wire.begin(lsn, lsn);
         a.accept(begin, 0, begin.length, Lsn.of(lsn));
         byte[] relation = Wire.relation(0);
         a.accept(relation, 0, relation.length, Lsn.of(lsn));
-        for (int i = 0; i < ROWS; i++) {
+        for (int i = 0; i < rows; i++) {
             byte[] insert = Wire.insert(0, Integer.toString(first + i), PAD + (first + i));
             a.accept(insert, 0, insert.length, Lsn.of(lsn));
         }
@@ -99,6 +103,37 @@ class TransactionRetainTest {
         transaction(b, 400, 30_001);
         assertThat(ids(next.get(0))).hasSize(ROWS).first().isEqualTo("30001");
         next.get(0).release();
+    }
+
+    /**
+     * A small retained transaction holds its own bytes on the heap, not a chunk of the budget: a sink can queue many
+     * more of them than the budget has chunks (16 here) without the later ones going to disk.
+     */
+    @Test
+    void smallRetainedTransactionsGiveTheirChunksBack() {
+        List<Transaction> kept = new ArrayList<>();
+        SpillStats stats = new SpillStats();
+        TransactionAssembler a = new TransactionAssembler(
+                new ParserOptions(4, false),
+                BuiltinTypes.builtin(),
+                budget,
+                spill,
+                stats,
+                Lsn.INVALID,
+                tx -> kept.add(tx.retain()),
+                lsn -> {},
+                r -> {});
+        for (int t = 0; t < 100; t++) {
+            transaction(a, 100 + t * 100L, t * 5 + 1, 5);
+        }
+        assertThat(budget.inUseBytes()).isZero();
+        assertThat(budget.retainedBytes()).isGreaterThan(0);
+        assertThat(stats.files()).isZero();
+        for (int t = 0; t < 100; t++) {
+            assertThat(ids(kept.get(t))).hasSize(5).first().isEqualTo(Integer.toString(t * 5 + 1));
+            kept.get(t).release();
+        }
+        assertThat(budget.retainedBytes()).isZero();
     }
 
     @Test
