@@ -165,7 +165,9 @@ if part incremental; then
   pgferry guard run --once --dsn "$P" --dsn "$S" >/dev/null
   t_sweep_both=$(secs "$t0" "$(now)")
   psql_s -c "CREATE SUBSCRIPTION bench_sub CONNECTION 'host=127.0.0.1 port=$pub_port dbname=bench user=postgres' PUBLICATION bench_pub WITH (copy_data = false)" >/dev/null
-  pgferry guard run --dsn "$P" --dsn "$S" >"$work/worker.log" 2>&1 &
+  # The launcher itself, not the pgferry function: $! must be the process that becomes the JVM (the launcher execs
+  # java), or the cleanup kills a subshell and leaves the worker running.
+  "$repo/pgferry" guard run --dsn "$P" --dsn "$S" >"$work/worker.log" 2>&1 &
   bench_pids="$bench_pids $!"
   pgferry verify --publisher-dsn "$P" --subscriber-dsn "$S" --consistency-mode lsn-barrier >"$work/verify-before.log" || \
     { log "verify before the writes did not pass"; cat "$work/verify-before.log" >&2; exit 1; }
