@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -144,8 +146,7 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
             OffsetStore.Listing listing = offsets.list(
                     ClientSettings.consumer(target, target.transactionalId() + "-status"),
                     onlyThisSync ? target.syncName() : null);
-            java.util.SortedSet<String> syncs =
-                    new java.util.TreeSet<>(listing.positions().keySet());
+            SortedSet<String> syncs = new TreeSet<>(listing.positions().keySet());
             syncs.addAll(listing.unfinishedCopies());
             List<StoredPosition> out = new ArrayList<>();
             for (String sync : syncs) {

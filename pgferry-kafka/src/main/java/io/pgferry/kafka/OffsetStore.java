@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -104,9 +104,10 @@ final class OffsetStore {
     record State(Optional<Stored> position, boolean copyUnfinished) {}
 
     State readState(Map<String, Object> consumerSettings) throws TimeoutException {
-        Set<String> unfinished = new HashSet<>();
-        Stored s = readAll(consumerSettings, syncName, unfinished).get(syncName);
-        return new State(Optional.ofNullable(s), unfinished.contains(syncName));
+        Listing l = list(consumerSettings, syncName);
+        return new State(
+                Optional.ofNullable(l.positions().get(syncName)),
+                l.unfinishedCopies().contains(syncName));
     }
 
     /**
@@ -120,13 +121,16 @@ final class OffsetStore {
 
     /** Empty when the topic does not exist. */
     Listing list(Map<String, Object> consumerSettings, String only) throws TimeoutException {
-        Set<String> unfinished = new java.util.TreeSet<>();
+        Set<String> unfinished = new TreeSet<>();
         Map<String, Stored> positions = readAll(consumerSettings, only, unfinished);
         return new Listing(positions, unfinished);
     }
 
-    /** As {@link #readAll(Map, String)}; adds to {@code unfinishedCopies}, when given, every sync whose last record is
-     * a copy marker. */
+    /**
+     * The highest stored position of every sync (of {@code only} alone when it is not null), with the commit time of
+     * the last transaction stored at or before it; adds to {@code unfinishedCopies}, when given, every sync whose last
+     * record is a copy marker.
+     */
     private Map<String, Stored> readAll(Map<String, Object> consumerSettings, String only, Set<String> unfinishedCopies)
             throws TimeoutException {
         Map<String, Stored> highest = new TreeMap<>();

@@ -54,9 +54,8 @@ final class TableDiffer {
             Segment segment = work.poll();
             List<List<String>> points = points(segment, top);
             List<Segment> parts = segment.split(points);
-            String sql = "SELECT x.s, count(*), " + RowHashes.mixedSum("x.h") + "::text FROM (SELECT "
-                    + ks.subSegment(points) + " AS s, " + ks.rowHash() + " AS h FROM " + ks.relation() + " r WHERE "
-                    + ks.predicate(segment) + " OFFSET 0) x GROUP BY 1";
+            String sql = RowHashes.grouped("SELECT " + ks.subSegment(points) + " AS g, " + ks.rowHash() + " AS h FROM "
+                    + ks.relation() + " r WHERE " + ks.predicate(segment));
             List<Map<Integer, Aggregate>> results = sides.both(c -> aggregates(c, sql));
             queries++;
             for (int i = 0; i < parts.size(); i++) {

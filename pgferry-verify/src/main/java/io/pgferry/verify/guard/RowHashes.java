@@ -25,4 +25,12 @@ public final class RowHashes {
     public static String mixedSum(String column) {
         return "pg_catalog.sum(" + column + " OPERATOR(pg_catalog.#) pg_catalog.hashint8extended(" + column + ", 0))";
     }
+
+    /**
+     * Count and mixed hash sum per group of the rows {@code inner} selects, as {@code (g, count, sum::text)}: {@code
+     * inner} must select the group as {@code g} and the row hash as {@code h}, each computed once per row.
+     */
+    public static String grouped(String inner) {
+        return "SELECT x.g, count(*), " + mixedSum("x.h") + "::text FROM (" + inner + " OFFSET 0) x GROUP BY 1";
+    }
 }

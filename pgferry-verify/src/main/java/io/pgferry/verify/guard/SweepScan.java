@@ -40,22 +40,16 @@ final class SweepScan {
 
     /** (bucket, count, hash) of every non-empty bucket, in bucket order. */
     List<long[]> buckets(Connection c, GuardedTable t) throws SQLException {
-        String inner = "SELECT " + t.bucketExpression() + " AS b, " + t.rowHashExpression() + " AS h FROM "
+        String inner = "SELECT " + t.bucketExpression() + " AS g, " + t.rowHashExpression() + " AS h FROM "
                 + t.relation() + " r";
         long blocks = jobs > 1 ? blocks(c, t) : -1;
         Map<Long, long[]> sums = new TreeMap<>();
         if (blocks < MIN_PARALLEL_BLOCKS) {
-            add(c, grouped(inner), sums);
+            add(c, RowHashes.grouped(inner), sums);
         } else {
             parallel(inner, blocks, sums);
         }
         return new ArrayList<>(sums.values());
-    }
-
-    /** The buckets of the rows {@code inner} selects, as (b, h) with h the row hash computed once per row. */
-    private static String grouped(String inner) {
-        return "SELECT s.b, count(*), " + RowHashes.mixedSum("s.h") + "::text FROM (" + inner
-                + " OFFSET 0) s GROUP BY 1";
     }
 
     private void parallel(String inner, long blocks, Map<Long, long[]> sums) throws SQLException {
@@ -65,7 +59,7 @@ final class SweepScan {
             long lo = blocks * i / ranges;
             long hi = blocks * (i + 1) / ranges;
             // The last range is open: rows added past the end while the sweep runs belong to it.
-            queries.add(grouped(inner + " WHERE r.ctid >= '(" + lo + ",0)'::tid"
+            queries.add(RowHashes.grouped(inner + " WHERE r.ctid >= '(" + lo + ",0)'::tid"
                     + (i == ranges - 1 ? "" : " AND r.ctid < '(" + hi + ",0)'::tid")));
         }
         AtomicInteger next = new AtomicInteger();
