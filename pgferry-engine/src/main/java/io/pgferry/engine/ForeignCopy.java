@@ -16,17 +16,12 @@ import io.pgferry.postgres.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -36,22 +31,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initial copy into a destination that is not PostgreSQL. Readers import the slot's exported snapshot and take
- * block ranges from one queue ({@link RangePlanner}), read each with {@code COPY (SELECT ...) TO STDOUT} in text
- * format, and hand the decoded rows in batches to writers, each with a sink of its own, which apply them as {@link
- * ChangeEvent.Read} changes, so that they are converted by the same type mapping (or the same envelope) as streamed
- * changes. Reading and writing overlap, and there may be fewer writers than readers (SQLite takes one writer at a
- * time). Each batch is committed on its own ({@link ChangeSink#commitCopy()}); the position is stored at the
- * consistent point once every batch is in ({@link Ledger}). A bounded queue between them keeps memory in check. A copy that fails or is killed is started
- * again, since its snapshot is gone.
+ * The initial copy into a destination that is not PostgreSQL. Each worker imports the slot's exported snapshot,
+ * takes block ranges from one queue ({@link RangePlanner}), reads each with {@code COPY (SELECT ...) TO STDOUT} in
+ * text format and applies the rows to a sink of its own as {@link ChangeEvent.Read} changes, so that they are
+ * converted by the same type mapping (or the same envelope) as streamed changes. Each batch of {@link #BATCH_ROWS}
+ * rows is committed on its own ({@link ChangeSink#commitCopy()}); the position is stored at the consistent point once
+ * every batch is in ({@link Ledger}). A copy that fails or is killed is started again, since its snapshot is gone.
+ *
+ * <p><b>Writers.</b> At most {@code writers} workers commit at a time (SQLite takes one writer at a time), while the
+ * others read and convert their next batch. A JDBC sink converts a copied row when it is applied and writes the
+ * batch when it is committed, so the conversion, which is most of the client's work per row, runs on every worker at
+ * once and only the writing takes turns: with one thread writing what several readers had decoded, that thread did
+ * the conversion as well and was the whole copy's bottleneck (SQLite, 2 cores). The invariant that makes this safe is
+ * that a batch is no larger than a sink's run of rows, so applying a batch's rows writes nothing before its commit.
  */
 final class ForeignCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ForeignCopy.class);
 
-    /** Rows a reader hands a writer at once, and a writer commits at once. */
+    /** Rows a worker applies and commits at once; at most a JDBC sink's run, which it writes only at the commit. */
     private static final int BATCH_ROWS = 5_000;
 
-    private final int readers;
+    private final int workers;
     private final int writers;
     private final List<SourceTable> tables;
     private final Map<TableName, Relation> relations;
@@ -59,6 +59,7 @@ final class ForeignCopy implements InitialCopy {
     private final Supplier<Connection> source;
     private final IntFunction<ChangeSink> sinks;
     private final Consumer<CopyProgress> onStart;
+    private final Masks masks;
 
     /** Where the copy records its progress: the per-table states and, once every range is in, the position. */
     interface Ledger {
@@ -70,12 +71,12 @@ final class ForeignCopy implements InitialCopy {
     }
 
     /**
+     * @param workers copy workers, each with a source session and a sink
+     * @param writers how many workers may commit at once (at most {@code workers})
      * @param sinks the sink of copy worker n (0, 1, ...)
      */
-    private final Masks masks;
-
     ForeignCopy(
-            int readers,
+            int workers,
             int writers,
             List<SourceTable> tables,
             Map<TableName, Relation> relations,
@@ -84,34 +85,22 @@ final class ForeignCopy implements InitialCopy {
             IntFunction<ChangeSink> sinks,
             Consumer<CopyProgress> onStart,
             Masks masks) {
-        this.masks = masks;
-        this.readers = readers;
-        this.writers = writers;
+        this.workers = workers;
+        this.writers = Math.max(1, Math.min(writers, workers));
         this.tables = tables;
         this.relations = relations;
         this.ledger = ledger;
         this.source = source;
         this.sinks = sinks;
         this.onStart = onStart;
-    }
-
-    /** Rows of one range on their way from a reader to a writer; {@code last} ends the range. */
-    private record Batch(CopyRange range, List<Row> rows, long bytes, boolean last) {}
-
-    /** Tells a writer that every reader is done. */
-    private static final Batch END = new Batch(null, List.of(), 0, true);
-
-    /** Per range: rows written so far, and batches queued but not yet committed (plus one until its last is read). */
-    private static final class RangeCount {
-        final AtomicLong rows = new AtomicLong();
-        final AtomicInteger pending = new AtomicInteger(1);
+        this.masks = masks;
     }
 
     @Override
     public void copy(String snapshotName, Lsn consistentPoint, List<TableName> published) throws Exception {
         log.warn("the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot remove rows"
                 + " deleted or updated meanwhile");
-        List<CopyRange> ranges = RangePlanner.plan(tables, readers);
+        List<CopyRange> ranges = RangePlanner.plan(tables, workers);
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
@@ -120,28 +109,13 @@ final class ForeignCopy implements InitialCopy {
                 setState(t, TableState.COPYING, progress);
             }
             ConcurrentLinkedQueue<CopyRange> todo = new ConcurrentLinkedQueue<>(ranges);
-            BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(2 * (readers + writers));
-            Map<CopyRange, RangeCount> counts = new ConcurrentHashMap<>();
+            Semaphore writing = new Semaphore(writers, true);
             AtomicBoolean failed = new AtomicBoolean();
-            AtomicInteger readersLeft = new AtomicInteger(readers);
-            SnapshotCopy.runAll(readers + writers, worker -> {
+            SnapshotCopy.runAll(workers, worker -> {
                 try {
-                    if (worker < readers) {
-                        try {
-                            read(snapshotName, todo, batches, counts, failed);
-                        } finally {
-                            if (readersLeft.decrementAndGet() == 0) {
-                                for (int w = 0; w < writers; w++) {
-                                    put(batches, END, null);
-                                }
-                            }
-                        }
-                    } else {
-                        write(worker - readers, batches, counts, failed, progress);
-                    }
+                    work(worker, snapshotName, todo, writing, failed, progress);
                 } catch (SQLException | RuntimeException | InterruptedException e) {
                     failed.set(true);
-                    batches.clear();
                     throw e;
                 }
             });
@@ -159,15 +133,17 @@ final class ForeignCopy implements InitialCopy {
                 (System.nanoTime() - started) / 1_000_000_000L);
     }
 
-    /** A reader: imports the snapshot, then reads ranges into batches until none remain. */
-    private void read(
+    /** A worker: imports the snapshot, then copies ranges until none remain or another worker failed. */
+    private void work(
+            int worker,
             String snapshotName,
             ConcurrentLinkedQueue<CopyRange> todo,
-            BlockingQueue<Batch> batches,
-            Map<CopyRange, RangeCount> counts,
-            AtomicBoolean failed)
+            Semaphore writing,
+            AtomicBoolean failed,
+            CopyProgress progress)
             throws SQLException, InterruptedException {
-        try (Connection src = source.get()) {
+        try (Connection src = source.get();
+                ChangeSink sink = sinks.apply(worker)) {
             src.setAutoCommit(false);
             src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try (Statement st = src.createStatement()) {
@@ -176,16 +152,20 @@ final class ForeignCopy implements InitialCopy {
             }
             CopyRange r;
             while (!failed.get() && (r = todo.poll()) != null) {
-                counts.put(r, new RangeCount());
-                readRange(src, r, batches, counts.get(r), failed);
+                copyRange(src, sink, r, writing, failed, progress);
             }
             src.commit();
         }
     }
 
-    /** Reads one range with COPY TO in text format, handing its rows on in batches of {@link #BATCH_ROWS}. */
-    private void readRange(
-            Connection src, CopyRange r, BlockingQueue<Batch> batches, RangeCount count, AtomicBoolean failed)
+    /** Copies one range with COPY TO in text format, committing its rows in batches of {@link #BATCH_ROWS}. */
+    private void copyRange(
+            Connection src,
+            ChangeSink sink,
+            CopyRange r,
+            Semaphore writing,
+            AtomicBoolean failed,
+            CopyProgress progress)
             throws SQLException, InterruptedException {
         Relation relation = relations.get(r.table().name());
         StringBuilder cols = new StringBuilder();
@@ -197,75 +177,66 @@ final class ForeignCopy implements InitialCopy {
                 .copyOut("COPY (SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate() + ") TO STDOUT");
         int width = relation.columns().size();
         ValueMask.TableMask mask = masks.of(relation);
+        CopyProgress.Table counters = progress.table(r.table().name());
+        long rows = 0;
         try {
-            List<Row> rows = new ArrayList<>(BATCH_ROWS);
+            int batch = 0;
             long bytes = 0;
             byte[] b;
+            sink.begin();
             while ((b = out.readFromCopy()) != null) {
                 Row row = new Row(relation, CopyTextRow.parse(b, width), BuiltinTypes.builtin(), false);
-                rows.add(mask == null ? row : MaskingStage.mask(row, mask));
+                apply(
+                        sink,
+                        new ChangeEvent.Read(Lsn.INVALID, relation, mask == null ? row : MaskingStage.mask(row, mask)));
                 bytes += b.length;
-                if (rows.size() == BATCH_ROWS) {
-                    count.pending.incrementAndGet();
-                    put(batches, new Batch(r, rows, bytes, false), failed);
-                    rows = new ArrayList<>(BATCH_ROWS);
+                if (++batch == BATCH_ROWS) {
+                    commit(sink, writing, failed);
+                    counters.addBytes(bytes);
+                    rows += batch;
+                    batch = 0;
                     bytes = 0;
+                    sink.begin();
                 }
             }
-            put(batches, new Batch(r, rows, bytes, true), failed);
+            commit(sink, writing, failed);
+            counters.addBytes(bytes);
+            rows += batch;
         } finally {
             if (out.isActive()) {
                 out.cancelCopy();
             }
         }
-    }
-
-    /** Queues {@code b}, giving up when the copy failed meanwhile (writers no longer take batches then). */
-    private static void put(BlockingQueue<Batch> batches, Batch b, AtomicBoolean failed) throws InterruptedException {
-        while (!batches.offer(b, 100, TimeUnit.MILLISECONDS)) {
-            if (failed != null && failed.get()) {
-                throw new IllegalStateException("the initial copy failed in another worker");
-            }
+        if (counters.finishRange(rows)) {
+            setState(r.table(), TableState.COPYING, progress);
+            log.info("copied {} ({} rows)", r.table().name(), counters.rows());
         }
     }
 
-    /** A writer: commits each batch on its own sink, and counts a range done once its last batch is committed. */
-    private void write(
-            int writer,
-            BlockingQueue<Batch> batches,
-            Map<CopyRange, RangeCount> counts,
-            AtomicBoolean failed,
-            CopyProgress progress)
-            throws SQLException, InterruptedException {
-        try (ChangeSink sink = sinks.apply(writer)) {
-            while (!failed.get()) {
-                Batch b = batches.poll(100, TimeUnit.MILLISECONDS);
-                if (b == null) {
-                    continue;
-                }
-                if (b == END) {
-                    return;
-                }
-                Relation relation = relations.get(b.range().table().name());
-                try {
-                    sink.begin();
-                    for (Row row : b.rows()) {
-                        sink.apply(new ChangeEvent.Read(Lsn.INVALID, relation, row));
-                    }
-                    sink.commitCopy();
-                } catch (RuntimeException e) {
-                    sink.rollback();
-                    throw e;
-                }
-                CopyProgress.Table counters = progress.table(b.range().table().name());
-                counters.addBytes(b.bytes());
-                RangeCount count = counts.get(b.range());
-                count.rows.addAndGet(b.rows().size());
-                if (count.pending.decrementAndGet() == 0 && counters.finishRange(count.rows.get())) {
-                    setState(b.range().table(), TableState.COPYING, progress);
-                    log.info("copied {} ({} rows)", b.range().table().name(), counters.rows());
-                }
+    private static void apply(ChangeSink sink, ChangeEvent.Read read) {
+        try {
+            sink.apply(read);
+        } catch (RuntimeException e) {
+            sink.rollback();
+            throw e;
+        }
+    }
+
+    /** Commits the open batch once it is this worker's turn to write; gives up when another worker failed. */
+    private static void commit(ChangeSink sink, Semaphore writing, AtomicBoolean failed) throws InterruptedException {
+        do {
+            if (failed.get()) {
+                sink.rollback();
+                throw new IllegalStateException("the initial copy failed in another worker");
             }
+        } while (!writing.tryAcquire(100, TimeUnit.MILLISECONDS));
+        try {
+            sink.commitCopy();
+        } catch (RuntimeException e) {
+            sink.rollback();
+            throw e;
+        } finally {
+            writing.release();
         }
     }
 

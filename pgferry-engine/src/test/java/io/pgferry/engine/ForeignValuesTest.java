@@ -9,6 +9,7 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -75,16 +76,31 @@ class ForeignValuesTest {
             throws Exception {
         source.execute("CREATE TABLE m (id int PRIMARY KEY, f8 float8)", "INSERT INTO m VALUES (1, 1), (3, 'NaN')");
         try (Destination d = ForeignSyncTest.open(kind)) {
-            assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
-                                    .untilCaughtUp(true)
-                                    .build())
-                            .run())
-                    .isInstanceOf(PgFerryException.class)
-                    .hasMessageContaining("column f8")
-                    .hasMessageContaining("key (id)=(3)")
-                    .hasMessageContaining("source position")
-                    .hasMessageContaining("NaN");
+            assertSyncStopsAtTheNaN(source, d).hasMessageContaining("in the initial copy");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void aStreamedValueTheTargetCannotHoldNamesItsSourcePosition(String kind, TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE m (id int PRIMARY KEY, f8 float8)", "INSERT INTO m VALUES (1, 1)");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            source.execute("INSERT INTO m VALUES (3, 'NaN')");
+            assertSyncStopsAtTheNaN(source, d).hasMessageMatching("(?s).*at source position [0-9A-F]+/[0-9A-F]+:.*");
+        }
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertSyncStopsAtTheNaN(
+            TestDatabase source, Destination d) {
+        return assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
+                                .untilCaughtUp(true)
+                                .build())
+                        .run())
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("column f8")
+                .hasMessageContaining("key (id)=(3)")
+                .hasMessageContaining("NaN");
     }
 
     @ParameterizedTest(name = "{0}")

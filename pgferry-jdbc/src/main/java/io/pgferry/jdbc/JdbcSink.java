@@ -201,7 +201,9 @@ public final class JdbcSink implements ChangeSink {
         }
         String table = row == null ? "?" : target(row.relation()).toString();
         return PgFerryException.fatal(
-                "table " + table + ", column " + e.column().name() + key + ", at source position " + change.lsn() + ": "
+                "table " + table + ", column " + e.column().name() + key
+                        + (change.lsn().isValid() ? ", at source position " + change.lsn() : ", in the initial copy")
+                        + ": "
                         + e.getMessage() + " at " + where,
                 "choose the null or clamp policy for unrepresentable values, or change the value at the source",
                 e);
