@@ -65,7 +65,7 @@ public final class FileCheckpointStore implements CheckpointStore {
         if (lines.length == 0 || !HEADER.equals(lines[0]) || lsn == null || fingerprint == null) {
             throw PgFerryException.fatal(
                     "checkpoint file " + file + " is not a pgferry checkpoint",
-                    "pass the right --checkpoint file, or delete this one to start from the slot's position");
+                    "use this stream's own checkpoint file, or delete this one to start from the slot's position");
         }
         try {
             Checkpoint checkpoint = new Checkpoint(Lsn.parse(lsn), fingerprint);

@@ -55,4 +55,15 @@ class FileCheckpointStoreTest {
                             + "', not a number of bytes");
         }
     }
+
+    /** A library error names no command-line flag: the store is also used by programs that embed the library. */
+    @Test
+    void aFileThatIsNotACheckpointIsRefusedInLibraryTerms() throws IOException {
+        Path file = dir.resolve("notes.txt");
+        Files.writeString(file, "shopping list\n", StandardCharsets.UTF_8);
+        PgFerryException e = catchThrowableOfType(PgFerryException.class, () -> new FileCheckpointStore(file).load());
+        assertThat(e.problem()).isEqualTo("checkpoint file " + file.toAbsolutePath() + " is not a pgferry checkpoint");
+        assertThat(e.fix()).doesNotContain("--");
+        assertThat(e.isRetriable()).isFalse();
+    }
 }

@@ -65,8 +65,9 @@ final class TablePair {
                 List<String> ac = pSwept.get(a.tableId());
                 List<String> bc = sSwept.get(b.tableId());
                 if (ac == null || bc == null) {
-                    problems.add("not swept yet on the " + (ac == null ? "publisher" : "subscriber")
-                            + "; start pgferry guard run there and wait for the initial sweep");
+                    problems.add(
+                            "not swept yet on the " + (ac == null ? "publisher" : "subscriber")
+                                    + "; run a guard worker there (GuardWorker, or pgferry guard run) and wait for the initial sweep");
                 } else if (!ac.equals(bc)) {
                     problems.add("the columns differ (publisher: " + ac + ", subscriber: " + bc
                             + "); make both tables have the same columns");
@@ -75,7 +76,9 @@ final class TablePair {
             out.add(new TablePair(any.schema(), any.table(), a, b, problems));
         }
         for (String w : wanted) {
-            runProblems.add("table " + w + " is registered on neither side; pgferry guard register it on both");
+            runProblems.add("table " + w
+                    + " is registered on neither side; register it on both (syncguard.register_table, or pgferry guard"
+                    + " register)");
         }
         return out;
     }

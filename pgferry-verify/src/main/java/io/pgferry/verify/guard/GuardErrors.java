@@ -24,7 +24,7 @@ public final class GuardErrors {
                 String hint = m.getHint();
                 return PgFerryException.fatal(
                         message.substring("syncguard: ".length()) + " (database " + dsn.dbname() + ")",
-                        hint == null ? "see pgferry guard register --help" : hint,
+                        hint == null ? "see syncguard.register_table in docs/verify.md" : hint,
                         e);
             }
             if ("3F000".equals(p.getSQLState()) || "42883".equals(p.getSQLState())) {
@@ -37,6 +37,6 @@ public final class GuardErrors {
     public static PgFerryException notInstalled(Dsn dsn) {
         return PgFerryException.fatal(
                 "syncguard is not installed in database " + dsn.dbname() + " at " + dsn.endpoints(),
-                "run pgferry guard install on it first");
+                "install syncguard on it first (GuardSchema.install, or pgferry guard install)");
     }
 }

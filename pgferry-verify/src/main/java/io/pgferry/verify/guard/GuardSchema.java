@@ -60,14 +60,15 @@ public final class GuardSchema {
         OptionalInt installed = installedVersion(c);
         if (installed.isEmpty()) {
             throw PgFerryException.fatal(
-                    "syncguard is not installed on " + where, "install it there first (pgferry guard install)");
+                    "syncguard is not installed on " + where,
+                    "install it there first (GuardSchema.install, or pgferry guard install)");
         }
         int v = installed.getAsInt();
         if (v < CURRENT_VERSION) {
             throw PgFerryException.fatal(
                     "syncguard version " + v + " on " + where + " is older than this pgferry's (" + CURRENT_VERSION
                             + ")",
-                    "upgrade it (pgferry guard upgrade); the worker then sweeps its tables again");
+                    "upgrade it (GuardSchema.upgrade, or pgferry guard upgrade); the worker then sweeps its tables again");
         }
         if (v > CURRENT_VERSION) {
             throw PgFerryException.fatal(
@@ -93,7 +94,8 @@ public final class GuardSchema {
             throw PgFerryException.fatal(
                     "syncguard version " + installed.getAsInt() + " is already installed",
                     installed.getAsInt() < CURRENT_VERSION
-                            ? "run pgferry guard upgrade to bring it to version " + CURRENT_VERSION
+                            ? "upgrade it to version " + CURRENT_VERSION
+                                    + " (GuardSchema.upgrade, or pgferry guard upgrade)"
                             : "nothing to do");
         }
         boolean controlPlaneOnly = false;
@@ -130,7 +132,8 @@ public final class GuardSchema {
     public static int upgrade(Connection c) throws SQLException {
         OptionalInt installed = installedVersion(c);
         if (installed.isEmpty()) {
-            throw PgFerryException.fatal("syncguard is not installed", "run pgferry guard install");
+            throw PgFerryException.fatal(
+                    "syncguard is not installed", "install it (GuardSchema.install, or pgferry guard install)");
         }
         int from = installed.getAsInt();
         if (from > CURRENT_VERSION) {

@@ -63,11 +63,12 @@ public record GuardedTable(
     /** Why the table cannot be worked on, when not {@link #usable()}. */
     public Optional<String> problem() {
         if (relation == null || rowHashExpression == null) {
-            return Optional.of("it was dropped; unregister it (pgferry guard unregister)");
+            return Optional.of(
+                    "it was dropped; unregister it (syncguard.unregister_table, or pgferry guard unregister)");
         }
         if (!keyColumns.equals(currentKey)) {
             return Optional.of("its primary key changed from " + keyColumns + " to " + currentKey
-                    + "; register it again (pgferry guard register)");
+                    + "; register it again (syncguard.register_table, or pgferry guard register)");
         }
         return Optional.empty();
     }

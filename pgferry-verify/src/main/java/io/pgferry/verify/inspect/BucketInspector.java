@@ -77,7 +77,8 @@ public final class BucketInspector {
                         "the repair of " + schema + "." + table + " bucket " + bucketId
                                 + " failed on the subscriber and was rolled back: "
                                 + Connections.oneLine(subscriber.maskSecrets(e.getMessage())),
-                        "run pgferry inspect to see the plan, fix what blocks it (a foreign key, a trigger, rights),"
+                        "inspect the bucket to see the plan (BucketInspector, or pgferry inspect), fix what blocks it (a foreign"
+                                + " key, a trigger, rights),"
                                 + " then repair again",
                         e);
             }
@@ -220,7 +221,7 @@ public final class BucketInspector {
                 .orElseThrow(() -> PgFerryException.fatal(
                         schema + "." + table + " is not registered (or no longer usable) on the " + side + " ("
                                 + dsn.dbname() + ")",
-                        "pgferry guard register it on both sides"));
+                        "register it on both sides (syncguard.register_table, or pgferry guard register)"));
     }
 
     private static Connection open(Dsn dsn, String side) throws SQLException {
