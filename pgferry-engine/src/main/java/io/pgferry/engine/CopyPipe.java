@@ -5,7 +5,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOperation;
 import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pipes {@code COPY (SELECT ...) TO STDOUT} at the source into {@code COPY ... FROM STDIN} at the target without
@@ -13,6 +16,7 @@ import org.postgresql.copy.CopyOut;
  * table with masked columns are decoded, masked and encoded again ({@link CopyLineMask}).
  */
 final class CopyPipe {
+    private static final Logger log = LoggerFactory.getLogger(CopyPipe.class);
     private static final int BUFFER = 1 << 16;
 
     private CopyPipe() {}
@@ -75,13 +79,25 @@ final class CopyPipe {
             }
             return in.endCopy();
         } catch (SQLException | RuntimeException e) {
-            if (out.isActive()) {
-                out.cancelCopy();
-            }
-            if (in != null && in.isActive()) {
-                in.cancelCopy();
-            }
+            cancel(out);
+            cancel(in);
             throw e;
+        }
+    }
+
+    /**
+     * Abandons {@code copy} (null, or one already ended, is left alone) for a copy that failed or was stopped. The
+     * server answers a cancelled COPY with an error of its own, "canceling statement due to user request", which is
+     * logged, never thrown: it would hide the failure that made the copy stop.
+     */
+    static void cancel(CopyOperation copy) {
+        if (copy == null || !copy.isActive()) {
+            return;
+        }
+        try {
+            copy.cancelCopy();
+        } catch (SQLException e) {
+            log.debug("cancelled an unfinished COPY: {}", e.getMessage());
         }
     }
 }

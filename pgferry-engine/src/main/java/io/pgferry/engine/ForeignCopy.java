@@ -154,7 +154,8 @@ final class ForeignCopy implements InitialCopy {
             while (!failed.get() && (r = todo.poll()) != null) {
                 copyRange(src, sink, r, writing, failed, progress);
             }
-            src.commit();
+            // The read-only transaction ends with the connection, not with a COMMIT: after a range was cancelled
+            // the server may deliver the cancel late, to the next statement, which would then fail in its place.
         }
     }
 
@@ -191,7 +192,9 @@ final class ForeignCopy implements InitialCopy {
                         new ChangeEvent.Read(Lsn.INVALID, relation, mask == null ? row : MaskingStage.mask(row, mask)));
                 bytes += b.length;
                 if (++batch == BATCH_ROWS) {
-                    commit(sink, writing, failed);
+                    if (!commit(sink, writing, failed)) {
+                        return;
+                    }
                     counters.addBytes(bytes);
                     rows += batch;
                     batch = 0;
@@ -199,13 +202,13 @@ final class ForeignCopy implements InitialCopy {
                     sink.begin();
                 }
             }
-            commit(sink, writing, failed);
+            if (!commit(sink, writing, failed)) {
+                return;
+            }
             counters.addBytes(bytes);
             rows += batch;
         } finally {
-            if (out.isActive()) {
-                out.cancelCopy();
-            }
+            CopyPipe.cancel(out);
         }
         if (counters.finishRange(rows)) {
             setState(r.table(), TableState.COPYING, progress);
@@ -222,16 +225,21 @@ final class ForeignCopy implements InitialCopy {
         }
     }
 
-    /** Commits the open batch once it is this worker's turn to write; gives up when another worker failed. */
-    private static void commit(ChangeSink sink, Semaphore writing, AtomicBoolean failed) throws InterruptedException {
+    /**
+     * Commits the open batch once it is this worker's turn to write, and returns true; rolls it back and returns
+     * false when another worker failed meanwhile, whose failure is the one the copy reports.
+     */
+    private static boolean commit(ChangeSink sink, Semaphore writing, AtomicBoolean failed)
+            throws InterruptedException {
         do {
             if (failed.get()) {
                 sink.rollback();
-                throw new IllegalStateException("the initial copy failed in another worker");
+                return false;
             }
         } while (!writing.tryAcquire(100, TimeUnit.MILLISECONDS));
         try {
             sink.commitCopy();
+            return true;
         } catch (RuntimeException e) {
             sink.rollback();
             throw e;

@@ -80,6 +80,33 @@ class ForeignValuesTest {
         }
     }
 
+    /**
+     * Regression (issue 7): with several copy workers, those stopped by another's failure reported "the initial copy
+     * failed in another worker", and the first worker's report, often one of those, was what the user saw instead of
+     * the value, table and key.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void withSeveralCopyWorkersTheFailureReportedIsTheValue(String kind, TestDatabase source) throws Exception {
+        // About 35 MB: five ranges of at most 8 MB. The NaN is early in the fourth, so that the workers with the
+        // first ranges are still copying when the one with the fourth fails.
+        source.execute(
+                "CREATE TABLE m (id int PRIMARY KEY, f8 float8, pad text)",
+                "INSERT INTO m SELECT i, CASE i WHEN 105000 THEN 'NaN'::float8 ELSE 1 END, repeat('x', 200)"
+                        + " FROM generate_series(1, 150000) i");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
+                                    .workers(4)
+                                    .untilCaughtUp(true)
+                                    .build())
+                            .run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("column f8")
+                    .hasMessageContaining("key (id)=(105000)")
+                    .hasMessageNotContaining("another worker");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("destinations")
     void aStreamedValueTheTargetCannotHoldNamesItsSourcePosition(String kind, TestDatabase source) throws Exception {
