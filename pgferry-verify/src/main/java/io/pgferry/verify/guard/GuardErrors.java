@@ -37,6 +37,6 @@ public final class GuardErrors {
     public static PgFerryException notInstalled(Dsn dsn) {
         return PgFerryException.fatal(
                 "syncguard is not installed in database " + dsn.dbname() + " at " + dsn.endpoints(),
-                "install syncguard on it first (GuardSchema.install, or pgferry guard install)");
+                "install syncguard on it first (" + GuardSchema.HOW_TO_INSTALL + ")");
     }
 }

@@ -30,6 +30,12 @@ public final class GuardSchema {
     /** The version this build installs and upgrades to. */
     public static final int CURRENT_VERSION = MIGRATIONS.size();
 
+    /** How a fix names the install, for a program that embeds the library and for the command line. */
+    static final String HOW_TO_INSTALL = "GuardSchema.install, or pgferry guard install";
+
+    /** How a fix names the upgrade, likewise. */
+    static final String HOW_TO_UPGRADE = "GuardSchema.upgrade, or pgferry guard upgrade";
+
     private GuardSchema() {}
 
     /** The installed version, or empty when the schema is not installed. */
@@ -60,15 +66,14 @@ public final class GuardSchema {
         OptionalInt installed = installedVersion(c);
         if (installed.isEmpty()) {
             throw PgFerryException.fatal(
-                    "syncguard is not installed on " + where,
-                    "install it there first (GuardSchema.install, or pgferry guard install)");
+                    "syncguard is not installed on " + where, "install it there first (" + HOW_TO_INSTALL + ")");
         }
         int v = installed.getAsInt();
         if (v < CURRENT_VERSION) {
             throw PgFerryException.fatal(
                     "syncguard version " + v + " on " + where + " is older than this pgferry's (" + CURRENT_VERSION
                             + ")",
-                    "upgrade it (GuardSchema.upgrade, or pgferry guard upgrade); the worker then sweeps its tables again");
+                    "upgrade it (" + HOW_TO_UPGRADE + "); the worker then sweeps its tables again");
         }
         if (v > CURRENT_VERSION) {
             throw PgFerryException.fatal(
@@ -94,8 +99,7 @@ public final class GuardSchema {
             throw PgFerryException.fatal(
                     "syncguard version " + installed.getAsInt() + " is already installed",
                     installed.getAsInt() < CURRENT_VERSION
-                            ? "upgrade it to version " + CURRENT_VERSION
-                                    + " (GuardSchema.upgrade, or pgferry guard upgrade)"
+                            ? "upgrade it to version " + CURRENT_VERSION + " (" + HOW_TO_UPGRADE + ")"
                             : "nothing to do");
         }
         boolean controlPlaneOnly = false;
@@ -132,8 +136,7 @@ public final class GuardSchema {
     public static int upgrade(Connection c) throws SQLException {
         OptionalInt installed = installedVersion(c);
         if (installed.isEmpty()) {
-            throw PgFerryException.fatal(
-                    "syncguard is not installed", "install it (GuardSchema.install, or pgferry guard install)");
+            throw PgFerryException.fatal("syncguard is not installed", "install it (" + HOW_TO_INSTALL + ")");
         }
         int from = installed.getAsInt();
         if (from > CURRENT_VERSION) {
