@@ -3,6 +3,7 @@
 # its PostgreSQL connector writing to the same broker, each from a copy of the same slot, in one run on one machine.
 #
 #   scripts/bench-kafka.sh [--changes N] [--rows N] [--only LIST] [--connect] [--target-options OPTS]
+#                          [--worker KEY=VALUE]...
 #
 #   --changes N    changes to deliver, 5 per transaction: 3 updates, 1 insert, 1 delete (default 1000000)
 #   --rows N       rows of the updated table (default 1000000)
@@ -12,6 +13,8 @@
 #                  with record.format=json) against Debezium's PostgreSQL connector on one in-JVM Connect worker,
 #                  with exactly-once source support off, then on
 #   --target-options OPTS  more options of pgferry's kafka:// target (opt=value&...; default none)
+#   --worker KEY=VALUE     a Kafka Connect worker setting for the connect runs, the same for both connectors (e.g.
+#                  producer.linger.ms=20); repeat it for more
 #   BENCH_KEEP_LOGS=DIR    keeps pgferry's and the server's logs in DIR
 #   BENCH_JAVA_OPTS=...    JVM options of the harness (broker and Debezium; default -Xmx3g)
 #
@@ -35,6 +38,7 @@ changes=1000000
 rows=1000000
 only="exactly-once,at-least-once,debezium"
 target_options=""
+worker=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --changes) changes="$2"; shift 2 ;;
@@ -42,7 +46,8 @@ while [ $# -gt 0 ]; do
     --only) only="$2"; shift 2 ;;
     --connect) only="connect,connect-json,connect-debezium,connect-eos,connect-json-eos,connect-debezium-eos"; shift ;;
     --target-options) target_options="$2"; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --worker) worker+=(--worker "$2"); shift 2 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "bench-kafka: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -121,7 +126,7 @@ log "running the harness: $generated changes, runs $only"
 java ${BENCH_JAVA_OPTS:--Xmx3g} -Djava.io.tmpdir="$work" -jar "$harness" --source "$S" --publication bench_kafka \
   --slot-exactly-once kb_eos --slot-at-least-once kb_alo --slot-debezium kb_dbz \
   --expect "public.big:u:$updates" --expect "public.tiny:c:$inserts" --expect "public.small:d:$deletes" \
-  --pgferry "$repo/pgferry" --target-options "$target_options" --log-dir "$work" --only "$only" >"$work/result.txt" || \
+  --pgferry "$repo/pgferry" --target-options "$target_options" --log-dir "$work" --only "$only" "${worker[@]}" >"$work/result.txt" || \
   { log "the harness exited with status $?"; exit 1; }
 
 echo

@@ -30,11 +30,15 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 final class ConnectRun {
     private ConnectRun() {}
 
-    /** Kafka Connect with one worker, exactly-once source support enabled or not. */
-    static EmbeddedConnectCluster cluster(boolean exactlyOnce) {
+    /**
+     * Kafka Connect with one worker, exactly-once source support enabled or not; {@code settings} are more worker
+     * settings, the same for every connector on it.
+     */
+    static EmbeddedConnectCluster cluster(boolean exactlyOnce, Map<String, String> settings) {
         Map<String, String> worker = new HashMap<>();
         worker.put("exactly.once.source.support", exactlyOnce ? "enabled" : "disabled");
         worker.put("offset.flush.interval.ms", "10000");
+        worker.putAll(settings);
         Properties broker = new Properties();
         broker.put("transaction.state.log.replication.factor", "1");
         broker.put("transaction.state.log.min.isr", "1");

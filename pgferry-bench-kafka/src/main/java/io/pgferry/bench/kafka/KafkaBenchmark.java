@@ -172,7 +172,8 @@ public final class KafkaBenchmark {
                     label = (dbz ? "Debezium " + DebeziumRun.version() : "pgferry") + " connector"
                             + (json ? " (record.format=json)" : "") + ", Connect" + (eos ? ", exactly-once" : "");
                     progress(n, total, label);
-                    EmbeddedConnectCluster cluster = clusters.computeIfAbsent(eos, ConnectRun::cluster);
+                    EmbeddedConnectCluster cluster =
+                            clusters.computeIfAbsent(eos, e -> ConnectRun.cluster(e, options.workerProperties()));
                     String slot = Options.connectSlot(runName);
                     Map<String, String> config = dbz
                             ? ConnectRun.debezium(options, slot, prefix, eos)

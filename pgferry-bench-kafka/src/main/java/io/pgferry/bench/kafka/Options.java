@@ -22,7 +22,8 @@ record Options(
         String bootstrap,
         Duration timeout,
         Set<String> only,
-        Map<String, String> debeziumProperties) {
+        Map<String, String> debeziumProperties,
+        Map<String, String> workerProperties) {
 
     static final String USAGE =
             """
@@ -43,6 +44,8 @@ record Options(
                                            connect-debezium-eos (the source connectors on Kafka Connect, each on
                                            slot kb_<run with _ for ->; -json: pgferry's record.format=json)
               --debezium KEY=VALUE         a Debezium engine or connector setting, overriding the benchmark's
+              --worker KEY=VALUE           a Kafka Connect worker setting for the connect runs (both connectors'),
+                                           e.g. producer.linger.ms=20
             """;
 
     static final List<String> RUNS = List.of(
@@ -110,6 +113,7 @@ record Options(
         Duration timeout = Duration.ofMinutes(120);
         Set<String> only = new LinkedHashSet<>(DEFAULT_RUNS);
         Map<String, String> debezium = new LinkedHashMap<>();
+        Map<String, String> worker = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -145,13 +149,8 @@ record Options(
                         throw new UsageException("--only takes a list of " + String.join(",", RUNS) + ", not " + v);
                     }
                 }
-                case "--debezium" -> {
-                    int eq = v.indexOf('=');
-                    if (eq <= 0) {
-                        throw new UsageException("--debezium takes KEY=VALUE, not " + v);
-                    }
-                    debezium.put(v.substring(0, eq), v.substring(eq + 1));
-                }
+                case "--debezium" -> keyValue(a, v, debezium);
+                case "--worker" -> keyValue(a, v, worker);
                 default -> throw new UsageException("unknown argument " + a);
             }
         }
@@ -171,7 +170,16 @@ record Options(
                 bootstrap,
                 timeout,
                 only,
-                debezium);
+                debezium,
+                worker);
+    }
+
+    private static void keyValue(String option, String text, Map<String, String> into) throws UsageException {
+        int eq = text.indexOf('=');
+        if (eq <= 0) {
+            throw new UsageException(option + " takes KEY=VALUE, not " + text);
+        }
+        into.put(text.substring(0, eq), text.substring(eq + 1));
     }
 
     private static long number(String option, String text) throws UsageException {
