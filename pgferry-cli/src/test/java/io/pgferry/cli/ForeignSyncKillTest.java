@@ -18,8 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +33,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 @PgTest
 @Tag("mariadb")
 class ForeignSyncKillTest {
+    /** Changes a second while the syncs run and are killed: see {@link Load}. */
+    private static final int LOAD_PER_SECOND = 500;
+
     @TempDir
     Path dir;
 
@@ -70,10 +72,7 @@ class ForeignSyncKillTest {
         Random random = new Random(seed);
         Target t = target(kind);
         try {
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicReference<Throwable> writerError = new AtomicReference<>();
-            Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
-            writer.start();
+            Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
             String[] sync = {"sync", "--source", source.uri(), "--target", t.uri(), "--workers", "2"};
             try {
                 Process p = start(sync);
@@ -92,10 +91,9 @@ class ForeignSyncKillTest {
                     kill(p);
                 }
             } finally {
-                writing.set(false);
-                writer.join(TimeUnit.SECONDS.toMillis(30));
+                load.stop();
             }
-            assertThat(writerError.get()).as("writer").isNull();
+            assertThat(load.error()).as("writer").isNull();
             Process last = start("sync", "--source", source.uri(), "--target", t.uri(), "--until-caught-up");
             boolean ended = last.waitFor(3, TimeUnit.MINUTES);
             if (!ended) {
@@ -129,26 +127,21 @@ class ForeignSyncKillTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
-    /** Random small transactions until told to stop. */
-    private static void write(TestDatabase db, AtomicBoolean writing, AtomicReference<Throwable> error, Random r) {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            int next = 300_000;
-            while (writing.get()) {
-                int id = 1 + r.nextInt(100_000);
-                switch (r.nextInt(6)) {
-                    case 0 -> st.execute("INSERT INTO accounts VALUES (" + next++ + ", 1, 'new')");
-                    case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
-                    case 2 -> st.execute("UPDATE accounts SET id = " + next++ + " WHERE id = " + id);
-                    case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
-                    case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
-                    default -> st.execute("DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind ="
-                            + " 'dup' LIMIT 1)");
-                }
+    /** Random small transactions, the steps of the load. */
+    private static Load.Step changes(Random r) {
+        AtomicInteger next = new AtomicInteger(300_000);
+        return st -> {
+            int id = 1 + r.nextInt(100_000);
+            switch (r.nextInt(6)) {
+                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1, 'new')");
+                case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
+                case 2 -> st.execute("UPDATE accounts SET id = " + next.getAndIncrement() + " WHERE id = " + id);
+                case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
+                case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
+                default -> st.execute(
+                        "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind =" + " 'dup' LIMIT 1)");
             }
-        } catch (Throwable e) {
-            error.set(e);
-        }
+        };
     }
 
     /** Rows of {@code from} (a table and its WHERE clause); 0 while the table does not exist. */

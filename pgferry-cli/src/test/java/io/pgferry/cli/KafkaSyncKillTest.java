@@ -21,8 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 @PgTest
 @Tag("kafka")
 class KafkaSyncKillTest {
+    /** Changes a second while the syncs run and are killed: see {@link Load}. */
+    private static final int LOAD_PER_SECOND = 500;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -60,10 +62,7 @@ class KafkaSyncKillTest {
                 .as("the copy ended: %s", err())
                 .isTrue();
         assertThat(copy.exitValue()).as(err()).isZero();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicReference<Throwable> writerError = new AtomicReference<>();
-        Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
-        writer.start();
+        Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
         try {
             for (int round = 0; round < 3; round++) {
                 Process p = start(sync);
@@ -78,10 +77,9 @@ class KafkaSyncKillTest {
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             }
         } finally {
-            writing.set(false);
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            load.stop();
         }
-        assertThat(writerError.get()).as("writer").isNull();
+        assertThat(load.error()).as("writer").isNull();
         Process last = start("sync", "--source", source.uri(), "--target", uri, "--until-caught-up", "--verbose");
         assertThat(last.waitFor(3, TimeUnit.MINUTES))
                 .as("the last sync ended: %s", err())
@@ -143,23 +141,18 @@ class KafkaSyncKillTest {
         return ChildCli.start(dir.resolve("out.txt"), dir.resolve("err.txt"), args);
     }
 
-    /** Random small transactions: inserts, updates, key changes, deletes. */
-    private static void write(TestDatabase db, AtomicBoolean writing, AtomicReference<Throwable> error, Random r) {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            int next = 100_000;
-            while (writing.get()) {
-                int id = 1 + r.nextInt(2000);
-                switch (r.nextInt(4)) {
-                    case 0 -> st.execute("INSERT INTO accounts VALUES (" + next++ + ", 1)");
-                    case 1 -> st.execute("BEGIN; UPDATE accounts SET balance = balance + 1 WHERE id = " + id
-                            + "; UPDATE accounts SET balance = balance + 1 WHERE id = " + (id + 1) + "; COMMIT");
-                    case 2 -> st.execute("UPDATE accounts SET id = " + next++ + " WHERE id = " + id);
-                    default -> st.execute("DELETE FROM accounts WHERE id = " + id);
-                }
+    /** Random small transactions (inserts, updates, key changes, deletes), the steps of the load. */
+    private static Load.Step changes(Random r) {
+        AtomicInteger next = new AtomicInteger(100_000);
+        return st -> {
+            int id = 1 + r.nextInt(2000);
+            switch (r.nextInt(4)) {
+                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1)");
+                case 1 -> st.execute("BEGIN; UPDATE accounts SET balance = balance + 1 WHERE id = " + id
+                        + "; UPDATE accounts SET balance = balance + 1 WHERE id = " + (id + 1) + "; COMMIT");
+                case 2 -> st.execute("UPDATE accounts SET id = " + next.getAndIncrement() + " WHERE id = " + id);
+                default -> st.execute("DELETE FROM accounts WHERE id = " + id);
             }
-        } catch (Throwable e) {
-            error.set(e);
-        }
+        };
     }
 }

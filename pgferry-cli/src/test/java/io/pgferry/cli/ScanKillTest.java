@@ -21,8 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -70,14 +69,16 @@ class ScanKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         List<Integer> committed = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicReference<Throwable> writerError = new AtomicReference<>();
-        Thread writer = new Thread(() -> write(db, writing, committed, writerError), "writer");
         int kills = 0;
+        Process p = start(db);
+        ChildCli.awaitWhileAlive(() -> Files.exists(dir.resolve("scan.ckpt")), p, dir.resolve("stderr.txt"));
+        AtomicInteger next = new AtomicInteger(1);
+        Load load = Load.start(db, 500, st -> {
+            int id = next.getAndIncrement();
+            st.execute("INSERT INTO t VALUES (" + id + ", 'contact " + email(id) + " today')");
+            committed.add(id);
+        });
         try {
-            Process p = start(db);
-            ChildCli.awaitWhileAlive(() -> Files.exists(dir.resolve("scan.ckpt")), p, dir.resolve("stderr.txt"));
-            writer.start();
             for (int round = 0; round < 4; round++) {
                 if (round > 0) {
                     p = start(db);
@@ -93,10 +94,9 @@ class ScanKillTest {
                 kills++;
             }
         } finally {
-            writing.set(false);
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            load.stop();
         }
-        assertThat(writerError.get()).as("writer").isNull();
+        assertThat(load.error()).as("writer").isNull();
         assertThat(committed).hasSizeGreaterThan(200);
 
         ChildCli last = ChildCli.run(dir, java.time.Duration.ofSeconds(120), env(), scan(db, "--until-caught-up"));
@@ -173,20 +173,5 @@ class ScanKillTest {
             assertThat(e.getValue()).as("file %s", e.getKey()).doesNotContain("@example.org");
         }
         assertThat(ids).isNotEmpty();
-    }
-
-    private static void write(
-            TestDatabase db, AtomicBoolean writing, List<Integer> committed, AtomicReference<Throwable> error) {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            int next = 1;
-            while (writing.get()) {
-                st.execute("INSERT INTO t VALUES (" + next + ", 'contact " + email(next) + " today')");
-                committed.add(next);
-                next++;
-            }
-        } catch (Throwable e) {
-            error.set(e);
-        }
     }
 }

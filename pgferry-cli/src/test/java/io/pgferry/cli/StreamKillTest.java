@@ -10,8 +10,6 @@ import io.pgferry.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,8 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,15 +55,12 @@ class StreamKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         List<Integer> committed = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicReference<Throwable> writerError = new AtomicReference<>();
-        Thread writer = new Thread(() -> write(db, writing, committed, writerError), "writer");
         int cuts = 0;
+        Process p = start(stream);
+        // The slot exists, and the stream saved its first checkpoint, before the first write.
+        await(() -> Files.exists(checkpoint), p, "the first checkpoint");
+        Load load = Load.start(db, 500, inserts(committed));
         try {
-            Process p = start(stream);
-            // The slot exists, and the stream saved its first checkpoint, before the first write.
-            await(() -> Files.exists(checkpoint), p, "the first checkpoint");
-            writer.start();
             for (int round = 0; round < 4; round++) {
                 if (round > 0) {
                     p = start(stream);
@@ -81,10 +75,9 @@ class StreamKillTest {
                 }
             }
         } finally {
-            writing.set(false);
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            load.stop();
         }
-        assertThat(writerError.get()).as("writer").isNull();
+        assertThat(load.error()).as("writer").isNull();
         assertThat(committed)
                 .as("the writer committed while the stream was killed")
                 .hasSizeGreaterThan(1000);
@@ -159,26 +152,21 @@ class StreamKillTest {
         return all.toArray(String[]::new);
     }
 
-    /** Small transactions of a few inserts each, until told to stop; the ids of those that committed. */
-    private static void write(
-            TestDatabase db, AtomicBoolean writing, List<Integer> committed, AtomicReference<Throwable> error) {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            int next = 1;
-            while (writing.get()) {
-                StringBuilder sql = new StringBuilder("INSERT INTO t VALUES ");
-                for (int i = 0; i < ROWS_PER_TRANSACTION; i++) {
-                    sql.append(i == 0 ? "" : ", ").append('(').append(next + i).append(", repeat('x', 200))");
-                }
-                st.execute(sql.toString());
-                for (int i = 0; i < ROWS_PER_TRANSACTION; i++) {
-                    committed.add(next + i);
-                }
-                next += ROWS_PER_TRANSACTION;
+    /** Small transactions of a few inserts each, the steps of the load; adds the ids of those that committed. */
+    private static Load.Step inserts(List<Integer> committed) {
+        AtomicInteger next = new AtomicInteger(1);
+        return st -> {
+            int first = next.get();
+            StringBuilder sql = new StringBuilder("INSERT INTO t VALUES ");
+            for (int i = 0; i < ROWS_PER_TRANSACTION; i++) {
+                sql.append(i == 0 ? "" : ", ").append('(').append(first + i).append(", repeat('x', 200))");
             }
-        } catch (Throwable e) {
-            error.set(e);
-        }
+            st.execute(sql.toString());
+            for (int i = 0; i < ROWS_PER_TRANSACTION; i++) {
+                committed.add(first + i);
+            }
+            next.addAndGet(ROWS_PER_TRANSACTION);
+        };
     }
 
     private Process start(String... args) throws Exception {

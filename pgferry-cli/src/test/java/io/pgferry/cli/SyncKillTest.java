@@ -15,8 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @PgTest
 class SyncKillTest {
+    /** Changes a second while the syncs run and are killed: see {@link Load}. */
+    private static final int LOAD_PER_SECOND = 500;
+
     @TempDir
     Path dir;
 
@@ -42,10 +44,7 @@ class SyncKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicReference<Throwable> writerError = new AtomicReference<>();
-            Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
-            writer.start();
+            Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
             try {
                 String[] sync = {"sync", "--source", source.uri(), "--target", target.uri(), "--workers", "2"};
                 // First kill: during the initial copy.
@@ -64,10 +63,9 @@ class SyncKillTest {
                     kill(p);
                 }
             } finally {
-                writing.set(false);
-                writer.join(TimeUnit.SECONDS.toMillis(30));
+                load.stop();
             }
-            assertThat(writerError.get()).as("writer").isNull();
+            assertThat(load.error()).as("writer").isNull();
             Process last =
                     start("sync", "--source", source.uri(), "--target", target.uri(), "--until-caught-up", "--verbose");
             boolean ended = last.waitFor(3, TimeUnit.MINUTES);
@@ -102,10 +100,7 @@ class SyncKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            AtomicBoolean writing = new AtomicBoolean(true);
-            AtomicReference<Throwable> writerError = new AtomicReference<>();
-            Thread writer = new Thread(() -> write(source, writing, writerError, new Random(seed + 1)), "writer");
-            writer.start();
+            Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
             String[] sync = {
                 "sync",
                 "--source",
@@ -145,10 +140,9 @@ class SyncKillTest {
                     kill(p);
                 }
             } finally {
-                writing.set(false);
-                writer.join(TimeUnit.SECONDS.toMillis(30));
+                load.stop();
             }
-            assertThat(writerError.get()).as("writer").isNull();
+            assertThat(load.error()).as("writer").isNull();
             String[] last = Arrays.copyOf(sync, sync.length + 1);
             last[sync.length] = "--until-caught-up";
             Process end = start(last);
@@ -184,26 +178,21 @@ class SyncKillTest {
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
 
-    /** Random small transactions until told to stop. */
-    private static void write(TestDatabase db, AtomicBoolean writing, AtomicReference<Throwable> error, Random r) {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            int next = 300_000;
-            while (writing.get()) {
-                int id = 1 + r.nextInt(200_000);
-                switch (r.nextInt(6)) {
-                    case 0 -> st.execute("INSERT INTO accounts VALUES (" + next++ + ", 1, 'new')");
-                    case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
-                    case 2 -> st.execute("UPDATE accounts SET id = " + next++ + " WHERE id = " + id);
-                    case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
-                    case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
-                    default -> st.execute("DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind ="
-                            + " 'dup' LIMIT 1)");
-                }
+    /** Random small transactions, the steps of the load. */
+    private static Load.Step changes(Random r) {
+        AtomicInteger next = new AtomicInteger(300_000);
+        return st -> {
+            int id = 1 + r.nextInt(200_000);
+            switch (r.nextInt(6)) {
+                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1, 'new')");
+                case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
+                case 2 -> st.execute("UPDATE accounts SET id = " + next.getAndIncrement() + " WHERE id = " + id);
+                case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
+                case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
+                default -> st.execute(
+                        "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind =" + " 'dup' LIMIT 1)");
             }
-        } catch (Throwable e) {
-            error.set(e);
-        }
+        };
     }
 
     private void awaitQuery(TestDatabase db, String countQuery, Process p) throws Exception {

@@ -1,0 +1,85 @@
+package io.pgferry.cli;
+
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The writes of a kill test, made while the process under test runs, is killed and restarts: one step (a statement
+ * or a small transaction) at a time on a connection of its own, at most {@code perSecond} steps a second, until
+ * stopped. The rate is bounded so that the load is the same on any machine: a writer going as fast as it can takes a
+ * core from the process under test and, on a loaded machine, queues up a hundred thousand changes that the test's last
+ * catch-up must then replay.
+ */
+final class Load {
+    /** One step, on the load's own statement (autocommit). */
+    interface Step {
+        void run(Statement st) throws SQLException;
+    }
+
+    private static final long TICK_MILLIS = 10;
+
+    private final Semaphore permits = new Semaphore(0);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicReference<Throwable> error = new AtomicReference<>();
+    private final AtomicLong steps = new AtomicLong();
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
+    private final Thread writer;
+
+    private Load(TestDatabase db, int perSecond, Step step) {
+        int perTick = Math.max(1, (int) (perSecond * TICK_MILLIS / 1000));
+        // A stalled writer does not save up permits to burst with later: at most a tenth of a second's worth wait.
+        int most = Math.max(perTick, perSecond / 10);
+        ticks.scheduleAtFixedRate(
+                () -> permits.release(Math.max(0, Math.min(perTick, most - permits.availablePermits()))),
+                0,
+                TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
+        writer = new Thread(() -> write(db, step), "load");
+        writer.start();
+    }
+
+    /** Starts writing {@code step}s to {@code db}, at most {@code perSecond} a second. */
+    static Load start(TestDatabase db, int perSecond, Step step) {
+        return new Load(db, perSecond, step);
+    }
+
+    private void write(TestDatabase db, Step step) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            while (running.get()) {
+                if (permits.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                    step.run(st);
+                    steps.incrementAndGet();
+                }
+            }
+        } catch (Throwable e) {
+            error.set(e);
+        }
+    }
+
+    /** The steps that completed (committed) so far. */
+    long steps() {
+        return steps.get();
+    }
+
+    /** Stops the writes, waiting for the step in progress; then {@link #error()} says whether any failed. */
+    void stop() throws InterruptedException {
+        running.set(false);
+        ticks.shutdownNow();
+        writer.join(TimeUnit.SECONDS.toMillis(30));
+    }
+
+    /** What stopped the writer before {@link #stop()}, or null. */
+    Throwable error() {
+        return error.get();
+    }
+}
