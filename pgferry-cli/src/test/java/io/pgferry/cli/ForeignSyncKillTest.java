@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,7 +71,7 @@ class ForeignSyncKillTest {
         Random random = new Random(seed);
         Target t = target(kind);
         try {
-            Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
+            Load load = Load.start(source, LOAD_PER_SECOND, Load.accountsAndEvents(new Random(seed + 1), 100_000));
             String[] sync = {"sync", "--source", source.uri(), "--target", t.uri(), "--workers", "2"};
             try {
                 Process p = start(sync);
@@ -125,23 +124,6 @@ class ForeignSyncKillTest {
     private static void kill(Process p) throws InterruptedException {
         p.destroyForcibly(); // SIGKILL on Linux
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-
-    /** Random small transactions, the steps of the load. */
-    private static Load.Step changes(Random r) {
-        AtomicInteger next = new AtomicInteger(300_000);
-        return st -> {
-            int id = 1 + r.nextInt(100_000);
-            switch (r.nextInt(6)) {
-                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1, 'new')");
-                case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
-                case 2 -> st.execute("UPDATE accounts SET id = " + next.getAndIncrement() + " WHERE id = " + id);
-                case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
-                case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
-                default -> st.execute(
-                        "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind =" + " 'dup' LIMIT 1)");
-            }
-        };
     }
 
     /** Rows of {@code from} (a table and its WHERE clause); 0 while the table does not exist. */

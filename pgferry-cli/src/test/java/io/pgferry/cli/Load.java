@@ -4,11 +4,13 @@ import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -50,6 +52,27 @@ final class Load {
     /** Starts writing {@code step}s to {@code db}, at most {@code perSecond} a second. */
     static Load start(TestDatabase db, int perSecond, Step step) {
         return new Load(db, perSecond, step);
+    }
+
+    /**
+     * The sync kill tests' changes to {@code accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)}, whose
+     * rows have ids 1 to {@code accounts} at first, and to the keyless {@code events (kind text, n int)}: random small
+     * transactions that insert, update, change a key, delete, and add or remove one of two equal rows.
+     */
+    static Step accountsAndEvents(Random r, int accounts) {
+        AtomicInteger next = new AtomicInteger(300_000);
+        return st -> {
+            int id = 1 + r.nextInt(accounts);
+            switch (r.nextInt(6)) {
+                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1, 'new')");
+                case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
+                case 2 -> st.execute("UPDATE accounts SET id = " + next.getAndIncrement() + " WHERE id = " + id);
+                case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
+                case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
+                default -> st.execute(
+                        "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind = 'dup' LIMIT 1)");
+            }
+        };
     }
 
     private void write(TestDatabase db, Step step) {

@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +43,7 @@ class SyncKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
+            Load load = Load.start(source, LOAD_PER_SECOND, Load.accountsAndEvents(new Random(seed + 1), 200_000));
             try {
                 String[] sync = {"sync", "--source", source.uri(), "--target", target.uri(), "--workers", "2"};
                 // First kill: during the initial copy.
@@ -100,7 +99,7 @@ class SyncKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
+            Load load = Load.start(source, LOAD_PER_SECOND, Load.accountsAndEvents(new Random(seed + 1), 200_000));
             String[] sync = {
                 "sync",
                 "--source",
@@ -176,23 +175,6 @@ class SyncKillTest {
     private static void kill(Process p) throws InterruptedException {
         p.destroyForcibly(); // SIGKILL on Linux
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
-
-    /** Random small transactions, the steps of the load. */
-    private static Load.Step changes(Random r) {
-        AtomicInteger next = new AtomicInteger(300_000);
-        return st -> {
-            int id = 1 + r.nextInt(200_000);
-            switch (r.nextInt(6)) {
-                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1, 'new')");
-                case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
-                case 2 -> st.execute("UPDATE accounts SET id = " + next.getAndIncrement() + " WHERE id = " + id);
-                case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
-                case 4 -> st.execute("INSERT INTO events VALUES ('dup', 1), ('dup', 1)");
-                default -> st.execute(
-                        "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind =" + " 'dup' LIMIT 1)");
-            }
-        };
     }
 
     private void awaitQuery(TestDatabase db, String countQuery, Process p) throws Exception {
