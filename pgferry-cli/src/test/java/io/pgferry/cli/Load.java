@@ -11,7 +11,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,7 +31,6 @@ final class Load {
     private final Semaphore permits = new Semaphore(0);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<Throwable> error = new AtomicReference<>();
-    private final AtomicLong steps = new AtomicLong();
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
     private final Thread writer;
 
@@ -81,17 +79,11 @@ final class Load {
             while (running.get()) {
                 if (permits.tryAcquire(50, TimeUnit.MILLISECONDS)) {
                     step.run(st);
-                    steps.incrementAndGet();
                 }
             }
         } catch (Throwable e) {
             error.set(e);
         }
-    }
-
-    /** The steps that completed (committed) so far. */
-    long steps() {
-        return steps.get();
     }
 
     /** Stops the writes, waiting for the step in progress; then {@link #error()} says whether any failed. */
