@@ -32,9 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @PgTest
 @Tag("mariadb")
 class ForeignSyncKillTest {
-    /** Changes a second while the syncs run and are killed: see {@link Load}. */
-    private static final int LOAD_PER_SECOND = 500;
-
     @TempDir
     Path dir;
 
@@ -71,7 +68,7 @@ class ForeignSyncKillTest {
         Random random = new Random(seed);
         Target t = target(kind);
         try {
-            Load load = Load.start(source, LOAD_PER_SECOND, Load.accountsAndEvents(new Random(seed + 1), 100_000));
+            Load load = Load.start(source, Load.accountsAndEvents(new Random(seed + 1), 100_000));
             String[] sync = {"sync", "--source", source.uri(), "--target", t.uri(), "--workers", "2"};
             try {
                 Process p = start(sync);

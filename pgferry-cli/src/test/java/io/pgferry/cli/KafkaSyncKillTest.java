@@ -35,9 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 @PgTest
 @Tag("kafka")
 class KafkaSyncKillTest {
-    /** Changes a second while the syncs run and are killed: see {@link Load}. */
-    private static final int LOAD_PER_SECOND = 500;
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -62,7 +59,7 @@ class KafkaSyncKillTest {
                 .as("the copy ended: %s", err())
                 .isTrue();
         assertThat(copy.exitValue()).as(err()).isZero();
-        Load load = Load.start(source, LOAD_PER_SECOND, changes(new Random(seed + 1)));
+        Load load = Load.start(source, changes(new Random(seed + 1)));
         try {
             for (int round = 0; round < 3; round++) {
                 Process p = start(sync);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The writes of a kill test, made while the process under test runs, is killed and restarts: one step (a statement
- * or a small transaction) at a time on a connection of its own, at most {@code perSecond} steps a second, until
+ * or a small transaction) at a time on a connection of its own, at most {@link #PER_SECOND} steps a second, until
  * stopped. The rate is bounded so that the load is the same on any machine: a writer going as fast as it can takes a
  * core from the process under test and, on a loaded machine, queues up a hundred thousand changes that the test's last
  * catch-up must then replay.
@@ -26,6 +26,9 @@ final class Load {
         void run(Statement st) throws SQLException;
     }
 
+    /** Steps a second: enough for every round of a kill test to see its process move on within a second or two. */
+    private static final int PER_SECOND = 500;
+
     private static final long TICK_MILLIS = 10;
 
     private final Semaphore permits = new Semaphore(0);
@@ -34,10 +37,10 @@ final class Load {
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
     private final Thread writer;
 
-    private Load(TestDatabase db, int perSecond, Step step) {
-        int perTick = Math.max(1, (int) (perSecond * TICK_MILLIS / 1000));
+    private Load(TestDatabase db, Step step) {
+        int perTick = Math.max(1, (int) (PER_SECOND * TICK_MILLIS / 1000));
         // A stalled writer does not save up permits to burst with later: at most a tenth of a second's worth wait.
-        int most = Math.max(perTick, perSecond / 10);
+        int most = Math.max(perTick, PER_SECOND / 10);
         ticks.scheduleAtFixedRate(
                 () -> permits.release(Math.max(0, Math.min(perTick, most - permits.availablePermits()))),
                 0,
@@ -47,9 +50,9 @@ final class Load {
         writer.start();
     }
 
-    /** Starts writing {@code step}s to {@code db}, at most {@code perSecond} a second. */
-    static Load start(TestDatabase db, int perSecond, Step step) {
-        return new Load(db, perSecond, step);
+    /** Starts writing {@code step}s to {@code db}, at most {@link #PER_SECOND} a second. */
+    static Load start(TestDatabase db, Step step) {
+        return new Load(db, step);
     }
 
     /**

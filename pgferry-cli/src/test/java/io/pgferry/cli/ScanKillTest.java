@@ -73,7 +73,7 @@ class ScanKillTest {
         Process p = start(db);
         ChildCli.awaitWhileAlive(() -> Files.exists(dir.resolve("scan.ckpt")), p, dir.resolve("stderr.txt"));
         AtomicInteger next = new AtomicInteger(1);
-        Load load = Load.start(db, 500, st -> {
+        Load load = Load.start(db, st -> {
             int id = next.getAndIncrement();
             st.execute("INSERT INTO t VALUES (" + id + ", 'contact " + email(id) + " today')");
             committed.add(id);

@@ -59,7 +59,7 @@ class StreamKillTest {
         Process p = start(stream);
         // The slot exists, and the stream saved its first checkpoint, before the first write.
         await(() -> Files.exists(checkpoint), p, "the first checkpoint");
-        Load load = Load.start(db, 500, inserts(committed));
+        Load load = Load.start(db, inserts(committed));
         try {
             for (int round = 0; round < 4; round++) {
                 if (round > 0) {

@@ -26,9 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @PgTest
 class SyncKillTest {
-    /** Changes a second while the syncs run and are killed: see {@link Load}. */
-    private static final int LOAD_PER_SECOND = 500;
-
     @TempDir
     Path dir;
 
@@ -43,7 +40,7 @@ class SyncKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            Load load = Load.start(source, LOAD_PER_SECOND, Load.accountsAndEvents(new Random(seed + 1), 200_000));
+            Load load = Load.start(source, Load.accountsAndEvents(new Random(seed + 1), 200_000));
             try {
                 String[] sync = {"sync", "--source", source.uri(), "--target", target.uri(), "--workers", "2"};
                 // First kill: during the initial copy.
@@ -99,7 +96,7 @@ class SyncKillTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            Load load = Load.start(source, LOAD_PER_SECOND, Load.accountsAndEvents(new Random(seed + 1), 200_000));
+            Load load = Load.start(source, Load.accountsAndEvents(new Random(seed + 1), 200_000));
             String[] sync = {
                 "sync",
                 "--source",
