@@ -1,7 +1,7 @@
 package io.pgferry.verify.diff;
 
 import io.pgferry.postgres.Identifiers;
-import io.pgferry.verify.guard.HashSettings;
+import io.pgferry.verify.guard.RowHashes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * @param keyTypes each key column's type as format_type prints it
  * @param keyCollations each key column's collation as a quoted name, or null when the type has none
  * @param columns every live column, by name in byte order
- * @param binary for each of {@code columns}, whether it is hashed in binary ({@link HashSettings#BINARY_HASHABLE})
+ * @param types each of {@code columns}' type OID
  */
 record KeySpace(
         String relation,
@@ -26,7 +26,7 @@ record KeySpace(
         List<String> keyTypes,
         List<String> keyCollations,
         List<String> columns,
-        List<Boolean> binary) {
+        List<Long> types) {
 
     /** A single smallint, integer or bigint key: split by arithmetic instead of quantiles. */
     boolean integerKey() {
@@ -60,7 +60,7 @@ record KeySpace(
             return null;
         }
         List<String> columns = new ArrayList<>();
-        List<Boolean> binary = new ArrayList<>();
+        List<Long> columnTypes = new ArrayList<>();
         try (PreparedStatement st =
                 c.prepareStatement("SELECT a.attname, a.atttypid::bigint FROM pg_catalog.pg_attribute a"
                         + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
@@ -69,21 +69,22 @@ record KeySpace(
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     columns.add(rs.getString(1));
-                    binary.add(HashSettings.BINARY_HASHABLE.contains(rs.getLong(2)));
+                    columnTypes.add(rs.getLong(2));
                 }
             }
         }
         return new KeySpace(
-                relation, List.copyOf(key), List.copyOf(types), collations, List.copyOf(columns), List.copyOf(binary));
+                relation,
+                List.copyOf(key),
+                List.copyOf(types),
+                collations,
+                List.copyOf(columns),
+                List.copyOf(columnTypes));
     }
 
-    /** The 64-bit canonical hash of row {@code r}, as the guard worker computes it (syncguard.row_hash_expression). */
+    /** The 64-bit canonical hash of row {@code r}, as the guard worker computes it. */
     String rowHash() {
-        List<String> inputs = new ArrayList<>();
-        for (int i = 0; i < columns.size(); i++) {
-            inputs.add("r." + Identifiers.quote(columns.get(i)) + (binary.get(i) ? "" : "::text"));
-        }
-        return "pg_catalog.hash_record_extended(ROW(" + String.join(", ", inputs) + "), 0)";
+        return RowHashes.expression(columns, types);
     }
 
     /** The key of row {@code r}: the column, or a row of the columns. */

@@ -180,13 +180,13 @@ final class BucketRecompute {
             String key =
                     "r." + io.pgferry.postgres.Identifiers.quote(t.keyColumns().get(0));
             sql = "SELECT b.id, x.n, x.h FROM unnest(?::bigint[]) AS b(id) CROSS JOIN LATERAL (SELECT count(*) AS n,"
-                    + " syncguard.wrap64(" + RowHashes.mixedSum("s.h") + ") AS h FROM (SELECT "
+                    + " syncguard.wrap64(" + RowHashes.sum("s.h") + ") AS h FROM (SELECT "
                     + t.rowHashExpression() + " AS h FROM " + t.relation() + " r"
                     + " WHERE " + key + " BETWEEN greatest(b.id::numeric * " + size
                     + ", -9223372036854775808)::bigint AND least(b.id::numeric * " + size + " + " + (size - 1)
                     + ", 9223372036854775807)::bigint OFFSET 0) s) x WHERE x.n > 0";
         } else {
-            sql = "SELECT s.b, count(*), syncguard.wrap64(" + RowHashes.mixedSum("s.h") + ") FROM (SELECT "
+            sql = "SELECT s.b, count(*), syncguard.wrap64(" + RowHashes.sum("s.h") + ") FROM (SELECT "
                     + t.bucketExpression() + " AS b, " + t.rowHashExpression() + " AS h FROM " + t.relation()
                     + " r OFFSET 0) s WHERE s.b = ANY (?::bigint[]) GROUP BY s.b";
         }

@@ -25,7 +25,8 @@ public final class GuardSchema {
     /** The schema every object lives in; the name pg-sync-guard users know. */
     public static final String SCHEMA = "syncguard";
 
-    private static final List<String> MIGRATIONS = List.of("001-base.sql", "002-mixed-row-hash.sql");
+    private static final List<String> MIGRATIONS =
+            List.of("001-base.sql", "002-mixed-row-hash.sql", "003-direct-row-hash.sql");
 
     /** The version this build installs and upgrades to. */
     public static final int CURRENT_VERSION = MIGRATIONS.size();

@@ -105,7 +105,8 @@ public record GuardedTable(
         String sql = "SELECT m.table_id, m.schema_name, m.table_name, m.key_columns, m.bucket_mode, m.bucket_size,"
                 + " m.bucket_count, k.oid::regclass::text,"
                 + " CASE WHEN k.oid IS NOT NULL THEN syncguard.bucket_expression(m.table_id, 'r') END,"
-                + " syncguard.row_hash_expression(k.oid, 'r'),"
+                + " (SELECT array_agg(a.atttypid::bigint ORDER BY a.attname COLLATE \"C\")"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.oid AND a.attnum > 0 AND NOT a.attisdropped),"
                 + " syncguard.column_fingerprint(k.oid), syncguard.column_names(k.oid),"
                 + " syncguard.primary_key(k.oid)"
                 + " FROM syncguard.monitored_tables m LEFT JOIN pg_catalog.pg_class k ON k.oid = m.relid"
@@ -114,6 +115,8 @@ public record GuardedTable(
         try (PreparedStatement st = c.prepareStatement(sql);
                 ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
+                List<String> names = strings(rs.getArray(12));
+                Array types = rs.getArray(10);
                 out.add(new GuardedTable(
                         rs.getInt(1),
                         rs.getString(2),
@@ -122,9 +125,9 @@ public record GuardedTable(
                         Layout.read(rs, 5),
                         rs.getString(8),
                         rs.getString(9),
-                        rs.getString(10),
+                        types == null ? null : RowHashes.expression(names, List.of((Long[]) types.getArray())),
                         rs.getString(11),
-                        strings(rs.getArray(12)),
+                        names,
                         strings(rs.getArray(13))));
             }
         }

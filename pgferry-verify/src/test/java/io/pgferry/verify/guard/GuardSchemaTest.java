@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Install, upgrade and uninstall of the syncguard schema on a real server. Issue #6. */
 @PgTest
@@ -58,12 +60,14 @@ class GuardSchemaTest {
     }
 
     /**
-     * Version 2 changed how row hashes add up (issue #6: values swapped between rows went unseen). A catalog of version
-     * 1 is neither read nor extended by this build: the worker refuses it until the upgrade, which forgets every
-     * sweep, so that the worker sweeps the table again with the new hash.
+     * Version 2 changed how row hashes add up (issue #6: values swapped between rows went unseen), version 3 how a
+     * row's hash is computed (issue #6: the sweep's speed). A catalog of an older version is neither read nor extended
+     * by this build: the worker refuses it until the upgrade, which forgets every sweep, so that the worker sweeps the
+     * table again with the new hash.
      */
-    @Test
-    void aCatalogOfVersionOneIsSweptAgainAfterTheUpgrade(TestDatabase db) throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aCatalogOfAnOlderVersionIsSweptAgainAfterTheUpgrade(int version, TestDatabase db) throws Exception {
         db.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v text)",
                 "INSERT INTO t SELECT i, 'v' FROM generate_series(1, 10) i");
@@ -73,16 +77,16 @@ class GuardSchemaTest {
             Registrations.register(c, "public", "t", null, null);
         }
         GuardWorker.drain(List.of(dsn));
-        // As a version-1 install that an older pgferry swept would look.
+        // As an install of that version that an older pgferry swept would look.
         db.execute(
-                "UPDATE syncguard.guard_version SET version = 1",
+                "UPDATE syncguard.guard_version SET version = " + version,
                 "UPDATE syncguard.sweep_state SET swept_at = '2000-01-01'");
         assertThatThrownBy(() -> GuardWorker.drain(List.of(dsn)))
                 .isInstanceOf(PgFerryException.class)
-                .hasMessageContaining("syncguard version 1")
-                .hasMessageContaining("older than this pgferry's (2)");
+                .hasMessageContaining("syncguard version " + version)
+                .hasMessageContaining("older than this pgferry's (" + GuardSchema.CURRENT_VERSION + ")");
         try (Connection c = db.connect()) {
-            assertThat(GuardSchema.upgrade(c)).isEqualTo(1);
+            assertThat(GuardSchema.upgrade(c)).isEqualTo(version);
         }
         assertThat(db.queryLong("SELECT count(*) FROM syncguard.sweep_state")).isZero();
         GuardWorker.drain(List.of(dsn));
