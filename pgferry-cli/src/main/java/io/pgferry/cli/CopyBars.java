@@ -1,6 +1,6 @@
 package io.pgferry.cli;
 
-import io.pgferry.engine.CopyProgress;
+import io.pgferry.engine.copy.CopyProgress;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

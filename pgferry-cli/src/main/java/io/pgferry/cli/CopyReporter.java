@@ -1,7 +1,7 @@
 package io.pgferry.cli;
 
-import io.pgferry.engine.CopyProgress;
 import io.pgferry.engine.SyncEngine;
+import io.pgferry.engine.copy.CopyProgress;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;

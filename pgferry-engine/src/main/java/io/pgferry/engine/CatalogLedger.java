@@ -2,6 +2,8 @@ package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.engine.copy.ForeignCopy;
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.TableName;

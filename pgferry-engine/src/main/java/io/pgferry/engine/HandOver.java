@@ -2,6 +2,8 @@ package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.schema.PgSql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,10 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.TargetTable;
 import java.sql.Connection;

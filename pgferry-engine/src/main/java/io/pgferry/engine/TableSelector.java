@@ -1,6 +1,7 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.TableGlob;
 import io.pgferry.postgres.TableName;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -2,6 +2,12 @@ package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.engine.config.CopyMode;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.copy.ChunkedCopy;
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.SyncCatalog;

@@ -1,16 +1,17 @@
 /**
  * The sync pipeline, from PostgreSQL to any destination. Start at {@link io.pgferry.engine.SyncEngine}, configured
- * by a {@link io.pgferry.engine.SyncConfig}. It selects the tables ({@link io.pgferry.engine.TableSelector}), reads
- * their definitions ({@link io.pgferry.engine.SourceCatalog}), creates or checks them at the target
- * ({@link io.pgferry.engine.TargetSchema}), copies their rows in parallel from the slot's exported snapshot
- * ({@link io.pgferry.engine.SnapshotCopy}, ranges from {@link io.pgferry.engine.RangePlanner}) or in resumable
- * key-range chunks ({@link io.pgferry.engine.ChunkedCopy}, chunks from {@link io.pgferry.engine.ChunkPlanner}, read
- * from the source or a standby, {@link io.pgferry.engine.CopySource}), then applies the
- * stream in grouped transactions ({@link io.pgferry.engine.ApplyHandler}) through a
- * {@link io.pgferry.jdbc.JdbcSink}. {@link io.pgferry.engine.SyncStatus} reads what a sync recorded at its target.
+ * by a {@link io.pgferry.engine.config.SyncConfig}. It selects the tables ({@link io.pgferry.engine.TableSelector}),
+ * reads their definitions and creates or checks them at the target ({@link io.pgferry.engine.schema}), copies their
+ * rows ({@link io.pgferry.engine.copy}), then applies the stream in grouped transactions
+ * ({@link io.pgferry.engine.ApplyHandler}) through a {@link io.pgferry.jdbc.JdbcSink}, following the source's DDL
+ * ({@link io.pgferry.engine.SchemaWatch}). {@link io.pgferry.engine.SyncStatus} reads what a sync recorded at its
+ * target.
  *
  * <p>The other destinations go through the same stream and applier: {@link io.pgferry.engine.ForeignSync} for
- * MySQL/MariaDB, SQLite and SQL Server (the initial copy converted row by row, {@link io.pgferry.engine.ForeignCopy}),
- * {@link io.pgferry.engine.KafkaSync} for Kafka; the engine picks one by the target's URI.
+ * MySQL/MariaDB, SQLite and SQL Server, {@link io.pgferry.engine.KafkaSync} for Kafka; the engine picks one by the
+ * target's URI.
+ *
+ * <p>Sub-packages depend on each other one way only: {@code config} on nothing here, {@code schema} on {@code
+ * config}, {@code copy} on both, and this package on all three.
  */
 package io.pgferry.engine;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.CopyMode;
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;

@@ -1,5 +1,6 @@
 package io.pgferry.engine;
 
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.foreign.JdbcTargetUri;
 import io.pgferry.testkit.MariaDbServer;
 import java.net.URLEncoder;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.connect.Dsn;

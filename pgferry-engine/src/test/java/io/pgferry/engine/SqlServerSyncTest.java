@@ -2,6 +2,7 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.jdbc.foreign.JdbcTargetUri;
 import io.pgferry.testkit.PgTest;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.DdlMode;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;

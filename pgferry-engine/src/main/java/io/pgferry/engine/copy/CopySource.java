@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  * the slot's start converges as it does for chunks read at the source. The standby must have replayed past the
  * slot's start before the first chunk, or a chunk could miss a change the slot does not hold.
  */
-final class CopySource {
+public final class CopySource {
     private static final Logger log = LoggerFactory.getLogger(CopySource.class);
     private static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
     private CopySource() {}
 
     /** Refuses a copy source that is not a hot standby of the source. */
-    static void check(Connection standby, Connection source, String where) throws SQLException {
+    public static void check(Connection standby, Connection source, String where) throws SQLException {
         if (!queryBoolean(standby, "SELECT pg_catalog.pg_is_in_recovery()")) {
             throw PgFerryException.fatal(
                     "the copy source " + where + " is not a hot standby (it is not in recovery), so its rows may"

@@ -1,5 +1,6 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
+import io.pgferry.engine.schema.SourceTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,8 +1,11 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
@@ -28,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initial copy of {@link CopyMode#CHUNKED}, which holds no snapshot and resumes after a crash. It runs after
+ * The initial copy of {@link io.pgferry.engine.config.CopyMode#CHUNKED}, which holds no snapshot and resumes after a crash. It runs after
  * the slot is created, so the slot holds every change made while it copies:
  *
  * <ol>
@@ -47,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * io.pgferry.core.sink.ChangeSink#idempotent}): a chunk may have read a row before, between or after them, and the
  * rules bring it to the source's state either way.
  */
-final class ChunkedCopy implements InitialCopy {
+public final class ChunkedCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ChunkedCopy.class);
 
     /** What a post-data statement run again after a crash reports: the index, constraint or key is there already. */
@@ -70,7 +73,7 @@ final class ChunkedCopy implements InitialCopy {
 
     private final Masks masks;
 
-    ChunkedCopy(
+    public ChunkedCopy(
             SyncConfig config,
             List<SourceTable> tables,
             TargetSchema.Plan plan,
@@ -235,7 +238,7 @@ final class ChunkedCopy implements InitialCopy {
     /**
      * Refuses to resume a plan that lacks a relation the sync now selects: that relation would never be copied.
      */
-    static void checkPlanCovers(SyncConfig config, List<SourceTable> tables, List<CopyChunks.Chunk> stored) {
+    public static void checkPlanCovers(SyncConfig config, List<SourceTable> tables, List<CopyChunks.Chunk> stored) {
         Set<String> planned = new HashSet<>();
         stored.forEach(c -> planned.add(c.relation()));
         for (SourceTable t : tables) {
@@ -308,7 +311,7 @@ final class ChunkedCopy implements InitialCopy {
      * What may not hold before the replay is over: unique indexes and constraints, then foreign keys. Run once the
      * target has passed the position from which apply is exact; skips what a run stopped meanwhile already built.
      */
-    static void buildAfterReplay(
+    public static void buildAfterReplay(
             SyncConfig config,
             List<SourceTable> tables,
             Map<TableName, TargetTable> targets,
@@ -377,7 +380,7 @@ final class ChunkedCopy implements InitialCopy {
         }
     }
 
-    static String describe(Dsn dsn) {
+    public static String describe(Dsn dsn) {
         return dsn.endpoints() + "/" + dsn.dbname();
     }
 

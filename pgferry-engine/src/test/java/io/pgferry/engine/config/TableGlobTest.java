@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
 import io.pgferry.jdbc.TargetTable;
 import java.sql.Connection;
@@ -17,13 +17,13 @@ import org.slf4j.LoggerFactory;
  * replication does not carry sequences (PostgreSQL docs, "Logical Replication", Restrictions), so this runs at
  * hand-off and when asked.
  */
-final class SequenceSync {
+public final class SequenceSync {
     private static final Logger log = LoggerFactory.getLogger(SequenceSync.class);
 
     private SequenceSync() {}
 
     /** Returns the number of sequences set. */
-    static int copy(Connection source, Connection target, List<SourceTable> tables, Map<?, TargetTable> targets)
+    public static int copy(Connection source, Connection target, List<SourceTable> tables, Map<?, TargetTable> targets)
             throws SQLException {
         int set = 0;
         for (SourceTable t : tables) {

@@ -1,10 +1,12 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.CopyChunks;
 import java.util.List;
 
 /**
- * A chunk of {@link CopyMode#CHUNKED}: the rows of one relation whose primary key is at least {@code lower} and
+ * A chunk of {@link io.pgferry.engine.config.CopyMode#CHUNKED}: the rows of one relation whose primary key is at least {@code lower} and
  * below {@code upper}, compared as a row in key column order ({@code (k1, k2) >= (v1, v2)}, the btree order an index
  * scan of the key follows); a null bound is open. The chunks of a relation are consecutive, the first open below and
  * the last open above, so they hold every row once whatever keys exist when each is copied.

@@ -1,8 +1,12 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.InitialCopy;
@@ -28,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initial copy of {@link CopyMode#SNAPSHOT}: N workers each import the slot's exported snapshot on a source
+ * The initial copy of {@link io.pgferry.engine.config.CopyMode#SNAPSHOT}: N workers each import the slot's exported snapshot on a source
  * connection of their own and take block ranges from one queue ({@link RangePlanner}), piping {@code COPY (SELECT ...
  * WHERE ctid ...) TO STDOUT} into {@code COPY ... FROM STDIN} at the target without decoding rows: in binary format
  * when every column is a built-in type on both sides, in text otherwise. A table's indexes (its primary key's among
@@ -39,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each range is committed at the target on its own; a copy that fails or is killed is not resumed but started
  * again (the engine empties the tables first), since the snapshot it used is gone.
  */
-final class SnapshotCopy implements InitialCopy {
+public final class SnapshotCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
 
     private final SyncConfig config;
@@ -53,7 +57,7 @@ final class SnapshotCopy implements InitialCopy {
 
     private final Masks masks;
 
-    SnapshotCopy(
+    public SnapshotCopy(
             SyncConfig config,
             List<SourceTable> tables,
             TargetSchema.Plan plan,

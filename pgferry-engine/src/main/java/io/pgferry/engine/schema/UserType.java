@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
 import java.util.List;
 

@@ -1,6 +1,7 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.TableName;
 import java.sql.Connection;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * indexes and constraints come after the data. An existing table is used as it is, once each source column is found
  * there with the same type.
  */
-final class TargetSchema {
+public final class TargetSchema {
     private static final Logger log = LoggerFactory.getLogger(TargetSchema.class);
 
     private static final String TABLE = "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -42,19 +43,19 @@ final class TargetSchema {
     private final SyncConfig config;
 
     /** What the target needs, found by {@link #plan}. */
-    record Plan(
+    public record Plan(
             Map<TableName, TargetTable> targets,
             List<SourceTable> toCreate,
             Set<String> schemasToCreate,
             List<UserType> typesToCreate,
             Map<TableName, Boolean> binaryCopy) {
 
-        boolean created(TableName t) {
+        public boolean created(TableName t) {
             return toCreate.stream().anyMatch(s -> s.name().equals(t));
         }
     }
 
-    TargetSchema(Connection target, SyncConfig config) throws SQLException {
+    public TargetSchema(Connection target, SyncConfig config) throws SQLException {
         this.target = target;
         this.config = config;
         try (Statement st = target.createStatement()) {
@@ -63,7 +64,7 @@ final class TargetSchema {
     }
 
     /** Checks every table; throws a fatal error naming the table and column at the first mismatch. */
-    Plan plan(List<SourceTable> tables) throws SQLException {
+    public Plan plan(List<SourceTable> tables) throws SQLException {
         Map<TableName, TargetTable> targets = new LinkedHashMap<>();
         List<SourceTable> toCreate = new ArrayList<>();
         Set<String> schemas = new LinkedHashSet<>();
@@ -169,7 +170,7 @@ final class TargetSchema {
     }
 
     /** Creates the planned schemas, types and tables in one transaction: all of them or, on error, none. */
-    void create(Plan plan) throws SQLException {
+    public void create(Plan plan) throws SQLException {
         if (plan.toCreate().isEmpty() && plan.schemasToCreate().isEmpty()) {
             return;
         }
@@ -255,7 +256,7 @@ final class TargetSchema {
      * @param uniqueIndexes those of {@code indexes} that are unique, the primary key's aside
      * @param uniqueConstraints those of {@code attach} that are unique or exclusion constraints
      */
-    record PostData(
+    public record PostData(
             List<String> indexes,
             List<String> attach,
             List<String> foreignKeys,
@@ -267,7 +268,7 @@ final class TargetSchema {
          * constraints, sequences. Unique indexes and constraints and foreign keys relate rows to each other, and a
          * copy that did not read one snapshot may break them until the changes made meanwhile are replayed.
          */
-        PostData perRow() {
+        public PostData perRow() {
             return new PostData(
                     indexes.stream().filter(i -> !uniqueIndexes.contains(i)).toList(),
                     attach.stream().filter(a -> !uniqueConstraints.contains(a)).toList(),
@@ -285,19 +286,19 @@ final class TargetSchema {
      * target's setting is lower (the default is 64MB, which sends the sort of a large table's key to disk; see the
      * PostgreSQL docs, "Resource Consumption").
      */
-    static void prepareIndexBuilds(Statement st) throws SQLException {
+    public static void prepareIndexBuilds(Statement st) throws SQLException {
         st.execute("SELECT pg_catalog.set_config('maintenance_work_mem', '" + INDEX_BUILD_MEMORY + "', false)"
                 + " WHERE pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem'))"
                 + " < pg_catalog.pg_size_bytes('" + INDEX_BUILD_MEMORY + "')");
     }
 
     /** The post-data statements of every table the plan creates, in table order. */
-    static Map<TableName, PostData> postData(List<SourceTable> tables, Plan plan) {
+    public static Map<TableName, PostData> postData(List<SourceTable> tables, Plan plan) {
         return postData(tables, plan.targets(), plan::created);
     }
 
     /** The post-data statements of every table {@code created} says the sync created, in table order. */
-    static Map<TableName, PostData> postData(
+    public static Map<TableName, PostData> postData(
             List<SourceTable> tables, Map<TableName, TargetTable> targets, Predicate<TableName> created) {
         Map<Long, TargetTable> synced = new HashMap<>();
         for (SourceTable t : tables) {
@@ -316,7 +317,7 @@ final class TargetSchema {
      * The post-data statements of a created table. Foreign keys to tables outside the sync are left out, with a
      * warning.
      */
-    static PostData postData(SourceTable t, TargetTable tt, Map<Long, TargetTable> synced) {
+    public static PostData postData(SourceTable t, TargetTable tt, Map<Long, TargetTable> synced) {
         String q = PgSql.qualified(tt.schema(), tt.table());
         List<String> indexes = new ArrayList<>();
         List<String> attach = new ArrayList<>();

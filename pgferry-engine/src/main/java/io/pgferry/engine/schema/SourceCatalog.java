@@ -1,5 +1,6 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.postgres.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,9 +18,9 @@ import java.util.regex.Pattern;
  * pg_catalog alone, so that every name the server prints (format_type, pg_get_indexdef, pg_get_constraintdef) is
  * schema-qualified and can be mapped to the target.
  */
-final class SourceCatalog {
+public final class SourceCatalog {
     /** Built-in objects have OIDs below FirstNormalObjectId (PostgreSQL's transam.h). */
-    static final long FIRST_NORMAL_OID = 16384;
+    public static final long FIRST_NORMAL_OID = 16384;
 
     /** A default worth copying: a literal, optionally cast, with nothing evaluated at insert time. */
     private static final Pattern CONSTANT = Pattern.compile(
@@ -77,7 +78,7 @@ final class SourceCatalog {
     private final SyncConfig config;
     private final Map<Long, UserType> types = new HashMap<>();
 
-    SourceCatalog(Connection connection, SyncConfig config) throws SQLException {
+    public SourceCatalog(Connection connection, SyncConfig config) throws SQLException {
         this.connection = connection;
         this.config = config;
         try (Statement st = connection.createStatement()) {
@@ -85,7 +86,7 @@ final class SourceCatalog {
         }
     }
 
-    List<SourceTable> read(List<TableName> tables) throws SQLException {
+    public List<SourceTable> read(List<TableName> tables) throws SQLException {
         List<SourceTable> out = new ArrayList<>();
         for (TableName t : tables) {
             out.add(read(t));

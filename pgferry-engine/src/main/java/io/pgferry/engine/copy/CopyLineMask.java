@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.MaskingStage;

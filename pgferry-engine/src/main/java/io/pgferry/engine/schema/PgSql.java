@@ -1,21 +1,21 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
 import io.pgferry.postgres.Identifiers;
 
 /** SQL text for PostgreSQL names: every identifier double-quoted (see {@link Identifiers}). */
-final class PgSql {
+public final class PgSql {
     private PgSql() {}
 
-    static String quote(String identifier) {
+    public static String quote(String identifier) {
         return Identifiers.quote(identifier);
     }
 
-    static String qualified(String schema, String name) {
+    public static String qualified(String schema, String name) {
         return Identifiers.qualified(schema, name);
     }
 
     /** A string literal, quotes doubled; for DDL only (enum labels), never for row values. */
-    static String literal(String value) {
+    public static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
     }
 }

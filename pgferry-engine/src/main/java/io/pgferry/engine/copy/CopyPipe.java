@@ -1,5 +1,8 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
+import io.pgferry.engine.schema.ColumnDef;
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.TargetTable;
 import java.sql.Connection;
 import java.sql.SQLException;

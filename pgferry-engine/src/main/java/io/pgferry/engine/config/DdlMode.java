@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.config;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Column;
@@ -7,6 +7,8 @@ import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.ValueMask;
 import io.pgferry.core.value.BuiltinTypes;
+import io.pgferry.engine.schema.ColumnDef;
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.postgres.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * the relation they are relative to), and the start-up check that no lossy mask sits on a key or unique column.
  * The stream's changes are masked by a {@link MaskingStage} instead.
  */
-final class Masks {
+public final class Masks {
     /** The columns of every unique index of a table (the primary key's included). */
     private static final String UNIQUE_COLUMNS = "SELECT DISTINCT a.attname FROM pg_catalog.pg_index i"
             + " JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
@@ -39,11 +41,11 @@ final class Masks {
     /** A table's masks and the relation (its copied columns, in copy order) their column numbers refer to. */
     record Masked(Relation relation, ValueMask.TableMask mask) {}
 
-    Masks(ValueMask mask) {
+    public Masks(ValueMask mask) {
         this.mask = mask;
     }
 
-    boolean any() {
+    public boolean any() {
         return mask != ValueMask.NONE;
     }
 
@@ -65,7 +67,7 @@ final class Masks {
     }
 
     /** The masks of a relation the copy already has (a foreign or Kafka copy's), or null. */
-    ValueMask.TableMask of(Relation r) {
+    public ValueMask.TableMask of(Relation r) {
         return any() ? mask.of(r, BuiltinTypes.builtin()) : null;
     }
 
@@ -82,7 +84,7 @@ final class Masks {
      * Refuses, before anything is created, a lossy mask (partial, fixed, redact) on a primary-key or unique column:
      * it would merge distinct rows at the target.
      */
-    void refuseLossyKeys(Connection source, List<SourceTable> tables) throws SQLException {
+    public void refuseLossyKeys(Connection source, List<SourceTable> tables) throws SQLException {
         if (!any()) {
             return;
         }

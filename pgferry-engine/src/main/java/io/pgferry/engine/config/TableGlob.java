@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.config;
 
 import io.pgferry.postgres.TableName;
 import java.util.regex.Pattern;
@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
  * (one character); a pattern without a dot names tables of schema {@code public}. Parts are matched against names
  * exactly as stored, case-sensitively; a part in double quotes is taken literally (wildcards included).
  */
-record TableGlob(String text, Pattern schema, Pattern table) {
+public record TableGlob(String text, Pattern schema, Pattern table) {
 
-    static TableGlob parse(String text) {
+    public static TableGlob parse(String text) {
         String t = text == null ? "" : text.trim();
         if (t.isEmpty()) {
             throw SyncConfig.bad("tables", "empty table pattern", "write schema.table, with * and ? as wildcards");
@@ -25,7 +25,7 @@ record TableGlob(String text, Pattern schema, Pattern table) {
         return new TableGlob(t, compile(schemaPart, text), compile(tablePart, text));
     }
 
-    boolean matches(TableName name) {
+    public boolean matches(TableName name) {
         return schema.matcher(name.schema()).matches()
                 && table.matcher(name.name()).matches();
     }

@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.config;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.SyncCatalog;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a {@link SyncEngine} needs, validated once by {@link Builder#build()}: a bad value fails there with a
+ * Everything a {@link io.pgferry.engine.SyncEngine} needs, validated once by {@link Builder#build()}: a bad value fails there with a
  * message naming the field and the fix. The builder holds the defaults, in one place, for every front end (the
  * command line, configuration files, environment variables, an embedding program).
  *

@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
 /**
  * A source column as a sync creates it at the target.
@@ -13,7 +13,7 @@ package io.pgferry.engine;
  * @param generated the expression of a stored generated column, else null
  * @param serialSequence the name of the sequence a serial column owns and takes its default from, else null
  */
-record ColumnDef(
+public record ColumnDef(
         String name,
         int typeOid,
         int typeModifier,

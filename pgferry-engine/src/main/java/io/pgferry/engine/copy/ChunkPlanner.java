@@ -1,5 +1,7 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.CopyChunks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits each relation of {@link CopyMode#CHUNKED} into key ranges of about {@code chunkRows} rows. A relation the
+ * Splits each relation of {@link io.pgferry.engine.config.CopyMode#CHUNKED} into key ranges of about {@code chunkRows} rows. A relation the
  * planner estimates under {@link #SAMPLE_ABOVE_CHUNKS} chunks (or never analyzed) gets exact bounds: every
  * {@code chunkRows}-th key in key order, from one ordered scan of the key. A larger one gets bounds from a block
  * sample ({@code TABLESAMPLE SYSTEM}, see the PostgreSQL docs, "SELECT", TABLESAMPLE), about {@link

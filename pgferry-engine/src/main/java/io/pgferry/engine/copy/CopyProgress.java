@@ -1,5 +1,6 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.postgres.TableName;
 import java.util.Collection;
 import java.util.LinkedHashMap;

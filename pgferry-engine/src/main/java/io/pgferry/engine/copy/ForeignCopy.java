@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.event.ChangeEvent;
@@ -9,6 +9,9 @@ import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.core.sink.ValueMask;
 import io.pgferry.core.value.BuiltinTypes;
+import io.pgferry.engine.schema.ColumnDef;
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.CopyTextRow;
 import io.pgferry.postgres.InitialCopy;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * the conversion as well and was the whole copy's bottleneck (SQLite, 2 cores). The invariant that makes this safe is
  * that a batch is no larger than a sink's run of rows, so applying a batch's rows writes nothing before its commit.
  */
-final class ForeignCopy implements InitialCopy {
+public final class ForeignCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ForeignCopy.class);
 
     /** Rows a worker applies and commits at once; at most a JDBC sink's run, which it writes only at the commit. */
@@ -62,7 +65,7 @@ final class ForeignCopy implements InitialCopy {
     private final Masks masks;
 
     /** Where the copy records its progress: the per-table states and, once every range is in, the position. */
-    interface Ledger {
+    public interface Ledger {
         /** Records {@code table}'s state and counters; called by several workers, one call at a time. */
         void state(SourceTable table, TableState state, long rows, long bytes) throws SQLException;
 
@@ -75,7 +78,7 @@ final class ForeignCopy implements InitialCopy {
      * @param writers how many workers may commit at once (at most {@code workers})
      * @param sinks the sink of copy worker n (0, 1, ...)
      */
-    ForeignCopy(
+    public ForeignCopy(
             int workers,
             int writers,
             List<SourceTable> tables,

@@ -1,4 +1,4 @@
-package io.pgferry.engine;
+package io.pgferry.engine.schema;
 
 import io.pgferry.postgres.TableName;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.List;
  * @param bytes the size of the rows' relations, for ordering and progress
  * @param estimatedRows pg_class.reltuples summed over the leaves (-1 unknown)
  */
-record SourceTable(
+public record SourceTable(
         TableName name,
         long oid,
         String printed,
@@ -34,7 +34,7 @@ record SourceTable(
      * A relation holding rows: its OID, qualified quoted name, size in 8 kB blocks and pg_class.reltuples (-1 when
      * never analyzed).
      */
-    record Leaf(long oid, String qualified, long blocks, long estimatedRows) {}
+    public record Leaf(long oid, String qualified, long blocks, long estimatedRows) {}
 
     /**
      * @param printedReference for a foreign key, the referenced table as printed in {@code definition}; else null
@@ -43,7 +43,7 @@ record SourceTable(
     record ConstraintDef(String name, char type, String definition, String printedReference, long referencedOid) {}
 
     /** The columns a copy reads and writes: all but generated ones. */
-    List<ColumnDef> copyColumns() {
+    public List<ColumnDef> copyColumns() {
         return columns.stream().filter(c -> c.generated() == null).toList();
     }
 }

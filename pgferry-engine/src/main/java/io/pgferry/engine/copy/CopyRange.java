@@ -1,4 +1,6 @@
-package io.pgferry.engine;
+package io.pgferry.engine.copy;
+
+import io.pgferry.engine.schema.SourceTable;
 
 /**
  * A part of one relation's rows, by block number: {@code [fromBlock, toBlock)}, or from {@code fromBlock} to the end

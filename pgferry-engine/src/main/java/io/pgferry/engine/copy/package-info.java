@@ -1,0 +1,9 @@
+/**
+ * The initial copy. {@link io.pgferry.engine.copy.SnapshotCopy} copies in parallel from the slot's exported snapshot
+ * (ranges from {@link io.pgferry.engine.copy.RangePlanner}); {@link io.pgferry.engine.copy.ChunkedCopy} copies in
+ * resumable key-range chunks (from {@link io.pgferry.engine.copy.ChunkPlanner}), read from the source or a standby
+ * ({@link io.pgferry.engine.copy.CopySource}); {@link io.pgferry.engine.copy.ForeignCopy} converts rows for
+ * destinations other than PostgreSQL. Rows go through {@link io.pgferry.engine.copy.CopyPipe}, masked on the way by
+ * {@link io.pgferry.engine.copy.Masks}, and each copy reports to a {@link io.pgferry.engine.copy.CopyProgress}.
+ */
+package io.pgferry.engine.copy;
