@@ -65,7 +65,7 @@ final class ForeignSync {
     }
 
     SyncEngine.Result run() {
-        try (Connection source = Connections.open(config.source());
+        try (Connection source = SyncChecks.openSource(config);
                 Connection dst = target.connect()) {
             ForeignDialect dialect = target.dialect(dst, config.unrepresentable());
             for (String warning : dialect.checkServer(dst)) {

@@ -52,7 +52,7 @@ final class KafkaSync {
     }
 
     SyncEngine.Result run() {
-        try (Connection source = Connections.open(config.source());
+        try (Connection source = SyncChecks.openSource(config);
                 KafkaPositions positions = new KafkaPositions(target)) {
             List<TableName> names =
                     TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());

@@ -7,6 +7,7 @@ import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,6 +42,32 @@ final class SyncChecks {
                             "stop it first, or give this sync another slot name");
                 }
             }
+        }
+    }
+
+    /**
+     * A connection to the source that holds the sync's slot for the whole run: a session-level advisory lock, taken
+     * before anything is created on either side, so that there is one sync per slot whatever the destination.
+     * Without it a second sync of a non-PostgreSQL destination started during the first one's initial copy took that
+     * copy for an abandoned one and emptied its tables (issue #7).
+     */
+    static Connection openSource(SyncConfig config) throws SQLException {
+        Connection source = Connections.open(config.source());
+        try (PreparedStatement ps =
+                source.prepareStatement("SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtextextended(?, 0))")) {
+            ps.setString(1, "pgferry sync slot " + config.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw PgFerryException.fatal(
+                            "another pgferry sync with slot " + config.slot() + " is running from this source",
+                            "stop it first, or give this sync another slot name");
+                }
+            }
+            return source;
+        } catch (SQLException | RuntimeException e) {
+            source.close();
+            throw e;
         }
     }
 

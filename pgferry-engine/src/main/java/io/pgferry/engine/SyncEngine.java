@@ -153,7 +153,7 @@ public final class SyncEngine {
             return new KafkaSync(config, stage, this).run();
         }
         String where = config.target().endpoints() + "/" + config.target().dbname();
-        try (Connection source = Connections.open(config.source());
+        try (Connection source = SyncChecks.openSource(config);
                 Connection target = Connections.open(config.target());
                 Connection lock = Connections.open(config.target())) {
             SyncChecks.lock(lock, config);

@@ -1,15 +1,20 @@
 package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,5 +96,56 @@ class ForeignSyncTest {
                 runner.shutdownNow();
             }
         }
+    }
+
+    /**
+     * Issue #7: a second sync with the same slot, started while the first one's initial copy runs, took that copy
+     * for an abandoned one and emptied its tables before failing on the slot. It must stop at once, touching nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void aSecondSyncDuringTheFirstOnesCopyIsRefusedAndEmptiesNothing(String kind, TestDatabase source)
+            throws Exception {
+        int rows = 300_000;
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, " + rows + ") i");
+        try (Destination d = open(kind);
+                RunningSync first = RunningSync.start(
+                        new SyncEngine(Destination.config(source, d).build()))) {
+            String count = "SELECT count(*) FROM " + d.qualified("t");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (copied(d, count) == 0) {
+                first.assertRunning();
+                assertThat(System.nanoTime() - deadline)
+                        .as("the first sync's copy has begun")
+                        .isNegative();
+                Thread.sleep(20); // polling interval of the wait, not a synchronisation
+            }
+            assertThat(copied(d, count)).as("the copy is still under way").isLessThan(rows);
+            SyncEngine second = new SyncEngine(Destination.config(source, d).build());
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            try {
+                // Bounded: before the fix the second sync could also wait on the first one's tables.
+                Future<SyncEngine.Result> run = runner.submit(second::run);
+                assertThatThrownBy(() -> run.get(60, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class)
+                        .cause()
+                        .isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.problem())
+                                .contains("another pgferry sync with slot " + SyncConfig.Builder.DEFAULT_SLOT
+                                        + " is running"));
+            } finally {
+                second.stop();
+                runner.shutdownNow();
+            }
+            awaitRows(d, count, List.of(String.valueOf(rows)), Duration.ofSeconds(90));
+            first.assertRunning();
+        }
+    }
+
+    /** The rows at the destination; 0 before the table is created. */
+    private static long copied(Destination d, String count) throws SQLException {
+        List<String> r = d.rows(count);
+        return r.isEmpty() ? 0 : Long.parseLong(r.get(0));
     }
 }
