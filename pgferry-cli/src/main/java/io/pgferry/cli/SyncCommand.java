@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
 /** {@code pgferry sync}: copy tables to another PostgreSQL, then keep them in sync. */
 @Command(
         name = "sync",
-        description = "Copy tables to a target (PostgreSQL, MySQL, MariaDB, SQLite or Kafka), then apply every change"
-                + " exactly once.",
+        description = "Copy tables to a target (PostgreSQL, MySQL, MariaDB, SQLite, SQL Server or Kafka), then apply"
+                + " every change exactly once.",
         mixinStandardHelpOptions = true,
         sortOptions = false)
 final class SyncCommand extends PgferryCommand {
@@ -68,7 +68,7 @@ final class SyncCommand extends PgferryCommand {
     @Option(
             names = "--copy-mode",
             paramLabel = "MODE",
-            defaultValue = "snapshot",
+            defaultValue = SyncConfig.Builder.DEFAULT_COPY_MODE,
             description = "snapshot: copy the existing rows from the slot's snapshot; chunked: copy them in"
                     + " resumable key-range chunks without a long snapshot; none: the target is already loaded"
                     + " (default: ${DEFAULT-VALUE}).")
@@ -111,7 +111,7 @@ final class SyncCommand extends PgferryCommand {
     @Option(
             names = "--ddl",
             paramLabel = "MODE",
-            defaultValue = "apply",
+            defaultValue = SyncConfig.Builder.DEFAULT_DDL,
             description = "A column added at the source while streaming: apply adds it at the target, stop exits"
                     + " with an error (default: ${DEFAULT-VALUE}). Other schema changes always stop the sync.")
     String ddl;
@@ -146,11 +146,12 @@ final class SyncCommand extends PgferryCommand {
     @Option(
             names = "--on-unrepresentable",
             paramLabel = "POLICY",
-            defaultValue = "error",
-            description = "A value a MySQL, MariaDB or SQLite target cannot hold (numeric NaN, an infinite or"
-                    + " out-of-range timestamp, a key longer than the index allows): error stops naming table,"
-                    + " column, key and position; null writes NULL; clamp writes the nearest value it can hold"
-                    + " (default: ${DEFAULT-VALUE}).")
+            defaultValue = SyncConfig.Builder.DEFAULT_ON_UNREPRESENTABLE,
+            description =
+                    "A value a MySQL, MariaDB, SQLite or SQL Server target cannot hold (numeric NaN, an infinite or"
+                            + " out-of-range timestamp, a key longer than the index allows): error stops naming table,"
+                            + " column, key and position; null writes NULL; clamp writes the nearest value it can hold"
+                            + " (default: ${DEFAULT-VALUE}).")
     String onUnrepresentable;
 
     @Mixin

@@ -19,8 +19,8 @@ final class TargetOption {
             names = "--target",
             paramLabel = "DSN",
             description = "Target database: postgresql://user@host:5432/db or 'host=... dbname=...'; for sync also"
-                    + " mysql://user@host:3306/db, mariadb://..., sqlite:/path/file.db or kafka://host:9092 (default:"
-                    + " $PGFERRY_TARGET_DSN).")
+                    + " mysql://user@host:3306/db, mariadb://..., sqlite:/path/file.db, sqlserver://user@host:1433/db"
+                    + " or kafka://host:9092 (default: $PGFERRY_TARGET_DSN).")
     String target;
 
     /** The target as given, or from {@code PGFERRY_TARGET_DSN}; null when neither is set. */
@@ -28,7 +28,7 @@ final class TargetOption {
         return target != null ? target : System.getenv(Dsn.TARGET_DSN_VARIABLE);
     }
 
-    /** Whether the target is a database other than PostgreSQL (mysql://, mariadb://, sqlite:). */
+    /** Whether the target is a database other than PostgreSQL (mysql://, mariadb://, sqlite:, sqlserver://). */
     boolean foreign() {
         String r = raw();
         return r != null && JdbcTargetUri.handles(r);

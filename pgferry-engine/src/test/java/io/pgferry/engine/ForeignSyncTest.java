@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -140,6 +141,27 @@ class ForeignSyncTest {
             }
             awaitRows(d, count, List.of(String.valueOf(rows)), Duration.ofSeconds(90));
             first.assertRunning();
+        }
+    }
+
+    /**
+     * Issue #7: MySQL's {@code ON DUPLICATE KEY UPDATE} and {@code REPLACE} act on a conflict with any unique index.
+     * The initial copy used {@code LOAD DATA ... REPLACE}, so a second unique index on an existing target table made
+     * it delete another row in silence; the copy must fail on such a conflict instead.
+     */
+    @Test
+    void aCopyIntoATableWithASecondUniqueIndexFailsOnAConflictInsteadOfDroppingARow(TestDatabase source)
+            throws Exception {
+        source.execute(
+                "CREATE TABLE u (id int PRIMARY KEY, code text)", "INSERT INTO u VALUES (1, 'a'), (2, 'a'), (3, 'b')");
+        try (Destination d = Destination.mariadb()) {
+            d.execute("CREATE TABLE " + d.qualified("u")
+                    + " (id INT NOT NULL PRIMARY KEY, code VARCHAR(20), UNIQUE KEY u_code (code))");
+            SyncEngine engine = new SyncEngine(
+                    Destination.config(source, d).untilCaughtUp(true).build());
+            assertThatThrownBy(engine::run).hasStackTraceContaining("Duplicate entry");
+            assertThat(d.rows("SELECT id FROM " + d.qualified("u") + " ORDER BY id"))
+                    .doesNotContain("3");
         }
     }
 

@@ -95,13 +95,18 @@ public record SyncConfig(
         public static final String DEFAULT_PUBLICATION = "pgferry_sync";
         public static final int DEFAULT_WORKERS = 4;
         public static final int DEFAULT_CHUNK_ROWS = 100_000;
+        /** The defaults of the settings that front ends take as text, in the words {@code parse} reads. */
+        public static final String DEFAULT_COPY_MODE = "snapshot";
+
+        public static final String DEFAULT_DDL = "apply";
+        public static final String DEFAULT_ON_UNREPRESENTABLE = "error";
 
         private Dsn source;
         private Dsn target;
         private final List<String> include = new ArrayList<>();
         private final List<String> exclude = new ArrayList<>();
         private final Map<String, String> schemaMap = new LinkedHashMap<>();
-        private CopyMode copyMode = CopyMode.SNAPSHOT;
+        private CopyMode copyMode = CopyMode.parse(DEFAULT_COPY_MODE);
         private int workers = DEFAULT_WORKERS;
         private int chunkRows = DEFAULT_CHUNK_ROWS;
         private Dsn copySource;
@@ -115,9 +120,9 @@ public record SyncConfig(
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
         private Duration maxRetryTime = Duration.ofMinutes(StreamConfig.Builder.DEFAULT_MAX_RETRY_MINUTES);
         private String thenSubscribe;
-        private DdlMode ddl = DdlMode.APPLY;
+        private DdlMode ddl = DdlMode.parse(DEFAULT_DDL);
         private JdbcTarget foreignTarget;
-        private Unrepresentable unrepresentable = Unrepresentable.ERROR;
+        private Unrepresentable unrepresentable = Unrepresentable.of(DEFAULT_ON_UNREPRESENTABLE);
         private KafkaTarget kafkaTarget;
 
         /** A Kafka cluster as the destination, instead of a database. */

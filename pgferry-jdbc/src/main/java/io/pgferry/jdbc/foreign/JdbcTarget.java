@@ -52,29 +52,39 @@ public record JdbcTarget(
         return connect(false);
     }
 
+    /** The driver properties of a connection, for the initial copy's bulk loads when {@code bulk}. */
+    Properties connectionProperties(boolean bulk) {
+        Properties p = properties;
+        if (!bulk && p.containsKey("allowLocalInfile")) {
+            p = properties();
+            p.setProperty("allowLocalInfile", "false");
+        }
+        if (kind == Kind.SQLSERVER && bulk) {
+            // mssql-jdbc then sends batched INSERTs through SQL Server's bulk-copy API, whose defaults differ
+            // from an INSERT's: constraints unchecked, NULLs replaced by column defaults, identity values
+            // generated anew. Each is set to keep the INSERT's meaning.
+            p = properties();
+            p.setProperty("useBulkCopyForBatchInsert", "true");
+            p.setProperty("bulkCopyForBatchInsertCheckConstraints", "true");
+            p.setProperty("bulkCopyForBatchInsertKeepNulls", "true");
+            p.setProperty("bulkCopyForBatchInsertKeepIdentity", "true");
+        }
+        if (kind == Kind.SQLITE) {
+            // The copy's own commits need not be durable: an interrupted copy starts over, and the commit that
+            // records its end is made with the configured setting, which flushes the WAL written before it.
+            p = properties();
+            p.setProperty("synchronous", bulk ? "OFF" : synchronous);
+        }
+        return p;
+    }
+
     /**
      * Opens a connection, for the initial copy's bulk loads when {@code bulk} (MariaDB Connector/J then allows LOAD
      * DATA LOCAL INFILE, if the URI does), else with it off: the driver pipelines batches only without it.
      */
     public Connection connect(boolean bulk) {
         try {
-            Properties p = properties;
-            if (!bulk && p.containsKey("allowLocalInfile")) {
-                p = properties();
-                p.setProperty("allowLocalInfile", "false");
-            }
-            if (kind == Kind.SQLSERVER && bulk) {
-                // mssql-jdbc then sends batched INSERTs through SQL Server's bulk-copy API.
-                p = properties();
-                p.setProperty("useBulkCopyForBatchInsert", "true");
-            }
-            if (kind == Kind.SQLITE) {
-                // The copy's own commits need not be durable: an interrupted copy starts over, and the commit that
-                // records its end is made with the configured setting, which flushes the WAL written before it.
-                p = properties();
-                p.setProperty("synchronous", bulk ? "OFF" : synchronous);
-            }
-            return DriverManager.getConnection(jdbcUrl, p);
+            return DriverManager.getConnection(jdbcUrl, connectionProperties(bulk));
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not connect to " + description);
         }

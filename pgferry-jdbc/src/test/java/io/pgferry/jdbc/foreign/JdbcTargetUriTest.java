@@ -78,4 +78,19 @@ class JdbcTargetUriTest {
         assertThatThrownBy(() -> JdbcTargetUri.parse("oracle://h/db", Map.of()))
                 .hasMessageContaining("unsupported target URI scheme");
     }
+
+    /**
+     * Issue #7: the bulk-copy API behind mssql-jdbc's batched INSERTs skipped constraints, replaced NULLs by column
+     * defaults and generated identity values anew unless told otherwise; a copy connection tells it.
+     */
+    @Test
+    void sqlServerBulkCopyKeepsWhatAnInsertWouldKeep() {
+        JdbcTarget t = JdbcTargetUri.parse("sqlserver://app:pw@h:1433/db", Map.of());
+        assertThat(t.connectionProperties(true))
+                .containsEntry("useBulkCopyForBatchInsert", "true")
+                .containsEntry("bulkCopyForBatchInsertCheckConstraints", "true")
+                .containsEntry("bulkCopyForBatchInsertKeepNulls", "true")
+                .containsEntry("bulkCopyForBatchInsertKeepIdentity", "true");
+        assertThat(t.connectionProperties(false)).doesNotContainKey("useBulkCopyForBatchInsert");
+    }
 }
