@@ -186,8 +186,9 @@ final class Comparison {
     }
 
     /**
-     * Waits until the subscriber has confirmed the publisher's current WAL position, then until each side's catalog
-     * holds every change made before that point.
+     * Waits until the subscriber has confirmed the publisher's current WAL position and no table of its
+     * subscriptions is still in its initial copy, then until each side's catalog holds every change made before that
+     * point.
      */
     private void barrier() throws SQLException, Verifier.BarrierFailed {
         List<String> slots = options.slots().isEmpty() ? sub.subscriptionSlots() : options.slots();
@@ -207,6 +208,17 @@ final class Comparison {
                         + io.pgferry.core.Lsn.of(lsn) + " within "
                         + options.barrierTimeout().toSeconds()
                         + " s (slots " + describe(slots, positions) + "); check that replication is running");
+            }
+            pause(POLL);
+        }
+        for (List<String> copying = sub.tablesInInitialCopy();
+                !copying.isEmpty();
+                copying = sub.tablesInInitialCopy()) {
+            if (System.nanoTime() > deadline) {
+                throw new Verifier.BarrierFailed("tables " + String.join(", ", copying) + " of the subscriber's"
+                        + " subscriptions were still in their initial copy after "
+                        + options.barrierTimeout().toSeconds() + " s, so the subscription's position does not cover"
+                        + " them; wait until pg_subscription_rel shows them ready, or use the stable-watermark mode");
             }
             pause(POLL);
         }

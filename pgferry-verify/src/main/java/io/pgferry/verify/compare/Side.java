@@ -155,6 +155,28 @@ final class Side implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Tables of this database's enabled subscriptions that are still in their initial copy (states i, d and f of
+     * pg_subscription_rel). A table sync worker applies such a table's changes from a slot of its own, while the
+     * subscription's slot confirms past them, so the confirmed position says nothing about that table until it is
+     * synchronized (state s, then r; PostgreSQL docs, "pg_subscription_rel").
+     */
+    List<String> tablesInInitialCopy() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT sr.srrelid::regclass::text"
+                        + " FROM pg_catalog.pg_subscription_rel sr"
+                        + " JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid"
+                        + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
+                        + " WHERE d.datname = current_database() AND s.subenabled AND sr.srsubstate NOT IN ('s', 'r')"
+                        + " ORDER BY 1");
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     /** The publisher's current WAL position, followed by a small WAL message so that a walsender has a record past it. */
     long walPosition() throws SQLException {
         long lsn;

@@ -72,6 +72,21 @@ public record VerifyOptions(
                 barrierTimeout);
     }
 
+    public VerifyOptions withBarrierTimeout(Duration timeout) {
+        return new VerifyOptions(
+                publisher,
+                subscriber,
+                schema,
+                tables,
+                mode,
+                stabilityBuffer,
+                stabilityRetries,
+                minCoveragePct,
+                liveFallbackDirtyAge,
+                slots,
+                timeout);
+    }
+
     public VerifyOptions withStability(Duration buffer, int retries) {
         return new VerifyOptions(
                 publisher,

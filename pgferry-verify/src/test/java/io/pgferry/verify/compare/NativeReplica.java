@@ -53,6 +53,35 @@ public final class NativeReplica implements AutoCloseable {
      * is done.
      */
     public void subscribe(String... tables) throws Exception {
+        startSubscription(tables);
+        awaitReady(tables.length);
+    }
+
+    /** Waits until the initial copy of the marker table and {@code tables} more is done. */
+    public void awaitReady(int tables) throws Exception {
+        await(() -> subscriber.queryLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
+                && subscriber.queryLong("SELECT count(*) FROM pg_subscription_rel") == tables + 1);
+    }
+
+    /** Publishes the tables (and a marker table) and subscribes to them, without waiting for the initial copy. */
+    public void startSubscription(String... tables) throws Exception {
+        createSubscription("", tables);
+    }
+
+    /**
+     * Publishes the tables (and a marker table) and creates a subscription to them that does nothing until {@link
+     * #enableSubscription()}: CREATE SUBSCRIPTION locks the subscriber's tables, which a test may want locked when
+     * the table sync workers start.
+     */
+    public void createDisabledSubscription(String... tables) throws Exception {
+        createSubscription(" WITH (enabled = false)", tables);
+    }
+
+    public void enableSubscription() throws SQLException {
+        subscriber.execute("ALTER SUBSCRIPTION verify_sub ENABLE");
+    }
+
+    private void createSubscription(String with, String... tables) throws Exception {
         for (TestDatabase db : List.of(publisher, subscriber)) {
             db.execute("CREATE TABLE settle_marker (id bigint PRIMARY KEY)");
         }
@@ -60,10 +89,8 @@ public final class NativeReplica implements AutoCloseable {
         subscriber.execute("CREATE SUBSCRIPTION verify_sub CONNECTION '"
                 + publisher.keyValueDsn().replace("'", "''")
                 + " sslmode=require sslcert=/nonexistent/client.crt sslkey=/nonexistent/client.key'"
-                + " PUBLICATION verify_pub");
+                + " PUBLICATION verify_pub" + with);
         subscribed = true;
-        await(() -> subscriber.queryLong("SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'") == 0
-                && subscriber.queryLong("SELECT count(*) FROM pg_subscription_rel") == tables.length + 1);
     }
 
     private long markers;

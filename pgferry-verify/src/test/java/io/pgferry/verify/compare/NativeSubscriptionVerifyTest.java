@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Verify against a native logical replica: clean after replication, then exactly the buckets touched behind
  * replication's back, in every consistency mode. The subscriber's tables list their columns in another order and its
- * database has other TimeZone, IntervalStyle and extra_float_digits defaults (issue #6, defect 4: these changed the
- * seed's hash); its triggers fire in the apply worker (row level) and in the initial table sync (statement level).
+ * database has other TimeZone, IntervalStyle, DateStyle and extra_float_digits defaults (issue #6, defect 4: these
+ * changed the seed's hash), which a timestamptz array, hashed in its text form, depends on; its triggers fire in the
+ * apply worker (row level) and in the initial table sync (statement level).
  */
 @PgTest
 @Tag("verify")
@@ -25,26 +26,30 @@ class NativeSubscriptionVerifyTest {
     void cleanReplicaThenEveryKindOfDivergence(TestDatabase pub) throws Exception {
         try (NativeReplica r = new NativeReplica(pub)) {
             pub.execute(
-                    "CREATE TABLE items (id int PRIMARY KEY, v text, f float8, ts timestamptz, span interval)",
+                    "CREATE TABLE items (id int PRIMARY KEY, v text, f float8, ts timestamptz, span interval,"
+                            + " stamps timestamptz[])",
                     "CREATE TABLE docs (id uuid PRIMARY KEY, body text)",
                     "CREATE TABLE lines (a int, b text, n numeric, PRIMARY KEY (a, b))",
                     "INSERT INTO items SELECT i, md5(i::text), i / 3.0, timestamptz '2026-01-01 00:00+00' + i * interval"
-                            + " '1 min', i * interval '1 s' FROM generate_series(1, 5000) i",
+                            + " '1 min', i * interval '1 s', ARRAY[timestamptz '2026-01-01 00:00+00' + i * interval '1 h',"
+                            + " NULL] FROM generate_series(1, 5000) i",
                     "INSERT INTO docs SELECT md5(i::text)::uuid, repeat('x', i % 50) FROM generate_series(1, 800) i",
                     "INSERT INTO lines SELECT i % 10, 'b' || i, i * 1.5 FROM generate_series(1, 600) i");
             r.subscriber.execute(
-                    "CREATE TABLE items (span interval, ts timestamptz, f float8, v text, id int PRIMARY KEY)",
+                    "CREATE TABLE items (stamps timestamptz[], span interval, ts timestamptz, f float8, v text,"
+                            + " id int PRIMARY KEY)",
                     "CREATE TABLE docs (body text, id uuid PRIMARY KEY)",
                     "CREATE TABLE lines (n numeric, b text, a int, PRIMARY KEY (a, b))",
                     "ALTER DATABASE " + r.subscriber.name() + " SET TimeZone = 'Asia/Kolkata'",
                     "ALTER DATABASE " + r.subscriber.name() + " SET extra_float_digits = 0",
-                    "ALTER DATABASE " + r.subscriber.name() + " SET IntervalStyle = 'iso_8601'");
+                    "ALTER DATABASE " + r.subscriber.name() + " SET IntervalStyle = 'iso_8601'",
+                    "ALTER DATABASE " + r.subscriber.name() + " SET DateStyle = 'SQL, DMY'");
             r.guard("items", "docs", "lines");
             r.subscribe("items", "docs", "lines");
             pub.execute(
                     "UPDATE items SET v = 'changed', f = f * 2 WHERE id % 50 = 0",
                     "DELETE FROM items WHERE id BETWEEN 4000 AND 4100",
-                    "INSERT INTO items VALUES (-7, 'negative', 0.1, now(), '1 day')",
+                    "INSERT INTO items VALUES (-7, 'negative', 0.1, now(), '1 day', ARRAY[now()])",
                     "UPDATE docs SET body = 'edited' WHERE body = ''",
                     "DELETE FROM lines WHERE a = 3");
             r.settle();
