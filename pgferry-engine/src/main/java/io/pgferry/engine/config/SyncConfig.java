@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything a {@link io.pgferry.engine.SyncEngine} needs, validated once by {@link Builder#build()}: a bad value fails there with a
- * message naming the field and the fix. The builder holds the defaults, in one place, for every front end (the
- * command line, configuration files, environment variables, an embedding program).
+ * Everything a {@link io.pgferry.engine.SyncEngine} needs, validated once by {@link Builder#build()}: a bad value fails
+ * there with a message naming the field and the fix. The builder holds the defaults, in one place, for every front end
+ * (the command line, configuration files, environment variables, an embedding program).
  *
  * @param source the database to copy from and stream
  * @param target the PostgreSQL database to keep in sync, or null when {@code foreignTarget} is the destination

@@ -12,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits each relation of {@link io.pgferry.engine.config.CopyMode#CHUNKED} into key ranges of about {@code chunkRows} rows. A relation the
- * planner estimates under {@link #SAMPLE_ABOVE_CHUNKS} chunks (or never analyzed) gets exact bounds: every
- * {@code chunkRows}-th key in key order, from one ordered scan of the key. A larger one gets bounds from a block
- * sample ({@code TABLESAMPLE SYSTEM}, see the PostgreSQL docs, "SELECT", TABLESAMPLE), about {@link
- * #SAMPLE_PER_CHUNK} keys a chunk, so that planning does not read the whole table. Any bounds are correct (the
- * chunks cover the whole key space, see {@link KeyRange}); the sample only makes their sizes approximate.
+ * Splits each relation of {@link io.pgferry.engine.config.CopyMode#CHUNKED} into key ranges of about {@code chunkRows}
+ * rows. A relation the planner estimates under {@link #SAMPLE_ABOVE_CHUNKS} chunks (or never analyzed) gets exact
+ * bounds: every {@code chunkRows}-th key in key order, from one ordered scan of the key. A larger one gets bounds from
+ * a block sample ({@code TABLESAMPLE SYSTEM}, see the PostgreSQL docs, "SELECT", TABLESAMPLE), about {@link
+ * #SAMPLE_PER_CHUNK} keys a chunk, so that planning does not read the whole table. Any bounds are correct (the chunks
+ * cover the whole key space, see {@link KeyRange}); the sample only makes their sizes approximate.
  */
 final class ChunkPlanner {
     static final int SAMPLE_ABOVE_CHUNKS = 20;

@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initial copy of {@link io.pgferry.engine.config.CopyMode#CHUNKED}, which holds no snapshot and resumes after a crash. It runs after
- * the slot is created, so the slot holds every change made while it copies:
+ * The initial copy of {@link io.pgferry.engine.config.CopyMode#CHUNKED}, which holds no snapshot and resumes after a
+ * crash. It runs after the slot is created, so the slot holds every change made while it copies:
  *
  * <ol>
  *   <li>each relation is split into key ranges ({@link ChunkPlanner}), and the plan stored at the target ({@link

@@ -6,10 +6,10 @@ import io.pgferry.jdbc.CopyChunks;
 import java.util.List;
 
 /**
- * A chunk of {@link io.pgferry.engine.config.CopyMode#CHUNKED}: the rows of one relation whose primary key is at least {@code lower} and
- * below {@code upper}, compared as a row in key column order ({@code (k1, k2) >= (v1, v2)}, the btree order an index
- * scan of the key follows); a null bound is open. The chunks of a relation are consecutive, the first open below and
- * the last open above, so they hold every row once whatever keys exist when each is copied.
+ * A chunk of {@link io.pgferry.engine.config.CopyMode#CHUNKED}: the rows of one relation whose primary key is at least
+ * {@code lower} and below {@code upper}, compared as a row in key column order ({@code (k1, k2) >= (v1, v2)}, the btree
+ * order an index scan of the key follows); a null bound is open. The chunks of a relation are consecutive, the first
+ * open below and the last open above, so they hold every row once whatever keys exist when each is copied.
  *
  * @param keyTypes the source type of each key column, as {@code format_type} prints it with only pg_catalog on the
  *     search path (so schema-qualified where it is not a built-in type)

@@ -32,13 +32,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initial copy of {@link io.pgferry.engine.config.CopyMode#SNAPSHOT}: N workers each import the slot's exported snapshot on a source
- * connection of their own and take block ranges from one queue ({@link RangePlanner}), piping {@code COPY (SELECT ...
- * WHERE ctid ...) TO STDOUT} into {@code COPY ... FROM STDIN} at the target without decoding rows: in binary format
- * when every column is a built-in type on both sides, in text otherwise. A table's indexes (its primary key's among
- * them) are built by the same workers as soon as its last range is in, while other tables are still copied; then
- * keys and constraints are attached, foreign keys added, and the position recorded at the snapshot's consistent
- * point.
+ * The initial copy of {@link io.pgferry.engine.config.CopyMode#SNAPSHOT}: N workers each import the slot's exported
+ * snapshot on a source connection of their own and take block ranges from one queue ({@link RangePlanner}), piping
+ * {@code COPY (SELECT ... WHERE ctid ...) TO STDOUT} into {@code COPY ... FROM STDIN} at the target without decoding
+ * rows: in binary format when every column is a built-in type on both sides, in text otherwise. A table's indexes (its
+ * primary key's among them) are built by the same workers as soon as its last range is in, while other tables are still
+ * copied; then keys and constraints are attached, foreign keys added, and the position recorded at the snapshot's
+ * consistent point.
  *
  * <p>Each range is committed at the target on its own; a copy that fails or is killed is not resumed but started
  * again (the engine empties the tables first), since the snapshot it used is gone.

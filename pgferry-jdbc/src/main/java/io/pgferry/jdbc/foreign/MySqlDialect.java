@@ -175,8 +175,9 @@ public final class MySqlDialect implements ForeignDialect {
      * primary key is the table's only unique index, else multi-row INSERTs. The character set is named ({@code
      * utf8mb4}) and the duplicate policy explicit ({@code REPLACE}: the copy's row is the source's). REPLACE deletes
      * the rows a new row conflicts with on any unique index, so with a second one (an existing target table's) it
-     * could silently drop another row; the INSERTs fail on such a conflict instead. With LOCAL the server turns data errors into warnings, as it cannot
-     * stop the client's upload, so any warning fails the run instead of leaving a value silently altered.
+     * could silently drop another row; the INSERTs fail on such a conflict instead. With LOCAL the server turns data
+     * errors into warnings, as it cannot stop the client's upload, so any warning fails the run instead of leaving a
+     * value silently altered.
      */
     @Override
     public void copyRows(Connection c, TargetTable table, List<Column> columns, List<Object[]> rows)
