@@ -22,10 +22,12 @@ import io.pgferry.postgres.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +61,15 @@ final class KafkaSync {
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
+            Map<TableName, List<String>> keys = new HashMap<>();
             for (SourceTable t : tables) {
                 SyncChecks.checkIdentity(t);
                 Relation r = ForeignSync.relation(t);
                 relations.put(t.name(), r);
-                if (!KafkaSink.hasKey(r)) {
+                if (!t.primaryKey().isEmpty()) {
+                    keys.put(t.name(), t.primaryKey());
+                }
+                if (!KafkaSink.hasKey(r) && t.primaryKey().isEmpty()) {
                     log.warn(
                             "table {} has no key (replica identity {}): its records get a null key, so they are"
                                     + " spread over partitions in no order and cannot be compacted",
@@ -71,6 +77,8 @@ final class KafkaSync {
                             r.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT));
                 }
             }
+            // The key of a table with REPLICA IDENTITY FULL: its primary key, which pgoutput does not flag.
+            Function<Relation, List<String>> primaryKeys = r -> keys.get(new TableName(r.schema(), r.table()));
             Optional<Checkpoint> stored = positions.load();
             boolean resume = stored.isPresent();
             SlotAdmin slots = new SlotAdmin(source, config.source());
@@ -112,12 +120,12 @@ final class KafkaSync {
                             relations,
                             ledger(positions),
                             () -> Connections.open(config.source()),
-                            worker -> KafkaSink.openCopyWorker(target, worker),
+                            worker -> KafkaSink.openCopyWorker(target, worker, primaryKeys),
                             engine::copyStarted,
                             engine.masks())
                     : null;
             ApplyHandler h = new ApplyHandler(
-                    () -> KafkaSink.open(target, positions::fingerprint),
+                    () -> KafkaSink.open(target, positions::fingerprint, primaryKeys),
                     () -> Lsn.INVALID,
                     config.memoryLimitBytes(),
                     stage,

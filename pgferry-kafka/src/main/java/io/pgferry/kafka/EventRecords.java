@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Encodes the records of changes ({@link ChangeRecords} says which) as Kafka records of JSON bytes, in the form Kafka
@@ -31,6 +32,7 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     private static final SerializedString TS_NS = new SerializedString("ts_ns");
 
     private final Topics topics;
+    private final Function<Relation, List<String>> primaryKeys;
     private final RecordWriter writer = new RecordWriter();
     private final SourceBlock source;
     private final boolean schemas;
@@ -39,7 +41,19 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     private List<OutRecord> out;
 
     EventRecords(Topics topics, SourceBlock source, boolean schemas, boolean tombstones, Clock clock) {
+        this(topics, source, schemas, tombstones, clock, r -> null);
+    }
+
+    /** @param primaryKeys each table's primary key columns from the source's catalog, or null (see TableLayout) */
+    EventRecords(
+            Topics topics,
+            SourceBlock source,
+            boolean schemas,
+            boolean tombstones,
+            Clock clock,
+            Function<Relation, List<String>> primaryKeys) {
         super(tombstones);
+        this.primaryKeys = primaryKeys;
         this.topics = topics;
         this.source = source;
         this.schemas = schemas;
@@ -54,7 +68,7 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
 
     @Override
     protected TableShape newLayout(Relation relation, TypeResolver types) {
-        return new TableShape(relation, types, topics);
+        return new TableShape(relation, types, topics, primaryKeys.apply(relation));
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -74,7 +75,12 @@ public final class KafkaSink implements ChangeSink {
     private boolean open;
     private EventRecords.Origin origin = NO_TRANSACTION;
 
-    private KafkaSink(KafkaTarget target, Supplier<String> fingerprint, String producerId, boolean copyWorker) {
+    private KafkaSink(
+            KafkaTarget target,
+            Supplier<String> fingerprint,
+            String producerId,
+            boolean copyWorker,
+            Function<Relation, List<String>> primaryKeys) {
         this.target = target;
         this.exactlyOnce = target.delivery() == Delivery.EXACTLY_ONCE;
         this.transactionalId = exactlyOnce ? producerId : null;
@@ -88,7 +94,8 @@ public final class KafkaSink implements ChangeSink {
                 new SourceBlock(target.topicPrefix(), target.sourceDatabase()),
                 target.schemas(),
                 target.tombstones(),
-                clock);
+                clock,
+                primaryKeys);
         TopicAdmin a = null;
         Producer<byte[], byte[]> p = null;
         try {
@@ -125,7 +132,18 @@ public final class KafkaSink implements ChangeSink {
      * @throws PgFerryException when the cluster cannot be reached (retriable) or refuses the producer (fatal)
      */
     public static KafkaSink open(KafkaTarget target, Supplier<String> fingerprint) {
-        return new KafkaSink(target, fingerprint, target.transactionalId(), false);
+        return open(target, fingerprint, r -> null);
+    }
+
+    /**
+     * As {@link #open(KafkaTarget, Supplier)}, knowing each table's primary key from the source's catalog, so that a
+     * table with REPLICA IDENTITY FULL and a primary key gets that key ({@link #hasKey}).
+     *
+     * @param primaryKeys a table's primary key columns, or null when it has none or it is unknown
+     */
+    public static KafkaSink open(
+            KafkaTarget target, Supplier<String> fingerprint, Function<Relation, List<String>> primaryKeys) {
+        return new KafkaSink(target, fingerprint, target.transactionalId(), false, primaryKeys);
     }
 
     /**
@@ -133,15 +151,17 @@ public final class KafkaSink implements ChangeSink {
      * never a position: it has a transactional id of its own, so workers and the stream's sink do not fence each
      * other.
      */
-    public static KafkaSink openCopyWorker(KafkaTarget target, int worker) {
-        return new KafkaSink(target, () -> "", target.copyTransactionalId(worker), true);
+    public static KafkaSink openCopyWorker(
+            KafkaTarget target, int worker, Function<Relation, List<String>> primaryKeys) {
+        return new KafkaSink(target, () -> "", target.copyTransactionalId(worker), true, primaryKeys);
     }
 
     /**
-     * Whether records of {@code relation} get a key: true when its replica identity names key columns (a primary key
-     * or a unique index). A table with REPLICA IDENTITY FULL (pgoutput then flags every column, which is no key) or
-     * NOTHING, or without key columns, gets null keys: its records are spread over partitions without order, and a
-     * compacted topic cannot hold them. The engine warns about such tables at start-up.
+     * Whether records of {@code relation} get a key from its replica identity: true when it names key columns (a
+     * primary key or a unique index). A table with REPLICA IDENTITY FULL (pgoutput then flags every column, which is
+     * no key) gets its primary key when the sink was told it; with NOTHING, or without key columns, records get null
+     * keys: they are spread over partitions without order, and a compacted topic cannot hold them. The engine warns
+     * about such tables at start-up.
      */
     public static boolean hasKey(Relation relation) {
         ReplicaIdentity ri = relation.replicaIdentity();

@@ -2,6 +2,7 @@ package io.pgferry.kafka;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.value.TypeResolver;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Map;
  * What every encoding of a table's change records needs, worked out once per Relation object (the stream makes a new
  * one whenever the server describes the table again): its topic, its name as Debezium's transaction metadata gives it,
  * each column's {@link ConnectType}, and its key columns. A table has a key when its replica identity names columns
- * (the primary key, or an index); with {@code FULL} or {@code NOTHING} its records have none. The Kafka destination's
+ * (the primary key, or an index), or when its identity is {@code FULL} and its primary key is known from the catalog
+ * (pgoutput then flags every column, which is no key); otherwise its records have none. The Kafka destination's
  * JSON ({@code TableShape}) and the Connect source connector's schemas build on it.
  */
 public class TableLayout {
@@ -25,6 +27,14 @@ public class TableLayout {
     private final boolean hasKey;
 
     protected TableLayout(Relation relation, TypeResolver types, Topics topics) {
+        this(relation, types, topics, null);
+    }
+
+    /**
+     * @param primaryKey the table's primary key columns as the source's catalog gives them, or null when unknown:
+     *     the key of a table with REPLICA IDENTITY FULL
+     */
+    protected TableLayout(Relation relation, TypeResolver types, Topics topics, List<String> primaryKey) {
         this.relation = relation;
         this.types = types;
         this.topic = topics.table(relation.schema(), relation.table());
@@ -33,12 +43,18 @@ public class TableLayout {
         this.columnTypes = new ConnectType[columns.size()];
         this.key = new boolean[columns.size()];
         List<Map<String, String>> params = new ArrayList<>(columns.size());
-        this.hasKey = KafkaSink.hasKey(relation);
+        boolean byIdentity = KafkaSink.hasKey(relation);
+        boolean byPrimaryKey = !byIdentity
+                && relation.replicaIdentity() == ReplicaIdentity.FULL
+                && primaryKey != null
+                && !primaryKey.isEmpty()
+                && columns.stream().map(Column::name).toList().containsAll(primaryKey);
+        this.hasKey = byIdentity || byPrimaryKey;
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
             columnTypes[i] = ConnectType.of(c.typeOid(), c.typeModifier(), types);
             params.add(ConnectType.sourceParameters(c.typeOid(), c.typeModifier(), types));
-            key[i] = hasKey && c.key();
+            key[i] = byIdentity ? c.key() : byPrimaryKey && primaryKey.contains(c.name());
         }
         this.columnParameters = List.copyOf(params);
     }

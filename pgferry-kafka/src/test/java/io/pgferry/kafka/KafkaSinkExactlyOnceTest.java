@@ -169,8 +169,8 @@ class KafkaSinkExactlyOnceTest {
         assertThat(snapshot.changes()).hasSize(2);
         String prefix = TestBroker.freshPrefix();
         KafkaTarget target = TestBroker.target(prefix).build();
-        try (KafkaSink first = KafkaSink.openCopyWorker(target, 0);
-                KafkaSink second = KafkaSink.openCopyWorker(target, 1)) {
+        try (KafkaSink first = KafkaSink.openCopyWorker(target, 0, r -> null);
+                KafkaSink second = KafkaSink.openCopyWorker(target, 1, r -> null)) {
             first.begin();
             second.begin();
             first.apply(snapshot.changes().get(0));
