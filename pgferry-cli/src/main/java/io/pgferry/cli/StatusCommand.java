@@ -9,6 +9,7 @@ import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.connect.Dsn;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,7 @@ final class StatusCommand extends PgferryCommand {
         for (SyncStatus.Report r : reports) {
             out.printf(
                     Locale.ROOT,
-                    "sync %s: position %s%s%s%n",
+                    "sync %s: position %s%s%s%s%n",
                     r.sync(),
                     r.position().map(Object::toString).orElse("none (initial copy not finished)"),
                     r.lagBytes() == null
@@ -72,7 +73,8 @@ final class StatusCommand extends PgferryCommand {
                                     ", lag %,d bytes, %.1f s",
                                     r.lagBytes(),
                                     r.lagTime().toMillis() / 1000.0),
-                    slot(r.slot()));
+                    slot(r.slot()),
+                    seen(r.sourceSeenAt()));
             r.exactFrom()
                     .filter(x -> r.position().isEmpty() || r.position().get().isBefore(x))
                     .ifPresent(x -> out.printf(
@@ -101,6 +103,15 @@ final class StatusCommand extends PgferryCommand {
             }
         }
         out.flush();
+    }
+
+    /** Says how old lag and slot are when they are the running sync's record rather than read from the source now. */
+    private static String seen(Instant at) {
+        if (at == null) {
+            return "";
+        }
+        long ago = Math.max(0, Duration.between(at, Instant.now()).toSeconds());
+        return String.format(Locale.ROOT, " (as the sync saw the source %d s ago)", ago);
     }
 
     private static String slot(SyncStatus.SlotState s) {
@@ -146,6 +157,7 @@ final class StatusCommand extends PgferryCommand {
                     g.writeNumberField("lag_bytes", r.lagBytes());
                     g.writeNumberField("lag_seconds", r.lagTime().toMillis() / 1000.0);
                 }
+                writeInstant(g, "source_seen_at", r.sourceSeenAt());
                 if (r.slot() != null) {
                     g.writeObjectFieldStart("slot");
                     g.writeBooleanField("exists", r.slot().exists());

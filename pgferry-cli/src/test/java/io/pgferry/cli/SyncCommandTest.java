@@ -51,6 +51,17 @@ class SyncCommandTest {
             assertThat(sync.get("slot").get("exists").asBoolean()).isTrue();
             assertThat(sync.get("tables").get(0).get("state").asText()).isEqualTo("streaming");
             assertThat(sync.get("tables").get(0).get("rows_copied").asLong()).isEqualTo(1000);
+            assertThat(sync.get("source_seen_at").isNull())
+                    .as("read from the source now")
+                    .isTrue();
+
+            // Issue 5: without the source, the lag and the slot as the sync left them, and when it saw them.
+            CliRun alone = CliRun.run("status", "--target", target.uri());
+            assertThat(alone.exitCode()).as(alone.err()).isEqualTo(ExitCodes.OK);
+            assertThat(alone.out())
+                    .containsPattern("lag [0-9,]+ bytes")
+                    .containsPattern("slot (in)?active")
+                    .contains("(as the sync saw the source");
         }
     }
 

@@ -116,6 +116,7 @@ final class ForeignSync {
                         config.slot(),
                         position.get().lsn().get(),
                         where);
+                SyncChecks.upgradeCatalog(dst, dialect, config);
             } else {
                 boolean unfinished = position.isPresent();
                 boolean slotExists = slots.find(config.slot()).isPresent();
@@ -152,7 +153,12 @@ final class ForeignSync {
                             null);
                 }
             }
-            return stream(dialect, tables, relations, targets, created, catalog, resume, names);
+            try {
+                return stream(dialect, tables, relations, targets, created, catalog, resume, names);
+            } catch (RuntimeException e) {
+                TableErrors.record(e, catalog, target::connect);
+                throw e;
+            }
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
         }
@@ -211,9 +217,12 @@ final class ForeignSync {
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
         }
+        SourceWatch watch = SourceWatch.start(config.source(), config.slot(), catalog, target::connect);
         try {
             s.run();
+            watch.finish();
         } finally {
+            watch.close();
             h.close();
             store.close();
         }

@@ -5,6 +5,7 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.TableFailure;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.schema.ColumnDef;
 import io.pgferry.engine.schema.SourceCatalog;
@@ -68,18 +69,22 @@ final class SchemaWatch {
         for (Column old : before) {
             int i = relation.indexOf(old.name());
             if (i < 0) {
-                throw PgFerryException.fatal(
-                        "column " + old.name() + " of source table " + name + " was dropped or renamed while"
-                                + " streaming; a sync applies added columns only",
-                        "make the target table match the source (ALTER TABLE ... DROP or RENAME COLUMN), then start"
-                                + " the sync again");
+                throw failure(
+                        relation,
+                        PgFerryException.fatal(
+                                "column " + old.name() + " of source table " + name + " was dropped or renamed while"
+                                        + " streaming; a sync applies added columns only",
+                                "make the target table match the source (ALTER TABLE ... DROP or RENAME COLUMN), then start"
+                                        + " the sync again"));
             }
             Column now = relation.columns().get(i);
             if (now.typeOid() != old.typeOid()) {
-                throw PgFerryException.fatal(
-                        "column " + old.name() + " of source table " + name + " changed type while streaming",
-                        "change the target column's type the same way (ALTER TABLE ... ALTER COLUMN ... TYPE), then"
-                                + " start the sync again");
+                throw failure(
+                        relation,
+                        PgFerryException.fatal(
+                                "column " + old.name() + " of source table " + name + " changed type while streaming",
+                                "change the target column's type the same way (ALTER TABLE ... ALTER COLUMN ... TYPE), then"
+                                        + " start the sync again"));
             }
         }
         List<Column> after = new ArrayList<>(before);
@@ -88,21 +93,29 @@ final class SchemaWatch {
                 continue;
             }
             if (mode == DdlMode.STOP) {
-                throw PgFerryException.fatal(
-                        "column " + c.name() + " was added to source table " + name + " while streaming",
-                        "add it at the target (ALTER TABLE ... ADD COLUMN), then start the sync again; or let the"
-                                + " sync add it (DDL mode apply)");
+                throw failure(
+                        relation,
+                        PgFerryException.fatal(
+                                "column " + c.name() + " was added to source table " + name + " while streaming",
+                                "add it at the target (ALTER TABLE ... ADD COLUMN), then start the sync again; or let the"
+                                        + " sync add it (DDL mode apply)"));
             }
             if (c.typeOid() >= SourceCatalog.FIRST_NORMAL_OID) {
-                throw PgFerryException.fatal(
-                        "column " + c.name() + " added to source table " + name + " has a user-defined type, which"
-                                + " a sync does not create while streaming",
-                        "add the column at the target (ALTER TABLE ... ADD COLUMN), then start the sync again");
+                throw failure(
+                        relation,
+                        PgFerryException.fatal(
+                                "column " + c.name() + " added to source table " + name
+                                        + " has a user-defined type, which" + " a sync does not create while streaming",
+                                "add the column at the target (ALTER TABLE ... ADD COLUMN), then start the sync again"));
             }
             sink.addColumn(relation, c);
             after.add(new Column(c.name(), c.typeOid(), -1, false));
         }
         known.put(name, after);
         checked.put(relation.oid(), relation);
+    }
+
+    private static TableFailure failure(Relation relation, PgFerryException e) {
+        return TableFailure.of(relation.schema(), relation.table(), e);
     }
 }

@@ -6,6 +6,8 @@ import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
@@ -42,6 +44,21 @@ final class SyncChecks {
                             "stop it first, or give this sync another slot name");
                 }
             }
+        }
+    }
+
+    /**
+     * Brings a resumed sync's catalog up to this release's ({@link SyncCatalog#upgrade}); when the role may not, the
+     * sync runs on and only a status read without the source lacks the lag, which the warning says.
+     */
+    static void upgradeCatalog(Connection target, Dialect dialect, SyncConfig config) {
+        SQLException e = SyncCatalog.upgrade(target, dialect, config.catalogSchema());
+        if (e != null) {
+            log.warn(
+                    "could not add this release's tables to the sync's catalog ({}): a status read without the source"
+                            + " will not show lag or slot; grant the role CREATE on schema {} to have them",
+                    JdbcErrors.classify(e, "catalog upgrade").getMessage(),
+                    config.catalogSchema());
         }
     }
 

@@ -266,7 +266,14 @@ public final class SyncEngine {
                 if (stopRequested) {
                     return new Result(false, Lsn.INVALID, 0, 0);
                 }
-                s.run();
+                SourceWatch watch = SourceWatch.start(
+                        config.source(), config.slot(), catalog, () -> Connections.open(config.target()));
+                try {
+                    s.run();
+                    watch.finish();
+                } finally {
+                    watch.close();
+                }
             } finally {
                 h.close();
                 store.close();
@@ -290,6 +297,12 @@ public final class SyncEngine {
             }
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
+        } catch (RuntimeException e) {
+            TableErrors.record(
+                    e,
+                    new SyncCatalog(dialect, config.catalogSchema(), config.slot()),
+                    () -> Connections.open(config.target()));
+            throw e;
         }
     }
 

@@ -26,14 +26,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the syncs into a target have recorded there: position, per-table states and counters; with the source at hand
- * also the lag in bytes and the state of the slot. Reads only.
+ * What the syncs into a target have recorded there: position, per-table states and counters, and the lag in bytes
+ * and the state of the slot. With the source at hand those two are read from it now; without, they are what the
+ * running sync last recorded ({@link SourceWatch}), with the time it did. Reads only.
  */
 public final class SyncStatus {
     /**
-     * One sync's report. Lag fields are null when unknown (no source given, or nothing applied yet). {@code
-     * exactFrom} is set after a chunked copy: changes before it are replayed idempotently; {@code chunks} holds the
-     * chunks done and planned per source table, empty unless the copy was chunked.
+     * One sync's report. Lag fields are null when unknown (nothing applied yet, or no source given and no record of
+     * a sync's view of it). {@code sourceSeenAt} is null when lag and slot were read from the source now, else when
+     * the sync recorded them. {@code exactFrom} is set after a chunked copy: changes before it are replayed
+     * idempotently; {@code chunks} holds the chunks done and planned per source table, empty unless the copy was
+     * chunked.
      */
     public record Report(
             String sync,
@@ -43,12 +46,16 @@ public final class SyncStatus {
             Long lagBytes,
             Duration lagTime,
             SlotState slot,
+            Instant sourceSeenAt,
             List<SyncCatalog.TableStatus> tables,
             Optional<Lsn> exactFrom,
             Map<String, CopyChunks.Progress> chunks) {}
 
-    /** The slot at the source; null in a report made without the source. */
+    /** The slot at the source; null in a report made without the source and no record of the sync's view of it. */
     public record SlotState(boolean exists, boolean active, Lsn confirmedFlush, Long retainedBytes) {}
+
+    /** The source's WAL position and its slot, as seen at one moment. */
+    record SourceView(Lsn walPosition, SlotState slot) {}
 
     private SyncStatus() {}
 
@@ -79,7 +86,10 @@ public final class SyncStatus {
                     Map<String, CopyChunks.Progress> chunks = exists(t, dialect.quote(catalogSchema) + ".copy_chunk")
                             ? new CopyChunks(dialect, catalogSchema, name).progress(t)
                             : Map.of();
-                    out.add(report(name, p.get(), catalog.states(t), chunks, s, source));
+                    Optional<SyncCatalog.SourceState> seen = exists(t, dialect.quote(catalogSchema) + ".source_state")
+                            ? catalog.sourceState(t)
+                            : Optional.empty();
+                    out.add(report(name, p.get(), catalog.states(t), chunks, s, source, seen));
                 }
             }
             return out;
@@ -111,7 +121,7 @@ public final class SyncStatus {
                                 "the target has no sync named " + name,
                                 "ask for the status of every sync to list them");
                     }
-                    out.add(report(name, p.get(), catalog.states(t), Map.of(), s, source));
+                    out.add(report(name, p.get(), catalog.states(t), Map.of(), s, source, recorded(catalog, t)));
                 }
             }
             return out;
@@ -146,7 +156,7 @@ public final class SyncStatus {
             for (KafkaPositions.StoredPosition p : stored) {
                 SyncCatalog.Position position =
                         new SyncCatalog.Position("", p.lsn(), p.sourceCommitTime(), p.storedAt(), Optional.empty());
-                out.add(report(p.sync(), position, List.of(), Map.of(), s, source));
+                out.add(report(p.sync(), position, List.of(), Map.of(), s, source, Optional.empty()));
             }
             return out;
         } catch (SQLException e) {
@@ -160,28 +170,30 @@ public final class SyncStatus {
             List<SyncCatalog.TableStatus> tables,
             Map<String, CopyChunks.Progress> chunks,
             Connection s,
-            Dsn source)
+            Dsn source,
+            Optional<SyncCatalog.SourceState> recorded)
             throws SQLException {
         Long lagBytes = null;
         Duration lagTime = null;
-        SlotState slot = null;
+        SourceView view = null;
+        Instant seenAt = null;
         if (s != null) {
-            Lsn current;
-            try (PreparedStatement ps = s.prepareStatement("SELECT pg_catalog.pg_current_wal_lsn()::text");
-                    ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                current = Lsn.parse(rs.getString(1));
-            }
-            Optional<SlotAdmin.SlotInfo> info = new SlotAdmin(s, source).find(name);
-            slot = info.map(i -> new SlotState(true, i.active(), i.confirmedFlushLsn(), i.retainedWalBytes()))
-                    .orElse(new SlotState(false, false, null, null));
-            if (p.lsn().isPresent()) {
-                lagBytes = Math.max(0, current.value() - p.lsn().get().value());
-                // Caught up within the last status interval: whatever remains is WAL that carries nothing to apply.
-                lagTime = lagBytes == 0 || p.sourceCommitTime() == null
-                        ? Duration.ZERO
-                        : Duration.between(p.sourceCommitTime(), Instant.now());
-            }
+            view = observe(s, source, name);
+        } else if (recorded.isPresent()) {
+            SyncCatalog.SourceState r = recorded.get();
+            boolean exists = !"missing".equals(r.slotStatus());
+            view = new SourceView(
+                    r.walPosition(),
+                    new SlotState(
+                            exists, "active".equals(r.slotStatus()), r.slotConfirmedFlush(), r.slotRetainedBytes()));
+            seenAt = r.observedAt();
+        }
+        if (view != null && p.lsn().isPresent()) {
+            lagBytes = Math.max(0, view.walPosition().value() - p.lsn().get().value());
+            // Caught up within the last status interval: whatever remains is WAL that carries nothing to apply.
+            lagTime = lagBytes == 0 || p.sourceCommitTime() == null
+                    ? Duration.ZERO
+                    : Duration.between(p.sourceCommitTime(), seenAt != null ? seenAt : Instant.now());
         }
         return new Report(
                 name,
@@ -190,10 +202,38 @@ public final class SyncStatus {
                 p.updatedAt(),
                 lagBytes,
                 lagTime,
-                slot,
+                view == null ? null : view.slot(),
+                seenAt,
                 tables,
                 p.exactFrom(),
                 chunks);
+    }
+
+    /**
+     * The source's WAL position (on a standby, the replayed one: PostgreSQL 16 and later decode there) and the state
+     * of slot {@code slot}, read now.
+     */
+    static SourceView observe(Connection s, Dsn source, String slot) throws SQLException {
+        Lsn current;
+        try (PreparedStatement ps = s.prepareStatement("SELECT (CASE WHEN pg_catalog.pg_is_in_recovery()"
+                        + " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END)::text");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            current = Lsn.parse(rs.getString(1));
+        }
+        Optional<SlotAdmin.SlotInfo> info = new SlotAdmin(s, source).find(slot);
+        SlotState state = info.map(i -> new SlotState(true, i.active(), i.confirmedFlushLsn(), i.retainedWalBytes()))
+                .orElse(new SlotState(false, false, null, null));
+        return new SourceView(current, state);
+    }
+
+    /** The sync's recorded view of the source; none from a catalog made before that record existed. */
+    private static Optional<SyncCatalog.SourceState> recorded(SyncCatalog catalog, Connection t) {
+        try {
+            return catalog.sourceState(t);
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean exists(Connection c, String relation) throws SQLException {

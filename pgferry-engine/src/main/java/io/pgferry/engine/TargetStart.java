@@ -71,6 +71,7 @@ final class TargetStart {
                     "resuming sync {} from {} (recorded at the target)",
                     config.slot(),
                     position.get().lsn().get());
+            SyncChecks.upgradeCatalog(target, dialect, config);
             for (SyncCatalog.TableStatus st : catalog.states(target)) {
                 if (st.createdBySync()) {
                     created.add(st.sourceTable());

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.foreign.JdbcTargetUri;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,6 +94,11 @@ class ForeignSyncTest {
                 awaitRows(d, q, expected, Duration.ofSeconds(90));
                 assertThat(d.rows("SELECT note FROM " + d.qualified("orders") + " WHERE id = 7"))
                         .containsExactly("second");
+                // Issue #5: the destination alone tells the lag and the slot, as the running sync saw them.
+                SyncStatus.Report status = awaitSourceView(d, Duration.ofSeconds(30));
+                assertThat(status.slot().active()).isTrue();
+                assertThat(status.lagBytes()).isNotNull().isNotNegative();
+                assertThat(status.sourceSeenAt()).isNotNull();
                 engine.stop();
                 run.get();
             } finally {
@@ -162,6 +171,56 @@ class ForeignSyncTest {
             assertThatThrownBy(engine::run).hasStackTraceContaining("Duplicate entry");
             assertThat(d.rows("SELECT id FROM " + d.qualified("u") + " ORDER BY id"))
                     .doesNotContain("3");
+        }
+    }
+
+    /**
+     * Issue #5: a table whose copy the destination refuses is recorded in the error state, with the reason and no
+     * row value, so that a status read from the destination alone names it; the other tables keep their state.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void aCopyTheDestinationRefusesPutsItsTableInTheErrorState(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v int)",
+                "CREATE TABLE ok (id int PRIMARY KEY)",
+                "INSERT INTO t SELECT i, i FROM generate_series(1, 1000) i",
+                "INSERT INTO ok VALUES (1)");
+        try (Destination d = open(kind)) {
+            d.execute("CREATE TABLE " + d.qualified("t")
+                    + " (id INT NOT NULL PRIMARY KEY, v INT, CONSTRAINT v_small CHECK (v < 500))");
+            SyncEngine engine = new SyncEngine(Destination.config(source, d).build());
+            assertThatThrownBy(engine::run).isInstanceOf(PgFerryException.class);
+            List<SyncCatalog.TableStatus> states = SyncStatus.read(
+                            JdbcTargetUri.parse(d.uri(), Map.of()), null, SyncCatalog.DEFAULT_SCHEMA, null)
+                    .get(0)
+                    .tables();
+            assertThat(states)
+                    .filteredOn(st -> st.sourceTable().equals("public.t"))
+                    .singleElement()
+                    .satisfies(st -> {
+                        assertThat(st.state()).isEqualTo(TableState.ERROR);
+                        assertThat(st.error()).contains("(SQLSTATE 23");
+                    });
+            assertThat(states)
+                    .filteredOn(st -> st.sourceTable().equals("public.ok"))
+                    .singleElement()
+                    .satisfies(st -> assertThat(st.state()).isNotEqualTo(TableState.ERROR));
+        }
+    }
+
+    /** Reads the status from the destination alone until the sync's view of the source shows its slot active. */
+    private static SyncStatus.Report awaitSourceView(Destination d, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            SyncStatus.Report r = SyncStatus.read(
+                            JdbcTargetUri.parse(d.uri(), Map.of()), null, SyncCatalog.DEFAULT_SCHEMA, null)
+                    .get(0);
+            if ((r.slot() != null && r.slot().active()) || System.nanoTime() > deadline) {
+                assertThat(r.slot()).as("the slot as the sync saw it").isNotNull();
+                return r;
+            }
+            Thread.sleep(100); // polling interval of the wait, not a synchronisation
         }
     }
 

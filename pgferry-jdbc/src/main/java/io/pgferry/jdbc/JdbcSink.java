@@ -8,6 +8,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -67,6 +68,11 @@ public final class JdbcSink implements ChangeSink {
     private final boolean inOrder;
     private boolean idempotent;
     private boolean copying;
+    /**
+     * The source table whose rows are being written, from just before a statement to just after it succeeds: a
+     * destination error while it is set is that table's, and is reported as a {@link TableFailure}.
+     */
+    private Relation writing;
 
     private final CommitDurability durability;
 
@@ -170,7 +176,7 @@ public final class JdbcSink implements ChangeSink {
         } catch (UnrepresentableValueException e) {
             throw unrepresentable(change, e);
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not apply a change at " + where);
+            throw attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
         }
     }
 
@@ -200,13 +206,29 @@ public final class JdbcSink implements ChangeSink {
             }
         }
         String table = row == null ? "?" : target(row.relation()).toString();
-        return PgFerryException.fatal(
+        PgFerryException failure = PgFerryException.fatal(
                 "table " + table + ", column " + e.column().name() + key
                         + (change.lsn().isValid() ? ", at source position " + change.lsn() : ", in the initial copy")
                         + ": "
                         + e.getMessage() + " at " + where,
                 "choose the null or clamp policy for unrepresentable values, or change the value at the source",
                 e);
+        return row == null
+                ? failure
+                : TableFailure.of(row.relation().schema(), row.relation().table(), failure);
+    }
+
+    /** {@code e} as the failure of the table being written, if one was. */
+    private PgFerryException attributed(PgFerryException e) {
+        Relation r = writing;
+        writing = null;
+        return r == null ? e : TableFailure.of(r.schema(), r.table(), e);
+    }
+
+    private void write(Run r) throws SQLException {
+        writing = r.relation;
+        r.flush(writes);
+        writing = null;
     }
 
     @Override
@@ -218,7 +240,7 @@ public final class JdbcSink implements ChangeSink {
             // A run is written by the rules it was gathered under.
             flush();
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not apply a change at " + where);
+            throw attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
         }
         idempotent = on;
         writes.idempotent(on);
@@ -232,7 +254,7 @@ public final class JdbcSink implements ChangeSink {
             connection.commit();
             durability.committed(endLsn);
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not commit a batch at " + where);
+            throw attributed(JdbcErrors.classify(e, "could not commit a batch at " + where));
         }
     }
 
@@ -242,7 +264,7 @@ public final class JdbcSink implements ChangeSink {
             flush();
             connection.commit();
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not commit copied rows at " + where);
+            throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
         }
     }
 
@@ -258,7 +280,10 @@ public final class JdbcSink implements ChangeSink {
             dialect.addColumn(connection, target, column);
             log.warn("added column {} to target table {}, as at the source", column.name(), target);
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not add column " + column.name() + " to " + target + " at " + where);
+            throw TableFailure.of(
+                    relation.schema(),
+                    relation.table(),
+                    JdbcErrors.classify(e, "could not add column " + column.name() + " to " + target + " at " + where));
         }
     }
 
@@ -299,6 +324,7 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public void rollback() {
         open.clear();
+        writing = null;
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -332,7 +358,9 @@ public final class JdbcSink implements ChangeSink {
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
+            writing = relation;
             writes.oneRow(relation, target(relation), u.before() == null ? u.after() : u.before(), u.after());
+            writing = null;
             return;
         }
         Key key = Key.of(u.after(), dialect);
@@ -341,20 +369,26 @@ public final class JdbcSink implements ChangeSink {
         if (!old.equals(key) || hasSecondaryUnique(target)) {
             alone(relation);
             if (idempotent && !old.equals(key)) {
+                writing = relation;
                 writes.moveIdempotently(relation, target, old, key, u.after());
+                writing = null;
                 return;
             }
-            new UpdateRun(relation, target).merge(old, u.after(), dialect).flush(writes);
+            write(new UpdateRun(relation, target).merge(old, u.after(), dialect));
             return;
         }
         runFor(relation, UpdateRun.class).merge(key, u.after(), dialect);
     }
 
     private PgFerryException noReplayKey(Relation relation) {
-        return PgFerryException.fatal(
-                "table " + target(relation) + " has replica identity FULL, so the changes made during a copy cannot be"
-                        + " replayed by key",
-                "give the source table a primary key with replica identity DEFAULT, or copy it from a snapshot");
+        return TableFailure.of(
+                relation.schema(),
+                relation.table(),
+                PgFerryException.fatal(
+                        "table " + target(relation)
+                                + " has replica identity FULL, so the changes made during a copy cannot be"
+                                + " replayed by key",
+                        "give the source table a primary key with replica identity DEFAULT, or copy it from a snapshot"));
     }
 
     private void delete(ChangeEvent.Delete d) throws SQLException {
@@ -364,7 +398,9 @@ public final class JdbcSink implements ChangeSink {
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
+            writing = relation;
             writes.oneRow(relation, target(relation), d.before(), null);
+            writing = null;
             return;
         }
         runFor(relation, DeleteRun.class).keys.add(Key.of(d.before(), dialect));
@@ -398,7 +434,7 @@ public final class JdbcSink implements ChangeSink {
         }
         Run r = open.remove(target(relation));
         if (r != null) {
-            r.flush(writes);
+            write(r);
         }
     }
 
@@ -428,12 +464,16 @@ public final class JdbcSink implements ChangeSink {
         }
         try (Statement st = connection.createStatement()) {
             if (!dialect.truncatesManyTables()) {
-                for (TargetTable table : tables) {
-                    st.execute(dialect.truncate(List.of(table), t.cascade(), t.restartIdentity()));
+                for (int i = 0; i < tables.size(); i++) {
+                    writing = t.relations().get(i);
+                    st.execute(dialect.truncate(List.of(tables.get(i)), t.cascade(), t.restartIdentity()));
                 }
             } else {
+                // One statement for all: a failure is put down to the first table it names.
+                writing = t.relations().get(0);
                 st.execute(dialect.truncate(tables, t.cascade(), t.restartIdentity()));
             }
+            writing = null;
         }
     }
 
@@ -441,7 +481,7 @@ public final class JdbcSink implements ChangeSink {
         List<Run> runs = new ArrayList<>(open.values());
         open.clear();
         for (Run r : runs) {
-            r.flush(writes);
+            write(r);
         }
     }
 

@@ -360,6 +360,9 @@ public final class PostgresDialect implements Dialect {
                         + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_name, source_table))",
                 "CREATE TABLE IF NOT EXISTS " + s + ".copy_chunk (sync_name text NOT NULL, source_table text NOT NULL,"
                         + " relation text NOT NULL, chunk integer NOT NULL, lower_bound text[], upper_bound text[],"
-                        + " rows_copied bigint, done_at timestamptz, PRIMARY KEY (sync_name, relation, chunk))");
+                        + " rows_copied bigint, done_at timestamptz, PRIMARY KEY (sync_name, relation, chunk))",
+                "CREATE TABLE IF NOT EXISTS " + s + ".source_state (sync_name text PRIMARY KEY, wal_lsn bigint,"
+                        + " slot_status text, slot_confirmed_flush bigint, slot_retained_bytes bigint,"
+                        + " observed_at timestamptz NOT NULL DEFAULT now())");
     }
 }

@@ -26,6 +26,7 @@ public final class SyncCatalog {
     private final Dialect dialect;
     private final String progress;
     private final String tables;
+    private final String source;
     private final String syncName;
     private final String now;
 
@@ -40,6 +41,14 @@ public final class SyncCatalog {
             Instant sourceCommitTime,
             Instant updatedAt,
             Optional<Lsn> exactFrom) {}
+
+    /**
+     * The source as a running sync last saw it ({@code source_state}): the source's WAL position, its slot's status
+     * ({@code active}, {@code inactive} or {@code missing}), confirmed position and retained WAL, and when, by the
+     * destination's clock. What a status read from the destination alone reports as lag and slot state.
+     */
+    public record SourceState(
+            Lsn walPosition, String slotStatus, Lsn slotConfirmedFlush, Long slotRetainedBytes, Instant observedAt) {}
 
     /** One row of {@code table_state}. */
     public record TableStatus(
@@ -56,6 +65,7 @@ public final class SyncCatalog {
         this.dialect = dialect;
         this.progress = dialect.catalogTable(schema, "sync_progress");
         this.tables = dialect.catalogTable(schema, "table_state");
+        this.source = dialect.catalogTable(schema, "source_state");
         this.syncName = syncName;
         this.now = dialect.now();
     }
@@ -78,6 +88,20 @@ public final class SyncCatalog {
             throw e;
         } finally {
             c.setAutoCommit(auto);
+        }
+    }
+
+    /**
+     * Adds what a newer release keeps to a catalog an older one made, for a sync that resumes: {@link #create}, but
+     * a failure (a role that may no longer create in the schema) only costs the newer records, so it is returned
+     * rather than thrown. Returns null on success.
+     */
+    public static SQLException upgrade(Connection c, Dialect dialect, String schema) {
+        try {
+            create(c, dialect, schema);
+            return null;
+        } catch (SQLException e) {
+            return e;
         }
     }
 
@@ -229,6 +253,21 @@ public final class SyncCatalog {
         }
     }
 
+    /**
+     * Moves a table already recorded to the error state with {@code error} (one line, no row values), keeping its
+     * counters; returns false when the table has no row yet.
+     */
+    public boolean setError(Connection c, String sourceTable, String error) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables + " SET state = ?, error = ?, updated_at = "
+                + now + " WHERE sync_name = ? AND source_table = ?")) {
+            ps.setString(1, TableState.ERROR.label());
+            ps.setString(2, error);
+            ps.setString(3, syncName);
+            ps.setString(4, sourceTable);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
     /** Moves every table of the sync to {@code state}, keeping its counters. */
     public void setAllStates(Connection c, TableState state) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
@@ -261,6 +300,72 @@ public final class SyncCatalog {
             }
         }
         return out;
+    }
+
+    /**
+     * Records what the sync just saw of the source (the time is the destination's), creating the row when missing;
+     * {@code confirmedFlush} and {@code retainedBytes} are null when the slot is missing.
+     */
+    public void saveSourceState(
+            Connection c, Lsn walPosition, String slotStatus, Lsn confirmedFlush, Long retainedBytes)
+            throws SQLException {
+        try (PreparedStatement up = c.prepareStatement("UPDATE " + source
+                + " SET wal_lsn = ?, slot_status = ?, slot_confirmed_flush = ?, slot_retained_bytes = ?,"
+                + " observed_at = " + now + " WHERE sync_name = ?")) {
+            bindSource(up, walPosition, slotStatus, confirmedFlush, retainedBytes);
+            up.setString(5, syncName);
+            if (up.executeUpdate() > 0) {
+                return;
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + source + " (wal_lsn, slot_status,"
+                + " slot_confirmed_flush, slot_retained_bytes, sync_name, observed_at) VALUES (?, ?, ?, ?, ?, " + now
+                + ")")) {
+            bindSource(ins, walPosition, slotStatus, confirmedFlush, retainedBytes);
+            ins.setString(5, syncName);
+            ins.executeUpdate();
+        }
+    }
+
+    private static void bindSource(
+            PreparedStatement ps, Lsn walPosition, String slotStatus, Lsn confirmedFlush, Long retainedBytes)
+            throws SQLException {
+        ps.setLong(1, walPosition.value());
+        ps.setString(2, slotStatus);
+        if (confirmedFlush == null) {
+            ps.setNull(3, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(3, confirmedFlush.value());
+        }
+        if (retainedBytes == null) {
+            ps.setNull(4, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(4, retainedBytes);
+        }
+    }
+
+    /**
+     * What a running sync last saw of the source; empty when it has recorded nothing (or the catalog predates the
+     * record: it is created by the next sync that starts).
+     */
+    public Optional<SourceState> sourceState(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT wal_lsn, slot_status, slot_confirmed_flush,"
+                + " slot_retained_bytes, observed_at FROM " + source + " WHERE sync_name = ?")) {
+            ps.setString(1, syncName);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                Lsn wal = Lsn.of(rs.getLong(1));
+                String status = rs.getString(2);
+                long confirmed = rs.getLong(3);
+                Lsn confirmedFlush = rs.wasNull() ? null : Lsn.of(confirmed);
+                long retained = rs.getLong(4);
+                Long retainedBytes = rs.wasNull() ? null : retained;
+                return Optional.of(
+                        new SourceState(wal, status, confirmedFlush, retainedBytes, instant(rs.getTimestamp(5))));
+            }
+        }
     }
 
     /** The names of every sync recorded in the catalog at {@code schema}, or none if it does not exist. */

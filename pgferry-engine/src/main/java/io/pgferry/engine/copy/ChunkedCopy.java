@@ -275,17 +275,22 @@ public final class ChunkedCopy implements InitialCopy {
             KeyRange r;
             while (!failed.get() && (r = queue.poll()) != null) {
                 CopyProgress.Table counters = progress.table(r.table().name());
-                long rows = CopyPipe.pipe(
-                        src,
-                        dst,
-                        r.table(),
-                        r.leaf().qualified() + r.predicate(),
-                        targets.get(r.table().name()),
-                        binary.getOrDefault(r.table().name(), false),
-                        masks.of(r.table()),
-                        counters);
-                chunks.markDone(dst, r.chunk(), rows);
-                dst.commit();
+                long rows;
+                try {
+                    rows = CopyPipe.pipe(
+                            src,
+                            dst,
+                            r.table(),
+                            r.leaf().qualified() + r.predicate(),
+                            targets.get(r.table().name()),
+                            binary.getOrDefault(r.table().name(), false),
+                            masks.of(r.table()),
+                            counters);
+                    chunks.markDone(dst, r.chunk(), rows);
+                    dst.commit();
+                } catch (SQLException e) {
+                    throw r.table().failure("could not copy table", e);
+                }
                 if (counters.finishRange(rows)) {
                     setState(states, r.table(), TableState.COPYING, progress);
                     log.info("copied {} ({} rows)", r.table().name(), counters.rows());

@@ -155,7 +155,11 @@ public final class ForeignCopy implements InitialCopy {
             }
             CopyRange r;
             while (!failed.get() && (r = todo.poll()) != null) {
-                copyRange(src, sink, r, writing, failed, progress);
+                try {
+                    copyRange(src, sink, r, writing, failed, progress);
+                } catch (SQLException e) {
+                    throw r.table().failure("could not copy table", e);
+                }
             }
             // The read-only transaction ends with the connection, not with a COMMIT: after a range was cancelled
             // the server may deliver the cancel late, to the next statement, which would then fail in its place.

@@ -92,7 +92,7 @@ public final class SnapshotCopy implements InitialCopy {
 
     private record CopyTask(CopyRange range) implements Task {}
 
-    private record IndexTask(String ddl) implements Task {}
+    private record IndexTask(SourceTable table, String ddl) implements Task {}
 
     private void copyAll(String snapshotName, Lsn consistentPoint) throws Exception {
         log.warn("the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot remove rows"
@@ -186,7 +186,7 @@ public final class SnapshotCopy implements InitialCopy {
                         TargetSchema.PostData p = post.get(r.table().name());
                         if (p != null) {
                             for (String ddl : p.indexes()) {
-                                queue.addFirst(new IndexTask(ddl));
+                                queue.addFirst(new IndexTask(r.table(), ddl));
                             }
                         }
                     }
@@ -194,6 +194,8 @@ public final class SnapshotCopy implements InitialCopy {
                 } else if (task instanceof IndexTask i) {
                     try (Statement st = dst.createStatement()) {
                         st.execute(i.ddl());
+                    } catch (SQLException e) {
+                        throw i.table().failure("could not build an index of table", e);
                     }
                     remaining.decrementAndGet();
                 }
@@ -220,15 +222,19 @@ public final class SnapshotCopy implements InitialCopy {
     private long copyRange(Connection src, Connection dst, CopyRange r, CopyProgress.Table counters)
             throws SQLException {
         boolean binary = plan.binaryCopy().getOrDefault(r.table().name(), false);
-        return CopyPipe.pipe(
-                src,
-                dst,
-                r.table(),
-                r.leaf().qualified() + r.predicate(),
-                plan.targets().get(r.table().name()),
-                binary,
-                masks.of(r.table()),
-                counters);
+        try {
+            return CopyPipe.pipe(
+                    src,
+                    dst,
+                    r.table(),
+                    r.leaf().qualified() + r.predicate(),
+                    plan.targets().get(r.table().name()),
+                    binary,
+                    masks.of(r.table()),
+                    counters);
+        } catch (SQLException e) {
+            throw r.table().failure("could not copy table", e);
+        }
     }
 
     private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {

@@ -1,6 +1,9 @@
 package io.pgferry.engine.schema;
 
+import io.pgferry.core.sink.TableFailure;
+import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.TableName;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -45,5 +48,10 @@ public record SourceTable(
     /** The columns a copy reads and writes: all but generated ones. */
     public List<ColumnDef> copyColumns() {
         return columns.stream().filter(c -> c.generated() == null).toList();
+    }
+
+    /** {@code e}, met while {@code doing} this table ("could not copy table"), as this table's failure. */
+    public TableFailure failure(String doing, SQLException e) {
+        return TableFailure.of(name.schema(), name.name(), JdbcErrors.classify(e, doing + " " + name));
     }
 }

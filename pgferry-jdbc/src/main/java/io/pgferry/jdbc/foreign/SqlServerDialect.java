@@ -329,6 +329,10 @@ public final class SqlServerDialect implements ForeignDialect {
                         + " NULL, state NVARCHAR(32) NOT NULL, rows_copied BIGINT NOT NULL DEFAULT 0, bytes_copied BIGINT"
                         + " NOT NULL DEFAULT 0, created_by_sync BIT NOT NULL DEFAULT 0, error NVARCHAR(MAX),"
                         + " updated_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(), PRIMARY KEY (sync_name,"
-                        + " source_table))");
+                        + " source_table))",
+                "IF OBJECT_ID(N'" + catalogTable(schema, "source_state").replace("'", "''") + "') IS NULL CREATE TABLE "
+                        + catalogTable(schema, "source_state") + " (sync_name NVARCHAR(255) NOT NULL PRIMARY KEY,"
+                        + " wal_lsn BIGINT, slot_status NVARCHAR(16), slot_confirmed_flush BIGINT, slot_retained_bytes"
+                        + " BIGINT, observed_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME())");
     }
 }

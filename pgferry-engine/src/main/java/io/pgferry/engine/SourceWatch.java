@@ -1,0 +1,129 @@
+package io.pgferry.engine;
+
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * While a sync runs, records every {@link #INTERVAL} what it sees of the source (its WAL position, the slot's status,
+ * confirmed position and retained WAL) in the destination's catalog ({@code source_state}), so that a status read
+ * from the destination alone reports the lag and the slot, with the time they were seen.
+ *
+ * <p>The record is informative and off the data path: it runs on a daemon thread of its own with connections of its
+ * own, opened on first use and again after a failure; a failure to observe or record is logged at debug level and
+ * tried again at the next tick. {@link #close()} stops the thread and closes the connections.
+ */
+final class SourceWatch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SourceWatch.class);
+
+    /** How often the source is looked at: a status is at most this stale while the sync runs. */
+    static final Duration INTERVAL = Duration.ofSeconds(5);
+
+    private final Dsn source;
+    private final String slot;
+    private final SyncCatalog catalog;
+    private final Supplier<Connection> target;
+    private final ScheduledExecutorService timer;
+    private Connection sourceConnection;
+    private Connection targetConnection;
+
+    private SourceWatch(Dsn source, String slot, SyncCatalog catalog, Supplier<Connection> target) {
+        this.source = source;
+        this.slot = slot;
+        this.catalog = catalog;
+        this.target = target;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pgferry-source-watch-" + slot);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts recording at once, then every {@link #INTERVAL}. */
+    static SourceWatch start(Dsn source, String slot, SyncCatalog catalog, Supplier<Connection> target) {
+        SourceWatch w = new SourceWatch(source, slot, catalog, target);
+        w.timer.scheduleWithFixedDelay(w::tick, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        return w;
+    }
+
+    private void tick() {
+        try {
+            if (sourceConnection == null) {
+                sourceConnection = Connections.open(source);
+            }
+            SyncStatus.SourceView view = SyncStatus.observe(sourceConnection, source, slot);
+            if (targetConnection == null) {
+                targetConnection = target.get();
+                targetConnection.setAutoCommit(true);
+            }
+            SyncStatus.SlotState s = view.slot();
+            catalog.saveSourceState(
+                    targetConnection,
+                    view.walPosition(),
+                    !s.exists() ? "missing" : s.active() ? "active" : "inactive",
+                    s.confirmedFlush(),
+                    s.retainedBytes());
+        } catch (SQLException | RuntimeException e) {
+            // Messages of either server may quote nothing but names here; still, only the class is logged.
+            log.debug(
+                    "could not record the source's state for status: {}",
+                    e.getClass().getName());
+            closeConnections();
+        }
+    }
+
+    private void closeConnections() {
+        for (Connection c : new Connection[] {sourceConnection, targetConnection}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    log.debug("close failed; the connection is abandoned");
+                }
+            }
+        }
+        sourceConnection = null;
+        targetConnection = null;
+    }
+
+    /**
+     * Stops the timer and records the source once more, on this thread: for a run that ended normally, so that its
+     * last record shows the source as the sync left it (a run until caught up may end before the first tick).
+     */
+    void finish() {
+        if (stopTimer()) {
+            tick();
+        }
+        closeConnections();
+    }
+
+    @Override
+    public void close() {
+        if (stopTimer()) {
+            closeConnections();
+        }
+    }
+
+    /** Whether the timer's thread has ended, so that its connections may be used or closed here. */
+    private boolean stopTimer() {
+        timer.shutdownNow();
+        try {
+            if (timer.awaitTermination(10, TimeUnit.SECONDS)) {
+                return true;
+            }
+            log.debug("the source watch did not stop within 10 s; its connections are abandoned");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+}
