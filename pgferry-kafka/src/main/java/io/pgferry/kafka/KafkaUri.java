@@ -14,8 +14,11 @@ import java.util.Set;
  */
 final class KafkaUri {
     static final String SCHEME = "kafka://";
-    static final String KNOWN =
-            "topic.prefix, delivery, tombstones, transaction.metadata, schemas, producer.<producer setting>";
+    static final String KNOWN = "topic.prefix, delivery, tombstones, transaction.metadata, schemas, producer.config,"
+            + " producer.<producer setting>";
+
+    /** The option naming a file of producer settings, as Kafka's own tools take {@code --producer.config FILE}. */
+    static final String CONFIG_FILE = "producer.config";
 
     private KafkaUri() {}
 
@@ -61,6 +64,7 @@ final class KafkaUri {
 
     private static void options(String query, KafkaTarget.Builder b) {
         Set<String> seen = new HashSet<>();
+        String file = null;
         String[] pairs = query.isEmpty() ? new String[0] : query.split("&", -1);
         for (int i = 0; i < pairs.length; i++) {
             String pair = pairs[i];
@@ -76,7 +80,19 @@ final class KafkaUri {
             if (!seen.add(key)) {
                 throw bad("option " + key + " appears twice in the Kafka target URI", "give it once");
             }
-            option(key, value, b);
+            if (key.equals(CONFIG_FILE)) {
+                file = value;
+            } else {
+                option(key, value, b);
+            }
+        }
+        if (file != null) {
+            // After the URI's own options, which win: the file holds what they leave out (the secrets, typically).
+            ProducerConfigFile.read(file).forEach((k, v) -> {
+                if (!seen.contains("producer." + k)) {
+                    b.producerProperty(k, v);
+                }
+            });
         }
     }
 

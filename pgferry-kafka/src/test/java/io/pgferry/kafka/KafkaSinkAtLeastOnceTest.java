@@ -11,9 +11,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** At-least-once delivery, and the errors of both modes: a lost broker, a record too large, bad TLS settings. */
 @PgTest
@@ -90,6 +93,43 @@ class KafkaSinkAtLeastOnceTest {
                 sink.rollback();
             }
         }
+    }
+
+    /**
+     * Issue 7: TLS and SASL secrets could only be given in the target URI, which a command line shows to every user
+     * of the machine. A producer.config file holds them; its settings reach the producer (here a truststore that
+     * cannot be read fails it, as in the URI) and its secrets appear in no message.
+     */
+    @Test
+    void settingsOfAProducerConfigFileReachTheProducerAndItsSecretsNoMessage(@TempDir Path dir) throws IOException {
+        String password = "S3cret-From-File";
+        Path file = dir.resolve("client.properties");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "# TLS and SASL for the pgferry principal",
+                        "security.protocol=SASL_SSL",
+                        "ssl.truststore.location=/nonexistent/truststore.jks",
+                        "ssl.truststore.password=" + password,
+                        "sasl.mechanism=PLAIN",
+                        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\",
+                        "  username=\"u\" password=\"" + password + "\";"));
+        KafkaTarget target = KafkaTarget.parseUri(TestBroker.bootstrapServersUri() + "?producer.config=" + file)
+                .syncName("secret-file")
+                .sourceDatabase("db")
+                .build();
+        assertThat(target.producerProperties()).containsEntry("sasl.mechanism", "PLAIN");
+        assertThat(target.toString()).contains("ssl.truststore.password").doesNotContain(password);
+        assertThatThrownBy(() -> KafkaSink.open(target, () -> "fp"))
+                .isInstanceOfSatisfying(PgFerryException.class, e -> {
+                    assertThat(e.isRetriable())
+                            .as("a TLS file that cannot be read")
+                            .isFalse();
+                    StringWriter trace = new StringWriter();
+                    e.printStackTrace(new PrintWriter(trace));
+                    assertThat(trace.toString()).contains("truststore").doesNotContain(password);
+                });
     }
 
     @Test

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The target URI and the configuration it gives: options, defaults, and refusals that quote no secret. */
 @Tag("kafka")
@@ -97,6 +101,31 @@ class KafkaTargetTest {
                         .getMessage())
                 .contains("bogus")
                 .doesNotContain(secret);
+    }
+
+    @Test
+    void aProducerConfigFileGivesTheSettingsTheUriLeavesOut(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "linger.ms = 5\nssl.key.password=from-file\n# a comment\ncompression.type=zstd\n");
+        KafkaTarget t = parse("kafka://b:9092?producer.linger.ms=50&producer.config=" + file);
+        assertThat(t.producerProperties())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("linger.ms", "50", "ssl.key.password", "from-file", "compression.type", "zstd"));
+    }
+
+    @Test
+    void aProducerConfigFileIsRefusedWhenMissingOrWhenItSetsWhatPgferryMakes(@TempDir Path dir) throws IOException {
+        assertThat(refusal("kafka://b:9092?producer.config=" + dir.resolve("none.properties"))
+                        .getMessage())
+                .contains("none.properties", "does not exist");
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "ssl.key.password=hunter2-Secret\ntransactional.id=mine\n");
+        assertThat(refusal("kafka://b:9092?producer.config=" + file).getMessage())
+                .contains("transactional.id")
+                .doesNotContain("hunter2-Secret", "mine");
+        assertThat(refusal("kafka://b:9092?producer.config=" + file + "&producer.config=" + file)
+                        .getMessage())
+                .contains("twice");
     }
 
     @Test
