@@ -5,6 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.TableFailure;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.CopyMode;
 import io.pgferry.engine.config.SyncConfig;
@@ -13,6 +14,7 @@ import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaSink;
+import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.InitialCopy;
@@ -55,108 +57,156 @@ final class KafkaSync {
 
     SyncEngine.Result run() {
         try (Connection source = SyncChecks.openSource(config);
-                KafkaPositions positions = new KafkaPositions(target)) {
-            List<TableName> names =
-                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
-            List<SourceTable> tables = ForeignSync.readTables(config, names);
-            engine.masks().refuseLossyKeys(source, tables);
-            Map<TableName, Relation> relations = new LinkedHashMap<>();
-            Map<TableName, List<String>> keys = new HashMap<>();
-            for (SourceTable t : tables) {
-                SyncChecks.checkIdentity(t);
-                Relation r = ForeignSync.relation(t);
-                relations.put(t.name(), r);
-                if (!t.primaryKey().isEmpty()) {
-                    keys.put(t.name(), t.primaryKey());
-                }
-                if (!KafkaSink.hasKey(r) && t.primaryKey().isEmpty()) {
-                    log.warn(
-                            "table {} has no key (replica identity {}): its records get a null key, so they are"
-                                    + " spread over partitions in no order and cannot be compacted",
-                            t.name(),
-                            r.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT));
-                }
-            }
-            // The key of a table with REPLICA IDENTITY FULL: its primary key, which pgoutput does not flag.
-            Function<Relation, List<String>> primaryKeys = r -> keys.get(new TableName(r.schema(), r.table()));
-            Optional<Checkpoint> stored = positions.load();
-            boolean resume = stored.isPresent();
-            SlotAdmin slots = new SlotAdmin(source, config.source());
-            boolean slotExists = slots.find(config.slot()).isPresent();
-            boolean copies = !resume && config.copyMode() == CopyMode.SNAPSHOT;
-            if (copies && slotExists) {
-                if (!positions.copyUnfinished()) {
-                    throw PgFerryException.fatal(
-                            "slot " + config.slot() + " already exists on the source, but Kafka holds no position of"
-                                    + " sync " + config.slot() + " and no record that its initial copy began, so the"
-                                    + " slot may belong to something else",
-                            "choose another slot name, or drop the slot (" + SlotAdmin.dropSql(config.slot())
-                                    + ") if nothing else uses it");
-                }
-                // As a PostgreSQL target does, and as Debezium does after an interrupted snapshot: start it over.
-                log.warn(
-                        "the initial copy of sync {} did not finish: dropping slot {} and copying again (the records"
-                                + " that copy sent stay in the topics: consumers see those rows again as read events)",
-                        config.slot(),
-                        config.slot());
-                slots.drop(config.slot());
-            }
-            if (copies) {
-                // Before the stream creates the slot: a slot of this name without a position is then known to be
-                // the copy's own.
-                positions.copyStarted();
-            }
-            if (resume) {
-                log.info(
-                        "resuming sync {} from {} (recorded in Kafka)",
-                        config.slot(),
-                        stored.get().lsn());
-            }
-            InitialCopy copy = copies
-                    ? new ForeignCopy(
-                            config.workers(),
-                            config.workers(),
-                            tables,
-                            relations,
-                            ledger(positions),
-                            () -> Connections.open(config.source()),
-                            worker -> KafkaSink.openCopyWorker(target, worker, primaryKeys),
-                            engine::copyStarted,
-                            engine.masks())
-                    : null;
-            ApplyHandler h = new ApplyHandler(
-                    () -> KafkaSink.open(target, positions::fingerprint, primaryKeys),
-                    () -> Lsn.INVALID,
-                    config.memoryLimitBytes(),
-                    stage,
-                    new SchemaWatch(tables, config.ddl()),
-                    config.batchRows(),
-                    config.batchDelay(),
-                    () -> {},
-                    () -> {});
-            StreamConfig streamConfig = ForeignSync.streamConfig(config, names, positions, copy, true);
-            ChangeStream s = ChangeStream.create(streamConfig, h);
-            if (!engine.started(s, h)) {
-                return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
-            }
+                KafkaPositions positions = new KafkaPositions(target);
+                KafkaTableStates states = new KafkaTableStates(target)) {
             try {
-                s.run();
-            } finally {
-                h.close();
+                return run(source, positions, states);
+            } catch (RuntimeException e) {
+                TableFailure.in(e).filter(f -> !f.isRetriable()).ifPresent(f -> recordError(states, f));
+                throw e;
             }
-            Lsn at = positions.load().map(Checkpoint::lsn).orElse(Lsn.INVALID);
-            return new SyncEngine.Result(copy != null, at, h.applied(), 0);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "sync " + config.slot() + " failed");
         }
     }
 
-    /** The copy's ledger: states are logged only (Kafka has no table to keep them in), the position stored. */
-    private static ForeignCopy.Ledger ledger(KafkaPositions positions) {
+    /** Records the table that stopped the sync; a failure to record is logged, the sync's own error being the one. */
+    private static void recordError(KafkaTableStates states, TableFailure f) {
+        TableName table = new TableName(f.schema(), f.table());
+        try {
+            states.saveError(f.schema(), f.table(), table.toString(), f.problem());
+        } catch (RuntimeException e) {
+            log.warn("could not record table {} in the error state: {}", table, e.getMessage());
+        }
+    }
+
+    private SyncEngine.Result run(Connection source, KafkaPositions positions, KafkaTableStates states)
+            throws SQLException {
+        List<TableName> names =
+                TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+        List<SourceTable> tables = ForeignSync.readTables(config, names);
+        engine.masks().refuseLossyKeys(source, tables);
+        Map<TableName, Relation> relations = new LinkedHashMap<>();
+        Map<TableName, List<String>> keys = new HashMap<>();
+        for (SourceTable t : tables) {
+            SyncChecks.checkIdentity(t);
+            Relation r = ForeignSync.relation(t);
+            relations.put(t.name(), r);
+            if (!t.primaryKey().isEmpty()) {
+                keys.put(t.name(), t.primaryKey());
+            }
+            if (!KafkaSink.hasKey(r) && t.primaryKey().isEmpty()) {
+                log.warn(
+                        "table {} has no key (replica identity {}): its records get a null key, so they are"
+                                + " spread over partitions in no order and cannot be compacted",
+                        t.name(),
+                        r.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        // The key of a table with REPLICA IDENTITY FULL: its primary key, which pgoutput does not flag.
+        Function<Relation, List<String>> primaryKeys = r -> keys.get(new TableName(r.schema(), r.table()));
+        Optional<Checkpoint> stored = positions.load();
+        boolean resume = stored.isPresent();
+        SlotAdmin slots = new SlotAdmin(source, config.source());
+        boolean slotExists = slots.find(config.slot()).isPresent();
+        boolean copies = !resume && config.copyMode() == CopyMode.SNAPSHOT;
+        if (copies && slotExists) {
+            if (!positions.copyUnfinished()) {
+                throw PgFerryException.fatal(
+                        "slot " + config.slot() + " already exists on the source, but Kafka holds no position of"
+                                + " sync " + config.slot() + " and no record that its initial copy began, so the"
+                                + " slot may belong to something else",
+                        "choose another slot name, or drop the slot (" + SlotAdmin.dropSql(config.slot())
+                                + ") if nothing else uses it");
+            }
+            // As a PostgreSQL target does, and as Debezium does after an interrupted snapshot: start it over.
+            log.warn(
+                    "the initial copy of sync {} did not finish: dropping slot {} and copying again (the records"
+                            + " that copy sent stay in the topics: consumers see those rows again as read events)",
+                    config.slot(),
+                    config.slot());
+            slots.drop(config.slot());
+        }
+        if (copies) {
+            // Before the stream creates the slot: a slot of this name without a position is then known to be
+            // the copy's own.
+            positions.copyStarted();
+        }
+        if (resume) {
+            log.info(
+                    "resuming sync {} from {} (recorded in Kafka)",
+                    config.slot(),
+                    stored.get().lsn());
+        }
+        InitialCopy copy = copies
+                ? new ForeignCopy(
+                        config.workers(),
+                        config.workers(),
+                        tables,
+                        relations,
+                        ledger(positions, states),
+                        () -> Connections.open(config.source()),
+                        worker -> KafkaSink.openCopyWorker(target, worker, primaryKeys),
+                        engine::copyStarted,
+                        engine.masks())
+                : null;
+        boolean[] streaming = {false};
+        Runnable caughtUp = () -> {
+            if (!streaming[0]) {
+                streaming[0] = markStreaming(states, tables);
+            }
+        };
+        ApplyHandler h = new ApplyHandler(
+                () -> KafkaSink.open(target, positions::fingerprint, primaryKeys),
+                () -> Lsn.INVALID,
+                config.memoryLimitBytes(),
+                stage,
+                new SchemaWatch(tables, config.ddl()),
+                config.batchRows(),
+                config.batchDelay(),
+                caughtUp,
+                () -> {});
+        StreamConfig streamConfig = ForeignSync.streamConfig(config, names, positions, copy, true);
+        ChangeStream s = ChangeStream.create(streamConfig, h);
+        if (!engine.started(s, h)) {
+            return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
+        }
+        try {
+            s.run();
+        } finally {
+            h.close();
+        }
+        if (config.untilCaughtUp()) {
+            caughtUp.run();
+        }
+        Lsn at = positions.load().map(Checkpoint::lsn).orElse(Lsn.INVALID);
+        return new SyncEngine.Result(copy != null, at, h.applied(), 0);
+    }
+
+    /**
+     * Records every table as streaming, with the counters its copy left (none when this run copied nothing); once per
+     * run, when the stream first has nothing waiting. Returns false when it could not, to try again next time.
+     */
+    private static boolean markStreaming(KafkaTableStates states, List<SourceTable> tables) {
+        try {
+            for (SourceTable t : tables) {
+                states.saveStreaming(
+                        t.name().schema(), t.name().name(), t.name().toString());
+            }
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("could not record the tables as streaming: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /** The copy's ledger: states in the sync's table-state topic, the position in its offsets topic. */
+    private static ForeignCopy.Ledger ledger(KafkaPositions positions, KafkaTableStates states) {
         return new ForeignCopy.Ledger() {
             @Override
             public void state(SourceTable table, TableState state, long rows, long bytes) {
-                log.debug("table {}: {} ({} rows)", table.name(), state.label(), rows);
+                states.save(
+                        table.name().schema(), table.name().name(), table.name().toString(), state, rows, bytes, null);
             }
 
             @Override

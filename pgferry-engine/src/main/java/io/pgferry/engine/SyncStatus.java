@@ -6,10 +6,12 @@ import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.PostgresDialect;
 import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.jdbc.foreign.ForeignDialect;
 import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.kafka.KafkaPositions;
+import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.connect.Connections;
@@ -132,8 +134,8 @@ public final class SyncStatus {
 
     /**
      * As {@link #read(Dsn, Dsn, String, String)}, for a Kafka target: the positions in the offsets topic of its
-     * prefix, of its sync alone when {@code onlyThisSync}. Kafka keeps no per-table states (the copy logs them), so
-     * the reports have none.
+     * prefix, of its sync alone when {@code onlyThisSync}, and the table states in its table-state topic ({@link
+     * KafkaTableStates}; none for a sync of a release that kept none). Lag and slot need the source.
      */
     public static List<Report> read(KafkaTarget target, Dsn source, boolean onlyThisSync) {
         List<KafkaPositions.StoredPosition> stored = KafkaPositions.readAll(target, onlyThisSync);
@@ -151,12 +153,31 @@ public final class SyncStatus {
                             : "Kafka holds no sync position under topic prefix " + target.topicPrefix(),
                     "check the target's topic.prefix and the slot name, or start a sync first");
         }
+        Map<String, List<KafkaTableStates.Stored>> states =
+                KafkaTableStates.readAll(target, onlyThisSync ? target.syncName() : null);
         List<Report> out = new ArrayList<>();
         try (Connection s = source == null ? null : Connections.open(source)) {
             for (KafkaPositions.StoredPosition p : stored) {
                 SyncCatalog.Position position =
                         new SyncCatalog.Position("", p.lsn(), p.sourceCommitTime(), p.storedAt(), Optional.empty());
-                out.add(report(p.sync(), position, List.of(), Map.of(), s, source, Optional.empty()));
+                List<SyncCatalog.TableStatus> tables = new ArrayList<>();
+                for (KafkaTableStates.Stored t : states.getOrDefault(p.sync(), List.of())) {
+                    // The topic, shown where a SQL target shows its table: prefix, then the rest of the name.
+                    String prefix = target.topicPrefix();
+                    TargetTable topic = t.topic().startsWith(prefix + ".")
+                            ? new TargetTable(prefix, t.topic().substring(prefix.length() + 1))
+                            : new TargetTable("", t.topic());
+                    tables.add(new SyncCatalog.TableStatus(
+                            t.table(),
+                            topic,
+                            t.state(),
+                            t.rowsCopied(),
+                            t.bytesCopied(),
+                            false,
+                            t.error(),
+                            t.updatedAt()));
+                }
+                out.add(report(p.sync(), position, tables, Map.of(), s, source, Optional.empty()));
             }
             return out;
         } catch (SQLException e) {

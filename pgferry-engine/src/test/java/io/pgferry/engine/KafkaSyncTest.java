@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaTarget;
@@ -15,9 +16,14 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -116,7 +122,12 @@ class KafkaSyncTest {
                     assertThat(r.updatedAt()).isNotNull();
                     assertThat(r.lagBytes()).isNotNull().isNotNegative();
                     assertThat(r.slot().exists()).isTrue();
-                    assertThat(r.tables()).isEmpty();
+                    // Issue 7: the table states a SQL target keeps, kept in the table-state topic.
+                    assertThat(r.tables())
+                            .extracting(st -> st.sourceTable() + " " + st.target() + " "
+                                    + st.state().label() + " " + st.rowsCopied())
+                            .containsExactly(
+                                    "public.f " + full + " streaming 3", "public.t " + topic + " streaming 500");
                 });
         assertThat(SyncStatus.read(target(prefix), null, false))
                 .extracting(SyncStatus.Report::sync)
@@ -184,5 +195,45 @@ class KafkaSyncTest {
                         "SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = '" + foreign + "'"))
                 .isEqualTo(1);
         source.execute("SELECT pg_catalog.pg_drop_replication_slot('" + foreign + "')");
+    }
+
+    /**
+     * Issue 7: a Kafka target kept no table states, so a status could not name the table that stopped a sync. A
+     * column added at the source with DDL mode stop now puts that table in state error, with the reason, and leaves
+     * the other table's state alone.
+     */
+    @Test
+    void aTableThatStopsTheSyncIsInStateErrorWithTheReason(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY)",
+                "INSERT INTO a VALUES (1, 'x')",
+                "INSERT INTO b VALUES (1)");
+        String prefix = prefix();
+        SyncEngine engine = new SyncEngine(
+                config(source, prefix).untilCaughtUp(false).ddl(DdlMode.STOP).build());
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<SyncEngine.Result> run = thread.submit(engine::run);
+            // Streaming once the row inserted now has arrived: the change below is then met while streaming.
+            source.execute("INSERT INTO b VALUES (2)");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (records(prefix + ".public.b").size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100); // polling interval of the wait, not a synchronisation
+            }
+            source.execute("ALTER TABLE a ADD COLUMN extra int", "INSERT INTO a VALUES (2, 'y', 3)");
+            assertThatThrownBy(() -> run.get(60, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("column extra was added");
+        } finally {
+            engine.stop();
+            thread.shutdownNow();
+        }
+        assertThat(SyncStatus.read(target(prefix), null, true)).singleElement().satisfies(r -> assertThat(r.tables())
+                .extracting(st -> st.sourceTable() + " " + st.state().label() + " " + st.error())
+                .containsExactly(
+                        "public.a error column extra was added to source table public.a while streaming",
+                        "public.b streaming null"));
     }
 }

@@ -9,17 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The sync's position in the offsets topic: a compacted topic keyed by sync name (UTF-8), whose records say {@code
@@ -37,7 +33,6 @@ import org.apache.kafka.common.TopicPartition;
 final class OffsetStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration POLL = Duration.ofMillis(200);
     /** The field that makes a record a copy marker. */
     private static final String COPY_STARTED = "copy_started_ts_ms";
 
@@ -136,50 +131,32 @@ final class OffsetStore {
         Map<String, Stored> highest = new TreeMap<>();
         Map<String, Stored> lastTimed = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, TIMEOUT);
-            if (infos == null || infos.isEmpty()) {
-                return highest;
-            }
-            List<TopicPartition> partitions = infos.stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            // For a read_committed consumer the end is the last stable offset: no open transaction is waited for.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!reached(consumer, end)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new TimeoutException("reading the offsets topic " + topic + " took longer than " + TIMEOUT);
+            TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
+                if (r.key() == null || r.value() == null || (only != null && !Arrays.equals(r.key(), key))) {
+                    return;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                    if (r.key() == null || r.value() == null || (only != null && !Arrays.equals(r.key(), key))) {
-                        continue;
-                    }
-                    String sync = new String(r.key(), StandardCharsets.UTF_8);
-                    JsonNode value = tree(sync, r.value());
-                    if (value.has(COPY_STARTED)) {
-                        if (unfinishedCopies != null) {
-                            unfinishedCopies.add(sync);
-                        }
-                        continue;
-                    }
+                String sync = new String(r.key(), StandardCharsets.UTF_8);
+                JsonNode value = tree(sync, r.value());
+                if (value.has(COPY_STARTED)) {
                     if (unfinishedCopies != null) {
-                        // Any position after the marker: the copy ended (or the sync moved on).
-                        unfinishedCopies.remove(sync);
+                        unfinishedCopies.add(sync);
                     }
-                    Stored s = parse(sync, value);
-                    Stored before = highest.get(sync);
-                    if (before == null || s.lsn().isAfter(before.lsn())) {
-                        highest.put(sync, s);
-                    }
-                    Stored timed = lastTimed.get(sync);
-                    if (s.sourceCommitTime() != null
-                            && (timed == null || !s.lsn().isBefore(timed.lsn()))) {
-                        lastTimed.put(sync, s);
-                    }
+                    return;
                 }
-            }
+                if (unfinishedCopies != null) {
+                    // Any position after the marker: the copy ended (or the sync moved on).
+                    unfinishedCopies.remove(sync);
+                }
+                Stored s = parse(sync, value);
+                Stored before = highest.get(sync);
+                if (before == null || s.lsn().isAfter(before.lsn())) {
+                    highest.put(sync, s);
+                }
+                Stored timed = lastTimed.get(sync);
+                if (s.sourceCommitTime() != null && (timed == null || !s.lsn().isBefore(timed.lsn()))) {
+                    lastTimed.put(sync, s);
+                }
+            });
             // An advance over WAL that carried nothing for the sync (or the end of a copy) is stored without a commit
             // time; the last transaction delivered is still the one before it, so its time stays the answer.
             highest.replaceAll((sync, h) -> h.sourceCommitTime() != null || !lastTimed.containsKey(sync)
@@ -187,15 +164,6 @@ final class OffsetStore {
                     : new Stored(h.lsn(), h.fingerprint(), lastTimed.get(sync).sourceCommitTime(), h.storedAt()));
             return highest;
         }
-    }
-
-    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey(), TIMEOUT) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private JsonNode tree(String sync, byte[] value) {

@@ -1,0 +1,218 @@
+package io.pgferry.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.TableState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * The state of each table of a Kafka sync, kept where a SQL destination keeps its {@code table_state} table: in
+ * Kafka, in the compacted topic {@code <prefix>.pgferry_table_state}, one record per sync and table (key {@code
+ * <sync>/<schema.table>}, UTF-8; value {@code {"sync", "table", "topic", "state", "rows_copied", "bytes_copied",
+ * "error", "ts_ms"}}), the last one of a key being the table's state. The sync writes a record at each change of
+ * state, outside any transaction and waiting for the in-sync replicas; {@code pgferry status} reads them back.
+ *
+ * <p>Informative, like the SQL tables: the position, not these records, decides where a sync resumes. Used by the
+ * sync's thread and the copy's workers: {@link #save} is synchronized.
+ */
+public final class KafkaTableStates implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final KafkaTarget target;
+    private final Topics topics;
+    private final String topic;
+    private final String clientId;
+    private final Clock clock = Clock.systemUTC();
+    /** What was last saved of each table, so that an error keeps its table's counters. */
+    private final Map<String, Stored> last = new HashMap<>();
+
+    private Producer<byte[], byte[]> producer;
+    private boolean primed;
+
+    /** One table's state as stored; {@code error} is null unless the state is {@link TableState#ERROR}. */
+    public record Stored(
+            String sync,
+            String table,
+            String topic,
+            TableState state,
+            long rowsCopied,
+            long bytesCopied,
+            String error,
+            Instant updatedAt) {}
+
+    public KafkaTableStates(KafkaTarget target) {
+        this.target = target;
+        this.topics = new Topics(target.topicPrefix(), target.schemaMap());
+        this.topic = topicOf(target);
+        this.clientId = target.transactionalId() + "-states";
+    }
+
+    private static String topicOf(KafkaTarget target) {
+        return target.topicPrefix() + ".pgferry_table_state";
+    }
+
+    /**
+     * Stores table {@code schema.table}'s state (its name as the sync shows it is {@code shown}); waits for the
+     * in-sync replicas. {@code error} is one line without row values.
+     */
+    public synchronized void save(
+            String schema, String table, String shown, TableState state, long rows, long bytes, String error) {
+        Stored s = new Stored(
+                target.syncName(), shown, topics.table(schema, table), state, rows, bytes, error, clock.instant());
+        send(s);
+        last.put(shown, s);
+    }
+
+    /** Moves a table to the streaming state, keeping the counters last saved of it in this run. */
+    public synchronized void saveStreaming(String schema, String table, String shown) {
+        Stored before = before(shown);
+        save(
+                schema,
+                table,
+                shown,
+                TableState.STREAMING,
+                before == null ? 0 : before.rowsCopied(),
+                before == null ? 0 : before.bytesCopied(),
+                null);
+    }
+
+    /** Moves a table to the error state with {@code error}, keeping the counters last saved of it. */
+    public synchronized void saveError(String schema, String table, String shown, String error) {
+        Stored before = before(shown);
+        save(
+                schema,
+                table,
+                shown,
+                TableState.ERROR,
+                before == null ? 0 : before.rowsCopied(),
+                before == null ? 0 : before.bytesCopied(),
+                error);
+    }
+
+    /**
+     * What was last saved of a table: in this run, else as a previous run left it (read once, on first need), so
+     * that a resumed sync keeps the counters of the copy it made.
+     */
+    private Stored before(String shown) {
+        if (!primed && !last.containsKey(shown)) {
+            for (Stored s : readAll(target, target.syncName()).getOrDefault(target.syncName(), List.of())) {
+                last.putIfAbsent(s.table(), s);
+            }
+            primed = true;
+        }
+        return last.get(shown);
+    }
+
+    private void send(Stored s) {
+        byte[] key = (s.sync() + "/" + s.table()).getBytes(StandardCharsets.UTF_8);
+        byte[] value = ConnectJson.record(false, null, g -> {
+            g.writeStartObject();
+            g.writeStringField("sync", s.sync());
+            g.writeStringField("table", s.table());
+            g.writeStringField("topic", s.topic());
+            g.writeStringField("state", s.state().label());
+            g.writeNumberField("rows_copied", s.rowsCopied());
+            g.writeNumberField("bytes_copied", s.bytesCopied());
+            g.writeStringField("error", s.error());
+            g.writeNumberField("ts_ms", s.updatedAt().toEpochMilli());
+            g.writeEndObject();
+        });
+        try {
+            if (producer == null) {
+                try (TopicAdmin admin = new TopicAdmin(ClientSettings.admin(target, clientId + "-admin"))) {
+                    admin.ensureCompacted(topic);
+                }
+                try {
+                    producer = new KafkaProducer<>(ClientSettings.producer(target, null, clientId));
+                } catch (KafkaException e) {
+                    throw KafkaErrors.badSettings(e, target);
+                }
+            }
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (PgFerryException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw KafkaErrors.classify(
+                    e,
+                    "record the state of table " + s.table() + " of sync " + s.sync() + " in " + topic,
+                    target,
+                    null);
+        }
+    }
+
+    /**
+     * The state of every table of every sync under {@code target}'s prefix (of {@code onlySync} alone when not
+     * null), by sync, each list in table order; empty when the topic does not exist (a sync of an older release).
+     */
+    public static Map<String, List<Stored>> readAll(KafkaTarget target, String onlySync) {
+        String topic = topicOf(target);
+        Map<String, Map<String, Stored>> bySync = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(ClientSettings.consumer(target, target.transactionalId() + "-states-status"))) {
+            TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
+                Stored s = r.value() == null ? null : parse(topic, r.value());
+                if (s != null && (onlySync == null || onlySync.equals(s.sync()))) {
+                    bySync.computeIfAbsent(s.sync(), k -> new TreeMap<>()).put(s.table(), s);
+                }
+            });
+        } catch (PgFerryException e) {
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw KafkaErrors.classify(e, "read the table states in " + topic, target, null);
+        }
+        Map<String, List<Stored>> out = new TreeMap<>();
+        bySync.forEach((sync, tables) -> out.put(sync, new ArrayList<>(tables.values())));
+        return out;
+    }
+
+    private static Stored parse(String topic, byte[] value) {
+        try {
+            JsonNode n = JSON.readTree(value);
+            JsonNode error = n.get("error");
+            return new Stored(
+                    n.get("sync").asText(),
+                    n.get("table").asText(),
+                    n.get("topic").asText(),
+                    TableState.ofLabel(n.get("state").asText()),
+                    n.get("rows_copied").asLong(),
+                    n.get("bytes_copied").asLong(),
+                    error == null || error.isNull() ? null : error.asText(),
+                    Instant.ofEpochMilli(n.get("ts_ms").asLong()));
+        } catch (IOException | RuntimeException e) {
+            throw PgFerryException.fatal(
+                    "a record in topic " + topic + " is not a pgferry table state",
+                    "delete the topic: the next run of each sync writes its tables' states again",
+                    e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close();
+            producer = null;
+        }
+    }
+}
