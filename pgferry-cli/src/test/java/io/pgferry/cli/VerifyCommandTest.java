@@ -114,6 +114,24 @@ class VerifyCommandTest {
                         .contains(
                                 "INSERT INTO public.orders (\"amount\", \"id\", \"note\") VALUES ('3125.00'::numeric(12,2),"
                                         + " '2500'::integer, 'n2500'::text) ON CONFLICT (\"id\") DO UPDATE SET");
+                // The same inspection as one JSON document (untested until issue 6's audit).
+                CliRun inspectJson =
+                        CliRun.runWithEnv(env, "inspect", "--table", "public.orders", "--bucket-id", "2", "--json");
+                assertThat(inspectJson.exitCode()).as(inspectJson.err()).isEqualTo(ExitCodes.DIVERGED);
+                JsonNode inspected = StreamRun.MAPPER.readTree(inspectJson.out());
+                assertThat(inspected.get("schema").asText()).isEqualTo("public");
+                assertThat(inspected.get("table").asText()).isEqualTo("orders");
+                assertThat(inspected.get("bucket_id").asLong()).isEqualTo(2);
+                assertThat(inspected.get("bounds").asText()).isEqualTo("id 2000..2999");
+                assertThat(inspected.get("rows")).hasSize(1);
+                JsonNode row = inspected.get("rows").get(0);
+                assertThat(row.get("kind").asText()).isEqualTo("changed");
+                assertThat(row.get("columns")).extracting(JsonNode::asText).containsExactly("note");
+                assertThat(row.get("publisher").get("note").asText()).isEqualTo("n2500");
+                assertThat(row.get("subscriber").get("note").asText()).isEqualTo("tampered");
+                assertThat(inspected.get("plan")).hasSize(1);
+                assertThat(inspected.get("plan").get(0).asText()).startsWith("INSERT INTO public.orders");
+                assertThat(inspected.get("settings")).isNotEmpty();
                 CliRun dry = CliRun.runWithEnv(
                         env, "repair", "--table", "orders", "--schema", "public", "--bucket-id", "2", "--dry-run");
                 assertThat(dry.out()).contains("dry run: nothing was changed");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -163,6 +164,36 @@ class ForeignValuesTest {
                             maria
                                     ? "2|-1.7976931348623157e308|0001-01-01 00:00:00.000000|null"
                                     : "2|-Inf|-infinity|NaN");
+        }
+    }
+
+    /**
+     * Regression (issue 7): a text key longer than MariaDB's index allows followed --on-unrepresentable, but a bytea
+     * key did not: it reached the server, which refused it with its own error. Both follow the policy now.
+     */
+    @Test
+    void aByteaKeyLongerThanTheIndexAllowsFollowsThePolicy(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE kb (k bytea PRIMARY KEY, v int)",
+                "INSERT INTO kb VALUES ('\\x01', 1), (decode(repeat('ab', 4000), 'hex'), 2)");
+        try (Destination d = Destination.mariadb()) {
+            assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
+                                    .untilCaughtUp(true)
+                                    .build())
+                            .run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("column k")
+                    .hasMessageContaining("exceeds MariaDB's index limit");
+        }
+        try (Destination d = Destination.mariadb()) {
+            new SyncEngine(Destination.config(source, d)
+                            .untilCaughtUp(true)
+                            .slot("clamp")
+                            .unrepresentable(Unrepresentable.CLAMP)
+                            .build())
+                    .run();
+            assertThat(d.rows("SELECT v, length(k) FROM " + d.qualified("kb") + " ORDER BY v"))
+                    .containsExactly("1|1", "2|3072");
         }
     }
 }

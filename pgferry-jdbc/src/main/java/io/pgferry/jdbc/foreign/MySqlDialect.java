@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,18 +107,32 @@ public final class MySqlDialect implements ForeignDialect {
                         s.substring(0, s.offsetByCodePoints(0, limit)));
             }
         }
+        if (c.key() && relation.replicaIdentity() != ReplicaIdentity.FULL && v instanceof byte[] b) {
+            // A bytea key column is VARBINARY of the index limit shared among the key columns (MySqlTypes).
+            int limit = MAX_KEY_BYTES / keyColumns(relation);
+            if (b.length > limit) {
+                return values.unrepresentable(
+                        c,
+                        "a key value longer than " + limit + " bytes exceeds " + product() + "'s index limit",
+                        Arrays.copyOf(b, limit));
+            }
+        }
         return v;
     }
 
     /** The characters each text key column of {@code relation} gets: the index limit shared among them. */
     private static int keyLength(Relation relation) {
+        return MAX_KEY_BYTES / 4 / keyColumns(relation);
+    }
+
+    private static int keyColumns(Relation relation) {
         int keys = 0;
         for (Column c : relation.columns()) {
             if (c.key()) {
                 keys++;
             }
         }
-        return MAX_KEY_BYTES / 4 / Math.max(1, keys);
+        return Math.max(1, keys);
     }
 
     /**

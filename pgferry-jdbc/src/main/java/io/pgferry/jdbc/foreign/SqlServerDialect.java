@@ -92,6 +92,17 @@ public final class SqlServerDialect implements ForeignDialect {
                         s.substring(0, limit));
             }
         }
+        if (c.key() && relation.replicaIdentity() != ReplicaIdentity.FULL && v instanceof byte[] b) {
+            // A bytea key column is VARBINARY of the index limit shared among the key columns (SqlServerTypes).
+            int keys = (int) relation.columns().stream().filter(Column::key).count();
+            int limit = SqlServerTypes.MAX_KEY_BYTES / Math.max(1, keys);
+            if (b.length > limit) {
+                return values.unrepresentable(
+                        c,
+                        "a key value longer than " + limit + " bytes exceeds SQL Server's index limit",
+                        java.util.Arrays.copyOf(b, limit));
+            }
+        }
         return v;
     }
 

@@ -1,6 +1,7 @@
 package io.pgferry.jdbc.foreign;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
@@ -8,6 +9,7 @@ import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.Unrepresentable;
+import io.pgferry.jdbc.UnrepresentableValueException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,25 @@ class SqlServerDialectTest {
                 ReplicaIdentity.DEFAULT,
                 List.of(id, new Column("at", BuiltinTypes.TIMESTAMPTZ, -1, false)));
         assertThat(d.value(r, 1, "2024-02-29 12:00:00.5+02")).isEqualTo("2024-02-29 10:00:00.500000 +00:00");
+    }
+
+    /** Issue 7: a bytea key longer than the index allows reached the server instead of following the policy. */
+    @Test
+    void aByteaKeyLongerThanTheIndexAllowsFollowsThePolicy() {
+        Relation r = new Relation(
+                1,
+                "public",
+                "b",
+                ReplicaIdentity.DEFAULT,
+                List.of(new Column("k", BuiltinTypes.BYTEA, -1, true), note));
+        String fits = "\\x" + "ab".repeat(900);
+        String tooLong = "\\x" + "ab".repeat(901);
+        assertThat((byte[]) d.value(r, 0, fits)).hasSize(900);
+        assertThatThrownBy(() -> d.value(r, 0, tooLong))
+                .isInstanceOf(UnrepresentableValueException.class)
+                .hasMessageContaining("longer than 900 bytes");
+        assertThat((byte[]) new SqlServerDialect(Unrepresentable.CLAMP).value(r, 0, tooLong))
+                .hasSize(900);
     }
 
     @Test
