@@ -236,4 +236,53 @@ class KafkaSyncTest {
                         "public.a error column extra was added to source table public.a while streaming",
                         "public.b streaming null"));
     }
+
+    /**
+     * Issue 7's audit: no test sent a column added while streaming, or a table named in mixed case and unicode, to a
+     * real broker. The table's topic has the name with what a topic cannot hold made '_', the events keep the real
+     * names, and the rows after the ALTER carry the new column (DDL mode apply, the default).
+     */
+    @Test
+    void aColumnAddedWhileStreamingToAMixedCaseUnicodeTableArrivesInItsEvents(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE \"Größe Tab\" (id int PRIMARY KEY, \"Wert\" text)",
+                "INSERT INTO \"Größe Tab\" VALUES (1, 'eins')");
+        String prefix = prefix();
+        String topic = prefix + ".public.Gr__e_Tab";
+        SyncEngine engine =
+                new SyncEngine(config(source, prefix).untilCaughtUp(false).build());
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<SyncEngine.Result> run = thread.submit(engine::run);
+            awaitRecords(topic, 1);
+            source.execute(
+                    "ALTER TABLE \"Größe Tab\" ADD COLUMN \"Neu ß\" int",
+                    "INSERT INTO \"Größe Tab\" VALUES (2, 'zwei', 22)");
+            awaitRecords(topic, 2);
+            List<ConsumerRecord<byte[], byte[]>> all = KafkaBroker.shared().records(topic, "read_committed");
+            JsonNode first = JSON.readTree(all.get(0).value());
+            JsonNode second = JSON.readTree(all.get(1).value());
+            assertThat(first.path("source").path("table").asText()).isEqualTo("Größe Tab");
+            assertThat(first.path("after").path("Wert").asText()).isEqualTo("eins");
+            assertThat(first.path("after").has("Neu ß")).isFalse();
+            assertThat(second.path("op").asText()).isEqualTo("c");
+            assertThat(second.path("after").path("Neu ß").asInt()).isEqualTo(22);
+            assertThat(second.path("after").path("Wert").asText()).isEqualTo("zwei");
+            assertThat(run.isDone()).as("the sync is still running").isFalse();
+        } finally {
+            engine.stop();
+            thread.shutdownNow();
+        }
+    }
+
+    /** Waits until {@code topic} holds at least {@code n} committed records. */
+    private static void awaitRecords(String topic, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (KafkaBroker.shared().records(topic, "read_committed").size() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("fewer than " + n + " records in " + topic + " after 60 s");
+            }
+            Thread.sleep(100); // polling interval of the wait, not a synchronisation
+        }
+    }
 }
