@@ -52,6 +52,13 @@ public final class Verifier {
                 }
             }
             List<TablePair> pairs = TablePair.match(pub, sub, options, problems);
+            if (pairs.isEmpty() && problems.isEmpty()) {
+                // Nothing compared proves nothing: a filter that matches no table (a typo in the schema) or no
+                // registered table is inconclusive, never "in sync".
+                problems.add("no table registered with syncguard matches"
+                        + (options.schema() == null ? "" : " in schema " + options.schema())
+                        + ": nothing was compared; check the schema filter, or register the tables on both sides");
+            }
             List<TablePair> usable =
                     pairs.stream().filter(p -> p.problems.isEmpty()).toList();
             Comparison comparison = new Comparison(pub, sub, usable, options);

@@ -26,7 +26,7 @@ public final class GuardSchema {
     public static final String SCHEMA = "syncguard";
 
     private static final List<String> MIGRATIONS =
-            List.of("001-base.sql", "002-mixed-row-hash.sql", "003-direct-row-hash.sql");
+            List.of("001-base.sql", "002-mixed-row-hash.sql", "003-direct-row-hash.sql", "004-follow-ddl.sql");
 
     /** The version this build installs and upgrades to. */
     public static final int CURRENT_VERSION = MIGRATIONS.size();
@@ -169,6 +169,9 @@ public final class GuardSchema {
         }
         boolean keepControlPlane = hasControlPlane(c);
         inTransaction(c, st -> {
+            // First: they depend on syncguard's functions and would follow the drops below (version 4 on).
+            st.execute("DROP EVENT TRIGGER IF EXISTS syncguard_follow_ddl");
+            st.execute("DROP EVENT TRIGGER IF EXISTS syncguard_forget_dropped");
             st.execute("SELECT syncguard.unregister_table(schema_name, table_name) FROM syncguard.monitored_tables");
             if (!keepControlPlane) {
                 st.execute("DROP SCHEMA syncguard CASCADE");

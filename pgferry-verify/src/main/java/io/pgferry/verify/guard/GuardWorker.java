@@ -170,12 +170,14 @@ public final class GuardWorker implements AutoCloseable {
                     pause(naptime);
                 }
             } catch (PgFerryException e) {
-                if (!e.isRetriable()) {
+                if (!e.isRetriable() && !passing(e)) {
                     LOG.error("guard worker for {} stopped: {}", db.dsn().dbname(), e.getMessage());
                     fail(e);
                     break;
                 }
-                if (!wasDown) {
+                if (!e.isRetriable()) {
+                    LOG.warn("guard worker for {} met {}; retrying", db.dsn().dbname(), e.problem());
+                } else if (!wasDown) {
                     LOG.warn("guard worker lost {}: {}; retrying", db.dsn().dbname(), e.problem());
                     wasDown = true;
                 }
@@ -184,6 +186,24 @@ public final class GuardWorker implements AutoCloseable {
             }
         }
         db.close();
+    }
+
+    /**
+     * Errors a long-running worker outlives, though a one-shot command reports them: a sweep or batch cancelled by an
+     * operator (57014), a deadlock or serialization failure (40P01, 40001), a lock not available (55P03), and a table
+     * or column that DDL removed since the worker read the registered tables (42P01, 42703; the next round reads
+     * them again, and a dropped table is no longer registered). Issue 6: each of these stopped the worker for good.
+     */
+    static boolean passing(PgFerryException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+                return switch (s.getSQLState()) {
+                    case "57014", "40P01", "40001", "55P03", "42P01", "42703" -> true;
+                    default -> false;
+                };
+            }
+        }
+        return false;
     }
 
     private void fail(PgFerryException e) {

@@ -51,4 +51,43 @@ class OneSidedBucketTest {
             }
         }
     }
+
+    /**
+     * Regression (issue 6): a schema filter that matched no table (a typo), or no registered table at all, compared
+     * nothing and reported "in sync" with 100 % coverage. Nothing compared is inconclusive, with the reason.
+     */
+    @Test
+    void aRunThatComparesNothingIsInconclusive(TestDatabase pub) throws Exception {
+        try (TestDatabase sub = TestDatabase.create(PostgresServer.second())) {
+            for (TestDatabase db : List.of(pub, sub)) {
+                db.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 10)");
+                try (Connection c = db.connect()) {
+                    GuardSchema.install(c);
+                }
+            }
+            VerifyOptions none = VerifyOptions.defaults(Dsn.parse(pub.uri()), Dsn.parse(sub.uri()))
+                    .withStability(Duration.ofMillis(1), 1);
+            VerifyReport unregistered = Verifier.run(none);
+            assertThat(unregistered.outcome()).isEqualTo(VerifyReport.Outcome.INCONCLUSIVE);
+            assertThat(unregistered.problems()).singleElement().asString().contains("nothing was compared");
+
+            for (TestDatabase db : List.of(pub, sub)) {
+                try (Connection c = db.connect()) {
+                    Registrations.register(c, "public", "t", null, null);
+                }
+            }
+            GuardWorker.drain(List.of(Dsn.parse(pub.uri()), Dsn.parse(sub.uri())));
+            VerifyReport registered = Verifier.run(none);
+            assertThat(registered.outcome())
+                    .as(registered.problems().toString())
+                    .isEqualTo(VerifyReport.Outcome.IN_SYNC);
+            VerifyReport typo = Verifier.run(none.withTables("pubilc", List.of()));
+            assertThat(typo.outcome()).isEqualTo(VerifyReport.Outcome.INCONCLUSIVE);
+            assertThat(typo.problems())
+                    .singleElement()
+                    .asString()
+                    .contains("in schema pubilc")
+                    .contains("nothing was compared");
+        }
+    }
 }

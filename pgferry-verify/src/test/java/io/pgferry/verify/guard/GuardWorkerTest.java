@@ -108,6 +108,25 @@ class GuardWorkerTest {
         assertThat(after).isNotEqualTo(before);
     }
 
+    /**
+     * Regression (issue 6): a sweep cancelled by an operator, a deadlock, or a table dropped between the worker's
+     * reading of the registrations and its next statement stopped the worker for good; it retries them. A
+     * configuration error (missing rights) still stops it.
+     */
+    @Test
+    void errorsALongRunningWorkerOutlivesAreRetriedAndOthersStopIt() {
+        for (String state : List.of("57014", "40P01", "40001", "55P03", "42P01", "42703")) {
+            PgFerryException e =
+                    PgFerryException.fatal("database error " + state, "see the log", new SQLException("x", state));
+            assertThat(GuardWorker.passing(e)).as(state).isTrue();
+        }
+        assertThat(GuardWorker.passing(
+                        PgFerryException.fatal("permission denied", "grant", new SQLException("x", "42501"))))
+                .isFalse();
+        assertThat(GuardWorker.passing(PgFerryException.fatal("no cause", "none")))
+                .isFalse();
+    }
+
     /** Registering again waits for the batches and sweeps of the table: it takes their table lock (see BucketRecompute). */
     @Test
     void registeringAgainWaitsForTheTablesWorkers(TestDatabase db) throws Exception {
