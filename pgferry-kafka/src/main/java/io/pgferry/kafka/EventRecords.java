@@ -79,7 +79,12 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     @Override
     protected void rowEvent(
             TableShape shape, Origin origin, String op, byte[] key, Row before, Row after, Lsn lsn, boolean snapshot) {
-        out.add(new OutRecord(shape.topic(), key, envelope(shape, origin, op, before, after, lsn, snapshot)));
+        List<String> unchanged = UnchangedToast.columns(after);
+        out.add(new OutRecord(
+                shape.topic(),
+                key,
+                envelope(shape, origin, op, before, after, lsn, snapshot),
+                unchanged.isEmpty() ? null : UnchangedToast.bytes(unchanged)));
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.pgferry.kafka;
 
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Relation;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The Kafka destination's records of changes as bytes, for a writer that hands them to Kafka through something else
@@ -13,8 +16,11 @@ import java.util.function.Consumer;
  * write for Debezium's events, with or without schemas, rendered directly. Not thread-safe: one per writer.
  */
 public final class JsonRecords {
-    /** One record: its topic, its key (null for none) and its value (null for a tombstone). */
-    public record Json(String topic, byte[] key, byte[] value) {}
+    /**
+     * One record: its topic, its key (null for none), its value (null for a tombstone) and the value of header
+     * {@link UnchangedToast#HEADER} (null for none).
+     */
+    public record Json(String topic, byte[] key, byte[] value, String unchangedToast) {}
 
     private final EventRecords events;
     private final List<OutRecord> out = new ArrayList<>();
@@ -25,7 +31,22 @@ public final class JsonRecords {
      * @param schemas whether each record carries its schema ({@code schemas.enable=true})
      */
     public JsonRecords(String prefix, String db, boolean schemas, boolean tombstones, Clock clock) {
-        this.events = new EventRecords(new Topics(prefix), new SourceBlock(prefix, db), schemas, tombstones, clock);
+        this(prefix, db, schemas, tombstones, clock, r -> null);
+    }
+
+    /**
+     * @param primaryKeys each table's primary key from the source's catalog, or null where the Relation's key flags
+     *     hold (see {@link TableLayout})
+     */
+    public JsonRecords(
+            String prefix,
+            String db,
+            boolean schemas,
+            boolean tombstones,
+            Clock clock,
+            Function<Relation, List<String>> primaryKeys) {
+        this.events = new EventRecords(
+                new Topics(prefix), new SourceBlock(prefix, db), schemas, tombstones, clock, primaryKeys);
     }
 
     /**
@@ -35,7 +56,11 @@ public final class JsonRecords {
     public void add(ChangeEvent change, long xid, Instant commitTime, Consumer<Json> to) {
         events.add(change, new EventRecords.Origin(xid, commitTime, null), out);
         for (OutRecord r : out) {
-            to.accept(new Json(r.topic(), r.key(), r.value()));
+            to.accept(new Json(
+                    r.topic(),
+                    r.key(),
+                    r.value(),
+                    r.unchangedToast() == null ? null : new String(r.unchangedToast(), StandardCharsets.UTF_8)));
         }
         out.clear();
     }

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -353,7 +354,15 @@ public final class KafkaSink implements ChangeSink {
             throw KafkaErrors.classify(e, "create topic " + r.topic(), target, transactionalId);
         }
         try {
-            producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value()), (metadata, e) -> {
+            ProducerRecord<byte[], byte[]> record = r.unchangedToast() == null
+                    ? new ProducerRecord<>(r.topic(), r.key(), r.value())
+                    : new ProducerRecord<>(
+                            r.topic(),
+                            null,
+                            r.key(),
+                            r.value(),
+                            List.of(new RecordHeader(UnchangedToast.HEADER, r.unchangedToast())));
+            producer.send(record, (metadata, e) -> {
                 if (e != null) {
                     sendFailure.compareAndSet(null, new SendFailure(r.topic(), e));
                 }

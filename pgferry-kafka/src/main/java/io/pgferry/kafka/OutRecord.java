@@ -5,5 +5,10 @@ package io.pgferry.kafka;
  *
  * @param key null for an event without a key (a table without one, a TRUNCATE)
  * @param value null for a tombstone
+ * @param unchangedToast the value of header {@link UnchangedToast#HEADER}, or null for no such header
  */
-record OutRecord(String topic, byte[] key, byte[] value) {}
+record OutRecord(String topic, byte[] key, byte[] value, byte[] unchangedToast) {
+    OutRecord(String topic, byte[] key, byte[] value) {
+        this(topic, key, value, null);
+    }
+}

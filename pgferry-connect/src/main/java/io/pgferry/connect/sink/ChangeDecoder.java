@@ -5,6 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
+import io.pgferry.kafka.UnchangedToast;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
@@ -133,7 +135,7 @@ final class ChangeDecoder {
                                 lsn,
                                 shape.relation,
                                 b == null ? null : shape.row(b, !full, false),
-                                row(r, shape, a, false, true)),
+                                afterOfUpdate(r, shape, a)),
                         shape,
                         false);
                 case "d" -> new Decoded(
@@ -146,6 +148,25 @@ final class ChangeDecoder {
                     "of table " + tableSchema + "." + table + ": " + e.getMessage(),
                     "check the converter the topic is read with matches the one it was written with");
         }
+    }
+
+    /**
+     * An update's new row. The columns the server did not send (unchanged TOAST) are those pgferry's header names,
+     * when the record has it (an array of numbers can hold no placeholder, so only the header tells them from a
+     * NULL); else those holding Debezium's placeholder.
+     */
+    private static io.pgferry.core.event.Row afterOfUpdate(SinkRecord r, Shape shape, Struct after) {
+        Header h = r.headers().lastWithName(UnchangedToast.HEADER);
+        if (h == null || after == null) {
+            return row(r, shape, after, false, true);
+        }
+        Set<String> unchanged;
+        try {
+            unchanged = UnchangedToast.parse(h.value());
+        } catch (IllegalArgumentException e) {
+            throw bad(r, "has a malformed header: " + e.getMessage(), "deliver the headers pgferry writes unchanged");
+        }
+        return shape.row(after, unchanged);
     }
 
     private static io.pgferry.core.event.Row row(SinkRecord r, Shape shape, Struct s, boolean keyOnly, boolean toast) {

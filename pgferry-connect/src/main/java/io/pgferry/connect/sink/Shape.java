@@ -70,6 +70,15 @@ final class Shape {
      * @throws RuntimeException from a decoder, for a value its schema does not describe
      */
     Row row(Struct struct, boolean keyOnly, boolean toast) {
+        return row(struct, keyOnly, toast, null);
+    }
+
+    /** An update's new row, the columns named in {@code unchanged} marked as not sent (pgferry's header says so). */
+    Row row(Struct struct, Set<String> unchanged) {
+        return row(struct, false, false, unchanged);
+    }
+
+    private Row row(Struct struct, boolean keyOnly, boolean toast, Set<String> unchanged) {
         int n = fields.length;
         byte[] kinds = new byte[n];
         int[] offsets = new int[n];
@@ -78,7 +87,9 @@ final class Shape {
         for (int i = 0; i < n; i++) {
             Column c = relation.columns().get(i);
             Object v = keyOnly && !c.key() ? null : struct.get(fields[i]);
-            if (v == null) {
+            if (unchanged != null && !c.key() && unchanged.contains(c.name())) {
+                kinds[i] = TupleData.UNCHANGED_TOAST;
+            } else if (v == null) {
                 kinds[i] = TupleData.NULL;
             } else if (toast && !c.key() && ConnectValues.isUnavailable(v)) {
                 kinds[i] = TupleData.UNCHANGED_TOAST;

@@ -13,7 +13,10 @@ import org.apache.kafka.connect.data.Schema;
 interface Encoder {
     /** Receives the records of a change, in the order they are to be sent. */
     interface Out {
-        void add(String topic, Schema keySchema, Object key, Schema valueSchema, Object value);
+        /**
+         * @param unchangedToast the value of header {@link io.pgferry.kafka.UnchangedToast#HEADER}, or null for none
+         */
+        void add(String topic, Schema keySchema, Object key, Schema valueSchema, Object value, String unchangedToast);
     }
 
     /** Where a change comes from: its source transaction's id and commit time, and its metadata (null when off). */
@@ -21,6 +24,7 @@ interface Encoder {
 
     void add(ChangeEvent change, Origin origin, Out out);
 
-    /** A record's topic, key and value, made ahead of its poll. */
-    record Encoded(String topic, Schema keySchema, Object key, Schema valueSchema, Object value) {}
+    /** A record's topic, key, value and unchanged-TOAST header (null for none), made ahead of its poll. */
+    record Encoded(
+            String topic, Schema keySchema, Object key, Schema valueSchema, Object value, String unchangedToast) {}
 }

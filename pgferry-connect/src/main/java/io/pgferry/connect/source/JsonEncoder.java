@@ -1,8 +1,11 @@
 package io.pgferry.connect.source;
 
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Relation;
 import io.pgferry.kafka.JsonRecords;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 
 /**
@@ -14,8 +17,14 @@ import org.apache.kafka.connect.data.Schema;
 final class JsonEncoder implements Encoder {
     private final JsonRecords records;
 
-    JsonEncoder(String prefix, String db, boolean schemas, boolean tombstones, Clock clock) {
-        this.records = new JsonRecords(prefix, db, schemas, tombstones, clock);
+    JsonEncoder(
+            String prefix,
+            String db,
+            boolean schemas,
+            boolean tombstones,
+            Clock clock,
+            Function<Relation, List<String>> primaryKeys) {
+        this.records = new JsonRecords(prefix, db, schemas, tombstones, clock, primaryKeys);
     }
 
     @Override
@@ -25,6 +34,11 @@ final class JsonEncoder implements Encoder {
                 origin.xid(),
                 origin.commitTime(),
                 r -> out.add(
-                        r.topic(), Schema.OPTIONAL_BYTES_SCHEMA, r.key(), Schema.OPTIONAL_BYTES_SCHEMA, r.value()));
+                        r.topic(),
+                        Schema.OPTIONAL_BYTES_SCHEMA,
+                        r.key(),
+                        Schema.OPTIONAL_BYTES_SCHEMA,
+                        r.value(),
+                        r.unchangedToast()));
     }
 }

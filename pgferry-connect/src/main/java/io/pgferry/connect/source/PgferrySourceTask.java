@@ -61,6 +61,8 @@ public final class PgferrySourceTask extends SourceTask {
     private Lsn lastHanded = Lsn.INVALID;
     /** The transaction being turned into records, on the task's thread; null between transactions. */
     private volatile Reading reading;
+    /** The primary keys of the tables with REPLICA IDENTITY FULL, shared by both encoders. */
+    private PrimaryKeys primaryKeys;
 
     @Override
     public String version() {
@@ -85,6 +87,7 @@ public final class PgferrySourceTask extends SourceTask {
         }
         transactions = context.transactionContext();
         String prefix = settings.topics().prefix();
+        primaryKeys = new PrimaryKeys(settings.source());
         events = encoder();
         if (!settings.transactionMetadata()) {
             // A second encoder, the stream thread's own: encoders are not thread-safe.
@@ -108,13 +111,15 @@ public final class PgferrySourceTask extends SourceTask {
                         settings.topics(),
                         new SourceStruct(prefix, settings.source().dbname()),
                         settings.tombstones(),
-                        Clock.systemUTC())
+                        Clock.systemUTC(),
+                        primaryKeys)
                 : new JsonEncoder(
                         prefix,
                         settings.source().dbname(),
                         settings.recordFormat() == RecordFormat.JSON_WITH_SCHEMAS,
                         settings.tombstones(),
-                        Clock.systemUTC());
+                        Clock.systemUTC(),
+                        primaryKeys);
     }
 
     /**
@@ -131,8 +136,8 @@ public final class PgferrySourceTask extends SourceTask {
                 encoder.add(
                         change,
                         origin,
-                        (topic, keySchema, key, valueSchema, value) ->
-                                records.add(new Encoder.Encoded(topic, keySchema, key, valueSchema, value)));
+                        (topic, keySchema, key, valueSchema, value, unchangedToast) -> records.add(
+                                new Encoder.Encoded(topic, keySchema, key, valueSchema, value, unchangedToast)));
             }
             ends[i] = records.size();
         }

@@ -2,10 +2,12 @@ package io.pgferry.connect.source;
 
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
+import io.pgferry.kafka.UnchangedToast;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.TransactionContext;
 
@@ -17,7 +19,14 @@ import org.apache.kafka.connect.source.TransactionContext;
  * rows, and a record on the heartbeat topic marks the snapshot's end. On the task's thread only.
  */
 final class Reading {
-    private record Made(String topic, Schema keySchema, Object key, Schema valueSchema, Object value, long index) {}
+    private record Made(
+            String topic,
+            Schema keySchema,
+            Object key,
+            Schema valueSchema,
+            Object value,
+            String unchangedToast,
+            long index) {}
 
     private final Handoff.Handed handed;
     private final Transaction tx;
@@ -91,7 +100,7 @@ final class Reading {
             } else if (prepared != null) {
                 for (int r = i == 0 ? 0 : prepared.ends()[i - 1]; r < prepared.ends()[i]; r++) {
                     Encoder.Encoded e = prepared.records().get(r);
-                    make(e.topic(), e.keySchema(), e.key(), e.valueSchema(), e.value());
+                    make(e.topic(), e.keySchema(), e.key(), e.valueSchema(), e.value(), e.unchangedToast());
                 }
             } else if (!(change instanceof ChangeEvent.Message) || settings.messages()) {
                 events.add(change, origin, this::make);
@@ -115,7 +124,8 @@ final class Reading {
                     TransactionStruct.KEY_SCHEMA,
                     metadata.key(),
                     TransactionStruct.VALUE_SCHEMA,
-                    metadata.value(true));
+                    metadata.value(true),
+                    null);
         }
         boolean snapshotEnds = snapshot && tx.endLsn().isValid();
         if (held != null) {
@@ -154,11 +164,13 @@ final class Reading {
                 heartbeat.keySchema(),
                 heartbeat.key(),
                 heartbeat.valueSchema(),
-                heartbeat.value(Instant.now()));
+                heartbeat.value(Instant.now()),
+                null);
     }
 
     /** A record of this transaction: the one held before it goes out. */
-    private void make(String topic, Schema keySchema, Object key, Schema valueSchema, Object value) {
+    private void make(
+            String topic, Schema keySchema, Object key, Schema valueSchema, Object value, String unchangedToast) {
         if (metadata != null
                 && held == null
                 && index == 0
@@ -171,10 +183,11 @@ final class Reading {
                     metadata.key(),
                     TransactionStruct.VALUE_SCHEMA,
                     metadata.value(false),
+                    null,
                     i));
         }
         long i = index++;
-        hold(new Made(topic, keySchema, key, valueSchema, value, i));
+        hold(new Made(topic, keySchema, key, valueSchema, value, unchangedToast, i));
     }
 
     private void hold(Made m) {
@@ -188,6 +201,10 @@ final class Reading {
     }
 
     private void emit(Made m, boolean last, boolean endsKafkaTransaction) {
+        ConnectHeaders headers = new ConnectHeaders();
+        if (m.unchangedToast() != null) {
+            headers.addString(UnchangedToast.HEADER, m.unchangedToast());
+        }
         SourceRecord r = new SourceRecord(
                 offsets.partition(),
                 offsets.offset(tx, m.index(), last),
@@ -196,7 +213,9 @@ final class Reading {
                 m.keySchema(),
                 m.key(),
                 m.valueSchema(),
-                m.value());
+                m.value(),
+                null,
+                headers);
         acks.made(tx.commitLsn());
         out.add(r);
         if (endsKafkaTransaction && transactions != null) {

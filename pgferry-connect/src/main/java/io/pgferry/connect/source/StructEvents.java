@@ -8,8 +8,11 @@ import io.pgferry.core.value.TypeResolver;
 import io.pgferry.kafka.ChangeRecords;
 import io.pgferry.kafka.ConnectValues;
 import io.pgferry.kafka.Topics;
+import io.pgferry.kafka.UnchangedToast;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -49,11 +52,24 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
     /** Where {@link #add} puts the records; set for each call. */
     private Out out;
 
+    private final Function<Relation, List<String>> primaryKeys;
+
     StructEvents(Topics topics, SourceStruct source, boolean tombstones, Clock clock) {
+        this(topics, source, tombstones, clock, r -> null);
+    }
+
+    /** @param primaryKeys each table's primary key from the source's catalog, or null (see {@link PrimaryKeys}) */
+    StructEvents(
+            Topics topics,
+            SourceStruct source,
+            boolean tombstones,
+            Clock clock,
+            Function<Relation, List<String>> primaryKeys) {
         super(tombstones);
         this.topics = topics;
         this.source = source;
         this.clock = clock;
+        this.primaryKeys = primaryKeys;
     }
 
     @Override
@@ -64,23 +80,30 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
 
     @Override
     protected TableSchemas newLayout(Relation relation, TypeResolver types) {
-        return new TableSchemas(relation, types, topics);
+        return new TableSchemas(relation, types, topics, primaryKeys.apply(relation));
     }
 
     @Override
     protected void rowEvent(
             TableSchemas s, Origin origin, String op, Struct key, Row before, Row after, Lsn lsn, boolean snapshot) {
-        out.add(s.topic(), s.keySchema(), key, s.envelope(), envelope(s, origin, op, before, after, lsn, snapshot));
+        List<String> unchanged = UnchangedToast.columns(after);
+        out.add(
+                s.topic(),
+                s.keySchema(),
+                key,
+                s.envelope(),
+                envelope(s, origin, op, before, after, lsn, snapshot),
+                unchanged.isEmpty() ? null : UnchangedToast.value(unchanged));
     }
 
     @Override
     protected void tombstone(TableSchemas s, Struct key) {
-        out.add(s.topic(), s.keySchema(), key, null, null);
+        out.add(s.topic(), s.keySchema(), key, null, null, null);
     }
 
     @Override
     protected void truncate(TableSchemas s, Origin origin, Lsn lsn) {
-        out.add(s.topic(), null, null, s.envelope(), envelope(s, origin, "t", null, null, lsn, false));
+        out.add(s.topic(), null, null, s.envelope(), envelope(s, origin, "t", null, null, lsn, false), null);
     }
 
     private Struct envelope(
@@ -154,6 +177,7 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
                 MESSAGE_KEY,
                 new Struct(MESSAGE_KEY).put("prefix", m.prefix()),
                 MESSAGE_VALUE,
-                times(value, now));
+                times(value, now),
+                null);
     }
 }

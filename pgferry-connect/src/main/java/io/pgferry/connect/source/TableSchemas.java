@@ -5,6 +5,7 @@ import io.pgferry.core.value.TypeResolver;
 import io.pgferry.kafka.ConnectType;
 import io.pgferry.kafka.TableLayout;
 import io.pgferry.kafka.Topics;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -24,8 +25,9 @@ final class TableSchemas extends TableLayout {
     private final Schema rowSchema;
     private final Schema envelope;
 
-    TableSchemas(Relation relation, TypeResolver types, Topics topics) {
-        super(relation, types, topics);
+    /** @param primaryKey the table's primary key from the source's catalog, or null (see {@link TableLayout}) */
+    TableSchemas(Relation relation, TypeResolver types, Topics topics, List<String> primaryKey) {
+        super(relation, types, topics, primaryKey);
         SchemaBuilder row = SchemaBuilder.struct().name(topic() + ".Value").optional();
         SchemaBuilder keyStruct = SchemaBuilder.struct().name(topic() + ".Key");
         for (int i = 0; i < size(); i++) {

@@ -200,7 +200,7 @@ class EnvelopeTest {
         Encoder.Origin origin = new Encoder.Origin(tx.xid, tx.commitTime, block);
         List<Made> out = new ArrayList<>();
         for (ChangeEvent c : tx.changes) {
-            events.add(c, origin, (topic, ks, k, vs, v) -> out.add(new Made(topic, ks, k, vs, v)));
+            events.add(c, origin, (topic, ks, k, vs, v, toast) -> out.add(new Made(topic, ks, k, vs, v)));
         }
         return out;
     }

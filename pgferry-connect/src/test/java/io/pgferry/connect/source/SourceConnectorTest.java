@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -158,6 +159,50 @@ class SourceConnectorTest {
         assertThat(values.get(5).get("after").get("v").asText()).isEqualTo("changed");
         assertThat(values.get(6).get("before").get("id").asInt()).isEqualTo(1);
         connect.deleteConnector(name);
+    }
+
+    /**
+     * Regression (issue 10's audit): a table with REPLICA IDENTITY FULL and a primary key got null keys (pgoutput flags
+     * every column of such a table), unlike from {@code pgferry sync} into Kafka. Its records are keyed by the primary
+     * key read from the catalog, in both record formats, with a tombstone after a delete; a FULL table without a
+     * primary key keeps null keys.
+     */
+    @Test
+    void aFullIdentityTableWithAPrimaryKeyIsKeyedByIt(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, tx int NOT NULL, v text)",
+                "ALTER TABLE t REPLICA IDENTITY FULL",
+                "CREATE TABLE nk (a int, b text)",
+                "ALTER TABLE nk REPLICA IDENTITY FULL");
+        for (String format : List.of("struct", "json")) {
+            Map<String, String> extra = new HashMap<>();
+            extra.put("tables", "public.t, public.nk");
+            if (format.equals("json")) {
+                extra.put("record.format", "json");
+                extra.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+                extra.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+            }
+            String name = start(db, "full" + format, extra);
+            db.execute(
+                    "INSERT INTO t VALUES (7, 0, 'a')",
+                    "UPDATE t SET v = 'b' WHERE id = 7",
+                    "DELETE FROM t WHERE id = 7",
+                    "INSERT INTO nk VALUES (1, 'x')");
+            List<ConsumerRecord<byte[], byte[]>> records =
+                    SourceWorkload.recordsUntil(connect, name + ".public.t", 3, WAIT);
+            assertThat(records).hasSize(3);
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                assertThat(r.key()).as(format + " key").isNotNull();
+                assertThat(SourceWorkload.JSON.readTree(r.key()).get("id").asInt())
+                        .isEqualTo(7);
+            }
+            assertThat(SourceWorkload.recordsUntil(connect, name + ".public.nk", 1, WAIT))
+                    .singleElement()
+                    .satisfies(r ->
+                            assertThat(r.key()).as("no primary key: no key").isNull());
+            connect.deleteConnector(name);
+            db.execute("DELETE FROM nk");
+        }
     }
 
     @Test
