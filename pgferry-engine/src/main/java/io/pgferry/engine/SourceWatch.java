@@ -1,5 +1,6 @@
 package io.pgferry.engine;
 
+import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
@@ -72,8 +73,14 @@ final class SourceWatch implements AutoCloseable {
                     !s.exists() ? "missing" : s.active() ? "active" : "inactive",
                     s.confirmedFlush(),
                     s.retainedBytes());
-        } catch (SQLException | RuntimeException e) {
-            // Messages of either server may quote nothing but names here; still, only the class is logged.
+        } catch (SQLException e) {
+            log.debug("could not record the source's state for status: SQLSTATE {}", e.getSQLState());
+            if (JdbcErrors.isRetriable(e)) {
+                // A lost connection: open both again next time. Other errors (a catalog without the record's table)
+                // would fail on new connections too, so the ones open are kept rather than reopened every tick.
+                closeConnections();
+            }
+        } catch (RuntimeException e) {
             log.debug(
                     "could not record the source's state for status: {}",
                     e.getClass().getName());
