@@ -124,4 +124,37 @@ class NativeSubscriptionVerifyTest {
                 .map(d -> d.bucketId() + ":" + d.status().wireName())
                 .toList();
     }
+
+    /**
+     * Issue 6's audit: TRUNCATE was tested on one database only. A TRUNCATE replicated to the subscriber (applied by
+     * its apply worker) must mark the subscriber's buckets dirty as it does the publisher's, so that verify is clean
+     * after it, and finds a row inserted behind replication's back afterwards.
+     */
+    @Test
+    void aReplicatedTruncateIsTrackedOnTheSubscriber(TestDatabase pub) throws Exception {
+        try (NativeReplica r = new NativeReplica(pub)) {
+            String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
+            pub.execute(ddl, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 3000) i");
+            r.subscriber.execute(ddl);
+            r.guard("t");
+            r.subscribe("t");
+            r.settle();
+            assertThat(Verifier.run(r.options(ConsistencyMode.LSN_BARRIER)).outcome())
+                    .isEqualTo(VerifyReport.Outcome.IN_SYNC);
+            pub.execute("TRUNCATE t", "INSERT INTO t SELECT i, 'w' || i FROM generate_series(1, 500) i");
+            r.settle();
+            assertThat(r.subscriber.queryLong("SELECT count(*) FROM t")).isEqualTo(500);
+            VerifyReport after = Verifier.run(r.options(ConsistencyMode.LSN_BARRIER));
+            assertThat(after.outcome()).as(after.tables().toString()).isEqualTo(VerifyReport.Outcome.IN_SYNC);
+            try (Connection c = r.subscriber.connect();
+                    Statement st = c.createStatement()) {
+                st.execute("SET session_replication_role = replica");
+                st.execute("INSERT INTO t VALUES (2500, 'behind')");
+            }
+            VerifyReport diverged = Verifier.run(r.options(ConsistencyMode.LSN_BARRIER));
+            assertThat(diverged.tables().get(0).divergences())
+                    .extracting(d -> d.bucketId() + ":" + d.status().wireName())
+                    .containsExactly("2:missing_on_publisher");
+        }
+    }
 }
