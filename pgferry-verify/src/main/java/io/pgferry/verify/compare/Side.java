@@ -46,113 +46,165 @@ final class Side implements AutoCloseable {
         }
     }
 
+    /**
+     * A statement that failed on one side: carries that side's DSN, so that the error names the server it happened on
+     * (a publisher's error reported with the subscriber's host sends the reader to the wrong server).
+     */
+    static final class Failure extends SQLException {
+        private static final long serialVersionUID = 1L;
+        final String role;
+        final transient Dsn dsn;
+
+        Failure(String role, Dsn dsn, SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+            this.role = role;
+            this.dsn = dsn;
+        }
+
+        SQLException cause() {
+            return (SQLException) getCause();
+        }
+    }
+
     /** Registered tables by "schema.table". */
     Map<String, GuardedTable> tables() throws SQLException {
-        Map<String, GuardedTable> out = new LinkedHashMap<>();
-        for (GuardedTable t : GuardedTable.read(c)) {
-            out.put(t.qualifiedName(), t);
+        try {
+            Map<String, GuardedTable> out = new LinkedHashMap<>();
+            for (GuardedTable t : GuardedTable.read(c)) {
+                out.put(t.qualifiedName(), t);
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        return out;
     }
 
     /** Hashed column names of each swept table, by table id; a table missing here has not been swept. */
     Map<Integer, List<String>> sweptColumns() throws SQLException {
-        Map<Integer, List<String>> out = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT table_id, column_names FROM syncguard.sweep_state");
-                ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                out.put(rs.getInt(1), List.of((String[]) rs.getArray(2).getArray()));
+        try {
+            Map<Integer, List<String>> out = new HashMap<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT table_id, column_names FROM syncguard.sweep_state");
+                    ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getInt(1), List.of((String[]) rs.getArray(2).getArray()));
+                }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        return out;
     }
 
     /** Every bucket of the table the catalog or the dirty log knows, with its dirty state. */
     Map<Long, BucketState> read(GuardedTable t) throws SQLException {
-        Map<Long, BucketState> out = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT coalesce(k.bucket_id, d.bucket_id), k.row_count,"
-                + " k.bucket_hash, k.last_computed_at, d.dirty_since"
-                + " FROM (SELECT * FROM syncguard.bucket_catalog WHERE table_id = ?) k FULL JOIN"
-                + " (SELECT bucket_id, min(dirty_since) AS dirty_since FROM syncguard.dirty_buckets"
-                + " WHERE table_id = ? GROUP BY bucket_id) d ON d.bucket_id = k.bucket_id")) {
-            st.setInt(1, t.tableId());
-            st.setInt(2, t.tableId());
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    long id = rs.getLong(1);
-                    long rows = rs.getLong(2);
-                    boolean present = !rs.wasNull();
-                    out.put(id, new BucketState(id, present, rows, rs.getLong(3), instant(rs, 4), instant(rs, 5)));
+        try {
+            Map<Long, BucketState> out = new HashMap<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT coalesce(k.bucket_id, d.bucket_id), k.row_count,"
+                    + " k.bucket_hash, k.last_computed_at, d.dirty_since"
+                    + " FROM (SELECT * FROM syncguard.bucket_catalog WHERE table_id = ?) k FULL JOIN"
+                    + " (SELECT bucket_id, min(dirty_since) AS dirty_since FROM syncguard.dirty_buckets"
+                    + " WHERE table_id = ? GROUP BY bucket_id) d ON d.bucket_id = k.bucket_id")) {
+                st.setInt(1, t.tableId());
+                st.setInt(2, t.tableId());
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        long rows = rs.getLong(2);
+                        boolean present = !rs.wasNull();
+                        out.put(id, new BucketState(id, present, rows, rs.getLong(3), instant(rs, 4), instant(rs, 5)));
+                    }
                 }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        return out;
     }
 
     Instant now() throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT clock_timestamp()");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            return rs.getTimestamp(1).toInstant();
+        try {
+            try (PreparedStatement st = c.prepareStatement("SELECT clock_timestamp()");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getTimestamp(1).toInstant();
+            }
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
     }
 
     boolean hasLiveWorker() throws SQLException {
-        return Registrations.liveWorkers(c, 10) > 0;
+        try {
+            return Registrations.liveWorkers(c, 10) > 0;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
+        }
     }
 
     /** Dirty-log rows of these tables older than {@code before}: changes the catalog does not reflect yet. */
     long dirtyBefore(List<GuardedTable> tables, Instant before) throws SQLException {
-        Integer[] ids = tables.stream().map(GuardedTable::tableId).toArray(Integer[]::new);
-        try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM syncguard.dirty_buckets"
-                + " WHERE table_id = ANY (?::integer[]) AND dirty_since < ?")) {
-            st.setArray(1, c.createArrayOf("integer", ids));
-            st.setTimestamp(2, Timestamp.from(before));
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+        try {
+            Integer[] ids = tables.stream().map(GuardedTable::tableId).toArray(Integer[]::new);
+            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM syncguard.dirty_buckets"
+                    + " WHERE table_id = ANY (?::integer[]) AND dirty_since < ?")) {
+                st.setArray(1, c.createArrayOf("integer", ids));
+                st.setTimestamp(2, Timestamp.from(before));
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
             }
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
     }
 
     /** Count and hash of buckets straight from the table. */
     Map<Long, BucketState> live(GuardedTable t, List<Long> buckets) throws SQLException {
-        Map<Long, BucketState> out = new HashMap<>();
-        for (long b : buckets) {
-            out.put(b, BucketState.live(b, 0, 0));
+        try {
+            Map<Long, BucketState> out = new HashMap<>();
+            for (long b : buckets) {
+                out.put(b, BucketState.live(b, 0, 0));
+            }
+            for (long[] r : t.hashBuckets(c, buckets.toArray(Long[]::new))) {
+                out.put(r[0], BucketState.live(r[0], r[1], r[2]));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        for (long[] r : t.hashBuckets(c, buckets.toArray(Long[]::new))) {
-            out.put(r[0], BucketState.live(r[0], r[1], r[2]));
-        }
-        return out;
     }
 
     /** The slots of the subscriptions and pgferry syncs whose target is this database. */
     List<String> subscriptionSlots() throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT s.subslotname FROM pg_catalog.pg_subscription s"
-                        + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
-                        + " WHERE d.datname = current_database() AND s.subenabled AND s.subslotname IS NOT NULL");
-                ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        boolean sync;
-        try (PreparedStatement st = c.prepareStatement("SELECT to_regclass('pgferry.sync_progress') IS NOT NULL");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            sync = rs.getBoolean(1);
-        }
-        if (sync) {
-            try (PreparedStatement st = c.prepareStatement("SELECT sync_name FROM pgferry.sync_progress");
+        try {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT s.subslotname FROM pg_catalog.pg_subscription s"
+                            + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
+                            + " WHERE d.datname = current_database() AND s.subenabled AND s.subslotname IS NOT NULL");
                     ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
                 }
             }
+            boolean sync;
+            try (PreparedStatement st = c.prepareStatement("SELECT to_regclass('pgferry.sync_progress') IS NOT NULL");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                sync = rs.getBoolean(1);
+            }
+            if (sync) {
+                try (PreparedStatement st = c.prepareStatement("SELECT sync_name FROM pgferry.sync_progress");
+                        ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        return out;
     }
 
     /**
@@ -162,37 +214,46 @@ final class Side implements AutoCloseable {
      * synchronized (state s, then r; PostgreSQL docs, "pg_subscription_rel").
      */
     List<String> tablesInInitialCopy() throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement st = c.prepareStatement("SELECT sr.srrelid::regclass::text"
-                        + " FROM pg_catalog.pg_subscription_rel sr"
-                        + " JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid"
-                        + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
-                        + " WHERE d.datname = current_database() AND s.subenabled AND sr.srsubstate NOT IN ('s', 'r')"
-                        + " ORDER BY 1");
-                ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
+        try {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT sr.srrelid::regclass::text"
+                            + " FROM pg_catalog.pg_subscription_rel sr"
+                            + " JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid"
+                            + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
+                            + " WHERE d.datname = current_database() AND s.subenabled AND sr.srsubstate NOT IN ('s', 'r')"
+                            + " ORDER BY 1");
+                    ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
             }
+            return out;
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        return out;
     }
 
     /** The publisher's current WAL position, followed by a small WAL message so that a walsender has a record past it. */
     long walPosition() throws SQLException {
-        long lsn;
-        try (PreparedStatement st = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'");
-                ResultSet rs = st.executeQuery()) {
-            rs.next();
-            lsn = rs.getLong(1);
-        }
-        try (PreparedStatement st = c.prepareStatement("SELECT pg_logical_emit_message(false, 'pgferry.verify', '')")) {
-            st.execute();
+        try {
+            long lsn;
+            try (PreparedStatement st = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'");
+                    ResultSet rs = st.executeQuery()) {
+                rs.next();
+                lsn = rs.getLong(1);
+            }
+            try (PreparedStatement st =
+                    c.prepareStatement("SELECT pg_logical_emit_message(false, 'pgferry.verify', '')")) {
+                st.execute();
+            } catch (SQLException e) {
+                // Without the right to write the message, the barrier still completes, only at the next keepalive
+                // (autocommit: nothing is left aborted).
+                LOG.debug("no WAL message for the barrier on the {}: {}", role, e.getMessage());
+            }
+            return lsn;
         } catch (SQLException e) {
-            // Without the right to write the message, the barrier still completes, only at the next keepalive
-            // (autocommit: nothing is left aborted).
-            LOG.debug("no WAL message for the barrier on the {}: {}", role, e.getMessage());
+            throw new Failure(role, dsn, e);
         }
-        return lsn;
     }
 
     /**
@@ -200,17 +261,22 @@ final class Side implements AutoCloseable {
      * positions} (missing slots are absent).
      */
     boolean slotsConfirmed(List<String> slots, long lsn, Map<String, Long> positions) throws SQLException {
-        positions.clear();
-        try (PreparedStatement st = c.prepareStatement("SELECT slot_name, coalesce(confirmed_flush_lsn - '0/0', 0)"
-                + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ANY (?::text[])")) {
-            st.setArray(1, c.createArrayOf("text", slots.toArray()));
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    positions.put(rs.getString(1), rs.getLong(2));
+        try {
+            positions.clear();
+            try (PreparedStatement st = c.prepareStatement("SELECT slot_name, coalesce(confirmed_flush_lsn - '0/0', 0)"
+                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ANY (?::text[])")) {
+                st.setArray(1, c.createArrayOf("text", slots.toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        positions.put(rs.getString(1), rs.getLong(2));
+                    }
                 }
             }
+            return positions.size() == slots.size()
+                    && positions.values().stream().allMatch(p -> p >= lsn);
+        } catch (SQLException e) {
+            throw new Failure(role, dsn, e);
         }
-        return positions.size() == slots.size() && positions.values().stream().allMatch(p -> p >= lsn);
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {

@@ -80,6 +80,13 @@ public final class Verifier {
                     options.mode().wireName(),
                     java.time.Duration.between(started, report.finishedAt()).toMillis());
             return report;
+        } catch (Side.Failure e) {
+            PgFerryException c = Connections.classify(e.cause(), e.dsn);
+            throw new PgFerryException(
+                    "on the " + e.role + " (" + e.dsn.endpoints() + "/" + e.dsn.dbname() + "): " + c.problem(),
+                    c.fix(),
+                    c.isRetriable(),
+                    e.cause());
         } catch (SQLException e) {
             throw Connections.classify(e, options.subscriber());
         }
