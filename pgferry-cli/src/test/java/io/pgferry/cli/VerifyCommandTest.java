@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -85,19 +86,22 @@ class VerifyCommandTest {
                         Statement st = c.createStatement()) {
                     st.execute("SET session_replication_role = replica");
                     st.execute("UPDATE orders SET note = 'tampered' WHERE id = 2500");
+                    // Issue 6's scenario in full: a row changed, one deleted and one added behind replication's back.
+                    st.execute("DELETE FROM orders WHERE id = 1500");
+                    st.execute("INSERT INTO orders VALUES (7777, 1, 'extra')");
                 }
                 CliRun diverged = CliRun.runWithEnv(
                         env, "verify", "--consistency-mode", "lsn-barrier", "--json", "--write-control-plane");
                 assertThat(diverged.exitCode()).as(diverged.err()).isEqualTo(ExitCodes.DIVERGED);
                 JsonNode doc = StreamRun.MAPPER.readTree(diverged.out());
                 assertThat(doc.get("outcome").asText()).isEqualTo("diverged");
-                assertThat(doc.get("divergences").asInt()).isEqualTo(1);
+                assertThat(doc.get("divergences").asInt()).isEqualTo(3);
                 JsonNode orders = doc.get("tables").get(0);
                 assertThat(orders.get("table").asText()).isEqualTo("orders");
-                assertThat(orders.get("divergences").get(0).get("bucket_id").asLong())
-                        .isEqualTo(2);
-                assertThat(orders.get("divergences").get(0).get("status").asText())
-                        .isEqualTo("hash_mismatch");
+                assertThat(orders.get("divergences"))
+                        .extracting(d -> d.get("bucket_id").asLong() + ":"
+                                + d.get("status").asText())
+                        .containsExactly("1:count_mismatch", "2:hash_mismatch", "7:missing_on_publisher");
                 String runId = doc.get("run_id").asText();
 
                 CliRun list = CliRun.run("runs", "list");
@@ -142,6 +146,19 @@ class VerifyCommandTest {
                 assertThat(repair.out())
                         .contains("repaired: 1 statement(s) applied on the subscriber")
                         .contains("1 divergence(s) marked resolved");
+                CliRun deleted = CliRun.runWithEnv(env, "inspect", "--table", "public.orders", "--bucket-id", "1");
+                assertThat(deleted.out()).contains("missing on subscriber (id=1500)");
+                CliRun added = CliRun.runWithEnv(env, "inspect", "--table", "public.orders", "--bucket-id", "7");
+                assertThat(added.out())
+                        .contains("missing on publisher (id=7777)")
+                        .contains("DELETE FROM public.orders WHERE \"id\" = '7777'::integer");
+                for (String bucket : List.of("1", "7")) {
+                    CliRun fixed = CliRun.runWithEnv(env, "repair", "--table", "public.orders", "--bucket-id", bucket);
+                    assertThat(fixed.exitCode()).as(fixed.err()).isEqualTo(ExitCodes.OK);
+                    assertThat(fixed.out()).contains("1 divergence(s) marked resolved");
+                }
+                assertThat(target.queryLong("SELECT count(*) FROM orders WHERE id IN (1500, 7777)"))
+                        .isEqualTo(1);
                 CliRun after = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier");
                 assertThat(after.exitCode()).as(after.out() + after.err()).isEqualTo(ExitCodes.OK);
                 assertThat(CliRun.run("runs", "show", runId).out())
