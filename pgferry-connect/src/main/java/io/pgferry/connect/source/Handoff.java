@@ -1,7 +1,9 @@
 package io.pgferry.connect.source;
 
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Row;
 import io.pgferry.core.event.Transaction;
+import io.pgferry.core.pgoutput.TupleData;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,8 +21,11 @@ import java.util.function.BooleanSupplier;
  * its records are made there too, off the task's thread. A larger one is retained and read by the task, the stream's
  * memory limit and spill files keeping it bounded.
  *
- * <p>At most {@code maxChanges} changes wait here; past that the stream's thread waits for {@code poll()} to take
- * some (Kafka slower than the source), as the stream does for retained transactions.
+ * <p>At most {@code maxChanges} changes, and about {@code maxBytes} of them, wait here; past either the stream's thread
+ * waits for {@code poll()} to take some (Kafka slower than the source), as the stream does for retained transactions.
+ * The bytes are an estimate of the memory the read changes and their records hold: what the server sent of each row,
+ * twice, plus a fixed cost per change and column. One transaction is always let in when none waits, so that a change
+ * larger than the budget still goes through.
  *
  * <p>Thread-safe: one producer (the stream's thread), one consumer (the task's).
  */
@@ -49,7 +54,7 @@ final class Handoff {
      * @param rest null when every change was read
      * @param prepared the records made ahead, for a transaction read whole; else null
      */
-    record Handed(Transaction tx, List<ChangeEvent> read, Iterator<ChangeEvent> rest, Prepared prepared) {
+    record Handed(Transaction tx, List<ChangeEvent> read, Iterator<ChangeEvent> rest, Prepared prepared, long bytes) {
         boolean retained() {
             return rest != null;
         }
@@ -85,13 +90,51 @@ final class Handoff {
     private final Condition added = lock.newCondition();
     private final ArrayDeque<Handed> queue = new ArrayDeque<>();
     private final long maxChanges;
+    private final long maxBytes;
     private final Prepare prepare;
     private long changes;
+    private long bytes;
 
-    /** @param prepare makes the records of small transactions on the stream's thread; null for none */
-    Handoff(long maxChanges, Prepare prepare) {
+    /**
+     * @param maxBytes about how much memory the waiting changes may hold (the connector's memory limit)
+     * @param prepare makes the records of small transactions on the stream's thread; null for none
+     */
+    Handoff(long maxChanges, long maxBytes, Prepare prepare) {
         this.maxChanges = maxChanges;
+        this.maxBytes = maxBytes;
         this.prepare = prepare;
+    }
+
+    /** The estimate of the memory {@code read} holds once read and made into records (see the class comment). */
+    static long estimate(List<ChangeEvent> read) {
+        long total = 0;
+        for (ChangeEvent c : read) {
+            total += 64;
+            if (c instanceof ChangeEvent.Insert i) {
+                total += rowBytes(i.after());
+            } else if (c instanceof ChangeEvent.Update u) {
+                total += rowBytes(u.before()) + rowBytes(u.after());
+            } else if (c instanceof ChangeEvent.Delete d) {
+                total += rowBytes(d.before());
+            } else if (c instanceof ChangeEvent.Read r) {
+                total += rowBytes(r.after());
+            } else if (c instanceof ChangeEvent.Message m) {
+                total += 2L * m.content().length;
+            }
+        }
+        return total;
+    }
+
+    private static long rowBytes(Row row) {
+        if (row == null) {
+            return 0;
+        }
+        TupleData t = row.tuple();
+        long sent = 0;
+        for (int i = 0; i < t.size(); i++) {
+            sent += t.length(i);
+        }
+        return 2 * sent + 16L * t.size();
     }
 
     /**
@@ -106,13 +149,18 @@ final class Handoff {
             read.add(it.next());
         }
         boolean whole = !it.hasNext();
-        Handed h = new Handed(tx, read, whole ? null : it, whole && prepare != null ? prepare.prepare(tx, read) : null);
+        Handed h = new Handed(
+                tx,
+                read,
+                whole ? null : it,
+                whole && prepare != null ? prepare.prepare(tx, read) : null,
+                estimate(read));
         if (h.retained()) {
             tx.retain();
         }
         lock.lock();
         try {
-            while (changes >= maxChanges && !queue.isEmpty()) {
+            while ((changes >= maxChanges || bytes + h.bytes() > maxBytes) && !queue.isEmpty()) {
                 if (stopping.getAsBoolean()) {
                     h.release();
                     return false;
@@ -121,6 +169,7 @@ final class Handoff {
             }
             queue.addLast(h);
             changes += read.size();
+            bytes += h.bytes();
             added.signal();
             return true;
         } finally {
@@ -141,6 +190,7 @@ final class Handoff {
             }
             Handed h = queue.removeFirst();
             changes -= h.read().size();
+            bytes -= h.bytes();
             taken.signal();
             return h;
         } finally {
@@ -156,6 +206,7 @@ final class Handoff {
                 h.release();
             }
             changes = 0;
+            bytes = 0;
             taken.signalAll();
         } finally {
             lock.unlock();

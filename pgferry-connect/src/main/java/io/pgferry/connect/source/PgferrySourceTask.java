@@ -40,7 +40,7 @@ public final class PgferrySourceTask extends SourceTask {
     /** Changes waiting for poll(), at most. */
     private static final long MAX_WAITING_CHANGES = 50_000;
 
-    private volatile Handoff handed = new Handoff(MAX_WAITING_CHANGES, null);
+    private volatile Handoff handed = new Handoff(MAX_WAITING_CHANGES, Long.MAX_VALUE, null);
     private final Acknowledgements acks = new Acknowledgements();
     private SourceConfig.Settings settings;
     private Offsets offsets;
@@ -92,7 +92,10 @@ public final class PgferrySourceTask extends SourceTask {
         if (!settings.transactionMetadata()) {
             // A second encoder, the stream thread's own: encoders are not thread-safe.
             Encoder ahead = encoder();
-            handed = new Handoff(MAX_WAITING_CHANGES, (tx, read) -> prepare(ahead, tx, read));
+            handed = new Handoff(
+                    MAX_WAITING_CHANGES, settings.memoryLimitBytes(), (tx, read) -> prepare(ahead, tx, read));
+        } else {
+            handed = new Handoff(MAX_WAITING_CHANGES, settings.memoryLimitBytes(), null);
         }
         heartbeat = new Heartbeat(prefix, settings.recordFormat());
         if (settings.snapshot() && offsets.resume().isEmpty()) {
