@@ -66,22 +66,33 @@ final class Side implements AutoCloseable {
         }
     }
 
-    /** Registered tables by "schema.table". */
-    Map<String, GuardedTable> tables() throws SQLException {
+    private interface Read<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs a read of this side's catalog; its SQL failure becomes this side's {@link Failure}. */
+    private <T> T onThisSide(Read<T> read) throws Failure {
         try {
-            Map<String, GuardedTable> out = new LinkedHashMap<>();
-            for (GuardedTable t : GuardedTable.read(c)) {
-                out.put(t.qualifiedName(), t);
-            }
-            return out;
+            return read.run();
         } catch (SQLException e) {
             throw new Failure(role, dsn, e);
         }
     }
 
+    /** Registered tables by "schema.table". */
+    Map<String, GuardedTable> tables() throws SQLException {
+        return onThisSide(() -> {
+            Map<String, GuardedTable> out = new LinkedHashMap<>();
+            for (GuardedTable t : GuardedTable.read(c)) {
+                out.put(t.qualifiedName(), t);
+            }
+            return out;
+        });
+    }
+
     /** Hashed column names of each swept table, by table id; a table missing here has not been swept. */
     Map<Integer, List<String>> sweptColumns() throws SQLException {
-        try {
+        return onThisSide(() -> {
             Map<Integer, List<String>> out = new HashMap<>();
             try (PreparedStatement st = c.prepareStatement("SELECT table_id, column_names FROM syncguard.sweep_state");
                     ResultSet rs = st.executeQuery()) {
@@ -90,14 +101,12 @@ final class Side implements AutoCloseable {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /** Every bucket of the table the catalog or the dirty log knows, with its dirty state. */
     Map<Long, BucketState> read(GuardedTable t) throws SQLException {
-        try {
+        return onThisSide(() -> {
             Map<Long, BucketState> out = new HashMap<>();
             try (PreparedStatement st = c.prepareStatement("SELECT coalesce(k.bucket_id, d.bucket_id), k.row_count,"
                     + " k.bucket_hash, k.last_computed_at, d.dirty_since"
@@ -116,34 +125,28 @@ final class Side implements AutoCloseable {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     Instant now() throws SQLException {
-        try {
+        return onThisSide(() -> {
             try (PreparedStatement st = c.prepareStatement("SELECT clock_timestamp()");
                     ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getTimestamp(1).toInstant();
             }
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     boolean hasLiveWorker() throws SQLException {
-        try {
+        return onThisSide(() -> {
             return Registrations.liveWorkers(c, 10) > 0;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /** Dirty-log rows of these tables older than {@code before}: changes the catalog does not reflect yet. */
     long dirtyBefore(List<GuardedTable> tables, Instant before) throws SQLException {
-        try {
+        return onThisSide(() -> {
             Integer[] ids = tables.stream().map(GuardedTable::tableId).toArray(Integer[]::new);
             try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM syncguard.dirty_buckets"
                     + " WHERE table_id = ANY (?::integer[]) AND dirty_since < ?")) {
@@ -154,14 +157,12 @@ final class Side implements AutoCloseable {
                     return rs.getLong(1);
                 }
             }
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /** Count and hash of buckets straight from the table. */
     Map<Long, BucketState> live(GuardedTable t, List<Long> buckets) throws SQLException {
-        try {
+        return onThisSide(() -> {
             Map<Long, BucketState> out = new HashMap<>();
             for (long b : buckets) {
                 out.put(b, BucketState.live(b, 0, 0));
@@ -170,14 +171,12 @@ final class Side implements AutoCloseable {
                 out.put(r[0], BucketState.live(r[0], r[1], r[2]));
             }
             return out;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /** The slots of the subscriptions and pgferry syncs whose target is this database. */
     List<String> subscriptionSlots() throws SQLException {
-        try {
+        return onThisSide(() -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("SELECT s.subslotname FROM pg_catalog.pg_subscription s"
                             + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
@@ -202,9 +201,7 @@ final class Side implements AutoCloseable {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /**
@@ -214,7 +211,7 @@ final class Side implements AutoCloseable {
      * synchronized (state s, then r; PostgreSQL docs, "pg_subscription_rel").
      */
     List<String> tablesInInitialCopy() throws SQLException {
-        try {
+        return onThisSide(() -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("SELECT sr.srrelid::regclass::text"
                             + " FROM pg_catalog.pg_subscription_rel sr"
@@ -228,14 +225,12 @@ final class Side implements AutoCloseable {
                 }
             }
             return out;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /** The publisher's current WAL position, followed by a small WAL message so that a walsender has a record past it. */
     long walPosition() throws SQLException {
-        try {
+        return onThisSide(() -> {
             long lsn;
             try (PreparedStatement st = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'");
                     ResultSet rs = st.executeQuery()) {
@@ -251,9 +246,7 @@ final class Side implements AutoCloseable {
                 LOG.debug("no WAL message for the barrier on the {}: {}", role, e.getMessage());
             }
             return lsn;
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     /**
@@ -261,7 +254,7 @@ final class Side implements AutoCloseable {
      * positions} (missing slots are absent).
      */
     boolean slotsConfirmed(List<String> slots, long lsn, Map<String, Long> positions) throws SQLException {
-        try {
+        return onThisSide(() -> {
             positions.clear();
             try (PreparedStatement st = c.prepareStatement("SELECT slot_name, coalesce(confirmed_flush_lsn - '0/0', 0)"
                     + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ANY (?::text[])")) {
@@ -274,9 +267,7 @@ final class Side implements AutoCloseable {
             }
             return positions.size() == slots.size()
                     && positions.values().stream().allMatch(p -> p >= lsn);
-        } catch (SQLException e) {
-            throw new Failure(role, dsn, e);
-        }
+        });
     }
 
     private static Instant instant(ResultSet rs, int i) throws SQLException {
