@@ -207,7 +207,7 @@ final class ForeignSync {
                 () -> Lsn.INVALID,
                 config.memoryLimitBytes(),
                 stage,
-                new SchemaWatch(tables, config.ddl()),
+                new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchDelay(),
                 caughtUp,

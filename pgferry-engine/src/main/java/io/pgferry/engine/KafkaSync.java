@@ -161,7 +161,7 @@ final class KafkaSync {
                 () -> Lsn.INVALID,
                 config.memoryLimitBytes(),
                 stage,
-                new SchemaWatch(tables, config.ddl()),
+                new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchDelay(),
                 caughtUp,

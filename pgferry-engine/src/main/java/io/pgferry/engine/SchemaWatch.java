@@ -30,9 +30,12 @@ final class SchemaWatch {
     private final Map<Integer, Relation> checked = new HashMap<>();
 
     private final DdlMode mode;
+    private final AddedColumnValues existing;
 
-    SchemaWatch(List<SourceTable> tables, DdlMode mode) {
+    /** {@code existing} tells what the source's existing rows hold in an added column. */
+    SchemaWatch(List<SourceTable> tables, DdlMode mode, AddedColumnValues existing) {
         this.mode = mode;
+        this.existing = existing;
         for (SourceTable t : tables) {
             List<Column> cols = new ArrayList<>();
             for (ColumnDef c : t.copyColumns()) {
@@ -108,7 +111,12 @@ final class SchemaWatch {
                                         + " has a user-defined type, which" + " a sync does not create while streaming",
                                 "add the column at the target (ALTER TABLE ... ADD COLUMN), then start the sync again"));
             }
-            sink.addColumn(relation, c);
+            java.util.Optional<AddedColumnValues.Existing> value = existing.of(relation, c.name());
+            if (value.isEmpty()) {
+                AddedColumnValues.warnUnknown(relation, c.name());
+            }
+            sink.addColumn(
+                    relation, c, value.map(AddedColumnValues.Existing::value).orElse(null));
             after.add(new Column(c.name(), c.typeOid(), -1, false));
         }
         known.put(name, after);

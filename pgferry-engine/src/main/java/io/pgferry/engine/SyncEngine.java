@@ -245,7 +245,7 @@ public final class SyncEngine {
                     () -> exactFrom(catalog),
                     config.memoryLimitBytes(),
                     stage,
-                    new SchemaWatch(tables, config.ddl()),
+                    new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                     config.batchRows(),
                     config.batchDelay(),
                     () -> {

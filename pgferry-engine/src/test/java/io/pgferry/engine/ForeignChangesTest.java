@@ -62,7 +62,15 @@ class ForeignChangesTest {
                                 + " UPDATE u SET code = 'B' WHERE id = 1; COMMIT",
                         "TRUNCATE gone",
                         "ALTER TABLE docs ADD COLUMN extra text",
-                        "UPDATE docs SET extra = 'e' || id WHERE id <= 3");
+                        "UPDATE docs SET extra = 'e' || id WHERE id <= 3",
+                        // The rows already there read the default at the source, and no change carries it.
+                        "ALTER TABLE docs ADD COLUMN flag boolean DEFAULT true, ADD COLUMN label text DEFAULT 'it''s'",
+                        "UPDATE docs SET n = n WHERE id = 20");
+                ForeignSyncTest.awaitRows(
+                        d,
+                        "SELECT id, flag, label FROM " + d.qualified("docs") + " WHERE id IN (1, 20) ORDER BY id",
+                        java.util.List.of("1|1|it's", "20|1|it's"),
+                        Duration.ofSeconds(60));
                 ForeignSyncTest.awaitRows(
                         d,
                         "SELECT id, length(body), n, extra FROM " + d.qualified("docs") + " WHERE id IN (1, 2, 20)"

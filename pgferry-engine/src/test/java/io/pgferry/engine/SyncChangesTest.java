@@ -157,6 +157,20 @@ class SyncChangesTest {
                     "UPDATE t SET amount = 1 WHERE id = 1");
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
             running.assertRunning();
+            // Columns added with a default: the source's existing rows read it, though no change carries it (the
+            // target's rows were NULL there until verification found it). A quote and a backslash in the value.
+            source.execute(
+                    "ALTER TABLE t ADD COLUMN note text DEFAULT E'it''s C:\\\\tmp', ADD COLUMN on_hold boolean"
+                            + " DEFAULT true, ADD COLUMN since timestamptz DEFAULT '2026-01-02 03:04:05+02'",
+                    "INSERT INTO t VALUES (3, 'c', 3, 'given', false, '2020-01-01Z')");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            assertThat(target.queryString("SELECT note || '|' || on_hold || '|' || (since AT TIME ZONE 'UTC')"
+                            + " FROM t WHERE id = 1"))
+                    .isEqualTo("it's C:\\tmp|true|2026-01-02 01:04:05");
+            assertThat(target.queryString("SELECT count(*) FROM pg_attrdef WHERE adrelid = 't'::regclass"))
+                    .as("the target keeps no default of its own")
+                    .isEqualTo("0");
+            running.assertRunning();
             assertThat(target.queryString("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid"
                             + " = 't'::regclass AND attname = 'amount'"))
                     .isEqualTo("numeric(10,2)");

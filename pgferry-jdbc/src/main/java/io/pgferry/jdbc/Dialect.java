@@ -177,6 +177,35 @@ public interface Dialect {
      */
     void addColumn(Connection c, TargetTable table, Column column) throws SQLException;
 
+    /**
+     * {@link #addColumn(Connection, TargetTable, Column)}, then gives the rows without a value in it {@code existing}
+     * (PostgreSQL text form of column {@code column} of {@code relation}; null leaves them NULL), in the caller's
+     * transaction.
+     */
+    default void addColumn(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        addColumn(c, table, column);
+        fillAdded(c, table, relation, column, existing);
+    }
+
+    /**
+     * Sets {@code column} to {@code existing} where it is NULL: the rows that were there when the source added the
+     * column read its default there, and no change carries it. Idempotent, so a batch applied again after a failure
+     * fills what the first attempt may have left.
+     */
+    default void fillAdded(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        if (existing == null) {
+            return;
+        }
+        String name = quote(column.name());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + qualified(table) + " SET " + name + " = "
+                + parameter(column) + " WHERE " + name + " IS NULL")) {
+            bind(ps, 1, value(relation, relation.indexOf(column.name()), existing));
+            ps.executeUpdate();
+        }
+    }
+
     /** Whether {@code table} has a column named {@code name}; used where DDL cannot be rolled back. */
     default boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
         try (var rs = c.getMetaData().getColumns(null, table.schema(), table.table(), null)) {

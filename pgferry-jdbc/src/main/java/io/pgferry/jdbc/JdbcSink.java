@@ -269,15 +269,15 @@ public final class JdbcSink implements ChangeSink {
     }
 
     @Override
-    public void addColumn(Relation relation, Column column) {
+    public void addColumn(Relation relation, Column column, String existing) {
         TargetTable target = target(relation);
         try {
             if (!dialect.transactionalDdl()) {
-                addColumnOutsideBatch(target, column);
+                addColumnOutsideBatch(target, relation, column, existing);
                 return;
             }
             flush();
-            dialect.addColumn(connection, target, column);
+            dialect.addColumn(connection, target, relation, column, existing);
             log.warn("added column {} to target table {}, as at the source", column.name(), target);
         } catch (SQLException e) {
             throw TableFailure.of(
@@ -290,10 +290,14 @@ public final class JdbcSink implements ChangeSink {
     /**
      * Where DDL commits the open transaction, committing part of a batch without its position would break
      * exactly-once: the batch is rolled back instead, the column added on its own, and the batch failed as
-     * retriable, so the engine applies it again, this time with the column already there (which makes this a no-op).
+     * retriable, so the engine applies it again, this time with the column already there: the existing rows get
+     * their value then, inside the batch.
      */
-    private void addColumnOutsideBatch(TargetTable target, Column column) throws SQLException {
+    private void addColumnOutsideBatch(TargetTable target, Relation relation, Column column, String existing)
+            throws SQLException {
         if (dialect.hasColumn(connection, target, column.name())) {
+            flush();
+            dialect.fillAdded(connection, target, relation, column, existing);
             return;
         }
         open.clear();

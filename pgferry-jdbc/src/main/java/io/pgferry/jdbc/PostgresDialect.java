@@ -1,6 +1,7 @@
 package io.pgferry.jdbc;
 
 import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -288,6 +289,26 @@ public final class PostgresDialect implements Dialect {
     /** Built-in type OIDs are the same in every PostgreSQL cluster, so the target names the source's type. */
     @Override
     public void addColumn(Connection c, TargetTable table, Column column) throws SQLException {
+        add(c, table, column, null);
+    }
+
+    /**
+     * A new column gets the existing rows' value as PostgreSQL itself gives it at the source: a default stored once
+     * (no row rewritten), dropped at once so that the target keeps no default of its own. A column already there has
+     * its NULLs filled.
+     */
+    @Override
+    public void addColumn(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        if (existing == null || hasColumn(c, table, column.name())) {
+            add(c, table, column, null);
+            fillAdded(c, table, relation, column, existing);
+        } else {
+            add(c, table, column, existing);
+        }
+    }
+
+    private void add(Connection c, TargetTable table, Column column, String existing) throws SQLException {
         String type;
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.format_type(?, ?)")) {
             ps.setLong(1, column.typeOid());
@@ -302,8 +323,16 @@ public final class PostgresDialect implements Dialect {
             }
         }
         try (Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS " + quote(column.name()) + " "
-                    + type);
+            String add = "ALTER TABLE " + qualified(table) + " ADD COLUMN IF NOT EXISTS " + quote(column.name()) + " "
+                    + type;
+            if (existing == null) {
+                st.execute(add);
+            } else {
+                // An escape string literal reads the same whatever standard_conforming_strings says.
+                st.execute(add + " DEFAULT E'" + existing.replace("\\", "\\\\").replace("'", "''") + "'::" + type);
+                st.execute(
+                        "ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote(column.name()) + " DROP DEFAULT");
+            }
         }
         synchronized (columnTypes) {
             Map<TargetTable, Map<String, String>> perConnection = columnTypes.get(c);

@@ -256,9 +256,12 @@ public final class KafkaSink implements ChangeSink {
     @Override
     public void idempotent(boolean on) {}
 
-    /** Events carry their table's columns as each Relation describes them: nothing to change at the destination. */
+    /**
+     * Events carry their table's columns as each Relation describes them: nothing to change at the destination, and no
+     * stored row to fill; consumers read rows written before the column as lacking it.
+     */
     @Override
-    public void addColumn(Relation relation, Column column) {
+    public void addColumn(Relation relation, Column column, String existing) {
         log.info("table {} gained column {}: its events carry it from now on", relation, column.name());
     }
 

@@ -180,7 +180,8 @@ public final class PgferryJdbcSinkTask extends SinkTask {
         }
         sink.begin();
         for (Map.Entry<Relation, Column> add : prepared.addInBatch()) {
-            sink.addColumn(add.getKey(), add.getValue());
+            // A record's schema says nothing of what rows written before the column hold: they keep NULL.
+            sink.addColumn(add.getKey(), add.getValue(), null);
         }
         for (ChangeDecoder.Decoded d : changes) {
             ChangeEvent c = d.change();

@@ -65,12 +65,15 @@ public interface ChangeSink extends AutoCloseable {
 
     /**
      * Adds {@code column}, which the source table of {@code relation} gained while streaming, to the destination
-     * table, within the open batch and before the changes that carry it. Does nothing when the destination already
-     * has a column of that name.
+     * table, within the open batch and before the changes that carry it, and gives the rows the destination already
+     * holds {@code existing}: the value the source's existing rows read in the new column (a column added with a
+     * default stores it once and writes no row, so no change carries it), in PostgreSQL's text form, or null for
+     * NULL. A destination that already has a column of that name fills its NULLs with {@code existing}. A destination
+     * without stored rows (a stream of events) ignores {@code existing}.
      *
      * @throws io.pgferry.core.PgFerryException (fatal) when the destination cannot hold the column's type
      */
-    void addColumn(Relation relation, Column column);
+    void addColumn(Relation relation, Column column, String existing);
 
     /**
      * Commits the open batch together with {@code endLsn}, the end position of its last source transaction; the
