@@ -164,6 +164,38 @@ class VerifyCommandTest {
                 assertThat(CliRun.run("runs", "show", runId).out())
                         .containsPattern(
                                 "#\\d+ public.orders bucket 2: hash_mismatch, resolved \\(repaired by pgferry repair\\)");
+
+                // DDL and TRUNCATE through the sync on registered tables: the sync adds the column on the target,
+                // both sides' workers sweep again with it, and the emptied table's buckets go on both sides.
+                source.execute(
+                        "ALTER TABLE orders ADD COLUMN region text DEFAULT 'eu'",
+                        "UPDATE orders SET region = 'us' WHERE id BETWEEN 1 AND 10",
+                        "TRUNCATE tags",
+                        "INSERT INTO tags SELECT md5(i::text)::uuid, 'new' || i FROM generate_series(1, 5) i");
+                await(
+                        () -> target.queryLong("SELECT count(*) FROM orders WHERE region = 'us'") == 10
+                                && target.queryLong("SELECT count(*) FROM tags") == 5,
+                        sync);
+                CliRun altered = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier", "--json");
+                assertThat(altered.exitCode()).as(altered.out() + altered.err()).isEqualTo(ExitCodes.OK);
+                JsonNode alteredDoc = StreamRun.MAPPER.readTree(altered.out());
+                assertThat(alteredDoc.get("coverage_pct").asDouble()).isEqualTo(100.0);
+                // The new column is in the hash: a change to it behind replication's back is found.
+                try (Connection c = target.connect();
+                        Statement st = c.createStatement()) {
+                    st.execute("SET session_replication_role = replica");
+                    st.execute("UPDATE orders SET region = 'moved' WHERE id = 20");
+                }
+                CliRun regionChanged = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier", "--json");
+                assertThat(regionChanged.exitCode()).as(regionChanged.err()).isEqualTo(ExitCodes.DIVERGED);
+                assertThat(StreamRun.MAPPER
+                                .readTree(regionChanged.out())
+                                .get("tables")
+                                .get(0)
+                                .get("divergences"))
+                        .extracting(d -> d.get("bucket_id").asLong() + ":"
+                                + d.get("status").asText())
+                        .containsExactly("0:hash_mismatch");
             } finally {
                 sync.destroy();
                 sync.waitFor(30, TimeUnit.SECONDS);

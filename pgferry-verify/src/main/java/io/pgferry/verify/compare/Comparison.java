@@ -238,7 +238,7 @@ final class Comparison {
 
     private void catchUp(Side side, Instant before, long deadline) throws SQLException, Verifier.BarrierFailed {
         List<GuardedTable> tables = Verifier.tablesOf(pairs, side == pub);
-        while (side.dirtyBefore(tables, before) > 0) {
+        while (side.dirtyBefore(tables, before) > 0 || side.unswept(tables) > 0) {
             if (System.nanoTime() > deadline) {
                 throw new Verifier.BarrierFailed("the " + side.role + "'s catalog did not catch up with the barrier"
                         + " within " + options.barrierTimeout().toSeconds() + " s; check its guard worker");
@@ -278,7 +278,7 @@ final class Comparison {
     }
 
     /** The wait between reads that the mode asks for; not a synchronisation of this program's threads. */
-    private static void pause(Duration d) {
+    static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

@@ -144,6 +144,28 @@ final class Side implements AutoCloseable {
         });
     }
 
+    /**
+     * Of these tables, those whose catalog hashes other columns than the table now has (a column added or dropped
+     * since the last sweep), until the worker sweeps them again.
+     */
+    long unswept(List<GuardedTable> tables) throws SQLException {
+        return onThisSide(() -> {
+            Integer[] ids = tables.stream()
+                    .filter(GuardedTable::usable)
+                    .map(GuardedTable::tableId)
+                    .toArray(Integer[]::new);
+            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM syncguard.monitored_tables m"
+                    + " LEFT JOIN syncguard.sweep_state s ON s.table_id = m.table_id WHERE m.table_id = ANY (?::integer[])"
+                    + " AND s.column_fingerprint IS DISTINCT FROM syncguard.column_fingerprint(m.relid)")) {
+                st.setArray(1, c.createArrayOf("integer", ids));
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
     /** Dirty-log rows of these tables older than {@code before}: changes the catalog does not reflect yet. */
     long dirtyBefore(List<GuardedTable> tables, Instant before) throws SQLException {
         return onThisSide(() -> {

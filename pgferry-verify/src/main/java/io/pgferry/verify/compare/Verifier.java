@@ -44,10 +44,14 @@ public final class Verifier {
                 Side sub = Side.open("subscriber", options.subscriber())) {
             List<String> problems = new ArrayList<>();
             if (options.mode() == ConsistencyMode.LSN_BARRIER) {
-                // This mode brings the catalogs current itself where no worker does, initial sweeps included.
+                // This mode brings the catalogs current itself where no worker does, initial sweeps included;
+                // where a worker runs, it waits for the worker to sweep again the tables whose columns changed, so
+                // that the tables are matched on the columns they have now.
                 for (Side side : List.of(pub, sub)) {
                     if (!side.hasLiveWorker()) {
                         GuardWorker.drainBefore(side.dsn, side.now());
+                    } else {
+                        awaitSweeps(side, problems);
                     }
                 }
             }
@@ -89,6 +93,20 @@ public final class Verifier {
                     e.cause());
         } catch (SQLException e) {
             throw Connections.classify(e, options.subscriber());
+        }
+    }
+
+    private void awaitSweeps(Side side, List<String> problems) throws SQLException {
+        List<GuardedTable> tables = List.copyOf(side.tables().values());
+        long deadline = System.nanoTime() + options.barrierTimeout().toNanos();
+        while (side.unswept(tables) > 0) {
+            if (System.nanoTime() > deadline) {
+                problems.add("the " + side.role + "'s guard worker did not sweep again, within "
+                        + options.barrierTimeout().toSeconds() + " s, the tables whose columns changed; check its"
+                        + " guard worker");
+                return;
+            }
+            Comparison.pause(Duration.ofMillis(10));
         }
     }
 

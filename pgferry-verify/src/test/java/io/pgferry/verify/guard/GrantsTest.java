@@ -11,6 +11,10 @@ import io.pgferry.verify.compare.ConsistencyMode;
 import io.pgferry.verify.compare.Verifier;
 import io.pgferry.verify.compare.VerifyOptions;
 import io.pgferry.verify.compare.VerifyReport;
+import io.pgferry.verify.diff.DiffOptions;
+import io.pgferry.verify.diff.DiffReport;
+import io.pgferry.verify.diff.Differ;
+import io.pgferry.verify.inspect.BucketInspector;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -20,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The roles of docs/verify.md, "Grants", with exactly the rights listed there and no more: an installer that owns
- * the table, an application writer with no rights on syncguard, a worker and a verifier. Issue #6.
+ * the table, an application writer with no rights on syncguard, a worker, a verifier, a repairer and a diff user.
+ * Issue #6.
  */
 @PgTest
 @Tag("verify")
@@ -74,6 +79,51 @@ class GrantsTest {
         assertThat(r.outcome()).isEqualTo(VerifyReport.Outcome.IN_SYNC);
         assertThat(r.tables().get(0).compared()).isEqualTo(5); // keys 1..999, 1000.., 2000.., 3000 and 5000
         assertThat(r.coveragePct()).isEqualTo(100.0);
+    }
+
+    @Test
+    void theRepairerAndTheDiffUserWorkWithTheDocumentedGrants(TestDatabase pub) throws Exception {
+        try (TestDatabase sub = TestDatabase.create(pub.server())) {
+            String installer = pub.createRole("sg_r_installer", "pw-i", "LOGIN");
+            String repairer = pub.createRole("sg_repairer", "pw-r", "LOGIN");
+            String differ = pub.createRole("sg_differ", "pw-d", "LOGIN");
+            for (TestDatabase db : List.of(pub, sub)) {
+                db.execute(
+                        "CREATE TABLE orders (id bigint PRIMARY KEY, v text)",
+                        "INSERT INTO orders SELECT i, 'v' FROM generate_series(1, 3000) i",
+                        "ALTER TABLE orders OWNER TO " + installer,
+                        "GRANT CREATE ON DATABASE " + db.name() + " TO " + installer);
+                try (Connection c = Connections.open(as(db, installer, "pw-i"));
+                        Statement st = c.createStatement()) {
+                    GuardSchema.install(c);
+                    Registrations.register(c, "public", "orders", null, null);
+                    // docs/verify.md, "Grants": the repairer's and the diff user's rights on both sides.
+                    st.execute("GRANT USAGE ON SCHEMA syncguard TO " + repairer);
+                    st.execute("GRANT SELECT ON syncguard.guard_version, syncguard.monitored_tables TO " + repairer);
+                    st.execute("GRANT SELECT ON public.orders TO " + repairer + ", " + differ);
+                    if (db == sub) {
+                        st.execute("GRANT INSERT, UPDATE, DELETE ON public.orders TO " + repairer);
+                    }
+                }
+            }
+            sub.execute("UPDATE orders SET v = 'changed' WHERE id = 1500", "DELETE FROM orders WHERE id = 2500");
+            Dsn p = as(pub, repairer, "pw-r");
+            Dsn s = as(sub, repairer, "pw-r");
+            assertThat(BucketInspector.inspect(p, s, "public", "orders", 1).rows())
+                    .extracting(d -> d.key().get("id") + ":" + d.kind().wireName())
+                    .containsExactly("1500:changed");
+            for (long bucket : List.of(1L, 2L)) {
+                assertThat(BucketInspector.repair(p, s, "public", "orders", bucket, false)
+                                .applied())
+                        .isTrue();
+            }
+            assertThat(sub.queryString("SELECT v FROM orders WHERE id = 1500")).isEqualTo("v");
+            assertThat(sub.queryLong("SELECT count(*) FROM orders")).isEqualTo(3000);
+
+            sub.execute("DELETE FROM orders WHERE id = 17");
+            DiffReport diff = Differ.run(DiffOptions.defaults(as(pub, differ, "pw-d"), as(sub, differ, "pw-d")));
+            assertThat(diff.differences()).isEqualTo(1);
+        }
     }
 
     private static Dsn as(TestDatabase db, String role, String password) {
