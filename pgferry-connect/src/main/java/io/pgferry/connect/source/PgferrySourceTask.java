@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -51,7 +55,14 @@ public final class PgferrySourceTask extends SourceTask {
     private volatile SnapshotMark mark;
 
     private boolean markPolled;
-    private ChangeStream stream;
+    private volatile ChangeStream stream;
+    /**
+     * The start of a snapshot's stream, on a thread of its own: creating the slot waits until every transaction open on
+     * the source has ended (PostgreSQL docs, "Streaming Replication Protocol", CREATE_REPLICATION_SLOT), however long
+     * that is, and poll() may not block for so long. Null once started.
+     */
+    private volatile CompletableFuture<Void> starting;
+
     private TransactionContext transactions;
     private volatile boolean stopping;
     /**
@@ -104,6 +115,8 @@ public final class PgferrySourceTask extends SourceTask {
             log.info("taking a snapshot from a new slot {} once Connect has stored that it began", settings.slot());
             return;
         }
+        // Here the slot is created (or checked) before the task is running, so that a running task captures every
+        // change committed from then on.
         startStream();
     }
 
@@ -147,12 +160,51 @@ public final class PgferrySourceTask extends SourceTask {
         return new Handoff.Prepared(records, ends);
     }
 
-    private void startStream() {
-        stream = ChangeStream.create(settings.stream().checkpointStore(offsets).build(), this::onTransaction);
+    private CompletableFuture<Void> startInBackground() {
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        startStream();
+                        started.complete(null);
+                    } catch (RuntimeException | Error e) {
+                        started.completeExceptionally(e);
+                    }
+                },
+                "pgferry-start-" + settings.slot());
+        t.setDaemon(true);
+        t.start();
+        return started;
+    }
+
+    /** Waits up to poll.wait.ms for the stream to start; false if it is still starting. */
+    private boolean awaitStarted() throws InterruptedException {
         try {
-            stream.start();
+            starting.get(settings.pollWait().toMillis(), TimeUnit.MILLISECONDS);
+            starting = null;
+            return true;
+        } catch (TimeoutException e) {
+            log.debug("slot {} is still being created or checked", settings.slot());
+            return false;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof ConnectException ce ? ce : new ConnectException(cause.getMessage(), cause);
+        }
+    }
+
+    private void startStream() {
+        ChangeStream s =
+                ChangeStream.create(settings.stream().checkpointStore(offsets).build(), this::onTransaction);
+        stream = s;
+        try {
+            s.start();
         } catch (PgFerryException e) {
             throw new ConnectException(e.getMessage(), e);
+        }
+        if (stopping) {
+            // stop() came while the stream was starting, and found nothing to stop yet.
+            s.stop();
+            return;
         }
         log.info(
                 "streaming slot {} of {} into topics {}.* ({})",
@@ -206,7 +258,10 @@ public final class PgferrySourceTask extends SourceTask {
                 return null;
             }
             mark = null;
-            startStream();
+            starting = startInBackground();
+        }
+        if (starting != null && !awaitStarted()) {
+            return null;
         }
         failIfStreamEnded();
         long deadline = System.nanoTime() + settings.pollWait().toNanos();
@@ -282,8 +337,9 @@ public final class PgferrySourceTask extends SourceTask {
     @Override
     public void stop() {
         stopping = true;
-        if (stream != null) {
-            stream.stop();
+        ChangeStream s = stream;
+        if (s != null) {
+            s.stop();
         }
         handed.releaseAll();
         Reading r = reading;
