@@ -5,11 +5,15 @@ import static io.pgferry.connect.sink.SinkPipeline.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.connect.ConnectCluster;
+import io.pgferry.testkit.MariaDbServer;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,6 +95,64 @@ class SinkTypesTest {
         db.execute(BEFORE_CONNECTOR);
         String prefix = ConnectCluster.freshName("dbz");
         db.execute("CREATE PUBLICATION p_" + prefix + " FOR TABLE ty");
+        Map<String, String> source = debeziumSource(db, prefix);
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            run(db, target, prefix, source, AFTER_CONNECTOR, COMPARE);
+            assertThat(target.queryString("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                            + " WHERE attrelid = 'public.ty'::regclass AND attname = 'n'"))
+                    .isEqualTo("numeric(12,3)");
+        }
+    }
+
+    /**
+     * Issue 10: records written by Debezium's own PostgreSQL connector had been applied to PostgreSQL only. Into
+     * MariaDB, each value arrives through the documented type mapping (exact decimals, timestamptz in UTC, arrays as
+     * JSON, 4-byte characters), and an update, a delete and a row of NULLs apply.
+     */
+    @Test
+    void debeziumRecordsApplyToMariaDb(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE ty (id int PRIMARY KEY, n numeric(38,10), nu numeric, f8 float8, tz timestamptz,"
+                        + " ts timestamp, d date, by bytea, ai int4[], at text[], j jsonb, tx text, u uuid, b bool)",
+                "ALTER TABLE ty REPLICA IDENTITY FULL",
+                "INSERT INTO ty VALUES (1, 1234567890123456789012345678.0123456789, 0.000000001, 1.5,"
+                        + " '2024-02-29 12:34:56.123456+02', '2024-01-01 00:00:00', '2024-01-01', '\\x00ff',"
+                        + " '{1,NULL,3}', '{\"a,b\",\"q\\\"uote\"}', '{\"k\": [1, 2]}', 't',"
+                        + " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', true)");
+        String prefix = ConnectCluster.freshName("dbzmaria");
+        db.execute("CREATE PUBLICATION p_" + prefix + " FOR TABLE ty");
+        Map<String, String> source = debeziumSource(db, prefix);
+        String[] after = {
+            "INSERT INTO ty (id, tx, b) VALUES (2, '😀 ''quoted'' \\ back', false)",
+            "INSERT INTO ty (id, tx) VALUES (3, 'gone')",
+            "UPDATE ty SET f8 = -2.25, nu = 1e20 WHERE id = 1",
+            "DELETE FROM ty WHERE id = 3"
+        };
+        MariaDbServer maria = MariaDbServer.shared();
+        String database = maria.createDatabase();
+        try {
+            String uri = "mariadb://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + database;
+            run(
+                    db,
+                    uri,
+                    maria.password(),
+                    () -> maria.connect(database),
+                    prefix,
+                    source,
+                    after,
+                    "SELECT id, n, nu, f8, tz, ts, d, hex(`by`), ai, `at`, j, tx, u, b FROM ty ORDER BY id",
+                    () -> List.of(
+                            "1|1234567890123456789012345678.0123456789|100000000000000000000|-2.25"
+                                    + "|2024-02-29 10:34:56.123456|2024-01-01 00:00:00.000000|2024-01-01|00FF"
+                                    + "|[1,null,3]|[\"a,b\",\"q\\\"uote\"]|{\"k\": [1, 2]}|t"
+                                    + "|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|1",
+                            "2|null|null|null|null|null|null|null|null|null|null|😀 'quoted' \\ back|null|0"));
+        } finally {
+            maria.drop(database);
+        }
+    }
+
+    private static Map<String, String> debeziumSource(TestDatabase db, String prefix) {
         Map<String, String> source = new HashMap<>();
         source.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
         source.put("tasks.max", "1");
@@ -108,12 +170,7 @@ class SinkTypesTest {
         source.put("topic.creation.default.replication.factor", "1");
         source.put("topic.creation.default.partitions", "1");
         SinkPipeline.withSchemas(source);
-        try (TestDatabase target = TestDatabase.create(db.server())) {
-            run(db, target, prefix, source, AFTER_CONNECTOR, COMPARE);
-            assertThat(target.queryString("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                            + " WHERE attrelid = 'public.ty'::regclass AND attname = 'n'"))
-                    .isEqualTo("numeric(12,3)");
-        }
+        return source;
     }
 
     private void run(
@@ -124,25 +181,47 @@ class SinkTypesTest {
             String[] afterConnector,
             String compare)
             throws Exception {
+        run(
+                db,
+                ConnectCluster.source(target),
+                db.server().password(),
+                target::connect,
+                prefix,
+                source,
+                afterConnector,
+                compare,
+                () -> rows(db::connect, compare));
+    }
+
+    private void run(
+            TestDatabase db,
+            String targetUri,
+            String targetPassword,
+            Callable<Connection> target,
+            String prefix,
+            Map<String, String> source,
+            String[] afterConnector,
+            String compare,
+            Supplier<List<String>> expectedRows)
+            throws Exception {
         String sourceName = prefix + "-source";
         connect.configureConnector(sourceName, source);
         ConnectCluster.await(WAIT, () -> ConnectCluster.taskRunning(connect, sourceName), "the source task");
-        Map<String, String> sink = SinkPipeline.sinkConfig(
-                prefix, ConnectCluster.source(target), db.server().password());
+        Map<String, String> sink = SinkPipeline.sinkConfig(prefix, targetUri, targetPassword);
         sink.put("topics", prefix + ".public.ty");
         sink.put("tasks.max", "1");
         String sinkName = prefix + "-sink";
         connect.configureConnector(sinkName, sink);
         ConnectCluster.await(
                 WAIT,
-                () -> rows(target::connect, "SELECT count(*) FROM ty").equals(List.of("1")),
+                () -> rows(target, "SELECT count(*) FROM ty").equals(List.of("1")),
                 "the snapshot row at the destination; sink: " + SinkPipeline.taskStates(connect, sinkName));
         db.execute(afterConnector);
-        List<String> expected = rows(db::connect, compare);
+        List<String> expected = expectedRows.get();
         try {
-            ConnectCluster.await(WAIT, () -> rows(target::connect, compare).equals(expected), "the destination");
+            ConnectCluster.await(WAIT, () -> rows(target, compare).equals(expected), "the destination");
         } catch (AssertionError e) {
-            assertThat(rows(target::connect, compare))
+            assertThat(rows(target, compare))
                     .as("the destination; sink: " + SinkPipeline.taskStates(connect, sinkName))
                     .isEqualTo(expected);
         }
