@@ -145,38 +145,53 @@ class SinkConnectorTest {
     /**
      * Issue 10: the sink's path for a column added at the source while streaming (the ALTER TABLE at the destination,
      * in or outside the batch per the dialect) was not exercised on a Connect cluster. A column added at the source
-     * reaches a PostgreSQL destination with its values, and rows written before it keep NULL there.
+     * reaches the destination with its values, and rows written before it keep NULL there: in PostgreSQL inside the
+     * batch, in MariaDB (where DDL commits) outside it, the batch then applied again.
      */
     @Test
-    void aColumnAddedAtTheSourceIsAddedAtTheDestination(TestDatabase db) throws Exception {
+    void aColumnAddedAtTheSourceIsAddedAtThePostgresDestination(TestDatabase db) throws Exception {
         try (TestDatabase target = TestDatabase.create(db.server())) {
-            String prefix = SinkPipeline.startSource(connect, db, "addcol");
-            String sink = prefix + "-sink";
-            connect.configureConnector(
-                    sink,
-                    SinkPipeline.sinkConfig(
-                            prefix, ConnectCluster.source(target), db.server().password()));
-            db.execute(SinkPipeline.transaction(0));
-            ConnectCluster.await(
-                    WAIT,
-                    () -> rows(target::connect, T_ROWS).equals(rows(db::connect, T_ROWS)),
-                    "the first rows at the destination; sink tasks: " + SinkPipeline.taskStates(connect, sink));
-            db.execute(
-                    "ALTER TABLE t ADD COLUMN w int",
-                    "INSERT INTO t VALUES (1000, 1, 'after', 7)",
-                    "UPDATE t SET w = 8 WHERE id = 0");
-            String withW = "SELECT id, v, w FROM t ORDER BY id";
-            ConnectCluster.await(
-                    WAIT,
-                    () -> rows(target::connect, withW).equals(rows(db::connect, withW)),
-                    "the added column at the destination; sink tasks: " + SinkPipeline.taskStates(connect, sink));
-            assertThat(rows(target::connect, "SELECT w FROM t WHERE id = 1000")).containsExactly("7");
-            assertThat(rows(target::connect, "SELECT count(*) FROM t WHERE w IS NULL"))
-                    .containsExactly(String.valueOf(rows(db::connect, T_ROWS).size() - 2));
-            assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
-            connect.deleteConnector(sink);
-            connect.deleteConnector(prefix + "-source");
+            addedColumn(db, ConnectCluster.source(target), db.server().password(), target::connect);
         }
+    }
+
+    @Test
+    void aColumnAddedAtTheSourceIsAddedAtTheMariaDbDestination(TestDatabase db) throws Exception {
+        MariaDbServer maria = MariaDbServer.shared();
+        String database = maria.createDatabase();
+        try {
+            String uri = "mariadb://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + database;
+            addedColumn(db, uri, maria.password(), () -> maria.connect(database));
+        } finally {
+            maria.drop(database);
+        }
+    }
+
+    private void addedColumn(TestDatabase db, String target, String password, Callable<Connection> targetConnection)
+            throws Exception {
+        String prefix = SinkPipeline.startSource(connect, db, "addcol");
+        String sink = prefix + "-sink";
+        connect.configureConnector(sink, SinkPipeline.sinkConfig(prefix, target, password));
+        db.execute(SinkPipeline.transaction(0));
+        ConnectCluster.await(
+                WAIT,
+                () -> rows(targetConnection, T_ROWS).equals(rows(db::connect, T_ROWS)),
+                "the first rows at the destination; sink tasks: " + SinkPipeline.taskStates(connect, sink));
+        db.execute(
+                "ALTER TABLE t ADD COLUMN w int",
+                "INSERT INTO t VALUES (1000, 1, 'after', 7)",
+                "UPDATE t SET w = 8 WHERE id = 0");
+        String withW = "SELECT id, v, w FROM t ORDER BY id";
+        ConnectCluster.await(
+                WAIT,
+                () -> rows(targetConnection, withW).equals(rows(db::connect, withW)),
+                "the added column at the destination; sink tasks: " + SinkPipeline.taskStates(connect, sink));
+        assertThat(rows(targetConnection, "SELECT w FROM t WHERE id = 1000")).containsExactly("7");
+        assertThat(rows(targetConnection, "SELECT count(*) FROM t WHERE w IS NULL"))
+                .containsExactly(String.valueOf(rows(db::connect, T_ROWS).size() - 2));
+        assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
+        connect.deleteConnector(sink);
+        connect.deleteConnector(prefix + "-source");
     }
 
     @Test
