@@ -302,7 +302,7 @@ public final class JdbcSink implements ChangeSink {
         }
         open.clear();
         connection.rollback();
-        dialect.addColumn(connection, target, column);
+        dialect.addColumn(connection, target, relation, column, existing);
         connection.commit();
         log.warn(
                 "added column {} to target table {}, as at the source; the batch is applied again after it",

@@ -318,6 +318,31 @@ public final class MySqlDialect implements ForeignDialect {
         }
     }
 
+    /**
+     * DDL commits at once here, so the existing rows get their value in the ALTER TABLE itself, as a default dropped
+     * right after: filled by a later UPDATE instead, a crash between the two would leave them NULL for good (the
+     * restarted sync knows the column from the source and adds nothing). The value is bound as a parameter, which the
+     * driver writes into the statement as a literal (its prepared statements are client-side by default).
+     */
+    @Override
+    public void addColumn(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        if (existing == null || hasColumn(c, table, column.name())) {
+            addColumn(c, table, column);
+            fillAdded(c, table, relation, column, existing);
+            return;
+        }
+        String name = quote(column.name());
+        try (PreparedStatement ps = c.prepareStatement("ALTER TABLE " + qualified(table) + " ADD COLUMN " + name + " "
+                + columnType(column, 0) + " DEFAULT (?)")) {
+            bind(ps, 1, value(relation, relation.indexOf(column.name()), existing));
+            ps.execute();
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + qualified(table) + " ALTER COLUMN " + name + " DROP DEFAULT");
+        }
+    }
+
     @Override
     public boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns"
