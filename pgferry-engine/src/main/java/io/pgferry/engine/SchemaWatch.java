@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Notices a source table's definition changing while streaming: the server sends a new Relation message before the
@@ -111,7 +112,7 @@ final class SchemaWatch {
                                         + " has a user-defined type, which" + " a sync does not create while streaming",
                                 "add the column at the target (ALTER TABLE ... ADD COLUMN), then start the sync again"));
             }
-            java.util.Optional<AddedColumnValues.Existing> value = existing.of(relation, c.name());
+            Optional<AddedColumnValues.Existing> value = existing.of(relation, c.name());
             if (value.isEmpty()) {
                 AddedColumnValues.warnUnknown(relation, c.name());
             }

@@ -290,8 +290,9 @@ public final class JdbcSink implements ChangeSink {
     /**
      * Where DDL commits the open transaction, committing part of a batch without its position would break
      * exactly-once: the batch is rolled back instead, the column added on its own, and the batch failed as
-     * retriable, so the engine applies it again, this time with the column already there: the existing rows get
-     * their value then, inside the batch.
+     * retriable, so the engine applies it again, this time with the column already there. The dialect gives the
+     * existing rows their value with the column itself; a column that was there before has its NULLs filled inside the
+     * batch.
      */
     private void addColumnOutsideBatch(TargetTable target, Relation relation, Column column, String existing)
             throws SQLException {
