@@ -86,7 +86,7 @@ class UnstableBucketTest {
         }
     }
 
-    private static void awaitOlderThanBuffer(TestDatabase db) throws SQLException {
+    private static void awaitOlderThanBuffer(TestDatabase db) throws SQLException, InterruptedException {
         awaitTrue(
                 db,
                 "SELECT bool_and(last_computed_at < now() - interval '" + BUFFER.toMillis() + " milliseconds')"
@@ -94,14 +94,14 @@ class UnstableBucketTest {
     }
 
     /** Verify's read of the catalogs (the FULL JOIN of bucket_catalog and dirty_buckets) waits on the lock. */
-    private static void awaitFirstReadBlocked(TestDatabase sub) throws SQLException {
+    private static void awaitFirstReadBlocked(TestDatabase sub) throws SQLException, InterruptedException {
         awaitTrue(
                 sub,
                 "SELECT count(*) > 0 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                         + " AND query LIKE '%bucket_catalog%FULL JOIN%'");
     }
 
-    private static void awaitTrue(TestDatabase db, String sql) throws SQLException {
+    private static void awaitTrue(TestDatabase db, String sql) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {
@@ -115,8 +115,7 @@ class UnstableBucketTest {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("condition not met within 30 s: " + sql);
                 }
-                // Polling interval of a deadline loop, not a synchronisation by time.
-                Thread.onSpinWait();
+                Thread.sleep(10); // polling interval of a deadline loop, not a synchronisation by time
             }
         }
     }
