@@ -2,7 +2,7 @@
 # Sync benchmark: pgferry's initial copy, catch-up and lag against PostgreSQL's own tools and pgcopydb, in one run,
 # on two local PostgreSQL 15 clusters (Debian's packages: pg_dump 0.10's pgcopydb and Debian's pg_dump both speak 15).
 #
-#   scripts/bench-sync.sh [--rows N] [--jobs N] [--changes N] [--lag-seconds N] [--rate TPS] [--skip-copy]
+#   scripts/bench-sync.sh [--rows N] [--jobs N] [--changes N] [--lag-seconds N] [--rate TPS] [--skip-copy | --copy-only]
 #
 #   --rows N         rows in the four source tables together (default 10000000, about 1.3 GB with indexes)
 #   --jobs N         parallel jobs for every tool: pgferry --workers, pgcopydb --table-jobs/--index-jobs, the
@@ -11,6 +11,7 @@
 #   --lag-seconds N  length of the steady-load lag test (default 30), after 5 s of load not counted (warm-up)
 #   --rate TPS       transactions per second of that load (default 1000)
 #   --skip-copy      only the catch-up and lag tests
+#   --copy-only      only the initial copy tests
 #   BENCH_KEEP_LOGS=DIR  keeps the tools' and servers' logs in DIR
 #
 # Every figure comes from this run; ratios compare tools on the same data and the same machine. Installs
@@ -25,6 +26,7 @@ lag_seconds=30
 lag_warmup=5
 rate=1000
 skip_copy=false
+copy_only=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) rows="$2"; shift 2 ;;
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --lag-seconds) lag_seconds="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
     --skip-copy) skip_copy=true; shift ;;
+    --copy-only) copy_only=true; shift ;;
     -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench-sync: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -53,6 +56,7 @@ for c in src dst; do
   bench_cluster $c $port <<CONF
 wal_level = logical
 max_wal_size = 16GB
+min_wal_size = 4GB
 shared_buffers = 512MB
 maintenance_work_mem = 256MB
 max_replication_slots = 20
@@ -88,12 +92,19 @@ CREATE INDEX mid_a ON mid (a);
 CREATE INDEX small_b ON small (b);
 VACUUM ANALYZE;
 EOF
+# The load's dirty pages are written now, not during the first tool's run.
+psql_s -c CHECKPOINT >/dev/null
+# A new cluster creates (and zero-fills) each WAL segment the first time it needs one: the first tool to run would
+# pay for the target's, about 2 s here. 200 segments are made now, kept for reuse by min_wal_size.
+psql_admin "$dst_port" "DO \$\$ BEGIN FOR i IN 1..200 LOOP PERFORM pg_logical_emit_message(false, 'warm-up', ''); PERFORM pg_switch_wal(); END LOOP; END \$\$"
+psql_admin "$dst_port" "CHECKPOINT"
 size=$(psql_s -At -c "SELECT pg_size_pretty(pg_database_size('bench'))")
 log "source database: $size"
 
 fresh_target() {
   psql_admin "$dst_port" "DROP DATABASE IF EXISTS bench WITH (FORCE)"
   psql_admin "$dst_port" "CREATE DATABASE bench"
+  psql_admin "$dst_port" "CHECKPOINT"
 }
 check_counts() {
   local got
@@ -150,6 +161,29 @@ if [ "$skip_copy" = false ]; then
     { tail -20 "$work/pgcopydb.log" >&2; exit 1; }
   copy_time[pgcopydb]=$(secs "$t0" "$(now)")
   check_counts pgcopydb
+fi
+
+print_copy() {
+  echo
+  echo "initial copy (seconds; speedup = other's time / pgferry's, for each copy mode)"
+  printf '  %-42s %8s %10s %10s\n' tool seconds "snapshot" "chunked"
+  for tool in pgferry chunked pg_dump native pgcopydb; do
+    case $tool in
+      pgferry) name="pgferry sync --copy-mode snapshot" ;;
+      chunked) name="pgferry sync --copy-mode chunked" ;;
+      pg_dump) name="pg_dump -Fc | pg_restore" ;;
+      native) name="CREATE SUBSCRIPTION (copy_data, to ready)" ;;
+      pgcopydb) name="pgcopydb clone" ;;
+    esac
+    printf '  %-42s %8s %10s %10s\n' "$name" "${copy_time[$tool]}" \
+      "$(ratio "${copy_time[$tool]}" "${copy_time[pgferry]}")" "$(ratio "${copy_time[$tool]}" "${copy_time[chunked]}")"
+  done
+}
+if [ "$copy_only" = true ]; then
+  echo
+  echo "pgferry sync benchmark: PostgreSQL $("$pgbin/postgres" -V | awk '{print $3}'), $(nproc) cores, $rows rows ($size), $jobs jobs"
+  print_copy
+  exit 0
 fi
 
 log "catch-up: two identical targets, one slot position, $changes changes"
@@ -235,20 +269,7 @@ read -r nat_p50 nat_p99 nat_warm <<<"$("$pgbin/psql" -X -At "$T2" -c "$lag_query
 echo
 echo "pgferry sync benchmark: PostgreSQL $("$pgbin/postgres" -V | awk '{print $3}'), $(nproc) cores, $rows rows ($size), $jobs jobs"
 if [ "$skip_copy" = false ]; then
-  echo
-  echo "initial copy (seconds; speedup = other's time / pgferry's, for each copy mode)"
-  printf '  %-42s %8s %10s %10s\n' tool seconds "snapshot" "chunked"
-  for tool in pgferry chunked pg_dump native pgcopydb; do
-    case $tool in
-      pgferry) name="pgferry sync --copy-mode snapshot" ;;
-      chunked) name="pgferry sync --copy-mode chunked" ;;
-      pg_dump) name="pg_dump -Fc | pg_restore" ;;
-      native) name="CREATE SUBSCRIPTION (copy_data, to ready)" ;;
-      pgcopydb) name="pgcopydb clone" ;;
-    esac
-    printf '  %-42s %8s %10s %10s\n' "$name" "${copy_time[$tool]}" \
-      "$(ratio "${copy_time[$tool]}" "${copy_time[pgferry]}")" "$(ratio "${copy_time[$tool]}" "${copy_time[chunked]}")"
-  done
+  print_copy
 fi
 echo
 echo "catch-up of $generated changes ($((generated / 5)) transactions; seconds, changes/s; ratio = pgferry rate / native rate)"

@@ -162,6 +162,40 @@ class ChunkedCopyTest {
         }
     }
 
+    /**
+     * A table's key and indexes are built as soon as its last chunk is copied, while the other tables are still being
+     * copied (they waited for the last chunk of every table); a run resumed after a failure finds them built and
+     * completes them. Issue #5.
+     */
+    @Test
+    void aTablesIndexesAreBuiltWhileOthersCopyAndSurviveAResume(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, note text)",
+                "CREATE INDEX big_note ON big (note)",
+                "INSERT INTO big SELECT i, 'n' || i FROM generate_series(1, 3000) i",
+                "CREATE TABLE late (id int PRIMARY KEY)",
+                "INSERT INTO late SELECT generate_series(1, 100)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            // An existing target table that refuses one row: its chunk, copied after big's (largest first), fails.
+            target.execute("CREATE TABLE late (id int PRIMARY KEY CHECK (id <> 50))");
+            SyncConfig config =
+                    chunked(source, target, 500).workers(1).untilCaughtUp(true).build();
+            assertThatThrownBy(() -> new SyncEngine(config).run()).isInstanceOf(PgFerryException.class);
+            assertThat(target.queryLong("SELECT count(*) FROM pg_indexes WHERE tablename = 'big'"))
+                    .as("big's key index and its index on note, built before late's chunk failed")
+                    .isEqualTo(2);
+            target.execute("ALTER TABLE late DROP CONSTRAINT late_id_check");
+            new SyncEngine(config).run();
+            assertThat(Databases.rows(target, "big")).isEqualTo(Databases.rows(source, "big"));
+            assertThat(Databases.rows(target, "late")).isEqualTo(Databases.rows(source, "late"));
+            assertThat(target.queryString("SELECT string_agg(conname || ':' || contype::text, ',' ORDER BY conname)"
+                            + " FROM pg_constraint WHERE conrelid = 'big'::regclass"))
+                    .isEqualTo("big_pkey:p");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 'big_note'"))
+                    .isEqualTo(1);
+        }
+    }
+
     @Test
     void aTableWithoutAPrimaryKeyIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
         source.execute(

@@ -18,13 +18,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       only the others;
  *   <li>the source's WAL insert position is read after the last chunk: a transaction whose commit record comes
  *       later was invisible to every chunk;
- *   <li>keys, indexes and constraints are built, then the position recorded: the slot's start, and that WAL
+ *   <li>keys, indexes and constraints are built (a table's indexes as soon as its last chunk is copied, while the
+ *       workers copy the others), then the position recorded: the slot's start, and that WAL
  *       position as the point from which apply is exact again.
  * </ol>
  *
@@ -132,43 +137,59 @@ public final class ChunkedCopy implements InitialCopy {
             Map<TableName, Integer> parts = new HashMap<>();
             ranges.forEach(r -> parts.merge(r.table().name(), 1, Integer::sum));
             CopyProgress progress = new CopyProgress(tables, t -> parts.getOrDefault(t.name(), 0));
-            ConcurrentLinkedQueue<KeyRange> queue = new ConcurrentLinkedQueue<>();
+            Map<TableName, TargetSchema.PostData> post = new HashMap<>();
+            TargetSchema.postData(tables, targets, created::contains).forEach((t, p) -> post.put(t, p.perRow()));
+            LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
             int done = 0;
             for (KeyRange r : ranges) {
                 if (r.chunk().done()) {
                     progress.table(r.table().name()).finishRange(r.chunk().rows());
                     done++;
                 } else {
-                    queue.add(r);
+                    queue.add(new ChunkTask(r));
                 }
             }
             if (done > 0) {
                 log.info("resuming the chunked copy: {} of {} chunks were copied before", done, ranges.size());
             }
+            for (SourceTable t : tables) {
+                if (progress.table(t.name()).done()) {
+                    indexTasks(post, t).forEach(queue::addFirst);
+                }
+            }
+            int total = queue.size();
+            for (SourceTable t : tables) {
+                if (!progress.table(t.name()).done()) {
+                    total += indexTasks(post, t).size();
+                }
+            }
             onStart.accept(progress);
             for (SourceTable t : tables) {
                 setState(states, t, TableState.COPYING, progress);
             }
+            AtomicInteger remaining = new AtomicInteger(total);
             AtomicBoolean failed = new AtomicBoolean();
+            boolean resumed = done > 0;
             SnapshotCopy.runAll(config.workers(), worker -> {
                 try {
-                    work(queue, failed, progress, states);
+                    work(queue, remaining, failed, progress, states, post, resumed);
                 } catch (SQLException | RuntimeException e) {
                     failed.set(true);
+                    queue.clear(); // the other workers stop after their current task
                     throw e;
                 }
             });
             Lsn exactFrom = insertPosition(origin);
             log.info(
-                    "copied {} rows ({} MB) of {} tables in {} chunks in {} s; changes up to {} are replayed"
-                            + " idempotently",
+                    "copied {} rows ({} MB) of {} tables in {} chunks and built their indexes in {} s; changes up"
+                            + " to {} are replayed idempotently",
                     progress.rows(),
                     progress.bytes() >> 20,
                     tables.size(),
                     ranges.size(),
                     (System.nanoTime() - started) / 1_000_000_000L,
                     exactFrom);
-            buildPostData(done > 0);
+            buildAttachments(post.values(), resumed);
             for (SourceTable t : tables) {
                 setState(states, t, TableState.CATCHING_UP, progress);
             }
@@ -255,10 +276,34 @@ public final class ChunkedCopy implements InitialCopy {
         }
     }
 
-    /** One worker: takes chunks until none remain or another worker failed. */
+    /** A unit of a worker's work: a chunk to copy, or an index to build on a table whose chunks are all copied. */
+    private sealed interface Task permits ChunkTask, IndexTask {}
+
+    private record ChunkTask(KeyRange range) implements Task {}
+
+    private record IndexTask(SourceTable table, String ddl) implements Task {}
+
+    private static List<IndexTask> indexTasks(Map<TableName, TargetSchema.PostData> post, SourceTable t) {
+        TargetSchema.PostData p = post.get(t.name());
+        return p == null
+                ? List.of()
+                : p.indexes().stream().map(ddl -> new IndexTask(t, ddl)).toList();
+    }
+
+    /**
+     * One worker: takes tasks until none remain or another worker failed. When a table's last chunk is copied, the
+     * indexes that hold row by row (its key among them) go to the front of the queue, so that they are built while
+     * the other tables are still being copied. After a crash some may exist already: those are skipped.
+     */
     private void work(
-            ConcurrentLinkedQueue<KeyRange> queue, AtomicBoolean failed, CopyProgress progress, Connection states)
-            throws SQLException {
+            LinkedBlockingDeque<Task> queue,
+            AtomicInteger remaining,
+            AtomicBoolean failed,
+            CopyProgress progress,
+            Connection states,
+            Map<TableName, TargetSchema.PostData> post,
+            boolean resumed)
+            throws SQLException, InterruptedException {
         try (Connection src = source.get();
                 Connection dst = target.get()) {
             src.setAutoCommit(true);
@@ -268,47 +313,63 @@ public final class ChunkedCopy implements InitialCopy {
             }
             try (Statement st = dst.createStatement()) {
                 // A chunk and its done mark commit together, so a lost commit loses both; the position recorded
-                // after the last chunk is committed synchronously, flushing every chunk before it.
+                // after the last chunk is committed synchronously, flushing every chunk and index before it.
                 st.execute("SET synchronous_commit = off");
+                TargetSchema.prepareIndexBuilds(st);
             }
             dst.setAutoCommit(false);
-            KeyRange r;
-            while (!failed.get() && (r = queue.poll()) != null) {
-                CopyProgress.Table counters = progress.table(r.table().name());
-                long rows;
-                try {
-                    rows = CopyPipe.pipe(
-                            src,
-                            dst,
-                            r.table(),
-                            r.leaf().qualified() + r.predicate(),
-                            targets.get(r.table().name()),
-                            binary.getOrDefault(r.table().name(), false),
-                            masks.of(r.table()),
-                            counters);
-                    chunks.markDone(dst, r.chunk(), rows);
-                    dst.commit();
-                } catch (SQLException e) {
-                    throw r.table().failure("could not copy table", e);
-                }
-                if (counters.finishRange(rows)) {
-                    setState(states, r.table(), TableState.COPYING, progress);
-                    log.info("copied {} ({} rows)", r.table().name(), counters.rows());
+            while (remaining.get() > 0 && !failed.get()) {
+                Task task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
+                if (task instanceof ChunkTask c) {
+                    KeyRange r = c.range();
+                    CopyProgress.Table counters = progress.table(r.table().name());
+                    long rows;
+                    try {
+                        rows = CopyPipe.pipe(
+                                src,
+                                dst,
+                                r.table(),
+                                r.leaf().qualified() + r.predicate(),
+                                targets.get(r.table().name()),
+                                binary.getOrDefault(r.table().name(), false),
+                                masks.of(r.table()),
+                                counters);
+                        chunks.markDone(dst, r.chunk(), rows);
+                        dst.commit();
+                    } catch (SQLException e) {
+                        throw r.table().failure("could not copy table", e);
+                    }
+                    if (counters.finishRange(rows)) {
+                        setState(states, r.table(), TableState.COPYING, progress);
+                        log.info("copied {} ({} rows)", r.table().name(), counters.rows());
+                        indexTasks(post, r.table()).forEach(queue::addFirst);
+                    }
+                    remaining.decrementAndGet();
+                } else if (task instanceof IndexTask i) {
+                    try (Statement st = dst.createStatement()) {
+                        st.execute(i.ddl());
+                        dst.commit();
+                    } catch (SQLException e) {
+                        dst.rollback();
+                        if (!resumed || !ALREADY_BUILT.contains(e.getSQLState())) {
+                            throw i.table().failure("could not build an index of table", e);
+                        }
+                        log.debug("already built before the restart: {}", e.getSQLState());
+                    }
+                    remaining.decrementAndGet();
                 }
             }
         }
     }
 
-    /**
-     * What holds row by row ({@link TargetSchema.PostData#perRow}): the key, which the replay needs, plain indexes,
-     * check constraints. After a crash some may exist already: those are skipped.
-     */
-    private void buildPostData(boolean resumed) throws Exception {
-        Map<TableName, TargetSchema.PostData> post = TargetSchema.postData(tables, targets, created::contains);
+    /** Each table's attach list (its key and checks, on indexes the workers built), once every index is built. */
+    private void buildAttachments(Collection<TargetSchema.PostData> post, boolean resumed) throws Exception {
         build(
                 config,
                 target,
-                post.values().stream().map(TargetSchema.PostData::perRow).toList(),
+                post.stream()
+                        .map(p -> new TargetSchema.PostData(List.of(), p.attach(), List.of(), List.of(), List.of()))
+                        .toList(),
                 resumed);
     }
 
