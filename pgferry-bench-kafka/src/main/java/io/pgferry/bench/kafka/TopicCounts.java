@@ -35,8 +35,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 record TopicCounts(Map<String, Map<String, Long>> byTable) {
     static final String TOMBSTONE = "tombstone";
 
-    /** Topics of the prefix that are not table topics: pgferry's position, messages, transaction metadata, heartbeats. */
-    private static final Set<String> OTHER_TOPICS = Set.of("pgferry_offsets", "message", "transaction", "heartbeat");
+    /**
+     * Topics of the prefix that are not table topics: pgferry's position and table states, messages, transaction
+     * metadata, heartbeats.
+     */
+    private static final Set<String> OTHER_TOPICS =
+            Set.of("pgferry_offsets", "pgferry_table_state", "message", "transaction", "heartbeat");
 
     private static final JsonFactory JSON = new JsonFactory();
 
