@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.runtime.rest.errors.ConnectRestException;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -152,4 +153,45 @@ public final class ConnectCluster {
             }
         }
     }
+    /**
+     * Creates or updates {@code name}, as {@link EmbeddedConnectCluster#configureConnector} does, again while a worker
+     * still forwards writes to a leader that was stopped ({@link #viaLeader}).
+     */
+    public static void configure(EmbeddedConnectCluster c, String name, Map<String, String> config) {
+        viaLeader(() -> c.configureConnector(name, config));
+    }
+
+    /** Deletes {@code name}, again while a worker still forwards writes to a leader that was stopped. */
+    public static void delete(EmbeddedConnectCluster c, String name) {
+        viaLeader(() -> c.deleteConnector(name));
+    }
+
+    /**
+     * Runs a REST write, which a worker forwards to the group's leader. After a test stops the leader, the other
+     * workers name it as leader until the group has rebalanced, which Connect bounds by its session and rebalance
+     * timeouts, and answer 500 "IO Error trying to forward REST request" meanwhile: the write is made again until
+     * {@link #REBALANCE}.
+     */
+    static void viaLeader(Runnable write) {
+        long deadline = System.nanoTime() + REBALANCE.toNanos();
+        while (true) {
+            try {
+                write.run();
+                return;
+            } catch (ConnectRestException e) {
+                if (!String.valueOf(e.getMessage()).contains("forward REST request") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100); // polling interval of a loop bounded by the deadline above
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for the Connect group's leader", e);
+            }
+        }
+    }
+
+    /** Longer than Connect's default rebalance timeout (60 s), which bounds how long a stale leader is named. */
+    private static final Duration REBALANCE = Duration.ofSeconds(90);
 }

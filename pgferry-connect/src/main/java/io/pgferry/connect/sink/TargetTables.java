@@ -104,7 +104,7 @@ final class TargetTables {
                                 "add the column, or set ddl to apply");
                     }
                     if (dialect instanceof ForeignDialect) {
-                        dialect.addColumn(ddl, t, c);
+                        addForeign(ddl, t, c);
                     } else {
                         inBatch.add(Map.entry(r, c));
                     }
@@ -120,6 +120,21 @@ final class TargetTables {
             }
         }
         return new Prepared(inBatch);
+    }
+
+    /**
+     * Adds {@code c} to {@code t} outside any batch. Another task of the connector, writing the same table from another
+     * partition, may have added it a moment before (regression: the second task's ALTER TABLE failed with a duplicate
+     * column, and the task with it; issue 10): then it is there now, and that is all that matters.
+     */
+    private void addForeign(Connection ddl, TargetTable t, Column c) throws SQLException {
+        try {
+            dialect.addColumn(ddl, t, c);
+        } catch (SQLException e) {
+            if (!read(ddl, t).orElse(Map.of()).containsKey(key(c.name()))) {
+                throw e;
+            }
+        }
     }
 
     /** Forgets what is known of the tables, after a failure that may have been a change at the destination. */

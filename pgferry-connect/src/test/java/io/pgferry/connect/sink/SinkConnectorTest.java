@@ -62,7 +62,7 @@ class SinkConnectorTest {
         ConnectCluster.ensureTwoWorkers(connect);
         String prefix = SinkPipeline.startSource(connect, db, "pipe");
         String sink = prefix + "-sink";
-        connect.configureConnector(sink, SinkPipeline.sinkConfig(prefix, target, password));
+        ConnectCluster.configure(connect, sink, SinkPipeline.sinkConfig(prefix, target, password));
         ConnectCluster.await(WAIT, () -> SinkPipeline.tasksRunning(connect, sink, 2), "the sink tasks to run");
 
         int transactions = 120;
@@ -78,8 +78,8 @@ class SinkConnectorTest {
                         && rows(targetConnection, K_ROWS).equals(k),
                 "the destination to equal the source; sink tasks: " + SinkPipeline.taskStates(connect, sink));
         assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
-        connect.deleteConnector(sink);
-        connect.deleteConnector(prefix + "-source");
+        ConnectCluster.delete(connect, sink);
+        ConnectCluster.delete(connect, prefix + "-source");
     }
 
     @Test
@@ -93,7 +93,7 @@ class SinkConnectorTest {
             sink.put("errors.tolerance", "all");
             sink.put("errors.deadletterqueue.topic.name", prefix + ".dlq");
             sink.put("errors.deadletterqueue.topic.replication.factor", "1");
-            connect.configureConnector(prefix + "-sink", sink);
+            ConnectCluster.configure(connect, prefix + "-sink", sink);
             for (int i = 0; i < 5; i++) {
                 db.execute(SinkPipeline.transaction(i));
             }
@@ -108,9 +108,9 @@ class SinkConnectorTest {
                             .count())
                     .isEqualTo(1);
             assertThat(SinkPipeline.taskStates(connect, prefix + "-sink")).doesNotContain("FAILED");
-            connect.deleteConnector(prefix + "-sink");
+            ConnectCluster.delete(connect, prefix + "-sink");
         }
-        connect.deleteConnector(prefix + "-source");
+        ConnectCluster.delete(connect, prefix + "-source");
     }
 
     @Test
@@ -122,7 +122,7 @@ class SinkConnectorTest {
                     prefix, ConnectCluster.source(target), db.server().password());
             sink.put("topics", junk);
             sink.put("tasks.max", "1");
-            connect.configureConnector(prefix + "-sink", sink);
+            ConnectCluster.configure(connect, prefix + "-sink", sink);
             ConnectCluster.await(
                     WAIT,
                     () -> SinkPipeline.taskStates(connect, prefix + "-sink").startsWith("0 FAILED"),
@@ -130,7 +130,7 @@ class SinkConnectorTest {
             assertThat(SinkPipeline.taskStates(connect, prefix + "-sink"))
                     .contains("the record at " + junk
                             + "-0 offset 0 is not a change event in Debezium's envelope (its value is a string)");
-            connect.deleteConnector(prefix + "-sink");
+            ConnectCluster.delete(connect, prefix + "-sink");
         }
     }
 
@@ -171,7 +171,7 @@ class SinkConnectorTest {
             throws Exception {
         String prefix = SinkPipeline.startSource(connect, db, "addcol");
         String sink = prefix + "-sink";
-        connect.configureConnector(sink, SinkPipeline.sinkConfig(prefix, target, password));
+        ConnectCluster.configure(connect, sink, SinkPipeline.sinkConfig(prefix, target, password));
         db.execute(SinkPipeline.transaction(0));
         ConnectCluster.await(
                 WAIT,
@@ -190,8 +190,8 @@ class SinkConnectorTest {
         assertThat(rows(targetConnection, "SELECT count(*) FROM t WHERE w IS NULL"))
                 .containsExactly(String.valueOf(rows(db::connect, T_ROWS).size() - 2));
         assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
-        connect.deleteConnector(sink);
-        connect.deleteConnector(prefix + "-source");
+        ConnectCluster.delete(connect, sink);
+        ConnectCluster.delete(connect, prefix + "-source");
     }
 
     @Test

@@ -63,7 +63,7 @@ final class SinkPipeline {
     static String startSource(EmbeddedConnectCluster connect, TestDatabase db, String base) throws SQLException {
         db.execute(SOURCE_DDL);
         String prefix = ConnectCluster.freshName(base);
-        connect.configureConnector(prefix + "-source", sourceConfig(db, prefix));
+        ConnectCluster.configure(connect, prefix + "-source", sourceConfig(db, prefix));
         ConnectCluster.await(
                 WAIT, () -> ConnectCluster.taskRunning(connect, prefix + "-source"), "the source task to run");
         return prefix;

@@ -205,13 +205,13 @@ class SinkTypesTest {
             Supplier<List<String>> expectedRows)
             throws Exception {
         String sourceName = prefix + "-source";
-        connect.configureConnector(sourceName, source);
+        ConnectCluster.configure(connect, sourceName, source);
         ConnectCluster.await(WAIT, () -> ConnectCluster.taskRunning(connect, sourceName), "the source task");
         Map<String, String> sink = SinkPipeline.sinkConfig(prefix, targetUri, targetPassword);
         sink.put("topics", prefix + ".public.ty");
         sink.put("tasks.max", "1");
         String sinkName = prefix + "-sink";
-        connect.configureConnector(sinkName, sink);
+        ConnectCluster.configure(connect, sinkName, sink);
         ConnectCluster.await(
                 WAIT,
                 () -> rows(target, "SELECT count(*) FROM ty").equals(List.of("1")),
@@ -225,7 +225,7 @@ class SinkTypesTest {
                     .as("the destination; sink: " + SinkPipeline.taskStates(connect, sinkName))
                     .isEqualTo(expected);
         }
-        connect.deleteConnector(sinkName);
-        connect.deleteConnector(sourceName);
+        ConnectCluster.delete(connect, sinkName);
+        ConnectCluster.delete(connect, sourceName);
     }
 }

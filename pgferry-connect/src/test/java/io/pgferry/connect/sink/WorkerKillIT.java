@@ -77,7 +77,7 @@ class WorkerKillIT {
                 assertThat(second.log()).doesNotContain(db.server().password()).doesNotContain("row 42");
             }
         }
-        connect.deleteConnector(prefix + "-source");
+        ConnectCluster.delete(connect, prefix + "-source");
     }
 
     @Test

@@ -40,7 +40,7 @@ class SourceConnectorExactlyOnceTest {
         Map<String, String> config = SourceWorkload.connectorConfig(db, name);
         config.put("exactly.once.support", "required");
         config.put("transaction.boundary", "connector");
-        connect.configureConnector(name, config);
+        ConnectCluster.configure(connect, name, config);
         ConnectCluster.await(
                 Duration.ofSeconds(60),
                 () -> ConnectCluster.taskRunning(connect, name),
@@ -92,7 +92,7 @@ class SourceConnectorExactlyOnceTest {
                     .as("a transaction's records together")
                     .isEqualTo(SourceWorkload.ROWS_PER_TRANSACTION);
         }
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
         ConnectCluster.ensureTwoWorkers(connect);
     }
 
@@ -119,7 +119,7 @@ class SourceConnectorExactlyOnceTest {
         config.put("exactly.once.support", "required");
         config.put("transaction.boundary", "connector");
         config.put("kafka.transaction.per.source.transaction", String.valueOf(perSource));
-        connect.configureConnector(name, config);
+        ConnectCluster.configure(connect, name, config);
         ConnectCluster.await(Duration.ofSeconds(60), () -> ConnectCluster.taskRunning(connect, name), "the task");
         connect.pauseConnector(name);
         ConnectCluster.await(
@@ -160,7 +160,7 @@ class SourceConnectorExactlyOnceTest {
                 markers += gap - 1;
             }
         }
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
         return markers;
     }
 }

@@ -34,7 +34,7 @@ class SourceConnectorTest {
         String name = ConnectCluster.freshName(base);
         Map<String, String> config = SourceWorkload.connectorConfig(db, name);
         config.putAll(extra);
-        connect.configureConnector(name, config);
+        ConnectCluster.configure(connect, name, config);
         ConnectCluster.await(WAIT, () -> ConnectCluster.taskRunning(connect, name), "the task of " + name);
         return name;
     }
@@ -93,7 +93,7 @@ class SourceConnectorTest {
                         "at-least-once across a stopped worker: {} duplicates of {} changes",
                         values.size() - expected,
                         expected);
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
         ConnectCluster.ensureTwoWorkers(connect);
     }
 
@@ -116,7 +116,7 @@ class SourceConnectorTest {
         assertThat(SourceWorkload.consumeUntil(connect, name + ".heartbeat", 1, WAIT))
                 .as("the snapshot's end")
                 .isNotEmpty();
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
     }
 
     @Test
@@ -141,7 +141,7 @@ class SourceConnectorTest {
                 .extracting(v -> v.get("op").asText())
                 .as("the first snapshot, then the second, which holds the row added meanwhile")
                 .containsExactly("r", "r", "r", "r", "r", "r", "r");
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
     }
 
     @Test
@@ -158,7 +158,7 @@ class SourceConnectorTest {
         assertThat(values).extracting(v -> v.get("op").asText()).containsExactly("c", "c", "c", "c", "c", "u", "d");
         assertThat(values.get(5).get("after").get("v").asText()).isEqualTo("changed");
         assertThat(values.get(6).get("before").get("id").asInt()).isEqualTo(1);
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
     }
 
     /**
@@ -200,7 +200,7 @@ class SourceConnectorTest {
                     .singleElement()
                     .satisfies(r ->
                             assertThat(r.key()).as("no primary key: no key").isNull());
-            connect.deleteConnector(name);
+            ConnectCluster.delete(connect, name);
             db.execute("DELETE FROM nk");
         }
     }
@@ -225,7 +225,7 @@ class SourceConnectorTest {
         assertThat(values)
                 .as("each change once: the stored offsets cover what was written")
                 .hasSize(30 * 6);
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
     }
 
     @Test
@@ -252,7 +252,7 @@ class SourceConnectorTest {
         db.execute("SELECT pg_drop_replication_slot('s_" + name + "')");
         connect.resumeConnector(name);
         awaitTaskFailed(name, "does not exist");
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
     }
 
     @Test
@@ -275,7 +275,7 @@ class SourceConnectorTest {
                 "the slot to pass the writes to the unpublished table");
         assertThat(SourceWorkload.consumeUntil(connect, name + ".heartbeat", 1, WAIT))
                 .isNotEmpty();
-        connect.deleteConnector(name);
+        ConnectCluster.delete(connect, name);
     }
 
     @Test
