@@ -41,14 +41,7 @@ class SinkConnectorTest {
 
     @Test
     void intoMariaDbEqualToTheSourceAfterAWorkerStopsMidway(TestDatabase db) throws Exception {
-        MariaDbServer maria = MariaDbServer.shared();
-        String database = maria.createDatabase();
-        try {
-            String uri = "mariadb://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + database;
-            pipeline(db, uri, maria.password(), () -> maria.connect(database));
-        } finally {
-            maria.drop(database);
-        }
+        onMariaDb((uri, password, connection) -> pipeline(db, uri, password, connection));
     }
 
     @Test
@@ -157,11 +150,22 @@ class SinkConnectorTest {
 
     @Test
     void aColumnAddedAtTheSourceIsAddedAtTheMariaDbDestination(TestDatabase db) throws Exception {
+        onMariaDb((uri, password, connection) -> addedColumn(db, uri, password, connection));
+    }
+
+    /** A test against one destination: its URI, password and a way to connect to it. */
+    @FunctionalInterface
+    private interface DestinationTest {
+        void run(String uri, String password, Callable<Connection> connection) throws Exception;
+    }
+
+    /** Runs {@code test} on a database of its own at the shared MariaDB server, dropped afterwards. */
+    private static void onMariaDb(DestinationTest test) throws Exception {
         MariaDbServer maria = MariaDbServer.shared();
         String database = maria.createDatabase();
         try {
             String uri = "mariadb://" + maria.user() + "@" + maria.host() + ":" + maria.port() + "/" + database;
-            addedColumn(db, uri, maria.password(), () -> maria.connect(database));
+            test.run(uri, maria.password(), () -> maria.connect(database));
         } finally {
             maria.drop(database);
         }
