@@ -54,7 +54,11 @@ class ChangeStreamCheckpointTest {
             first.awaitTransactions(2);
         }
         Checkpoint saved = new FileCheckpointStore(file).load().orElseThrow();
-        assertThat(saved.lsn()).isEqualTo(first.transactions().get(1).endLsn());
+        // At least the second transaction's end: while idle the stream may move past it, to WAL the server read
+        // after it (a record of no published table), which is all accounted for (StreamLoop.advanceWhenIdle). An
+        // exact match failed once in CI on PostgreSQL 14.
+        assertThat(saved.lsn())
+                .isGreaterThanOrEqualTo(first.transactions().get(1).endLsn());
         assertThat(saved.fingerprint()).isEqualTo(config.fingerprint(ServerProbe.systemIdentifier(db)));
         assertThat(ServerProbe.confirmedFlush(db, "s")).isEqualTo(saved.lsn());
 
