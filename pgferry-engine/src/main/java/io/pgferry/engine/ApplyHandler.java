@@ -311,7 +311,7 @@ final class ApplyHandler implements TransactionHandler {
         sink.beginTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), -1));
         long changes = 0;
         for (ChangeEvent change : tx) {
-            schema.check(change, sink);
+            schema.check(change, tx.commitLsn(), sink);
             ChangeEvent c = stage.process(change);
             if (c != null) {
                 sink.apply(c);
@@ -381,6 +381,7 @@ final class ApplyHandler implements TransactionHandler {
         idempotent = false;
         rows = 0;
         tableCounts.abandon();
+        schema.rewind();
         synchronized (committed) {
             committed.clear();
             ChangeSink s = sink;

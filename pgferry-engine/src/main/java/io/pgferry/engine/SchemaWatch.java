@@ -1,5 +1,6 @@
 package io.pgferry.engine;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
@@ -23,77 +24,128 @@ import java.util.Optional;
  * A column added with a built-in type is added at the target ({@link DdlMode#APPLY}) or stops the sync ({@link
  * DdlMode#STOP}); a column dropped, renamed or retyped always stops it, naming the table and the column. Nothing is
  * ever ignored. Runs on the apply thread.
+ *
+ * <p><b>Delivered again.</b> After a failure the stream delivers again every transaction not acknowledged ({@link
+ * #rewind()}), which may begin before the one that added a column: their Relation messages lack it, which is not a
+ * drop. And the target may hold the column already (DDL commits at once in MariaDB and MySQL) while the rows those
+ * transactions insert again get NULL in it, or may have lost it with the rolled-back batch (PostgreSQL). So the first
+ * change delivered again that shows the column, at or before the transaction that added it, gives it to the sink once
+ * more: the sink adds what is missing and fills the NULLs with the value the source's existing rows hold. Later
+ * transactions never refill: their NULLs were written by the source.
  */
 final class SchemaWatch {
-    /** The columns each synced table is known to have: name, type and modifier (the key flag is not compared). */
-    private final Map<TableName, List<Column>> known = new HashMap<>();
+    /**
+     * A column a synced table is known to have (name and type; the key flag and modifier are not compared).
+     * {@code addedAt} is the commit position of the transaction that first showed it, INVALID for a column there when
+     * the sync started; {@code givenIn} the delivery ({@link #deliveries}) in which the sink was last given it.
+     */
+    private static final class Known {
+        final String name;
+        final int typeOid;
+        final Lsn addedAt;
+        int givenIn;
+
+        Known(String name, int typeOid, Lsn addedAt, int givenIn) {
+            this.name = name;
+            this.typeOid = typeOid;
+            this.addedAt = addedAt;
+            this.givenIn = givenIn;
+        }
+
+        /** Whether a transaction committed at {@code commitLsn} may come from before this column was added. */
+        boolean mayPredate(Lsn commitLsn) {
+            return addedAt.isValid() && !commitLsn.isAfter(addedAt);
+        }
+    }
+
+    private final Map<TableName, List<Known>> known = new HashMap<>();
     /** The last Relation checked for each table OID; a change carrying the same instance needs no check. */
     private final Map<Integer, Relation> checked = new HashMap<>();
 
     private final DdlMode mode;
     private final AddedColumnValues existing;
+    /** Counts the deliveries: the first, then one more at each {@link #rewind()}. */
+    private int deliveries;
 
     /** {@code existing} tells what the source's existing rows hold in an added column. */
     SchemaWatch(List<SourceTable> tables, DdlMode mode, AddedColumnValues existing) {
         this.mode = mode;
         this.existing = existing;
         for (SourceTable t : tables) {
-            List<Column> cols = new ArrayList<>();
+            List<Known> cols = new ArrayList<>();
             for (ColumnDef c : t.copyColumns()) {
-                cols.add(new Column(c.name(), c.typeOid(), -1, false));
+                cols.add(new Known(c.name(), c.typeOid(), Lsn.INVALID, 0));
             }
             known.put(t.name(), cols);
         }
     }
 
-    /** Checks the relations {@code change} refers to; adds columns through {@code sink} as the mode allows. */
-    void check(ChangeEvent change, ChangeSink sink) {
+    /**
+     * The transactions not acknowledged are about to be delivered again, after a failure that rolled back what the
+     * sink had not committed.
+     */
+    void rewind() {
+        deliveries++;
+        checked.clear();
+    }
+
+    /**
+     * Checks the relations {@code change}, of the transaction committed at {@code commitLsn}, refers to; adds columns
+     * through {@code sink} as the mode allows.
+     */
+    void check(ChangeEvent change, Lsn commitLsn, ChangeSink sink) {
         if (change instanceof ChangeEvent.Insert i) {
-            check(i.relation(), sink);
+            check(i.relation(), commitLsn, sink);
         } else if (change instanceof ChangeEvent.Update u) {
-            check(u.relation(), sink);
+            check(u.relation(), commitLsn, sink);
         } else if (change instanceof ChangeEvent.Delete d) {
-            check(d.relation(), sink);
+            check(d.relation(), commitLsn, sink);
         } else if (change instanceof ChangeEvent.Truncate t) {
             for (Relation r : t.relations()) {
-                check(r, sink);
+                check(r, commitLsn, sink);
             }
         }
     }
 
-    private void check(Relation relation, ChangeSink sink) {
+    private void check(Relation relation, Lsn commitLsn, ChangeSink sink) {
         if (checked.get(relation.oid()) == relation) {
             return;
         }
         TableName name = new TableName(relation.schema(), relation.table());
-        List<Column> before = known.get(name);
-        if (before == null) {
+        List<Known> cols = known.get(name);
+        if (cols == null) {
             return; // Not a synced table: the sink refuses it with its own error.
         }
-        for (Column old : before) {
-            int i = relation.indexOf(old.name());
+        for (Known k : cols) {
+            int i = relation.indexOf(k.name);
             if (i < 0) {
+                if (k.mayPredate(commitLsn)) {
+                    continue; // delivered again from before the column was added
+                }
                 throw failure(
                         relation,
                         PgFerryException.fatal(
-                                "column " + old.name() + " of source table " + name + " was dropped or renamed while"
+                                "column " + k.name + " of source table " + name + " was dropped or renamed while"
                                         + " streaming; a sync applies added columns only",
                                 "make the target table match the source (ALTER TABLE ... DROP or RENAME COLUMN), then start"
                                         + " the sync again"));
             }
             Column now = relation.columns().get(i);
-            if (now.typeOid() != old.typeOid()) {
+            if (now.typeOid() != k.typeOid) {
                 throw failure(
                         relation,
                         PgFerryException.fatal(
-                                "column " + old.name() + " of source table " + name + " changed type while streaming",
+                                "column " + k.name + " of source table " + name + " changed type while streaming",
                                 "change the target column's type the same way (ALTER TABLE ... ALTER COLUMN ... TYPE), then"
                                         + " start the sync again"));
             }
+            if (k.givenIn != deliveries && k.mayPredate(commitLsn)) {
+                give(relation, now, sink);
+                k.givenIn = deliveries;
+            }
         }
-        List<Column> after = new ArrayList<>(before);
         for (Column c : relation.columns()) {
-            if (before.stream().anyMatch(b -> b.name().equals(c.name()))) {
+            if (cols.stream().anyMatch(k -> k.name.equals(c.name()))) {
                 continue;
             }
             if (mode == DdlMode.STOP) {
@@ -112,16 +164,22 @@ final class SchemaWatch {
                                         + " has a user-defined type, which" + " a sync does not create while streaming",
                                 "add the column at the target (ALTER TABLE ... ADD COLUMN), then start the sync again"));
             }
-            Optional<AddedColumnValues.Existing> value = existing.of(relation, c.name());
-            if (value.isEmpty()) {
-                AddedColumnValues.warnUnknown(relation, c.name());
-            }
-            sink.addColumn(
-                    relation, c, value.map(AddedColumnValues.Existing::value).orElse(null));
-            after.add(new Column(c.name(), c.typeOid(), -1, false));
+            // Known before the sink is given it: a sink that fails after adding it (DDL that commits at once) has the
+            // batch delivered again, and the column given again then.
+            cols.add(new Known(c.name(), c.typeOid(), commitLsn, deliveries));
+            give(relation, c, sink);
         }
-        known.put(name, after);
         checked.put(relation.oid(), relation);
+    }
+
+    /** Has the sink add {@code column} (or fill its NULLs, when there) with what the source's existing rows hold. */
+    private void give(Relation relation, Column column, ChangeSink sink) {
+        Optional<AddedColumnValues.Existing> value = existing.of(relation, column.name());
+        if (value.isEmpty()) {
+            AddedColumnValues.warnUnknown(relation, column.name());
+        }
+        sink.addColumn(
+                relation, column, value.map(AddedColumnValues.Existing::value).orElse(null));
     }
 
     private static TableFailure failure(Relation relation, PgFerryException e) {

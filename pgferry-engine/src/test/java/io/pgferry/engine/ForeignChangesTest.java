@@ -97,4 +97,41 @@ class ForeignChangesTest {
             }
         }
     }
+
+    /**
+     * Regression, issue 7: MariaDB commits DDL at once, so a column is added outside the open batch and the batch
+     * delivered again. When the columns came in one source transaction, the batch was delivered again from before
+     * the first, and the sync stopped, taking its older Relation for a dropped column (it failed CI once). The rows
+     * the source inserted before a column existed must read its default there, not NULL; the row that wrote NULL keeps
+     * it.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void columnsAddedWithinOneTransactionAreAddedOnceEach(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 2) i");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            SyncEngine engine = new SyncEngine(Destination.config(source, d).build());
+            ExecutorService runner = Executors.newSingleThreadExecutor();
+            try {
+                Future<SyncEngine.Result> run = runner.submit(engine::run);
+                String q = "SELECT count(*) FROM " + d.qualified("t");
+                ForeignSyncTest.awaitRows(d, q, java.util.List.of("2"), Duration.ofSeconds(60));
+                source.execute("BEGIN; INSERT INTO t VALUES (6, 6); ALTER TABLE t ADD COLUMN a text DEFAULT 'x';"
+                        + " INSERT INTO t VALUES (7, 7); ALTER TABLE t ADD COLUMN b int DEFAULT 42;"
+                        + " INSERT INTO t VALUES (8, 8, NULL, NULL); COMMIT");
+                ForeignSyncTest.awaitRows(
+                        d,
+                        "SELECT id, n, a, b FROM " + d.qualified("t") + " ORDER BY id",
+                        java.util.List.of("1|1|x|42", "2|2|x|42", "6|6|x|42", "7|7|x|42", "8|8|null|null"),
+                        Duration.ofSeconds(60));
+                assertThat(run.isDone()).as("the sync is still running").isFalse();
+                engine.stop();
+                run.get();
+            } finally {
+                engine.stop();
+                runner.shutdownNow();
+            }
+        }
+    }
 }

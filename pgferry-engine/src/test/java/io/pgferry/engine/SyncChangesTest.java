@@ -177,6 +177,36 @@ class SyncChangesTest {
         }
     }
 
+    /**
+     * Regression, issue 5: a batch that added columns and then failed (here a retriable error a target trigger raises
+     * once) is delivered again from before the transaction that added them. The sync stopped, taking the older
+     * Relation for a dropped column; and the columns, rolled back with the batch, were never added again.
+     */
+    @Test
+    void columnsAddedInAFailedBatchAreAddedAgainWhenItIsDeliveredAgain(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 5) i");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
+                RunningSync running = RunningSync.start(engine(source, target))) {
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            target.execute(
+                    "CREATE SEQUENCE once",
+                    "CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                            + " IF NEW.id = 8 AND nextval('once') = 1 THEN"
+                            + " RAISE EXCEPTION 'injected' USING ERRCODE = '40001'; END IF; RETURN NEW; END $$",
+                    "CREATE TRIGGER fail_once BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION fail_once()",
+                    "ALTER TABLE t ENABLE ALWAYS TRIGGER fail_once");
+            source.execute("BEGIN; INSERT INTO t VALUES (6, 6); ALTER TABLE t ADD COLUMN a text DEFAULT 'x';"
+                    + " INSERT INTO t VALUES (7, 7); ALTER TABLE t ADD COLUMN b int DEFAULT 42;"
+                    + " INSERT INTO t VALUES (8, 8, NULL, NULL); COMMIT");
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            running.assertRunning();
+            assertThat(target.queryLong("SELECT last_value FROM once"))
+                    .as("the batch failed once")
+                    .isEqualTo(2);
+        }
+    }
+
     @Test
     void addedColumnStopsTheSyncInStopModeAndDroppedColumnAlways(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v text, w text)", "INSERT INTO t VALUES (1, 'a', 'b')");

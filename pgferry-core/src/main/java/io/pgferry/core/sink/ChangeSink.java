@@ -68,8 +68,9 @@ public interface ChangeSink extends AutoCloseable {
      * table, within the open batch and before the changes that carry it, and gives the rows the destination already
      * holds {@code existing}: the value the source's existing rows read in the new column (a column added with a
      * default stores it once and writes no row, so no change carries it), in PostgreSQL's text form, or null for
-     * NULL. A destination that already has a column of that name fills its NULLs with {@code existing}. A destination
-     * without stored rows (a stream of events) ignores {@code existing}.
+     * NULL. A destination that already has a column of that name fills its NULLs with {@code existing}: the same
+     * column is given again when a batch is delivered again after a failure, from before the change that added it. A
+     * destination without stored rows (a stream of events) ignores {@code existing}.
      *
      * @throws io.pgferry.core.PgFerryException (fatal) when the destination cannot hold the column's type
      */
