@@ -144,7 +144,7 @@ final class StreamLoop {
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
             // in batches); give it the chance to make them durable so the next run does not repeat them.
             if (assembler.isBetweenTransactions()) {
-                handler.onIdle();
+                idleBeforeStopping();
             }
         } finally {
             try {
@@ -158,6 +158,25 @@ final class StreamLoop {
             if (assembler != null) {
                 assembler.reset();
             }
+        }
+    }
+
+    /**
+     * The last {@code onIdle} of a stream that is ending. A handler that reports a retriable failure then (one it met
+     * applying earlier transactions, reported at its next call) is not retried: stopping loses nothing, as the next
+     * start delivers again every transaction not acknowledged.
+     */
+    private void idleBeforeStopping() {
+        try {
+            handler.onIdle();
+        } catch (PgFerryException e) {
+            if (!stopRequested || !e.isRetriable() || !handler.isFailure(e)) {
+                throw e;
+            }
+            log.warn(
+                    "stopped while the handler was to be retried ({}); the transactions it had not acknowledged are"
+                            + " delivered again at the next start",
+                    e.getMessage());
         }
     }
 

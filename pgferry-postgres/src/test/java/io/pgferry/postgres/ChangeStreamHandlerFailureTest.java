@@ -150,4 +150,36 @@ class ChangeStreamHandlerFailureTest {
             assertThat(stream.stats().reconnects()).isPositive();
         }
     }
+
+    /**
+     * Regression (issue 5): a handler that applies on a thread of its own reports a failure at its next call, which
+     * may be the stream's last {@code onIdle} before a stop. The stream then ended with that retriable failure as its
+     * error, so a sync stopped on purpose reported a failure (seen in ForeignChangesTest under load).
+     */
+    @Test
+    void aRetriableFailureReportedAsTheStreamStopsIsNotAnError(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Collector delivered = new Collector(false);
+        TransactionHandler reportsLater = new TransactionHandler() {
+            @Override
+            public void onTransaction(Transaction tx) {
+                delivered.onTransaction(tx); // never acknowledged: its batch "failed"
+            }
+
+            @Override
+            public void onIdle() {
+                if (!delivered.transactions().isEmpty()) {
+                    throw PgFerryException.retriable("the batch failed", "it is retried", null);
+                }
+            }
+        };
+        try (ChangeStream stream = ChangeStream.create(config(db).build(), reportsLater)) {
+            stream.start();
+            db.execute("INSERT INTO t VALUES (1)");
+            delivered.awaitChanges(1);
+            stream.stop();
+            assertThat(stream.awaitTermination(WAIT)).isTrue();
+            assertThat(stream.lastError()).isNull();
+        }
+    }
 }
