@@ -312,6 +312,9 @@ public final class MySqlDialect implements ForeignDialect {
 
     @Override
     public void addColumn(Connection c, TargetTable table, Column column) throws SQLException {
+        if (hasColumn(c, table, column.name())) {
+            return; // MySQL has no ADD COLUMN IF NOT EXISTS (MariaDB has)
+        }
         try (Statement st = c.createStatement()) {
             st.execute("ALTER TABLE " + qualified(table) + " ADD COLUMN " + quote(column.name()) + " "
                     + columnType(column, 0));
