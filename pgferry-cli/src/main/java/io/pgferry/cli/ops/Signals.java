@@ -19,6 +19,9 @@ import sun.misc.SignalHandler;
  * stop takes longer than {@link #STOP_LIMIT}, the process exits 3 ({@link ExitCodes#RUNTIME}) for the same reason. SIGHUP runs the command's
  * reload action and says what it reloaded.
  *
+ * <p>A signal ignored when the process started stays ignored (the JVM installs no handler for it, as shells do): a
+ * background job of a non-interactive shell starts with SIGINT ignored and then answers SIGTERM only.
+ *
  * <p>These replace the JVM's own handlers for as long as the instance is open, which shutdown hooks cannot do: a
  * JVM that runs its hooks ignores every later signal and exits 143 at the end.
  */
