@@ -44,7 +44,19 @@ record ChildCli(int exitCode, Path stdout, String err) {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
         builder.environment().putAll(env);
-        return builder.start();
+        Process p = builder.start();
+        LEFT_RUNNING.add(p);
+        return p;
+    }
+
+    /**
+     * Children started in the background, killed when the test JVM ends if still running: a test that fails half-way
+     * does not stop its command, which went on streaming (and holding its slot) after the build.
+     */
+    private static final List<Process> LEFT_RUNNING = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LEFT_RUNNING.forEach(Process::destroyForcibly)));
     }
 
     /** Runs {@code pgferry args} with {@code env} added, and fails the test if it has not ended by {@code deadline}. */

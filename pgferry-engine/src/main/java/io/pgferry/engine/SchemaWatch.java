@@ -32,24 +32,36 @@ import java.util.Optional;
  * change delivered again that shows the column, at or before the transaction that added it, gives it to the sink once
  * more: the sink adds what is missing and fills the NULLs with the value the source's existing rows hold. Later
  * transactions never refill: their NULLs were written by the source.
+ *
+ * <p><b>Added while the sync was down.</b> The columns known at the start are the source's as they are now, which may
+ * be ahead of the position the stream resumes from: a column added after it is missing from the Relation messages of
+ * the transactions before, and is no drop either (a dropped column would not be in the catalog now). Until a Relation
+ * shows such a column it is not taken as dropped; the first one to show it after one that lacked it is where it was
+ * added, and gives it to the sink as above, so that the rows the target held, or got from the transactions before,
+ * read what the source's rows read.
  */
 final class SchemaWatch {
     /**
      * A column a synced table is known to have (name and type; the key flag and modifier are not compared).
-     * {@code addedAt} is the commit position of the transaction that first showed it, INVALID for a column there when
-     * the sync started; {@code givenIn} the delivery ({@link #deliveries}) in which the sink was last given it.
+     * {@code addedAt} is the commit position of the transaction that first showed it after one that lacked it,
+     * INVALID for a column there before the stream's start; {@code givenIn} the delivery ({@link #deliveries}) in
+     * which the sink was last given it. A column known at the start stays {@code unseen} until a Relation shows it,
+     * and {@code lacked} tells whether one lacked it before.
      */
     private static final class Known {
         final String name;
         final int typeOid;
-        final Lsn addedAt;
+        Lsn addedAt;
         int givenIn;
+        boolean unseen;
+        boolean lacked;
 
-        Known(String name, int typeOid, Lsn addedAt, int givenIn) {
+        Known(String name, int typeOid, Lsn addedAt, int givenIn, boolean unseen) {
             this.name = name;
             this.typeOid = typeOid;
             this.addedAt = addedAt;
             this.givenIn = givenIn;
+            this.unseen = unseen;
         }
 
         /** Whether a transaction committed at {@code commitLsn} may come from before this column was added. */
@@ -74,7 +86,7 @@ final class SchemaWatch {
         for (SourceTable t : tables) {
             List<Known> cols = new ArrayList<>();
             for (ColumnDef c : t.copyColumns()) {
-                cols.add(new Known(c.name(), c.typeOid(), Lsn.INVALID, 0));
+                cols.add(new Known(c.name(), c.typeOid(), Lsn.INVALID, 0, true));
             }
             known.put(t.name(), cols);
         }
@@ -119,6 +131,10 @@ final class SchemaWatch {
         for (Known k : cols) {
             int i = relation.indexOf(k.name);
             if (i < 0) {
+                if (k.unseen) {
+                    k.lacked = true; // added after this transaction, while the sync was down
+                    continue;
+                }
                 if (k.mayPredate(commitLsn)) {
                     continue; // delivered again from before the column was added
                 }
@@ -138,6 +154,13 @@ final class SchemaWatch {
                                 "column " + k.name + " of source table " + name + " changed type while streaming",
                                 "change the target column's type the same way (ALTER TABLE ... ALTER COLUMN ... TYPE), then"
                                         + " start the sync again"));
+            }
+            if (k.unseen) {
+                k.unseen = false;
+                if (k.lacked) {
+                    k.addedAt = commitLsn;
+                    k.givenIn = -1;
+                }
             }
             if (k.givenIn != deliveries && k.mayPredate(commitLsn)) {
                 give(relation, now, sink);
@@ -166,7 +189,7 @@ final class SchemaWatch {
             }
             // Known before the sink is given it: a sink that fails after adding it (DDL that commits at once) has the
             // batch delivered again, and the column given again then.
-            cols.add(new Known(c.name(), c.typeOid(), commitLsn, deliveries));
+            cols.add(new Known(c.name(), c.typeOid(), commitLsn, deliveries, false));
             give(relation, c, sink);
         }
         checked.put(relation.oid(), relation);

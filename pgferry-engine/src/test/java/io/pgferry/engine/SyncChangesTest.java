@@ -207,6 +207,34 @@ class SyncChangesTest {
         }
     }
 
+    /**
+     * Regression, issue 5: a column added at the source while the sync was stopped, after changes still to be streamed
+     * to the same table. The start-up check asks for the column at the target; once it is there, the sync stopped at
+     * the first of those changes, whose Relation lacks it, calling the column dropped. The rows must also read the
+     * column's default as at the source, not the NULLs the target's new column holds.
+     */
+    @Test
+    void aColumnAddedWhileTheSyncWasStoppedIsNoDrop(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 5) i");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+            source.execute(
+                    "UPDATE t SET n = 20 WHERE id = 2",
+                    "ALTER TABLE t ADD COLUMN a text DEFAULT 'x'",
+                    "INSERT INTO t VALUES (6, 6, NULL)");
+            target.execute("ALTER TABLE t ADD COLUMN a text");
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+            Databases.awaitSame(source, target, Duration.ofSeconds(30), "t");
+        }
+    }
+
     @Test
     void addedColumnStopsTheSyncInStopModeAndDroppedColumnAlways(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v text, w text)", "INSERT INTO t VALUES (1, 'a', 'b')");
