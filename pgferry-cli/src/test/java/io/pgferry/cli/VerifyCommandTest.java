@@ -77,7 +77,11 @@ class VerifyCommandTest {
                                 && target.queryLong("SELECT count(*) FROM syncguard.sweep_state") == 2,
                         sync);
                 CliRun clean = CliRun.runWithEnv(env, "verify", "--consistency-mode", "lsn-barrier");
-                assertThat(clean.exitCode()).as(clean.out() + clean.err()).isEqualTo(ExitCodes.OK);
+                assertThat(clean.exitCode())
+                        .as(
+                                "%s%s\nthe sync's log:\n%s",
+                                clean.out(), clean.err(), Files.readString(dir.resolve("sync-err.txt")))
+                        .isEqualTo(ExitCodes.OK);
                 assertThat(clean.out())
                         .contains("public.orders (key range of 1000)")
                         .contains("result: in sync (exit 0)");
