@@ -87,7 +87,6 @@ class ChangeStreamHeartbeatTest {
                 .build();
         try (ChangeStream stream = ChangeStream.create(config, h)) {
             stream.start();
-            Lsn start = ServerProbe.confirmedFlush(db, "s");
             db.execute("INSERT INTO t VALUES (1)");
             Collector.Tx tx = h.collector.awaitTransactions(1).get(0);
             long seen = stream.stats().messages();
@@ -98,7 +97,10 @@ class ChangeStreamHeartbeatTest {
                     () -> stream.stats().messages() >= seen + 3);
             assertThat(stream.acknowledgedLsn()).isLessThan(tx.endLsn());
             assertThat(stream.stats().confirmed()).isLessThan(tx.endLsn());
-            assertThat(ServerProbe.confirmedFlush(db, "s")).isEqualTo(start);
+            // Not "equal to where it was at the start": before the transaction was handed over the stream may, idle,
+            // have moved the slot past WAL of no published table (StreamLoop.advanceWhenIdle); on PostgreSQL 16 in
+            // CI it did, by 160 bytes. What it must never do is pass the unacknowledged transaction.
+            assertThat(ServerProbe.confirmedFlush(db, "s")).isLessThan(tx.endLsn());
 
             h.delivered.get(0).ack();
             Lsn later = ServerProbe.currentWal(db);
