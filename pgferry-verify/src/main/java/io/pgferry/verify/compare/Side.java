@@ -250,11 +250,18 @@ final class Side implements AutoCloseable {
         });
     }
 
-    /** The publisher's current WAL position, followed by a small WAL message so that a walsender has a record past it. */
+    /**
+     * The end of the WAL inserted so far on the publisher, followed by a small WAL message so that a walsender has a
+     * record past it. The insert position, not {@code pg_current_wal_lsn()}: that is the position written so far, and
+     * the commit record of a transaction committed with {@code synchronous_commit = off} may still be in WAL buffers
+     * past it, so a barrier there could pass before that transaction reached the subscriber (PostgreSQL docs,
+     * "Asynchronous Commit" and "System Administration Functions"). The walsender sends it once the WAL writer has
+     * flushed it, within {@code wal_writer_delay}.
+     */
     long walPosition() throws SQLException {
         return onThisSide(() -> {
             long lsn;
-            try (PreparedStatement st = c.prepareStatement("SELECT pg_current_wal_lsn() - '0/0'");
+            try (PreparedStatement st = c.prepareStatement("SELECT pg_current_wal_insert_lsn() - '0/0'");
                     ResultSet rs = st.executeQuery()) {
                 rs.next();
                 lsn = rs.getLong(1);
