@@ -10,6 +10,7 @@ import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.CopyMode;
+import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.copy.ForeignCopy;
 import io.pgferry.engine.schema.ColumnDef;
@@ -91,7 +92,9 @@ final class ForeignSync {
                 }
                 targets.put(t.name(), tt);
             }
-            Map<TableName, Boolean> create = plan(dst, dialect, tables, relations, targets);
+            ForeignTables schema = new ForeignTables(dialect, where, tables, relations, targets);
+            Map<TableName, List<Column>> missing = new LinkedHashMap<>();
+            Map<TableName, Boolean> create = schema.plan(dst, missing);
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             Optional<SyncCatalog.Position> position = position(dst, catalog);
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
@@ -108,6 +111,11 @@ final class ForeignSync {
                                         + " and delete the sync's row from its sync_progress table");
                     }
                 }
+                if (config.ddl() == DdlMode.APPLY) {
+                    schema.addMissingColumns(dst, missing);
+                } else {
+                    schema.requireColumns(missing, ", or let the sync add it (DDL mode apply)");
+                }
                 for (SyncCatalog.TableStatus st : catalog.states(dst)) {
                     created.put(TableName.parse(st.sourceTable()), st.createdBySync());
                 }
@@ -118,6 +126,7 @@ final class ForeignSync {
                         where);
                 SyncChecks.upgradeCatalog(dst, dialect, config);
             } else {
+                schema.requireColumns(missing, ", or drop the table to let the sync create it");
                 boolean unfinished = position.isPresent();
                 boolean slotExists = slots.find(config.slot()).isPresent();
                 if (copies && !unfinished) {
@@ -127,7 +136,7 @@ final class ForeignSync {
                                         + " record of a sync using it, so no consistent copy can start from it",
                                 "drop it (" + SlotAdmin.dropSql(config.slot()) + ") or choose another slot name");
                     }
-                    requireEmpty(dst, dialect, tables, targets, create);
+                    schema.requireEmpty(dst, create);
                 }
                 if (unfinished && copies) {
                     log.warn(
@@ -135,9 +144,9 @@ final class ForeignSync {
                                     + " again",
                             config.slot());
                     restartCopy(dst, dialect, catalog, slots);
-                    create = plan(dst, dialect, tables, relations, targets);
+                    create = schema.plan(dst, missing);
                 }
-                createTables(dst, dialect, tables, relations, targets, create);
+                schema.createTables(dst, create);
                 SyncCatalog.create(dst, dialect, config.catalogSchema());
                 catalog.register(dst, null);
                 for (SourceTable t : tables) {
@@ -280,22 +289,6 @@ final class ForeignSync {
                 columns);
     }
 
-    /**
-     * The columns a destination table is created with: as the relation has them, but without key flags for a table
-     * with REPLICA IDENTITY FULL, whose every column the stream flags although it has no key (and may hold the same
-     * row twice).
-     */
-    private static List<Column> keyOf(Relation r) {
-        if (r.replicaIdentity() != ReplicaIdentity.FULL) {
-            return r.columns();
-        }
-        List<Column> out = new ArrayList<>();
-        for (Column c : r.columns()) {
-            out.add(new Column(c.name(), c.typeOid(), c.typeModifier(), false));
-        }
-        return out;
-    }
-
     private TargetTable targetOf(ForeignDialect dialect, SourceTable t) {
         try {
             return dialect.target(
@@ -306,104 +299,6 @@ final class ForeignSync {
             throw PgFerryException.fatal(
                     "source table " + t.name() + " cannot be named at " + where + ": " + e.getMessage(),
                     "rename it at the source, or map its schema elsewhere with the schema map");
-        }
-    }
-
-    /**
-     * Which tables must be created (true) and which exist (false); an existing one is checked column by column
-     * against the type mapping, creating nothing.
-     */
-    private Map<TableName, Boolean> plan(
-            Connection dst,
-            ForeignDialect dialect,
-            List<SourceTable> tables,
-            Map<TableName, Relation> relations,
-            Map<TableName, TargetTable> targets)
-            throws SQLException {
-        Map<TableName, Boolean> create = new LinkedHashMap<>();
-        for (SourceTable t : tables) {
-            TargetTable tt = targets.get(t.name());
-            Optional<Map<String, String>> existing = dialect.existingColumns(dst, tt);
-            create.put(t.name(), existing.isEmpty());
-            if (existing.isEmpty()) {
-                continue;
-            }
-            for (Column c : relations.get(t.name()).columns()) {
-                String declared = existing.get().get(c.name());
-                if (declared == null) {
-                    throw PgFerryException.fatal(
-                            "target table " + tt + " at " + where + " has no column " + c.name() + " of source table "
-                                    + t.name(),
-                            "add it as " + dialect.columnType(c, 1) + ", or drop the table to let the sync create it");
-                }
-                Optional<String> problem = dialect.incompatibility(c, declared);
-                if (problem.isPresent()) {
-                    throw PgFerryException.fatal(
-                            "column " + c.name() + " of target table " + tt + " " + problem.get(),
-                            "change the column, or drop the table to let the sync create it");
-                }
-            }
-        }
-        return create;
-    }
-
-    /**
-     * Creates the missing tables. MySQL commits each CREATE TABLE at once, so on a failure the tables created here
-     * are dropped again: nothing is left half-created.
-     */
-    private void createTables(
-            Connection dst,
-            ForeignDialect dialect,
-            List<SourceTable> tables,
-            Map<TableName, Relation> relations,
-            Map<TableName, TargetTable> targets,
-            Map<TableName, Boolean> create)
-            throws SQLException {
-        List<TargetTable> done = new ArrayList<>();
-        try (Statement st = dst.createStatement()) {
-            for (SourceTable t : tables) {
-                if (create.get(t.name())) {
-                    TargetTable tt = targets.get(t.name());
-                    st.execute(dialect.createTable(tt, keyOf(relations.get(t.name()))));
-                    done.add(tt);
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            try (Statement st = dst.createStatement()) {
-                for (TargetTable tt : done) {
-                    st.execute("DROP TABLE " + dialect.qualified(tt));
-                }
-            } catch (SQLException dropFailed) {
-                e.addSuppressed(dropFailed);
-            }
-            throw e;
-        }
-        if (!done.isEmpty()) {
-            log.info("created {} tables at {}", done.size(), where);
-        }
-    }
-
-    private void requireEmpty(
-            Connection dst,
-            ForeignDialect dialect,
-            List<SourceTable> tables,
-            Map<TableName, TargetTable> targets,
-            Map<TableName, Boolean> create)
-            throws SQLException {
-        for (SourceTable t : tables) {
-            if (create.get(t.name())) {
-                continue;
-            }
-            TargetTable tt = targets.get(t.name());
-            try (Statement st = dst.createStatement();
-                    var rs = st.executeQuery(dialect.anyRowSql(tt))) {
-                if (rs.next()) {
-                    throw PgFerryException.fatal(
-                            "target table " + tt + " at " + where + " already holds rows, and the initial copy would"
-                                    + " add the source's to them",
-                            "empty it, or use copy mode none if it already holds the source's rows");
-                }
-            }
         }
     }
 

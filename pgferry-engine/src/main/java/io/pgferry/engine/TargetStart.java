@@ -3,6 +3,7 @@ package io.pgferry.engine;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.CopyMode;
+import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.copy.ChunkedCopy;
 import io.pgferry.engine.schema.PgSql;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * How a PostgreSQL-to-PostgreSQL sync begins on its target, decided from what the target records: resume streaming
  * where the target's position is; resume an unfinished chunked copy whose slot still exists; or start the copy, over
  * if an earlier one did not finish (its tables emptied or dropped, its slot dropped). Every check of that decision is
- * made before anything is changed, and a fresh start creates the target tables and registers them {@code init}.
+ * made before anything is changed, and a fresh start creates the target tables and registers them {@code init}. A
+ * restart adds the columns the source gained while the sync was stopped when DDL is applied.
  */
 final class TargetStart {
     private static final Logger log = LoggerFactory.getLogger(TargetStart.class);
@@ -67,6 +69,11 @@ final class TargetStart {
                         "restore it, or start the sync over: drop slot " + config.slot()
                                 + " and delete the sync's rows from " + config.catalogSchema() + ".sync_progress");
             }
+            if (config.ddl() == DdlMode.APPLY) {
+                schema.addMissingColumns(plan);
+            } else {
+                TargetSchema.requireColumns(plan, ", or let the sync add it (DDL mode apply)");
+            }
             log.info(
                     "resuming sync {} from {} (recorded at the target)",
                     config.slot(),
@@ -78,6 +85,7 @@ final class TargetStart {
                 }
             }
         } else {
+            TargetSchema.requireColumns(plan, "");
             boolean unfinished = position.isPresent();
             boolean copies = config.copyMode() != CopyMode.NONE;
             if (config.copyMode() == CopyMode.CHUNKED) {

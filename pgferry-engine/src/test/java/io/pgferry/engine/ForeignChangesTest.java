@@ -1,7 +1,10 @@
 package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.DdlMode;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.time.Duration;
@@ -132,6 +135,38 @@ class ForeignChangesTest {
                 engine.stop();
                 runner.shutdownNow();
             }
+        }
+    }
+    /**
+     * A column added while the sync was stopped is added at the next start when DDL is applied (with DDL mode stop
+     * the start stops, naming it, and adds nothing); the rows the destination held, and those inserted before the
+     * column existed, read the source's default.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void aColumnAddedWhileTheSyncWasStoppedIsAddedAtTheNextStart(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 3) i");
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            source.execute(
+                    "INSERT INTO t VALUES (4, 4)",
+                    "ALTER TABLE t ADD COLUMN a text DEFAULT 'x'",
+                    "INSERT INTO t VALUES (5, 5, NULL)",
+                    "UPDATE t SET a = 'y' WHERE id = 2");
+            assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
+                                    .untilCaughtUp(true)
+                                    .ddl(DdlMode.STOP)
+                                    .build())
+                            .run())
+                    .isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.problem())
+                            .contains("has no column a of source table public.t"));
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            ForeignSyncTest.awaitRows(
+                    d,
+                    "SELECT id, n, a FROM " + d.qualified("t") + " ORDER BY id",
+                    java.util.List.of("1|1|x", "2|2|y", "3|3|x", "4|4|x", "5|5|null"),
+                    Duration.ofSeconds(60));
         }
     }
 }

@@ -206,17 +206,11 @@ public interface Dialect {
         }
     }
 
-    /** Whether {@code table} has a column named {@code name}; used where DDL cannot be rolled back. */
-    default boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
-        try (var rs = c.getMetaData().getColumns(null, table.schema(), table.table(), null)) {
-            while (rs.next()) {
-                if (name.equals(rs.getString("COLUMN_NAME"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
+    /**
+     * Whether {@code table} has a column named {@code name}, matched exactly (not as a metadata search pattern, where
+     * {@code _} matches any character).
+     */
+    boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException;
 
     /** Statements that create the sync's bookkeeping schema and tables when missing; run in one transaction. */
     List<String> catalogDdl(String schema);

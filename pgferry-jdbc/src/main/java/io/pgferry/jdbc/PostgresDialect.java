@@ -300,11 +300,27 @@ public final class PostgresDialect implements Dialect {
     @Override
     public void addColumn(Connection c, TargetTable table, Relation relation, Column column, String existing)
             throws SQLException {
-        if (existing == null || hasColumn(c, table, column.name())) {
-            add(c, table, column, null);
+        // A column already there is not added again: its type may be a user type (added while the sync was
+        // stopped), whose OID at the source names nothing, or something else, at the target.
+        if (hasColumn(c, table, column.name())) {
             fillAdded(c, table, relation, column, existing);
         } else {
             add(c, table, column, existing);
+        }
+    }
+
+    @Override
+    public boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_catalog.pg_attribute a"
+                + " JOIN pg_catalog.pg_class k ON k.oid = a.attrelid JOIN pg_catalog.pg_namespace n"
+                + " ON n.oid = k.relnamespace WHERE n.nspname = ? AND k.relname = ? AND a.attname = ? AND a.attnum > 0"
+                + " AND NOT a.attisdropped")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

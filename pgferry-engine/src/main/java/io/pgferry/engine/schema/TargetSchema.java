@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,13 +43,19 @@ public final class TargetSchema {
     private final Connection target;
     private final SyncConfig config;
 
-    /** What the target needs, found by {@link #plan}. */
+    /**
+     * What the target needs, found by {@link #plan}.
+     *
+     * @param missingColumns source columns an existing target table lacks, by source table: an error at a first
+     *     start ({@link #requireColumns}), added at a restart when DDL is applied ({@link #addMissingColumns})
+     */
     public record Plan(
             Map<TableName, TargetTable> targets,
             List<SourceTable> toCreate,
             Set<String> schemasToCreate,
             List<UserType> typesToCreate,
-            Map<TableName, Boolean> binaryCopy) {
+            Map<TableName, Boolean> binaryCopy,
+            Map<TableName, List<ColumnDef>> missingColumns) {
 
         public boolean created(TableName t) {
             return toCreate.stream().anyMatch(s -> s.name().equals(t));
@@ -63,13 +70,17 @@ public final class TargetSchema {
         }
     }
 
-    /** Checks every table; throws a fatal error naming the table and column at the first mismatch. */
+    /**
+     * Checks every table; throws a fatal error naming the table and column at the first mismatch, except for source
+     * columns the target lacks, which the plan lists.
+     */
     public Plan plan(List<SourceTable> tables) throws SQLException {
         Map<TableName, TargetTable> targets = new LinkedHashMap<>();
         List<SourceTable> toCreate = new ArrayList<>();
         Set<String> schemas = new LinkedHashSet<>();
         Map<String, UserType> types = new LinkedHashMap<>();
         Map<TableName, Boolean> binary = new HashMap<>();
+        Map<TableName, List<ColumnDef>> missing = new LinkedHashMap<>();
         for (SourceTable t : tables) {
             String schema = config.targetSchema(t.name().schema());
             TargetTable tt = new TargetTable(schema, t.name().name());
@@ -100,14 +111,87 @@ public final class TargetSchema {
                 }
                 binary.put(t.name(), t.copyColumns().stream().allMatch(ColumnDef::builtin));
             } else {
-                binary.put(t.name(), check(t, tt, oid));
+                List<ColumnDef> lacking = new ArrayList<>();
+                binary.put(t.name(), check(t, tt, oid, lacking));
+                if (!lacking.isEmpty()) {
+                    missing.put(t.name(), lacking);
+                }
             }
         }
-        return new Plan(targets, toCreate, schemas, new ArrayList<>(types.values()), binary);
+        return new Plan(targets, toCreate, schemas, new ArrayList<>(types.values()), binary, missing);
     }
 
-    /** Checks an existing table; returns whether binary COPY is safe (every column built in, same type). */
-    private boolean check(SourceTable source, TargetTable tt, long oid) throws SQLException {
+    /** Throws for the first source column an existing target table lacks; {@code orElse} ends the fix. */
+    public static void requireColumns(Plan plan, String orElse) {
+        for (Map.Entry<TableName, List<ColumnDef>> e : plan.missingColumns().entrySet()) {
+            TargetTable tt = plan.targets().get(e.getKey());
+            ColumnDef c = e.getValue().get(0);
+            throw PgFerryException.fatal(
+                    "target table " + tt + " has no column " + c.name() + " (" + c.typeSql() + ") of source table "
+                            + e.getKey(),
+                    "add it: " + addColumnSql(tt, c) + orElse);
+        }
+    }
+
+    /**
+     * Adds the source columns the target tables lack, as a user would by hand, in one transaction, creating the enum
+     * and domain types they need: a column added at the source while the sync was stopped. The values of the rows the
+     * target holds are then the stream's to give (see SchemaWatch).
+     */
+    public void addMissingColumns(Plan plan) throws SQLException {
+        if (plan.missingColumns().isEmpty()) {
+            return;
+        }
+        inOneTransaction(st -> {
+            Set<String> typesMade = new HashSet<>();
+            for (Map.Entry<TableName, List<ColumnDef>> e : plan.missingColumns().entrySet()) {
+                TargetTable tt = plan.targets().get(e.getKey());
+                for (ColumnDef c : e.getValue()) {
+                    UserType u = c.userType();
+                    if (u != null && typesMade.add(u.schema() + "." + u.name()) && !typeExists(u.schema(), u.name())) {
+                        st.execute(typeDdl(u));
+                    }
+                    st.execute(addColumnSql(tt, c));
+                    log.warn(
+                            "column {} of source table {} was added while the sync was stopped: added to target table"
+                                    + " {}",
+                            c.name(),
+                            e.getKey(),
+                            tt);
+                }
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Statement st) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction of the target: all of it or, on error, none. */
+    private void inOneTransaction(Work work) throws SQLException {
+        boolean auto = target.getAutoCommit();
+        target.setAutoCommit(false);
+        try (Statement st = target.createStatement()) {
+            work.run(st);
+            target.commit();
+        } catch (SQLException e) {
+            target.rollback();
+            throw e;
+        } finally {
+            target.setAutoCommit(auto);
+        }
+    }
+
+    private static String addColumnSql(TargetTable tt, ColumnDef c) {
+        return "ALTER TABLE " + PgSql.qualified(tt.schema(), tt.table()) + " ADD COLUMN " + PgSql.quote(c.name()) + " "
+                + c.typeSql();
+    }
+
+    /**
+     * Checks an existing table, listing in {@code lacking} the source columns it does not have; returns whether binary
+     * COPY is safe (every column built in, same type).
+     */
+    private boolean check(SourceTable source, TargetTable tt, long oid, List<ColumnDef> lacking) throws SQLException {
         record Col(String type, String typname, boolean notNull, boolean hasDefault, boolean generated) {}
         Map<String, Col> cols = new HashMap<>();
         try (PreparedStatement ps = target.prepareStatement(COLUMNS)) {
@@ -133,11 +217,9 @@ public final class TargetSchema {
             sourceNames.add(c.name());
             Col t = cols.get(c.name());
             if (t == null) {
-                throw PgFerryException.fatal(
-                        "target table " + tt + " has no column " + c.name() + " (" + c.typeSql() + ") of source table "
-                                + source.name(),
-                        "add it: ALTER TABLE " + PgSql.qualified(tt.schema(), tt.table()) + " ADD COLUMN "
-                                + PgSql.quote(c.name()) + " " + c.typeSql());
+                lacking.add(c);
+                binary &= c.builtin();
+                continue;
             }
             if (t.generated()) {
                 throw PgFerryException.fatal(
@@ -174,9 +256,7 @@ public final class TargetSchema {
         if (plan.toCreate().isEmpty() && plan.schemasToCreate().isEmpty()) {
             return;
         }
-        boolean auto = target.getAutoCommit();
-        target.setAutoCommit(false);
-        try (Statement st = target.createStatement()) {
+        inOneTransaction(st -> {
             for (String s : plan.schemasToCreate()) {
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + PgSql.quote(s));
             }
@@ -186,13 +266,7 @@ public final class TargetSchema {
             for (SourceTable t : plan.toCreate()) {
                 st.execute(tableDdl(t, plan.targets().get(t.name())));
             }
-            target.commit();
-        } catch (SQLException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(auto);
-        }
+        });
         log.info("created {} tables at the target", plan.toCreate().size());
     }
 
