@@ -189,6 +189,18 @@ public interface Dialect {
     }
 
     /**
+     * {@link #addColumn(Connection, TargetTable, Relation, Column, String)} where {@code table} has no column of that
+     * name; nothing where it has one, not even a fill: another writer of the table added it, and may have written its
+     * own values in it since (a NULL among them).
+     */
+    default void addColumnIfAbsent(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        if (!hasColumn(c, table, column.name())) {
+            addColumn(c, table, relation, column, existing);
+        }
+    }
+
+    /**
      * Sets {@code column} to {@code existing} where it is NULL: the rows that were there when the source added the
      * column read its default there, and no change carries it. Idempotent, so a batch applied again after a failure
      * fills what the first attempt may have left.

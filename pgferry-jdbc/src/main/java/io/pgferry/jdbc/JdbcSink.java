@@ -68,6 +68,7 @@ public final class JdbcSink implements ChangeSink {
     private final boolean inOrder;
     private boolean idempotent;
     private boolean copying;
+    private boolean fillPresentColumns = true;
     /**
      * The source table whose rows are being written, from just before a statement to just after it succeeds: a
      * destination error while it is set is that table's, and is reported as a {@link TableFailure}.
@@ -268,6 +269,16 @@ public final class JdbcSink implements ChangeSink {
         }
     }
 
+    /**
+     * Whether {@link #addColumn} fills the NULLs of a column the table has already (the default: the one writer of a
+     * sync gives a column again after a failure, or when it was added while the sync was stopped), or leaves such a
+     * column alone (several writers of one table, as the sink connector's tasks are: another may have added it, and
+     * written NULLs in it since).
+     */
+    public void fillPresentColumns(boolean on) {
+        fillPresentColumns = on;
+    }
+
     @Override
     public void addColumn(Relation relation, Column column, String existing) {
         TargetTable target = target(relation);
@@ -277,7 +288,11 @@ public final class JdbcSink implements ChangeSink {
                 return;
             }
             flush();
-            dialect.addColumn(connection, target, relation, column, existing);
+            if (fillPresentColumns) {
+                dialect.addColumn(connection, target, relation, column, existing);
+            } else {
+                dialect.addColumnIfAbsent(connection, target, relation, column, existing);
+            }
             log.warn("added column {} to target table {}, as at the source", column.name(), target);
         } catch (SQLException e) {
             throw TableFailure.of(
@@ -297,8 +312,10 @@ public final class JdbcSink implements ChangeSink {
     private void addColumnOutsideBatch(TargetTable target, Relation relation, Column column, String existing)
             throws SQLException {
         if (dialect.hasColumn(connection, target, column.name())) {
-            flush();
-            dialect.fillAdded(connection, target, relation, column, existing);
+            if (fillPresentColumns) {
+                flush();
+                dialect.fillAdded(connection, target, relation, column, existing);
+            }
             return;
         }
         open.clear();

@@ -85,13 +85,8 @@ public final class SlotMetrics implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                // A metrics connection that fails is opened again at the next read.
-            }
-            connection = null;
-        }
+        // A metrics connection that fails is opened again at the next read.
+        Connections.closeQuietly(connection);
+        connection = null;
     }
 }

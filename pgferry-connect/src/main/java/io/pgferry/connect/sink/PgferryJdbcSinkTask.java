@@ -4,7 +4,6 @@ import io.pgferry.connect.PluginVersion;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
-import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.jdbc.Dialect;
@@ -13,12 +12,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the change events of its partitions to the destination: each {@link #put} is one destination transaction
- * holding its changes (reduced per key by {@link JdbcSink}) and the partitions' next offsets ({@link OffsetLedger}).
+ * holding its changes (reduced per key by {@link JdbcSink}) and the partitions' next offsets ({@link OffsetLedger}),
+ * or more than one where a record brings a table or column the destination lacks (see {@link #prepare}).
  * The destination's offsets are the truth: on {@link #open} the consumer is moved to them, and records below them are
  * skipped, so a restarted or moved task applies nothing twice, also in a table without a key. {@link #preCommit}
  * reports to Kafka only offsets whose transaction is durable at the destination.
@@ -98,6 +96,8 @@ public final class PgferryJdbcSinkTask extends SinkTask {
         }
         ledger = new OffsetLedger(dialect, settings.catalogSchema(), settings.connector());
         sink = new JdbcSink(target::connect, dialect, tables::of, ledger, target.toString());
+        // Tasks of one connector may write one table: a column another task added is left as it is.
+        sink.fillPresentColumns(false);
         reloadOffsets(assigned);
     }
 
@@ -151,9 +151,9 @@ public final class PgferryJdbcSinkTask extends SinkTask {
     }
 
     private void apply(Collection<SinkRecord> records) {
-        List<ChangeDecoder.Decoded> changes = new ArrayList<>(records.size());
         Map<TopicPartition, Long> moves = new LinkedHashMap<>();
-        Set<Relation> relations = new LinkedHashSet<>();
+        Set<Relation> ready = new HashSet<>();
+        sink.begin();
         for (SinkRecord r : records) {
             TopicPartition tp = new TopicPartition(r.topic(), r.kafkaPartition());
             Long from = next.get(tp);
@@ -162,38 +162,53 @@ public final class PgferryJdbcSinkTask extends SinkTask {
             }
             ChangeDecoder.Decoded d = decode(r);
             if (d.change() != null) {
-                changes.add(d);
-                if (d.shape() != null) {
-                    relations.add(d.shape().relation);
+                if (d.shape() != null && ready.add(d.shape().relation)) {
+                    moves = prepare(d.shape(), moves);
+                }
+                ChangeEvent c = d.change();
+                if (c instanceof ChangeEvent.Truncate t) {
+                    if (tables.exists(ddl, t.relations().get(0))) {
+                        sink.apply(c);
+                    }
+                } else {
+                    sink.idempotent(settings.upsert() && d.shape().relation.replicaIdentity() != ReplicaIdentity.FULL);
+                    sink.apply(c);
                 }
             }
             moves.put(tp, r.kafkaOffset() + 1);
         }
-        if (moves.isEmpty()) {
-            return;
+        if (!moves.isEmpty()) {
+            commit(moves);
         }
-        TargetTables.Prepared prepared;
+    }
+
+    /**
+     * Creates the table of {@code shape} or adds the columns it lacks, before the first change of this batch that
+     * carries them. The changes before it are committed first, with their offsets: they were written without the
+     * column, and must be there when it is added, so that they get the value the source's rows read in it (the field's
+     * schema default) as the rows held before do; and since DDL commits at once in MySQL, a batch applied again after
+     * a failure then never starts before the column was added. Returns the offsets of the batch still open.
+     */
+    private Map<TopicPartition, Long> prepare(Shape shape, Map<TopicPartition, Long> moves) {
         try {
-            prepared = tables.prepare(ddl, relations);
+            if (!moves.isEmpty() && tables.needsDdl(ddl, shape.relation)) {
+                commit(moves);
+                moves = new LinkedHashMap<>();
+                sink.begin();
+            }
+            TargetTables.Prepared prepared =
+                    tables.prepare(ddl, List.of(shape.relation), (r, column) -> shape.defaultText(column));
+            for (TargetTables.Added add : prepared.addInBatch()) {
+                sink.addColumn(add.relation(), add.column(), add.existing());
+            }
+            return moves;
         } catch (SQLException e) {
             throw io.pgferry.jdbc.JdbcErrors.classify(e, "could not create or alter a table at " + target);
         }
-        sink.begin();
-        for (Map.Entry<Relation, Column> add : prepared.addInBatch()) {
-            // A record's schema says nothing of what rows written before the column hold: they keep NULL.
-            sink.addColumn(add.getKey(), add.getValue(), null);
-        }
-        for (ChangeDecoder.Decoded d : changes) {
-            ChangeEvent c = d.change();
-            if (c instanceof ChangeEvent.Truncate t) {
-                if (!tables.exists(ddl, t.relations().get(0))) {
-                    continue;
-                }
-            } else {
-                sink.idempotent(settings.upsert() && d.shape().relation.replicaIdentity() != ReplicaIdentity.FULL);
-            }
-            sink.apply(c);
-        }
+    }
+
+    /** Commits the open batch with the partitions' next offsets {@code moves}. */
+    private void commit(Map<TopicPartition, Long> moves) {
         for (Map.Entry<TopicPartition, Long> m : moves.entrySet()) {
             ledger.stage(m.getKey(), next.getOrDefault(m.getKey(), -1L), m.getValue());
         }

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -22,14 +23,20 @@ import org.apache.kafka.connect.data.Struct;
  * no key has replica identity FULL: its rows are matched on all their values, as pgferry's sync matches them.
  */
 final class Shape {
+    /** pgferry's source connector's field parameter: PostgreSQL's text of what rows that predate the column read. */
+    static final String MISSING_VALUE = "__pgferry.existing";
+
     final Relation relation;
     private final Field[] fields;
     private final FieldType[] types;
+    /** PostgreSQL's text of each field's schema default, or null for none. */
+    private final String[] defaults;
 
-    private Shape(Relation relation, Field[] fields, FieldType[] types) {
+    private Shape(Relation relation, Field[] fields, FieldType[] types, String[] defaults) {
         this.relation = relation;
         this.fields = fields;
         this.types = types;
+        this.defaults = defaults;
     }
 
     /**
@@ -41,6 +48,7 @@ final class Shape {
         List<Field> fs = rowSchema.fields();
         Field[] fields = fs.toArray(new Field[0]);
         FieldType[] types = new FieldType[fields.length];
+        String[] defaults = new String[fields.length];
         List<Column> columns = new ArrayList<>();
         for (int i = 0; i < fields.length; i++) {
             try {
@@ -50,6 +58,7 @@ final class Shape {
             }
             columns.add(new Column(
                     fields[i].name(), types[i].declaredOid(), types[i].typmod(), keyFields.contains(fields[i].name())));
+            defaults[i] = defaultText(fields[i], types[i]);
         }
         boolean keyed = columns.stream().anyMatch(Column::key);
         Relation relation = new Relation(
@@ -58,7 +67,35 @@ final class Shape {
                 table,
                 keyed ? ReplicaIdentity.DEFAULT : ReplicaIdentity.FULL,
                 columns);
-        return new Shape(relation, fields, types);
+        return new Shape(relation, fields, types, defaults);
+    }
+
+    /**
+     * What the rows a destination held before the column was added hold in it, in PostgreSQL's text form, or null:
+     * the value pgferry's source connector gives as the field parameter {@link #MISSING_VALUE} (what the source's
+     * rows read in a column added with a default), else the field's schema default (Debezium's connector gives a
+     * column's constant default).
+     */
+    String defaultText(String column) {
+        int i = relation.indexOf(column);
+        return i < 0 ? null : defaults[i];
+    }
+
+    private static String defaultText(Field field, FieldType type) {
+        Map<String, String> parameters = field.schema().parameters();
+        if (parameters != null && parameters.containsKey(MISSING_VALUE)) {
+            return parameters.get(MISSING_VALUE);
+        }
+        Object d = field.schema().defaultValue();
+        if (d == null) {
+            return null;
+        }
+        try {
+            return type.text(d);
+        } catch (RuntimeException e) {
+            // A default its own schema does not describe is ignored, as a schema without one would be.
+            return null;
+        }
     }
 
     /**
@@ -86,7 +123,9 @@ final class Shape {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * n);
         for (int i = 0; i < n; i++) {
             Column c = relation.columns().get(i);
-            Object v = keyOnly && !c.key() ? null : struct.get(fields[i]);
+            // Without the default: Struct.get gives a field's schema default for a NULL, which a column with a
+            // default would then hold instead of the NULL the source wrote.
+            Object v = keyOnly && !c.key() ? null : struct.getWithoutDefault(fields[i].name());
             if (unchanged != null && !c.key() && unchanged.contains(c.name())) {
                 kinds[i] = TupleData.UNCHANGED_TOAST;
             } else if (v == null) {

@@ -36,7 +36,16 @@ final class TargetTables {
     private final Map<TargetTable, Map<String, String>> known = new HashMap<>();
 
     /** What a batch must do before its changes: columns to add inside it. */
-    record Prepared(List<Map.Entry<Relation, Column>> addInBatch) {}
+    record Prepared(List<Added> addInBatch) {}
+
+    /** A column to add to the table of {@code relation}, the rows there getting {@code existing} (null: NULL). */
+    record Added(Relation relation, Column column, String existing) {}
+
+    /** What the rows a destination table held read in a column its records start to carry; null for NULL. */
+    @FunctionalInterface
+    interface ExistingValues {
+        String of(Relation relation, String column);
+    }
 
     TargetTables(Target target, Dialect dialect, Map<String, String> schemaMap, boolean applyDdl) {
         this.target = target;
@@ -74,12 +83,40 @@ final class TargetTables {
         }
     }
 
+    /** Whether the table of {@code relation} is missing at the destination or lacks one of its columns. */
+    boolean needsDdl(Connection ddl, Relation relation) throws SQLException {
+        TargetTable t = of(relation);
+        Map<String, String> columns = known.get(t);
+        if (columns == null) {
+            Optional<Map<String, String>> read = read(ddl, t);
+            if (read.isEmpty()) {
+                return true;
+            }
+            columns = read.get();
+            known.put(t, columns);
+        }
+        for (Column c : relation.columns()) {
+            if (!columns.containsKey(key(c.name()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Makes sure the tables of {@code relations} exist with their columns, on {@code ddl} (in auto-commit), and
      * returns the columns to add inside the next batch.
      */
     Prepared prepare(Connection ddl, Iterable<Relation> relations) throws SQLException {
-        List<Map.Entry<Relation, Column>> inBatch = new ArrayList<>();
+        return prepare(ddl, relations, (r, c) -> null);
+    }
+
+    /**
+     * {@link #prepare(Connection, Iterable)}, the rows already in a table getting in an added column what {@code
+     * existing} gives.
+     */
+    Prepared prepare(Connection ddl, Iterable<Relation> relations, ExistingValues existing) throws SQLException {
+        List<Added> inBatch = new ArrayList<>();
         for (Relation r : relations) {
             TargetTable t = of(r);
             Map<String, String> columns = known.get(t);
@@ -103,10 +140,11 @@ final class TargetTables {
                                         + " of " + r + " carry",
                                 "add the column, or set ddl to apply");
                     }
+                    Added add = new Added(r, c, existing.of(r, c.name()));
                     if (dialect instanceof ForeignDialect) {
-                        addForeign(ddl, t, c);
+                        addForeign(ddl, t, add);
                     } else {
-                        inBatch.add(Map.entry(r, c));
+                        inBatch.add(add);
                     }
                     columns.put(key(c.name()), "");
                 } else if (dialect instanceof ForeignDialect f && !declared.isEmpty()) {
@@ -123,15 +161,29 @@ final class TargetTables {
     }
 
     /**
-     * Adds {@code c} to {@code t} outside any batch. Another task of the connector, writing the same table from another
-     * partition, may have added it a moment before (regression: the second task's ALTER TABLE failed with a duplicate
-     * column, and the task with it; issue 10): then it is there now, and that is all that matters.
+     * Adds a column to {@code t} outside any batch, with the rows there getting its existing value, in one transaction
+     * where the destination's DDL is transactional; a column there already is left as it is. Another task of the connector, writing the same table from
+     * another partition, may have added it a moment before (regression: the second task's ALTER TABLE failed with a
+     * duplicate column, and the task with it; issue 10): then it is there now, and that is all that matters.
      */
-    private void addForeign(Connection ddl, TargetTable t, Column c) throws SQLException {
+    private void addForeign(Connection ddl, TargetTable t, Added add) throws SQLException {
         try {
-            dialect.addColumn(ddl, t, c);
+            if (add.existing() == null) {
+                dialect.addColumn(ddl, t, add.column());
+            } else {
+                ddl.setAutoCommit(false);
+                try {
+                    dialect.addColumnIfAbsent(ddl, t, add.relation(), add.column(), add.existing());
+                    ddl.commit();
+                } catch (SQLException | RuntimeException e) {
+                    ddl.rollback();
+                    throw e;
+                } finally {
+                    ddl.setAutoCommit(true);
+                }
+            }
         } catch (SQLException e) {
-            if (!read(ddl, t).orElse(Map.of()).containsKey(key(c.name()))) {
+            if (!read(ddl, t).orElse(Map.of()).containsKey(key(add.column().name()))) {
                 throw e;
             }
         }

@@ -75,6 +75,8 @@ public final class PgferrySourceTask extends SourceTask {
     /** The primary keys of the tables with REPLICA IDENTITY FULL, shared by both encoders. */
     private PrimaryKeys primaryKeys;
 
+    private MissingValues missingValues;
+
     @Override
     public String version() {
         return PluginVersion.get();
@@ -99,6 +101,7 @@ public final class PgferrySourceTask extends SourceTask {
         transactions = context.transactionContext();
         String prefix = settings.topics().prefix();
         primaryKeys = new PrimaryKeys(settings.source());
+        missingValues = new MissingValues(settings.source());
         events = encoder();
         if (!settings.transactionMetadata()) {
             // A second encoder, the stream thread's own: encoders are not thread-safe.
@@ -128,7 +131,8 @@ public final class PgferrySourceTask extends SourceTask {
                         new SourceStruct(prefix, settings.source().dbname()),
                         settings.tombstones(),
                         Clock.systemUTC(),
-                        primaryKeys)
+                        primaryKeys,
+                        missingValues)
                 : new JsonEncoder(
                         prefix,
                         settings.source().dbname(),
@@ -342,6 +346,9 @@ public final class PgferrySourceTask extends SourceTask {
             s.stop();
         }
         handed.releaseAll();
+        if (missingValues != null) {
+            missingValues.close();
+        }
         Reading r = reading;
         if (r != null) {
             // A poll() still reading it stops at its next change (see poll()).

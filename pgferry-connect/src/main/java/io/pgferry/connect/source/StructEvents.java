@@ -12,6 +12,7 @@ import io.pgferry.kafka.UnchangedToast;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -53,23 +54,29 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
     private Out out;
 
     private final Function<Relation, List<String>> primaryKeys;
+    private final Function<Relation, Map<String, String>> missing;
 
     StructEvents(Topics topics, SourceStruct source, boolean tombstones, Clock clock) {
-        this(topics, source, tombstones, clock, r -> null);
+        this(topics, source, tombstones, clock, r -> null, r -> Map.of());
     }
 
-    /** @param primaryKeys each table's primary key from the source's catalog, or null (see {@link PrimaryKeys}) */
+    /**
+     * @param primaryKeys each table's primary key from the source's catalog, or null (see {@link PrimaryKeys})
+     * @param missing each table's columns' missing values (see {@link MissingValues})
+     */
     StructEvents(
             Topics topics,
             SourceStruct source,
             boolean tombstones,
             Clock clock,
-            Function<Relation, List<String>> primaryKeys) {
+            Function<Relation, List<String>> primaryKeys,
+            Function<Relation, Map<String, String>> missing) {
         super(tombstones);
         this.topics = topics;
         this.source = source;
         this.clock = clock;
         this.primaryKeys = primaryKeys;
+        this.missing = missing;
     }
 
     @Override
@@ -80,7 +87,7 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
 
     @Override
     protected TableSchemas newLayout(Relation relation, TypeResolver types) {
-        return new TableSchemas(relation, types, topics, primaryKeys.apply(relation));
+        return new TableSchemas(relation, types, topics, primaryKeys.apply(relation), missing.apply(relation));
     }
 
     @Override

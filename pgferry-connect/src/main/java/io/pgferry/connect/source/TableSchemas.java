@@ -25,13 +25,28 @@ final class TableSchemas extends TableLayout {
     private final Schema rowSchema;
     private final Schema envelope;
 
-    /** @param primaryKey the table's primary key from the source's catalog, or null (see {@link TableLayout}) */
-    TableSchemas(Relation relation, TypeResolver types, Topics topics, List<String> primaryKey) {
+    /**
+     * @param primaryKey the table's primary key from the source's catalog, or null (see {@link TableLayout})
+     * @param missing what the rows the table held when a column was added read in it, by column (see {@link
+     *     MissingValues})
+     */
+    TableSchemas(
+            Relation relation,
+            TypeResolver types,
+            Topics topics,
+            List<String> primaryKey,
+            Map<String, String> missing) {
         super(relation, types, topics, primaryKey);
         SchemaBuilder row = SchemaBuilder.struct().name(topic() + ".Value").optional();
         SchemaBuilder keyStruct = SchemaBuilder.struct().name(topic() + ".Key");
         for (int i = 0; i < size(); i++) {
-            row.field(columnName(i), schemaOf(columnType(i), true, columnParameters(i)));
+            Map<String, String> parameters = columnParameters(i);
+            String existing = missing.get(columnName(i));
+            if (existing != null) {
+                parameters = new java.util.HashMap<>(parameters);
+                parameters.put(MissingValues.PARAMETER, existing);
+            }
+            row.field(columnName(i), schemaOf(columnType(i), true, parameters));
             if (isKey(i)) {
                 keyStruct.field(columnName(i), schemaOf(columnType(i), false, columnParameters(i)));
             }

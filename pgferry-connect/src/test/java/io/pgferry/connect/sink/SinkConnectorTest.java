@@ -139,7 +139,10 @@ class SinkConnectorTest {
      * Issue 10: the sink's path for a column added at the source while streaming (the ALTER TABLE at the destination,
      * in or outside the batch per the dialect) was not exercised on a Connect cluster. A column added at the source
      * reaches the destination with its values, and rows written before it keep NULL there: in PostgreSQL inside the
-     * batch, in MariaDB (where DDL commits) outside it, the batch then applied again.
+     * batch, in MariaDB (where DDL commits) outside it, the batch then applied again. Regression: a column added with
+     * a default left NULL in the rows the destination held, where the source's rows read the default; pgferry's source
+     * connector now gives that value with the field, and the rows get it, also those of the same batch written
+     * before the change that brought the column.
      */
     @Test
     void aColumnAddedAtTheSourceIsAddedAtThePostgresDestination(TestDatabase db) throws Exception {
@@ -182,10 +185,12 @@ class SinkConnectorTest {
                 () -> rows(targetConnection, T_ROWS).equals(rows(db::connect, T_ROWS)),
                 "the first rows at the destination; sink tasks: " + SinkPipeline.taskStates(connect, sink));
         db.execute(
+                "INSERT INTO t VALUES (999, 1, 'before')",
                 "ALTER TABLE t ADD COLUMN w int",
-                "INSERT INTO t VALUES (1000, 1, 'after', 7)",
+                "ALTER TABLE t ADD COLUMN d text DEFAULT 'it''s here'",
+                "INSERT INTO t VALUES (1000, 1, 'after', 7, NULL)",
                 "UPDATE t SET w = 8 WHERE id = 0");
-        String withW = "SELECT id, v, w FROM t ORDER BY id";
+        String withW = "SELECT id, v, w, d FROM t ORDER BY id";
         ConnectCluster.await(
                 WAIT,
                 () -> rows(targetConnection, withW).equals(rows(db::connect, withW)),
@@ -193,6 +198,8 @@ class SinkConnectorTest {
         assertThat(rows(targetConnection, "SELECT w FROM t WHERE id = 1000")).containsExactly("7");
         assertThat(rows(targetConnection, "SELECT count(*) FROM t WHERE w IS NULL"))
                 .containsExactly(String.valueOf(rows(db::connect, T_ROWS).size() - 2));
+        assertThat(rows(targetConnection, "SELECT count(*) FROM t WHERE d = 'it''s here'"))
+                .containsExactly(String.valueOf(rows(db::connect, T_ROWS).size() - 1));
         assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
         ConnectCluster.delete(connect, sink);
         ConnectCluster.delete(connect, prefix + "-source");

@@ -90,6 +90,8 @@ final class SinkPipeline {
         c.put("key.converter.schemas.enable", "true");
         c.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
         c.put("value.converter.schemas.enable", "true");
+        // A NULL in a field with a schema default stays NULL (Kafka 3.5, KIP-581), as docs/connect.md asks.
+        c.put("value.converter.replace.null.with.default", "false");
     }
 
     /**

@@ -128,6 +128,62 @@ class SinkTypesTest {
             "UPDATE ty SET f8 = -2.25, nu = 1e20 WHERE id = 1",
             "DELETE FROM ty WHERE id = 3"
         };
+        runOnMariaDb(
+                db,
+                prefix,
+                source,
+                after,
+                "SELECT id, n, nu, f8, tz, ts, d, hex(`by`), ai, `at`, j, tx, u, b FROM ty ORDER BY id",
+                List.of(
+                        "1|1234567890123456789012345678.0123456789|100000000000000000000|-2.25"
+                                + "|2024-02-29 10:34:56.123456|2024-01-01 00:00:00.000000|2024-01-01|00FF"
+                                + "|[1,null,3]|[\"a,b\",\"q\\\"uote\"]|{\"k\": [1, 2]}|t"
+                                + "|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|1",
+                        "2|null|null|null|null|null|null|null|null|null|null|😀 'quoted' \\ back|null|0"));
+    }
+
+    /**
+     * Regression, issue 10: a column added at the source with a default reached the destination with NULL in the rows
+     * it held before, where the source's rows read the default. The field's default in the record schema (Debezium's
+     * connector gives a column's constant default) is what they get now, in PostgreSQL inside the batch, in MariaDB
+     * (where DDL commits) with the column; a row written after with NULL keeps it.
+     */
+    @Test
+    void aColumnAddedWithADefaultGivesItToTheRowsHeldBeforeIt(TestDatabase db) throws Exception {
+        String[] after = {
+            "INSERT INTO ty VALUES (2, 'b')",
+            "ALTER TABLE ty ADD COLUMN w int DEFAULT 5",
+            "ALTER TABLE ty ADD COLUMN s text NOT NULL DEFAULT 'x y'",
+            "INSERT INTO ty VALUES (3, 'c', NULL, 'z')"
+        };
+        List<String> expected = List.of("1|a|5|x y", "2|b|5|x y", "3|c|null|z");
+        for (String kind : List.of("postgres", "mariadb")) {
+            db.execute("DROP TABLE IF EXISTS ty", "CREATE TABLE ty (id int PRIMARY KEY, v text)");
+            db.execute("INSERT INTO ty VALUES (1, 'a')");
+            String prefix = ConnectCluster.freshName("dbzdefault");
+            db.execute("CREATE PUBLICATION p_" + prefix + " FOR TABLE ty");
+            Map<String, String> source = debeziumSource(db, prefix);
+            String compare = "SELECT id, v, w, s FROM ty ORDER BY id";
+            if (kind.equals("postgres")) {
+                try (TestDatabase target = TestDatabase.create(db.server())) {
+                    run(db, target, prefix, source, after, compare);
+                }
+                assertThat(rows(db::connect, compare)).isEqualTo(expected);
+            } else {
+                runOnMariaDb(db, prefix, source, after, compare, expected);
+            }
+        }
+    }
+
+    /** {@link #run} into a database of its own at the shared MariaDB server, dropped afterwards. */
+    private void runOnMariaDb(
+            TestDatabase db,
+            String prefix,
+            Map<String, String> source,
+            String[] after,
+            String compare,
+            List<String> expected)
+            throws Exception {
         MariaDbServer maria = MariaDbServer.shared();
         String database = maria.createDatabase();
         try {
@@ -140,13 +196,8 @@ class SinkTypesTest {
                     prefix,
                     source,
                     after,
-                    "SELECT id, n, nu, f8, tz, ts, d, hex(`by`), ai, `at`, j, tx, u, b FROM ty ORDER BY id",
-                    () -> List.of(
-                            "1|1234567890123456789012345678.0123456789|100000000000000000000|-2.25"
-                                    + "|2024-02-29 10:34:56.123456|2024-01-01 00:00:00.000000|2024-01-01|00FF"
-                                    + "|[1,null,3]|[\"a,b\",\"q\\\"uote\"]|{\"k\": [1, 2]}|t"
-                                    + "|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|1",
-                            "2|null|null|null|null|null|null|null|null|null|null|😀 'quoted' \\ back|null|0"));
+                    compare,
+                    () -> expected);
         } finally {
             maria.drop(database);
         }

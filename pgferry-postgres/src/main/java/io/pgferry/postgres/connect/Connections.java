@@ -259,11 +259,18 @@ public final class Connections {
         return s.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
-    private static void closeQuietly(Connection c) {
+    /**
+     * Closes {@code c} (null is allowed), ignoring a failure: for a connection that already failed, whose first
+     * error is the one to report, or one being given up.
+     */
+    public static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
         try {
             c.close();
         } catch (SQLException ignored) {
-            // Already failing: the first error is the one to report.
+            // Already failing or given up: nothing is left to do with it.
         }
     }
 }

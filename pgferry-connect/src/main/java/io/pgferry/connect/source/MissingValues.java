@@ -1,0 +1,82 @@
+package io.pgferry.connect.source;
+
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.Relation;
+import io.pgferry.postgres.connect.Connections;
+import io.pgferry.postgres.connect.Dsn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * What the rows a source table held when a column was added read in that column, by column name: {@code ALTER TABLE
+ * ... ADD COLUMN ... DEFAULT} with a non-volatile default stores the value once, as the column's "missing value", and
+ * writes no row, so no change event carries it (PostgreSQL docs, "ALTER TABLE", Notes, and pg_attribute's {@code
+ * atthasmissing} and {@code attmissingval}). The row schema gives it as the field parameter {@link #PARAMETER}, in
+ * PostgreSQL's text form, so that a sink that adds the column gives the rows it held the same value. Read once per
+ * table layout, on one connection kept until {@link #close}; the task's two encoders call it from two threads.
+ */
+final class MissingValues implements Function<Relation, Map<String, String>>, AutoCloseable {
+    /** The field parameter; the sink connector reads it (see the sink's Shape). */
+    static final String PARAMETER = "__pgferry.existing";
+
+    private final Dsn source;
+    private final Map<Relation, Map<String, String>> known = new ConcurrentHashMap<>();
+    private Connection connection;
+
+    MissingValues(Dsn source) {
+        this.source = source;
+    }
+
+    @Override
+    public Map<String, String> apply(Relation relation) {
+        Map<String, String> values = known.get(relation);
+        if (values == null) {
+            values = read(relation);
+            known.putIfAbsent(relation, values);
+        }
+        return values;
+    }
+
+    private synchronized Map<String, String> read(Relation relation) {
+        try {
+            if (connection == null) {
+                connection = Connections.open(source);
+            }
+            try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname::text,"
+                    + " (a.attmissingval::text::text[])[1] FROM pg_catalog.pg_attribute a"
+                    + " WHERE a.attrelid = ? AND a.atthasmissing AND a.attnum > 0 AND NOT a.attisdropped")) {
+                ps.setLong(1, Integer.toUnsignedLong(relation.oid()));
+                Map<String, String> out = new HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(2) != null) {
+                            out.put(rs.getString(1), rs.getString(2));
+                        }
+                    }
+                }
+                return Map.copyOf(out);
+            }
+        } catch (SQLException e) {
+            close();
+            PgFerryException classified = Connections.classify(e, source);
+            throw new PgFerryException(
+                    "could not read the missing values of the columns of table " + relation.schema() + "."
+                            + relation.table() + ": " + classified.problem(),
+                    classified.fix(),
+                    true,
+                    e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        Connections.closeQuietly(connection);
+        connection = null;
+    }
+}
