@@ -16,8 +16,10 @@ import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaSink;
 import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
+import io.pgferry.kafka.TableFacts;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.InitialCopy;
+import io.pgferry.postgres.MissingValues;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.TableName;
@@ -58,9 +60,10 @@ final class KafkaSync {
     SyncEngine.Result run() {
         try (Connection source = SyncChecks.openSource(config);
                 KafkaPositions positions = new KafkaPositions(target);
-                KafkaTableStates states = new KafkaTableStates(target)) {
+                KafkaTableStates states = new KafkaTableStates(target);
+                MissingValues missing = new MissingValues(config.source())) {
             try {
-                return run(source, positions, states);
+                return run(source, positions, states, missing);
             } catch (RuntimeException e) {
                 TableFailure.in(e).filter(f -> !f.isRetriable()).ifPresent(f -> recordError(states, f));
                 throw e;
@@ -80,7 +83,8 @@ final class KafkaSync {
         }
     }
 
-    private SyncEngine.Result run(Connection source, KafkaPositions positions, KafkaTableStates states)
+    private SyncEngine.Result run(
+            Connection source, KafkaPositions positions, KafkaTableStates states, MissingValues missing)
             throws SQLException {
         List<TableName> names =
                 TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
@@ -103,8 +107,10 @@ final class KafkaSync {
                         r.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        // The key of a table with REPLICA IDENTITY FULL: its primary key, which pgoutput does not flag.
-        Function<Relation, List<String>> primaryKeys = r -> keys.get(new TableName(r.schema(), r.table()));
+        // The key of a table with REPLICA IDENTITY FULL: its primary key, which pgoutput does not flag; and what the
+        // rows a table held when a column was added read in it, for a consumer that adds the column.
+        Function<Relation, TableFacts> facts =
+                r -> new TableFacts(keys.get(new TableName(r.schema(), r.table())), missing.apply(r));
         Optional<Checkpoint> stored = positions.load();
         boolean resume = stored.isPresent();
         SlotAdmin slots = new SlotAdmin(source, config.source());
@@ -146,7 +152,7 @@ final class KafkaSync {
                         relations,
                         ledger(positions, states),
                         () -> Connections.open(config.source()),
-                        worker -> KafkaSink.openCopyWorker(target, worker, primaryKeys),
+                        worker -> KafkaSink.openCopyWorker(target, worker, facts),
                         engine::copyStarted,
                         engine.masks())
                 : null;
@@ -157,7 +163,7 @@ final class KafkaSync {
             }
         };
         ApplyHandler h = new ApplyHandler(
-                () -> KafkaSink.open(target, positions::fingerprint, primaryKeys),
+                () -> KafkaSink.open(target, positions::fingerprint, facts),
                 () -> Lsn.INVALID,
                 config.memoryLimitBytes(),
                 stage,

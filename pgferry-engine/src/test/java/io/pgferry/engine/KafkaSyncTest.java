@@ -275,6 +275,58 @@ class KafkaSyncTest {
         }
     }
 
+    /**
+     * Issue 10: a column added at the source with a default left NULL in the rows a sink connector's destination held,
+     * as no change carries what those rows read there. The records' schema now names it (the field parameter
+     * {@code __pgferry.existing}, PostgreSQL's text), for a column added with a default and not for one without.
+     */
+    @Test
+    void theSchemaNamesWhatTheRowsBeforeAColumnReadInIt(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE m (id int PRIMARY KEY, v text)",
+                "INSERT INTO m VALUES (1, 'a')",
+                "ALTER TABLE m ADD COLUMN d text DEFAULT 'it''s here'",
+                "ALTER TABLE m ADD COLUMN n int",
+                "INSERT INTO m VALUES (2, 'b', NULL, 5)");
+        String prefix = prefix();
+        KafkaTarget target = KafkaTarget.parseUri(
+                        "kafka://" + KafkaBroker.shared().bootstrapServers() + "?topic.prefix=" + prefix)
+                .syncName("pgferry_sync")
+                .sourceDatabase("src")
+                .schemas(true)
+                .build();
+        new SyncEngine(SyncConfig.builder()
+                        .source(source.uri())
+                        .target(target)
+                        .untilCaughtUp(true)
+                        .build())
+                .run();
+        List<ConsumerRecord<byte[], byte[]>> all = KafkaBroker.shared().records(prefix + ".public.m", "read_committed");
+        assertThat(all).hasSize(2);
+        for (ConsumerRecord<byte[], byte[]> r : all) {
+            JsonNode after = field(JSON.readTree(r.value()).path("schema"), "after");
+            assertThat(field(after, "d")
+                            .path("parameters")
+                            .path("__pgferry.existing")
+                            .asText())
+                    .isEqualTo("it's here");
+            assertThat(field(after, "n").path("parameters").has("__pgferry.existing"))
+                    .isFalse();
+            assertThat(field(after, "v").path("parameters").has("__pgferry.existing"))
+                    .isFalse();
+        }
+    }
+
+    /** The field named {@code name} of a struct schema in Connect's JSON form. */
+    private static JsonNode field(JsonNode struct, String name) {
+        for (JsonNode f : struct.path("fields")) {
+            if (name.equals(f.path("field").asText())) {
+                return f;
+            }
+        }
+        throw new AssertionError("no field " + name + " in " + struct);
+    }
+
     /** Waits until {@code topic} holds at least {@code n} committed records. */
     private static void awaitRecords(String topic, int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -32,7 +32,7 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     private static final SerializedString TS_NS = new SerializedString("ts_ns");
 
     private final Topics topics;
-    private final Function<Relation, List<String>> primaryKeys;
+    private final Function<Relation, TableFacts> facts;
     private final RecordWriter writer = new RecordWriter();
     private final SourceBlock source;
     private final boolean schemas;
@@ -41,19 +41,19 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     private List<OutRecord> out;
 
     EventRecords(Topics topics, SourceBlock source, boolean schemas, boolean tombstones, Clock clock) {
-        this(topics, source, schemas, tombstones, clock, r -> null);
+        this(topics, source, schemas, tombstones, clock, r -> TableFacts.NONE);
     }
 
-    /** @param primaryKeys each table's primary key columns from the source's catalog, or null (see TableLayout) */
+    /** @param facts what the source's catalog says of each table (see {@link TableFacts}) */
     EventRecords(
             Topics topics,
             SourceBlock source,
             boolean schemas,
             boolean tombstones,
             Clock clock,
-            Function<Relation, List<String>> primaryKeys) {
+            Function<Relation, TableFacts> facts) {
         super(tombstones);
-        this.primaryKeys = primaryKeys;
+        this.facts = facts;
         this.topics = topics;
         this.source = source;
         this.schemas = schemas;
@@ -68,7 +68,7 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
 
     @Override
     protected TableShape newLayout(Relation relation, TypeResolver types) {
-        return new TableShape(relation, types, topics, primaryKeys.apply(relation));
+        return new TableShape(relation, types, topics, facts.apply(relation));
     }
 
     @Override

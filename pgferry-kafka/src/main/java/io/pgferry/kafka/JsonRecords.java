@@ -31,12 +31,12 @@ public final class JsonRecords {
      * @param schemas whether each record carries its schema ({@code schemas.enable=true})
      */
     public JsonRecords(String prefix, String db, boolean schemas, boolean tombstones, Clock clock) {
-        this(prefix, db, schemas, tombstones, clock, r -> null);
+        this(prefix, db, schemas, tombstones, clock, r -> TableFacts.NONE);
     }
 
     /**
-     * @param primaryKeys each table's primary key from the source's catalog, or null where the Relation's key flags
-     *     hold (see {@link TableLayout})
+     * @param facts what the source's catalog says of each table: its primary key, or null where the Relation's key
+     *     flags hold, and its columns' missing values (see {@link TableFacts})
      */
     public JsonRecords(
             String prefix,
@@ -44,9 +44,9 @@ public final class JsonRecords {
             boolean schemas,
             boolean tombstones,
             Clock clock,
-            Function<Relation, List<String>> primaryKeys) {
-        this.events = new EventRecords(
-                new Topics(prefix), new SourceBlock(prefix, db), schemas, tombstones, clock, primaryKeys);
+            Function<Relation, TableFacts> facts) {
+        this.events =
+                new EventRecords(new Topics(prefix), new SourceBlock(prefix, db), schemas, tombstones, clock, facts);
     }
 
     /**

@@ -81,7 +81,7 @@ public final class KafkaSink implements ChangeSink {
             Supplier<String> fingerprint,
             String producerId,
             boolean copyWorker,
-            Function<Relation, List<String>> primaryKeys) {
+            Function<Relation, TableFacts> facts) {
         this.target = target;
         this.exactlyOnce = target.delivery() == Delivery.EXACTLY_ONCE;
         this.transactionalId = exactlyOnce ? producerId : null;
@@ -96,7 +96,7 @@ public final class KafkaSink implements ChangeSink {
                 target.schemas(),
                 target.tombstones(),
                 clock,
-                primaryKeys);
+                facts);
         TopicAdmin a = null;
         Producer<byte[], byte[]> p = null;
         try {
@@ -133,18 +133,17 @@ public final class KafkaSink implements ChangeSink {
      * @throws PgFerryException when the cluster cannot be reached (retriable) or refuses the producer (fatal)
      */
     public static KafkaSink open(KafkaTarget target, Supplier<String> fingerprint) {
-        return open(target, fingerprint, r -> null);
+        return open(target, fingerprint, r -> TableFacts.NONE);
     }
 
     /**
-     * As {@link #open(KafkaTarget, Supplier)}, knowing each table's primary key from the source's catalog, so that a
-     * table with REPLICA IDENTITY FULL and a primary key gets that key ({@link #hasKey}).
-     *
-     * @param primaryKeys a table's primary key columns, or null when it has none or it is unknown
+     * As {@link #open(KafkaTarget, Supplier)}, knowing what the source's catalog says of each table ({@link
+     * TableFacts}): a table with REPLICA IDENTITY FULL and a primary key gets that key ({@link #hasKey}), and a column
+     * added with a default names the value the rows before it read.
      */
     public static KafkaSink open(
-            KafkaTarget target, Supplier<String> fingerprint, Function<Relation, List<String>> primaryKeys) {
-        return new KafkaSink(target, fingerprint, target.transactionalId(), false, primaryKeys);
+            KafkaTarget target, Supplier<String> fingerprint, Function<Relation, TableFacts> facts) {
+        return new KafkaSink(target, fingerprint, target.transactionalId(), false, facts);
     }
 
     /**
@@ -152,9 +151,8 @@ public final class KafkaSink implements ChangeSink {
      * never a position: it has a transactional id of its own, so workers and the stream's sink do not fence each
      * other.
      */
-    public static KafkaSink openCopyWorker(
-            KafkaTarget target, int worker, Function<Relation, List<String>> primaryKeys) {
-        return new KafkaSink(target, () -> "", target.copyTransactionalId(worker), true, primaryKeys);
+    public static KafkaSink openCopyWorker(KafkaTarget target, int worker, Function<Relation, TableFacts> facts) {
+        return new KafkaSink(target, () -> "", target.copyTransactionalId(worker), true, facts);
     }
 
     /**

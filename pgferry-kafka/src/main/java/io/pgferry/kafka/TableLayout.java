@@ -17,6 +17,13 @@ import java.util.Map;
  * JSON ({@code TableShape}) and the Connect source connector's schemas build on it.
  */
 public class TableLayout {
+    /**
+     * The schema parameter of a column that a table's rows held when it was added read a value in: PostgreSQL's text
+     * of that value ({@link TableFacts#missingValues}). pgferry's sink connector gives it to those rows when it adds
+     * the column.
+     */
+    public static final String MISSING_VALUE_PARAMETER = "__pgferry.existing";
+
     private final Relation relation;
     private final TypeResolver types;
     private final String topic;
@@ -27,14 +34,12 @@ public class TableLayout {
     private final boolean hasKey;
 
     protected TableLayout(Relation relation, TypeResolver types, Topics topics) {
-        this(relation, types, topics, null);
+        this(relation, types, topics, TableFacts.NONE);
     }
 
-    /**
-     * @param primaryKey the table's primary key columns as the source's catalog gives them, or null when unknown:
-     *     the key of a table with REPLICA IDENTITY FULL
-     */
-    protected TableLayout(Relation relation, TypeResolver types, Topics topics, List<String> primaryKey) {
+    /** @param facts what the source's catalog says of the table (its primary key, its columns' missing values) */
+    protected TableLayout(Relation relation, TypeResolver types, Topics topics, TableFacts facts) {
+        List<String> primaryKey = facts.primaryKey();
         this.relation = relation;
         this.types = types;
         this.topic = topics.table(relation.schema(), relation.table());
@@ -53,7 +58,13 @@ public class TableLayout {
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
             columnTypes[i] = ConnectType.of(c.typeOid(), c.typeModifier(), types);
-            params.add(ConnectType.sourceParameters(c.typeOid(), c.typeModifier(), types));
+            Map<String, String> p = ConnectType.sourceParameters(c.typeOid(), c.typeModifier(), types);
+            String missing = facts.missingValues().get(c.name());
+            if (missing != null) {
+                p = new java.util.LinkedHashMap<>(p);
+                p.put(MISSING_VALUE_PARAMETER, missing);
+            }
+            params.add(p);
             key[i] = byIdentity ? c.key() : byPrimaryKey && primaryKey.contains(c.name());
         }
         this.columnParameters = List.copyOf(params);
@@ -93,7 +104,10 @@ public class TableLayout {
         return columnTypes[i];
     }
 
-    /** The schema parameters of column {@code i} that name its source type ({@link ConnectType#sourceParameters}). */
+    /**
+     * The schema parameters of column {@code i}: those that name its source type ({@link
+     * ConnectType#sourceParameters}), and {@link #MISSING_VALUE_PARAMETER} where the column has a missing value.
+     */
     public final Map<String, String> columnParameters(int i) {
         return columnParameters.get(i);
     }

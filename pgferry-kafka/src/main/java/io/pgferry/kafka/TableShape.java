@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.value.TypeResolver;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * What the JSON records of one table need beside its {@link TableLayout}: the Connect schemas of its key and
@@ -21,8 +20,8 @@ final class TableShape extends TableLayout {
     private final SerializedString keySchema;
     private final SerializedString envelopeSchema;
 
-    TableShape(Relation relation, TypeResolver types, Topics topics, List<String> primaryKey) {
-        super(relation, types, topics, primaryKey);
+    TableShape(Relation relation, TypeResolver types, Topics topics, TableFacts facts) {
+        super(relation, types, topics, facts);
         this.fieldNames = new SerializedString[size()];
         for (int i = 0; i < size(); i++) {
             fieldNames[i] = new SerializedString(columnName(i));

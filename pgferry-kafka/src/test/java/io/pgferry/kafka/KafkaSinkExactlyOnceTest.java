@@ -169,8 +169,8 @@ class KafkaSinkExactlyOnceTest {
         assertThat(snapshot.changes()).hasSize(2);
         String prefix = TestBroker.freshPrefix();
         KafkaTarget target = TestBroker.target(prefix).build();
-        try (KafkaSink first = KafkaSink.openCopyWorker(target, 0, r -> null);
-                KafkaSink second = KafkaSink.openCopyWorker(target, 1, r -> null)) {
+        try (KafkaSink first = KafkaSink.openCopyWorker(target, 0, r -> TableFacts.NONE);
+                KafkaSink second = KafkaSink.openCopyWorker(target, 1, r -> TableFacts.NONE)) {
             first.begin();
             second.begin();
             first.apply(snapshot.changes().get(0));

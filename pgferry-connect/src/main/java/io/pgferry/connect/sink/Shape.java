@@ -7,6 +7,7 @@ import io.pgferry.core.event.Row;
 import io.pgferry.core.pgoutput.TupleData;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.kafka.ConnectValues;
+import io.pgferry.kafka.TableLayout;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,9 +24,6 @@ import org.apache.kafka.connect.data.Struct;
  * no key has replica identity FULL: its rows are matched on all their values, as pgferry's sync matches them.
  */
 final class Shape {
-    /** pgferry's source connector's field parameter: PostgreSQL's text of what rows that predate the column read. */
-    static final String MISSING_VALUE = "__pgferry.existing";
-
     final Relation relation;
     private final Field[] fields;
     private final FieldType[] types;
@@ -72,7 +70,8 @@ final class Shape {
 
     /**
      * What the rows a destination held before the column was added hold in it, in PostgreSQL's text form, or null:
-     * the value pgferry's source connector gives as the field parameter {@link #MISSING_VALUE} (what the source's
+     * the value pgferry's source connector gives as the field parameter {@link TableLayout#MISSING_VALUE_PARAMETER}
+     * (what the source's
      * rows read in a column added with a default), else the field's schema default (Debezium's connector gives a
      * column's constant default).
      */
@@ -83,8 +82,8 @@ final class Shape {
 
     private static String defaultText(Field field, FieldType type) {
         Map<String, String> parameters = field.schema().parameters();
-        if (parameters != null && parameters.containsKey(MISSING_VALUE)) {
-            return parameters.get(MISSING_VALUE);
+        if (parameters != null && parameters.containsKey(TableLayout.MISSING_VALUE_PARAMETER)) {
+            return parameters.get(TableLayout.MISSING_VALUE_PARAMETER);
         }
         Object d = field.schema().defaultValue();
         if (d == null) {

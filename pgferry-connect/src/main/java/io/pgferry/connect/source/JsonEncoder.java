@@ -3,8 +3,8 @@ package io.pgferry.connect.source;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.kafka.JsonRecords;
+import io.pgferry.kafka.TableFacts;
 import java.time.Clock;
-import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 
@@ -23,8 +23,8 @@ final class JsonEncoder implements Encoder {
             boolean schemas,
             boolean tombstones,
             Clock clock,
-            Function<Relation, List<String>> primaryKeys) {
-        this.records = new JsonRecords(prefix, db, schemas, tombstones, clock, primaryKeys);
+            Function<Relation, TableFacts> facts) {
+        this.records = new JsonRecords(prefix, db, schemas, tombstones, clock, facts);
     }
 
     @Override

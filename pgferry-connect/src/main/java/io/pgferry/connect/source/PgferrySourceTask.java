@@ -4,8 +4,11 @@ import io.pgferry.connect.PluginVersion;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
+import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Transaction;
+import io.pgferry.kafka.TableFacts;
 import io.pgferry.postgres.ChangeStream;
+import io.pgferry.postgres.MissingValues;
 import io.pgferry.postgres.SlotAdmin;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
@@ -131,15 +134,19 @@ public final class PgferrySourceTask extends SourceTask {
                         new SourceStruct(prefix, settings.source().dbname()),
                         settings.tombstones(),
                         Clock.systemUTC(),
-                        primaryKeys,
-                        missingValues)
+                        this::facts)
                 : new JsonEncoder(
                         prefix,
                         settings.source().dbname(),
                         settings.recordFormat() == RecordFormat.JSON_WITH_SCHEMAS,
                         settings.tombstones(),
                         Clock.systemUTC(),
-                        primaryKeys);
+                        this::facts);
+    }
+
+    /** What the source's catalog says of the table of {@code relation}, for its records' schemas. */
+    private TableFacts facts(Relation relation) {
+        return new TableFacts(primaryKeys.apply(relation), missingValues.apply(relation));
     }
 
     /**

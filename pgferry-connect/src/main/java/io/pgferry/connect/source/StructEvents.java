@@ -7,12 +7,12 @@ import io.pgferry.core.event.Row;
 import io.pgferry.core.value.TypeResolver;
 import io.pgferry.kafka.ChangeRecords;
 import io.pgferry.kafka.ConnectValues;
+import io.pgferry.kafka.TableFacts;
 import io.pgferry.kafka.Topics;
 import io.pgferry.kafka.UnchangedToast;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
@@ -53,30 +53,20 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
     /** Where {@link #add} puts the records; set for each call. */
     private Out out;
 
-    private final Function<Relation, List<String>> primaryKeys;
-    private final Function<Relation, Map<String, String>> missing;
+    private final Function<Relation, TableFacts> facts;
 
     StructEvents(Topics topics, SourceStruct source, boolean tombstones, Clock clock) {
-        this(topics, source, tombstones, clock, r -> null, r -> Map.of());
+        this(topics, source, tombstones, clock, r -> TableFacts.NONE);
     }
 
-    /**
-     * @param primaryKeys each table's primary key from the source's catalog, or null (see {@link PrimaryKeys})
-     * @param missing each table's columns' missing values (see {@link MissingValues})
-     */
+    /** @param facts what the source's catalog says of each table (see {@link TableFacts}) */
     StructEvents(
-            Topics topics,
-            SourceStruct source,
-            boolean tombstones,
-            Clock clock,
-            Function<Relation, List<String>> primaryKeys,
-            Function<Relation, Map<String, String>> missing) {
+            Topics topics, SourceStruct source, boolean tombstones, Clock clock, Function<Relation, TableFacts> facts) {
         super(tombstones);
         this.topics = topics;
         this.source = source;
         this.clock = clock;
-        this.primaryKeys = primaryKeys;
-        this.missing = missing;
+        this.facts = facts;
     }
 
     @Override
@@ -87,7 +77,7 @@ final class StructEvents extends ChangeRecords<TableSchemas, Struct, Encoder.Ori
 
     @Override
     protected TableSchemas newLayout(Relation relation, TypeResolver types) {
-        return new TableSchemas(relation, types, topics, primaryKeys.apply(relation), missing.apply(relation));
+        return new TableSchemas(relation, types, topics, facts.apply(relation));
     }
 
     @Override

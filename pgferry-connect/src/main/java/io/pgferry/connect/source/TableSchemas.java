@@ -3,9 +3,9 @@ package io.pgferry.connect.source;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.value.TypeResolver;
 import io.pgferry.kafka.ConnectType;
+import io.pgferry.kafka.TableFacts;
 import io.pgferry.kafka.TableLayout;
 import io.pgferry.kafka.Topics;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -25,28 +25,13 @@ final class TableSchemas extends TableLayout {
     private final Schema rowSchema;
     private final Schema envelope;
 
-    /**
-     * @param primaryKey the table's primary key from the source's catalog, or null (see {@link TableLayout})
-     * @param missing what the rows the table held when a column was added read in it, by column (see {@link
-     *     MissingValues})
-     */
-    TableSchemas(
-            Relation relation,
-            TypeResolver types,
-            Topics topics,
-            List<String> primaryKey,
-            Map<String, String> missing) {
-        super(relation, types, topics, primaryKey);
+    /** @param facts what the source's catalog says of the table (see {@link TableFacts}) */
+    TableSchemas(Relation relation, TypeResolver types, Topics topics, TableFacts facts) {
+        super(relation, types, topics, facts);
         SchemaBuilder row = SchemaBuilder.struct().name(topic() + ".Value").optional();
         SchemaBuilder keyStruct = SchemaBuilder.struct().name(topic() + ".Key");
         for (int i = 0; i < size(); i++) {
-            Map<String, String> parameters = columnParameters(i);
-            String existing = missing.get(columnName(i));
-            if (existing != null) {
-                parameters = new java.util.HashMap<>(parameters);
-                parameters.put(MissingValues.PARAMETER, existing);
-            }
-            row.field(columnName(i), schemaOf(columnType(i), true, parameters));
+            row.field(columnName(i), schemaOf(columnType(i), true, columnParameters(i)));
             if (isKey(i)) {
                 keyStruct.field(columnName(i), schemaOf(columnType(i), false, columnParameters(i)));
             }

@@ -1,4 +1,4 @@
-package io.pgferry.connect.source;
+package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Relation;
@@ -17,19 +17,16 @@ import java.util.function.Function;
  * What the rows a source table held when a column was added read in that column, by column name: {@code ALTER TABLE
  * ... ADD COLUMN ... DEFAULT} with a non-volatile default stores the value once, as the column's "missing value", and
  * writes no row, so no change event carries it (PostgreSQL docs, "ALTER TABLE", Notes, and pg_attribute's {@code
- * atthasmissing} and {@code attmissingval}). The row schema gives it as the field parameter {@link #PARAMETER}, in
- * PostgreSQL's text form, so that a sink that adds the column gives the rows it held the same value. Read once per
- * table layout, on one connection kept until {@link #close}; the task's two encoders call it from two threads.
+ * atthasmissing} and {@code attmissingval}). The values are PostgreSQL's text, read as the stream renders values (the
+ * driver's session settings), so that a destination that adds the column can give the rows it held the same value.
+ * Read once per Relation, on one connection kept until {@link #close}; safe to call from several threads.
  */
-final class MissingValues implements Function<Relation, Map<String, String>>, AutoCloseable {
-    /** The field parameter; the sink connector reads it (see the sink's Shape). */
-    static final String PARAMETER = "__pgferry.existing";
-
+public final class MissingValues implements Function<Relation, Map<String, String>>, AutoCloseable {
     private final Dsn source;
     private final Map<Relation, Map<String, String>> known = new ConcurrentHashMap<>();
     private Connection connection;
 
-    MissingValues(Dsn source) {
+    public MissingValues(Dsn source) {
         this.source = source;
     }
 
