@@ -51,7 +51,7 @@ public final class ControlPlane implements AutoCloseable {
         try {
             return new ControlPlane(c, false, dsn.dbname() + " at " + dsn.endpoints());
         } catch (SQLException e) {
-            closeQuietly(c);
+            Connections.closeQuietly(c);
             throw Connections.classify(e, dsn);
         }
     }
@@ -66,7 +66,7 @@ public final class ControlPlane implements AutoCloseable {
             try {
                 return new ControlPlane(c, true, file.toString());
             } catch (SQLException e) {
-                closeQuietly(c);
+                Connections.closeQuietly(c);
                 throw e;
             }
         } catch (IOException | SQLException e) {
@@ -401,14 +401,6 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(c);
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // nothing left to do with it
-        }
+        Connections.closeQuietly(c);
     }
 }
