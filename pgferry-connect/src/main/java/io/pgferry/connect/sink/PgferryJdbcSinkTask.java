@@ -185,8 +185,9 @@ public final class PgferryJdbcSinkTask extends SinkTask {
     /**
      * Creates the table of {@code shape} or adds the columns it lacks, before the first change of this batch that
      * carries them. The changes before it are committed first, with their offsets: they were written without the
-     * column, and must be there when it is added, so that they get the value the source's rows read in it (the field's
-     * schema default) as the rows held before do; and since DDL commits at once in MySQL, a batch applied again after
+     * column, and must be there when it is added, so that they get the value the source's rows read in it (when the
+     * records say, see {@link Shape#existingText}) as the rows held before do; and since DDL commits at once in MySQL,
+     * a batch applied again after
      * a failure then never starts before the column was added. Returns the offsets of the batch still open.
      */
     private Map<TopicPartition, Long> prepare(Shape shape, Map<TopicPartition, Long> moves) {
@@ -197,7 +198,7 @@ public final class PgferryJdbcSinkTask extends SinkTask {
                 sink.begin();
             }
             TargetTables.Prepared prepared =
-                    tables.prepare(ddl, List.of(shape.relation), (r, column) -> shape.defaultText(column));
+                    tables.prepare(ddl, List.of(shape.relation), (r, column) -> shape.existingText(column));
             for (TargetTables.Added add : prepared.addInBatch()) {
                 sink.addColumn(add.relation(), add.column(), add.existing());
             }

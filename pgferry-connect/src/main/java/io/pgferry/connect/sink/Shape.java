@@ -27,14 +27,14 @@ final class Shape {
     final Relation relation;
     private final Field[] fields;
     private final FieldType[] types;
-    /** PostgreSQL's text of each field's schema default, or null for none. */
-    private final String[] defaults;
+    /** Each field's {@link TableLayout#MISSING_VALUE_PARAMETER}, or null for none. */
+    private final String[] existing;
 
-    private Shape(Relation relation, Field[] fields, FieldType[] types, String[] defaults) {
+    private Shape(Relation relation, Field[] fields, FieldType[] types, String[] existing) {
         this.relation = relation;
         this.fields = fields;
         this.types = types;
-        this.defaults = defaults;
+        this.existing = existing;
     }
 
     /**
@@ -46,7 +46,7 @@ final class Shape {
         List<Field> fs = rowSchema.fields();
         Field[] fields = fs.toArray(new Field[0]);
         FieldType[] types = new FieldType[fields.length];
-        String[] defaults = new String[fields.length];
+        String[] existing = new String[fields.length];
         List<Column> columns = new ArrayList<>();
         for (int i = 0; i < fields.length; i++) {
             try {
@@ -56,7 +56,8 @@ final class Shape {
             }
             columns.add(new Column(
                     fields[i].name(), types[i].declaredOid(), types[i].typmod(), keyFields.contains(fields[i].name())));
-            defaults[i] = defaultText(fields[i], types[i]);
+            Map<String, String> parameters = fields[i].schema().parameters();
+            existing[i] = parameters == null ? null : parameters.get(TableLayout.MISSING_VALUE_PARAMETER);
         }
         boolean keyed = columns.stream().anyMatch(Column::key);
         Relation relation = new Relation(
@@ -65,36 +66,19 @@ final class Shape {
                 table,
                 keyed ? ReplicaIdentity.DEFAULT : ReplicaIdentity.FULL,
                 columns);
-        return new Shape(relation, fields, types, defaults);
+        return new Shape(relation, fields, types, existing);
     }
 
     /**
      * What the rows a destination held before the column was added hold in it, in PostgreSQL's text form, or null:
-     * the value pgferry's source connector gives as the field parameter {@link TableLayout#MISSING_VALUE_PARAMETER}
-     * (what the source's
-     * rows read in a column added with a default), else the field's schema default (Debezium's connector gives a
-     * column's constant default).
+     * the value pgferry's records give as the field parameter {@link TableLayout#MISSING_VALUE_PARAMETER} (what the
+     * source's rows read in a column added with a default). A field's schema default is not that value: Debezium's
+     * connector gives there the column's default expression as far as it can render it (the epoch for {@code now()},
+     * which the source evaluated once, at the ALTER TABLE), so it is not used.
      */
-    String defaultText(String column) {
+    String existingText(String column) {
         int i = relation.indexOf(column);
-        return i < 0 ? null : defaults[i];
-    }
-
-    private static String defaultText(Field field, FieldType type) {
-        Map<String, String> parameters = field.schema().parameters();
-        if (parameters != null && parameters.containsKey(TableLayout.MISSING_VALUE_PARAMETER)) {
-            return parameters.get(TableLayout.MISSING_VALUE_PARAMETER);
-        }
-        Object d = field.schema().defaultValue();
-        if (d == null) {
-            return null;
-        }
-        try {
-            return type.text(d);
-        } catch (RuntimeException e) {
-            // A default its own schema does not describe is ignored, as a schema without one would be.
-            return null;
-        }
+        return i < 0 ? null : existing[i];
     }
 
     /**
