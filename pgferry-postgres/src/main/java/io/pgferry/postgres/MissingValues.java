@@ -40,24 +40,17 @@ public final class MissingValues implements Function<Relation, Map<String, Strin
         return values;
     }
 
+    /**
+     * Reads on the kept connection; when that fails (the server may have closed it while it was idle), once more on
+     * a new one, so that only a source that cannot be reached now is an error.
+     */
     private synchronized Map<String, String> read(Relation relation) {
         try {
-            if (connection == null) {
-                connection = Connections.open(source);
-            }
-            try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname::text,"
-                    + " (a.attmissingval::text::text[])[1] FROM pg_catalog.pg_attribute a"
-                    + " WHERE a.attrelid = ? AND a.atthasmissing AND a.attnum > 0 AND NOT a.attisdropped")) {
-                ps.setLong(1, Integer.toUnsignedLong(relation.oid()));
-                Map<String, String> out = new HashMap<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getString(2) != null) {
-                            out.put(rs.getString(1), rs.getString(2));
-                        }
-                    }
-                }
-                return Map.copyOf(out);
+            try {
+                return query(relation);
+            } catch (SQLException first) {
+                close();
+                return query(relation);
             }
         } catch (SQLException e) {
             close();
@@ -68,6 +61,26 @@ public final class MissingValues implements Function<Relation, Map<String, Strin
                     classified.fix(),
                     true,
                     e);
+        }
+    }
+
+    private Map<String, String> query(Relation relation) throws SQLException {
+        if (connection == null) {
+            connection = Connections.open(source);
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT a.attname::text,"
+                + " (a.attmissingval::text::text[])[1] FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = ? AND a.atthasmissing AND a.attnum > 0 AND NOT a.attisdropped")) {
+            ps.setLong(1, Integer.toUnsignedLong(relation.oid()));
+            Map<String, String> out = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(2) != null) {
+                        out.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return Map.copyOf(out);
         }
     }
 
