@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +67,7 @@ class SignalsTest {
         // A background job of a non-interactive shell starts with SIGINT ignored, and the JVM, as shells do, leaves a
         // signal ignored at its start ignored; the child inherits that from this JVM. Then the first signal is a
         // SIGTERM too (this test failed when the build ran in the background).
-        String first = sigintIgnored() ? "TERM" : "INT";
+        String first = ignored(SIGINT) ? "TERM" : "INT";
         signal(p, first);
         ChildCli.awaitWhileAlive(
                 () -> Files.readString(err("stream")).contains("SIG" + first + ": finishing"), p, err("stream"));
@@ -110,6 +111,7 @@ class SignalsTest {
 
     @Test
     void guardRunSurvivesSighupAndExitsZeroOnSigterm(TestDatabase db) throws Exception {
+        assumeSighupReaches();
         db.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, v int)",
                 "INSERT INTO t SELECT i, 0 FROM generate_series(1, 100) i");
@@ -131,6 +133,7 @@ class SignalsTest {
 
     @Test
     void sighupReloadsScanRulesAndSaysWhat(TestDatabase db) throws Exception {
+        assumeSighupReaches();
         db.execute("CREATE TABLE t (id int PRIMARY KEY, note text)");
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(
@@ -207,18 +210,31 @@ class SignalsTest {
         assertThat(kill.exitValue()).isZero();
     }
 
-    /** Whether this process ignores SIGINT (signal 2: bit 1 of the SigIgn mask in /proc/self/status). */
-    private static boolean sigintIgnored() throws Exception {
+    private static final int SIGHUP = 1;
+    private static final int SIGINT = 2;
+
+    /** Whether this process ignores {@code signal} (bit signal - 1 of the SigIgn mask in /proc/self/status). */
+    private static boolean ignored(int signal) throws Exception {
         Path status = Path.of("/proc/self/status");
         if (!Files.exists(status)) {
             return false;
         }
         for (String line : Files.readAllLines(status)) {
             if (line.startsWith("SigIgn:")) {
-                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+                return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (signal - 1))) != 0;
             }
         }
         return false;
+    }
+
+    /**
+     * Skips a SIGHUP test in a build started with SIGHUP ignored (under {@code nohup}): the child inherits that, and
+     * the JVM leaves a signal ignored at its start ignored, as docs/operations.md says, so no SIGHUP can reach it.
+     * Regression: both SIGHUP tests failed after 90 s when the build ran under nohup.
+     */
+    private static void assumeSighupReaches() throws Exception {
+        Assumptions.assumeFalse(
+                ignored(SIGHUP), "this build was started with SIGHUP ignored (nohup), so its children ignore it too");
     }
 
     private static String[] append(String[] args, String more) {
