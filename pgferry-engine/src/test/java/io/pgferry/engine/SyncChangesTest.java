@@ -21,6 +21,20 @@ class SyncChangesTest {
         return new SyncEngine(SyncEngineTest.config(source, target).build());
     }
 
+    /**
+     * Table t synced to {@code target}, then, with the sync stopped, a change to it, column a added with a default and
+     * a row inserted with NULL there.
+     */
+    private static void syncedThenColumnAddedWhileStopped(TestDatabase source, TestDatabase target) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 5) i");
+        runUntilCaughtUp(source, target, DdlMode.APPLY);
+        source.execute(
+                "UPDATE t SET n = 20 WHERE id = 2",
+                "ALTER TABLE t ADD COLUMN a text DEFAULT 'x'",
+                "INSERT INTO t VALUES (6, 6, NULL)");
+    }
+
     private static void runUntilCaughtUp(TestDatabase source, TestDatabase target, DdlMode ddl) {
         new SyncEngine(SyncEngineTest.config(source, target)
                         .untilCaughtUp(true)
@@ -223,14 +237,8 @@ class SyncChangesTest {
      */
     @Test
     void aColumnAddedWhileTheSyncWasStoppedIsNoDrop(TestDatabase source) throws Exception {
-        source.execute(
-                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 5) i");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            runUntilCaughtUp(source, target, DdlMode.APPLY);
-            source.execute(
-                    "UPDATE t SET n = 20 WHERE id = 2",
-                    "ALTER TABLE t ADD COLUMN a text DEFAULT 'x'",
-                    "INSERT INTO t VALUES (6, 6, NULL)");
+            syncedThenColumnAddedWhileStopped(source, target);
             target.execute("ALTER TABLE t ADD COLUMN a text");
             runUntilCaughtUp(source, target, DdlMode.APPLY);
             Databases.awaitSame(source, target, Duration.ofSeconds(30), "t");
@@ -245,14 +253,9 @@ class SyncChangesTest {
      */
     @Test
     void aColumnAddedWhileTheSyncWasStoppedIsAddedAtTheNextStart(TestDatabase source) throws Exception {
-        source.execute(
-                "CREATE TABLE t (id int PRIMARY KEY, n int)", "INSERT INTO t SELECT i, i FROM generate_series(1, 5) i");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            runUntilCaughtUp(source, target, DdlMode.APPLY);
+            syncedThenColumnAddedWhileStopped(source, target);
             source.execute(
-                    "UPDATE t SET n = 20 WHERE id = 2",
-                    "ALTER TABLE t ADD COLUMN a text DEFAULT 'x'",
-                    "INSERT INTO t VALUES (6, 6, NULL)",
                     "CREATE TYPE mood AS ENUM ('calm', 'cross')",
                     "ALTER TABLE t ADD COLUMN m mood DEFAULT 'calm'",
                     "UPDATE t SET m = 'cross' WHERE id = 3");

@@ -83,17 +83,23 @@ final class TargetTables {
         }
     }
 
-    /** Whether the table of {@code relation} is missing at the destination or lacks one of its columns. */
-    boolean needsDdl(Connection ddl, Relation relation) throws SQLException {
-        TargetTable t = of(relation);
+    /** The columns {@code t} is known to have, read once when not known yet; null while the table does not exist. */
+    private Map<String, String> columns(Connection ddl, TargetTable t) throws SQLException {
         Map<String, String> columns = known.get(t);
         if (columns == null) {
-            Optional<Map<String, String>> read = read(ddl, t);
-            if (read.isEmpty()) {
-                return true;
+            columns = read(ddl, t).orElse(null);
+            if (columns != null) {
+                known.put(t, columns);
             }
-            columns = read.get();
-            known.put(t, columns);
+        }
+        return columns;
+    }
+
+    /** Whether the table of {@code relation} is missing at the destination or lacks one of its columns. */
+    boolean needsDdl(Connection ddl, Relation relation) throws SQLException {
+        Map<String, String> columns = columns(ddl, of(relation));
+        if (columns == null) {
+            return true;
         }
         for (Column c : relation.columns()) {
             if (!columns.containsKey(key(c.name()))) {
@@ -119,16 +125,13 @@ final class TargetTables {
         List<Added> inBatch = new ArrayList<>();
         for (Relation r : relations) {
             TargetTable t = of(r);
-            Map<String, String> columns = known.get(t);
+            Map<String, String> columns = columns(ddl, t);
             if (columns == null) {
-                columns = read(ddl, t).orElse(null);
-                if (columns == null) {
-                    create(ddl, r, t);
-                    columns = read(ddl, t)
-                            .orElseThrow(() -> PgFerryException.fatal(
-                                    "table " + t + " was created at " + target + " but cannot be read back",
-                                    "check the privileges of the target role on its schema"));
-                }
+                create(ddl, r, t);
+                columns = read(ddl, t)
+                        .orElseThrow(() -> PgFerryException.fatal(
+                                "table " + t + " was created at " + target + " but cannot be read back",
+                                "check the privileges of the target role on its schema"));
                 known.put(t, columns);
             }
             for (Column c : r.columns()) {
