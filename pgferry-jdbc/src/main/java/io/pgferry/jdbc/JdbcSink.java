@@ -175,48 +175,10 @@ public final class JdbcSink implements ChangeSink {
             }
             // A logical message carries no table data.
         } catch (UnrepresentableValueException e) {
-            throw unrepresentable(change, e);
+            throw ChangeFailures.unrepresentable(change, e, this::target, where);
         } catch (SQLException e) {
             throw attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
         }
-    }
-
-    /**
-     * Names table, column, key and source position of a value the destination cannot hold. The key is named, as
-     * PostgreSQL's own constraint errors do, so that the row can be found; no other value is.
-     */
-    private PgFerryException unrepresentable(ChangeEvent change, UnrepresentableValueException e) {
-        Row row = change instanceof ChangeEvent.Insert i
-                ? i.after()
-                : change instanceof ChangeEvent.Update u
-                        ? u.after()
-                        : change instanceof ChangeEvent.Read r ? r.after() : null;
-        StringBuilder key = new StringBuilder();
-        if (row != null) {
-            StringBuilder names = new StringBuilder();
-            StringBuilder values = new StringBuilder();
-            for (int i = 0; i < row.size(); i++) {
-                if (row.column(i).key()) {
-                    names.append(names.length() == 0 ? "" : ", ")
-                            .append(row.column(i).name());
-                    values.append(values.length() == 0 ? "" : ", ").append(row.isNull(i) ? "NULL" : row.text(i));
-                }
-            }
-            if (names.length() > 0) {
-                key.append(", key (").append(names).append(")=(").append(values).append(')');
-            }
-        }
-        String table = row == null ? "?" : target(row.relation()).toString();
-        PgFerryException failure = PgFerryException.fatal(
-                "table " + table + ", column " + e.column().name() + key
-                        + (change.lsn().isValid() ? ", at source position " + change.lsn() : ", in the initial copy")
-                        + ": "
-                        + e.getMessage() + " at " + where,
-                "choose the null or clamp policy for unrepresentable values, or change the value at the source",
-                e);
-        return row == null
-                ? failure
-                : TableFailure.of(row.relation().schema(), row.relation().table(), failure);
     }
 
     /** {@code e} as the failure of the table being written, if one was. */
@@ -368,7 +330,7 @@ public final class JdbcSink implements ChangeSink {
 
     private void insert(Relation relation, Row row) throws SQLException {
         if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            throw noReplayKey(relation);
+            throw ChangeFailures.noReplayKey(relation, target(relation));
         }
         runFor(relation, InsertRun.class).rows.add(values(row));
     }
@@ -376,7 +338,7 @@ public final class JdbcSink implements ChangeSink {
     private void update(ChangeEvent.Update u) throws SQLException {
         Relation relation = u.relation();
         if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            throw noReplayKey(relation);
+            throw ChangeFailures.noReplayKey(relation, target(relation));
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
@@ -402,21 +364,10 @@ public final class JdbcSink implements ChangeSink {
         runFor(relation, UpdateRun.class).merge(key, u.after(), dialect);
     }
 
-    private PgFerryException noReplayKey(Relation relation) {
-        return TableFailure.of(
-                relation.schema(),
-                relation.table(),
-                PgFerryException.fatal(
-                        "table " + target(relation)
-                                + " has replica identity FULL, so the changes made during a copy cannot be"
-                                + " replayed by key",
-                        "give the source table a primary key with replica identity DEFAULT, or copy it from a snapshot"));
-    }
-
     private void delete(ChangeEvent.Delete d) throws SQLException {
         Relation relation = d.relation();
         if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            throw noReplayKey(relation);
+            throw ChangeFailures.noReplayKey(relation, target(relation));
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
             alone(relation);
