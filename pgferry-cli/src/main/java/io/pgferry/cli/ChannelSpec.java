@@ -2,7 +2,7 @@ package io.pgferry.cli;
 
 import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.alert.Channel;
 import io.pgferry.scan.alert.Channels;

@@ -1,9 +1,9 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Finding;
-import io.pgferry.postgres.Preflight;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.admin.Finding;
+import io.pgferry.postgres.admin.Preflight;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import java.io.PrintWriter;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.pgferry.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.verify.diff.DiffOptions;
 import io.pgferry.verify.diff.DiffReport;
 import io.pgferry.verify.diff.Differ;

@@ -1,7 +1,7 @@
 package io.pgferry.cli;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import java.util.ArrayList;
 import java.util.List;

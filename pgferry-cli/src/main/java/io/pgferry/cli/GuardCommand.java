@@ -4,7 +4,7 @@ import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.cli.ops.Signals;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.metrics.MetricsServer;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.guard.GuardErrors;

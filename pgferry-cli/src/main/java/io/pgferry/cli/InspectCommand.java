@@ -2,7 +2,7 @@ package io.pgferry.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.verify.inspect.BucketInspector;
 import io.pgferry.verify.inspect.RepairPlan;
 import io.pgferry.verify.inspect.RowDiff;

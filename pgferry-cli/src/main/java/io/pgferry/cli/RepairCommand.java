@@ -1,6 +1,6 @@
 package io.pgferry.cli;
 
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.verify.control.ControlPlane;
 import io.pgferry.verify.inspect.BucketInspector;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@ package io.pgferry.cli;
 
 import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Finding;
-import io.pgferry.postgres.Preflight;
+import io.pgferry.postgres.admin.Finding;
+import io.pgferry.postgres.admin.Preflight;
 import io.pgferry.scan.Masking;
 import io.pgferry.scan.SampleValues;
 import io.pgferry.scan.Scanner;

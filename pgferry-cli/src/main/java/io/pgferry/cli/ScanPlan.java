@@ -4,7 +4,7 @@ import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.postgres.StreamConfig;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.Fingerprints;
 import io.pgferry.scan.ScanJob;

@@ -5,7 +5,7 @@ import io.pgferry.cli.config.ConfigFile;
 import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import java.nio.file.Path;
 import java.time.Duration;

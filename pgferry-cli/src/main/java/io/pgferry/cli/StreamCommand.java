@@ -13,7 +13,7 @@ import io.pgferry.metrics.StreamMetrics;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.StreamStats;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

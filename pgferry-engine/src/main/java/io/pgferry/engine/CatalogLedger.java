@@ -6,7 +6,7 @@ import io.pgferry.engine.copy.ForeignCopy;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;

@@ -7,7 +7,7 @@ import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.foreign.ForeignDialect;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

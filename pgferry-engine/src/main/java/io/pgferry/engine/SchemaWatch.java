@@ -11,7 +11,7 @@ import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.schema.ColumnDef;
 import io.pgferry.engine.schema.SourceCatalog;
 import io.pgferry.engine.schema.SourceTable;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

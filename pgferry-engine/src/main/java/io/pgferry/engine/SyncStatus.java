@@ -13,7 +13,7 @@ import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
-import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;

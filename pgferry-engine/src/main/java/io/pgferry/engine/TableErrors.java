@@ -4,7 +4,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableFailure;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.TableGlob;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

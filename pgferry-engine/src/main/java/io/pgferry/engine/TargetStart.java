@@ -12,7 +12,7 @@ import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.SyncCatalog;
-import io.pgferry.postgres.SlotAdmin;
+import io.pgferry.postgres.admin.SlotAdmin;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

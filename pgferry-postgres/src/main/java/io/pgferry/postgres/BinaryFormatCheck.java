@@ -2,6 +2,8 @@ package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.value.PgValues;
+import io.pgferry.postgres.catalog.CatalogTypes;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

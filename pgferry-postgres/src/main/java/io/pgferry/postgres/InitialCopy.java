@@ -1,6 +1,7 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.Lsn;
+import io.pgferry.postgres.catalog.TableName;
 import java.util.List;
 
 /**

@@ -1,6 +1,7 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.Lsn;
+import io.pgferry.postgres.catalog.Identifiers;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,6 +1,12 @@
 package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.admin.Preflight;
+import io.pgferry.postgres.admin.PublicationChecks;
+import io.pgferry.postgres.admin.SlotAdmin;
+import io.pgferry.postgres.catalog.Identifiers;
+import io.pgferry.postgres.catalog.TableFacts;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;

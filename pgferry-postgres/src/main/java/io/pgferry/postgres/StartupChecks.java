@@ -3,6 +3,7 @@ package io.pgferry.postgres;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.postgres.admin.SlotAdmin;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

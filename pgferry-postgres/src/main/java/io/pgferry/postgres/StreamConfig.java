@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

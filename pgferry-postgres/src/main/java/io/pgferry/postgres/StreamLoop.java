@@ -6,11 +6,11 @@ import io.pgferry.core.assembly.AckTracker;
 import io.pgferry.core.assembly.MemoryBudget;
 import io.pgferry.core.assembly.SpillStats;
 import io.pgferry.core.assembly.TransactionAssembler;
-import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.pgoutput.ParserOptions;
+import io.pgferry.postgres.catalog.CatalogTypes;
 import io.pgferry.postgres.connect.Connections;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -61,9 +60,7 @@ final class StreamLoop {
     private StreamStartup.Started started;
 
     private Lsn untilLsn;
-    private Lsn saved;
-    private volatile Lsn confirmed = Lsn.INVALID;
-    private long lastSaveNanos;
+    private final SavedPosition position;
     private long lastActivityNanos;
     /**
      * End of the last transaction handed to the handler (heartbeats are not). Until the handler acknowledged it, the
@@ -83,6 +80,7 @@ final class StreamLoop {
         this.state = state;
         this.budget = new MemoryBudget(config.memoryLimitBytes());
         this.heartbeats = new Heartbeats(config.heartbeatInterval());
+        this.position = new SavedPosition(config, this.handler);
     }
 
     /** Start-up on the caller's thread: every check, then creation of what is missing. */
@@ -91,7 +89,7 @@ final class StreamLoop {
         sql = started.sql();
         session = started.session();
         untilLsn = started.untilLsn();
-        saved = started.start();
+        position.startAt(started.start(), started.fingerprint());
         acks = new AckTracker(started.start());
     }
 
@@ -138,7 +136,7 @@ final class StreamLoop {
                 // The output's length at the start position (after the snapshot rows, if any), before anything more
                 // is written: without it, a run killed before its first checkpoint would leave output that the next
                 // run cannot tell from what was there before.
-                save(assembler.confirmable(acks.acked()), System.nanoTime());
+                position.save(assembler.confirmable(acks.acked()));
             }
             receiveWithReconnects();
             // A stop may come while the handler holds written but unacknowledged transactions (it acknowledges
@@ -293,9 +291,8 @@ final class StreamLoop {
     }
 
     private void startStreaming() throws SQLException {
-        Lsn from = saved;
+        Lsn from = position.resume();
         session.start(config.slot(), from, config, started.protocol());
-        confirmed = from;
         state.accept(ChangeStream.State.STREAMING);
         log.info("streaming slot {} from {} (pgoutput protocol {})", config.slot(), from, started.protocol());
         lastActivityNanos = System.nanoTime();
@@ -315,7 +312,7 @@ final class StreamLoop {
                 bytes += b.remaining();
                 lastActivityNanos = now;
                 assembler.accept(b.array(), b.arrayOffset() + b.position(), b.remaining(), session.lastReceived());
-                if (now - lastSaveNanos >= config.checkpointInterval().toNanos()) {
+                if (position.due(now)) {
                     checkpoint(false);
                 }
                 continue;
@@ -365,34 +362,10 @@ final class StreamLoop {
                 && !acks.acked().isBefore(handedEnd);
     }
 
-    /**
-     * Saves the acknowledged position (capped by pending prepared transactions) when it moved and the interval
-     * passed, then confirms what is saved to the server. Saving always comes first: the server must never forget
-     * WAL the checkpoint does not cover.
-     */
+    /** Saves the acknowledged position, capped by pending prepared transactions, and confirms what is saved. */
     private void checkpoint(boolean force) throws SQLException {
-        long now = System.nanoTime();
         Lsn target = assembler == null ? acks.acked() : assembler.confirmable(acks.acked());
-        if (target.isAfter(saved)
-                && (force || now - lastSaveNanos >= config.checkpointInterval().toNanos())) {
-            save(target, now);
-        }
-        if (session != null && saved.isAfter(confirmed)) {
-            session.confirm(saved);
-            confirmed = saved;
-        }
-    }
-
-    /** Saves {@code target}, with the handler's durable output length there when it has one. */
-    private void save(Lsn target, long now) {
-        Checkpoint checkpoint = new Checkpoint(target, started.fingerprint());
-        OptionalLong length = handler.durableLength(target);
-        if (length.isPresent()) {
-            checkpoint = checkpoint.withOutputLength(length.getAsLong());
-        }
-        config.checkpointStore().save(checkpoint);
-        saved = Lsn.max(saved, target);
-        lastSaveNanos = now;
+        position.checkpoint(target, session, force);
     }
 
     /**
@@ -480,7 +453,7 @@ final class StreamLoop {
                 messages,
                 bytes,
                 acknowledged(),
-                confirmed,
+                position.confirmed(),
                 spill.files(),
                 spill.rawBytes(),
                 spill.fileBytes(),

@@ -3,6 +3,7 @@ package io.pgferry.postgres;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.postgres.catalog.CatalogTypes;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;

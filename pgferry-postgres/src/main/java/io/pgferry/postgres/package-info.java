@@ -1,11 +1,13 @@
 /**
  * The change stream from a pgoutput slot. Start at {@link io.pgferry.postgres.ChangeStream}, configured by a {@link
  * io.pgferry.postgres.StreamConfig}: {@code StreamStartup} checks and creates what it needs (slot and publication
- * set-up in {@code ReplicationSetup}), then {@code StreamLoop} runs it (the replication protocol in {@code
- * ReplicationSession}, the initial snapshot in {@code SnapshotReader} or an {@link io.pgferry.postgres.InitialCopy},
- * calls into the handler in {@code HandlerCalls}, retries in {@code Backoff}, heartbeats in {@code Heartbeats}). Beside it: readiness checks ({@link
- * io.pgferry.postgres.Preflight}), slot administration ({@link io.pgferry.postgres.SlotAdmin}) and quoted
- * identifiers ({@link io.pgferry.postgres.Identifiers}). Connection strings and connections are in {@link
- * io.pgferry.postgres.connect}.
+ * set-up in {@code ReplicationSetup}, refusals in {@code StartupChecks}), then {@code StreamLoop} runs it (the
+ * replication protocol in {@code ReplicationSession}, the initial snapshot in {@code SnapshotReader} or an {@link
+ * io.pgferry.postgres.InitialCopy}, calls into the handler in {@code HandlerCalls}, the saved and confirmed position
+ * in {@code SavedPosition}, retries in {@code Backoff}, heartbeats in {@code Heartbeats}).
+ *
+ * <p>Beside it: {@link io.pgferry.postgres.catalog} (table names, quoted identifiers, what the catalogs say about
+ * tables and types), {@link io.pgferry.postgres.admin} (readiness checks and slot administration, for operators) and
+ * {@link io.pgferry.postgres.connect} (connection strings and connections).
  */
 package io.pgferry.postgres;

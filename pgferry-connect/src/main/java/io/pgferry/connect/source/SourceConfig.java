@@ -4,7 +4,7 @@ import io.pgferry.connect.PostgresDsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.kafka.Topics;
 import io.pgferry.postgres.StreamConfig;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.pgferry.engine.config;
 
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.util.regex.Pattern;
 
 /**

@@ -1,7 +1,7 @@
 package io.pgferry.engine.copy;
 
 import io.pgferry.engine.schema.SourceTable;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -15,7 +15,7 @@ import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.CopyTextRow;
 import io.pgferry.postgres.InitialCopy;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

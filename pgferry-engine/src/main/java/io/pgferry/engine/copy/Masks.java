@@ -9,7 +9,7 @@ import io.pgferry.core.sink.ValueMask;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.engine.schema.ColumnDef;
 import io.pgferry.engine.schema.SourceTable;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

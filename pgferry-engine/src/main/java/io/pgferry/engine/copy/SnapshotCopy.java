@@ -10,7 +10,7 @@ import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.InitialCopy;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

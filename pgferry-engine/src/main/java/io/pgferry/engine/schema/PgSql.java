@@ -1,6 +1,6 @@
 package io.pgferry.engine.schema;
 
-import io.pgferry.postgres.Identifiers;
+import io.pgferry.postgres.catalog.Identifiers;
 
 /** SQL text for PostgreSQL names: every identifier double-quoted (see {@link Identifiers}). */
 public final class PgSql {

@@ -1,7 +1,7 @@
 package io.pgferry.engine.schema;
 
 import io.pgferry.engine.config.SyncConfig;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

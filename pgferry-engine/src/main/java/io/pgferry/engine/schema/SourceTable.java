@@ -2,7 +2,7 @@ package io.pgferry.engine.schema;
 
 import io.pgferry.core.sink.TableFailure;
 import io.pgferry.jdbc.JdbcErrors;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.SQLException;
 import java.util.List;
 

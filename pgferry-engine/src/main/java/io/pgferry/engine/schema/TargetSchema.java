@@ -3,7 +3,7 @@ package io.pgferry.engine.schema;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.TargetTable;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

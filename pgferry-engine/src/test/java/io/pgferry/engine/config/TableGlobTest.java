@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import org.junit.jupiter.api.Test;
 
 /** Table patterns of --tables and --exclude: wildcards per part, schema public by default, quoted parts literal. */

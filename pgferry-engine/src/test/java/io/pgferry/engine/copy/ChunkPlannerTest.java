@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.CopyChunks;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.pgferry.engine.copy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.engine.schema.SourceTable;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package io.pgferry.engine.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.engine.config.SyncConfig;
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;

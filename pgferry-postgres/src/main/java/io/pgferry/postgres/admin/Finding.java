@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
 import java.util.Objects;
 

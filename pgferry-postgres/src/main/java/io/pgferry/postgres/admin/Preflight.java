@@ -1,6 +1,8 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.catalog.Identifiers;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
@@ -215,7 +217,7 @@ public final class Preflight {
      * The server's wal_level: minimal, replica or logical. Logical decoding, and so slot creation, needs logical
      * (PostgreSQL docs, "Write Ahead Log" settings, wal_level); changing it needs a restart.
      */
-    static String walLevel(Connection c) throws SQLException {
+    public static String walLevel(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.current_setting('wal_level')");
                 ResultSet rs = ps.executeQuery()) {
             rs.next();

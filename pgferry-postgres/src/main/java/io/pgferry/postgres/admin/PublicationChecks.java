@@ -1,5 +1,7 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
+import io.pgferry.postgres.catalog.Identifiers;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,17 +12,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The publication part of {@link Preflight}: does it exist, what does it publish. Read once at construction. See
+ * The publication part of {@link Preflight}, also read by the stream's set-up: does it exist, what does it
+ * publish. Read once at construction. See
  * the PostgreSQL docs, "pg_publication" and "pg_publication_tables".
  */
-final class PublicationChecks {
+public final class PublicationChecks {
     private final String name;
     private final boolean exists;
     private final boolean allTables;
     private final List<String> operations = new ArrayList<>();
     private final Set<TableName> published = new LinkedHashSet<>();
 
-    PublicationChecks(Connection c, String name) throws SQLException {
+    public PublicationChecks(Connection c, String name) throws SQLException {
         this.name = name;
         if (name == null) {
             exists = false;
@@ -88,7 +91,7 @@ final class PublicationChecks {
         return name;
     }
 
-    boolean exists() {
+    public boolean exists() {
         return exists;
     }
 
@@ -97,7 +100,7 @@ final class PublicationChecks {
         return name != null && !exists;
     }
 
-    boolean publishes(TableName table) {
+    public boolean publishes(TableName table) {
         return allTables || published.contains(table);
     }
 
@@ -105,11 +108,11 @@ final class PublicationChecks {
      * A replica identity is needed unless the publication exists and publishes neither UPDATE nor DELETE: with one
      * of those published, PostgreSQL rejects UPDATE/DELETE on a table without a usable identity.
      */
-    boolean needsReplicaIdentity() {
+    public boolean needsReplicaIdentity() {
         return !exists || operations.contains("update") || operations.contains("delete");
     }
 
-    List<TableName> publishedTables() {
+    public List<TableName> publishedTables() {
         return List.copyOf(published);
     }
 }

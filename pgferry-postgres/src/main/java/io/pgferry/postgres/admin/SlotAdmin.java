@@ -1,7 +1,8 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;

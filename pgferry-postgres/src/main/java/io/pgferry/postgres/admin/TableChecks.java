@@ -1,5 +1,8 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
+import io.pgferry.postgres.catalog.Identifiers;
+import io.pgferry.postgres.catalog.TableFacts;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

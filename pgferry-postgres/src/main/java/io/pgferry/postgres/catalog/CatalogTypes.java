@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.catalog;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * pg_type. User types are loaded when a Relation that uses them arrives ({@link #load(Relation)}, on the stream
  * thread), so {@link #resolve(int)} never touches the database and is safe from any thread.
  */
-final class CatalogTypes implements TypeResolver {
+public final class CatalogTypes implements TypeResolver {
     /** FirstNormalObjectId: OIDs below it belong to the system catalogs (PostgreSQL's transam.h). */
     private static final int FIRST_NORMAL_OID = 16384;
 
@@ -34,7 +34,7 @@ final class CatalogTypes implements TypeResolver {
     private Connection connection;
 
     /** Uses {@code connection} (owned by the caller) for lookups until the next call. */
-    void useConnection(Connection connection) {
+    public void useConnection(Connection connection) {
         this.connection = connection;
     }
 
@@ -45,7 +45,7 @@ final class CatalogTypes implements TypeResolver {
     }
 
     /** Loads every type the relation's columns use, and their element and base types. */
-    void load(Relation relation) throws SQLException {
+    public void load(Relation relation) throws SQLException {
         List<Integer> oids = new ArrayList<>();
         for (Column c : relation.columns()) {
             oids.add(c.typeOid());
@@ -54,7 +54,7 @@ final class CatalogTypes implements TypeResolver {
     }
 
     /** Loads the given types and their element and base types. */
-    void load(Collection<Integer> oids) throws SQLException {
+    public void load(Collection<Integer> oids) throws SQLException {
         Deque<Integer> todo = new ArrayDeque<>(oids);
         while (!todo.isEmpty()) {
             int oid = todo.pop();

@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.catalog;
 
 import java.util.regex.Pattern;
 
@@ -50,7 +50,8 @@ public final class Identifiers {
         return out.toString();
     }
 
-    static String display(String identifier) {
+    /** {@code identifier} as a message shows it: bare when it needs no quotes, quoted otherwise. */
+    public static String display(String identifier) {
         return PLAIN.matcher(identifier).matches() ? identifier : quote(identifier);
     }
 }

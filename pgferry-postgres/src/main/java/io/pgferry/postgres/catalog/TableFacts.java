@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.catalog;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * What the catalogs say about one table, read with one query: shared by {@link TableChecks} (which reports) and
- * {@link ReplicationSetup} (which refuses). See the PostgreSQL docs, "pg_class", "pg_index" and ALTER TABLE ...
+ * What the catalogs say about one table, read with one query: shared by the readiness checks (which report) and
+ * the stream's set-up (which refuses). See the PostgreSQL docs, "pg_class", "pg_index" and ALTER TABLE ...
  * REPLICA IDENTITY.
  *
  * @param relkind pg_class.relkind: 'r' table, 'p' partitioned table, 'v' view, ...
@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param canSelect the current role may SELECT from it
  * @param owns the current role owns it (or is a member of the owning role)
  */
-record TableFacts(
+public record TableFacts(
         char relkind,
         char replident,
         boolean hasPrimaryKey,
@@ -35,7 +35,7 @@ record TableFacts(
             + " WHERE n.nspname = ? AND c.relname = ?";
 
     /** The facts about {@code t}, or empty when no relation of that name exists. */
-    static Optional<TableFacts> read(Connection c, TableName t) throws SQLException {
+    public static Optional<TableFacts> read(Connection c, TableName t) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SQL)) {
             ps.setString(1, t.schema());
             ps.setString(2, t.name());
@@ -55,7 +55,7 @@ record TableFacts(
     }
 
     /** A table or a partitioned table: the only relations a publication can hold. */
-    boolean isTable() {
+    public boolean isTable() {
         return relkind == 'r' || relkind == 'p';
     }
 
@@ -63,7 +63,7 @@ record TableFacts(
      * A description of the usable replica identity, or null when UPDATE and DELETE on the table cannot be identified
      * (PostgreSQL then rejects them once the table is in a publication that publishes them).
      */
-    String identity() {
+    public String identity() {
         return switch (replident) {
             case 'd' -> hasPrimaryKey ? "replica identity default (primary key)" : null;
             case 'i' -> hasIdentityIndex ? "replica identity index" : null;
@@ -73,7 +73,7 @@ record TableFacts(
     }
 
     /** What the relation is, in words. */
-    String kind() {
+    public String kind() {
         return switch (relkind) {
             case 'r' -> "table";
             case 'p' -> "partitioned table";

@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.catalog;
 
 import io.pgferry.core.PgFerryException;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.pgferry.postgres.connect;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Identifiers;
+import io.pgferry.postgres.catalog.Identifiers;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;

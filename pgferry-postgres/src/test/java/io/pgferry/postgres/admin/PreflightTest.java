@@ -1,8 +1,9 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgferry.postgres.Finding.Severity;
+import io.pgferry.postgres.admin.Finding.Severity;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;

@@ -1,10 +1,10 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.SlotAdmin.SlotInfo;
+import io.pgferry.postgres.admin.SlotAdmin.SlotInfo;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;

@@ -1,4 +1,4 @@
-package io.pgferry.postgres;
+package io.pgferry.postgres.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

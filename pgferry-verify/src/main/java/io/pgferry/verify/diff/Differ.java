@@ -1,6 +1,6 @@
 package io.pgferry.verify.diff;
 
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.guard.HashSettings;

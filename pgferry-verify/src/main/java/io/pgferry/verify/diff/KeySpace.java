@@ -1,6 +1,6 @@
 package io.pgferry.verify.diff;
 
-import io.pgferry.postgres.Identifiers;
+import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.verify.guard.RowHashes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

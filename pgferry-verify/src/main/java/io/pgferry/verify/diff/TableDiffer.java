@@ -1,6 +1,6 @@
 package io.pgferry.verify.diff;
 
-import io.pgferry.postgres.Identifiers;
+import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.verify.guard.RowHashes;
 import io.pgferry.verify.inspect.RowDiff;
 import java.math.BigInteger;

@@ -177,8 +177,9 @@ final class BucketRecompute {
         String sql;
         if (t.layout().isRange()) {
             long size = t.layout().bucketSize();
-            String key =
-                    "r." + io.pgferry.postgres.Identifiers.quote(t.keyColumns().get(0));
+            String key = "r."
+                    + io.pgferry.postgres.catalog.Identifiers.quote(
+                            t.keyColumns().get(0));
             sql = "SELECT b.id, x.n, x.h FROM unnest(?::bigint[]) AS b(id) CROSS JOIN LATERAL (SELECT count(*) AS n,"
                     + " syncguard.wrap64(" + RowHashes.sum("s.h") + ") AS h FROM (SELECT "
                     + t.rowHashExpression() + " AS h FROM " + t.relation() + " r"

@@ -1,6 +1,6 @@
 package io.pgferry.verify.guard;
 
-import io.pgferry.postgres.Identifiers;
+import io.pgferry.postgres.catalog.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

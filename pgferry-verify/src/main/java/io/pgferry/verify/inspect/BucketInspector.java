@@ -1,7 +1,7 @@
 package io.pgferry.verify.inspect;
 
 import io.pgferry.core.PgFerryException;
-import io.pgferry.postgres.Identifiers;
+import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.guard.GuardSchema;

@@ -2,7 +2,7 @@ package io.pgferry.verify.diff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgferry.postgres.TableName;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
