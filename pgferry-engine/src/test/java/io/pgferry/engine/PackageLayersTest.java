@@ -2,15 +2,10 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.pgferry.testkit.PackageLayers;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,27 +22,10 @@ class PackageLayersTest {
             "schema", List.of("config"),
             "copy", List.of("config", "schema"));
 
-    private static final Pattern ENGINE_REFERENCE = Pattern.compile("io\\.pgferry\\.engine\\.(?:(\\w+)\\.)?[A-Z]\\w*");
-
     @Test
-    void subPackagesUseOnlyTheLayersBelowThem() throws IOException {
-        List<String> violations = new ArrayList<>();
-        for (Map.Entry<String, List<String>> layer : ALLOWED.entrySet()) {
-            try (Stream<Path> files = Files.list(SOURCES.resolve(layer.getKey()))) {
-                for (Path file :
-                        files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                    String code = code(Files.readString(file));
-                    Matcher m = ENGINE_REFERENCE.matcher(code);
-                    while (m.find()) {
-                        String used = m.group(1) == null ? "(entry package)" : m.group(1);
-                        if (!used.equals(layer.getKey()) && !layer.getValue().contains(used)) {
-                            violations.add(file.getFileName() + " uses " + m.group());
-                        }
-                    }
-                }
-            }
-        }
-        assertThat(violations).isEmpty();
+    void subPackagesUseOnlyTheLayersBelowThem() {
+        assertThat(PackageLayers.violations(SOURCES, "io.pgferry.engine", ALLOWED))
+                .isEmpty();
     }
 
     @Test
@@ -55,12 +33,5 @@ class PackageLayersTest {
         for (String layer : ALLOWED.keySet()) {
             assertThat(SOURCES.resolve(layer).resolve("package-info.java")).exists();
         }
-    }
-
-    /** The source without comments (Javadoc may link anywhere) and without string contents. */
-    private static String code(String source) {
-        return source.replaceAll("(?s)/\\*.*?\\*/", "")
-                .replaceAll("//[^\n]*", "")
-                .replaceAll("\"(?:\\\\.|[^\"\\\\])*\"", "\"\"");
     }
 }

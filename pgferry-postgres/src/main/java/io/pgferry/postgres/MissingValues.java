@@ -1,4 +1,4 @@
-package io.pgferry.postgres.catalog;
+package io.pgferry.postgres;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Relation;

@@ -1,4 +1,4 @@
-package io.pgferry.postgres.catalog;
+package io.pgferry.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
