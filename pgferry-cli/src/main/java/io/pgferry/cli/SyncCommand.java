@@ -7,18 +7,21 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.ValueMask;
 import io.pgferry.engine.SyncEngine;
+import io.pgferry.engine.SyncTeardown;
 import io.pgferry.engine.config.CopyMode;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.metrics.MetricsServer;
 import io.pgferry.metrics.SlotMetrics;
+import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.mask.MaskFile;
 import io.pgferry.verify.guard.GuardErrors;
 import io.pgferry.verify.guard.GuardSchema;
 import io.pgferry.verify.guard.GuardWorker;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -141,6 +144,12 @@ final class SyncCommand extends PgferryCommand {
                 names = "--sequences-only",
                 description = "Only set the target's sequences to the source's values, then exit.")
         boolean sequencesOnly;
+
+        @Option(
+                names = "--drop",
+                description = "Remove the sync for good: drop its slot at the source and its records at the target,"
+                        + " then exit. The target's tables and rows and the publication stay.")
+        boolean drop;
     }
 
     @Option(
@@ -176,6 +185,9 @@ final class SyncCommand extends PgferryCommand {
     @Override
     int run() {
         SyncConfig config = config();
+        if (end.drop) {
+            return drop(config);
+        }
         valueMask = loadMask();
         http.address(); // checked before anything is created
         GuardWorker worker = guard ? startGuard(config) : null;
@@ -267,6 +279,51 @@ final class SyncCommand extends PgferryCommand {
             }
             slotMetrics.close();
         }
+    }
+
+    /** {@code --drop}: removes the sync from the source and the target, saying what it removed and what stays. */
+    private int drop(SyncConfig config) {
+        if (guard || mask != null || http.address() != null) {
+            throw configurationError(PgFerryException.fatal(
+                    (guard ? "--guard" : mask != null ? "--mask" : "--http") + " does not go with --drop",
+                    "leave it out: --drop only removes the sync"));
+        }
+        SyncTeardown.Result r = config.kafkaTarget() != null
+                ? SyncTeardown.drop(config.source(), config.publication(), config.kafkaTarget())
+                : config.foreignTarget() != null
+                        ? SyncTeardown.drop(
+                                config.source(),
+                                config.slot(),
+                                config.publication(),
+                                config.foreignTarget(),
+                                config.catalogSchema())
+                        : SyncTeardown.drop(
+                                config.source(),
+                                config.slot(),
+                                config.publication(),
+                                config.target(),
+                                config.catalogSchema());
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(
+                Locale.ROOT,
+                "pgferry: sync %s removed: %s; %s%n",
+                r.sync(),
+                r.slotDropped()
+                        ? "slot " + r.sync() + " dropped at the source"
+                        : "no slot " + r.sync() + " at the source",
+                r.recordsRemoved()
+                        ? "its records removed from the target"
+                                + (r.catalogDropped() ? " (and the catalog tables: no sync is left in them)" : "")
+                        : "no records of it at the target");
+        if (r.publicationExists()) {
+            err.printf(
+                    Locale.ROOT,
+                    "pgferry: publication %s stays at the source (other syncs or subscriptions may use it); once none"
+                            + " does: DROP PUBLICATION %s%n",
+                    Identifiers.display(r.publication()),
+                    Identifiers.quote(r.publication()));
+        }
+        return ExitCodes.OK;
     }
 
     /** The validated configuration; a bad value exits with {@link ExitCodes#USAGE} before anything is done. */

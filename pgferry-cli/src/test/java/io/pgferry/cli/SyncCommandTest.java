@@ -62,7 +62,33 @@ class SyncCommandTest {
                     .containsPattern("lag [0-9,]+ bytes")
                     .containsPattern("slot (in)?active")
                     .contains("(as the sync saw the source");
+
+            // --drop removes the sync, says what stays, and a second one finds nothing to remove.
+            CliRun drop = CliRun.run("sync", "--source", source.uri(), "--target", target.uri(), "--drop");
+            assertThat(drop.exitCode()).as(drop.err()).isEqualTo(ExitCodes.OK);
+            assertThat(drop.err())
+                    .contains("pgferry: sync pgferry_sync removed: slot pgferry_sync dropped at the source; its"
+                            + " records removed from the target (and the catalog tables: no sync is left in them)")
+                    .contains("publication pgferry_sync stays at the source")
+                    .contains("DROP PUBLICATION \"pgferry_sync\"");
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots"))
+                    .isZero();
+            assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(1000);
+            CliRun again = CliRun.run("sync", "--source", source.uri(), "--target", target.uri(), "--drop");
+            assertThat(again.exitCode()).isNotEqualTo(ExitCodes.OK);
+            assertThat(again.errLines()).hasSize(1);
+            assertThat(again.err()).contains("no sync named pgferry_sync");
         }
+    }
+
+    @Test
+    void dropGoesWithNoOtherWork(TestDatabase source) {
+        String other = source.uri() + "_other";
+        CliRun r = CliRun.run("sync", "--source", source.uri(), "--target", other, "--drop", "--guard");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("--guard does not go with --drop");
+        CliRun both = CliRun.run("sync", "--source", source.uri(), "--target", other, "--drop", "--follow");
+        assertThat(both.exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

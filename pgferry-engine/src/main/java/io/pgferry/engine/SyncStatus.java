@@ -257,7 +257,8 @@ public final class SyncStatus {
         }
     }
 
-    private static boolean exists(Connection c, String relation) throws SQLException {
+    /** Whether relation {@code relation} (qualified, quoted) exists at PostgreSQL connection {@code c}. */
+    static boolean exists(Connection c, String relation) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.to_regclass(?) IS NOT NULL")) {
             ps.setString(1, relation);
             try (ResultSet rs = ps.executeQuery()) {

@@ -9,6 +9,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.kafka.KafkaPositions;
+import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.KafkaBroker;
@@ -146,6 +147,36 @@ class KafkaSyncTest {
      * Now it is started over on the next run, as for a PostgreSQL target; a slot of that name that no copy of the
      * sync began is still refused and left alone.
      */
+    /**
+     * {@code pgferry sync --drop} with a Kafka target: the slot goes, the sync's position and table states leave the
+     * offsets and table-state topics (tombstones, which reading honours), the table topics keep their records, and a
+     * sync started again under the same name copies afresh.
+     */
+    @Test
+    void aRemovedSyncLeavesNoPositionNorStatesAndStartsOverIfRunAgain(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 30) i");
+        String prefix = prefix();
+        String topic = prefix + ".public.t";
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(KafkaPositions.readAll(target(prefix), true)).hasSize(1);
+        assertThat(KafkaTableStates.readAll(target(prefix), "pgferry_sync")).containsKey("pgferry_sync");
+
+        SyncTeardown.Result r = SyncTeardown.drop(Dsn.parse(source.uri()), "pgferry_sync", target(prefix));
+
+        assertThat(r.slotDropped()).isTrue();
+        assertThat(r.recordsRemoved()).isTrue();
+        assertThat(KafkaPositions.readAll(target(prefix), true)).isEmpty();
+        assertThat(KafkaPositions.readAll(target(prefix), false)).isEmpty();
+        assertThat(KafkaTableStates.readAll(target(prefix), null)).isEmpty();
+        assertThat(records(topic)).hasSize(30);
+
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(records(topic)).hasSize(60).allMatch(s -> s.startsWith("r "));
+        assertThat(KafkaPositions.readAll(target(prefix), true)).hasSize(1);
+    }
+
     @Test
     void aCopyThatDidNotFinishIsStartedOverAndASlotItDidNotCreateIsRefused(TestDatabase source) throws Exception {
         source.execute(

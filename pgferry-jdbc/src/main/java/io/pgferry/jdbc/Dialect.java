@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What differs between destination databases: identifier quoting, session set-up, how a run of inserts is written,
@@ -226,4 +227,13 @@ public interface Dialect {
 
     /** Statements that create the sync's bookkeeping schema and tables when missing; run in one transaction. */
     List<String> catalogDdl(String schema);
+
+    /**
+     * The statement that drops the catalog's {@code schema} once its tables are gone, refused by the destination while
+     * anything else is in it; empty where the catalog has no schema of its own (its tables carry the schema as a
+     * name prefix).
+     */
+    default Optional<String> dropCatalogSchema(String schema) {
+        return Optional.empty();
+    }
 }

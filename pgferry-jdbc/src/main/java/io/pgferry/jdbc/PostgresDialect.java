@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.WeakHashMap;
 import org.postgresql.PGConnection;
@@ -387,6 +388,12 @@ public final class PostgresDialect implements Dialect {
         String t = qualified(table);
         String pick = "(tableoid, ctid) = (SELECT tableoid, ctid FROM " + t + " WHERE " + where + " LIMIT 1)";
         return set == null ? "DELETE FROM " + t + " WHERE " + pick : "UPDATE " + t + " SET " + set + " WHERE " + pick;
+    }
+
+    @Override
+    public Optional<String> dropCatalogSchema(String schema) {
+        // RESTRICT (the default): a schema the user also keeps other objects in stays.
+        return Optional.of("DROP SCHEMA IF EXISTS " + quote(schema));
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class SyncCatalog {
     private final String progress;
     private final String tables;
     private final String source;
+    private final String schema;
     private final String syncName;
     private final String now;
 
@@ -66,6 +67,7 @@ public final class SyncCatalog {
         this.progress = dialect.catalogTable(schema, "sync_progress");
         this.tables = dialect.catalogTable(schema, "table_state");
         this.source = dialect.catalogTable(schema, "source_state");
+        this.schema = schema;
         this.syncName = syncName;
         this.now = dialect.now();
     }
@@ -379,6 +381,75 @@ public final class SyncCatalog {
             }
         }
         return out;
+    }
+
+    /**
+     * The catalog's tables, those a sync may lack last: {@code copy_chunk} exists only at PostgreSQL destinations,
+     * {@code source_state} only since the release that added it.
+     */
+    private static final List<String> TABLES = List.of("copy_chunk", "source_state", "table_state", "sync_progress");
+
+    private static final int OPTIONAL_TABLES = 2;
+
+    /**
+     * Deletes every record of this sync, each table in a transaction of its own and its position last, so that a
+     * removal cut short leaves the sync listed ({@link #syncNames}) and can be run again.
+     */
+    public void remove(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try {
+            for (int i = 0; i < TABLES.size(); i++) {
+                String table = dialect.catalogTable(schema, TABLES.get(i));
+                if (i < OPTIONAL_TABLES && !exists(c, table)) {
+                    continue;
+                }
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE sync_name = ?")) {
+                    ps.setString(1, syncName);
+                    ps.executeUpdate();
+                }
+            }
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /**
+     * Drops the catalog's tables, and its schema where it has one, when no sync is left in it; a schema that holds
+     * anything else stays. Returns whether the tables were dropped.
+     */
+    public static boolean dropIfEmpty(Connection c, Dialect dialect, String schema) throws SQLException {
+        if (!syncNames(c, dialect, schema).isEmpty()) {
+            return false;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            for (String name : TABLES) {
+                st.execute("DROP TABLE IF EXISTS " + dialect.catalogTable(schema, name));
+            }
+            Optional<String> dropSchema = dialect.dropCatalogSchema(schema);
+            if (dropSchema.isPresent()) {
+                try {
+                    st.execute(dropSchema.get());
+                } catch (SQLException e) {
+                    // Something else lives in the schema (PostgreSQL: 2BP01): it is the user's, so it stays.
+                }
+            }
+            return true;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** Whether {@code table} (qualified) can be read: false for one that does not exist. */
+    private static boolean exists(Connection c, String table) {
+        try (Statement st = c.createStatement()) {
+            st.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private static Instant instant(Timestamp t) {

@@ -122,6 +122,16 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     }
 
     /**
+     * Removes the sync's position (and any copy marker) from the offsets topic with a tombstone; returns once every
+     * in-sync replica has it. A sync started afterwards under the same name starts over.
+     */
+    public void remove() {
+        send(offsets.removal(), "remove the position of sync ");
+        stored = Lsn.INVALID;
+        copyUnfinished = false;
+    }
+
+    /**
      * A sync's position as the offsets topic holds it.
      *
      * @param sourceCommitTime when the source committed the last transaction delivered (an idle advance or the end of

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +121,6 @@ public final class KafkaTableStates implements AutoCloseable {
     }
 
     private void send(Stored s) {
-        byte[] key = (s.sync() + "/" + s.table()).getBytes(StandardCharsets.UTF_8);
         byte[] value = ConnectJson.record(false, null, g -> {
             g.writeStartObject();
             g.writeStringField("sync", s.sync());
@@ -133,6 +133,12 @@ public final class KafkaTableStates implements AutoCloseable {
             g.writeNumberField("ts_ms", s.updatedAt().toEpochMilli());
             g.writeEndObject();
         });
+        send(s.sync(), s.table(), value);
+    }
+
+    /** Sends the record of {@code table} of {@code sync}, a tombstone when {@code value} is null. */
+    private void send(String sync, String table, byte[] value) {
+        byte[] key = (sync + "/" + table).getBytes(StandardCharsets.UTF_8);
         try {
             if (producer == null) {
                 try (TopicAdmin admin = new TopicAdmin(ClientSettings.admin(target, clientId + "-admin"))) {
@@ -152,10 +158,15 @@ public final class KafkaTableStates implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             throw KafkaErrors.classify(
-                    e,
-                    "record the state of table " + s.table() + " of sync " + s.sync() + " in " + topic,
-                    target,
-                    null);
+                    e, "record the state of table " + table + " of sync " + sync + " in " + topic, target, null);
+        }
+    }
+
+    /** Removes the stored state of each of {@code tables} (names as the sync shows them), with tombstones. */
+    public synchronized void remove(Collection<String> tables) {
+        for (String table : tables) {
+            send(target.syncName(), table, null);
+            last.remove(table);
         }
     }
 
@@ -169,11 +180,25 @@ public final class KafkaTableStates implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(ClientSettings.consumer(target, target.transactionalId() + "-states-status"))) {
             TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
-                Stored s = r.value() == null ? null : parse(topic, r.value());
-                if (s != null && (onlySync == null || onlySync.equals(s.sync()))) {
+                if (r.value() == null) {
+                    // A tombstone: the table's state was removed with its sync (key "<sync>/<table>"; sync names,
+                    // slot names, hold no '/').
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    int slash = key.indexOf('/');
+                    if (slash > 0) {
+                        Map<String, Stored> tables = bySync.get(key.substring(0, slash));
+                        if (tables != null) {
+                            tables.remove(key.substring(slash + 1));
+                        }
+                    }
+                    return;
+                }
+                Stored s = parse(topic, r.value());
+                if (onlySync == null || onlySync.equals(s.sync())) {
                     bySync.computeIfAbsent(s.sync(), k -> new TreeMap<>()).put(s.table(), s);
                 }
             });
+            bySync.values().removeIf(Map::isEmpty);
         } catch (PgFerryException e) {
             throw e;
         } catch (Exception e) {

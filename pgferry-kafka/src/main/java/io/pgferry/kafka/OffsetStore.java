@@ -29,6 +29,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * before the copy creates its slot, it is followed by the copy's position when the copy ends. A marker that is the
  * sync's last record therefore means a copy that never finished, and that the slot it may have left is the sync's
  * own ({@link #readAll} reports it; it is never a position).
+ *
+ * <p>A tombstone under the key removes the sync: the records before it no longer count.
  */
 final class OffsetStore {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +76,11 @@ final class OffsetStore {
             g.writeEndObject();
         });
         return new OutRecord(topic, key, value);
+    }
+
+    /** The tombstone that removes the sync: records before it no longer count ({@link #readAll}). */
+    OutRecord removal() {
+        return new OutRecord(topic, key, null);
     }
 
     /**
@@ -132,10 +139,19 @@ final class OffsetStore {
         Map<String, Stored> lastTimed = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
             TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
-                if (r.key() == null || r.value() == null || (only != null && !Arrays.equals(r.key(), key))) {
+                if (r.key() == null || (only != null && !Arrays.equals(r.key(), key))) {
                     return;
                 }
                 String sync = new String(r.key(), StandardCharsets.UTF_8);
+                if (r.value() == null) {
+                    // The sync was removed: what it stored before is gone with it.
+                    highest.remove(sync);
+                    lastTimed.remove(sync);
+                    if (unfinishedCopies != null) {
+                        unfinishedCopies.remove(sync);
+                    }
+                    return;
+                }
                 JsonNode value = tree(sync, r.value());
                 if (value.has(COPY_STARTED)) {
                     if (unfinishedCopies != null) {

@@ -324,6 +324,16 @@ public final class SqlServerDialect implements ForeignDialect {
     }
 
     @Override
+    public Optional<String> dropCatalogSchema(String schema) {
+        // Only when nothing else is in it; DROP SCHEMA must be alone in its batch, hence EXEC.
+        String s = schema.replace("'", "''");
+        return Optional.of("IF SCHEMA_ID(N'" + s + "') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sys.objects WHERE"
+                + " schema_id = SCHEMA_ID(N'" + s + "')) EXEC(N'DROP SCHEMA "
+                + quote(schema).replace("'", "''")
+                + "')");
+    }
+
+    @Override
     public List<String> catalogDdl(String schema) {
         String s = schema.replace("'", "''");
         return List.of(

@@ -86,6 +86,13 @@ class SqlServerDialectTest {
     }
 
     @Test
+    void theCatalogSchemaIsDroppedOnlyWhenNothingIsLeftInIt() {
+        assertThat(d.dropCatalogSchema("pg]ferry's"))
+                .contains("IF SCHEMA_ID(N'pg]ferry''s') IS NOT NULL AND NOT EXISTS (SELECT 1 FROM sys.objects WHERE"
+                        + " schema_id = SCHEMA_ID(N'pg]ferry''s')) EXEC(N'DROP SCHEMA [pg]]ferry''s]')");
+    }
+
+    @Test
     void sqlserverUrisInBothForms() {
         JdbcTarget a = JdbcTargetUri.parse("sqlserver://sa:pw@db:1433/shop?sslmode=trust", Map.of());
         assertThat(a.kind()).isEqualTo(JdbcTarget.Kind.SQLSERVER);
