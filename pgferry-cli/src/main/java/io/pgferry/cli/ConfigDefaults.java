@@ -18,7 +18,6 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     static final String ENV_PREFIX = "PGFERRY_";
-    private static final List<String> NEVER = List.of("config", "help", "version");
     /**
      * Keys of a command's section (or of the top level) that are not option values: the command reads them itself
      * ({@link ScanSections} for {@code scan}).
@@ -91,7 +90,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         String name = option.longestName().substring(2);
-        return NEVER.contains(name) ? null : name;
+        return ConfigFile.COMMAND_LINE_ONLY.contains(name) ? null : name;
     }
 
     private static String variable(String name) {

@@ -37,8 +37,9 @@ class ConfigDefaultsTest {
                             + "slot: from_file\n"
                             + "copy-mode: bogus\n",
                     StandardCharsets.UTF_8);
+            // PGFERRY_DROP is not read: --drop removes a sync and comes from the command line only.
             CliRun r = CliRun.runWithEnv(
-                    Map.of("PGFERRY_SLOT", "from_env"),
+                    Map.of("PGFERRY_SLOT", "from_env", "PGFERRY_DROP", "true"),
                     "sync",
                     "--config",
                     yaml.toString(),
@@ -53,6 +54,17 @@ class ConfigDefaultsTest {
             assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'from_env'"))
                     .isEqualTo(1);
         }
+    }
+
+    @Test
+    void dropInAFileIsAnUnknownKey(TestDatabase source) throws Exception {
+        Path yaml = dir.resolve("drop.yaml");
+        Files.writeString(yaml, "sync:\n  drop: true\n", StandardCharsets.UTF_8);
+        CliRun r = CliRun.run("sync", "--config", yaml.toString(), "--source", source.uri(), "--target", source.uri());
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("unknown key 'sync.drop'");
+        assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots"))
+                .isZero();
     }
 
     @Test

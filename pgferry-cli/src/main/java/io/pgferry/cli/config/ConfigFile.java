@@ -37,7 +37,12 @@ public final class ConfigFile {
     /** A resolved value, and whether it is a secret (from a file or the environment, or a password). */
     public record Value(String text, boolean secret) {}
 
-    private static final List<String> NEVER = List.of("config", "help", "version");
+    /**
+     * Options only the command line gives, never a file or the environment: those that choose the file or print
+     * and exit, and {@code --drop}, which removes a sync and must not come from a file every run reads.
+     */
+    public static final List<String> COMMAND_LINE_ONLY = List.of("config", "help", "version", "drop");
+
     private static final String FILE = "-file";
     private static final String PASSWORD_FILE = "-password-file";
 
@@ -168,7 +173,7 @@ public final class ConfigFile {
         for (Map.Entry<String, JsonNode> e : nodes.entrySet()) {
             String key = e.getKey().replace('_', '-');
             String where = (scope.isEmpty() ? "" : scope + ".") + e.getKey();
-            if (options.containsKey(key) && !NEVER.contains(key)) {
+            if (options.containsKey(key) && !COMMAND_LINE_ONLY.contains(key)) {
                 out.put(key, value(e.getValue(), where, env));
             } else if (key.endsWith(PASSWORD_FILE) && isDsn(options.get(stem(key, PASSWORD_FILE)))) {
                 passwords.put(stem(key, PASSWORD_FILE), readSecret(Path.of(scalar(e.getValue(), where)), where));
