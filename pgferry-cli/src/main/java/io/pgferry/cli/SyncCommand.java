@@ -270,6 +270,16 @@ final class SyncCommand extends PgferryCommand {
                                     ? ", " + r.sequencesSet() + " sequences set"
                                     : "",
                             end.thenSubscribe == null ? "" : ", handed over to subscription " + end.thenSubscribe);
+            if (end.untilCaughtUp) {
+                // The slot outlives the run so that the next one resumes; until then it holds WAL at the source.
+                spec.commandLine()
+                        .getErr()
+                        .printf(
+                                Locale.ROOT,
+                                "pgferry: slot %s stays at the source for the next run and holds WAL there until it;"
+                                        + " once the sync is done for good: pgferry sync --drop%n",
+                                slot);
+            }
             return ExitCodes.OK;
         } finally {
             signals.close();

@@ -32,7 +32,9 @@ class SyncCommandTest {
             assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
             assertThat(r.err())
                     .contains("pgferry: sync pgferry_sync copied and streamed")
-                    .contains("1 sequences set");
+                    .contains("1 sequences set")
+                    .contains("slot pgferry_sync stays at the source for the next run")
+                    .contains("pgferry sync --drop");
             assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(1000);
             // The serial column's sequence continues where the source's is.
             assertThat(target.queryLong("SELECT nextval(pg_get_serial_sequence('orders', 'id'))"))
