@@ -148,7 +148,8 @@ final class SyncCommand extends PgferryCommand {
         @Option(
                 names = "--drop",
                 description = "Remove the sync for good: drop its slot at the source and its records at the target,"
-                        + " then exit. The target's tables and rows and the publication stay.")
+                        + " and the publication if pgferry made it and no other slot is left, then exit. The target's tables and"
+                        + " rows stay.")
         boolean drop;
     }
 
@@ -325,10 +326,16 @@ final class SyncCommand extends PgferryCommand {
                         ? "its records removed from the target"
                                 + (r.catalogDropped() ? " (and the catalog tables: no sync is left in them)" : "")
                         : "no records of it at the target");
-        if (r.publicationExists()) {
+        if (r.publicationDropped()) {
             err.printf(
                     Locale.ROOT,
-                    "pgferry: publication %s stays at the source (other syncs or subscriptions may use it); once none"
+                    "pgferry: publication %s dropped (pgferry created it for this sync, and no other slot is left to"
+                            + " use it)%n",
+                    Identifiers.display(r.publication()));
+        } else if (r.publicationExists()) {
+            err.printf(
+                    Locale.ROOT,
+                    "pgferry: publication %s stays at the source (made by you, or other slots may use it); once none"
                             + " does: DROP PUBLICATION %s%n",
                     Identifiers.display(r.publication()),
                     Identifiers.quote(r.publication()));

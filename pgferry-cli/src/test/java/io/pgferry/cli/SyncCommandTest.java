@@ -71,8 +71,8 @@ class SyncCommandTest {
             assertThat(drop.err())
                     .contains("pgferry: sync pgferry_sync removed: slot pgferry_sync dropped at the source; its"
                             + " records removed from the target (and the catalog tables: no sync is left in them)")
-                    .contains("publication pgferry_sync stays at the source")
-                    .contains("DROP PUBLICATION \"pgferry_sync\"");
+                    .contains("publication pgferry_sync dropped (pgferry created it for this sync");
+            assertThat(source.queryLong("SELECT count(*) FROM pg_publication")).isZero();
             assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots"))
                     .isZero();
             assertThat(target.queryLong("SELECT count(*) FROM orders")).isEqualTo(1000);

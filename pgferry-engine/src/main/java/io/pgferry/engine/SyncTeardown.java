@@ -10,6 +10,7 @@ import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
+import io.pgferry.postgres.admin.Publications;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
@@ -24,8 +25,9 @@ import java.util.Optional;
 /**
  * Removes a sync for good: its replication slot at the source, then its records at the target (position, table
  * states, copy plan and view of the source, in the {@link SyncCatalog} tables or in the Kafka offsets and table-state
- * topics), and the catalog tables once no sync is left in them. The target's tables and rows, the tables' topics and
- * the publication stay: data is never removed, and a publication may serve other syncs and subscriptions.
+ * topics), and the catalog tables once no sync is left in them. The publication goes only when pgferry created it for
+ * this sync and no other logical slot is left in the database ({@link Publications}). The target's tables and rows
+ * and the tables' topics stay: data is never removed.
  *
  * <p>Everything is checked before anything is removed: a slot in use (the sync still runs), a slot of another
  * database, or a slot a native subscription at a PostgreSQL target took over ({@code --then-subscribe}) stops the
@@ -39,6 +41,8 @@ public final class SyncTeardown {
      * @param slotDropped the slot existed and was dropped
      * @param recordsRemoved the target held records of the sync, now removed
      * @param catalogDropped no sync was left, so the catalog's tables (or, for Kafka, nothing) were dropped too
+     * @param publicationDropped pgferry had created the publication for this sync, and no other slot was left to use
+     *     it, so it was dropped
      * @param publicationExists the publication still exists at the source
      */
     public record Result(
@@ -47,6 +51,7 @@ public final class SyncTeardown {
             boolean recordsRemoved,
             boolean catalogDropped,
             String publication,
+            boolean publicationDropped,
             boolean publicationExists) {}
 
     private SyncTeardown() {}
@@ -67,7 +72,7 @@ public final class SyncTeardown {
                                 + " drops the slot too), then remove the sync again");
             }
             Source s = Source.check(source, slot, publication, has, describe(target));
-            s.dropSlot();
+            s.dropSlotAndPublication();
             return removeRecords(s, t, dialect, catalogSchema, has);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not remove sync " + slot + " from the target");
@@ -85,7 +90,7 @@ public final class SyncTeardown {
                 has = false; // no catalog: no sync ever ran against this target
             }
             Source s = Source.check(source, slot, publication, has, target.description());
-            s.dropSlot();
+            s.dropSlotAndPublication();
             return removeRecords(s, t, dialect, catalogSchema, has);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not remove sync " + slot + " from " + target.description());
@@ -100,7 +105,7 @@ public final class SyncTeardown {
                 KafkaTableStates.readAll(target, slot).getOrDefault(slot, List.of());
         Source s = Source.check(
                 source, slot, publication, positioned || !states.isEmpty(), "topic prefix " + target.topicPrefix());
-        s.dropSlot();
+        s.dropSlotAndPublication();
         try (KafkaTableStates tables = new KafkaTableStates(target)) {
             tables.remove(states.stream().map(KafkaTableStates.Stored::table).toList());
         }
@@ -110,7 +115,13 @@ public final class SyncTeardown {
             }
         }
         return new Result(
-                slot, s.slot.isPresent(), positioned || !states.isEmpty(), false, publication, s.publicationExists);
+                slot,
+                s.slot.isPresent(),
+                positioned || !states.isEmpty(),
+                false,
+                publication,
+                s.publicationDropped,
+                s.publicationExists && !s.publicationDropped);
     }
 
     private static Result removeRecords(Source s, Connection t, Dialect dialect, String schema, boolean has)
@@ -120,7 +131,14 @@ public final class SyncTeardown {
             new SyncCatalog(dialect, schema, s.slotName).remove(t);
             dropped = SyncCatalog.dropIfEmpty(t, dialect, schema);
         }
-        return new Result(s.slotName, s.slot.isPresent(), has, dropped, s.publication, s.publicationExists);
+        return new Result(
+                s.slotName,
+                s.slot.isPresent(),
+                has,
+                dropped,
+                s.publication,
+                s.publicationDropped,
+                s.publicationExists && !s.publicationDropped);
     }
 
     /** The source's side, read and checked before anything is removed. */
@@ -130,6 +148,7 @@ public final class SyncTeardown {
         final String publication;
         final Optional<SlotAdmin.SlotInfo> slot;
         final boolean publicationExists;
+        boolean publicationDropped;
 
         private Source(
                 Dsn dsn,
@@ -182,12 +201,13 @@ public final class SyncTeardown {
             }
         }
 
-        void dropSlot() {
-            if (slot.isEmpty()) {
-                return;
-            }
+        /** Drops the slot, then the publication if it was only this sync's. */
+        void dropSlotAndPublication() {
             try (Connection c = Connections.open(dsn)) {
-                new SlotAdmin(c, dsn).drop(slotName);
+                if (slot.isPresent()) {
+                    new SlotAdmin(c, dsn).drop(slotName);
+                }
+                publicationDropped = publicationExists && Publications.dropIfOnlyFor(c, publication, slotName);
             } catch (SQLException e) {
                 throw Connections.classify(e, dsn);
             }

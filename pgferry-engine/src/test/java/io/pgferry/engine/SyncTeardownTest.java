@@ -63,13 +63,15 @@ class SyncTeardownTest {
             assertThat(r.slotDropped()).isTrue();
             assertThat(r.recordsRemoved()).isTrue();
             assertThat(r.catalogDropped()).as("no sync left").isTrue();
-            assertThat(r.publicationExists()).isTrue();
+            assertThat(r.publicationDropped())
+                    .as("made by the sync, no other slot left")
+                    .isTrue();
             assertThat(slots(source)).doesNotContain(PUBLICATION);
             assertThat(Databases.query(target, "SELECT to_regnamespace('pgferry') IS NULL"))
                     .containsExactly("t");
             assertThat(Databases.query(target, "SELECT count(*) FROM t")).containsExactly("50");
-            assertThat(Databases.query(source, "SELECT count(*) FROM pg_publication WHERE pubname = 'pgferry_sync'"))
-                    .containsExactly("1");
+            assertThat(Databases.query(source, "SELECT count(*) FROM pg_publication"))
+                    .containsExactly("0");
         }
     }
 
@@ -84,6 +86,10 @@ class SyncTeardownTest {
                     SyncTeardown.drop(Dsn.parse(source.uri()), "sync_a", "sync_a", Dsn.parse(target.uri()), "pgferry");
 
             assertThat(r.catalogDropped()).isFalse();
+            assertThat(r.publicationDropped())
+                    .as("another slot is left, which might use it")
+                    .isFalse();
+            assertThat(r.publicationExists()).isTrue();
             assertThat(slots(source)).containsExactly("sync_b");
             assertThat(Databases.query(target, "SELECT DISTINCT sync_name FROM pgferry.sync_progress"))
                     .containsExactly("sync_b");
@@ -91,6 +97,27 @@ class SyncTeardownTest {
                     .containsExactly("sync_b");
             assertThat(Databases.query(target, "SELECT DISTINCT sync_name FROM pgferry.source_state"))
                     .containsOnly("sync_b");
+        }
+    }
+
+    @Test
+    void aPublicationTheUserMadeStays(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE PUBLICATION mine FOR TABLE t");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .publication("mine")
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+
+            SyncTeardown.Result r =
+                    SyncTeardown.drop(Dsn.parse(source.uri()), PUBLICATION, "mine", Dsn.parse(target.uri()), "pgferry");
+
+            assertThat(r.slotDropped()).isTrue();
+            assertThat(r.publicationDropped()).isFalse();
+            assertThat(r.publicationExists()).isTrue();
+            assertThat(Databases.query(source, "SELECT pubname FROM pg_publication"))
+                    .containsExactly("mine");
         }
     }
 

@@ -3,6 +3,7 @@ package io.pgferry.postgres;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.admin.Preflight;
 import io.pgferry.postgres.admin.PublicationChecks;
+import io.pgferry.postgres.admin.Publications;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.catalog.TableFacts;
@@ -149,6 +150,8 @@ final class ReplicationSetup {
         try (Statement st = sql.createStatement()) {
             st.execute(ddl.toString());
         }
+        // So that removing the sync later may drop it too, when nothing else can be using it.
+        Publications.markCreated(sql, config.publication(), config.slot());
         return true;
     }
 

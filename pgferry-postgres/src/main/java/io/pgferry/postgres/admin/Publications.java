@@ -1,0 +1,51 @@
+package io.pgferry.postgres.admin;
+
+import io.pgferry.postgres.catalog.Identifiers;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Publications pgferry creates, and whether one may go with the slot it was made for. A publication pgferry creates
+ * carries a comment naming that slot (PostgreSQL docs, COMMENT); one without it is the user's and is never dropped.
+ */
+public final class Publications {
+    private static final String MARKER = "created by pgferry for slot ";
+
+    private Publications() {}
+
+    /** Marks {@code publication}, just created by the current role (its owner), as made for {@code slot}. */
+    public static void markCreated(Connection c, String publication, String slot) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("COMMENT ON PUBLICATION " + Identifiers.quote(publication) + " IS '"
+                    + (MARKER + slot).replace("'", "''") + "'");
+        }
+    }
+
+    /**
+     * Drops {@code publication} if pgferry created it for {@code slot} and no other logical slot is left in the
+     * database: a consumer of a publication streams it through a slot of that database, so none can be using it.
+     * Returns whether it was dropped; a publication of the user's, or one that may serve another slot, stays.
+     */
+    public static boolean dropIfOnlyFor(Connection c, String publication, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.obj_description(p.oid, 'pg_publication') = ?"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots s WHERE s.slot_type = 'logical'"
+                + " AND s.database = pg_catalog.current_database() AND s.slot_name <> ?)"
+                + " FROM pg_catalog.pg_publication p WHERE p.pubname = ?")) {
+            ps.setString(1, MARKER + slot);
+            ps.setString(2, slot);
+            ps.setString(3, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(publication));
+        }
+        return true;
+    }
+}
