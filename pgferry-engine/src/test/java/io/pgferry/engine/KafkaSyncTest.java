@@ -167,7 +167,9 @@ class KafkaSyncTest {
 
         assertThat(r.slotDropped()).isTrue();
         assertThat(r.recordsRemoved()).isTrue();
-        assertThat(r.publicationDropped()).as("made by the sync, no other slot left").isTrue();
+        assertThat(r.publicationDropped())
+                .as("made by the sync, no other slot left")
+                .isTrue();
         assertThat(KafkaPositions.readAll(target(prefix), true)).isEmpty();
         assertThat(KafkaPositions.readAll(target(prefix), false)).isEmpty();
         assertThat(KafkaTableStates.readAll(target(prefix), null)).isEmpty();
