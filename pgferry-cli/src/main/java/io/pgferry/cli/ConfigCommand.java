@@ -1,6 +1,10 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.command.ExitCodes;
+import io.pgferry.cli.command.Invocation;
+import io.pgferry.cli.command.PgferryCommand;
 import io.pgferry.cli.config.ConfigFile;
+import io.pgferry.cli.scan.ScanSections;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Dsn;
 import java.nio.file.Path;
@@ -22,7 +26,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ConfigCommand.Check.class})
 final class ConfigCommand extends PgferryCommand {
     @Override
-    int run() {
+    protected int run() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return ExitCodes.USAGE;
     }
@@ -45,9 +49,9 @@ final class ConfigCommand extends PgferryCommand {
         List<String> command = new ArrayList<>();
 
         @Override
-        int run() {
-            Map<String, String> env = Main.environment(spec.commandLine());
-            config = Main.configFile(spec.commandLine());
+        protected int run() {
+            Map<String, String> env = Invocation.environment(spec.commandLine());
+            config = Invocation.configFile(spec.commandLine());
             if (config == null) {
                 throw configurationError(PgFerryException.fatal(
                         "no configuration file to check", "give it: pgferry config check --config FILE [COMMAND]"));

@@ -1,6 +1,8 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.command.Invocation;
 import io.pgferry.cli.config.ConfigFile;
+import io.pgferry.cli.scan.ScanSections;
 import io.pgferry.core.PgFerryException;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +19,6 @@ import picocli.CommandLine.Model.OptionSpec;
  * checked once, before the command runs.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
-    static final String ENV_PREFIX = "PGFERRY_";
     /**
      * Keys of a command's section (or of the top level) that are not option values: the command reads them itself
      * ({@link ScanSections} for {@code scan}).
@@ -94,7 +95,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     }
 
     private static String variable(String name) {
-        return ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        return Invocation.ENV_PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     /** The file of {@code --config}, else of {@code PGFERRY_CONFIG}, else null. */
@@ -107,7 +108,7 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
                 return Path.of(args[i].substring("--config=".length()));
             }
         }
-        String fromEnv = env.get(ENV_PREFIX + "CONFIG");
+        String fromEnv = env.get(Invocation.ENV_PREFIX + "CONFIG");
         return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
     }
 

@@ -1,12 +1,29 @@
 package io.pgferry.cli;
 
+import io.pgferry.cli.command.CommonOptions;
+import io.pgferry.cli.command.ErrorReporter;
+import io.pgferry.cli.command.ExitCodes;
+import io.pgferry.cli.command.Invocation;
 import io.pgferry.cli.ops.ConsoleLines;
 import io.pgferry.cli.ops.Logging;
+import io.pgferry.cli.scan.RulesCommand;
+import io.pgferry.cli.scan.ScanCommand;
+import io.pgferry.cli.stream.CheckCommand;
+import io.pgferry.cli.stream.DemoCommand;
+import io.pgferry.cli.stream.SlotsCommand;
+import io.pgferry.cli.stream.StreamCommand;
+import io.pgferry.cli.sync.StatusCommand;
+import io.pgferry.cli.sync.SyncCommand;
+import io.pgferry.cli.verify.DiffCommand;
+import io.pgferry.cli.verify.GuardCommand;
+import io.pgferry.cli.verify.InspectCommand;
+import io.pgferry.cli.verify.RepairCommand;
+import io.pgferry.cli.verify.RunsCommand;
+import io.pgferry.cli.verify.VerifyCommand;
 import io.pgferry.core.PgFerryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -47,27 +64,15 @@ import picocli.CommandLine.Spec;
             ConfigCommand.class,
             DemoCommand.class,
         })
-public final class Main implements Callable<Integer> {
+public final class Main implements Callable<Integer>, Invocation.Root {
     @Spec
     CommandSpec spec;
 
     @Mixin
     CommonOptions commonOptions;
 
-    /** Set by any {@link CommonOptions} in the command tree; read through {@link #isVerbose}. */
-    boolean verbose;
-
-    /** Set by {@code --log-level} anywhere in the command tree; null keeps logback.xml's. */
-    ch.qos.logback.classic.Level logLevel;
-
-    /** Set by {@code --config} anywhere in the command tree, or from {@code PGFERRY_CONFIG}. */
-    Path config;
-
-    /** The environment the command line was run with ({@link #execute}); the process's otherwise. */
-    Map<String, String> env;
-
-    /** Standard error as {@link #execute} wraps it, switched to JSON by {@code --log-format json}; else null. */
-    ConsoleLines console;
+    /** What this run of the command line was given: environment, --config, -v, --log-level, console. */
+    private Invocation invocation = new Invocation(null, null);
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
@@ -82,15 +87,14 @@ public final class Main implements Callable<Integer> {
      * Runs {@code pgferry args}: the command line of {@link #newCommandLine}, with option values from {@code env}
      * ({@code PGFERRY_*}) and the {@code --config} file for options not given (see {@link ConfigDefaults}).
      */
-    static int execute(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+    public static int execute(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
         ConsoleLines console = new ConsoleLines(err);
         PrintWriter lines = new PrintWriter(console, true);
         Main main = new Main();
-        main.console = console;
-        main.env = env;
+        main.invocation = new Invocation(env, console);
         CommandLine cl = configure(new CommandLine(main), out, lines);
         try {
-            main.config = ConfigDefaults.install(cl, args, env);
+            main.invocation.config(ConfigDefaults.install(cl, args, env));
         } catch (PgFerryException e) {
             err.println(ErrorReporter.line(e.problem(), e.fix()));
             err.flush();
@@ -122,30 +126,9 @@ public final class Main implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
-    /** Whether {@code -v} was given anywhere on the command line of {@code commandLine}'s tree. */
-    static boolean isVerbose(CommandLine commandLine) {
-        return commandLine.getCommandSpec().root().userObject() instanceof Main main && main.verbose;
-    }
-
-    /** The configuration file {@code commandLine}'s tree was run with, or null. */
-    static Path configFile(CommandLine commandLine) {
-        return commandLine.getCommandSpec().root().userObject() instanceof Main main ? main.config : null;
-    }
-
-    /** The environment {@code commandLine}'s tree was run with. */
-    static Map<String, String> environment(CommandLine commandLine) {
-        return commandLine.getCommandSpec().root().userObject() instanceof Main main && main.env != null
-                ? main.env
-                : System.getenv();
-    }
-
-    /** Applies the logging options given anywhere on the command line of {@code commandLine}'s tree. */
-    static void applyLogging(CommandLine commandLine) {
-        if (commandLine.getCommandSpec().root().userObject() instanceof Main main) {
-            Logging.level(main.verbose, main.logLevel);
-        } else {
-            Logging.level(false, null);
-        }
+    @Override
+    public Invocation invocation() {
+        return invocation;
     }
 
     /** The jar manifest's Implementation-Version, or "dev" when run from classes. */

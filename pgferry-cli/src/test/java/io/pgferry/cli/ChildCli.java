@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * @param stdout the file holding what it wrote to standard output
  * @param err what it wrote to standard error
  */
-record ChildCli(int exitCode, Path stdout, String err) {
+public record ChildCli(int exitCode, Path stdout, String err) {
     /** {@code java -cp <test class path> Main}: the command that runs {@code pgferry} in a child JVM. */
-    static List<String> command(String... args) {
+    public static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -34,12 +34,12 @@ record ChildCli(int exitCode, Path stdout, String err) {
     }
 
     /** Starts {@code pgferry args} in the background, appending its standard output and error to the files given. */
-    static Process start(Path stdout, Path stderr, String... args) throws IOException {
+    public static Process start(Path stdout, Path stderr, String... args) throws IOException {
         return start(stdout, stderr, Map.of(), args);
     }
 
     /** Like {@link #start(Path, Path, String...)}, with {@code env} added to the child's environment. */
-    static Process start(Path stdout, Path stderr, Map<String, String> env, String... args) throws IOException {
+    public static Process start(Path stdout, Path stderr, Map<String, String> env, String... args) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(args))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
@@ -60,7 +60,7 @@ record ChildCli(int exitCode, Path stdout, String err) {
     }
 
     /** Runs {@code pgferry args} with {@code env} added, and fails the test if it has not ended by {@code deadline}. */
-    static ChildCli run(Path dir, Duration deadline, Map<String, String> env, String... args)
+    public static ChildCli run(Path dir, Duration deadline, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
         Path stdout = Files.createTempFile(dir, "stdout", ".txt");
         Path stderr = Files.createTempFile(dir, "stderr", ".txt");
@@ -80,12 +80,12 @@ record ChildCli(int exitCode, Path stdout, String err) {
         return new ChildCli(p.exitValue(), stdout, err);
     }
 
-    List<String> errLines() {
+    public List<String> errLines() {
         return err.lines().toList();
     }
 
     /** A condition a test waits for; may throw what its query throws. */
-    interface Check {
+    public interface Check {
         boolean holds() throws Exception;
     }
 
@@ -93,7 +93,7 @@ record ChildCli(int exitCode, Path stdout, String err) {
      * Polls {@code check} until it holds, for at most 90 s, failing at once with the child's standard error (the file
      * {@code stderr}, when it exists) if {@code p} ends first. The sleep is the poll's interval, not a synchronisation.
      */
-    static void awaitWhileAlive(Check check, Process p, Path stderr) throws Exception {
+    public static void awaitWhileAlive(Check check, Process p, Path stderr) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!check.holds()) {
             if (!p.isAlive()) {

@@ -7,13 +7,13 @@ import java.util.Map;
 import picocli.CommandLine;
 
 /** Runs {@code pgferry} in-process with captured stdout and stderr. */
-record CliRun(int exitCode, String out, String err) {
-    static CliRun run(String... args) {
+public record CliRun(int exitCode, String out, String err) {
+    public static CliRun run(String... args) {
         return runWithEnv(Map.of(), args);
     }
 
     /** Like {@link #run}, with {@code env} as the process environment the command sees. */
-    static CliRun runWithEnv(Map<String, String> env, String... args) {
+    public static CliRun runWithEnv(Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
@@ -21,7 +21,7 @@ record CliRun(int exitCode, String out, String err) {
     }
 
     /** The same on a plain {@code new CommandLine(new Main())}, as a caller that configures nothing would. */
-    static CliRun runBare(String... args) {
+    public static CliRun runBare(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cl = new CommandLine(new Main());
@@ -31,11 +31,11 @@ record CliRun(int exitCode, String out, String err) {
         return new CliRun(code, out.toString(), err.toString());
     }
 
-    List<String> outLines() {
+    public List<String> outLines() {
         return out.lines().toList();
     }
 
-    List<String> errLines() {
+    public List<String> errLines() {
         return err.lines().toList();
     }
 }

@@ -2,6 +2,7 @@ package io.pgferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;

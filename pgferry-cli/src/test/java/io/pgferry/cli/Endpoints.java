@@ -9,12 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads the {@code --http} endpoints of a pgferry process on 127.0.0.1, for the tests. */
-final class Endpoints {
+public final class Endpoints {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private Endpoints() {}
 
-    static HttpResponse<String> get(int port, String path) throws Exception {
+    public static HttpResponse<String> get(int port, String path) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                         .timeout(Duration.ofSeconds(10))
@@ -23,7 +23,7 @@ final class Endpoints {
     }
 
     /** The metrics text, or empty while nothing listens yet. */
-    static String scrape(int port) {
+    public static String scrape(int port) {
         try {
             return get(port, "/metrics").body();
         } catch (Exception e) {
@@ -32,7 +32,7 @@ final class Endpoints {
     }
 
     /** The status of {@code path}, or -1 while nothing listens. */
-    static int status(int port, String path) {
+    public static int status(int port, String path) {
         try {
             return get(port, path).statusCode();
         } catch (Exception e) {
@@ -41,12 +41,12 @@ final class Endpoints {
     }
 
     /** The value of {@code name} with label slot={@code slot} in Prometheus text, or -1 when absent. */
-    static double metric(String text, String name, String slot) {
+    public static double metric(String text, String name, String slot) {
         return metric(text, name, "slot", slot);
     }
 
     /** The value of {@code name} whose first label is {@code label="value"}, or -1 when absent. */
-    static double metric(String text, String name, String label, String value) {
+    public static double metric(String text, String name, String label, String value) {
         Matcher m = Pattern.compile("(?m)^" + name + "\\{" + label + "=\"" + Pattern.quote(value) + "\"[^}]*} (\\S+)$")
                 .matcher(text);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * core from the process under test and, on a loaded machine, queues up a hundred thousand changes that the test's last
  * catch-up must then replay.
  */
-final class Load {
+public final class Load {
     /** One step, on the load's own statement (autocommit). */
-    interface Step {
+    public interface Step {
         void run(Statement st) throws SQLException;
     }
 
@@ -51,7 +51,7 @@ final class Load {
     }
 
     /** Starts writing {@code step}s to {@code db}, at most {@link #PER_SECOND} a second. */
-    static Load start(TestDatabase db, Step step) {
+    public static Load start(TestDatabase db, Step step) {
         return new Load(db, step);
     }
 
@@ -60,7 +60,7 @@ final class Load {
      * rows have ids 1 to {@code accounts} at first, and to the keyless {@code events (kind text, n int)}: random small
      * transactions that insert, update, change a key, delete, and add or remove one of two equal rows.
      */
-    static Step accountsAndEvents(Random r, int accounts) {
+    public static Step accountsAndEvents(Random r, int accounts) {
         AtomicInteger next = new AtomicInteger(300_000);
         return st -> {
             int id = 1 + r.nextInt(accounts);
@@ -90,14 +90,14 @@ final class Load {
     }
 
     /** Stops the writes, waiting for the step in progress; then {@link #error()} says whether any failed. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         running.set(false);
         ticks.shutdownNow();
         writer.join(TimeUnit.SECONDS.toMillis(30));
     }
 
     /** What stopped the writer before {@link #stop()}, or null. */
-    Throwable error() {
+    public Throwable error() {
         return error.get();
     }
 }

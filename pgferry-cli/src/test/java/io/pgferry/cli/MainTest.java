@@ -3,6 +3,8 @@ package io.pgferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pgferry.cli.command.ErrorReporter;
+import io.pgferry.cli.command.ExitCodes;
 import org.junit.jupiter.api.Test;
 
 /** Command-line behaviour that needs no server. */

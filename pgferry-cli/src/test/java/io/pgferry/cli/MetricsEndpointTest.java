@@ -6,6 +6,7 @@ import static io.pgferry.cli.Endpoints.scrape;
 import static io.pgferry.cli.Endpoints.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;

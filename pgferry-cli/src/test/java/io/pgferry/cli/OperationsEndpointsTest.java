@@ -7,6 +7,7 @@ import static io.pgferry.cli.Endpoints.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.embedded.EmbeddedPostgres;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;

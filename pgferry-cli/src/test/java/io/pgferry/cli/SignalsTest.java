@@ -3,6 +3,7 @@ package io.pgferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.cli.ops.Signals;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
@@ -29,6 +30,12 @@ class SignalsTest {
 
     @TempDir
     Path dir;
+
+    /** A stop that takes too long exits as a runtime failure of the command line, the code scripts read. */
+    @Test
+    void aStopThatTakesTooLongExitsAsARuntimeFailure() {
+        assertThat(Signals.GAVE_UP).isEqualTo(ExitCodes.RUNTIME);
+    }
 
     @Test
     void streamFinishesTheTransactionInHandExitsZeroAndRepeatsNothing(TestDatabase db) throws Exception {

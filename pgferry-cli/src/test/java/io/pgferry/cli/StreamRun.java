@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,9 +23,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Runs {@code pgferry stream --until-caught-up --output FILE} in-process and reads back what it wrote. */
-final class StreamRun {
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final List<String> CONTRACT =
+public final class StreamRun {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final List<String> CONTRACT =
             List.of("op", "schema", "table", "key", "before", "after", "lsn", "commit_lsn", "xid", "commit_ts");
     private static final Pattern SUMMARY =
             Pattern.compile("pgferry: (\\d+) transactions, (\\d+) changes, acknowledged up to ([0-9A-F]+/[0-9A-F]+)");
@@ -32,7 +33,7 @@ final class StreamRun {
     private StreamRun() {}
 
     /** {@code stream --source <db> --until-caught-up --output <output> <more>}. */
-    static CliRun caughtUp(TestDatabase db, Path output, String... more) {
+    public static CliRun caughtUp(TestDatabase db, Path output, String... more) {
         List<String> args = new ArrayList<>(
                 List.of("stream", "--source", db.uri(), "--until-caught-up", "--output", output.toString()));
         args.addAll(List.of(more));
@@ -40,7 +41,7 @@ final class StreamRun {
     }
 
     /** Like {@link #caughtUp}, and asserts exit 0 with only the summary line on stderr. */
-    static Summary caughtUpOk(TestDatabase db, Path output, String... more) {
+    public static Summary caughtUpOk(TestDatabase db, Path output, String... more) {
         CliRun r = caughtUp(db, output, more);
         assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).isEmpty();
@@ -51,10 +52,10 @@ final class StreamRun {
     }
 
     /** The summary line of a successful run. */
-    record Summary(long transactions, long changes, String acknowledged) {}
+    public record Summary(long transactions, long changes, String acknowledged) {}
 
     /** Every line of {@code file}, each parsed as one JSON object. */
-    static List<JsonNode> lines(Path file) {
+    public static List<JsonNode> lines(Path file) {
         List<JsonNode> out = new ArrayList<>();
         for (String line : rawLines(file)) {
             try {
@@ -68,7 +69,7 @@ final class StreamRun {
         return out;
     }
 
-    static List<String> rawLines(Path file) {
+    public static List<String> rawLines(Path file) {
         if (!Files.exists(file)) {
             return List.of();
         }
@@ -83,7 +84,7 @@ final class StreamRun {
         }
     }
 
-    static JsonNode json(String text) {
+    public static JsonNode json(String text) {
         try {
             return MAPPER.readTree(text);
         } catch (IOException e) {
@@ -91,14 +92,14 @@ final class StreamRun {
         }
     }
 
-    static List<String> fieldNames(JsonNode node) {
+    public static List<String> fieldNames(JsonNode node) {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }
 
     /** Runs the statements as one transaction. */
-    static void inTransaction(TestDatabase db, String... sql) throws SQLException {
+    public static void inTransaction(TestDatabase db, String... sql) throws SQLException {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -111,13 +112,13 @@ final class StreamRun {
     }
 
     /** {@code SELECT col::text} of each column of the one row {@code where} selects, by column name. */
-    static Map<String, String> texts(TestDatabase db, String table, String where, List<String> columns)
+    public static Map<String, String> texts(TestDatabase db, String table, String where, List<String> columns)
             throws SQLException {
         return texts(db, table, where, columns, Map.of());
     }
 
     /** The same, with the SQL expression of some columns given in {@code expressions} instead of col::text. */
-    static Map<String, String> texts(
+    public static Map<String, String> texts(
             TestDatabase db, String table, String where, List<String> columns, Map<String, String> expressions)
             throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT ");
@@ -140,12 +141,12 @@ final class StreamRun {
     }
 
     /** Replication slots and publications of the database: a failed start must leave none behind. */
-    static long slotsAndPublications(TestDatabase db) throws SQLException {
+    public static long slotsAndPublications(TestDatabase db) throws SQLException {
         return db.queryLong("SELECT (SELECT count(*) FROM pg_replication_slots WHERE database = current_database())"
                 + " + (SELECT count(*) FROM pg_publication)");
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() <= 300 ? s : s.substring(0, 300) + "...";
     }
 }

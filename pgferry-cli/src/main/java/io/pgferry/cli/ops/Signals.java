@@ -1,6 +1,5 @@
 package io.pgferry.cli.ops;
 
-import io.pgferry.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -16,7 +15,7 @@ import sun.misc.SignalHandler;
  * How a long-running command answers signals. The first SIGTERM or SIGINT asks the command to stop: it finishes the
  * transaction in hand, flushes, saves its position and returns, so the process exits 0. A second one exits at once
  * (exit 130 or 143, like a shell); nothing is lost, because no position was confirmed past what is durable. If the
- * stop takes longer than {@link #STOP_LIMIT}, the process exits 3 ({@link ExitCodes#RUNTIME}) for the same reason. SIGHUP runs the command's
+ * stop takes longer than {@link #STOP_LIMIT}, the process exits {@link #GAVE_UP} for the same reason. SIGHUP runs the command's
  * reload action and says what it reloaded.
  *
  * <p>A signal ignored when the process started stays ignored (the JVM installs no handler for it, as shells do): a
@@ -28,6 +27,12 @@ import sun.misc.SignalHandler;
 @SuppressForbidden(
         reason = "sun.misc.Signal is exported by jdk.unsupported for exactly this (JEP 260) and has no replacement")
 public final class Signals implements AutoCloseable {
+    /**
+     * The exit code when a stop takes too long: 3, a runtime failure, as {@code ExitCodes.RUNTIME} of the command
+     * line (a test holds the two equal; this package sits below the commands and does not read theirs).
+     */
+    public static final int GAVE_UP = 3;
+
     /** How long a stop may take before the process gives up waiting and exits. */
     public static final Duration STOP_LIMIT = Duration.ofSeconds(60);
 
@@ -93,7 +98,7 @@ public final class Signals implements AutoCloseable {
                         if (!closed.await(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
                             say("still stopping after " + STOP_LIMIT.toSeconds()
                                     + " s: exiting; the position saved last is where the next run starts");
-                            Runtime.getRuntime().halt(ExitCodes.RUNTIME);
+                            Runtime.getRuntime().halt(GAVE_UP);
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();

@@ -1,0 +1,180 @@
+package io.pgferry.cli.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.cli.ChildCli;
+import io.pgferry.cli.Load;
+import io.pgferry.cli.command.ExitCodes;
+import io.pgferry.testkit.MariaDbServer;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.TestDatabase;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code pgferry sync} into MariaDB and SQLite killed with SIGKILL at random moments, during the copy and while
+ * streaming, under continuous writes, then restarted: the destination ends equal to the source, and the keyless
+ * REPLICA IDENTITY FULL table gains no duplicate, since the position is stored in the destination's own transaction.
+ * Issue #7.
+ */
+@PgTest
+@Tag("mariadb")
+class ForeignSyncKillTest {
+    @TempDir
+    Path dir;
+
+    /** A destination's connection and its target URI. */
+    private record Target(String uri, ConnectionSource connect, String cleanup) {}
+
+    @FunctionalInterface
+    private interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    private Target target(String kind) throws SQLException {
+        if (kind.equals("sqlite")) {
+            Path file = dir.resolve("target.db");
+            return new Target("sqlite:" + file, () -> DriverManager.getConnection("jdbc:sqlite:" + file), null);
+        }
+        MariaDbServer server = MariaDbServer.shared();
+        String db = server.createDatabase();
+        String uri = "mariadb://" + server.user() + ":" + URLEncoder.encode(server.password(), StandardCharsets.UTF_8)
+                + "@" + server.host() + ":" + server.port() + "/" + db;
+        return new Target(uri, () -> server.connect(db), db);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mariadb", "sqlite"})
+    void killedAtRandomMomentsLosesAndRepeatsNothing(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
+                "CREATE TABLE events (kind text, n int)",
+                "ALTER TABLE events REPLICA IDENTITY FULL",
+                "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 100000) i",
+                "INSERT INTO events SELECT 'seed', i % 10 FROM generate_series(1, 200) i");
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        Target t = target(kind);
+        try {
+            Load load = Load.start(source, Load.accountsAndEvents(new Random(seed + 1), 100_000));
+            String[] sync = {"sync", "--source", source.uri(), "--target", t.uri(), "--workers", "2"};
+            try {
+                Process p = start(sync);
+                ChildCli.awaitWhileAlive(
+                        () -> count(t, "pgferry_table_state WHERE state = 'copying'") > 0, p, dir.resolve("err.txt"));
+                kill(p);
+                for (int round = 0; round < 3; round++) {
+                    p = start(sync);
+                    long before = position(t);
+                    int moves = 1 + random.nextInt(3);
+                    for (int i = 0; i < moves; i++) {
+                        long at = before;
+                        ChildCli.awaitWhileAlive(() -> position(t) > at, p, dir.resolve("err.txt"));
+                        before = position(t);
+                    }
+                    kill(p);
+                }
+            } finally {
+                load.stop();
+            }
+            assertThat(load.error()).as("writer").isNull();
+            Process last = start("sync", "--source", source.uri(), "--target", t.uri(), "--until-caught-up");
+            boolean ended = last.waitFor(3, TimeUnit.MINUTES);
+            if (!ended) {
+                kill(last);
+            }
+            assertThat(ended).as("the last sync ended; %s", err()).isTrue();
+            assertThat(last.exitValue()).as("seed %d: %s", seed, err()).isEqualTo(ExitCodes.OK);
+            assertThat(rows(t, "SELECT id, balance, note FROM accounts ORDER BY id"))
+                    .as("seed %d", seed)
+                    .isEqualTo(sourceRows(source, "SELECT id, balance, note FROM accounts ORDER BY id"));
+            assertThat(rows(t, "SELECT kind, n FROM events ORDER BY kind, n"))
+                    .as("seed %d", seed)
+                    .isEqualTo(sourceRows(source, "SELECT kind, n FROM events ORDER BY kind, n"));
+        } finally {
+            if (t.cleanup() != null) {
+                MariaDbServer.shared().drop(t.cleanup());
+            }
+        }
+    }
+
+    private String err() throws Exception {
+        return Files.readString(dir.resolve("err.txt"));
+    }
+
+    private Process start(String... args) throws Exception {
+        return ChildCli.start(dir.resolve("out.txt"), dir.resolve("err.txt"), args);
+    }
+
+    private static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly(); // SIGKILL on Linux
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Rows of {@code from} (a table and its WHERE clause); 0 while the table does not exist. */
+    private static long count(Target t, String from) {
+        try (Connection c = t.connect().open();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM " + from)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    /** The stored position; -1 until the copy recorded one. */
+    private static long position(Target t) {
+        try (Connection c = t.connect().open();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT coalesce(max(lsn), -1) FROM pgferry_sync_progress")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    private static List<String> rows(Target t, String sql) throws SQLException {
+        try (Connection c = t.connect().open()) {
+            return rows(c, sql);
+        }
+    }
+
+    private static List<String> sourceRows(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connect()) {
+            return rows(c, sql);
+        }
+    }
+
+    private static List<String> rows(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder s = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    s.append(i == 1 ? "" : "|").append(rs.getString(i));
+                }
+                out.add(s.toString());
+            }
+        }
+        return out;
+    }
+}
