@@ -9,6 +9,7 @@ import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.cli.command.PgferryCommand;
 import io.pgferry.cli.config.DurationConverter;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.verify.compare.ConsistencyMode;
 import io.pgferry.verify.compare.Verifier;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,7 +46,11 @@ public final class VerifyCommand extends PgferryCommand {
     @Option(names = "--schema", paramLabel = "S", description = "Only tables of this schema.")
     String schema;
 
-    @Option(names = "--table", paramLabel = "T", description = "Only this table (T or S.T); repeatable.")
+    @Option(
+            names = "--table",
+            paramLabel = "T",
+            description = "Only these tables (T, of any schema, or S.T), comma-separated or repeated; quote mixed case"
+                    + " as in SQL.")
     List<String> tables = new ArrayList<>();
 
     @Option(
@@ -160,7 +166,7 @@ public final class VerifyCommand extends PgferryCommand {
                 publisher,
                 subscriber,
                 schema,
-                tables,
+                tableFilters(spec.commandLine(), tables),
                 mode,
                 Duration.ofMillis(stabilityBufferMs),
                 stabilityRetries,
@@ -168,6 +174,44 @@ public final class VerifyCommand extends PgferryCommand {
                 liveFallback ? Duration.ofMillis(liveFallbackAgeMs) : null,
                 slots,
                 barrierTimeout);
+    }
+
+    /**
+     * The {@code --table} values as the verifier matches them: each comma-separated name unquoted, {@code S.T} when
+     * qualified and {@code T} alone (any schema) otherwise. A list arrives as one value from a {@code PGFERRY_TABLE}
+     * variable or a configuration file.
+     */
+    static List<String> tableFilters(CommandLine cl, List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String value : values) {
+            List<TableName> names = DsnArguments.tables(cl, List.of(value));
+            List<Boolean> qualified = qualifiedItems(value);
+            for (int i = 0; i < names.size(); i++) {
+                TableName n = names.get(i);
+                out.add(qualified.get(i) ? n.schema() + "." + n.name() : n.name());
+            }
+        }
+        return out;
+    }
+
+    /** For each comma-separated item of a valid table list, whether it names a schema (a dot outside quotes). */
+    private static List<Boolean> qualifiedItems(String list) {
+        List<Boolean> out = new ArrayList<>();
+        boolean quoted = false;
+        boolean dot = false;
+        for (int i = 0; i < list.length(); i++) {
+            char c = list.charAt(i);
+            if (c == '"') {
+                quoted = !quoted; // a doubled quote inside a quoted name toggles twice
+            } else if (!quoted && c == '.') {
+                dot = true;
+            } else if (!quoted && c == ',') {
+                out.add(dot);
+                dot = false;
+            }
+        }
+        out.add(dot);
+        return out;
     }
 
     private ConfigurationError usage(String problem, String fix) {

@@ -89,6 +89,13 @@ class VerifyCommandTest {
                 assertThat(clean.out())
                         .contains("public.orders (key range of 1000)")
                         .contains("result: in sync (exit 0)");
+                // Issue 6: a list given as one value (a PGFERRY_TABLE variable, a configuration file's list, --table
+                // a,b) named one table called "orders,public.tags", registered on neither side: exit 3.
+                Map<String, String> listed = new java.util.HashMap<>(env);
+                listed.put("PGFERRY_TABLE", "orders,public.tags");
+                CliRun both = CliRun.runWithEnv(listed, "verify", "--consistency-mode", "lsn-barrier");
+                assertThat(both.exitCode()).as(both.out() + both.err()).isEqualTo(ExitCodes.OK);
+                assertThat(both.out()).contains("public.orders").contains("public.tags");
 
                 try (Connection c = target.connect();
                         Statement st = c.createStatement()) {
