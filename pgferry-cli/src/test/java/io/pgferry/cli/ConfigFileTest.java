@@ -61,6 +61,21 @@ class ConfigFileTest {
                 .doesNotContain("workers");
     }
 
+    /** Issue 7: config check printed the password of a mysql://, sqlserver:// or Kafka target in clear. */
+    @Test
+    void configCheckMasksThePasswordOfEveryKindOfTarget() throws Exception {
+        for (String target : new String[] {
+            "mysql://app:t0ps3cret@db.example:3306/shop",
+            "sqlserver://sa:t0ps3cret@db.example:1433/shop",
+            "kafka://b.example:9092?producer.sasl.jaas.config=Scram%20required%20password%3D%22t0ps3cret%22"
+        }) {
+            Path yaml = write("target.yaml", "source: postgresql://u@h/db\ntarget: '" + target + "'\n");
+            CliRun check = CliRun.run("config", "check", "--config", yaml.toString(), "sync");
+            assertThat(check.exitCode()).as(check.err()).isZero();
+            assertThat(check.out()).contains("target: ").contains("****").doesNotContain("t0ps3cret");
+        }
+    }
+
     @Test
     void withoutThePasswordFileTheSameDsnIsRefusedByTheServer(TestDatabase db, PostgresServer server) throws Exception {
         db.execute("CREATE TABLE t (id int PRIMARY KEY)");

@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.types.Password;
 final class SinkConfig {
     static final String TARGET = "target";
     static final String TARGET_PASSWORD = "target.password";
+    static final String TARGET_SSLPASSWORD = "target.sslpassword";
     static final String SCHEMA_MAP = "schema.map";
     static final String DDL = "ddl";
     static final String INSERT_MODE = "insert.mode";
@@ -47,6 +48,13 @@ final class SinkConfig {
                     Importance.HIGH,
                     "The target role's password; Connect masks it. Unset for PostgreSQL: libpq's rules (PGPASSWORD,"
                             + " ~/.pgpass of the worker).")
+            .define(
+                    TARGET_SSLPASSWORD,
+                    Type.PASSWORD,
+                    null,
+                    Importance.LOW,
+                    "A PostgreSQL target: the passphrase of the client key (sslkey) when it is encrypted; Connect masks"
+                            + " it.")
             .define(
                     SCHEMA_MAP,
                     Type.LIST,
@@ -111,7 +119,8 @@ final class SinkConfig {
             throw PgFerryException.fatal(e.getMessage(), "correct the connector configuration");
         }
         Unrepresentable policy = Unrepresentable.of(c.getString(UNREPRESENTABLE));
-        Target target = target(c.getString(TARGET), c.getPassword(TARGET_PASSWORD), policy);
+        Target target =
+                target(c.getString(TARGET), c.getPassword(TARGET_PASSWORD), c.getPassword(TARGET_SSLPASSWORD), policy);
         Map<String, String> schemaMap = new LinkedHashMap<>();
         for (String entry : c.getList(SCHEMA_MAP)) {
             int colon = entry.indexOf(':');
@@ -143,9 +152,14 @@ final class SinkConfig {
                 catalog);
     }
 
-    private static Target target(String text, Password password, Unrepresentable policy) {
+    private static Target target(String text, Password password, Password sslpassword, Unrepresentable policy) {
         String pw = password == null ? null : password.value();
         if (JdbcTargetUri.handles(text)) {
+            if (sslpassword != null) {
+                throw PgFerryException.fatal(
+                        TARGET_SSLPASSWORD + ": only a PostgreSQL target takes it",
+                        "remove it: a MySQL, MariaDB, SQLite or SQL Server target takes its TLS settings in its URI");
+            }
             if (holdsPassword(text)) {
                 throw passwordInTarget();
             }
@@ -163,7 +177,7 @@ final class SinkConfig {
                     TARGET + ": this connector writes to a database, not to Kafka",
                     "name a postgresql://, mysql://, mariadb://, sqlite: or sqlserver:// target");
         }
-        return Target.postgres(PostgresDsn.parse(TARGET, TARGET_PASSWORD, text, pw));
+        return Target.postgres(PostgresDsn.parse(TARGET, text, pw, sslpassword == null ? null : sslpassword.value()));
     }
 
     /** Whether a mysql://, mariadb:// or sqlserver:// URI carries user:password before its host. */

@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.types.Password;
 final class SourceConfig {
     static final String SOURCE = "source";
     static final String SOURCE_PASSWORD = "source.password";
+    static final String SOURCE_SSLPASSWORD = "source.sslpassword";
     static final String PUBLICATION = "publication";
     static final String SLOT = "slot";
     static final String TABLES = "tables";
@@ -59,6 +60,12 @@ final class SourceConfig {
                     Importance.HIGH,
                     "The source role's password; Connect masks it. Unset: libpq's rules (PGPASSWORD, ~/.pgpass of"
                             + " the worker).")
+            .define(
+                    SOURCE_SSLPASSWORD,
+                    Type.PASSWORD,
+                    null,
+                    Importance.LOW,
+                    "The passphrase of the client key (sslkey) when it is encrypted; Connect masks it.")
             .define(
                     PUBLICATION,
                     Type.STRING,
@@ -228,7 +235,7 @@ final class SourceConfig {
         } catch (org.apache.kafka.common.config.ConfigException e) {
             throw PgFerryException.fatal(e.getMessage(), "correct the connector configuration");
         }
-        Dsn dsn = dsn(c.getString(SOURCE), c.getPassword(SOURCE_PASSWORD));
+        Dsn dsn = dsn(c.getString(SOURCE), c.getPassword(SOURCE_PASSWORD), c.getPassword(SOURCE_SSLPASSWORD));
         List<TableName> tables;
         try {
             String list = c.getString(TABLES);
@@ -287,8 +294,12 @@ final class SourceConfig {
         return s;
     }
 
-    private static Dsn dsn(String text, Password password) {
-        return PostgresDsn.parse(SOURCE, SOURCE_PASSWORD, text, password == null ? null : password.value());
+    private static Dsn dsn(String text, Password password, Password sslpassword) {
+        return PostgresDsn.parse(
+                SOURCE,
+                text,
+                password == null ? null : password.value(),
+                sslpassword == null ? null : sslpassword.value());
     }
 
     /** The stream builder names its fields as its methods; a few differ from the connector's keys. */

@@ -212,6 +212,13 @@ class SinkConnectorTest {
         assertThat(errors(with(base, "tabels", "x"))).containsKey("tabels");
         assertThat(errors(with(base, "target", "mysql://u:secret@h/db")).get("target"))
                 .contains("holds a password");
+        assertThat(errors(with(base, "target", "host=h dbname=x sslpassword=keysecret"))
+                        .get("target"))
+                .contains("target.sslpassword")
+                .doesNotContain("keysecret");
+        assertThat(errors(with(with(base, "target", "sqlite:/tmp/x.db"), "target.sslpassword", "k"))
+                        .get("target.sslpassword"))
+                .contains("PostgreSQL target");
         assertThat(errors(with(base, "target", "kafka://h:9092")).get("target")).contains("not to Kafka");
         assertThat(errors(with(base, "ddl", "sometimes"))).containsKey("ddl");
         assertThat(errors(with(base, "schema.map", "nocolon")).get("schema.map"))

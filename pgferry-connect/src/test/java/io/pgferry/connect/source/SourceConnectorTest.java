@@ -297,6 +297,13 @@ class SourceConnectorTest {
                 .contains("source.password")
                 .doesNotContain("secret");
 
+        // Issue 10: the passphrase of a client key in the source string was accepted, and Connect shows that string.
+        Map<String, String> withSslPassword = SourceWorkload.connectorConfig(db, "v");
+        withSslPassword.put("source", "host=127.0.0.1 dbname=db sslkey=/k.pk8 sslpassword=keysecret");
+        assertThat(errors(withSslPassword).get("source"))
+                .contains("source.sslpassword")
+                .doesNotContain("keysecret");
+
         Map<String, String> noPublication = SourceWorkload.connectorConfig(db, "v");
         noPublication.remove("tables");
         noPublication.put("publication", "missing_pub");

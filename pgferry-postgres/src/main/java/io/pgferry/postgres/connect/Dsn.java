@@ -42,9 +42,15 @@ public final class Dsn {
 
     static final String DEFAULT_APPLICATION_NAME = "pgferry";
     private static final String MASK = "****";
-    private static final Pattern URI_PASSWORD = Pattern.compile("(postgres(?:ql)?://[^:/?#@\\s]*):([^@\\s/]*)@");
-    private static final Pattern KEYWORD_PASSWORD =
-            Pattern.compile("((?<![A-Za-z0-9_])(?:ssl)?password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|[^\\s&;,)]*)");
+    /** The {@code user:password@} of a URI of any scheme: pgferry's targets are mysql://, sqlserver:// ... too. */
+    private static final Pattern URI_PASSWORD =
+            Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\\s]*):([^@\\s/]*)@");
+    /**
+     * {@code password=}, {@code sslpassword=}, any {@code *.password=} (Kafka's {@code ssl.truststore.password}) and a
+     * JAAS configuration, {@code sasl.jaas.config=}, whose value holds a password, percent-encoded in a URI.
+     */
+    private static final Pattern KEYWORD_PASSWORD = Pattern.compile(
+            "((?<![A-Za-z0-9_])(?:(?:ssl)?password|sasl\\.jaas\\.config)\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|[^\\s&;,)]*)");
 
     /** Where the password came from, for a precise fix when the server rejects it. */
     enum PasswordSource {
@@ -121,22 +127,49 @@ public final class Dsn {
      * @throws PgFerryException (fatal) when {@code text} is malformed or holds a password already
      */
     public static String withPassword(String text, String password) {
-        Map<String, String> given;
+        return withKeyword(text, "password", password);
+    }
+
+    /**
+     * {@code text} with {@code sslpassword} (the passphrase of an encrypted client key) added, as {@link
+     * #withPassword} adds a password.
+     *
+     * @throws PgFerryException (fatal) when {@code text} is malformed or holds an sslpassword already
+     */
+    public static String withSslPassword(String text, String sslpassword) {
+        return withKeyword(text, "sslpassword", sslpassword);
+    }
+
+    /**
+     * The keywords {@code text} (a URI or key=value string) gives, as libpq names them ({@code host}, {@code
+     * password}, {@code sslpassword} ...): to refuse a secret where it would be shown.
+     *
+     * @throws PgFerryException (fatal) when {@code text} is malformed
+     */
+    public static java.util.Set<String> keywordsIn(String text) {
+        return given(text).keySet();
+    }
+
+    private static Map<String, String> given(String text) {
         try {
-            given = DsnParser.parse(text == null ? "" : text.strip());
+            return DsnParser.parse(text == null ? "" : text.strip());
         } catch (DsnParser.SyntaxException e) {
             throw malformed(e.getMessage());
         }
-        if (given.containsKey("password")) {
+    }
+
+    private static String withKeyword(String text, String keyword, String value) {
+        Map<String, String> given = given(text);
+        if (given.containsKey(keyword)) {
             throw PgFerryException.fatal(
-                    "the connection string holds a password and a password file is given too",
-                    "keep the password in one place: remove it from the connection string or drop the file");
+                    "the connection string holds a " + keyword + " and a " + keyword + " is given apart too",
+                    "keep the " + keyword + " in one place: remove it from the connection string or drop the other");
         }
         StringBuilder s = new StringBuilder();
         for (Map.Entry<String, String> e : given.entrySet()) {
             keyword(s, e.getKey(), e.getValue());
         }
-        keyword(s, "password", password);
+        keyword(s, keyword, value);
         return s.toString();
     }
 
@@ -359,8 +392,9 @@ public final class Dsn {
     }
 
     /**
-     * Replaces passwords in {@code text} with {@code ****}: the {@code user:password@} of connection URIs and
-     * {@code password=} / {@code sslpassword=} keywords. Use it on any message that might quote a connection string.
+     * Replaces passwords in {@code text} with {@code ****}: the {@code user:password@} of URIs of any scheme, {@code
+     * password=} / {@code sslpassword=} keywords (also as the end of a dotted name) and {@code sasl.jaas.config=}
+     * values. Use it on any message that might quote a connection string.
      */
     public static String maskSecretsIn(String text) {
         if (text == null) {

@@ -318,6 +318,17 @@ class DsnTest {
         assertThat(Dsn.maskSecretsIn("postgresql://u@h/db")).isEqualTo("postgresql://u@h/db");
         Dsn dsn = parse("host=h password=literal-secret");
         assertThat(dsn.maskSecrets("server said literal-secret")).isEqualTo("server said ****");
+        // Issue 7: the password of any target URI and of a Kafka JAAS configuration was printed by config check.
+        assertThat(Dsn.maskSecretsIn("mysql://app:s3cret@db:3306/shop?sslmode=require"))
+                .isEqualTo("mysql://app:****@db:3306/shop?sslmode=require");
+        assertThat(Dsn.maskSecretsIn("sqlserver://sa:Pa55word@h:1433/db")).isEqualTo("sqlserver://sa:****@h:1433/db");
+        assertThat(Dsn.maskSecretsIn("kafka://b:9092?producer.sasl.jaas.config=Scram%20required%20username%3D%22u%22"
+                        + "%20password%3D%22s3cret%22%3B&topic.prefix=p"))
+                .isEqualTo("kafka://b:9092?producer.sasl.jaas.config=****&topic.prefix=p");
+        assertThat(Dsn.maskSecretsIn("producer.ssl.truststore.password=s3cret"))
+                .isEqualTo("producer.ssl.truststore.password=****");
+        assertThat(Dsn.maskSecretsIn("sasl.jaas.config=Scram required username=\"u\" password=\"s3cret\";"))
+                .doesNotContain("s3cret");
     }
 
     @ParameterizedTest
