@@ -33,16 +33,18 @@ import java.util.Optional;
  * more: the sink adds what is missing and fills the NULLs with the value the source's existing rows hold. Later
  * transactions never refill: their NULLs were written by the source.
  *
- * <p><b>Added while the sync was down.</b> The columns known at the start are the source's as they are now, which may
- * be ahead of the position the stream resumes from: a column added after it is missing from the Relation messages of
- * the transactions before, and is no drop either (a dropped column would not be in the catalog now). Until a Relation
- * shows such a column it is not taken as dropped; the first one to show it after one that lacked it is where it was
- * added, and gives it to the sink as above, so that the rows the target held, or got from the transactions before,
- * read what the source's rows read.
+ * <p><b>Changed while the sync was down.</b> The columns known at the start are the source's as they are now, read
+ * after WAL position {@link SourceTable#readAt}, which may be ahead of the position the stream resumes from. A
+ * transaction committed before that position may show a table as it was before a change made meanwhile: a column
+ * added later is missing from its Relation, a column retyped later has its old type. Neither is a change while
+ * streaming. The first Relation to show such a column after one that lacked it is where it was added, and gives it to
+ * the sink as above, so that the rows the target held, or got from the transactions before, read what the source's
+ * rows read. A transaction committed at or after that position was made under the definition read or a later one, so
+ * any difference there is a change while streaming, even for a table with no change since the start.
  */
 final class SchemaWatch {
     /**
-     * A column a synced table is known to have (name and type; the key flag and modifier are not compared).
+     * A column a synced table is known to have (name, type and type modifier; the key flag is not compared).
      * {@code addedAt} is the commit position of the transaction that first showed it after one that lacked it,
      * INVALID for a column there before the stream's start; {@code givenIn} the delivery ({@link #deliveries}) in
      * which the sink was last given it. A column known at the start stays {@code unseen} until a Relation shows it,
@@ -51,14 +53,16 @@ final class SchemaWatch {
     private static final class Known {
         final String name;
         final int typeOid;
+        final int typeModifier;
         Lsn addedAt;
         int givenIn;
         boolean unseen;
         boolean lacked;
 
-        Known(String name, int typeOid, Lsn addedAt, int givenIn, boolean unseen) {
+        Known(String name, int typeOid, int typeModifier, Lsn addedAt, int givenIn, boolean unseen) {
             this.name = name;
             this.typeOid = typeOid;
+            this.typeModifier = typeModifier;
             this.addedAt = addedAt;
             this.givenIn = givenIn;
             this.unseen = unseen;
@@ -71,8 +75,16 @@ final class SchemaWatch {
     }
 
     private final Map<TableName, List<Known>> known = new HashMap<>();
-    /** The last Relation checked for each table OID; a change carrying the same instance needs no check. */
+    /** For each synced table, the WAL position its definition was read after ({@link SourceTable#readAt}). */
+    private final Map<TableName, Lsn> readAt = new HashMap<>();
+    /**
+     * The last Relation checked for each table OID, in transactions committed before the table's definition was read
+     * ({@code checkedOlder}) and after; a change carrying the same instance needs no check. Kept apart because an
+     * older transaction tolerates differences a later one does not.
+     */
     private final Map<Integer, Relation> checked = new HashMap<>();
+
+    private final Map<Integer, Relation> checkedOlder = new HashMap<>();
 
     private final DdlMode mode;
     private final AddedColumnValues existing;
@@ -86,9 +98,10 @@ final class SchemaWatch {
         for (SourceTable t : tables) {
             List<Known> cols = new ArrayList<>();
             for (ColumnDef c : t.copyColumns()) {
-                cols.add(new Known(c.name(), c.typeOid(), Lsn.INVALID, 0, true));
+                cols.add(new Known(c.name(), c.typeOid(), c.typeModifier(), Lsn.INVALID, 0, true));
             }
             known.put(t.name(), cols);
+            readAt.put(t.name(), t.readAt());
         }
     }
 
@@ -99,6 +112,7 @@ final class SchemaWatch {
     void rewind() {
         deliveries++;
         checked.clear();
+        checkedOlder.clear();
     }
 
     /**
@@ -120,6 +134,7 @@ final class SchemaWatch {
     }
 
     private void check(Relation relation, Lsn commitLsn, ChangeSink sink) {
+        // Transactions come in commit order within a delivery: none older follows one checked after the read.
         if (checked.get(relation.oid()) == relation) {
             return;
         }
@@ -128,10 +143,16 @@ final class SchemaWatch {
         if (cols == null) {
             return; // Not a synced table: the sink refuses it with its own error.
         }
+        // A transaction committed before the definition was read may have been made under an older one.
+        boolean older = commitLsn.isBefore(readAt.get(name));
+        Map<Integer, Relation> done = older ? checkedOlder : checked;
+        if (older && checkedOlder.get(relation.oid()) == relation) {
+            return;
+        }
         for (Known k : cols) {
             int i = relation.indexOf(k.name);
             if (i < 0) {
-                if (k.unseen) {
+                if (k.unseen && older) {
                     k.lacked = true; // added after this transaction, while the sync was down
                     continue;
                 }
@@ -147,7 +168,9 @@ final class SchemaWatch {
                                         + " the sync again"));
             }
             Column now = relation.columns().get(i);
-            if (now.typeOid() != k.typeOid) {
+            if ((now.typeOid() != k.typeOid || now.typeModifier() != k.typeModifier) && !older) {
+                // A length, precision or scale changed too (varchar(10) to varchar(50), numeric(10,2) to
+                // numeric(12,4)): the target column would cut or round what it no longer fits.
                 throw failure(
                         relation,
                         PgFerryException.fatal(
@@ -185,14 +208,15 @@ final class SchemaWatch {
                         PgFerryException.fatal(
                                 "column " + c.name() + " added to source table " + name
                                         + " has a user-defined type, which" + " a sync does not create while streaming",
-                                "add the column at the target (ALTER TABLE ... ADD COLUMN), then start the sync again"));
+                                "start the sync again: its start adds the column with its type (DDL mode apply), or add it"
+                                        + " at the target yourself (ALTER TABLE ... ADD COLUMN) first"));
             }
             // Known before the sink is given it: a sink that fails after adding it (DDL that commits at once) has the
             // batch delivered again, and the column given again then.
-            cols.add(new Known(c.name(), c.typeOid(), commitLsn, deliveries, false));
+            cols.add(new Known(c.name(), c.typeOid(), c.typeModifier(), commitLsn, deliveries, false));
             give(relation, c, sink);
         }
-        checked.put(relation.oid(), relation);
+        done.put(relation.oid(), relation);
     }
 
     /** Has the sink add {@code column} (or fill its NULLs, when there) with what the source's existing rows hold. */

@@ -297,4 +297,74 @@ class SyncChangesTest {
                     .contains("column w"));
         }
     }
+    /**
+     * Issue 5, "any other change stops with a clear error ... never silently ignored": a column whose length,
+     * precision or scale changed (numeric(10,2) to numeric(12,4)) kept its type OID and went unnoticed, the target
+     * rounding every value. It now stops the sync, naming the column, even in a table with no change since the start.
+     */
+    @Test
+    void aColumnWhoseTypeModifierChangesStopsTheSync(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, n numeric(10,2))", "INSERT INTO t VALUES (1, 1.25)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            assertThat(stoppedBy(
+                            source,
+                            target,
+                            "ALTER TABLE t ALTER COLUMN n TYPE numeric(12,4)",
+                            "INSERT INTO t VALUES (2, 1.2345)"))
+                    .isEqualTo("column n of source table public.t changed type while streaming");
+            assertThat(target.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Issue 5: a column dropped from a table with no change since the sync started was taken for one added while the
+     * sync was down, and its rows went on with NULL there. It now stops the sync, naming the column.
+     */
+    @Test
+    void aColumnDroppedFromATableIdleSinceTheStartStopsTheSync(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, w text)", "INSERT INTO t VALUES (1, 'a')");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            assertThat(stoppedBy(source, target, "ALTER TABLE t DROP COLUMN w", "INSERT INTO t VALUES (2)"))
+                    .isEqualTo("column w of source table public.t was dropped or renamed while streaming; a sync"
+                            + " applies added columns only");
+            assertThat(target.queryLong("SELECT count(*) FROM t")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A column retyped while the sync was stopped (and at the target by hand, as the start's check asks) is no change
+     * while streaming: the transactions from before it show the old type modifier and are applied.
+     */
+    @Test
+    void aColumnRetypedWhileTheSyncWasStoppedIsNoChangeWhileStreaming(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, n numeric(10,2))", "INSERT INTO t VALUES (1, 1.25)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            runUntilCaughtUp(source, target, DdlMode.APPLY);
+            source.execute(
+                    "UPDATE t SET n = 2.5 WHERE id = 1",
+                    "ALTER TABLE t ALTER COLUMN n TYPE numeric(12,4)",
+                    "INSERT INTO t VALUES (2, 1.2345)");
+            target.execute("ALTER TABLE t ALTER COLUMN n TYPE numeric(12,4)");
+            runUntilCaughtUp(source, target, DdlMode.APPLY);
+            Databases.awaitSame(source, target, Duration.ofSeconds(30), "t");
+        }
+    }
+
+    /** Runs a sync of every table until it streams, then runs {@code ddl} at the source; returns the stop's problem. */
+    private static String stoppedBy(TestDatabase source, TestDatabase target, String... ddl) throws Exception {
+        SyncEngine engine = engine(source, target);
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            var run = thread.submit(engine::run);
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "t");
+            source.execute(ddl);
+            Throwable stop = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> run.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(stop).cause().isInstanceOf(PgFerryException.class);
+            return ((PgFerryException) stop.getCause()).problem();
+        } finally {
+            engine.stop();
+            thread.shutdownNow();
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.pgferry.engine.schema;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
@@ -86,15 +87,28 @@ public final class SourceCatalog {
         }
     }
 
+    /**
+     * The definitions of {@code tables} as they are now, each with the WAL position read before them ({@link
+     * SourceTable#readAt}); on a standby, the position replayed.
+     */
     public List<SourceTable> read(List<TableName> tables) throws SQLException {
+        Lsn readAt;
+        // The end of the WAL inserted, not written: a transaction committed with synchronous_commit = off has its
+        // commit record inserted but perhaps not yet written (PostgreSQL docs, "System Administration Functions").
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+                        + " ELSE pg_current_wal_insert_lsn() END")) {
+            rs.next();
+            readAt = Lsn.parse(rs.getString(1));
+        }
         List<SourceTable> out = new ArrayList<>();
         for (TableName t : tables) {
-            out.add(read(t));
+            out.add(read(t, readAt));
         }
         return out;
     }
 
-    private SourceTable read(TableName name) throws SQLException {
+    private SourceTable read(TableName name, Lsn readAt) throws SQLException {
         long oid;
         char kind;
         char identity;
@@ -154,7 +168,8 @@ public final class SourceCatalog {
                 strings(INDEXES, oid),
                 constraints,
                 blocks * 8192,
-                rows);
+                rows,
+                readAt);
     }
 
     private List<ColumnDef> columns(long oid, String printed) throws SQLException {

@@ -1,5 +1,6 @@
 package io.pgferry.engine.schema;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.sink.TableFailure;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.catalog.TableName;
@@ -19,6 +20,8 @@ import java.util.List;
  * @param constraints unique, check, exclusion and foreign-key constraints
  * @param bytes the size of the rows' relations, for ordering and progress
  * @param estimatedRows pg_class.reltuples summed over the leaves (-1 unknown)
+ * @param readAt the source's WAL position read just before this definition was: a transaction committed at or after
+ *     it was made under this definition or a later one; one committed before it may have been made under an older one
  */
 public record SourceTable(
         TableName name,
@@ -31,7 +34,8 @@ public record SourceTable(
         List<String> indexes,
         List<ConstraintDef> constraints,
         long bytes,
-        long estimatedRows) {
+        long estimatedRows,
+        Lsn readAt) {
 
     /**
      * A relation holding rows: its OID, qualified quoted name, size in 8 kB blocks and pg_class.reltuples (-1 when

@@ -2,6 +2,7 @@ package io.pgferry.engine.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.postgres.catalog.TableName;
@@ -79,7 +80,8 @@ class ChunkPlannerTest {
                 List.of(),
                 List.of(),
                 0,
-                0);
+                0,
+                Lsn.INVALID);
         SourceTable.Leaf leaf = new SourceTable.Leaf(1, "public.t", 1, 1);
         CopyChunks.Chunk middle =
                 new CopyChunks.Chunk("public.t", "public.t", 1, List.of("1", "it's"), List.of("2", "\\x"), 0, false);

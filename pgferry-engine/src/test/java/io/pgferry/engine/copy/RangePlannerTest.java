@@ -2,6 +2,7 @@ package io.pgferry.engine.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.postgres.catalog.TableName;
 import java.util.List;
@@ -16,7 +17,18 @@ class RangePlannerTest {
             leaves.add(new SourceTable.Leaf(i + 1, "\"public\".\"" + name + i + "\"", leafBlocks[i], -1));
         }
         return new SourceTable(
-                new TableName("public", name), 1, name, 'd', List.of(), List.of(), leaves, List.of(), List.of(), 0, 0);
+                new TableName("public", name),
+                1,
+                name,
+                'd',
+                List.of(),
+                List.of(),
+                leaves,
+                List.of(),
+                List.of(),
+                0,
+                0,
+                Lsn.INVALID);
     }
 
     @Test
