@@ -72,8 +72,7 @@ final class ForeignSync {
             for (String warning : dialect.checkServer(dst)) {
                 log.warn("{}", warning);
             }
-            List<TableName> names =
-                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<TableName> names = SyncChecks.selectTables(source, config);
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();

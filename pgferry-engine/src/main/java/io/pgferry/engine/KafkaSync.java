@@ -86,8 +86,7 @@ final class KafkaSync {
     private SyncEngine.Result run(
             Connection source, KafkaPositions positions, KafkaTableStates states, MissingValues missing)
             throws SQLException {
-        List<TableName> names =
-                TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+        List<TableName> names = SyncChecks.selectTables(source, config);
         List<SourceTable> tables = ForeignSync.readTables(config, names);
         engine.masks().refuseLossyKeys(source, tables);
         Map<TableName, Relation> relations = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,6 +87,33 @@ final class SyncChecks {
             source.close();
             throw e;
         }
+    }
+
+    /**
+     * The source tables the sync takes, after checking that every source schema the schema map names exists there: a
+     * misspelt one matched no table and its tables went to a schema of their own name.
+     */
+    static List<TableName> selectTables(Connection source, SyncConfig config) throws SQLException {
+        if (!config.schemaMap().isEmpty()) {
+            try (PreparedStatement ps = source.prepareStatement(
+                    "SELECT s FROM unnest(?::text[]) s WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n"
+                            + " WHERE n.nspname = s) ORDER BY 1 LIMIT 1")) {
+                ps.setArray(
+                        1,
+                        source.createArrayOf("text", config.schemaMap().keySet().toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        String missing = rs.getString(1);
+                        throw PgFerryException.fatal(
+                                "the schema map sends source schema " + missing + " to schema "
+                                        + config.schemaMap().get(missing) + ", but the source has no schema "
+                                        + PgSql.quote(missing),
+                                "fix the schema map: each entry is SOURCE:TARGET, SOURCE a schema of the source");
+                    }
+                }
+            }
+        }
+        return TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
     }
 
     static void checkIdentity(SourceTable t) {

@@ -165,8 +165,7 @@ public final class SyncEngine {
             if (config.thenSubscribe() != null) {
                 HandOver.check(target, config);
             }
-            List<TableName> names =
-                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<TableName> names = SyncChecks.selectTables(source, config);
             List<SourceTable> tables;
             try (Connection catalogConnection = Connections.open(config.source())) {
                 tables = new SourceCatalog(catalogConnection, config).read(names);
@@ -314,8 +313,7 @@ public final class SyncEngine {
         try (Connection source = Connections.open(config.source());
                 Connection target = Connections.open(config.target());
                 Connection catalogConnection = Connections.open(config.source())) {
-            List<TableName> names =
-                    TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+            List<TableName> names = SyncChecks.selectTables(source, config);
             List<SourceTable> tables = new SourceCatalog(catalogConnection, config).read(names);
             TargetSchema.Plan plan = new TargetSchema(target, config).plan(tables);
             if (!plan.toCreate().isEmpty()) {

@@ -67,6 +67,24 @@ class SyncBadInputTest {
         }
     }
 
+    /**
+     * Issue 5, "a schema map naming a missing schema": a misspelt source schema matched no table, and the tables of
+     * the schema meant went to a target schema of their own name.
+     */
+    @Test
+    void schemaMapFromMissingSourceSchema(TestDatabase source) throws Exception {
+        source.execute("CREATE SCHEMA sales", "CREATE TABLE sales.t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA archive");
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target)
+                    .mapSchema("slaes", "archive")
+                    .build());
+            assertRefused(source, target, e::run, "the source has no schema \"slaes\"", "fix the schema map");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'"))
+                    .isZero();
+        }
+    }
+
     @Test
     void targetTableWithIncompatibleColumn(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v numeric(10,2))");
