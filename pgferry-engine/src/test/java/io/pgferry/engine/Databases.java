@@ -2,6 +2,7 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.testkit.Rows;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,22 +18,11 @@ final class Databases {
 
     /** The rows of {@code sql} in UTC, column values joined by '|', NULL as "null". */
     static List<String> query(TestDatabase db, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {
             st.execute("SET TimeZone = 'UTC'");
-            try (ResultSet rs = st.executeQuery(sql)) {
-                int n = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    StringBuilder s = new StringBuilder();
-                    for (int i = 1; i <= n; i++) {
-                        s.append(i == 1 ? "" : "|").append(rs.getString(i));
-                    }
-                    out.add(s.toString());
-                }
-            }
+            return Rows.of(c, sql);
         }
-        return out;
     }
 
     /** Every row of {@code table} as PostgreSQL's text of the row, sorted. */

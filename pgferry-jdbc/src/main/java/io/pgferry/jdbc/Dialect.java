@@ -190,9 +190,14 @@ public interface Dialect {
     }
 
     /**
-     * {@link #addColumn(Connection, TargetTable, Relation, Column, String)} where {@code table} has no column of that
-     * name; nothing where it has one, not even a fill: another writer of the table added it, and may have written its
-     * own values in it since (a NULL among them).
+     * For a table several writers apply changes to, each in the order of its own share of them (the sink connector's
+     * tasks, one per partition set): {@link #addColumn(Connection, TargetTable, Relation, Column, String)} where
+     * {@code table} has no column of that name; nothing where it has one, not even a fill: another writer of the table
+     * added it, and may have written its own values in it since (a NULL among them). Where the dialect can, the added
+     * column keeps {@code existing} as its default at the destination, since another writer may still insert a row
+     * that the source wrote before the column was added, in a statement without the column: that row then reads
+     * {@code existing}, as it does at the source (regression, issue 10: it read NULL when it came after the ALTER
+     * TABLE). Such a writer's changes of a later shape name every column, so the default touches nothing else.
      */
     default void addColumnIfAbsent(Connection c, TargetTable table, Relation relation, Column column, String existing)
             throws SQLException {

@@ -68,7 +68,7 @@ public final class JdbcSink implements ChangeSink {
     private final boolean inOrder;
     private boolean idempotent;
     private boolean copying;
-    private boolean fillPresentColumns = true;
+    private boolean severalWriters;
     /**
      * The source table whose rows are being written, from just before a statement to just after it succeeds: a
      * destination error while it is set is that table's, and is reported as a {@link TableFailure}.
@@ -232,13 +232,15 @@ public final class JdbcSink implements ChangeSink {
     }
 
     /**
-     * Whether {@link #addColumn} fills the NULLs of a column the table has already (the default: the one writer of a
-     * sync gives a column again after a failure, or when it was added while the sync was stopped), or leaves such a
-     * column alone (several writers of one table, as the sink connector's tasks are: another may have added it, and
-     * written NULLs in it since).
+     * Whether other writers apply changes to the tables of this sink too, as the sink connector's tasks do, each with
+     * its own partitions. By default this sink is a table's one writer, and {@link #addColumn} fills the NULLs of a
+     * column the table has already (given again after a failure, or added while the sync was stopped). With several
+     * writers, such a column is left alone (another writer may have added it, and written NULLs in it since), and a
+     * column added keeps the existing rows' value as its default where the dialect can (see {@link
+     * Dialect#addColumnIfAbsent}).
      */
-    public void fillPresentColumns(boolean on) {
-        fillPresentColumns = on;
+    public void severalWriters(boolean on) {
+        severalWriters = on;
     }
 
     @Override
@@ -250,10 +252,10 @@ public final class JdbcSink implements ChangeSink {
                 return;
             }
             flush();
-            if (fillPresentColumns) {
-                dialect.addColumn(connection, target, relation, column, existing);
-            } else {
+            if (severalWriters) {
                 dialect.addColumnIfAbsent(connection, target, relation, column, existing);
+            } else {
+                dialect.addColumn(connection, target, relation, column, existing);
             }
             log.warn("added column {} to target table {}, as at the source", column.name(), target);
         } catch (SQLException e) {
@@ -274,7 +276,7 @@ public final class JdbcSink implements ChangeSink {
     private void addColumnOutsideBatch(TargetTable target, Relation relation, Column column, String existing)
             throws SQLException {
         if (dialect.hasColumn(connection, target, column.name())) {
-            if (fillPresentColumns) {
+            if (!severalWriters) {
                 flush();
                 dialect.fillAdded(connection, target, relation, column, existing);
             }
@@ -282,7 +284,11 @@ public final class JdbcSink implements ChangeSink {
         }
         open.clear();
         connection.rollback();
-        dialect.addColumn(connection, target, relation, column, existing);
+        if (severalWriters) {
+            dialect.addColumnIfAbsent(connection, target, relation, column, existing);
+        } else {
+            dialect.addColumn(connection, target, relation, column, existing);
+        }
         connection.commit();
         log.warn(
                 "added column {} to target table {}, as at the source; the batch is applied again after it",

@@ -290,7 +290,7 @@ public final class PostgresDialect implements Dialect {
     /** Built-in type OIDs are the same in every PostgreSQL cluster, so the target names the source's type. */
     @Override
     public void addColumn(Connection c, TargetTable table, Column column) throws SQLException {
-        add(c, table, column, null);
+        add(c, table, column, null, false);
     }
 
     /**
@@ -306,7 +306,16 @@ public final class PostgresDialect implements Dialect {
         if (hasColumn(c, table, column.name())) {
             fillAdded(c, table, relation, column, existing);
         } else {
-            add(c, table, column, existing);
+            add(c, table, column, existing, false);
+        }
+    }
+
+    /** The column keeps {@code existing} as its default at the target: see the contract. */
+    @Override
+    public void addColumnIfAbsent(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        if (!hasColumn(c, table, column.name())) {
+            add(c, table, column, existing, true);
         }
     }
 
@@ -325,7 +334,8 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
-    private void add(Connection c, TargetTable table, Column column, String existing) throws SQLException {
+    private void add(Connection c, TargetTable table, Column column, String existing, boolean keepDefault)
+            throws SQLException {
         String type;
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.format_type(?, ?)")) {
             ps.setLong(1, column.typeOid());
@@ -347,8 +357,10 @@ public final class PostgresDialect implements Dialect {
             } else {
                 // An escape string literal reads the same whatever standard_conforming_strings says.
                 st.execute(add + " DEFAULT E'" + existing.replace("\\", "\\\\").replace("'", "''") + "'::" + type);
-                st.execute(
-                        "ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote(column.name()) + " DROP DEFAULT");
+                if (!keepDefault) {
+                    st.execute("ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote(column.name())
+                            + " DROP DEFAULT");
+                }
             }
         }
         synchronized (columnTypes) {

@@ -7,6 +7,7 @@ import io.pgferry.cli.Load;
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.MariaDbServer;
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.Rows;
 import io.pgferry.testkit.TestDatabase;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -152,29 +152,13 @@ class ForeignSyncKillTest {
 
     private static List<String> rows(Target t, String sql) throws SQLException {
         try (Connection c = t.connect().open()) {
-            return rows(c, sql);
+            return Rows.of(c, sql);
         }
     }
 
     private static List<String> sourceRows(TestDatabase db, String sql) throws SQLException {
         try (Connection c = db.connect()) {
-            return rows(c, sql);
+            return Rows.of(c, sql);
         }
-    }
-
-    private static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder s = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    s.append(i == 1 ? "" : "|").append(rs.getString(i));
-                }
-                out.add(s.toString());
-            }
-        }
-        return out;
     }
 }

@@ -13,6 +13,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pgferry JDBC sink connector: applies change events in Debezium's envelope, from pgferry's source connector or
@@ -21,7 +23,10 @@ import org.apache.kafka.connect.sink.SinkConnector;
  * rows. Tasks split the topics' partitions between them. See docs/connect.md.
  */
 public final class PgferryJdbcSinkConnector extends SinkConnector {
+    private static final Logger log = LoggerFactory.getLogger(PgferryJdbcSinkConnector.class);
+
     private Map<String, String> props;
+    private boolean oneWriter;
 
     @Override
     public String version() {
@@ -31,7 +36,7 @@ public final class PgferryJdbcSinkConnector extends SinkConnector {
     @Override
     public void start(Map<String, String> props) {
         try {
-            SinkConfig.parse(props);
+            oneWriter = SinkConfig.parse(props).target().oneWriter();
         } catch (PgFerryException e) {
             throw new ConnectException(e.getMessage(), e);
         }
@@ -45,6 +50,10 @@ public final class PgferryJdbcSinkConnector extends SinkConnector {
 
     @Override
     public List<Map<String, String>> taskConfigs(int maxTasks) {
+        if (oneWriter && maxTasks > 1) {
+            log.info("SQLite takes one writer at a time: running one task, not {}", maxTasks);
+            return List.of(props);
+        }
         return Collections.nCopies(maxTasks, props);
     }
 

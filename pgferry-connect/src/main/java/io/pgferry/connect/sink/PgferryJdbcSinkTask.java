@@ -96,8 +96,8 @@ public final class PgferryJdbcSinkTask extends SinkTask {
         }
         ledger = new OffsetLedger(dialect, settings.catalogSchema(), settings.connector());
         sink = new JdbcSink(target::connect, dialect, tables::of, ledger, target.toString());
-        // Tasks of one connector may write one table: a column another task added is left as it is.
-        sink.fillPresentColumns(false);
+        // Tasks of one connector may write one table, each its own partitions of it.
+        sink.severalWriters(true);
         reloadOffsets(assigned);
     }
 

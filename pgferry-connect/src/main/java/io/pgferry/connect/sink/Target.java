@@ -41,6 +41,16 @@ final class Target {
         return postgres != null;
     }
 
+    /**
+     * Whether the destination takes one writer at a time: SQLite locks the whole file for a write, so a second task
+     * would only wait for the first, and could not keep an added column's default for rows it writes later in an older
+     * shape (SQLite cannot drop or keep a column default apart from its declaration, see {@link
+     * io.pgferry.jdbc.Dialect#addColumnIfAbsent}).
+     */
+    boolean oneWriter() {
+        return foreign != null && foreign.kind() == JdbcTarget.Kind.SQLITE;
+    }
+
     /** Opens a connection; a failure is a {@link io.pgferry.core.PgFerryException} naming the target. */
     Connection connect() {
         return postgres != null ? Connections.open(postgres) : foreign.connect();

@@ -47,16 +47,23 @@ class SinkConnectorTest {
     @Test
     void intoSqliteEqualToTheSourceAfterAWorkerStopsMidway(TestDatabase db, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("replica.db");
-        pipeline(db, "sqlite:" + file, null, () -> DriverManager.getConnection("jdbc:sqlite:" + file));
+        // One task: SQLite takes one writer at a time.
+        pipeline(db, "sqlite:" + file, null, () -> DriverManager.getConnection("jdbc:sqlite:" + file), 1);
     }
 
     private void pipeline(TestDatabase db, String target, String password, Callable<Connection> targetConnection)
+            throws Exception {
+        pipeline(db, target, password, targetConnection, 2);
+    }
+
+    private void pipeline(
+            TestDatabase db, String target, String password, Callable<Connection> targetConnection, int tasks)
             throws Exception {
         ConnectCluster.ensureTwoWorkers(connect);
         String prefix = SinkPipeline.startSource(connect, db, "pipe");
         String sink = prefix + "-sink";
         ConnectCluster.configure(connect, sink, SinkPipeline.sinkConfig(prefix, target, password));
-        ConnectCluster.await(WAIT, () -> SinkPipeline.tasksRunning(connect, sink, 2), "the sink tasks to run");
+        ConnectCluster.await(WAIT, () -> SinkPipeline.tasksRunning(connect, sink, tasks), "the sink tasks to run");
 
         int transactions = 120;
         SinkPipeline.runStoppingWorkerMidway(connect, db, sink, transactions);

@@ -2,13 +2,11 @@ package io.pgferry.connect.sink;
 
 import io.pgferry.connect.ConnectCluster;
 import io.pgferry.connect.source.PgferrySourceConnector;
+import io.pgferry.testkit.Rows;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,19 +181,8 @@ final class SinkPipeline {
 
     /** The rows of {@code sql} as one string each, in the query's order. */
     static List<String> rows(Callable<Connection> connect, String sql) {
-        try (Connection c = connect.call();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    row.append(i == 1 ? "" : "|").append(rs.getString(i));
-                }
-                out.add(row.toString());
-            }
-            return out;
+        try (Connection c = connect.call()) {
+            return Rows.of(c, sql);
         } catch (SQLException e) {
             // A table not created yet reads as empty.
             return List.of("(" + e.getSQLState() + ")");

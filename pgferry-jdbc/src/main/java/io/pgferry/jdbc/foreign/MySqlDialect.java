@@ -335,14 +335,32 @@ public final class MySqlDialect implements ForeignDialect {
             fillAdded(c, table, relation, column, existing);
             return;
         }
-        String name = quote(column.name());
-        try (PreparedStatement ps = c.prepareStatement("ALTER TABLE " + qualified(table) + " ADD COLUMN " + name + " "
-                + columnType(column, 0) + " DEFAULT (?)")) {
+        addWithDefault(c, table, relation, column, existing);
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE " + qualified(table) + " ALTER COLUMN " + quote(column.name()) + " DROP DEFAULT");
+        }
+    }
+
+    /** The column keeps {@code existing} as its default: see the contract. */
+    @Override
+    public void addColumnIfAbsent(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        if (hasColumn(c, table, column.name())) {
+            return;
+        }
+        if (existing == null) {
+            addColumn(c, table, column);
+        } else {
+            addWithDefault(c, table, relation, column, existing);
+        }
+    }
+
+    private void addWithDefault(Connection c, TargetTable table, Relation relation, Column column, String existing)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("ALTER TABLE " + qualified(table) + " ADD COLUMN "
+                + quote(column.name()) + " " + columnType(column, 0) + " DEFAULT (?)")) {
             bind(ps, 1, value(relation, relation.indexOf(column.name()), existing));
             ps.execute();
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute("ALTER TABLE " + qualified(table) + " ALTER COLUMN " + name + " DROP DEFAULT");
         }
     }
 

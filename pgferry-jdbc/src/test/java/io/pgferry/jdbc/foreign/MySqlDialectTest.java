@@ -8,10 +8,9 @@ import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.testkit.MariaDbServer;
+import io.pgferry.testkit.Rows;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,6 +20,33 @@ import org.junit.jupiter.api.Test;
 class MySqlDialectTest {
     private static final int INT4 = 23;
     private static final int TEXT = 25;
+    private static final String ROWS = "SELECT id, label FROM t ORDER BY id";
+
+    /** One database at the shared MariaDB: a table t (id int PRIMARY KEY) holding {@code ids}, label to add. */
+    @FunctionalInterface
+    private interface TableTest {
+        void run(Connection c, MySqlDialect dialect, TargetTable table, Relation relation, Column label)
+                throws Exception;
+    }
+
+    private static void onTable(String ids, TableTest test) throws Exception {
+        MariaDbServer maria = MariaDbServer.shared();
+        String database = maria.createDatabase();
+        try (Connection c = maria.connect(database)) {
+            Column label = new Column("label", TEXT, -1, false);
+            Relation relation = new Relation(
+                    1, "public", "t", ReplicaIdentity.DEFAULT, List.of(new Column("id", INT4, -1, true), label));
+            execute(c, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES " + ids);
+            test.run(
+                    c,
+                    new MySqlDialect(database, Unrepresentable.ERROR, true, false),
+                    new TargetTable(database, "t"),
+                    relation,
+                    label);
+        } finally {
+            maria.drop(database);
+        }
+    }
 
     /**
      * Regression (issue 7): adding a column the table already has must leave it and fill its NULLs, as the dialect
@@ -29,38 +55,36 @@ class MySqlDialectTest {
      */
     @Test
     void addingAColumnTheTableHasFillsItsNulls() throws Exception {
-        MariaDbServer maria = MariaDbServer.shared();
-        String database = maria.createDatabase();
-        try (Connection c = maria.connect(database)) {
-            MySqlDialect dialect = new MySqlDialect(database, Unrepresentable.ERROR, true, false);
-            TargetTable table = new TargetTable(database, "t");
-            Column label = new Column("label", TEXT, -1, false);
-            Relation relation = new Relation(
-                    1, "public", "t", ReplicaIdentity.DEFAULT, List.of(new Column("id", INT4, -1, true), label));
-            try (Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE t (id int PRIMARY KEY)");
-                st.execute("INSERT INTO t VALUES (1), (2)");
-            }
+        onTable("(1), (2)", (c, dialect, table, relation, label) -> {
             dialect.addColumn(c, table, relation, label, "it's");
-            try (Statement st = c.createStatement()) {
-                st.execute("INSERT INTO t VALUES (3, NULL)");
-            }
+            execute(c, "INSERT INTO t VALUES (3, NULL)");
             dialect.addColumn(c, table, relation, label, "again");
             dialect.addColumn(c, table, label);
-            assertThat(rows(c)).containsExactly("1|it's", "2|it's", "3|again");
-        } finally {
-            maria.drop(database);
-        }
+            assertThat(Rows.of(c, ROWS)).containsExactly("1|it's", "2|it's", "3|again");
+        });
     }
 
-    private static List<String> rows(Connection c) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT id, label FROM t ORDER BY id")) {
-            while (rs.next()) {
-                out.add(rs.getInt(1) + "|" + rs.getString(2));
+    /**
+     * Regression (issue 10): with several writers of one table (the sink connector's tasks), a row that another writer
+     * inserts after the column was added, in the older shape without it, read NULL where the source's row reads the
+     * value the column was added with. The column now keeps that value as its default; a row written with the column
+     * keeps its own value, a NULL too, and adding the column again fills nothing.
+     */
+    @Test
+    void aColumnAddedForSeveralWritersKeepsTheExistingValueAsItsDefault() throws Exception {
+        onTable("(1)", (c, dialect, table, relation, label) -> {
+            dialect.addColumnIfAbsent(c, table, relation, label, "it's");
+            execute(c, "INSERT INTO t (id) VALUES (2)", "INSERT INTO t (id, label) VALUES (3, NULL)");
+            dialect.addColumnIfAbsent(c, table, relation, label, "again");
+            assertThat(Rows.of(c, ROWS)).containsExactly("1|it's", "2|it's", "3|null");
+        });
+    }
+
+    private static void execute(Connection c, String... sql) throws Exception {
+        try (Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
             }
         }
-        return out;
     }
 }
