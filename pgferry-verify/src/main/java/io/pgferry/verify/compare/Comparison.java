@@ -191,11 +191,20 @@ final class Comparison {
      * point.
      */
     private void barrier() throws SQLException, Verifier.BarrierFailed {
-        List<String> slots = options.slots().isEmpty() ? sub.subscriptionSlots() : options.slots();
+        List<String> slots = options.slots();
         if (slots.isEmpty()) {
-            throw new Verifier.BarrierFailed("lsn-barrier found no subscription or pgferry sync reading into the"
-                    + " subscriber database, so it cannot tell how far it has applied; give the publisher's slot"
-                    + " name, or use the stable-watermark mode");
+            List<String> readers = sub.subscriptionSlots();
+            if (readers.isEmpty()) {
+                throw new Verifier.BarrierFailed("lsn-barrier found no subscription or pgferry sync reading into the"
+                        + " subscriber database, so it cannot tell how far it has applied; give the publisher's slot"
+                        + " name, or use the stable-watermark mode");
+            }
+            slots = pub.slotsOfThisDatabase(readers);
+            if (slots.isEmpty()) {
+                throw new Verifier.BarrierFailed("none of the subscriber's subscriptions and pgferry syncs (slots "
+                        + String.join(", ", readers) + ") reads from the publisher's database, which has no slot of"
+                        + " those names; give the publisher's slot name, or use the stable-watermark mode");
+            }
         }
         long start = System.nanoTime();
         long lsn = pub.walPosition();
@@ -211,9 +220,9 @@ final class Comparison {
             }
             pause(POLL);
         }
-        for (List<String> copying = sub.tablesInInitialCopy();
+        for (List<String> copying = sub.tablesInInitialCopy(slots);
                 !copying.isEmpty();
-                copying = sub.tablesInInitialCopy()) {
+                copying = sub.tablesInInitialCopy(slots)) {
             if (System.nanoTime() > deadline) {
                 throw new Verifier.BarrierFailed("tables " + String.join(", ", copying) + " of the subscriber's"
                         + " subscriptions were still in their initial copy after "

@@ -227,23 +227,25 @@ final class Side implements AutoCloseable {
     }
 
     /**
-     * Tables of this database's enabled subscriptions that are still in their initial copy (states i, d and f of
+     * Tables of this database's enabled subscriptions with one of {@code slots} that are still in their initial copy (states i, d and f of
      * pg_subscription_rel). A table sync worker applies such a table's changes from a slot of its own, while the
      * subscription's slot confirms past them, so the confirmed position says nothing about that table until it is
      * synchronized (state s, then r; PostgreSQL docs, "pg_subscription_rel").
      */
-    List<String> tablesInInitialCopy() throws SQLException {
+    List<String> tablesInInitialCopy(List<String> slots) throws SQLException {
         return onThisSide(() -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement("SELECT sr.srrelid::regclass::text"
-                            + " FROM pg_catalog.pg_subscription_rel sr"
-                            + " JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid"
-                            + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
-                            + " WHERE d.datname = current_database() AND s.subenabled AND sr.srsubstate NOT IN ('s', 'r')"
-                            + " ORDER BY 1");
-                    ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
+                    + " FROM pg_catalog.pg_subscription_rel sr"
+                    + " JOIN pg_catalog.pg_subscription s ON s.oid = sr.srsubid"
+                    + " JOIN pg_catalog.pg_database d ON d.oid = s.subdbid"
+                    + " WHERE d.datname = current_database() AND s.subenabled AND sr.srsubstate NOT IN ('s', 'r')"
+                    + " AND s.subslotname = ANY (?::text[]) ORDER BY 1")) {
+                st.setArray(1, c.createArrayOf("text", slots.toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
                 }
             }
             return out;
@@ -275,6 +277,29 @@ final class Side implements AutoCloseable {
                 LOG.debug("no WAL message for the barrier on the {}: {}", role, e.getMessage());
             }
             return lsn;
+        });
+    }
+
+    /**
+     * Those of {@code slots} that are logical slots of this side's database: the subscriber's subscriptions and syncs
+     * that read from it. Another's slot lives at another server or database, whose WAL positions say nothing about
+     * this one's (regression, issue 6: with a second publisher, the barrier waited for its slot at this one, and
+     * timed out).
+     */
+    List<String> slotsOfThisDatabase(List<String> slots) throws SQLException {
+        return onThisSide(() -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT slot_name FROM pg_catalog.pg_replication_slots"
+                    + " WHERE slot_type = 'logical' AND database = current_database() AND slot_name = ANY (?::text[])"
+                    + " ORDER BY 1")) {
+                st.setArray(1, c.createArrayOf("text", slots.toArray()));
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
         });
     }
 
