@@ -83,7 +83,8 @@ final class ForeignSync {
                 Relation r = relation(t);
                 relations.put(t.name(), r);
                 TargetTable tt = targetOf(dialect, t);
-                TableName other = taken.put(tt, t.name());
+                // As the destination tells names apart: "T" and "t" are one table in SQLite.
+                TableName other = taken.put(dialect.identity(tt), t.name());
                 if (other != null) {
                     throw PgFerryException.fatal(
                             "source tables " + other + " and " + t.name() + " would both go to " + tt + " at " + where,
@@ -95,6 +96,7 @@ final class ForeignSync {
             Map<TableName, List<Column>> missing = new LinkedHashMap<>();
             Map<TableName, Boolean> create = schema.plan(dst, missing);
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
+            SyncChecks.refuseOtherWriters(dst, catalog, targets, where);
             Optional<SyncCatalog.Position> position = position(dst, catalog);
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
             SlotAdmin slots = new SlotAdmin(source, config.source());

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +54,13 @@ final class ForeignTables {
     Map<TableName, Boolean> plan(Connection dst, Map<TableName, List<Column>> missing) throws SQLException {
         missing.clear();
         Map<TableName, Boolean> create = new LinkedHashMap<>();
+        Map<String, Boolean> containers = new HashMap<>();
         for (SourceTable t : tables) {
             TargetTable tt = targets.get(t.name());
             Optional<Map<String, String>> existing = dialect.existingColumns(dst, tt);
             create.put(t.name(), existing.isEmpty());
             if (existing.isEmpty()) {
+                requireContainer(dst, t, tt, containers);
                 continue;
             }
             for (Column c : relations.get(t.name()).columns()) {
@@ -75,6 +78,31 @@ final class ForeignTables {
             }
         }
         return create;
+    }
+
+    /**
+     * Throws where the database (MySQL) or schema (SQL Server) a table is to be created in is missing: pgferry
+     * creates tables only, and the driver's own error ("Unknown database") named neither the source table nor the
+     * schema map.
+     */
+    private void requireContainer(Connection dst, SourceTable t, TargetTable tt, Map<String, Boolean> checked)
+            throws SQLException {
+        Optional<String> kind = dialect.containerKind();
+        if (kind.isEmpty()) {
+            return;
+        }
+        Boolean exists = checked.get(tt.schema());
+        if (exists == null) {
+            exists = dialect.containerExists(dst, tt.schema());
+            checked.put(tt.schema(), exists);
+        }
+        if (!exists) {
+            throw PgFerryException.fatal(
+                    "target table " + tt + " for " + t.name() + " cannot be created: " + kind.get() + " " + tt.schema()
+                            + " does not exist at " + where,
+                    "create " + kind.get() + " " + tt.schema() + ", or map schema "
+                            + t.name().schema() + " to one that exists");
+        }
     }
 
     /** Throws for the first source column an existing target table lacks; {@code orElse} ends the fix. */

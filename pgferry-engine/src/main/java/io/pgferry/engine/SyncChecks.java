@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,6 +133,27 @@ final class SyncChecks {
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Refuses target tables another sync of the same catalog writes (a second sync of one source under another slot
+     * name would apply every change twice, and two sources would overwrite each other's rows in an order neither
+     * chose); {@code targets} by source table. Issue 5.
+     */
+    static void refuseOtherWriters(
+            Connection target, SyncCatalog catalog, Map<TableName, TargetTable> targets, String where)
+            throws SQLException {
+        Map<TargetTable, String> others = catalog.otherWriters(target, targets.values());
+        for (Map.Entry<TableName, TargetTable> t : targets.entrySet()) {
+            String other = others.get(t.getValue());
+            if (other != null) {
+                throw PgFerryException.fatal(
+                        "target table " + t.getValue() + " for " + t.getKey() + " is written by sync " + other + " at "
+                                + where + ", which sync " + catalog.syncName() + " would repeat or overwrite",
+                        "remove sync " + other + " first (its slot and its records at the target), or map schema "
+                                + t.getKey().schema() + " elsewhere");
             }
         }
     }

@@ -177,8 +177,11 @@ public final class SyncEngine {
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
-            Optional<SyncCatalog.Position> position =
-                    SyncChecks.catalogExists(target, config) ? catalog.position(target) : Optional.empty();
+            boolean catalogExists = SyncChecks.catalogExists(target, config);
+            if (catalogExists) {
+                SyncChecks.refuseOtherWriters(target, catalog, plan.targets(), where);
+            }
+            Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
             CopyChunks chunkStore = new CopyChunks(dialect, config.catalogSchema(), config.slot());
             TargetStart.Decision start = TargetStart.decide(
                     config,

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -76,6 +78,61 @@ class KafkaSyncTest {
                     + (after.isNull() ? "-" : after.path("v").asText()));
         }
         return out;
+    }
+
+    /**
+     * Issue 7: the seam between copy and stream into Kafka, with writes going on during the copy. Read back in order,
+     * the records create each row once, update and delete only rows they created, and leave exactly the source's
+     * rows: nothing lost or sent twice at the seam.
+     */
+    @Test
+    void writesDuringTheCopyArriveOnceAfterIt(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 20000) i");
+        String prefix = prefix();
+        ExecutorService runner = Executors.newFixedThreadPool(2);
+        try {
+            Future<SyncEngine.Result> run =
+                    runner.submit(() -> new SyncEngine(config(source, prefix).build()).run());
+            Future<?> writer = runner.submit(() -> {
+                for (int i = 0; i < 200; i++) {
+                    source.execute(
+                            "INSERT INTO t VALUES (" + (30000 + i) + ", 'during')",
+                            "UPDATE t SET v = v || '+' WHERE id = " + (i * 50 + 1),
+                            "DELETE FROM t WHERE id = " + (i * 50 + 2));
+                }
+                return null;
+            });
+            writer.get(120, TimeUnit.SECONDS);
+            run.get(120, TimeUnit.SECONDS);
+        } finally {
+            runner.shutdownNow();
+        }
+        // What the first run had not caught up with when it stopped.
+        new SyncEngine(config(source, prefix).build()).run();
+        Map<String, String> replayed = new TreeMap<>();
+        for (String r : records(prefix + ".public.t")) {
+            String[] f = r.split(" ", 3);
+            switch (f[0]) {
+                case "r", "c" -> assertThat(replayed.put(f[1], f[2]))
+                        .as("created once: " + r)
+                        .isNull();
+                case "u" -> assertThat(replayed.put(f[1], f[2]))
+                        .as("updates a row: " + r)
+                        .isNotNull();
+                case "d" -> assertThat(replayed.remove(f[1]))
+                        .as("deletes a row: " + r)
+                        .isNotNull();
+                default -> assertThat(f[0]).isEqualTo("tombstone");
+            }
+        }
+        Map<String, String> expected = new TreeMap<>();
+        for (String row : Databases.query(source, "SELECT id, v FROM t")) {
+            String[] f = row.split("\\|", 2);
+            expected.put(f[0], f[1]);
+        }
+        assertThat(replayed).isEqualTo(expected);
     }
 
     /**

@@ -24,6 +24,14 @@ class SyncBadInputTest {
     private static void assertRefused(
             TestDatabase source, TestDatabase target, ThrowingCallable run, String problem, String fix)
             throws SQLException {
+        assertRefusedAtSource(source, run, problem, fix);
+        assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
+                .isZero();
+    }
+
+    /** {@code run} fails with one line holding {@code problem} and {@code fix}, and left the source as it was. */
+    static void assertRefusedAtSource(TestDatabase source, ThrowingCallable run, String problem, String fix)
+            throws SQLException {
         assertThatThrownBy(run).isInstanceOfSatisfying(PgFerryException.class, e -> {
             assertThat(e.problem()).contains(problem);
             assertThat(e.fix()).contains(fix);
@@ -32,8 +40,6 @@ class SyncBadInputTest {
         assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'logical'"))
                 .isZero();
         assertThat(source.queryLong("SELECT count(*) FROM pg_publication")).isZero();
-        assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
-                .isZero();
     }
 
     @Test
@@ -82,6 +88,39 @@ class SyncBadInputTest {
             assertRefused(source, target, e::run, "the source has no schema \"slaes\"", "fix the schema map");
             assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'sales'"))
                     .isZero();
+        }
+    }
+
+    /**
+     * Regression (issue 5): a second sync of the same tables under another slot name was taken for a new one, and
+     * applied every change a second time into the first one's tables. It is refused before it creates anything.
+     */
+    @Test
+    void aSecondSyncUnderAnotherSlotIntoTheSameTables(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 10)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+            SyncEngine second = new SyncEngine(SyncEngineTest.config(source, target)
+                    .slot("second")
+                    .publication("second")
+                    .untilCaughtUp(true)
+                    .build());
+            assertThatThrownBy(second::run).isInstanceOfSatisfying(PgFerryException.class, e -> {
+                assertThat(e.problem())
+                        .contains("target table public.t for public.t is written by sync "
+                                + SyncConfig.Builder.DEFAULT_SLOT);
+                assertThat(e.fix()).contains("remove sync " + SyncConfig.Builder.DEFAULT_SLOT + " first");
+            });
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'second'"))
+                    .isZero();
+            assertThat(source.queryLong("SELECT count(*) FROM pg_publication WHERE pubname = 'second'"))
+                    .isZero();
+            assertThat(target.queryLong("SELECT count(*) FROM pgferry.table_state WHERE sync_name = 'second'"))
+                    .isZero();
+            assertThat(target.queryLong("SELECT count(*) FROM t")).isEqualTo(10);
         }
     }
 

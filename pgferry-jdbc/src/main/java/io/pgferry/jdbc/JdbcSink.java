@@ -51,6 +51,11 @@ public final class JdbcSink implements ChangeSink {
     private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
     /** A run is flushed at this many rows, bounding memory for large transactions. */
     private static final int MAX_RUN_ROWS = 5_000;
+    /**
+     * The open runs are written, in the open transaction, once their rows hold this many bytes: wide rows in many
+     * tables would otherwise hold up to {@link #MAX_RUN_ROWS} rows a table on the heap (issue 5).
+     */
+    static final long MAX_OPEN_BYTES = 32L << 20;
 
     private final Connection connection;
     private final Dialect dialect;
@@ -60,6 +65,8 @@ public final class JdbcSink implements ChangeSink {
     private final Writes writes;
     /** The open run of each table, in the order they were opened; at most one when {@link #inOrder}. */
     private final Map<TargetTable, Run> open = new LinkedHashMap<>();
+    /** The bytes the open runs hold ({@link Run#bytes}); read by tests. */
+    long openBytes;
 
     private final Map<TargetTable, Boolean> secondaryUnique = new HashMap<>();
     /** The target of each Relation instance seen: the stream hands the same instance for every change of a table. */
@@ -154,7 +161,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void begin() {
-        open.clear();
+        clearOpen();
     }
 
     @Override
@@ -282,7 +289,7 @@ public final class JdbcSink implements ChangeSink {
             }
             return;
         }
-        open.clear();
+        clearOpen();
         connection.rollback();
         if (severalWriters) {
             dialect.addColumnIfAbsent(connection, target, relation, column, existing);
@@ -313,7 +320,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void rollback() {
-        open.clear();
+        clearOpen();
         writing = null;
         try {
             connection.rollback();
@@ -338,7 +345,9 @@ public final class JdbcSink implements ChangeSink {
         if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
             throw ChangeFailures.noReplayKey(relation, target(relation));
         }
-        runFor(relation, InsertRun.class).rows.add(values(row));
+        InsertRun run = runFor(relation, InsertRun.class);
+        run.rows.add(values(row));
+        held(run, row);
     }
 
     private void update(ChangeEvent.Update u) throws SQLException {
@@ -367,7 +376,17 @@ public final class JdbcSink implements ChangeSink {
             write(new UpdateRun(relation, target).merge(old, u.after(), dialect));
             return;
         }
-        runFor(relation, UpdateRun.class).merge(key, u.after(), dialect);
+        held(runFor(relation, UpdateRun.class).merge(key, u.after(), dialect), u.after());
+    }
+
+    /** Counts {@code row}, just added to {@code run}, and writes the open runs once they hold too much. */
+    private void held(Run run, Row row) throws SQLException {
+        long b = Run.bytesOf(row);
+        run.bytes += b;
+        openBytes += b;
+        if (openBytes >= MAX_OPEN_BYTES) {
+            flush();
+        }
     }
 
     private void delete(ChangeEvent.Delete d) throws SQLException {
@@ -413,6 +432,7 @@ public final class JdbcSink implements ChangeSink {
         }
         Run r = open.remove(target(relation));
         if (r != null) {
+            openBytes -= r.bytes;
             write(r);
         }
     }
@@ -458,10 +478,15 @@ public final class JdbcSink implements ChangeSink {
 
     private void flush() throws SQLException {
         List<Run> runs = new ArrayList<>(open.values());
-        open.clear();
+        clearOpen();
         for (Run r : runs) {
             write(r);
         }
+    }
+
+    private void clearOpen() {
+        open.clear();
+        openBytes = 0;
     }
 
     private Object[] values(Row row) {

@@ -10,8 +10,13 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The sync's own records at the destination, in a schema of their own ({@code pgferry} by default): the applied
@@ -368,6 +373,32 @@ public final class SyncCatalog {
                         new SourceState(wal, status, confirmedFlush, retainedBytes, instant(rs.getTimestamp(5))));
             }
         }
+    }
+
+    /**
+     * The first other sync the catalog records as writing each of {@code targets} (a row of {@code table_state} under
+     * another name), by target table; none where the catalog does not exist yet. Two syncs applying changes to one
+     * table repeat or reorder each other's rows.
+     */
+    public Map<TargetTable, String> otherWriters(Connection c, Collection<TargetTable> targets) throws SQLException {
+        Map<TargetTable, String> out = new LinkedHashMap<>();
+        if (!exists(c, tables)) {
+            return out;
+        }
+        Set<TargetTable> wanted = new HashSet<>(targets);
+        try (PreparedStatement ps = c.prepareStatement("SELECT target_schema, target_table, sync_name FROM " + tables
+                + " WHERE sync_name <> ? ORDER BY sync_name, source_table")) {
+            ps.setString(1, syncName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TargetTable t = new TargetTable(rs.getString(1), rs.getString(2));
+                    if (wanted.contains(t)) {
+                        out.putIfAbsent(t, rs.getString(3));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The names of every sync recorded in the catalog at {@code schema}, or none if it does not exist. */

@@ -63,6 +63,32 @@ public interface ForeignDialect extends Dialect {
      */
     TargetTable target(String schema, String table, String mapped);
 
+    /**
+     * What the destination calls the container a {@link TargetTable#schema()} names ({@code "database"} in MySQL,
+     * {@code "schema"} in SQL Server), or empty where the name is only a prefix of the table's (SQLite) and there is
+     * nothing to create first.
+     */
+    default Optional<String> containerKind() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the container {@code schema} exists (see {@link #containerKind}): pgferry creates tables, never
+     * databases or schemas, so one that is missing stops the sync before anything is created. True where there is
+     * none.
+     */
+    default boolean containerExists(Connection c, String schema) throws SQLException {
+        return true;
+    }
+
+    /**
+     * {@code table} as the destination tells tables apart: two names with the same key are one table there. Exact by
+     * default (MySQL's table names are case-sensitive on Linux, its default).
+     */
+    default TargetTable identity(TargetTable table) {
+        return table;
+    }
+
     /** The destination type declared for {@code column}; {@code keyColumns} counts the columns of its key, if one. */
     String columnType(Column column, int keyColumns);
 

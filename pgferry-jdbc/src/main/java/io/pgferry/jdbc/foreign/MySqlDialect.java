@@ -365,6 +365,22 @@ public final class MySqlDialect implements ForeignDialect {
     }
 
     @Override
+    public Optional<String> containerKind() {
+        return Optional.of("database");
+    }
+
+    @Override
+    public boolean containerExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
     public boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns"
                 + " WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {

@@ -55,6 +55,18 @@ public final class SqlServerDialect implements ForeignDialect {
         Object formatTimestamp(String text, boolean zoned) {
             return zoned ? text + " +00:00" : text;
         }
+
+        /** PostgreSQL's time reaches 24:00:00; SQL Server's TIME ends before it. */
+        @Override
+        Object time(Column column, String text) {
+            if (text.startsWith("24:")) {
+                return unrepresentable(
+                        column,
+                        "time 24:00:00 is outside SQL Server's TIME range, which ends at 23:59:59.9999999",
+                        "23:59:59.999999");
+            }
+            return text;
+        }
     }
 
     @Override
@@ -78,6 +90,13 @@ public final class SqlServerDialect implements ForeignDialect {
         return new TargetTable(s, table);
     }
 
+    /** SQL Server's default collations compare names without regard to case. */
+    @Override
+    public TargetTable identity(TargetTable table) {
+        return new TargetTable(
+                table.schema().toLowerCase(Locale.ROOT), table.table().toLowerCase(Locale.ROOT));
+    }
+
     @Override
     public Object value(Relation relation, int index, String text) {
         Column c = relation.columns().get(index);
@@ -90,6 +109,12 @@ public final class SqlServerDialect implements ForeignDialect {
                         c,
                         "a key value longer than " + limit + " characters exceeds SQL Server's index limit",
                         s.substring(0, limit));
+            }
+            if (s.endsWith(" ")) {
+                // SQL Server pads the shorter string with spaces to compare, whatever the collation: 'a ' would be
+                // the key 'a' there, and a change of one would be applied to the other. CLAMP keeps it as it is.
+                return values.unrepresentable(
+                        c, "a key value ending in a space is the same key as the value without it in SQL Server", s);
             }
         }
         if (c.key() && relation.replicaIdentity() != ReplicaIdentity.FULL && v instanceof byte[] b) {
@@ -235,7 +260,9 @@ public final class SqlServerDialect implements ForeignDialect {
     /** SQL Server 2022's null-safe comparison. */
     @Override
     public String matches(Column column) {
-        return quote(column.name()) + " IS NOT DISTINCT FROM ?";
+        // A table without a key is matched on all its columns: text by code point, as PostgreSQL matched it.
+        String collate = SqlServerTypes.text(PgType.of(column)) ? " COLLATE " + SqlServerTypes.BINARY : "";
+        return quote(column.name()) + collate + " IS NOT DISTINCT FROM ?";
     }
 
     @Override
@@ -254,6 +281,21 @@ public final class SqlServerDialect implements ForeignDialect {
         try (Statement st = c.createStatement()) {
             st.execute(
                     "ALTER TABLE " + qualified(table) + " ADD " + quote(column.name()) + " " + columnType(column, 0));
+        }
+    }
+
+    @Override
+    public Optional<String> containerKind() {
+        return Optional.of("schema");
+    }
+
+    @Override
+    public boolean containerExists(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sys.schemas WHERE name = ?")) {
+            ps.setString(1, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -85,6 +85,21 @@ public final class SqliteDialect implements ForeignDialect {
         return new TargetTable("main", prefix + table);
     }
 
+    /** SQLite compares names with ASCII letters folded to one case, and other characters as they are. */
+    @Override
+    public TargetTable identity(TargetTable table) {
+        return new TargetTable(asciiLower(table.schema()), asciiLower(table.table()));
+    }
+
+    private static String asciiLower(String name) {
+        StringBuilder s = new StringBuilder(name.length());
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            s.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+        }
+        return s.toString();
+    }
+
     @Override
     public String catalogTable(String schema, String name) {
         return quote("main") + "." + quote(schema + "_" + name);

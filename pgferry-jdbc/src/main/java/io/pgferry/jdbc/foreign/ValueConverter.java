@@ -53,6 +53,7 @@ class ValueConverter {
             case NUMERIC -> storesDecimal(type) ? decimal(column, type, text) : text;
             case BYTEA -> bytes(text);
             case DATE -> date(column, text);
+            case TIME -> time(column, text);
             case TIMESTAMP -> timestamp(column, text, false);
             case TIMESTAMPTZ -> timestamp(column, text, true);
             case ARRAY -> JsonArrays.fromPgArray(column.typeOid(), text);
@@ -98,6 +99,11 @@ class ValueConverter {
                     clamp);
         }
         return new BigDecimal(text);
+    }
+
+    /** A time without time zone: its text, which the destination's TIME reads (PostgreSQL's 24:00:00 included). */
+    Object time(Column column, String text) {
+        return text;
     }
 
     /** bytea_output hex ({@code \x...}) or escape format. */

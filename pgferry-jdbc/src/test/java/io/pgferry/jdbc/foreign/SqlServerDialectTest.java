@@ -39,7 +39,8 @@ class SqlServerDialectTest {
         Column big = new Column("big", BuiltinTypes.NUMERIC, -1, false);
         Column code = new Column("code", BuiltinTypes.TEXT, -1, true);
         assertThat(d.createTable(t, List.of(id, code, note, ts, n, big)))
-                .isEqualTo("CREATE TABLE [dbo].[Or]]ders] ([id] BIGINT NOT NULL, [code] NVARCHAR(225) NOT NULL,"
+                .isEqualTo("CREATE TABLE [dbo].[Or]]ders] ([id] BIGINT NOT NULL, [code] NVARCHAR(225) COLLATE"
+                        + " Latin1_General_100_BIN2 NOT NULL,"
                         + " [note] NVARCHAR(MAX), [at] DATETIMEOFFSET(6), [n] DECIMAL(38,10), [big] NVARCHAR(MAX),"
                         + " PRIMARY KEY ([id], [code]))");
     }
@@ -56,7 +57,9 @@ class SqlServerDialectTest {
     void oneRowMatchesAndTimestampsAreUtcOffsets() {
         assertThat(d.oneRow(t, null, "[a] IS NOT DISTINCT FROM ?"))
                 .isEqualTo("DELETE TOP (1) FROM [dbo].[Or]]ders] WHERE [a] IS NOT DISTINCT FROM ?");
-        assertThat(d.matches(note)).isEqualTo("[note] IS NOT DISTINCT FROM ?");
+        // Issue 7: text compared by code point, so that 'a' and 'A' are two values, as in PostgreSQL.
+        assertThat(d.matches(note)).isEqualTo("[note] COLLATE Latin1_General_100_BIN2 IS NOT DISTINCT FROM ?");
+        assertThat(d.matches(id)).isEqualTo("[id] IS NOT DISTINCT FROM ?");
         Relation r = new Relation(
                 1,
                 "public",
@@ -83,6 +86,38 @@ class SqlServerDialectTest {
                 .hasMessageContaining("longer than 900 bytes");
         assertThat((byte[]) new SqlServerDialect(Unrepresentable.CLAMP).value(r, 0, tooLong))
                 .hasSize(900);
+    }
+
+    /**
+     * Issue 7: SQL Server compares strings padded with spaces whatever the collation, so the text keys 'a ' and 'a'
+     * were one key there, and a change of one was applied to the other. Such a key follows the policy.
+     */
+    @Test
+    void aTextKeyEndingInASpaceFollowsThePolicy() {
+        Relation r = new Relation(
+                1, "public", "s", ReplicaIdentity.DEFAULT, List.of(new Column("k", BuiltinTypes.TEXT, -1, true), note));
+        assertThat(d.value(r, 0, " a")).isEqualTo(" a");
+        assertThatThrownBy(() -> d.value(r, 0, "a "))
+                .isInstanceOf(UnrepresentableValueException.class)
+                .hasMessageContaining("ending in a space");
+        assertThat(new SqlServerDialect(Unrepresentable.CLAMP).value(r, 0, "a "))
+                .isEqualTo("a ");
+        assertThat(d.value(r, 1, "a ")).isEqualTo("a ");
+    }
+
+    /** Issue 7: PostgreSQL's time 24:00:00 reached SQL Server, whose TIME ends before it, and failed there. */
+    @Test
+    void timeTwentyFourOClockFollowsThePolicy() {
+        Relation r = new Relation(
+                1, "public", "s", ReplicaIdentity.DEFAULT, List.of(id, new Column("at", BuiltinTypes.TIME, -1, false)));
+        assertThat(d.value(r, 1, "23:59:59.999999")).isEqualTo("23:59:59.999999");
+        assertThatThrownBy(() -> d.value(r, 1, "24:00:00"))
+                .isInstanceOf(UnrepresentableValueException.class)
+                .hasMessageContaining("24:00:00");
+        assertThat(new SqlServerDialect(Unrepresentable.NULL).value(r, 1, "24:00:00"))
+                .isNull();
+        assertThat(new SqlServerDialect(Unrepresentable.CLAMP).value(r, 1, "24:00:00"))
+                .isEqualTo("23:59:59.999999");
     }
 
     @Test
