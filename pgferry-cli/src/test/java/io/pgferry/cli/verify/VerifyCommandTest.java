@@ -96,6 +96,22 @@ class VerifyCommandTest {
                 CliRun both = CliRun.runWithEnv(listed, "verify", "--consistency-mode", "lsn-barrier");
                 assertThat(both.exitCode()).as(both.out() + both.err()).isEqualTo(ExitCodes.OK);
                 assertThat(both.out()).contains("public.orders").contains("public.tags");
+                // Issue 6: an inconclusive run exits 3: no registered table matched, or a barrier never reached.
+                CliRun none = CliRun.runWithEnv(env, "verify", "--table", "public.nosuch");
+                assertThat(none.exitCode()).as(none.out() + none.err()).isEqualTo(ExitCodes.INCONCLUSIVE);
+                CliRun unreached = CliRun.runWithEnv(
+                        env,
+                        "verify",
+                        "--consistency-mode",
+                        "lsn-barrier",
+                        "--slot",
+                        "no_such_slot",
+                        "--barrier-timeout",
+                        "1s");
+                assertThat(unreached.exitCode())
+                        .as(unreached.out() + unreached.err())
+                        .isEqualTo(ExitCodes.INCONCLUSIVE);
+                assertThat(unreached.out() + unreached.err()).contains("no_such_slot");
 
                 try (Connection c = target.connect();
                         Statement st = c.createStatement()) {

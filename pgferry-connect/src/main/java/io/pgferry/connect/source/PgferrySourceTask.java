@@ -278,7 +278,7 @@ public final class PgferrySourceTask extends SourceTask {
         long deadline = System.nanoTime() + settings.pollWait().toNanos();
         List<SourceRecord> out = new ArrayList<>();
         SourceRecord lastEnding = null;
-        while (out.size() < settings.maxBatch() && !stopping) {
+        while (out.size() < settings.maxBatch() && !stopping && (out.isEmpty() || System.nanoTime() - deadline < 0)) {
             if (reading == null) {
                 long wait = out.isEmpty() ? deadline - System.nanoTime() : 0;
                 Handoff.Handed tx = handed.poll(Math.max(wait, 0));
@@ -289,7 +289,7 @@ public final class PgferrySourceTask extends SourceTask {
                         new Reading(tx, settings, offsets, events, heartbeat, acks, resume.orElse(null), transactions);
             }
             try {
-                boolean done = reading.fill(out, settings.maxBatch(), SNAPSHOT_ROWS_PER_TRANSACTION);
+                boolean done = reading.fill(out, settings.maxBatch(), SNAPSHOT_ROWS_PER_TRANSACTION, deadline);
                 SourceRecord ending = reading.takeLastEnding();
                 lastEnding = ending != null ? ending : lastEnding;
                 if (done) {

@@ -82,13 +82,15 @@ final class Reading {
     }
 
     /**
-     * Adds records to {@code out} until it holds {@code max} or the transaction is done.
+     * Adds records to {@code out} until it holds {@code max}, the transaction is done, or {@code deadline} (a {@link
+     * System#nanoTime()} value) has passed with {@code out} not empty: a snapshot's rows are read from the source as
+     * they are made into records, and a slow read must not keep poll() from returning for long (issue 10).
      *
      * @return true when the transaction is done: every record made, the transaction released
      */
-    boolean fill(List<SourceRecord> out, int max, int snapshotRowsPerTransaction) {
+    boolean fill(List<SourceRecord> out, int max, int snapshotRowsPerTransaction, long deadline) {
         this.out = out;
-        while (out.size() < max) {
+        while (out.size() < max && (out.isEmpty() || System.nanoTime() - deadline < 0)) {
             if (!changes.hasNext()) {
                 finish(snapshotRowsPerTransaction);
                 return true;
