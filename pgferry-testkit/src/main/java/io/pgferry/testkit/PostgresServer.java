@@ -111,6 +111,15 @@ public final class PostgresServer {
         return second;
     }
 
+    /**
+     * A server of the caller's own, started now like the shared one, for a test that crashes or stops it ({@link
+     * #embedded()}); the caller closes {@link #embedded()} when done.
+     */
+    public static PostgresServer startPrivate() {
+        return new PostgresServer(
+                EmbeddedPostgres.builder().fsync(false).ssl(true).start());
+    }
+
     public int majorVersion() {
         return postgres.majorVersion();
     }
