@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.Rows;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
 import java.util.List;
@@ -92,6 +93,53 @@ class GuardSchemaTest {
         GuardWorker.drain(List.of(dsn));
         assertThat(db.queryString("SELECT swept_at > '2000-01-01' FROM syncguard.sweep_state"))
                 .isEqualTo("t");
+    }
+
+    /**
+     * Issue 6: an upgrade was tested on a current install whose version number was set back, not on what an older
+     * release installed. Here each older version is installed by its own migrations, a table registered through its
+     * own {@code register_table} and written to under its triggers; after the upgrade the table is still registered,
+     * its triggers track changes, and the worker's catalog is the one a fresh install computes for the same rows.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void aRealOlderInstallWithATableIsUpgradedInPlace(int version, TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 3000) i");
+        Dsn dsn = Dsn.parse(db.uri());
+        try (Connection c = db.connect()) {
+            GuardSchema.install(c, version);
+        }
+        db.execute(
+                "SELECT syncguard.register_table('public', 't', 100)",
+                "UPDATE t SET v = 'old ' || id WHERE id % 50 = 0",
+                "DELETE FROM t WHERE id > 2990");
+        try (Connection c = db.connect()) {
+            assertThat(GuardSchema.upgrade(c)).isEqualTo(version);
+            assertThat(GuardSchema.installedVersion(c)).hasValue(GuardSchema.CURRENT_VERSION);
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM syncguard.monitored_tables"))
+                .isEqualTo(1);
+        GuardWorker.drain(List.of(dsn));
+        db.execute("UPDATE t SET v = 'new' WHERE id = 7");
+        assertThat(db.queryLong("SELECT count(*) FROM syncguard.dirty_buckets")).isPositive();
+        GuardWorker.drain(List.of(dsn));
+        String catalog = "SELECT bucket_id, row_count, bucket_hash FROM syncguard.bucket_catalog ORDER BY 1";
+        List<String> upgraded;
+        try (Connection c = db.connect()) {
+            upgraded = Rows.of(c, catalog);
+        }
+
+        try (Connection c = db.connect()) {
+            GuardSchema.uninstall(c);
+            GuardSchema.install(c);
+            Registrations.register(c, "public", "t", 100L, null);
+        }
+        GuardWorker.drain(List.of(dsn));
+        try (Connection c = db.connect()) {
+            assertThat(upgraded).hasSize(30).isEqualTo(Rows.of(c, catalog));
+        }
     }
 
     @Test
