@@ -107,6 +107,10 @@ final class ApplyHandler implements TransactionHandler {
     private volatile ChangeSink sink;
     /** Transactions ending at or before this are already committed at the destination. */
     private Lsn skipThrough = Lsn.INVALID;
+    /** The end of the last transaction the open sink applied (committed or in the open batch), or skipThrough. */
+    private Lsn appliedThrough = Lsn.INVALID;
+    /** The end of the last transaction delivered: one ending at or before it starts a delivery round again. */
+    private Lsn lastDelivered = Lsn.INVALID;
     /** Transactions committed before this are replayed idempotently; INVALID when none are. */
     private Lsn replayBefore = Lsn.INVALID;
     /** What the open sink was last told: it starts exact. */
@@ -283,12 +287,18 @@ final class ApplyHandler implements TransactionHandler {
         if (sink == null) {
             ChangeSink s = sinks.get();
             skipThrough = s.position().orElse(Lsn.INVALID);
+            appliedThrough = skipThrough;
             replayBefore = exactFrom.get();
             sink = s;
         }
         if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
             // Committed by a sink lost before it was acknowledged; durable, as position() says.
             tx.ack();
+            lastDelivered = tx.endLsn();
+            return;
+        }
+        if (tx.endLsn().isValid() && !tx.endLsn().isAfter(appliedThrough)) {
+            appliedAlready(tx);
             return;
         }
         if (last == null) {
@@ -322,6 +332,10 @@ final class ApplyHandler implements TransactionHandler {
         sink.endTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), changes));
         rows += changes;
         last = tx;
+        if (tx.endLsn().isValid()) {
+            appliedThrough = tx.endLsn();
+            lastDelivered = tx.endLsn();
+        }
         if (rows >= maxRows || System.nanoTime() - openedAt >= maxDelayNanos || sink.transactionPerBatch()) {
             commit();
         }
@@ -343,6 +357,25 @@ final class ApplyHandler implements TransactionHandler {
         batches++;
         tableCounts.commit();
         rows = 0;
+        acknowledgeDurable();
+    }
+
+    /**
+     * A transaction this sink applied already, delivered again: the stream reconnected (its source connection lost, a
+     * checkpoint it could not save) while the transaction was applied but not yet acknowledged, which it is once its
+     * batch is durable. Regression (issue 5): it was applied a second time, and a table without a key got its rows
+     * twice. The open batch, which may hold it, is committed; the acknowledgements waiting belong to the deliveries the
+     * reconnect revoked, so they are replaced by this delivery's, from its first transaction on.
+     */
+    private void appliedAlready(Transaction tx) {
+        commit();
+        synchronized (committed) {
+            if (!tx.endLsn().isAfter(lastDelivered)) {
+                committed.clear();
+            }
+            committed.addLast(tx);
+        }
+        lastDelivered = tx.endLsn();
         acknowledgeDurable();
     }
 

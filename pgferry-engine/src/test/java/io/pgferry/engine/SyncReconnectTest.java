@@ -47,6 +47,38 @@ class SyncReconnectTest {
     }
 
     /**
+     * Regression (issue 5, seen when a target crash was followed by a checkpoint that could not be saved): the stream
+     * reconnected while batches were committed at the target but not yet flushed there, so not yet acknowledged; it
+     * delivered them again, and the applier applied them a second time: a table without a key got their rows twice.
+     * The target flushes its WAL only every 10 s here, so the batch waits for that when the source connection drops.
+     */
+    @Test
+    void theStreamReconnectingWhileABatchAwaitsItsFlushAppliesItOnce(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE log (n int)", "ALTER TABLE log REPLICA IDENTITY FULL");
+        PostgresServer server = PostgresServer.startPrivate(java.util.Map.of("wal_writer_delay", "10000ms"));
+        try (TestDatabase target = TestDatabase.create(server);
+                RunningSync running = RunningSync.start(
+                        new SyncEngine(SyncEngineTest.config(source, target).build()))) {
+            Databases.awaitStreaming(target, Duration.ofSeconds(60));
+            for (int round = 0; round < 3; round++) {
+                source.execute("INSERT INTO log SELECT generate_series(1, 100)");
+                long expected = 100L * (round + 1);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (target.queryLong("SELECT count(*) FROM log") < expected && System.nanoTime() < deadline) {
+                    Thread.sleep(2); // polling interval of the wait, not a synchronisation
+                }
+                source.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name ="
+                        + " 'pgferry_sync' AND active_pid IS NOT NULL");
+                source.execute("INSERT INTO log VALUES (-1)", "DELETE FROM log WHERE n = -1");
+                Databases.awaitSame(source, target, Duration.ofSeconds(60), "log");
+            }
+            running.assertRunning();
+        } finally {
+            server.embedded().close();
+        }
+    }
+
+    /**
      * Prepared transactions whose COMMIT PREPARED (or ROLLBACK PREPARED) comes while the sync is stopped, or after it
      * restarted: each committed one is applied once, when it commits, and a rolled-back one never. Issue #5.
      */

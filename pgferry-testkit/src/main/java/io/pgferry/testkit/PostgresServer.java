@@ -116,8 +116,14 @@ public final class PostgresServer {
      * #embedded()}); the caller closes {@link #embedded()} when done.
      */
     public static PostgresServer startPrivate() {
-        return new PostgresServer(
-                EmbeddedPostgres.builder().fsync(false).ssl(true).start());
+        return startPrivate(java.util.Map.of());
+    }
+
+    /** {@link #startPrivate()} with these server settings besides the usual ones. */
+    public static PostgresServer startPrivate(java.util.Map<String, String> settings) {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().fsync(false).ssl(true);
+        settings.forEach(b::setting);
+        return new PostgresServer(b.start());
     }
 
     public int majorVersion() {
