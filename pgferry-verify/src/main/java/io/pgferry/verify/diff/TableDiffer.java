@@ -82,7 +82,6 @@ final class TableDiffer {
                 schema, table, sourceRows, targetRows, List.copyOf(rows), truncated, queries, List.of());
     }
 
-    /** Inner bounds that cut {@code segment} into about {@code factor} parts; empty when it cannot be cut. */
     /**
      * Inner bounds that cut {@code segment} into parts; empty when it cannot be cut. The whole table is cut finer
      * than {@code factor}, into ranges of about four times the threshold (at most {@value #MAX_TOP_PARTS}): the one
@@ -139,39 +138,54 @@ final class TableDiffer {
 
     private List<List<String>> quantilePoints(Segment segment, boolean top, long estimate, int parts)
             throws SQLException {
-        String keys = String.join(
-                ", ",
-                ks.key().stream()
-                        .map(x -> "r." + Identifiers.quote(x) + "::text")
-                        .toList());
-        String sql;
+        String from;
         if (top && estimate > SAMPLE_ABOVE) {
             double pct = Math.min(100.0, 100.0 * 50_000 / estimate);
-            sql = "SELECT " + keys + " FROM " + ks.relation() + " r TABLESAMPLE SYSTEM (" + pct + ") ORDER BY "
-                    + ks.orderBy();
+            from = ks.relation() + " r TABLESAMPLE SYSTEM (" + pct + ")";
         } else {
-            sql = "SELECT " + keys + " FROM " + ks.relation() + " r WHERE " + ks.predicate(segment) + " ORDER BY "
-                    + ks.orderBy();
+            from = ks.relation() + " r WHERE " + ks.predicate(segment);
         }
-        List<List<String>> sample = sides.source(c -> keyRows(c, sql));
+        String sql = quantileQuery(ks, from, parts);
+        List<List<String>> points = sides.source(c -> keyRows(c, sql));
         queries++;
-        if (sample.isEmpty()) {
-            sample = sides.target(c -> keyRows(c, sql));
+        if (points.isEmpty()) {
+            points = sides.target(c -> keyRows(c, sql));
         }
-        List<List<String>> out = new ArrayList<>();
-        int n = sample.size();
-        // Never the first key: a bound equal to the segment's lower bound would leave one part as big as the segment.
-        for (int i = 1; i < parts; i++) {
-            int index = (int) ((long) i * n / parts);
-            if (index == 0) {
-                continue;
-            }
-            List<String> p = sample.get(index);
-            if (out.isEmpty() || !out.get(out.size() - 1).equals(p)) {
-                out.add(p);
-            }
+        return points;
+    }
+
+    /**
+     * The keys that cut the rows {@code from} selects into {@code parts} runs of about equal size, in key order, as
+     * one query: the server numbers the rows in key order and returns only the first key of each run but the first
+     * (a bound equal to the segment's lower bound would leave one part as big as the segment), so that at most
+     * {@code parts - 1} keys reach the client, whatever the segment's size. Row {@code n} (from 0) of {@code total}
+     * is in run {@code n * parts / total}, rounded down.
+     *
+     * @param from a FROM list naming the table as {@code r}, with any WHERE clause
+     */
+    static String quantileQuery(KeySpace ks, String from, int parts) {
+        StringBuilder inner = new StringBuilder("SELECT ");
+        StringBuilder outer = new StringBuilder("SELECT ");
+        for (int i = 0; i < ks.key().size(); i++) {
+            inner.append("r.")
+                    .append(Identifiers.quote(ks.key().get(i)))
+                    .append("::text AS k")
+                    .append(i)
+                    .append(", ");
+            outer.append(i == 0 ? "" : ", ").append("x.k").append(i);
         }
-        return out;
+        inner.append("row_number() OVER (ORDER BY ")
+                .append(ks.orderBy())
+                .append(") - 1 AS n, count(*) OVER () AS total FROM ")
+                .append(from);
+        return outer.append(" FROM (")
+                .append(inner)
+                .append(") x WHERE x.n > 0 AND x.n * ")
+                .append(parts)
+                .append(" / x.total > (x.n - 1) * ")
+                .append(parts)
+                .append(" / x.total ORDER BY x.n")
+                .toString();
     }
 
     private void compareRows(Segment segment) throws SQLException {
