@@ -16,7 +16,7 @@ import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaSink;
 import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
-import io.pgferry.kafka.TableFacts;
+import io.pgferry.kafka.event.TableFacts;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.MissingValues;

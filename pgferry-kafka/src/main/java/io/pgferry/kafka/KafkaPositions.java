@@ -4,6 +4,8 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.checkpoint.CheckpointStore;
+import io.pgferry.kafka.event.OutRecord;
+import io.pgferry.kafka.event.Topics;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,9 +5,16 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
-import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.SourceTransaction;
+import io.pgferry.kafka.event.EventRecords;
+import io.pgferry.kafka.event.OutRecord;
+import io.pgferry.kafka.event.SourceBlock;
+import io.pgferry.kafka.event.TableFacts;
+import io.pgferry.kafka.event.TableLayout;
+import io.pgferry.kafka.event.Topics;
+import io.pgferry.kafka.event.TransactionBlock;
+import io.pgferry.kafka.event.UnchangedToast;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -163,10 +170,7 @@ public final class KafkaSink implements ChangeSink {
      * about such tables at start-up.
      */
     public static boolean hasKey(Relation relation) {
-        ReplicaIdentity ri = relation.replicaIdentity();
-        return ri != ReplicaIdentity.FULL
-                && ri != ReplicaIdentity.NOTHING
-                && relation.columns().stream().anyMatch(Column::key);
+        return TableLayout.keyedByIdentity(relation);
     }
 
     @Override

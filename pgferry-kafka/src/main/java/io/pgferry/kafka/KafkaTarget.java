@@ -1,6 +1,7 @@
 package io.pgferry.kafka;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.kafka.event.Topics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.kafka.event.TableFacts;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;

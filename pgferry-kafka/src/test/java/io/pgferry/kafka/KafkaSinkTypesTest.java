@@ -23,6 +23,10 @@ import org.junit.jupiter.api.Test;
 @PgTest
 @Tag("kafka")
 class KafkaSinkTypesTest {
+    /** Timestamp ±infinity as Debezium writes them (the PostgreSQL JDBC driver's infinities), docs/kafka.md. */
+    private static final long DEBEZIUM_POSITIVE_INFINITY = 9223372036825200000L;
+
+    private static final long DEBEZIUM_NEGATIVE_INFINITY = -9223372036832400000L;
     static final String[] SETUP = {
         "CREATE TYPE mood AS ENUM ('sad', 'happy')",
         "CREATE DOMAIN posint AS int CHECK (VALUE > 0)",
@@ -111,8 +115,8 @@ class KafkaSinkTypesTest {
         assertThat(plain.get("d").asInt())
                 .isEqualTo((int) LocalDate.of(2024, 2, 29).toEpochDay());
         assertThat(bc.get("d").asInt()).isEqualTo((int) LocalDate.of(-43, 3, 15).toEpochDay());
-        assertThat(edge.get("ts").asLong()).isEqualTo(ValueWriter.TIMESTAMP_POSITIVE_INFINITY);
-        assertThat(edge.get("ts3").asLong()).isEqualTo(ValueWriter.TIMESTAMP_NEGATIVE_INFINITY);
+        assertThat(edge.get("ts").asLong()).isEqualTo(DEBEZIUM_POSITIVE_INFINITY);
+        assertThat(edge.get("ts3").asLong()).isEqualTo(DEBEZIUM_NEGATIVE_INFINITY);
         assertThat(plain.get("ts").asLong()).isEqualTo(micros(LocalDateTime.of(2024, 2, 29, 12, 34, 56, 789012000)));
         assertThat(plain.get("ts3").asLong()).as("timestamp(3): milliseconds").isEqualTo(-1);
         assertThat(bc.get("ts").asLong()).isEqualTo(micros(LocalDateTime.of(-43, 3, 15, 12, 0)));
@@ -139,7 +143,7 @@ class KafkaSinkTypesTest {
                 .containsExactly("1.10", "NaN", plain.get("n").textValue());
         assertThat(edge.get("ats").get(0).asLong())
                 .isEqualTo(micros(LocalDateTime.of(2024, 2, 29, 12, 34, 56, 789012000)));
-        assertThat(edge.get("ats").get(1).asLong()).isEqualTo(ValueWriter.TIMESTAMP_POSITIVE_INFINITY);
+        assertThat(edge.get("ats").get(1).asLong()).isEqualTo(DEBEZIUM_POSITIVE_INFINITY);
         assertThat(plain.get("ai").isArray()).isTrue();
         assertThat(plain.get("ai").size()).isZero();
         assertThat(plain.get("an").isNull()).isTrue();

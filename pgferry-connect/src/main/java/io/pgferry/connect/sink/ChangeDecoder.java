@@ -5,7 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
-import io.pgferry.kafka.UnchangedToast;
+import io.pgferry.kafka.event.UnchangedToast;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;

@@ -24,7 +24,7 @@ import static io.pgferry.core.value.BuiltinTypes.XML;
 
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.core.value.TypeInfo;
-import io.pgferry.kafka.ConnectType;
+import io.pgferry.kafka.event.ConnectType;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;

@@ -3,7 +3,7 @@ package io.pgferry.connect.sink;
 import io.pgferry.core.value.BitString;
 import io.pgferry.core.value.PgInterval;
 import io.pgferry.core.value.Special;
-import io.pgferry.kafka.ConnectValues;
+import io.pgferry.kafka.event.ConnectValues;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;

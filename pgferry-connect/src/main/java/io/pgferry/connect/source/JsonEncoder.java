@@ -2,8 +2,8 @@ package io.pgferry.connect.source;
 
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
-import io.pgferry.kafka.JsonRecords;
-import io.pgferry.kafka.TableFacts;
+import io.pgferry.kafka.event.JsonRecords;
+import io.pgferry.kafka.event.TableFacts;
 import java.time.Clock;
 import java.util.function.Function;
 import org.apache.kafka.connect.data.Schema;

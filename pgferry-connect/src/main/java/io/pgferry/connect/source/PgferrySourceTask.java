@@ -6,7 +6,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Transaction;
-import io.pgferry.kafka.TableFacts;
+import io.pgferry.kafka.event.TableFacts;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.MissingValues;
 import io.pgferry.postgres.admin.SlotAdmin;

@@ -2,7 +2,7 @@ package io.pgferry.connect.source;
 
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
-import io.pgferry.kafka.UnchangedToast;
+import io.pgferry.kafka.event.UnchangedToast;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.pgferry.connect.source;
 
 import io.pgferry.connect.PostgresDsn;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.kafka.Topics;
+import io.pgferry.kafka.event.Topics;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;

@@ -1,7 +1,7 @@
 package io.pgferry.connect.source;
 
 import io.pgferry.core.Lsn;
-import io.pgferry.kafka.SourceBlock;
+import io.pgferry.kafka.event.SourceBlock;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;

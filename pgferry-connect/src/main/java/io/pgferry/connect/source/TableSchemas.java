@@ -2,10 +2,10 @@ package io.pgferry.connect.source;
 
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.value.TypeResolver;
-import io.pgferry.kafka.ConnectType;
-import io.pgferry.kafka.TableFacts;
-import io.pgferry.kafka.TableLayout;
-import io.pgferry.kafka.Topics;
+import io.pgferry.kafka.event.ConnectType;
+import io.pgferry.kafka.event.TableFacts;
+import io.pgferry.kafka.event.TableLayout;
+import io.pgferry.kafka.event.Topics;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;

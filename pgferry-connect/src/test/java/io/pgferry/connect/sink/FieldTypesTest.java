@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.event.Row;
 import io.pgferry.core.value.BuiltinTypes;
-import io.pgferry.kafka.ConnectValues;
+import io.pgferry.kafka.event.ConnectValues;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

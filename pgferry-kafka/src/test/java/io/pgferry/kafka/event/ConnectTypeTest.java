@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import io.pgferry.core.event.ChangeEvent;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
@@ -19,9 +19,9 @@ import java.util.function.Function;
  *
  * <p>Not thread-safe: one per sink.
  */
-final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.Origin> {
+public final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.Origin> {
     /** Where the events of a change come from: its source transaction, if any. */
-    record Origin(long xid, Instant commitTime, TransactionBlock block) {}
+    public record Origin(long xid, Instant commitTime, TransactionBlock block) {}
 
     private static final SerializedString BEFORE = new SerializedString("before");
     private static final SerializedString AFTER = new SerializedString("after");
@@ -40,12 +40,12 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     /** Where {@link #add} puts the records; set for each call. */
     private List<OutRecord> out;
 
-    EventRecords(Topics topics, SourceBlock source, boolean schemas, boolean tombstones, Clock clock) {
+    public EventRecords(Topics topics, SourceBlock source, boolean schemas, boolean tombstones, Clock clock) {
         this(topics, source, schemas, tombstones, clock, r -> TableFacts.NONE);
     }
 
     /** @param facts what the source's catalog says of each table (see {@link TableFacts}) */
-    EventRecords(
+    public EventRecords(
             Topics topics,
             SourceBlock source,
             boolean schemas,
@@ -61,7 +61,7 @@ final class EventRecords extends ChangeRecords<TableShape, byte[], EventRecords.
     }
 
     /** Adds the records of {@code change} to {@code out}, in the order they are to be sent. */
-    void add(ChangeEvent change, Origin origin, List<OutRecord> out) {
+    public void add(ChangeEvent change, Origin origin, List<OutRecord> out) {
         this.out = out;
         records(change, origin);
     }

@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
@@ -37,6 +37,17 @@ public class TableLayout {
         this(relation, types, topics, TableFacts.NONE);
     }
 
+    /**
+     * Whether records of {@code relation} are keyed by its replica identity: true when it names key columns (a
+     * primary key or a unique index), false for REPLICA IDENTITY FULL (pgoutput then flags every column) or NOTHING.
+     */
+    public static boolean keyedByIdentity(Relation relation) {
+        ReplicaIdentity ri = relation.replicaIdentity();
+        return ri != ReplicaIdentity.FULL
+                && ri != ReplicaIdentity.NOTHING
+                && relation.columns().stream().anyMatch(Column::key);
+    }
+
     /** @param facts what the source's catalog says of the table (its primary key, its columns' missing values) */
     protected TableLayout(Relation relation, TypeResolver types, Topics topics, TableFacts facts) {
         List<String> primaryKey = facts.primaryKey();
@@ -48,7 +59,7 @@ public class TableLayout {
         this.columnTypes = new ConnectType[columns.size()];
         this.key = new boolean[columns.size()];
         List<Map<String, String>> params = new ArrayList<>(columns.size());
-        boolean byIdentity = KafkaSink.hasKey(relation);
+        boolean byIdentity = keyedByIdentity(relation);
         boolean byPrimaryKey = !byIdentity
                 && relation.replicaIdentity() == ReplicaIdentity.FULL
                 && primaryKey != null

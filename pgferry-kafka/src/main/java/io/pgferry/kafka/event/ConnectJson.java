@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -12,19 +12,19 @@ import java.io.UncheckedIOException;
  * {@code {"schema": ..., "payload": ...}} ({@code schemas.enable=true}), and schemas are written as it writes them.
  * Thread-safe: the factory is.
  */
-final class ConnectJson {
+public final class ConnectJson {
     static final JsonFactory FACTORY = new JsonFactory();
 
     /** Writes JSON to a generator; may throw what the generator throws. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void write(JsonGenerator g) throws IOException;
     }
 
     private ConnectJson() {}
 
     /** The record bytes: the payload, framed with {@code schema} (JSON text) when {@code schemas} is on. */
-    static byte[] record(boolean schemas, String schema, Body payload) {
+    public static byte[] record(boolean schemas, String schema, Body payload) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             if (schemas) {

@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.pgferry.core.sink.SourceTransaction;
@@ -13,14 +13,14 @@ import java.util.Map;
  * within its table, for the {@code transaction} block of each event and the BEGIN and END records of the {@code
  * <prefix>.transaction} topic. Not thread-safe: the sink's.
  */
-final class TransactionBlock {
+public final class TransactionBlock {
     private final String id;
     private final Instant commitTime;
     private final Map<String, long[]> perCollection = new LinkedHashMap<>();
     private long total;
     private boolean begun;
 
-    TransactionBlock(SourceTransaction tx, Instant now) {
+    public TransactionBlock(SourceTransaction tx, Instant now) {
         this.id = tx.xid() + ":" + tx.commitLsn().value();
         this.commitTime = tx.commitTime() != null ? tx.commitTime() : now;
     }
@@ -37,13 +37,13 @@ final class TransactionBlock {
      * Marks the transaction begun; true the first time, when its BEGIN record is due: Debezium writes BEGIN (before
      * the first event) and END only around transactions that have events.
      */
-    boolean begin() {
+    public boolean begin() {
         boolean first = !begun;
         begun = true;
         return first;
     }
 
-    boolean begun() {
+    public boolean begun() {
         return begun;
     }
 
@@ -78,7 +78,7 @@ final class TransactionBlock {
     }
 
     /** The key of a BEGIN or END record: {@code {"id": ...}}. */
-    byte[] key(boolean schemas) {
+    public byte[] key(boolean schemas) {
         return ConnectJson.record(schemas, KEY_SCHEMA, g -> {
             g.writeStartObject();
             g.writeStringField("id", id);
@@ -87,7 +87,7 @@ final class TransactionBlock {
     }
 
     /** The BEGIN record ({@code end} false) or the END record, with the counts. */
-    byte[] value(boolean schemas, boolean end) {
+    public byte[] value(boolean schemas, boolean end) {
         return ConnectJson.record(schemas, VALUE_SCHEMA, g -> {
             g.writeStartObject();
             g.writeStringField("status", end ? "END" : "BEGIN");

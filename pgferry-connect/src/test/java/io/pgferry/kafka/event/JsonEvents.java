@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.event.ChangeEvent;
@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The Kafka destination's own encoding of changes, for tests of the Connect source connector that compare its records
- * with the destination's bytes (this class is in the destination's package to reach its package-private encoder).
+ * with the destination's bytes (this class is in the encoder's package to reach what it keeps package-private).
  */
 public final class JsonEvents {
     /** One record as the destination writes it. */

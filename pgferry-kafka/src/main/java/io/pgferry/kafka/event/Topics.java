@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import io.pgferry.core.PgFerryException;
 import java.util.Map;
@@ -48,7 +48,7 @@ public record Topics(String prefix, Map<String, String> schemaMap) {
         return prefix + ".transaction";
     }
 
-    String offsets() {
+    public String offsets() {
         return prefix + ".pgferry_offsets";
     }
 

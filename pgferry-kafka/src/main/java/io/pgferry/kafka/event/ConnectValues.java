@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 import io.pgferry.core.value.PgValues;
 import io.pgferry.core.value.TypeResolver;

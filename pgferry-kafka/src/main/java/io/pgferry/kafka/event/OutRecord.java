@@ -1,4 +1,4 @@
-package io.pgferry.kafka;
+package io.pgferry.kafka.event;
 
 /**
  * One record to send.
@@ -7,8 +7,8 @@ package io.pgferry.kafka;
  * @param value null for a tombstone
  * @param unchangedToast the value of header {@link UnchangedToast#HEADER}, or null for no such header
  */
-record OutRecord(String topic, byte[] key, byte[] value, byte[] unchangedToast) {
-    OutRecord(String topic, byte[] key, byte[] value) {
+public record OutRecord(String topic, byte[] key, byte[] value, byte[] unchangedToast) {
+    public OutRecord(String topic, byte[] key, byte[] value) {
         this(topic, key, value, null);
     }
 }
