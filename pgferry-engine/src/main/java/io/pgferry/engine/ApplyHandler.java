@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Retries.</b> On a failure the open batch is rolled back, the sink closed, and what was queued behind the
  * failed transaction dropped without being applied; the failure is thrown to the stream at its next call, which
  * retries a retriable one by delivering again every transaction not acknowledged. Those a lost sink had committed
- * are recognised by the position the next sink reads from the destination, and skipped.
+ * are recognised by the position the next sink reads from the destination, and skipped. The stream may also deliver
+ * again after a reconnect of its own while the sink lives on (the source connection was lost, a checkpoint could not
+ * be saved): a transaction ending at or before the last one this sink applied is not applied again; the open batch
+ * is committed and the new delivery acknowledged once durable, the old deliveries' acknowledgements being void.
  *
  * <p><b>Replay after a chunked copy.</b> A transaction whose commit record precedes the position from which apply is
  * exact (read from the destination with each new sink) is applied by the sink's idempotent rules, every later one

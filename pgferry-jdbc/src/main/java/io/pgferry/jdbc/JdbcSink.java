@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,30 +48,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbcSink implements ChangeSink {
     private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
-    /** A run is flushed at this many rows, bounding memory for large transactions. */
-    private static final int MAX_RUN_ROWS = 5_000;
-    /**
-     * The open runs are written, in the open transaction, once their rows hold this many bytes: wide rows in many
-     * tables would otherwise hold up to {@link #MAX_RUN_ROWS} rows a table on the heap (issue 5).
-     */
-    static final long MAX_OPEN_BYTES = 32L << 20;
-
     private final Connection connection;
     private final Dialect dialect;
     private final Function<Relation, TargetTable> targets;
     private final BatchLedger ledger;
     private final String where;
     private final Writes writes;
-    /** The open run of each table, in the order they were opened; at most one when {@link #inOrder}. */
-    private final Map<TargetTable, Run> open = new LinkedHashMap<>();
-    /** The bytes the open runs hold ({@link Run#bytes}); read by tests. */
-    long openBytes;
+    /** The batch's open runs; read by tests. */
+    final OpenRuns open;
 
     private final Map<TargetTable, Boolean> secondaryUnique = new HashMap<>();
     /** The target of each Relation instance seen: the stream hands the same instance for every change of a table. */
     private final Map<Relation, TargetTable> targetOf = new IdentityHashMap<>();
 
-    private final boolean inOrder;
     private boolean idempotent;
     private boolean copying;
     private boolean severalWriters;
@@ -125,7 +113,7 @@ public final class JdbcSink implements ChangeSink {
             for (String warning : session.warnings()) {
                 log.warn("{}", warning);
             }
-            inOrder = !session.triggersOff();
+            open = new OpenRuns(!session.triggersOff(), this::write);
             connection.setAutoCommit(false);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not prepare the apply session at " + where);
@@ -161,7 +149,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void begin() {
-        clearOpen();
+        open.clear();
     }
 
     @Override
@@ -208,7 +196,7 @@ public final class JdbcSink implements ChangeSink {
         }
         try {
             // A run is written by the rules it was gathered under.
-            flush();
+            open.flush();
         } catch (SQLException e) {
             throw attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
         }
@@ -219,7 +207,7 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
         try {
-            flush();
+            open.flush();
             ledger.record(connection, endLsn, sourceCommitTime);
             connection.commit();
             durability.committed(endLsn);
@@ -231,7 +219,7 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public void commitCopy() {
         try {
-            flush();
+            open.flush();
             connection.commit();
         } catch (SQLException e) {
             throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
@@ -258,7 +246,7 @@ public final class JdbcSink implements ChangeSink {
                 addColumnOutsideBatch(target, relation, column, existing);
                 return;
             }
-            flush();
+            open.flush();
             if (severalWriters) {
                 dialect.addColumnIfAbsent(connection, target, relation, column, existing);
             } else {
@@ -284,12 +272,12 @@ public final class JdbcSink implements ChangeSink {
             throws SQLException {
         if (dialect.hasColumn(connection, target, column.name())) {
             if (!severalWriters) {
-                flush();
+                open.flush();
                 dialect.fillAdded(connection, target, relation, column, existing);
             }
             return;
         }
-        clearOpen();
+        open.clear();
         connection.rollback();
         if (severalWriters) {
             dialect.addColumnIfAbsent(connection, target, relation, column, existing);
@@ -320,7 +308,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void rollback() {
-        clearOpen();
+        open.clear();
         writing = null;
         try {
             connection.rollback();
@@ -347,7 +335,7 @@ public final class JdbcSink implements ChangeSink {
         }
         InsertRun run = runFor(relation, InsertRun.class);
         run.rows.add(values(row));
-        held(run, row);
+        open.held(run, row);
     }
 
     private void update(ChangeEvent.Update u) throws SQLException {
@@ -356,7 +344,7 @@ public final class JdbcSink implements ChangeSink {
             throw ChangeFailures.noReplayKey(relation, target(relation));
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            alone(relation);
+            open.alone(target(relation));
             writing = relation;
             writes.oneRow(relation, target(relation), u.before() == null ? u.after() : u.before(), u.after());
             writing = null;
@@ -366,7 +354,7 @@ public final class JdbcSink implements ChangeSink {
         Key old = u.before() == null ? key : Key.of(u.before(), dialect);
         TargetTable target = target(relation);
         if (!old.equals(key) || hasSecondaryUnique(target)) {
-            alone(relation);
+            open.alone(target);
             if (idempotent && !old.equals(key)) {
                 writing = relation;
                 writes.moveIdempotently(relation, target, old, key, u.after());
@@ -376,17 +364,7 @@ public final class JdbcSink implements ChangeSink {
             write(new UpdateRun(relation, target).merge(old, u.after(), dialect));
             return;
         }
-        held(runFor(relation, UpdateRun.class).merge(key, u.after(), dialect), u.after());
-    }
-
-    /** Counts {@code row}, just added to {@code run}, and writes the open runs once they hold too much. */
-    private void held(Run run, Row row) throws SQLException {
-        long b = Run.bytesOf(row);
-        run.bytes += b;
-        openBytes += b;
-        if (openBytes >= MAX_OPEN_BYTES) {
-            flush();
-        }
+        open.held(runFor(relation, UpdateRun.class).merge(key, u.after(), dialect), u.after());
     }
 
     private void delete(ChangeEvent.Delete d) throws SQLException {
@@ -395,7 +373,7 @@ public final class JdbcSink implements ChangeSink {
             throw ChangeFailures.noReplayKey(relation, target(relation));
         }
         if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            alone(relation);
+            open.alone(target(relation));
             writing = relation;
             writes.oneRow(relation, target(relation), d.before(), null);
             writing = null;
@@ -410,31 +388,15 @@ public final class JdbcSink implements ChangeSink {
      */
     private <R extends Run> R runFor(Relation relation, Class<R> kind) throws SQLException {
         TargetTable target = target(relation);
-        Run r = open.get(target);
-        if (kind.isInstance(r) && (r.relation == relation || r.relation.equals(relation)) && r.size() < MAX_RUN_ROWS) {
-            return kind.cast(r);
-        }
-        alone(relation);
-        R fresh = kind == InsertRun.class
-                ? kind.cast(new InsertRun(relation, target, idempotent, copying))
-                : kind == UpdateRun.class
-                        ? kind.cast(new UpdateRun(relation, target))
-                        : kind.cast(new DeleteRun(relation, target));
-        open.put(target, fresh);
-        return fresh;
-    }
-
-    /** Writes what must precede a change of {@code relation} applied now: its table's run, or every run in order. */
-    private void alone(Relation relation) throws SQLException {
-        if (inOrder) {
-            flush();
-            return;
-        }
-        Run r = open.remove(target(relation));
-        if (r != null) {
-            openBytes -= r.bytes;
-            write(r);
-        }
+        return open.runFor(
+                relation,
+                target,
+                kind,
+                () -> kind == InsertRun.class
+                        ? kind.cast(new InsertRun(relation, target, idempotent, copying))
+                        : kind == UpdateRun.class
+                                ? kind.cast(new UpdateRun(relation, target))
+                                : kind.cast(new DeleteRun(relation, target)));
     }
 
     private TargetTable target(Relation relation) {
@@ -456,7 +418,7 @@ public final class JdbcSink implements ChangeSink {
     }
 
     private void truncate(ChangeEvent.Truncate t) throws SQLException {
-        flush();
+        open.flush();
         List<TargetTable> tables = new ArrayList<>();
         for (Relation r : t.relations()) {
             tables.add(target(r));
@@ -474,19 +436,6 @@ public final class JdbcSink implements ChangeSink {
             }
             writing = null;
         }
-    }
-
-    private void flush() throws SQLException {
-        List<Run> runs = new ArrayList<>(open.values());
-        clearOpen();
-        for (Run r : runs) {
-            write(r);
-        }
-    }
-
-    private void clearOpen() {
-        open.clear();
-        openBytes = 0;
     }
 
     private Object[] values(Row row) {

@@ -32,7 +32,7 @@ class JdbcSinkMemoryTest {
     /**
      * Regression (issue 5): a batch held up to 5,000 rows a table before writing any, so wide rows in a large
      * transaction could hold gigabytes on the heap. The open runs are written, in the batch's transaction, once they
-     * hold {@link JdbcSink#MAX_OPEN_BYTES}; the batch still commits as one.
+     * hold {@link OpenRuns#MAX_OPEN_BYTES}; the batch still commits as one.
      */
     @Test
     void wideRowsAreWrittenBeforeTheBatchHoldsMoreThanTheBound(TestDatabase db) throws Exception {
@@ -51,9 +51,9 @@ class JdbcSinkMemoryTest {
             sink.begin();
             for (int i = 0; i < 48; i++) {
                 sink.apply(new ChangeEvent.Insert(Lsn.of(100 + i), WIDE, row(i, wide)));
-                peak = Math.max(peak, sink.openBytes);
+                peak = Math.max(peak, sink.open.bytes());
             }
-            assertThat(peak).isGreaterThan(JdbcSink.MAX_OPEN_BYTES / 2).isLessThan(JdbcSink.MAX_OPEN_BYTES);
+            assertThat(peak).isGreaterThan(OpenRuns.MAX_OPEN_BYTES / 2).isLessThan(OpenRuns.MAX_OPEN_BYTES);
             assertThat(db.queryLong("SELECT count(*) FROM w"))
                     .as("nothing visible before the commit")
                     .isZero();
