@@ -8,12 +8,9 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,7 +35,7 @@ class SlotCreationWaitTest {
         props.put("poll.wait.ms", "100");
         props.put("snapshot", "true");
         PgferrySourceTask task = new PgferrySourceTask();
-        task.initialize(new Context(props));
+        task.initialize(new FirstStartContext(props));
         List<SourceRecord> got = new ArrayList<>();
         try {
             try (Connection open = db.connect();
@@ -91,29 +88,6 @@ class SlotCreationWaitTest {
         while (!"t".equals(db.queryString(sql))) {
             assertThat(System.nanoTime()).as(sql).isLessThan(deadline);
             Thread.sleep(10); // polling interval of a deadline loop, not a synchronisation by time
-        }
-    }
-
-    /** A context with no stored offset and no exactly-once transactions, as on a connector's first start. */
-    private record Context(Map<String, String> configs) implements SourceTaskContext {
-        @Override
-        public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-            throw new UnsupportedOperationException("the task uses no plugin metrics");
-        }
-
-        @Override
-        public OffsetStorageReader offsetStorageReader() {
-            return new OffsetStorageReader() {
-                @Override
-                public <T> Map<String, Object> offset(Map<String, T> partition) {
-                    return null;
-                }
-
-                @Override
-                public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-                    return Map.of();
-                }
-            };
         }
     }
 }
