@@ -38,7 +38,7 @@ class PollDeadlineTest {
         props.put("poll.wait.ms", "1");
         props.put("max.batch.size", String.valueOf(10 * ROWS));
         PgferrySourceTask task = new PgferrySourceTask();
-        task.initialize(new FirstStartContext(props));
+        task.initialize(TaskContext.firstStart(props));
         Set<Integer> ids = new TreeSet<>();
         List<Integer> pollSizes = new ArrayList<>();
         try {

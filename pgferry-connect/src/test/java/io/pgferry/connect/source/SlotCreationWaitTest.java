@@ -35,7 +35,7 @@ class SlotCreationWaitTest {
         props.put("poll.wait.ms", "100");
         props.put("snapshot", "true");
         PgferrySourceTask task = new PgferrySourceTask();
-        task.initialize(new FirstStartContext(props));
+        task.initialize(TaskContext.firstStart(props));
         List<SourceRecord> got = new ArrayList<>();
         try {
             try (Connection open = db.connect();
