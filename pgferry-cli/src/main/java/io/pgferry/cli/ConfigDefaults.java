@@ -5,10 +5,15 @@ import io.pgferry.cli.config.ConfigFile;
 import io.pgferry.cli.scan.ScanSections;
 import io.pgferry.core.PgFerryException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgGroupSpec;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -17,6 +22,11 @@ import picocli.CommandLine.Model.OptionSpec;
  * long name in upper case, dashes as underscores: {@code --copy-mode} is {@code PGFERRY_COPY_MODE}), then from the
  * {@link ConfigFile} of {@code --config}. Flags win over both, the environment over the file. The file is read and
  * checked once, before the command runs.
+ *
+ * <p>For the options of an exclusive group (how a sync ends: {@code --follow}, {@code --until-caught-up}, ...) the
+ * precedence holds for the group as a whole, not option by option: {@code --follow} on the command line overrides
+ * {@code until-caught-up: true} in the file, though it names another option; and two options of one group set by the
+ * same source are refused.
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     /**
@@ -27,36 +37,115 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     private final Map<String, String> env;
     private final Map<String, ConfigFile.Value> file;
+    /** The option names given on the command line. */
+    private final Set<String> given;
 
     ConfigDefaults(Map<String, String> env, Map<String, ConfigFile.Value> file) {
+        this(env, file, Set.of());
+    }
+
+    private ConfigDefaults(Map<String, String> env, Map<String, ConfigFile.Value> file, Set<String> given) {
         this.env = env;
         this.file = file;
+        this.given = given;
     }
 
     /**
      * Installs the defaults on {@code cl} for the command {@code args} invoke.
      *
      * @return the configuration file read, or null
-     * @throws PgFerryException for an unreadable file, one that is not a YAML mapping, or an unknown key
+     * @throws PgFerryException for an unreadable file, one that is not a YAML mapping, an unknown key, or two options
+     *     of an exclusive group set by one source
      */
     static Path install(CommandLine cl, String[] args, Map<String, String> env) {
         Path config = configPath(args, env);
         Map<String, ConfigFile.Value> values = Map.of();
+        CommandLine sub = subcommand(cl, args);
         if (config != null) {
             ConfigFile f = ConfigFile.read(config, cl, SECTIONS, env);
-            CommandLine sub = subcommand(cl, args);
             // pgferry config check reads the file as another command would; the file does not configure the check.
             values = sub == null || sub.getCommandSpec().userObject() instanceof ConfigCommand.Check
                     ? Map.of()
                     : f.valuesFor(sub);
         }
-        cl.setDefaultValueProvider(new ConfigDefaults(env, values));
+        ConfigDefaults defaults = new ConfigDefaults(env, values, given(args));
+        if (sub != null) {
+            defaults.refuseExclusiveConflicts(sub.getCommandSpec().argGroups());
+        }
+        cl.setDefaultValueProvider(defaults);
         return config;
     }
 
     @Override
     public String defaultValue(ArgSpec arg) {
-        return origin(arg) == null ? null : valueOf(arg);
+        return origin(arg) == null || overriddenInGroup(arg) ? null : valueOf(arg);
+    }
+
+    /**
+     * Whether another option of {@code arg}'s exclusive group takes precedence over {@code arg}'s default: given on the
+     * command line, or set in the environment while {@code arg}'s value comes from the file (issue #5: {@code
+     * --follow} did not override {@code until-caught-up: true} in the file).
+     */
+    private boolean overriddenInGroup(ArgSpec arg) {
+        ArgGroupSpec group = arg.group();
+        if (group == null || !group.exclusive()) {
+            return false;
+        }
+        boolean fromFile = env.get(variable(name(arg))) == null;
+        for (ArgSpec other : group.args()) {
+            if (other == arg) {
+                continue;
+            }
+            if (other instanceof OptionSpec o && Arrays.stream(o.names()).anyMatch(given::contains)) {
+                return true;
+            }
+            String n = name(other);
+            if (fromFile && n != null && isSet(other, env.get(variable(n)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Refuses two options of one exclusive group (in {@code groups}) both set by the environment or the file. */
+    private void refuseExclusiveConflicts(List<ArgGroupSpec> groups) {
+        for (ArgGroupSpec group : groups) {
+            if (group.exclusive()) {
+                List<String> set = new ArrayList<>();
+                for (ArgSpec a : group.args()) {
+                    if (isSet(a, defaultValue(a))) {
+                        set.add(name(a) + " (" + origin(a) + ")");
+                    }
+                }
+                if (set.size() > 1) {
+                    throw PgFerryException.fatal(
+                            "the configuration sets " + String.join(" and ", set) + ", which exclude each other",
+                            "keep one of them, or give the one you mean as a flag");
+                }
+            }
+            refuseExclusiveConflicts(group.subgroups());
+        }
+    }
+
+    /** Whether {@code value} sets {@code arg}: present, and for a flag not false. */
+    private static boolean isSet(ArgSpec arg, String value) {
+        boolean flag = arg.type() == boolean.class || arg.type() == Boolean.class;
+        return value != null && !(flag && value.strip().equalsIgnoreCase("false"));
+    }
+
+    /** The option names on the command line {@code args}, up to {@code --}. */
+    private static Set<String> given(String[] args) {
+        Set<String> names = new HashSet<>();
+        for (String a : args) {
+            if (a.equals("--")) {
+                break;
+            }
+            if (a.startsWith("-")) {
+                int eq = a.indexOf('=');
+                names.add(eq < 0 ? a : a.substring(0, eq));
+            }
+        }
+        return names;
     }
 
     /** Where {@code arg}'s default comes from: "environment", "file", or null when from neither. */

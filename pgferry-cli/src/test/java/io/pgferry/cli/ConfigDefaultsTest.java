@@ -57,6 +57,66 @@ class ConfigDefaultsTest {
         }
     }
 
+    /**
+     * How a sync ends is one choice made by several options (--follow, --until-caught-up, --sequences-only, ...):
+     * given on the command line, one of them overrides another set in the file or the environment. Before, each
+     * option took its file value on its own, so sequences-only in the file turned a run with --until-caught-up into
+     * a run that only set sequences. Issue #5.
+     */
+    @Test
+    void anEndModeFlagOverridesAnotherEndModeFromTheFileOrTheEnvironment(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a VALUES (1), (2)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            Path yaml = dir.resolve("ends.yaml");
+            Files.writeString(
+                    yaml,
+                    "source: " + source.uri() + "\ntarget: " + target.uri() + "\ntables:\n  - public.a\n"
+                            + "sequences-only: true\n",
+                    StandardCharsets.UTF_8);
+            CliRun r = CliRun.runWithEnv(
+                    Map.of("PGFERRY_SEQUENCES_ONLY", "true"), "sync", "--config", yaml.toString(), "--until-caught-up");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+            assertThat(target.queryLong("SELECT count(*) FROM a")).isEqualTo(2);
+        }
+    }
+
+    /** The environment's end mode overrides the file's, as for any option. Issue #5. */
+    @Test
+    void anEndModeFromTheEnvironmentOverridesAnotherFromTheFile(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a VALUES (1)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            Path yaml = dir.resolve("ends.yaml");
+            Files.writeString(
+                    yaml,
+                    "source: " + source.uri() + "\ntarget: " + target.uri() + "\ntables:\n  - public.a\n"
+                            + "sequences-only: true\n",
+                    StandardCharsets.UTF_8);
+            CliRun r =
+                    CliRun.runWithEnv(Map.of("PGFERRY_UNTIL_CAUGHT_UP", "true"), "sync", "--config", yaml.toString());
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
+            assertThat(target.queryLong("SELECT count(*) FROM a")).isEqualTo(1);
+        }
+    }
+
+    /** Two end modes set by one source are refused before anything is made. Issue #5. */
+    @Test
+    void twoEndModesInTheFileAreRefused(TestDatabase source) throws Exception {
+        Path yaml = dir.resolve("two.yaml");
+        Files.writeString(
+                yaml,
+                "source: " + source.uri() + "\ntarget: " + source.uri() + "\nuntil-caught-up: true\n"
+                        + "sequences-only: true\nfollow: false\n",
+                StandardCharsets.UTF_8);
+        CliRun r = CliRun.run("sync", "--config", yaml.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err())
+                .contains("until-caught-up (file) and sequences-only (file), which exclude each other")
+                .contains("keep one");
+        assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots"))
+                .isZero();
+    }
+
     @Test
     void dropInAFileIsAnUnknownKey(TestDatabase source) throws Exception {
         Path yaml = dir.resolve("drop.yaml");
