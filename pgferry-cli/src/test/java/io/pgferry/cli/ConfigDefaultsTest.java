@@ -67,12 +67,7 @@ class ConfigDefaultsTest {
     void anEndModeFlagOverridesAnotherEndModeFromTheFileOrTheEnvironment(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a VALUES (1), (2)");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            Path yaml = dir.resolve("ends.yaml");
-            Files.writeString(
-                    yaml,
-                    "source: " + source.uri() + "\ntarget: " + target.uri() + "\ntables:\n  - public.a\n"
-                            + "sequences-only: true\n",
-                    StandardCharsets.UTF_8);
+            Path yaml = sequencesOnlyFile(source, target);
             CliRun r = CliRun.runWithEnv(
                     Map.of("PGFERRY_SEQUENCES_ONLY", "true"), "sync", "--config", yaml.toString(), "--until-caught-up");
             assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
@@ -85,17 +80,23 @@ class ConfigDefaultsTest {
     void anEndModeFromTheEnvironmentOverridesAnotherFromTheFile(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a VALUES (1)");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            Path yaml = dir.resolve("ends.yaml");
-            Files.writeString(
-                    yaml,
-                    "source: " + source.uri() + "\ntarget: " + target.uri() + "\ntables:\n  - public.a\n"
-                            + "sequences-only: true\n",
-                    StandardCharsets.UTF_8);
+            Path yaml = sequencesOnlyFile(source, target);
             CliRun r =
                     CliRun.runWithEnv(Map.of("PGFERRY_UNTIL_CAUGHT_UP", "true"), "sync", "--config", yaml.toString());
             assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.OK);
             assertThat(target.queryLong("SELECT count(*) FROM a")).isEqualTo(1);
         }
+    }
+
+    /** A file that syncs table a and ends each run once the sequences are set. */
+    private Path sequencesOnlyFile(TestDatabase source, TestDatabase target) throws Exception {
+        Path yaml = dir.resolve("ends.yaml");
+        Files.writeString(
+                yaml,
+                "source: " + source.uri() + "\ntarget: " + target.uri() + "\ntables:\n  - public.a\n"
+                        + "sequences-only: true\n",
+                StandardCharsets.UTF_8);
+        return yaml;
     }
 
     /** Two end modes set by one source are refused before anything is made. Issue #5. */
