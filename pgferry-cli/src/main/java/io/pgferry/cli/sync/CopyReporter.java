@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class CopyReporter {
     static final long EVERY_SECONDS = 5;
+    /** The system property in which the launchers say whether standard error is a terminal ({@code [ -t 2 ]}). */
+    static final String STDERR_TERMINAL = "pgferry.stderr.terminal";
 
     private final SyncEngine engine;
     private final PrintWriter err;
@@ -28,6 +30,23 @@ final class CopyReporter {
         this.terminal = terminal;
         this.thread = new Thread(terminal ? this::bars : this::loop, "pgferry-progress");
         thread.setDaemon(true);
+    }
+
+    /**
+     * Whether to draw bars: standard error is a terminal that can draw them. Java 17 cannot tell whether standard
+     * error is a terminal ({@link System#console()} answers for standard input and output, so {@code pgferry sync
+     * 2>log} on a terminal drew bars into the log), so the launchers test it and pass the answer in {@link
+     * #STDERR_TERMINAL}; without it (the command run inside another program) the console is the best guess.
+     *
+     * @param property the value of {@link #STDERR_TERMINAL}, or null
+     * @param console whether {@link System#console()} is not null
+     * @param term the {@code TERM} variable, or null
+     */
+    static boolean drawsBars(String property, boolean console, String term) {
+        if ("dumb".equals(term)) {
+            return false;
+        }
+        return property == null ? console : Boolean.parseBoolean(property.strip());
     }
 
     void start() {

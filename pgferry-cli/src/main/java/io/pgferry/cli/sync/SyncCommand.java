@@ -257,8 +257,8 @@ public final class SyncCommand extends PgferryCommand {
                     return w.toString();
                 },
                 registry -> SyncMeters.copyTables(registry, config.slot(), engine));
-        // System.console() is null unless both standard streams are terminals; bars go to standard error.
-        boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        boolean terminal = CopyReporter.drawsBars(
+                System.getProperty(CopyReporter.STDERR_TERMINAL), System.console() != null, System.getenv("TERM"));
         CopyReporter reporter = new CopyReporter(engine, spec.commandLine().getErr(), terminal);
         reporter.start();
         Signals signals = Signals.install(engine::stop, null, spec.commandLine().getErr());
