@@ -275,14 +275,19 @@ final class SourceConfig {
                         RECORD_FORMAT + ": transaction metadata is written in the struct format only",
                         "set record.format to struct, or transaction.metadata to false");
             }
+            // The worker's own converters are not visible here: unless the connector names ByteArrayConverter, the
+            // worker's default (JsonConverter, usually) would write the finished bytes as a base64 string.
             for (String converter : List.of("key.converter", "value.converter")) {
                 String given = props.get(converter);
-                if (given != null && !given.strip().equals(BYTE_ARRAY_CONVERTER)) {
+                if (given == null || !given.strip().equals(BYTE_ARRAY_CONVERTER)) {
                     throw PgFerryException.fatal(
                             RECORD_FORMAT + ": record.format="
-                                    + s.recordFormat().key() + " hands Connect finished" + " JSON bytes, which "
-                                    + converter + " " + given + " cannot write",
-                            "set key.converter and value.converter to " + BYTE_ARRAY_CONVERTER);
+                                    + s.recordFormat().key()
+                                    + " hands Connect finished JSON bytes, which "
+                                    + (given == null ? "the worker's default " + converter : converter + " " + given)
+                                    + " cannot write",
+                            "set key.converter and value.converter to " + BYTE_ARRAY_CONVERTER
+                                    + " in the connector's configuration");
                 }
             }
         }

@@ -312,6 +312,12 @@ class SourceConnectorTest {
         Map<String, String> jsonWithJsonConverter = SourceWorkload.connectorConfig(db, "v");
         jsonWithJsonConverter.put("record.format", "json");
         assertThat(errors(jsonWithJsonConverter).get("record.format")).contains("ByteArrayConverter");
+        // Issue 10's audit: with no converter named, the worker's default would write the bytes as base64 text.
+        jsonWithJsonConverter.remove("key.converter");
+        jsonWithJsonConverter.remove("value.converter");
+        assertThat(errors(jsonWithJsonConverter).get("record.format"))
+                .contains("the worker's default key.converter")
+                .contains("in the connector's configuration");
 
         Map<String, String> badSlot = SourceWorkload.connectorConfig(db, "v");
         badSlot.put("slot", "Bad-Slot");

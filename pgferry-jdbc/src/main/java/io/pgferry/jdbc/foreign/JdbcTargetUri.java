@@ -132,7 +132,13 @@ public final class JdbcTargetUri {
                     "connectTimeout",
                     String.valueOf(Long.parseLong(number(params.get("connect_timeout"), "connect_timeout")) * 1000));
         }
-        p.setProperty("allowLocalInfile", String.valueOf(!"false".equals(params.get("local_infile"))));
+        String infile = params.getOrDefault("local_infile", "true");
+        if (!infile.equals("true") && !infile.equals("false")) {
+            throw JdbcTarget.bad(
+                    "local_infile=" + infile + " in the target URI is not supported",
+                    "use local_infile=true (the initial copy may use LOAD DATA LOCAL INFILE) or local_infile=false");
+        }
+        p.setProperty("allowLocalInfile", infile);
         String where = kind.scheme() + "://" + hostPort + "/" + database;
         return new JdbcTarget(
                 kind, "jdbc:mariadb://" + hostPort + "/" + encodePath(database), p, database, null, where);

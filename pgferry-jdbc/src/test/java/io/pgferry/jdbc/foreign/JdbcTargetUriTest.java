@@ -72,6 +72,10 @@ class JdbcTargetUriTest {
         assertThatThrownBy(() -> JdbcTargetUri.parse("mysql://u@h/db?sslmode=require", Map.of()))
                 .hasMessageContaining("sslmode=require")
                 .hasMessageContaining("verify-full");
+        // Issue 7's audit: any value but "false" turned LOAD DATA LOCAL INFILE on, a typo included.
+        assertThatThrownBy(() -> JdbcTargetUri.parse("mariadb://u@h/db?local_infile=no", Map.of()))
+                .hasMessageContaining("local_infile=no")
+                .hasMessageContaining("local_infile=false");
         assertThatThrownBy(() -> JdbcTargetUri.parse("sqlite:/x.db?synchronous=off", Map.of()))
                 .hasMessageContaining("synchronous=full");
         assertThatThrownBy(() -> JdbcTargetUri.parse("sqlite:", Map.of())).hasMessageContaining("names no file");
