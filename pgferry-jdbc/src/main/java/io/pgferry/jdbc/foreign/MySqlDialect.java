@@ -290,9 +290,13 @@ public final class MySqlDialect implements ForeignDialect {
                         .append(')');
             }
         }
-        String prefix = (update.length() == 0 ? "INSERT IGNORE INTO " : "INSERT INTO ")
-                + qualified(table)
-                + columnList(columns);
+        if (update.length() == 0) {
+            // Every column is the key: a row that exists is left as it is. Not INSERT IGNORE, which also turns data
+            // errors (a value too long for its column) into warnings and writes the value cut.
+            String n = quote(keys.get(0).name());
+            update.append(" ON DUPLICATE KEY UPDATE ").append(n).append(" = ").append(n);
+        }
+        String prefix = "INSERT INTO " + qualified(table) + columnList(columns);
         MultiRowInsert.write(this, c, prefix, update.toString(), columns, rows, ROWS_PER_INSERT);
     }
 

@@ -1,6 +1,7 @@
 package io.pgferry.jdbc.foreign;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
@@ -10,6 +11,7 @@ import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.testkit.MariaDbServer;
 import io.pgferry.testkit.Rows;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -78,6 +80,35 @@ class MySqlDialectTest {
             dialect.addColumnIfAbsent(c, table, relation, label, "again");
             assertThat(Rows.of(c, ROWS)).containsExactly("1|it's", "2|it's", "3|null");
         });
+    }
+
+    /**
+     * Regression (issue 7's audit): a table whose columns are all its key was upserted with INSERT IGNORE, and IGNORE
+     * also turns MariaDB's data errors into warnings, so a value too long for its column was cut and written. The
+     * upsert leaves an existing row and refuses what it cannot store whole.
+     */
+    @Test
+    void upsertingAKeyOnlyTableLeavesExistingRowsAndCutsNothing() throws Exception {
+        MariaDbServer maria = MariaDbServer.shared();
+        String database = maria.createDatabase();
+        try (Connection c = maria.connect(database)) {
+            execute(
+                    c,
+                    "CREATE TABLE k (id int, code varchar(3), PRIMARY KEY (id, code))",
+                    "INSERT INTO k VALUES (1, 'x')");
+            List<Column> columns = List.of(new Column("id", INT4, -1, true), new Column("code", TEXT, -1, true));
+            MySqlDialect dialect = new MySqlDialect(database, Unrepresentable.ERROR, true, false);
+            TargetTable k = new TargetTable(database, "k");
+            dialect.upsertRows(c, k, columns, columns, List.of(new Object[] {1, "x"}, new Object[] {2, "y"}));
+            assertThat(Rows.of(c, "SELECT id, code FROM k ORDER BY id")).containsExactly("1|x", "2|y");
+            assertThatThrownBy(() ->
+                            dialect.upsertRows(c, k, columns, columns, List.<Object[]>of(new Object[] {3, "long"})))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("too long");
+            assertThat(Rows.of(c, "SELECT id, code FROM k ORDER BY id")).containsExactly("1|x", "2|y");
+        } finally {
+            maria.drop(database);
+        }
     }
 
     private static void execute(Connection c, String... sql) throws Exception {
