@@ -111,6 +111,36 @@ class MySqlDialectTest {
         }
     }
 
+    /**
+     * A table with a second unique index is upserted by deleting each row by its key, then inserting it: ON DUPLICATE
+     * KEY UPDATE would fire on the other index and change (or silently keep) a different row. A row that would take
+     * another row's unique value is refused, and that row stays. Issue #7.
+     */
+    @Test
+    void upsertingATableWithASecondUniqueIndexNeverTouchesAnotherRow() throws Exception {
+        MariaDbServer maria = MariaDbServer.shared();
+        String database = maria.createDatabase();
+        try (Connection c = maria.connect(database)) {
+            execute(
+                    c,
+                    "CREATE TABLE u (id int PRIMARY KEY, email varchar(20) NOT NULL UNIQUE)",
+                    "INSERT INTO u VALUES (1, 'a'), (2, 'b')");
+            List<Column> columns = List.of(new Column("id", INT4, -1, true), new Column("email", TEXT, -1, false));
+            MySqlDialect dialect = new MySqlDialect(database, Unrepresentable.ERROR, true, false);
+            TargetTable u = new TargetTable(database, "u");
+            dialect.upsertRows(
+                    c, u, columns, columns.subList(0, 1), List.of(new Object[] {1, "c"}, new Object[] {3, "d"}));
+            assertThat(Rows.of(c, "SELECT id, email FROM u ORDER BY id")).containsExactly("1|c", "2|b", "3|d");
+            assertThatThrownBy(() -> dialect.upsertRows(
+                            c, u, columns, columns.subList(0, 1), List.<Object[]>of(new Object[] {4, "b"})))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("Duplicate entry");
+            assertThat(Rows.of(c, "SELECT id, email FROM u ORDER BY id")).containsExactly("1|c", "2|b", "3|d");
+        } finally {
+            maria.drop(database);
+        }
+    }
+
     private static void execute(Connection c, String... sql) throws Exception {
         try (Statement st = c.createStatement()) {
             for (String s : sql) {
