@@ -27,17 +27,18 @@ class NativeSubscriptionVerifyTest {
         try (NativeReplica r = new NativeReplica(pub)) {
             pub.execute(
                     "CREATE TABLE items (id int PRIMARY KEY, v text, f float8, ts timestamptz, span interval,"
-                            + " stamps timestamptz[])",
+                            + " stamps timestamptz[], fs float8[], spans interval[])",
                     "CREATE TABLE docs (id uuid PRIMARY KEY, body text)",
                     "CREATE TABLE lines (a int, b text, n numeric, PRIMARY KEY (a, b))",
                     "INSERT INTO items SELECT i, md5(i::text), i / 3.0, timestamptz '2026-01-01 00:00+00' + i * interval"
                             + " '1 min', i * interval '1 s', ARRAY[timestamptz '2026-01-01 00:00+00' + i * interval '1 h',"
-                            + " NULL] FROM generate_series(1, 5000) i",
+                            + " NULL], ARRAY[i / 3.0, -i / 7.0]::float8[], ARRAY[i * interval '1.5 s']"
+                            + " FROM generate_series(1, 5000) i",
                     "INSERT INTO docs SELECT md5(i::text)::uuid, repeat('x', i % 50) FROM generate_series(1, 800) i",
                     "INSERT INTO lines SELECT i % 10, 'b' || i, i * 1.5 FROM generate_series(1, 600) i");
             r.subscriber.execute(
-                    "CREATE TABLE items (stamps timestamptz[], span interval, ts timestamptz, f float8, v text,"
-                            + " id int PRIMARY KEY)",
+                    "CREATE TABLE items (spans interval[], fs float8[], stamps timestamptz[], span interval,"
+                            + " ts timestamptz, f float8, v text, id int PRIMARY KEY)",
                     "CREATE TABLE docs (body text, id uuid PRIMARY KEY)",
                     "CREATE TABLE lines (n numeric, b text, a int, PRIMARY KEY (a, b))",
                     "ALTER DATABASE " + r.subscriber.name() + " SET TimeZone = 'Asia/Kolkata'",
@@ -49,7 +50,8 @@ class NativeSubscriptionVerifyTest {
             pub.execute(
                     "UPDATE items SET v = 'changed', f = f * 2 WHERE id % 50 = 0",
                     "DELETE FROM items WHERE id BETWEEN 4000 AND 4100",
-                    "INSERT INTO items VALUES (-7, 'negative', 0.1, now(), '1 day', ARRAY[now()])",
+                    "INSERT INTO items VALUES (-7, 'negative', 0.1, now(), '1 day', ARRAY[now()], ARRAY[0.1],"
+                            + " ARRAY[interval '1 day 2 h'])",
                     "UPDATE docs SET body = 'edited' WHERE body = ''",
                     "DELETE FROM lines WHERE a = 3");
             r.settle();
