@@ -317,6 +317,9 @@ public final class Dsn {
         }
         // libpq enables TCP keepalives unless keepalives=0; pgjdbc defaults to off.
         p.setProperty("tcpKeepAlive", Boolean.toString(!"0".equals(settings.get("keepalives"))));
+        // pgjdbc copies the server's DETAIL and WHERE into its exceptions by default: "Failing row contains (...)",
+        // a COPY line. Row values must never reach a log or an error, and an exception's causes get logged.
+        p.setProperty("logServerErrorDetail", "false");
         return p;
     }
 
