@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the stream through a {@link ChangeSink}, grouping consecutive source transactions into one sink batch: the
- * batch is committed when it holds {@code maxRows} changes, when it has been open {@code maxDelay}, or as soon as the
+ * batch is committed when it holds {@code maxRows} changes or {@code maxBytes} of rows ({@link
+ * ChangeSink#batchBytes()}), when it has been open {@code maxDelay}, or as soon as the
  * stream has nothing more waiting and the applier has applied everything handed over.
  *
  * <p><b>Acknowledgement.</b> A committed batch is acknowledged (its last transaction, which acknowledges every
@@ -59,6 +60,7 @@ final class ApplyHandler implements TransactionHandler {
     private final Supplier<Lsn> exactFrom;
     private final Stage stage;
     private final int maxRows;
+    private final long maxBytes;
     private final long maxDelayNanos;
     private final Runnable onCaughtUp;
     private final Runnable onReplayed;
@@ -143,6 +145,7 @@ final class ApplyHandler implements TransactionHandler {
             Stage stage,
             SchemaWatch schema,
             int maxRows,
+            long maxBytes,
             Duration maxDelay,
             Runnable onCaughtUp,
             Runnable onReplayed) {
@@ -152,6 +155,7 @@ final class ApplyHandler implements TransactionHandler {
         this.schema = schema;
         this.stage = stage;
         this.maxRows = maxRows;
+        this.maxBytes = maxBytes;
         this.maxDelayNanos = maxDelay.toNanos();
         this.onCaughtUp = onCaughtUp;
         this.onReplayed = onReplayed;
@@ -339,7 +343,10 @@ final class ApplyHandler implements TransactionHandler {
             appliedThrough = tx.endLsn();
             lastDelivered = tx.endLsn();
         }
-        if (rows >= maxRows || System.nanoTime() - openedAt >= maxDelayNanos || sink.transactionPerBatch()) {
+        if (rows >= maxRows
+                || sink.batchBytes() >= maxBytes
+                || System.nanoTime() - openedAt >= maxDelayNanos
+                || sink.transactionPerBatch()) {
             commit();
         }
     }

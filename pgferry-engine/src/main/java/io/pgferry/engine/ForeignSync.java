@@ -219,6 +219,7 @@ final class ForeignSync {
                 stage,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
+                config.batchBytes(),
                 config.batchDelay(),
                 caughtUp,
                 () -> {});

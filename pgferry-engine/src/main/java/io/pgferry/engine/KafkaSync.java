@@ -168,6 +168,7 @@ final class KafkaSync {
                 stage,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
+                config.batchBytes(),
                 config.batchDelay(),
                 caughtUp,
                 () -> {});

@@ -249,6 +249,7 @@ public final class SyncEngine {
                     stage,
                     new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                     config.batchRows(),
+                    config.batchBytes(),
                     config.batchDelay(),
                     () -> {
                         if (!streaming[0]) {

@@ -149,7 +149,12 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void begin() {
-        open.clear();
+        open.beginBatch();
+    }
+
+    @Override
+    public long batchBytes() {
+        return open.batchBytes();
     }
 
     @Override
@@ -308,7 +313,7 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void rollback() {
-        open.clear();
+        open.beginBatch();
         writing = null;
         try {
             connection.rollback();

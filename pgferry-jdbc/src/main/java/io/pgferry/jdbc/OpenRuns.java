@@ -39,6 +39,8 @@ final class OpenRuns {
     private final Writer writer;
     /** The bytes the open runs hold ({@link Run#bytes}). */
     private long bytes;
+    /** The bytes of every row held since the batch began, written or not. */
+    private long batchBytes;
 
     /**
      * @param inOrder whether every run is written before a run of another table opens (the destination fires
@@ -70,6 +72,7 @@ final class OpenRuns {
         long b = Run.bytesOf(row);
         run.bytes += b;
         bytes += b;
+        batchBytes += b;
         if (bytes >= MAX_OPEN_BYTES) {
             flush();
         }
@@ -106,5 +109,16 @@ final class OpenRuns {
     /** The bytes the open runs hold. */
     long bytes() {
         return bytes;
+    }
+
+    /** Forgets the open runs and starts counting the bytes of a new batch. */
+    void beginBatch() {
+        clear();
+        batchBytes = 0;
+    }
+
+    /** The bytes of every row held since {@link #beginBatch}. */
+    long batchBytes() {
+        return batchBytes;
     }
 }

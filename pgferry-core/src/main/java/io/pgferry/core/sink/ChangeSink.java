@@ -101,6 +101,15 @@ public interface ChangeSink extends AutoCloseable {
     default void endTransaction(SourceTransaction tx) {}
 
     /**
+     * The bytes of row data applied in the open batch so far, as the sink counts them: the engine commits a batch once
+     * it reaches its byte bound, so that a few very wide rows do not make one huge destination transaction. The
+     * default, 0, leaves a batch bounded by its changes and its age only.
+     */
+    default long batchBytes() {
+        return 0;
+    }
+
+    /**
      * True when every source transaction must be a batch of its own: a destination that maps source transactions one
      * to one onto its own (Kafka transactions) says so, and the engine then commits after each one.
      */

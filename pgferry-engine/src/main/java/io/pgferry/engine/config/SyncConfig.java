@@ -34,6 +34,7 @@ import java.util.Map;
  * @param untilCaughtUp stop once every transaction committed before the start is applied; else run until stopped
  * @param catalogSchema the target schema of the sync's own records
  * @param batchRows at most this many changes in one target transaction
+ * @param batchBytes a target transaction is committed once its rows hold this many bytes
  * @param batchDelay a target transaction stays open at most this long while changes keep coming
  * @param memoryLimitBytes memory for transactions waiting to be applied, before they spill to disk
  * @param spillDirectory where large transactions spill
@@ -60,6 +61,7 @@ public record SyncConfig(
         boolean untilCaughtUp,
         String catalogSchema,
         int batchRows,
+        long batchBytes,
         Duration batchDelay,
         long memoryLimitBytes,
         Path spillDirectory,
@@ -95,6 +97,8 @@ public record SyncConfig(
         public static final String DEFAULT_PUBLICATION = "pgferry_sync";
         public static final int DEFAULT_WORKERS = 4;
         public static final int DEFAULT_CHUNK_ROWS = 100_000;
+        /** A target transaction is committed once its rows hold this many bytes (64 MiB). */
+        public static final long DEFAULT_BATCH_BYTES = 64L << 20;
         /** The defaults of the settings that front ends take as text, in the words {@code parse} reads. */
         public static final String DEFAULT_COPY_MODE = "snapshot";
 
@@ -115,6 +119,7 @@ public record SyncConfig(
         private boolean untilCaughtUp;
         private String catalogSchema = SyncCatalog.DEFAULT_SCHEMA;
         private int batchRows = 10_000;
+        private long batchBytes = DEFAULT_BATCH_BYTES;
         private Duration batchDelay = Duration.ofMillis(100);
         private long memoryLimitBytes = (long) StreamConfig.Builder.DEFAULT_MEMORY_LIMIT_MB << 20;
         private Path spillDirectory = Path.of(System.getProperty("java.io.tmpdir"), "pgferry-spill");
@@ -235,6 +240,11 @@ public record SyncConfig(
             return this;
         }
 
+        public Builder batchBytes(long bytes) {
+            this.batchBytes = bytes;
+            return this;
+        }
+
         public Builder batchDelay(Duration d) {
             this.batchDelay = d;
             return this;
@@ -315,6 +325,9 @@ public record SyncConfig(
             if (batchRows < 1) {
                 throw bad("batchRows", "batch size " + batchRows, "give a positive number of rows");
             }
+            if (batchBytes < 1) {
+                throw bad("batchBytes", "batch size " + batchBytes + " bytes", "give a positive number of bytes");
+            }
             for (Duration d : List.of(batchDelay, maxRetryTime)) {
                 if (d.isNegative() || d.isZero()) {
                     throw bad("interval", "intervals must be positive, got " + d, "give a positive duration");
@@ -352,6 +365,7 @@ public record SyncConfig(
                     untilCaughtUp || thenSubscribe != null,
                     catalogSchema,
                     batchRows,
+                    batchBytes,
                     batchDelay,
                     memoryLimitBytes,
                     spillDirectory,
