@@ -105,6 +105,31 @@ class SinkTypesTest {
     }
 
     /**
+     * Issue 10's audit: with the default replica identity, Debezium writes __debezium_unavailable_value for a TOASTed
+     * column an update left unchanged, and updates and deletes carry only the key in their before image. The sink
+     * keeps the value the target holds and applies both. Until this test, Debezium's records ran on FULL tables only,
+     * where the placeholder never appears.
+     */
+    @Test
+    void debeziumUnchangedToastPlaceholdersAreNeverWritten(TestDatabase db) throws Exception {
+        db.execute(
+                "CREATE TABLE ty (id int PRIMARY KEY, body text, n int)",
+                "ALTER TABLE ty ALTER COLUMN body SET STORAGE EXTERNAL",
+                "INSERT INTO ty VALUES (1, repeat(md5('1'), 300), 0)");
+        String prefix = ConnectCluster.freshName("dbztoast");
+        db.execute("CREATE PUBLICATION p_" + prefix + " FOR TABLE ty");
+        String[] after = {
+            "INSERT INTO ty VALUES (2, repeat(md5('2'), 300), 0), (3, 'short', 0)",
+            "UPDATE ty SET n = n + 1",
+            "DELETE FROM ty WHERE id = 3"
+        };
+        String compare = "SELECT id || ':' || md5(body) || ':' || n FROM ty ORDER BY id";
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            run(db, target, prefix, debeziumSource(db, prefix), after, compare, () -> rows(db::connect, compare));
+        }
+    }
+
+    /**
      * Issue 10: records written by Debezium's own PostgreSQL connector had been applied to PostgreSQL only. Into
      * MariaDB, each value arrives through the documented type mapping (exact decimals, timestamptz in UTC, arrays as
      * JSON, 4-byte characters), and an update, a delete and a row of NULLs apply.
