@@ -89,15 +89,12 @@ class MySqlDialectTest {
      */
     @Test
     void upsertingAKeyOnlyTableLeavesExistingRowsAndCutsNothing() throws Exception {
-        MariaDbServer maria = MariaDbServer.shared();
-        String database = maria.createDatabase();
-        try (Connection c = maria.connect(database)) {
+        inDatabase((c, database, dialect) -> {
             execute(
                     c,
                     "CREATE TABLE k (id int, code varchar(3), PRIMARY KEY (id, code))",
                     "INSERT INTO k VALUES (1, 'x')");
             List<Column> columns = List.of(new Column("id", INT4, -1, true), new Column("code", TEXT, -1, true));
-            MySqlDialect dialect = new MySqlDialect(database, Unrepresentable.ERROR, true, false);
             TargetTable k = new TargetTable(database, "k");
             dialect.upsertRows(c, k, columns, columns, List.of(new Object[] {1, "x"}, new Object[] {2, "y"}));
             assertThat(Rows.of(c, "SELECT id, code FROM k ORDER BY id")).containsExactly("1|x", "2|y");
@@ -106,9 +103,7 @@ class MySqlDialectTest {
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("too long");
             assertThat(Rows.of(c, "SELECT id, code FROM k ORDER BY id")).containsExactly("1|x", "2|y");
-        } finally {
-            maria.drop(database);
-        }
+        });
     }
 
     /**
@@ -118,15 +113,12 @@ class MySqlDialectTest {
      */
     @Test
     void upsertingATableWithASecondUniqueIndexNeverTouchesAnotherRow() throws Exception {
-        MariaDbServer maria = MariaDbServer.shared();
-        String database = maria.createDatabase();
-        try (Connection c = maria.connect(database)) {
+        inDatabase((c, database, dialect) -> {
             execute(
                     c,
                     "CREATE TABLE u (id int PRIMARY KEY, email varchar(20) NOT NULL UNIQUE)",
                     "INSERT INTO u VALUES (1, 'a'), (2, 'b')");
             List<Column> columns = List.of(new Column("id", INT4, -1, true), new Column("email", TEXT, -1, false));
-            MySqlDialect dialect = new MySqlDialect(database, Unrepresentable.ERROR, true, false);
             TargetTable u = new TargetTable(database, "u");
             dialect.upsertRows(
                     c, u, columns, columns.subList(0, 1), List.of(new Object[] {1, "c"}, new Object[] {3, "d"}));
@@ -136,6 +128,20 @@ class MySqlDialectTest {
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("Duplicate entry");
             assertThat(Rows.of(c, "SELECT id, email FROM u ORDER BY id")).containsExactly("1|c", "2|b", "3|d");
+        });
+    }
+
+    /** One database at the shared MariaDB, with the dialect for it, dropped afterwards. */
+    @FunctionalInterface
+    private interface DatabaseTest {
+        void run(Connection c, String database, MySqlDialect dialect) throws Exception;
+    }
+
+    private static void inDatabase(DatabaseTest test) throws Exception {
+        MariaDbServer maria = MariaDbServer.shared();
+        String database = maria.createDatabase();
+        try (Connection c = maria.connect(database)) {
+            test.run(c, database, new MySqlDialect(database, Unrepresentable.ERROR, true, false));
         } finally {
             maria.drop(database);
         }
