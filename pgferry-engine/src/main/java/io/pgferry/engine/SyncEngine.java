@@ -14,6 +14,7 @@ import io.pgferry.engine.copy.CopyProgress;
 import io.pgferry.engine.copy.CopySource;
 import io.pgferry.engine.copy.Masks;
 import io.pgferry.engine.copy.SnapshotCopy;
+import io.pgferry.engine.schema.PostData;
 import io.pgferry.engine.schema.SequenceSync;
 import io.pgferry.engine.schema.SourceCatalog;
 import io.pgferry.engine.schema.SourceTable;
@@ -343,11 +344,10 @@ public final class SyncEngine {
 
     private void buildPostData(Connection target, List<SourceTable> tables, TargetSchema.Plan plan)
             throws SQLException {
-        Collection<TargetSchema.PostData> all =
-                TargetSchema.postData(tables, plan).values();
+        Collection<PostData> all = PostData.of(tables, plan).values();
         try (Statement st = target.createStatement()) {
-            TargetSchema.prepareIndexBuilds(st);
-            for (TargetSchema.PostData p : all) {
+            PostData.prepareIndexBuilds(st);
+            for (PostData p : all) {
                 for (String ddl : p.indexes()) {
                     st.execute(ddl);
                 }
@@ -355,7 +355,7 @@ public final class SyncEngine {
                     st.execute(ddl);
                 }
             }
-            for (TargetSchema.PostData p : all) {
+            for (PostData p : all) {
                 for (String ddl : p.foreignKeys()) {
                     st.execute(ddl);
                 }

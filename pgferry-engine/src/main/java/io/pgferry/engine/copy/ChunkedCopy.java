@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.schema.PostData;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
@@ -137,8 +138,8 @@ public final class ChunkedCopy implements InitialCopy {
             Map<TableName, Integer> parts = new HashMap<>();
             ranges.forEach(r -> parts.merge(r.table().name(), 1, Integer::sum));
             CopyProgress progress = new CopyProgress(tables, t -> parts.getOrDefault(t.name(), 0));
-            Map<TableName, TargetSchema.PostData> post = new HashMap<>();
-            TargetSchema.postData(tables, targets, created::contains).forEach((t, p) -> post.put(t, p.perRow()));
+            Map<TableName, PostData> post = new HashMap<>();
+            PostData.of(tables, targets, created::contains).forEach((t, p) -> post.put(t, p.perRow()));
             LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
             int done = 0;
             for (KeyRange r : ranges) {
@@ -283,8 +284,8 @@ public final class ChunkedCopy implements InitialCopy {
 
     private record IndexTask(SourceTable table, String ddl) implements Task {}
 
-    private static List<IndexTask> indexTasks(Map<TableName, TargetSchema.PostData> post, SourceTable t) {
-        TargetSchema.PostData p = post.get(t.name());
+    private static List<IndexTask> indexTasks(Map<TableName, PostData> post, SourceTable t) {
+        PostData p = post.get(t.name());
         return p == null
                 ? List.of()
                 : p.indexes().stream().map(ddl -> new IndexTask(t, ddl)).toList();
@@ -301,7 +302,7 @@ public final class ChunkedCopy implements InitialCopy {
             AtomicBoolean failed,
             CopyProgress progress,
             Connection states,
-            Map<TableName, TargetSchema.PostData> post,
+            Map<TableName, PostData> post,
             boolean resumed)
             throws SQLException, InterruptedException {
         try (Connection src = source.get();
@@ -315,7 +316,7 @@ public final class ChunkedCopy implements InitialCopy {
                 // A chunk and its done mark commit together, so a lost commit loses both; the position recorded
                 // after the last chunk is committed synchronously, flushing every chunk and index before it.
                 st.execute("SET synchronous_commit = off");
-                TargetSchema.prepareIndexBuilds(st);
+                PostData.prepareIndexBuilds(st);
             }
             dst.setAutoCommit(false);
             while (remaining.get() > 0 && !failed.get()) {
@@ -363,12 +364,12 @@ public final class ChunkedCopy implements InitialCopy {
     }
 
     /** Each table's attach list (its key and checks, on indexes the workers built), once every index is built. */
-    private void buildAttachments(Collection<TargetSchema.PostData> post, boolean resumed) throws Exception {
+    private void buildAttachments(Collection<PostData> post, boolean resumed) throws Exception {
         build(
                 config,
                 target,
                 post.stream()
-                        .map(p -> new TargetSchema.PostData(List.of(), p.attach(), List.of(), List.of(), List.of()))
+                        .map(p -> new PostData(List.of(), p.attach(), List.of(), List.of(), List.of()))
                         .toList(),
                 resumed);
     }
@@ -384,24 +385,21 @@ public final class ChunkedCopy implements InitialCopy {
             Set<TableName> created,
             Supplier<Connection> target)
             throws Exception {
-        List<TargetSchema.PostData> rest = new ArrayList<>();
-        for (TargetSchema.PostData p :
-                TargetSchema.postData(tables, targets, created::contains).values()) {
-            rest.add(new TargetSchema.PostData(
-                    p.uniqueIndexes(), p.uniqueConstraints(), p.foreignKeys(), List.of(), List.of()));
+        List<PostData> rest = new ArrayList<>();
+        for (PostData p : PostData.of(tables, targets, created::contains).values()) {
+            rest.add(new PostData(p.uniqueIndexes(), p.uniqueConstraints(), p.foreignKeys(), List.of(), List.of()));
         }
         build(config, target, rest, true);
         log.info("built the unique constraints and foreign keys deferred until the replay was over");
     }
 
     /** Indexes in parallel, then each table's attach list, then foreign keys. */
-    private static void build(
-            SyncConfig config, Supplier<Connection> target, List<TargetSchema.PostData> post, boolean tolerant)
+    private static void build(SyncConfig config, Supplier<Connection> target, List<PostData> post, boolean tolerant)
             throws Exception {
         ConcurrentLinkedQueue<List<String>> indexes = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<List<String>> attach = new ConcurrentLinkedQueue<>();
         List<String> fks = new ArrayList<>();
-        for (TargetSchema.PostData p : post) {
+        for (PostData p : post) {
             p.indexes().forEach(ddl -> indexes.add(List.of(ddl)));
             attach.add(p.attach());
             fks.addAll(p.foreignKeys());
@@ -417,7 +415,7 @@ public final class ChunkedCopy implements InitialCopy {
         try (Connection c = target.get();
                 Statement st = c.createStatement()) {
             c.setAutoCommit(true);
-            TargetSchema.prepareIndexBuilds(st);
+            PostData.prepareIndexBuilds(st);
             List<String> batch;
             while ((batch = queue.poll()) != null) {
                 for (String ddl : batch) {

@@ -5,6 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.PostData;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.JdbcErrors;
@@ -101,9 +102,9 @@ public final class SnapshotCopy implements InitialCopy {
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
-        Map<TableName, TargetSchema.PostData> post = TargetSchema.postData(tables, plan);
+        Map<TableName, PostData> post = PostData.of(tables, plan);
         int total = ranges.size();
-        for (TargetSchema.PostData p : post.values()) {
+        for (PostData p : post.values()) {
             total += p.indexes().size();
         }
         try (Connection states = target.get()) {
@@ -131,7 +132,7 @@ public final class SnapshotCopy implements InitialCopy {
                     (System.nanoTime() - started) / 1_000_000_000L);
             ConcurrentLinkedQueue<List<String>> attach = new ConcurrentLinkedQueue<>();
             List<String> fks = new ArrayList<>();
-            for (TargetSchema.PostData p : post.values()) {
+            for (PostData p : post.values()) {
                 attach.add(p.attach());
                 fks.addAll(p.foreignKeys());
             }
@@ -157,7 +158,7 @@ public final class SnapshotCopy implements InitialCopy {
             AtomicBoolean failed,
             CopyProgress progress,
             Connection states,
-            Map<TableName, TargetSchema.PostData> post)
+            Map<TableName, PostData> post)
             throws SQLException, InterruptedException {
         try (Connection src = source.get();
                 Connection dst = target.get()) {
@@ -172,7 +173,7 @@ public final class SnapshotCopy implements InitialCopy {
                 // The copy is started over after a crash, and its end is recorded by a synchronous commit that
                 // flushes everything before it: no range needs to wait for its own flush.
                 st.execute("SET synchronous_commit = off");
-                TargetSchema.prepareIndexBuilds(st);
+                PostData.prepareIndexBuilds(st);
             }
             while (remaining.get() > 0 && !failed.get()) {
                 Task task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
@@ -183,7 +184,7 @@ public final class SnapshotCopy implements InitialCopy {
                     if (counters.finishRange(rows)) {
                         setState(states, r.table(), TableState.COPYING, progress);
                         log.info("copied {} ({} rows)", r.table().name(), counters.rows());
-                        TargetSchema.PostData p = post.get(r.table().name());
+                        PostData p = post.get(r.table().name());
                         if (p != null) {
                             for (String ddl : p.indexes()) {
                                 queue.addFirst(new IndexTask(r.table(), ddl));
@@ -240,7 +241,7 @@ public final class SnapshotCopy implements InitialCopy {
     private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {
         try (Connection c = target.get();
                 Statement st = c.createStatement()) {
-            TargetSchema.prepareIndexBuilds(st);
+            PostData.prepareIndexBuilds(st);
             List<String> batch;
             while ((batch = queue.poll()) != null) {
                 for (String ddl : batch) {

@@ -8,7 +8,10 @@ package io.pgferry.engine.schema;
  * @param typeSql the type as written in the target's CREATE TABLE (user types in their target schema)
  * @param builtin the type (and its element type) is built in, so its binary COPY format means the same on both sides
  * @param userType an enum or domain type of the source's (or an array of one) the target may lack, or null
- * @param constantDefault the default when it is a constant, else null
+ * @param collation the column's collation, schema-qualified, when it is not its type's default, else null
+ * @param defaultSql the default as the target writes it: a constant, or an expression of built-in objects only
+ *     (now(), gen_random_uuid()); null for none, for a serial column's (see {@code serialSequence}), and for one that
+ *     uses the source's own functions, sequences or types, which the target may lack
  * @param identity pg_attribute.attidentity: 'a' always, 'd' by default, or 0
  * @param generated the expression of a stored generated column, else null
  * @param serialSequence the name of the sequence a serial column owns and takes its default from, else null
@@ -21,7 +24,8 @@ public record ColumnDef(
         boolean builtin,
         UserType userType,
         boolean notNull,
-        String constantDefault,
+        String collation,
+        String defaultSql,
         char identity,
         String generated,
         String serialSequence) {}

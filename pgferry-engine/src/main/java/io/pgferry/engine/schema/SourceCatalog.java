@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,10 +24,13 @@ public final class SourceCatalog {
     /** Built-in objects have OIDs below FirstNormalObjectId (PostgreSQL's transam.h). */
     public static final long FIRST_NORMAL_OID = 16384;
 
-    /** A default worth copying: a literal, optionally cast, with nothing evaluated at insert time. */
-    private static final Pattern CONSTANT = Pattern.compile(
-            "^\\(?(?:'(?:[^']|'')*'|-?[0-9]+(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?|true|false|NULL)\\)?(?:::[a-z0-9_ ().,\\[\\]\"]+)*$",
-            Pattern.CASE_INSENSITIVE);
+    /**
+     * A literal, perhaps cast to some type: the default of an enum or domain column, whose cast names the type in its
+     * source schema. The target table's column gives the literal its type, wherever the schema map puts it.
+     */
+    private static final Pattern LITERAL_CAST = Pattern.compile(
+            "^\\(?('(?:[^']|'')*'|-?[0-9]+(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?|true|false)\\)?(?:::.+)?$",
+            Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
     private static final String TABLE = "SELECT c.oid, c.relkind, c.relreplident,"
             + " quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
@@ -36,11 +40,20 @@ public final class SourceCatalog {
             + " a.attnotnull, pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
             + " t.typtype, tn.nspname, t.typname, e.oid, e.typtype, en.nspname, e.typname,"
             + " (SELECT s.relname FROM pg_class s WHERE s.oid = pg_get_serial_sequence(?, a.attname)::regclass),"
-            + " a.atttypmod FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
+            + " a.atttypmod,"
+            // Whether the default calls, casts to or reads only built-in objects (its own table aside), so that the
+            // target can evaluate it as printed: a constant, now(), gen_random_uuid(), CURRENT_DATE.
+            + " NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_attrdef'::regclass"
+            + " AND dep.objid = d.oid AND dep.refobjid >= 16384 AND dep.refobjid <> a.attrelid),"
+            + " CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(cn.nspname) || '.' ||"
+            + " quote_ident(co.collname) END"
+            + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
             + " JOIN pg_namespace tn ON tn.oid = t.typnamespace"
             + " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
             + " LEFT JOIN pg_namespace en ON en.oid = e.typnamespace"
             + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+            + " LEFT JOIN pg_collation co ON co.oid = a.attcollation"
+            + " LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace"
             + " WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 
     private static final String PRIMARY_KEY = "SELECT a.attname FROM pg_index i"
@@ -209,6 +222,15 @@ public final class SourceCatalog {
                         typeSql = quoted(user);
                     }
                     boolean serialDefault = serial != null && def != null && def.startsWith("nextval(");
+                    String targetDefault = null;
+                    if (def != null && !generated && !serialDefault) {
+                        Matcher literal = LITERAL_CAST.matcher(def);
+                        if (rs.getBoolean(17)) {
+                            targetDefault = def;
+                        } else if (user != null && literal.matches()) {
+                            targetDefault = literal.group(1);
+                        }
+                    }
                     out.add(new ColumnDef(
                             name,
                             typeOid,
@@ -217,7 +239,8 @@ public final class SourceCatalog {
                             builtin,
                             user,
                             rs.getBoolean(4),
-                            def != null && !generated && CONSTANT.matcher(def).matches() ? def : null,
+                            rs.getString(18),
+                            targetDefault,
                             ident == null || ident.isEmpty() ? 0 : ident.charAt(0),
                             generated ? def : null,
                             serialDefault ? serial : null));
