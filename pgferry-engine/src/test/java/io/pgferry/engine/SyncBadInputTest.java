@@ -169,6 +169,20 @@ class SyncBadInputTest {
     }
 
     @Test
+    void unreachableTarget(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        SyncEngine e = new SyncEngine(SyncConfig.builder()
+                .source(source.uri())
+                .target("postgresql://nobody@127.0.0.1:" + closed + "/nowhere")
+                .build());
+        assertRefusedAtSource(source, e::run, "127.0.0.1:" + closed, "");
+    }
+
+    @Test
     void targetRoleWithoutRights(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {

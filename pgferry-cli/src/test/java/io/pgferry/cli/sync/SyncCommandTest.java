@@ -10,6 +10,8 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +118,50 @@ class SyncCommandTest {
         }
     }
 
+    /**
+     * {@code --copy-mode none} streams into tables the user loaded, {@code --exclude} leaves tables out of every step,
+     * and {@code --sequences-only} sets the sequences and nothing else. Issue #5.
+     */
+    @Test
+    void copyModeNoneStreamsIntoALoadedTargetLeavingExcludedTablesOut(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id serial PRIMARY KEY, v text)",
+                "CREATE TABLE audit_log (id int PRIMARY KEY)",
+                "INSERT INTO a (v) SELECT 'v' || i FROM generate_series(1, 100) i",
+                "INSERT INTO audit_log SELECT generate_series(1, 10)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute(
+                    "CREATE TABLE a (id serial PRIMARY KEY, v text)",
+                    "INSERT INTO a SELECT i, 'v' || i FROM generate_series(1, 100) i");
+            String[] sync = args(source, target, "--copy-mode", "none", "--until-caught-up");
+            CliRun first = CliRun.run(sync);
+            assertThat(first.exitCode()).as(first.err()).isEqualTo(ExitCodes.OK);
+            source.execute(
+                    "INSERT INTO a (v) VALUES ('after')",
+                    "UPDATE a SET v = 'changed' WHERE id = 1",
+                    "DELETE FROM a WHERE id = 2",
+                    "INSERT INTO audit_log VALUES (11)");
+            CliRun second = CliRun.run(sync);
+            assertThat(second.exitCode()).as(second.err()).isEqualTo(ExitCodes.OK);
+            String rows = "SELECT string_agg(id || '=' || v, ',' ORDER BY id) FROM a";
+            assertThat(target.queryString(rows)).isEqualTo(source.queryString(rows));
+            assertThat(target.queryString(rows)).startsWith("1=changed,3=v3,").endsWith(",101=after");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'audit_log'"))
+                    .isZero();
+            assertThat(source.queryLong("SELECT count(*) FROM pg_publication_tables WHERE tablename = 'audit_log'"))
+                    .isZero();
+
+            // Sequences only: the target's sequence follows the source's; the row inserted meanwhile does not come.
+            source.execute("SELECT setval('a_id_seq', 500)", "INSERT INTO a (v) VALUES ('not yet')");
+            CliRun seq = CliRun.run(args(source, target, "--sequences-only"));
+            assertThat(seq.exitCode()).as(seq.err()).isEqualTo(ExitCodes.OK);
+            assertThat(seq.err()).contains("pgferry: 1 sequences set");
+            assertThat(target.queryLong("SELECT nextval('a_id_seq')")).isEqualTo(502);
+            assertThat(target.queryLong("SELECT count(*) FROM a WHERE v = 'not yet'"))
+                    .isZero();
+        }
+    }
+
     @Test
     void missingTargetIsUsage(TestDatabase source) {
         CliRun r = CliRun.run("sync", "--source", source.uri());
@@ -129,6 +175,22 @@ class SyncCommandTest {
         CliRun r = CliRun.run("sync", "--source", source.uri(), "--target", source.uri() + "x", "--copy-mode", "fast");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("copy mode 'fast' is not known").contains("use snapshot, chunked or none");
+    }
+
+    /** A sync of every table of public but the audit ones, then {@code more}. */
+    private static String[] args(TestDatabase source, TestDatabase target, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "sync",
+                "--source",
+                source.uri(),
+                "--target",
+                target.uri(),
+                "--tables",
+                "public.*",
+                "--exclude",
+                "public.audit*"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
     }
 
     private static void awaitCount(TestDatabase db, String query, long expected) throws Exception {
