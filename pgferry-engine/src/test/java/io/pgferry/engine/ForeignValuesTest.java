@@ -8,6 +8,7 @@ import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Tag;
@@ -135,8 +136,9 @@ class ForeignValuesTest {
     @MethodSource("destinations")
     void theNullAndClampPoliciesWriteWhatTheySay(String kind, TestDatabase source) throws Exception {
         source.execute(
-                "CREATE TABLE m (id int PRIMARY KEY, f8 float8, ts timestamptz, n numeric(5,2))",
-                "INSERT INTO m VALUES (1, 'NaN', 'infinity', 'NaN'), (2, '-Infinity', '-infinity', 'NaN')");
+                "CREATE TABLE m (id int PRIMARY KEY, f8 float8, ts timestamptz, n numeric(5,2), nu numeric)",
+                "INSERT INTO m VALUES (1, 'NaN', 'infinity', 'NaN', NULL), (2, '-Infinity', '-infinity', 'NaN', NULL),"
+                        + " (3, 'Infinity', NULL, NULL, 'Infinity'), (4, NULL, NULL, NULL, '-Infinity')");
         boolean maria = kind.equals("mariadb");
         try (Destination d = ForeignSyncTest.open(kind)) {
             new SyncEngine(Destination.config(source, d)
@@ -144,11 +146,14 @@ class ForeignValuesTest {
                             .unrepresentable(Unrepresentable.NULL)
                             .build())
                     .run();
-            String q = "SELECT id, f8, ts, n FROM " + d.qualified("m") + " ORDER BY id";
+            String q = "SELECT id, f8, ts, n, nu FROM " + d.qualified("m") + " ORDER BY id";
             assertThat(d.rows(q))
                     .containsExactly(
-                            maria ? "1|null|null|null" : "1|null|infinity|NaN",
-                            maria ? "2|null|null|null" : "2|-Inf|-infinity|NaN");
+                            maria ? "1|null|null|null|null" : "1|null|infinity|NaN|null",
+                            maria ? "2|null|null|null|null" : "2|-Inf|-infinity|NaN|null",
+                            // An unconstrained numeric is text at both: its infinities are kept.
+                            maria ? "3|null|null|null|Infinity" : "3|Inf|null|null|Infinity",
+                            "4|null|null|null|-Infinity");
         }
         try (Destination d = ForeignSyncTest.open(kind)) {
             new SyncEngine(Destination.config(source, d)
@@ -157,43 +162,77 @@ class ForeignValuesTest {
                             .unrepresentable(Unrepresentable.CLAMP)
                             .build())
                     .run();
-            String q = "SELECT id, f8, ts, n FROM " + d.qualified("m") + " ORDER BY id";
+            String q = "SELECT id, f8, ts, n, nu FROM " + d.qualified("m") + " ORDER BY id";
             assertThat(d.rows(q))
                     .containsExactly(
-                            maria ? "1|null|9999-12-31 23:59:59.999999|null" : "1|null|infinity|NaN",
+                            maria ? "1|null|9999-12-31 23:59:59.999999|null|null" : "1|null|infinity|NaN|null",
                             maria
-                                    ? "2|-1.7976931348623157e308|0001-01-01 00:00:00.000000|null"
-                                    : "2|-Inf|-infinity|NaN");
+                                    ? "2|-1.7976931348623157e308|0001-01-01 00:00:00.000000|null|null"
+                                    : "2|-Inf|-infinity|NaN|null",
+                            maria ? "3|1.7976931348623157e308|null|null|Infinity" : "3|Inf|null|null|Infinity",
+                            "4|null|null|null|-Infinity");
         }
     }
 
-    /**
-     * Regression (issue 7): a text key longer than MariaDB's index allows followed --on-unrepresentable, but a bytea
-     * key did not: it reached the server, which refused it with its own error. Both follow the policy now.
-     */
     @Test
-    void aByteaKeyLongerThanTheIndexAllowsFollowsThePolicy(TestDatabase source) throws Exception {
+    void anInfiniteTimestampStopsTheSyncByDefault(TestDatabase source) throws Exception {
         source.execute(
-                "CREATE TABLE kb (k bytea PRIMARY KEY, v int)",
-                "INSERT INTO kb VALUES ('\\x01', 1), (decode(repeat('ab', 4000), 'hex'), 2)");
+                "CREATE TABLE e (id int PRIMARY KEY, ts timestamp)",
+                "INSERT INTO e VALUES (1, '2024-01-01'), (2, '-infinity')");
         try (Destination d = Destination.mariadb()) {
             assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
                                     .untilCaughtUp(true)
                                     .build())
                             .run())
                     .isInstanceOf(PgFerryException.class)
-                    .hasMessageContaining("column k")
-                    .hasMessageContaining("exceeds MariaDB's index limit");
+                    .hasMessageContaining("column ts")
+                    .hasMessageContaining("key (id)=(2)")
+                    .hasMessageContaining("choose the null or clamp policy")
+                    .hasMessageNotContaining("infinity'");
+        }
+    }
+
+    static Stream<Arguments> longKeys() {
+        return Stream.of(
+                Arguments.of("text", "repeat('é', 800)", "char_length", "768 characters"),
+                Arguments.of("bytea", "decode(repeat('ab', 4000), 'hex')", "length", "3072 bytes"));
+    }
+
+    /**
+     * A key longer than MariaDB's index allows stops the sync under the error and null policies (a key cannot be NULL)
+     * and is cut to the limit under clamp. Regression (issue 7): a text key followed the policy, but a bytea key did
+     * not: it reached the server, which refused it with its own error.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("longKeys")
+    void aKeyLongerThanTheIndexAllowsFollowsThePolicy(
+            String type, String longValue, String length, String limit, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE k (k " + type + " PRIMARY KEY, v int)",
+                "INSERT INTO k VALUES ('1', 1), (" + longValue + ", 2)");
+        for (Unrepresentable policy : List.of(Unrepresentable.ERROR, Unrepresentable.NULL)) {
+            try (Destination d = Destination.mariadb()) {
+                assertThatThrownBy(() -> new SyncEngine(Destination.config(source, d)
+                                        .untilCaughtUp(true)
+                                        .slot("k_" + policy.name().toLowerCase(Locale.ROOT))
+                                        .unrepresentable(policy)
+                                        .build())
+                                .run())
+                        .as("policy " + policy)
+                        .isInstanceOf(PgFerryException.class)
+                        .hasMessageContaining("column k")
+                        .hasMessageContaining("longer than " + limit + " exceeds MariaDB's index limit");
+            }
         }
         try (Destination d = Destination.mariadb()) {
             new SyncEngine(Destination.config(source, d)
                             .untilCaughtUp(true)
-                            .slot("clamp")
+                            .slot("k_clamp")
                             .unrepresentable(Unrepresentable.CLAMP)
                             .build())
                     .run();
-            assertThat(d.rows("SELECT v, length(k) FROM " + d.qualified("kb") + " ORDER BY v"))
-                    .containsExactly("1|1", "2|3072");
+            assertThat(d.rows("SELECT v, " + length + "(k) FROM " + d.qualified("k") + " ORDER BY v"))
+                    .containsExactly("1|1", "2|" + limit.split(" ")[0]);
         }
     }
 }
