@@ -146,6 +146,64 @@ class InspectRepairTest {
         }
     }
 
+    /**
+     * A repair is one transaction: when one statement of the plan fails (here an always-enabled trigger of the
+     * subscriber's refuses the update), the statements before it are rolled back, the error names the table and
+     * bucket, and the repair succeeds once the obstacle is gone. Issue #6.
+     */
+    @Test
+    void aRepairThatFailsHalfWayChangesNothing(TestDatabase pub) throws Exception {
+        try (NativeReplica r = new NativeReplica(pub)) {
+            String ddl = "CREATE TABLE t (id int PRIMARY KEY, v text)";
+            pub.execute(ddl, "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 100) i");
+            r.subscriber.execute(ddl);
+            r.guard("t");
+            r.subscribe("t");
+            r.settle();
+            try (Connection c = r.subscriber.connect();
+                    Statement st = c.createStatement()) {
+                st.execute("SET session_replication_role = replica");
+                st.execute("DELETE FROM t WHERE id = 10");
+                st.execute("UPDATE t SET v = 'drifted' WHERE id = 20");
+            }
+            r.subscriber.execute(
+                    "CREATE FUNCTION no_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                            + " IF OLD.id = 20 THEN RAISE EXCEPTION 'updates of row 20 are refused'; END IF;"
+                            + " RETURN NEW; END $$",
+                    "CREATE TRIGGER no_update BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION no_update()",
+                    "ALTER TABLE t ENABLE ALWAYS TRIGGER no_update");
+            r.settle();
+            BucketInspector.Inspection i =
+                    BucketInspector.inspect(r.publisherDsn(), r.subscriberDsn(), "public", "t", 0);
+            assertThat(i.rows())
+                    .extracting(d -> d.key().get("id") + ":" + d.kind().wireName())
+                    .containsExactly("10:missing_on_subscriber", "20:changed");
+
+            assertThatThrownBy(
+                            () -> BucketInspector.repair(r.publisherDsn(), r.subscriberDsn(), "public", "t", 0, false))
+                    .isInstanceOfSatisfying(PgFerryException.class, e -> {
+                        assertThat(e.problem())
+                                .contains("the repair of public.t bucket 0 failed on the subscriber and was rolled"
+                                        + " back")
+                                .contains("updates of row 20 are refused")
+                                .doesNotContain("drifted");
+                        assertThat(e.fix()).contains("then repair again");
+                    });
+            assertThat(r.subscriber.queryLong("SELECT count(*) FROM t WHERE id = 10"))
+                    .as("the insert before the failed update was rolled back")
+                    .isZero();
+            assertThat(r.subscriber.queryString("SELECT v FROM t WHERE id = 20"))
+                    .isEqualTo("drifted");
+
+            r.subscriber.execute("DROP TRIGGER no_update ON t");
+            assertThat(BucketInspector.repair(r.publisherDsn(), r.subscriberDsn(), "public", "t", 0, false)
+                            .applied())
+                    .isTrue();
+            assertThat(r.subscriber.queryString("SELECT string_agg(v, ',' ORDER BY id) FROM t WHERE id IN (10, 20)"))
+                    .isEqualTo("v10,v20");
+        }
+    }
+
     @Test
     void anUnregisteredTableIsAClearError(TestDatabase pub) throws Exception {
         try (NativeReplica r = new NativeReplica(pub)) {
