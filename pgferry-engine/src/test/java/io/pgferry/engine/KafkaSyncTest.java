@@ -367,6 +367,39 @@ class KafkaSyncTest {
     }
 
     /**
+     * Issue 7's audit: a table outside schema public, and a schema map, sent to a real broker. The table's topic is
+     * named after the mapped schema and the events keep the source's schema, by copy and by stream. Regression: the
+     * library's sync schema map did not reach a Kafka target (only the CLI filled the target's own), so the topic kept
+     * the source schema's name.
+     */
+    @Test
+    void aMappedSchemaNamesTheTopicWhileTheEventsKeepTheSourceSchema(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SCHEMA sales",
+                "CREATE TABLE sales.orders (id int PRIMARY KEY, v text)",
+                "INSERT INTO sales.orders VALUES (1, 'a'), (2, 'b')");
+        String prefix = prefix();
+        SyncConfig config = config(source, prefix)
+                .include("sales.*")
+                .mapSchema("sales", "eu")
+                .build();
+        new SyncEngine(config).run();
+        source.execute("UPDATE sales.orders SET v = 'c' WHERE id = 2", "DELETE FROM sales.orders WHERE id = 1");
+        new SyncEngine(config).run();
+        String topic = prefix + ".eu.orders";
+        assertThat(records(topic)).containsExactly("r 1 a", "r 2 b", "u 2 c", "d 1 -", "tombstone 1");
+        for (ConsumerRecord<byte[], byte[]> r : KafkaBroker.shared().records(topic, "read_committed")) {
+            if (r.value() != null) {
+                assertThat(JSON.readTree(r.value())
+                                .path("source")
+                                .path("schema")
+                                .asText())
+                        .isEqualTo("sales");
+            }
+        }
+    }
+
+    /**
      * Issue 10: a column added at the source with a default left NULL in the rows a sink connector's destination held,
      * as no change carries what those rows read there. The records' schema now names it (the field parameter
      * {@code __pgferry.existing}, PostgreSQL's text), for a column added with a default and not for one without.

@@ -81,6 +81,35 @@ public record KafkaTarget(
         return KafkaUri.parse(uri);
     }
 
+    /**
+     * This target with {@code more} added to its schema map, so that a sync's own schema map reaches its topics.
+     *
+     * @throws PgFerryException (fatal) when both map one schema, to different segments
+     */
+    public KafkaTarget withSchemaMap(Map<String, String> more) {
+        Map<String, String> merged = new LinkedHashMap<>(schemaMap);
+        for (Map.Entry<String, String> e : more.entrySet()) {
+            String had = merged.putIfAbsent(e.getKey(), e.getValue());
+            if (had != null && !had.equals(e.getValue())) {
+                throw PgFerryException.fatal(
+                        "schema " + e.getKey() + " is mapped to " + e.getValue() + " by the sync but to " + had
+                                + " by the Kafka target",
+                        "map each schema once, on the sync or on the Kafka target");
+            }
+        }
+        return new KafkaTarget(
+                bootstrapServers,
+                topicPrefix,
+                syncName,
+                sourceDatabase,
+                delivery,
+                tombstones,
+                transactionMetadata,
+                schemas,
+                producerProperties,
+                merged);
+    }
+
     /** The transactional id of the sync's producer: {@code pgferry-<sync name>}. */
     public String transactionalId() {
         return "pgferry-" + syncName;

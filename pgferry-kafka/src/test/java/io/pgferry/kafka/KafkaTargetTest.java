@@ -65,6 +65,21 @@ class KafkaTargetTest {
     }
 
     @Test
+    void aSchemaMapAddedLaterJoinsTheTargetsOwnAndAConflictIsRefused() {
+        KafkaTarget t = KafkaTarget.parseUri("kafka://b:9092")
+                .syncName("orders")
+                .sourceDatabase("shop")
+                .mapSchema("sales", "eu")
+                .build();
+        KafkaTarget both = t.withSchemaMap(Map.of("hr", "people", "sales", "eu"));
+        assertThat(both.schemaMap()).isEqualTo(Map.of("sales", "eu", "hr", "people"));
+        assertThat(both.withSchemaMap(Map.of())).isEqualTo(both);
+        assertThatThrownBy(() -> t.withSchemaMap(Map.of("sales", "us")))
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("schema sales is mapped to us by the sync but to eu by the Kafka target");
+    }
+
+    @Test
     void anUnknownOptionIsRefusedNamingItAndTheKnownOnes() {
         PgFerryException e = refusal("kafka://b:9092?tombstone=false");
         assertThat(e.problem()).contains("unknown option tombstone");

@@ -44,7 +44,7 @@ import java.util.Map;
  *     null to keep the slot
  * @param foreignTarget a destination database that is not PostgreSQL (MySQL, MariaDB, SQLite), or null
  * @param unrepresentable what a foreign target does with a value it cannot hold
- * @param kafkaTarget a Kafka cluster as the destination, or null
+ * @param kafkaTarget a Kafka cluster as the destination, or null; its schema map holds {@code schemaMap} too
  */
 public record SyncConfig(
         Dsn source,
@@ -374,7 +374,8 @@ public record SyncConfig(
                     thenSubscribe,
                     foreignTarget,
                     unrepresentable,
-                    kafkaTarget);
+                    // The sync's schema map names the topics too (KafkaTarget keeps its own, as the CLI fills it).
+                    kafkaTarget == null ? null : kafkaTarget.withSchemaMap(schemaMap));
         }
     }
 }
