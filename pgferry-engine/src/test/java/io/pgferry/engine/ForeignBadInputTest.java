@@ -9,6 +9,8 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Bad input for syncs into MariaDB and SQLite (issue 7): refused with one line naming the problem and the fix, before
@@ -42,6 +44,46 @@ class ForeignBadInputTest {
                     "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()",
                     "database no_such_db does not exist at",
                     "create database no_such_db, or map schema public to one that exists");
+        }
+    }
+
+    /**
+     * An existing destination table is checked column by column against the type mapping: one that cannot hold a
+     * source column's values is refused naming the table, the column and the mismatch, before anything is created;
+     * one that can is used as it is, its own extra column left alone. Issue #7.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "mariadb;amount INT;is int(11), which cannot hold numeric(12,2) (expected DECIMAL(12,2));"
+                        + "amount DECIMAL(14,2), note VARCHAR(200), extra INT",
+                "sqlite;amount REAL;is real but text is needed;amount TEXT, note TEXT, extra INTEGER"
+            })
+    void anExistingTableIsCheckedAgainstTheTypeMapping(
+            String kind, String badColumn, String mismatch, String goodColumns, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE orders (id int PRIMARY KEY, amount numeric(12,2), note text)",
+                "INSERT INTO orders VALUES (1, 12.5, 'a'), (2, NULL, 'b')");
+        String count = kind.equals("mariadb")
+                ? "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+                : "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
+        String strict = kind.equals("sqlite") ? " STRICT" : "";
+        try (Destination d = ForeignSyncTest.open(kind)) {
+            d.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, " + badColumn + ", note TEXT)" + strict);
+            assertRefused(
+                    source,
+                    d,
+                    Destination.config(source, d),
+                    count.replace("count(*)", "count(*) - 1"),
+                    "column amount of target table " + (d instanceof Destination.MariaDb m ? m.database() : "main")
+                            + ".orders " + mismatch,
+                    "change the column, or drop the table to let the sync create it");
+            d.execute(
+                    "DROP TABLE orders", "CREATE TABLE orders (id INTEGER PRIMARY KEY, " + goodColumns + ")" + strict);
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            assertThat(d.rows("SELECT id, amount, note, extra FROM " + d.qualified("orders") + " ORDER BY id"))
+                    .containsExactly("1|12.50|a|null", "2|null|b|null");
         }
     }
 
