@@ -80,6 +80,25 @@ class ControlPlaneTest {
         assertThat(c.divergences(first).get(1).state()).isEqualTo("ignored");
         assertThat(c.divergences(first).get(1).note()).isEqualTo("known gap");
         assertThat(c.mark(999_999, "reviewed", null)).isFalse();
+
+        // Reviewed, then resolved by a repair: the review's time stays, the resolution's is added.
+        ControlPlane.Divergence otherBucket2 = c.divergences(other).get(0);
+        assertThat(c.mark(otherBucket2.divergenceId(), "reviewed", "looking")).isTrue();
+        ControlPlane.Divergence reviewed = c.divergences(other).get(0);
+        assertThat(reviewed.state()).isEqualTo("reviewed");
+        assertThat(reviewed.reviewedAt()).isNotNull();
+        assertThat(reviewed.resolvedAt()).isNull();
+        assertThat(c.resolve("shop@primary:5432", "shop@another:5432", "public", "orders", 2, "repaired"))
+                .isEqualTo(1);
+        ControlPlane.Divergence resolved = c.divergences(other).get(0);
+        assertThat(resolved.state()).isEqualTo("resolved");
+        assertThat(resolved.reviewedAt()).isEqualTo(reviewed.reviewedAt());
+        assertThat(resolved.resolvedAt()).isNotNull();
+        assertThat(resolved.note()).isEqualTo("repaired");
+        // An ignored divergence stays ignored when its bucket is repaired.
+        assertThat(c.resolve("shop@primary:5432", "shop@replica:5432", "public", "orders", 7, "repaired"))
+                .isZero();
+        assertThat(c.divergences(first).get(1).state()).isEqualTo("ignored");
     }
 
     private static VerifyReport report(VerifyReport.Outcome outcome, List<VerifyReport.Divergence> divergences) {
