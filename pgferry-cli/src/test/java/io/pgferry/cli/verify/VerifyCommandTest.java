@@ -282,6 +282,45 @@ class VerifyCommandTest {
                 .isZero();
     }
 
+    /** Issue #6: one worker process serves several databases, each given by its own --dsn. */
+    @Test
+    void guardRunServesSeveralDatabases(TestDatabase db) throws Exception {
+        try (TestDatabase other = TestDatabase.create(PostgresServer.second())) {
+            for (TestDatabase d : List.of(db, other)) {
+                d.execute(
+                        "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                        "INSERT INTO t SELECT i, 'v' FROM generate_series(1, 1500) i");
+                ok(CliRun.run("guard", "install", "--dsn", d.uri()));
+                ok(CliRun.run("guard", "register", "--dsn", d.uri(), "--table", "t", "--bucket-size", "1000"));
+            }
+            CliRun once = CliRun.run("guard", "run", "--once", "--dsn", db.uri(), "--dsn", other.uri());
+            ok(once);
+            for (TestDatabase d : List.of(db, other)) {
+                assertThat(d.queryString("SELECT string_agg(bucket_id || ':' || row_count, ',' ORDER BY bucket_id)"
+                                + " FROM syncguard.bucket_catalog"))
+                        .as("catalog of %s", d.name())
+                        .isEqualTo("0:999,1:501");
+            }
+        }
+    }
+
+    /** Issue #6: out-of-range verify settings are usage errors, one line each, naming the flag. */
+    @Test
+    void outOfRangeVerifySettingsAreUsageErrors(TestDatabase db) {
+        for (String[] bad : List.of(
+                new String[] {"--min-coverage-pct", "150"},
+                new String[] {"--min-coverage-pct", "-1"},
+                new String[] {"--stability-buffer-ms", "-5"},
+                new String[] {"--stability-retries", "-1"},
+                new String[] {"--live-fallback-dirty-age-ms", "soon"})) {
+            CliRun r = CliRun.run(
+                    "verify", "--publisher-dsn", db.uri(), "--subscriber-dsn", db.uri() + "_sub", bad[0], bad[1]);
+            assertThat(r.exitCode()).as(String.join(" ", bad) + ": " + r.err()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.errLines()).as(String.join(" ", bad)).hasSize(1);
+            assertThat(r.err()).contains(bad[0]);
+        }
+    }
+
     /** Issue #6: a worker process killed with SIGKILL and started again brings the catalog current. */
     @Test
     void guardRunKilledAndStartedAgain(TestDatabase db) throws Exception {
