@@ -282,6 +282,24 @@ class VerifyCommandTest {
                 .isZero();
     }
 
+    /**
+     * Issue #6: a publication FOR ALL TABLES would also publish syncguard's own logged table, so install warns, naming
+     * it and the fix; without one it says nothing.
+     */
+    @Test
+    void installWarnsOfAPublicationForAllTables(TestDatabase db) throws Exception {
+        CliRun quiet = CliRun.run("guard", "install", "--dsn", db.uri());
+        ok(quiet);
+        assertThat(quiet.err()).isEmpty();
+        ok(CliRun.run("guard", "uninstall", "--dsn", db.uri()));
+        db.execute("CREATE PUBLICATION \"Every Thing\" FOR ALL TABLES");
+        CliRun warned = CliRun.run("guard", "install", "--dsn", db.uri());
+        ok(warned);
+        assertThat(warned.errLines())
+                .containsExactly("pgferry: warning: publication Every Thing is FOR ALL TABLES, so it also publishes"
+                        + " syncguard.monitored_tables; publish your tables by name or schema instead");
+    }
+
     /** Issue #6: one worker process serves several databases, each given by its own --dsn. */
     @Test
     void guardRunServesSeveralDatabases(TestDatabase db) throws Exception {
