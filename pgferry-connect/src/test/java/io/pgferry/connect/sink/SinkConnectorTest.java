@@ -13,9 +13,12 @@ import io.pgferry.testkit.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,7 +38,46 @@ class SinkConnectorTest {
     @Test
     void intoPostgresEqualToTheSourceAfterAWorkerStopsMidway(TestDatabase db) throws Exception {
         try (TestDatabase target = TestDatabase.create(db.server())) {
-            pipeline(db, ConnectCluster.source(target), db.server().password(), target::connect);
+            String sink =
+                    pipeline(db, ConnectCluster.source(target), db.server().password(), target::connect, 2);
+            committedOffsetsFollowTheDestination(sink, target);
+            ConnectCluster.delete(connect, sink);
+        }
+    }
+
+    /**
+     * The task's preCommit reports to Kafka only offsets the destination holds: the sink's consumer group never
+     * commits past the destination's {@code connect_offsets}, and once the records are applied it commits them all
+     * (so a task that lost its destination would not skip records). Issue #10.
+     */
+    private void committedOffsetsFollowTheDestination(String sink, TestDatabase target) throws Exception {
+        try (Admin admin = connect.kafka().createAdminClient()) {
+            ConnectCluster.await(
+                    WAIT,
+                    () -> {
+                        try {
+                            Map<TopicPartition, Long> committed = new HashMap<>();
+                            admin.listConsumerGroupOffsets("connect-" + sink)
+                                    .partitionsToOffsetAndMetadata()
+                                    .get()
+                                    .forEach((tp, o) -> committed.put(tp, o.offset()));
+                            Map<TopicPartition, Long> held = new HashMap<>();
+                            for (String row : rows(
+                                    target::connect,
+                                    "SELECT topic || ' ' || kafka_partition || ' ' || next_offset"
+                                            + " FROM pgferry.connect_offsets WHERE connector = '" + sink + "'")) {
+                                String[] f = row.split(" ");
+                                held.put(new TopicPartition(f[0], Integer.parseInt(f[1])), Long.parseLong(f[2]));
+                            }
+                            committed.forEach((tp, offset) -> assertThat(offset)
+                                    .as("committed offset of %s", tp)
+                                    .isLessThanOrEqualTo(held.getOrDefault(tp, 0L)));
+                            return !held.isEmpty() && committed.equals(held);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    "the sink's committed offsets to reach the destination's");
         }
     }
 
@@ -48,15 +90,18 @@ class SinkConnectorTest {
     void intoSqliteEqualToTheSourceAfterAWorkerStopsMidway(TestDatabase db, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("replica.db");
         // One task: SQLite takes one writer at a time.
-        pipeline(db, "sqlite:" + file, null, () -> DriverManager.getConnection("jdbc:sqlite:" + file), 1);
+        ConnectCluster.delete(
+                connect,
+                pipeline(db, "sqlite:" + file, null, () -> DriverManager.getConnection("jdbc:sqlite:" + file), 1));
     }
 
     private void pipeline(TestDatabase db, String target, String password, Callable<Connection> targetConnection)
             throws Exception {
-        pipeline(db, target, password, targetConnection, 2);
+        ConnectCluster.delete(connect, pipeline(db, target, password, targetConnection, 2));
     }
 
-    private void pipeline(
+    /** Runs the pipeline; returns the name of the sink connector, left running. */
+    private String pipeline(
             TestDatabase db, String target, String password, Callable<Connection> targetConnection, int tasks)
             throws Exception {
         ConnectCluster.ensureTwoWorkers(connect);
@@ -78,8 +123,8 @@ class SinkConnectorTest {
                         && rows(targetConnection, K_ROWS).equals(k),
                 "the destination to equal the source; sink tasks: " + SinkPipeline.taskStates(connect, sink));
         assertThat(SinkPipeline.taskStates(connect, sink)).doesNotContain("FAILED");
-        ConnectCluster.delete(connect, sink);
         ConnectCluster.delete(connect, prefix + "-source");
+        return sink;
     }
 
     @Test
