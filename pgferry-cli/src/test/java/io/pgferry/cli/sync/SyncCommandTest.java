@@ -3,17 +3,22 @@ package io.pgferry.cli.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgferry.cli.ChildCli;
 import io.pgferry.cli.CliRun;
 import io.pgferry.cli.StreamRun;
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code pgferry sync} and {@code pgferry status} as a user runs them. Issue #5. */
 @PgTest
@@ -85,6 +90,26 @@ class SyncCommandTest {
             assertThat(again.exitCode()).isNotEqualTo(ExitCodes.OK);
             assertThat(again.errLines()).hasSize(1);
             assertThat(again.err()).contains("no sync named pgferry_sync");
+        }
+    }
+
+    /**
+     * Issue 5: a snapshot copy tells the user, on standard error, that it holds back vacuum at the source until it
+     * ends; a sync that copies nothing does not.
+     */
+    @Test
+    void aSnapshotCopyWarnsThatItHoldsBackVacuum(TestDatabase source, @TempDir Path dir) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT generate_series(1, 10)");
+        String warning = "the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot"
+                + " remove rows";
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            String[] sync = {"sync", "--source", source.uri(), "--target", target.uri(), "--until-caught-up"};
+            ChildCli copy = ChildCli.run(dir, Duration.ofMinutes(2), Map.of(), sync);
+            assertThat(copy.exitCode()).as(copy.err()).isEqualTo(ExitCodes.OK);
+            assertThat(copy.err()).contains(warning);
+            ChildCli resumed = ChildCli.run(dir, Duration.ofMinutes(2), Map.of(), sync);
+            assertThat(resumed.exitCode()).as(resumed.err()).isEqualTo(ExitCodes.OK);
+            assertThat(resumed.err()).doesNotContain("vacuum");
         }
     }
 
