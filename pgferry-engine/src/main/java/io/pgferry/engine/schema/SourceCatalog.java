@@ -44,7 +44,7 @@ public final class SourceCatalog {
             // Whether the default calls, casts to or reads only built-in objects (its own table aside), so that the
             // target can evaluate it as printed: a constant, now(), gen_random_uuid(), CURRENT_DATE.
             + " NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_attrdef'::regclass"
-            + " AND dep.objid = d.oid AND dep.refobjid >= 16384 AND dep.refobjid <> a.attrelid),"
+            + " AND dep.objid = d.oid AND dep.refobjid >= " + FIRST_NORMAL_OID + " AND dep.refobjid <> a.attrelid),"
             + " CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(cn.nspname) || '.' ||"
             + " quote_ident(co.collname) END"
             + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
