@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * The MariaDB server shared by every test of a JVM, for the MySQL/MariaDB destination: Debian's {@code mariadb-server}
  * binaries (installed by {@code .ci/run} when missing), a data directory of its own under the temporary folder, a
  * free port on 127.0.0.1, started on first use and stopped by a shutdown hook. As root, the server runs as the
- * package's unprivileged {@code mysql} user. Connections as user {@code pgferry}, who may do everything.
+ * package's unprivileged {@code mysql} user. Connections as user {@code pgferry}, who may do everything. The server
+ * also takes TLS connections, with a certificate for 127.0.0.1 from a throw-away CA ({@link #certificates()}), whose
+ * client certificate users created {@code REQUIRE X509} accept.
  */
 public final class MariaDbServer {
     private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -33,12 +35,14 @@ public final class MariaDbServer {
     private final Process process;
     private final int port;
     private final String password;
+    private final TestCertificates certificates;
 
-    private MariaDbServer(Path directory, Process process, int port, String password) {
+    private MariaDbServer(Path directory, Process process, int port, String password, TestCertificates certificates) {
         this.directory = directory;
         this.process = process;
         this.port = port;
         this.password = password;
+        this.certificates = certificates;
     }
 
     /** The shared server, started on the first call; a failed start fails every later call fast, with its cause. */
@@ -118,6 +122,11 @@ public final class MariaDbServer {
         execute("", "DROP DATABASE IF EXISTS `" + database.replace("`", "``") + "`");
     }
 
+    /** The CA that signed the server's certificate, and a client certificate it signed. */
+    public TestCertificates certificates() {
+        return certificates;
+    }
+
     /** The server's log, for diagnosing a failed test. */
     public Path logFile() {
         return directory.resolve("mariadb.log");
@@ -138,6 +147,7 @@ public final class MariaDbServer {
                     "CREATE USER IF NOT EXISTS 'pgferry'@'127.0.0.1' IDENTIFIED BY '" + password + "';\n"
                             + "GRANT ALL PRIVILEGES ON *.* TO 'pgferry'@'127.0.0.1' WITH GRANT OPTION;\n",
                     StandardCharsets.UTF_8);
+            TestCertificates certificates = TestCertificates.generate(dir);
             if (root) {
                 run(List.of("chown", "-R", "mysql:mysql", dir.toString()), dir.resolve("chown.log"));
             }
@@ -165,7 +175,10 @@ public final class MariaDbServer {
                     "--collation-server=utf8mb4_bin",
                     "--innodb-buffer-pool-size=128M",
                     "--innodb-flush-log-at-trx-commit=2",
-                    "--local-infile=1"));
+                    "--local-infile=1",
+                    "--ssl-ca=" + certificates.caCertificate(),
+                    "--ssl-cert=" + certificates.serverCertificate(),
+                    "--ssl-key=" + certificates.serverKey()));
             if (root) {
                 command.add("--user=mysql");
             }
@@ -173,7 +186,7 @@ public final class MariaDbServer {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("mariadb.log").toFile())
                     .start();
-            MariaDbServer s = new MariaDbServer(dir, p, port, password);
+            MariaDbServer s = new MariaDbServer(dir, p, port, password, certificates);
             s.awaitReady();
             return s;
         } catch (IOException e) {

@@ -19,9 +19,11 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code mysql://user[:password]@host[:port]/database[?key=value&...]} and {@code mariadb://...}, both through
  *       MariaDB Connector/J. Keys: {@code sslmode} ({@code disable}, {@code trust}, {@code verify-ca}, {@code
- *       verify-full}), {@code sslrootcert} (the CA certificate file), {@code password_file}, {@code
- *       connect_timeout} (seconds), {@code local_infile} ({@code true} lets the initial copy use {@code LOAD DATA
- *       LOCAL INFILE} when the server allows it; the default).
+ *       verify-full}), {@code sslrootcert} (the CA certificate file), {@code sslkeystore} (a PKCS#12 or JKS file
+ *       holding the client certificate and its key, for users created {@code REQUIRE X509}; the driver reads no PEM
+ *       key), {@code sslkeystore_password_file} (a file holding that store's password), {@code password_file},
+ *       {@code connect_timeout} (seconds), {@code local_infile} ({@code true} lets the initial copy use {@code LOAD
+ *       DATA LOCAL INFILE} when the server allows it; the default).
  *   <li>{@code sqlserver://user[:password]@host[:port]/database[?key=value&...]} through mssql-jdbc. Keys: {@code
  *       sslmode} ({@code disable}; {@code trust}: encrypted, any certificate; {@code verify-full}, the default:
  *       encrypted, certificate and host name checked), {@code password_file}, {@code connect_timeout} (seconds).
@@ -39,8 +41,14 @@ public final class JdbcTargetUri {
     /** The environment variable holding the target's password when the URI has none. */
     public static final String PASSWORD_VARIABLE = "PGFERRY_TARGET_PASSWORD";
 
-    private static final Set<String> MYSQL_KEYS =
-            Set.of("sslmode", "sslrootcert", "password_file", "connect_timeout", "local_infile");
+    private static final Set<String> MYSQL_KEYS = Set.of(
+            "sslmode",
+            "sslrootcert",
+            "sslkeystore",
+            "sslkeystore_password_file",
+            "password_file",
+            "connect_timeout",
+            "local_infile");
     private static final Set<String> SQLITE_KEYS = Set.of("synchronous", "busy_timeout");
     private static final Set<String> SQLSERVER_KEYS = Set.of("sslmode", "password_file", "connect_timeout");
     private static final Map<String, String> SSL_MODES =
@@ -126,6 +134,19 @@ public final class JdbcTargetUri {
         p.setProperty("sslMode", SSL_MODES.get(mode));
         if (params.containsKey("sslrootcert")) {
             p.setProperty("serverSslCert", params.get("sslrootcert"));
+        }
+        if (params.containsKey("sslkeystore_password_file") && !params.containsKey("sslkeystore")) {
+            throw JdbcTarget.bad(
+                    "sslkeystore_password_file in the target URI names the password of no key store",
+                    "add sslkeystore=/path/client.p12, or remove sslkeystore_password_file");
+        }
+        if (params.containsKey("sslkeystore")) {
+            if (mode.equals("disable")) {
+                throw JdbcTarget.bad(
+                        "sslkeystore in the target URI needs TLS, and sslmode is disable",
+                        "add sslmode=verify-full (or verify-ca, trust) to the target URI");
+            }
+            ClientKeyStore.check(p, params.get("sslkeystore"), params.get("sslkeystore_password_file"));
         }
         if (params.containsKey("connect_timeout")) {
             p.setProperty(
@@ -224,7 +245,7 @@ public final class JdbcTargetUri {
                     "write " + scheme + "://user@host/database");
         }
         if (password == null && params.containsKey("password_file")) {
-            password = readPassword(params.get("password_file"));
+            password = readSecret(params.get("password_file"), "target password file");
         }
         if (password == null) {
             password = env.get(PASSWORD_VARIABLE);
@@ -266,13 +287,13 @@ public final class JdbcTargetUri {
         return v;
     }
 
-    private static String readPassword(String file) {
+    /** The first line of a file holding a secret; {@code what} names the file in the error. */
+    static String readSecret(String file, String what) {
         try {
-            String s = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-            return s.strip();
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             throw PgFerryException.fatal(
-                    "could not read the target password file " + file + " ("
+                    "could not read the " + what + " " + file + " ("
                             + e.getClass().getSimpleName() + ")",
                     "check the path and its permissions",
                     e);

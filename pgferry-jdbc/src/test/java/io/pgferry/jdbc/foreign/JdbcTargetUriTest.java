@@ -65,7 +65,8 @@ class JdbcTargetUriTest {
         assertThatThrownBy(() -> JdbcTargetUri.parse("mysql://u:topsecret@h/db?sslmod=require", Map.of()))
                 .isInstanceOf(PgFerryException.class)
                 .hasMessageContaining("unknown key 'sslmod'")
-                .hasMessageContaining("known keys: connect_timeout, local_infile, password_file, sslmode, sslrootcert")
+                .hasMessageContaining("known keys: connect_timeout, local_infile, password_file, sslkeystore,"
+                        + " sslkeystore_password_file, sslmode, sslrootcert")
                 .hasMessageNotContaining("topsecret");
         assertThatThrownBy(() -> JdbcTargetUri.parse("mysql://u@h", Map.of()))
                 .hasMessageContaining("needs a host and a database");
