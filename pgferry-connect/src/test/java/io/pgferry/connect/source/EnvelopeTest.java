@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgferry.connect.ConnectCluster;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.checkpoint.CheckpointStore;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
-import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.kafka.event.JsonEvents;
 import io.pgferry.kafka.event.Topics;
 import io.pgferry.postgres.ChangeStream;
@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -36,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * The source connector's records are the Kafka destination's, byte for byte once Connect's JsonConverter has written
  * them, with and without schemas, with and without transaction metadata: every mapped type with its edge values, key
  * changes, deletes with tombstones, unchanged TOAST values, a TRUNCATE and a logical message, from a real stream. And
- * JsonConverter reads them back into equal records (the types round-trip).
+ * JsonConverter reads them back into equal records (the types round-trip). With {@code binary=true} the records
+ * are the same.
  */
 @PgTest
 class EnvelopeTest {
@@ -82,7 +84,7 @@ class EnvelopeTest {
     @Test
     void recordsAreTheKafkaDestinationsThroughJsonConverter(TestDatabase db) throws Exception {
         db.execute(SETUP);
-        List<Captured> txs = capture(db, WORKLOAD.length);
+        List<Captured> txs = capture(db, WORKLOAD.length, textSlot(db, "s")).get(0);
         int compared = 0;
         for (boolean schemas : List.of(false, true)) {
             for (boolean metadata : List.of(false, true)) {
@@ -118,6 +120,77 @@ class EnvelopeTest {
             }
         }
         assertThat(compared).isGreaterThan(4 * WORKLOAD.length);
+    }
+
+    /**
+     * Issue 10: {@code binary=true} asks the server for binary column values. The records must not change: the
+     * same WAL read through a text slot and a binary slot side by side gives the same keys and values, byte for byte
+     * through JsonConverter, with and without schemas.
+     */
+    @Test
+    void binaryColumnValuesMakeTheSameRecords(TestDatabase db) throws Exception {
+        db.execute(SETUP);
+        // The binary slot's stream is configured as the connector configures its own, from its keys.
+        Map<String, String> connector = new HashMap<>(Map.of(
+                "source", ConnectCluster.source(db),
+                "source.password", db.server().password(),
+                "topic.prefix", "srv",
+                "publication", "p",
+                "slot", "s_binary",
+                "tables", "public.types,public.\"Mixed Case\",public.nokey"));
+        connector.put("binary", "true");
+        StreamConfig binarySlot = SourceConfig.parse(connector).stream()
+                .checkpointStore(CheckpointStore.inMemory())
+                .build();
+        assertThat(binarySlot.binary()).isTrue();
+        List<List<Captured>> both = capture(db, WORKLOAD.length, textSlot(db, "s_text"), binarySlot);
+        List<Captured> text = both.get(0);
+        List<Captured> binary = both.get(1);
+        assertThat(binary).hasSameSizeAs(text);
+        assertThat(binaryValues(text)).as("binary values from the text slot").isZero();
+        assertThat(binaryValues(binary))
+                .as("binary values from the binary slot")
+                .isGreaterThan(20);
+        int compared = 0;
+        for (boolean schemas : List.of(false, true)) {
+            JsonConverter keys = converter(schemas, true);
+            JsonConverter values = converter(schemas, false);
+            for (int t = 0; t < text.size(); t++) {
+                List<Made> expected = structs(text.get(t), db.name(), true);
+                List<Made> actual = structs(binary.get(t), db.name(), true);
+                assertThat(actual).hasSize(expected.size());
+                for (int i = 0; i < expected.size(); i++) {
+                    Made e = expected.get(i);
+                    Made a = actual.get(i);
+                    assertThat(a.topic).isEqualTo(e.topic);
+                    assertSameJson(
+                            keys.fromConnectData(a.topic, a.keySchema, a.key),
+                            keys.fromConnectData(e.topic, e.keySchema, e.key),
+                            "binary key " + a.topic);
+                    assertSameJson(
+                            values.fromConnectData(a.topic, a.valueSchema, a.value),
+                            values.fromConnectData(e.topic, e.valueSchema, e.value),
+                            "binary value " + a.topic);
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isGreaterThan(2 * WORKLOAD.length);
+    }
+
+    /** How many of the inserted rows' values came in binary format. */
+    private static int binaryValues(List<Captured> txs) {
+        int n = 0;
+        for (Captured tx : txs) {
+            for (ChangeEvent c : tx.changes) {
+                if (c instanceof ChangeEvent.Insert insert) {
+                    for (int i = 0; i < insert.after().size(); i++) {
+                        n += insert.after().isBinary(i) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     /**
@@ -208,42 +281,67 @@ class EnvelopeTest {
     /** A transaction as a real stream delivered it. */
     record Captured(long xid, Lsn commitLsn, Instant commitTime, List<ChangeEvent> changes) {}
 
-    private static List<Captured> capture(TestDatabase db, int count) throws Exception {
-        List<Captured> out = new ArrayList<>();
-        TransactionHandler handler = tx -> {
-            List<ChangeEvent> changes = new ArrayList<>();
-            for (ChangeEvent e : tx) {
-                changes.add(e);
-            }
-            synchronized (out) {
-                if (!changes.isEmpty() && tx.kind() != Transaction.Kind.MESSAGE) {
-                    out.add(new Captured(tx.xid(), tx.commitLsn(), tx.commitTime(), changes));
-                    out.notifyAll();
-                }
-            }
-            tx.ack();
-        };
-        StreamConfig config = StreamConfig.builder()
+    /** A stream of the workload's tables from {@code slot}, with text values. */
+    private static StreamConfig textSlot(TestDatabase db, String slot) {
+        return StreamConfig.builder()
                 .source(db.uri())
                 .publication("p")
-                .slot("s")
+                .slot(slot)
                 .tables("public.types", "public.\"Mixed Case\"", "public.nokey")
                 .checkpointStore(CheckpointStore.inMemory())
                 .build();
-        try (ChangeStream stream = ChangeStream.create(config, handler)) {
-            stream.start();
+    }
+
+    /** The workload's transactions as real streams delivered them, one stream for each config, reading the same WAL. */
+    private static List<List<Captured>> capture(TestDatabase db, int count, StreamConfig... configs) throws Exception {
+        List<List<Captured>> out = new ArrayList<>();
+        List<ChangeStream> streams = new ArrayList<>();
+        try {
+            for (StreamConfig config : configs) {
+                List<Captured> captured = new ArrayList<>();
+                out.add(captured);
+                ChangeStream stream = ChangeStream.create(config, tx -> collect(tx, captured));
+                streams.add(stream);
+                stream.start();
+            }
             db.execute(WORKLOAD);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            synchronized (out) {
-                while (out.size() < count) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        fail("got " + out.size() + " transactions, not " + count);
+            for (List<Captured> captured : out) {
+                synchronized (captured) {
+                    while (captured.size() < count) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            fail("got " + captured.size() + " transactions, not " + count);
+                        }
+                        captured.wait(Math.max(1, left / 1_000_000));
                     }
-                    out.wait(Math.max(1, left / 1_000_000));
                 }
-                return List.copyOf(out);
+            }
+            List<List<Captured>> copies = new ArrayList<>();
+            for (List<Captured> captured : out) {
+                synchronized (captured) {
+                    copies.add(List.copyOf(captured));
+                }
+            }
+            return copies;
+        } finally {
+            for (ChangeStream stream : streams) {
+                stream.close();
             }
         }
+    }
+
+    private static void collect(Transaction tx, List<Captured> into) {
+        List<ChangeEvent> changes = new ArrayList<>();
+        for (ChangeEvent e : tx) {
+            changes.add(e);
+        }
+        synchronized (into) {
+            if (!changes.isEmpty() && tx.kind() != Transaction.Kind.MESSAGE) {
+                into.add(new Captured(tx.xid(), tx.commitLsn(), tx.commitTime(), changes));
+                into.notifyAll();
+            }
+        }
+        tx.ack();
     }
 }
