@@ -179,6 +179,43 @@ class SinkConnectorTest {
         }
     }
 
+    /**
+     * Issue 10: topics written as JSON without schemas (a source connector run with {@code schemas.enable=false})
+     * carry no column types, which the sink takes from the record's schema. Read back that way, the change event is
+     * refused with the converter setting that fixes it, naming the record, and nothing is written.
+     */
+    @Test
+    void aChangeEventReadWithoutItsSchemaFailsTheTaskWithTheConverterToUse(TestDatabase db) throws Exception {
+        String prefix = ConnectCluster.freshName("schemaless");
+        String topic = prefix + ".public.t";
+        connect.kafka().createTopic(topic, 1);
+        connect.kafka()
+                .produce(
+                        topic,
+                        "{\"id\":1}",
+                        "{\"before\":null,\"after\":{\"id\":1,\"tx\":0,\"v\":\"row 1\"},\"source\":{\"schema\":"
+                                + "\"public\",\"table\":\"t\"},\"op\":\"c\"}");
+        try (TestDatabase target = TestDatabase.create(db.server())) {
+            Map<String, String> sink = SinkPipeline.sinkConfig(
+                    prefix, ConnectCluster.source(target), db.server().password());
+            sink.put("topics", topic);
+            sink.put("tasks.max", "1");
+            sink.put("key.converter.schemas.enable", "false");
+            sink.put("value.converter.schemas.enable", "false");
+            ConnectCluster.configure(connect, prefix + "-sink", sink);
+            ConnectCluster.await(
+                    WAIT,
+                    () -> SinkPipeline.taskStates(connect, prefix + "-sink").startsWith("0 FAILED"),
+                    "the task to fail");
+            assertThat(SinkPipeline.taskStates(connect, prefix + "-sink"))
+                    .contains("the record at " + topic + "-0 offset 0 has no Connect schema")
+                    .contains("schemas.enable=true");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 't'"))
+                    .isZero();
+            ConnectCluster.delete(connect, prefix + "-sink");
+        }
+    }
+
     /** A topic {@code <prefix>.junk} holding one record that is a string, not a change event. */
     private String junkTopic(String prefix) {
         String junk = prefix + ".junk";
