@@ -163,20 +163,31 @@ class SinkConnectorTest {
         String prefix = ConnectCluster.freshName("junk");
         String junk = junkTopic(prefix);
         try (TestDatabase target = TestDatabase.create(db.server())) {
-            Map<String, String> sink = SinkPipeline.sinkConfig(
-                    prefix, ConnectCluster.source(target), db.server().password());
-            sink.put("topics", junk);
-            sink.put("tasks.max", "1");
-            ConnectCluster.configure(connect, prefix + "-sink", sink);
-            ConnectCluster.await(
-                    WAIT,
-                    () -> SinkPipeline.taskStates(connect, prefix + "-sink").startsWith("0 FAILED"),
-                    "the task to fail");
-            assertThat(SinkPipeline.taskStates(connect, prefix + "-sink"))
+            assertThat(failedSink(db, target, prefix, junk, Map.of()))
                     .contains("the record at " + junk
                             + "-0 offset 0 is not a change event in Debezium's envelope (its value is a string)");
-            ConnectCluster.delete(connect, prefix + "-sink");
         }
+    }
+
+    /**
+     * Starts a one-task sink {@code <prefix>-sink} of {@code topic} into {@code target}, with {@code settings} on top
+     * of the usual ones; waits for its task to fail, deletes it, and returns the task's state with its error.
+     */
+    private String failedSink(
+            TestDatabase db, TestDatabase target, String prefix, String topic, Map<String, String> settings) {
+        Map<String, String> sink = SinkPipeline.sinkConfig(
+                prefix, ConnectCluster.source(target), db.server().password());
+        sink.put("topics", topic);
+        sink.put("tasks.max", "1");
+        sink.putAll(settings);
+        ConnectCluster.configure(connect, prefix + "-sink", sink);
+        ConnectCluster.await(
+                WAIT,
+                () -> SinkPipeline.taskStates(connect, prefix + "-sink").startsWith("0 FAILED"),
+                "the task to fail");
+        String state = SinkPipeline.taskStates(connect, prefix + "-sink");
+        ConnectCluster.delete(connect, prefix + "-sink");
+        return state;
     }
 
     /**
@@ -196,23 +207,13 @@ class SinkConnectorTest {
                         "{\"before\":null,\"after\":{\"id\":1,\"tx\":0,\"v\":\"row 1\"},\"source\":{\"schema\":"
                                 + "\"public\",\"table\":\"t\"},\"op\":\"c\"}");
         try (TestDatabase target = TestDatabase.create(db.server())) {
-            Map<String, String> sink = SinkPipeline.sinkConfig(
-                    prefix, ConnectCluster.source(target), db.server().password());
-            sink.put("topics", topic);
-            sink.put("tasks.max", "1");
-            sink.put("key.converter.schemas.enable", "false");
-            sink.put("value.converter.schemas.enable", "false");
-            ConnectCluster.configure(connect, prefix + "-sink", sink);
-            ConnectCluster.await(
-                    WAIT,
-                    () -> SinkPipeline.taskStates(connect, prefix + "-sink").startsWith("0 FAILED"),
-                    "the task to fail");
-            assertThat(SinkPipeline.taskStates(connect, prefix + "-sink"))
+            Map<String, String> schemaless =
+                    Map.of("key.converter.schemas.enable", "false", "value.converter.schemas.enable", "false");
+            assertThat(failedSink(db, target, prefix, topic, schemaless))
                     .contains("the record at " + topic + "-0 offset 0 has no Connect schema")
                     .contains("schemas.enable=true");
             assertThat(target.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 't'"))
                     .isZero();
-            ConnectCluster.delete(connect, prefix + "-sink");
         }
     }
 
