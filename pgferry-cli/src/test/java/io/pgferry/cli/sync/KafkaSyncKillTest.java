@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code pgferry sync} into Kafka killed with SIGKILL at random moments while streaming under continuous writes, then
- * restarted: a {@code read_committed} consumer sees every change exactly once (no event of one source position and
+ * {@code pgferry sync} into Kafka killed with SIGKILL at random moments while streaming under continuous writes, which
+ * began before the initial copy, then restarted: a {@code read_committed} consumer sees every change exactly once (no event of one source position and
  * key twice, none missing), and replaying the events rebuilds the source table. Issue #7.
  */
 @PgTest
@@ -57,14 +57,15 @@ class KafkaSyncKillTest {
         String[] sync = {"sync", "--source", source.uri(), "--target", uri, "--verbose"};
         long seed = new Random().nextLong();
         Random random = new Random(seed);
-        // The copy first, to its end: a copy killed half-way is sent again, by design.
-        Process copy = start("sync", "--source", source.uri(), "--target", uri, "--until-caught-up");
-        assertThat(copy.waitFor(3, TimeUnit.MINUTES))
-                .as("the copy ended: %s", err())
-                .isTrue();
-        assertThat(copy.exitValue()).as(err()).isZero();
+        // The writes start before the copy, so that the copy's snapshot and the stream from its consistent point
+        // must meet exactly. The copy runs to its end unkilled: a copy killed half-way is sent again, by design.
         Load load = Load.start(source, changes(new Random(seed + 1)));
         try {
+            Process copy = start("sync", "--source", source.uri(), "--target", uri, "--until-caught-up");
+            assertThat(copy.waitFor(3, TimeUnit.MINUTES))
+                    .as("the copy ended: %s", err())
+                    .isTrue();
+            assertThat(copy.exitValue()).as(err()).isZero();
             for (int round = 0; round < 3; round++) {
                 Process p = start(sync);
                 int before = records(topic).size();
