@@ -8,6 +8,7 @@ import io.pgferry.core.event.AppendingHandler;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.PreparingHandler;
 import io.pgferry.core.event.Transaction;
+import io.pgferry.core.sink.Stage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,6 +41,9 @@ import java.util.OptionalLong;
  * <p>A regular file's length goes with each checkpoint ({@link AppendingHandler}): on restart the file is cut back to
  * the length of the checkpoint the stream resumes from, so what was written after it (the stream delivers it again)
  * appears once, and a line torn by a kill disappears. A file shorter than that length is refused.
+ *
+ * <p>Every change passes through a {@link Stage} before it is encoded (a mask, say), as it arrives and at delivery
+ * alike; a change the stage drops writes no line.
  */
 public final class JsonLinesHandler implements PreparingHandler, AppendingHandler, AutoCloseable {
     private static final JsonFactory FACTORY = new JsonFactory().setRootValueSeparator(null);
@@ -55,6 +59,7 @@ public final class JsonLinesHandler implements PreparingHandler, AppendingHandle
     private JsonGenerator json;
     private final long syncIntervalNanos;
     private final ChangeJson encoder = new ChangeJson();
+    private final Stage stage;
     private final Prepared prepared = new Prepared();
     private JsonGenerator prepareJson;
     private Transaction unacked;
@@ -107,9 +112,11 @@ public final class JsonLinesHandler implements PreparingHandler, AppendingHandle
         }
     }
 
-    private JsonLinesHandler(FileChannel file, Path path, Closeable owned, OutputStream out, long syncIntervalNanos)
+    private JsonLinesHandler(
+            FileChannel file, Path path, Closeable owned, OutputStream out, long syncIntervalNanos, Stage stage)
             throws IOException {
         this.file = file;
+        this.stage = stage;
         this.path = path;
         this.owned = owned;
         if (file != null) {
@@ -135,11 +142,17 @@ public final class JsonLinesHandler implements PreparingHandler, AppendingHandle
      * disk before an acknowledgement: a device such as {@code /dev/null} or a named pipe supports neither.
      */
     public static JsonLinesHandler toFile(Path path, long syncIntervalNanos) throws IOException {
+        return toFile(path, syncIntervalNanos, Stage.IDENTITY);
+    }
+
+    /** As {@link #toFile(Path, long)}, every change through {@code stage} first. */
+    public static JsonLinesHandler toFile(Path path, long syncIntervalNanos, Stage stage) throws IOException {
         FileChannel ch =
                 FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         try {
             boolean regular = Files.isRegularFile(path);
-            return new JsonLinesHandler(regular ? ch : null, path, ch, Channels.newOutputStream(ch), syncIntervalNanos);
+            return new JsonLinesHandler(
+                    regular ? ch : null, path, ch, Channels.newOutputStream(ch), syncIntervalNanos, stage);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -147,15 +160,27 @@ public final class JsonLinesHandler implements PreparingHandler, AppendingHandle
     }
 
     public static JsonLinesHandler toStream(OutputStream out, long syncIntervalNanos) throws IOException {
-        return new JsonLinesHandler(null, null, null, out, syncIntervalNanos);
+        return toStream(out, syncIntervalNanos, Stage.IDENTITY);
     }
 
-    /** The change's lines without the transaction's fields, each ending in {@code "}\n"}. */
+    /** As {@link #toStream(OutputStream, long)}, every change through {@code stage} first. */
+    public static JsonLinesHandler toStream(OutputStream out, long syncIntervalNanos, Stage stage) throws IOException {
+        return new JsonLinesHandler(null, null, null, out, syncIntervalNanos, stage);
+    }
+
+    /**
+     * The change's lines without the transaction's fields, each ending in {@code "}\n"}; none for a change the stage
+     * drops.
+     */
     @Override
     public byte[] prepare(ChangeEvent change) throws IOException {
         prepared.reset();
+        ChangeEvent c = stage.process(change);
+        if (c == null) {
+            return new byte[0];
+        }
         try {
-            encoder.write(prepareJson, change, "");
+            encoder.write(prepareJson, c, "");
             prepareJson.flush();
         } catch (IOException | RuntimeException e) {
             // The generator may be left inside an object.
@@ -178,13 +203,19 @@ public final class JsonLinesHandler implements PreparingHandler, AppendingHandle
             if (tx.hasPreparedChanges()) {
                 byte[] end = (fields + "}\n").getBytes(StandardCharsets.UTF_8);
                 for (Iterator<byte[]> it = tx.preparedChanges(); it.hasNext(); ) {
-                    writePrepared(it.next(), end);
-                    written++;
+                    byte[] lines = it.next();
+                    if (lines.length > 0) {
+                        writePrepared(lines, end);
+                        written++;
+                    }
                 }
             } else {
                 for (ChangeEvent change : tx) {
-                    encoder.write(json, change, fields);
-                    written++;
+                    ChangeEvent c = stage.process(change);
+                    if (c != null) {
+                        encoder.write(json, c, fields);
+                        written++;
+                    }
                 }
                 json.flush();
             }

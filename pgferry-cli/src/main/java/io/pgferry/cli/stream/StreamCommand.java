@@ -2,6 +2,7 @@ package io.pgferry.cli.stream;
 
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.cli.command.HttpOption;
+import io.pgferry.cli.command.MaskOption;
 import io.pgferry.cli.command.PgferryCommand;
 import io.pgferry.cli.command.SourceOption;
 import io.pgferry.cli.command.StreamResourceOptions;
@@ -12,18 +13,26 @@ import io.pgferry.cli.ops.StatusJson;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
+import io.pgferry.core.sink.MaskingStage;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.ValueMask;
+import io.pgferry.engine.copy.Masks;
 import io.pgferry.metrics.MetricsServer;
 import io.pgferry.metrics.SlotMetrics;
 import io.pgferry.metrics.StreamMetrics;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.StreamStats;
+import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.catalog.TableName;
+import io.pgferry.postgres.connect.Connections;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -99,15 +108,24 @@ public final class StreamCommand extends PgferryCommand {
     StreamResourceOptions resources;
 
     @Mixin
+    MaskOption mask;
+
+    @Mixin
     HttpOption http;
 
     @Override
     protected int run() {
         StreamConfig config = config();
+        ValueMask valueMask = mask.load();
         http.address(); // checked before anything is created
+        Stage stage = Stage.IDENTITY;
+        if (valueMask != ValueMask.NONE) {
+            refuseBadMasks(config, valueMask);
+            stage = new MaskingStage(valueMask);
+        }
         boolean outputExisted = output != null && Files.exists(output);
         try {
-            return stream(config);
+            return stream(config, stage);
         } catch (RuntimeException e) {
             removeIfLeftEmpty(outputExisted);
             throw e;
@@ -125,11 +143,26 @@ public final class StreamCommand extends PgferryCommand {
         }
     }
 
-    private int stream(StreamConfig config) {
+    /**
+     * Refuses, before the slot or the output is created, a mask the tables to stream cannot take: those of --tables,
+     * else those the publication has now (a table added to it later is checked at its first change).
+     */
+    private void refuseBadMasks(StreamConfig config, ValueMask valueMask) {
+        try (Connection c = Connections.open(config.source())) {
+            List<TableName> names = config.tables().isEmpty()
+                    ? new PublicationChecks(c, config.publication()).publishedTables()
+                    : config.tables();
+            Masks.refuseAtStart(c, valueMask, names);
+        } catch (SQLException e) {
+            throw Connections.classify(e, config.source());
+        }
+    }
+
+    private int stream(StreamConfig config, Stage stage) {
         long syncEvery = Duration.ofMillis(200).toNanos();
         try (JsonLinesHandler out = output == null
-                ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery)
-                : JsonLinesHandler.toFile(output, syncEvery)) {
+                ? JsonLinesHandler.toStream(new FileOutputStream(FileDescriptor.out), syncEvery, stage)
+                : JsonLinesHandler.toFile(output, syncEvery, stage)) {
             ChangeStream stream = ChangeStream.create(config, out);
             SlotMetrics slotMetrics = new SlotMetrics(config.source(), config.slot(), Duration.ofSeconds(5));
             MetricsServer server = http.start(

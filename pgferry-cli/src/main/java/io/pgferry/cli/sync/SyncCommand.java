@@ -2,11 +2,11 @@ package io.pgferry.cli.sync;
 
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.cli.command.HttpOption;
+import io.pgferry.cli.command.MaskOption;
 import io.pgferry.cli.command.PgferryCommand;
 import io.pgferry.cli.command.SourceOption;
 import io.pgferry.cli.command.StreamResourceOptions;
 import io.pgferry.cli.command.TargetOption;
-import io.pgferry.cli.config.Secrets;
 import io.pgferry.cli.ops.Signals;
 import io.pgferry.cli.ops.SyncMeters;
 import io.pgferry.core.PgFerryException;
@@ -23,12 +23,10 @@ import io.pgferry.metrics.SlotMetrics;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
-import io.pgferry.scan.mask.MaskFile;
 import io.pgferry.verify.guard.GuardErrors;
 import io.pgferry.verify.guard.GuardSchema;
 import io.pgferry.verify.guard.GuardWorker;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -173,12 +171,8 @@ public final class SyncCommand extends PgferryCommand {
     @Mixin
     StreamResourceOptions resources;
 
-    @Option(
-            names = "--mask",
-            paramLabel = "FILE",
-            description = "Mask values before any target sees them, in the copy and the stream: per column or per"
-                    + " scanning rule, redact, partial, hash, fixed or null (see docs/scan.md, Masking).")
-    Path mask;
+    @Mixin
+    MaskOption mask;
 
     @Mixin
     HttpOption http;
@@ -195,7 +189,7 @@ public final class SyncCommand extends PgferryCommand {
         if (end.drop) {
             return drop(config);
         }
-        valueMask = loadMask();
+        valueMask = mask.load();
         http.address(); // checked before anything is created
         GuardWorker worker = guard ? startGuard(config) : null;
         try {
@@ -208,18 +202,6 @@ public final class SyncCommand extends PgferryCommand {
     }
 
     private ValueMask valueMask = ValueMask.NONE;
-
-    /** The mask file, loaded and checked whole before anything is created; a bad one is a usage error. */
-    private ValueMask loadMask() {
-        if (mask == null) {
-            return ValueMask.NONE;
-        }
-        try {
-            return MaskFile.load(mask, v -> Secrets.resolve(v, System.getenv(), "the key of mask file " + mask));
-        } catch (PgFerryException e) {
-            throw configurationError(e);
-        }
-    }
 
     /** The guard worker of both sides, started once syncguard is found installed on each. */
     private static GuardWorker startGuard(SyncConfig config) {
@@ -300,9 +282,9 @@ public final class SyncCommand extends PgferryCommand {
 
     /** {@code --drop}: removes the sync from the source and the target, saying what it removed and what stays. */
     private int drop(SyncConfig config) {
-        if (guard || mask != null || http.address() != null) {
+        if (guard || mask.given() || http.address() != null) {
             throw configurationError(PgFerryException.fatal(
-                    (guard ? "--guard" : mask != null ? "--mask" : "--http") + " does not go with --drop",
+                    (guard ? "--guard" : mask.given() ? "--mask" : "--http") + " does not go with --drop",
                     "leave it out: --drop only removes the sync"));
         }
         SyncTeardown.Result r = config.kafkaTarget() != null

@@ -3,11 +3,11 @@ package io.pgferry.cli.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.cli.CliRun;
+import io.pgferry.cli.MaskFiles;
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,23 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 @PgTest
 @Tag("scan")
 class SyncMaskTest {
-    private static final String MASKS =
-            """
-            key: 0123456789abcdef-test-key
-            columns:
-              - table: public.customers
-                column: email
-                transform: hash
-              - table: customers
-                column: card
-                transform: partial
-              - table: customers
-                column: ssn
-                transform: "null"
-            rules:
-              - rule: credit-card
-                transform: redact
-            """;
 
     @TempDir
     Path dir;
@@ -56,8 +39,7 @@ class SyncMaskTest {
     @Test
     void copyAndStreamAreMaskedAtAPostgresTarget(TestDatabase source) throws Exception {
         createSource(source);
-        Path masks = dir.resolve("masks.yaml");
-        Files.writeString(masks, MASKS);
+        Path masks = MaskFiles.write(dir, MaskFiles.CUSTOMERS);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             String[] sync = {
                 "sync",
@@ -104,8 +86,7 @@ class SyncMaskTest {
     @Test
     void aSqliteTargetGetsMaskedValuesToo(TestDatabase source) throws Exception {
         createSource(source);
-        Path masks = dir.resolve("masks.yaml");
-        Files.writeString(masks, MASKS);
+        Path masks = MaskFiles.write(dir, MaskFiles.CUSTOMERS);
         Path db = dir.resolve("target.db");
         CliRun run = CliRun.run(
                 "sync",
@@ -135,8 +116,8 @@ class SyncMaskTest {
     void aLossyMaskOnAKeyIsRefusedAtStart(TestDatabase source) throws Exception {
         createSource(source);
         source.execute("CREATE UNIQUE INDEX ON customers (email)");
-        Path masks = dir.resolve("masks.yaml");
-        Files.writeString(masks, "columns:\n  - table: customers\n    column: email\n    transform: partial\n");
+        Path masks =
+                MaskFiles.write(dir, "columns:\n  - table: customers\n    column: email\n    transform: partial\n");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             CliRun run = CliRun.run(
                     "sync",
@@ -162,8 +143,8 @@ class SyncMaskTest {
 
     @Test
     void aBrokenMaskFileIsAUsageError(TestDatabase source) throws Exception {
-        Path masks = dir.resolve("masks.yaml");
-        Files.writeString(masks, "columns:\n  - table: customers\n    column: email\n    transform: scramble\n");
+        Path masks =
+                MaskFiles.write(dir, "columns:\n  - table: customers\n    column: email\n    transform: scramble\n");
         CliRun run = CliRun.run(
                 "sync",
                 "--source",
