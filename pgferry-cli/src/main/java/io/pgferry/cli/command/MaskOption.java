@@ -1,7 +1,7 @@
 package io.pgferry.cli.command;
 
-import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.Secrets;
 import io.pgferry.core.sink.ValueMask;
 import io.pgferry.scan.mask.MaskFile;
 import java.nio.file.Path;

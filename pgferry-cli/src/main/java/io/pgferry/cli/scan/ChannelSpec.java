@@ -1,7 +1,7 @@
 package io.pgferry.cli.scan;
 
-import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.Secrets;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.scan.alert.Channel;

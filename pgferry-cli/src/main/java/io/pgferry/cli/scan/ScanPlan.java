@@ -2,8 +2,8 @@ package io.pgferry.cli.scan;
 
 import io.pgferry.cli.command.ConfigurationError;
 import io.pgferry.cli.command.Invocation;
-import io.pgferry.cli.config.Secrets;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.Secrets;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.catalog.TableName;

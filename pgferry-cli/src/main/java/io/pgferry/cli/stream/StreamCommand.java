@@ -16,13 +16,13 @@ import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.ValueMask;
-import io.pgferry.engine.copy.Masks;
 import io.pgferry.metrics.MetricsServer;
 import io.pgferry.metrics.SlotMetrics;
 import io.pgferry.metrics.StreamMetrics;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.StreamStats;
+import io.pgferry.postgres.admin.MaskChecks;
 import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
@@ -152,7 +152,7 @@ public final class StreamCommand extends PgferryCommand {
             List<TableName> names = config.tables().isEmpty()
                     ? new PublicationChecks(c, config.publication()).publishedTables()
                     : config.tables();
-            Masks.refuseAtStart(c, valueMask, names);
+            MaskChecks.refuseAtStart(c, valueMask, names);
         } catch (SQLException e) {
             throw Connections.classify(e, config.source());
         }

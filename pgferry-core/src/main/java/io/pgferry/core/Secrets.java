@@ -1,6 +1,5 @@
-package io.pgferry.cli.config;
+package io.pgferry.core;
 
-import io.pgferry.core.PgFerryException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
