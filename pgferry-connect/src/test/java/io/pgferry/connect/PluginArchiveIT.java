@@ -7,6 +7,7 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -16,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The plugin archive the build makes works as Connect loads plugins in production: a worker in a JVM of its own, with
  * the Connect runtime on its classpath and nothing of pgferry's (nor pgjdbc, Jackson's copy aside, or what the plugin
- * brings), loads the connector from {@code plugin.path} alone, and streams a change into Kafka. A jar missing from
- * the archive, or one the worker's classpath would have to supply, fails here (issue 10).
+ * brings), loads the connector from {@code plugin.path} alone, and streams a change into Kafka, masked by a scanning
+ * rule of {@code mask.file} (the rule set and its detectors load from the plugin too). A jar missing from the archive,
+ * or one the worker's classpath would have to supply, fails here (issue 10).
  */
 @PgTest
 class PluginArchiveIT {
@@ -28,6 +30,8 @@ class PluginArchiveIT {
         assertThat(plugins.resolve(plugins.getFileName()).resolve("manifest.json"))
                 .exists();
         db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
+        Path masks = dir.resolve("masks.yaml");
+        Files.writeString(masks, "rules:\n  - rule: credit-card\n    transform: redact\n");
 
         assertThat(StandaloneWorker.workerClasspath()).doesNotContain("pgferry").contains("connect-runtime");
         try (StandaloneWorker worker =
@@ -41,14 +45,14 @@ class PluginArchiveIT {
                     + db.server().password() + "\",\"tables\":\"public.t\",\"slot\":\"archive\","
                     + "\"publication\":\"archive\",\"topic.prefix\":\"archive\","
                     + "\"topic.creation.default.replication.factor\":\"1\","
-                    + "\"topic.creation.default.partitions\":\"1\"}";
+                    + "\"topic.creation.default.partitions\":\"1\",\"mask.file\":\"" + masks + "\"}";
             HttpResponse<String> created = worker.putConfig("archive", config);
             assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
             ConnectCluster.await(
                     Duration.ofSeconds(60),
                     () -> worker.running("archive", 1) && exists(db, "archive"),
                     "the task and its slot: " + worker.get("/connectors/archive/status"));
-            db.execute("INSERT INTO t VALUES (1, 'through the archive')");
+            db.execute("INSERT INTO t VALUES (1, 'through the archive, paid with 4111 1111 1111 1111')");
             ConnectCluster.await(
                     Duration.ofSeconds(60),
                     () -> !KafkaBroker.shared()
@@ -61,7 +65,8 @@ class PluginArchiveIT {
                                     .get(0)
                                     .value(),
                             StandardCharsets.UTF_8))
-                    .contains("\"op\":\"c\"");
+                    .contains("\"op\":\"c\"", "paid with *******************")
+                    .doesNotContain("4111");
             worker.stop();
             assertThat(worker.log())
                     .as("the worker's log")

@@ -84,8 +84,8 @@ public final class PgferrySourceConnector extends SourceConnector {
     /**
      * Connect's checks of each key, then: keys neither Connect nor this connector knows, {@code tasks.max} above 1,
      * values the CLI would refuse (a malformed connection string, a bad slot name), and, when those are fine, the
-     * source itself: reachable, a role that may replicate, {@code wal_level=logical}, and the publication there (or
-     * tables to create it for).
+     * source itself: reachable, a role that may replicate, {@code wal_level=logical}, the publication there (or
+     * tables to create it for), and a mask file its tables can take.
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
@@ -120,12 +120,22 @@ public final class PgferrySourceConnector extends SourceConnector {
             values.error(SourceConfig.SOURCE, e.getMessage());
             return;
         }
+        boolean failed = false;
         for (Finding f : findings) {
             if (f.severity() == Finding.Severity.FAIL) {
                 String key = f.subject().startsWith("publication")
                         ? SourceConfig.PUBLICATION
                         : f.subject().startsWith("table") ? SourceConfig.TABLES : SourceConfig.SOURCE;
                 values.error(key, f.subject() + " " + f.message() + "; " + f.fix());
+                failed = true;
+            }
+        }
+        if (!failed) {
+            try {
+                s.refuseBadMask();
+            } catch (PgFerryException e) {
+                String key = SourceConfig.keyOf(e.getMessage());
+                values.error(key == null ? SourceConfig.SOURCE : key, e.getMessage());
             }
         }
     }

@@ -6,6 +6,9 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Transaction;
+import io.pgferry.core.sink.MaskingStage;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.ValueMask;
 import io.pgferry.kafka.event.TableFacts;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.MissingValues;
@@ -89,6 +92,7 @@ public final class PgferrySourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         try {
             settings = SourceConfig.parse(props);
+            settings.refuseBadMask();
         } catch (PgFerryException e) {
             throw new ConnectException(e.getMessage(), e);
         }
@@ -126,7 +130,23 @@ public final class PgferrySourceTask extends SourceTask {
         startStream();
     }
 
+    /** An encoder of the record format, that first masks each change when a mask file is set. */
     private Encoder encoder() {
+        Encoder encoder = formatEncoder();
+        if (settings.mask() == ValueMask.NONE) {
+            return encoder;
+        }
+        // One stage per encoder: each is used by one thread, and the stage caches per table.
+        Stage stage = new MaskingStage(settings.mask());
+        return (change, origin, out) -> {
+            ChangeEvent masked = stage.process(change);
+            if (masked != null) {
+                encoder.add(masked, origin, out);
+            }
+        };
+    }
+
+    private Encoder formatEncoder() {
         String prefix = settings.topics().prefix();
         return settings.recordFormat() == RecordFormat.STRUCT
                 ? new StructEvents(

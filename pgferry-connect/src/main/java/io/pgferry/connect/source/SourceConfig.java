@@ -2,11 +2,19 @@ package io.pgferry.connect.source;
 
 import io.pgferry.connect.PostgresDsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.Secrets;
+import io.pgferry.core.sink.ValueMask;
 import io.pgferry.kafka.event.Topics;
 import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.admin.MaskChecks;
+import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.catalog.TableName;
+import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
+import io.pgferry.scan.mask.MaskFile;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +51,7 @@ final class SourceConfig {
     static final String MAX_RETRY = "max.retry.ms";
     static final String TRANSACTION_PER_SOURCE = "kafka.transaction.per.source.transaction";
     static final String RECORD_FORMAT = "record.format";
+    static final String MASK_FILE = "mask.file";
     static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     static final ConfigDef DEF = new ConfigDef()
@@ -181,7 +190,16 @@ final class SourceConfig {
                     "With exactly-once delivery and transaction.boundary=connector: one Kafka transaction per source"
                             + " transaction. By default a Kafka transaction holds the whole source transactions one"
                             + " poll returns, never part of one: the same atomicity for read_committed consumers, with"
-                            + " far fewer commits.");
+                            + " far fewer commits.")
+            .define(
+                    MASK_FILE,
+                    Type.STRING,
+                    "",
+                    Importance.MEDIUM,
+                    "A mask file on every worker (pgferry's docs/scan.md, Masking): values are masked per column or per"
+                            + " scanning rule before any record is made, snapshot rows and old rows included. Checked"
+                            + " against the tables when the connector is validated and when its task starts. Empty:"
+                            + " nothing is masked.");
 
     /** What a task runs with, parsed once. */
     record Settings(
@@ -202,7 +220,8 @@ final class SourceConfig {
             Duration pollWait,
             Duration maxRetry,
             boolean kafkaTransactionPerSourceTransaction,
-            RecordFormat recordFormat) {
+            RecordFormat recordFormat,
+            ValueMask mask) {
 
         /** The stream's configuration, before its checkpoint store. */
         StreamConfig.Builder stream() {
@@ -219,6 +238,29 @@ final class SourceConfig {
                     .spillDirectory(spillDirectory)
                     .maxRetryTime(maxRetry)
                     .handlerOwnsPosition(true);
+        }
+
+        /**
+         * Refuses, before a slot is created, a mask the tables cannot take: those of {@code tables}, else those the
+         * publication has now (a table added to it later is checked at its first change).
+         *
+         * @throws PgFerryException (fatal) whose message starts with {@code mask.file} when the mask is the problem
+         */
+        void refuseBadMask() {
+            if (mask == ValueMask.NONE) {
+                return;
+            }
+            try (Connection c = Connections.open(source)) {
+                List<TableName> names =
+                        tables.isEmpty() ? new PublicationChecks(c, publication).publishedTables() : tables;
+                try {
+                    MaskChecks.refuseAtStart(c, mask, names);
+                } catch (PgFerryException e) {
+                    throw keyed(MASK_FILE, e);
+                }
+            } catch (SQLException e) {
+                throw Connections.classify(e, source);
+            }
         }
     }
 
@@ -268,7 +310,8 @@ final class SourceConfig {
                 Duration.ofMillis(c.getLong(POLL_WAIT)),
                 Duration.ofMillis(c.getLong(MAX_RETRY)),
                 c.getBoolean(TRANSACTION_PER_SOURCE),
-                RecordFormat.of(c.getString(RECORD_FORMAT)));
+                RecordFormat.of(c.getString(RECORD_FORMAT)),
+                mask(c.getString(MASK_FILE)));
         if (s.recordFormat() != RecordFormat.STRUCT) {
             if (s.transactionMetadata()) {
                 throw PgFerryException.fatal(
@@ -297,6 +340,19 @@ final class SourceConfig {
             throw keyed(keyOfStreamField(e.getMessage()), e);
         }
         return s;
+    }
+
+    /** The mask file, loaded and checked whole; its key may be {@code env:NAME} or {@code file:PATH} on the worker. */
+    private static ValueMask mask(String file) {
+        if (file.isBlank()) {
+            return ValueMask.NONE;
+        }
+        try {
+            return MaskFile.load(
+                    Path.of(file), v -> Secrets.resolve(v, System.getenv(), "the key of mask file " + file));
+        } catch (PgFerryException e) {
+            throw keyed(MASK_FILE, e);
+        }
     }
 
     private static Dsn dsn(String text, Password password, Password sslpassword) {
