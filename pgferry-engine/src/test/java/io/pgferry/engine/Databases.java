@@ -58,8 +58,23 @@ final class Databases {
             Thread.sleep(50); // polling interval of the wait, not a synchronisation
         }
         for (String t : tables) {
-            assertThat(rowsOrEmpty(target, t)).as("target rows of " + t).isEqualTo(rows(source, t));
+            List<String> expected = rows(source, t);
+            List<String> actual = rowsOrEmpty(target, t);
+            // The rows that differ, not whole tables: AssertJ prints at most 1,000 elements of a list.
+            List<String> missing = new ArrayList<>(expected);
+            missing.removeAll(actual);
+            List<String> extra = new ArrayList<>(actual);
+            extra.removeAll(expected);
+            assertThat(actual)
+                    .as(
+                            "target rows of %s: %d missing %s, %d not at the source %s",
+                            t, missing.size(), head(missing), extra.size(), head(extra))
+                    .isEqualTo(expected);
         }
+    }
+
+    private static List<String> head(List<String> rows) {
+        return rows.subList(0, Math.min(rows.size(), 20));
     }
 
     /** Waits until every table of the sync at {@code target} is in state streaming: the copy is over. */

@@ -50,6 +50,21 @@ final class ChangeFailures {
                 : TableFailure.of(row.relation().schema(), row.relation().table(), failure);
     }
 
+    /**
+     * A key change replayed after a chunked copy moved a row that no chunk copied, and left a TOASTed value unchanged:
+     * the update does not carry it, and the destination has no row to take it from.
+     */
+    static PgFerryException movedRowIncomplete(Relation relation, TargetTable target, String column) {
+        return TableFailure.of(
+                relation.schema(),
+                relation.table(),
+                PgFerryException.fatal(
+                        "a row of table " + target + " changed its key while the chunked copy read the table, no chunk"
+                                + " copied it, and the change left column " + column
+                                + " (stored out of line) unchanged, so its value is not in the stream",
+                        "copy the table again, from one snapshot if its keys change while it is copied"));
+    }
+
     static PgFerryException noReplayKey(Relation relation, TargetTable target) {
         return TableFailure.of(
                 relation.schema(),

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@linkplain #idempotent Idempotent} replay, after a copy that did not read one snapshot: inserts are upserts on
  * the key ({@link Dialect#upsertRows}), updates and deletes find their row or do nothing (without counting it as a
- * miss), and a key change first removes a row already at the new key when the row is still at the old one. A table
- * whose replica identity is FULL has no key to replay by, and is refused.
+ * miss), and a key change first removes a row already at the new key when the row is still at the old one, and
+ * writes its row when neither key has one ({@link Writes#moveIdempotently}). A table whose replica identity is FULL
+ * has no key to replay by, and is refused.
  */
 public final class JdbcSink implements ChangeSink {
     private static final Logger log = LoggerFactory.getLogger(JdbcSink.class);
@@ -444,10 +445,6 @@ public final class JdbcSink implements ChangeSink {
     }
 
     private Object[] values(Row row) {
-        Object[] v = new Object[row.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = row.isNull(i) ? null : dialect.value(row.relation(), i, row.text(i));
-        }
-        return v;
+        return writes.values(row);
     }
 }

@@ -83,27 +83,52 @@ final class Writes {
 
     /**
      * A key change replayed over rows a copy may have read before or after it: when the row is still at its old key,
-     * a row at the new key (copied after the change) is removed and the row moved; either way the row at the new
-     * key, if any, then gets the update's values.
+     * a row at the new key (copied after the change) is removed and the row moved; when it is at its new key only,
+     * that row gets the update's values; when it is at neither, the update's row is written. The last happens when
+     * the change moved the row between two chunks of a chunked copy, the chunk of its new key read before the change
+     * and that of its old key after: no chunk saw the row, and the update is all there is of it.
+     *
+     * @throws io.pgferry.core.PgFerryException (fatal) when the row is at neither key and the update lacks values it left unchanged
+     *     (TOAST), which only the source still holds
      */
     void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after) throws SQLException {
         UpdateRun probe = new UpdateRun(relation, target);
-        PreparedStatement exists =
-                statement("SELECT 1 FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
-        bindKey(exists, 1, old);
-        boolean atOld;
-        try (var rs = exists.executeQuery()) {
-            atOld = rs.next();
-        }
-        if (atOld) {
-            PreparedStatement delete =
-                    statement("DELETE FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect));
+        String at = " FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect);
+        if (exists(at, old)) {
+            PreparedStatement delete = statement("DELETE" + at);
             bindKey(delete, 1, key);
             delete.executeUpdate();
             probe.merge(old, after, dialect).flush(this);
-        } else {
+        } else if (exists(at, key)) {
             probe.merge(key, after, dialect).flush(this);
+        } else {
+            for (int i = 0; i < after.size(); i++) {
+                if (after.isUnchangedToast(i)) {
+                    throw ChangeFailures.movedRowIncomplete(
+                            relation, target, relation.columns().get(i).name());
+                }
+            }
+            InsertRun insert = new InsertRun(relation, target, true, false);
+            insert.rows.add(values(after));
+            insert.flush(this);
         }
+    }
+
+    private boolean exists(String at, Key key) throws SQLException {
+        PreparedStatement exists = statement("SELECT 1" + at);
+        bindKey(exists, 1, key);
+        try (var rs = exists.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /** The values of {@code row} as the dialect binds them, NULL as null. */
+    Object[] values(Row row) {
+        Object[] v = new Object[row.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = row.isNull(i) ? null : dialect.value(row.relation(), i, row.text(i));
+        }
+        return v;
     }
 
     private void bindKey(PreparedStatement ps, int first, Key key) throws SQLException {

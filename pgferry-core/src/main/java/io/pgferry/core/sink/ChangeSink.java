@@ -51,9 +51,11 @@ public interface ChangeSink extends AutoCloseable {
      * false} restores), or idempotently. Idempotent rules are for changes the destination may already hold, in part
      * or in whole, because a copy that read the source while they were made saw some of them: an insert writes its
      * row whether or not a row with its key is there; an update changes the row with its key if there is one
-     * (moving it when the key changed, replacing a row already at the new key) and does nothing otherwise; a delete
-     * deletes the row if it is there. Applied in source order from before the copy began to after it ended, such
-     * changes leave every row as the source has it, whatever the copy saw.
+     * (moving it when the key changed, replacing a row already at the new key) and does nothing otherwise, except
+     * that an update that changed the key writes its row when neither key has one (a copy that reads the table in
+     * parts may have read the new key's part before the change and the old key's after it, and so missed the row);
+     * a delete deletes the row if it is there. Applied in source order from before the copy began to after it ended,
+     * such changes leave every row as the source has it, whatever the copy saw.
      *
      * @throws UnsupportedOperationException when the sink cannot apply idempotently (the default for {@code true})
      */
