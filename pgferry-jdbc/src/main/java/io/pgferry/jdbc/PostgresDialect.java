@@ -304,6 +304,8 @@ public final class PostgresDialect implements Dialect {
         // A column already there is not added again: its type may be a user type (added while the sync was
         // stopped), whose OID at the source names nothing, or something else, at the target.
         if (hasColumn(c, table, column.name())) {
+            // Added by another writer (a second sink task), after this connection read the table's columns.
+            forgetColumnTypes(c, table);
             fillAdded(c, table, relation, column, existing);
         } else {
             add(c, table, column, existing, false);
@@ -314,7 +316,9 @@ public final class PostgresDialect implements Dialect {
     @Override
     public void addColumnIfAbsent(Connection c, TargetTable table, Relation relation, Column column, String existing)
             throws SQLException {
-        if (!hasColumn(c, table, column.name())) {
+        if (hasColumn(c, table, column.name())) {
+            forgetColumnTypes(c, table);
+        } else {
             add(c, table, column, existing, true);
         }
     }
@@ -363,6 +367,11 @@ public final class PostgresDialect implements Dialect {
                 }
             }
         }
+        forgetColumnTypes(c, table);
+    }
+
+    /** The next write to {@code table} on {@code c} reads its columns again. */
+    private void forgetColumnTypes(Connection c, TargetTable table) {
         synchronized (columnTypes) {
             Map<TargetTable, Map<String, String>> perConnection = columnTypes.get(c);
             if (perConnection != null) {

@@ -55,6 +55,35 @@ class PostgresDialectColumnsTest {
         }
     }
 
+    /**
+     * Regression (issue 10): a writer whose connection had read the table's columns, and found a column already added
+     * by another writer (the sink connector's other task), wrote its next rows from the columns it had read, and
+     * failed with "column label of public.t is missing at the target". It reads them again, on both ways of adding.
+     */
+    @Test
+    void aColumnAnotherWriterAddedIsWrittenByThisOne(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        Column note = new Column("note", TEXT, -1, false);
+        List<Column> id = List.of(relation.columns().get(0));
+        List<Column> withNote = List.of(relation.columns().get(0), label, note);
+        Relation noted = new Relation(1, "public", "t", ReplicaIdentity.DEFAULT, withNote);
+        try (Connection first = db.connect();
+                Connection second = db.connect()) {
+            dialect.upsertRows(first, table, id, id, List.<Object[]>of(new Object[] {"1"}));
+            dialect.upsertRows(second, table, id, id, List.<Object[]>of(new Object[] {"2"}));
+            dialect.addColumnIfAbsent(first, table, relation, label, null);
+            dialect.addColumnIfAbsent(second, table, relation, label, null);
+            dialect.upsertRows(second, table, relation.columns(), id, List.<Object[]>of(new Object[] {"3", "l"}));
+            dialect.upsertRows(first, table, relation.columns(), id, List.<Object[]>of(new Object[] {"4", "l"}));
+
+            dialect.addColumn(second, table, noted, note, null);
+            dialect.addColumn(first, table, noted, note, null);
+            dialect.upsertRows(first, table, withNote, id, List.<Object[]>of(new Object[] {"5", "l", "n"}));
+            assertThat(Rows.of(first, "SELECT id, label, note FROM t ORDER BY id"))
+                    .containsExactly("1|null|null", "2|null|null", "3|l|null", "4|l|null", "5|l|n");
+        }
+    }
+
     private static void execute(Connection c, String... sql) throws Exception {
         try (Statement st = c.createStatement()) {
             for (String s : sql) {
