@@ -132,6 +132,30 @@ class ChunkedCopyTest {
         }
     }
 
+    /**
+     * As above, where the move left a value stored out of line (TOAST) unchanged: the stream does not carry it and no
+     * chunk copied the row, so the sync stops naming the table and the column, rather than write the row without it.
+     */
+    @Test
+    void aMovedRowThatNoChunkCopiedWithAnUnchangedToastValueStopsTheSync(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, doc text)",
+                "ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL",
+                "INSERT INTO t SELECT i, repeat('d', 3000) FROM generate_series(1, 5000) i");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
+                Writer writer = new Writer(
+                        source, (st, i) -> st.execute("UPDATE t SET id = -id WHERE id = (SELECT max(id) FROM t)"))) {
+            SyncConfig config =
+                    chunked(source, target, 100).workers(1).untilCaughtUp(true).build();
+            assertThatThrownBy(() -> new SyncEngine(config).run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining(
+                            "a row of table public.t changed its key while the chunked copy read the table")
+                    .hasMessageContaining("column doc");
+            writer.stop();
+        }
+    }
+
     @Test
     void aFailedCopyResumesWithoutCopyingItsFinishedChunksAgain(TestDatabase source) throws Exception {
         source.execute(
@@ -299,37 +323,58 @@ class ChunkedCopyTest {
         void run(Statement st, int i) throws SQLException;
     }
 
+    /** A thread that repeats a {@link Step} at the source until closed. */
+    private static final class Writer implements AutoCloseable {
+        private final AtomicBoolean writing = new AtomicBoolean(true);
+        private final AtomicReference<Throwable> error = new AtomicReference<>();
+        private final Thread thread;
+
+        Writer(TestDatabase source, Step step) {
+            thread = new Thread(
+                    () -> {
+                        try (Connection c = source.connect();
+                                Statement st = c.createStatement()) {
+                            for (int i = 0; writing.get(); i++) {
+                                step.run(st, i);
+                            }
+                        } catch (Throwable e) {
+                            error.set(e);
+                        }
+                    },
+                    "writer");
+            thread.start();
+        }
+
+        /** Stops the writer and asserts that it failed nowhere; stopping again does nothing more. */
+        void stop() {
+            writing.set(false);
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while the writer stopped", e);
+            }
+            assertThat(error.get()).as("writer").isNull();
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
     /**
      * Runs the sync of {@code config} while a writer repeats {@code step} at the source until every table streams,
      * then waits until {@code tables} have the same rows at the target and checks that the sync still runs.
      */
     private static void copyWhileWriting(
             TestDatabase source, TestDatabase target, SyncConfig config, Step step, String... tables) throws Exception {
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicReference<Throwable> writerError = new AtomicReference<>();
-        Thread writer = new Thread(
-                () -> {
-                    try (Connection c = source.connect();
-                            Statement st = c.createStatement()) {
-                        for (int i = 0; writing.get(); i++) {
-                            step.run(st, i);
-                        }
-                    } catch (Throwable e) {
-                        writerError.set(e);
-                    }
-                },
-                "writer");
-        writer.start();
-        try (RunningSync running = RunningSync.start(new SyncEngine(config))) {
+        try (Writer writer = new Writer(source, step);
+                RunningSync running = RunningSync.start(new SyncEngine(config))) {
             Databases.awaitStreaming(target, Duration.ofSeconds(120));
-            writing.set(false);
-            writer.join(30_000);
-            assertThat(writerError.get()).as("writer").isNull();
+            writer.stop();
             Databases.awaitSame(source, target, Duration.ofSeconds(60), tables);
             running.assertRunning();
-        } finally {
-            writing.set(false);
-            writer.join(30_000);
         }
     }
 
