@@ -126,7 +126,7 @@ class ChunkedCopyTest {
                     source,
                     target,
                     chunked(source, target, 100).workers(1).build(),
-                    (st, n) -> st.execute("UPDATE t SET id = -id WHERE id = (SELECT max(id) FROM t)"),
+                    onceAChunkIsCopied(target, MOVE_HIGHEST_BELOW_LOWEST),
                     "t");
             assertThat(target.queryLong("SELECT count(*) FROM t WHERE id < 0")).isPositive();
         }
@@ -143,8 +143,7 @@ class ChunkedCopyTest {
                 "ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL",
                 "INSERT INTO t SELECT i, repeat('d', 3000) FROM generate_series(1, 5000) i");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second());
-                Writer writer = new Writer(
-                        source, (st, i) -> st.execute("UPDATE t SET id = -id WHERE id = (SELECT max(id) FROM t)"))) {
+                Writer writer = new Writer(source, onceAChunkIsCopied(target, MOVE_HIGHEST_BELOW_LOWEST))) {
             SyncConfig config =
                     chunked(source, target, 100).workers(1).untilCaughtUp(true).build();
             assertThatThrownBy(() -> new SyncEngine(config).run())
@@ -316,11 +315,42 @@ class ChunkedCopyTest {
         }
     }
 
-    /** Random small transactions, among them key changes and moves of a unique value, until told to stop. */
     /** One change at the writer's {@code i}th step. */
     @FunctionalInterface
     private interface Step {
         void run(Statement st, int i) throws SQLException;
+    }
+
+    /** Moves the row of t with the highest key below the lowest key. */
+    private static final Step MOVE_HIGHEST_BELOW_LOWEST =
+            (st, i) -> st.execute("UPDATE t SET id = -id WHERE id = (SELECT max(id) FROM t)");
+
+    /**
+     * {@code step} from the moment the target has a finished chunk. A writer that ran from the start could move every
+     * row before the copy planned its chunks (CI once saw it on a loaded machine): no move would then fall between a
+     * chunk copied and one not yet copied, and the tests above would test nothing.
+     */
+    private static Step onceAChunkIsCopied(TestDatabase target, Step step) {
+        boolean[] copying = {false};
+        return (st, i) -> {
+            if (copying[0]) {
+                step.run(st, i);
+                return;
+            }
+            // Two statements: one naming a table that does not exist yet would not parse.
+            copying[0] = target.queryLong("SELECT count(*) FROM pg_tables"
+                                    + " WHERE schemaname = 'pgferry' AND tablename = 'copy_chunk'")
+                            > 0
+                    && target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NOT NULL") > 0;
+            if (!copying[0]) {
+                try {
+                    Thread.sleep(5); // polling interval of the wait, not a synchronisation
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the copy", e);
+                }
+            }
+        };
     }
 
     /** A thread that repeats a {@link Step} at the source until closed. */
