@@ -57,13 +57,12 @@ final class ApplyHandler implements TransactionHandler {
     static final long DURABILITY_CHECK_MILLIS = 10;
 
     private final Supplier<ChangeSink> sinks;
-    private final Supplier<Lsn> exactFrom;
+    private final Replay replay;
     private final Stage stage;
     private final int maxRows;
     private final long maxBytes;
     private final long maxDelayNanos;
     private final Runnable onCaughtUp;
-    private final Runnable onReplayed;
     private final SchemaWatch schema;
     /** Committed, not yet acknowledged, in commit order; guarded by itself. */
     private final ArrayDeque<Transaction> committed = new ArrayDeque<>();
@@ -108,6 +107,19 @@ final class ApplyHandler implements TransactionHandler {
     /** Set by the applier; thrown to the stream, then cleared, by {@link #throwIfFailed}. */
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
+    /**
+     * The replay after a chunked copy.
+     *
+     * @param exactFrom the position from which changes apply exactly, read when a sink is opened; INVALID for all
+     * @param completion shown each replayed change before the stage, on the applier thread
+     * @param onReplayed called on the applier thread once the idempotent replay is committed, before the first change
+     *     applied exactly
+     */
+    record Replay(Supplier<Lsn> exactFrom, Stage completion, Runnable onReplayed) {
+        /** Every change applies exactly. */
+        static final Replay NONE = new Replay(() -> Lsn.INVALID, Stage.IDENTITY, () -> {});
+    }
+
     private final Thread applier;
     private volatile ChangeSink sink;
     /** Transactions ending at or before this are already committed at the destination. */
@@ -132,33 +144,29 @@ final class ApplyHandler implements TransactionHandler {
 
     /**
      * @param sinks opens a sink (again after a failure)
-     * @param exactFrom the position from which changes apply exactly, read when a sink is opened; INVALID for all
+     * @param replay the replay after a chunked copy, {@link Replay#NONE} without one
      * @param memoryLimitBytes the stream's memory limit, which bounds how far it may run ahead of the applier
      * @param onCaughtUp called on the stream thread after each commit made because the stream had nothing waiting
-     * @param onReplayed called on the stream thread once the idempotent replay is committed, before the first change
-     *     applied exactly
      */
     ApplyHandler(
             Supplier<ChangeSink> sinks,
-            Supplier<Lsn> exactFrom,
+            Replay replay,
             long memoryLimitBytes,
             Stage stage,
             SchemaWatch schema,
             int maxRows,
             long maxBytes,
             Duration maxDelay,
-            Runnable onCaughtUp,
-            Runnable onReplayed) {
+            Runnable onCaughtUp) {
         this.sinks = sinks;
         this.queue = new LinkedBlockingQueue<>(queueCapacity(memoryLimitBytes));
-        this.exactFrom = exactFrom;
+        this.replay = replay;
         this.schema = schema;
         this.stage = stage;
         this.maxRows = maxRows;
         this.maxBytes = maxBytes;
         this.maxDelayNanos = maxDelay.toNanos();
         this.onCaughtUp = onCaughtUp;
-        this.onReplayed = onReplayed;
         applier = new Thread(this::applyLoop, "pgferry-apply");
         applier.setDaemon(true);
         applier.start();
@@ -295,7 +303,7 @@ final class ApplyHandler implements TransactionHandler {
             ChangeSink s = sinks.get();
             skipThrough = s.position().orElse(Lsn.INVALID);
             appliedThrough = skipThrough;
-            replayBefore = exactFrom.get();
+            replayBefore = replay.exactFrom().get();
             sink = s;
         }
         if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
@@ -312,24 +320,24 @@ final class ApplyHandler implements TransactionHandler {
             sink.begin();
             openedAt = System.nanoTime();
         }
-        boolean replay = replayBefore.isValid() && tx.commitLsn().isBefore(replayBefore);
-        if (replay != idempotent) {
-            if (!replay) {
+        boolean replayed = replayBefore.isValid() && tx.commitLsn().isBefore(replayBefore);
+        if (replayed != idempotent) {
+            if (!replayed) {
                 // The replay is over: what it could have violated is built on the target as it now is.
                 commit();
                 log.info("replayed the changes made during the chunked copy; applying exactly from {}", tx.commitLsn());
-                onReplayed.run();
+                replay.onReplayed().run();
                 sink.begin();
                 openedAt = System.nanoTime();
             }
-            sink.idempotent(replay);
-            idempotent = replay;
+            sink.idempotent(replayed);
+            idempotent = replayed;
         }
         sink.beginTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), -1));
         long changes = 0;
         for (ChangeEvent change : tx) {
             schema.check(change, tx.commitLsn(), sink);
-            ChangeEvent c = stage.process(change);
+            ChangeEvent c = stage.process(idempotent ? replay.completion().process(change) : change);
             if (c != null) {
                 sink.apply(c);
                 tableCounts.count(c);

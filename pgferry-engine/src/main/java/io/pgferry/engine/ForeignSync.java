@@ -214,15 +214,14 @@ final class ForeignSync {
         };
         ApplyHandler h = new ApplyHandler(
                 sinks,
-                () -> Lsn.INVALID,
+                ApplyHandler.Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchBytes(),
                 config.batchDelay(),
-                caughtUp,
-                () -> {});
+                caughtUp);
         StreamConfig streamConfig = streamConfig(config, names, store, copy, false);
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {

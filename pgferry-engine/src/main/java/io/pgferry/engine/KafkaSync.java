@@ -163,15 +163,14 @@ final class KafkaSync {
         };
         ApplyHandler h = new ApplyHandler(
                 () -> KafkaSink.open(target, positions::fingerprint, facts),
-                () -> Lsn.INVALID,
+                ApplyHandler.Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchBytes(),
                 config.batchDelay(),
-                caughtUp,
-                () -> {});
+                caughtUp);
         StreamConfig streamConfig = ForeignSync.streamConfig(config, names, positions, copy, true);
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {

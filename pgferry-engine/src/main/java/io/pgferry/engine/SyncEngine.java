@@ -237,6 +237,7 @@ public final class SyncEngine {
             }
             Map<TableName, TargetTable> targets = plan.targets();
             boolean[] streaming = {resume && allStreaming(target, catalog)};
+            MovedRowValues moved = new MovedRowValues(config.source());
             ApplyHandler h = new ApplyHandler(
                     () -> new JdbcSink(
                             () -> Connections.open(config.target()),
@@ -245,7 +246,12 @@ public final class SyncEngine {
                             catalog,
                             store::fingerprint,
                             where),
-                    () -> exactFrom(catalog),
+                    new ApplyHandler.Replay(() -> exactFrom(catalog), moved, () -> {
+                        moved.close();
+                        if (!streaming[0]) {
+                            streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, true);
+                        }
+                    }),
                     config.memoryLimitBytes(),
                     stage,
                     new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
@@ -255,11 +261,6 @@ public final class SyncEngine {
                     () -> {
                         if (!streaming[0]) {
                             streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, false);
-                        }
-                    },
-                    () -> {
-                        if (!streaming[0]) {
-                            streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, true);
                         }
                     });
             handler = h;
@@ -280,6 +281,7 @@ public final class SyncEngine {
                 }
             } finally {
                 h.close();
+                moved.close();
                 store.close();
             }
             // Fresh connections: those opened at the start sat idle through the stream and may be long gone.

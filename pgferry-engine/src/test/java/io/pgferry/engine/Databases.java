@@ -44,33 +44,37 @@ final class Databases {
     static void awaitSame(TestDatabase source, TestDatabase target, Duration timeout, String... tables)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        for (String t : tables) {
+            awaitSame(source, t, target, t, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+    }
+
+    /**
+     * Waits until {@code targetTable} at the target has the rows of {@code sourceTable} at the source, then asserts it
+     * (showing the difference); either may be a parenthesised query.
+     */
+    static void awaitSame(
+            TestDatabase source, String sourceTable, TestDatabase target, String targetTable, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            boolean same = true;
-            for (String t : tables) {
-                if (!rows(source, t).equals(rowsOrEmpty(target, t))) {
-                    same = false;
-                    break;
-                }
-            }
-            if (same) {
+            if (rows(source, sourceTable).equals(rowsOrEmpty(target, targetTable))) {
                 return;
             }
             Thread.sleep(50); // polling interval of the wait, not a synchronisation
         }
-        for (String t : tables) {
-            List<String> expected = rows(source, t);
-            List<String> actual = rowsOrEmpty(target, t);
-            // The rows that differ, not whole tables: AssertJ prints at most 1,000 elements of a list.
-            List<String> missing = new ArrayList<>(expected);
-            missing.removeAll(actual);
-            List<String> extra = new ArrayList<>(actual);
-            extra.removeAll(expected);
-            assertThat(actual)
-                    .as(
-                            "target rows of %s: %d missing %s, %d not at the source %s",
-                            t, missing.size(), head(missing), extra.size(), head(extra))
-                    .isEqualTo(expected);
-        }
+        List<String> expected = rows(source, sourceTable);
+        List<String> actual = rowsOrEmpty(target, targetTable);
+        // The rows that differ, not whole tables: AssertJ prints at most 1,000 elements of a list.
+        List<String> missing = new ArrayList<>(expected);
+        missing.removeAll(actual);
+        List<String> extra = new ArrayList<>(actual);
+        extra.removeAll(expected);
+        assertThat(actual)
+                .as(
+                        "target rows of %s: %d missing %s, %d not at the source %s",
+                        targetTable, missing.size(), head(missing), extra.size(), head(extra))
+                .isEqualTo(expected);
     }
 
     private static List<String> head(List<String> rows) {

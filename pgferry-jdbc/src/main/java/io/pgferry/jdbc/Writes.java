@@ -89,7 +89,8 @@ final class Writes {
      * and that of its old key after: no chunk saw the row, and the update is all there is of it.
      *
      * @throws io.pgferry.core.PgFerryException (fatal) when the row is at neither key and the update lacks values it left unchanged
-     *     (TOAST), which only the source still holds
+     *     (TOAST), which only the source still holds: a sync reads them there before (so this is left for a key whose
+     *     own value was not sent)
      */
     void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after) throws SQLException {
         UpdateRun probe = new UpdateRun(relation, target);

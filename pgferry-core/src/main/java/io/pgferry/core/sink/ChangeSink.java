@@ -53,8 +53,9 @@ public interface ChangeSink extends AutoCloseable {
      * row whether or not a row with its key is there; an update changes the row with its key if there is one
      * (moving it when the key changed, replacing a row already at the new key) and does nothing otherwise, except
      * that an update that changed the key writes its row when neither key has one (a copy that reads the table in
-     * parts may have read the new key's part before the change and the old key's after it, and so missed the row);
-     * a delete deletes the row if it is there. Applied in source order from before the copy began to after it ended,
+     * parts may have read the new key's part before the change and the old key's after it, and so missed the row;
+     * values such an update left unchanged, which the stream does not carry, are the caller's to fill in first, a
+     * sink that finds none to take them from fails); a delete deletes the row if it is there. Applied in source order from before the copy began to after it ended,
      * such changes leave every row as the source has it, whatever the copy saw.
      *
      * @throws UnsupportedOperationException when the sink cannot apply idempotently (the default for {@code true})
