@@ -111,13 +111,35 @@ final class ApplyHandler implements TransactionHandler {
      * The replay after a chunked copy.
      *
      * @param exactFrom the position from which changes apply exactly, read when a sink is opened; INVALID for all
-     * @param completion shown each replayed change before the stage, on the applier thread
+     * @param completion reads at the source, on the applier thread, a change the sink found at neither key
      * @param onReplayed called on the applier thread once the idempotent replay is committed, before the first change
      *     applied exactly
      */
-    record Replay(Supplier<Lsn> exactFrom, Stage completion, Runnable onReplayed) {
+    record Replay(Supplier<Lsn> exactFrom, Completion completion, Runnable onReplayed) {
         /** Every change applies exactly. */
-        static final Replay NONE = new Replay(() -> Lsn.INVALID, Stage.IDENTITY, () -> {});
+        static final Replay NONE = new Replay(
+                () -> Lsn.INVALID,
+                new Completion() {
+                    @Override
+                    public ChangeEvent process(ChangeEvent change) {
+                        return change;
+                    }
+
+                    @Override
+                    public Lsn readThrough() {
+                        return Lsn.INVALID;
+                    }
+                },
+                () -> {});
+    }
+
+    /** Reads a replayed change at the source with what it did not carry ({@link MovedRowValues}). */
+    interface Completion extends Stage {
+        /**
+         * The source's WAL insert position after the last read, INVALID before any: the rows read are as the source
+         * had them there, so the replay goes on idempotently up to it.
+         */
+        Lsn readThrough();
     }
 
     private final Thread applier;
@@ -132,6 +154,9 @@ final class ApplyHandler implements TransactionHandler {
     private Lsn replayBefore = Lsn.INVALID;
     /** What the open sink was last told: it starts exact. */
     private boolean idempotent;
+
+    /** The change being applied, as the stream gave it (before the stage); the applier's own. */
+    private ChangeEvent applying;
 
     private Transaction last;
     private long rows;
@@ -304,6 +329,9 @@ final class ApplyHandler implements TransactionHandler {
             skipThrough = s.position().orElse(Lsn.INVALID);
             appliedThrough = skipThrough;
             replayBefore = replay.exactFrom().get();
+            if (replayBefore.isValid()) {
+                s.movedRows(this::readCurrent);
+            }
             sink = s;
         }
         if (tx.endLsn().isValid() && !tx.endLsn().isAfter(skipThrough)) {
@@ -337,11 +365,15 @@ final class ApplyHandler implements TransactionHandler {
         long changes = 0;
         for (ChangeEvent change : tx) {
             schema.check(change, tx.commitLsn(), sink);
-            ChangeEvent c = stage.process(idempotent ? replay.completion().process(change) : change);
+            applying = change;
+            ChangeEvent c = stage.process(change);
             if (c != null) {
                 sink.apply(c);
                 tableCounts.count(c);
                 changes++;
+            }
+            if (idempotent) {
+                extendReplay();
             }
         }
         sink.endTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), changes));
@@ -356,6 +388,30 @@ final class ApplyHandler implements TransactionHandler {
                 || System.nanoTime() - openedAt >= maxDelayNanos
                 || sink.transactionPerBatch()) {
             commit();
+        }
+    }
+
+    /**
+     * The change being applied, read at the source with the values it did not carry, for a sink that found its row
+     * at neither key ({@link io.pgferry.core.sink.MovedRows}): null when the source has no row at its new key any more.
+     */
+    private ChangeEvent.Update readCurrent() {
+        ChangeEvent read = replay.completion().process(applying);
+        if (!(read instanceof ChangeEvent.Update)) {
+            return null;
+        }
+        return stage.process(read) instanceof ChangeEvent.Update u ? u : null;
+    }
+
+    /**
+     * Rows read at the source are as the source had them at a later point than the change, as a chunk's are: the
+     * replay is extended to that point, recorded with the sink's next commit.
+     */
+    private void extendReplay() {
+        Lsn through = replay.completion().readThrough();
+        if (through.isAfter(replayBefore)) {
+            replayBefore = through;
+            sink.extendReplay(through);
         }
     }
 

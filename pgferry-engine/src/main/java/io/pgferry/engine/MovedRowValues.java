@@ -1,10 +1,10 @@
 package io.pgferry.engine;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.pgoutput.TupleData;
-import io.pgferry.core.sink.Stage;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
@@ -14,32 +14,39 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.PGStatement;
 
 /**
- * Completes, from the source, a key change replayed after a chunked copy that left a value stored out of line (TOAST)
- * unchanged. The stream does not carry such a value (PostgreSQL docs, "Logical Replication Message Formats",
- * TupleData: 'u'), and the sink takes it from the row it holds, but a row moved from a chunk not yet copied into one
- * already copied is at neither key there. The row's values at its new key are read from the source as they are now:
+ * Reads at the source a key change replayed after a chunked copy that left a value stored out of line (TOAST)
+ * unchanged, when the sink finds its row at neither key ({@link io.pgferry.core.sink.MovedRows}). The stream does not
+ * carry such a value (PostgreSQL docs, "Logical Replication Message Formats", TupleData: 'u'), and a row moved from a
+ * chunk not yet copied into one already copied is nowhere at the destination. The row's values at its new key are
+ * read from the source as they are now, and so is the source's WAL insert position after the read ({@link
+ * #readThrough}):
  * <ul>
- *   <li>found, the update carries them in place of the unsent ones. They may be newer than the update: every change
- *       made to the row since follows in the stream, each carrying the values it changed, so the row ends as the
- *       source has it;
- *   <li>not found, the row was deleted or moved again since, by a change that follows in the stream; the update
- *       becomes a delete of its old key, which holds no row at the source either.
+ *   <li>found, the update carries them in place of the unsent ones;
+ *   <li>not found, the row was deleted or moved again since; the update becomes a delete of its old key, which holds
+ *       no row at the source either.
  * </ul>
- * Every other change passes unchanged. Values read here pass through the sync's stage (its mask) like the stream's
- * own, and are never logged.
+ * Either way the read is like a chunk's: the source as of a point after the change. The replay therefore goes on
+ * idempotently up to that point ({@link io.pgferry.core.sink.ChangeSink#extendReplay}), so that the changes made to
+ * the row since, the one that deleted or moved it among them, are replayed by the rules that tolerate what the read
+ * already saw. Regression (issue 5): applied exactly instead, a second move of a row the read had found gone missed
+ * it, and the row was lost. Reading only rows the destination lacks keeps the replay finite: once written, a row's
+ * later moves find it. Values read here pass through the sync's stage (its mask) like the stream's own, and are never
+ * logged.
  *
  * <p>Used on the applier's thread only; one connection to the source, opened at the first need and closed by {@link
  * #close} or after a failure (the retry opens another).
  */
-final class MovedRowValues implements Stage, AutoCloseable {
+final class MovedRowValues implements ApplyHandler.Completion, AutoCloseable {
     private final Dsn source;
     private Connection connection;
+    private Lsn readThrough = Lsn.INVALID;
 
     MovedRowValues(Dsn source) {
         this.source = source;
@@ -104,17 +111,36 @@ final class MovedRowValues implements Stage, AutoCloseable {
                 // Untyped, so that the server reads it as the key column's type and uses the key's index.
                 ps.setObject(j + 1, after.text(keys.get(j)), Types.OTHER);
             }
+            String[] values = null;
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
+                if (rs.next()) {
+                    values = new String[unsent.size()];
+                    for (int j = 0; j < values.length; j++) {
+                        values[j] = rs.getString(j + 1);
+                    }
                 }
-                String[] values = new String[unsent.size()];
-                for (int j = 0; j < values.length; j++) {
-                    values[j] = rs.getString(j + 1);
-                }
-                return values;
             }
+            readThrough = insertPosition();
+            return values;
         }
+    }
+
+    /**
+     * The source's WAL insert position, read after a row: every transaction the read saw, or could not see because it
+     * committed meanwhile, has its commit record before it (inserted, not yet written, with asynchronous commit).
+     */
+    private Lsn insertPosition() throws SQLException {
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
+            rs.next();
+            Lsn at = Lsn.parse(rs.getString(1));
+            return at.isAfter(readThrough) ? at : readThrough;
+        }
+    }
+
+    @Override
+    public Lsn readThrough() {
+        return readThrough;
     }
 
     /** {@code row} with the columns of {@code unsent} holding {@code values} (text, null for NULL). */

@@ -3,6 +3,9 @@ package io.pgferry.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.ValueMask;
@@ -22,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code --copy-mode chunked} against real databases: key ranges of every kind of key, writes during the copy
@@ -137,9 +141,11 @@ class ChunkedCopyTest {
     /**
      * As above, where the moves leave a value stored out of line (TOAST) unchanged: the stream does not carry it and no
      * chunk copied the row, so the replay reads the row's values from the source, where rows moved again or deleted
-     * since are gone. Regression (issue 5): the sync stopped, asking for the table to be copied again. The values read
-     * at the source are masked like the stream's: the mask here reverses the text, so the comparison still checks
-     * every value, and an unmasked one shows.
+     * since are gone. Regression (issue 5): the sync stopped, asking for the table to be copied again. Then, with the
+     * row read, the changes made to it after the copy's end were applied exactly although the read had seen them: a
+     * second move of a row the read had found gone missed it (the warning below, in every run), and CI once lost the
+     * row. The values read at the source are masked like the stream's: the mask here reverses the text, so the
+     * comparison still checks every value, and an unmasked one shows.
      */
     @Test
     void movedRowsThatNoChunkCopiedTakeTheirUnchangedToastValuesFromTheSourceMasked(TestDatabase source)
@@ -176,6 +182,10 @@ class ChunkedCopyTest {
                 default -> MOVE_HIGHEST_BELOW_LOWEST.run(st, i);
             }
         };
+        Logger writes = (Logger) LoggerFactory.getLogger("io.pgferry.jdbc.Writes");
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        writes.addAppender(warnings);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine engine =
                     new SyncEngine(chunked(source, target, 100).workers(1).build(), Stage.IDENTITY, reverseDoc);
@@ -185,7 +195,10 @@ class ChunkedCopyTest {
                 writer.stop();
                 Databases.awaitSame(source, "(SELECT id, reverse(doc) FROM t)", target, "t", Duration.ofSeconds(60));
                 running.assertRunning();
+            } finally {
+                writes.detachAppender(warnings);
             }
+            assertThat(warnings.list).extracting(ILoggingEvent::getMessage).noneMatch(m -> m.contains("found no row"));
             assertThat(target.queryLong("SELECT count(*) FROM t WHERE id < -100000"))
                     .as("rows moved twice")
                     .isPositive();

@@ -57,11 +57,19 @@ class MovedRowValuesTest {
                     .isEqualTo("sent note");
             assertThat(after.text(1)).isEqualTo("b'é");
             assertThat(((ChangeEvent.Update) filled).before()).isSameAs(found.before());
+            Lsn firstRead = moved.readThrough();
+            assertThat(firstRead.isValid())
+                    .as("the source position after the read")
+                    .isTrue();
+            source.execute("INSERT INTO \"Mixed \"\"Q\"\" Tab\" VALUES (9, 'z', 'n', 's')");
 
             ChangeEvent.Update gone = move(1, "a", 3, "c");
             ChangeEvent delete = moved.process(gone);
             assertThat(delete).isInstanceOf(ChangeEvent.Delete.class);
             assertThat(((ChangeEvent.Delete) delete).before()).isSameAs(gone.before());
+            assertThat(moved.readThrough().isAfter(firstRead))
+                    .as("a read after a write to the source ends later")
+                    .isTrue();
 
             ChangeEvent.Update sameKey = new ChangeEvent.Update(Lsn.of(10), REL, null, found.after());
             assertThat(moved.process(sameKey)).as("no key change").isSameAs(sameKey);

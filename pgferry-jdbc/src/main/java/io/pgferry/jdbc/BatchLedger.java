@@ -29,6 +29,16 @@ public interface BatchLedger extends AutoCloseable {
      */
     Optional<Lsn> position(Connection probe) throws SQLException;
 
+    /**
+     * Records, on {@code c} inside the open batch transaction, that changes committed before {@code lsn} are replayed
+     * idempotently (see {@link io.pgferry.core.sink.ChangeSink#extendReplay}).
+     *
+     * @throws UnsupportedOperationException when the ledger keeps no such position (the default)
+     */
+    default void extendReplay(Connection c, Lsn lsn) throws SQLException {
+        throw new UnsupportedOperationException(this + " records no replay position");
+    }
+
     /** Releases statements prepared on the batch connection; the default holds none. */
     @Override
     default void close() {}
@@ -45,6 +55,11 @@ public interface BatchLedger extends AutoCloseable {
                 }
                 catalog.bindPosition(save, fingerprint.get(), endLsn, sourceCommitTime);
                 catalog.requireOne(save.executeUpdate());
+            }
+
+            @Override
+            public void extendReplay(Connection c, Lsn lsn) throws SQLException {
+                catalog.setExactFrom(c, lsn);
             }
 
             @Override

@@ -8,6 +8,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.MovedRows;
 import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@linkplain #idempotent Idempotent} replay, after a copy that did not read one snapshot: inserts are upserts on
  * the key ({@link Dialect#upsertRows}), updates and deletes find their row or do nothing (without counting it as a
  * miss), and a key change first removes a row already at the new key when the row is still at the old one, and
- * writes its row when neither key has one ({@link Writes#moveIdempotently}). A table whose replica identity is FULL
+ * writes its row when neither key has one ({@link Writes#moveIdempotently}; a row whose update left values unchanged is
+ * read through {@link #movedRows}). A table whose replica identity is FULL
  * has no key to replay by, and is refused.
  */
 public final class JdbcSink implements ChangeSink {
@@ -63,6 +65,11 @@ public final class JdbcSink implements ChangeSink {
     private final Map<Relation, TargetTable> targetOf = new IdentityHashMap<>();
 
     private boolean idempotent;
+    /** Where the replay reads a moved row it lacks values of; null when nowhere. */
+    private MovedRows movedRows;
+    /** Where the idempotent replay now ends, to record with the next commit; INVALID when unchanged. */
+    private Lsn replayBefore = Lsn.INVALID;
+
     private boolean copying;
     private boolean severalWriters;
     /**
@@ -211,11 +218,25 @@ public final class JdbcSink implements ChangeSink {
     }
 
     @Override
+    public void movedRows(MovedRows rows) {
+        movedRows = rows;
+    }
+
+    @Override
+    public void extendReplay(Lsn lsn) {
+        replayBefore = lsn;
+    }
+
+    @Override
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
         try {
             open.flush();
+            if (replayBefore.isValid()) {
+                ledger.extendReplay(connection, replayBefore);
+            }
             ledger.record(connection, endLsn, sourceCommitTime);
             connection.commit();
+            replayBefore = Lsn.INVALID;
             durability.committed(endLsn);
         } catch (SQLException e) {
             throw attributed(JdbcErrors.classify(e, "could not commit a batch at " + where));
@@ -316,6 +337,7 @@ public final class JdbcSink implements ChangeSink {
     public void rollback() {
         open.beginBatch();
         writing = null;
+        replayBefore = Lsn.INVALID;
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -363,7 +385,7 @@ public final class JdbcSink implements ChangeSink {
             open.alone(target);
             if (idempotent && !old.equals(key)) {
                 writing = relation;
-                writes.moveIdempotently(relation, target, old, key, u.after());
+                writes.moveIdempotently(relation, target, old, key, u.after(), movedRows);
                 writing = null;
                 return;
             }

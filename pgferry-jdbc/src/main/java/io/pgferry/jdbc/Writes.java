@@ -1,8 +1,10 @@
 package io.pgferry.jdbc;
 
+import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Row;
+import io.pgferry.core.sink.MovedRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -88,11 +90,16 @@ final class Writes {
      * the change moved the row between two chunks of a chunked copy, the chunk of its new key read before the change
      * and that of its old key after: no chunk saw the row, and the update is all there is of it.
      *
-     * @throws io.pgferry.core.PgFerryException (fatal) when the row is at neither key and the update lacks values it left unchanged
-     *     (TOAST), which only the source still holds: a sync reads them there before (so this is left for a key whose
-     *     own value was not sent)
+     * When the update left values unchanged (TOAST), which only the source holds, the row is read through {@code
+     * rows}: nothing is written when the source has no row at the new key any more (a later change deleted or moved
+     * it).
+     *
+     * @param rows where to read the row; null when nowhere
+     * @throws io.pgferry.core.PgFerryException (fatal) when the row is at neither key and lacks values it left unchanged, read
+     *     or not
      */
-    void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after) throws SQLException {
+    void moveIdempotently(Relation relation, TargetTable target, Key old, Key key, Row after, MovedRows rows)
+            throws SQLException {
         UpdateRun probe = new UpdateRun(relation, target);
         String at = " FROM " + dialect.qualified(target) + " WHERE " + probe.keyPredicate(dialect);
         if (exists(at, old)) {
@@ -103,16 +110,33 @@ final class Writes {
         } else if (exists(at, key)) {
             probe.merge(key, after, dialect).flush(this);
         } else {
-            for (int i = 0; i < after.size(); i++) {
-                if (after.isUnchangedToast(i)) {
-                    throw ChangeFailures.movedRowIncomplete(
-                            relation, target, relation.columns().get(i).name());
+            Row row = after;
+            if (rows != null && unchangedToast(after) >= 0) {
+                ChangeEvent.Update current = rows.readCurrent();
+                if (current == null) {
+                    return;
                 }
+                row = current.after();
+            }
+            int unsent = unchangedToast(row);
+            if (unsent >= 0) {
+                throw ChangeFailures.movedRowIncomplete(
+                        relation, target, relation.columns().get(unsent).name());
             }
             InsertRun insert = new InsertRun(relation, target, true, false);
-            insert.rows.add(values(after));
+            insert.rows.add(values(row));
             insert.flush(this);
         }
+    }
+
+    /** The first column of {@code row} that is an unchanged TOAST value, or -1. */
+    private static int unchangedToast(Row row) {
+        for (int i = 0; i < row.size(); i++) {
+            if (row.isUnchangedToast(i)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private boolean exists(String at, Key key) throws SQLException {

@@ -11,6 +11,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.pgoutput.TupleData;
+import io.pgferry.core.sink.MovedRows;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -65,11 +67,36 @@ class JdbcSinkReplayTest {
         assertThat(db.queryLong("SELECT count(*) FROM pairs")).isZero();
     }
 
+    /**
+     * The same with somewhere to read the row: it is written as read, or not at all when the source has it no more;
+     * the replay extended meanwhile is recorded with the batch.
+     */
+    @Test
+    void aMovedRowWithAnUnchangedToastValueIsReadThroughMovedRows(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE pairs (id int PRIMARY KEY, v text)");
+        ArrayDeque<ChangeEvent.Update> reads = new ArrayDeque<>(List.of(move(1, 2, "read at the source")));
+        replay(
+                db,
+                reads::poll,
+                Lsn.of(500),
+                new ChangeEvent.Update(Lsn.of(100), PAIRS, key(1), row(TupleData.UNCHANGED_TOAST, 2, null)),
+                new ChangeEvent.Update(Lsn.of(101), PAIRS, key(3), row(TupleData.UNCHANGED_TOAST, 4, null)));
+        assertThat(db.queryString("SELECT string_agg(id || '=' || v, ',' ORDER BY id) FROM pairs"))
+                .isEqualTo("2=read at the source");
+        assertThat(db.queryLong("SELECT exact_from FROM pgferry.sync_progress WHERE sync_name = 'replay'"))
+                .isEqualTo(500);
+    }
+
     private static ChangeEvent.Update move(int from, int to, String v) {
         return new ChangeEvent.Update(Lsn.of(100), PAIRS, key(from), row(TupleData.TEXT, to, v));
     }
 
     private static void replay(TestDatabase db, ChangeEvent... changes) throws Exception {
+        replay(db, null, Lsn.INVALID, changes);
+    }
+
+    private static void replay(TestDatabase db, MovedRows rows, Lsn replayBefore, ChangeEvent... changes)
+            throws Exception {
         PostgresDialect dialect = new PostgresDialect();
         SyncCatalog catalog = new SyncCatalog(dialect, SyncCatalog.DEFAULT_SCHEMA, "replay");
         try (Connection c = db.connect()) {
@@ -80,9 +107,15 @@ class JdbcSinkReplayTest {
                 () -> open(db), dialect, r -> new TargetTable("public", "pairs"), catalog, () -> "fp", "test");
         try {
             sink.idempotent(true);
+            if (rows != null) {
+                sink.movedRows(rows);
+            }
             sink.begin();
             for (ChangeEvent change : changes) {
                 sink.apply(change);
+            }
+            if (replayBefore.isValid()) {
+                sink.extendReplay(replayBefore);
             }
             sink.commit(Lsn.of(1000), Instant.now());
         } finally {

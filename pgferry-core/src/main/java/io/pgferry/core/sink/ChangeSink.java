@@ -54,8 +54,8 @@ public interface ChangeSink extends AutoCloseable {
      * (moving it when the key changed, replacing a row already at the new key) and does nothing otherwise, except
      * that an update that changed the key writes its row when neither key has one (a copy that reads the table in
      * parts may have read the new key's part before the change and the old key's after it, and so missed the row;
-     * values such an update left unchanged, which the stream does not carry, are the caller's to fill in first, a
-     * sink that finds none to take them from fails); a delete deletes the row if it is there. Applied in source order from before the copy began to after it ended,
+     * values such an update left unchanged, which the stream does not carry, it reads through {@link #movedRows}, and
+     * fails without); a delete deletes the row if it is there. Applied in source order from before the copy began to after it ended,
      * such changes leave every row as the source has it, whatever the copy saw.
      *
      * @throws UnsupportedOperationException when the sink cannot apply idempotently (the default for {@code true})
@@ -64,6 +64,24 @@ public interface ChangeSink extends AutoCloseable {
         if (on) {
             throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot apply changes idempotently");
         }
+    }
+
+    /**
+     * Gives the sink where to read the rows of key changes it replays at neither key without all their values (see
+     * {@link MovedRows}); without it, such a change fails. The default ignores it: such a sink does not replay.
+     */
+    default void movedRows(MovedRows rows) {}
+
+    /**
+     * Extends the idempotent replay to every change committed before {@code lsn}: the caller read rows at the source
+     * up to there ({@link MovedRows}), so the destination is exact only past it, as after a copy.
+     * Recorded with the next {@link #commit}, in its transaction, where the destination records where exact apply
+     * starts, so that a restart replays those changes idempotently too; forgotten by {@link #rollback}.
+     *
+     * @throws UnsupportedOperationException when the sink cannot apply idempotently (the default)
+     */
+    default void extendReplay(Lsn lsn) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot apply changes idempotently");
     }
 
     /**
