@@ -107,41 +107,6 @@ final class ApplyHandler implements TransactionHandler {
     /** Set by the applier; thrown to the stream, then cleared, by {@link #throwIfFailed}. */
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
-    /**
-     * The replay after a chunked copy.
-     *
-     * @param exactFrom the position from which changes apply exactly, read when a sink is opened; INVALID for all
-     * @param completion reads at the source, on the applier thread, a change the sink found at neither key
-     * @param onReplayed called on the applier thread once the idempotent replay is committed, before the first change
-     *     applied exactly
-     */
-    record Replay(Supplier<Lsn> exactFrom, Completion completion, Runnable onReplayed) {
-        /** Every change applies exactly. */
-        static final Replay NONE = new Replay(
-                () -> Lsn.INVALID,
-                new Completion() {
-                    @Override
-                    public ChangeEvent process(ChangeEvent change) {
-                        return change;
-                    }
-
-                    @Override
-                    public Lsn readThrough() {
-                        return Lsn.INVALID;
-                    }
-                },
-                () -> {});
-    }
-
-    /** Reads a replayed change at the source with what it did not carry ({@link MovedRowValues}). */
-    interface Completion extends Stage {
-        /**
-         * The source's WAL insert position after the last read, INVALID before any: the rows read are as the source
-         * had them there, so the replay goes on idempotently up to it.
-         */
-        Lsn readThrough();
-    }
-
     private final Thread applier;
     private volatile ChangeSink sink;
     /** Transactions ending at or before this are already committed at the destination. */
@@ -330,7 +295,7 @@ final class ApplyHandler implements TransactionHandler {
             appliedThrough = skipThrough;
             replayBefore = replay.exactFrom().get();
             if (replayBefore.isValid()) {
-                s.movedRows(this::readCurrent);
+                s.movedRows(() -> replay.read(applying, stage));
             }
             sink = s;
         }
@@ -389,18 +354,6 @@ final class ApplyHandler implements TransactionHandler {
                 || sink.transactionPerBatch()) {
             commit();
         }
-    }
-
-    /**
-     * The change being applied, read at the source with the values it did not carry, for a sink that found its row
-     * at neither key ({@link io.pgferry.core.sink.MovedRows}): null when the source has no row at its new key any more.
-     */
-    private ChangeEvent.Update readCurrent() {
-        ChangeEvent read = replay.completion().process(applying);
-        if (!(read instanceof ChangeEvent.Update)) {
-            return null;
-        }
-        return stage.process(read) instanceof ChangeEvent.Update u ? u : null;
     }
 
     /**

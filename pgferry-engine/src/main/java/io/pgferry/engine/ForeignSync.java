@@ -214,7 +214,7 @@ final class ForeignSync {
         };
         ApplyHandler h = new ApplyHandler(
                 sinks,
-                ApplyHandler.Replay.NONE,
+                Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),

@@ -163,7 +163,7 @@ final class KafkaSync {
         };
         ApplyHandler h = new ApplyHandler(
                 () -> KafkaSink.open(target, positions::fingerprint, facts),
-                ApplyHandler.Replay.NONE,
+                Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),

@@ -43,7 +43,7 @@ import org.postgresql.PGStatement;
  * <p>Used on the applier's thread only; one connection to the source, opened at the first need and closed by {@link
  * #close} or after a failure (the retry opens another).
  */
-final class MovedRowValues implements ApplyHandler.Completion, AutoCloseable {
+final class MovedRowValues implements Replay.Completion, AutoCloseable {
     private final Dsn source;
     private Connection connection;
     private Lsn readThrough = Lsn.INVALID;

@@ -246,7 +246,7 @@ public final class SyncEngine {
                             catalog,
                             store::fingerprint,
                             where),
-                    new ApplyHandler.Replay(() -> exactFrom(catalog), moved, () -> {
+                    new Replay(() -> exactFrom(catalog), moved, () -> {
                         moved.close();
                         if (!streaming[0]) {
                             streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, true);
