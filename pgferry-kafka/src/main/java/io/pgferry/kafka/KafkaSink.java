@@ -305,10 +305,14 @@ public final class KafkaSink implements ChangeSink {
         closeQuietly(producer, admin);
     }
 
-    /** False: consecutive source transactions share a Kafka transaction, which never splits one. */
+    /**
+     * False by default: consecutive source transactions share a Kafka transaction, which never splits one, because
+     * each Kafka transaction costs a round of markers on every partition it wrote; true with {@link
+     * KafkaTarget#transactionPerSourceTransaction()}.
+     */
     @Override
     public boolean transactionPerBatch() {
-        return false;
+        return target.transactionPerSourceTransaction();
     }
 
     /** Commits the open Kafka transaction, or waits until every record sent is acknowledged. */

@@ -24,6 +24,9 @@ import java.util.TreeSet;
  * @param producerProperties passed to the Kafka producer as they are (TLS, SASL, tuning); the TLS and SASL ones
  *     ({@code security.protocol}, {@code ssl.*}, {@code sasl.*}) and the other settings the admin client and the
  *     consumer know are passed to them too
+ * @param transactionPerSourceTransaction with exactly-once delivery, each source transaction is a Kafka transaction of
+ *     its own instead of consecutive ones sharing one (the engine then commits after each); a consumer that reads a
+ *     Kafka transaction as one source transaction needs it, at the cost of a commit round per source transaction
  * @param schemaMap source schema to the topic segment its tables' topics get instead of the schema's name ({@code
  *     <prefix>.<segment>.<table>}); {@code source.schema} in the events keeps the real name
  */
@@ -36,6 +39,7 @@ public record KafkaTarget(
         boolean tombstones,
         boolean transactionMetadata,
         boolean schemas,
+        boolean transactionPerSourceTransaction,
         Map<String, String> producerProperties,
         Map<String, String> schemaMap) {
     /** Producer settings pgferry makes itself, which the delivery guarantees depend on. */
@@ -52,6 +56,11 @@ public record KafkaTarget(
         require(syncName, "sync name", "give the sync a name");
         require(sourceDatabase, "source database name", "give the name of the source database");
         Objects.requireNonNull(delivery, "delivery");
+        if (transactionPerSourceTransaction && delivery != Delivery.EXACTLY_ONCE) {
+            throw PgFerryException.fatal(
+                    "one Kafka transaction per source transaction needs exactly-once delivery, which uses transactions",
+                    "use delivery=exactly-once, or leave out transaction.per.source.transaction");
+        }
         topicPrefix = topicPrefix == null || topicPrefix.isEmpty() ? syncName : topicPrefix;
         new Topics(topicPrefix); // validates it
         producerProperties = Map.copyOf(producerProperties);
@@ -106,6 +115,7 @@ public record KafkaTarget(
                 tombstones,
                 transactionMetadata,
                 schemas,
+                transactionPerSourceTransaction,
                 producerProperties,
                 merged);
     }
@@ -126,7 +136,8 @@ public record KafkaTarget(
         return "KafkaTarget[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", syncName="
                 + syncName + ", sourceDatabase=" + sourceDatabase + ", delivery=" + delivery.uriValue()
                 + ", tombstones=" + tombstones + ", transactionMetadata=" + transactionMetadata + ", schemas="
-                + schemas + ", producerProperties=" + new TreeSet<>(producerProperties.keySet()) + "]";
+                + schemas + ", transactionPerSourceTransaction=" + transactionPerSourceTransaction
+                + ", producerProperties=" + new TreeSet<>(producerProperties.keySet()) + "]";
     }
 
     private static void require(String value, String what, String fix) {
@@ -135,7 +146,10 @@ public record KafkaTarget(
         }
     }
 
-    /** Defaults: exactly-once, tombstones on, transaction metadata off, schemas off, prefix = sync name. */
+    /**
+     * Defaults: exactly-once, tombstones on, transaction metadata off, schemas off, consecutive source transactions
+     * sharing a Kafka transaction, prefix = sync name.
+     */
     public static final class Builder {
         private String bootstrapServers;
         private String topicPrefix;
@@ -145,6 +159,7 @@ public record KafkaTarget(
         private boolean tombstones = true;
         private boolean transactionMetadata;
         private boolean schemas;
+        private boolean transactionPerSourceTransaction;
         private final Map<String, String> producerProperties = new LinkedHashMap<>();
         private final Map<String, String> schemaMap = new LinkedHashMap<>();
 
@@ -201,6 +216,12 @@ public record KafkaTarget(
             return this;
         }
 
+        /** Each source transaction a Kafka transaction of its own (exactly-once only). */
+        public Builder transactionPerSourceTransaction(boolean on) {
+            this.transactionPerSourceTransaction = on;
+            return this;
+        }
+
         /** A producer setting, e.g. {@code ssl.truststore.location}; may be a secret. */
         public Builder producerProperty(String key, String value) {
             producerProperties.put(key, value);
@@ -218,6 +239,7 @@ public record KafkaTarget(
                     tombstones,
                     transactionMetadata,
                     schemas,
+                    transactionPerSourceTransaction,
                     producerProperties,
                     schemaMap);
         }

@@ -14,8 +14,8 @@ import java.util.Set;
  */
 final class KafkaUri {
     static final String SCHEME = "kafka://";
-    static final String KNOWN = "topic.prefix, delivery, tombstones, transaction.metadata, schemas, producer.config,"
-            + " producer.<producer setting>";
+    static final String KNOWN = "topic.prefix, delivery, tombstones, transaction.metadata, schemas,"
+            + " transaction.per.source.transaction, producer.config, producer.<producer setting>";
 
     /** The option naming a file of producer settings, as Kafka's own tools take {@code --producer.config FILE}. */
     static final String CONFIG_FILE = "producer.config";
@@ -111,6 +111,7 @@ final class KafkaUri {
             case "tombstones" -> b.tombstones(bool(key, value));
             case "transaction.metadata" -> b.transactionMetadata(bool(key, value));
             case "schemas" -> b.schemas(bool(key, value));
+            case "transaction.per.source.transaction" -> b.transactionPerSourceTransaction(bool(key, value));
             default -> {
                 if (!key.startsWith("producer.") || key.length() == "producer.".length()) {
                     throw bad(
