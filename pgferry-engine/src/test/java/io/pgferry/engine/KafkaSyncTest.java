@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
@@ -18,7 +17,6 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -41,9 +39,9 @@ import org.junit.jupiter.api.Test;
 @Tag("stream")
 @Tag("kafka")
 class KafkaSyncTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
-    private static String prefix() {
+    static String prefix() {
         byte[] b = new byte[5];
         new SecureRandom().nextBytes(b);
         return "s" + HexFormat.of().formatHex(b);
@@ -65,7 +63,7 @@ class KafkaSyncTest {
     }
 
     /** op, key id, and after.v (or "-" for none) of each committed record; "tombstone" for a null value. */
-    private static List<String> records(String topic) throws IOException {
+    static List<String> records(String topic) throws IOException {
         List<String> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : KafkaBroker.shared().records(topic, "read_committed")) {
             JsonNode key = r.key() == null ? null : JSON.readTree(r.key());
@@ -441,72 +439,6 @@ class KafkaSyncTest {
             assertThat(field(after, "v").path("parameters").has("__pgferry.existing"))
                     .isFalse();
         }
-    }
-
-    /**
-     * Issue 7 names one source transaction per Kafka transaction; by default consecutive ones share one (documented),
-     * and {@code transaction.per.source.transaction=true} gives what the issue names: five source transactions
-     * caught up in one run are five Kafka transactions, each committing its own position, which falls within its
-     * source transaction's commit record.
-     */
-    @Test
-    void eachSourceTransactionIsAKafkaTransactionOfItsOwnWhenAskedFor(TestDatabase source) throws Exception {
-        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");
-        String prefix = prefix();
-        KafkaTarget target = KafkaTarget.parseUri(
-                        "kafka://" + KafkaBroker.shared().bootstrapServers() + "?topic.prefix=" + prefix
-                                + "&transaction.per.source.transaction=true")
-                .syncName("pgferry_sync")
-                .sourceDatabase("src")
-                .build();
-        SyncConfig config = SyncConfig.builder()
-                .source(source.uri())
-                .target(target)
-                .untilCaughtUp(true)
-                .build();
-        new SyncEngine(config).run();
-        int copied = transactionPositions(prefix).size();
-
-        List<long[]> commits = new ArrayList<>();
-        for (int i = 1; i <= 5; i++) {
-            long before = insertPosition(source);
-            source.execute("INSERT INTO t VALUES (" + i + ", 'v" + i + "')");
-            commits.add(new long[] {before, insertPosition(source)});
-        }
-        SyncEngine.Result caughtUp = new SyncEngine(config).run();
-
-        List<Long> positions = transactionPositions(prefix);
-        List<Long> streamed = positions.subList(copied, positions.size());
-        assertThat(streamed).as("one position per source transaction").hasSize(5);
-        for (int i = 0; i < 5; i++) {
-            assertThat(streamed.get(i))
-                    .as("the position of source transaction %d", i + 1)
-                    .isGreaterThan(commits.get(i)[0])
-                    .isLessThanOrEqualTo(commits.get(i)[1]);
-        }
-        assertThat(streamed.get(4)).isLessThanOrEqualTo(caughtUp.position().value());
-        assertThat(records(prefix + ".public.t")).containsExactly("c 1 v1", "c 2 v2", "c 3 v3", "c 4 v4", "c 5 v5");
-    }
-
-    /**
-     * The positions the sink committed with source transactions, in order: the records of the offsets topic that carry
-     * a source commit time (the copy's position and the stream's idle advances have none).
-     */
-    private static List<Long> transactionPositions(String prefix) throws IOException {
-        List<Long> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                KafkaBroker.shared().records(prefix + ".pgferry_offsets", "read_committed")) {
-            JsonNode v = r.value() == null ? null : JSON.readTree(r.value());
-            if (v != null && v.hasNonNull("lsn_value") && v.hasNonNull("source_commit_ts")) {
-                out.add(v.get("lsn_value").asLong());
-            }
-        }
-        return out;
-    }
-
-    private static long insertPosition(TestDatabase db) throws SQLException {
-        return Lsn.parse(db.queryString("SELECT pg_current_wal_insert_lsn()::text"))
-                .value();
     }
 
     /** The field named {@code name} of a struct schema in Connect's JSON form. */
