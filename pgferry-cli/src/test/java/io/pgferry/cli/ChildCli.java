@@ -21,11 +21,17 @@ import java.util.concurrent.TimeUnit;
  * @param err what it wrote to standard error
  */
 public record ChildCli(int exitCode, Path stdout, String err) {
-    /** {@code java -cp <test class path> Main}: the command that runs {@code pgferry} in a child JVM. */
+    /**
+     * {@code java -cp <test class path> Main}: the command that runs {@code pgferry} in a child JVM. The child runs
+     * seconds, not hours: with the C1 compiler only and the serial collector it spends its CPU on the test's work, not
+     * on compiling (the launcher's defaults for short commands, see the {@code pgferry} script).
+     */
     public static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
                 Main.class.getName()));

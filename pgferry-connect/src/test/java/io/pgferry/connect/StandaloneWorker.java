@@ -80,6 +80,7 @@ public final class StandaloneWorker implements AutoCloseable {
         Process p = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx512m",
+                        "-XX:TieredStopAtLevel=1",
                         "-cp",
                         workerClasspath(),
                         "org.apache.kafka.connect.cli.ConnectStandalone",
