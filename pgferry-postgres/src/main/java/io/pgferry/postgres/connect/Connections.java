@@ -2,8 +2,10 @@ package io.pgferry.postgres.connect;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.catalog.Identifiers;
+import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.security.cert.CertPathBuilderException;
@@ -190,7 +192,17 @@ public final class Connections {
                     "connect by a name the certificate lists (its subjectAltName), or use sslmode=verify-ca to"
                             + " check the CA only");
         }
-        if (root instanceof SSLException || server.toLowerCase(Locale.ROOT).contains("ssl")) {
+        boolean tls =
+                root instanceof SSLException || server.toLowerCase(Locale.ROOT).contains("ssl");
+        if (tls && isCutConnection(e)) {
+            // The socket under TLS failed (the server crashed or restarted mid-handshake, a proxy dropped the
+            // connection): the TLS settings are not at fault, and the next attempt may well succeed.
+            return PgFerryException.retriable(
+                    "cannot reach " + where + ": the connection was cut during TLS (" + server + ")",
+                    "check that PostgreSQL is running there and that nothing between drops the connection",
+                    e);
+        }
+        if (tls) {
             String detail = root instanceof SSLException ? oneLine(dsn.maskSecrets(root.getMessage())) : server;
             return PgFerryException.fatal(
                     "TLS with " + where + " failed (sslmode=" + dsn.sslmode() + "): " + detail,
@@ -217,6 +229,16 @@ public final class Connections {
             if (t instanceof CertificateException
                     || t instanceof CertPathBuilderException
                     || t instanceof CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A socket failure (reset, broken pipe, end of stream) anywhere in the chain, as when the peer dies. */
+    private static boolean isCutConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SocketException || t instanceof EOFException) {
                 return true;
             }
         }

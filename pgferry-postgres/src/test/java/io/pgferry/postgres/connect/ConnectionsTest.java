@@ -9,7 +9,9 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -92,6 +94,34 @@ class ConnectionsTest {
             assertThat(e.fix()).contains("listen_addresses");
             assertThat(e.isRetriable()).isTrue();
         });
+    }
+
+    /**
+     * A server that dies during the TLS handshake (it answered the SSLRequest, then the connection broke) is an
+     * outage to wait out, not wrong TLS settings: a sync whose target crashed stopped for good on "SSL error: Broken
+     * pipe" (regression, issue 5).
+     */
+    @Test
+    void aConnectionCutDuringTheTlsHandshakeIsRetriable() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (Socket s = listener.accept()) {
+                    s.getInputStream().readNBytes(8); // SSLRequest: length 8, code 80877103
+                    s.getOutputStream().write('S');
+                    s.getOutputStream().flush();
+                } catch (IOException e) {
+                    // the client gave up first: the assertion below reports what it saw
+                }
+            });
+            peer.start();
+            Dsn dsn = Dsn.parse("host=127.0.0.1 port=" + listener.getLocalPort()
+                    + " user=u password=p sslmode=require connect_timeout=5");
+            assertThatThrownBy(() -> Connections.open(dsn)).isInstanceOfSatisfying(PgFerryException.class, e -> {
+                assertThat(e.problem()).startsWith("cannot reach 127.0.0.1:" + listener.getLocalPort() + ": ");
+                assertThat(e.isRetriable()).isTrue();
+            });
+            peer.join(10_000);
+        }
     }
 
     @Test
