@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.testkit.Rows;
 import io.pgferry.testkit.TestDatabase;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,26 +17,28 @@ final class Databases {
 
     /** The rows of {@code sql} in UTC, column values joined by '|', NULL as "null". */
     static List<String> query(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            st.execute("SET TimeZone = 'UTC'");
+        return db.withConnection(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TimeZone = 'UTC'");
+            }
             return Rows.of(c, sql);
-        }
+        });
     }
 
     /** Every row of {@code table} as PostgreSQL's text of the row, sorted. */
     static List<String> rows(TestDatabase db, String table) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            st.execute("SET TimeZone = 'UTC'");
-            try (ResultSet rs = st.executeQuery("SELECT t::text FROM " + table + " t ORDER BY 1")) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
+        return db.withConnection(c -> {
+            List<String> out = new ArrayList<>();
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TimeZone = 'UTC'");
+                try (ResultSet rs = st.executeQuery("SELECT t::text FROM " + table + " t ORDER BY 1")) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
                 }
             }
-        }
-        return out;
+            return out;
+        });
     }
 
     /** Waits until every table has the same rows on both sides, then asserts it (showing the difference). */

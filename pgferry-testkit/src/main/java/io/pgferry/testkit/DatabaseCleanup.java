@@ -41,7 +41,8 @@ final class DatabaseCleanup {
 
     void dropDatabaseAndRoles(List<String> roles) throws SQLException {
         rollbackPreparedTransactions();
-        try (Connection admin = server.connect("postgres")) {
+        server.closeIdleConnections(database);
+        server.withConnection("postgres", admin -> {
             terminate(
                     admin,
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -55,31 +56,36 @@ final class DatabaseCleanup {
             for (String role : roles) {
                 dropRole(admin, role);
             }
-        }
+            return null;
+        });
     }
 
     private void rollbackPreparedTransactions() throws SQLException {
-        List<String> gids = new ArrayList<>();
-        try (Connection connection = server.connect(database)) {
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()")) {
-                try (ResultSet result = statement.executeQuery()) {
-                    while (result.next()) {
-                        gids.add(result.getString(1));
-                    }
-                }
-            }
-            try (Statement statement = connection.createStatement()) {
-                for (String gid : gids) {
-                    statement.execute("ROLLBACK PREPARED " + SqlQuoting.literal(gid));
-                }
-            }
+        try {
+            server.withConnection(database, DatabaseCleanup::rollbackPrepared);
         } catch (SQLException e) {
             if (!UNDEFINED_DATABASE.equals(e.getSQLState())) {
                 throw e;
             }
             // The test dropped its database itself.
         }
+    }
+
+    private static Void rollbackPrepared(Connection connection) throws SQLException {
+        List<String> gids = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                        "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()");
+                ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                gids.add(result.getString(1));
+            }
+        }
+        try (Statement statement = connection.createStatement()) {
+            for (String gid : gids) {
+                statement.execute("ROLLBACK PREPARED " + SqlQuoting.literal(gid));
+            }
+        }
+        return null;
     }
 
     /** Terminates active walsenders of this database's slots, waits (bounded) until each slot is released, drops. */

@@ -19,6 +19,7 @@ public final class PostgresServer {
     private static RuntimeException startFailure;
 
     private final EmbeddedPostgres postgres;
+    private final IdleConnections idle = new IdleConnections(this);
 
     private PostgresServer(EmbeddedPostgres postgres) {
         this.postgres = postgres;
@@ -172,26 +173,47 @@ public final class PostgresServer {
         return DriverManager.getConnection(jdbcUrl(database), jdbcProperties());
     }
 
-    /** Runs each statement in autocommit, in order, on one connection to {@code database}. */
+    /**
+     * Runs each statement in autocommit, in order, in one session of {@code database} that sees nothing of earlier
+     * calls (a kept connection reset with {@code DISCARD ALL}, see {@link #withConnection}).
+     */
     public void execute(String database, String... sql) throws SQLException {
-        try (Connection connection = connect(database);
-                Statement statement = connection.createStatement()) {
-            for (String each : sql) {
-                statement.execute(each);
+        withConnection(database, connection -> {
+            try (Statement statement = connection.createStatement()) {
+                for (String each : sql) {
+                    statement.execute(each);
+                }
             }
-        }
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} on a superuser connection to {@code database} in autocommit, one kept open between calls:
+     * cheaper than {@link #connect} for the many short queries of a test's polling waits. The session is reset
+     * ({@code DISCARD ALL}) after each call, or closed if that fails (a transaction left open is rolled back), so
+     * each call starts as on a new connection. {@code work} must not close the connection.
+     */
+    public <T> T withConnection(String database, SqlWork<T> work) throws SQLException {
+        return idle.with(database, work);
+    }
+
+    /** Closes the connections {@link #withConnection} keeps to {@code database}, e.g. before it is dropped. */
+    public void closeIdleConnections(String database) {
+        idle.closeAll(database);
     }
 
     /** The current value of a server setting, as {@code current_setting(name)} reports it. */
     public String settingValue(String name) throws SQLException {
-        try (Connection connection = connect("postgres");
-                PreparedStatement statement = connection.prepareStatement("SELECT current_setting(?)")) {
-            statement.setString(1, name);
-            try (ResultSet result = statement.executeQuery()) {
-                result.next();
-                return result.getString(1);
+        return withConnection("postgres", connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("SELECT current_setting(?)")) {
+                statement.setString(1, name);
+                try (ResultSet result = statement.executeQuery()) {
+                    result.next();
+                    return result.getString(1);
+                }
             }
-        }
+        });
     }
 
     /** The embedded server underneath, for its log file and data directory. */

@@ -74,9 +74,21 @@ public final class TestDatabase implements AutoCloseable {
         return server.connect(name);
     }
 
-    /** Runs each statement in autocommit, in order, on one connection. */
+    /**
+     * Runs each statement in autocommit, in order, in one session that sees nothing of earlier calls (see {@link
+     * #withConnection}).
+     */
     public void execute(String... sql) throws SQLException {
         server.execute(name, sql);
+    }
+
+    /**
+     * Runs {@code work} on a superuser connection to this database, in autocommit, one the kit keeps between calls
+     * and resets after each ({@link PostgresServer#withConnection}): for the short queries of polling waits, where a
+     * new session each time costs more than the query. {@code work} must not close the connection.
+     */
+    public <T> T withConnection(SqlWork<T> work) throws SQLException {
+        return server.withConnection(name, work);
     }
 
     /** The single non-null value of a one-row, one-column query. */
@@ -90,21 +102,22 @@ public final class TestDatabase implements AutoCloseable {
 
     /** The single value (possibly null) of a one-row, one-column query. */
     public String queryString(String sql) throws SQLException {
-        try (Connection connection = connect();
-                Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery(sql)) {
-            if (!result.next()) {
-                throw new SQLException("query returned no rows: " + sql);
+        return withConnection(connection -> {
+            try (Statement statement = connection.createStatement();
+                    ResultSet result = statement.executeQuery(sql)) {
+                if (!result.next()) {
+                    throw new SQLException("query returned no rows: " + sql);
+                }
+                if (result.getMetaData().getColumnCount() != 1) {
+                    throw new SQLException("query returned more than one column: " + sql);
+                }
+                String value = result.getString(1);
+                if (result.next()) {
+                    throw new SQLException("query returned more than one row: " + sql);
+                }
+                return value;
             }
-            if (result.getMetaData().getColumnCount() != 1) {
-                throw new SQLException("query returned more than one column: " + sql);
-            }
-            String value = result.getString(1);
-            if (result.next()) {
-                throw new SQLException("query returned more than one row: " + sql);
-            }
-            return value;
-        }
+        });
     }
 
     /**
@@ -135,6 +148,7 @@ public final class TestDatabase implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         if (closed.compareAndSet(false, true)) {
+            server.closeIdleConnections(name);
             new DatabaseCleanup(server, name).dropDatabaseAndRoles(List.copyOf(roles));
         }
     }
