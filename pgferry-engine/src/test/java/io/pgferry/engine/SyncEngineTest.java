@@ -51,6 +51,9 @@ class SyncEngineTest {
                         .isEqualTo("second");
                 assertThat(target.queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 'orders_amount'"))
                         .isEqualTo(1);
+                // The rows can match before the table's state is recorded as streaming (the apply passes the copy's
+                // end position a moment later): wait for the state rather than read it once.
+                Databases.awaitStreaming(target, Duration.ofSeconds(60));
                 assertThat(target.queryString(
                                 "SELECT state FROM pgferry.table_state WHERE source_table =" + " 'public.orders'"))
                         .isEqualTo("streaming");
