@@ -38,16 +38,13 @@ final class IdleConnections {
     <T> T with(String database, SqlWork<T> work) throws SQLException {
         Connection connection = take(database);
         try {
-            T result = work.run(connection);
+            return work.run(connection);
+        } finally {
             giveBack(database, connection);
-            return result;
-        } catch (SQLException | RuntimeException | Error e) {
-            giveBack(database, connection);
-            throw e;
         }
     }
 
-    /** Closes the idle connections of {@code database}: before it is dropped, or when a test needs it unused. */
+    /** Closes the idle connections of {@code database}, before it is dropped. */
     void closeAll(String database) {
         Deque<Connection> connections = idle.remove(database);
         if (connections != null) {

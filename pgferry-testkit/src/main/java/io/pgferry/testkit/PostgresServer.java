@@ -198,8 +198,8 @@ public final class PostgresServer {
         return idle.with(database, work);
     }
 
-    /** Closes the connections {@link #withConnection} keeps to {@code database}, e.g. before it is dropped. */
-    public void closeIdleConnections(String database) {
+    /** Closes the connections {@link #withConnection} keeps to {@code database}, before it is dropped. */
+    void closeIdleConnections(String database) {
         idle.closeAll(database);
     }
 

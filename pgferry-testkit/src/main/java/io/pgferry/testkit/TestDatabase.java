@@ -148,7 +148,6 @@ public final class TestDatabase implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         if (closed.compareAndSet(false, true)) {
-            server.closeIdleConnections(name);
             new DatabaseCleanup(server, name).dropDatabaseAndRoles(List.copyOf(roles));
         }
     }
