@@ -69,7 +69,16 @@ class ChangeStreamBadInputTest {
         try (ChangeStream first =
                 ChangeStream.create(config(db).tables("public.t").build(), new Collector())) {
             first.start();
-            String pid = db.queryString("SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = 's'");
+            // start() returns once streaming has begun, but the slot may show its walsender a moment later: wait
+            // for it rather than read it once (the faster polling of the test kit read it as null on PostgreSQL 14).
+            String active = "SELECT active_pid::text FROM pg_replication_slots WHERE slot_name = 's'";
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            String pid = db.queryString(active);
+            while (pid == null && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling interval of the wait, not a synchronisation
+                pid = db.queryString(active);
+            }
+            assertThat(pid).as("the first stream's walsender").isNotNull();
             startFails(config(db).publication("p2").tables("public.t").build())
                     .hasMessageContaining("slot s is in use by process " + pid);
             assertThat(ServerProbe.slots(db)).isOne();
