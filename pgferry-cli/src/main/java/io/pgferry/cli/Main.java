@@ -24,6 +24,8 @@ import io.pgferry.core.PgFerryException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -34,10 +36,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code pgferry} command. A new subcommand is one more line in {@code subcommands} below.
+ * The {@code pgferry} command. A new subcommand is one more line in {@link #SUBCOMMANDS}.
  *
  * <p>{@link #newCommandLine} builds the configured command line (one-line errors, exit codes from
  * {@link ExitCodes}, injectable out/err); {@link #main} runs it on the process's stdout/stderr.
+ *
+ * <p>A run that names its subcommand and reads no configuration file gets a command line with that subcommand alone:
+ * picocli builds the model of every command it is given, by reflection, which took about 0.3 s of each start for all
+ * of them against about 0.15 s for one (docs/operations.md, "Start-up time"). Help, {@code config} and a configuration file need every
+ * command (a file's keys are checked against all of their options), and so does an unknown name, for picocli's
+ * suggestions.
  */
 @Command(
         name = "pgferry",
@@ -45,8 +53,10 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.ManifestVersion.class,
         description =
                 "PostgreSQL logical replication: stream, sync and verify committed changes; check a source; manage"
-                        + " slots.",
-        subcommands = {
+                        + " slots.")
+public final class Main implements Callable<Integer>, Invocation.Root {
+    /** Every subcommand, in the order of the usage text. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
             CommandLine.HelpCommand.class,
             CheckCommand.class,
             SlotsCommand.class,
@@ -62,9 +72,8 @@ import picocli.CommandLine.Spec;
             DiffCommand.class,
             RunsCommand.class,
             ConfigCommand.class,
-            DemoCommand.class,
-        })
-public final class Main implements Callable<Integer>, Invocation.Root {
+            DemoCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -92,7 +101,7 @@ public final class Main implements Callable<Integer>, Invocation.Root {
         PrintWriter lines = new PrintWriter(console, true);
         Main main = new Main();
         main.invocation = new Invocation(env, console);
-        CommandLine cl = configure(new CommandLine(main), out, lines);
+        CommandLine cl = configure(commandLine(main, only(args, env)), out, lines);
         try {
             main.invocation.config(ConfigDefaults.install(cl, args, env));
         } catch (PgFerryException e) {
@@ -104,14 +113,50 @@ public final class Main implements Callable<Integer>, Invocation.Root {
             return cl.execute(args);
         } finally {
             lines.close();
-            // Back to logback.xml's text for whatever runs next in this JVM (the tests run many commands).
+            // Back to text for whatever runs next in this JVM (the tests run many commands).
             Logging.useFormat(Logging.Format.text);
         }
     }
 
     /** The configured {@code pgferry} command line writing to {@code out} and {@code err}. */
     public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
-        return configure(new CommandLine(new Main()), out, err);
+        return configure(commandLine(new Main(), null), out, err);
+    }
+
+    /** Every command with picocli's own error handling, not {@link #configure}'s (what the tests check survives). */
+    static CommandLine unconfigured() {
+        return commandLine(new Main(), null);
+    }
+
+    /** {@code main}'s command line with the subcommand {@code only}, or with all of them when it is null. */
+    private static CommandLine commandLine(Main main, Class<?> only) {
+        CommandLine cl = new CommandLine(main);
+        for (Class<?> c : SUBCOMMANDS) {
+            if (only == null || c == only) {
+                cl.addSubcommand(c);
+            }
+        }
+        return cl;
+    }
+
+    /**
+     * The one subcommand {@code args} run, when it is all the command line needs: named by the first argument that is
+     * a subcommand's name or alias (the top-level options take no value that is one), no configuration file, and
+     * neither help nor {@code config}, which look at every command.
+     */
+    static Class<?> only(String[] args, Map<String, String> env) {
+        if (ConfigDefaults.configPath(args, env) != null) {
+            return null;
+        }
+        for (String a : args) {
+            for (Class<?> c : SUBCOMMANDS) {
+                Command command = c.getAnnotation(Command.class);
+                if (a.equals(command.name()) || Arrays.asList(command.aliases()).contains(a)) {
+                    return c == CommandLine.HelpCommand.class || c == ConfigCommand.class ? null : c;
+                }
+            }
+        }
+        return null;
     }
 
     private static CommandLine configure(CommandLine cl, PrintWriter out, PrintWriter err) {

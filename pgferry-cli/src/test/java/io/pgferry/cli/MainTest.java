@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgferry.cli.command.ErrorReporter;
 import io.pgferry.cli.command.ExitCodes;
+import io.pgferry.cli.sync.StatusCommand;
+import io.pgferry.cli.sync.SyncCommand;
+import io.pgferry.cli.verify.GuardCommand;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Command-line behaviour that needs no server. */
@@ -18,6 +22,25 @@ class MainTest {
         assertThat(version.exitCode()).isEqualTo(ExitCodes.OK);
         assertThat(version.out()).startsWith("pgferry ");
         assertThat(CliRun.run("slots", "--help").out()).contains("list", "drop");
+    }
+
+    @Test
+    void aRunThatNamesItsCommandBuildsThatCommandAlone() {
+        Map<String, String> none = Map.of();
+        assertThat(Main.only(new String[] {"status", "--target", "x"}, none)).isEqualTo(StatusCommand.class);
+        assertThat(Main.only(new String[] {"-v", "--log-level", "info", "guard", "run"}, none))
+                .isEqualTo(GuardCommand.class);
+        assertThat(Main.only(new String[] {"sync", "--slot", "status"}, none)).isEqualTo(SyncCommand.class);
+        // Help, config and a configuration file look at every command; an unknown name gets picocli's full usage.
+        assertThat(Main.only(new String[] {"help", "sync"}, none)).isNull();
+        assertThat(Main.only(new String[] {"config", "check"}, none)).isNull();
+        assertThat(Main.only(new String[] {"sync", "--config", "f.yaml"}, none)).isNull();
+        assertThat(Main.only(new String[] {"sync"}, Map.of("PGFERRY_CONFIG", "f.yaml")))
+                .isNull();
+        assertThat(Main.only(new String[] {"--version"}, none)).isNull();
+        assertThat(Main.only(new String[] {"synk"}, none)).isNull();
+        assertThat(Main.SUBCOMMANDS)
+                .hasSize(Main.unconfigured().getSubcommands().size());
     }
 
     @Test

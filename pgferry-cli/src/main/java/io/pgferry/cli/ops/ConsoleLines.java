@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
  * What commands print on standard error (progress, summaries, one-line errors). As text it passes through untouched;
  * under {@code --log-format json} each line becomes a log event of the logger {@code pgferry} (INFO, or ERROR for
  * {@code pgferry: error: ...}), so standard error holds nothing but JSON objects, one per line, for a collector.
- * logback.xml keeps that logger at INFO whatever {@code --log-level} says: these lines were always shown.
+ * {@link LogConfiguration} keeps that logger at INFO whatever {@code --log-level} says: these lines were always shown.
  */
 public final class ConsoleLines extends Writer {
     private static final Logger CONSOLE = LoggerFactory.getLogger("pgferry");

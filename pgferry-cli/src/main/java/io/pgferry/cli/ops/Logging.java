@@ -4,16 +4,14 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies {@code --verbose}, {@code --log-level} and {@code --log-format} to logback, whose logback.xml writes WARN and
- * above to standard error as text. The level applies to pgferry's own loggers ({@code io.pgferry}); the libraries
+ * Applies {@code --verbose}, {@code --log-level} and {@code --log-format} to logback, which {@link LogConfiguration}
+ * set up to write WARN and above to standard error as text. The level applies to pgferry's own loggers ({@code io.pgferry}); the libraries
  * stay at WARN, so {@code --log-level info} shows what pgferry does without the drivers' chatter. {@code json} writes
  * one object per line through logback's own {@link JsonEncoder}: timestamp (epoch milliseconds), level, logger,
  * thread, formatted message, key-value fields and throwable. The raw arguments are left out: the formatted message
@@ -26,11 +24,9 @@ public final class Logging {
         json
     }
 
-    private static final String APPENDER = "STDERR";
-
     private Logging() {}
 
-    /** Sets the level of pgferry's loggers: DEBUG when verbose, else {@code level}, or logback.xml's when null. */
+    /** Sets the level of pgferry's loggers: DEBUG when verbose, else {@code level}, or the root's (WARN) when null. */
     public static void level(boolean verbose, Level level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             // null inherits the configured level again, so a later run in the same JVM gets the defaults back.
@@ -44,10 +40,10 @@ public final class Logging {
             return;
         }
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        if (root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> console) {
+        if (root.getAppender(LogConfiguration.APPENDER) instanceof ConsoleAppender<ILoggingEvent> console) {
             boolean json = format == Format.json;
             if (json != console.getEncoder() instanceof JsonEncoder) {
-                Encoder<ILoggingEvent> encoder = json ? jsonEncoder(context) : textEncoder(context);
+                Encoder<ILoggingEvent> encoder = json ? jsonEncoder(context) : LogConfiguration.textEncoder(context);
                 console.stop();
                 console.setEncoder(encoder);
                 console.start();
@@ -64,16 +60,6 @@ public final class Logging {
         e.setWithMessage(false);
         e.setWithArguments(false);
         e.setWithFormattedMessage(true);
-        e.start();
-        return e;
-    }
-
-    /** The encoder of logback.xml, for a JVM that ran a JSON command before (the tests). */
-    private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {
-        PatternLayoutEncoder e = new PatternLayoutEncoder();
-        e.setContext(context);
-        e.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n");
-        e.setCharset(StandardCharsets.UTF_8);
         e.start();
         return e;
     }
