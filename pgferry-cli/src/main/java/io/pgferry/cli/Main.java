@@ -43,9 +43,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>A run that names its subcommand and reads no configuration file gets a command line with that subcommand alone:
  * picocli builds the model of every command it is given, by reflection, which took about 0.3 s of each start for all
- * of them against about 0.15 s for one (docs/operations.md, "Start-up time"). Help, {@code config} and a configuration file need every
- * command (a file's keys are checked against all of their options), and so does an unknown name, for picocli's
- * suggestions.
+ * of them against about 0.15 s for one (docs/operations.md, "Start-up time"). Help, {@code config} and a
+ * configuration file need every command (a file's keys are checked against all of their options), and so does an
+ * unknown name, for the usage text.
  */
 @Command(
         name = "pgferry",

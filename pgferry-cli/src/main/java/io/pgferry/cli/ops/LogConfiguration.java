@@ -16,9 +16,9 @@ import java.nio.charset.StandardCharsets;
  * data), and the logger {@code pgferry}, which carries the command's own lines in JSON format ({@link ConsoleLines}),
  * at INFO. {@link Logging} then applies the level and format options.
  *
- * <p>Why not a logback.xml: logback reads one by loading an XML parser and its own configuration model, about a fifth
- * of a second of every command's start (measured in docs/operations.md, "Start-up time"), for four settings. Logback finds this class
- * through {@code META-INF/services} before it looks for a file. A user who names a configuration file with the
+ * <p>Why not a logback.xml: logback reads one by loading an XML parser and its own configuration model, about a tenth
+ * of a second of every command's start (docs/operations.md, "Start-up time"), for four settings. Logback finds this
+ * class through {@code META-INF/services} before it looks for a file. A user who names a configuration file with the
  * system property {@code logback.configurationFile} gets that file instead, as with any logback application.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)

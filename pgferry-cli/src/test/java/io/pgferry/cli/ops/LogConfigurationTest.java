@@ -11,7 +11,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** The logging set up in code (the logback.xml it replaced cost a fifth of a second of every start). */
+/** The logging set up in code (the logback.xml it replaced cost a tenth of a second of every start). */
 class LogConfigurationTest {
     @Test
     void warningsAndAboveGoToStandardErrorAsTextAndTheCommandsOwnLinesAtInfo() {
