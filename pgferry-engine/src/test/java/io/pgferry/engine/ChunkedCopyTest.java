@@ -272,6 +272,11 @@ class ChunkedCopyTest {
             assertThat(target.queryLong("SELECT count(*) FROM pg_indexes WHERE tablename = 'big'"))
                     .as("big's key index and its index on note, built before late's chunk failed")
                     .isEqualTo(2);
+            assertThat(target.queryLong(
+                            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'big'::regclass AND contype = 'p'"))
+                    .as("big's key, attached on its index after its last index build, before late's chunk failed:"
+                            + " the resumed run finds it attached already")
+                    .isEqualTo(1);
             target.execute("ALTER TABLE late DROP CONSTRAINT late_id_check");
             new SyncEngine(config).run();
             assertThat(Databases.rows(target, "big")).isEqualTo(Databases.rows(source, "big"));

@@ -19,7 +19,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -61,6 +60,13 @@ public final class ChunkedCopy implements InitialCopy {
 
     /** What a post-data statement run again after a crash reports: the index, constraint or key is there already. */
     private static final Set<String> ALREADY_BUILT = Set.of("42P07", "42710", "42P16");
+
+    /**
+     * What an attach list run again after a crash reports besides: {@code ADD CONSTRAINT ... USING INDEX} on an index
+     * that the run before made the constraint's already (object_not_in_prerequisite_state; the index is built by this
+     * copy, not concurrently, so it is never invalid, the other cause).
+     */
+    private static final Set<String> ALREADY_ATTACHED = Set.of("42P07", "42710", "42P16", "55000");
 
     private final SyncConfig config;
     private final List<SourceTable> tables;
@@ -140,28 +146,25 @@ public final class ChunkedCopy implements InitialCopy {
             CopyProgress progress = new CopyProgress(tables, t -> parts.getOrDefault(t.name(), 0));
             Map<TableName, PostData> post = new HashMap<>();
             PostData.of(tables, targets, created::contains).forEach((t, p) -> post.put(t, p.perRow()));
-            LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
+            PostDataTasks<KeyRange> postTasks = new PostDataTasks<>(post);
+            LinkedBlockingDeque<WorkerTask<KeyRange>> queue = new LinkedBlockingDeque<>();
             int done = 0;
             for (KeyRange r : ranges) {
                 if (r.chunk().done()) {
                     progress.table(r.table().name()).finishRange(r.chunk().rows());
                     done++;
                 } else {
-                    queue.add(new ChunkTask(r));
+                    queue.add(new WorkerTask.Rows<>(r));
                 }
             }
             if (done > 0) {
                 log.info("resuming the chunked copy: {} of {} chunks were copied before", done, ranges.size());
             }
-            for (SourceTable t : tables) {
-                if (progress.table(t.name()).done()) {
-                    indexTasks(post, t).forEach(queue::addFirst);
-                }
-            }
             int total = queue.size();
             for (SourceTable t : tables) {
-                if (!progress.table(t.name()).done()) {
-                    total += indexTasks(post, t).size();
+                total += postTasks.count(t);
+                if (progress.table(t.name()).done()) {
+                    postTasks.rowsDone(t).forEach(queue::addFirst);
                 }
             }
             onStart.accept(progress);
@@ -173,7 +176,7 @@ public final class ChunkedCopy implements InitialCopy {
             boolean resumed = done > 0;
             SnapshotCopy.runAll(config.workers(), worker -> {
                 try {
-                    work(queue, remaining, failed, progress, states, post, resumed);
+                    work(queue, remaining, failed, progress, states, postTasks, resumed);
                 } catch (SQLException | RuntimeException e) {
                     failed.set(true);
                     queue.clear(); // the other workers stop after their current task
@@ -190,7 +193,6 @@ public final class ChunkedCopy implements InitialCopy {
                     ranges.size(),
                     (System.nanoTime() - started) / 1_000_000_000L,
                     exactFrom);
-            buildAttachments(post.values(), resumed);
             for (SourceTable t : tables) {
                 setState(states, t, TableState.CATCHING_UP, progress);
             }
@@ -277,32 +279,19 @@ public final class ChunkedCopy implements InitialCopy {
         }
     }
 
-    /** A unit of a worker's work: a chunk to copy, or an index to build on a table whose chunks are all copied. */
-    private sealed interface Task permits ChunkTask, IndexTask {}
-
-    private record ChunkTask(KeyRange range) implements Task {}
-
-    private record IndexTask(SourceTable table, String ddl) implements Task {}
-
-    private static List<IndexTask> indexTasks(Map<TableName, PostData> post, SourceTable t) {
-        PostData p = post.get(t.name());
-        return p == null
-                ? List.of()
-                : p.indexes().stream().map(ddl -> new IndexTask(t, ddl)).toList();
-    }
-
     /**
      * One worker: takes tasks until none remain or another worker failed. When a table's last chunk is copied, the
-     * indexes that hold row by row (its key among them) go to the front of the queue, so that they are built while
-     * the other tables are still being copied. After a crash some may exist already: those are skipped.
+     * indexes that hold row by row (its key among them) go to the front of the queue, and after the last of them its
+     * attach list, so that they are built while the other tables are still being copied. After a crash some may
+     * exist already: those are skipped.
      */
     private void work(
-            LinkedBlockingDeque<Task> queue,
+            LinkedBlockingDeque<WorkerTask<KeyRange>> queue,
             AtomicInteger remaining,
             AtomicBoolean failed,
             CopyProgress progress,
             Connection states,
-            Map<TableName, PostData> post,
+            PostDataTasks<KeyRange> postTasks,
             boolean resumed)
             throws SQLException, InterruptedException {
         try (Connection src = source.get();
@@ -320,8 +309,8 @@ public final class ChunkedCopy implements InitialCopy {
             }
             dst.setAutoCommit(false);
             while (remaining.get() > 0 && !failed.get()) {
-                Task task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
-                if (task instanceof ChunkTask c) {
+                WorkerTask<KeyRange> task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
+                if (task instanceof WorkerTask.Rows<KeyRange> c) {
                     KeyRange r = c.range();
                     CopyProgress.Table counters = progress.table(r.table().name());
                     long rows;
@@ -343,35 +332,49 @@ public final class ChunkedCopy implements InitialCopy {
                     if (counters.finishRange(rows)) {
                         setState(states, r.table(), TableState.COPYING, progress);
                         log.info("copied {} ({} rows)", r.table().name(), counters.rows());
-                        indexTasks(post, r.table()).forEach(queue::addFirst);
+                        postTasks.rowsDone(r.table()).forEach(queue::addFirst);
                     }
                     remaining.decrementAndGet();
-                } else if (task instanceof IndexTask i) {
-                    try (Statement st = dst.createStatement()) {
-                        st.execute(i.ddl());
-                        dst.commit();
-                    } catch (SQLException e) {
-                        dst.rollback();
-                        if (!resumed || !ALREADY_BUILT.contains(e.getSQLState())) {
-                            throw i.table().failure("could not build an index of table", e);
-                        }
-                        log.debug("already built before the restart: {}", e.getSQLState());
-                    }
+                } else if (task instanceof WorkerTask.Index<KeyRange> i) {
+                    run(
+                            dst,
+                            i.table(),
+                            List.of(i.ddl()),
+                            "could not build an index of table",
+                            resumed ? ALREADY_BUILT : Set.of());
+                    postTasks.indexBuilt(i.table()).forEach(queue::addFirst);
+                    remaining.decrementAndGet();
+                } else if (task instanceof WorkerTask.Attach<KeyRange> a) {
+                    run(
+                            dst,
+                            a.table(),
+                            a.ddl(),
+                            "could not add the key or the constraints of table",
+                            resumed ? ALREADY_ATTACHED : Set.of());
                     remaining.decrementAndGet();
                 }
             }
         }
     }
 
-    /** Each table's attach list (its key and checks, on indexes the workers built), once every index is built. */
-    private void buildAttachments(Collection<PostData> post, boolean resumed) throws Exception {
-        build(
-                config,
-                target,
-                post.stream()
-                        .map(p -> new PostData(List.of(), p.attach(), List.of(), List.of(), List.of()))
-                        .toList(),
-                resumed);
+    /**
+     * Runs {@code ddl} on {@code dst}, a transaction each; a statement that fails with a state in {@code built} (after
+     * a restart: its object was built by the run before) is skipped.
+     */
+    private static void run(Connection dst, SourceTable table, List<String> ddl, String doing, Set<String> built)
+            throws SQLException {
+        for (String statement : ddl) {
+            try (Statement st = dst.createStatement()) {
+                st.execute(statement);
+                dst.commit();
+            } catch (SQLException e) {
+                dst.rollback();
+                if (!built.contains(e.getSQLState())) {
+                    throw table.failure(doing, e);
+                }
+                log.debug("already built before the restart: {}", e.getSQLState());
+            }
+        }
     }
 
     /**
@@ -393,7 +396,10 @@ public final class ChunkedCopy implements InitialCopy {
         log.info("built the unique constraints and foreign keys deferred until the replay was over");
     }
 
-    /** Indexes in parallel, then each table's attach list, then foreign keys. */
+    /**
+     * Indexes in parallel, then each table's attach list, then foreign keys; on as many sessions as there is work for,
+     * up to the workers (none when there is nothing to build).
+     */
     private static void build(SyncConfig config, Supplier<Connection> target, List<PostData> post, boolean tolerant)
             throws Exception {
         ConcurrentLinkedQueue<List<String>> indexes = new ConcurrentLinkedQueue<>();
@@ -401,12 +407,19 @@ public final class ChunkedCopy implements InitialCopy {
         List<String> fks = new ArrayList<>();
         for (PostData p : post) {
             p.indexes().forEach(ddl -> indexes.add(List.of(ddl)));
-            attach.add(p.attach());
+            if (!p.attach().isEmpty()) {
+                attach.add(p.attach());
+            }
             fks.addAll(p.foreignKeys());
         }
-        SnapshotCopy.runAll(config.workers(), worker -> execute(target, indexes, tolerant));
-        SnapshotCopy.runAll(config.workers(), worker -> execute(target, attach, tolerant));
-        execute(target, new ConcurrentLinkedQueue<>(List.of(fks)), tolerant);
+        for (ConcurrentLinkedQueue<List<String>> step : List.of(indexes, attach)) {
+            if (!step.isEmpty()) {
+                SnapshotCopy.runAll(Math.min(config.workers(), step.size()), worker -> execute(target, step, tolerant));
+            }
+        }
+        if (!fks.isEmpty()) {
+            execute(target, new ConcurrentLinkedQueue<>(List.of(fks)), tolerant);
+        }
     }
 
     private static void execute(
@@ -422,7 +435,7 @@ public final class ChunkedCopy implements InitialCopy {
                     try {
                         st.execute(ddl);
                     } catch (SQLException e) {
-                        if (!tolerant || !ALREADY_BUILT.contains(e.getSQLState())) {
+                        if (!tolerant || !ALREADY_ATTACHED.contains(e.getSQLState())) {
                             throw e;
                         }
                         log.debug("already built before the restart: {}", e.getSQLState());

@@ -18,7 +18,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code COPY (SELECT ... WHERE ctid ...) TO STDOUT} into {@code COPY ... FROM STDIN} at the target without decoding
  * rows: in binary format when every column is a built-in type on both sides, in text otherwise. A table's indexes (its
  * primary key's among them) are built by the same workers as soon as its last range is in, while other tables are still
- * copied; then keys and constraints are attached, foreign keys added, and the position recorded at the snapshot's
- * consistent point.
+ * copied, and after its last index its key and constraints are attached (see {@link PostDataTasks}); then foreign keys
+ * are added and the position recorded at the snapshot's consistent point.
  *
  * <p>Each range is committed at the target on its own; a copy that fails or is killed is not resumed but started
  * again (the engine empties the tables first), since the snapshot it used is gone.
@@ -88,13 +87,6 @@ public final class SnapshotCopy implements InitialCopy {
         }
     }
 
-    /** A unit of a worker's work: a block range to copy, or an index to build on a table already copied. */
-    private sealed interface Task permits CopyTask, IndexTask {}
-
-    private record CopyTask(CopyRange range) implements Task {}
-
-    private record IndexTask(SourceTable table, String ddl) implements Task {}
-
     private void copyAll(String snapshotName, Lsn consistentPoint) throws Exception {
         log.warn("the initial copy holds a snapshot open on the source: until it ends, vacuum there cannot remove rows"
                 + " deleted or updated meanwhile");
@@ -103,21 +95,22 @@ public final class SnapshotCopy implements InitialCopy {
         onStart.accept(progress);
         long started = System.nanoTime();
         Map<TableName, PostData> post = PostData.of(tables, plan);
+        PostDataTasks<CopyRange> postTasks = new PostDataTasks<>(post);
         int total = ranges.size();
-        for (PostData p : post.values()) {
-            total += p.indexes().size();
+        for (SourceTable t : tables) {
+            total += postTasks.count(t);
         }
         try (Connection states = target.get()) {
             for (SourceTable t : tables) {
                 setState(states, t, TableState.COPYING, progress);
             }
-            LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
-            ranges.forEach(r -> queue.add(new CopyTask(r)));
+            LinkedBlockingDeque<WorkerTask<CopyRange>> queue = new LinkedBlockingDeque<>();
+            ranges.forEach(r -> queue.add(new WorkerTask.Rows<>(r)));
             AtomicInteger remaining = new AtomicInteger(total);
             AtomicBoolean failed = new AtomicBoolean();
             runAll(config.workers(), worker -> {
                 try {
-                    work(snapshotName, queue, remaining, failed, progress, states, post);
+                    work(snapshotName, queue, remaining, failed, progress, states, postTasks);
                 } catch (SQLException | RuntimeException e) {
                     failed.set(true);
                     queue.clear(); // the other workers stop after their current task
@@ -130,14 +123,13 @@ public final class SnapshotCopy implements InitialCopy {
                     progress.bytes() >> 20,
                     tables.size(),
                     (System.nanoTime() - started) / 1_000_000_000L);
-            ConcurrentLinkedQueue<List<String>> attach = new ConcurrentLinkedQueue<>();
             List<String> fks = new ArrayList<>();
             for (PostData p : post.values()) {
-                attach.add(p.attach());
                 fks.addAll(p.foreignKeys());
             }
-            runAll(config.workers(), worker -> execute(attach));
-            execute(new ConcurrentLinkedQueue<>(List.of(fks)));
+            if (!fks.isEmpty()) {
+                execute(fks);
+            }
             for (SourceTable t : tables) {
                 setState(states, t, TableState.CATCHING_UP, progress);
             }
@@ -149,16 +141,17 @@ public final class SnapshotCopy implements InitialCopy {
 
     /**
      * One worker: imports the snapshot, then takes tasks until none remain. When a table's last range is copied, its
-     * index builds go to the front of the queue, so they overlap the copy of the tables still being copied.
+     * index builds go to the front of the queue, and after its last index its attach list, so they overlap the copy
+     * of the tables still being copied.
      */
     private void work(
             String snapshotName,
-            LinkedBlockingDeque<Task> queue,
+            LinkedBlockingDeque<WorkerTask<CopyRange>> queue,
             AtomicInteger remaining,
             AtomicBoolean failed,
             CopyProgress progress,
             Connection states,
-            Map<TableName, PostData> post)
+            PostDataTasks<CopyRange> postTasks)
             throws SQLException, InterruptedException {
         try (Connection src = source.get();
                 Connection dst = target.get()) {
@@ -176,27 +169,32 @@ public final class SnapshotCopy implements InitialCopy {
                 PostData.prepareIndexBuilds(st);
             }
             while (remaining.get() > 0 && !failed.get()) {
-                Task task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
-                if (task instanceof CopyTask c) {
+                WorkerTask<CopyRange> task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
+                if (task instanceof WorkerTask.Rows<CopyRange> c) {
                     CopyRange r = c.range();
                     CopyProgress.Table counters = progress.table(r.table().name());
                     long rows = copyRange(src, dst, r, counters);
                     if (counters.finishRange(rows)) {
                         setState(states, r.table(), TableState.COPYING, progress);
                         log.info("copied {} ({} rows)", r.table().name(), counters.rows());
-                        PostData p = post.get(r.table().name());
-                        if (p != null) {
-                            for (String ddl : p.indexes()) {
-                                queue.addFirst(new IndexTask(r.table(), ddl));
-                            }
-                        }
+                        postTasks.rowsDone(r.table()).forEach(queue::addFirst);
                     }
                     remaining.decrementAndGet();
-                } else if (task instanceof IndexTask i) {
+                } else if (task instanceof WorkerTask.Index<CopyRange> i) {
                     try (Statement st = dst.createStatement()) {
                         st.execute(i.ddl());
                     } catch (SQLException e) {
                         throw i.table().failure("could not build an index of table", e);
+                    }
+                    postTasks.indexBuilt(i.table()).forEach(queue::addFirst);
+                    remaining.decrementAndGet();
+                } else if (task instanceof WorkerTask.Attach<CopyRange> a) {
+                    try (Statement st = dst.createStatement()) {
+                        for (String ddl : a.ddl()) {
+                            st.execute(ddl);
+                        }
+                    } catch (SQLException e) {
+                        throw a.table().failure("could not add the key or the constraints of table", e);
                     }
                     remaining.decrementAndGet();
                 }
@@ -238,15 +236,13 @@ public final class SnapshotCopy implements InitialCopy {
         }
     }
 
-    private void execute(ConcurrentLinkedQueue<List<String>> queue) throws SQLException {
+    /** Foreign keys, once every table has its key: each validates its rows against the table it references. */
+    private void execute(List<String> foreignKeys) throws SQLException {
         try (Connection c = target.get();
                 Statement st = c.createStatement()) {
             PostData.prepareIndexBuilds(st);
-            List<String> batch;
-            while ((batch = queue.poll()) != null) {
-                for (String ddl : batch) {
-                    st.execute(ddl);
-                }
+            for (String ddl : foreignKeys) {
+                st.execute(ddl);
             }
         }
     }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /** Block-range planning for the parallel copy: pure sizes in, ranges out. */
 class RangePlannerTest {
 
-    private static SourceTable table(String name, long... leafBlocks) {
+    /** A table with one leaf per size in 8 kB blocks; with none, a table the copy's pure parts can name. */
+    static SourceTable table(String name, long... leafBlocks) {
         List<SourceTable.Leaf> leaves = new java.util.ArrayList<>();
         for (int i = 0; i < leafBlocks.length; i++) {
             leaves.add(new SourceTable.Leaf(i + 1, "\"public\".\"" + name + i + "\"", leafBlocks[i], -1));
