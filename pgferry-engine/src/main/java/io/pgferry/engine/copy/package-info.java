@@ -4,6 +4,8 @@
  * resumable key-range chunks (from {@link io.pgferry.engine.copy.ChunkPlanner}), read from the source or a standby
  * ({@link io.pgferry.engine.copy.CopySource}); {@link io.pgferry.engine.copy.ForeignCopy} converts rows for
  * destinations other than PostgreSQL. Rows go through {@link io.pgferry.engine.copy.CopyPipe}, masked on the way by
- * {@link io.pgferry.engine.copy.Masks}, and each copy reports to a {@link io.pgferry.engine.copy.CopyProgress}.
+ * {@link io.pgferry.engine.copy.Masks}, and each copy reports to a {@link io.pgferry.engine.copy.CopyProgress}. The
+ * two PostgreSQL copies share one queue of {@code WorkerTask}s between their workers: rows, then each table's
+ * indexes and attach list when {@code PostDataTasks} says they may run.
  */
 package io.pgferry.engine.copy;
