@@ -73,6 +73,12 @@ final class ForeignSync {
                 log.warn("{}", warning);
             }
             List<TableName> names = SyncChecks.selectTables(source, config);
+            SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
+            Optional<SyncCatalog.Position> position = position(dst, catalog);
+            boolean resume = position.isPresent() && position.get().lsn().isPresent();
+            if (resume) {
+                names = ResumedTables.keep(names, SyncEngine.sourceTables(catalog.states(dst)), config.slot(), where);
+            }
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
@@ -95,10 +101,7 @@ final class ForeignSync {
             ForeignTables schema = new ForeignTables(dialect, where, tables, relations, targets);
             Map<TableName, List<Column>> missing = new LinkedHashMap<>();
             Map<TableName, Boolean> create = schema.plan(dst, missing);
-            SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             SyncChecks.refuseOtherWriters(dst, catalog, targets, where);
-            Optional<SyncCatalog.Position> position = position(dst, catalog);
-            boolean resume = position.isPresent() && position.get().lsn().isPresent();
             SlotAdmin slots = new SlotAdmin(source, config.source());
             boolean copies = config.copyMode() != CopyMode.NONE;
             Map<TableName, Boolean> created = new HashMap<>();

@@ -21,6 +21,7 @@ import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.MissingValues;
 import io.pgferry.postgres.StreamConfig;
+import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
@@ -87,6 +88,20 @@ final class KafkaSync {
             Connection source, KafkaPositions positions, KafkaTableStates states, MissingValues missing)
             throws SQLException {
         List<TableName> names = SyncChecks.selectTables(source, config);
+        Optional<Checkpoint> stored = positions.load();
+        boolean resume = stored.isPresent();
+        if (resume) {
+            // Kafka keeps no list of a sync's tables beside its positions: what its publication publishes is the
+            // list (one publishing every table, or a schema's, takes new tables in from their creation).
+            PublicationChecks publication = new PublicationChecks(source, config.publication());
+            if (publication.exists()) {
+                List<String> part = names.stream()
+                        .filter(publication::publishes)
+                        .map(TableName::toString)
+                        .toList();
+                names = ResumedTables.keep(names, part, config.slot(), "publication " + config.publication());
+            }
+        }
         List<SourceTable> tables = ForeignSync.readTables(config, names);
         engine.masks().refuseLossyKeys(source, tables);
         Map<TableName, Relation> relations = new LinkedHashMap<>();
@@ -110,8 +125,6 @@ final class KafkaSync {
         // rows a table held when a column was added read in it, for a consumer that adds the column.
         Function<Relation, TableFacts> facts =
                 r -> new TableFacts(keys.get(new TableName(r.schema(), r.table())), missing.apply(r));
-        Optional<Checkpoint> stored = positions.load();
-        boolean resume = stored.isPresent();
         SlotAdmin slots = new SlotAdmin(source, config.source());
         boolean slotExists = slots.find(config.slot()).isPresent();
         boolean copies = !resume && config.copyMode() == CopyMode.SNAPSHOT;

@@ -167,6 +167,12 @@ public final class SyncEngine {
                 HandOver.check(target, config);
             }
             List<TableName> names = SyncChecks.selectTables(source, config);
+            SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
+            boolean catalogExists = SyncChecks.catalogExists(target, config);
+            Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
+            if (position.isPresent() && position.get().lsn().isPresent()) {
+                names = ResumedTables.keep(names, sourceTables(catalog.states(target)), config.slot(), where);
+            }
             List<SourceTable> tables;
             try (Connection catalogConnection = Connections.open(config.source())) {
                 tables = new SourceCatalog(catalogConnection, config).read(names);
@@ -177,12 +183,9 @@ public final class SyncEngine {
             masks.refuseLossyKeys(source, tables);
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
-            SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
-            boolean catalogExists = SyncChecks.catalogExists(target, config);
             if (catalogExists) {
                 SyncChecks.refuseOtherWriters(target, catalog, plan.targets(), where);
             }
-            Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
             CopyChunks chunkStore = new CopyChunks(dialect, config.catalogSchema(), config.slot());
             TargetStart.Decision start = TargetStart.decide(
                     config,
@@ -372,6 +375,11 @@ public final class SyncEngine {
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not read the position of sync " + config.slot());
         }
+    }
+
+    /** The source tables (as {@link TableName#toString()} gives them) a sync's records at its target list. */
+    static List<String> sourceTables(List<SyncCatalog.TableStatus> states) {
+        return states.stream().map(SyncCatalog.TableStatus::sourceTable).toList();
     }
 
     private static boolean allStreaming(Connection target, SyncCatalog catalog) throws SQLException {

@@ -161,7 +161,11 @@ class KafkaSyncTest {
                 "DELETE FROM t WHERE id = 8",
                 "UPDATE t SET id = 2000 WHERE id = 9",
                 "UPDATE f SET v = 'x' WHERE id = 2",
-                "DELETE FROM f WHERE id = 3");
+                "DELETE FROM f WHERE id = 3",
+                // Issue 5: a table created since the sync began, which its publication does not publish, stopped
+                // the restart; it is left out (the table states below do not list it).
+                "CREATE TABLE later (id int PRIMARY KEY)",
+                "INSERT INTO later VALUES (1)");
         SyncEngine.Result second = new SyncEngine(config(source, prefix).build()).run();
         List<String> all = records(topic);
         assertThat(all.subList(500, all.size()))
