@@ -59,6 +59,7 @@ final class ApplyHandler implements TransactionHandler {
     private final Supplier<ChangeSink> sinks;
     private final Replay replay;
     private final Stage stage;
+    private final AppliedFrom appliedFrom;
     private final int maxRows;
     private final long maxBytes;
     private final long maxDelayNanos;
@@ -93,9 +94,7 @@ final class ApplyHandler implements TransactionHandler {
      * Transactions handed over and not yet applied, at most one per 8 KiB of the stream's memory limit (2 to 8,192;
      * 8,192 in the default 64 MB). A retained transaction that fits in one 64 KiB chunk of that memory moves to the
      * heap at its exact size, so a queue of small transactions holds what they are, and the stream's retained-bytes
-     * limit still bounds the whole. The bound is what lets the stream decode ahead while the applier writes a batch:
-     * with 16 queued transactions of 5 changes (1 MB each of the limit, before) the stream stalled after 80 changes,
-     * and the walsender with it, for most of every batch's write.
+     * limit still bounds the whole. The bound lets the stream decode ahead while the applier writes a batch.
      */
     static int queueCapacity(long memoryLimitBytes) {
         return (int) Math.max(2, Math.min(8192, memoryLimitBytes >> 13));
@@ -143,6 +142,7 @@ final class ApplyHandler implements TransactionHandler {
             Replay replay,
             long memoryLimitBytes,
             Stage stage,
+            AppliedFrom appliedFrom,
             SchemaWatch schema,
             int maxRows,
             long maxBytes,
@@ -153,6 +153,7 @@ final class ApplyHandler implements TransactionHandler {
         this.replay = replay;
         this.schema = schema;
         this.stage = stage;
+        this.appliedFrom = appliedFrom;
         this.maxRows = maxRows;
         this.maxBytes = maxBytes;
         this.maxDelayNanos = maxDelay.toNanos();
@@ -328,10 +329,12 @@ final class ApplyHandler implements TransactionHandler {
         }
         sink.beginTransaction(new SourceTransaction(tx.xid(), tx.commitLsn(), tx.endLsn(), tx.commitTime(), -1));
         long changes = 0;
+        Stage held = appliedFrom.at(tx.commitLsn());
+        Stage txStage = held == Stage.IDENTITY ? stage : held.andThen(stage);
         for (ChangeEvent change : tx) {
             schema.check(change, tx.commitLsn(), sink);
             applying = change;
-            ChangeEvent c = stage.process(change);
+            ChangeEvent c = txStage.process(change);
             if (c != null) {
                 sink.apply(c);
                 tableCounts.count(c);
@@ -388,11 +391,10 @@ final class ApplyHandler implements TransactionHandler {
     }
 
     /**
-     * A transaction this sink applied already, delivered again: the stream reconnected (its source connection lost, a
-     * checkpoint it could not save) while the transaction was applied but not yet acknowledged, which it is once its
-     * batch is durable. Regression (issue 5): it was applied a second time, and a table without a key got its rows
-     * twice. The open batch, which may hold it, is committed; the acknowledgements waiting belong to the deliveries the
-     * reconnect revoked, so they are replaced by this delivery's, from its first transaction on.
+     * A transaction this sink applied already, delivered again: the stream reconnected while it was applied but not
+     * yet acknowledged. Regression (issue 5): it was applied twice, and a keyless table got its rows twice. The open
+     * batch, which may hold it, is committed; the acknowledgements waiting belong to the deliveries the reconnect
+     * revoked, so this delivery's replace them, from its first transaction on.
      */
     private void appliedAlready(Transaction tx) {
         commit();
@@ -470,8 +472,7 @@ final class ApplyHandler implements TransactionHandler {
 
     /**
      * Applies and commits what is queued, then stops the applier and the durability checks and closes the sink.
-     * Committed batches not yet acknowledged are recognised as applied by the next run, from the position at the
-     * destination.
+     * Committed batches not yet acknowledged are recognised by the next run from the destination's position.
      */
     void close() {
         try {

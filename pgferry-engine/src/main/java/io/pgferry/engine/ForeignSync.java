@@ -220,6 +220,7 @@ final class ForeignSync {
                 Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
+                AppliedFrom.NONE,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchBytes(),

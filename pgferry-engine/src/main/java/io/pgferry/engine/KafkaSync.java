@@ -179,6 +179,7 @@ final class KafkaSync {
                 Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
+                AppliedFrom.NONE,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchBytes(),

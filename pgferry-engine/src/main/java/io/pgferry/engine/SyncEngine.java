@@ -170,8 +170,13 @@ public final class SyncEngine {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             boolean catalogExists = SyncChecks.catalogExists(target, config);
             Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
+            List<TableName> adding = List.of();
             if (position.isPresent() && position.get().lsn().isPresent()) {
-                names = ResumedTables.keep(names, sourceTables(catalog.states(target)), config.slot(), where);
+                SyncChecks.upgradeCatalog(target, dialect, config);
+                AddedTables.Selection selection =
+                        AddedTables.select(config, source, target, names, catalog.states(target), where);
+                names = selection.names();
+                adding = selection.adding();
             }
             List<SourceTable> tables;
             try (Connection catalogConnection = Connections.open(config.source())) {
@@ -197,12 +202,29 @@ public final class SyncEngine {
                     catalog,
                     position,
                     chunkStore,
-                    new SlotAdmin(source, config.source()));
+                    new SlotAdmin(source, config.source()),
+                    Set.copyOf(adding));
             boolean resume = start.resume();
             plan = start.plan();
             Set<String> created = start.created();
             TargetCheckpointStore store =
                     new TargetCheckpointStore(() -> Connections.open(config.target()), catalog, where);
+            if (resume && !adding.isEmpty()) {
+                List<TableName> streamed = names;
+                AddedTables.add(
+                        config,
+                        source,
+                        target,
+                        tables,
+                        adding,
+                        schema,
+                        catalog,
+                        masks,
+                        p -> progress = p,
+                        id -> ForeignSync.streamConfig(config, streamed, store, null, false)
+                                .fingerprint(id));
+            }
+            AppliedFrom appliedFrom = resume ? AddedTables.appliedFrom(target, config) : AppliedFrom.NONE;
             Set<TableName> createdTables = new HashSet<>();
             for (SourceTable t : tables) {
                 if (created.contains(t.name().toString())) {
@@ -257,6 +279,7 @@ public final class SyncEngine {
                     }),
                     config.memoryLimitBytes(),
                     stage,
+                    appliedFrom,
                     new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                     config.batchRows(),
                     config.batchBytes(),

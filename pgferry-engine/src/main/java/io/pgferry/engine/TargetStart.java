@@ -13,6 +13,7 @@ import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.admin.SlotAdmin;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,16 +56,20 @@ final class TargetStart {
             SyncCatalog catalog,
             Optional<SyncCatalog.Position> position,
             CopyChunks chunkStore,
-            SlotAdmin slots)
+            SlotAdmin slots,
+            Set<TableName> adding)
             throws SQLException {
         boolean resume = position.isPresent() && position.get().lsn().isPresent();
         boolean resumeChunks = false;
         Set<String> created = new HashSet<>();
         if (resume) {
-            if (!plan.toCreate().isEmpty()) {
+            Optional<SourceTable> gone = plan.toCreate().stream()
+                    .filter(t -> !adding.contains(t.name()))
+                    .findFirst();
+            if (gone.isPresent()) {
                 throw PgFerryException.fatal(
                         "target table "
-                                + plan.targets().get(plan.toCreate().get(0).name()) + " is gone, but sync "
+                                + plan.targets().get(gone.get().name()) + " is gone, but sync "
                                 + config.slot() + " was streaming into it",
                         "restore it, or start the sync over: drop slot " + config.slot()
                                 + " and delete the sync's rows from " + config.catalogSchema() + ".sync_progress");

@@ -4,8 +4,9 @@
  * reads their definitions and creates or checks them at the target ({@link io.pgferry.engine.schema}), copies their
  * rows ({@link io.pgferry.engine.copy}), then applies the stream in grouped transactions
  * ({@link io.pgferry.engine.ApplyHandler}) through a {@link io.pgferry.jdbc.JdbcSink}, following the source's DDL
- * ({@link io.pgferry.engine.SchemaWatch}). {@link io.pgferry.engine.SyncStatus} reads what a sync recorded at its
- * target.
+ * ({@link io.pgferry.engine.SchemaWatch}). A restart takes the tables the sync began with ({@link
+ * io.pgferry.engine.ResumedTables}) and, at a PostgreSQL target, adds those matched since ({@link
+ * io.pgferry.engine.AddedTables}). {@link io.pgferry.engine.SyncStatus} reads what a sync recorded at its target.
  *
  * <p>The other destinations go through the same stream and applier: {@link io.pgferry.engine.ForeignSync} for
  * MySQL/MariaDB, SQLite and SQL Server, {@link io.pgferry.engine.KafkaSync} for Kafka; the engine picks one by the

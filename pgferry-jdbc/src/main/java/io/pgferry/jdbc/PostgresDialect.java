@@ -430,7 +430,9 @@ public final class PostgresDialect implements Dialect {
                         + " NULL, target_schema text NOT NULL, target_table text NOT NULL, state text NOT NULL,"
                         + " rows_copied bigint NOT NULL DEFAULT 0, bytes_copied bigint NOT NULL DEFAULT 0,"
                         + " created_by_sync boolean NOT NULL DEFAULT false, error text,"
-                        + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_name, source_table))",
+                        + " updated_at timestamptz NOT NULL DEFAULT now(), apply_from bigint,"
+                        + " PRIMARY KEY (sync_name, source_table))",
+                "ALTER TABLE " + s + ".table_state ADD COLUMN IF NOT EXISTS apply_from bigint",
                 "CREATE TABLE IF NOT EXISTS " + s + ".copy_chunk (sync_name text NOT NULL, source_table text NOT NULL,"
                         + " relation text NOT NULL, chunk integer NOT NULL, lower_bound text[], upper_bound text[],"
                         + " rows_copied bigint, done_at timestamptz, PRIMARY KEY (sync_name, relation, chunk))",

@@ -35,13 +35,23 @@ final class ReplicationSession implements AutoCloseable {
      */
     CreatedSlot createSlot(String slot, boolean exportSnapshot, boolean twoPhase, int serverVersionNum)
             throws SQLException {
+        return createSlot(slot, false, exportSnapshot, twoPhase, serverVersionNum);
+    }
+
+    /**
+     * As {@link #createSlot(String, boolean, boolean, int)}; a {@code temporary} slot is dropped when this connection
+     * ends, also on an error (PostgreSQL docs, "Streaming Replication Protocol", CREATE_REPLICATION_SLOT).
+     */
+    CreatedSlot createSlot(
+            String slot, boolean temporary, boolean exportSnapshot, boolean twoPhase, int serverVersionNum)
+            throws SQLException {
+        String create = "CREATE_REPLICATION_SLOT " + Identifiers.quote(slot) + (temporary ? " TEMPORARY" : "");
         String command;
         if (serverVersionNum >= 150000) {
-            command = "CREATE_REPLICATION_SLOT " + Identifiers.quote(slot) + " LOGICAL pgoutput (SNAPSHOT '"
-                    + (exportSnapshot ? "export" : "nothing") + "'" + (twoPhase ? ", TWO_PHASE true" : "") + ")";
+            command = create + " LOGICAL pgoutput (SNAPSHOT '" + (exportSnapshot ? "export" : "nothing") + "'"
+                    + (twoPhase ? ", TWO_PHASE true" : "") + ")";
         } else {
-            command = "CREATE_REPLICATION_SLOT " + Identifiers.quote(slot) + " LOGICAL pgoutput "
-                    + (exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+            command = create + " LOGICAL pgoutput " + (exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
         }
         try (Statement st = connection.createStatement();
                 ResultSet rs = st.executeQuery(command)) {

@@ -16,8 +16,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,12 +53,21 @@ public final class SnapshotCopy implements InitialCopy {
     private final List<SourceTable> tables;
     private final TargetSchema.Plan plan;
     private final SyncCatalog catalog;
-    private final Supplier<String> fingerprint;
     private final Supplier<Connection> source;
     private final Supplier<Connection> target;
     private final Consumer<CopyProgress> onStart;
 
     private final Masks masks;
+    /** What is built after each table's rows are in. */
+    private final Map<TableName, PostData> post;
+    /** Records the copy's end, the tables' states aside. */
+    private final Finish finish;
+
+    /** Records a finished copy at the target, on the connection that recorded the tables' states. */
+    @FunctionalInterface
+    public interface Finish {
+        void finished(Connection states, Lsn consistentPoint) throws SQLException;
+    }
 
     public SnapshotCopy(
             SyncConfig config,
@@ -67,15 +79,66 @@ public final class SnapshotCopy implements InitialCopy {
             Supplier<Connection> target,
             Consumer<CopyProgress> onStart,
             Masks masks) {
+        this(
+                config,
+                tables,
+                plan,
+                catalog,
+                source,
+                target,
+                onStart,
+                masks,
+                PostData.of(tables, plan),
+                (states, point) -> catalog.savePosition(states, fingerprint.get(), point, null));
+    }
+
+    private SnapshotCopy(
+            SyncConfig config,
+            List<SourceTable> tables,
+            TargetSchema.Plan plan,
+            SyncCatalog catalog,
+            Supplier<Connection> source,
+            Supplier<Connection> target,
+            Consumer<CopyProgress> onStart,
+            Masks masks,
+            Map<TableName, PostData> post,
+            Finish finish) {
         this.masks = masks;
         this.config = config;
         this.tables = tables;
         this.plan = plan;
         this.catalog = catalog;
-        this.fingerprint = fingerprint;
         this.source = source;
         this.target = target;
         this.onStart = onStart;
+        this.post = post;
+        this.finish = finish;
+    }
+
+    /**
+     * A copy of {@code adding}, tables added to a sync that streams already, from a snapshot of their own: the sync's
+     * position stays, and {@code finish} records where their changes apply from. Their foreign keys may reference
+     * the sync's other tables ({@code all}), whose rows the target holds as of an earlier position than the snapshot's,
+     * so they are added {@code NOT VALID} (checked for rows written from then on; {@code ALTER TABLE ... VALIDATE
+     * CONSTRAINT} checks the rest once the sync has caught up).
+     */
+    public static SnapshotCopy ofAddedTables(
+            SyncConfig config,
+            List<SourceTable> adding,
+            List<SourceTable> all,
+            TargetSchema.Plan plan,
+            SyncCatalog catalog,
+            Supplier<Connection> source,
+            Supplier<Connection> target,
+            Consumer<CopyProgress> onStart,
+            Masks masks,
+            Finish finish) {
+        Set<TableName> added = new HashSet<>();
+        adding.forEach(t -> added.add(t.name()));
+        Map<TableName, PostData> post = new LinkedHashMap<>();
+        PostData.of(all, plan.targets(), n -> added.contains(n) && plan.created(n))
+                .forEach((name, p) -> post.put(name, p.foreignKeysNotValid()));
+        return new SnapshotCopy(config, adding, plan, catalog, source, target, onStart, masks, post, finish);
     }
 
     @Override
@@ -94,7 +157,6 @@ public final class SnapshotCopy implements InitialCopy {
         CopyProgress progress = new CopyProgress(tables, ranges);
         onStart.accept(progress);
         long started = System.nanoTime();
-        Map<TableName, PostData> post = PostData.of(tables, plan);
         PostDataTasks<CopyRange> postTasks = new PostDataTasks<>(post);
         int total = ranges.size();
         for (SourceTable t : tables) {
@@ -130,11 +192,12 @@ public final class SnapshotCopy implements InitialCopy {
             if (!fks.isEmpty()) {
                 execute(fks);
             }
+            states.setAutoCommit(false);
             for (SourceTable t : tables) {
                 setState(states, t, TableState.CATCHING_UP, progress);
             }
-            states.setAutoCommit(true);
-            catalog.savePosition(states, fingerprint.get(), consistentPoint, null);
+            finish.finished(states, consistentPoint);
+            states.commit();
         }
         log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
     }

@@ -46,6 +46,21 @@ public record PostData(
                 List.of());
     }
 
+    /**
+     * The same with each foreign key added {@code NOT VALID}: checked for the rows written from then on, not for
+     * those already in (PostgreSQL docs, ALTER TABLE).
+     */
+    public PostData foreignKeysNotValid() {
+        return new PostData(
+                indexes,
+                attach,
+                foreignKeys.stream()
+                        .map(f -> f.endsWith(" NOT VALID") ? f : f + " NOT VALID")
+                        .toList(),
+                uniqueIndexes,
+                uniqueConstraints);
+    }
+
     /** Memory for one index build's sort: enough to sort a key of some ten million rows without spilling to disk. */
     static final String INDEX_BUILD_MEMORY = "256MB";
 

@@ -1,11 +1,13 @@
 package io.pgferry.postgres.admin;
 
 import io.pgferry.postgres.catalog.Identifiers;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * Publications pgferry creates, and whether one may go with the slot it was made for. A publication pgferry creates
@@ -21,6 +23,37 @@ public final class Publications {
         try (Statement st = c.createStatement()) {
             st.execute("COMMENT ON PUBLICATION " + Identifiers.quote(publication) + " IS '"
                     + (MARKER + slot).replace("'", "''") + "'");
+        }
+    }
+
+    /** Whether pgferry created {@code publication} for {@code slot} ({@link #markCreated}). */
+    public static boolean createdFor(Connection c, String publication, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.obj_description(p.oid, 'pg_publication') = ?"
+                + " FROM pg_catalog.pg_publication p WHERE p.pubname = ?")) {
+            ps.setString(1, MARKER + slot);
+            ps.setString(2, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Adds {@code tables} to {@code publication} (those it publishes already are left out): changes committed from
+     * then on are published, earlier ones are not (PostgreSQL docs, ALTER PUBLICATION).
+     */
+    public static void addTables(Connection c, String publication, List<TableName> tables) throws SQLException {
+        PublicationChecks now = new PublicationChecks(c, publication);
+        StringBuilder missing = new StringBuilder();
+        for (TableName t : tables) {
+            if (!now.publishes(t)) {
+                missing.append(missing.length() == 0 ? "" : ", ").append(t.quoted());
+            }
+        }
+        if (missing.length() > 0) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + missing);
+            }
         }
     }
 

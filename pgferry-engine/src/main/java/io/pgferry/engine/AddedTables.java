@@ -1,0 +1,294 @@
+package io.pgferry.engine;
+
+import io.pgferry.core.Lsn;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.TableState;
+import io.pgferry.engine.config.CopyMode;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.copy.CopyProgress;
+import io.pgferry.engine.copy.Masks;
+import io.pgferry.engine.copy.SnapshotCopy;
+import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.TargetSchema;
+import io.pgferry.jdbc.JdbcErrors;
+import io.pgferry.jdbc.SyncCatalog;
+import io.pgferry.postgres.SnapshotSlot;
+import io.pgferry.postgres.admin.PublicationChecks;
+import io.pgferry.postgres.admin.Publications;
+import io.pgferry.postgres.catalog.TableName;
+import io.pgferry.postgres.connect.Connections;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tables added to a PostgreSQL-to-PostgreSQL sync that streams already: tables its patterns match that were not part
+ * of it when it began (created at the source since, say). On the sync's next start, in copy modes other than none,
+ * each is published (when the sync's publication is pgferry's own; one you gave must publish it already), created at
+ * the target and copied from a snapshot of its own ({@link SnapshotSlot}) while the sync's slot and position stay
+ * where they are; the sync then streams from its position and applies an added table's changes from its snapshot's
+ * consistent point on ({@link AppliedFrom}), as a subscription does for a table that {@code ALTER SUBSCRIPTION ...
+ * REFRESH PUBLICATION} adds (PostgreSQL docs, "Logical Replication", "Initial Snapshot").
+ *
+ * <p><b>Crash safety.</b> An added table's {@code apply_from} in the target's {@code table_state} is {@link
+ * #UNFINISHED} from before the table is created until the transaction that records its copy's consistent point and
+ * its state; a start that finds it so drops the table the sync created (or empties one it did not) and adds it again,
+ * the snapshot being gone with the process that took it. An addition never moves the sync's own position.
+ */
+final class AddedTables {
+    private static final Logger log = LoggerFactory.getLogger(AddedTables.class);
+
+    /** {@code apply_from} of a table whose addition began and did not finish. */
+    static final long UNFINISHED = 0;
+
+    /**
+     * What a resumed sync takes.
+     *
+     * @param names the tables it streams: those it had and those it adds
+     * @param adding the tables to copy before it streams: new ones, and those whose addition did not finish
+     */
+    record Selection(List<TableName> names, List<TableName> adding) {}
+
+    private AddedTables() {}
+
+    static Selection select(
+            SyncConfig config,
+            Connection source,
+            Connection target,
+            List<TableName> matched,
+            List<SyncCatalog.TableStatus> states,
+            String where)
+            throws SQLException {
+        List<String> part = SyncEngine.sourceTables(states);
+        Map<String, Long> from = applyFromColumn(target, config);
+        if (from == null) {
+            return new Selection(ResumedTables.keep(matched, part, config.slot(), where), List.of());
+        }
+        boolean ours = Publications.createdFor(source, config.publication(), config.slot());
+        PublicationChecks publication = new PublicationChecks(source, config.publication());
+        Map<String, String> others = otherSyncs(target, config);
+        Set<String> known = new HashSet<>(part);
+        List<TableName> names = new ArrayList<>();
+        List<TableName> adding = new ArrayList<>();
+        for (TableName t : matched) {
+            Long f = from.get(t.toString());
+            if (known.contains(t.toString())) {
+                names.add(t);
+                if (f != null && f == UNFINISHED) {
+                    adding.add(t);
+                }
+            } else if (others.containsKey(t.toString())) {
+                log.warn(
+                        "table {} matches the tables of sync {} but was not part of it when it began, and sync {}"
+                                + " syncs it into the same target: the sync leaves it out",
+                        t,
+                        config.slot(),
+                        others.get(t.toString()));
+            } else if (config.copyMode() == CopyMode.NONE) {
+                log.warn(
+                        "table {} matches the tables of sync {} but was not part of it when it began; in copy mode"
+                                + " none the sync leaves it out (start it in copy mode snapshot to add the table,"
+                                + " copied)",
+                        t,
+                        config.slot());
+            } else if (!ours && !publication.publishes(t)) {
+                log.warn(
+                        "table {} matches the tables of sync {} but was not part of it when it began, and publication"
+                                + " {}, which the sync did not create, does not publish it: the sync leaves it out (to"
+                                + " add it, run ALTER PUBLICATION {} ADD TABLE {} and start the sync again)",
+                        t,
+                        config.slot(),
+                        config.publication(),
+                        PgSql.quote(config.publication()),
+                        t.quoted());
+            } else {
+                names.add(t);
+                adding.add(t);
+            }
+        }
+        if (names.isEmpty()) {
+            // None left: the error that names the tables the sync began with.
+            ResumedTables.keep(matched, part, config.slot(), where);
+        }
+        return new Selection(names, adding);
+    }
+
+    /**
+     * Publishes, creates and copies {@code adding} (tables of {@code all}); returns once their rows are durable at the
+     * target with the position their changes apply from.
+     */
+    static void add(
+            SyncConfig config,
+            Connection source,
+            Connection target,
+            List<SourceTable> all,
+            List<TableName> adding,
+            TargetSchema schema,
+            SyncCatalog catalog,
+            Masks masks,
+            Consumer<CopyProgress> onStart,
+            UnaryOperator<String> fingerprint)
+            throws SQLException {
+        List<SourceTable> tables =
+                all.stream().filter(t -> adding.contains(t.name())).toList();
+        Map<String, SyncCatalog.TableStatus> recorded = new HashMap<>();
+        for (SyncCatalog.TableStatus s : catalog.states(target)) {
+            recorded.put(s.sourceTable(), s);
+        }
+        try (Statement st = target.createStatement()) {
+            for (SourceTable t : tables) {
+                SyncCatalog.TableStatus r = recorded.get(t.name().toString());
+                if (r != null) {
+                    log.warn(
+                            "the addition of table {} to sync {} did not finish: copying it again",
+                            t.name(),
+                            config.slot());
+                    String qualified =
+                            PgSql.qualified(r.target().schema(), r.target().table());
+                    st.execute(r.createdBySync() ? "DROP TABLE IF EXISTS " + qualified : "TRUNCATE " + qualified);
+                }
+            }
+        }
+        TargetSchema.Plan plan = schema.plan(all);
+        SyncChecks.requireEmpty(target, plan, tables);
+        // Recorded before the tables are made: a start after a crash finds them unfinished and makes them again.
+        for (SourceTable t : tables) {
+            String name = t.name().toString();
+            catalog.setState(
+                    target, name, plan.targets().get(t.name()), TableState.INIT, 0, 0, plan.created(t.name()), null);
+            setApplyFrom(target, config, name, UNFINISHED);
+        }
+        schema.create(plan);
+        if (Publications.createdFor(source, config.publication(), config.slot())) {
+            Publications.addTables(source, config.publication(), adding);
+        }
+        log.warn(
+                "adding {} to sync {}: copying from a snapshot of their own, then streaming on from {}",
+                adding,
+                config.slot(),
+                catalog.position(target)
+                        .flatMap(SyncCatalog.Position::lsn)
+                        .map(Lsn::toString)
+                        .orElse("?"));
+        try (SnapshotSlot snapshot = SnapshotSlot.create(config.source(), snapshotSlotName(config.slot()))) {
+            SnapshotCopy.ofAddedTables(
+                            config,
+                            tables,
+                            all,
+                            plan,
+                            catalog,
+                            () -> Connections.open(config.source()),
+                            () -> Connections.open(config.target()),
+                            onStart,
+                            masks,
+                            (states, point) -> {
+                                for (SourceTable t : tables) {
+                                    setApplyFrom(states, config, t.name().toString(), point.value());
+                                }
+                                // The stream's identity covers its tables: the position is now the longer list's.
+                                setFingerprint(states, config, fingerprint.apply(snapshot.systemIdentifier()));
+                            })
+                    .copy(snapshot.snapshotName(), snapshot.consistentPoint(), adding);
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw PgFerryException.fatal(
+                    "could not add " + adding + " to sync " + config.slot() + ": " + e.getMessage(),
+                    "see the cause",
+                    e);
+        }
+    }
+
+    /** Where the changes of each added table apply from, as the target records it. */
+    static AppliedFrom appliedFrom(Connection target, SyncConfig config) {
+        Map<String, Long> from = applyFromColumn(target, config);
+        Map<TableName, Lsn> out = new LinkedHashMap<>();
+        if (from != null) {
+            from.forEach((table, lsn) -> {
+                if (lsn != UNFINISHED) {
+                    out.put(TableName.parse(table), Lsn.of(lsn));
+                }
+            });
+        }
+        return out.isEmpty() ? AppliedFrom.NONE : new AppliedFrom(out);
+    }
+
+    /** A name for the temporary slot, unique while the sync's slot is held, within the 63 bytes a name may have. */
+    static String snapshotSlotName(String slot) {
+        return (slot.length() > 59 ? slot.substring(0, 59) : slot) + "_add";
+    }
+
+    /** The source tables other syncs of the same records take, each with the sync's name. */
+    private static Map<String, String> otherSyncs(Connection target, SyncConfig config) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (PreparedStatement ps = target.prepareStatement("SELECT source_table, sync_name FROM "
+                + PgSql.quote(config.catalogSchema()) + ".table_state WHERE sync_name <> ?")) {
+            ps.setString(1, config.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code apply_from} of the sync's tables that have one; null when the catalog lacks the column (an older
+     * release's, which the role could not upgrade), so no table can be added.
+     */
+    private static Map<String, Long> applyFromColumn(Connection target, SyncConfig config) {
+        Map<String, Long> out = new HashMap<>();
+        try (PreparedStatement ps =
+                target.prepareStatement("SELECT source_table, apply_from FROM " + PgSql.quote(config.catalogSchema())
+                        + ".table_state WHERE sync_name = ? AND apply_from IS NOT NULL")) {
+            ps.setString(1, config.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            log.warn(
+                    "sync {} cannot add tables: its records at the target lack this release's column ({})",
+                    config.slot(),
+                    JdbcErrors.classify(e, "table_state").getMessage());
+            return null;
+        }
+    }
+
+    private static void setFingerprint(Connection c, SyncConfig config, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + PgSql.quote(config.catalogSchema())
+                + ".sync_progress SET fingerprint = ? WHERE sync_name = ?")) {
+            ps.setString(1, fingerprint);
+            ps.setString(2, config.slot());
+            ps.executeUpdate();
+        }
+    }
+
+    private static void setApplyFrom(Connection c, SyncConfig config, String sourceTable, long lsn)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + PgSql.quote(config.catalogSchema())
+                + ".table_state SET apply_from = ? WHERE sync_name = ? AND source_table = ?")) {
+            ps.setLong(1, lsn);
+            ps.setString(2, config.slot());
+            ps.setString(3, sourceTable);
+            ps.executeUpdate();
+        }
+    }
+}
