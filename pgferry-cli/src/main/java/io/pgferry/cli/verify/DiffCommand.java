@@ -100,17 +100,15 @@ public final class DiffCommand extends PgferryCommand {
             if (!t.problems().isEmpty()) {
                 out.printf(
                         Locale.ROOT,
-                        "%s.%s: not compared: %s%n",
-                        t.schema(),
-                        t.table(),
+                        "%s: not compared: %s%n",
+                        new TableName(t.schema(), t.table()),
                         String.join("; ", t.problems()));
                 continue;
             }
             out.printf(
                     Locale.ROOT,
-                    "%s.%s: %,d rows on the source, %,d on the target; %s%s (%d queries)%n",
-                    t.schema(),
-                    t.table(),
+                    "%s: %,d rows on the source, %,d on the target; %s%s (%d queries)%n",
+                    new TableName(t.schema(), t.table()),
                     t.sourceRows(),
                     t.targetRows(),
                     t.rows().isEmpty() ? "equal" : t.rows().size() + " row(s) differ",

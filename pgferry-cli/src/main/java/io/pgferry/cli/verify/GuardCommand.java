@@ -248,9 +248,8 @@ public final class GuardCommand extends PgferryCommand {
             for (Registrations.TableState t : states) {
                 out().printf(
                                 Locale.ROOT,
-                                "  %s.%s: %s; %,d buckets, %,d rows; %s; %s%n",
-                                t.schema(),
-                                t.table(),
+                                "  %s: %s; %,d buckets, %,d rows; %s; %s%n",
+                                new TableName(t.schema(), t.table()),
                                 t.layout(),
                                 t.buckets(),
                                 t.rows(),

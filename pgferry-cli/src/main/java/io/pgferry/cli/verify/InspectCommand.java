@@ -53,9 +53,8 @@ public final class InspectCommand extends PgferryCommand {
     static void printText(PrintWriter out, BucketInspector.Inspection i) {
         out.printf(
                 Locale.ROOT,
-                "%s.%s bucket %d (%s): %d row(s) differ%n",
-                i.schema(),
-                i.table(),
+                "%s bucket %d (%s): %d row(s) differ%n",
+                new TableName(i.schema(), i.table()),
                 i.bucketId(),
                 i.bounds(),
                 i.rows().size());

@@ -4,8 +4,11 @@ import io.pgferry.cli.command.ControlPlaneOption;
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.cli.command.PgferryCommand;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.verify.control.ControlPlane;
 import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,12 +56,19 @@ public final class RunsCommand extends PgferryCommand {
         @Override
         int run(ControlPlane control) {
             PrintWriter out = out();
-            for (ControlPlane.Run r : control.runs(Math.max(1, limit))) {
+            List<ControlPlane.Run> runs = control.runs(Math.max(1, limit));
+            if (runs.isEmpty()) {
+                out.printf(
+                        Locale.ROOT,
+                        "no verify runs recorded in %s (pgferry verify --write-control-plane records them)%n",
+                        control.location());
+            }
+            for (ControlPlane.Run r : runs) {
                 out.printf(
                         Locale.ROOT,
                         "%s  %s  %-16s %-12s %5.1f%%  %d divergence(s)  %s -> %s%n",
                         r.runId().substring(0, 8),
-                        r.startedAt(),
+                        r.startedAt().truncatedTo(ChronoUnit.SECONDS),
                         r.mode(),
                         r.outcome(),
                         r.coveragePct(),
@@ -100,10 +110,9 @@ public final class RunsCommand extends PgferryCommand {
             for (ControlPlane.Divergence d : control.divergences(r.runId())) {
                 out.printf(
                         Locale.ROOT,
-                        "  #%d %s.%s bucket %d: %s, %s%s%n",
+                        "  #%d %s bucket %d: %s, %s%s%n",
                         d.divergenceId(),
-                        d.schema(),
-                        d.table(),
+                        new TableName(d.schema(), d.table()),
                         d.bucketId(),
                         d.status(),
                         d.state(),

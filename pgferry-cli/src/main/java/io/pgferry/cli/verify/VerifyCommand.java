@@ -229,9 +229,8 @@ public final class VerifyCommand extends PgferryCommand {
         for (VerifyReport.TableResult t : r.tables()) {
             out.printf(
                     Locale.ROOT,
-                    "  %s.%s (%s): %,d buckets, %,d compared%s, %,d skipped: %s%n",
-                    t.schema(),
-                    t.table(),
+                    "  %s (%s): %,d buckets, %,d compared%s, %,d skipped: %s%n",
+                    new TableName(t.schema(), t.table()),
                     t.layout(),
                     t.buckets(),
                     t.compared(),

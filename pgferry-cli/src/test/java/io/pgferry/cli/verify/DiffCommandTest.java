@@ -26,7 +26,9 @@ class DiffCommandTest {
             target.execute(ddl);
             CliRun equal = CliRun.run("diff", "--source", source.uri(), "--target", target.uri());
             assertThat(equal.exitCode()).as(equal.err()).isEqualTo(ExitCodes.OK);
-            assertThat(equal.out()).contains("public.Accounts: 20,000 rows on the source, 20,000 on the target; equal");
+            // Issue 6: a mixed-case name is printed as --table takes it (it was printed bare, naming another table).
+            assertThat(equal.out())
+                    .contains("public.\"Accounts\": 20,000 rows on the source, 20,000 on the target; equal");
 
             target.execute(
                     "UPDATE \"Accounts\" SET owner = 'x' WHERE id = 777", "DELETE FROM \"Accounts\" WHERE id = 19999");

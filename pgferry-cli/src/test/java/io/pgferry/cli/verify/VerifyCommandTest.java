@@ -415,4 +415,12 @@ class VerifyCommandTest {
             Thread.sleep(20); // polling interval of the wait, not a synchronisation
         }
     }
+
+    /** An empty history says so and where it looked, rather than printing nothing. */
+    @Test
+    void anEmptyHistorySaysWhereItLooked(TestDatabase control) {
+        CliRun list = CliRun.run("runs", "list", "--control-dsn", control.uri());
+        assertThat(list.exitCode()).as(list.err()).isEqualTo(ExitCodes.OK);
+        assertThat(list.out()).startsWith("no verify runs recorded in ");
+    }
 }

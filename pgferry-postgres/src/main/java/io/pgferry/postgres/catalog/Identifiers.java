@@ -36,10 +36,6 @@ public final class Identifiers {
     }
 
     /**
-     * Returns the identifier as a person would type it: bare when PostgreSQL would read it back unchanged, quoted
-     * otherwise. For messages only; SQL always uses {@link #quote}.
-     */
-    /**
      * Text the user gave, fit to echo in a one-line message: at most 40 characters, control characters shown as
      * {@code ?}.
      */
@@ -50,7 +46,10 @@ public final class Identifiers {
         return out.toString();
     }
 
-    /** {@code identifier} as a message shows it: bare when it needs no quotes, quoted otherwise. */
+    /**
+     * {@code identifier} as a person would type it: bare when PostgreSQL would read it back unchanged, quoted
+     * otherwise. For messages only; SQL always uses {@link #quote}.
+     */
     public static String display(String identifier) {
         return PLAIN.matcher(identifier).matches() ? identifier : quote(identifier);
     }
