@@ -11,6 +11,7 @@ import io.pgferry.engine.copy.SnapshotCopy;
 import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
+import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.SnapshotSlot;
@@ -36,10 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tables added to a PostgreSQL-to-PostgreSQL sync that streams already: tables its patterns match that were not part
+ * Tables added to a sync into a SQL destination that streams already: tables its patterns match that were not part
  * of it when it began (created at the source since, say). On the sync's next start, in copy modes other than none,
  * each is published (when the sync's publication is pgferry's own; one you gave must publish it already), created at
- * the target and copied from a snapshot of its own ({@link SnapshotSlot}) while the sync's slot and position stay
+ * the target and copied from a snapshot of its own ({@link SnapshotSlot}; the foreign destinations' copy lives in
+ * {@link ForeignSync}) while the sync's slot and position stay
  * where they are; the sync then streams from its position and applies an added table's changes from its snapshot's
  * consistent point on ({@link AppliedFrom}), as a subscription does for a table that {@code ALTER SUBSCRIPTION ...
  * REFRESH PUBLICATION} adds (PostgreSQL docs, "Logical Replication", "Initial Snapshot").
@@ -67,6 +69,7 @@ final class AddedTables {
 
     static Selection select(
             SyncConfig config,
+            Dialect dialect,
             Connection source,
             Connection target,
             List<TableName> matched,
@@ -74,13 +77,13 @@ final class AddedTables {
             String where)
             throws SQLException {
         List<String> part = SyncEngine.sourceTables(states);
-        Map<String, Long> from = applyFromColumn(target, config);
+        Map<String, Long> from = applyFromColumn(target, dialect, config);
         if (from == null) {
             return new Selection(ResumedTables.keep(matched, part, config.slot(), where), List.of());
         }
         boolean ours = Publications.createdFor(source, config.publication(), config.slot());
         PublicationChecks publication = new PublicationChecks(source, config.publication());
-        Map<String, String> others = otherSyncs(target, config);
+        Map<String, String> others = otherSyncs(target, dialect, config);
         Set<String> known = new HashSet<>(part);
         List<TableName> names = new ArrayList<>();
         List<TableName> adding = new ArrayList<>();
@@ -133,6 +136,7 @@ final class AddedTables {
      */
     static void add(
             SyncConfig config,
+            Dialect dialect,
             Connection source,
             Connection target,
             List<SourceTable> all,
@@ -170,12 +174,10 @@ final class AddedTables {
             String name = t.name().toString();
             catalog.setState(
                     target, name, plan.targets().get(t.name()), TableState.INIT, 0, 0, plan.created(t.name()), null);
-            setApplyFrom(target, config, name, UNFINISHED);
+            setApplyFrom(target, dialect, config, name, UNFINISHED);
         }
         schema.create(plan);
-        if (Publications.createdFor(source, config.publication(), config.slot())) {
-            Publications.addTables(source, config.publication(), adding);
-        }
+        publish(config, source, adding);
         log.warn(
                 "adding {} to sync {}: copying from a snapshot of their own, then streaming on from {}",
                 adding,
@@ -195,27 +197,37 @@ final class AddedTables {
                             () -> Connections.open(config.target()),
                             onStart,
                             masks,
-                            (states, point) -> {
-                                for (SourceTable t : tables) {
-                                    setApplyFrom(states, config, t.name().toString(), point.value());
-                                }
-                                // The stream's identity covers its tables: the position is now the longer list's.
-                                setFingerprint(states, config, fingerprint.apply(snapshot.systemIdentifier()));
-                            })
+                            (states, point) -> recordCopied(
+                                    states,
+                                    dialect,
+                                    config,
+                                    adding,
+                                    point,
+                                    fingerprint.apply(snapshot.systemIdentifier())))
                     .copy(snapshot.snapshotName(), snapshot.consistentPoint(), adding);
         } catch (SQLException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw PgFerryException.fatal(
-                    "could not add " + adding + " to sync " + config.slot() + ": " + e.getMessage(),
-                    "see the cause",
-                    e);
+            throw copyFailed(config, adding, e);
+        }
+    }
+
+    /** The failure of an added table's copy that is neither an SQL error nor a runtime one. */
+    static PgFerryException copyFailed(SyncConfig config, List<TableName> adding, Exception e) {
+        return PgFerryException.fatal(
+                "could not add " + adding + " to sync " + config.slot() + ": " + e.getMessage(), "see the cause", e);
+    }
+
+    /** Adds {@code adding} to the sync's publication when pgferry created it (one of the user's publishes them). */
+    static void publish(SyncConfig config, Connection source, List<TableName> adding) throws SQLException {
+        if (Publications.createdFor(source, config.publication(), config.slot())) {
+            Publications.addTables(source, config.publication(), adding);
         }
     }
 
     /** Where the changes of each added table apply from, as the target records it. */
-    static AppliedFrom appliedFrom(Connection target, SyncConfig config) {
-        Map<String, Long> from = applyFromColumn(target, config);
+    static AppliedFrom appliedFrom(Connection target, Dialect dialect, SyncConfig config) {
+        Map<String, Long> from = applyFromColumn(target, dialect, config);
         Map<TableName, Lsn> out = new LinkedHashMap<>();
         if (from != null) {
             from.forEach((table, lsn) -> {
@@ -233,10 +245,11 @@ final class AddedTables {
     }
 
     /** The source tables other syncs of the same records take, each with the sync's name. */
-    private static Map<String, String> otherSyncs(Connection target, SyncConfig config) throws SQLException {
+    private static Map<String, String> otherSyncs(Connection target, Dialect dialect, SyncConfig config)
+            throws SQLException {
         Map<String, String> out = new HashMap<>();
         try (PreparedStatement ps = target.prepareStatement("SELECT source_table, sync_name FROM "
-                + PgSql.quote(config.catalogSchema()) + ".table_state WHERE sync_name <> ?")) {
+                + dialect.catalogTable(config.catalogSchema(), "table_state") + " WHERE sync_name <> ?")) {
             ps.setString(1, config.slot());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -248,43 +261,65 @@ final class AddedTables {
     }
 
     /**
-     * {@code apply_from} of the sync's tables that have one; null when the catalog lacks the column (an older
-     * release's, which the role could not upgrade), so no table can be added.
+     * {@code apply_from} of the sync's tables that have one, after adding the column to a catalog an earlier release
+     * made; null when the catalog lacks it and the role may not add it, so no table can be added.
      */
-    private static Map<String, Long> applyFromColumn(Connection target, SyncConfig config) {
+    private static Map<String, Long> applyFromColumn(Connection target, Dialect dialect, SyncConfig config) {
+        String table = dialect.catalogTable(config.catalogSchema(), "table_state");
         Map<String, Long> out = new HashMap<>();
-        try (PreparedStatement ps =
-                target.prepareStatement("SELECT source_table, apply_from FROM " + PgSql.quote(config.catalogSchema())
-                        + ".table_state WHERE sync_name = ? AND apply_from IS NOT NULL")) {
-            ps.setString(1, config.slot());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2));
+        try {
+            try (Statement st = target.createStatement()) {
+                st.executeQuery("SELECT apply_from FROM " + table + " WHERE 1 = 0")
+                        .close();
+            } catch (SQLException e) {
+                try (Statement st = target.createStatement()) {
+                    st.execute("ALTER TABLE " + table + " ADD apply_from BIGINT");
+                }
+            }
+            try (PreparedStatement ps = target.prepareStatement("SELECT source_table, apply_from FROM " + table
+                    + " WHERE sync_name = ? AND apply_from IS NOT NULL")) {
+                ps.setString(1, config.slot());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
                 }
             }
             return out;
         } catch (SQLException e) {
             log.warn(
-                    "sync {} cannot add tables: its records at the target lack this release's column ({})",
+                    "sync {} cannot add tables: its records at the target lack this release's column apply_from ({})",
                     config.slot(),
                     JdbcErrors.classify(e, "table_state").getMessage());
             return null;
         }
     }
 
-    private static void setFingerprint(Connection c, SyncConfig config, String fingerprint) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + PgSql.quote(config.catalogSchema())
-                + ".sync_progress SET fingerprint = ? WHERE sync_name = ?")) {
+    /**
+     * Records a finished copy of {@code tables} in the caller's transaction: the position each one's changes apply
+     * from, and the stream's new identity, which covers its tables (the stored position is the longer list's now).
+     * Both at once: with one and not the other a start would copy a finished table again, or refuse the position.
+     */
+    static void recordCopied(
+            Connection c, Dialect dialect, SyncConfig config, List<TableName> tables, Lsn point, String fingerprint)
+            throws SQLException {
+        for (TableName t : tables) {
+            setApplyFrom(c, dialect, config, t.toString(), point.value());
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE "
+                + dialect.catalogTable(config.catalogSchema(), "sync_progress")
+                + " SET fingerprint = ? WHERE sync_name = ?")) {
             ps.setString(1, fingerprint);
             ps.setString(2, config.slot());
             ps.executeUpdate();
         }
     }
 
-    private static void setApplyFrom(Connection c, SyncConfig config, String sourceTable, long lsn)
+    static void setApplyFrom(Connection c, Dialect dialect, SyncConfig config, String sourceTable, long lsn)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + PgSql.quote(config.catalogSchema())
-                + ".table_state SET apply_from = ? WHERE sync_name = ? AND source_table = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE "
+                + dialect.catalogTable(config.catalogSchema(), "table_state")
+                + " SET apply_from = ? WHERE sync_name = ? AND source_table = ?")) {
             ps.setLong(1, lsn);
             ps.setString(2, config.slot());
             ps.setString(3, sourceTable);

@@ -18,20 +18,37 @@ final class CatalogLedger implements ForeignCopy.Ledger {
     private final SyncCatalog catalog;
     private final Map<TableName, TargetTable> targets;
     private final Map<TableName, Boolean> created;
-    private final Supplier<String> fingerprint;
+    private final Completion completion;
     private Connection connection;
 
+    /** What a finished copy records, on the ledger's connection. */
+    @FunctionalInterface
+    interface Completion {
+        void complete(Connection c, Lsn consistentPoint) throws SQLException;
+    }
+
+    /** The initial copy's ledger: its end is the sync's first position. */
     CatalogLedger(
             Supplier<Connection> connect,
             SyncCatalog catalog,
             Map<TableName, TargetTable> targets,
             Map<TableName, Boolean> created,
             Supplier<String> fingerprint) {
+        this(connect, catalog, targets, created, (c, point) -> catalog.savePosition(c, fingerprint.get(), point, null));
+    }
+
+    /** A ledger whose copy records its end with {@code completion} (tables added to a running sync). */
+    CatalogLedger(
+            Supplier<Connection> connect,
+            SyncCatalog catalog,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> created,
+            Completion completion) {
         this.connect = connect;
         this.catalog = catalog;
         this.targets = targets;
         this.created = created;
-        this.fingerprint = fingerprint;
+        this.completion = completion;
     }
 
     private Connection connection() throws SQLException {
@@ -55,11 +72,11 @@ final class CatalogLedger implements ForeignCopy.Ledger {
                 null);
     }
 
-    /** Stores the position and closes the ledger's connection: the copy is over. */
+    /** Records the copy's end and closes the ledger's connection: the copy is over. */
     @Override
     public void complete(Lsn consistentPoint) throws SQLException {
         try (Connection c = connection()) {
-            catalog.savePosition(c, fingerprint.get(), consistentPoint, null);
+            completion.complete(c, consistentPoint);
         } finally {
             connection = null;
         }

@@ -25,6 +25,7 @@ import io.pgferry.jdbc.foreign.ForeignDialect;
 import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.InitialCopy;
+import io.pgferry.postgres.SnapshotSlot;
 import io.pgferry.postgres.StreamConfig;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
@@ -76,8 +77,13 @@ final class ForeignSync {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             Optional<SyncCatalog.Position> position = position(dst, catalog);
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
+            List<TableName> adding = List.of();
             if (resume) {
-                names = ResumedTables.keep(names, SyncEngine.sourceTables(catalog.states(dst)), config.slot(), where);
+                SyncChecks.upgradeCatalog(dst, dialect, config);
+                AddedTables.Selection selection =
+                        AddedTables.select(config, dialect, source, dst, names, catalog.states(dst), where);
+                names = selection.names();
+                adding = selection.adding();
             }
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
@@ -107,7 +113,7 @@ final class ForeignSync {
             Map<TableName, Boolean> created = new HashMap<>();
             if (resume) {
                 for (SourceTable t : tables) {
-                    if (create.get(t.name())) {
+                    if (create.get(t.name()) && !adding.contains(t.name())) {
                         throw PgFerryException.fatal(
                                 "target table " + targets.get(t.name()) + " is gone, but sync " + config.slot()
                                         + " was streaming into it",
@@ -128,7 +134,9 @@ final class ForeignSync {
                         config.slot(),
                         position.get().lsn().get(),
                         where);
-                SyncChecks.upgradeCatalog(dst, dialect, config);
+                if (!adding.isEmpty()) {
+                    add(dst, dialect, source, tables, relations, targets, created, catalog, adding, names);
+                }
             } else {
                 schema.requireColumns(missing, ", or drop the table to let the sync create it");
                 boolean unfinished = position.isPresent();
@@ -177,6 +185,82 @@ final class ForeignSync {
         }
     }
 
+    /** Adds {@code adding} to the resumed sync, as {@link AddedTables} does for a PostgreSQL target. */
+    private void add(
+            Connection dst,
+            ForeignDialect dialect,
+            Connection source,
+            List<SourceTable> tables,
+            Map<TableName, Relation> relations,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> created,
+            SyncCatalog catalog,
+            List<TableName> adding,
+            List<TableName> names)
+            throws SQLException {
+        List<SourceTable> added =
+                tables.stream().filter(t -> adding.contains(t.name())).toList();
+        // An addition that did not finish: its snapshot is gone, so its rows go and are copied again.
+        try (Statement st = dst.createStatement()) {
+            for (SyncCatalog.TableStatus r : catalog.states(dst)) {
+                if (adding.contains(TableName.parse(r.sourceTable()))) {
+                    log.warn(
+                            "the addition of table {} to sync {} did not finish: copying it again",
+                            r.sourceTable(),
+                            config.slot());
+                    st.execute((r.createdBySync() ? "DROP TABLE IF EXISTS " : "DELETE FROM ")
+                            + dialect.qualified(r.target()));
+                }
+            }
+        }
+        ForeignTables schema = new ForeignTables(dialect, where, added, relations, targets);
+        Map<TableName, Boolean> create = schema.plan(dst, new LinkedHashMap<>());
+        schema.requireEmpty(dst, create);
+        // Recorded before the tables are made: a start after a crash finds them unfinished and makes them again.
+        for (SourceTable t : added) {
+            created.put(t.name(), create.get(t.name()));
+            catalog.setState(
+                    dst, t.name().toString(), targets.get(t.name()), TableState.INIT, 0, 0, create.get(t.name()), null);
+            AddedTables.setApplyFrom(dst, dialect, config, t.name().toString(), AddedTables.UNFINISHED);
+        }
+        schema.createTables(dst, create);
+        AddedTables.publish(config, source, adding);
+        log.warn(
+                "adding {} to sync {}: copying from a snapshot of their own, then streaming on", adding, config.slot());
+        TargetCheckpointStore identity = new TargetCheckpointStore(target::connect, catalog, where);
+        try (SnapshotSlot snapshot =
+                SnapshotSlot.create(config.source(), AddedTables.snapshotSlotName(config.slot()))) {
+            String fingerprint =
+                    streamConfig(config, names, identity, null, false).fingerprint(snapshot.systemIdentifier());
+            CatalogLedger ledger = new CatalogLedger(target::connect, catalog, targets, created, (c, point) -> {
+                c.setAutoCommit(false);
+                AddedTables.recordCopied(c, dialect, config, adding, point, fingerprint);
+                c.commit();
+            });
+            new ForeignCopy(
+                            config.workers(),
+                            dialect.copyWriters(config.workers()),
+                            added,
+                            relations,
+                            ledger,
+                            () -> Connections.open(config.source()),
+                            worker -> new JdbcSink(
+                                    () -> target.connect(true),
+                                    dialect,
+                                    r -> SyncEngine.targetOf(targets, r),
+                                    catalog,
+                                    () -> fingerprint,
+                                    where),
+                            engine::copyStarted,
+                            engine.masks())
+                    .copy(snapshot.snapshotName(), snapshot.consistentPoint(), adding);
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw AddedTables.copyFailed(config, adding, e);
+        }
+    }
+
     private SyncEngine.Result stream(
             ForeignDialect dialect,
             List<SourceTable> tables,
@@ -187,6 +271,12 @@ final class ForeignSync {
             boolean resume,
             List<TableName> names)
             throws SQLException {
+        AppliedFrom appliedFrom = AppliedFrom.NONE;
+        if (resume) {
+            try (Connection c = target.connect()) {
+                appliedFrom = AddedTables.appliedFrom(c, dialect, config);
+            }
+        }
         TargetCheckpointStore store = new TargetCheckpointStore(target::connect, catalog, where);
         Supplier<ChangeSink> sinks = () -> new JdbcSink(
                 target::connect, dialect, r -> SyncEngine.targetOf(targets, r), catalog, store::fingerprint, where);
@@ -220,7 +310,7 @@ final class ForeignSync {
                 Replay.NONE,
                 config.memoryLimitBytes(),
                 stage,
-                AppliedFrom.NONE,
+                appliedFrom,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchBytes(),

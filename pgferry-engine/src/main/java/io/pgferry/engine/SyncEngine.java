@@ -174,7 +174,7 @@ public final class SyncEngine {
             if (position.isPresent() && position.get().lsn().isPresent()) {
                 SyncChecks.upgradeCatalog(target, dialect, config);
                 AddedTables.Selection selection =
-                        AddedTables.select(config, source, target, names, catalog.states(target), where);
+                        AddedTables.select(config, dialect, source, target, names, catalog.states(target), where);
                 names = selection.names();
                 adding = selection.adding();
             }
@@ -213,6 +213,7 @@ public final class SyncEngine {
                 List<TableName> streamed = names;
                 AddedTables.add(
                         config,
+                        dialect,
                         source,
                         target,
                         tables,
@@ -224,7 +225,7 @@ public final class SyncEngine {
                         id -> ForeignSync.streamConfig(config, streamed, store, null, false)
                                 .fingerprint(id));
             }
-            AppliedFrom appliedFrom = resume ? AddedTables.appliedFrom(target, config) : AppliedFrom.NONE;
+            AppliedFrom appliedFrom = resume ? AddedTables.appliedFrom(target, dialect, config) : AppliedFrom.NONE;
             Set<TableName> createdTables = new HashSet<>();
             for (SourceTable t : tables) {
                 if (created.contains(t.name().toString())) {

@@ -5,7 +5,7 @@
  * rows ({@link io.pgferry.engine.copy}), then applies the stream in grouped transactions
  * ({@link io.pgferry.engine.ApplyHandler}) through a {@link io.pgferry.jdbc.JdbcSink}, following the source's DDL
  * ({@link io.pgferry.engine.SchemaWatch}). A restart takes the tables the sync began with ({@link
- * io.pgferry.engine.ResumedTables}) and, at a PostgreSQL target, adds those matched since ({@link
+ * io.pgferry.engine.ResumedTables}) and, at a SQL destination, adds those matched since ({@link
  * io.pgferry.engine.AddedTables}). {@link io.pgferry.engine.SyncStatus} reads what a sync recorded at its target.
  *
  * <p>The other destinations go through the same stream and applier: {@link io.pgferry.engine.ForeignSync} for

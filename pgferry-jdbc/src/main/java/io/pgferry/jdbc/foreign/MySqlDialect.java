@@ -445,7 +445,7 @@ public final class MySqlDialect implements ForeignDialect {
                         + " VARCHAR(64) NOT NULL, state VARCHAR(32) NOT NULL, rows_copied BIGINT NOT NULL DEFAULT 0,"
                         + " bytes_copied BIGINT NOT NULL DEFAULT 0, created_by_sync BOOLEAN NOT NULL DEFAULT FALSE,"
                         + " error TEXT, updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
-                        + " PRIMARY KEY (sync_name, source_table))" + collate,
+                        + " apply_from BIGINT, PRIMARY KEY (sync_name, source_table))" + collate,
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "source_state") + " (sync_name VARCHAR(255)"
                         + " NOT NULL PRIMARY KEY, wal_lsn BIGINT, slot_status VARCHAR(16), slot_confirmed_flush BIGINT,"
                         + " slot_retained_bytes BIGINT, observed_at DATETIME(6) NOT NULL DEFAULT"

@@ -391,8 +391,8 @@ public final class SqlServerDialect implements ForeignDialect {
                         + " NVARCHAR(250) NOT NULL, target_schema NVARCHAR(128) NOT NULL, target_table NVARCHAR(128) NOT"
                         + " NULL, state NVARCHAR(32) NOT NULL, rows_copied BIGINT NOT NULL DEFAULT 0, bytes_copied BIGINT"
                         + " NOT NULL DEFAULT 0, created_by_sync BIT NOT NULL DEFAULT 0, error NVARCHAR(MAX),"
-                        + " updated_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(), PRIMARY KEY (sync_name,"
-                        + " source_table))",
+                        + " updated_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(), apply_from BIGINT,"
+                        + " PRIMARY KEY (sync_name, source_table))",
                 "IF OBJECT_ID(N'" + catalogTable(schema, "source_state").replace("'", "''") + "') IS NULL CREATE TABLE "
                         + catalogTable(schema, "source_state") + " (sync_name NVARCHAR(255) NOT NULL PRIMARY KEY,"
                         + " wal_lsn BIGINT, slot_status NVARCHAR(16), slot_confirmed_flush BIGINT, slot_retained_bytes"

@@ -273,7 +273,8 @@ public final class SqliteDialect implements ForeignDialect {
                         + " source_table TEXT NOT NULL, target_schema TEXT NOT NULL, target_table TEXT NOT NULL,"
                         + " state TEXT NOT NULL, rows_copied INTEGER NOT NULL DEFAULT 0, bytes_copied INTEGER NOT NULL"
                         + " DEFAULT 0, created_by_sync INTEGER NOT NULL DEFAULT 0, error TEXT,"
-                        + " updated_at INTEGER NOT NULL DEFAULT " + now() + ", PRIMARY KEY (sync_name, source_table))",
+                        + " updated_at INTEGER NOT NULL DEFAULT " + now() + ", apply_from INTEGER,"
+                        + " PRIMARY KEY (sync_name, source_table))",
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "source_state") + " (sync_name TEXT PRIMARY KEY,"
                         + " wal_lsn INTEGER, slot_status TEXT, slot_confirmed_flush INTEGER, slot_retained_bytes"
                         + " INTEGER, observed_at INTEGER NOT NULL DEFAULT " + now() + ")");
