@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -216,6 +217,19 @@ final class AddedTables {
     static PgFerryException copyFailed(SyncConfig config, List<TableName> adding, Exception e) {
         return PgFerryException.fatal(
                 "could not add " + adding + " to sync " + config.slot() + ": " + e.getMessage(), "see the cause", e);
+    }
+
+    /**
+     * The tables a resumed sync's identity covers: those its destination records, and those it adds (a table dropped
+     * at the source stays recorded, so the stored position stays the sync's own).
+     */
+    static List<TableName> identity(List<SyncCatalog.TableStatus> states, List<TableName> adding) {
+        Set<TableName> all = new LinkedHashSet<>();
+        for (SyncCatalog.TableStatus s : states) {
+            all.add(TableName.parse(s.sourceTable()));
+        }
+        all.addAll(adding);
+        return List.copyOf(all);
     }
 
     /** Adds {@code adding} to the sync's publication when pgferry created it (one of the user's publishes them). */

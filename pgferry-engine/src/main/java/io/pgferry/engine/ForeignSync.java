@@ -78,12 +78,15 @@ final class ForeignSync {
             Optional<SyncCatalog.Position> position = position(dst, catalog);
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
             List<TableName> adding = List.of();
+            List<TableName> identity = List.of();
             if (resume) {
                 SyncChecks.upgradeCatalog(dst, dialect, config);
+                List<SyncCatalog.TableStatus> states = catalog.states(dst);
                 AddedTables.Selection selection =
-                        AddedTables.select(config, dialect, source, dst, names, catalog.states(dst), where);
+                        AddedTables.select(config, dialect, source, dst, names, states, where);
                 names = selection.names();
                 adding = selection.adding();
+                identity = AddedTables.identity(states, adding);
             }
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
@@ -135,7 +138,7 @@ final class ForeignSync {
                         position.get().lsn().get(),
                         where);
                 if (!adding.isEmpty()) {
-                    add(dst, dialect, source, tables, relations, targets, created, catalog, adding, names);
+                    add(dst, dialect, source, tables, relations, targets, created, catalog, adding, names, identity);
                 }
             } else {
                 schema.requireColumns(missing, ", or drop the table to let the sync create it");
@@ -175,7 +178,7 @@ final class ForeignSync {
                 }
             }
             try {
-                return stream(dialect, tables, relations, targets, created, catalog, resume, names);
+                return stream(dialect, tables, relations, targets, created, catalog, resume, names, identity);
             } catch (RuntimeException e) {
                 TableErrors.record(e, catalog, target::connect);
                 throw e;
@@ -196,7 +199,8 @@ final class ForeignSync {
             Map<TableName, Boolean> created,
             SyncCatalog catalog,
             List<TableName> adding,
-            List<TableName> names)
+            List<TableName> names,
+            List<TableName> identity)
             throws SQLException {
         List<SourceTable> added =
                 tables.stream().filter(t -> adding.contains(t.name())).toList();
@@ -227,11 +231,11 @@ final class ForeignSync {
         AddedTables.publish(config, source, adding);
         log.warn(
                 "adding {} to sync {}: copying from a snapshot of their own, then streaming on", adding, config.slot());
-        TargetCheckpointStore identity = new TargetCheckpointStore(target::connect, catalog, where);
+        TargetCheckpointStore checkpoints = new TargetCheckpointStore(target::connect, catalog, where);
         try (SnapshotSlot snapshot =
                 SnapshotSlot.create(config.source(), AddedTables.snapshotSlotName(config.slot()))) {
-            String fingerprint =
-                    streamConfig(config, names, identity, null, false).fingerprint(snapshot.systemIdentifier());
+            String fingerprint = streamConfig(config, names, identity, checkpoints, null, false)
+                    .fingerprint(snapshot.systemIdentifier());
             CatalogLedger ledger = new CatalogLedger(target::connect, catalog, targets, created, (c, point) -> {
                 c.setAutoCommit(false);
                 AddedTables.recordCopied(c, dialect, config, adding, point, fingerprint);
@@ -269,7 +273,8 @@ final class ForeignSync {
             Map<TableName, Boolean> created,
             SyncCatalog catalog,
             boolean resume,
-            List<TableName> names)
+            List<TableName> names,
+            List<TableName> identity)
             throws SQLException {
         AppliedFrom appliedFrom = AppliedFrom.NONE;
         if (resume) {
@@ -316,7 +321,7 @@ final class ForeignSync {
                 config.batchBytes(),
                 config.batchDelay(),
                 caughtUp);
-        StreamConfig streamConfig = streamConfig(config, names, store, copy, false);
+        StreamConfig streamConfig = streamConfig(config, names, identity, store, copy, false);
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
@@ -346,14 +351,25 @@ final class ForeignSync {
         }
     }
 
-    /** The stream a sync runs: every selected table, its position kept by {@code store}. */
+    /**
+     * The stream a sync runs: every selected table, its position kept by {@code store}. Its identity covers {@code
+     * identity}, the tables the destination records (empty: {@code names}), so that a table dropped at the source
+     * leaves the stored position valid. Before, the sync refused its own position at the next start ("written for
+     * another ... table list"). Issue 5.
+     */
     static StreamConfig streamConfig(
-            SyncConfig config, List<TableName> names, CheckpointStore store, InitialCopy copy, boolean messages) {
+            SyncConfig config,
+            List<TableName> names,
+            List<TableName> identity,
+            CheckpointStore store,
+            InitialCopy copy,
+            boolean messages) {
         return StreamConfig.builder()
                 .source(config.source())
                 .slot(config.slot())
                 .publication(config.publication())
                 .tables(names)
+                .identityTables(identity)
                 .messages(messages)
                 .streaming(true)
                 .untilCaughtUp(config.untilCaughtUp())

@@ -185,7 +185,7 @@ final class KafkaSync {
                 config.batchBytes(),
                 config.batchDelay(),
                 caughtUp);
-        StreamConfig streamConfig = ForeignSync.streamConfig(config, names, positions, copy, true);
+        StreamConfig streamConfig = ForeignSync.streamConfig(config, names, List.of(), positions, copy, true);
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);

@@ -171,12 +171,15 @@ public final class SyncEngine {
             boolean catalogExists = SyncChecks.catalogExists(target, config);
             Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
             List<TableName> adding = List.of();
+            List<TableName> identity = List.of();
             if (position.isPresent() && position.get().lsn().isPresent()) {
                 SyncChecks.upgradeCatalog(target, dialect, config);
+                List<SyncCatalog.TableStatus> states = catalog.states(target);
                 AddedTables.Selection selection =
-                        AddedTables.select(config, dialect, source, target, names, catalog.states(target), where);
+                        AddedTables.select(config, dialect, source, target, names, states, where);
                 names = selection.names();
                 adding = selection.adding();
+                identity = AddedTables.identity(states, adding);
             }
             List<SourceTable> tables;
             try (Connection catalogConnection = Connections.open(config.source())) {
@@ -211,6 +214,7 @@ public final class SyncEngine {
                     new TargetCheckpointStore(() -> Connections.open(config.target()), catalog, where);
             if (resume && !adding.isEmpty()) {
                 List<TableName> streamed = names;
+                List<TableName> covered = identity;
                 AddedTables.add(
                         config,
                         dialect,
@@ -222,7 +226,7 @@ public final class SyncEngine {
                         catalog,
                         masks,
                         p -> progress = p,
-                        id -> ForeignSync.streamConfig(config, streamed, store, null, false)
+                        id -> ForeignSync.streamConfig(config, streamed, covered, store, null, false)
                                 .fingerprint(id));
             }
             AppliedFrom appliedFrom = resume ? AddedTables.appliedFrom(target, dialect, config) : AppliedFrom.NONE;
@@ -291,7 +295,7 @@ public final class SyncEngine {
                         }
                     });
             handler = h;
-            StreamConfig streamConfig = ForeignSync.streamConfig(config, names, store, copy, false);
+            StreamConfig streamConfig = ForeignSync.streamConfig(config, names, identity, store, copy, false);
             ChangeStream s = ChangeStream.create(streamConfig, h);
             stream = s;
             try {

@@ -111,6 +111,27 @@ class SyncTableSetTest {
         }
     }
 
+    /**
+     * Issue 5: the stored position's identity covered the tables the patterns matched at each start, so a table
+     * dropped at the source made the next start refuse the sync's own position ("written for another source, slot,
+     * publication or table list"). The target's rows of the dropped table stay.
+     */
+    @Test
+    void aTableDroppedAtTheSourceLeavesTheSyncItsPosition(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY)",
+                "INSERT INTO a VALUES (1, 'x')",
+                "INSERT INTO b VALUES (1)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
+            source.execute("DROP TABLE b", "UPDATE a SET v = 'after the drop'");
+            new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "a");
+            assertThat(target.queryLong("SELECT count(*) FROM b")).isEqualTo(1);
+        }
+    }
+
     @Test
     void anAdditionThatFailedIsMadeAgainAtTheNextStart(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE a (id int PRIMARY KEY, v text)", "INSERT INTO a VALUES (1, 'x')");
@@ -221,6 +242,11 @@ class SyncTableSetTest {
             assertThat(d.rows("SELECT id, v FROM " + d.qualified("a"))).isEqualTo(List.of("1|changed"));
             assertThat(d.rows("SELECT id, v FROM " + d.qualified("later") + " ORDER BY id"))
                     .isEqualTo(Databases.query(source, "SELECT id || '|' || v FROM later ORDER BY id"));
+
+            // Issue 5: a table dropped at the source made the next start refuse the sync's own position.
+            source.execute("DROP TABLE later", "UPDATE a SET v = 'after the drop' WHERE id = 1");
+            new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
+            assertThat(d.rows("SELECT id, v FROM " + d.qualified("a"))).isEqualTo(List.of("1|after the drop"));
         }
     }
 }

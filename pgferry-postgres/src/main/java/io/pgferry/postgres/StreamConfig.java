@@ -44,6 +44,9 @@ import java.util.regex.Pattern;
  * @param maxRetryTime give up reconnecting after this long without a successful connection
  * @param initialCopy when not null, a new slot is created with an exported snapshot and this copies the existing
  *     rows in bulk, instead of delivering them as Read events (see {@link InitialCopy})
+ * @param identityTables the tables the stream's {@linkplain #fingerprint identity} covers, when not {@code tables}:
+ *     a sync's are those its destination records, which stay when one is dropped at the source; empty = {@code
+ *     tables}
  * @param handlerOwnsPosition the handler's destination keeps the position with what it writes (a Kafka Connect
  *     offset), so the slot advances only by its acknowledgements: never by the stream's advance over idle WAL, and
  *     heartbeats are delivered to it, as messages with the prefix {@link ChangeStream#HEARTBEAT_PREFIX}, for it to
@@ -71,12 +74,14 @@ public record StreamConfig(
         Duration heartbeatInterval,
         Duration maxRetryTime,
         InitialCopy initialCopy,
+        List<TableName> identityTables,
         boolean handlerOwnsPosition) {
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
 
     public StreamConfig {
         tables = List.copyOf(tables);
+        identityTables = List.copyOf(identityTables);
     }
 
     public static Builder builder() {
@@ -132,8 +137,9 @@ public record StreamConfig(
                 .append(slot)
                 .append('|')
                 .append(publication);
-        tables.stream().map(TableName::toString).sorted().forEach(t -> s.append('|')
-                .append(t));
+        (identityTables.isEmpty() ? tables : identityTables)
+                .stream().map(TableName::toString).sorted().distinct().forEach(t -> s.append('|')
+                        .append(t));
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 12);
@@ -158,6 +164,7 @@ public record StreamConfig(
         private String publication = DEFAULT_PUBLICATION;
         private String slot = DEFAULT_SLOT;
         private final List<TableName> tables = new ArrayList<>();
+        private final List<TableName> identityTables = new ArrayList<>();
         private boolean snapshot;
         private Lsn fromLsn = Lsn.INVALID;
         private Lsn untilLsn = Lsn.INVALID;
@@ -207,6 +214,12 @@ public record StreamConfig(
 
         public Builder tables(List<TableName> names) {
             tables.addAll(names);
+            return this;
+        }
+
+        /** The tables the stream's identity covers, when not those it publishes ({@link StreamConfig}). */
+        public Builder identityTables(List<TableName> names) {
+            identityTables.addAll(names);
             return this;
         }
 
@@ -369,6 +382,7 @@ public record StreamConfig(
                     heartbeatInterval,
                     maxRetryTime,
                     initialCopy,
+                    identityTables,
                     handlerOwnsPosition);
         }
 
