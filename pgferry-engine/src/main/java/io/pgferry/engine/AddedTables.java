@@ -64,30 +64,60 @@ final class AddedTables {
      * @param names the tables it streams: those it had and those it adds
      * @param adding the tables to copy before it streams: new ones, and those whose addition did not finish
      */
-    record Selection(List<TableName> names, List<TableName> adding) {}
+    record Selection(List<TableName> names, List<TableName> adding, List<TableName> identity) {
+        /** A sync that begins: every matched table, nothing to add, its identity its tables. */
+        static Selection fresh(List<TableName> matched) {
+            return new Selection(matched, List.of(), List.of());
+        }
+    }
 
     private AddedTables() {}
 
+    /**
+     * What a resumed sync takes, after bringing its catalog up to this release's: the tables it streams, those it
+     * adds, and the tables its identity covers (those its destination records, and those it adds: a table dropped at
+     * the source stays recorded, so the stored position stays the sync's own).
+     */
     static Selection select(
             SyncConfig config,
             Dialect dialect,
             Connection source,
             Connection target,
+            SyncCatalog catalog,
             List<TableName> matched,
-            List<SyncCatalog.TableStatus> states,
             String where)
             throws SQLException {
+        SyncChecks.upgradeCatalog(target, dialect, config);
+        List<SyncCatalog.TableStatus> states = catalog.states(target);
         List<String> part = SyncEngine.sourceTables(states);
+        List<TableName> adding = new ArrayList<>();
         Map<String, Long> from = applyFromColumn(target, dialect, config);
-        if (from == null) {
-            return new Selection(ResumedTables.keep(matched, part, config.slot(), where), List.of());
-        }
+        List<TableName> names = from == null
+                ? ResumedTables.keep(matched, part, config.slot(), where)
+                : choose(config, dialect, source, target, matched, part, from, adding, where);
+        Set<TableName> identity = new LinkedHashSet<>();
+        part.forEach(t -> identity.add(TableName.parse(t)));
+        identity.addAll(adding);
+        return new Selection(names, List.copyOf(adding), List.copyOf(identity));
+    }
+
+    /** The tables a resumed sync streams; those it adds go to {@code adding}. */
+    private static List<TableName> choose(
+            SyncConfig config,
+            Dialect dialect,
+            Connection source,
+            Connection target,
+            List<TableName> matched,
+            List<String> part,
+            Map<String, Long> from,
+            List<TableName> adding,
+            String where)
+            throws SQLException {
         boolean ours = Publications.createdFor(source, config.publication(), config.slot());
         PublicationChecks publication = new PublicationChecks(source, config.publication());
         Map<String, String> others = otherSyncs(target, dialect, config);
         Set<String> known = new HashSet<>(part);
         List<TableName> names = new ArrayList<>();
-        List<TableName> adding = new ArrayList<>();
         for (TableName t : matched) {
             Long f = from.get(t.toString());
             if (known.contains(t.toString())) {
@@ -128,7 +158,7 @@ final class AddedTables {
             // None left: the error that names the tables the sync began with.
             ResumedTables.keep(matched, part, config.slot(), where);
         }
-        return new Selection(names, adding);
+        return names;
     }
 
     /**
@@ -217,19 +247,6 @@ final class AddedTables {
     static PgFerryException copyFailed(SyncConfig config, List<TableName> adding, Exception e) {
         return PgFerryException.fatal(
                 "could not add " + adding + " to sync " + config.slot() + ": " + e.getMessage(), "see the cause", e);
-    }
-
-    /**
-     * The tables a resumed sync's identity covers: those its destination records, and those it adds (a table dropped
-     * at the source stays recorded, so the stored position stays the sync's own).
-     */
-    static List<TableName> identity(List<SyncCatalog.TableStatus> states, List<TableName> adding) {
-        Set<TableName> all = new LinkedHashSet<>();
-        for (SyncCatalog.TableStatus s : states) {
-            all.add(TableName.parse(s.sourceTable()));
-        }
-        all.addAll(adding);
-        return List.copyOf(all);
     }
 
     /** Adds {@code adding} to the sync's publication when pgferry created it (one of the user's publishes them). */

@@ -77,17 +77,12 @@ final class ForeignSync {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             Optional<SyncCatalog.Position> position = position(dst, catalog);
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
-            List<TableName> adding = List.of();
-            List<TableName> identity = List.of();
-            if (resume) {
-                SyncChecks.upgradeCatalog(dst, dialect, config);
-                List<SyncCatalog.TableStatus> states = catalog.states(dst);
-                AddedTables.Selection selection =
-                        AddedTables.select(config, dialect, source, dst, names, states, where);
-                names = selection.names();
-                adding = selection.adding();
-                identity = AddedTables.identity(states, adding);
-            }
+            AddedTables.Selection selection = resume
+                    ? AddedTables.select(config, dialect, source, dst, catalog, names, where)
+                    : AddedTables.Selection.fresh(names);
+            names = selection.names();
+            List<TableName> adding = selection.adding();
+            List<TableName> identity = selection.identity();
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();

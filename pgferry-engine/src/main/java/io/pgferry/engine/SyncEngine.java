@@ -170,17 +170,13 @@ public final class SyncEngine {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             boolean catalogExists = SyncChecks.catalogExists(target, config);
             Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
-            List<TableName> adding = List.of();
-            List<TableName> identity = List.of();
-            if (position.isPresent() && position.get().lsn().isPresent()) {
-                SyncChecks.upgradeCatalog(target, dialect, config);
-                List<SyncCatalog.TableStatus> states = catalog.states(target);
-                AddedTables.Selection selection =
-                        AddedTables.select(config, dialect, source, target, names, states, where);
-                names = selection.names();
-                adding = selection.adding();
-                identity = AddedTables.identity(states, adding);
-            }
+            AddedTables.Selection selection =
+                    position.isPresent() && position.get().lsn().isPresent()
+                            ? AddedTables.select(config, dialect, source, target, catalog, names, where)
+                            : AddedTables.Selection.fresh(names);
+            names = selection.names();
+            List<TableName> adding = selection.adding();
+            List<TableName> identity = selection.identity();
             List<SourceTable> tables;
             try (Connection catalogConnection = Connections.open(config.source())) {
                 tables = new SourceCatalog(catalogConnection, config).read(names);
