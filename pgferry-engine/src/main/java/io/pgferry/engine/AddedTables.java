@@ -89,14 +89,19 @@ final class AddedTables {
             throws SQLException {
         SyncChecks.upgradeCatalog(target, dialect, config);
         List<SyncCatalog.TableStatus> states = catalog.states(target);
-        List<String> part = SyncEngine.sourceTables(states);
+        // A removed table matched again is added again, copied afresh: its target rows missed what it left out.
+        List<String> part = states.stream()
+                .filter(st -> st.state() != TableState.REMOVED)
+                .map(SyncCatalog.TableStatus::sourceTable)
+                .toList();
         List<TableName> adding = new ArrayList<>();
         Map<String, Long> from = applyFromColumn(target, dialect, config);
         List<TableName> names = from == null
                 ? ResumedTables.keep(matched, part, config.slot(), where)
                 : choose(config, dialect, source, target, matched, part, from, adding, where);
+        RemovedTables.record(config, source, target, catalog, states, names);
         Set<TableName> identity = new LinkedHashSet<>();
-        part.forEach(t -> identity.add(TableName.parse(t)));
+        SyncEngine.sourceTables(states).forEach(t -> identity.add(TableName.parse(t)));
         identity.addAll(adding);
         return new Selection(names, List.copyOf(adding), List.copyOf(identity));
     }
@@ -188,10 +193,7 @@ final class AddedTables {
             for (SourceTable t : tables) {
                 SyncCatalog.TableStatus r = recorded.get(t.name().toString());
                 if (r != null) {
-                    log.warn(
-                            "the addition of table {} to sync {} did not finish: copying it again",
-                            t.name(),
-                            config.slot());
+                    recopying(t.name().toString(), r.state(), config.slot());
                     String qualified =
                             PgSql.qualified(r.target().schema(), r.target().table());
                     st.execute(r.createdBySync() ? "DROP TABLE IF EXISTS " + qualified : "TRUNCATE " + qualified);
@@ -243,6 +245,19 @@ final class AddedTables {
         }
     }
 
+    /** Says why a table the sync records is copied again: an addition that did not finish, or a removed table. */
+    static void recopying(String table, TableState state, String sync) {
+        if (state == TableState.REMOVED) {
+            log.warn(
+                    "table {} is one of the tables of sync {} again: copying it afresh (the target's rows of it are"
+                            + " from before it left the sync)",
+                    table,
+                    sync);
+        } else {
+            log.warn("the addition of table {} to sync {} did not finish: copying it again", table, sync);
+        }
+    }
+
     /** The failure of an added table's copy that is neither an SQL error nor a runtime one. */
     static PgFerryException copyFailed(SyncConfig config, List<TableName> adding, Exception e) {
         return PgFerryException.fatal(
@@ -279,9 +294,11 @@ final class AddedTables {
     private static Map<String, String> otherSyncs(Connection target, Dialect dialect, SyncConfig config)
             throws SQLException {
         Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = target.prepareStatement("SELECT source_table, sync_name FROM "
-                + dialect.catalogTable(config.catalogSchema(), "table_state") + " WHERE sync_name <> ?")) {
+        try (PreparedStatement ps = target.prepareStatement(
+                "SELECT source_table, sync_name FROM " + dialect.catalogTable(config.catalogSchema(), "table_state")
+                        + " WHERE sync_name <> ? AND state <> ?")) {
             ps.setString(1, config.slot());
+            ps.setString(2, TableState.REMOVED.label());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getString(2));

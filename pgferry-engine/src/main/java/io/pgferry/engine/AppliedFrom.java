@@ -5,8 +5,6 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.postgres.catalog.TableName;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,16 +51,7 @@ final class AppliedFrom {
         }
         if (change instanceof ChangeEvent.Truncate t) {
             // A TRUNCATE of several tables goes on for the others: the copied rows are those after it.
-            List<Relation> rest = new ArrayList<>();
-            for (Relation r : t.relations()) {
-                if (!holds(r, commitLsn)) {
-                    rest.add(r);
-                }
-            }
-            if (rest.size() == t.relations().size()) {
-                return change;
-            }
-            return rest.isEmpty() ? null : new ChangeEvent.Truncate(t.lsn(), rest, t.cascade(), t.restartIdentity());
+            return t.keeping(r -> !holds(r, commitLsn));
         }
         return change;
     }

@@ -173,7 +173,17 @@ final class ForeignSync {
                 }
             }
             try {
-                return stream(dialect, tables, relations, targets, created, catalog, resume, names, identity);
+                return stream(
+                        dialect,
+                        tables,
+                        relations,
+                        targets,
+                        created,
+                        catalog,
+                        resume,
+                        names,
+                        identity,
+                        new OtherTables(tables, adding, config.slot(), config.publication()));
             } catch (RuntimeException e) {
                 TableErrors.record(e, catalog, target::connect);
                 throw e;
@@ -203,10 +213,7 @@ final class ForeignSync {
         try (Statement st = dst.createStatement()) {
             for (SyncCatalog.TableStatus r : catalog.states(dst)) {
                 if (adding.contains(TableName.parse(r.sourceTable()))) {
-                    log.warn(
-                            "the addition of table {} to sync {} did not finish: copying it again",
-                            r.sourceTable(),
-                            config.slot());
+                    AddedTables.recopying(r.sourceTable(), r.state(), config.slot());
                     st.execute((r.createdBySync() ? "DROP TABLE IF EXISTS " : "DELETE FROM ")
                             + dialect.qualified(r.target()));
                 }
@@ -269,7 +276,8 @@ final class ForeignSync {
             SyncCatalog catalog,
             boolean resume,
             List<TableName> names,
-            List<TableName> identity)
+            List<TableName> identity,
+            OtherTables others)
             throws SQLException {
         AppliedFrom appliedFrom = AppliedFrom.NONE;
         if (resume) {
@@ -309,7 +317,7 @@ final class ForeignSync {
                 sinks,
                 Replay.NONE,
                 config.memoryLimitBytes(),
-                stage,
+                others.andThen(stage),
                 appliedFrom,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
@@ -434,7 +442,7 @@ final class ForeignSync {
 
     private boolean allStreaming(SyncCatalog catalog) throws SQLException {
         try (Connection c = target.connect()) {
-            return catalog.states(c).stream().allMatch(s -> s.state() == TableState.STREAMING);
+            return catalog.states(c).stream().allMatch(SyncEngine::streams);
         }
     }
 

@@ -100,6 +100,15 @@ final class KafkaSync {
                         .map(TableName::toString)
                         .toList();
                 names = ResumedTables.keep(names, part, config.slot(), "publication " + config.publication());
+                for (TableName t : RemovedTables.unpublish(config, source, names)) {
+                    log.warn(
+                            "table {} is no longer matched by the table patterns of sync {}: it left publication {},"
+                                    + " which pgferry made for the sync, and its changes are no longer sent (its"
+                                    + " records in Kafka stay)",
+                            t,
+                            config.slot(),
+                            config.publication());
+                }
             }
         }
         List<SourceTable> tables = ForeignSync.readTables(config, names);
@@ -178,7 +187,7 @@ final class KafkaSync {
                 () -> KafkaSink.open(target, positions::fingerprint, facts),
                 Replay.NONE,
                 config.memoryLimitBytes(),
-                stage,
+                new OtherTables(tables, List.of(), config.slot(), config.publication()).andThen(stage),
                 AppliedFrom.NONE,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),

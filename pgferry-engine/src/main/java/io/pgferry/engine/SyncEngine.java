@@ -279,7 +279,7 @@ public final class SyncEngine {
                         }
                     }),
                     config.memoryLimitBytes(),
-                    stage,
+                    new OtherTables(tables, adding, config.slot(), config.publication()).andThen(stage),
                     appliedFrom,
                     new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                     config.batchRows(),
@@ -407,7 +407,12 @@ public final class SyncEngine {
     }
 
     private static boolean allStreaming(Connection target, SyncCatalog catalog) throws SQLException {
-        return catalog.states(target).stream().allMatch(s -> s.state() == TableState.STREAMING);
+        return catalog.states(target).stream().allMatch(SyncEngine::streams);
+    }
+
+    /** Whether a table the sync records needs no more catch-up: it streams, or is no longer the sync's. */
+    static boolean streams(SyncCatalog.TableStatus s) {
+        return s.state() == TableState.STREAMING || s.state() == TableState.REMOVED;
     }
 
     /**

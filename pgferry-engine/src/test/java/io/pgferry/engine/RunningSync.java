@@ -32,6 +32,16 @@ final class RunningSync implements AutoCloseable {
         assertThat(result.isDone()).as("the sync is still running").isFalse();
     }
 
+    /** The error the sync stops with, waiting up to {@code seconds} for it; fails the test if it does not stop. */
+    Throwable failure(int seconds) throws InterruptedException, TimeoutException {
+        try {
+            result.get(seconds, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("the sync ended without an error");
+    }
+
     @Override
     public void close() throws ExecutionException, TimeoutException {
         engine.stop();

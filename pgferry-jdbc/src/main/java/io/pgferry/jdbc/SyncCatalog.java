@@ -265,9 +265,18 @@ public final class SyncCatalog {
      * counters; returns false when the table has no row yet.
      */
     public boolean setError(Connection c, String sourceTable, String error) throws SQLException {
+        return moveTo(c, sourceTable, TableState.ERROR, error);
+    }
+
+    /** Records {@code sourceTable} {@link TableState#REMOVED}, keeping its counters and its row (the identity's). */
+    public void setRemoved(Connection c, String sourceTable) throws SQLException {
+        moveTo(c, sourceTable, TableState.REMOVED, null);
+    }
+
+    private boolean moveTo(Connection c, String sourceTable, TableState state, String error) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables + " SET state = ?, error = ?, updated_at = "
                 + now + " WHERE sync_name = ? AND source_table = ?")) {
-            ps.setString(1, TableState.ERROR.label());
+            ps.setString(1, state.label());
             ps.setString(2, error);
             ps.setString(3, syncName);
             ps.setString(4, sourceTable);
@@ -275,12 +284,13 @@ public final class SyncCatalog {
         }
     }
 
-    /** Moves every table of the sync to {@code state}, keeping its counters. */
+    /** Moves every table of the sync but those {@link TableState#REMOVED} to {@code state}, keeping its counters. */
     public void setAllStates(Connection c, TableState state) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + tables + " SET state = ?, error = NULL, updated_at = " + now + " WHERE sync_name = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + tables
+                + " SET state = ?, error = NULL, updated_at = " + now + " WHERE sync_name = ? AND state <> ?")) {
             ps.setString(1, state.label());
             ps.setString(2, syncName);
+            ps.setString(3, TableState.REMOVED.label());
             ps.executeUpdate();
         }
     }
@@ -377,7 +387,7 @@ public final class SyncCatalog {
 
     /**
      * The first other sync the catalog records as writing each of {@code targets} (a row of {@code table_state} under
-     * another name), by target table; none where the catalog does not exist yet. Two syncs applying changes to one
+     * another name, not {@link TableState#REMOVED}), by target table; none where the catalog does not exist yet. Two syncs applying changes to one
      * table repeat or reorder each other's rows.
      */
     public Map<TargetTable, String> otherWriters(Connection c, Collection<TargetTable> targets) throws SQLException {
@@ -387,8 +397,9 @@ public final class SyncCatalog {
         }
         Set<TargetTable> wanted = new HashSet<>(targets);
         try (PreparedStatement ps = c.prepareStatement("SELECT target_schema, target_table, sync_name FROM " + tables
-                + " WHERE sync_name <> ? ORDER BY sync_name, source_table")) {
+                + " WHERE sync_name <> ? AND state <> ? ORDER BY sync_name, source_table")) {
             ps.setString(1, syncName);
+            ps.setString(2, TableState.REMOVED.label());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     TargetTable t = new TargetTable(rs.getString(1), rs.getString(2));

@@ -60,7 +60,6 @@ public final class KafkaBroker {
         }
     }
 
-    /** {@code host:port} of the broker's plaintext listener, for {@code bootstrap.servers}. */
     /**
      * Every record of {@code topic} a consumer with {@code isolation} ({@code read_committed} or {@code
      * read_uncommitted}) sees now, read from the start to the end offsets of this moment; none if the topic does not
@@ -95,6 +94,7 @@ public final class KafkaBroker {
         }
     }
 
+    /** {@code host:port} of the broker's plaintext listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
         return cluster.bootstrapServers();
     }

@@ -2,6 +2,7 @@ package io.pgferry.core.event;
 
 import io.pgferry.core.Lsn;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One change inside a {@link Transaction}. The set is closed, so a {@code switch} over it is checked by the compiler.
@@ -60,6 +61,15 @@ public sealed interface ChangeEvent {
         @Override
         public Op op() {
             return Op.TRUNCATE;
+        }
+
+        /** This truncate of the relations {@code keep} accepts: itself when it accepts all, null when it accepts none. */
+        public Truncate keeping(Predicate<Relation> keep) {
+            List<Relation> kept = relations.stream().filter(keep).toList();
+            if (kept.size() == relations.size()) {
+                return this;
+            }
+            return kept.isEmpty() ? null : new Truncate(lsn, kept, cascade, restartIdentity);
         }
     }
 

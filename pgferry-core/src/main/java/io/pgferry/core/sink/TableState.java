@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * Where one table stands in a sync. The order is the life cycle: a table starts at {@link #INIT}, is copied, catches
- * up with changes made during its copy, then streams; {@link #ERROR} can be reached from any state.
+ * up with changes made during its copy, then streams; {@link #ERROR} can be reached from any state, {@link #REMOVED}
+ * from any but {@link #INIT}.
  */
 public enum TableState {
     /** Known to the sync; nothing copied yet. */
@@ -16,7 +17,12 @@ public enum TableState {
     /** Copied and caught up: every change is applied as it arrives. */
     STREAMING,
     /** Stopped on an error, which is recorded with the state. */
-    ERROR;
+    ERROR,
+    /**
+     * No longer one of the sync's tables (dropped at the source, or no longer matched by its patterns): its changes are
+     * not applied and its target table stays as it was; a sync whose patterns match it again copies it afresh.
+     */
+    REMOVED;
 
     /** The name stored and shown: lower case with spaces ({@code catching up}). */
     public String label() {

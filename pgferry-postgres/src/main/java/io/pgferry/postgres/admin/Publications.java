@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -55,6 +56,39 @@ public final class Publications {
                 st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + missing);
             }
         }
+    }
+
+    /**
+     * Removes from {@code publication} those of {@code tables} it lists by name (others are left alone): changes
+     * committed from then on are not published, earlier ones still are, since a change is published as the catalog
+     * stood when it was made (PostgreSQL docs, ALTER PUBLICATION). Returns the tables removed.
+     */
+    public static List<TableName> dropTables(Connection c, String publication, List<TableName> tables)
+            throws SQLException {
+        List<TableName> listed = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT n.nspname, r.relname FROM pg_catalog.pg_publication_rel pr"
+                        + " JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid"
+                        + " JOIN pg_catalog.pg_class r ON r.oid = pr.prrelid"
+                        + " JOIN pg_catalog.pg_namespace n ON n.oid = r.relnamespace WHERE p.pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TableName t = new TableName(rs.getString(1), rs.getString(2));
+                    if (tables.contains(t)) {
+                        listed.add(t);
+                    }
+                }
+            }
+        }
+        if (!listed.isEmpty()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " DROP TABLE "
+                        + String.join(
+                                ", ", listed.stream().map(TableName::quoted).toList()));
+            }
+        }
+        return listed;
     }
 
     /**
