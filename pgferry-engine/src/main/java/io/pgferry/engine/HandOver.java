@@ -4,11 +4,16 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.schema.PgSql;
+import io.pgferry.postgres.admin.PublicationChecks;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +53,25 @@ final class HandOver {
                         "the target role may not create subscriptions, so the slot cannot be handed over",
                         "GRANT pg_create_subscription TO the role (PostgreSQL 16+), or connect as a superuser");
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is created, a publication that publishes tables besides the sync's {@code names}: the
+     * subscription would apply their changes too, into tables the target lacks (its apply worker stops on each) or
+     * holds as they were when they left the sync. Left out by the sync, they are not left out by a subscription.
+     */
+    static void checkPublication(Connection source, SyncConfig config, List<TableName> names) throws SQLException {
+        Set<TableName> ours = new HashSet<>(names);
+        List<TableName> more = new PublicationChecks(source, config.publication())
+                .publishedTables().stream().filter(t -> !ours.contains(t)).toList();
+        if (!more.isEmpty()) {
+            throw PgFerryException.fatal(
+                    "publication " + config.publication() + " also publishes " + more.size() + " table(s) the sync does"
+                            + " not have (" + more.get(0) + (more.size() > 1 ? ", ..." : "") + "), whose changes a"
+                            + " subscription handed the slot would apply too",
+                    "hand over with a publication that publishes the sync's tables only (without a publication"
+                            + " given, pgferry makes one), or sync those tables too");
         }
     }
 

@@ -175,6 +175,9 @@ public final class SyncEngine {
                             ? AddedTables.select(config, dialect, source, target, catalog, names, where)
                             : AddedTables.Selection.fresh(names);
             names = selection.names();
+            if (config.thenSubscribe() != null) {
+                HandOver.checkPublication(source, config, names);
+            }
             List<TableName> adding = selection.adding();
             List<TableName> identity = selection.identity();
             List<SourceTable> tables;

@@ -275,6 +275,13 @@ class SyncTableSetTest {
             Databases.awaitSame(source, target, Duration.ofSeconds(60), "a");
             assertThat(target.queryString("SELECT pg_catalog.to_regclass('public.b')::text"))
                     .isNull();
+
+            // A subscription handed the slot would apply table b's changes too, into a table the target lacks.
+            assertThatThrownBy(
+                            () -> new SyncEngine(config.thenSubscribe("handed").build()).run())
+                    .hasMessageContaining(
+                            "publication every also publishes 1 table(s) the sync does not have" + " (public.b)");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_subscription")).isZero();
         }
     }
 
