@@ -236,7 +236,8 @@ final class ForeignSync {
         TargetCheckpointStore checkpoints = new TargetCheckpointStore(target::connect, catalog, where);
         try (SnapshotSlot snapshot =
                 SnapshotSlot.create(config.source(), AddedTables.snapshotSlotName(config.slot()))) {
-            String fingerprint = streamConfig(config, names, identity, checkpoints, null, false)
+            String fingerprint = streamBuilder(config, names, identity, checkpoints, null, false)
+                    .build()
                     .fingerprint(snapshot.systemIdentifier());
             CatalogLedger ledger = new CatalogLedger(target::connect, catalog, targets, created, (c, point) -> {
                 c.setAutoCommit(false);
@@ -324,7 +325,8 @@ final class ForeignSync {
                 config.batchBytes(),
                 config.batchDelay(),
                 caughtUp);
-        StreamConfig streamConfig = streamConfig(config, names, identity, store, copy, false);
+        StreamConfig streamConfig =
+                streamBuilder(config, names, identity, store, copy, false).build();
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
@@ -360,7 +362,7 @@ final class ForeignSync {
      * leaves the stored position valid. Before, the sync refused its own position at the next start ("written for
      * another ... table list"). Issue 5.
      */
-    static StreamConfig streamConfig(
+    static StreamConfig.Builder streamBuilder(
             SyncConfig config,
             List<TableName> names,
             List<TableName> identity,
@@ -380,8 +382,7 @@ final class ForeignSync {
                 .spillDirectory(config.spillDirectory())
                 .maxRetryTime(config.maxRetryTime())
                 .checkpointStore(store)
-                .initialCopy(copy)
-                .build();
+                .initialCopy(copy);
     }
 
     /** The relation a source table's rows arrive in, as the stream describes it: key columns flagged. */

@@ -194,7 +194,11 @@ final class KafkaSync {
                 config.batchBytes(),
                 config.batchDelay(),
                 caughtUp);
-        StreamConfig streamConfig = ForeignSync.streamConfig(config, names, List.of(), positions, copy, true);
+        if (resume) {
+            KafkaIdentity.resume(config, names, positions, states, stored.get());
+        }
+        StreamConfig streamConfig =
+                KafkaIdentity.stream(config, names, positions).initialCopy(copy).build();
         ChangeStream s = ChangeStream.create(streamConfig, h);
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);

@@ -225,7 +225,8 @@ public final class SyncEngine {
                         catalog,
                         masks,
                         p -> progress = p,
-                        id -> ForeignSync.streamConfig(config, streamed, covered, store, null, false)
+                        id -> ForeignSync.streamBuilder(config, streamed, covered, store, null, false)
+                                .build()
                                 .fingerprint(id));
             }
             AppliedFrom appliedFrom = resume ? AddedTables.appliedFrom(target, dialect, config) : AppliedFrom.NONE;
@@ -294,7 +295,8 @@ public final class SyncEngine {
                         }
                     });
             handler = h;
-            StreamConfig streamConfig = ForeignSync.streamConfig(config, names, identity, store, copy, false);
+            StreamConfig streamConfig = ForeignSync.streamBuilder(config, names, identity, store, copy, false)
+                    .build();
             ChangeStream s = ChangeStream.create(streamConfig, h);
             stream = s;
             try {

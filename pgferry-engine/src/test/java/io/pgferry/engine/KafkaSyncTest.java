@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.KafkaTarget;
+import io.pgferry.postgres.SystemIdentifier;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.KafkaBroker;
 import io.pgferry.testkit.PgTest;
@@ -255,6 +258,61 @@ class KafkaSyncTest {
         new SyncEngine(config(source, prefix).build()).run();
         assertThat(records(topic)).hasSize(60).allMatch(s -> s.startsWith("r "));
         assertThat(KafkaPositions.readAll(target(prefix), true)).hasSize(1);
+    }
+
+    /**
+     * Issue 5: the stored position's identity covered the tables the sync streamed at each start, so a table dropped
+     * at the source, or left out by narrower patterns, made the next start refuse the sync's own position.
+     */
+    @Test
+    void aTableDroppedOrNoLongerMatchedLeavesTheSyncItsPosition(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "CREATE TABLE u (id int PRIMARY KEY, v text)",
+                "CREATE TABLE w (id int PRIMARY KEY, v text)",
+                "INSERT INTO t VALUES (1, 'a')");
+        String prefix = prefix();
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("DROP TABLE u", "UPDATE t SET v = 'b'");
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("UPDATE t SET v = 'c'", "INSERT INTO w VALUES (1, 'left out')");
+        new SyncEngine(config(source, prefix).include("public.t").build()).run();
+        source.execute("UPDATE t SET v = 'd'");
+        new SyncEngine(config(source, prefix).include("public.t").build()).run();
+        assertThat(records(prefix + ".public.t")).containsExactly("r 1 a", "u 1 b", "u 1 c", "u 1 d");
+        assertThat(records(prefix + ".public.w")).isEmpty();
+        assertThat(SyncStatus.read(target(prefix), null, false)).singleElement().satisfies(r -> assertThat(r.tables())
+                .extracting(st -> st.sourceTable() + " " + st.state().label())
+                .containsExactly("public.t streaming", "public.u removed", "public.w removed"));
+    }
+
+    /**
+     * A position an earlier release stored, under an identity that covered the sync's tables, is carried over to
+     * this release's identity; one stored for another configuration is still refused.
+     */
+    @Test
+    void aPositionStoredUnderTheEarlierIdentityIsCarriedOver(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+        String prefix = prefix();
+        SyncEngine.Result first = new SyncEngine(config(source, prefix).build()).run();
+        SyncConfig c = config(source, prefix).build();
+        String system = SystemIdentifier.of(c.source());
+        try (KafkaPositions positions = new KafkaPositions(target(prefix))) {
+            String earlier = ForeignSync.streamBuilder(
+                            c, List.of(new TableName("public", "t")), List.of(), positions, null, true)
+                    .build()
+                    .fingerprint(system);
+            positions.restamp(new Checkpoint(first.position(), earlier));
+        }
+        source.execute("UPDATE t SET v = 'b'");
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(records(prefix + ".public.t")).containsExactly("r 1 a", "u 1 b");
+
+        try (KafkaPositions positions = new KafkaPositions(target(prefix))) {
+            positions.restamp(new Checkpoint(positions.load().orElseThrow().lsn(), "another"));
+        }
+        assertThatThrownBy(() -> new SyncEngine(config(source, prefix).build()).run())
+                .hasMessageContaining("was written for another source, slot, publication or table list");
     }
 
     /**

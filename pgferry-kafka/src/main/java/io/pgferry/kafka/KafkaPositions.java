@@ -98,6 +98,16 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
         copyUnfinished = false;
     }
 
+    /**
+     * Stores {@code checkpoint}, at the position last read, under a new identity: for a sync whose position an
+     * earlier release stored under an identity this one no longer gives it. Returns once every in-sync replica has it.
+     */
+    public void restamp(Checkpoint checkpoint) {
+        send(
+                offsets.record(checkpoint.lsn(), null, checkpoint.fingerprint(), clock.instant()),
+                "store the position of sync ");
+    }
+
     /** Sends {@code r} and waits for every in-sync replica; {@code what} + the sync's name says what failed. */
     private void send(OutRecord r, String what) {
         try {

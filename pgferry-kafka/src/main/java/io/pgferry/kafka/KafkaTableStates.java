@@ -84,25 +84,26 @@ public final class KafkaTableStates implements AutoCloseable {
 
     /** Moves a table to the streaming state, keeping the counters last saved of it in this run. */
     public synchronized void saveStreaming(String schema, String table, String shown) {
-        Stored before = before(shown);
-        save(
-                schema,
-                table,
-                shown,
-                TableState.STREAMING,
-                before == null ? 0 : before.rowsCopied(),
-                before == null ? 0 : before.bytesCopied(),
-                null);
+        saveKeepingCounters(schema, table, shown, TableState.STREAMING, null);
     }
 
     /** Moves a table to the error state with {@code error}, keeping the counters last saved of it. */
     public synchronized void saveError(String schema, String table, String shown, String error) {
+        saveKeepingCounters(schema, table, shown, TableState.ERROR, error);
+    }
+
+    /** Moves a table to the removed state (no longer the sync's), keeping the counters last saved of it. */
+    public synchronized void saveRemoved(String schema, String table, String shown) {
+        saveKeepingCounters(schema, table, shown, TableState.REMOVED, null);
+    }
+
+    private void saveKeepingCounters(String schema, String table, String shown, TableState state, String error) {
         Stored before = before(shown);
         save(
                 schema,
                 table,
                 shown,
-                TableState.ERROR,
+                state,
                 before == null ? 0 : before.rowsCopied(),
                 before == null ? 0 : before.bytesCopied(),
                 error);

@@ -167,7 +167,8 @@ final class OffsetStore {
                 }
                 Stored s = parse(sync, value);
                 Stored before = highest.get(sync);
-                if (before == null || s.lsn().isAfter(before.lsn())) {
+                // At the same position the later record wins: it may store it under a new identity (restamp).
+                if (before == null || !s.lsn().isBefore(before.lsn())) {
                     highest.put(sync, s);
                 }
                 Stored timed = lastTimed.get(sync);

@@ -47,6 +47,8 @@ import java.util.regex.Pattern;
  * @param identityTables the tables the stream's {@linkplain #fingerprint identity} covers, when not {@code tables}:
  *     a sync's are those its destination records, which stay when one is dropped at the source; empty = {@code
  *     tables}
+ * @param identityWithoutTables the identity covers no tables at all (a destination whose table list may change
+ *     between runs without a place to record the change with the position); {@code identityTables} is then unused
  * @param handlerOwnsPosition the handler's destination keeps the position with what it writes (a Kafka Connect
  *     offset), so the slot advances only by its acknowledgements: never by the stream's advance over idle WAL, and
  *     heartbeats are delivered to it, as messages with the prefix {@link ChangeStream#HEARTBEAT_PREFIX}, for it to
@@ -75,6 +77,7 @@ public record StreamConfig(
         Duration maxRetryTime,
         InitialCopy initialCopy,
         List<TableName> identityTables,
+        boolean identityWithoutTables,
         boolean handlerOwnsPosition) {
 
     private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
@@ -137,7 +140,7 @@ public record StreamConfig(
                 .append(slot)
                 .append('|')
                 .append(publication);
-        (identityTables.isEmpty() ? tables : identityTables)
+        (identityWithoutTables ? List.<TableName>of() : identityTables.isEmpty() ? tables : identityTables)
                 .stream().map(TableName::toString).sorted().distinct().forEach(t -> s.append('|')
                         .append(t));
         try {
@@ -165,6 +168,7 @@ public record StreamConfig(
         private String slot = DEFAULT_SLOT;
         private final List<TableName> tables = new ArrayList<>();
         private final List<TableName> identityTables = new ArrayList<>();
+        private boolean identityWithoutTables;
         private boolean snapshot;
         private Lsn fromLsn = Lsn.INVALID;
         private Lsn untilLsn = Lsn.INVALID;
@@ -214,6 +218,12 @@ public record StreamConfig(
 
         public Builder tables(List<TableName> names) {
             tables.addAll(names);
+            return this;
+        }
+
+        /** An identity that covers no tables ({@link StreamConfig}). */
+        public Builder identityWithoutTables(boolean without) {
+            this.identityWithoutTables = without;
             return this;
         }
 
@@ -383,6 +393,7 @@ public record StreamConfig(
                     maxRetryTime,
                     initialCopy,
                     identityTables,
+                    identityWithoutTables,
                     handlerOwnsPosition);
         }
 
