@@ -85,6 +85,7 @@ final class ForeignSync {
             List<TableName> identity = selection.identity();
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
+            SyncChecks.checkPartitionRoot(source, config, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             Map<TableName, TargetTable> targets = new LinkedHashMap<>();
             Map<TargetTable, TableName> taken = new HashMap<>();

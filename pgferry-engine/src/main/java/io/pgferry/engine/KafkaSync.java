@@ -113,6 +113,7 @@ final class KafkaSync {
         }
         List<SourceTable> tables = ForeignSync.readTables(config, names);
         engine.masks().refuseLossyKeys(source, tables);
+        SyncChecks.checkPartitionRoot(source, config, tables);
         Map<TableName, Relation> relations = new LinkedHashMap<>();
         Map<TableName, List<String>> keys = new HashMap<>();
         for (SourceTable t : tables) {

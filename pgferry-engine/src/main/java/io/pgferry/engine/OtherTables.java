@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * start adds under its new name holds such changes in its copy when they precede the point its definition was read
  * ({@link SourceTable#readAt}): a rename waits for the transactions writing the table to end, so they committed before
  * it, and it before the read, and the read before the copy's snapshot. Any other such change means a rename the sync
- * cannot follow, while streaming or while it was stopped: that stops the sync rather than leave its changes out. Each
- * table left out is logged once. Used on the applier's thread only.
+ * cannot follow, while streaming or while it was stopped: that stops the sync rather than leave its changes out, as
+ * does a change of one of its partitioned tables arriving under a partition's name. Each table left out is logged
+ * once. Used on the applier's thread only.
  */
 final class OtherTables implements Stage {
     private static final Logger log = LoggerFactory.getLogger(OtherTables.class);
@@ -52,6 +53,9 @@ final class OtherTables implements Stage {
     OtherTables(List<SourceTable> tables, Collection<TableName> adding, String sync, String publication) {
         for (SourceTable t : tables) {
             names.add(t.name());
+            for (SourceTable.Leaf leaf : t.leaves()) {
+                byOid.put((int) leaf.oid(), t);
+            }
             byOid.put((int) t.oid(), t);
         }
         this.adding = Set.copyOf(adding);
@@ -86,6 +90,14 @@ final class OtherTables implements Stage {
             return true;
         }
         SourceTable now = byOid.get(r.oid());
+        if (now != null && now.oid() != (r.oid() & 0xFFFFFFFFL)) {
+            throw PgFerryException.fatal(
+                    "a change of partitioned table " + now.name() + " of sync " + sync + " arrived under the name"
+                            + " of its partition " + name + ": publication " + publication + " publishes it through its"
+                            + " partitions",
+                    "run ALTER PUBLICATION " + publication + " SET (publish_via_partition_root = true), then start"
+                            + " the sync again");
+        }
         if (now != null) {
             if (adding.contains(now.name()) && lsn.isBefore(now.readAt())) {
                 return false; // made under its old name, and held in its copy

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,6 +125,35 @@ final class SyncChecks {
                     "table " + t.name() + " has no primary key and no replica identity, so its updates and deletes"
                             + " cannot be applied",
                     "add a primary key, or run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY FULL");
+        }
+    }
+
+    /**
+     * Refuses a publication of the user's that publishes a partitioned table of the sync through its partitions
+     * ({@code publish_via_partition_root} off): their changes would arrive under the partitions' names, while the sync
+     * writes the table's rows into one target table of the root's name. A publication pgferry makes publishes through
+     * the root.
+     */
+    static void checkPartitionRoot(Connection source, SyncConfig config, List<SourceTable> tables) throws SQLException {
+        Optional<SourceTable> partitioned = tables.stream()
+                .filter(t -> t.leaves().size() != 1 || t.leaves().get(0).oid() != t.oid())
+                .findFirst();
+        if (partitioned.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps =
+                source.prepareStatement("SELECT NOT pubviaroot FROM pg_catalog.pg_publication WHERE pubname = ?")) {
+            ps.setString(1, config.publication());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    throw PgFerryException.fatal(
+                            "publication " + config.publication() + " publishes partitioned table "
+                                    + partitioned.get().name() + " through its partitions, whose changes would"
+                                    + " arrive under their own names",
+                            "run ALTER PUBLICATION " + PgSql.quote(config.publication())
+                                    + " SET (publish_via_partition_root = true), or leave the table out");
+                }
+            }
         }
     }
 

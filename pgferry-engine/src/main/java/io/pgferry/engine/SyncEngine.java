@@ -188,6 +188,7 @@ public final class SyncEngine {
                 SyncChecks.checkIdentity(t);
             }
             masks.refuseLossyKeys(source, tables);
+            SyncChecks.checkPartitionRoot(source, config, tables);
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
             if (catalogExists) {

@@ -69,6 +69,26 @@ class OtherTablesTest {
     }
 
     @Test
+    void aChangeOfAPartitionedTableUnderAPartitionsNameStopsTheSync() {
+        SourceTable m = new SourceTable(
+                new TableName("public", "m"),
+                10,
+                "public.m",
+                'd',
+                List.of(),
+                List.of(),
+                List.of(new SourceTable.Leaf(20, "public.m2025", 1, 1)),
+                List.of(),
+                List.of(),
+                0,
+                0,
+                READ_AT);
+        OtherTables others = new OtherTables(List.of(m), Set.of(), "s", "p");
+        assertThatThrownBy(() -> others.process(insert(2000, relation(20, "m2025"))))
+                .hasMessageContaining("arrived under the name of its partition public.m2025");
+    }
+
+    @Test
     void anAddedTablesChangesUnderItsOldNameBeforeItsDefinitionWasReadAreHeldInItsCopy() {
         OtherTables others = new OtherTables(List.of(table("c", 10)), Set.of(new TableName("public", "c")), "s", "p");
         assertThat(others.process(insert(999, relation(10, "b")))).isNull();
