@@ -188,7 +188,13 @@ final class KafkaSync {
                 () -> KafkaSink.open(target, positions::fingerprint, facts),
                 Replay.NONE,
                 config.memoryLimitBytes(),
-                new OtherTables(tables, List.of(), config.slot(), config.publication()).andThen(stage),
+                new OtherTables(
+                                tables,
+                                List.of(),
+                                TableSelector.matcher(config.include(), config.exclude(), config.catalogSchema()),
+                                config.slot(),
+                                config.publication())
+                        .andThen(stage),
                 AppliedFrom.NONE,
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +47,28 @@ final class OtherTables implements Stage {
     private final String sync;
     private final String publication;
 
+    /** Takes tables created while the sync runs, from their first change: a Kafka sync's, matched by its patterns. */
+    private final Predicate<TableName> takesNew;
+
     /**
      * @param tables the sync's tables
      * @param adding those of them this start adds, copied after their definitions were read
      */
     OtherTables(List<SourceTable> tables, Collection<TableName> adding, String sync, String publication) {
+        this(tables, adding, t -> false, sync, publication);
+    }
+
+    /**
+     * @param takesNew the tables outside {@code tables} whose changes pass too: a destination that takes a table
+     *     created while it runs from its first change (Kafka, whose tables are those its publication publishes)
+     */
+    OtherTables(
+            List<SourceTable> tables,
+            Collection<TableName> adding,
+            Predicate<TableName> takesNew,
+            String sync,
+            String publication) {
+        this.takesNew = takesNew;
         for (SourceTable t : tables) {
             names.add(t.name());
             for (SourceTable.Leaf leaf : t.leaves()) {
@@ -107,6 +125,10 @@ final class OtherTables implements Stage {
                             + " while the sync streamed it",
                     "start the sync again: a start whose table patterns match " + name
                             + " adds it under that name, copied afresh");
+        }
+        if (takesNew.test(name)) {
+            ours.put(r.oid(), r);
+            return true;
         }
         if (warned.add(name)) {
             log.warn(

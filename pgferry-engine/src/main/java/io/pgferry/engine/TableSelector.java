@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Picks the tables a sync copies: the ordinary and partitioned tables of the source that match an include pattern
@@ -26,18 +27,13 @@ final class TableSelector {
 
     static List<TableName> select(Connection source, List<String> include, List<String> exclude, String catalogSchema)
             throws SQLException {
-        List<TableGlob> in = include.stream().map(TableGlob::parse).toList();
-        List<TableGlob> out = exclude.stream().map(TableGlob::parse).toList();
+        Predicate<TableName> matches = matcher(include, exclude, catalogSchema);
         List<TableName> picked = new ArrayList<>();
         try (Statement st = source.createStatement();
                 ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
                 TableName t = new TableName(rs.getString(1), rs.getString(2));
-                // pgferry's own records, and the verification objects each side keeps for itself (pgferry guard).
-                if (t.schema().equals(catalogSchema) || t.schema().equals("syncguard")) {
-                    continue;
-                }
-                if (in.stream().anyMatch(g -> g.matches(t)) && out.stream().noneMatch(g -> g.matches(t))) {
+                if (matches.test(t)) {
                     picked.add(t);
                 }
             }
@@ -49,5 +45,16 @@ final class TableSelector {
                     "check the table patterns: schema.table, * and ? as wildcards, case as stored (quote mixed case)");
         }
         return picked;
+    }
+
+    /** Whether a table's name matches an include pattern and no exclude pattern, outside pgferry's own schemas. */
+    static Predicate<TableName> matcher(List<String> include, List<String> exclude, String catalogSchema) {
+        List<TableGlob> in = include.stream().map(TableGlob::parse).toList();
+        List<TableGlob> out = exclude.stream().map(TableGlob::parse).toList();
+        // pgferry's own records, and the verification objects each side keeps for itself (pgferry guard).
+        return t -> !t.schema().equals(catalogSchema)
+                && !t.schema().equals("syncguard")
+                && in.stream().anyMatch(g -> g.matches(t))
+                && out.stream().noneMatch(g -> g.matches(t));
     }
 }

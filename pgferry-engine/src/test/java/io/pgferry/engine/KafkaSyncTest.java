@@ -225,6 +225,23 @@ class KafkaSyncTest {
         new SyncEngine(config.build()).run();
         assertThat(records(prefix + ".public.t")).containsExactly("r 1 a", "u 1 b");
         assertThat(records(prefix + ".public.secret")).isEmpty();
+
+        // A table created while the sync runs that its patterns match is taken from its first row; one they exclude
+        // is not.
+        try (RunningSync running =
+                RunningSync.start(new SyncEngine(config.untilCaughtUp(false).build()))) {
+            source.execute("UPDATE t SET v = 'c'");
+            awaitRecords(prefix + ".public.t", 3);
+            source.execute(
+                    "CREATE TABLE later (id int PRIMARY KEY, v text)",
+                    "INSERT INTO later VALUES (1, 'first')",
+                    "INSERT INTO secret VALUES (2, 'hidden')",
+                    "UPDATE later SET v = 'second'");
+            awaitRecords(prefix + ".public.later", 2);
+            running.assertRunning();
+        }
+        assertThat(records(prefix + ".public.later")).containsExactly("c 1 first", "u 1 second");
+        assertThat(records(prefix + ".public.secret")).isEmpty();
     }
 
     /**
