@@ -87,8 +87,15 @@ public final class GuardCommand extends PgferryCommand {
     static final class Install extends OnDatabase {
         @Override
         int run(Connection c, Dsn d) throws SQLException {
-            GuardSchema.install(c);
-            out().printf(Locale.ROOT, "syncguard %d installed in %s%n", GuardSchema.CURRENT_VERSION, d.dbname());
+            if (GuardSchema.install(c)) {
+                out().printf(Locale.ROOT, "syncguard %d installed in %s%n", GuardSchema.CURRENT_VERSION, d.dbname());
+            } else {
+                out().printf(
+                                Locale.ROOT,
+                                "syncguard %d is installed in %s already: nothing to do%n",
+                                GuardSchema.CURRENT_VERSION,
+                                d.dbname());
+            }
             for (String publication : GuardSchema.allTablesPublications(c)) {
                 spec.commandLine()
                         .getErr()

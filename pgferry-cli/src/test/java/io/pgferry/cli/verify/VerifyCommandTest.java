@@ -42,6 +42,10 @@ class VerifyCommandTest {
                 "INSERT INTO tags SELECT md5(i::text)::uuid, 'l' || i FROM generate_series(1, 300) i");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             ok(CliRun.run("guard", "install", "--dsn", source.uri()));
+            // Installing again is a no-op (issue 6: it failed with exit 3 and the fix "nothing to do").
+            CliRun again = CliRun.run("guard", "install", "--dsn", source.uri());
+            ok(again);
+            assertThat(again.out()).contains("is installed in").contains("already: nothing to do");
             ok(CliRun.run("guard", "register", "--dsn", source.uri(), "--table", "public.orders,public.tags"));
             // The target's syncguard first: the sync runs the guard worker of both sides (--guard).
             ok(CliRun.runWithEnv(Map.of("PGFERRY_DSN", target.uri()), "guard", "install"));

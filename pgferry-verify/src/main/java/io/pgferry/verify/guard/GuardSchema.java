@@ -85,12 +85,18 @@ public final class GuardSchema {
     }
 
     /**
-     * Creates the schema at {@link #CURRENT_VERSION}.
+     * Creates the schema at {@link #CURRENT_VERSION}, unless that version is installed already: installing is
+     * idempotent, as a provisioning script that runs it on every deploy needs.
      *
-     * @throws PgFerryException when a schema named syncguard already exists
+     * @return false when this version was installed already and nothing was done
+     * @throws PgFerryException when another version is installed, or a schema named syncguard holds other objects
      */
-    public static void install(Connection c) throws SQLException {
+    public static boolean install(Connection c) throws SQLException {
+        if (installedVersion(c).orElse(0) == CURRENT_VERSION) {
+            return false;
+        }
         install(c, CURRENT_VERSION);
+        return true;
     }
 
     /** Creates the schema at an older {@code version}: for tests of {@link #upgrade}. */
@@ -101,7 +107,7 @@ public final class GuardSchema {
                     "syncguard version " + installed.getAsInt() + " is already installed",
                     installed.getAsInt() < CURRENT_VERSION
                             ? "upgrade it to version " + CURRENT_VERSION + " (" + HOW_TO_UPGRADE + ")"
-                            : "nothing to do");
+                            : "use a pgferry of version " + installed.getAsInt() + "'s release or later");
         }
         boolean controlPlaneOnly = false;
         if (schemaExists(c)) {
