@@ -150,8 +150,10 @@ final class SyncChecks {
                             "publication " + config.publication() + " publishes partitioned table "
                                     + partitioned.get().name() + " through its partitions, whose changes would"
                                     + " arrive under their own names",
-                            "run ALTER PUBLICATION " + PgSql.quote(config.publication())
-                                    + " SET (publish_via_partition_root = true), or leave the table out");
+                            "sync through a publication that publishes it through its root (one pgferry makes"
+                                    + " does; ALTER PUBLICATION " + PgSql.quote(config.publication())
+                                    + " SET (publish_via_partition_root = true) changes what its other subscribers"
+                                    + " receive too), or leave the table out");
                 }
             }
         }
