@@ -51,6 +51,13 @@ final class KafkaIdentity {
             TableName t = TableName.parse(s.table());
             if (!kept.contains(t) && s.state() != TableState.REMOVED) {
                 states.saveRemoved(t.schema(), t.name(), s.table());
+                log.warn(
+                        "table {} is no longer one of the tables of sync {} (dropped at the source, or no longer"
+                                + " matched or published): its changes are no longer sent, and topic {} keeps its"
+                                + " records",
+                        t,
+                        config.slot(),
+                        s.topic());
             }
         }
         String system;

@@ -100,15 +100,8 @@ final class KafkaSync {
                         .map(TableName::toString)
                         .toList();
                 names = ResumedTables.keep(names, part, config.slot(), "publication " + config.publication());
-                for (TableName t : RemovedTables.unpublish(config, source, names)) {
-                    log.warn(
-                            "table {} is no longer matched by the table patterns of sync {}: it left publication {},"
-                                    + " which pgferry made for the sync, and its changes are no longer sent (its"
-                                    + " records in Kafka stay)",
-                            t,
-                            config.slot(),
-                            config.publication());
-                }
+                // Those that left the sync are recorded and reported by KafkaIdentity.resume.
+                RemovedTables.unpublish(config, source, names);
             }
         }
         List<SourceTable> tables = ForeignSync.readTables(config, names);

@@ -10,6 +10,7 @@ import io.pgferry.testkit.TestDatabase;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -335,7 +336,7 @@ class SyncTableSetTest {
                 source.execute("UPDATE b SET v = 'before'", "ALTER TABLE b RENAME TO c", "UPDATE c SET v = 'after'");
                 assertThat(running.failure(60))
                         .hasMessageContaining("source table public.b of sync pgferry_sync was renamed to public.c");
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // close() rethrows the failure asserted above
             }
             source.execute("UPDATE a SET v = 'y'", "INSERT INTO c VALUES (2, 'later')");
