@@ -11,9 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +60,7 @@ final class HandOver {
      * holds as they were when they left the sync. Left out by the sync, they are not left out by a subscription.
      */
     static void checkPublication(Connection source, SyncConfig config, List<TableName> names) throws SQLException {
-        Set<TableName> ours = new HashSet<>(names);
-        List<TableName> more = new PublicationChecks(source, config.publication())
-                .publishedTables().stream().filter(t -> !ours.contains(t)).toList();
+        List<TableName> more = new PublicationChecks(source, config.publication()).publishedBesides(names);
         if (!more.isEmpty()) {
             throw PgFerryException.fatal(
                     "publication " + config.publication() + " also publishes " + more.size() + " table(s) the sync does"

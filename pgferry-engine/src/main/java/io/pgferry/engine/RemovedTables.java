@@ -74,9 +74,7 @@ final class RemovedTables {
         if (!Publications.createdFor(source, config.publication(), config.slot())) {
             return List.of();
         }
-        Set<TableName> kept = new HashSet<>(names);
-        List<TableName> others = new PublicationChecks(source, config.publication())
-                .publishedTables().stream().filter(t -> !kept.contains(t)).toList();
+        List<TableName> others = new PublicationChecks(source, config.publication()).publishedBesides(names);
         List<TableName> dropped = Publications.dropTables(source, config.publication(), others);
         if (!dropped.isEmpty()) {
             log.info(

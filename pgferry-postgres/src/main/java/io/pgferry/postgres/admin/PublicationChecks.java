@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -114,5 +116,11 @@ public final class PublicationChecks {
 
     public List<TableName> publishedTables() {
         return List.copyOf(published);
+    }
+
+    /** The tables it publishes besides {@code tables}, in name order. */
+    public List<TableName> publishedBesides(Collection<TableName> tables) {
+        Set<TableName> given = new HashSet<>(tables);
+        return published.stream().filter(t -> !given.contains(t)).toList();
     }
 }
