@@ -7,6 +7,7 @@ import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * While a sync runs, records every {@link #INTERVAL} what it sees of the source (its WAL position, the slot's status,
  * confirmed position and retained WAL) in the destination's catalog ({@code source_state}), so that a status read
- * from the destination alone reports the lag and the slot, with the time they were seen.
+ * from the destination alone reports the lag and the slot, with the time they were seen. It also records when the
+ * source had written everything the sync's position then covered ({@link WalClock}, from its WAL positions seen
+ * over the last hour): the lag in seconds counts from there, and stays small while the synced tables are idle and
+ * the rest of the source writes on.
  *
  * <p>The record is informative and off the data path: it runs on a daemon thread of its own with connections of its
  * own, opened on first use and again after a failure; a failure to observe or record is logged at debug level and
@@ -34,6 +38,7 @@ final class SourceWatch implements AutoCloseable {
     private final SyncCatalog catalog;
     private final Supplier<Connection> target;
     private final ScheduledExecutorService timer;
+    private final WalClock clock = new WalClock();
     private Connection sourceConnection;
     private Connection targetConnection;
 
@@ -66,13 +71,20 @@ final class SourceWatch implements AutoCloseable {
                 targetConnection = target.get();
                 targetConnection.setAutoCommit(true);
             }
+            clock.observe(view.walPosition(), Instant.now());
+            Instant caughtUpAt = catalog.position(targetConnection)
+                    .flatMap(SyncCatalog.Position::lsn)
+                    .flatMap(clock::coveredUntil)
+                    .orElse(null);
             SyncStatus.SlotState s = view.slot();
-            catalog.saveSourceState(
-                    targetConnection,
-                    view.walPosition(),
-                    !s.exists() ? "missing" : s.active() ? "active" : "inactive",
-                    s.confirmedFlush(),
-                    s.retainedBytes());
+            catalog.sourceStates()
+                    .save(
+                            targetConnection,
+                            view.walPosition(),
+                            !s.exists() ? "missing" : s.active() ? "active" : "inactive",
+                            s.confirmedFlush(),
+                            s.retainedBytes(),
+                            caughtUpAt);
         } catch (SQLException e) {
             log.debug("could not record the source's state for status: SQLSTATE {}", e.getSQLState());
             if (JdbcErrors.isRetriable(e)) {

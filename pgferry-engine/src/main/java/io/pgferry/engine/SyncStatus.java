@@ -5,6 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.PostgresDialect;
+import io.pgferry.jdbc.SourceStates;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.Unrepresentable;
@@ -88,8 +89,8 @@ public final class SyncStatus {
                     Map<String, CopyChunks.Progress> chunks = exists(t, dialect.quote(catalogSchema) + ".copy_chunk")
                             ? new CopyChunks(dialect, catalogSchema, name).progress(t)
                             : Map.of();
-                    Optional<SyncCatalog.SourceState> seen = exists(t, dialect.quote(catalogSchema) + ".source_state")
-                            ? catalog.sourceState(t)
+                    Optional<SourceStates.SourceState> seen = exists(t, dialect.quote(catalogSchema) + ".source_state")
+                            ? catalog.sourceStates().read(t)
                             : Optional.empty();
                     out.add(report(name, p.get(), catalog.states(t), chunks, s, source, seen));
                 }
@@ -192,7 +193,7 @@ public final class SyncStatus {
             Map<String, CopyChunks.Progress> chunks,
             Connection s,
             Dsn source,
-            Optional<SyncCatalog.SourceState> recorded)
+            Optional<SourceStates.SourceState> recorded)
             throws SQLException {
         Long lagBytes = null;
         Duration lagTime = null;
@@ -201,7 +202,7 @@ public final class SyncStatus {
         if (s != null) {
             view = observe(s, source, name);
         } else if (recorded.isPresent()) {
-            SyncCatalog.SourceState r = recorded.get();
+            SourceStates.SourceState r = recorded.get();
             boolean exists = !"missing".equals(r.slotStatus());
             view = new SourceView(
                     r.walPosition(),
@@ -211,10 +212,11 @@ public final class SyncStatus {
         }
         if (view != null && p.lsn().isPresent()) {
             lagBytes = Math.max(0, view.walPosition().value() - p.lsn().get().value());
-            // Caught up within the last status interval: whatever remains is WAL that carries nothing to apply.
-            lagTime = lagBytes == 0 || p.sourceCommitTime() == null
-                    ? Duration.ZERO
-                    : Duration.between(p.sourceCommitTime(), seenAt != null ? seenAt : Instant.now());
+            lagTime = lagTime(
+                    lagBytes,
+                    p.sourceCommitTime(),
+                    recorded.map(SourceStates.SourceState::caughtUpAt).orElse(null),
+                    seenAt != null ? seenAt : Instant.now());
         }
         return new Report(
                 name,
@@ -228,6 +230,24 @@ public final class SyncStatus {
                 tables,
                 p.exactFrom(),
                 chunks);
+    }
+
+    /**
+     * How long ago the source wrote the oldest change the sync has not applied, at {@code now}: zero without WAL
+     * left to read. Else both times bound it: every change not applied was committed after the last applied one
+     * ({@code lastCommit}), and written after the time by which the source had written everything the position
+     * covers ({@code caughtUpAt}, as the running sync estimated it); the later of the two is the closer bound. The
+     * first alone grows without end while the synced tables are idle and the rest of the source writes on. Zero when
+     * neither is known (no change applied yet).
+     */
+    static Duration lagTime(long lagBytes, Instant lastCommit, Instant caughtUpAt, Instant now) {
+        Instant from = lastCommit == null
+                ? caughtUpAt
+                : caughtUpAt == null || lastCommit.isAfter(caughtUpAt) ? lastCommit : caughtUpAt;
+        if (lagBytes == 0 || from == null || !from.isBefore(now)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(from, now);
     }
 
     /**
@@ -249,9 +269,9 @@ public final class SyncStatus {
     }
 
     /** The sync's recorded view of the source; none from a catalog made before that record existed. */
-    private static Optional<SyncCatalog.SourceState> recorded(SyncCatalog catalog, Connection t) {
+    private static Optional<SourceStates.SourceState> recorded(SyncCatalog catalog, Connection t) {
         try {
-            return catalog.sourceState(t);
+            return catalog.sourceStates().read(t);
         } catch (SQLException e) {
             return Optional.empty();
         }

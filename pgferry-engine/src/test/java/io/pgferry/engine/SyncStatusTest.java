@@ -2,11 +2,15 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.jdbc.PostgresDialect;
+import io.pgferry.jdbc.SourceStates;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Tag;
@@ -69,5 +73,75 @@ class SyncStatusTest {
             assertThat(after.slot()).isNotNull();
             assertThat(after.sourceSeenAt()).isNotNull();
         }
+    }
+
+    /**
+     * Regression test for issue 5: the lag in seconds was the age of the last applied commit whenever the source's
+     * WAL stood past the sync's position, so a sync kept current while only tables outside it were written showed a
+     * lag that grew without end (6,701 s, seen with the CLI, on a sync minutes behind at most). It now counts from
+     * when the source had written all that the sync's position covers, which the running sync records.
+     */
+    @Test
+    void theLagInSecondsCountsFromWhenTheSourceWroteWhatTheSyncHasNotRead(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE noise (id serial PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            Dsn targetDsn = Dsn.parse(target.uri());
+            SyncCatalog catalog =
+                    new SyncCatalog(new PostgresDialect(), SyncCatalog.DEFAULT_SCHEMA, SyncConfig.Builder.DEFAULT_SLOT);
+            Instant lastCommit;
+            try (RunningSync running = RunningSync.start(new SyncEngine(SyncEngineTest.config(source, target)
+                            .include("public.t")
+                            .build()));
+                    Connection t = target.connect()) {
+                Databases.awaitStreaming(target, Duration.ofSeconds(60));
+                source.execute("INSERT INTO t VALUES (1)");
+                Databases.awaitSame(source, target, Duration.ofSeconds(30), "t");
+                lastCommit = catalog.position(t).orElseThrow().sourceCommitTime();
+                assertThat(lastCommit).as("commit time of the applied insert").isNotNull();
+                // The sync stays current for two of its looks at the source: its record then says that the source
+                // had written all its position covers well after that commit.
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                Instant caughtUp = null;
+                while (System.nanoTime() < deadline) {
+                    caughtUp = catalog.sourceStates()
+                            .read(t)
+                            .map(SourceStates.SourceState::caughtUpAt)
+                            .orElse(null);
+                    if (caughtUp != null && caughtUp.isAfter(lastCommit.plusSeconds(6))) {
+                        break;
+                    }
+                    Thread.sleep(200); // polling interval of the wait, not a synchronisation
+                }
+                assertThat(caughtUp)
+                        .as("caught up, as the running sync recorded")
+                        .isAfter(lastCommit.plusSeconds(6));
+                running.assertRunning();
+            }
+            // Stopped, the sync falls behind: the source writes on, to a table the sync does not even take.
+            source.execute("INSERT INTO noise DEFAULT VALUES");
+            SyncStatus.Report r = SyncStatus.read(targetDsn, Dsn.parse(source.uri()), SyncCatalog.DEFAULT_SCHEMA, null)
+                    .get(0);
+            Instant now = Instant.now();
+            assertThat(r.lagBytes()).as("WAL the sync has not read").isPositive();
+            assertThat(r.sourceCommitTime()).isEqualTo(lastCommit);
+            assertThat(r.lagTime())
+                    .as("lag in seconds, against the age of the last applied commit")
+                    .isLessThan(Duration.between(lastCommit, now).minusSeconds(5));
+        }
+    }
+
+    @Test
+    void theLagInSecondsIsBoundByTheLaterOfTheLastCommitAndTheCaughtUpTime() {
+        Instant now = Instant.parse("2026-11-26T12:00:00Z");
+        Instant hourAgo = now.minusSeconds(3600);
+        Instant secondsAgo = now.minusSeconds(3);
+        assertThat(SyncStatus.lagTime(0, hourAgo, null, now)).isZero();
+        assertThat(SyncStatus.lagTime(100, hourAgo, null, now)).isEqualTo(Duration.ofHours(1));
+        assertThat(SyncStatus.lagTime(100, hourAgo, secondsAgo, now)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(SyncStatus.lagTime(100, secondsAgo, hourAgo, now)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(SyncStatus.lagTime(100, null, secondsAgo, now)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(SyncStatus.lagTime(100, null, null, now)).isZero();
+        // Clocks of two machines: a time after now is no lag, not a negative one.
+        assertThat(SyncStatus.lagTime(100, now.plusSeconds(1), null, now)).isZero();
     }
 }

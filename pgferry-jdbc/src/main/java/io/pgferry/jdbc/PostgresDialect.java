@@ -438,6 +438,7 @@ public final class PostgresDialect implements Dialect {
                         + " rows_copied bigint, done_at timestamptz, PRIMARY KEY (sync_name, relation, chunk))",
                 "CREATE TABLE IF NOT EXISTS " + s + ".source_state (sync_name text PRIMARY KEY, wal_lsn bigint,"
                         + " slot_status text, slot_confirmed_flush bigint, slot_retained_bytes bigint,"
-                        + " observed_at timestamptz NOT NULL DEFAULT now())");
+                        + " observed_at timestamptz NOT NULL DEFAULT now(), caught_up_at timestamptz)",
+                "ALTER TABLE " + s + ".source_state ADD COLUMN IF NOT EXISTS caught_up_at timestamptz");
     }
 }

@@ -48,14 +48,6 @@ public final class SyncCatalog {
             Instant updatedAt,
             Optional<Lsn> exactFrom) {}
 
-    /**
-     * The source as a running sync last saw it ({@code source_state}): the source's WAL position, its slot's status
-     * ({@code active}, {@code inactive} or {@code missing}), confirmed position and retained WAL, and when, by the
-     * destination's clock. What a status read from the destination alone reports as lag and slot state.
-     */
-    public record SourceState(
-            Lsn walPosition, String slotStatus, Lsn slotConfirmedFlush, Long slotRetainedBytes, Instant observedAt) {}
-
     /** One row of {@code table_state}. */
     public record TableStatus(
             String sourceTable,
@@ -319,70 +311,9 @@ public final class SyncCatalog {
         return out;
     }
 
-    /**
-     * Records what the sync just saw of the source (the time is the destination's), creating the row when missing;
-     * {@code confirmedFlush} and {@code retainedBytes} are null when the slot is missing.
-     */
-    public void saveSourceState(
-            Connection c, Lsn walPosition, String slotStatus, Lsn confirmedFlush, Long retainedBytes)
-            throws SQLException {
-        try (PreparedStatement up = c.prepareStatement("UPDATE " + source
-                + " SET wal_lsn = ?, slot_status = ?, slot_confirmed_flush = ?, slot_retained_bytes = ?,"
-                + " observed_at = " + now + " WHERE sync_name = ?")) {
-            bindSource(up, walPosition, slotStatus, confirmedFlush, retainedBytes);
-            up.setString(5, syncName);
-            if (up.executeUpdate() > 0) {
-                return;
-            }
-        }
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO " + source + " (wal_lsn, slot_status,"
-                + " slot_confirmed_flush, slot_retained_bytes, sync_name, observed_at) VALUES (?, ?, ?, ?, ?, " + now
-                + ")")) {
-            bindSource(ins, walPosition, slotStatus, confirmedFlush, retainedBytes);
-            ins.setString(5, syncName);
-            ins.executeUpdate();
-        }
-    }
-
-    private static void bindSource(
-            PreparedStatement ps, Lsn walPosition, String slotStatus, Lsn confirmedFlush, Long retainedBytes)
-            throws SQLException {
-        ps.setLong(1, walPosition.value());
-        ps.setString(2, slotStatus);
-        if (confirmedFlush == null) {
-            ps.setNull(3, java.sql.Types.BIGINT);
-        } else {
-            ps.setLong(3, confirmedFlush.value());
-        }
-        if (retainedBytes == null) {
-            ps.setNull(4, java.sql.Types.BIGINT);
-        } else {
-            ps.setLong(4, retainedBytes);
-        }
-    }
-
-    /**
-     * What a running sync last saw of the source; empty when it has recorded nothing (or the catalog predates the
-     * record: it is created by the next sync that starts).
-     */
-    public Optional<SourceState> sourceState(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT wal_lsn, slot_status, slot_confirmed_flush,"
-                + " slot_retained_bytes, observed_at FROM " + source + " WHERE sync_name = ?")) {
-            ps.setString(1, syncName);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Lsn wal = Lsn.of(rs.getLong(1));
-                String status = rs.getString(2);
-                long confirmed = rs.getLong(3);
-                Lsn confirmedFlush = rs.wasNull() ? null : Lsn.of(confirmed);
-                long retained = rs.getLong(4);
-                Long retainedBytes = rs.wasNull() ? null : retained;
-                return Optional.of(
-                        new SourceState(wal, status, confirmedFlush, retainedBytes, instant(rs.getTimestamp(5))));
-            }
-        }
+    /** The sync's record of what it saw of the source ({@code source_state}). */
+    public SourceStates sourceStates() {
+        return new SourceStates(source, now, syncName);
     }
 
     /**

@@ -449,7 +449,7 @@ public final class MySqlDialect implements ForeignDialect {
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "source_state") + " (sync_name VARCHAR(255)"
                         + " NOT NULL PRIMARY KEY, wal_lsn BIGINT, slot_status VARCHAR(16), slot_confirmed_flush BIGINT,"
                         + " slot_retained_bytes BIGINT, observed_at DATETIME(6) NOT NULL DEFAULT"
-                        + " CURRENT_TIMESTAMP(6))" + collate);
+                        + " CURRENT_TIMESTAMP(6), caught_up_at DATETIME(6))" + collate);
     }
 
     @Override

@@ -396,6 +396,7 @@ public final class SqlServerDialect implements ForeignDialect {
                 "IF OBJECT_ID(N'" + catalogTable(schema, "source_state").replace("'", "''") + "') IS NULL CREATE TABLE "
                         + catalogTable(schema, "source_state") + " (sync_name NVARCHAR(255) NOT NULL PRIMARY KEY,"
                         + " wal_lsn BIGINT, slot_status NVARCHAR(16), slot_confirmed_flush BIGINT, slot_retained_bytes"
-                        + " BIGINT, observed_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME())");
+                        + " BIGINT, observed_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(),"
+                        + " caught_up_at DATETIME2(6))");
     }
 }

@@ -277,6 +277,6 @@ public final class SqliteDialect implements ForeignDialect {
                         + " PRIMARY KEY (sync_name, source_table))",
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "source_state") + " (sync_name TEXT PRIMARY KEY,"
                         + " wal_lsn INTEGER, slot_status TEXT, slot_confirmed_flush INTEGER, slot_retained_bytes"
-                        + " INTEGER, observed_at INTEGER NOT NULL DEFAULT " + now() + ")");
+                        + " INTEGER, observed_at INTEGER NOT NULL DEFAULT " + now() + ", caught_up_at INTEGER)");
     }
 }
