@@ -137,24 +137,7 @@ final class AddedTables {
                         t,
                         config.slot(),
                         others.get(t.toString()));
-            } else if (config.copyMode() == CopyMode.NONE) {
-                log.warn(
-                        "table {} matches the tables of sync {} but was not part of it when it began; in copy mode"
-                                + " none the sync leaves it out (start it in copy mode snapshot to add the table,"
-                                + " copied)",
-                        t,
-                        config.slot());
-            } else if (!ours && !publication.publishes(t)) {
-                log.warn(
-                        "table {} matches the tables of sync {} but was not part of it when it began, and publication"
-                                + " {}, which the sync did not create, does not publish it: the sync leaves it out (to"
-                                + " add it, run ALTER PUBLICATION {} ADD TABLE {} and start the sync again)",
-                        t,
-                        config.slot(),
-                        config.publication(),
-                        PgSql.quote(config.publication()),
-                        t.quoted());
-            } else {
+            } else if (addable(config, t, ours, publication)) {
                 names.add(t);
                 adding.add(t);
             }
@@ -164,6 +147,35 @@ final class AddedTables {
             ResumedTables.keep(matched, part, config.slot(), where);
         }
         return names;
+    }
+
+    /**
+     * Whether table {@code t}, new to the sync, can be added; if not, says why in a warning naming the way to add it:
+     * copy mode none copies nothing, and a publication pgferry did not create is altered only by its owner.
+     */
+    static boolean addable(SyncConfig config, TableName t, boolean ours, PublicationChecks publication)
+            throws SQLException {
+        if (config.copyMode() == CopyMode.NONE) {
+            log.warn(
+                    "table {} matches the tables of sync {} but was not part of it when it began; in copy mode none"
+                            + " the sync leaves it out (start it in copy mode snapshot to add the table with its rows)",
+                    t,
+                    config.slot());
+            return false;
+        }
+        if (!ours && !publication.publishes(t)) {
+            log.warn(
+                    "table {} matches the tables of sync {} but was not part of it when it began, and publication {},"
+                            + " which the sync did not create, does not publish it: the sync leaves it out (to add it,"
+                            + " run ALTER PUBLICATION {} ADD TABLE {} and start the sync again)",
+                    t,
+                    config.slot(),
+                    config.publication(),
+                    PgSql.quote(config.publication()),
+                    t.quoted());
+            return false;
+        }
+        return true;
     }
 
     /**

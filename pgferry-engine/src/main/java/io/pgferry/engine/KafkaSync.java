@@ -28,11 +28,15 @@ import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,19 +94,28 @@ final class KafkaSync {
         List<TableName> names = SyncChecks.selectTables(source, config);
         Optional<Checkpoint> stored = positions.load();
         boolean resume = stored.isPresent();
+        List<TableName> adding = List.of();
+        Map<TableName, Lsn> applyFrom = new LinkedHashMap<>();
         if (resume) {
-            // Kafka keeps no list of a sync's tables beside its positions: what its publication publishes is the
-            // list (one publishing every table, or a schema's, takes new tables in from their creation).
             PublicationChecks publication = new PublicationChecks(source, config.publication());
-            if (publication.exists()) {
+            List<KafkaTableStates.Stored> recorded =
+                    KafkaTableStates.readAll(target, config.slot()).getOrDefault(config.slot(), List.of());
+            if (publication.exists() && !recorded.isEmpty()) {
+                KafkaAddedTables.Selection selection =
+                        KafkaAddedTables.select(config, source, names, recorded, publication);
+                names = selection.names();
+                adding = selection.adding();
+                applyFrom.putAll(selection.applyFrom());
+            } else if (publication.exists()) {
+                // A sync of a release that kept no table states: what its publication publishes is the list.
                 List<String> part = names.stream()
                         .filter(publication::publishes)
                         .map(TableName::toString)
                         .toList();
                 names = ResumedTables.keep(names, part, config.slot(), "publication " + config.publication());
-                // Those that left the sync are recorded and reported by KafkaIdentity.resume.
-                RemovedTables.unpublish(config, source, names);
             }
+            // Those that left the sync are recorded and reported by KafkaIdentity.resume.
+            RemovedTables.unpublish(config, source, names);
         }
         List<SourceTable> tables = ForeignSync.readTables(config, names);
         engine.masks().refuseLossyKeys(source, tables);
@@ -152,12 +165,20 @@ final class KafkaSync {
             // Before the stream creates the slot: a slot of this name without a position is then known to be
             // the copy's own.
             positions.copyStarted();
+        } else if (!resume) {
+            // The records say which tables are the sync's when it resumes (a copy writes them as it begins).
+            for (SourceTable t : tables) {
+                states.save(t.name().schema(), t.name().name(), t.name().toString(), TableState.INIT, 0, 0, null);
+            }
         }
         if (resume) {
             log.info(
                     "resuming sync {} from {} (recorded in Kafka)",
                     config.slot(),
                     stored.get().lsn());
+            if (!adding.isEmpty()) {
+                KafkaAddedTables.add(config, source, tables, relations, adding, states, facts, applyFrom, engine);
+            }
         }
         InitialCopy copy = copies
                 ? new ForeignCopy(
@@ -165,7 +186,7 @@ final class KafkaSync {
                         config.workers(),
                         tables,
                         relations,
-                        ledger(positions, states),
+                        ledger(states, point -> positions.save(new Checkpoint(point, positions.fingerprint()))),
                         () -> Connections.open(config.source()),
                         worker -> KafkaSink.openCopyWorker(target, worker, facts),
                         engine::copyStarted,
@@ -177,18 +198,30 @@ final class KafkaSync {
                 streaming[0] = markStreaming(states, tables);
             }
         };
+        // A table created while the sync runs that its patterns match is taken from its first change, recorded as
+        // the sync's first, so that a start after it knows the table as its own rather than add it again.
+        Predicate<TableName> matched =
+                TableSelector.matcher(config.include(), config.exclude(), config.catalogSchema());
+        Set<TableName> taken = new HashSet<>();
+        Predicate<TableName> takesNew = t -> {
+            if (!matched.test(t)) {
+                return false;
+            }
+            if (taken.add(t)) {
+                log.info(
+                        "table {} was created while sync {} runs: its changes are sent from its first",
+                        t,
+                        config.slot());
+                states.saveStreaming(t.schema(), t.name(), t.toString());
+            }
+            return true;
+        };
         ApplyHandler h = new ApplyHandler(
                 () -> KafkaSink.open(target, positions::fingerprint, facts),
                 Replay.NONE,
                 config.memoryLimitBytes(),
-                new OtherTables(
-                                tables,
-                                List.of(),
-                                TableSelector.matcher(config.include(), config.exclude(), config.catalogSchema()),
-                                config.slot(),
-                                config.publication())
-                        .andThen(stage),
-                AppliedFrom.NONE,
+                new OtherTables(tables, adding, takesNew, config.slot(), config.publication()).andThen(stage),
+                applyFrom.isEmpty() ? AppliedFrom.NONE : new AppliedFrom(applyFrom),
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),
                 config.batchBytes(),
@@ -232,8 +265,11 @@ final class KafkaSync {
         }
     }
 
-    /** The copy's ledger: states in the sync's table-state topic, the position in its offsets topic. */
-    private static ForeignCopy.Ledger ledger(KafkaPositions positions, KafkaTableStates states) {
+    /**
+     * A copy's ledger: states in the sync's table-state topic; {@code complete} records the end (the position in the
+     * offsets topic for the initial copy, where their changes apply from for added tables).
+     */
+    static ForeignCopy.Ledger ledger(KafkaTableStates states, Consumer<Lsn> complete) {
         return new ForeignCopy.Ledger() {
             @Override
             public void state(SourceTable table, TableState state, long rows, long bytes) {
@@ -243,7 +279,7 @@ final class KafkaSync {
 
             @Override
             public void complete(Lsn consistentPoint) {
-                positions.save(new Checkpoint(consistentPoint, positions.fingerprint()));
+                complete.accept(consistentPoint);
             }
         };
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
+import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.kafka.KafkaPositions;
@@ -166,7 +167,7 @@ class KafkaSyncTest {
                 "UPDATE f SET v = 'x' WHERE id = 2",
                 "DELETE FROM f WHERE id = 3",
                 // Issue 5: a table created since the sync began, which its publication does not publish, stopped
-                // the restart; it is left out (the table states below do not list it).
+                // the restart; then it was left out. It is added, its row sent as a read record (issue 7).
                 "CREATE TABLE later (id int PRIMARY KEY)",
                 "INSERT INTO later VALUES (1)");
         SyncEngine.Result second = new SyncEngine(config(source, prefix).build()).run();
@@ -192,7 +193,9 @@ class KafkaSyncTest {
                             .extracting(st -> st.sourceTable() + " " + st.target() + " "
                                     + st.state().label() + " " + st.rowsCopied())
                             .containsExactly(
-                                    "public.f " + full + " streaming 3", "public.t " + topic + " streaming 500");
+                                    "public.f " + full + " streaming 3",
+                                    "public.later " + prefix + ".public.later streaming 1",
+                                    "public.t " + topic + " streaming 500");
                 });
         assertThat(SyncStatus.read(target(prefix), null, false))
                 .extracting(SyncStatus.Report::sync)
@@ -242,6 +245,79 @@ class KafkaSyncTest {
         }
         assertThat(records(prefix + ".public.later")).containsExactly("c 1 first", "u 1 second");
         assertThat(records(prefix + ".public.secret")).isEmpty();
+        // Recorded as the sync's when it was taken: the next start streams it on rather than add it, copied, again.
+        source.execute("UPDATE later SET v = 'third'");
+        new SyncEngine(config.untilCaughtUp(true).build()).run();
+        assertThat(records(prefix + ".public.later")).containsExactly("c 1 first", "u 1 second", "u 1 third");
+    }
+
+    /**
+     * Issue 7: with a publication of the user's that publishes every table, a table that widened patterns took in was
+     * streamed from the sync's position without the rows it held: a consumer never saw them, and saw changes of rows
+     * it had never been sent. It is now added as a SQL destination adds it: its rows sent as read records from a
+     * snapshot of its own, its changes from that snapshot on, once.
+     */
+    @Test
+    void aTableWidenedPatternsTakeInIsSentWithItsRows(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                "CREATE TABLE w (id int PRIMARY KEY, v text)",
+                "INSERT INTO t VALUES (1, 'a')",
+                "INSERT INTO w VALUES (1, 'old'), (2, 'old')",
+                "CREATE PUBLICATION every FOR ALL TABLES");
+        String prefix = prefix();
+        SyncConfig.Builder narrow = config(source, prefix).include("public.t").publication("every");
+        new SyncEngine(narrow.build()).run();
+        // Made after the sync's position and before the addition's snapshot: in the copy, so not sent again.
+        source.execute("UPDATE w SET v = 'older' WHERE id = 2");
+        SyncConfig.Builder wide =
+                config(source, prefix).include("public.t", "public.w").publication("every");
+        new SyncEngine(wide.build()).run();
+        source.execute("UPDATE w SET v = 'new' WHERE id = 1", "UPDATE t SET v = 'b'");
+        new SyncEngine(wide.build()).run();
+        assertThat(records(prefix + ".public.w")).containsExactly("r 1 old", "r 2 older", "u 1 new");
+        assertThat(records(prefix + ".public.t")).containsExactly("r 1 a", "u 1 b");
+        assertThat(SyncStatus.read(target(prefix), null, false)).singleElement().satisfies(r -> assertThat(r.tables())
+                .extracting(st -> st.sourceTable() + " " + st.state().label() + " " + st.rowsCopied())
+                .containsExactly("public.t streaming 1", "public.w streaming 2"));
+    }
+
+    /**
+     * Issue 7: a table created at the source while the sync was stopped, with rows, was left out of a sync on its own
+     * publication (which did not publish it) although its patterns matched it. It is added, its rows sent once.
+     */
+    @Test
+    void aTableCreatedWhileTheSyncWasStoppedIsAdded(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+        String prefix = prefix();
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("CREATE TABLE n (id int PRIMARY KEY, v text)", "INSERT INTO n VALUES (1, 'x')");
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("INSERT INTO n VALUES (2, 'y')");
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(records(prefix + ".public.n")).containsExactly("r 1 x", "c 2 y");
+    }
+
+    /**
+     * An addition cut short (a crash between its record and the end of its copy) leaves the table's record with
+     * {@code apply_from} unfinished: the next start sends its rows again rather than stream it without them.
+     */
+    @Test
+    void anAdditionCutShortIsMadeAgain(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+        String prefix = prefix();
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("CREATE TABLE n (id int PRIMARY KEY, v text)", "INSERT INTO n VALUES (1, 'x')");
+        try (KafkaTableStates states = new KafkaTableStates(target(prefix))) {
+            // What an addition records before its first read record.
+            states.saveApplyFrom("public", "n", "public.n", TableState.INIT, KafkaTableStates.UNFINISHED);
+        }
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(records(prefix + ".public.n")).containsExactly("r 1 x");
+        assertThat(KafkaTableStates.readAll(target(prefix), "pgferry_sync").get("pgferry_sync"))
+                .filteredOn(st -> st.table().equals("public.n"))
+                .singleElement()
+                .satisfies(st -> assertThat(st.applyFrom()).isGreaterThan(KafkaTableStates.UNFINISHED));
     }
 
     /**
@@ -301,6 +377,13 @@ class KafkaSyncTest {
         assertThat(SyncStatus.read(target(prefix), null, false)).singleElement().satisfies(r -> assertThat(r.tables())
                 .extracting(st -> st.sourceTable() + " " + st.state().label())
                 .containsExactly("public.t streaming", "public.u removed", "public.w removed"));
+
+        // Matched again, the table that left the sync is added again, its rows sent afresh: it missed a change.
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(records(prefix + ".public.w")).containsExactly("r 1 left out");
+        assertThat(SyncStatus.read(target(prefix), null, false)).singleElement().satisfies(r -> assertThat(r.tables())
+                .extracting(st -> st.sourceTable() + " " + st.state().label())
+                .containsExactly("public.t streaming", "public.u removed", "public.w streaming"));
     }
 
     /**

@@ -27,11 +27,15 @@ import org.apache.kafka.common.KafkaException;
  * The state of each table of a Kafka sync, kept where a SQL destination keeps its {@code table_state} table: in
  * Kafka, in the compacted topic {@code <prefix>.pgferry_table_state}, one record per sync and table (key {@code
  * <sync>/<schema.table>}, UTF-8; value {@code {"sync", "table", "topic", "state", "rows_copied", "bytes_copied",
- * "error", "ts_ms"}}), the last one of a key being the table's state. The sync writes a record at each change of
- * state, outside any transaction and waiting for the in-sync replicas; {@code pgferry status} reads them back.
+ * "error", "apply_from", "ts_ms"}}), the last one of a key being the table's state. The sync writes a record at each
+ * change of state, outside any transaction and waiting for the in-sync replicas; {@code pgferry status} reads them
+ * back.
  *
- * <p>Informative, like the SQL tables: the position, not these records, decides where a sync resumes. Used by the
- * sync's thread and the copy's workers: {@link #save} is synchronized.
+ * <p>The position, not these records, decides where a sync resumes; the records say which tables are the sync's (a
+ * table is recorded before its first row is sent) and, for a table added to a sync that streamed already, from which
+ * position its changes apply ({@code apply_from}: the consistent point of the snapshot it was copied from, {@link
+ * #UNFINISHED} while that copy has not ended). Used by the sync's thread, the copy's workers and the applier: the
+ * methods that save are synchronized.
  */
 public final class KafkaTableStates implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,7 +52,13 @@ public final class KafkaTableStates implements AutoCloseable {
     private Producer<byte[], byte[]> producer;
     private boolean primed;
 
-    /** One table's state as stored; {@code error} is null unless the state is {@link TableState#ERROR}. */
+    /** {@code apply_from} of a table whose addition began and did not finish. */
+    public static final long UNFINISHED = 0;
+
+    /**
+     * One table's state as stored; {@code error} is null unless the state is {@link TableState#ERROR}; {@code
+     * applyFrom} is null but for a table added to a sync that streamed already.
+     */
     public record Stored(
             String sync,
             String table,
@@ -57,6 +67,7 @@ public final class KafkaTableStates implements AutoCloseable {
             long rowsCopied,
             long bytesCopied,
             String error,
+            Long applyFrom,
             Instant updatedAt) {}
 
     public KafkaTableStates(KafkaTarget target) {
@@ -76,10 +87,48 @@ public final class KafkaTableStates implements AutoCloseable {
      */
     public synchronized void save(
             String schema, String table, String shown, TableState state, long rows, long bytes, String error) {
+        Stored before = before(shown);
+        save(schema, table, shown, state, rows, bytes, error, before == null ? null : before.applyFrom());
+    }
+
+    private void save(
+            String schema,
+            String table,
+            String shown,
+            TableState state,
+            long rows,
+            long bytes,
+            String error,
+            Long applyFrom) {
         Stored s = new Stored(
-                target.syncName(), shown, topics.table(schema, table), state, rows, bytes, error, clock.instant());
+                target.syncName(),
+                shown,
+                topics.table(schema, table),
+                state,
+                rows,
+                bytes,
+                error,
+                applyFrom,
+                clock.instant());
         send(s);
         last.put(shown, s);
+    }
+
+    /**
+     * Records that a table's changes apply from {@code lsn} ({@link #UNFINISHED} while its copy has not ended), in
+     * state {@code state} with its counters reset.
+     */
+    public synchronized void saveApplyFrom(String schema, String table, String shown, TableState state, long lsn) {
+        Stored before = before(shown);
+        save(
+                schema,
+                table,
+                shown,
+                state,
+                before == null || lsn == UNFINISHED ? 0 : before.rowsCopied(),
+                before == null || lsn == UNFINISHED ? 0 : before.bytesCopied(),
+                null,
+                lsn);
     }
 
     /** Moves a table to the streaming state, keeping the counters last saved of it in this run. */
@@ -133,6 +182,11 @@ public final class KafkaTableStates implements AutoCloseable {
             g.writeNumberField("rows_copied", s.rowsCopied());
             g.writeNumberField("bytes_copied", s.bytesCopied());
             g.writeStringField("error", s.error());
+            if (s.applyFrom() == null) {
+                g.writeNullField("apply_from");
+            } else {
+                g.writeNumberField("apply_from", s.applyFrom());
+            }
             g.writeNumberField("ts_ms", s.updatedAt().toEpochMilli());
             g.writeEndObject();
         });
@@ -219,6 +273,7 @@ public final class KafkaTableStates implements AutoCloseable {
         try {
             JsonNode n = JSON.readTree(value);
             JsonNode error = n.get("error");
+            JsonNode applyFrom = n.get("apply_from");
             return new Stored(
                     n.get("sync").asText(),
                     n.get("table").asText(),
@@ -227,6 +282,7 @@ public final class KafkaTableStates implements AutoCloseable {
                     n.get("rows_copied").asLong(),
                     n.get("bytes_copied").asLong(),
                     error == null || error.isNull() ? null : error.asText(),
+                    applyFrom == null || applyFrom.isNull() ? null : applyFrom.asLong(),
                     Instant.ofEpochMilli(n.get("ts_ms").asLong()));
         } catch (IOException | RuntimeException e) {
             throw PgFerryException.fatal(
