@@ -119,8 +119,16 @@ class SyncStatusTest {
             }
             // Stopped, the sync falls behind: the source writes on, to a table the sync does not even take.
             source.execute("INSERT INTO noise DEFAULT VALUES");
+            // The test server commits asynchronously: the source's WAL write position passes the insert within
+            // its WAL writer's delay.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             SyncStatus.Report r = SyncStatus.read(targetDsn, Dsn.parse(source.uri()), SyncCatalog.DEFAULT_SCHEMA, null)
                     .get(0);
+            while (r.lagBytes() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100); // polling interval of the wait, not a synchronisation
+                r = SyncStatus.read(targetDsn, Dsn.parse(source.uri()), SyncCatalog.DEFAULT_SCHEMA, null)
+                        .get(0);
+            }
             Instant now = Instant.now();
             assertThat(r.lagBytes()).as("WAL the sync has not read").isPositive();
             assertThat(r.sourceCommitTime()).isEqualTo(lastCommit);
