@@ -9,7 +9,6 @@ import io.pgferry.cli.StreamRun;
 import io.pgferry.cli.command.ExitCodes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -50,7 +49,14 @@ class StreamMaskTest {
 
         List<JsonNode> lines = StreamRun.lines(out);
         assertThat(lines).hasSize(1 + 3 + 2000);
-        assertThat(Files.readString(out)).doesNotContain("jane@", "john@", "4111", "5555", "219-09", "078-05");
+        // The row images alone: a position ("lsn": "0/23555598") may hold the digits of a card by chance, which made
+        // this test fail now and then before it looked at the rows only.
+        for (JsonNode l : lines) {
+            for (String image : List.of("key", "before", "after")) {
+                assertThat(l.path(image).toString())
+                        .doesNotContain("jane@", "john@", "4111", "5555", "219-09", "078-05");
+            }
+        }
         Map<String, Integer> ops = new HashMap<>();
         for (JsonNode l : lines) {
             ops.merge(l.get("op").textValue(), 1, Integer::sum);

@@ -73,7 +73,10 @@ class SourceMaskTest {
                 "UPDATE t SET note = 'card 5555 5555 5555 4444' WHERE id = 1");
         List<JsonNode> values = SourceWorkload.consumeUntil(connect, name + ".public.t", 3, WAIT);
         assertThat(values).extracting(v -> v.get("op").asText()).containsExactly("r", "c", "u");
-        assertThat(values.toString()).doesNotContain("jane@", "john@", "4111", "5555");
+        // The row images alone: a position or a time in the envelope may hold the digits of a card by chance.
+        assertThat(values)
+                .extracting(v -> v.path("before").toString() + v.path("after"))
+                .allSatisfy(rows -> assertThat(rows).doesNotContain("jane@", "john@", "4111", "5555"));
         JsonNode read = values.get(0).get("after");
         assertThat(read.get("email").asText()).matches("[0-9a-f]{32}");
         assertThat(read.get("card").asText()).isEqualTo("41************11");
