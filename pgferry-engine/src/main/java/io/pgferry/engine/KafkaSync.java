@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * topic per table, Debezium-compatible envelopes) and the position kept in the sync's offsets topic ({@link
  * KafkaPositions}): written in the same Kafka transaction as the records it covers in exactly-once delivery, so a
  * restart resumes where the last committed transaction ended. The initial copy sends every existing row as a read
- * ({@code op "r"}) record, one Kafka transaction per block range.
+ * ({@code op "r"}) record, one Kafka transaction per block range. The sync's tables are those its table-state records
+ * list ({@link KafkaTableStates}); a table its patterns match that they do not is added at start ({@link
+ * KafkaAddedTables}).
  */
 final class KafkaSync {
     private static final Logger log = LoggerFactory.getLogger(KafkaSync.class);
