@@ -93,6 +93,9 @@ final class KafkaSync {
     private SyncEngine.Result run(
             Connection source, KafkaPositions positions, KafkaTableStates states, MissingValues missing)
             throws SQLException {
+        // Read first: a table the stream meets under a matched name that is not among them was created after the
+        // sync's tables were read, so every row it holds is in the stream.
+        Set<Integer> existing = TableSelector.oids(source);
         List<TableName> names = SyncChecks.selectTables(source, config);
         Optional<Checkpoint> stored = positions.load();
         boolean resume = stored.isPresent();
@@ -222,7 +225,7 @@ final class KafkaSync {
                 () -> KafkaSink.open(target, positions::fingerprint, facts),
                 Replay.NONE,
                 config.memoryLimitBytes(),
-                new OtherTables(tables, adding, takesNew, config.slot(), config.publication()).andThen(stage),
+                new OtherTables(tables, adding, takesNew, existing, config.slot(), config.publication()).andThen(stage),
                 applyFrom.isEmpty() ? AppliedFrom.NONE : new AppliedFrom(applyFrom),
                 new SchemaWatch(tables, config.ddl(), new AddedColumnValues(config.source())),
                 config.batchRows(),

@@ -49,26 +49,34 @@ final class OtherTables implements Stage {
 
     /** Takes tables created while the sync runs, from their first change: a Kafka sync's, matched by its patterns. */
     private final Predicate<TableName> takesNew;
+    /** The OIDs of the tables the source held when the sync started: none of them is new. */
+    private final Set<Integer> existing;
 
     /**
      * @param tables the sync's tables
      * @param adding those of them this start adds, copied after their definitions were read
      */
     OtherTables(List<SourceTable> tables, Collection<TableName> adding, String sync, String publication) {
-        this(tables, adding, t -> false, sync, publication);
+        this(tables, adding, t -> false, Set.of(), sync, publication);
     }
 
     /**
-     * @param takesNew the tables outside {@code tables} whose changes pass too: a destination that takes a table
-     *     created while it runs from its first change (Kafka, whose tables are those its publication publishes)
+     * @param takesNew the tables outside {@code tables} whose changes pass too, when they are new: a destination that
+     *     takes a table created while it runs from its first change (Kafka, whose tables are those its publication
+     *     publishes)
+     * @param existing the OIDs of the tables the source held before the sync's tables were read: a table among them
+     *     that {@code takesNew} matches was renamed into the patterns (or out of an exclusion) after they were read,
+     *     so its rows were never copied; its changes are left out, and the next start adds it with its rows
      */
     OtherTables(
             List<SourceTable> tables,
             Collection<TableName> adding,
             Predicate<TableName> takesNew,
+            Set<Integer> existing,
             String sync,
             String publication) {
         this.takesNew = takesNew;
+        this.existing = Set.copyOf(existing);
         for (SourceTable t : tables) {
             names.add(t.name());
             for (SourceTable.Leaf leaf : t.leaves()) {
@@ -126,14 +134,14 @@ final class OtherTables implements Stage {
                     "start the sync again: a start whose table patterns match " + name
                             + " adds it under that name, copied afresh");
         }
-        if (takesNew.test(name)) {
+        if (!existing.contains(r.oid()) && takesNew.test(name)) {
             ours.put(r.oid(), r);
             return true;
         }
         if (warned.add(name)) {
             log.warn(
                     "publication {} publishes table {}, which is not one of the tables of sync {}: its changes are"
-                            + " left out",
+                            + " left out (a start of the sync adds a table its patterns match, with its rows)",
                     publication,
                     name,
                     sync);

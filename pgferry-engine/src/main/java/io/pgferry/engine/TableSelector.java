@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -23,7 +25,21 @@ final class TableSelector {
             + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
             + " ORDER BY n.nspname, c.relname";
 
+    private static final String OIDS = "SELECT oid FROM pg_catalog.pg_class WHERE relkind IN ('r', 'p')";
+
     private TableSelector() {}
+
+    /** The OIDs of every ordinary and partitioned table the source holds now, in any schema. */
+    static Set<Integer> oids(Connection source) throws SQLException {
+        Set<Integer> oids = new HashSet<>();
+        try (Statement st = source.createStatement();
+                ResultSet rs = st.executeQuery(OIDS)) {
+            while (rs.next()) {
+                oids.add((int) rs.getLong(1)); // as a Relation carries it: the unsigned OID in a signed int
+            }
+        }
+        return oids;
+    }
 
     static List<TableName> select(Connection source, List<String> include, List<String> exclude, String catalogSchema)
             throws SQLException {

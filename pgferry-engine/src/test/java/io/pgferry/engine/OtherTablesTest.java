@@ -95,4 +95,19 @@ class OtherTablesTest {
         assertThatThrownBy(() -> others.process(insert(1000, relation(10, "d"))))
                 .hasMessageContaining("was renamed to public.d");
     }
+
+    /**
+     * Issue 7: a table that existed when the sync started and was renamed into the patterns of a sync that takes new
+     * tables (Kafka) was taken from its next change, its rows never sent. Only a table created since is taken.
+     */
+    @Test
+    void onlyATableCreatedSinceTheStartIsTakenFromItsFirstChange() {
+        List<String> asked = new java.util.ArrayList<>();
+        OtherTables others =
+                new OtherTables(List.of(table("a", 10)), Set.of(), t -> asked.add(t.name()), Set.of(10, 11), "s", "p");
+        assertThat(others.process(insert(2000, relation(11, "renamed_in")))).isNull();
+        ChangeEvent born = insert(2000, relation(12, "born"));
+        assertThat(others.process(born)).isSameAs(born);
+        assertThat(asked).containsExactly("born");
+    }
 }
