@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.event.Relation;
+import io.pgferry.core.sink.SourceState;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.TableFailure;
 import io.pgferry.core.sink.TableState;
@@ -241,9 +242,30 @@ final class KafkaSync {
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
         }
+        Optional<Lsn> resumedAt = stored.map(Checkpoint::lsn);
+        SourceWatch watch = SourceWatch.start(config.source(), config.slot(), new SourceWatch.Destination() {
+            @Override
+            public Optional<Lsn> position() {
+                // What the stream acknowledged: sent and committed, or passed over with nothing for the sync.
+                Lsn acknowledged = s.acknowledgedLsn();
+                return acknowledged.isValid() ? Optional.of(acknowledged) : resumedAt;
+            }
+
+            @Override
+            public void save(SourceState seen) {
+                states.saveSource(seen);
+            }
+
+            @Override
+            public void reset() {
+                // The producer reconnects by itself.
+            }
+        });
         try {
             s.run();
+            watch.finish();
         } finally {
+            watch.close();
             h.close();
         }
         if (config.untilCaughtUp()) {

@@ -1,5 +1,7 @@
 package io.pgferry.engine;
 
+import io.pgferry.core.Lsn;
+import io.pgferry.core.sink.SourceState;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.connect.Connections;
@@ -8,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * While a sync runs, records every {@link #INTERVAL} what it sees of the source (its WAL position, the slot's status,
- * confirmed position and retained WAL) in the destination's catalog ({@code source_state}), so that a status read
- * from the destination alone reports the lag and the slot, with the time they were seen. It also records when the
+ * confirmed position and retained WAL) at the destination ({@link Destination}: a SQL catalog's {@code source_state},
+ * a Kafka sync's table-state topic), so that a status read from the destination alone reports the lag and the slot,
+ * with the time they were seen. It also records when the
  * source had written everything the sync's position then covered ({@link WalClock}, from its WAL positions seen
  * over the last hour): the lag in seconds counts from there, and stays small while the synced tables are idle and
  * the rest of the source writes on.
@@ -33,20 +37,30 @@ final class SourceWatch implements AutoCloseable {
     /** How often the source is looked at: a status is at most this stale while the sync runs. */
     static final Duration INTERVAL = Duration.ofSeconds(5);
 
+    /**
+     * Where the view of the source is recorded, and the sync's position there. Used by the watch's thread only;
+     * {@link #reset()} drops what a failure may have broken, to be opened again on next use.
+     */
+    interface Destination {
+        /** The position the destination holds for the sync, if any. */
+        Optional<Lsn> position() throws Exception;
+
+        void save(SourceState seen) throws Exception;
+
+        void reset();
+    }
+
     private final Dsn source;
     private final String slot;
-    private final SyncCatalog catalog;
-    private final Supplier<Connection> target;
+    private final Destination destination;
     private final ScheduledExecutorService timer;
     private final WalClock clock = new WalClock();
     private Connection sourceConnection;
-    private Connection targetConnection;
 
-    private SourceWatch(Dsn source, String slot, SyncCatalog catalog, Supplier<Connection> target) {
+    private SourceWatch(Dsn source, String slot, Destination destination) {
         this.source = source;
         this.slot = slot;
-        this.catalog = catalog;
-        this.target = target;
+        this.destination = destination;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgferry-source-watch-" + slot);
             t.setDaemon(true);
@@ -54,9 +68,14 @@ final class SourceWatch implements AutoCloseable {
         });
     }
 
-    /** Starts recording at once, then every {@link #INTERVAL}. */
+    /** Starts recording in a SQL destination's catalog at once, then every {@link #INTERVAL}. */
     static SourceWatch start(Dsn source, String slot, SyncCatalog catalog, Supplier<Connection> target) {
-        SourceWatch w = new SourceWatch(source, slot, catalog, target);
+        return start(source, slot, new CatalogDestination(catalog, target));
+    }
+
+    /** Starts recording at once, then every {@link #INTERVAL}. */
+    static SourceWatch start(Dsn source, String slot, Destination destination) {
+        SourceWatch w = new SourceWatch(source, slot, destination);
         w.timer.scheduleWithFixedDelay(w::tick, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return w;
     }
@@ -67,24 +86,18 @@ final class SourceWatch implements AutoCloseable {
                 sourceConnection = Connections.open(source);
             }
             SyncStatus.SourceView view = SyncStatus.observe(sourceConnection, source, slot);
-            if (targetConnection == null) {
-                targetConnection = target.get();
-                targetConnection.setAutoCommit(true);
-            }
-            clock.observe(view.walPosition(), Instant.now());
-            Instant caughtUpAt = catalog.position(targetConnection)
-                    .flatMap(SyncCatalog.Position::lsn)
-                    .flatMap(clock::coveredUntil)
-                    .orElse(null);
+            Instant now = Instant.now();
+            clock.observe(view.walPosition(), now);
+            Instant caughtUpAt =
+                    destination.position().flatMap(clock::coveredUntil).orElse(null);
             SyncStatus.SlotState s = view.slot();
-            catalog.sourceStates()
-                    .save(
-                            targetConnection,
-                            view.walPosition(),
-                            !s.exists() ? "missing" : s.active() ? "active" : "inactive",
-                            s.confirmedFlush(),
-                            s.retainedBytes(),
-                            caughtUpAt);
+            destination.save(new SourceState(
+                    view.walPosition(),
+                    !s.exists() ? "missing" : s.active() ? "active" : "inactive",
+                    s.confirmedFlush(),
+                    s.retainedBytes(),
+                    now,
+                    caughtUpAt));
         } catch (SQLException e) {
             log.debug("could not record the source's state for status: SQLSTATE {}", e.getSQLState());
             if (JdbcErrors.isRetriable(e)) {
@@ -92,7 +105,7 @@ final class SourceWatch implements AutoCloseable {
                 // would fail on new connections too, so the ones open are kept rather than reopened every tick.
                 closeConnections();
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             log.debug(
                     "could not record the source's state for status: {}",
                     e.getClass().getName());
@@ -101,17 +114,15 @@ final class SourceWatch implements AutoCloseable {
     }
 
     private void closeConnections() {
-        for (Connection c : new Connection[] {sourceConnection, targetConnection}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (SQLException e) {
-                    log.debug("close failed; the connection is abandoned");
-                }
+        if (sourceConnection != null) {
+            try {
+                sourceConnection.close();
+            } catch (SQLException e) {
+                log.debug("close failed; the connection is abandoned");
             }
         }
         sourceConnection = null;
-        targetConnection = null;
+        destination.reset();
     }
 
     /**

@@ -2,10 +2,10 @@ package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.SourceState;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.PostgresDialect;
-import io.pgferry.jdbc.SourceStates;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.Unrepresentable;
@@ -89,7 +89,7 @@ public final class SyncStatus {
                     Map<String, CopyChunks.Progress> chunks = exists(t, dialect.quote(catalogSchema) + ".copy_chunk")
                             ? new CopyChunks(dialect, catalogSchema, name).progress(t)
                             : Map.of();
-                    Optional<SourceStates.SourceState> seen = exists(t, dialect.quote(catalogSchema) + ".source_state")
+                    Optional<SourceState> seen = exists(t, dialect.quote(catalogSchema) + ".source_state")
                             ? catalog.sourceStates().read(t)
                             : Optional.empty();
                     out.add(report(name, p.get(), catalog.states(t), chunks, s, source, seen));
@@ -154,8 +154,8 @@ public final class SyncStatus {
                             : "Kafka holds no sync position under topic prefix " + target.topicPrefix(),
                     "check the target's topic.prefix and the slot name, or start a sync first");
         }
-        Map<String, List<KafkaTableStates.Stored>> states =
-                KafkaTableStates.readAll(target, onlyThisSync ? target.syncName() : null);
+        KafkaTableStates.Contents contents = KafkaTableStates.read(target, onlyThisSync ? target.syncName() : null);
+        Map<String, List<KafkaTableStates.Stored>> states = contents.tables();
         List<Report> out = new ArrayList<>();
         try (Connection s = source == null ? null : Connections.open(source)) {
             for (KafkaPositions.StoredPosition p : stored) {
@@ -178,7 +178,14 @@ public final class SyncStatus {
                             t.error(),
                             t.updatedAt()));
                 }
-                out.add(report(p.sync(), position, tables, Map.of(), s, source, Optional.empty()));
+                out.add(report(
+                        p.sync(),
+                        position,
+                        tables,
+                        Map.of(),
+                        s,
+                        source,
+                        Optional.ofNullable(contents.sources().get(p.sync()))));
             }
             return out;
         } catch (SQLException e) {
@@ -193,7 +200,7 @@ public final class SyncStatus {
             Map<String, CopyChunks.Progress> chunks,
             Connection s,
             Dsn source,
-            Optional<SourceStates.SourceState> recorded)
+            Optional<SourceState> recorded)
             throws SQLException {
         Long lagBytes = null;
         Duration lagTime = null;
@@ -202,7 +209,7 @@ public final class SyncStatus {
         if (s != null) {
             view = observe(s, source, name);
         } else if (recorded.isPresent()) {
-            SourceStates.SourceState r = recorded.get();
+            SourceState r = recorded.get();
             boolean exists = !"missing".equals(r.slotStatus());
             view = new SourceView(
                     r.walPosition(),
@@ -215,7 +222,7 @@ public final class SyncStatus {
             lagTime = lagTime(
                     lagBytes,
                     p.sourceCommitTime(),
-                    recorded.map(SourceStates.SourceState::caughtUpAt).orElse(null),
+                    recorded.map(SourceState::caughtUpAt).orElse(null),
                     seenAt != null ? seenAt : Instant.now());
         }
         return new Report(
@@ -269,7 +276,7 @@ public final class SyncStatus {
     }
 
     /** The sync's recorded view of the source; none from a catalog made before that record existed. */
-    private static Optional<SourceStates.SourceState> recorded(SyncCatalog catalog, Connection t) {
+    private static Optional<SourceState> recorded(SyncCatalog catalog, Connection t) {
         try {
             return catalog.sourceStates().read(t);
         } catch (SQLException e) {

@@ -101,13 +101,16 @@ public final class SyncTeardown {
     public static Result drop(Dsn source, String publication, KafkaTarget target) {
         String slot = target.syncName();
         boolean positioned = !KafkaPositions.readAll(target, true).isEmpty();
-        List<KafkaTableStates.Stored> states =
-                KafkaTableStates.readAll(target, slot).getOrDefault(slot, List.of());
+        KafkaTableStates.Contents recorded = KafkaTableStates.read(target, slot);
+        List<KafkaTableStates.Stored> states = recorded.tables().getOrDefault(slot, List.of());
         Source s = Source.check(
                 source, slot, publication, positioned || !states.isEmpty(), "topic prefix " + target.topicPrefix());
         s.dropSlotAndPublication();
         try (KafkaTableStates tables = new KafkaTableStates(target)) {
             tables.remove(states.stream().map(KafkaTableStates.Stored::table).toList());
+            if (recorded.sources().containsKey(slot)) {
+                tables.removeSource();
+            }
         }
         if (positioned) {
             try (KafkaPositions positions = new KafkaPositions(target)) {

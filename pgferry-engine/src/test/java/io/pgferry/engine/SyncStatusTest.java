@@ -2,9 +2,9 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.core.sink.SourceState;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.PostgresDialect;
-import io.pgferry.jdbc.SourceStates;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.connect.Dsn;
 import io.pgferry.testkit.PgTest;
@@ -105,7 +105,7 @@ class SyncStatusTest {
                 while (System.nanoTime() < deadline) {
                     caughtUp = catalog.sourceStates()
                             .read(t)
-                            .map(SourceStates.SourceState::caughtUpAt)
+                            .map(SourceState::caughtUpAt)
                             .orElse(null);
                     if (caughtUp != null && caughtUp.isAfter(lastCommit.plusSeconds(6))) {
                         break;

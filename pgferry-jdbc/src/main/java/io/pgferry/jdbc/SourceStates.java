@@ -1,6 +1,7 @@
 package io.pgferry.jdbc;
 
 import io.pgferry.core.Lsn;
+import io.pgferry.core.sink.SourceState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,20 +18,6 @@ import java.util.Optional;
  * data path: written in autocommit by one thread of the sync, read by status.
  */
 public final class SourceStates {
-    /**
-     * The source as a running sync last saw it: the source's WAL position, its slot's status ({@code active}, {@code
-     * inactive} or {@code missing}), confirmed position and retained WAL, and when, by the destination's clock; and
-     * {@code caughtUpAt}, the time by which the source had written everything the sync's position covered then (null
-     * when the sync did not know): what the lag in seconds is measured from.
-     */
-    public record SourceState(
-            Lsn walPosition,
-            String slotStatus,
-            Lsn slotConfirmedFlush,
-            Long slotRetainedBytes,
-            Instant observedAt,
-            Instant caughtUpAt) {}
-
     private final String table;
     private final String now;
     private final String syncName;

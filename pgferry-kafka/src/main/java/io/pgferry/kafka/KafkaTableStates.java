@@ -3,6 +3,7 @@ package io.pgferry.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.SourceState;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.kafka.event.ConnectJson;
 import io.pgferry.kafka.event.Topics;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -29,13 +31,14 @@ import org.apache.kafka.common.KafkaException;
  * <sync>/<schema.table>}, UTF-8; value {@code {"sync", "table", "topic", "state", "rows_copied", "bytes_copied",
  * "error", "apply_from", "ts_ms"}}), the last one of a key being the table's state. The sync writes a record at each
  * change of state, outside any transaction and waiting for the in-sync replicas; {@code pgferry status} reads them
- * back.
+ * back. The same topic keeps, under key {@code <sync>}, the source as the running sync last saw it ({@link
+ * #saveSource}), as a SQL destination's {@code source_state} table does.
  *
  * <p>The position, not these records, decides where a sync resumes; the records say which tables are the sync's (a
  * table is recorded before its first row is sent) and, for a table added to a sync that streamed already, from which
  * position its changes apply ({@code apply_from}: the consistent point of the snapshot it was copied from, {@link
- * #UNFINISHED} while that copy has not ended). Used by the sync's thread, the copy's workers and the applier: the
- * methods that save are synchronized.
+ * #UNFINISHED} while that copy has not ended). Used by the sync's thread, the copy's workers, the applier and the
+ * thread that watches the source: the methods that save are synchronized.
  */
 public final class KafkaTableStates implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -195,7 +198,11 @@ public final class KafkaTableStates implements AutoCloseable {
 
     /** Sends the record of {@code table} of {@code sync}, a tombstone when {@code value} is null. */
     private void send(String sync, String table, byte[] value) {
-        byte[] key = (sync + "/" + table).getBytes(StandardCharsets.UTF_8);
+        sendKeyed(sync + "/" + table, "the state of table " + table + " of sync " + sync, value);
+    }
+
+    /** Sends the record of key {@code key} (what it holds is {@code what}), a tombstone when {@code value} is null. */
+    private void sendKeyed(String key, String what, byte[] value) {
         try {
             if (producer == null) {
                 try (TopicAdmin admin = new TopicAdmin(ClientSettings.admin(target, clientId + "-admin"))) {
@@ -207,15 +214,15 @@ public final class KafkaTableStates implements AutoCloseable {
                     throw KafkaErrors.badSettings(e, target);
                 }
             }
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
+                    .get();
         } catch (PgFerryException e) {
             throw e;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw KafkaErrors.classify(
-                    e, "record the state of table " + table + " of sync " + sync + " in " + topic, target, null);
+            throw KafkaErrors.classify(e, "record " + what + " in " + topic, target, null);
         }
     }
 
@@ -228,18 +235,48 @@ public final class KafkaTableStates implements AutoCloseable {
     }
 
     /**
+     * Records what the running sync just saw of the source, under key {@code <sync>} ({@link SourceRecord}); waits for
+     * the in-sync replicas. The topic keeps the last one (compaction), which {@code pgferry status} reads.
+     */
+    public synchronized void saveSource(SourceState seen) {
+        String sync = target.syncName();
+        sendKeyed(
+                sync,
+                "the source's state as sync " + sync + " saw it",
+                ConnectJson.record(false, null, g -> SourceRecord.write(g, sync, seen)));
+    }
+
+    /** Removes the sync's source-state record, with a tombstone. */
+    public synchronized void removeSource() {
+        String sync = target.syncName();
+        sendKeyed(sync, "the source's state as sync " + sync + " saw it", null);
+    }
+
+    /**
      * The state of every table of every sync under {@code target}'s prefix (of {@code onlySync} alone when not
      * null), by sync, each list in table order; empty when the topic does not exist (a sync of an older release).
      */
     public static Map<String, List<Stored>> readAll(KafkaTarget target, String onlySync) {
+        return read(target, onlySync).tables();
+    }
+
+    /**
+     * What the topic holds for the syncs under {@code target}'s prefix (for {@code onlySync} alone when not null): the
+     * state of each table, by sync, each list in table order, and the source as each running sync last saw it.
+     */
+    public record Contents(Map<String, List<Stored>> tables, Map<String, SourceState> sources) {}
+
+    /** Reads the whole topic once; empty when it does not exist (a sync of an older release). */
+    public static Contents read(KafkaTarget target, String onlySync) {
         String topic = topicOf(target);
         Map<String, Map<String, Stored>> bySync = new TreeMap<>();
+        Map<String, SourceState> sources = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(ClientSettings.consumer(target, target.transactionalId() + "-states-status"))) {
             TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
                 if (r.value() == null) {
                     // A tombstone: the table's state was removed with its sync (key "<sync>/<table>"; sync names,
-                    // slot names, hold no '/').
+                    // slot names, hold no '/'), or the sync's source state (key "<sync>").
                     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
                     int slash = key.indexOf('/');
                     if (slash > 0) {
@@ -247,11 +284,20 @@ public final class KafkaTableStates implements AutoCloseable {
                         if (tables != null) {
                             tables.remove(key.substring(slash + 1));
                         }
+                    } else {
+                        sources.remove(key);
                     }
                     return;
                 }
-                Stored s = parse(topic, r.value());
-                if (onlySync == null || onlySync.equals(s.sync())) {
+                JsonNode n = tree(topic, r.value());
+                String sync = n.path("sync").asText();
+                if (onlySync != null && !onlySync.equals(sync)) {
+                    return;
+                }
+                if (SourceRecord.is(n)) {
+                    sources.put(sync, parse(topic, n, SourceRecord::parse));
+                } else {
+                    Stored s = parse(topic, n, KafkaTableStates::parse);
                     bySync.computeIfAbsent(s.sync(), k -> new TreeMap<>()).put(s.table(), s);
                 }
             });
@@ -266,30 +312,45 @@ public final class KafkaTableStates implements AutoCloseable {
         }
         Map<String, List<Stored>> out = new TreeMap<>();
         bySync.forEach((sync, tables) -> out.put(sync, new ArrayList<>(tables.values())));
-        return out;
+        return new Contents(out, sources);
     }
 
-    private static Stored parse(String topic, byte[] value) {
+    private static JsonNode tree(String topic, byte[] value) {
         try {
-            JsonNode n = JSON.readTree(value);
-            JsonNode error = n.get("error");
-            JsonNode applyFrom = n.get("apply_from");
-            return new Stored(
-                    n.get("sync").asText(),
-                    n.get("table").asText(),
-                    n.get("topic").asText(),
-                    TableState.ofLabel(n.get("state").asText()),
-                    n.get("rows_copied").asLong(),
-                    n.get("bytes_copied").asLong(),
-                    error == null || error.isNull() ? null : error.asText(),
-                    applyFrom == null || applyFrom.isNull() ? null : applyFrom.asLong(),
-                    Instant.ofEpochMilli(n.get("ts_ms").asLong()));
-        } catch (IOException | RuntimeException e) {
-            throw PgFerryException.fatal(
-                    "a record in topic " + topic + " is not a pgferry table state",
-                    "delete the topic: the next run of each sync writes its tables' states again",
-                    e);
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw notOurs(topic, e);
         }
+    }
+
+    private static <T> T parse(String topic, JsonNode n, Function<JsonNode, T> parser) {
+        try {
+            return parser.apply(n);
+        } catch (RuntimeException e) {
+            throw notOurs(topic, e);
+        }
+    }
+
+    private static PgFerryException notOurs(String topic, Exception e) {
+        return PgFerryException.fatal(
+                "a record in topic " + topic + " is not a pgferry table state",
+                "delete the topic: the next run of each sync writes its tables' states again",
+                e);
+    }
+
+    private static Stored parse(JsonNode n) {
+        JsonNode error = n.get("error");
+        JsonNode applyFrom = n.get("apply_from");
+        return new Stored(
+                n.get("sync").asText(),
+                n.get("table").asText(),
+                n.get("topic").asText(),
+                TableState.ofLabel(n.get("state").asText()),
+                n.get("rows_copied").asLong(),
+                n.get("bytes_copied").asLong(),
+                error == null || error.isNull() ? null : error.asText(),
+                applyFrom == null || applyFrom.isNull() ? null : applyFrom.asLong(),
+                Instant.ofEpochMilli(n.get("ts_ms").asLong()));
     }
 
     @Override
