@@ -94,6 +94,7 @@ final class AddedTables {
                 .filter(st -> st.state() != TableState.REMOVED)
                 .map(SyncCatalog.TableStatus::sourceTable)
                 .toList();
+        RemovedTables.refuseMistypedNarrowing(config, source, part, matched);
         List<TableName> adding = new ArrayList<>();
         Map<String, Long> from = applyFromColumn(target, dialect, config);
         List<TableName> names = from == null

@@ -106,6 +106,14 @@ final class KafkaSync {
             PublicationChecks publication = new PublicationChecks(source, config.publication());
             List<KafkaTableStates.Stored> recorded =
                     KafkaTableStates.readAll(target, config.slot()).getOrDefault(config.slot(), List.of());
+            RemovedTables.refuseMistypedNarrowing(
+                    config,
+                    source,
+                    recorded.stream()
+                            .filter(st -> st.state() != TableState.REMOVED)
+                            .map(KafkaTableStates.Stored::table)
+                            .toList(),
+                    names);
             if (publication.exists() && !recorded.isEmpty()) {
                 KafkaAddedTables.Selection selection =
                         KafkaAddedTables.select(config, source, names, recorded, publication);

@@ -1,5 +1,6 @@
 package io.pgferry.engine;
 
+import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.SyncCatalog;
@@ -10,9 +11,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +34,45 @@ final class RemovedTables {
     private static final Logger log = LoggerFactory.getLogger(RemovedTables.class);
 
     private RemovedTables() {}
+
+    /**
+     * Refuses a start whose patterns no longer match tables the sync streams while one of its include patterns
+     * matches no table of the source: a mistyped pattern ({@code public.ordrs}) would take them out of the sync, and
+     * the start with the right patterns would then copy them afresh (dropping the target tables the sync created).
+     * Narrowing on purpose, with patterns that each match a table, and tables dropped at the source are not refused.
+     * Checked before anything is recorded or taken out of the publication. Issue 5.
+     *
+     * @param streamed the sync's tables as its destination records them, but those recorded removed
+     * @param matched the tables the patterns match now
+     */
+    static void refuseMistypedNarrowing(
+            SyncConfig config, Connection source, Collection<String> streamed, Collection<TableName> matched)
+            throws SQLException {
+        Set<TableName> kept = new HashSet<>(matched);
+        List<TableName> candidates = TableSelector.all(source);
+        Set<TableName> present = new HashSet<>(candidates);
+        List<TableName> leaving = streamed.stream()
+                .map(TableName::parse)
+                .filter(t -> !kept.contains(t) && present.contains(t))
+                .sorted(Comparator.comparing(TableName::toString))
+                .toList();
+        if (leaving.isEmpty()) {
+            return;
+        }
+        List<String> empty = TableSelector.unmatched(config.include(), candidates);
+        if (empty.isEmpty()) {
+            return;
+        }
+        String tables = leaving.size() <= 3
+                ? leaving.stream().map(TableName::toString).collect(Collectors.joining(", "))
+                : leaving.subList(0, 3).stream().map(TableName::toString).collect(Collectors.joining(", ")) + " and "
+                        + (leaving.size() - 3) + " more";
+        throw PgFerryException.fatal(
+                "table pattern " + String.join(", ", empty) + " of sync " + config.slot() + " matches no table of the"
+                        + " source, and the patterns no longer match " + tables + ", which the sync streams: a"
+                        + " mistyped pattern would take them out of the sync",
+                "correct the table patterns; to narrow the sync on purpose, give patterns that each match a table");
+    }
 
     /**
      * Records the tables of {@code states} that are not among {@code names} as removed, and takes them out of the

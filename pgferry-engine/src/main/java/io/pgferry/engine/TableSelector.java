@@ -44,16 +44,7 @@ final class TableSelector {
     static List<TableName> select(Connection source, List<String> include, List<String> exclude, String catalogSchema)
             throws SQLException {
         Predicate<TableName> matches = matcher(include, exclude, catalogSchema);
-        List<TableName> picked = new ArrayList<>();
-        try (Statement st = source.createStatement();
-                ResultSet rs = st.executeQuery(TABLES)) {
-            while (rs.next()) {
-                TableName t = new TableName(rs.getString(1), rs.getString(2));
-                if (matches.test(t)) {
-                    picked.add(t);
-                }
-            }
-        }
+        List<TableName> picked = all(source).stream().filter(matches).toList();
         if (picked.isEmpty()) {
             throw PgFerryException.fatal(
                     "no table of the source matches " + String.join(",", include)
@@ -61,6 +52,28 @@ final class TableSelector {
                     "check the table patterns: schema.table, * and ? as wildcards, case as stored (quote mixed case)");
         }
         return picked;
+    }
+
+    /** Every table a sync could pick: the source's ordinary and partitioned tables but partitions, in name order. */
+    static List<TableName> all(Connection source) throws SQLException {
+        List<TableName> all = new ArrayList<>();
+        try (Statement st = source.createStatement();
+                ResultSet rs = st.executeQuery(TABLES)) {
+            while (rs.next()) {
+                all.add(new TableName(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return all;
+    }
+
+    /** The patterns of {@code include} that match none of {@code tables}. */
+    static List<String> unmatched(List<String> include, List<TableName> tables) {
+        return include.stream()
+                .filter(p -> {
+                    TableGlob g = TableGlob.parse(p);
+                    return tables.stream().noneMatch(g::matches);
+                })
+                .toList();
     }
 
     /** Whether a table's name matches an include pattern and no exclude pattern, outside pgferry's own schemas. */

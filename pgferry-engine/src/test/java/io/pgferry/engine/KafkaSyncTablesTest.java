@@ -6,6 +6,7 @@ import static io.pgferry.engine.KafkaSyncTest.prefix;
 import static io.pgferry.engine.KafkaSyncTest.records;
 import static io.pgferry.engine.KafkaSyncTest.target;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
@@ -151,6 +152,12 @@ class KafkaSyncTablesTest {
         source.execute("DROP TABLE u", "UPDATE t SET v = 'b'");
         new SyncEngine(config(source, prefix).build()).run();
         source.execute("UPDATE t SET v = 'c'", "INSERT INTO w VALUES (1, 'left out')");
+        // A mistyped pattern beside the one that narrows is refused before anything is recorded.
+        assertThatThrownBy(() -> new SyncEngine(config(source, prefix)
+                                .include("public.t", "public.ww")
+                                .build())
+                        .run())
+                .hasMessageContaining("table pattern public.ww of sync pgferry_sync matches no table of the source");
         new SyncEngine(config(source, prefix).include("public.t").build()).run();
         source.execute("UPDATE t SET v = 'd'");
         new SyncEngine(config(source, prefix).include("public.t").build()).run();

@@ -131,7 +131,9 @@ class SyncStatusTest {
             }
             Instant now = Instant.now();
             assertThat(r.lagBytes()).as("WAL the sync has not read").isPositive();
-            assertThat(r.sourceCommitTime()).isEqualTo(lastCommit);
+            // Later when PostgreSQL 14's pgoutput sent an empty transaction (another database's, say) meanwhile:
+            // later majors skip them. The bound below holds either way: the record's time passed lastCommit + 6 s.
+            assertThat(r.sourceCommitTime()).isAfterOrEqualTo(lastCommit);
             assertThat(r.lagTime())
                     .as("lag in seconds, against the age of the last applied commit")
                     .isLessThan(Duration.between(lastCommit, now).minusSeconds(5));

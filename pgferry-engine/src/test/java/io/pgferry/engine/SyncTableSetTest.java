@@ -215,7 +215,8 @@ class SyncTableSetTest {
     /**
      * Issue 5: a sync started again with narrower table patterns stopped at the first change of a table it left out
      * ("a change arrived for table public.b, which this sync does not copy"), since the publication it made still
-     * published it; and widened again it would have streamed on into rows that missed the changes left out.
+     * published it; and widened again it would have streamed on into rows that missed the changes left out. A
+     * mistyped pattern that matches nothing, beside one that narrows, is refused rather than taken as a narrowing.
      */
     @Test
     void aTableTheNarrowedPatternsLeaveOutIsRemovedAndCopiedAfreshWhenMatchedAgain(TestDatabase source)
@@ -228,6 +229,21 @@ class SyncTableSetTest {
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
             source.execute("UPDATE a SET v = 'y'", "UPDATE b SET v = 'left out' WHERE id = 1");
+
+            // A mistyped pattern beside the right one is refused before anything changes, rather than take b out of
+            // the sync (and have the start with the right patterns copy it afresh).
+            assertThatThrownBy(() -> new SyncEngine(SyncEngineTest.config(source, target)
+                                    .include("public.a", "public.bb")
+                                    .untilCaughtUp(true)
+                                    .build())
+                            .run())
+                    .hasMessageContaining("table pattern public.bb of sync pgferry_sync matches no table of the source")
+                    .hasMessageContaining("no longer match public.b, which the sync streams");
+            assertThat(target.queryString("SELECT state FROM pgferry.table_state WHERE source_table = 'public.b'"))
+                    .isEqualTo("streaming");
+            assertThat(Databases.query(
+                            source, "SELECT tablename FROM pg_publication_tables WHERE pubname = 'pgferry_sync'"))
+                    .containsExactly("a", "b");
 
             new SyncEngine(SyncEngineTest.config(source, target)
                             .include("public.a")
