@@ -154,6 +154,14 @@ class MetricsEndpointTest {
                         () -> metric(scrape(port), "pgferry_slot_active", "pgferry_sync") == 1.0,
                         p,
                         dir.resolve("err.txt"));
+                // The sync's own lag, from its looks at the source every 5 s: NaN before the first.
+                ChildCli.awaitWhileAlive(
+                        () -> {
+                            double lag = metric(scrape(port), "pgferry_sync_lag_seconds", "pgferry_sync");
+                            return lag >= 0 && lag < 30;
+                        },
+                        p,
+                        dir.resolve("err.txt"));
             } finally {
                 p.destroy();
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A SQL destination as {@link SourceWatch} records in it: the sync's position and its {@code source_state} row in its
- * catalog, over a connection of its own in autocommit, opened on first use. The observation time stored is the
- * destination's clock, as the catalog's other times are.
+ * A SQL destination as {@link SourceWatch} records in it: its {@code source_state} row in the sync's catalog, over a
+ * connection of its own in autocommit, opened on first use (the observation time stored is the destination's clock, as
+ * the catalog's other times are). The position is the catalog's, which the stream also moves past WAL that carried
+ * nothing for the sync ({@code TargetCheckpointStore}).
  */
 final class CatalogDestination implements SourceWatch.Destination {
     private static final Logger log = LoggerFactory.getLogger(CatalogDestination.class);

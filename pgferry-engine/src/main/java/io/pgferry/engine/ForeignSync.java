@@ -255,7 +255,7 @@ final class ForeignSync {
                             worker -> new JdbcSink(
                                     () -> target.connect(true),
                                     dialect,
-                                    r -> SyncEngine.targetOf(targets, r),
+                                    r -> SyncChecks.targetOf(targets, r),
                                     catalog,
                                     () -> fingerprint,
                                     where),
@@ -289,7 +289,7 @@ final class ForeignSync {
         }
         TargetCheckpointStore store = new TargetCheckpointStore(target::connect, catalog, where);
         Supplier<ChangeSink> sinks = () -> new JdbcSink(
-                target::connect, dialect, r -> SyncEngine.targetOf(targets, r), catalog, store::fingerprint, where);
+                target::connect, dialect, r -> SyncChecks.targetOf(targets, r), catalog, store::fingerprint, where);
         InitialCopy copy = null;
         if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
             copy = new ForeignCopy(
@@ -302,7 +302,7 @@ final class ForeignSync {
                     worker -> new JdbcSink(
                             () -> target.connect(true),
                             dialect,
-                            r -> SyncEngine.targetOf(targets, r),
+                            r -> SyncChecks.targetOf(targets, r),
                             catalog,
                             store::fingerprint,
                             where),
@@ -332,7 +332,7 @@ final class ForeignSync {
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
         }
-        SourceWatch watch = SourceWatch.start(config.source(), config.slot(), catalog, target::connect);
+        SourceWatch watch = engine.watchSource(new CatalogDestination(catalog, target::connect));
         try {
             s.run();
             watch.finish();

@@ -251,7 +251,7 @@ final class KafkaSync {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
         }
         Optional<Lsn> resumedAt = stored.map(Checkpoint::lsn);
-        SourceWatch watch = SourceWatch.start(config.source(), config.slot(), new SourceWatch.Destination() {
+        SourceWatch watch = engine.watchSource(new SourceWatch.Destination() {
             @Override
             public Optional<Lsn> position() {
                 // What the stream acknowledged: sent and committed, or passed over with nothing for the sync.

@@ -3,6 +3,7 @@ package io.pgferry.engine;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.config.TableGlob;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.admin.Publications;
@@ -39,7 +40,8 @@ final class RemovedTables {
      * Refuses a start whose patterns no longer match tables the sync streams while one of its include patterns
      * matches no table of the source: a mistyped pattern ({@code public.ordrs}) would take them out of the sync, and
      * the start with the right patterns would then copy them afresh (dropping the target tables the sync created).
-     * Narrowing on purpose, with patterns that each match a table, and tables dropped at the source are not refused.
+     * Narrowing on purpose, with patterns that each match a table or with exclude patterns, and tables dropped at the
+     * source are not refused.
      * Checked before anything is recorded or taken out of the publication. Issue 5.
      *
      * @param streamed the sync's tables as its destination records them, but those recorded removed
@@ -51,9 +53,13 @@ final class RemovedTables {
         Set<TableName> kept = new HashSet<>(matched);
         List<TableName> candidates = TableSelector.all(source);
         Set<TableName> present = new HashSet<>(candidates);
+        List<TableGlob> include =
+                config.include().stream().map(TableGlob::parse).toList();
+        // Those no include pattern matches any more; one an exclude pattern leaves out was left out on purpose.
         List<TableName> leaving = streamed.stream()
                 .map(TableName::parse)
                 .filter(t -> !kept.contains(t) && present.contains(t))
+                .filter(t -> include.stream().noneMatch(g -> g.matches(t)))
                 .sorted(Comparator.comparing(TableName::toString))
                 .toList();
         if (leaving.isEmpty()) {
@@ -71,7 +77,8 @@ final class RemovedTables {
                 "table pattern " + String.join(", ", empty) + " of sync " + config.slot() + " matches no table of the"
                         + " source, and the patterns no longer match " + tables + ", which the sync streams: a"
                         + " mistyped pattern would take them out of the sync",
-                "correct the table patterns; to narrow the sync on purpose, give patterns that each match a table");
+                "correct the table patterns; to narrow the sync on purpose, give patterns that each match a table, or"
+                        + " exclude patterns");
     }
 
     /**

@@ -3,7 +3,6 @@ package io.pgferry.engine;
 import io.pgferry.core.Lsn;
 import io.pgferry.core.sink.SourceState;
 import io.pgferry.jdbc.JdbcErrors;
-import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
@@ -14,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +54,8 @@ final class SourceWatch implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final WalClock clock = new WalClock();
     private Connection sourceConnection;
+    /** The lag found at the last look; null before one. */
+    private volatile SyncLag lag;
 
     private SourceWatch(Dsn source, String slot, Destination destination) {
         this.source = source;
@@ -66,11 +66,6 @@ final class SourceWatch implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-    }
-
-    /** Starts recording in a SQL destination's catalog at once, then every {@link #INTERVAL}. */
-    static SourceWatch start(Dsn source, String slot, SyncCatalog catalog, Supplier<Connection> target) {
-        return start(source, slot, new CatalogDestination(catalog, target));
     }
 
     /** Starts recording at once, then every {@link #INTERVAL}. */
@@ -88,8 +83,10 @@ final class SourceWatch implements AutoCloseable {
             SyncStatus.SourceView view = SyncStatus.observe(sourceConnection, source, slot);
             Instant now = Instant.now();
             clock.observe(view.walPosition(), now);
-            Instant caughtUpAt =
-                    destination.position().flatMap(clock::coveredUntil).orElse(null);
+            Optional<Lsn> position = destination.position();
+            Instant caughtUpAt = position.flatMap(clock::coveredUntil).orElse(null);
+            position.ifPresent(
+                    p -> lag = new SyncLag(Math.max(0, view.walPosition().value() - p.value()), caughtUpAt));
             SyncStatus.SlotState s = view.slot();
             destination.save(new SourceState(
                     view.walPosition(),
@@ -111,6 +108,11 @@ final class SourceWatch implements AutoCloseable {
                     e.getClass().getName());
             closeConnections();
         }
+    }
+
+    /** The lag found at the last look; empty before one, or while the destination holds no position. */
+    Optional<SyncLag> lag() {
+        return Optional.ofNullable(lag);
     }
 
     private void closeConnections() {

@@ -1,6 +1,7 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.event.Relation;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.SourceTable;
@@ -262,5 +263,16 @@ final class SyncChecks {
                         tt);
             }
         }
+    }
+
+    /** The target table of a change's relation; a change of a table the sync does not copy stops it. */
+    static TargetTable targetOf(Map<TableName, TargetTable> targets, Relation r) {
+        TargetTable t = targets.get(new TableName(r.schema(), r.table()));
+        if (t == null) {
+            throw PgFerryException.fatal(
+                    "a change arrived for table " + r + ", which this sync does not copy",
+                    "remove the table from the publication, or add it to the sync's tables");
+        }
+        return t;
     }
 }

@@ -2,7 +2,6 @@ package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
-import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.TableState;
@@ -37,6 +36,7 @@ import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +71,7 @@ public final class SyncEngine {
     private volatile CopyProgress progress;
     private volatile boolean stopRequested;
     private volatile ApplyHandler handler;
+    private volatile SourceWatch watch;
 
     /** What a run did. */
     public record Result(boolean copied, Lsn position, long changesApplied, int sequencesSet) {}
@@ -132,6 +133,21 @@ public final class SyncEngine {
     public long changesApplied(String table) {
         ApplyHandler h = handler;
         return h == null ? 0 : h.tableCounts().applied(table);
+    }
+
+    /** The lag in seconds as {@code pgferry status} counts it, from the last look at the source; NaN before one. */
+    public double lagSeconds() {
+        SourceWatch w = watch;
+        Optional<SyncLag> lag = w == null ? Optional.empty() : w.lag();
+        return lag.map(l -> l.seconds(Instant.now(), streamStats().lastAcknowledgedCommit()))
+                .orElse(Double.NaN);
+    }
+
+    /** Starts looking at the source for status and metrics, recording at {@code destination}. */
+    SourceWatch watchSource(SourceWatch.Destination destination) {
+        SourceWatch w = SourceWatch.start(config.source(), config.slot(), destination);
+        watch = w;
+        return w;
     }
 
     /** Changes applied by the streaming phase so far. */
@@ -273,7 +289,7 @@ public final class SyncEngine {
                     () -> new JdbcSink(
                             () -> Connections.open(config.target()),
                             dialect,
-                            r -> targetOf(targets, r),
+                            r -> SyncChecks.targetOf(targets, r),
                             catalog,
                             store::fingerprint,
                             where),
@@ -304,13 +320,12 @@ public final class SyncEngine {
                 if (stopRequested) {
                     return new Result(false, Lsn.INVALID, 0, 0);
                 }
-                SourceWatch watch = SourceWatch.start(
-                        config.source(), config.slot(), catalog, () -> Connections.open(config.target()));
+                SourceWatch w = watchSource(new CatalogDestination(catalog, () -> Connections.open(config.target())));
                 try {
                     s.run();
-                    watch.finish();
+                    w.finish();
                 } finally {
-                    watch.close();
+                    w.close();
                 }
             } finally {
                 h.close();
@@ -476,15 +491,5 @@ public final class SyncEngine {
         handler = h;
         stream = s;
         return !stopRequested;
-    }
-
-    static TargetTable targetOf(Map<TableName, TargetTable> targets, Relation r) {
-        TargetTable t = targets.get(new TableName(r.schema(), r.table()));
-        if (t == null) {
-            throw PgFerryException.fatal(
-                    "a change arrived for table " + r + ", which this sync does not copy",
-                    "remove the table from the publication, or add it to the sync's tables");
-        }
-        return t;
     }
 }

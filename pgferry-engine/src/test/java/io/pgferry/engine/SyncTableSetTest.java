@@ -245,8 +245,10 @@ class SyncTableSetTest {
                             source, "SELECT tablename FROM pg_publication_tables WHERE pubname = 'pgferry_sync'"))
                     .containsExactly("a", "b");
 
+            // Narrowed on purpose, by an exclude pattern: a pattern for tables to come may match nothing yet.
             new SyncEngine(SyncEngineTest.config(source, target)
-                            .include("public.a")
+                            .include("public.*", "future.*")
+                            .exclude(List.of("public.b"))
                             .untilCaughtUp(true)
                             .build())
                     .run();

@@ -42,6 +42,12 @@ public final class SyncMeters {
                 .description("changes in the last batch committed")
                 .tag("slot", slot)
                 .register(registry);
+        Gauge.builder("pgferry.sync.lag.seconds", engine, SyncEngine::lagSeconds)
+                .description("how long ago the source wrote the oldest change not applied yet, as the sync last looked"
+                        + " (every 5 s): 0 when none waits; NaN before the first look")
+                .tag("slot", slot)
+                .strongReference(true)
+                .register(registry);
         copy(registry, slot, engine, "pgferry.sync.copy.rows", "rows copied so far", CopyProgress::rows);
         copy(registry, slot, engine, "pgferry.sync.copy.bytes", "bytes copied so far", CopyProgress::bytes);
         copy(
