@@ -177,8 +177,11 @@ class ChunkedCopyTest {
                 case 0 -> st.execute("UPDATE t SET id = id - 100000 WHERE id = (SELECT max(id) FROM t"
                         + " WHERE id BETWEEN -99999 AND -1)");
                 case 1 -> st.execute("DELETE FROM t WHERE id = (SELECT min(id) FROM t WHERE id BETWEEN -99999 AND -1)");
-                case 2 -> st.execute(
-                        "UPDATE t SET doc = md5(random()::text) || doc WHERE id = (SELECT max(id) FROM t WHERE id < 0)");
+                    // The value keeps its length. It grew by 32 bytes an update once, a defect of this test (issue 5's
+                    // CI): once every row had moved, two rows took thousands of updates of 150 kB each, the longer the
+                    // writer ran the more, and under load the sync had not caught up by the deadline.
+                case 2 -> st.execute("UPDATE t SET doc = md5(random()::text) || substr(doc, 33)"
+                        + " WHERE id = (SELECT max(id) FROM t WHERE id < 0)");
                 default -> MOVE_HIGHEST_BELOW_LOWEST.run(st, i);
             }
         };
