@@ -54,8 +54,14 @@ public final class SyncStatus {
             Optional<Lsn> exactFrom,
             Map<String, CopyChunks.Progress> chunks) {}
 
-    /** The slot at the source; null in a report made without the source and no record of the sync's view of it. */
-    public record SlotState(boolean exists, boolean active, Lsn confirmedFlush, Long retainedBytes) {}
+    /**
+     * The slot at the source; null in a report made without the source and no record of the sync's view of it.
+     *
+     * @param invalidation why the source invalidated the slot ({@link SlotAdmin.SlotInfo#invalidation()}); null while
+     *     it is usable, and in a report from the sync's record (a running sync's slot is usable)
+     */
+    public record SlotState(
+            boolean exists, boolean active, Lsn confirmedFlush, Long retainedBytes, String invalidation) {}
 
     /** The source's WAL position and its slot, as seen at one moment. */
     record SourceView(Lsn walPosition, SlotState slot) {}
@@ -214,7 +220,11 @@ public final class SyncStatus {
             view = new SourceView(
                     r.walPosition(),
                     new SlotState(
-                            exists, "active".equals(r.slotStatus()), r.slotConfirmedFlush(), r.slotRetainedBytes()));
+                            exists,
+                            "active".equals(r.slotStatus()),
+                            r.slotConfirmedFlush(),
+                            r.slotRetainedBytes(),
+                            null));
             seenAt = r.observedAt();
         }
         if (view != null && p.lsn().isPresent()) {
@@ -270,8 +280,9 @@ public final class SyncStatus {
             current = Lsn.parse(rs.getString(1));
         }
         Optional<SlotAdmin.SlotInfo> info = new SlotAdmin(s, source).find(slot);
-        SlotState state = info.map(i -> new SlotState(true, i.active(), i.confirmedFlushLsn(), i.retainedWalBytes()))
-                .orElse(new SlotState(false, false, null, null));
+        SlotState state = info.map(i ->
+                        new SlotState(true, i.active(), i.confirmedFlushLsn(), i.retainedWalBytes(), i.invalidation()))
+                .orElse(new SlotState(false, false, null, null, null));
         return new SourceView(current, state);
     }
 

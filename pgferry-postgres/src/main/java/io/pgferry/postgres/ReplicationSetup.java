@@ -5,6 +5,7 @@ import io.pgferry.postgres.admin.Preflight;
 import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.admin.Publications;
 import io.pgferry.postgres.admin.SlotAdmin;
+import io.pgferry.postgres.admin.SlotLostException;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.catalog.TableFacts;
 import io.pgferry.postgres.catalog.TableName;
@@ -16,6 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks a stream's publication, tables and slot before anything is created, then creates what is missing. Existing
@@ -23,6 +26,8 @@ import java.util.Set;
  * silent change. Every check runs before the first CREATE, so bad input leaves nothing half-made.
  */
 final class ReplicationSetup {
+    private static final Logger log = LoggerFactory.getLogger(ReplicationSetup.class);
+
     private final Connection sql;
     private final StreamConfig config;
 
@@ -110,6 +115,15 @@ final class ReplicationSetup {
             throw PgFerryException.fatal(
                     "slot " + s.slotName() + " belongs to database " + s.database(),
                     "connect to that database, or choose another slot name");
+        }
+        if (s.invalidated()) {
+            throw SlotLostException.of(s);
+        }
+        if ("unreserved".equals(s.walStatus())) {
+            log.warn(
+                    "slot {} holds more WAL than max_slot_wal_keep_size allows: the server invalidates it at its next"
+                            + " checkpoint unless the stream catches up first",
+                    s.slotName());
         }
         if (s.active()) {
             throw slotInUse(s.slotName(), s.activePid());

@@ -10,6 +10,7 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
 import io.pgferry.core.pgoutput.ParserOptions;
+import io.pgferry.postgres.admin.SlotLostException;
 import io.pgferry.postgres.catalog.CatalogTypes;
 import io.pgferry.postgres.connect.Connections;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -221,9 +223,7 @@ final class StreamLoop {
                 boolean retriable =
                         e instanceof SQLException se ? Retry.isTransient(se) : ((PgFerryException) e).isRetriable();
                 if (!retriable) {
-                    throw e instanceof SQLException se
-                            ? Connections.classify(se, config.source())
-                            : (PgFerryException) e;
+                    throw e instanceof SQLException se ? classify(se) : (PgFerryException) e;
                 }
                 if (stopRequested) {
                     // The stop wins over the retry: nothing is lost, the next start resumes from what was saved.
@@ -280,6 +280,21 @@ final class StreamLoop {
         commitTimes.forgetUnacknowledged();
         state.accept(ChangeStream.State.RECONNECTING);
         return stopSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * {@code e} as a user reads it. START_REPLICATION on a slot the server invalidated fails with SQLSTATE 55000 and a
+     * message that does not say why (PostgreSQL 15: "cannot read from logical replication slot"); the slot's row says.
+     * A slot invalidated while streaming meets this too: the server ends the walsender and the stream reconnects.
+     */
+    private PgFerryException classify(SQLException e) {
+        if ("55000".equals(e.getSQLState()) && sql != null) {
+            Optional<SlotLostException> lost = SlotLostException.find(sql, config.source(), config.slot());
+            if (lost.isPresent()) {
+                return lost.get();
+            }
+        }
+        return Connections.classify(e, config.source());
     }
 
     private void reconnect() throws SQLException {

@@ -46,7 +46,8 @@ public final class SlotsCommand implements Callable<Integer> {
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description = "List the replication slots of the source database with the WAL each one retains.")
+            description = "List the replication slots of the source database with the WAL each one retains and"
+                    + " whether the server invalidated it.")
     static final class ListSlots extends PgferryCommand {
         static final String[] HEADER = {
             "slot_name",
@@ -58,7 +59,10 @@ public final class SlotsCommand implements Callable<Integer> {
             "confirmed_flush_lsn",
             "restart_lsn",
             "retained_wal_bytes",
-            "two_phase"
+            "two_phase",
+            "wal_status",
+            "safe_wal_bytes",
+            "invalidation_reason"
         };
 
         @Mixin
@@ -103,7 +107,10 @@ public final class SlotsCommand implements Callable<Integer> {
                     text(s.confirmedFlushLsn()),
                     text(s.restartLsn()),
                     text(s.retainedWalBytes()),
-                    text(s.twoPhase())
+                    text(s.twoPhase()),
+                    text(s.walStatus()),
+                    text(s.safeWalBytes()),
+                    text(s.invalidation())
                 });
             }
             int[] widths = new int[HEADER.length];
@@ -154,6 +161,13 @@ public final class SlotsCommand implements Callable<Integer> {
                     } else {
                         g.writeBooleanField("two_phase", s.twoPhase());
                     }
+                    writeNullable(g, "wal_status", s.walStatus());
+                    if (s.safeWalBytes() == null) {
+                        g.writeNullField("safe_wal_bytes");
+                    } else {
+                        g.writeNumberField("safe_wal_bytes", s.safeWalBytes());
+                    }
+                    writeNullable(g, "invalidation_reason", s.invalidation());
                     g.writeEndObject();
                     g.writeRaw('\n');
                 }

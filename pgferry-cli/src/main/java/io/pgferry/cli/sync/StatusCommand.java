@@ -124,6 +124,10 @@ public final class StatusCommand extends PgferryCommand {
         if (!s.exists()) {
             return "; slot missing at the source";
         }
+        if (s.invalidation() != null) {
+            return "; slot invalidated by the source (" + s.invalidation() + "): the sync cannot resume; remove it"
+                    + " (pgferry sync --drop), empty its tables and run it again";
+        }
         return String.format(
                 Locale.ROOT,
                 "; slot %s, confirmed %s, retains %s MB",
@@ -165,6 +169,7 @@ public final class StatusCommand extends PgferryCommand {
                     g.writeObjectFieldStart("slot");
                     g.writeBooleanField("exists", r.slot().exists());
                     g.writeBooleanField("active", r.slot().active());
+                    g.writeStringField("invalidation_reason", r.slot().invalidation());
                     g.writeStringField(
                             "confirmed_flush_lsn",
                             r.slot().confirmedFlush() == null

@@ -20,6 +20,7 @@ import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.Unrepresentable;
 import io.pgferry.metrics.MetricsServer;
 import io.pgferry.metrics.SlotMetrics;
+import io.pgferry.postgres.admin.SlotLostException;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
@@ -245,7 +246,22 @@ public final class SyncCommand extends PgferryCommand {
         reporter.start();
         Signals signals = Signals.install(engine::stop, null, spec.commandLine().getErr());
         try {
-            SyncEngine.Result r = engine.run();
+            SyncEngine.Result r;
+            try {
+                r = engine.run();
+            } catch (SlotLostException e) {
+                throw PgFerryException.fatal(
+                        e.problem(),
+                        "the sync cannot resume: remove it with pgferry sync --drop (the same --source, --target and"
+                                + " --slot), "
+                                + (config.kafkaTarget() != null
+                                        ? "then run it again, which sends the tables' rows again as read records"
+                                        : "empty the tables it wrote at the target (TRUNCATE), then run it again to"
+                                                + " copy them afresh")
+                                + "; to keep it from happening, keep the sync running or raise"
+                                + " max_slot_wal_keep_size",
+                        e);
+            }
             spec.commandLine()
                     .getErr()
                     .printf(

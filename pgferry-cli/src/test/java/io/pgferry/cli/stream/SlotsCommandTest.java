@@ -49,7 +49,9 @@ class SlotsCommandTest {
                 .containsEntry("active", "false")
                 .containsEntry("active_pid", null)
                 .containsEntry("two_phase", "false")
-                .containsKeys("confirmed_flush_lsn", "restart_lsn", "retained_wal_bytes");
+                .containsEntry("wal_status", "reserved")
+                .containsEntry("invalidation_reason", null)
+                .containsKeys("confirmed_flush_lsn", "restart_lsn", "retained_wal_bytes", "safe_wal_bytes");
         assertThat(Long.parseLong(fields.get("retained_wal_bytes"))).isNotNegative();
 
         CliRun drop = CliRun.run("slots", "drop", "pgferry_h4_list", "--source", db.uri());

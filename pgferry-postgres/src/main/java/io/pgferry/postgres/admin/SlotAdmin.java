@@ -35,6 +35,14 @@ public final class SlotAdmin {
      * @param restartLsn null for a slot that never reserved WAL
      * @param retainedWalBytes WAL held back from the server's current position to restart_lsn; null without one
      * @param twoPhase null before PostgreSQL 14
+     * @param walStatus {@code reserved}, {@code extended}, {@code unreserved} (past max_slot_wal_keep_size: invalidated
+     *     at the next checkpoint unless it catches up) or {@code lost}; null for a slot that never reserved WAL
+     * @param safeWalBytes the WAL that may still be written before the slot is past max_slot_wal_keep_size; null when
+     *     that is unlimited
+     * @param invalidation why the server invalidated the slot, null while it is usable: PostgreSQL 17's
+     *     invalidation_reason ({@code wal_removed}, {@code rows_removed}, {@code wal_level_insufficient}, 18's {@code
+     *     idle_timeout}); before 17 {@code wal_removed} for a lost slot, and on a 16 standby {@code conflict} for one
+     *     whose WAL was removed or that conflicted with recovery
      */
     public record SlotInfo(
             String slotName,
@@ -46,10 +54,18 @@ public final class SlotAdmin {
             Lsn confirmedFlushLsn,
             Lsn restartLsn,
             Long retainedWalBytes,
-            Boolean twoPhase) {
+            Boolean twoPhase,
+            String walStatus,
+            Long safeWalBytes,
+            String invalidation) {
         public SlotInfo {
             Objects.requireNonNull(slotName, "slotName");
             Objects.requireNonNull(slotType, "slotType");
+        }
+
+        /** Whether the server invalidated the slot: it can no longer be streamed from. */
+        public boolean invalidated() {
+            return invalidation != null;
         }
     }
 
@@ -139,13 +155,15 @@ public final class SlotAdmin {
     /** The one query behind every read: pg_replication_slots with {@code where}, bound to {@code param} if given. */
     private List<SlotInfo> query(String where, String param) {
         try {
-            boolean hasTwoPhase = c.getMetaData().getDatabaseMajorVersion() >= 14;
+            int major = c.getMetaData().getDatabaseMajorVersion();
             String sql = "SELECT slot_name, plugin, slot_type, database, active, active_pid,"
                     + " confirmed_flush_lsn::text, restart_lsn::text,"
                     + " pg_catalog.pg_wal_lsn_diff(CASE WHEN pg_catalog.pg_is_in_recovery()"
                     + " THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_lsn() END,"
                     + " restart_lsn)::bigint, "
-                    + (hasTwoPhase ? "two_phase" : "NULL::boolean")
+                    + (major >= 14 ? "two_phase" : "NULL::boolean")
+                    + ", wal_status, safe_wal_size, "
+                    + invalidation(major)
                     + " FROM pg_catalog.pg_replication_slots"
                     + where
                     + " ORDER BY slot_name";
@@ -166,7 +184,10 @@ public final class SlotAdmin {
                                 lsn(rs.getString(7)),
                                 lsn(rs.getString(8)),
                                 nullableLong(rs, 9),
-                                nullableBoolean(rs, 10)));
+                                nullableBoolean(rs, 10),
+                                rs.getString(11),
+                                nullableLong(rs, 12),
+                                rs.getString(13)));
                     }
                 }
             }
@@ -174,6 +195,21 @@ public final class SlotAdmin {
         } catch (SQLException e) {
             throw Connections.classify(e, dsn);
         }
+    }
+
+    /**
+     * Why a slot was invalidated, as pg_replication_slots tells it in major version {@code major} (PostgreSQL docs,
+     * "pg_replication_slots"): invalidation_reason from 17; before, a {@code lost} wal_status means the WAL it needed
+     * was removed, the one cause a primary has. 16's {@code conflicting} column is meant to mark a conflict with
+     * recovery, but 16.15 sets it for a slot whose WAL was removed too: on a 16 standby it says one of the two.
+     */
+    private static String invalidation(int major) {
+        if (major >= 17) {
+            return "invalidation_reason";
+        }
+        return "CASE"
+                + (major == 16 ? " WHEN conflicting AND pg_catalog.pg_is_in_recovery() THEN 'conflict'" : "")
+                + " WHEN wal_status = 'lost' THEN 'wal_removed' END";
     }
 
     private static Lsn lsn(String text) {
