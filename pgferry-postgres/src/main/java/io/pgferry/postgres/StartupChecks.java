@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.postgres.admin.SlotAdmin;
+import io.pgferry.postgres.admin.SlotLostException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,12 +40,10 @@ final class StartupChecks {
                             + " with a snapshot of the existing rows");
         }
         if (checkpoint.isPresent() && slot.isEmpty()) {
-            throw PgFerryException.fatal(
-                    "checkpoint " + config.checkpointStore().describe() + " is at "
-                            + checkpoint.get().lsn()
-                            + " but slot " + config.slot() + " does not exist: it was dropped, and the changes after"
-                            + " the checkpoint are gone with it",
-                    "delete the checkpoint to start a new stream (with a snapshot, to copy the existing rows)");
+            throw SlotLostException.dropped(
+                    config.slot(),
+                    checkpoint.get().lsn(),
+                    config.checkpointStore().describe());
         }
         if (checkpoint.isEmpty()
                 && slot.isPresent()

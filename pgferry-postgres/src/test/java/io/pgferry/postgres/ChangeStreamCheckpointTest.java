@@ -9,6 +9,7 @@ import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.checkpoint.FileCheckpointStore;
 import io.pgferry.core.event.Transaction;
 import io.pgferry.core.event.TransactionHandler;
+import io.pgferry.postgres.admin.SlotLostException;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.file.Path;
@@ -159,7 +160,7 @@ class ChangeStreamCheckpointTest {
         db.execute("SELECT pg_drop_replication_slot('s')");
         ChangeStream stream = ChangeStream.create(config, new Collector());
         assertThatThrownBy(stream::start)
-                .isInstanceOf(PgFerryException.class)
+                .isInstanceOf(SlotLostException.class)
                 .hasMessageContaining("slot s does not exist")
                 .hasMessageContaining("delete the checkpoint");
         assertThat(ServerProbe.slots(db)).isZero();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * stopped), as a user meets it: the next start stops with the cause and the way out, {@code slots list} and {@code
  * status} show it, and {@code sync --drop}, emptying the table and a new start copy it afresh. Regression (issue 5): the start
  * failed with "database error 55000: ERROR: cannot read from logical replication slot", fix "see the PostgreSQL server
- * log for details".
+ * log for details". A slot dropped while the sync was stopped told the user to "delete the checkpoint".
  */
 @PgTest
 class SlotLostCommandTest {
@@ -64,6 +64,16 @@ class SlotLostCommandTest {
             assertThat(fresh.err()).contains("copied and streamed");
             String rows = "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM orders";
             assertThat(target.queryString(rows)).isEqualTo(source.queryString(rows));
+
+            // A slot dropped at the source while the sync was stopped: the same way out, not "delete the checkpoint"
+            // (the sync's position at the target, which a user should not edit by hand).
+            source.execute("SELECT pg_drop_replication_slot('pgferry_sync')", "UPDATE orders SET v = 'again'");
+            CliRun dropped = CliRun.run(sync);
+            assertThat(dropped.exitCode()).as(dropped.err()).isEqualTo(ExitCodes.RUNTIME);
+            assertThat(dropped.err())
+                    .contains("but slot pgferry_sync does not exist: it was dropped")
+                    .contains("remove it with pgferry sync --drop")
+                    .doesNotContain("delete the checkpoint");
         } finally {
             server.embedded().close();
         }

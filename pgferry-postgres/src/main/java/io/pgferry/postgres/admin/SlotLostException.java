@@ -7,12 +7,13 @@ import java.sql.Connection;
 import java.util.Optional;
 
 /**
- * The server invalidated the slot a stream reads (PostgreSQL docs, "Replication Slots" and "pg_replication_slots"):
- * it fell more than {@code max_slot_wal_keep_size} behind and the WAL it needed was removed, or, on a standby, it
- * conflicted with recovery, or (PostgreSQL 18) it was idle longer than {@code idle_replication_slot_timeout}. The
- * changes after its confirmed position can no longer be read from it: no retry helps, and the consumer has to start
- * over from a new slot and copy what it missed. Fatal. A caller that knows how its users start over (a sync's own
- * removal, say) catches this type to say so.
+ * The slot a stream resumes from is gone, and with it the changes after the stream's position: the server
+ * invalidated it (PostgreSQL docs, "Replication Slots" and "pg_replication_slots": it fell more than {@code
+ * max_slot_wal_keep_size} behind and the WAL it needed was removed, or, on a standby, it conflicted with recovery, or
+ * (PostgreSQL 18) it was idle longer than {@code idle_replication_slot_timeout}), or someone dropped it while a
+ * checkpoint still pointed into it. No retry helps: the consumer has to start over from a new slot and copy what it
+ * missed. Fatal. A caller that knows how its users start over (a sync's own removal, say) catches this type to say
+ * so.
  */
 public final class SlotLostException extends PgFerryException {
     private static final long serialVersionUID = 1L;
@@ -20,21 +21,34 @@ public final class SlotLostException extends PgFerryException {
     private final String slot;
     private final transient Lsn confirmed;
 
-    private SlotLostException(String slot, Lsn confirmed, String reason) {
-        super(
-                "replication slot " + slot + " was invalidated by the server (" + reason + "): the changes after "
-                        + (confirmed == null ? "its position" : confirmed) + " can no longer be read from it",
-                "drop the slot (" + SlotAdmin.dropSql(slot) + "), start from a new one and copy the tables again;"
-                        + " to keep it from happening, keep the consumer running or raise max_slot_wal_keep_size",
-                false,
-                null);
+    private SlotLostException(String problem, String fix, String slot, Lsn confirmed) {
+        super(problem, fix, false, null);
         this.slot = slot;
         this.confirmed = confirmed;
     }
 
     /** The error for {@code slot}, which {@linkplain SlotAdmin.SlotInfo#invalidated() is invalidated}. */
     public static SlotLostException of(SlotAdmin.SlotInfo slot) {
-        return new SlotLostException(slot.slotName(), slot.confirmedFlushLsn(), describe(slot.invalidation()));
+        String name = slot.slotName();
+        Lsn at = slot.confirmedFlushLsn();
+        return new SlotLostException(
+                "replication slot " + name + " was invalidated by the server (" + describe(slot.invalidation())
+                        + "): the changes after " + (at == null ? "its position" : at) + " can no longer be read"
+                        + " from it",
+                "drop the slot (" + SlotAdmin.dropSql(name) + "), start from a new one and copy the tables again; to"
+                        + " keep it from happening, keep the consumer running or raise max_slot_wal_keep_size",
+                name,
+                at);
+    }
+
+    /** The error for slot {@code name}, which does not exist while checkpoint {@code store} is at {@code at}. */
+    public static SlotLostException dropped(String name, Lsn at, String store) {
+        return new SlotLostException(
+                "checkpoint " + store + " is at " + at + " but slot " + name + " does not exist: it was dropped, and"
+                        + " the changes after the checkpoint are gone with it",
+                "delete the checkpoint to start a new stream (with a snapshot, to copy the existing rows)",
+                name,
+                at);
     }
 
     /**
@@ -57,7 +71,7 @@ public final class SlotLostException extends PgFerryException {
         return slot;
     }
 
-    /** Where the slot stood: what was confirmed from it; null if the server no longer says. */
+    /** Where the stream stood: what was confirmed from the slot, or the checkpoint's position; null if unknown. */
     public Lsn confirmed() {
         return confirmed;
     }
