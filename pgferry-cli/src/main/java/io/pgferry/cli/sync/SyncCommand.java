@@ -258,8 +258,10 @@ public final class SyncCommand extends PgferryCommand {
                                         ? "then run it again, which sends the tables' rows again as read records"
                                         : "empty the tables it wrote at the target (TRUNCATE), then run it again to"
                                                 + " copy them afresh")
-                                + "; to keep it from happening, keep the sync running or raise"
-                                + " max_slot_wal_keep_size",
+                                + (e.invalidated()
+                                        ? "; to keep it from happening, keep the sync running or raise"
+                                                + " max_slot_wal_keep_size"
+                                        : ""),
                         e);
             }
             spec.commandLine()

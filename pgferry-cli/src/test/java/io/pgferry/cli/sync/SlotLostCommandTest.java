@@ -49,7 +49,8 @@ class SlotLostCommandTest {
             assertThat(again.err())
                     .contains("replication slot pgferry_sync was invalidated by the server (wal_removed")
                     .contains("remove it with pgferry sync --drop")
-                    .contains("empty the tables it wrote at the target (TRUNCATE)");
+                    .contains("empty the tables it wrote at the target (TRUNCATE)")
+                    .contains("raise max_slot_wal_keep_size");
 
             CliRun slots = CliRun.run("slots", "list", "--source", source.uri());
             assertThat(slots.out()).contains("lost").contains("wal_removed");
@@ -73,7 +74,8 @@ class SlotLostCommandTest {
             assertThat(dropped.err())
                     .contains("but slot pgferry_sync does not exist: it was dropped")
                     .contains("remove it with pgferry sync --drop")
-                    .doesNotContain("delete the checkpoint");
+                    .doesNotContain("delete the checkpoint")
+                    .doesNotContain("max_slot_wal_keep_size");
         } finally {
             server.embedded().close();
         }

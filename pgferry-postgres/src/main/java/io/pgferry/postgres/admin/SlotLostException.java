@@ -20,11 +20,13 @@ public final class SlotLostException extends PgFerryException {
 
     private final String slot;
     private final transient Lsn confirmed;
+    private final boolean invalidated;
 
-    private SlotLostException(String problem, String fix, String slot, Lsn confirmed) {
+    private SlotLostException(String problem, String fix, String slot, Lsn confirmed, boolean invalidated) {
         super(problem, fix, false, null);
         this.slot = slot;
         this.confirmed = confirmed;
+        this.invalidated = invalidated;
     }
 
     /** The error for {@code slot}, which {@linkplain SlotAdmin.SlotInfo#invalidated() is invalidated}. */
@@ -38,7 +40,8 @@ public final class SlotLostException extends PgFerryException {
                 "drop the slot (" + SlotAdmin.dropSql(name) + "), start from a new one and copy the tables again; to"
                         + " keep it from happening, keep the consumer running or raise max_slot_wal_keep_size",
                 name,
-                at);
+                at,
+                true);
     }
 
     /** The error for slot {@code name}, which does not exist while checkpoint {@code store} is at {@code at}. */
@@ -48,7 +51,8 @@ public final class SlotLostException extends PgFerryException {
                         + " the changes after the checkpoint are gone with it",
                 "delete the checkpoint to start a new stream (with a snapshot, to copy the existing rows)",
                 name,
-                at);
+                at,
+                false);
     }
 
     /**
@@ -64,6 +68,11 @@ public final class SlotLostException extends PgFerryException {
         } catch (PgFerryException unreadable) {
             return Optional.empty();
         }
+    }
+
+    /** True when the server invalidated the slot, false when it was dropped. */
+    public boolean invalidated() {
+        return invalidated;
     }
 
     /** The slot's name. */
