@@ -128,7 +128,7 @@ final class AddedTables {
             Long f = from.get(t.toString());
             if (known.contains(t.toString())) {
                 names.add(t);
-                if (f != null && f == UNFINISHED) {
+                if ((f != null && f == UNFINISHED) || leftPublication(config, t, ours, publication)) {
                     adding.add(t);
                 }
             } else if (others.containsKey(t.toString())) {
@@ -176,6 +176,27 @@ final class AddedTables {
                     t.quoted());
             return false;
         }
+        return true;
+    }
+
+    /**
+     * Whether table {@code t}, one the sync streams, has left the publication pgferry created for the sync (an
+     * {@code ALTER PUBLICATION ... DROP TABLE} by hand): its changes since were not decoded, and adding it back does not
+     * bring them (the slot decodes past WAL under the publication as it was then), so the sync copies it afresh,
+     * saying why. Regression (issue 5): the start refused with "run ALTER PUBLICATION ... ADD TABLE", and a sync
+     * started again after that left the target without those changes for good. In copy mode none, and with a
+     * publication of the user's, the stream's own check refuses the start instead.
+     */
+    static boolean leftPublication(SyncConfig config, TableName t, boolean ours, PublicationChecks publication) {
+        if (!ours || config.copyMode() == CopyMode.NONE || !publication.exists() || publication.publishes(t)) {
+            return false;
+        }
+        log.warn(
+                "table {} of sync {} is no longer in publication {}, which the sync created (taken out by hand?): its"
+                        + " changes since were not streamed, so the sync copies it afresh",
+                t,
+                config.slot(),
+                config.publication());
         return true;
     }
 
@@ -258,7 +279,10 @@ final class AddedTables {
         }
     }
 
-    /** Says why a table the sync records is copied again: an addition that did not finish, or a removed table. */
+    /**
+     * Says why a table the sync records is copied again: an addition that did not finish, or a removed table; one that
+     * streamed left the publication, which {@link #leftPublication} said.
+     */
     static void recopying(String table, TableState state, String sync) {
         if (state == TableState.REMOVED) {
             log.warn(
@@ -266,7 +290,7 @@ final class AddedTables {
                             + " from before it left the sync)",
                     table,
                     sync);
-        } else {
+        } else if (state == TableState.INIT || state == TableState.COPYING) {
             log.warn("the addition of table {} to sync {} did not finish: copying it again", table, sync);
         }
     }

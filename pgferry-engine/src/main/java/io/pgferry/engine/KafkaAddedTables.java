@@ -75,6 +75,8 @@ final class KafkaAddedTables {
                 if (s.applyFrom() != null && s.applyFrom() == KafkaTableStates.UNFINISHED) {
                     AddedTables.recopying(s.table(), s.state(), config.slot());
                     adding.add(t);
+                } else if (AddedTables.leftPublication(config, t, ours, publication)) {
+                    adding.add(t);
                 } else if (s.applyFrom() != null) {
                     applyFrom.put(t, Lsn.of(s.applyFrom()));
                 }

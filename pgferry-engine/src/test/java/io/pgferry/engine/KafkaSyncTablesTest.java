@@ -73,6 +73,24 @@ class KafkaSyncTablesTest {
     }
 
     /**
+     * Regression (issue 5): a table taken by hand out of the publication pgferry created for the sync while it was
+     * stopped had its changes meanwhile left out for good once added back. The start sends its rows again as read
+     * records, then its changes.
+     */
+    @Test
+    void aTableTakenOutOfTheSyncsPublicationByHandIsSentAgainWithItsRows(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+        String prefix = prefix();
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("ALTER PUBLICATION pgferry_sync DROP TABLE t", "UPDATE t SET v = 'unpublished' WHERE id = 2");
+        new SyncEngine(config(source, prefix).build()).run();
+        source.execute("UPDATE t SET v = 'c' WHERE id = 1");
+        new SyncEngine(config(source, prefix).build()).run();
+        assertThat(records(prefix + ".public.t"))
+                .containsExactly("r 1 a", "r 2 b", "r 1 a", "r 2 unpublished", "u 1 c");
+    }
+
+    /**
      * An addition cut short (a crash between its record and the end of its copy) leaves the table's record with
      * {@code apply_from} unfinished: the next start sends its rows again rather than stream it without them.
      */

@@ -272,6 +272,39 @@ class SyncTableSetTest {
     }
 
     /**
+     * Regression (issue 5): a table taken by hand out of the publication pgferry created for the sync, while the sync
+     * was stopped. The start refused, telling to add it back; a start after that streamed on without the changes made
+     * meanwhile (the slot decodes that WAL under the publication as it was), and the target kept the old rows for good.
+     * Now the start adds the table back and copies it afresh, and it streams on from there.
+     */
+    @Test
+    void aTableTakenOutOfTheSyncsPublicationByHandIsCopiedAfresh(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY, v text)",
+                "INSERT INTO a VALUES (1, 'x')",
+                "INSERT INTO b SELECT i, 'b' || i FROM generate_series(1, 100) i");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
+            source.execute(
+                    "ALTER PUBLICATION pgferry_sync DROP TABLE b",
+                    "UPDATE b SET v = 'while unpublished' WHERE id <= 10",
+                    "UPDATE a SET v = 'y'");
+            new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "a", "b");
+            assertThat(Databases.query(
+                            source,
+                            "SELECT tablename FROM pg_publication_tables WHERE pubname = 'pgferry_sync' ORDER BY 1"))
+                    .containsExactly("a", "b");
+            source.execute("UPDATE b SET v = 'after' WHERE id = 50");
+            new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
+            Databases.awaitSame(source, target, Duration.ofSeconds(60), "a", "b");
+            assertThat(target.queryString("SELECT state FROM pgferry.table_state WHERE source_table = 'public.b'"))
+                    .isEqualTo("streaming");
+        }
+    }
+
+    /**
      * Issue 5: with a publication of the user's that publishes every table, the first change of a table outside the
      * sync's patterns stopped the sync.
      */

@@ -69,7 +69,9 @@ final class ReplicationSetup {
                     throw PgFerryException.fatal(
                             "publication " + config.publication() + " exists but does not publish " + t,
                             "run ALTER PUBLICATION " + Identifiers.quote(config.publication()) + " ADD TABLE "
-                                    + t.quoted() + ", or choose another publication");
+                                    + t.quoted() + ", or choose another publication (a stream that resumes misses"
+                                    + " the table's changes made while the publication did not publish it: copy the"
+                                    + " table again)");
                 }
             }
             tables = config.tables().isEmpty() ? publication.publishedTables() : config.tables();
