@@ -221,11 +221,7 @@ class SyncTableSetTest {
     @Test
     void aTableTheNarrowedPatternsLeaveOutIsRemovedAndCopiedAfreshWhenMatchedAgain(TestDatabase source)
             throws Exception {
-        source.execute(
-                "CREATE TABLE a (id int PRIMARY KEY, v text)",
-                "CREATE TABLE b (id int PRIMARY KEY, v text)",
-                "INSERT INTO a VALUES (1, 'x')",
-                "INSERT INTO b SELECT i, 'b' || i FROM generate_series(1, 100) i");
+        tablesAAndB(source);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
             source.execute("UPDATE a SET v = 'y'", "UPDATE b SET v = 'left out' WHERE id = 1");
@@ -279,11 +275,7 @@ class SyncTableSetTest {
      */
     @Test
     void aTableTakenOutOfTheSyncsPublicationByHandIsCopiedAfresh(TestDatabase source) throws Exception {
-        source.execute(
-                "CREATE TABLE a (id int PRIMARY KEY, v text)",
-                "CREATE TABLE b (id int PRIMARY KEY, v text)",
-                "INSERT INTO a VALUES (1, 'x')",
-                "INSERT INTO b SELECT i, 'b' || i FROM generate_series(1, 100) i");
+        tablesAAndB(source);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             new SyncEngine(sync(source, target).untilCaughtUp(true).build()).run();
             source.execute(
@@ -435,5 +427,14 @@ class SyncTableSetTest {
             new SyncEngine(Destination.config(source, d).untilCaughtUp(true).build()).run();
             assertThat(d.rows("SELECT id, v FROM " + d.qualified("a"))).isEqualTo(List.of("1|after the drop"));
         }
+    }
+
+    /** Table a with one row and b with 100, both with a key. */
+    private static void tablesAAndB(TestDatabase source) throws SQLException {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY, v text)",
+                "CREATE TABLE b (id int PRIMARY KEY, v text)",
+                "INSERT INTO a VALUES (1, 'x')",
+                "INSERT INTO b SELECT i, 'b' || i FROM generate_series(1, 100) i");
     }
 }
