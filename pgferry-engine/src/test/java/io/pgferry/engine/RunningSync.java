@@ -24,6 +24,10 @@ final class RunningSync implements AutoCloseable {
         return new RunningSync(engine);
     }
 
+    SyncEngine engine() {
+        return engine;
+    }
+
     /** Fails the test with the sync's own error if it has stopped. */
     void assertRunning() throws Exception {
         if (result.isDone()) {

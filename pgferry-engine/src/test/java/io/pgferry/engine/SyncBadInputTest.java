@@ -197,6 +197,25 @@ class SyncBadInputTest {
         }
     }
 
+    /** A target that takes no writes (a standby, or read-only by default) is named as such, and nothing is made. */
+    @Test
+    void readOnlyTarget(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            PostgresServer.second()
+                    .execute(
+                            "postgres",
+                            "ALTER DATABASE \"" + target.name() + "\" SET default_transaction_read_only = on");
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertRefused(
+                    source,
+                    target,
+                    e::run,
+                    "read-only transaction",
+                    "the destination is read-only (a standby, or default_transaction_read_only)");
+        }
+    }
+
     @Test
     void secondSyncOnTheSameSlotAndTarget(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");

@@ -125,6 +125,40 @@ class SyncReconnectTest {
         }
     }
 
+    /**
+     * A target that turns read-only while the sync streams, as an old primary does when a failover makes it a standby
+     * (here: default_transaction_read_only for the database, and its sessions ended): the writes that fail with
+     * SQLSTATE 25006 are retried on new connections until the target takes writes again, and nothing is lost.
+     * Regression (issue 5): the sync stopped at the first such write, with "see the destination server's log".
+     */
+    @Test
+    void aTargetThatTurnsReadOnlyIsRetriedUntilItTakesWritesAgain(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 0)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second());
+                RunningSync running = RunningSync.start(new SyncEngine(SyncEngineTest.config(source, target)
+                        .maxRetryTime(Duration.ofMinutes(2))
+                        .build()))) {
+            Databases.awaitStreaming(target, Duration.ofSeconds(60));
+            String database = "ALTER DATABASE \"" + target.name() + "\" ";
+            PostgresServer.second().execute("postgres", database + "SET default_transaction_read_only = on");
+            String endSessions = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                    + target.name() + "' AND application_name LIKE 'pgferry%'";
+            PostgresServer.second().execute("postgres", endSessions);
+            source.execute("UPDATE t SET v = 1", "INSERT INTO t VALUES (2, 2)");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (running.engine().streamStats().handlerErrors() < 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no write was refused as read-only within 60 s");
+                }
+                running.assertRunning();
+                Thread.sleep(20); // polling interval of the wait, not a synchronisation
+            }
+            PostgresServer.second().execute("postgres", database + "RESET default_transaction_read_only");
+            Databases.awaitSame(source, target, Duration.ofSeconds(90), "t");
+            running.assertRunning();
+        }
+    }
+
     private static SyncEngine engine(TestDatabase source, TestDatabase target) {
         return new SyncEngine(SyncEngineTest.config(source, target).build());
     }

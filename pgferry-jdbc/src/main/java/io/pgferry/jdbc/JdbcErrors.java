@@ -14,7 +14,13 @@ import org.postgresql.util.ServerErrorMessage;
 public final class JdbcErrors {
     private JdbcErrors() {}
 
-    /** True for a lost connection, a shutdown, too many connections, a serialization failure or a deadlock. */
+    /**
+     * True for a lost connection, a shutdown, too many connections, a serialization failure, a deadlock, or a
+     * destination that is read-only for now (SQLSTATE 25006: PostgreSQL's default_transaction_read_only, or an old
+     * primary that a failover turned into a standby). A failover leaves the target read-only until the sync reaches
+     * the new primary (a DSN with several hosts and target_session_attrs=read-write finds it on reconnecting), so the
+     * sync retries, within its retry time, rather than stop.
+     */
     public static boolean isRetriable(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.io.IOException) {
@@ -27,7 +33,8 @@ public final class JdbcErrors {
                         || state.equals("53300")
                         || state.equals("40001")
                         || state.equals("40P01")
-                        || state.equals("40000")) {
+                        || state.equals("40000")
+                        || state.equals("25006")) {
                     return true;
                 }
             }
@@ -59,6 +66,14 @@ public final class JdbcErrors {
         }
         if (!state.isEmpty()) {
             problem.append(" (SQLSTATE ").append(state).append(')');
+        }
+        if (state.equals("25006")) {
+            return PgFerryException.retriable(
+                    problem.toString(),
+                    "the destination is read-only (a standby, or default_transaction_read_only): point the target at"
+                            + " the primary (with several hosts, add target_session_attrs=read-write); a running sync"
+                            + " retries meanwhile",
+                    e);
         }
         if (isRetriable(e)) {
             return PgFerryException.retriable(
