@@ -181,8 +181,8 @@ final class AddedTables {
 
     /**
      * Whether table {@code t}, one the sync streams, has left the publication pgferry created for the sync (an
-     * {@code ALTER PUBLICATION ... DROP TABLE} by hand): its changes since were not decoded, and adding it back does not
-     * bring them (the slot decodes past WAL under the publication as it was then), so the sync copies it afresh,
+     * {@code ALTER PUBLICATION ... DROP TABLE} by hand): its changes since were not decoded, and adding it back does
+     * not bring them (the slot decodes past WAL under the publication as it was then), so the sync copies it afresh,
      * saying why. Regression (issue 5): the start refused with "run ALTER PUBLICATION ... ADD TABLE", and a sync
      * started again after that left the target without those changes for good. In copy mode none, and with a
      * publication of the user's, the stream's own check refuses the start instead.

@@ -14,8 +14,8 @@ import java.time.Duration;
  * The replication slot as the source sees it: lag in bytes (the server's WAL position minus the slot's confirmed
  * position), the WAL the slot retains (minus its restart position), the figure that warns before a slot fills the
  * disk, and the WAL left before max_slot_wal_keep_size has the server invalidate it (PostgreSQL docs,
- * "pg_replication_slots", safe_wal_size). Read from {@code pg_replication_slots} on a connection of its own, at most once per {@code maxAge}, whatever
- * the scrape rate; NaN while the source cannot be read.
+ * "pg_replication_slots", safe_wal_size). Read from {@code pg_replication_slots} on a connection of its own, at
+ * most once per {@code maxAge}, whatever the scrape rate; NaN while the source cannot be read.
  */
 public final class SlotMetrics implements AutoCloseable {
     private static final String QUERY = "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(),"
