@@ -63,7 +63,9 @@ public final class ChangeStream implements AutoCloseable {
     private volatile State state = State.STOPPED;
     private volatile Throwable lastError;
     private volatile StreamLoop loop;
-    private Thread thread;
+    private volatile Thread thread;
+    /** Set by {@link #stop()}; read by {@link #start()} once its loop is there, for a stop that came before it. */
+    private volatile boolean stopRequested;
 
     private ChangeStream(StreamConfig config, TransactionHandler handler) {
         this.config = config;
@@ -95,6 +97,10 @@ public final class ChangeStream implements AutoCloseable {
             throw e;
         }
         loop = l;
+        if (stopRequested) {
+            // A stop while this thread prepared found no loop to ask: the loop ends at once, saving the checkpoint.
+            l.requestStop();
+        }
         thread = new Thread(this::runLoop, "pgferry-stream-" + config.slot());
         thread.start();
     }
@@ -152,14 +158,21 @@ public final class ChangeStream implements AutoCloseable {
         }
     }
 
-    /** Asks the stream to stop after the current transaction, saves the checkpoint and waits for it to end. */
+    /**
+     * Asks the stream to stop after the current transaction, saves the checkpoint and waits for it to end. A stop
+     * before the stream streams (before {@link #start()}, or while it validates and creates what is missing) is kept:
+     * the stream ends as soon as it has started, streaming nothing, and this returns without waiting. Regression
+     * (issue 5): such a stop was lost, and a sync asked to stop while its stream started streamed on.
+     */
     public void stop() {
+        stopRequested = true;
         StreamLoop l = loop;
         if (l != null) {
             state = State.STOPPING;
             l.requestStop();
         }
-        if (thread != null && thread != Thread.currentThread()) {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
             try {
                 finished.await();
             } catch (InterruptedException e) {

@@ -74,6 +74,38 @@ class ChangeStreamStopTest {
         assertThat(again).isEmpty();
     }
 
+    /**
+     * Regression (issue 5): a stop that came before the stream's loop existed (while it validated, created its slot)
+     * did nothing, and the stream streamed on until something else ended it; a sync that started again was stopped so
+     * and never ended. The stop is now kept: the stream ends as it starts, with its slot made and nothing lost.
+     */
+    @Test
+    void aStopBeforeTheStreamStartsEndsItAsItStarts(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+        CheckpointStore store = CheckpointStore.inMemory();
+        ChangeStream early = ChangeStream.create(config(db, store).build(), tx -> {
+            tx.forEach(c -> {});
+            tx.ack();
+        });
+        early.stop();
+        Thread runner = new Thread(early::run);
+        runner.start();
+        assertThat(early.awaitTermination(Duration.ofSeconds(30)))
+                .as("the stream ended as it started")
+                .isTrue();
+        runner.join(30_000);
+        assertThat(early.lastError()).isNull();
+        db.execute("INSERT INTO t VALUES (2)");
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        ChangeStream.create(config(db, store).untilCaughtUp(true).build(), tx -> {
+                    tx.forEach(c -> {});
+                    seen.add(tx.xid());
+                    tx.ack();
+                })
+                .run();
+        assertThat(seen).hasSize(1);
+    }
+
     @Test
     void binaryFormatRefusesTypesItCannotDecodeBeforeCreatingAnything(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE shapes (id int PRIMARY KEY, p point)");
