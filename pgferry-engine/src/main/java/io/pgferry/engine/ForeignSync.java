@@ -332,7 +332,7 @@ final class ForeignSync {
         if (!engine.started(s, h)) {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
         }
-        SourceWatch watch = engine.watchSource(new CatalogDestination(catalog, target::connect));
+        SourceWatch watch = engine.watchSource(new CatalogDestination(catalog, target::connect), names);
         try {
             s.run();
             watch.finish();
@@ -341,7 +341,7 @@ final class ForeignSync {
             h.close();
             store.close();
         }
-        if (config.untilCaughtUp()) {
+        if (config.untilCaughtUp() && !engine.restarting()) {
             caughtUp.run();
         }
         try (Connection c = target.connect()) {

@@ -251,24 +251,26 @@ final class KafkaSync {
             return new SyncEngine.Result(false, Lsn.INVALID, 0, 0);
         }
         Optional<Lsn> resumedAt = stored.map(Checkpoint::lsn);
-        SourceWatch watch = engine.watchSource(new SourceWatch.Destination() {
-            @Override
-            public Optional<Lsn> position() {
-                // What the stream acknowledged: sent and committed, or passed over with nothing for the sync.
-                Lsn acknowledged = s.acknowledgedLsn();
-                return acknowledged.isValid() ? Optional.of(acknowledged) : resumedAt;
-            }
+        SourceWatch watch = engine.watchSource(
+                new SourceWatch.Destination() {
+                    @Override
+                    public Optional<Lsn> position() {
+                        // What the stream acknowledged: sent and committed, or passed over with nothing for the sync.
+                        Lsn acknowledged = s.acknowledgedLsn();
+                        return acknowledged.isValid() ? Optional.of(acknowledged) : resumedAt;
+                    }
 
-            @Override
-            public void save(SourceState seen) {
-                states.saveSource(seen);
-            }
+                    @Override
+                    public void save(SourceState seen) {
+                        states.saveSource(seen);
+                    }
 
-            @Override
-            public void reset() {
-                // The producer reconnects by itself.
-            }
-        });
+                    @Override
+                    public void reset() {
+                        // The producer reconnects by itself.
+                    }
+                },
+                names);
         try {
             s.run();
             watch.finish();
@@ -276,7 +278,7 @@ final class KafkaSync {
             watch.close();
             h.close();
         }
-        if (config.untilCaughtUp()) {
+        if (config.untilCaughtUp() && !engine.restarting()) {
             caughtUp.run();
         }
         Lsn at = positions.load().map(Checkpoint::lsn).orElse(Lsn.INVALID);

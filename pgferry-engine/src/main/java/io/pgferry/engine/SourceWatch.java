@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The record is informative and off the data path: it runs on a daemon thread of its own with connections of its
  * own, opened on first use and again after a failure; a failure to observe or record is logged at debug level and
- * tried again at the next tick. {@link #close()} stops the thread and closes the connections.
+ * tried again at the next tick. {@link #close()} stops the thread and closes the connections. At each look it also
+ * has its {@link PublicationWatch}, if any, look at the sync's publication.
  */
 final class SourceWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SourceWatch.class);
@@ -51,16 +52,18 @@ final class SourceWatch implements AutoCloseable {
     private final Dsn source;
     private final String slot;
     private final Destination destination;
+    private final PublicationWatch publication;
     private final ScheduledExecutorService timer;
     private final WalClock clock = new WalClock();
     private Connection sourceConnection;
     /** The lag found at the last look; null before one. */
     private volatile SyncLag lag;
 
-    private SourceWatch(Dsn source, String slot, Destination destination) {
+    private SourceWatch(Dsn source, String slot, Destination destination, PublicationWatch publication) {
         this.source = source;
         this.slot = slot;
         this.destination = destination;
+        this.publication = publication;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pgferry-source-watch-" + slot);
             t.setDaemon(true);
@@ -68,9 +71,9 @@ final class SourceWatch implements AutoCloseable {
         });
     }
 
-    /** Starts recording at once, then every {@link #INTERVAL}. */
-    static SourceWatch start(Dsn source, String slot, Destination destination) {
-        SourceWatch w = new SourceWatch(source, slot, destination);
+    /** Starts recording at once, then every {@link #INTERVAL}; {@code publication} may be null (none watched). */
+    static SourceWatch start(Dsn source, String slot, Destination destination, PublicationWatch publication) {
+        SourceWatch w = new SourceWatch(source, slot, destination, publication);
         w.timer.scheduleWithFixedDelay(w::tick, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return w;
     }
@@ -79,6 +82,9 @@ final class SourceWatch implements AutoCloseable {
         try {
             if (sourceConnection == null) {
                 sourceConnection = Connections.open(source);
+            }
+            if (publication != null) {
+                publication.look(sourceConnection);
             }
             SyncStatus.SourceView view = SyncStatus.observe(sourceConnection, source, slot);
             Instant now = Instant.now();

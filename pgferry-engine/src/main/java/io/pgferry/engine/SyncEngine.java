@@ -35,14 +35,13 @@ import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +71,10 @@ public final class SyncEngine {
     private volatile boolean stopRequested;
     private volatile ApplyHandler handler;
     private volatile SourceWatch watch;
+    /** Tables that left the publication while the current run streamed; null while none did. */
+    private volatile List<TableName> restart;
+
+    private final AtomicInteger restarts = new AtomicInteger();
 
     /** What a run did. */
     public record Result(boolean copied, Lsn position, long changesApplied, int sequencesSet) {}
@@ -143,9 +146,19 @@ public final class SyncEngine {
                 .orElse(Double.NaN);
     }
 
-    /** Starts looking at the source for status and metrics, recording at {@code destination}. */
-    SourceWatch watchSource(SourceWatch.Destination destination) {
-        SourceWatch w = SourceWatch.start(config.source(), config.slot(), destination);
+    /**
+     * Starts looking at the source for status and metrics, recording at {@code destination}, and at the publication,
+     * for a table of {@code tables} (those the run streams) that leaves it ({@link #restartFor}).
+     */
+    SourceWatch watchSource(SourceWatch.Destination destination, List<TableName> tables) {
+        PublicationWatch p = config.publication() == null
+                ? null
+                : new PublicationWatch(
+                        config.slot(), config.publication(), tables, this::restartFor, () -> switch (streamState()) {
+                            case SNAPSHOTTING, STREAMING, RECONNECTING -> true;
+                            default -> false;
+                        });
+        SourceWatch w = SourceWatch.start(config.source(), config.slot(), destination, p);
         watch = w;
         return w;
     }
@@ -160,9 +173,59 @@ public final class SyncEngine {
      * Runs the sync: until caught up with the source's position at start when so configured, else until
      * {@link #stop()}.
      *
+     * <p>A run whose table leaves the publication while it streams ({@link PublicationWatch}) stops streaming and
+     * starts again, as a new start would: that start copies the table afresh, or refuses with the fix.
+     *
      * @throws PgFerryException for bad input (nothing created), an unreachable server, or a failure while running
      */
     public Result run() {
+        Result total = null;
+        List<TableName> before = null;
+        while (true) {
+            restart = null;
+            long began = System.nanoTime();
+            Result r = runOnce();
+            total = total == null
+                    ? r
+                    : new Result(
+                            total.copied() || r.copied(),
+                            r.position(),
+                            total.changesApplied() + r.changesApplied(),
+                            r.sequencesSet());
+            List<TableName> left = restart;
+            if (left == null || stopRequested) {
+                return total;
+            }
+            PublicationWatch.refuseAgain(config.slot(), config.publication(), left, before, System.nanoTime() - began);
+            before = left;
+            log.info("sync {} starts again, for {}", config.slot(), left);
+        }
+    }
+
+    /**
+     * Called from the source watch's thread when {@code left}, tables of the running sync, left its publication:
+     * stops the stream, to start again ({@link #run()}).
+     */
+    private void restartFor(List<TableName> left) {
+        restart = left;
+        restarts.incrementAndGet();
+        ChangeStream s = stream;
+        if (s != null) {
+            s.stop();
+        }
+    }
+
+    /** How many times the sync started again for a table that left its publication. */
+    int restarts() {
+        return restarts.get();
+    }
+
+    /** Whether the run ends to start again: what follows the stream at its end is not done. */
+    boolean restarting() {
+        return restart != null;
+    }
+
+    private Result runOnce() {
         if (config.foreignTarget() != null) {
             return new ForeignSync(config, stage, this).run();
         }
@@ -280,7 +343,7 @@ public final class SyncEngine {
                         p -> progress = p,
                         masks);
             } else if (!resume) {
-                buildPostData(target, tables, plan);
+                PostData.build(target, tables, plan);
             }
             Map<TableName, TargetTable> targets = plan.targets();
             boolean[] streaming = {resume && allStreaming(target, catalog)};
@@ -296,7 +359,7 @@ public final class SyncEngine {
                     new Replay(() -> exactFrom(catalog), moved, () -> {
                         moved.close();
                         if (!streaming[0]) {
-                            streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, true);
+                            streaming[0] = CatchUpEnd.finish(config, catalog, tables, targets, createdTables, true);
                         }
                     }),
                     config.memoryLimitBytes(),
@@ -308,7 +371,7 @@ public final class SyncEngine {
                     config.batchDelay(),
                     () -> {
                         if (!streaming[0]) {
-                            streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, false);
+                            streaming[0] = CatchUpEnd.finish(config, catalog, tables, targets, createdTables, false);
                         }
                     });
             handler = h;
@@ -320,7 +383,8 @@ public final class SyncEngine {
                 if (stopRequested) {
                     return new Result(false, Lsn.INVALID, 0, 0);
                 }
-                SourceWatch w = watchSource(new CatalogDestination(catalog, () -> Connections.open(config.target())));
+                SourceWatch w =
+                        watchSource(new CatalogDestination(catalog, () -> Connections.open(config.target())), names);
                 try {
                     s.run();
                     w.finish();
@@ -332,6 +396,9 @@ public final class SyncEngine {
                 moved.close();
                 store.close();
             }
+            if (restarting()) {
+                return new Result(copy != null, Lsn.INVALID, h.applied(), 0);
+            }
             // Fresh connections: those opened at the start sat idle through the stream and may be long gone.
             try (Connection src = Connections.open(config.source());
                     Connection dst = Connections.open(config.target())) {
@@ -339,7 +406,7 @@ public final class SyncEngine {
                 if (config.untilCaughtUp()) {
                     sequences = SequenceSync.copy(src, dst, tables, targets);
                     if (!streaming[0]) {
-                        streaming[0] = finishCatchUp(catalog, tables, targets, createdTables, false);
+                        streaming[0] = CatchUpEnd.finish(config, catalog, tables, targets, createdTables, false);
                     }
                 }
                 Lsn at =
@@ -392,27 +459,6 @@ public final class SyncEngine {
         }
     }
 
-    private void buildPostData(Connection target, List<SourceTable> tables, TargetSchema.Plan plan)
-            throws SQLException {
-        Collection<PostData> all = PostData.of(tables, plan).values();
-        try (Statement st = target.createStatement()) {
-            PostData.prepareIndexBuilds(st);
-            for (PostData p : all) {
-                for (String ddl : p.indexes()) {
-                    st.execute(ddl);
-                }
-                for (String ddl : p.attach()) {
-                    st.execute(ddl);
-                }
-            }
-            for (PostData p : all) {
-                for (String ddl : p.foreignKeys()) {
-                    st.execute(ddl);
-                }
-            }
-        }
-    }
-
     /** The position from which changes apply exactly, as the target records it; INVALID when all do. */
     private Lsn exactFrom(SyncCatalog catalog) {
         try (Connection c = Connections.open(config.target())) {
@@ -434,51 +480,6 @@ public final class SyncEngine {
     /** Whether a table the sync records needs no more catch-up: it streams, or is no longer the sync's. */
     static boolean streams(SyncCatalog.TableStatus s) {
         return s.state() == TableState.STREAMING || s.state() == TableState.REMOVED;
-    }
-
-    /**
-     * Marks the tables streaming once the target is exact: at once, or after a chunked copy only when the target has
-     * passed the position from which changes apply exactly ({@code replayed}: the apply says it just has), having
-     * then built what the replay could have violated. Returns whether the tables are streaming.
-     */
-    private boolean finishCatchUp(
-            SyncCatalog catalog,
-            List<SourceTable> tables,
-            Map<TableName, TargetTable> targets,
-            Set<TableName> created,
-            boolean replayed) {
-        try (Connection c = Connections.open(config.target())) {
-            Optional<SyncCatalog.Position> p = catalog.position(c);
-            Optional<Lsn> exactFrom = p.flatMap(SyncCatalog.Position::exactFrom);
-            if (exactFrom.isPresent()) {
-                Optional<Lsn> at = p.flatMap(SyncCatalog.Position::lsn);
-                if (!replayed && (at.isEmpty() || at.get().isBefore(exactFrom.get()))) {
-                    return false;
-                }
-                ChunkedCopy.buildAfterReplay(config, tables, targets, created, () -> Connections.open(config.target()));
-            }
-        } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not finish the catch-up of sync " + config.slot());
-        } catch (PgFerryException | IllegalStateException e) {
-            throw e;
-        } catch (Exception e) {
-            throw PgFerryException.fatal(
-                    "could not finish the catch-up of sync " + config.slot() + ": " + e.getMessage(),
-                    "see the cause",
-                    e);
-        }
-        markStreaming(catalog);
-        return true;
-    }
-
-    private void markStreaming(SyncCatalog catalog) {
-        try (Connection c = Connections.open(config.target())) {
-            catalog.setAllStates(c, TableState.STREAMING);
-        } catch (SQLException e) {
-            log.warn(
-                    "could not record the tables as streaming: {}",
-                    JdbcErrors.classify(e, "state update").getMessage());
-        }
     }
 
     /** Called by a copy as it starts, for {@link #copyProgress()}. */

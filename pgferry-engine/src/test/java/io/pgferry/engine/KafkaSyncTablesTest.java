@@ -91,6 +91,28 @@ class KafkaSyncTablesTest {
     }
 
     /**
+     * Regression (issue 7): the same, taken out while the sync ran, stayed behind until the sync was started again. The
+     * running sync starts again by itself and sends the table's rows again as read records, then its changes.
+     */
+    @Test
+    void aTableTakenOutOfTheSyncsPublicationWhileItRunsIsSentAgainWithItsRows(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+        String prefix = prefix();
+        try (RunningSync running = RunningSync.start(
+                new SyncEngine(config(source, prefix).untilCaughtUp(false).build()))) {
+            awaitRecords(prefix + ".public.t", 2);
+            source.execute(
+                    "ALTER PUBLICATION pgferry_sync DROP TABLE t", "UPDATE t SET v = 'unpublished' WHERE id = 2");
+            awaitRecords(prefix + ".public.t", 4);
+            source.execute("UPDATE t SET v = 'c' WHERE id = 1");
+            awaitRecords(prefix + ".public.t", 5);
+            running.assertRunning();
+        }
+        assertThat(records(prefix + ".public.t"))
+                .containsExactly("r 1 a", "r 2 b", "r 1 a", "r 2 unpublished", "u 1 c");
+    }
+
+    /**
      * An addition cut short (a crash between its record and the end of its copy) leaves the table's record with
      * {@code apply_from} unfinished: the next start sends its rows again rather than stream it without them.
      */

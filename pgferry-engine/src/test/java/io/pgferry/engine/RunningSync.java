@@ -2,6 +2,7 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +35,18 @@ final class RunningSync implements AutoCloseable {
             result.get();
         }
         assertThat(result.isDone()).as("the sync is still running").isFalse();
+    }
+
+    /** Waits until the sync's handler has failed {@code n} times (and been retried), failing if the sync stops. */
+    void awaitHandlerErrors(int n, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (engine.streamStats().handlerErrors() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + what + " within 60 s");
+            }
+            assertRunning();
+            Thread.sleep(20); // polling interval of the wait, not a synchronisation
+        }
     }
 
     /** The error the sync stops with, waiting up to {@code seconds} for it; fails the test if it does not stop. */

@@ -145,14 +145,7 @@ class SyncReconnectTest {
                     + target.name() + "' AND application_name LIKE 'pgferry%'";
             PostgresServer.second().execute("postgres", endSessions);
             source.execute("UPDATE t SET v = 1", "INSERT INTO t VALUES (2, 2)");
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (running.engine().streamStats().handlerErrors() < 2) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no write was refused as read-only within 60 s");
-                }
-                running.assertRunning();
-                Thread.sleep(20); // polling interval of the wait, not a synchronisation
-            }
+            running.awaitHandlerErrors(2, "write was refused as read-only");
             PostgresServer.second().execute("postgres", database + "RESET default_transaction_read_only");
             Databases.awaitSame(source, target, Duration.ofSeconds(90), "t");
             running.assertRunning();

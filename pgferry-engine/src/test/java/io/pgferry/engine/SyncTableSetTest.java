@@ -430,7 +430,7 @@ class SyncTableSetTest {
     }
 
     /** Table a with one row and b with 100, both with a key. */
-    private static void tablesAAndB(TestDatabase source) throws SQLException {
+    static void tablesAAndB(TestDatabase source) throws SQLException {
         source.execute(
                 "CREATE TABLE a (id int PRIMARY KEY, v text)",
                 "CREATE TABLE b (id int PRIMARY KEY, v text)",

@@ -19,11 +19,16 @@ public final class JdbcErrors {
      * destination that is read-only for now (SQLSTATE 25006: PostgreSQL's default_transaction_read_only, or an old
      * primary that a failover turned into a standby). A failover leaves the target read-only until the sync reaches
      * the new primary (a DSN with several hosts and target_session_attrs=read-write finds it on reconnecting), so the
-     * sync retries, within its retry time, rather than stop.
+     * sync retries, within its retry time, rather than stop. MySQL and MariaDB say read-only with error 1290 (the
+     * server runs with {@code read_only} or {@code super_read_only}, as a replica or a demoted primary does) and 1836
+     * (read-only mode), under SQLSTATE HY000: those count too.
      */
     public static boolean isRetriable(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.io.IOException) {
+                return true;
+            }
+            if (t instanceof SQLException s && isReadOnly(s)) {
                 return true;
             }
             if (t instanceof SQLException s && state(s) != null) {
@@ -75,11 +80,31 @@ public final class JdbcErrors {
                             + " retries meanwhile",
                     e);
         }
+        if (isReadOnly(e)) {
+            return PgFerryException.retriable(
+                    problem.append(": the server is read-only").toString(),
+                    "point the target at the primary, or SET GLOBAL read_only = OFF (and super_read_only) once it is"
+                            + " one; a running sync retries meanwhile",
+                    e);
+        }
         if (isRetriable(e)) {
             return PgFerryException.retriable(
                     problem.toString(), "it is retried; check the destination if it persists", e);
         }
         return PgFerryException.fatal(problem.toString(), fix(state), e);
+    }
+
+    /**
+     * MySQL's and MariaDB's read-only errors: 1290 (ER_OPTION_PREVENTS_STATEMENT) when the option it names is
+     * read-only (it names others too, such as secure-file-priv), and 1836 (ER_READ_ONLY_MODE). Their messages quote no
+     * values.
+     */
+    private static boolean isReadOnly(SQLException e) {
+        if (isSqlite(e) || e.getSQLState() == null || !e.getSQLState().equals("HY000")) {
+            return false;
+        }
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return e.getErrorCode() == 1836 || (e.getErrorCode() == 1290 && m.contains("read-only"));
     }
 
     private static boolean isSqlite(SQLException e) {

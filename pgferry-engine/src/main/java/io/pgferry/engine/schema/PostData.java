@@ -2,9 +2,11 @@ package io.pgferry.engine.schema;
 
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.catalog.TableName;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +75,30 @@ public record PostData(
         st.execute("SELECT pg_catalog.set_config('maintenance_work_mem', '" + INDEX_BUILD_MEMORY + "', false)"
                 + " WHERE pg_catalog.pg_size_bytes(pg_catalog.current_setting('maintenance_work_mem'))"
                 + " < pg_catalog.pg_size_bytes('" + INDEX_BUILD_MEMORY + "')");
+    }
+
+    /**
+     * Builds, one statement after another on {@code target}, the indexes, keys and foreign keys of every table the
+     * plan creates: for a run that copies nothing into tables it created.
+     */
+    public static void build(Connection target, List<SourceTable> tables, TargetSchema.Plan plan) throws SQLException {
+        Collection<PostData> all = of(tables, plan).values();
+        try (Statement st = target.createStatement()) {
+            prepareIndexBuilds(st);
+            for (PostData p : all) {
+                for (String ddl : p.indexes()) {
+                    st.execute(ddl);
+                }
+                for (String ddl : p.attach()) {
+                    st.execute(ddl);
+                }
+            }
+            for (PostData p : all) {
+                for (String ddl : p.foreignKeys()) {
+                    st.execute(ddl);
+                }
+            }
+        }
     }
 
     /** The post-data statements of every table the plan creates, in table order. */

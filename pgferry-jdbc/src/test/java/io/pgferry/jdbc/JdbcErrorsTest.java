@@ -1,0 +1,44 @@
+package io.pgferry.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.core.PgFerryException;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which destination errors a sync retries. The read-only errors of MySQL and MariaDB (issue 7) are tested against a
+ * real MariaDB in the engine's {@code ForeignReadOnlyTest}; here, what their numbers and messages mean.
+ */
+class JdbcErrorsTest {
+    private static final String READ_ONLY =
+            "The MariaDB server is running with the --read-only option so it cannot execute this statement";
+
+    @Test
+    void mysqlAndMariadbReadOnlyErrorsAreRetriedWithTheirFix() {
+        SQLException readOnly = new SQLException(READ_ONLY, "HY000", 1290);
+        assertThat(JdbcErrors.isRetriable(readOnly)).isTrue();
+        PgFerryException p = JdbcErrors.classify(readOnly, "apply to db.t");
+        assertThat(p.isRetriable()).isTrue();
+        assertThat(p.problem()).isEqualTo("apply to db.t: error 1290 (SQLSTATE HY000): the server is read-only");
+        assertThat(p.fix()).contains("primary", "read_only");
+        assertThat(JdbcErrors.isRetriable(new SQLException("Running in read-only mode", "HY000", 1836)))
+                .isTrue();
+    }
+
+    @Test
+    void anotherOptionThatPreventsTheStatementStaysFatal() {
+        SQLException secureFile = new SQLException(
+                "The MySQL server is running with the --secure-file-priv option so it cannot execute this statement",
+                "HY000",
+                1290);
+        assertThat(JdbcErrors.isRetriable(secureFile)).isFalse();
+        assertThat(JdbcErrors.classify(secureFile, "copy").isRetriable()).isFalse();
+    }
+
+    @Test
+    void aPostgresqlReadOnlyTransactionIsRetried() {
+        SQLException e = new SQLException("cannot execute INSERT in a read-only transaction", "25006");
+        assertThat(JdbcErrors.classify(e, "apply").isRetriable()).isTrue();
+    }
+}
