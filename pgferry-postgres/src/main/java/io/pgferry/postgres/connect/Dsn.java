@@ -3,6 +3,7 @@ package io.pgferry.postgres.connect;
 import io.pgferry.core.PgFerryException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +23,10 @@ import java.util.regex.Pattern;
  * "Environment Variables" and "The Password File"): a keyword missing from the string takes its PG* environment
  * variable, then the built-in default (host {@code localhost}, port 5432, user {@code PGUSER} or the OS user, dbname
  * = user, sslmode {@code prefer}). The password comes from the string, else {@code PGPASSWORD}, else the password
- * file ({@code passfile}, {@code PGPASSFILE} or {@code ~/.pgpass}). Several hosts ({@code h1:5432,h2:5433}) are
- * tried in order like libpq; Unix-domain sockets are not supported (pgjdbc speaks TCP only).
+ * file ({@code passfile}, {@code PGPASSFILE} or {@code ~/.pgpass}), which is read again for every connection, as libpq
+ * reads it: a password rotated in the file reaches the next connection (a reconnect) without a restart. Several hosts
+ * ({@code h1:5432,h2:5433}) are tried in order like libpq; Unix-domain sockets are not supported (pgjdbc speaks TCP
+ * only).
  *
  * <p>TLS follows libpq's meaning of sslmode, not pgjdbc's defaults: {@code prefer} (the default) tries TLS and falls
  * back to plain, neither verifying; {@code require} verifies the server certificate against a root certificate when
@@ -69,6 +72,9 @@ public final class Dsn {
     private final String user;
     private final String password;
     private final PasswordSource passwordSource;
+    /** The password file, read again at each connection; null when the password comes from the string or env. */
+    private final Path passfile;
+
     private final SortedMap<String, String> settings;
     private final String jdbcSslMode;
 
@@ -82,6 +88,7 @@ public final class Dsn {
             String user,
             String password,
             PasswordSource passwordSource,
+            Path passfile,
             Map<String, String> settings,
             String jdbcSslMode) {
         this.given = Map.copyOf(given);
@@ -93,6 +100,7 @@ public final class Dsn {
         this.user = user;
         this.password = password;
         this.passwordSource = passwordSource;
+        this.passfile = passfile;
         this.settings = new TreeMap<>(settings);
         this.jdbcSslMode = jdbcSslMode;
     }
@@ -245,11 +253,25 @@ public final class Dsn {
     }
 
     public boolean hasPassword() {
-        return password != null;
+        return password() != null;
     }
 
     PasswordSource passwordSource() {
-        return passwordSource;
+        if (passfile == null) {
+            return passwordSource;
+        }
+        return password() == null ? PasswordSource.NONE : PasswordSource.PASSFILE;
+    }
+
+    /**
+     * The password to connect with now: the one given, or the password file's entry as the file holds it now (the
+     * one found at parse time when the file cannot be read any more).
+     */
+    private String password() {
+        if (passfile == null) {
+            return password;
+        }
+        return DsnResolver.fromPassfile(passfile, hosts, ports, dbname, user).orElse(password);
     }
 
     /** sslmode as libpq reads it (given, PGSSLMODE, or {@code prefer}). */
@@ -275,8 +297,9 @@ public final class Dsn {
     public Properties jdbcProperties() {
         Properties p = new Properties();
         p.setProperty("user", user);
-        if (password != null) {
-            p.setProperty("password", password);
+        String pw = password();
+        if (pw != null) {
+            p.setProperty("password", pw);
         }
         // Always set sslmode explicitly: pgjdbc turns a bare ssl=true into verify-full, unlike libpq.
         p.setProperty("sslmode", jdbcSslMode);
@@ -349,8 +372,9 @@ public final class Dsn {
         keyword(s, "port", ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
         keyword(s, "dbname", dbname);
         keyword(s, "user", user);
-        if (password != null) {
-            keyword(s, "password", password);
+        String pw = password();
+        if (pw != null) {
+            keyword(s, "password", pw);
         }
         for (Map.Entry<String, String> e : settings.entrySet()) {
             keyword(s, e.getKey(), e.getValue());

@@ -85,8 +85,9 @@ final class DsnResolver {
             password = env.get("PGPASSWORD");
             source = PasswordSource.PGPASSWORD;
         }
+        Path passfile = null;
         if (password == null) {
-            Path passfile = Path.of(values.getOrDefault(
+            passfile = Path.of(values.getOrDefault(
                     "passfile", env.home().resolve(".pgpass").toString()));
             password = fromPassfile(passfile, hosts, ports, dbname, user).orElse(null);
             source = password == null ? PasswordSource.NONE : PasswordSource.PASSFILE;
@@ -95,7 +96,8 @@ final class DsnResolver {
         Map<String, String> settings = new LinkedHashMap<>(values);
         STRUCTURAL.forEach(settings::remove);
         String jdbcSslMode = checkSettings(settings, env);
-        return new Dsn(given, env, hosts, addresses, ports, dbname, user, password, source, settings, jdbcSslMode);
+        return new Dsn(
+                given, env, hosts, addresses, ports, dbname, user, password, source, passfile, settings, jdbcSslMode);
     }
 
     /** Validates the non-structural settings; returns the sslmode to hand pgjdbc. */
@@ -190,7 +192,7 @@ final class DsnResolver {
     }
 
     /** libpq looks the password up per host as it tries them; pgjdbc takes one, so the first match wins. */
-    private static Optional<String> fromPassfile(
+    static Optional<String> fromPassfile(
             Path passfile, List<String> hosts, List<Integer> ports, String dbname, String user) {
         for (int i = 0; i < hosts.size(); i++) {
             Optional<String> found = PgPass.lookup(passfile, hosts.get(i), ports.get(i), dbname, user);

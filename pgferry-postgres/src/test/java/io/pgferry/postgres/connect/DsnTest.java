@@ -200,6 +200,28 @@ class DsnTest {
         assertThat(password(parse("user=u"))).isEqualTo("secret");
     }
 
+    /**
+     * Regression: the password file was read once, when the DSN was parsed, so a password rotated in it failed every
+     * reconnect (28P01) until a restart; libpq reads it at each connection. The real-server case is {@code
+     * ChangeStreamPasswordRotationTest}.
+     */
+    @Test
+    void thePasswordFileIsReadAgainForEachConnection() throws IOException {
+        Path file = home.resolve("rotated-pass");
+        Files.writeString(file, "*:*:*:u:one\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Dsn dsn = parse("user=u passfile=" + file);
+        assertThat(password(dsn)).isEqualTo("one");
+        Files.writeString(file, "*:*:*:u:two\n", StandardCharsets.UTF_8);
+        assertThat(password(dsn)).isEqualTo("two");
+        assertThat(dsn.libpqConninfo()).contains("password='two'");
+        assertThat(dsn.toString()).doesNotContain("two");
+        Files.delete(file);
+        assertThat(password(dsn))
+                .as("the last password found, once the file is gone")
+                .isEqualTo("one");
+    }
+
     @Test
     void withDbnameLooksThePasswordUpAgain() throws IOException {
         Path pgpass = home.resolve(".pgpass");
