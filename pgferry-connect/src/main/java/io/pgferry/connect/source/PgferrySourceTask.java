@@ -13,6 +13,7 @@ import io.pgferry.kafka.event.TableFacts;
 import io.pgferry.postgres.ChangeStream;
 import io.pgferry.postgres.MissingValues;
 import io.pgferry.postgres.admin.SlotAdmin;
+import io.pgferry.postgres.admin.SlotLostException;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -53,6 +54,9 @@ public final class PgferrySourceTask extends SourceTask {
     private volatile Handoff handed = new Handoff(MAX_WAITING_CHANGES, Long.MAX_VALUE, null);
     private final Acknowledgements acks = new Acknowledgements();
     private SourceConfig.Settings settings;
+    /** The connector's name, for the REST calls an error's fix names. */
+    private String connectorName = "pgferry";
+
     private Offsets offsets;
     private Optional<Offsets.Resume> resume;
     private Encoder events;
@@ -97,6 +101,7 @@ public final class PgferrySourceTask extends SourceTask {
             throw new ConnectException(e.getMessage(), e);
         }
         String connector = props.getOrDefault("name", "pgferry");
+        connectorName = connector;
         Map<String, Object> partition = Offsets.partition(settings.source(), settings.slot());
         Map<String, Object> stored = context.offsetStorageReader().offset(partition);
         offsets = new Offsets(partition, stored, connector);
@@ -230,7 +235,7 @@ public final class PgferrySourceTask extends SourceTask {
         try {
             s.start();
         } catch (PgFerryException e) {
-            throw new ConnectException(e.getMessage(), e);
+            throw failure(e);
         }
         if (stopping) {
             // stop() came while the stream was starting, and found nothing to stop yet.
@@ -332,13 +337,29 @@ public final class PgferrySourceTask extends SourceTask {
     private void failIfStreamEnded() {
         if (stream != null && stream.state() == ChangeStream.State.STOPPED && !stopping) {
             Throwable e = stream.lastError();
-            String why = e instanceof PgFerryException p
-                    ? p.getMessage()
-                    : e == null
+            if (e instanceof PgFerryException p) {
+                throw failure(p);
+            }
+            throw new ConnectException(
+                    e == null
                             ? "the change stream stopped"
-                            : "the change stream failed: " + e.getClass().getName();
-            throw new ConnectException(why, e instanceof PgFerryException ? e : null);
+                            : "the change stream failed: " + e.getClass().getName());
         }
+    }
+
+    /**
+     * The task's error for {@code e}; a lost slot says how a connector starts over, in Connect's terms (its offsets
+     * are the checkpoint the library's message tells to delete).
+     */
+    private ConnectException failure(PgFerryException e) {
+        if (!(e instanceof SlotLostException lost)) {
+            return new ConnectException(e.getMessage(), e);
+        }
+        String fix = "stop the connector (PUT /connectors/" + connectorName + "/stop), reset its offsets (DELETE"
+                + " /connectors/" + connectorName + "/offsets), drop slot " + lost.slot() + " if it is still there,"
+                + " and resume it (PUT /connectors/" + connectorName + "/resume) with snapshot=true to send the rows"
+                + " again" + (lost.invalidated() ? "; to keep it from happening, raise max_slot_wal_keep_size" : "");
+        return new ConnectException(lost.problem() + "; fix: " + fix, e);
     }
 
     @Override

@@ -251,7 +251,9 @@ class SourceConnectorTest {
         awaitStopped(db, name);
         db.execute("SELECT pg_drop_replication_slot('s_" + name + "')");
         connect.resumeConnector(name);
+        // Regression: the fix told to "delete the checkpoint", which a Connect user finds nowhere.
         awaitTaskFailed(name, "does not exist");
+        awaitTaskFailed(name, "reset its offsets (DELETE /connectors/" + name + "/offsets)");
         ConnectCluster.delete(connect, name);
     }
 
