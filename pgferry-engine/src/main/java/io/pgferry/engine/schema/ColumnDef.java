@@ -7,7 +7,7 @@ package io.pgferry.engine.schema;
  * @param typeModifier pg_attribute.atttypmod (-1 for none)
  * @param typeSql the type as written in the target's CREATE TABLE (user types in their target schema)
  * @param builtin the type (and its element type) is built in, so its binary COPY format means the same on both sides
- * @param userType an enum or domain type of the source's (or an array of one) the target may lack, or null
+ * @param userType an enum, domain or composite type of the source's (or an array of one) the target may lack, or null
  * @param collation the column's collation, schema-qualified, when it is not its type's default, else null
  * @param defaultSql the default as the target writes it: a constant, or an expression of built-in objects only
  *     (now(), gen_random_uuid()); null for none, for a serial column's (see {@code serialSequence}), and for one that

@@ -88,6 +88,20 @@ public final class SourceCatalog {
             + " ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.contypid = t.oid"
             + " AND k.contype = 'c' ORDER BY k.conname) FROM pg_type t WHERE t.oid = ?";
 
+    /**
+     * A composite type's relkind ('c' for a stand-alone composite, else a table's row type) and attributes: name, type
+     * oid, format_type, typtype, type schema and name, and an array's element oid, typtype, schema and name.
+     */
+    private static final String COMPOSITE = "SELECT r.relkind, a.attname, a.atttypid,"
+            + " format_type(a.atttypid, a.atttypmod), t.typtype, tn.nspname, t.typname, e.oid, e.typtype,"
+            + " en.nspname, e.typname"
+            + " FROM pg_type c JOIN pg_class r ON r.oid = c.typrelid"
+            + " JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            + " JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace tn ON tn.oid = t.typnamespace"
+            + " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
+            + " LEFT JOIN pg_namespace en ON en.oid = e.typnamespace"
+            + " WHERE c.oid = ? ORDER BY a.attnum";
+
     private final Connection connection;
     private final SyncConfig config;
     private final Map<Long, UserType> types = new HashMap<>();
@@ -208,18 +222,16 @@ public final class SourceCatalog {
                     UserType user = null;
                     String typeSql = formatted;
                     boolean builtin = typeOid < FIRST_NORMAL_OID && (!isArray || elemOid < FIRST_NORMAL_OID);
-                    if (isArray
-                            && elemOid >= FIRST_NORMAL_OID
-                            && "ed".indexOf(rs.getString(12).charAt(0)) >= 0) {
+                    if (isArray && elemOid >= FIRST_NORMAL_OID) {
                         user = userType(
                                 elemOid,
                                 rs.getString(13),
                                 rs.getString(14),
                                 rs.getString(12).charAt(0));
-                        typeSql = quoted(user) + "[]";
-                    } else if (!isArray && typeOid >= FIRST_NORMAL_OID && (typtype == 'e' || typtype == 'd')) {
+                        typeSql = user == null ? typeSql : quoted(user) + "[]";
+                    } else if (!isArray && typeOid >= FIRST_NORMAL_OID) {
                         user = userType(typeOid, typeSchema, typeName, typtype);
-                        typeSql = quoted(user);
+                        typeSql = user == null ? typeSql : quoted(user);
                     }
                     boolean serialDefault = serial != null && def != null && def.startsWith("nextval(");
                     String targetDefault = null;
@@ -254,7 +266,11 @@ public final class SourceCatalog {
         return PgSql.qualified(t.schema(), t.name());
     }
 
-    /** The type, in its target schema. */
+    /**
+     * The type, in its target schema, if the sync creates it where missing: an enum, a domain or a stand-alone
+     * composite ({@code CREATE TYPE ... AS (...)}, not a table's row type); null for any other type (an extension's),
+     * which the target must have.
+     */
     private UserType userType(long oid, String schema, String name, char kind) throws SQLException {
         UserType known = types.get(oid);
         if (known != null) {
@@ -263,8 +279,8 @@ public final class SourceCatalog {
         String targetSchema = config.targetSchema(schema);
         UserType t;
         if (kind == 'e') {
-            t = new UserType(targetSchema, name, 'e', strings(ENUM_LABELS, oid), null, false, List.of());
-        } else {
+            t = UserType.enumType(targetSchema, name, strings(ENUM_LABELS, oid));
+        } else if (kind == 'd') {
             try (PreparedStatement ps = connection.prepareStatement(DOMAIN)) {
                 ps.setLong(1, oid);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -273,12 +289,56 @@ public final class SourceCatalog {
                     for (Object o : (Object[]) rs.getArray(3).getArray()) {
                         checks.add((String) o);
                     }
-                    t = new UserType(targetSchema, name, 'd', List.of(), rs.getString(1), rs.getBoolean(2), checks);
+                    t = UserType.domain(targetSchema, name, rs.getString(1), rs.getBoolean(2), checks);
+                }
+            }
+        } else if (kind == 'c') {
+            t = composite(oid, targetSchema, name);
+        } else {
+            t = null;
+        }
+        if (t != null) {
+            types.put(oid, t);
+        }
+        return t;
+    }
+
+    /** A stand-alone composite type with its attributes, or null for a table's row type. */
+    private UserType composite(long oid, String targetSchema, String name) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(COMPOSITE)) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!"c".equals(rs.getString(1))) {
+                        return null;
+                    }
+                    String[] r = new String[10];
+                    for (int i = 0; i < r.length; i++) {
+                        r[i] = rs.getString(i + 2);
+                    }
+                    rows.add(r);
                 }
             }
         }
-        types.put(oid, t);
-        return t;
+        List<String> attributes = new ArrayList<>();
+        List<UserType> uses = new ArrayList<>();
+        for (String[] r : rows) {
+            // r: the COMPOSITE query's columns from the attribute's name on
+            boolean array = r[6] != null;
+            long typeOid = Long.parseLong(array ? r[6] : r[1]);
+            UserType used = typeOid < FIRST_NORMAL_OID
+                    ? null
+                    : array
+                            ? userType(typeOid, r[8], r[9], r[7].charAt(0))
+                            : userType(typeOid, r[4], r[5], r[3].charAt(0));
+            String typeSql = used == null ? r[2] : quoted(used) + (array ? "[]" : "");
+            if (used != null) {
+                uses.add(used);
+            }
+            attributes.add(PgSql.quote(r[0]) + " " + typeSql);
+        }
+        return UserType.composite(targetSchema, name, attributes, uses);
     }
 
     private List<String> strings(String sql, long oid) throws SQLException {

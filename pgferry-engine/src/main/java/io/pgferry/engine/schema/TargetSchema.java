@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,10 +97,8 @@ public final class TargetSchema {
             if (oid == null) {
                 toCreate.add(t);
                 for (ColumnDef c : t.columns()) {
-                    if (c.userType() != null
-                            && !typeExists(c.userType().schema(), c.userType().name())) {
-                        types.putIfAbsent(
-                                c.userType().schema() + "." + c.userType().name(), c.userType());
+                    if (c.userType() != null) {
+                        addMissing(c.userType(), types);
                     } else if (c.userType() == null && !c.builtin() && !typeExists(c.typeSql())) {
                         throw PgFerryException.fatal(
                                 "column " + c.name() + " of " + t.name() + " has type " + c.typeSql()
@@ -127,6 +124,17 @@ public final class TargetSchema {
         return new Plan(targets, toCreate, schemas, new ArrayList<>(types.values()), binary, missing);
     }
 
+    /** Adds {@code t} to {@code missing} when the target lacks it, after the types it uses that the target lacks. */
+    private void addMissing(UserType t, Map<String, UserType> missing) throws SQLException {
+        if (missing.containsKey(t.key()) || typeExists(t.schema(), t.name())) {
+            return;
+        }
+        for (UserType used : t.uses()) {
+            addMissing(used, missing);
+        }
+        missing.put(t.key(), t);
+    }
+
     /** Throws for the first source column an existing target table lacks; {@code orElse} ends the fix. */
     public static void requireColumns(Plan plan, String orElse) {
         for (Map.Entry<TableName, List<ColumnDef>> e : plan.missingColumns().entrySet()) {
@@ -140,8 +148,8 @@ public final class TargetSchema {
     }
 
     /**
-     * Adds the source columns the target tables lack, as a user would by hand, in one transaction, creating the enum
-     * and domain types they need: a column added at the source while the sync was stopped. The values of the rows the
+     * Adds the source columns the target tables lack, as a user would by hand, in one transaction, creating the enum,
+     * domain and composite types they need: a column added at the source while the sync was stopped. The values of the rows the
      * target holds are then the stream's to give (see SchemaWatch).
      */
     public void addMissingColumns(Plan plan) throws SQLException {
@@ -149,13 +157,18 @@ public final class TargetSchema {
             return;
         }
         inOneTransaction(st -> {
-            Set<String> typesMade = new HashSet<>();
+            Map<String, UserType> typesMade = new LinkedHashMap<>();
             for (Map.Entry<TableName, List<ColumnDef>> e : plan.missingColumns().entrySet()) {
                 TargetTable tt = plan.targets().get(e.getKey());
                 for (ColumnDef c : e.getValue()) {
-                    UserType u = c.userType();
-                    if (u != null && typesMade.add(u.schema() + "." + u.name()) && !typeExists(u.schema(), u.name())) {
-                        st.execute(typeDdl(u));
+                    if (c.userType() != null) {
+                        Map<String, UserType> needed = new LinkedHashMap<>();
+                        addMissing(c.userType(), needed);
+                        for (UserType u : needed.values()) {
+                            if (typesMade.putIfAbsent(u.key(), u) == null) {
+                                st.execute(typeDdl(u));
+                            }
+                        }
                     }
                     st.execute(addColumnSql(tt, c));
                     log.warn(
@@ -267,7 +280,16 @@ public final class TargetSchema {
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + PgSql.quote(s));
             }
             for (UserType t : plan.typesToCreate()) {
-                st.execute(typeDdl(t));
+                try {
+                    st.execute(typeDdl(t));
+                } catch (SQLException e) {
+                    // A composite's attribute may have an extension's type the target lacks.
+                    throw PgFerryException.fatal(
+                            "could not create type " + t.key() + " at the target from the source's definition: "
+                                    + e.getMessage(),
+                            "create the type at the target yourself, or install the extensions its attributes need",
+                            e);
+                }
             }
             for (SourceTable t : plan.toCreate()) {
                 TargetTable tt = plan.targets().get(t.name());
@@ -288,6 +310,14 @@ public final class TargetSchema {
 
     static String typeDdl(UserType t) {
         StringBuilder s = new StringBuilder("CREATE ");
+        if (t.kind() == 'c') {
+            return s.append("TYPE ")
+                    .append(PgSql.qualified(t.schema(), t.name()))
+                    .append(" AS (")
+                    .append(String.join(", ", t.attributes()))
+                    .append(')')
+                    .toString();
+        }
         if (t.kind() == 'e') {
             s.append("TYPE ").append(PgSql.qualified(t.schema(), t.name())).append(" AS ENUM (");
             for (int i = 0; i < t.labels().size(); i++) {

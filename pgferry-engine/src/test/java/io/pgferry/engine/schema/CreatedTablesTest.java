@@ -83,6 +83,56 @@ class CreatedTablesTest {
         }
     }
 
+    /**
+     * Composite types a synced column uses (and the enums, domains and composites they are made of) are created at
+     * the target, in the mapped schema, before the table; their values arrive by the copy and by the stream. Regression
+     * (issue 5): the sync refused such a table ("has type app.addr, which does not exist at the target"), where
+     * pg_dump, pgcopydb and a native subscription's schema copy bring the type along.
+     */
+    @Test
+    void compositeTypesAreCreatedWithTheTypesTheyUse(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SCHEMA app",
+                "CREATE TYPE app.kind AS ENUM ('home', 'work')",
+                "CREATE DOMAIN app.zip AS text CHECK (VALUE ~ '^[0-9]+$')",
+                "CREATE TYPE app.addr AS (street text, \"Zip Code\" app.zip, kind app.kind, tags text[])",
+                "CREATE TYPE app.\"Person\" AS (name varchar(20), home app.addr, past app.addr[], born date)",
+                "CREATE TABLE app.people (id int PRIMARY KEY, p app.\"Person\", seen app.addr[])",
+                "INSERT INTO app.people VALUES (1, ROW('Ann ''A''', ROW('Main St, 1', '123', 'home', '{a,\"b c\"}'),"
+                        + " ARRAY[ROW('Old', '9', 'work', NULL)::app.addr], '2000-01-02'),"
+                        + " ARRAY[ROW(NULL, NULL, NULL, '{}')::app.addr])");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA dst");
+            SyncConfig config = SyncConfig.builder()
+                    .source(source.uri())
+                    .target(target.uri())
+                    .include("app.*")
+                    .mapSchema("app", "dst")
+                    .untilCaughtUp(true)
+                    .build();
+            new SyncEngine(config).run();
+            source.execute(
+                    "UPDATE app.people SET p.born = '2001-02-03',"
+                            + " seen = seen || ROW('New', '7', 'home', '{x}')::app.addr",
+                    "INSERT INTO app.people SELECT 2, p, seen FROM app.people WHERE id = 1");
+            new SyncEngine(config).run();
+            assertThat(attributes(target, "dst"))
+                    .isEqualTo(attributes(source, "app").stream()
+                            .map(l -> l.replace("app.", "dst."))
+                            .toList());
+            assertThat(definition(target, "dst", "people"))
+                    .isEqualTo(definition(source, "app", "people").stream()
+                            .map(l -> l.replace("app.", "dst."))
+                            .toList());
+            String rows = "SELECT id || ' ' || p::text || ' ' || seen::text FROM ";
+            try (Connection s = source.connect();
+                    Connection t = target.connect()) {
+                assertThat(Rows.of(t, rows + "dst.people ORDER BY id"))
+                        .isEqualTo(Rows.of(s, rows + "app.people ORDER BY id"));
+            }
+        }
+    }
+
     @Test
     void collationTheTargetLacksIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
         source.execute(
@@ -133,6 +183,22 @@ class CreatedTablesTest {
             out.addAll(Rows.of(
                     c, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = " + rel + " ORDER BY 1"));
             return out;
+        }
+    }
+
+    /** The attributes of the schema's composite types, as the server prints them. */
+    private static List<String> attributes(TestDatabase db, String schema) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            st.execute("SET search_path = pg_catalog");
+            return Rows.of(
+                    c,
+                    "SELECT t.typname || ' ' || a.attnum || ' ' || quote_ident(a.attname) || ' '"
+                            + " || format_type(a.atttypid, a.atttypmod)"
+                            + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                            + " JOIN pg_class r ON r.oid = t.typrelid AND r.relkind = 'c'"
+                            + " JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0"
+                            + " WHERE n.nspname = '" + schema + "' ORDER BY 1");
         }
     }
 
