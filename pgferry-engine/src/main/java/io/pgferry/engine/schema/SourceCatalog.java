@@ -84,9 +84,16 @@ public final class SourceCatalog {
     private static final String ENUM_LABELS =
             "SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder";
 
-    private static final String DOMAIN = "SELECT format_type(t.typbasetype, t.typtypmod), t.typnotnull,"
+    /** A domain's NOT NULL, CHECK constraints and base type (its columns as typeSql reads them). */
+    private static final String DOMAIN = "SELECT t.typnotnull,"
             + " ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.contypid = t.oid"
-            + " AND k.contype = 'c' ORDER BY k.conname) FROM pg_type t WHERE t.oid = ?";
+            + " AND k.contype = 'c' ORDER BY k.conname),"
+            + " b.oid, format_type(t.typbasetype, t.typtypmod), b.typtype, bn.nspname, b.typname, e.oid, e.typtype,"
+            + " en.nspname, e.typname"
+            + " FROM pg_type t JOIN pg_type b ON b.oid = t.typbasetype JOIN pg_namespace bn ON bn.oid = b.typnamespace"
+            + " LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A'"
+            + " LEFT JOIN pg_namespace en ON en.oid = e.typnamespace"
+            + " WHERE t.oid = ?";
 
     /**
      * A composite type's relkind ('c' for a stand-alone composite, else a table's row type) and attributes: name, type
@@ -281,16 +288,33 @@ public final class SourceCatalog {
         if (kind == 'e') {
             t = UserType.enumType(targetSchema, name, strings(ENUM_LABELS, oid));
         } else if (kind == 'd') {
-            try (PreparedStatement ps = connection.prepareStatement(DOMAIN)) {
+            // The checks are printed with the domain's own schema on the search_path, so that the types they cast
+            // to in it are not qualified with a schema the map may send elsewhere; the target creates the domain
+            // with its target schema on the search_path (TargetSchema.create).
+            try (PreparedStatement path = connection.prepareStatement(
+                            "SELECT set_config('search_path', quote_ident(?) || ', pg_catalog', false)");
+                    PreparedStatement ps = connection.prepareStatement(DOMAIN);
+                    Statement reset = connection.createStatement()) {
+                path.setString(1, schema);
+                path.execute();
                 ps.setLong(1, oid);
+                boolean notNull;
+                List<String> checks = new ArrayList<>();
+                String[] base = new String[9];
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    List<String> checks = new ArrayList<>();
-                    for (Object o : (Object[]) rs.getArray(3).getArray()) {
+                    notNull = rs.getBoolean(1);
+                    for (Object o : (Object[]) rs.getArray(2).getArray()) {
                         checks.add((String) o);
                     }
-                    t = UserType.domain(targetSchema, name, rs.getString(1), rs.getBoolean(2), checks);
+                    for (int i = 0; i < base.length; i++) {
+                        base[i] = rs.getString(i + 3);
+                    }
                 }
+                reset.execute("SET search_path = pg_catalog");
+                List<UserType> uses = new ArrayList<>();
+                String baseType = typeSql(base, 0, uses);
+                t = UserType.domain(targetSchema, name, baseType, notNull, checks, uses);
             }
         } else if (kind == 'c') {
             t = composite(oid, targetSchema, name);
@@ -324,21 +348,31 @@ public final class SourceCatalog {
         List<String> attributes = new ArrayList<>();
         List<UserType> uses = new ArrayList<>();
         for (String[] r : rows) {
-            // r: the COMPOSITE query's columns from the attribute's name on
-            boolean array = r[6] != null;
-            long typeOid = Long.parseLong(array ? r[6] : r[1]);
-            UserType used = typeOid < FIRST_NORMAL_OID
-                    ? null
-                    : array
-                            ? userType(typeOid, r[8], r[9], r[7].charAt(0))
-                            : userType(typeOid, r[4], r[5], r[3].charAt(0));
-            String typeSql = used == null ? r[2] : quoted(used) + (array ? "[]" : "");
-            if (used != null) {
-                uses.add(used);
-            }
+            // r: the attribute's name, then the type's columns as typeSql reads them
+            String typeSql = typeSql(r, 1, uses);
             attributes.add(PgSql.quote(r[0]) + " " + typeSql);
         }
         return UserType.composite(targetSchema, name, attributes, uses);
+    }
+
+    /**
+     * A type as the target writes it, from {@code r[from..from+8]}: its oid, format_type, typtype, schema and name,
+     * then an array's element oid, typtype, schema and name (nulls for a non-array). A type of the source's own that
+     * the sync creates is written in its target schema and added to {@code uses}; any other as format_type prints it.
+     */
+    private String typeSql(String[] r, int from, List<UserType> uses) throws SQLException {
+        boolean array = r[from + 5] != null;
+        long typeOid = Long.parseLong(array ? r[from + 5] : r[from]);
+        UserType used = typeOid < FIRST_NORMAL_OID
+                ? null
+                : array
+                        ? userType(typeOid, r[from + 7], r[from + 8], r[from + 6].charAt(0))
+                        : userType(typeOid, r[from + 3], r[from + 4], r[from + 2].charAt(0));
+        if (used == null) {
+            return r[from + 1];
+        }
+        uses.add(used);
+        return quoted(used) + (array ? "[]" : "");
     }
 
     private List<String> strings(String sql, long oid) throws SQLException {

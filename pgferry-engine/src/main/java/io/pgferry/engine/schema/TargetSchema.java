@@ -166,7 +166,7 @@ public final class TargetSchema {
                         addMissing(c.userType(), needed);
                         for (UserType u : needed.values()) {
                             if (typesMade.putIfAbsent(u.key(), u) == null) {
-                                st.execute(typeDdl(u));
+                                createType(st, u);
                             }
                         }
                     }
@@ -280,16 +280,7 @@ public final class TargetSchema {
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + PgSql.quote(s));
             }
             for (UserType t : plan.typesToCreate()) {
-                try {
-                    st.execute(typeDdl(t));
-                } catch (SQLException e) {
-                    // A composite's attribute may have an extension's type the target lacks.
-                    throw PgFerryException.fatal(
-                            "could not create type " + t.key() + " at the target from the source's definition: "
-                                    + e.getMessage(),
-                            "create the type at the target yourself, or install the extensions its attributes need",
-                            e);
-                }
+                createType(st, t);
             }
             for (SourceTable t : plan.toCreate()) {
                 TargetTable tt = plan.targets().get(t.name());
@@ -306,6 +297,23 @@ public final class TargetSchema {
             }
         });
         log.info("created {} tables at the target", plan.toCreate().size());
+    }
+
+    /** Creates {@code t}; a failure is fatal, with the server's message and the fix. */
+    private static void createType(Statement st, UserType t) throws SQLException {
+        try {
+            // A domain's checks name the types of its own schema unqualified (SourceCatalog).
+            st.execute("SET search_path = " + PgSql.quote(t.schema()) + ", pg_catalog");
+            st.execute(typeDdl(t));
+            st.execute("SET search_path = pg_catalog");
+        } catch (SQLException e) {
+            // A composite's attribute may have an extension's type the target lacks.
+            throw PgFerryException.fatal(
+                    "could not create type " + t.key() + " at the target from the source's definition: "
+                            + e.getMessage(),
+                    "create the type at the target yourself, or install the extensions its attributes need",
+                    e);
+        }
     }
 
     static String typeDdl(UserType t) {

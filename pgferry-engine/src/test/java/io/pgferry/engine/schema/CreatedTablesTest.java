@@ -87,7 +87,8 @@ class CreatedTablesTest {
      * Composite types a synced column uses (and the enums, domains and composites they are made of) are created at
      * the target, in the mapped schema, before the table; their values arrive by the copy and by the stream. Regression
      * (issue 5): the sync refused such a table ("has type app.addr, which does not exist at the target"), where
-     * pg_dump, pgcopydb and a native subscription's schema copy bring the type along.
+     * pg_dump, pgcopydb and a native subscription's schema copy bring the type along; and a domain over an enum or
+     * another domain was created over the type in its source schema, which failed when the map sent it elsewhere.
      */
     @Test
     void compositeTypesAreCreatedWithTheTypesTheyUse(TestDatabase source) throws Exception {
@@ -97,10 +98,13 @@ class CreatedTablesTest {
                 "CREATE DOMAIN app.zip AS text CHECK (VALUE ~ '^[0-9]+$')",
                 "CREATE TYPE app.addr AS (street text, \"Zip Code\" app.zip, kind app.kind, tags text[])",
                 "CREATE TYPE app.\"Person\" AS (name varchar(20), home app.addr, past app.addr[], born date)",
-                "CREATE TABLE app.people (id int PRIMARY KEY, p app.\"Person\", seen app.addr[])",
+                "CREATE DOMAIN app.good AS app.kind CHECK (VALUE <> 'work')",
+                "CREATE DOMAIN app.short_zip AS app.zip CHECK (length(VALUE) < 6)",
+                "CREATE TABLE app.people (id int PRIMARY KEY, p app.\"Person\", seen app.addr[], g app.good,"
+                        + " z app.short_zip)",
                 "INSERT INTO app.people VALUES (1, ROW('Ann ''A''', ROW('Main St, 1', '123', 'home', '{a,\"b c\"}'),"
                         + " ARRAY[ROW('Old', '9', 'work', NULL)::app.addr], '2000-01-02'),"
-                        + " ARRAY[ROW(NULL, NULL, NULL, '{}')::app.addr])");
+                        + " ARRAY[ROW(NULL, NULL, NULL, '{}')::app.addr], 'home', '12345')");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE SCHEMA dst");
             SyncConfig config = SyncConfig.builder()
@@ -114,17 +118,21 @@ class CreatedTablesTest {
             source.execute(
                     "UPDATE app.people SET p.born = '2001-02-03',"
                             + " seen = seen || ROW('New', '7', 'home', '{x}')::app.addr",
-                    "INSERT INTO app.people SELECT 2, p, seen FROM app.people WHERE id = 1");
+                    "INSERT INTO app.people SELECT 2, p, seen, g, '42' FROM app.people WHERE id = 1");
             new SyncEngine(config).run();
             assertThat(attributes(target, "dst"))
                     .isEqualTo(attributes(source, "app").stream()
+                            .map(l -> l.replace("app.", "dst."))
+                            .toList());
+            assertThat(types(target, "dst"))
+                    .isEqualTo(types(source, "app").stream()
                             .map(l -> l.replace("app.", "dst."))
                             .toList());
             assertThat(definition(target, "dst", "people"))
                     .isEqualTo(definition(source, "app", "people").stream()
                             .map(l -> l.replace("app.", "dst."))
                             .toList());
-            String rows = "SELECT id || ' ' || p::text || ' ' || seen::text FROM ";
+            String rows = "SELECT concat_ws(' ', id, p, seen, g, z) FROM ";
             try (Connection s = source.connect();
                     Connection t = target.connect()) {
                 assertThat(Rows.of(t, rows + "dst.people ORDER BY id"))
