@@ -278,14 +278,21 @@ final class TableDiffer {
 
     private static Map<Integer, Aggregate> aggregates(Connection c, String sql) throws SQLException {
         Map<Integer, Aggregate> out = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(sql);
-                ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                String sum = rs.getString(3);
-                BigInteger h = sum == null ? BigInteger.ZERO : new BigInteger(sum);
-                // The 64-bit wrapped sum, as the guard catalog keeps it: equal multisets of rows, equal values.
-                out.put(rs.getInt(1), new Aggregate(rs.getLong(2), BigInteger.valueOf(h.longValue())));
+        // For this query alone: the others read keys in order, which a sort may serve best.
+        c.setAutoCommit(false);
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            RowHashes.planGrouping(c, true);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String sum = rs.getString(3);
+                    BigInteger h = sum == null ? BigInteger.ZERO : new BigInteger(sum);
+                    // The 64-bit wrapped sum, as the guard catalog keeps it: equal multisets of rows, equal values.
+                    out.put(rs.getInt(1), new Aggregate(rs.getLong(2), BigInteger.valueOf(h.longValue())));
+                }
             }
+        } finally {
+            c.commit();
+            c.setAutoCommit(true);
         }
         return out;
     }

@@ -192,7 +192,7 @@ final class BucketRecompute {
                     + " r OFFSET 0) s WHERE s.b = ANY (?::bigint[]) GROUP BY s.b";
         }
         // In a worker's transaction for the rest of it; on verify's own session (autocommit) for the session.
-        SweepScan.planBucketScans(c, !c.getAutoCommit());
+        RowHashes.planGrouping(c, !c.getAutoCommit());
         try (PreparedStatement st = c.prepareStatement(sql)) {
             st.setArray(1, c.createArrayOf("bigint", buckets));
             return rows(st);

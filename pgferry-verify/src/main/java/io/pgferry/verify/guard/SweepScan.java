@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,27 +38,9 @@ final class SweepScan {
         this.jobs = dsn == null ? 1 : Math.max(1, jobs);
     }
 
-    /**
-     * Plans the bucket scans of the rest of the transaction on {@code c} ({@code local}) or of its session as they
-     * run fastest. The planner cannot estimate how many buckets a bucket expression yields and takes one per row (a
-     * range of 375,000 rows: 375,000 groups, for some 400), so it sorts every row, spilling to disk, rather than hash
-     * a few hundred groups, and takes the scan for one costly enough to compile with JIT: measured on one range, 319
-     * ms sorted, 200 ms hashed with JIT, 159 ms hashed without. enable_sort only discourages a sort where another plan
-     * exists (PostgreSQL docs, "Planner Method Configuration"); a bucket holds many rows by design, so the hash table
-     * stays small, and a larger one spills to disk on its own (PostgreSQL 13 and later). Regression (issue 6): a full
-     * sweep took 13 times a count(*) of the table.
-     */
-    static void planBucketScans(Connection c, boolean local) throws SQLException {
-        String set = local ? "SET LOCAL " : "SET ";
-        try (Statement st = c.createStatement()) {
-            st.execute(set + "enable_sort = off");
-            st.execute(set + "jit = off");
-        }
-    }
-
     /** (bucket, count, hash) of every non-empty bucket, in bucket order; {@code c} is in a transaction. */
     List<long[]> buckets(Connection c, GuardedTable t) throws SQLException {
-        planBucketScans(c, true);
+        RowHashes.planGrouping(c, true);
         String inner = "SELECT " + t.bucketExpression() + " AS g, " + t.rowHashExpression() + " AS h FROM "
                 + t.relation() + " r";
         long blocks = jobs > 1 ? blocks(c, t) : -1;
@@ -95,7 +76,7 @@ final class SweepScan {
                     Map<Long, long[]> mine = new TreeMap<>();
                     try (Connection h = Connections.open(dsn)) {
                         HashSettings.pin(h);
-                        planBucketScans(h, false);
+                        RowHashes.planGrouping(h, false);
                         for (int i = next.getAndIncrement(); i < queries.size(); i = next.getAndIncrement()) {
                             add(h, queries.get(i), mine);
                         }

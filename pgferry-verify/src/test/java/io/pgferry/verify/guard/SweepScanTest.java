@@ -31,7 +31,7 @@ class SweepScanTest {
         try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             assertThat(plan(c, query)).as("the planner's own choice").anyMatch(l -> l.contains("Sort"));
-            SweepScan.planBucketScans(c, true);
+            RowHashes.planGrouping(c, true);
             List<String> plan = plan(c, query);
             assertThat(plan).anyMatch(l -> l.contains("HashAggregate")).noneMatch(l -> l.contains("Sort"));
             assertThat(Rows.of(c, "SHOW jit")).containsExactly("off");
