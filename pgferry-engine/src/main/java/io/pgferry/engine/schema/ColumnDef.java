@@ -15,6 +15,7 @@ package io.pgferry.engine.schema;
  * @param identity pg_attribute.attidentity: 'a' always, 'd' by default, or 0
  * @param generated the expression of a stored generated column, else null
  * @param serialSequence the name of the sequence a serial column owns and takes its default from, else null
+ * @param extension the extension whose type (or array element type) the column has, else null
  */
 public record ColumnDef(
         String name,
@@ -28,4 +29,5 @@ public record ColumnDef(
         String defaultSql,
         char identity,
         String generated,
-        String serialSequence) {}
+        String serialSequence,
+        Extension extension) {}

@@ -46,7 +46,12 @@ public final class SourceCatalog {
             + " NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = 'pg_attrdef'::regclass"
             + " AND dep.objid = d.oid AND dep.refobjid >= " + FIRST_NORMAL_OID + " AND dep.refobjid <> a.attrelid),"
             + " CASE WHEN a.attcollation <> t.typcollation THEN quote_ident(cn.nspname) || '.' ||"
-            + " quote_ident(co.collname) END"
+            + " quote_ident(co.collname) END,"
+            // The extension that owns the type (or an array's element type), and its schema.
+            + " (SELECT x.extname FROM pg_depend xd JOIN pg_extension x ON x.oid = xd.refobjid"
+            + " WHERE xd.classid = 'pg_type'::regclass AND xd.objid = COALESCE(e.oid, t.oid)"
+            + " AND xd.refclassid = 'pg_extension'::regclass AND xd.deptype = 'e'),"
+            + " CASE WHEN e.oid IS NULL THEN tn.nspname ELSE en.nspname END"
             + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
             + " JOIN pg_namespace tn ON tn.oid = t.typnamespace"
             + " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
@@ -229,7 +234,12 @@ public final class SourceCatalog {
                     UserType user = null;
                     String typeSql = formatted;
                     boolean builtin = typeOid < FIRST_NORMAL_OID && (!isArray || elemOid < FIRST_NORMAL_OID);
-                    if (isArray && elemOid >= FIRST_NORMAL_OID) {
+                    // An extension's type comes with its extension, whatever its kind.
+                    Extension extension =
+                            rs.getString(19) == null ? null : new Extension(rs.getString(19), rs.getString(20));
+                    if (extension != null) {
+                        typeSql = formatted;
+                    } else if (isArray && elemOid >= FIRST_NORMAL_OID) {
                         user = userType(
                                 elemOid,
                                 rs.getString(13),
@@ -262,7 +272,8 @@ public final class SourceCatalog {
                             targetDefault,
                             ident == null || ident.isEmpty() ? 0 : ident.charAt(0),
                             generated ? def : null,
-                            serialDefault ? serial : null));
+                            serialDefault ? serial : null,
+                            extension));
                 }
             }
         }

@@ -54,7 +54,8 @@ public final class TargetSchema {
             Set<String> schemasToCreate,
             List<UserType> typesToCreate,
             Map<TableName, Boolean> binaryCopy,
-            Map<TableName, List<ColumnDef>> missingColumns) {
+            Map<TableName, List<ColumnDef>> missingColumns,
+            Set<Extension> extensionsToCreate) {
 
         public boolean created(TableName t) {
             return toCreate.stream().anyMatch(s -> s.name().equals(t));
@@ -80,6 +81,7 @@ public final class TargetSchema {
         Map<String, UserType> types = new LinkedHashMap<>();
         Map<TableName, Boolean> binary = new HashMap<>();
         Map<TableName, List<ColumnDef>> missing = new LinkedHashMap<>();
+        Set<Extension> extensions = new LinkedHashSet<>();
         for (SourceTable t : tables) {
             String schema = config.targetSchema(t.name().schema());
             TargetTable tt = new TargetTable(schema, t.name().name());
@@ -99,7 +101,15 @@ public final class TargetSchema {
                 for (ColumnDef c : t.columns()) {
                     if (c.userType() != null) {
                         addMissing(c.userType(), types);
-                    } else if (c.userType() == null && !c.builtin() && !typeExists(c.typeSql())) {
+                    } else if (!c.builtin() && c.extension() != null && !typeExists(c.typeSql())) {
+                        if (!extensions.contains(c.extension())) {
+                            c.extension().checkAvailable(target, t.name(), c);
+                            extensions.add(c.extension());
+                            if (!schemaExists(c.extension().schema())) {
+                                schemas.add(c.extension().schema());
+                            }
+                        }
+                    } else if (!c.builtin() && !typeExists(c.typeSql())) {
                         throw PgFerryException.fatal(
                                 "column " + c.name() + " of " + t.name() + " has type " + c.typeSql()
                                         + ", which does not exist at the target",
@@ -121,7 +131,7 @@ public final class TargetSchema {
                 }
             }
         }
-        return new Plan(targets, toCreate, schemas, new ArrayList<>(types.values()), binary, missing);
+        return new Plan(targets, toCreate, schemas, new ArrayList<>(types.values()), binary, missing, extensions);
     }
 
     /** Adds {@code t} to {@code missing} when the target lacks it, after the types it uses that the target lacks. */
@@ -278,6 +288,9 @@ public final class TargetSchema {
         inOneTransaction(st -> {
             for (String s : plan.schemasToCreate()) {
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + PgSql.quote(s));
+            }
+            for (Extension e : plan.extensionsToCreate()) {
+                e.create(st);
             }
             for (UserType t : plan.typesToCreate()) {
                 createType(st, t);

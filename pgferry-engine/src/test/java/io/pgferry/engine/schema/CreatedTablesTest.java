@@ -141,18 +141,66 @@ class CreatedTablesTest {
         }
     }
 
+    /**
+     * Columns of an extension's types: the target gets the extension, in the schema its types live in at the source,
+     * before the table; their values arrive by the copy and by the stream. Regression (issue 5): the sync refused a
+     * citext column ("install the extension or create the type at the target first") where pg_dump and pgcopydb
+     * create the extension.
+     */
+    @Test
+    void extensionTypesComeWithTheirExtension(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE EXTENSION citext",
+                "CREATE SCHEMA ext",
+                "CREATE EXTENSION hstore SCHEMA ext",
+                "CREATE TABLE people (id int PRIMARY KEY, email citext UNIQUE, aliases citext[], attrs ext.hstore)",
+                "INSERT INTO people VALUES (1, 'Ann@Example.com', '{A,b}', 'a=>1, \"b c\"=>NULL')");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            SyncConfig config = SyncConfig.builder()
+                    .source(source.uri())
+                    .target(target.uri())
+                    .include("public.people")
+                    .untilCaughtUp(true)
+                    .build();
+            new SyncEngine(config).run();
+            source.execute(
+                    "UPDATE people SET email = 'ANN@example.com', attrs = attrs OPERATOR(ext.||) 'd=>4'::ext.hstore");
+            new SyncEngine(config).run();
+            String extensions = "SELECT x.extname || ' ' || n.nspname FROM pg_extension x"
+                    + " JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'plpgsql' ORDER BY 1";
+            String rows = "SELECT concat_ws(' ', id, email, aliases, attrs) FROM people ORDER BY id";
+            try (Connection s = source.connect();
+                    Connection t = target.connect()) {
+                assertThat(Rows.of(t, extensions)).containsExactly("citext public", "hstore ext");
+                assertThat(Rows.of(t, rows)).isEqualTo(Rows.of(s, rows));
+            }
+            assertThat(target.queryLong("SELECT count(*) FROM people WHERE email = 'ann@EXAMPLE.COM'"))
+                    .isOne();
+        }
+    }
+
+    @Test
+    void anExtensionTheTargetHasInAnotherSchemaIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
+        source.execute("CREATE EXTENSION citext", "CREATE TABLE t (id int PRIMARY KEY, v citext)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA other", "CREATE EXTENSION citext SCHEMA other");
+            assertThatThrownBy(() -> wholeSync(source, target).run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("column v of public.t has type public.citext of extension citext, which the"
+                            + " target has in schema other, not in public")
+                    .hasMessageContaining("ALTER EXTENSION \"citext\" SET SCHEMA \"public\"");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 't'"))
+                    .isZero();
+        }
+    }
+
     @Test
     void collationTheTargetLacksIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
         source.execute(
                 "CREATE COLLATION public.mine FROM \"C\"",
                 "CREATE TABLE t (id int PRIMARY KEY, v text COLLATE public.mine)");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
-            SyncEngine engine = new SyncEngine(SyncConfig.builder()
-                    .source(source.uri())
-                    .target(target.uri())
-                    .untilCaughtUp(true)
-                    .build());
-            assertThatThrownBy(engine::run)
+            assertThatThrownBy(() -> wholeSync(source, target).run())
                     .isInstanceOf(PgFerryException.class)
                     .hasMessageContaining(
                             "column v of public.t has collation public.mine, which does not exist at" + " the target")
@@ -163,6 +211,15 @@ class CreatedTablesTest {
                             "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
                     .isZero();
         }
+    }
+
+    /** A sync of every table, until caught up. */
+    private static SyncEngine wholeSync(TestDatabase source, TestDatabase target) {
+        return new SyncEngine(SyncConfig.builder()
+                .source(source.uri())
+                .target(target.uri())
+                .untilCaughtUp(true)
+                .build());
     }
 
     /** The table's columns, constraints and indexes as the server prints them, names schema-qualified. */
