@@ -43,6 +43,8 @@ class ForeignReadOnlyTest {
             String q = "SELECT id, v FROM " + d.qualified("t") + " ORDER BY id";
             try (RunningSync running = RunningSync.start(new SyncEngine(config))) {
                 ForeignSyncTest.awaitRows(d, q, List.of("1|0"), Duration.ofSeconds(60));
+                // The copy's end (its position and states) is written after its rows: read-only only once it is done.
+                running.awaitStreaming();
                 server.execute(d.database(), "SET GLOBAL read_only = ON");
                 try {
                     source.execute("UPDATE t SET v = 1", "INSERT INTO t VALUES (2, 2)");

@@ -2,6 +2,7 @@ package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgferry.postgres.ChangeStream;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +44,18 @@ final class RunningSync implements AutoCloseable {
         while (engine.streamStats().handlerErrors() < n) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no " + what + " within 60 s");
+            }
+            assertRunning();
+            Thread.sleep(20); // polling interval of the wait, not a synchronisation
+        }
+    }
+
+    /** Waits until the sync streams (its copy done), failing if it stops. */
+    void awaitStreaming() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (engine.streamState() != ChangeStream.State.STREAMING) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the sync did not stream within 60 s");
             }
             assertRunning();
             Thread.sleep(20); // polling interval of the wait, not a synchronisation
