@@ -51,6 +51,19 @@ public final class JdbcErrors {
      * @param doing what failed, naming the object ("apply to public.orders at db:5432/shop")
      */
     public static PgFerryException classify(SQLException e, String doing) {
+        return classify(e, doing, null);
+    }
+
+    /**
+     * For work that is not retried where it failed (an initial copy, which starts over): a failure that {@link
+     * #classify(SQLException, String)} calls retriable is fatal here, its fix ending with {@code then} ("start the
+     * sync again: the copy starts over").
+     */
+    public static PgFerryException notRetried(SQLException e, String doing, String then) {
+        return classify(e, doing, then);
+    }
+
+    private static PgFerryException classify(SQLException e, String doing, String then) {
         String state = state(e) == null ? "" : state(e);
         StringBuilder problem = new StringBuilder(doing).append(": ");
         ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
@@ -72,26 +85,24 @@ public final class JdbcErrors {
         if (!state.isEmpty()) {
             problem.append(" (SQLSTATE ").append(state).append(')');
         }
+        String fix;
         if (state.equals("25006")) {
-            return PgFerryException.retriable(
-                    problem.toString(),
-                    "the destination is read-only (a standby, or default_transaction_read_only): point the target at"
-                            + " the primary (with several hosts, add target_session_attrs=read-write); a running sync"
-                            + " retries meanwhile",
-                    e);
+            fix = "the destination is read-only (a standby, or default_transaction_read_only): point the target at the"
+                    + " primary (with several hosts, add target_session_attrs=read-write)";
+        } else if (isReadOnly(e)) {
+            problem.append(": the server is read-only");
+            fix = "point the target at the primary, or SET GLOBAL read_only = OFF (and super_read_only) once it is one";
+        } else if (isRetriable(e)) {
+            fix = then == null ? "it is retried; check the destination if it persists" : "check the destination";
+        } else {
+            return PgFerryException.fatal(problem.toString(), fix(state), e);
         }
-        if (isReadOnly(e)) {
-            return PgFerryException.retriable(
-                    problem.append(": the server is read-only").toString(),
-                    "point the target at the primary, or SET GLOBAL read_only = OFF (and super_read_only) once it is"
-                            + " one; a running sync retries meanwhile",
-                    e);
-        }
-        if (isRetriable(e)) {
-            return PgFerryException.retriable(
-                    problem.toString(), "it is retried; check the destination if it persists", e);
-        }
-        return PgFerryException.fatal(problem.toString(), fix(state), e);
+        return then == null
+                ? PgFerryException.retriable(
+                        problem.toString(),
+                        fix + (fix.startsWith("it is") ? "" : "; a running sync retries meanwhile"),
+                        e)
+                : PgFerryException.fatal(problem.toString(), fix + ", then " + then, e);
     }
 
     /**

@@ -41,4 +41,23 @@ class JdbcErrorsTest {
         SQLException e = new SQLException("cannot execute INSERT in a read-only transaction", "25006");
         assertThat(JdbcErrors.classify(e, "apply").isRetriable()).isTrue();
     }
+
+    /**
+     * A copy is not retried where it failed: a read-only target during the initial copy said "a running sync retries
+     * meanwhile", and the sync had stopped (found in CI, issue 7). Its fix now says to start the sync again.
+     */
+    @Test
+    void workThatIsNotRetriedSaysToStartAgain() {
+        PgFerryException p = JdbcErrors.notRetried(
+                new SQLException(READ_ONLY, "HY000", 1290), "the initial copy failed", "start the sync again");
+        assertThat(p.isRetriable()).isFalse();
+        assertThat(p.fix()).contains("read_only = OFF").endsWith(", then start the sync again");
+        assertThat(p.fix()).doesNotContain("retries");
+        PgFerryException lost = JdbcErrors.notRetried(
+                new SQLException("I/O error", "08006"), "the initial copy failed", "start the sync again");
+        assertThat(lost.fix()).isEqualTo("check the destination, then start the sync again");
+        PgFerryException data = JdbcErrors.notRetried(
+                new SQLException("bad", "22P02"), "the initial copy failed", "start the sync again");
+        assertThat(data.fix()).doesNotContain("start the sync again");
+    }
 }

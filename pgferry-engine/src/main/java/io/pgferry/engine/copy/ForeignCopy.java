@@ -127,7 +127,7 @@ public final class ForeignCopy implements InitialCopy {
             }
             ledger.complete(consistentPoint);
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "the initial copy failed");
+            throw JdbcErrors.notRetried(e, "the initial copy failed", "start the sync again: the copy starts over");
         }
         log.info(
                 "copied {} rows of {} tables in {} s",

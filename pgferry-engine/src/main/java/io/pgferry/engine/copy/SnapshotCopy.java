@@ -146,7 +146,7 @@ public final class SnapshotCopy implements InitialCopy {
         try {
             copyAll(snapshotName, consistentPoint);
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "the initial copy failed");
+            throw JdbcErrors.notRetried(e, "the initial copy failed", "start the sync again: the copy starts over");
         }
     }
 
