@@ -1,9 +1,11 @@
 package io.pgferry.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
@@ -104,6 +106,20 @@ class PublicationWatchTest {
             sync.assertRunning();
             assertThat(sync.engine().restarts()).isZero();
         }
+    }
+
+    /** The guard against starting again and again: the same tables again within a minute stop the sync. */
+    @Test
+    void theSameTablesLeavingAgainRightAfterARestartStopTheSync() {
+        List<TableName> b = List.of(new TableName("public", "b"));
+        long soon = Duration.ofSeconds(5).toNanos();
+        PublicationWatch.refuseAgain("s", "p", b, null, soon);
+        PublicationWatch.refuseAgain("s", "p", b, List.of(new TableName("public", "c")), soon);
+        PublicationWatch.refuseAgain("s", "p", b, b, Duration.ofMinutes(2).toNanos());
+        assertThatThrownBy(() -> PublicationWatch.refuseAgain("s", "p", b, b, soon))
+                .isInstanceOf(PgFerryException.class)
+                .hasMessageContaining("sync s started again for [public.b], and they left publication p again")
+                .hasMessageContaining("ALTER PUBLICATION");
     }
 
     /** Waits until the running sync has looked at the source after {@code since} (and its publication with it). */
