@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * Streams one slot into Connect. The stream ({@link ChangeStream}) runs on a thread of its own and hands each committed
  * transaction to this task ({@link Handoff}: small ones read at once, large ones retained, so memory stays bounded by
  * the stream's limit and spill files) until {@link #poll()} has turned it into records, a bounded batch at a time; each
- * record's offset says where in which transaction it stands ({@link Offsets}). A transaction is acknowledged to the stream, and so confirmed to
- * the slot, only once Connect has committed its records and stored their offsets ({@link Acknowledgements}): never
- * ahead. With exactly-once delivery and {@code transaction.boundary=connector}, each poll's whole source transactions
- * are one Kafka transaction (or each source transaction one, with {@code kafka.transaction.per.source.transaction}).
+ * record's offset says where in which transaction it stands ({@link Offsets}). A transaction is acknowledged to the
+ * stream, and so confirmed to the slot, only once Connect has committed its records and stored their offsets ({@link
+ * Acknowledgements}): never ahead. With exactly-once delivery and {@code transaction.boundary=connector}, each poll's
+ * whole source transactions are one Kafka transaction (or each source transaction one, with {@code
+ * kafka.transaction.per.source.transaction}).
  */
 public final class PgferrySourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(PgferrySourceTask.class);
