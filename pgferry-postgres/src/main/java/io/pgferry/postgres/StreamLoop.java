@@ -328,6 +328,11 @@ final class StreamLoop {
                 lastActivityNanos = now;
                 assembler.accept(b.array(), b.arrayOffset() + b.position(), b.remaining(), session.lastReceived());
                 if (position.due(now)) {
+                    if (!config.handlerOwnsPosition()) {
+                        // Also while busy: a source that writes only tables outside the publication without pause
+                        // would otherwise keep the slot where it is.
+                        advancePastUnpublished();
+                    }
                     checkpoint(false);
                 }
                 continue;
@@ -340,7 +345,7 @@ final class StreamLoop {
                 lastIdleNanos = now;
             }
             if (!config.handlerOwnsPosition()) {
-                advanceWhenIdle();
+                advancePastUnpublished();
             }
             checkpoint(false);
             heartbeats.beatIfQuiet(sql, now, lastActivityNanos);
@@ -358,9 +363,9 @@ final class StreamLoop {
     /**
      * With no transaction open, none pending and everything delivered acknowledged, all WAL the server has read is
      * accounted for: the acknowledged position may move to the server's, which lets the slot advance while the
-     * published tables are idle.
+     * published tables are idle or only other tables are written.
      */
-    private void advanceWhenIdle() {
+    private void advancePastUnpublished() {
         Lsn acked = acks.acked();
         if (assembler.isBetweenTransactions() && !assembler.hasPendingPrepared() && !acked.isBefore(handedEnd)) {
             Lsn server = session.lastReceived();

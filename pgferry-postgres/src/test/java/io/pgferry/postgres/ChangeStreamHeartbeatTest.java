@@ -72,9 +72,14 @@ class ChangeStreamHeartbeatTest {
         }
     }
 
+    /**
+     * Also the regression test of a flake on PostgreSQL 14 (issue 5): its pgoutput sends an empty transaction for a
+     * write to a table outside the publication, which was handed to the handler, never acknowledged by it, and held
+     * the slot for good. Such a write is made here while the transaction waits.
+     */
     @Test
     void heartbeatsDoNotAcknowledgeWhatTheHandlerHasNot(TestDatabase db) throws Exception {
-        db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        db.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int)");
         LateAcker h = new LateAcker();
         StreamConfig config = StreamConfig.builder()
                 .source(db.uri())
@@ -89,6 +94,7 @@ class ChangeStreamHeartbeatTest {
             stream.start();
             db.execute("INSERT INTO t VALUES (1)");
             Collector.Tx tx = h.collector.awaitTransactions(1).get(0);
+            db.execute("INSERT INTO other VALUES (1)");
             long seen = stream.stats().messages();
             // Several heartbeats, each followed by idle passes that save and confirm what may be confirmed.
             ServerProbe.await(
@@ -97,11 +103,14 @@ class ChangeStreamHeartbeatTest {
                     () -> stream.stats().messages() >= seen + 3);
             assertThat(stream.acknowledgedLsn()).isLessThan(tx.endLsn());
             assertThat(stream.stats().confirmed()).isLessThan(tx.endLsn());
-            // Not "equal to where it was at the start": before the transaction was handed over the stream may, idle,
-            // have moved the slot past WAL of no published table (StreamLoop.advanceWhenIdle); on PostgreSQL 16 in
-            // CI it did, by 160 bytes. What it must never do is pass the unacknowledged transaction.
+            // Not "equal to where it was at the start": before the transaction was handed over the stream may,
+            // idle, have moved the slot past WAL of no published table (StreamLoop.advancePastUnpublished); on
+            // PostgreSQL 16 in CI it did, by 160 bytes. What it must never do is pass the unacknowledged transaction.
             assertThat(ServerProbe.confirmedFlush(db, "s")).isLessThan(tx.endLsn());
 
+            assertThat(h.delivered)
+                    .as("the write outside the publication is not handed over")
+                    .hasSize(1);
             h.delivered.get(0).ack();
             Lsn later = ServerProbe.currentWal(db);
             ServerProbe.await(

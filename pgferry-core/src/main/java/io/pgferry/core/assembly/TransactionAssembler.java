@@ -155,7 +155,12 @@ public final class TransactionAssembler {
         } else if (message instanceof PgOutputMessage.Commit m) {
             Buffered tx = requireCurrent("Commit");
             current = null;
-            if (tx != null) {
+            if (tx != null && tx.buffer.records() == 0) {
+                // PostgreSQL 14's pgoutput sends Begin and Commit for every transaction of the database, published
+                // tables or not (later majors skip the empty ones). Delivered, it would be one more transaction for
+                // the handler to acknowledge; dropped, its WAL is covered as any unpublished WAL is (issue 5).
+                tx.buffer.release();
+            } else if (tx != null) {
                 deliver(tx, Transaction.Kind.COMMITTED, m.commitLsn(), m.endLsn(), m.commitTime());
             }
             skippingCurrent = false;

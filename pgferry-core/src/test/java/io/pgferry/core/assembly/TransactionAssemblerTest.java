@@ -71,6 +71,21 @@ class TransactionAssemblerTest {
         assertThat(delivered).extracting(Delivered::xid).containsExactly(8L);
     }
 
+    /**
+     * Issue 5 regression: PostgreSQL 14 sends Begin and Commit for a transaction that touched no published table; it
+     * was delivered, and a handler that acknowledges late held the slot on a transaction it never looked at.
+     */
+    @Test
+    void dropsATransactionWithNoChange() {
+        TransactionAssembler a = assembler(1 << 20, Lsn.INVALID);
+        feed(a, Wire.begin(100, 7), Wire.commit(100, 110));
+        assertThat(delivered).isEmpty();
+        assertThat(acks).isEmpty();
+        assertThat(a.isBetweenTransactions()).isTrue();
+        feed(a, Wire.begin(200, 8), Wire.relation(0), Wire.insert(0, "1", "a"), Wire.commit(200, 210));
+        assertThat(delivered).extracting(Delivered::xid).containsExactly(8L);
+    }
+
     /** Issue 2 regression: a savepoint rolled back in a streamed transaction removes only its own changes. */
     @Test
     void streamedSubtransactionAbortDropsOnlyItsChanges() {
