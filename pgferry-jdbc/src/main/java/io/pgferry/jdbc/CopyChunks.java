@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The chunks of a resumable copy, kept at the destination in the sync's {@code copy_chunk} table: the plan is stored
@@ -127,6 +128,22 @@ public final class CopyChunks {
             if (ps.executeUpdate() != 1) {
                 throw new IllegalStateException(chunk + " of sync " + syncName + " is missing from " + table
                         + " or already done: another process is copying it");
+            }
+        }
+    }
+
+    /**
+     * The rows of {@code chunk} if it is marked done: after a connection lost with the chunk's commit unanswered, this
+     * says whether the commit was made.
+     */
+    public OptionalLong rowsIfDone(Connection c, Chunk chunk) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT rows_copied FROM " + table
+                + " WHERE sync_name = ? AND relation = ? AND chunk = ? AND done_at IS NOT NULL")) {
+            ps.setString(1, syncName);
+            ps.setString(2, chunk.relation());
+            ps.setInt(3, chunk.number());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
             }
         }
     }

@@ -436,6 +436,9 @@ public final class PostgresDialect implements Dialect {
                 "CREATE TABLE IF NOT EXISTS " + s + ".copy_chunk (sync_name text NOT NULL, source_table text NOT NULL,"
                         + " relation text NOT NULL, chunk integer NOT NULL, lower_bound text[], upper_bound text[],"
                         + " rows_copied bigint, done_at timestamptz, PRIMARY KEY (sync_name, relation, chunk))",
+                "CREATE TABLE IF NOT EXISTS " + s + ".copy_range (sync_name text NOT NULL, relation text NOT NULL,"
+                        + " from_block bigint NOT NULL, rows_copied bigint NOT NULL,"
+                        + " done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_name, relation, from_block))",
                 "CREATE TABLE IF NOT EXISTS " + s + ".source_state (sync_name text PRIMARY KEY, wal_lsn bigint,"
                         + " slot_status text, slot_confirmed_flush bigint, slot_retained_bytes bigint,"
                         + " observed_at timestamptz NOT NULL DEFAULT now(), caught_up_at timestamptz)",

@@ -311,6 +311,11 @@ public final class SyncCatalog {
         return out;
     }
 
+    /** The marks of the block ranges a snapshot copy has committed ({@code copy_range}, PostgreSQL only). */
+    public CopyRanges copyRanges() {
+        return new CopyRanges(dialect, schema, syncName);
+    }
+
     /** The sync's record of what it saw of the source ({@code source_state}). */
     public SourceStates sourceStates() {
         return new SourceStates(source, now, syncName);
@@ -357,12 +362,13 @@ public final class SyncCatalog {
     }
 
     /**
-     * The catalog's tables, those a sync may lack last: {@code copy_chunk} exists only at PostgreSQL destinations,
-     * {@code source_state} only since the release that added it.
+     * The catalog's tables, those a sync may lack first: {@code copy_chunk} and {@code copy_range} exist only at
+     * PostgreSQL destinations, {@code copy_range} and {@code source_state} only since the releases that added them.
      */
-    private static final List<String> TABLES = List.of("copy_chunk", "source_state", "table_state", "sync_progress");
+    private static final List<String> TABLES =
+            List.of("copy_chunk", "copy_range", "source_state", "table_state", "sync_progress");
 
-    private static final int OPTIONAL_TABLES = 2;
+    private static final int OPTIONAL_TABLES = 3;
 
     /**
      * Deletes every record of this sync, each table in a transaction of its own and its position last, so that a

@@ -23,12 +23,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,16 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkedCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ChunkedCopy.class);
-
-    /** What a post-data statement run again after a crash reports: the index, constraint or key is there already. */
-    private static final Set<String> ALREADY_BUILT = Set.of("42P07", "42710", "42P16");
-
-    /**
-     * What an attach list run again after a crash reports besides: {@code ADD CONSTRAINT ... USING INDEX} on an index
-     * that the run before made the constraint's already (object_not_in_prerequisite_state; the index is built by this
-     * copy, not concurrently, so it is never invalid, the other cause).
-     */
-    private static final Set<String> ALREADY_ATTACHED = Set.of("42P07", "42710", "42P16", "55000");
+    /** What to do once the copy has failed for good. */
+    private static final String GOES_ON = "start the sync again: the copy goes on with the chunks not yet copied";
 
     private final SyncConfig config;
     private final List<SourceTable> tables;
@@ -171,38 +162,39 @@ public final class ChunkedCopy implements InitialCopy {
             for (SourceTable t : tables) {
                 setState(states, t, TableState.COPYING, progress);
             }
-            AtomicInteger remaining = new AtomicInteger(total);
+            CopyRetry retry = new CopyRetry(config.maxRetryTime(), GOES_ON);
             AtomicBoolean failed = new AtomicBoolean();
-            boolean resumed = done > 0;
-            SnapshotCopy.runAll(config.workers(), worker -> {
-                try {
-                    work(queue, remaining, failed, progress, states, postTasks, resumed);
-                } catch (SQLException | RuntimeException e) {
-                    failed.set(true);
-                    queue.clear(); // the other workers stop after their current task
-                    throw e;
-                }
-            });
-            Lsn exactFrom = insertPosition(origin);
-            log.info(
-                    "copied {} rows ({} MB) of {} tables in {} chunks and built their indexes in {} s; changes up"
-                            + " to {} are replayed idempotently",
-                    progress.rows(),
-                    progress.bytes() >> 20,
-                    tables.size(),
-                    ranges.size(),
-                    (System.nanoTime() - started) / 1_000_000_000L,
-                    exactFrom);
-            for (SourceTable t : tables) {
-                setState(states, t, TableState.CATCHING_UP, progress);
+            try (RecordSession records = new RecordSession(target, retry, failed::get)) {
+                new CopyWorkers<>(
+                                new Chunks(records, progress),
+                                retry,
+                                progress,
+                                postTasks,
+                                queue,
+                                total,
+                                done > 0,
+                                failed)
+                        .run(config.workers());
+                Lsn exactFrom = insertPosition(origin);
+                log.info(
+                        "copied {} rows ({} MB) of {} tables in {} chunks and built their indexes in {} s; changes up"
+                                + " to {} are replayed idempotently",
+                        progress.rows(),
+                        progress.bytes() >> 20,
+                        tables.size(),
+                        ranges.size(),
+                        (System.nanoTime() - started) / 1_000_000_000L,
+                        exactFrom);
+                records.writeInTransaction("record the copy's end", c -> {
+                    for (SourceTable t : tables) {
+                        setState(c, t, TableState.CATCHING_UP, progress);
+                    }
+                    catalog.savePosition(c, fingerprint.get(), start, null);
+                    catalog.setExactFrom(c, exactFrom);
+                });
             }
-            states.setAutoCommit(false);
-            catalog.savePosition(states, fingerprint.get(), start, null);
-            catalog.setExactFrom(states, exactFrom);
-            states.commit();
-            states.setAutoCommit(true);
         } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "the chunked copy failed");
+            throw JdbcErrors.notRetried(e, "the chunked copy failed", GOES_ON);
         }
         log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
     }
@@ -280,100 +272,36 @@ public final class ChunkedCopy implements InitialCopy {
     }
 
     /**
-     * One worker: takes tasks until none remain or another worker failed. When a table's last chunk is copied, the
-     * indexes that hold row by row (its key among them) go to the front of the queue, and after the last of them its
-     * attach list, so that they are built while the other tables are still being copied. After a crash some may
-     * exist already: those are skipped.
+     * The chunked copy's side of its workers: each chunk is read in a statement of its own and committed at the
+     * target with its done mark ({@link CopyChunks}).
      */
-    private void work(
-            LinkedBlockingDeque<WorkerTask<KeyRange>> queue,
-            AtomicInteger remaining,
-            AtomicBoolean failed,
-            CopyProgress progress,
-            Connection states,
-            PostDataTasks<KeyRange> postTasks,
-            boolean resumed)
-            throws SQLException, InterruptedException {
-        try (Connection src = source.get();
-                Connection dst = target.get()) {
-            src.setAutoCommit(true);
+    private final class Chunks extends CopyWorkers.Mode<KeyRange> {
+        Chunks(RecordSession records, CopyProgress progress) {
+            super(target, targets, binary, masks, records, (c, t) -> setState(c, t, TableState.COPYING, progress));
+        }
+
+        @Override
+        Connection openSource() throws SQLException {
+            Connection src = source.get();
             try (Statement st = src.createStatement()) {
+                src.setAutoCommit(true);
                 // The bounds are written as literals (KeyRange); this makes quote-doubling exact.
                 st.execute("SET standard_conforming_strings = on");
-            }
-            try (Statement st = dst.createStatement()) {
-                // A chunk and its done mark commit together, so a lost commit loses both; the position recorded
-                // after the last chunk is committed synchronously, flushing every chunk and index before it.
-                st.execute("SET synchronous_commit = off");
-                PostData.prepareIndexBuilds(st);
-            }
-            dst.setAutoCommit(false);
-            while (remaining.get() > 0 && !failed.get()) {
-                WorkerTask<KeyRange> task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
-                if (task instanceof WorkerTask.Rows<KeyRange> c) {
-                    KeyRange r = c.range();
-                    CopyProgress.Table counters = progress.table(r.table().name());
-                    long rows;
-                    try {
-                        rows = CopyPipe.pipe(
-                                src,
-                                dst,
-                                r.table(),
-                                r.leaf().qualified() + r.predicate(),
-                                targets.get(r.table().name()),
-                                binary.getOrDefault(r.table().name(), false),
-                                masks.of(r.table()),
-                                counters);
-                        chunks.markDone(dst, r.chunk(), rows);
-                        dst.commit();
-                    } catch (SQLException e) {
-                        throw r.table().failure("could not copy table", e);
-                    }
-                    if (counters.finishRange(rows)) {
-                        setState(states, r.table(), TableState.COPYING, progress);
-                        log.info("copied {} ({} rows)", r.table().name(), counters.rows());
-                        postTasks.rowsDone(r.table()).forEach(queue::addFirst);
-                    }
-                    remaining.decrementAndGet();
-                } else if (task instanceof WorkerTask.Index<KeyRange> i) {
-                    run(
-                            dst,
-                            i.table(),
-                            List.of(i.ddl()),
-                            "could not build an index of table",
-                            resumed ? ALREADY_BUILT : Set.of());
-                    postTasks.indexBuilt(i.table()).forEach(queue::addFirst);
-                    remaining.decrementAndGet();
-                } else if (task instanceof WorkerTask.Attach<KeyRange> a) {
-                    run(
-                            dst,
-                            a.table(),
-                            a.ddl(),
-                            "could not add the key or the constraints of table",
-                            resumed ? ALREADY_ATTACHED : Set.of());
-                    remaining.decrementAndGet();
-                }
+                return src;
+            } catch (SQLException e) {
+                src.close();
+                throw e;
             }
         }
-    }
 
-    /**
-     * Runs {@code ddl} on {@code dst}, a transaction each; a statement that fails with a state in {@code built} (after
-     * a restart: its object was built by the run before) is skipped.
-     */
-    private static void run(Connection dst, SourceTable table, List<String> ddl, String doing, Set<String> built)
-            throws SQLException {
-        for (String statement : ddl) {
-            try (Statement st = dst.createStatement()) {
-                st.execute(statement);
-                dst.commit();
-            } catch (SQLException e) {
-                dst.rollback();
-                if (!built.contains(e.getSQLState())) {
-                    throw table.failure(doing, e);
-                }
-                log.debug("already built before the restart: {}", e.getSQLState());
-            }
+        @Override
+        OptionalLong marked(Connection dst, KeyRange r) throws SQLException {
+            return chunks.rowsIfDone(dst, r.chunk());
+        }
+
+        @Override
+        void mark(Connection dst, KeyRange r, long rows) throws SQLException {
+            chunks.markDone(dst, r.chunk(), rows);
         }
     }
 
@@ -435,7 +363,7 @@ public final class ChunkedCopy implements InitialCopy {
                     try {
                         st.execute(ddl);
                     } catch (SQLException e) {
-                        if (!tolerant || !ALREADY_ATTACHED.contains(e.getSQLState())) {
+                        if (!tolerant || !CopyWorkers.ALREADY_ATTACHED.contains(e.getSQLState())) {
                             throw e;
                         }
                         log.debug("already built before the restart: {}", e.getSQLState());
@@ -463,16 +391,14 @@ public final class ChunkedCopy implements InitialCopy {
 
     private void setState(Connection c, SourceTable t, TableState state, CopyProgress progress) throws SQLException {
         CopyProgress.Table p = progress.table(t.name());
-        synchronized (c) {
-            catalog.setState(
-                    c,
-                    t.name().toString(),
-                    targets.get(t.name()),
-                    state,
-                    p.rows(),
-                    p.bytes(),
-                    created.contains(t.name()),
-                    null);
-        }
+        catalog.setState(
+                c,
+                t.name().toString(),
+                targets.get(t.name()),
+                state,
+                p.rows(),
+                p.bytes(),
+                created.contains(t.name()),
+                null);
     }
 }

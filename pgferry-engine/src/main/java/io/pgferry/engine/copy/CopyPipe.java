@@ -6,6 +6,7 @@ import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.TargetTable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOperation;
@@ -26,7 +27,7 @@ final class CopyPipe {
 
     /**
      * Copies the rows of {@code from} (a relation, optionally followed by a WHERE clause) into {@code target}, in the
-     * callers' transactions; returns the rows written.
+     * callers' transactions, telling {@code bytes} how many bytes went on as they go; returns the rows written.
      */
     static long pipe(
             Connection src,
@@ -36,7 +37,7 @@ final class CopyPipe {
             TargetTable target,
             boolean binary,
             Masks.Masked masked,
-            CopyProgress.Table counters)
+            LongConsumer bytes)
             throws SQLException {
         // A masked table is copied in text, each row decoded, masked and encoded again.
         CopyLineMask mask = masked == null ? null : new CopyLineMask(masked);
@@ -65,12 +66,12 @@ final class CopyPipe {
                 }
                 if (filled + b.length > buffer.length) {
                     in.writeToCopy(buffer, 0, filled);
-                    counters.addBytes(filled);
+                    bytes.accept(filled);
                     filled = 0;
                 }
                 if (b.length > buffer.length) {
                     in.writeToCopy(b, 0, b.length);
-                    counters.addBytes(b.length);
+                    bytes.accept(b.length);
                 } else {
                     System.arraycopy(b, 0, buffer, filled, b.length);
                     filled += b.length;
@@ -78,7 +79,7 @@ final class CopyPipe {
             }
             if (filled > 0) {
                 in.writeToCopy(buffer, 0, filled);
-                counters.addBytes(filled);
+                bytes.accept(filled);
             }
             return in.endCopy();
         } catch (SQLException | RuntimeException e) {

@@ -7,13 +7,15 @@ import io.pgferry.engine.schema.SourceTable;
  * when {@code toBlock} is -1. The last range of a relation is always open-ended, so rows in blocks added after the
  * sizes were read are still copied.
  */
-record CopyRange(SourceTable table, SourceTable.Leaf leaf, long fromBlock, long toBlock) {
+record CopyRange(SourceTable table, SourceTable.Leaf leaf, long fromBlock, long toBlock)
+        implements CopyWorkers.RowRange {
 
     /**
      * The WHERE clause selecting the range by ctid (a TID range scan, PostgreSQL 14 and later), or empty for a whole
      * relation.
      */
-    String predicate() {
+    @Override
+    public String predicate() {
         String from = fromBlock > 0 ? "ctid >= '(" + fromBlock + ",0)'::tid" : "";
         String to = toBlock >= 0 ? "ctid < '(" + toBlock + ",0)'::tid" : "";
         if (from.isEmpty() && to.isEmpty()) {

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ForeignCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ForeignCopy.class);
+    /** What to do once the copy has failed, even for a reason that passes: it is not retried in place. */
+    private static final String STARTS_OVER = "start the sync again: the copy starts over";
 
     /** Rows a worker applies and commits at once; at most a JDBC sink's run, which it writes only at the commit. */
     private static final int BATCH_ROWS = 5_000;
@@ -127,7 +129,7 @@ public final class ForeignCopy implements InitialCopy {
             }
             ledger.complete(consistentPoint);
         } catch (SQLException e) {
-            throw JdbcErrors.notRetried(e, "the initial copy failed", "start the sync again: the copy starts over");
+            throw JdbcErrors.notRetried(e, "the initial copy failed", STARTS_OVER);
         }
         log.info(
                 "copied {} rows of {} tables in {} s",
@@ -158,7 +160,7 @@ public final class ForeignCopy implements InitialCopy {
                 try {
                     copyRange(src, sink, r, writing, failed, progress);
                 } catch (SQLException e) {
-                    throw r.table().failure("could not copy table", e);
+                    throw r.table().failure("could not copy table", e, STARTS_OVER);
                 }
             }
             // The read-only transaction ends with the connection, not with a COMMIT: after a range was cancelled

@@ -14,14 +14,16 @@ import java.util.List;
  * @param keyTypes the source type of each key column, as {@code format_type} prints it with only pg_catalog on the
  *     search path (so schema-qualified where it is not a built-in type)
  */
-record KeyRange(SourceTable table, SourceTable.Leaf leaf, CopyChunks.Chunk chunk, List<String> keyTypes) {
+record KeyRange(SourceTable table, SourceTable.Leaf leaf, CopyChunks.Chunk chunk, List<String> keyTypes)
+        implements CopyWorkers.RowRange {
 
     /**
      * The WHERE clause of the chunk, or empty for one open at both ends. The bounds are written into the statement
      * as literals because {@code COPY (query) TO STDOUT} takes no parameters; each is quoted by doubling its quotes,
      * which is exact with standard_conforming_strings on (the copy sets it), and cast to the key's type.
      */
-    String predicate() {
+    @Override
+    public String predicate() {
         String lower = chunk.lower() == null ? "" : keyColumns() + " >= " + bound(chunk.lower());
         String upper = chunk.upper() == null ? "" : keyColumns() + " < " + bound(chunk.upper());
         if (lower.isEmpty() && upper.isEmpty()) {

@@ -8,6 +8,7 @@ import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.PostData;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
+import io.pgferry.jdbc.CopyRanges;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.InitialCopy;
@@ -20,15 +21,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -43,11 +43,17 @@ import org.slf4j.LoggerFactory;
  * copied, and after its last index its key and constraints are attached (see {@link PostDataTasks}); then foreign keys
  * are added and the position recorded at the snapshot's consistent point.
  *
- * <p>Each range is committed at the target on its own; a copy that fails or is killed is not resumed but started
- * again (the engine empties the tables first), since the snapshot it used is gone.
+ * <p>Each range is committed at the target on its own, with its mark ({@link CopyRanges}): a worker that loses a
+ * session retries its task on new ones ({@link CopyWorkers}), and copies again only a range whose mark is missing. A
+ * copy that fails for good or is killed is not resumed but started again (the engine empties the tables first), since
+ * the snapshot it used is gone.
  */
 public final class SnapshotCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(SnapshotCopy.class);
+    /** What to do once the copy has failed: its snapshot is gone with it. */
+    private static final String STARTS_OVER = "start the sync again: the copy starts over";
+    /** invalid_parameter_value: SET TRANSACTION SNAPSHOT's answer once the exporting transaction has ended. */
+    private static final String INVALID_SNAPSHOT = "22023";
 
     private final SyncConfig config;
     private final List<SourceTable> tables;
@@ -146,7 +152,7 @@ public final class SnapshotCopy implements InitialCopy {
         try {
             copyAll(snapshotName, consistentPoint);
         } catch (SQLException e) {
-            throw JdbcErrors.notRetried(e, "the initial copy failed", "start the sync again: the copy starts over");
+            throw JdbcErrors.notRetried(e, "the initial copy failed", STARTS_OVER);
         }
     }
 
@@ -162,23 +168,20 @@ public final class SnapshotCopy implements InitialCopy {
         for (SourceTable t : tables) {
             total += postTasks.count(t);
         }
-        try (Connection states = target.get()) {
-            for (SourceTable t : tables) {
-                setState(states, t, TableState.COPYING, progress);
-            }
-            LinkedBlockingDeque<WorkerTask<CopyRange>> queue = new LinkedBlockingDeque<>();
-            ranges.forEach(r -> queue.add(new WorkerTask.Rows<>(r)));
-            AtomicInteger remaining = new AtomicInteger(total);
-            AtomicBoolean failed = new AtomicBoolean();
-            runAll(config.workers(), worker -> {
-                try {
-                    work(snapshotName, queue, remaining, failed, progress, states, postTasks);
-                } catch (SQLException | RuntimeException e) {
-                    failed.set(true);
-                    queue.clear(); // the other workers stop after their current task
-                    throw e;
+        LinkedBlockingDeque<WorkerTask<CopyRange>> queue = new LinkedBlockingDeque<>();
+        ranges.forEach(r -> queue.add(new WorkerTask.Rows<>(r)));
+        CopyRetry retry = new CopyRetry(config.maxRetryTime(), STARTS_OVER);
+        AtomicBoolean failed = new AtomicBoolean();
+        CopyRanges marks = catalog.copyRanges();
+        try (RecordSession records = new RecordSession(target, retry, failed::get)) {
+            records.write("record the tables' states", c -> {
+                marks.clear(c);
+                for (SourceTable t : tables) {
+                    setState(c, t, TableState.COPYING, progress);
                 }
             });
+            Ranges mode = new Ranges(snapshotName, marks, records, progress);
+            new CopyWorkers<>(mode, retry, progress, postTasks, queue, total, false, failed).run(config.workers());
             log.info(
                     "copied {} rows ({} MB) of {} tables and built their indexes in {} s",
                     progress.rows(),
@@ -190,123 +193,97 @@ public final class SnapshotCopy implements InitialCopy {
                 fks.addAll(p.foreignKeys());
             }
             if (!fks.isEmpty()) {
-                execute(fks);
+                retry.run("add the foreign keys", failed::get, again -> {
+                    addForeignKeys(fks, again);
+                    return null;
+                });
             }
-            states.setAutoCommit(false);
-            for (SourceTable t : tables) {
-                setState(states, t, TableState.CATCHING_UP, progress);
-            }
-            finish.finished(states, consistentPoint);
-            states.commit();
+            records.writeInTransaction("record the copy's end", c -> {
+                for (SourceTable t : tables) {
+                    setState(c, t, TableState.CATCHING_UP, progress);
+                }
+                finish.finished(c, consistentPoint);
+                marks.clear(c);
+            });
         }
         log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
     }
 
     /**
-     * One worker: imports the snapshot, then takes tasks until none remain. When a table's last range is copied, its
-     * index builds go to the front of the queue, and after its last index its attach list, so they overlap the copy
-     * of the tables still being copied.
+     * The snapshot copy's side of its workers: each imports the slot's exported snapshot on a source session of its
+     * own, and commits each range with its mark ({@link CopyRanges}). A worker whose session was lost imports the
+     * snapshot again, which holds while the session that exported it (the stream's) lives.
      */
-    private void work(
-            String snapshotName,
-            LinkedBlockingDeque<WorkerTask<CopyRange>> queue,
-            AtomicInteger remaining,
-            AtomicBoolean failed,
-            CopyProgress progress,
-            Connection states,
-            PostDataTasks<CopyRange> postTasks)
-            throws SQLException, InterruptedException {
-        try (Connection src = source.get();
-                Connection dst = target.get()) {
-            src.setAutoCommit(false);
-            src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (Statement st = src.createStatement()) {
-                st.execute("SET TRANSACTION READ ONLY");
-                st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
-            }
-            dst.setAutoCommit(true);
-            try (Statement st = dst.createStatement()) {
-                // The copy is started over after a crash, and its end is recorded by a synchronous commit that
-                // flushes everything before it: no range needs to wait for its own flush.
-                st.execute("SET synchronous_commit = off");
-                PostData.prepareIndexBuilds(st);
-            }
-            while (remaining.get() > 0 && !failed.get()) {
-                WorkerTask<CopyRange> task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
-                if (task instanceof WorkerTask.Rows<CopyRange> c) {
-                    CopyRange r = c.range();
-                    CopyProgress.Table counters = progress.table(r.table().name());
-                    long rows = copyRange(src, dst, r, counters);
-                    if (counters.finishRange(rows)) {
-                        setState(states, r.table(), TableState.COPYING, progress);
-                        log.info("copied {} ({} rows)", r.table().name(), counters.rows());
-                        postTasks.rowsDone(r.table()).forEach(queue::addFirst);
-                    }
-                    remaining.decrementAndGet();
-                } else if (task instanceof WorkerTask.Index<CopyRange> i) {
-                    try (Statement st = dst.createStatement()) {
-                        st.execute(i.ddl());
-                    } catch (SQLException e) {
-                        throw i.table().failure("could not build an index of table", e);
-                    }
-                    postTasks.indexBuilt(i.table()).forEach(queue::addFirst);
-                    remaining.decrementAndGet();
-                } else if (task instanceof WorkerTask.Attach<CopyRange> a) {
-                    try (Statement st = dst.createStatement()) {
-                        for (String ddl : a.ddl()) {
-                            st.execute(ddl);
-                        }
-                    } catch (SQLException e) {
-                        throw a.table().failure("could not add the key or the constraints of table", e);
-                    }
-                    remaining.decrementAndGet();
+    private final class Ranges extends CopyWorkers.Mode<CopyRange> {
+        private final String snapshotName;
+        private final CopyRanges marks;
+
+        Ranges(String snapshotName, CopyRanges marks, RecordSession records, CopyProgress progress) {
+            super(
+                    target,
+                    plan.targets(),
+                    plan.binaryCopy(),
+                    masks,
+                    records,
+                    (c, t) -> setState(c, t, TableState.COPYING, progress));
+            this.snapshotName = snapshotName;
+            this.marks = marks;
+        }
+
+        @Override
+        Connection openSource() throws SQLException {
+            Connection src = source.get();
+            try {
+                src.setAutoCommit(false);
+                src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                try (Statement st = src.createStatement()) {
+                    st.execute("SET TRANSACTION READ ONLY");
+                    st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
                 }
+                return src;
+            } catch (SQLException e) {
+                src.close();
+                if (INVALID_SNAPSHOT.equals(e.getSQLState())) {
+                    throw PgFerryException.fatal(
+                            "the initial copy's snapshot is gone: the source session that exported it has ended",
+                            STARTS_OVER,
+                            e);
+                }
+                throw e;
             }
-            src.commit();
+        }
+
+        @Override
+        OptionalLong marked(Connection dst, CopyRange r) throws SQLException {
+            return marks.rowsIfDone(dst, r.leaf().qualified(), r.fromBlock());
+        }
+
+        @Override
+        void mark(Connection dst, CopyRange r, long rows) throws SQLException {
+            marks.markDone(dst, r.leaf().qualified(), r.fromBlock(), rows);
         }
     }
 
     private void setState(Connection c, SourceTable t, TableState state, CopyProgress progress) throws SQLException {
         CopyProgress.Table p = progress.table(t.name());
-        synchronized (c) {
-            catalog.setState(
-                    c,
-                    t.name().toString(),
-                    plan.targets().get(t.name()),
-                    state,
-                    p.rows(),
-                    p.bytes(),
-                    plan.created(t.name()),
-                    null);
-        }
-    }
-
-    private long copyRange(Connection src, Connection dst, CopyRange r, CopyProgress.Table counters)
-            throws SQLException {
-        boolean binary = plan.binaryCopy().getOrDefault(r.table().name(), false);
-        try {
-            return CopyPipe.pipe(
-                    src,
-                    dst,
-                    r.table(),
-                    r.leaf().qualified() + r.predicate(),
-                    plan.targets().get(r.table().name()),
-                    binary,
-                    masks.of(r.table()),
-                    counters);
-        } catch (SQLException e) {
-            throw r.table().failure("could not copy table", e);
-        }
+        catalog.setState(
+                c,
+                t.name().toString(),
+                plan.targets().get(t.name()),
+                state,
+                p.rows(),
+                p.bytes(),
+                plan.created(t.name()),
+                null);
     }
 
     /** Foreign keys, once every table has its key: each validates its rows against the table it references. */
-    private void execute(List<String> foreignKeys) throws SQLException {
+    private void addForeignKeys(List<String> foreignKeys, boolean again) throws SQLException {
         try (Connection c = target.get();
                 Statement st = c.createStatement()) {
             PostData.prepareIndexBuilds(st);
-            for (String ddl : foreignKeys) {
-                st.execute(ddl);
-            }
+            c.setAutoCommit(false);
+            CopyWorkers.execute(c, foreignKeys, again ? CopyWorkers.ALREADY_BUILT : Set.of());
         }
     }
 

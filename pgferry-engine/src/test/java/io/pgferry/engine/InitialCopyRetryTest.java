@@ -1,0 +1,194 @@
+package io.pgferry.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.pgferry.core.PgFerryException;
+import io.pgferry.engine.config.CopyMode;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Issue 5 regression: a session of the initial copy lost mid-copy (a target failover, a network cut, a terminated
+ * backend) stopped the sync, and a snapshot copy then started over from nothing at the next start, however much it
+ * had copied. The copy now retries the task on new sessions: a range whose commit is not recorded is copied again,
+ * one that is recorded is not. The target table exists with its key, so a range copied twice would fail the copy.
+ *
+ * <p>The copy is held at a known row by a trigger at the target that waits for an advisory lock the test holds; the
+ * test then ends a session of the copy and lets it go on.
+ */
+@PgTest
+@Tag("stream")
+class InitialCopyRetryTest {
+    private static final int ROWS = 20_000;
+    private static final String HELD_AT = "15000";
+
+    /** A target whose copy of {@code t} waits at row {@value #HELD_AT} until {@link #release()}. */
+    private static final class Held implements AutoCloseable {
+        final TestDatabase target;
+        private final Connection lock;
+
+        Held(TestDatabase source) throws Exception {
+            source.execute(
+                    "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                    "INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, " + ROWS + ") i");
+            target = TestDatabase.create(PostgresServer.second());
+            target.execute(
+                    "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                    "CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = " + HELD_AT
+                            + " THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF; RETURN NEW; END $$",
+                    "CREATE TRIGGER hold BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION hold()",
+                    // The sync writes as a replica (session_replication_role), which fires only ALWAYS triggers.
+                    "ALTER TABLE t ENABLE ALWAYS TRIGGER hold");
+            lock = target.connect();
+            try (Statement st = lock.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(4242)");
+            }
+        }
+
+        void release() throws SQLException {
+            try (Statement st = lock.createStatement()) {
+                st.execute("SELECT pg_advisory_unlock(4242)");
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            lock.close();
+            target.close();
+        }
+    }
+
+    /** Waits until a session of the copy waits for the test's lock at the target; returns its pid. */
+    private static long awaitHeld(TestDatabase target, CompletableFuture<?> sync) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            long pid = target.queryLong("SELECT coalesce(max(pid), 0) FROM pg_locks WHERE locktype = 'advisory'"
+                    + " AND objid = 4242 AND NOT granted");
+            if (pid != 0) {
+                return pid;
+            }
+            if (sync.isDone()) {
+                sync.get();
+                throw new AssertionError("the sync ended before its copy reached the held row");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the copy did not reach the held row within 60 s");
+            }
+            Thread.sleep(20); // polling interval of the wait, not a synchronisation
+        }
+    }
+
+    /** Runs the sync until caught up on a thread of its own. */
+    private static CompletableFuture<SyncEngine.Result> start(SyncConfig.Builder config) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new SyncEngine(config.untilCaughtUp(true).build()).run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static ListAppender<ILoggingEvent> retries() {
+        Logger logger = (Logger) LoggerFactory.getLogger("io.pgferry.engine.copy.CopyRetry");
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        return appender;
+    }
+
+    private static void targetSessionLostMidRange(TestDatabase source, CopyMode mode) throws Exception {
+        ListAppender<ILoggingEvent> log = retries();
+        try (Held held = new Held(source)) {
+            TestDatabase target = held.target;
+            CompletableFuture<SyncEngine.Result> sync =
+                    start(SyncEngineTest.config(source, target).copyMode(mode).chunkRows(4_000));
+            long pid = awaitHeld(target, sync);
+            target.execute("SELECT pg_terminate_backend(" + pid + ")");
+            held.release();
+            assertThat(sync.get(120, TimeUnit.SECONDS).copied()).isTrue();
+            assertThat(Databases.rows(target, "t")).isEqualTo(Databases.rows(source, "t"));
+            assertThat(log.list)
+                    .as("the lost session was retried, and the log names the table, not its rows")
+                    .anySatisfy(e -> {
+                        assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(e.getFormattedMessage()).contains("public.t").contains("trying again");
+                    })
+                    .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains(HELD_AT));
+        }
+    }
+
+    @Test
+    void aSnapshotCopyRetriesARangeWhoseTargetSessionWasLost(TestDatabase source) throws Exception {
+        targetSessionLostMidRange(source, CopyMode.SNAPSHOT);
+    }
+
+    @Test
+    void aChunkedCopyRetriesAChunkWhoseTargetSessionWasLost(TestDatabase source) throws Exception {
+        targetSessionLostMidRange(source, CopyMode.CHUNKED);
+    }
+
+    /**
+     * A worker's source session lost: the retry imports the exported snapshot again, so rows written at the source
+     * meanwhile come by the stream only, once.
+     */
+    @Test
+    void aSnapshotCopyImportsItsSnapshotAgainAfterItsSourceSessionWasLost(TestDatabase source) throws Exception {
+        try (Held held = new Held(source)) {
+            TestDatabase target = held.target;
+            CompletableFuture<SyncEngine.Result> sync =
+                    start(SyncEngineTest.config(source, target).copyMode(CopyMode.SNAPSHOT));
+            awaitHeld(target, sync);
+            source.execute(
+                    "INSERT INTO t SELECT i, 'after' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 10) + ") i",
+                    "UPDATE t SET v = 'changed' WHERE id = 2",
+                    "DELETE FROM t WHERE id = 3");
+            assertThat(source.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND query LIKE 'COPY (SELECT%'"))
+                    .isPositive();
+            held.release();
+            assertThat(sync.get(120, TimeUnit.SECONDS).copied()).isTrue();
+            assertThat(Databases.rows(target, "t")).isEqualTo(Databases.rows(source, "t"));
+        }
+    }
+
+    /** A target that stays unable to take the rows past the retry time stops the sync with what to do. */
+    @Test
+    void aCopyGivesUpAfterTheRetryTimeWithTheFix(TestDatabase source) throws Exception {
+        try (Held held = new Held(source)) {
+            TestDatabase target = held.target;
+            CompletableFuture<SyncEngine.Result> sync = start(SyncEngineTest.config(source, target)
+                    .copyMode(CopyMode.SNAPSHOT)
+                    .maxRetryTime(Duration.ofSeconds(2)));
+            long pid = awaitHeld(target, sync);
+            // Read-only from the next session on: what a failover that never ends looks like (SQLSTATE 25006).
+            target.execute("ALTER DATABASE \"" + target.name() + "\" SET default_transaction_read_only = on");
+            target.execute("SELECT pg_terminate_backend(" + pid + ")");
+            held.release();
+            Throwable thrown = catchThrowable(() -> sync.get(120, TimeUnit.SECONDS));
+            PgFerryException failure = null;
+            for (Throwable t = thrown; t != null && failure == null; t = t.getCause()) {
+                failure = t instanceof PgFerryException p ? p : null;
+            }
+            assertThat(failure).as("the sync's failure, from %s", thrown).isNotNull();
+            assertThat(failure.isRetriable()).isFalse();
+            assertThat(failure.fix()).contains("start the sync again: the copy starts over");
+        }
+    }
+}
