@@ -5,7 +5,8 @@
  * ({@link io.pgferry.engine.copy.CopySource}); {@link io.pgferry.engine.copy.ForeignCopy} converts rows for
  * destinations other than PostgreSQL. Rows go through {@link io.pgferry.engine.copy.CopyPipe}, masked on the way by
  * {@link io.pgferry.engine.copy.Masks}, and each copy reports to a {@link io.pgferry.engine.copy.CopyProgress}. The
- * two PostgreSQL copies share one queue of {@code WorkerTask}s between their workers: rows, then each table's
- * indexes and attach list when {@code PostDataTasks} says they may run.
+ * two PostgreSQL copies run the same workers ({@code CopyWorkers}, each copy a {@code CopyWorkers.Mode}) over one
+ * queue of {@code WorkerTask}s: rows, then each table's indexes and attach list when {@code PostDataTasks} says they
+ * may run; a task that fails for a reason that passes runs again on new sessions ({@code CopyRetry}).
  */
 package io.pgferry.engine.copy;
