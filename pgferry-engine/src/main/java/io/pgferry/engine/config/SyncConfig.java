@@ -38,7 +38,7 @@ import java.util.Map;
  * @param batchDelay a target transaction stays open at most this long while changes keep coming
  * @param memoryLimitBytes memory for transactions waiting to be applied, before they spill to disk
  * @param spillDirectory where large transactions spill
- * @param maxRetryTime give up reconnecting after this long without success
+ * @param maxRetryTime give up reconnecting (while streaming, or retrying a task of the initial copy) after this long
  * @param ddl what to do when a source table gains a column while streaming
  * @param thenSubscribe once caught up, hand the slot to a native subscription of this name at the target and end;
  *     null to keep the slot
