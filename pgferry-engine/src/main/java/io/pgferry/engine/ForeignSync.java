@@ -139,13 +139,11 @@ final class ForeignSync {
             } else {
                 schema.requireColumns(missing, ", or drop the table to let the sync create it");
                 boolean unfinished = position.isPresent();
-                boolean slotExists = slots.find(config.slot()).isPresent();
+                Optional<SlotAdmin.SlotInfo> slot = slots.find(config.slot());
+                boolean slotExists = slot.isPresent();
                 if (copies && !unfinished) {
                     if (slotExists) {
-                        throw PgFerryException.fatal(
-                                "slot " + config.slot() + " already exists on the source, but " + where + " has no"
-                                        + " record of a sync using it, so no consistent copy can start from it",
-                                "drop it (" + SlotAdmin.dropSql(config.slot()) + ") or choose another slot name");
+                        throw SyncChecks.slotTaken(slot.get(), config, where);
                     }
                     schema.requireEmpty(dst, create);
                 }

@@ -10,6 +10,7 @@ import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
@@ -127,6 +128,27 @@ final class SyncChecks {
                             + " cannot be applied",
                     "add a primary key, or run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY FULL");
         }
+    }
+
+    /**
+     * A slot of the sync's name that exists before a copy began: it cannot be the copy's, whose snapshot only a slot
+     * created by the copy gives. Slot names are shared by all the databases of a server, so one made for another
+     * database is named with its database.
+     *
+     * @param where the destination, as the error names it ("the target", "the MySQL destination ...")
+     */
+    static PgFerryException slotTaken(SlotAdmin.SlotInfo slot, SyncConfig config, String where) {
+        String owner = slot.database() == null
+                        || slot.database().equals(config.source().dbname())
+                ? ""
+                : " (made for database " + slot.database() + ": slot names are shared by a server's databases)";
+        return PgFerryException.fatal(
+                "slot " + config.slot() + " already exists on the source" + owner + ", but " + where + " has no record"
+                        + " of a sync using it, so no consistent copy can start from it",
+                owner.isEmpty()
+                        ? "drop it (" + SlotAdmin.dropSql(config.slot()) + ") or choose another slot name"
+                        : "choose another slot name, or drop it (" + SlotAdmin.dropSql(config.slot()) + ") if "
+                                + slot.database() + " no longer needs it");
     }
 
     /**

@@ -97,13 +97,11 @@ final class TargetStart {
                 // An unfinished copy was checked when it began; the tables it created get their keys later.
                 SyncChecks.checkChunkable(target, tables, plan, !unfinished, dialect);
             }
-            boolean slotExists = slots.find(config.slot()).isPresent();
+            Optional<SlotAdmin.SlotInfo> slot = slots.find(config.slot());
+            boolean slotExists = slot.isPresent();
             if (copies && !unfinished) {
                 if (slotExists) {
-                    throw PgFerryException.fatal(
-                            "slot " + config.slot() + " already exists on the source, but the target has no record"
-                                    + " of a sync using it, so no consistent copy can start from it",
-                            "drop it (" + SlotAdmin.dropSql(config.slot()) + ") or choose another slot name");
+                    throw SyncChecks.slotTaken(slot.get(), config, "the target");
                 }
                 SyncChecks.requireEmpty(target, plan, tables);
             }

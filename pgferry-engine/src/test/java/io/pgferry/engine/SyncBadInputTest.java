@@ -42,6 +42,43 @@ class SyncBadInputTest {
         assertThat(source.queryLong("SELECT count(*) FROM pg_publication")).isZero();
     }
 
+    /**
+     * Issue 5: a slot of the sync's name that exists before its first copy is refused, nothing created; one made for
+     * another database of the source's server (slot names are per server) was refused as if it were a stale slot of
+     * this sync, with "drop it" for a fix and no word of the database that uses it.
+     */
+    @Test
+    void aSlotOfTheSyncsNameThatExistsAlready(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        String slot = "taken_" + Long.toHexString(System.nanoTime());
+        try (TestDatabase other = TestDatabase.create(source.server());
+                TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            SyncEngine e = new SyncEngine(
+                    SyncEngineTest.config(source, target).slot(slot).build());
+            for (TestDatabase owner : new TestDatabase[] {source, other}) {
+                owner.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+                try {
+                    assertThatThrownBy(e::run).isInstanceOfSatisfying(PgFerryException.class, x -> {
+                        assertThat(x.problem()).contains("slot " + slot + " already exists on the source");
+                        if (owner == source) {
+                            assertThat(x.problem()).doesNotContain("made for database");
+                            assertThat(x.fix()).startsWith("drop it (");
+                        } else {
+                            assertThat(x.problem()).contains("(made for database " + other.name() + ":");
+                            assertThat(x.fix()).startsWith("choose another slot name");
+                        }
+                    });
+                } finally {
+                    owner.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+                }
+                assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
+                        .isZero();
+                assertThat(source.queryLong("SELECT count(*) FROM pg_publication"))
+                        .isZero();
+            }
+        }
+    }
+
     @Test
     void tablesMatchingNothing(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int PRIMARY KEY)");
