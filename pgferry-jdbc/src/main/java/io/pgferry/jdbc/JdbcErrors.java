@@ -60,10 +60,25 @@ public final class JdbcErrors {
      * sync again: the copy starts over").
      */
     public static PgFerryException notRetried(SQLException e, String doing, String then) {
-        return classify(e, doing, then);
+        return classify(e, doing, then, DESTINATION);
     }
 
+    /**
+     * {@link #notRetried(SQLException, String, String)} for an error of another server than the destination: {@code
+     * where} names it in the fix of a failure that may pass ("the source"; "the source and the target" when it is not
+     * known which).
+     */
+    public static PgFerryException notRetried(SQLException e, String doing, String where, String then) {
+        return classify(e, doing, then, where);
+    }
+
+    private static final String DESTINATION = "the destination";
+
     private static PgFerryException classify(SQLException e, String doing, String then) {
+        return classify(e, doing, then, DESTINATION);
+    }
+
+    private static PgFerryException classify(SQLException e, String doing, String then, String where) {
         String state = state(e) == null ? "" : state(e);
         StringBuilder problem = new StringBuilder(doing).append(": ");
         ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
@@ -93,7 +108,7 @@ public final class JdbcErrors {
             problem.append(": the server is read-only");
             fix = "point the target at the primary, or SET GLOBAL read_only = OFF (and super_read_only) once it is one";
         } else if (isRetriable(e)) {
-            fix = then == null ? "it is retried; check the destination if it persists" : "check the destination";
+            fix = then == null ? "it is retried; check " + where + " if it persists" : "check " + where;
         } else {
             return PgFerryException.fatal(problem.toString(), fix(state), e);
         }

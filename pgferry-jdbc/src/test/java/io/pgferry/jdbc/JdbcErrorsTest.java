@@ -56,6 +56,9 @@ class JdbcErrorsTest {
         PgFerryException lost = JdbcErrors.notRetried(
                 new SQLException("I/O error", "08006"), "the initial copy failed", "start the sync again");
         assertThat(lost.fix()).isEqualTo("check the destination, then start the sync again");
+        PgFerryException source = JdbcErrors.notRetried(
+                new SQLException("I/O error", "08006"), "could not read", "the source", "start the sync again");
+        assertThat(source.fix()).isEqualTo("check the source, then start the sync again");
         PgFerryException data = JdbcErrors.notRetried(
                 new SQLException("bad", "22P02"), "the initial copy failed", "start the sync again");
         assertThat(data.fix()).doesNotContain("start the sync again");

@@ -76,7 +76,8 @@ final class CopyRetry {
 
     private PgFerryException givenUp(Exception e, String what) {
         if (e instanceof SQLException s) {
-            return JdbcErrors.notRetried(s, what, then);
+            // Which server's session failed is not known here: the pipe reads one and writes the other.
+            return JdbcErrors.notRetried(s, what, "the source and the target", then);
         }
         PgFerryException p = (PgFerryException) e;
         return PgFerryException.fatal(p.problem(), p.fix() + "; then " + then, p);

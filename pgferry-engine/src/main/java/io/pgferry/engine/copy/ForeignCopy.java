@@ -6,6 +6,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.MaskingStage;
+import io.pgferry.core.sink.TableFailure;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.core.sink.ValueMask;
 import io.pgferry.core.value.BuiltinTypes;
@@ -160,7 +161,12 @@ public final class ForeignCopy implements InitialCopy {
                 try {
                     copyRange(src, sink, r, writing, failed, progress);
                 } catch (SQLException e) {
-                    throw r.table().failure("could not copy table", e, STARTS_OVER);
+                    // A sink throws unchecked exceptions: this one is the source's.
+                    throw TableFailure.of(
+                            r.table().name().schema(),
+                            r.table().name().name(),
+                            JdbcErrors.notRetried(
+                                    e, "could not read table " + r.table().name(), "the source", STARTS_OVER));
                 }
             }
             // The read-only transaction ends with the connection, not with a COMMIT: after a range was cancelled

@@ -58,12 +58,4 @@ public record SourceTable(
     public TableFailure failure(String doing, SQLException e) {
         return TableFailure.of(name.schema(), name.name(), JdbcErrors.classify(e, doing + " " + name));
     }
-
-    /**
-     * The same for work that is not retried where it failed: fatal, even for an error that may pass, its fix ending
-     * with {@code then} ({@link JdbcErrors#notRetried}).
-     */
-    public TableFailure failure(String doing, SQLException e, String then) {
-        return TableFailure.of(name.schema(), name.name(), JdbcErrors.notRetried(e, doing + " " + name, then));
-    }
 }
