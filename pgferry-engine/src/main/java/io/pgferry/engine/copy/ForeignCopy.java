@@ -19,7 +19,6 @@ import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -150,12 +149,7 @@ public final class ForeignCopy implements InitialCopy {
             throws SQLException, InterruptedException {
         try (Connection src = source.get();
                 ChangeSink sink = sinks.apply(worker)) {
-            src.setAutoCommit(false);
-            src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try (Statement st = src.createStatement()) {
-                st.execute("SET TRANSACTION READ ONLY");
-                st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
-            }
+            SnapshotCopy.importSnapshot(src, snapshotName);
             CopyRange r;
             while (!failed.get() && (r = todo.poll()) != null) {
                 try {

@@ -234,12 +234,7 @@ public final class SnapshotCopy implements InitialCopy {
         Connection openSource() throws SQLException {
             Connection src = source.get();
             try {
-                src.setAutoCommit(false);
-                src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                try (Statement st = src.createStatement()) {
-                    st.execute("SET TRANSACTION READ ONLY");
-                    st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
-                }
+                importSnapshot(src, snapshotName);
                 return src;
             } catch (SQLException e) {
                 src.close();
@@ -261,6 +256,19 @@ public final class SnapshotCopy implements InitialCopy {
         @Override
         void mark(Connection dst, CopyRange r, long rows) throws SQLException {
             marks.markDone(dst, r.leaf().qualified(), r.fromBlock(), rows);
+        }
+    }
+
+    /**
+     * Starts on {@code src} the read-only repeatable-read transaction that sees the slot's exported snapshot
+     * (PostgreSQL docs, "SET TRANSACTION"): every range read on it sees the source as at the slot's consistent point.
+     */
+    static void importSnapshot(Connection src, String snapshotName) throws SQLException {
+        src.setAutoCommit(false);
+        src.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try (Statement st = src.createStatement()) {
+            st.execute("SET TRANSACTION READ ONLY");
+            st.execute("SET TRANSACTION SNAPSHOT " + PgSql.literal(snapshotName));
         }
     }
 
