@@ -72,11 +72,41 @@ final class CatalogLedger implements ForeignCopy.Ledger {
                 null);
     }
 
-    /** Records the copy's end and closes the ledger's connection: the copy is over. */
+    @Override
+    public boolean forgetMarks() throws SQLException {
+        Connection c = connection();
+        if (!catalog.keepsCopyRanges(c)) {
+            return false;
+        }
+        catalog.copyRanges().clear(c);
+        return true;
+    }
+
+    @Override
+    public void reset() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // A connection that failed is abandoned; the next record opens another.
+            }
+        }
+    }
+
+    /**
+     * Records the copy's end, then forgets its marks, which only a copy in progress reads, and closes the ledger's
+     * connection: the copy is over.
+     */
     @Override
     public void complete(Lsn consistentPoint) throws SQLException {
         try (Connection c = connection()) {
             completion.complete(c, consistentPoint);
+            if (catalog.keepsCopyRanges(c)) {
+                c.setAutoCommit(true);
+                catalog.copyRanges().clear(c);
+            }
         } finally {
             connection = null;
         }

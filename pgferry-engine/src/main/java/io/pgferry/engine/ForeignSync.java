@@ -246,6 +246,7 @@ final class ForeignSync {
             new ForeignCopy(
                             config.workers(),
                             dialect.copyWriters(config.workers()),
+                            config.maxRetryTime(),
                             added,
                             relations,
                             ledger,
@@ -293,6 +294,7 @@ final class ForeignSync {
             copy = new ForeignCopy(
                     config.workers(),
                     dialect.copyWriters(config.workers()),
+                    config.maxRetryTime(),
                     tables,
                     relations,
                     new CatalogLedger(target::connect, catalog, targets, created, store::fingerprint),

@@ -140,6 +140,7 @@ final class KafkaAddedTables {
             new ForeignCopy(
                             config.workers(),
                             config.workers(),
+                            config.maxRetryTime(),
                             added,
                             relations,
                             KafkaSync.ledger(states, complete),

@@ -198,6 +198,7 @@ final class KafkaSync {
                 ? new ForeignCopy(
                         config.workers(),
                         config.workers(),
+                        config.maxRetryTime(),
                         tables,
                         relations,
                         ledger(states, point -> positions.save(new Checkpoint(point, positions.fingerprint()))),

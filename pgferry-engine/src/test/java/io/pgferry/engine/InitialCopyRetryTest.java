@@ -95,7 +95,7 @@ class InitialCopyRetryTest {
     }
 
     /** Runs the sync until caught up on a thread of its own. */
-    private static CompletableFuture<SyncEngine.Result> start(SyncConfig.Builder config) {
+    static CompletableFuture<SyncEngine.Result> start(SyncConfig.Builder config) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return new SyncEngine(config.untilCaughtUp(true).build()).run();
@@ -105,7 +105,8 @@ class InitialCopyRetryTest {
         });
     }
 
-    private static ListAppender<ILoggingEvent> retries() {
+    /** The copy's retry log lines from now on. */
+    static ListAppender<ILoggingEvent> retries() {
         Logger logger = (Logger) LoggerFactory.getLogger("io.pgferry.engine.copy.CopyRetry");
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();

@@ -7,9 +7,11 @@ import java.sql.SQLException;
 import java.util.OptionalLong;
 
 /**
- * The block ranges a snapshot copy has committed, kept at a PostgreSQL destination in the sync's {@code copy_range}
- * table. A range's rows and its mark commit in one transaction, so when a connection is lost with a commit
- * unanswered, the mark says whether the rows are in, and the copy copies again only a range that is not.
+ * The block ranges a snapshot copy has committed, kept at the destination in the sync's {@code copy_range} table. A
+ * range's rows and its mark commit in one transaction, so when a connection is lost with a commit unanswered, the
+ * mark says whether the rows are in, and the copy copies again only a range that is not. A copy into PostgreSQL
+ * commits a range at once ({@link #markDone}); a copy into another database commits it in batches, each moving the
+ * range's mark on to the rows in so far ({@link #markSoFar}), and resumes a range after its last batch.
  *
  * <p>The marks belong to one copy, that of one snapshot: a snapshot copy that starts deletes those of any copy before
  * it (which was started over, its tables emptied). Ranges are named by relation and first block; the blocks are
@@ -42,6 +44,21 @@ public final class CopyRanges {
             ps.setLong(4, rows);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Marks the first {@code rows} rows of a range committed, replacing its mark, in the caller's transaction (the one
+     * that wrote the last of them). A delete and an insert: the same statements in every dialect.
+     */
+    public void markSoFar(Connection c, String relation, long fromBlock, long rows) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + table + " WHERE sync_name = ? AND relation = ? AND from_block = ?")) {
+            ps.setString(1, syncName);
+            ps.setString(2, relation);
+            ps.setLong(3, fromBlock);
+            ps.executeUpdate();
+        }
+        markDone(c, relation, fromBlock, rows);
     }
 
     /** The rows of the range if it is marked committed, else empty. */

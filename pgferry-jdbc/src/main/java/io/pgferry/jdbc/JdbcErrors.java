@@ -28,7 +28,7 @@ public final class JdbcErrors {
             if (t instanceof java.io.IOException) {
                 return true;
             }
-            if (t instanceof SQLException s && isReadOnly(s)) {
+            if (t instanceof SQLException s && (isReadOnly(s) || isSqlServerReadOnly(s))) {
                 return true;
             }
             if (t instanceof SQLException s && state(s) != null) {
@@ -107,6 +107,9 @@ public final class JdbcErrors {
         } else if (isReadOnly(e)) {
             problem.append(": the server is read-only");
             fix = "point the target at the primary, or SET GLOBAL read_only = OFF (and super_read_only) once it is one";
+        } else if (isSqlServerReadOnly(e)) {
+            problem.append(": the database is read-only");
+            fix = "point the target at the primary replica, or ALTER DATABASE ... SET READ_WRITE once it is one";
         } else if (isRetriable(e)) {
             fix = then == null ? "it is retried; check " + where + " if it persists" : "check " + where;
         } else {
@@ -131,6 +134,16 @@ public final class JdbcErrors {
         }
         String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
         return e.getErrorCode() == 1836 || (e.getErrorCode() == 1290 && m.contains("read-only"));
+    }
+
+    /**
+     * SQL Server's 3906, "Failed to update database ... because the database is read-only": a database set
+     * READ_ONLY, or a secondary replica after a failover. Its message names the database, never values.
+     */
+    private static boolean isSqlServerReadOnly(SQLException e) {
+        return e.getErrorCode() == 3906
+                && e.getMessage() != null
+                && e.getMessage().contains("because the database is read-only");
     }
 
     private static boolean isSqlite(SQLException e) {

@@ -8,6 +8,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.core.sink.MovedRows;
 import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,6 +57,9 @@ public final class JdbcSink implements ChangeSink {
     private final Dialect dialect;
     private final Function<Relation, TargetTable> targets;
     private final BatchLedger ledger;
+    /** Where copy batches keep their marks; null for a sink that keeps none. */
+    private final CopyRanges marks;
+
     private final String where;
     private final Writes writes;
     /** The batch's open runs; read by tests. */
@@ -93,7 +98,7 @@ public final class JdbcSink implements ChangeSink {
             SyncCatalog catalog,
             Supplier<String> fingerprint,
             String where) {
-        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), where);
+        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), catalog.copyRanges(), where);
     }
 
     /**
@@ -109,6 +114,17 @@ public final class JdbcSink implements ChangeSink {
             Function<Relation, TargetTable> targets,
             BatchLedger ledger,
             String where) {
+        this(connect, dialect, targets, ledger, null, where);
+    }
+
+    private JdbcSink(
+            Supplier<Connection> connect,
+            Dialect dialect,
+            Function<Relation, TargetTable> targets,
+            BatchLedger ledger,
+            CopyRanges marks,
+            String where) {
+        this.marks = marks;
         this.connection = connect.get();
         this.durability = new CommitDurability(dialect, connect);
         this.dialect = dialect;
@@ -253,6 +269,40 @@ public final class JdbcSink implements ChangeSink {
         }
     }
 
+    /** True for a sink of a sync, whose catalog keeps the marks; false for one recording through a batch ledger. */
+    @Override
+    public boolean keepsCopyMarks() {
+        return marks != null;
+    }
+
+    @Override
+    public void commitCopy(CopyRangeId range, long rows) {
+        if (marks == null) {
+            ChangeSink.super.commitCopy(range, rows);
+        }
+        try {
+            open.flush();
+            marks.markSoFar(connection, range.relation(), range.fromBlock(), rows);
+            connection.commit();
+        } catch (SQLException e) {
+            throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
+        }
+    }
+
+    @Override
+    public OptionalLong copiedRows(CopyRangeId range) {
+        if (marks == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            OptionalLong rows = marks.rowsIfDone(connection, range.relation(), range.fromBlock());
+            connection.commit();
+            return rows;
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the initial copy's marks at " + where);
+        }
+    }
+
     /**
      * Whether other writers apply changes to the tables of this sink too, as the sink connector's tasks do, each with
      * its own partitions. By default this sink is a table's one writer, and {@link #addColumn} fills the NULLs of a
@@ -269,58 +319,13 @@ public final class JdbcSink implements ChangeSink {
     public void addColumn(Relation relation, Column column, String existing) {
         TargetTable target = target(relation);
         try {
-            if (!dialect.transactionalDdl()) {
-                addColumnOutsideBatch(target, relation, column, existing);
-                return;
-            }
-            open.flush();
-            if (severalWriters) {
-                dialect.addColumnIfAbsent(connection, target, relation, column, existing);
-            } else {
-                dialect.addColumn(connection, target, relation, column, existing);
-            }
-            log.warn("added column {} to target table {}, as at the source", column.name(), target);
+            new AddedColumns(connection, dialect, open).add(severalWriters, target, relation, column, existing);
         } catch (SQLException e) {
             throw TableFailure.of(
                     relation.schema(),
                     relation.table(),
                     JdbcErrors.classify(e, "could not add column " + column.name() + " to " + target + " at " + where));
         }
-    }
-
-    /**
-     * Where DDL commits the open transaction, committing part of a batch without its position would break
-     * exactly-once: the batch is rolled back instead, the column added on its own, and the batch failed as
-     * retriable, so the engine applies it again, this time with the column already there. The dialect gives the
-     * existing rows their value with the column itself; a column that was there before has its NULLs filled inside the
-     * batch.
-     */
-    private void addColumnOutsideBatch(TargetTable target, Relation relation, Column column, String existing)
-            throws SQLException {
-        if (dialect.hasColumn(connection, target, column.name())) {
-            if (!severalWriters) {
-                open.flush();
-                dialect.fillAdded(connection, target, relation, column, existing);
-            }
-            return;
-        }
-        open.clear();
-        connection.rollback();
-        if (severalWriters) {
-            dialect.addColumnIfAbsent(connection, target, relation, column, existing);
-        } else {
-            dialect.addColumn(connection, target, relation, column, existing);
-        }
-        connection.commit();
-        log.warn(
-                "added column {} to target table {}, as at the source; the batch is applied again after it",
-                column.name(),
-                target);
-        throw PgFerryException.retriable(
-                "column " + column.name() + " was added to " + target + " outside the open batch, which is applied"
-                        + " again",
-                "nothing to do: the batch is retried at once",
-                null);
     }
 
     @Override

@@ -311,9 +311,17 @@ public final class SyncCatalog {
         return out;
     }
 
-    /** The marks of the block ranges a snapshot copy has committed ({@code copy_range}, PostgreSQL only). */
+    /** The marks of the block ranges a snapshot copy has committed ({@code copy_range}). */
     public CopyRanges copyRanges() {
         return new CopyRanges(dialect, schema, syncName);
+    }
+
+    /**
+     * Whether the catalog keeps copy marks: false where it was made by a release without {@code copy_range} and could
+     * not be brought up to date ({@link #upgrade}).
+     */
+    public boolean keepsCopyRanges(Connection c) {
+        return exists(c, dialect.catalogTable(schema, "copy_range"));
     }
 
     /** The sync's record of what it saw of the source ({@code source_state}). */
@@ -362,8 +370,8 @@ public final class SyncCatalog {
     }
 
     /**
-     * The catalog's tables, those a sync may lack first: {@code copy_chunk} and {@code copy_range} exist only at
-     * PostgreSQL destinations, {@code copy_range} and {@code source_state} only since the releases that added them.
+     * The catalog's tables, those a sync may lack first: {@code copy_chunk} exists only at PostgreSQL destinations,
+     * {@code copy_range} and {@code source_state} only since the releases that added them.
      */
     private static final List<String> TABLES =
             List.of("copy_chunk", "copy_range", "source_state", "table_state", "sync_progress");

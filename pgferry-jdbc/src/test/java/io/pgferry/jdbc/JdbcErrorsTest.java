@@ -26,6 +26,23 @@ class JdbcErrorsTest {
                 .isTrue();
     }
 
+    /**
+     * Issue 7: SQL Server's read-only error (3906, a database set READ_ONLY or a replica after a failover) stopped the
+     * sync, where MySQL's, MariaDB's and PostgreSQL's are retried until the destination takes writes again.
+     */
+    @Test
+    void sqlServerReadOnlyErrorIsRetriedWithItsFix() {
+        SQLException readOnly = new SQLException(
+                "Failed to update database \"shop\" because the database is read-only.", "S0001", 3906);
+        assertThat(JdbcErrors.isRetriable(readOnly)).isTrue();
+        PgFerryException p = JdbcErrors.classify(readOnly, "apply to dbo.t");
+        assertThat(p.isRetriable()).isTrue();
+        assertThat(p.problem()).isEqualTo("apply to dbo.t: error 3906 (SQLSTATE S0001): the database is read-only");
+        assertThat(p.fix()).contains("primary replica", "SET READ_WRITE");
+        assertThat(JdbcErrors.isRetriable(new SQLException("another error", "S0001", 3906)))
+                .isFalse();
+    }
+
     @Test
     void anotherOptionThatPreventsTheStatementStaysFatal() {
         SQLException secureFile = new SQLException(

@@ -6,6 +6,7 @@ import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A destination that applies committed source transactions: a database table set, a file, a topic. The engine groups
@@ -145,6 +146,34 @@ public interface ChangeSink extends AutoCloseable {
      * per copy worker.
      */
     void commitCopy();
+
+    /**
+     * True when this sink keeps copy marks: {@link #commitCopy(CopyRangeId, long)} stores, with the copied rows and
+     * in the same destination transaction, how many rows of a range are in, and {@link #copiedRows} reads it back. A
+     * copy then resumes a range after a lost connection where its last committed batch ended, with neither a row lost
+     * nor one written twice. The default, false, is for a sink whose commits cannot carry a mark (a copy into it that
+     * fails starts over).
+     */
+    default boolean keepsCopyMarks() {
+        return false;
+    }
+
+    /**
+     * Commits the open batch of copied rows, as {@link #commitCopy()}, together with the mark that {@code rows} rows
+     * of {@code range} are in, counted from the range's start and including this batch's: both or neither are
+     * durable. Only for a sink that {@link #keepsCopyMarks() keeps copy marks}.
+     */
+    default void commitCopy(CopyRangeId range, long rows) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no copy marks");
+    }
+
+    /**
+     * The rows of {@code range} a committed copy batch marked as in, or empty when none was; read outside any open
+     * batch. Marks belong to the copy that the engine is running: it clears those of a copy before it.
+     */
+    default OptionalLong copiedRows(CopyRangeId range) {
+        return OptionalLong.empty();
+    }
 
     /** Abandons the open batch, if any; never throws for a connection already lost. */
     void rollback();

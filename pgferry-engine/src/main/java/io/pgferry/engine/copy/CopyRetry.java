@@ -25,16 +25,25 @@ final class CopyRetry {
     private final Duration limit;
     /** What a copy that gave up says to do next, after the fix of its failure ("start the sync again: ..."). */
     private final String then;
+    /** The server an {@link SQLException} of the steps comes from, for the message of one given up on. */
+    private final String sqlSide;
 
+    /** Retries steps whose {@link SQLException}s may come from the source or the target (a pipe between them). */
     CopyRetry(Duration limit, String then) {
+        this(limit, then, "the source and the target");
+    }
+
+    /** @param sqlSide the server the steps' {@link SQLException}s come from ("the source") */
+    CopyRetry(Duration limit, String then, String sqlSide) {
         this.limit = limit;
         this.then = then;
+        this.sqlSide = sqlSide;
     }
 
     /** A step; {@code again} is true when it runs after a failure of its own. */
     @FunctionalInterface
     interface Step<T> {
-        T run(boolean again) throws SQLException;
+        T run(boolean again) throws SQLException, InterruptedException;
     }
 
     /**
@@ -76,11 +85,24 @@ final class CopyRetry {
 
     private PgFerryException givenUp(Exception e, String what) {
         if (e instanceof SQLException s) {
-            // Which server's session failed is not known here: the pipe reads one and writes the other.
-            return JdbcErrors.notRetried(s, what, "the source and the target", then);
+            return JdbcErrors.notRetried(s, what, sqlSide, then);
         }
         PgFerryException p = (PgFerryException) e;
-        return PgFerryException.fatal(p.problem(), p.fix() + "; then " + then, p);
+        return PgFerryException.fatal(p.problem(), givenUpFix(p.fix()) + ", then " + then, p);
+    }
+
+    /**
+     * The fix of a failure that passes, once retries are over, without what it says of retries: "it is retried; check
+     * the destination if it persists" becomes "check the destination", and "point the target at the primary; a
+     * running sync retries meanwhile" becomes "point the target at the primary".
+     */
+    static String givenUpFix(String fix) {
+        String f = fix;
+        for (String retries : new String[] {"; a running sync retries meanwhile", " if it persists"}) {
+            f = f.endsWith(retries) ? f.substring(0, f.length() - retries.length()) : f;
+        }
+        String retried = "it is retried; ";
+        return f.startsWith(retried) ? f.substring(retried.length()) : f;
     }
 
     /** One line for the log: the server's message for the failures that pass carries no row values. */

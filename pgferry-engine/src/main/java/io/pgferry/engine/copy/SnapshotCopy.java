@@ -232,20 +232,7 @@ public final class SnapshotCopy implements InitialCopy {
 
         @Override
         Connection openSource() throws SQLException {
-            Connection src = source.get();
-            try {
-                importSnapshot(src, snapshotName);
-                return src;
-            } catch (SQLException e) {
-                src.close();
-                if (INVALID_SNAPSHOT.equals(e.getSQLState())) {
-                    throw PgFerryException.fatal(
-                            "the initial copy's snapshot is gone: the source session that exported it has ended",
-                            STARTS_OVER,
-                            e);
-                }
-                throw e;
-            }
+            return openSnapshotSession(source, snapshotName, STARTS_OVER);
         }
 
         @Override
@@ -256,6 +243,26 @@ public final class SnapshotCopy implements InitialCopy {
         @Override
         void mark(Connection dst, CopyRange r, long rows) throws SQLException {
             marks.markDone(dst, r.leaf().qualified(), r.fromBlock(), rows);
+        }
+    }
+
+    /**
+     * A new source session in the snapshot ({@link #importSnapshot}); a snapshot that is gone is a fatal error, whose
+     * fix is {@code then}.
+     */
+    static Connection openSnapshotSession(Supplier<Connection> source, String snapshotName, String then)
+            throws SQLException {
+        Connection src = source.get();
+        try {
+            importSnapshot(src, snapshotName);
+            return src;
+        } catch (SQLException e) {
+            src.close();
+            if (INVALID_SNAPSHOT.equals(e.getSQLState())) {
+                throw PgFerryException.fatal(
+                        "the initial copy's snapshot is gone: the source session that exported it has ended", then, e);
+            }
+            throw e;
         }
     }
 

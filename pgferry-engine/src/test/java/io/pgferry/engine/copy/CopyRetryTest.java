@@ -67,4 +67,37 @@ class CopyRetryTest {
                 .isInstanceOf(PgFerryException.class);
         assertThat(runs).hasSize(1);
     }
+
+    /**
+     * Issue 7: a destination failure given up on said "it is retried; check the destination if it persists; then
+     * start the sync again", once nothing was retried any more.
+     */
+    @Test
+    void aDestinationFailureGivenUpOnSaysWhatToCheckThenWhatToDo() {
+        PgFerryException lost = PgFerryException.retriable(
+                "could not commit copied rows at mariadb://db:3306/shop: connection failed (SQLSTATE 08000)",
+                "it is retried; check the destination if it persists",
+                null);
+        assertThatThrownBy(
+                        () -> new CopyRetry(Duration.ZERO, "start the sync again: the copy starts over", "the source")
+                                .run("copy public.t blocks 0..end", () -> false, again -> {
+                                    throw lost;
+                                }))
+                .isInstanceOfSatisfying(PgFerryException.class, e -> {
+                    assertThat(e.isRetriable()).isFalse();
+                    assertThat(e.problem()).isEqualTo(lost.problem());
+                    assertThat(e.fix())
+                            .isEqualTo("check the destination, then start the sync again: the copy starts over");
+                });
+    }
+
+    @Test
+    void aSourceFailureGivenUpOnNamesTheSource() {
+        assertThatThrownBy(() -> new CopyRetry(Duration.ZERO, "start again", "the source")
+                        .run("copy public.t blocks 0..end", () -> false, again -> {
+                            throw LOST;
+                        }))
+                .isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.fix())
+                        .isEqualTo("check the source, then start again"));
+    }
 }

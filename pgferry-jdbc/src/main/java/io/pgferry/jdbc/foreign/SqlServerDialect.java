@@ -397,6 +397,12 @@ public final class SqlServerDialect implements ForeignDialect {
                         + catalogTable(schema, "source_state") + " (sync_name NVARCHAR(255) NOT NULL PRIMARY KEY,"
                         + " wal_lsn BIGINT, slot_status NVARCHAR(16), slot_confirmed_flush BIGINT, slot_retained_bytes"
                         + " BIGINT, observed_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(),"
-                        + " caught_up_at DATETIME2(6))");
+                        + " caught_up_at DATETIME2(6))",
+                // The key's 888 bytes stay under the 900 of a clustered index.
+                "IF OBJECT_ID(N'" + catalogTable(schema, "copy_range").replace("'", "''") + "') IS NULL CREATE TABLE "
+                        + catalogTable(schema, "copy_range") + " (sync_name NVARCHAR(200) NOT NULL, relation"
+                        + " NVARCHAR(240) NOT NULL, from_block BIGINT NOT NULL, rows_copied BIGINT NOT NULL,"
+                        + " done_at DATETIME2(6) NOT NULL DEFAULT SYSUTCDATETIME(),"
+                        + " PRIMARY KEY (sync_name, relation, from_block))");
     }
 }

@@ -277,6 +277,10 @@ public final class SqliteDialect implements ForeignDialect {
                         + " PRIMARY KEY (sync_name, source_table))",
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "source_state") + " (sync_name TEXT PRIMARY KEY,"
                         + " wal_lsn INTEGER, slot_status TEXT, slot_confirmed_flush INTEGER, slot_retained_bytes"
-                        + " INTEGER, observed_at INTEGER NOT NULL DEFAULT " + now() + ", caught_up_at INTEGER)");
+                        + " INTEGER, observed_at INTEGER NOT NULL DEFAULT " + now() + ", caught_up_at INTEGER)",
+                "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "copy_range") + " (sync_name TEXT NOT NULL,"
+                        + " relation TEXT NOT NULL, from_block INTEGER NOT NULL, rows_copied INTEGER NOT NULL,"
+                        + " done_at INTEGER NOT NULL DEFAULT " + now() + ", PRIMARY KEY (sync_name, relation,"
+                        + " from_block))");
     }
 }
