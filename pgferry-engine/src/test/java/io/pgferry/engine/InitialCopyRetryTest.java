@@ -46,7 +46,9 @@ class InitialCopyRetryTest {
         Held(TestDatabase source) throws Exception {
             source.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
-                    "INSERT INTO t SELECT i, md5(i::text) FROM generate_series(1, " + ROWS + ") i");
+                    // Rows of 512 bytes: 10 MB, more than the sockets buffer, so that a source session ended while
+                    // the copy is held fails the copy's reads, not its next statement.
+                    "INSERT INTO t SELECT i, repeat(md5(i::text), 16) FROM generate_series(1, " + ROWS + ") i");
             target = TestDatabase.create(PostgresServer.second());
             target.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
@@ -129,7 +131,10 @@ class InitialCopyRetryTest {
                     .as("the lost session was retried, and the log names the table, not its rows")
                     .anySatisfy(e -> {
                         assertThat(e.getLevel()).isEqualTo(Level.WARN);
-                        assertThat(e.getFormattedMessage()).contains("public.t").contains("trying again");
+                        assertThat(e.getFormattedMessage())
+                                .contains("public.t")
+                                .contains("at the target:")
+                                .contains("trying again");
                     })
                     .noneSatisfy(e -> assertThat(e.getFormattedMessage()).contains(HELD_AT));
         }
@@ -146,11 +151,13 @@ class InitialCopyRetryTest {
     }
 
     /**
-     * A worker's source session lost: the retry imports the exported snapshot again, so rows written at the source
-     * meanwhile come by the stream only, once.
+     * A worker's source session lost mid-range: the retry imports the exported snapshot again, so rows written at the
+     * source meanwhile come by the stream only, once; its log line says that the source's session was lost (session
+     * 47 left the log unable to tell, and this test's rows fitted in the sockets' buffers, so it saw no retry at all).
      */
     @Test
     void aSnapshotCopyImportsItsSnapshotAgainAfterItsSourceSessionWasLost(TestDatabase source) throws Exception {
+        ListAppender<ILoggingEvent> log = retries();
         try (Held held = new Held(source)) {
             TestDatabase target = held.target;
             CompletableFuture<SyncEngine.Result> sync =
@@ -166,6 +173,11 @@ class InitialCopyRetryTest {
             held.release();
             assertThat(sync.get(120, TimeUnit.SECONDS).copied()).isTrue();
             assertThat(Databases.rows(target, "t")).isEqualTo(Databases.rows(source, "t"));
+            assertThat(log.list)
+                    .as("the retry's log line says that the source's session was lost")
+                    .anySatisfy(e -> assertThat(e.getFormattedMessage())
+                            .contains("public.t, at the source:")
+                            .contains("trying again"));
         }
     }
 

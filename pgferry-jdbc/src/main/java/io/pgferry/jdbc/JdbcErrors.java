@@ -81,7 +81,7 @@ public final class JdbcErrors {
     private static PgFerryException classify(SQLException e, String doing, String then, String where) {
         String state = state(e) == null ? "" : state(e);
         StringBuilder problem = new StringBuilder(doing).append(": ");
-        ServerErrorMessage server = e instanceof PSQLException p ? p.getServerErrorMessage() : null;
+        ServerErrorMessage server = serverMessage(e);
         if (server != null && !state.startsWith("22") && !state.startsWith("23")) {
             problem.append(oneLine(server.getMessage()));
         } else if (server != null) {
@@ -134,6 +134,19 @@ public final class JdbcErrors {
         }
         String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
         return e.getErrorCode() == 1836 || (e.getErrorCode() == 1290 && m.contains("read-only"));
+    }
+
+    /**
+     * PostgreSQL's message of {@code e} or of the driver exception it wraps (a copy tells the source's failures from
+     * the target's by wrapping them), or null.
+     */
+    private static ServerErrorMessage serverMessage(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PSQLException p && p.getServerErrorMessage() != null) {
+                return p.getServerErrorMessage();
+            }
+        }
+        return null;
     }
 
     /**

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pipes {@code COPY (SELECT ...) TO STDOUT} at the source into {@code COPY ... FROM STDIN} at the target without
  * decoding rows: in binary format when every column is a built-in type on both sides, in text otherwise; rows of a
- * table with masked columns are decoded, masked and encoded again ({@link CopyLineMask}).
+ * table with masked columns are decoded, masked and encoded again ({@link CopyLineMask}). A failure of the source's
+ * session is a {@link SourceFailure}; any other, the target's.
  */
 final class CopyPipe {
     private static final Logger log = LoggerFactory.getLogger(CopyPipe.class);
@@ -46,9 +47,14 @@ final class CopyPipe {
         for (ColumnDef c : table.copyColumns()) {
             cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
         }
-        CopyOut out = src.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyOut("COPY (SELECT " + cols + " FROM ONLY " + from + ") TO STDOUT" + format);
+        CopyOut out;
+        try {
+            out = src.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyOut("COPY (SELECT " + cols + " FROM ONLY " + from + ") TO STDOUT" + format);
+        } catch (SQLException e) {
+            throw SourceFailure.of(e);
+        }
         CopyIn in = null;
         try {
             in = dst.unwrap(PGConnection.class)
@@ -60,7 +66,7 @@ final class CopyPipe {
             byte[] buffer = new byte[BUFFER];
             int filled = 0;
             byte[] b;
-            while ((b = out.readFromCopy()) != null) {
+            while ((b = read(out)) != null) {
                 if (mask != null) {
                     b = mask.rewrite(b);
                 }
@@ -86,6 +92,15 @@ final class CopyPipe {
             cancel(out);
             cancel(in);
             throw e;
+        }
+    }
+
+    /** The next row from the source, or null at the end; a failure is the source's. */
+    private static byte[] read(CopyOut out) throws SourceFailure {
+        try {
+            return out.readFromCopy();
+        } catch (SQLException e) {
+            throw SourceFailure.of(e);
         }
     }
 

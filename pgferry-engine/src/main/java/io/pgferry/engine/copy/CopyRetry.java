@@ -25,12 +25,15 @@ final class CopyRetry {
     private final Duration limit;
     /** What a copy that gave up says to do next, after the fix of its failure ("start the sync again: ..."). */
     private final String then;
-    /** The server an {@link SQLException} of the steps comes from, for the message of one given up on. */
+    /**
+     * The server an {@link SQLException} of the steps comes from, for its log line and the fix of one given up on; a
+     * {@link SourceFailure} comes from the source.
+     */
     private final String sqlSide;
 
-    /** Retries steps whose {@link SQLException}s may come from the source or the target (a pipe between them). */
+    /** Retries steps of a copy into PostgreSQL, whose {@link SQLException}s are the target's but {@link SourceFailure}s. */
     CopyRetry(Duration limit, String then) {
-        this(limit, then, "the source and the target");
+        this(limit, then, "the target");
     }
 
     /** @param sqlSide the server the steps' {@link SQLException}s come from ("the source") */
@@ -85,7 +88,7 @@ final class CopyRetry {
 
     private PgFerryException givenUp(Exception e, String what) {
         if (e instanceof SQLException s) {
-            return JdbcErrors.notRetried(s, what, sqlSide, then);
+            return JdbcErrors.notRetried(driverException(s), what, side(s), then);
         }
         PgFerryException p = (PgFerryException) e;
         return PgFerryException.fatal(p.problem(), givenUpFix(p.fix()) + ", then " + then, p);
@@ -106,10 +109,20 @@ final class CopyRetry {
     }
 
     /** One line for the log: the server's message for the failures that pass carries no row values. */
-    private static String describe(Exception e, String what) {
+    private String describe(Exception e, String what) {
         return e instanceof SQLException s
-                ? JdbcErrors.classify(s, what).problem()
+                ? JdbcErrors.classify(driverException(s), what + ", at " + side(s))
+                        .problem()
                 : what + ": " + ((PgFerryException) e).problem();
+    }
+
+    private String side(SQLException e) {
+        return e instanceof SourceFailure ? "the source" : sqlSide;
+    }
+
+    /** What the driver threw: its server message and state make the message. */
+    private static SQLException driverException(SQLException e) {
+        return e instanceof SourceFailure f ? f.driverException() : e;
     }
 
     /** Waits {@code millis} unless the copy stops first; false if it did. */

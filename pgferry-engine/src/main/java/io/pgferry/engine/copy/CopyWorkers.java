@@ -286,7 +286,11 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
 
         Connection source() throws SQLException {
             if (source == null) {
-                source = mode.openSource();
+                try {
+                    source = mode.openSource();
+                } catch (SQLException e) {
+                    throw SourceFailure.of(e);
+                }
             }
             return source;
         }

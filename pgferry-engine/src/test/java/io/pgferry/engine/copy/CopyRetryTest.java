@@ -100,4 +100,22 @@ class CopyRetryTest {
                 .isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.fix())
                         .isEqualTo("check the source, then start again"));
     }
+
+    /** A copy into PostgreSQL tells the source's failures (a {@link SourceFailure}) from the target's. */
+    @Test
+    void aCopyIntoPostgresqlNamesTheServerWhoseSessionFailed() {
+        CopyRetry retry = new CopyRetry(Duration.ZERO, "start again");
+        assertThatThrownBy(() -> retry.run("copy public.t", () -> false, again -> {
+                    throw SourceFailure.of(LOST);
+                }))
+                .isInstanceOfSatisfying(PgFerryException.class, e -> {
+                    assertThat(e.problem()).isEqualTo("copy public.t: connection failed (SQLSTATE 08006)");
+                    assertThat(e.fix()).isEqualTo("check the source, then start again");
+                });
+        assertThatThrownBy(() -> retry.run("copy public.t", () -> false, again -> {
+                    throw LOST;
+                }))
+                .isInstanceOfSatisfying(PgFerryException.class, e -> assertThat(e.fix())
+                        .isEqualTo("check the target, then start again"));
+    }
 }
