@@ -125,10 +125,10 @@ public final class ChangeStream implements AutoCloseable {
      */
     private String describe(Throwable e) {
         StreamLoop l = loop;
-        if (l != null && l.isHandlerFailure(e)) {
+        if (l != null && l.handlerCalls().isFailure(e)) {
             if (e instanceof PgFerryException p) {
                 // Either the handler's own, or the stream's giving up on it, which quotes the handler's.
-                return l.isHandlerFailureItself(p) ? "the handler failed: " + p.getMessage() : p.getMessage();
+                return l.handlerCalls().isFailureItself(p) ? "the handler failed: " + p.getMessage() : p.getMessage();
             }
             Throwable thrown = e instanceof HandlerCalls.HandlerException ? e.getCause() : e;
             return "the handler threw " + thrown.getClass().getName()

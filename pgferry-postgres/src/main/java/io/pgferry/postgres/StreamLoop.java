@@ -445,14 +445,9 @@ final class StreamLoop {
         handlerRetries.succeeded();
     }
 
-    /** Whether {@code e} is, or was caused by, what the handler threw: it is then never logged. */
-    boolean isHandlerFailure(Throwable e) {
-        return handler.isFailure(e);
-    }
-
-    /** Whether {@code e} is exactly what the handler threw (not an exception of the stream caused by it). */
-    boolean isHandlerFailureItself(Throwable e) {
-        return handler.isFailureItself(e);
+    /** The calls into the handler, which tell its failures from the stream's own. */
+    HandlerCalls handlerCalls() {
+        return handler;
     }
 
     void requestStop() {
