@@ -24,6 +24,24 @@ class SqlServerDialectTest {
     private final Column id = new Column("id", BuiltinTypes.INT8, -1, true);
     private final Column note = new Column("note", BuiltinTypes.TEXT, -1, false);
 
+    /**
+     * Issue 7: a copy's marks ({@code copy_range}) are created with the catalog, keyed within the 900 bytes of a
+     * clustered index (NVARCHAR takes 2 bytes a character), so that a copy into SQL Server can go on after a lost
+     * session.
+     */
+    @Test
+    void theCatalogKeepsCopyMarksKeyedWithinTheIndexLimit() {
+        String ddl = d.catalogDdl("pgferry").stream()
+                .filter(s -> s.contains("[pgferry].[copy_range]"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(ddl)
+                .startsWith("IF OBJECT_ID(N'[pgferry].[copy_range]') IS NULL CREATE TABLE [pgferry].[copy_range] (")
+                .contains("sync_name NVARCHAR(200) NOT NULL", "relation NVARCHAR(240) NOT NULL")
+                .contains("from_block BIGINT NOT NULL", "rows_copied BIGINT NOT NULL")
+                .endsWith("PRIMARY KEY (sync_name, relation, from_block))");
+    }
+
     @Test
     void identifiersAreBracketedWithClosingBracketsDoubled() {
         assertThat(d.quote("se]lect Ü")).isEqualTo("[se]]lect Ü]");
