@@ -103,10 +103,8 @@ final class CatalogLedger implements ForeignCopy.Ledger {
     public void complete(Lsn consistentPoint) throws SQLException {
         try (Connection c = connection()) {
             completion.complete(c, consistentPoint);
-            if (catalog.keepsCopyRanges(c)) {
-                c.setAutoCommit(true);
-                catalog.copyRanges().clear(c);
-            }
+            c.setAutoCommit(true);
+            forgetMarks();
         } finally {
             connection = null;
         }

@@ -88,7 +88,7 @@ final class CopyRetry {
 
     private PgFerryException givenUp(Exception e, String what) {
         if (e instanceof SQLException s) {
-            return JdbcErrors.notRetried(driverException(s), what, side(s), then);
+            return JdbcErrors.notRetried(s, what, side(s), then);
         }
         PgFerryException p = (PgFerryException) e;
         return PgFerryException.fatal(p.problem(), givenUpFix(p.fix()) + ", then " + then, p);
@@ -111,18 +111,12 @@ final class CopyRetry {
     /** One line for the log: the server's message for the failures that pass carries no row values. */
     private String describe(Exception e, String what) {
         return e instanceof SQLException s
-                ? JdbcErrors.classify(driverException(s), what + ", at " + side(s))
-                        .problem()
+                ? JdbcErrors.classify(s, what + ", at " + side(s)).problem()
                 : what + ": " + ((PgFerryException) e).problem();
     }
 
     private String side(SQLException e) {
         return e instanceof SourceFailure ? "the source" : sqlSide;
-    }
-
-    /** What the driver threw: its server message and state make the message. */
-    private static SQLException driverException(SQLException e) {
-        return e instanceof SourceFailure f ? f.driverException() : e;
     }
 
     /** Waits {@code millis} unless the copy stops first; false if it did. */
