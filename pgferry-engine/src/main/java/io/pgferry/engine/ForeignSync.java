@@ -12,10 +12,15 @@ import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.CopyMode;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.copy.ChunkPlan;
+import io.pgferry.engine.copy.ChunkedCopy;
+import io.pgferry.engine.copy.CopySource;
+import io.pgferry.engine.copy.ForeignChunkedCopy;
 import io.pgferry.engine.copy.ForeignCopy;
 import io.pgferry.engine.schema.ColumnDef;
 import io.pgferry.engine.schema.SourceCatalog;
 import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.JdbcSink;
 import io.pgferry.jdbc.SyncCatalog;
@@ -46,7 +51,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A sync into a database that is not PostgreSQL (MySQL, MariaDB, SQLite): the same stream, apply engine and
  * exactly-once position as {@link SyncEngine}'s PostgreSQL path, with tables created through the destination's type
- * mapping ({@link ForeignDialect}) and the initial copy decoded and converted row by row ({@link ForeignCopy}).
+ * mapping ({@link ForeignDialect}) and the initial copy decoded and converted row by row ({@link ForeignCopy}, or
+ * {@link ForeignChunkedCopy} with its idempotent replay).
  * Everything is checked before anything is created; a restart resumes from the position stored with the data.
  */
 final class ForeignSync {
@@ -69,6 +75,11 @@ final class ForeignSync {
     SyncEngine.Result run() {
         try (Connection source = SyncChecks.openSource(config);
                 Connection dst = target.connect()) {
+            if (config.copySource() != null) {
+                try (Connection standby = Connections.open(config.copySource())) {
+                    CopySource.check(standby, source, ChunkedCopy.describe(config.copySource()));
+                }
+            }
             ForeignDialect dialect = target.dialect(dst, config.unrepresentable());
             for (String warning : dialect.checkServer(dst)) {
                 log.warn("{}", warning);
@@ -139,6 +150,18 @@ final class ForeignSync {
             } else {
                 schema.requireColumns(missing, ", or drop the table to let the sync create it");
                 boolean unfinished = position.isPresent();
+                boolean chunked = config.copyMode() == CopyMode.CHUNKED;
+                if (chunked) {
+                    Map<TableName, Boolean> creating = create;
+                    SyncChecks.checkChunkable(
+                            dst,
+                            tables,
+                            targets,
+                            creating::get,
+                            !unfinished,
+                            dialect,
+                            (tt, key) -> dialect.hasUniqueKey(dst, tt, key));
+                }
                 Optional<SlotAdmin.SlotInfo> slot = slots.find(config.slot());
                 boolean slotExists = slot.isPresent();
                 if (copies && !unfinished) {
@@ -147,28 +170,45 @@ final class ForeignSync {
                     }
                     schema.requireEmpty(dst, create);
                 }
-                if (unfinished && copies) {
-                    log.warn(
-                            "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
-                                    + " again",
-                            config.slot());
-                    restartCopy(dst, dialect, catalog, slots);
-                    create = schema.plan(dst, missing);
+                if (unfinished) {
+                    // A catalog made by an older release gains the tables this one keeps.
+                    SyncCatalog.create(dst, dialect, config.catalogSchema());
                 }
-                schema.createTables(dst, create);
-                SyncCatalog.create(dst, dialect, config.catalogSchema());
-                catalog.register(dst, null);
-                for (SourceTable t : tables) {
-                    created.put(t.name(), create.get(t.name()));
-                    catalog.setState(
-                            dst,
-                            t.name().toString(),
-                            targets.get(t.name()),
-                            TableState.INIT,
-                            0,
-                            0,
-                            create.get(t.name()),
-                            null);
+                // A chunked copy resumes on its slot, which still holds every change since the copy began; one
+                // without a stored plan has copied nothing yet and simply starts over.
+                List<CopyChunks.Chunk> planned = unfinished && chunked && slotExists
+                        ? catalog.copyChunks().load(dst)
+                        : List.of();
+                if (!planned.isEmpty()) {
+                    ChunkPlan.checkPlanCovers(config, tables, planned);
+                    log.info("resuming the unfinished chunked copy of sync {}", config.slot());
+                    for (SyncCatalog.TableStatus st : catalog.states(dst)) {
+                        created.put(TableName.parse(st.sourceTable()), st.createdBySync());
+                    }
+                } else {
+                    if (unfinished && copies) {
+                        log.warn(
+                                "a previous initial copy of sync {} did not finish: emptying its tables and starting"
+                                        + " it again",
+                                config.slot());
+                        restartCopy(dst, dialect, catalog, slots);
+                        create = schema.plan(dst, missing);
+                    }
+                    schema.createTables(dst, create);
+                    SyncCatalog.create(dst, dialect, config.catalogSchema());
+                    catalog.register(dst, null);
+                    for (SourceTable t : tables) {
+                        created.put(t.name(), create.get(t.name()));
+                        catalog.setState(
+                                dst,
+                                t.name().toString(),
+                                targets.get(t.name()),
+                                TableState.INIT,
+                                0,
+                                0,
+                                create.get(t.name()),
+                                null);
+                    }
                 }
             }
             try {
@@ -243,23 +283,8 @@ final class ForeignSync {
                 AddedTables.recordCopied(c, dialect, config, adding, point, fingerprint);
                 c.commit();
             });
-            new ForeignCopy(
-                            config.workers(),
-                            dialect.copyWriters(config.workers()),
-                            config.maxRetryTime(),
-                            added,
-                            relations,
-                            ledger,
-                            () -> Connections.open(config.source()),
-                            worker -> new JdbcSink(
-                                    () -> target.connect(true),
-                                    dialect,
-                                    r -> SyncChecks.targetOf(targets, r),
-                                    catalog,
-                                    () -> fingerprint,
-                                    where),
-                            engine::copyStarted,
-                            engine.masks())
+            new ForeignCopies(config, engine, dialect, targets, catalog)
+                    .snapshot(added, relations, ledger, () -> fingerprint)
                     .copy(snapshot.snapshotName(), snapshot.consistentPoint(), adding);
         } catch (SQLException | RuntimeException e) {
             throw e;
@@ -290,34 +315,33 @@ final class ForeignSync {
         Supplier<ChangeSink> sinks = () -> new JdbcSink(
                 target::connect, dialect, r -> SyncChecks.targetOf(targets, r), catalog, store::fingerprint, where);
         InitialCopy copy = null;
+        ForeignCopies copies = new ForeignCopies(config, engine, dialect, targets, catalog);
         if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
-            copy = new ForeignCopy(
-                    config.workers(),
-                    dialect.copyWriters(config.workers()),
-                    config.maxRetryTime(),
+            copy = copies.snapshot(
                     tables,
                     relations,
                     new CatalogLedger(target::connect, catalog, targets, created, store::fingerprint),
-                    () -> Connections.open(config.source()),
-                    worker -> new JdbcSink(
-                            () -> target.connect(true),
-                            dialect,
-                            r -> SyncChecks.targetOf(targets, r),
-                            catalog,
-                            store::fingerprint,
-                            where),
-                    engine::copyStarted,
-                    engine.masks());
+                    store::fingerprint);
+        } else if (!resume && config.copyMode() == CopyMode.CHUNKED) {
+            copy = copies.chunked(tables, relations, created, store::fingerprint);
         }
-        boolean[] streaming = {resume && allStreaming(catalog)};
+        ForeignCatchUp catchUp = new ForeignCatchUp(config, catalog);
+        boolean[] streaming = {resume && catchUp.allStreaming()};
+        // After a chunked copy the tables are streaming once the replay of the changes made during it is over.
         Runnable caughtUp = () -> {
-            if (!streaming[0]) {
-                streaming[0] = markStreaming(catalog);
+            if (!streaming[0] && catchUp.replayed()) {
+                streaming[0] = catchUp.markStreaming();
             }
         };
+        MovedRowValues moved = new MovedRowValues(config.source());
         ApplyHandler h = new ApplyHandler(
                 sinks,
-                Replay.NONE,
+                new Replay(catchUp::exactFrom, moved, () -> {
+                    moved.close();
+                    if (!streaming[0]) {
+                        streaming[0] = catchUp.markStreaming();
+                    }
+                }),
                 config.memoryLimitBytes(),
                 others.andThen(stage),
                 appliedFrom,
@@ -339,6 +363,7 @@ final class ForeignSync {
         } finally {
             watch.close();
             h.close();
+            moved.close();
             store.close();
         }
         if (config.untilCaughtUp() && !engine.restarting()) {
@@ -427,9 +452,13 @@ final class ForeignSync {
         }
     }
 
-    /** Undoes an unfinished copy: drops the tables it created, empties those it was filling, drops its slot. */
+    /**
+     * Undoes an unfinished copy: forgets its chunks, drops the tables it created, empties those it was filling, drops
+     * its slot.
+     */
     private void restartCopy(Connection dst, ForeignDialect dialect, SyncCatalog catalog, SlotAdmin slots)
             throws SQLException {
+        catalog.copyChunks().clear(dst);
         try (Statement st = dst.createStatement()) {
             for (SyncCatalog.TableStatus s : catalog.states(dst)) {
                 st.execute(
@@ -439,24 +468,6 @@ final class ForeignSync {
         if (slots.find(config.slot()).isPresent()) {
             slots.drop(config.slot());
             log.info("dropped slot {} of the unfinished copy", config.slot());
-        }
-    }
-
-    private boolean allStreaming(SyncCatalog catalog) throws SQLException {
-        try (Connection c = target.connect()) {
-            return catalog.states(c).stream().allMatch(SyncEngine::streams);
-        }
-    }
-
-    private boolean markStreaming(SyncCatalog catalog) {
-        try (Connection c = target.connect()) {
-            catalog.setAllStates(c, TableState.STREAMING);
-            return true;
-        } catch (SQLException e) {
-            log.warn(
-                    "could not record the tables as streaming: {}",
-                    JdbcErrors.classify(e, "state update").getMessage());
-            return false;
         }
     }
 }

@@ -21,6 +21,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,6 +243,32 @@ final class SyncChecks {
     static void checkChunkable(
             Connection target, List<SourceTable> tables, TargetSchema.Plan plan, boolean checkTarget, Dialect dialect)
             throws SQLException {
+        checkChunkable(
+                target,
+                tables,
+                plan.targets(),
+                plan::created,
+                checkTarget,
+                dialect,
+                (tt, key) -> postgresUniqueKey(target, tt, key));
+    }
+
+    /** Whether a table has a unique index on exactly some columns. */
+    @FunctionalInterface
+    interface UniqueKey {
+        boolean exists(TargetTable table, List<String> columns) throws SQLException;
+    }
+
+    /** As above, for any destination database: {@code uniqueKey} reads its catalog. */
+    static void checkChunkable(
+            Connection target,
+            List<SourceTable> tables,
+            Map<TableName, TargetTable> targets,
+            Predicate<TableName> created,
+            boolean checkTarget,
+            Dialect dialect,
+            UniqueKey uniqueKey)
+            throws SQLException {
         for (SourceTable t : tables) {
             if (t.primaryKey().isEmpty() || t.replicaIdentity() != 'd') {
                 throw PgFerryException.fatal(
@@ -256,26 +283,15 @@ final class SyncChecks {
                                 : "run ALTER TABLE " + t.name().quoted() + " REPLICA IDENTITY DEFAULT, or use copy"
                                         + " mode snapshot");
             }
-            if (!checkTarget || plan.created(t.name())) {
+            if (!checkTarget || created.test(t.name())) {
                 continue;
             }
-            TargetTable tt = plan.targets().get(t.name());
-            try (PreparedStatement ps = target.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
-                    + " WHERE i.indrelid = ?::regclass AND i.indisunique AND i.indpred IS NULL"
-                    + " AND i.indexprs IS NULL AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)"
-                    + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
-                    + " = (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(?::text[]) k))")) {
-                ps.setString(1, PgSql.qualified(tt.schema(), tt.table()));
-                ps.setArray(2, target.createArrayOf("text", t.primaryKey().toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        throw PgFerryException.fatal(
-                                "target table " + tt + " has no primary key or unique index on the source's key "
-                                        + t.primaryKey() + ", which the replay after a chunked copy needs",
-                                "add one at the target, or use copy mode snapshot");
-                    }
-                }
+            TargetTable tt = targets.get(t.name());
+            if (!uniqueKey.exists(tt, t.primaryKey())) {
+                throw PgFerryException.fatal(
+                        "target table " + tt + " has no primary key or unique index on the source's key "
+                                + t.primaryKey() + ", which the replay after a chunked copy needs",
+                        "add one at the target, or use copy mode snapshot");
             }
             if (dialect.hasSecondaryUnique(target, tt)) {
                 log.warn(
@@ -283,6 +299,21 @@ final class SyncChecks {
                                 + " may violate it on the way, which stops the sync (drop it for the copy and add it"
                                 + " back once the table is streaming)",
                         tt);
+            }
+        }
+    }
+
+    private static boolean postgresUniqueKey(Connection target, TargetTable tt, List<String> key) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
+                + " WHERE i.indrelid = ?::regclass AND i.indisunique AND i.indpred IS NULL"
+                + " AND i.indexprs IS NULL AND (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attname)"
+                + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey))"
+                + " = (SELECT pg_catalog.array_agg(k ORDER BY k) FROM pg_catalog.unnest(?::text[]) k))")) {
+            ps.setString(1, PgSql.qualified(tt.schema(), tt.table()));
+            ps.setArray(2, target.createArrayOf("text", key.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
             }
         }
     }

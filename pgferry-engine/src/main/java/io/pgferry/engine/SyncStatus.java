@@ -107,7 +107,7 @@ public final class SyncStatus {
         }
     }
 
-    /** As {@link #read(Dsn, Dsn, String, String)}, for a target that is not PostgreSQL (no chunked copies there). */
+    /** As {@link #read(Dsn, Dsn, String, String)}, for a target that is not PostgreSQL. */
     public static List<Report> read(JdbcTarget target, Dsn source, String catalogSchema, String sync) {
         try (Connection t = target.connect()) {
             ForeignDialect dialect = target.dialect(t, Unrepresentable.ERROR);
@@ -130,7 +130,8 @@ public final class SyncStatus {
                                 "the target has no sync named " + name,
                                 "ask for the status of every sync to list them");
                     }
-                    out.add(report(name, p.get(), catalog.states(t), Map.of(), s, source, recorded(catalog, t)));
+                    out.add(report(
+                            name, p.get(), catalog.states(t), chunks(catalog, t), s, source, recorded(catalog, t)));
                 }
             }
             return out;
@@ -292,6 +293,15 @@ public final class SyncStatus {
             return catalog.sourceStates().read(t);
         } catch (SQLException e) {
             return Optional.empty();
+        }
+    }
+
+    /** A foreign destination's chunked copy, or none where its catalog was made by a release without one. */
+    private static Map<String, CopyChunks.Progress> chunks(SyncCatalog catalog, Connection t) {
+        try {
+            return catalog.copyChunks().progress(t);
+        } catch (SQLException e) {
+            return Map.of();
         }
     }
 

@@ -5,7 +5,7 @@ import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.CopyMode;
 import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
-import io.pgferry.engine.copy.ChunkedCopy;
+import io.pgferry.engine.copy.ChunkPlan;
 import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
@@ -111,7 +111,7 @@ final class TargetStart {
             List<CopyChunks.Chunk> planned = unfinished ? chunkStore.load(target) : List.of();
             resumeChunks = config.copyMode() == CopyMode.CHUNKED && slotExists && !planned.isEmpty();
             if (resumeChunks) {
-                ChunkedCopy.checkPlanCovers(config, tables, planned);
+                ChunkPlan.checkPlanCovers(config, tables, planned);
             }
             if (unfinished && copies && !resumeChunks) {
                 log.warn(

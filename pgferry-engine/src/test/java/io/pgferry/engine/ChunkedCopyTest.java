@@ -21,8 +21,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -104,7 +102,7 @@ class ChunkedCopyTest {
                     source,
                     target,
                     chunked(source, target, 500).build(),
-                    (st, i) -> mix(st, r, 100_000 + i),
+                    (st, i) -> SourceWriter.accountsAndPairs(st, r, 100_000 + i),
                     "accounts",
                     "pairs");
             assertThat(target.queryLong("SELECT count(*) FROM pgferry.copy_chunk"))
@@ -171,7 +169,7 @@ class ChunkedCopyTest {
             }
         };
         Random r = new Random(11);
-        Step moves = (st, i) -> {
+        SourceWriter.Step moves = (st, i) -> {
             switch (r.nextInt(6)) {
                     // A moved row moved again, deleted, or given a new value that the stream carries.
                 case 0 -> st.execute("UPDATE t SET id = id - 100000 WHERE id = (SELECT max(id) FROM t"
@@ -192,7 +190,7 @@ class ChunkedCopyTest {
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine engine =
                     new SyncEngine(chunked(source, target, 100).workers(1).build(), Stage.IDENTITY, reverseDoc);
-            try (Writer writer = new Writer(source, onceAChunkIsCopied(target, moves));
+            try (SourceWriter writer = new SourceWriter(source, onceAChunkIsCopied(target, moves));
                     RunningSync running = RunningSync.start(engine)) {
                 Databases.awaitStreaming(target, Duration.ofSeconds(120));
                 writer.stop();
@@ -373,14 +371,8 @@ class ChunkedCopyTest {
         }
     }
 
-    /** One change at the writer's {@code i}th step. */
-    @FunctionalInterface
-    private interface Step {
-        void run(Statement st, int i) throws SQLException;
-    }
-
     /** Moves the row of t with the highest key below the lowest key. */
-    private static final Step MOVE_HIGHEST_BELOW_LOWEST =
+    private static final SourceWriter.Step MOVE_HIGHEST_BELOW_LOWEST =
             (st, i) -> st.execute("UPDATE t SET id = -id WHERE id = (SELECT max(id) FROM t)");
 
     /**
@@ -388,7 +380,7 @@ class ChunkedCopyTest {
      * row before the copy planned its chunks (CI once saw it on a loaded machine): no move would then fall between a
      * chunk copied and one not yet copied, and the tests above would test nothing.
      */
-    private static Step onceAChunkIsCopied(TestDatabase target, Step step) {
+    private static SourceWriter.Step onceAChunkIsCopied(TestDatabase target, SourceWriter.Step step) {
         boolean[] copying = {false};
         return (st, i) -> {
             if (copying[0]) {
@@ -411,74 +403,19 @@ class ChunkedCopyTest {
         };
     }
 
-    /** A thread that repeats a {@link Step} at the source until closed. */
-    private static final class Writer implements AutoCloseable {
-        private final AtomicBoolean writing = new AtomicBoolean(true);
-        private final AtomicReference<Throwable> error = new AtomicReference<>();
-        private final Thread thread;
-
-        Writer(TestDatabase source, Step step) {
-            thread = new Thread(
-                    () -> {
-                        try (Connection c = source.connect();
-                                Statement st = c.createStatement()) {
-                            for (int i = 0; writing.get(); i++) {
-                                step.run(st, i);
-                            }
-                        } catch (Throwable e) {
-                            error.set(e);
-                        }
-                    },
-                    "writer");
-            thread.start();
-        }
-
-        /** Stops the writer and asserts that it failed nowhere; stopping again does nothing more. */
-        void stop() {
-            writing.set(false);
-            try {
-                thread.join(30_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while the writer stopped", e);
-            }
-            assertThat(error.get()).as("writer").isNull();
-        }
-
-        @Override
-        public void close() {
-            stop();
-        }
-    }
-
     /**
      * Runs the sync of {@code config} while a writer repeats {@code step} at the source until every table streams,
      * then waits until {@code tables} have the same rows at the target and checks that the sync still runs.
      */
     private static void copyWhileWriting(
-            TestDatabase source, TestDatabase target, SyncConfig config, Step step, String... tables) throws Exception {
-        try (Writer writer = new Writer(source, step);
+            TestDatabase source, TestDatabase target, SyncConfig config, SourceWriter.Step step, String... tables)
+            throws Exception {
+        try (SourceWriter writer = new SourceWriter(source, step);
                 RunningSync running = RunningSync.start(new SyncEngine(config))) {
             Databases.awaitStreaming(target, Duration.ofSeconds(120));
             writer.stop();
             Databases.awaitSame(source, target, Duration.ofSeconds(60), tables);
             running.assertRunning();
-        }
-    }
-
-    /** A random change of accounts or pairs; {@code next} is a key no row has had. */
-    private static void mix(Statement st, Random r, int next) throws SQLException {
-        int id = 1 + r.nextInt(30_000);
-        switch (r.nextInt(7)) {
-            case 0 -> st.execute("INSERT INTO accounts VALUES (" + next + ", 1, 'new" + next + "')");
-            case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
-            case 2 -> st.execute("UPDATE accounts SET id = " + next + " WHERE id = " + id);
-            case 3 -> st.execute("DELETE FROM accounts WHERE id = " + id);
-            case 4 -> st.execute("UPDATE pairs SET n = n + 1 WHERE a = " + (id % 100));
-            case 5 -> st.execute("UPDATE pairs SET a = a + 1000 WHERE a = " + (id % 100)
-                    + " AND b = (SELECT b FROM pairs WHERE a = " + (id % 100) + " LIMIT 1)");
-            default -> st.execute("BEGIN; DELETE FROM accounts WHERE id = " + id + "; INSERT INTO accounts"
-                    + " VALUES (" + id + ", 2, 'again" + next + "'); COMMIT");
         }
     }
 

@@ -8,6 +8,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.ChunkMark;
 import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.core.sink.MovedRows;
 import io.pgferry.core.sink.TableFailure;
@@ -59,6 +60,8 @@ public final class JdbcSink implements ChangeSink {
     private final BatchLedger ledger;
     /** Where copy batches keep their marks; null for a sink that keeps none. */
     private final CopyRanges marks;
+    /** Where a chunked copy's batches keep their marks; null for a sink that keeps none. */
+    private final CopyChunks chunks;
 
     private final String where;
     private final Writes writes;
@@ -98,7 +101,7 @@ public final class JdbcSink implements ChangeSink {
             SyncCatalog catalog,
             Supplier<String> fingerprint,
             String where) {
-        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), catalog.copyRanges(), where);
+        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), catalog, where);
     }
 
     /**
@@ -122,9 +125,10 @@ public final class JdbcSink implements ChangeSink {
             Dialect dialect,
             Function<Relation, TargetTable> targets,
             BatchLedger ledger,
-            CopyRanges marks,
+            SyncCatalog catalog,
             String where) {
-        this.marks = marks;
+        this.marks = catalog == null ? null : catalog.copyRanges();
+        this.chunks = catalog == null ? null : catalog.copyChunks();
         this.connection = connect.get();
         this.durability = new CommitDurability(dialect, connect);
         this.dialect = dialect;
@@ -283,6 +287,20 @@ public final class JdbcSink implements ChangeSink {
         try {
             open.flush();
             marks.markSoFar(connection, range.relation(), range.fromBlock(), rows);
+            connection.commit();
+        } catch (SQLException e) {
+            throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
+        }
+    }
+
+    @Override
+    public void commitCopy(ChunkMark mark) {
+        if (chunks == null) {
+            ChangeSink.super.commitCopy(mark);
+        }
+        try {
+            open.flush();
+            chunks.markSoFar(connection, mark);
             connection.commit();
         } catch (SQLException e) {
             throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));

@@ -316,6 +316,11 @@ public final class SyncCatalog {
         return new CopyRanges(dialect, schema, syncName);
     }
 
+    /** The plan and marks of a chunked copy ({@code copy_chunk}). */
+    public CopyChunks copyChunks() {
+        return new CopyChunks(dialect, schema, syncName);
+    }
+
     /**
      * Whether the catalog keeps copy marks: false where it was made by a release without {@code copy_range} and could
      * not be brought up to date ({@link #upgrade}).

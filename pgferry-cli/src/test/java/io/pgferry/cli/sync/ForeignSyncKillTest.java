@@ -113,6 +113,83 @@ class ForeignSyncKillTest {
         }
     }
 
+    /**
+     * The same with {@code --copy-mode chunked} (issue 7: refused for any target but PostgreSQL until now): the first
+     * kill lands once a chunk has committed a batch, the restarts resume the copy where the chunks' marks say, and the
+     * changes made meanwhile are replayed until the destination is exact. Chunks finished before a kill keep their
+     * completion time: they were not copied again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mariadb", "sqlite"})
+    void chunkedCopyKilledAtRandomMomentsResumesAndEndsEqual(String kind, TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
+                "CREATE TABLE events (kind text, n int)",
+                "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 100000) i");
+        long seed = new Random().nextLong();
+        Random random = new Random(seed);
+        Target t = target(kind);
+        try {
+            Load load = Load.start(source, Load.accountsAndEvents(new Random(seed + 1), 100_000));
+            String[] sync = {
+                "sync",
+                "--source",
+                source.uri(),
+                "--target",
+                t.uri(),
+                "--workers",
+                "2",
+                "--tables",
+                "public.accounts",
+                "--copy-mode",
+                "chunked",
+                "--chunk-rows",
+                "7000"
+            };
+            List<String> finished;
+            try {
+                Process p = start(sync);
+                ChildCli.awaitWhileAlive(
+                        () -> count(t, "pgferry_copy_chunk WHERE rows_copied > 0") > 0, p, dir.resolve("err.txt"));
+                kill(p);
+                finished = rows(t, "SELECT chunk, done_at FROM pgferry_copy_chunk WHERE done_at IS NOT NULL");
+                for (int round = 0; round < 3; round++) {
+                    p = start(sync);
+                    long before = position(t);
+                    ChildCli.awaitWhileAlive(() -> position(t) > before, p, dir.resolve("err.txt"));
+                    int moves = random.nextInt(3);
+                    for (int i = 0; i < moves; i++) {
+                        long at = position(t);
+                        ChildCli.awaitWhileAlive(() -> position(t) > at, p, dir.resolve("err.txt"));
+                    }
+                    kill(p);
+                }
+            } finally {
+                load.stop();
+            }
+            assertThat(load.error()).as("writer").isNull();
+            String[] last = java.util.Arrays.copyOf(sync, sync.length + 1);
+            last[sync.length] = "--until-caught-up";
+            Process end = start(last);
+            boolean ended = end.waitFor(3, TimeUnit.MINUTES);
+            if (!ended) {
+                kill(end);
+            }
+            assertThat(ended).as("the last sync ended; %s", err()).isTrue();
+            assertThat(end.exitValue()).as("seed %d: %s", seed, err()).isEqualTo(ExitCodes.OK);
+            assertThat(rows(t, "SELECT id, balance, note FROM accounts ORDER BY id"))
+                    .as("seed %d", seed)
+                    .isEqualTo(sourceRows(source, "SELECT id, balance, note FROM accounts ORDER BY id"));
+            assertThat(rows(t, "SELECT chunk, done_at FROM pgferry_copy_chunk WHERE done_at IS NOT NULL"))
+                    .as("the chunks finished before the first kill were not copied again")
+                    .containsAll(finished);
+        } finally {
+            if (t.cleanup() != null) {
+                MariaDbServer.shared().drop(t.cleanup());
+            }
+        }
+    }
+
     private String err() throws Exception {
         return Files.readString(dir.resolve("err.txt"));
     }

@@ -168,6 +168,15 @@ public interface ChangeSink extends AutoCloseable {
     }
 
     /**
+     * Commits the open batch of copied rows, as {@link #commitCopy()}, together with the mark of how far its chunk is
+     * ({@link ChunkMark}): both or neither are durable. Only for a sink that {@link #keepsCopyMarks() keeps copy
+     * marks}; the engine reads the marks back from the destination's catalog itself.
+     */
+    default void commitCopy(ChunkMark mark) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no copy marks");
+    }
+
+    /**
      * The rows of {@code range} a committed copy batch marked as in, or empty when none was; read outside any open
      * batch. Marks belong to the copy that the engine is running: it clears those of a copy before it.
      */

@@ -282,11 +282,12 @@ public record SyncConfig(
             if (targets > 1) {
                 throw bad("target", "two targets given", "give one target");
             }
-            if (target == null && copyMode == CopyMode.CHUNKED) {
+            if (kafkaTarget != null && copyMode == CopyMode.CHUNKED) {
                 throw bad(
                         "copyMode",
-                        "the chunked copy is for PostgreSQL targets only",
-                        "use copy mode snapshot or none with this target");
+                        "the chunked copy is for database targets only: its replay of the changes made during the"
+                                + " copy needs a destination that can overwrite a row by its key",
+                        "use copy mode snapshot or none with a Kafka target");
             }
             if (target == null && thenSubscribe != null) {
                 throw bad(

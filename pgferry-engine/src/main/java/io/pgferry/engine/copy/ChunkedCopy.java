@@ -1,7 +1,6 @@
 package io.pgferry.engine.copy;
 
 import io.pgferry.core.Lsn;
-import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.schema.PostData;
@@ -20,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -131,26 +129,15 @@ public final class ChunkedCopy implements InitialCopy {
             if (config.copySource() != null) {
                 CopySource.awaitReplay(planning, start, config.maxRetryTime(), describe(config.copySource()));
             }
-            List<KeyRange> ranges = ranges(states, planning);
-            Map<TableName, Integer> parts = new HashMap<>();
-            ranges.forEach(r -> parts.merge(r.table().name(), 1, Integer::sum));
-            CopyProgress progress = new CopyProgress(tables, t -> parts.getOrDefault(t.name(), 0));
+            ChunkPlan.Resumed plan = ChunkPlan.resume(config, tables, chunks, states, planning);
+            List<KeyRange> ranges = plan.all();
+            CopyProgress progress = plan.progress();
             Map<TableName, PostData> post = new HashMap<>();
             PostData.of(tables, targets, created::contains).forEach((t, p) -> post.put(t, p.perRow()));
             PostDataTasks<KeyRange> postTasks = new PostDataTasks<>(post);
             LinkedBlockingDeque<WorkerTask<KeyRange>> queue = new LinkedBlockingDeque<>();
-            int done = 0;
-            for (KeyRange r : ranges) {
-                if (r.chunk().done()) {
-                    progress.table(r.table().name()).finishRange(r.chunk().rows());
-                    done++;
-                } else {
-                    queue.add(new WorkerTask.Rows<>(r));
-                }
-            }
-            if (done > 0) {
-                log.info("resuming the chunked copy: {} of {} chunks were copied before", done, ranges.size());
-            }
+            plan.left().forEach(r -> queue.add(new WorkerTask.Rows<>(r)));
+            boolean resumed = plan.left().size() < ranges.size();
             int total = queue.size();
             for (SourceTable t : tables) {
                 total += postTasks.count(t);
@@ -172,7 +159,7 @@ public final class ChunkedCopy implements InitialCopy {
                                 postTasks,
                                 queue,
                                 total,
-                                done > 0,
+                                resumed,
                                 failed)
                         .run(config.workers());
                 Lsn exactFrom = insertPosition(origin);
@@ -197,78 +184,6 @@ public final class ChunkedCopy implements InitialCopy {
             throw JdbcErrors.notRetried(e, "the chunked copy failed", GOES_ON);
         }
         log.info("initial copy done in {} s", (System.nanoTime() - started) / 1_000_000_000L);
-    }
-
-    /** The stored plan, or a new one stored in one transaction; largest tables first. */
-    private List<KeyRange> ranges(Connection states, Connection planning) throws SQLException {
-        ChunkPlanner planner = new ChunkPlanner(planning, config.chunkRows());
-        Map<String, SourceTable> tableOf = new HashMap<>();
-        Map<String, SourceTable.Leaf> leafOf = new HashMap<>();
-        Map<TableName, List<String>> keyTypes = new HashMap<>();
-        for (SourceTable t : tables) {
-            keyTypes.put(t.name(), planner.keyTypes(t));
-            for (SourceTable.Leaf l : t.leaves()) {
-                tableOf.put(l.qualified(), t);
-                leafOf.put(l.qualified(), l);
-            }
-        }
-        List<CopyChunks.Chunk> stored = chunks.load(states);
-        if (stored.isEmpty()) {
-            List<SourceTable> bySize = new ArrayList<>(tables);
-            bySize.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
-            for (SourceTable t : bySize) {
-                for (SourceTable.Leaf l : t.leaves()) {
-                    stored.addAll(planner.plan(t, l));
-                }
-            }
-            states.setAutoCommit(false);
-            chunks.save(states, stored);
-            states.commit();
-            states.setAutoCommit(true);
-        } else {
-            stored.sort((a, b) -> Long.compare(
-                    tableOf.containsKey(b.relation())
-                            ? tableOf.get(b.relation()).bytes()
-                            : 0,
-                    tableOf.containsKey(a.relation())
-                            ? tableOf.get(a.relation()).bytes()
-                            : 0));
-        }
-        checkPlanCovers(config, tables, stored);
-        List<KeyRange> out = new ArrayList<>();
-        for (CopyChunks.Chunk c : stored) {
-            SourceTable t = tableOf.get(c.relation());
-            if (t == null) {
-                throw PgFerryException.fatal(
-                        "the chunked copy of sync " + config.slot() + " was planned for relation " + c.relation()
-                                + ", which is no longer among the source tables",
-                        "start the sync over: drop slot " + config.slot() + " and delete its rows from "
-                                + config.catalogSchema() + ".sync_progress and " + config.catalogSchema()
-                                + ".copy_chunk");
-            }
-            out.add(new KeyRange(t, leafOf.get(c.relation()), c, keyTypes.get(t.name())));
-        }
-        return out;
-    }
-
-    /**
-     * Refuses to resume a plan that lacks a relation the sync now selects: that relation would never be copied.
-     */
-    public static void checkPlanCovers(SyncConfig config, List<SourceTable> tables, List<CopyChunks.Chunk> stored) {
-        Set<String> planned = new HashSet<>();
-        stored.forEach(c -> planned.add(c.relation()));
-        for (SourceTable t : tables) {
-            for (SourceTable.Leaf l : t.leaves()) {
-                if (!planned.contains(l.qualified())) {
-                    throw PgFerryException.fatal(
-                            "the unfinished chunked copy of sync " + config.slot() + " was planned without relation "
-                                    + l.qualified() + ", which the sync now selects",
-                            "run it with the tables it began with, or start the sync over: drop slot "
-                                    + config.slot() + " and delete its rows from " + config.catalogSchema()
-                                    + ".sync_progress and " + config.catalogSchema() + ".copy_chunk");
-                }
-            }
-        }
     }
 
     /**
@@ -377,7 +292,7 @@ public final class ChunkedCopy implements InitialCopy {
      * The source's WAL insert position now (see the PostgreSQL docs, "System Administration Functions"): a commit
      * record written later belongs to a transaction that no chunk, all read before, could see.
      */
-    private static Lsn insertPosition(Connection source) throws SQLException {
+    static Lsn insertPosition(Connection source) throws SQLException {
         try (Statement st = source.createStatement();
                 ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
             rs.next();

@@ -4,19 +4,14 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
-import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.CopyRangeId;
-import io.pgferry.core.sink.MaskingStage;
 import io.pgferry.core.sink.TableFailure;
 import io.pgferry.core.sink.TableState;
-import io.pgferry.core.sink.ValueMask;
-import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.engine.schema.ColumnDef;
 import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.JdbcErrors;
-import io.pgferry.postgres.CopyTextRow;
 import io.pgferry.postgres.InitialCopy;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
@@ -27,13 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * The initial copy into a destination that is not PostgreSQL. Each worker imports the slot's exported snapshot,
  * takes block ranges from one queue ({@link RangePlanner}), reads each with {@code COPY (SELECT ...) TO STDOUT} in
  * text format and applies the rows to a sink of its own as {@link ChangeEvent.Read} changes, so that they are
- * converted by the same type mapping (or the same envelope) as streamed changes. Each batch of {@link #BATCH_ROWS}
+ * converted by the same type mapping (or the same envelope) as streamed changes. Each batch of {@link RowBatches#BATCH_ROWS}
  * rows is committed on its own; the position is stored at the consistent point once every batch is in ({@link
  * Ledger}). A copy that fails past its retries or is killed is started again, since its snapshot is gone.
  *
@@ -66,9 +58,6 @@ public final class ForeignCopy implements InitialCopy {
     private static final Logger log = LoggerFactory.getLogger(ForeignCopy.class);
     /** What to do once the copy has failed past its retries: it starts over. */
     private static final String STARTS_OVER = "start the sync again: the copy starts over";
-
-    /** Rows a worker applies and commits at once; at most a JDBC sink's run, which it writes only at the commit. */
-    private static final int BATCH_ROWS = 5_000;
 
     private final int workers;
     private final int writers;
@@ -152,12 +141,12 @@ public final class ForeignCopy implements InitialCopy {
                 return ledger.forgetMarks();
             });
             ConcurrentLinkedQueue<CopyRange> todo = new ConcurrentLinkedQueue<>(ranges);
-            Semaphore writing = new Semaphore(writers, true);
+            RowBatches batches = new RowBatches(new Semaphore(writers, true), failed, masks);
             SnapshotCopy.runAll(workers, worker -> {
-                try (Worker w = new Worker(worker, snapshotName, marks)) {
+                try (Worker w = new Worker(worker, snapshotName, marks, batches)) {
                     CopyRange r;
                     while (!failed.get() && (r = todo.poll()) != null) {
-                        w.copy(r, writing, failed, progress);
+                        w.copy(r, progress, failed);
                     }
                 } catch (SQLException | RuntimeException | InterruptedException e) {
                     failed.set(true);
@@ -199,37 +188,47 @@ public final class ForeignCopy implements InitialCopy {
         });
     }
 
-    /** A copy worker: its source session and its sink, opened when first needed and again after a failure. */
+    /** A copy worker: its source session, in the snapshot, and its sink. */
     private final class Worker implements AutoCloseable {
-        private final int worker;
-        private final String snapshotName;
         private final boolean marks;
-        private Connection src;
-        private ChangeSink sink;
+        private final WorkerSessions sessions;
+        private final RowBatches batches;
 
-        Worker(int worker, String snapshotName, boolean marks) {
-            this.worker = worker;
-            this.snapshotName = snapshotName;
+        Worker(int worker, String snapshotName, boolean marks, RowBatches batches) {
             this.marks = marks;
+            this.batches = batches;
+            this.sessions = new WorkerSessions(
+                    () -> {
+                        Connection src = SnapshotCopy.openSnapshotSession(source, snapshotName, STARTS_OVER);
+                        try (Statement st = src.createStatement()) {
+                            // A range read again returns its rows in the same order (see the class comment).
+                            st.execute("SET synchronize_seqscans = off");
+                            st.execute("SET max_parallel_workers_per_gather = 0");
+                            return src;
+                        } catch (SQLException e) {
+                            src.close();
+                            throw e;
+                        }
+                    },
+                    () -> sinks.apply(worker));
         }
 
         /** Copies {@code r}, again where its marks end after a failure that passes, when the sink keeps marks. */
-        void copy(CopyRange r, Semaphore writing, AtomicBoolean failed, CopyProgress progress)
-                throws SQLException, InterruptedException {
+        void copy(CopyRange r, CopyProgress progress, AtomicBoolean failed) throws SQLException, InterruptedException {
             TableName name = r.table().name();
             CopyProgress.Table counters = progress.table(name);
             long rows;
             try {
-                if (!marks || !sink().keepsCopyMarks()) {
-                    rows = copyRange(src(), sink(), null, 0, r, writing, failed, counters);
+                if (!marks || !sessions.sink().keepsCopyMarks()) {
+                    rows = copyRange(null, 0, r, counters);
                 } else {
                     CopyRangeId id = new CopyRangeId(r.leaf().qualified(), r.fromBlock());
                     rows = reading.run("copy " + r, failed::get, again -> {
                         try {
-                            long skip = again ? sink().copiedRows(id).orElse(0) : 0;
-                            return copyRange(src(), sink(), id, skip, r, writing, failed, counters);
+                            long skip = again ? sessions.sink().copiedRows(id).orElse(0) : 0;
+                            return copyRange(id, skip, r, counters);
                         } catch (SQLException | RuntimeException e) {
-                            close();
+                            sessions.close();
                             throw e;
                         }
                     });
@@ -252,160 +251,37 @@ public final class ForeignCopy implements InitialCopy {
             }
         }
 
-        private Connection src() throws SQLException {
-            if (src == null) {
-                src = SnapshotCopy.openSnapshotSession(source, snapshotName, STARTS_OVER);
-                try (Statement st = src.createStatement()) {
-                    // A range read again returns its rows in the same order (see the class comment).
-                    st.execute("SET synchronize_seqscans = off");
-                    st.execute("SET max_parallel_workers_per_gather = 0");
-                } catch (SQLException e) {
-                    close();
-                    throw e;
-                }
-            }
-            return src;
-        }
-
-        private ChangeSink sink() {
-            if (sink == null) {
-                sink = sinks.apply(worker);
-            }
-            return sink;
-        }
-
         /**
-         * Closes both: a source session whose COPY failed has lost its transaction, and a sink whose commit went
-         * unanswered cannot tell what is in. The read-only transaction ends with the connection, not with a COMMIT:
-         * after a range was cancelled the server may deliver the cancel late, to the next statement, which would then
-         * fail in its place.
+         * Copies range {@code r}, each batch with its mark {@code id} when not null, after skipping the {@code skip}
+         * rows that marks say are in. Returns the range's rows, or -1 when another worker failed.
          */
+        private long copyRange(CopyRangeId id, long skip, CopyRange r, CopyProgress.Table counters)
+                throws SQLException, InterruptedException {
+            StringBuilder cols = new StringBuilder();
+            for (ColumnDef c : r.table().copyColumns()) {
+                cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
+            }
+            return batches.copy(
+                    sessions.source(),
+                    sessions.sink(),
+                    relations.get(r.table().name()),
+                    "SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate(),
+                    skip,
+                    skip,
+                    r,
+                    (sink, rows, last, end) -> {
+                        if (id == null) {
+                            sink.commitCopy();
+                        } else {
+                            sink.commitCopy(id, rows);
+                        }
+                    },
+                    counters);
+        }
+
         @Override
         public void close() {
-            if (src != null) {
-                try {
-                    src.close();
-                } catch (SQLException e) {
-                    log.debug("closing a copy session failed (SQLSTATE {})", e.getSQLState());
-                }
-                src = null;
-            }
-            if (sink != null) {
-                try {
-                    sink.close();
-                } catch (RuntimeException e) {
-                    log.debug("closing a copy sink failed: {}", e.getClass().getSimpleName());
-                }
-                sink = null;
-            }
-        }
-    }
-
-    /**
-     * Copies range {@code r} with COPY TO in text format, committing its rows in batches of {@link #BATCH_ROWS}, each
-     * with its mark {@code id} when not null, after skipping the {@code skip} rows that marks say are in. Returns the
-     * range's rows, or -1 when it stopped because another worker failed.
-     */
-    private long copyRange(
-            Connection src,
-            ChangeSink sink,
-            CopyRangeId id,
-            long skip,
-            CopyRange r,
-            Semaphore writing,
-            AtomicBoolean failed,
-            CopyProgress.Table counters)
-            throws SQLException, InterruptedException {
-        Relation relation = relations.get(r.table().name());
-        StringBuilder cols = new StringBuilder();
-        for (ColumnDef c : r.table().copyColumns()) {
-            cols.append(cols.length() == 0 ? "" : ", ").append(PgSql.quote(c.name()));
-        }
-        CopyOut out = src.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyOut("COPY (SELECT " + cols + " FROM ONLY " + r.leaf().qualified() + r.predicate() + ") TO STDOUT");
-        int width = relation.columns().size();
-        ValueMask.TableMask mask = masks.of(relation);
-        long rows = skip;
-        try {
-            long skipped = 0;
-            int batch = 0;
-            long bytes = 0;
-            byte[] b;
-            sink.begin();
-            while ((b = out.readFromCopy()) != null) {
-                if (skipped < skip) {
-                    skipped++;
-                    continue;
-                }
-                Row row = new Row(relation, CopyTextRow.parse(b, width), BuiltinTypes.builtin(), false);
-                apply(
-                        sink,
-                        new ChangeEvent.Read(Lsn.INVALID, relation, mask == null ? row : MaskingStage.mask(row, mask)));
-                bytes += b.length;
-                if (++batch == BATCH_ROWS) {
-                    if (!commit(sink, id, rows + batch, writing, failed)) {
-                        return -1;
-                    }
-                    counters.addBytes(bytes);
-                    rows += batch;
-                    batch = 0;
-                    bytes = 0;
-                    sink.begin();
-                }
-            }
-            if (skipped < skip) {
-                throw PgFerryException.fatal(
-                        "the source returned " + skipped + " rows of " + r + " on a second read, where " + skip
-                                + " had been copied",
-                        STARTS_OVER,
-                        null);
-            }
-            if (!commit(sink, id, rows + batch, writing, failed)) {
-                return -1;
-            }
-            counters.addBytes(bytes);
-            rows += batch;
-        } finally {
-            CopyPipe.cancel(out);
-        }
-        return rows;
-    }
-
-    private static void apply(ChangeSink sink, ChangeEvent.Read read) {
-        try {
-            sink.apply(read);
-        } catch (RuntimeException e) {
-            sink.rollback();
-            throw e;
-        }
-    }
-
-    /**
-     * Commits the open batch, with mark {@code id} at {@code rows} when not null, once it is this worker's turn to
-     * write, and returns true; rolls it back and returns false when another worker failed meanwhile, whose failure is
-     * the one the copy reports.
-     */
-    private static boolean commit(ChangeSink sink, CopyRangeId id, long rows, Semaphore writing, AtomicBoolean failed)
-            throws InterruptedException {
-        do {
-            if (failed.get()) {
-                sink.rollback();
-                return false;
-            }
-        } while (!writing.tryAcquire(100, TimeUnit.MILLISECONDS));
-        try {
-            if (id == null) {
-                sink.commitCopy();
-            } else {
-                sink.commitCopy(id, rows);
-            }
-            return true;
-        } catch (RuntimeException e) {
-            sink.rollback();
-            throw e;
-        } finally {
-            writing.release();
+            sessions.close();
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A chunk of {@link io.pgferry.engine.config.CopyMode#CHUNKED}: the rows of one relation whose primary key is at least
  * {@code lower} and below {@code upper}, compared as a row in key column order ({@code (k1, k2) >= (v1, v2)}, the btree
- * order an index scan of the key follows); a null bound is open. The chunks of a relation are consecutive, the first
+ * order an index scan of the key follows); a null bound is open. A chunk cut short after some of its batches were
+ * committed ({@link CopyChunks.Chunk#after}) starts after the last key committed. The chunks of a relation are consecutive, the first
  * open below and the last open above, so they hold every row once whatever keys exist when each is copied.
  *
  * @param keyTypes the source type of each key column, as {@code format_type} prints it with only pg_catalog on the
@@ -24,12 +25,30 @@ record KeyRange(SourceTable table, SourceTable.Leaf leaf, CopyChunks.Chunk chunk
      */
     @Override
     public String predicate() {
-        String lower = chunk.lower() == null ? "" : keyColumns() + " >= " + bound(chunk.lower());
+        // A chunk cut short goes on after the last key it committed; the replay covers what changed below it.
+        String lower = chunk.after() != null
+                ? keyColumns() + " > " + bound(chunk.after())
+                : chunk.lower() == null ? "" : keyColumns() + " >= " + bound(chunk.lower());
         String upper = chunk.upper() == null ? "" : keyColumns() + " < " + bound(chunk.upper());
         if (lower.isEmpty() && upper.isEmpty()) {
             return "";
         }
         return " WHERE " + (lower.isEmpty() ? upper : upper.isEmpty() ? lower : lower + " AND " + upper);
+    }
+
+    /** The ORDER BY clause of the key: a chunk that commits in batches is read in the order its marks follow. */
+    String orderBy() {
+        StringBuilder s = new StringBuilder(" ORDER BY ");
+        List<String> key = table.primaryKey();
+        for (int i = 0; i < key.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(PgSql.quote(key.get(i)));
+        }
+        return s.toString();
+    }
+
+    /** This chunk, as stored at the destination now: after a failure, resumed where its marks say. */
+    KeyRange at(CopyChunks.Chunk stored) {
+        return new KeyRange(table, leaf, stored, keyTypes);
     }
 
     private String keyColumns() {

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +101,13 @@ public interface ForeignDialect extends Dialect {
      * table does not exist.
      */
     Optional<Map<String, String>> existingColumns(Connection c, TargetTable table) throws SQLException;
+
+    /**
+     * Whether an existing destination table has a primary key or a unique index on exactly {@code columns}, in any
+     * order, with neither a filter nor a prefix or expression part: what an upsert by the source's key needs to find
+     * the row it replaces.
+     */
+    boolean hasUniqueKey(Connection c, TargetTable table, Collection<String> columns) throws SQLException;
 
     /**
      * Why an existing column declared {@code declared} cannot hold {@code column}'s values as the mapping writes them,

@@ -54,6 +54,14 @@ public record JdbcTarget(
 
     /** The driver properties of a connection, for the initial copy's bulk loads when {@code bulk}. */
     Properties connectionProperties(boolean bulk) {
+        return connectionProperties(bulk, false);
+    }
+
+    /**
+     * As above; {@code durable} keeps a bulk connection's commits as durable as the apply's, for a copy that resumes
+     * from what it committed.
+     */
+    Properties connectionProperties(boolean bulk, boolean durable) {
         Properties p = properties;
         if (!bulk && p.containsKey("allowLocalInfile")) {
             p = properties();
@@ -70,10 +78,11 @@ public record JdbcTarget(
             p.setProperty("bulkCopyForBatchInsertKeepIdentity", "true");
         }
         if (kind == Kind.SQLITE) {
-            // The copy's own commits need not be durable: an interrupted copy starts over, and the commit that
-            // records its end is made with the configured setting, which flushes the WAL written before it.
+            // A snapshot copy's own commits need not be durable: an interrupted copy starts over, and the commit
+            // that records its end is made with the configured setting, which flushes the WAL written before it. A
+            // chunked copy resumes from its commits: they are durable.
             p = properties();
-            p.setProperty("synchronous", bulk ? "OFF" : synchronous);
+            p.setProperty("synchronous", bulk && !durable ? "OFF" : synchronous);
         }
         return p;
     }
@@ -83,8 +92,20 @@ public record JdbcTarget(
      * DATA LOCAL INFILE, if the URI does), else with it off: the driver pipelines batches only without it.
      */
     public Connection connect(boolean bulk) {
+        return open(connectionProperties(bulk));
+    }
+
+    /**
+     * Opens a connection for the bulk loads of a copy that resumes from what it committed (a chunked copy): as {@code
+     * connect(true)}, with commits as durable as the apply's.
+     */
+    public Connection connectResumableCopy() {
+        return open(connectionProperties(true, true));
+    }
+
+    private Connection open(Properties p) {
         try {
-            return DriverManager.getConnection(jdbcUrl, connectionProperties(bulk));
+            return DriverManager.getConnection(jdbcUrl, p);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not connect to " + description);
         }

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -429,6 +430,16 @@ public final class MySqlDialect implements ForeignDialect {
     }
 
     @Override
+    public boolean hasUniqueKey(Connection c, TargetTable table, Collection<String> columns) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT index_name, column_name, sub_part IS NULL FROM"
+                + " information_schema.statistics WHERE table_schema = ? AND table_name = ? AND non_unique = 0")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            return UniqueKeys.any(ps, columns);
+        }
+    }
+
+    @Override
     public Optional<String> incompatibility(Column column, String declared) {
         return MySqlTypes.incompatibility(PgType.of(column), declared);
     }
@@ -454,7 +465,12 @@ public final class MySqlDialect implements ForeignDialect {
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "copy_range") + " (sync_name VARCHAR(255) NOT"
                         + " NULL, relation VARCHAR(500) NOT NULL, from_block BIGINT NOT NULL, rows_copied BIGINT NOT"
                         + " NULL, done_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
-                        + " PRIMARY KEY (sync_name, relation, from_block))" + collate);
+                        + " PRIMARY KEY (sync_name, relation, from_block))" + collate,
+                // Bounds and the last key copied are JSON arrays of the key's text values.
+                "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "copy_chunk") + " (sync_name VARCHAR(255) NOT"
+                        + " NULL, source_table VARCHAR(512) NOT NULL, relation VARCHAR(500) NOT NULL, chunk INT NOT"
+                        + " NULL, lower_bound LONGTEXT, upper_bound LONGTEXT, rows_copied BIGINT, last_key LONGTEXT,"
+                        + " done_at DATETIME(6), PRIMARY KEY (sync_name, relation, chunk))" + collate);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -255,6 +256,17 @@ public final class SqliteDialect implements ForeignDialect {
     }
 
     @Override
+    public boolean hasUniqueKey(Connection c, TargetTable table, Collection<String> columns) throws SQLException {
+        // The primary key of a rowid table with one INTEGER PRIMARY KEY column has no index of its own.
+        try (PreparedStatement ps = c.prepareStatement("SELECT '', name, 1 FROM pragma_table_info(?1) WHERE pk > 0"
+                + " UNION ALL SELECT l.name, i.name, NOT l.partial FROM pragma_index_list(?1) l,"
+                + " pragma_index_info(l.name) i WHERE l.\"unique\"")) {
+            ps.setString(1, table.table());
+            return UniqueKeys.any(ps, columns);
+        }
+    }
+
+    @Override
     public Optional<String> incompatibility(Column column, String declared) {
         String expected = SqliteTypes.declared(PgType.of(column)).toLowerCase(Locale.ROOT);
         boolean ok = declared.equals(expected)
@@ -281,6 +293,10 @@ public final class SqliteDialect implements ForeignDialect {
                 "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "copy_range") + " (sync_name TEXT NOT NULL,"
                         + " relation TEXT NOT NULL, from_block INTEGER NOT NULL, rows_copied INTEGER NOT NULL,"
                         + " done_at INTEGER NOT NULL DEFAULT " + now() + ", PRIMARY KEY (sync_name, relation,"
-                        + " from_block))");
+                        + " from_block))",
+                "CREATE TABLE IF NOT EXISTS " + catalogTable(schema, "copy_chunk") + " (sync_name TEXT NOT NULL,"
+                        + " source_table TEXT NOT NULL, relation TEXT NOT NULL, chunk INTEGER NOT NULL, lower_bound"
+                        + " TEXT, upper_bound TEXT, rows_copied INTEGER, last_key TEXT, done_at INTEGER,"
+                        + " PRIMARY KEY (sync_name, relation, chunk))");
     }
 }

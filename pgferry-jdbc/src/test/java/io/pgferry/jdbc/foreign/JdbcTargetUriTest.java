@@ -57,6 +57,10 @@ class JdbcTargetUriTest {
         assertThat(JdbcTargetUri.parse("sqlite:/tmp/a.db", Map.of()).synchronous())
                 .isEqualTo("FULL");
         assertThat(JdbcTargetUri.handles("sqlite:a.db")).isTrue();
+        // A snapshot copy's commits need not be durable (it starts over); a chunked copy resumes from its own.
+        assertThat(t.connectionProperties(true)).containsEntry("synchronous", "OFF");
+        assertThat(t.connectionProperties(true, true)).containsEntry("synchronous", "NORMAL");
+        assertThat(t.connectionProperties(false)).containsEntry("synchronous", "NORMAL");
         assertThat(JdbcTargetUri.handles("postgresql://h/db")).isFalse();
     }
 

@@ -131,6 +131,32 @@ class MySqlDialectTest {
         });
     }
 
+    /**
+     * The chunked copy's replay upserts by the source's key, so an existing table needs a unique index on exactly
+     * those columns (issue 7): a prefix index or one with another column does not do.
+     */
+    @Test
+    void aUniqueKeyIsFoundOnExactlyTheKeyColumns() throws Exception {
+        inDatabase((c, database, dialect) -> {
+            execute(
+                    c,
+                    "CREATE TABLE pk (a INT, b VARCHAR(20), PRIMARY KEY (a, b))",
+                    "CREATE TABLE uq (a INT NOT NULL, b VARCHAR(20), c INT, UNIQUE KEY u (b, a), KEY plain (c))",
+                    "CREATE TABLE prefix (a VARCHAR(40) NOT NULL, UNIQUE KEY p (a(10)))",
+                    "CREATE TABLE wider (a INT, c INT, UNIQUE KEY w (a, c))");
+            assertThat(dialect.hasUniqueKey(c, new TargetTable(database, "pk"), List.of("b", "a")))
+                    .isTrue();
+            assertThat(dialect.hasUniqueKey(c, new TargetTable(database, "uq"), List.of("a", "b")))
+                    .isTrue();
+            assertThat(dialect.hasUniqueKey(c, new TargetTable(database, "uq"), List.of("c")))
+                    .isFalse();
+            assertThat(dialect.hasUniqueKey(c, new TargetTable(database, "prefix"), List.of("a")))
+                    .isFalse();
+            assertThat(dialect.hasUniqueKey(c, new TargetTable(database, "wider"), List.of("a")))
+                    .isFalse();
+        });
+    }
+
     /** One database at the shared MariaDB, with the dialect for it, dropped afterwards. */
     @FunctionalInterface
     private interface DatabaseTest {
