@@ -2,11 +2,13 @@
 # Destinations benchmark: pgferry's initial copy into MariaDB and SQLite against each database's own bulk loader
 # (the ceiling), and pgferry's catch-up into MariaDB, in one run on one machine.
 #
-#   scripts/bench-destinations.sh [--rows N] [--changes N] [--workers N] [--only mariadb,sqlite]
+#   scripts/bench-destinations.sh [--rows N] [--changes N] [--workers N] [--copy-mode snapshot|chunked]
+#                                 [--only mariadb,sqlite]
 #
 #   --rows N       rows of the source table (default 2000000)
 #   --changes N    changes for the MariaDB catch-up test, 5 per transaction (default 500000)
 #   --workers N    pgferry's copy workers (default 2)
+#   --copy-mode M  pgferry's copy mode (default snapshot; chunked: resumable key-range chunks, see docs/destinations.md)
 #   --only LIST    run only these parts (mariadb, sqlite)
 #   BENCH_KEEP_LOGS=DIR  keeps the tools' and servers' logs in DIR
 #
@@ -22,13 +24,15 @@ rows=2000000
 changes=500000
 workers=2
 only="mariadb,sqlite"
+copy_mode=snapshot
 while [ $# -gt 0 ]; do
   case "$1" in
     --rows) rows="$2"; shift 2 ;;
     --changes) changes="$2"; shift 2 ;;
     --workers) workers="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --copy-mode) copy_mode="$2"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "bench-destinations: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -86,9 +90,10 @@ if part mariadb; then
          GRANT ALL ON *.* TO 'bench'@'127.0.0.1'"
   M="mariadb://bench:bench@127.0.0.1:$maria_port/pgf"
 
-  log "MariaDB copy 1/2: pgferry sync --until-caught-up ($workers workers)"
+  log "MariaDB copy 1/2: pgferry sync --until-caught-up ($workers workers, copy mode $copy_mode)"
   t0=$(now)
-  pgferry sync --source "$S" --target "$M" --workers "$workers" --until-caught-up --verbose --slot bench_maria \
+  pgferry sync --source "$S" --target "$M" --workers "$workers" --copy-mode "$copy_mode" --until-caught-up --verbose \
+    --slot bench_maria \
     --publication bench_maria >"$work/pgferry-maria.log" 2>&1 || { cat "$work/pgferry-maria.log" >&2; exit 1; }
   copy_time[pgferry_maria]=$(secs "$t0" "$(now)")
 
@@ -105,9 +110,10 @@ if part mariadb; then
 fi
 
 if part sqlite; then
-  log "SQLite copy 1/2: pgferry sync --until-caught-up"
+  log "SQLite copy 1/2: pgferry sync --until-caught-up (copy mode $copy_mode)"
   t0=$(now)
-  pgferry sync --source "$S" --target "sqlite:$work/pgferry.db" --until-caught-up --verbose --slot bench_sqlite \
+  pgferry sync --source "$S" --target "sqlite:$work/pgferry.db" --copy-mode "$copy_mode" \
+    --until-caught-up --verbose --slot bench_sqlite \
     --publication bench_sqlite >"$work/pgferry-sqlite.log" 2>&1 || { cat "$work/pgferry-sqlite.log" >&2; exit 1; }
   copy_time[pgferry_sqlite]=$(secs "$t0" "$(now)")
 
@@ -119,7 +125,7 @@ if part sqlite; then
   a=$(sqlite3 "$work/pgferry.db" "SELECT count(*), sum(a) FROM t")
   b=$(sqlite3 "$work/base.db" "SELECT count(*), sum(a) FROM t")
   [ "$a" = "$b" ] || { log "SQLite: pgferry's table ($a) differs from .import's ($b)"; exit 1; }
-  results+=("SQLite copy of $rows rows: pgferry ${copy_time[pgferry_sqlite]} s, sqlite3 .import ${copy_time[import]} s, ratio (.import time / pgferry time) $(ratio "${copy_time[import]}" "${copy_time[pgferry_sqlite]}")")
+  results+=("SQLite copy of $rows rows ($copy_mode): pgferry ${copy_time[pgferry_sqlite]} s, sqlite3 .import ${copy_time[import]} s, ratio (.import time / pgferry time) $(ratio "${copy_time[import]}" "${copy_time[pgferry_sqlite]}")")
 fi
 
 if part mariadb; then
@@ -146,7 +152,7 @@ EOF
   a=$(my -N pgf -e "SELECT count(*), sum(a) FROM t")
   b=$(psql_s -At -F $'\t' -c "SELECT count(*), sum(a) FROM t")
   [ "$a" = "$b" ] || { log "MariaDB catch-up: target ($a) differs from source ($b)"; exit 1; }
-  results+=("MariaDB copy of $rows rows: pgferry ${copy_time[pgferry_maria]} s, LOAD DATA ${copy_time[load_data]} s, ratio (LOAD DATA time / pgferry time) $(ratio "${copy_time[load_data]}" "${copy_time[pgferry_maria]}")")
+  results+=("MariaDB copy of $rows rows ($copy_mode): pgferry ${copy_time[pgferry_maria]} s, LOAD DATA ${copy_time[load_data]} s, ratio (LOAD DATA time / pgferry time) $(ratio "${copy_time[load_data]}" "${copy_time[pgferry_maria]}")")
   results+=("MariaDB catch-up of $generated changes: ${cu_maria} s, $(python3 -c "print(round($generated / $cu_maria))") changes/s (whole command)")
 fi
 

@@ -1,6 +1,7 @@
 package io.pgferry.engine;
 
 import io.pgferry.core.Lsn;
+import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.copy.ForeignCopy;
 import io.pgferry.engine.schema.SourceTable;
@@ -9,6 +10,7 @@ import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -73,12 +75,12 @@ final class CatalogLedger implements ForeignCopy.Ledger {
     }
 
     @Override
-    public boolean forgetMarks() throws SQLException {
+    public boolean startMarks(List<CopyRangeId> ranges) throws SQLException {
         Connection c = connection();
         if (!catalog.keepsCopyRanges(c)) {
             return false;
         }
-        catalog.copyRanges().clear(c);
+        catalog.copyRanges().start(c, ranges);
         return true;
     }
 
@@ -104,7 +106,9 @@ final class CatalogLedger implements ForeignCopy.Ledger {
         try (Connection c = connection()) {
             completion.complete(c, consistentPoint);
             c.setAutoCommit(true);
-            forgetMarks();
+            if (catalog.keepsCopyRanges(c)) {
+                catalog.copyRanges().clear(c);
+            }
         } finally {
             connection = null;
         }

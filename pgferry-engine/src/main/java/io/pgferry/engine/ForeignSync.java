@@ -96,6 +96,9 @@ final class ForeignSync {
             List<TableName> identity = selection.identity();
             List<SourceTable> tables = ForeignSync.readTables(config, names);
             engine.masks().refuseLossyKeys(source, tables);
+            if (config.copyMode() == CopyMode.CHUNKED) {
+                engine.masks().refuseMaskedChunkKeys(tables);
+            }
             SyncChecks.checkPartitionRoot(source, config, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             Map<TableName, TargetTable> targets = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.copy.ForeignCopy;
 import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.kafka.KafkaPositions;
 import io.pgferry.kafka.KafkaSink;
 import io.pgferry.kafka.KafkaTableStates;
 import io.pgferry.kafka.event.TableFacts;
@@ -135,15 +136,16 @@ final class KafkaAddedTables {
                 applyFrom.put(t.name(), point);
             }
         };
-        try (SnapshotSlot snapshot =
-                SnapshotSlot.create(config.source(), AddedTables.snapshotSlotName(config.slot()))) {
+        try (KafkaPositions positions = new KafkaPositions(config.kafkaTarget());
+                SnapshotSlot snapshot =
+                        SnapshotSlot.create(config.source(), AddedTables.snapshotSlotName(config.slot()))) {
             new ForeignCopy(
                             config.workers(),
                             config.workers(),
                             config.maxRetryTime(),
                             added,
                             relations,
-                            KafkaSync.ledger(states, complete),
+                            KafkaSync.ledger(states, positions, complete),
                             () -> Connections.open(config.source()),
                             worker -> KafkaSink.openCopyWorker(config.kafkaTarget(), worker, facts),
                             engine::copyStarted,

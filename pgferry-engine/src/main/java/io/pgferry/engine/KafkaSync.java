@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.event.Relation;
+import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.core.sink.SourceState;
 import io.pgferry.core.sink.Stage;
 import io.pgferry.core.sink.TableFailure;
@@ -201,7 +202,10 @@ final class KafkaSync {
                         config.maxRetryTime(),
                         tables,
                         relations,
-                        ledger(states, point -> positions.save(new Checkpoint(point, positions.fingerprint()))),
+                        ledger(
+                                states,
+                                positions,
+                                point -> positions.save(new Checkpoint(point, positions.fingerprint()))),
                         () -> Connections.open(config.source()),
                         worker -> KafkaSink.openCopyWorker(target, worker, facts),
                         engine::copyStarted,
@@ -307,7 +311,7 @@ final class KafkaSync {
      * A copy's ledger: states in the sync's table-state topic; {@code complete} records the end (the position in the
      * offsets topic for the initial copy, where their changes apply from for added tables).
      */
-    static ForeignCopy.Ledger ledger(KafkaTableStates states, Consumer<Lsn> complete) {
+    static ForeignCopy.Ledger ledger(KafkaTableStates states, KafkaPositions positions, Consumer<Lsn> complete) {
         return new ForeignCopy.Ledger() {
             @Override
             public void state(SourceTable table, TableState state, long rows, long bytes) {
@@ -318,6 +322,17 @@ final class KafkaSync {
             @Override
             public void complete(Lsn consistentPoint) {
                 complete.accept(consistentPoint);
+                try {
+                    positions.forgetCopyMarks();
+                } catch (PgFerryException e) {
+                    // The copy is recorded; the next copy removes what is left before it starts.
+                    log.warn("could not remove the copy's marks: {}", e.getMessage());
+                }
+            }
+
+            @Override
+            public boolean startMarks(List<CopyRangeId> ranges) {
+                return positions.forgetCopyMarks();
             }
         };
     }

@@ -267,6 +267,9 @@ public final class SyncEngine {
                 SyncChecks.checkIdentity(t);
             }
             masks.refuseLossyKeys(source, tables);
+            if (config.copyMode() == CopyMode.CHUNKED) {
+                masks.refuseMaskedChunkKeys(tables);
+            }
             SyncChecks.checkPartitionRoot(source, config, tables);
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);

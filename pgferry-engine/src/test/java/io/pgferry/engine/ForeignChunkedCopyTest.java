@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.pgferry.core.PgFerryException;
+import io.pgferry.core.sink.Stage;
+import io.pgferry.core.sink.ValueMask;
 import io.pgferry.engine.config.CopyMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.jdbc.CopyChunks;
@@ -201,6 +203,50 @@ class ForeignChunkedCopyTest {
             assertThat(d.rows("SELECT name FROM sqlite_master")).containsExactly("keyed");
             assertThat(source.queryLong(
                             "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
+                    .isZero();
+        }
+    }
+
+    /**
+     * A chunked copy keeps its chunks' key bounds and marks at the target as the source has them, to query the source
+     * with; a keyed-hash mask on a key column (not lossy, so allowed) would have them carry the unmasked keys there.
+     * Refused before anything is created, for a PostgreSQL target as for the others.
+     */
+    @Test
+    void aMaskedKeyColumnIsRefusedBeforeAnythingIsCreated(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE people (email text PRIMARY KEY, n int)");
+        ValueMask hashEmail = (relation, types) -> new ValueMask.TableMask() {
+            @Override
+            public boolean masks(int column) {
+                return relation.columns().get(column).name().equals("email");
+            }
+
+            @Override
+            public String apply(int column, String text) {
+                return Integer.toHexString(text.hashCode());
+            }
+
+            @Override
+            public boolean lossy(int column) {
+                return false;
+            }
+        };
+        try (Destination d = Destination.sqlite();
+                TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            assertThatThrownBy(() -> new SyncEngine(chunked(source, d, 100).build(), Stage.IDENTITY, hashEmail).run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("key column email of table public.people is masked")
+                    .hasMessageContaining("use copy mode snapshot");
+            assertThat(d.rows("SELECT name FROM sqlite_master")).isEmpty();
+            SyncConfig toPostgres = SyncConfig.builder()
+                    .source(source.uri())
+                    .target(target.uri())
+                    .copyMode(CopyMode.CHUNKED)
+                    .build();
+            assertThatThrownBy(() -> new SyncEngine(toPostgres, Stage.IDENTITY, hashEmail).run())
+                    .isInstanceOf(PgFerryException.class)
+                    .hasMessageContaining("key column email of table public.people is masked");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
                     .isZero();
         }
     }

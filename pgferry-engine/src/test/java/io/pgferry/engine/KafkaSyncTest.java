@@ -344,10 +344,10 @@ class KafkaSyncTest {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try {
             Future<SyncEngine.Result> run = thread.submit(engine::run);
-            // Streaming once the row inserted now has arrived: the change below is then met while streaming.
-            source.execute("INSERT INTO b VALUES (2)");
+            // Streaming once the tables are recorded so: the change below is then met while streaming. Waiting for
+            // a row inserted now was not enough: the copy may read it, and the stream start after the test's change.
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (records(prefix + ".public.b").size() < 2 && System.nanoTime() < deadline) {
+            while (!streaming(prefix) && System.nanoTime() < deadline) {
                 Thread.sleep(100); // polling interval of the wait, not a synchronisation
             }
             source.execute("ALTER TABLE a ADD COLUMN extra int", "INSERT INTO a VALUES (2, 'y', 3)");
@@ -364,6 +364,19 @@ class KafkaSyncTest {
                 .containsExactly(
                         "public.a error column extra was added to source table public.a while streaming",
                         "public.b streaming null"));
+    }
+
+    /** Whether every table of the sync is recorded streaming; false while nothing is recorded. */
+    private static boolean streaming(String prefix) {
+        try {
+            List<SyncStatus.Report> reports = SyncStatus.read(target(prefix), null, true);
+            return reports.size() == 1
+                    && !reports.get(0).tables().isEmpty()
+                    && reports.get(0).tables().stream()
+                            .allMatch(t -> t.state().label().equals("streaming"));
+        } catch (PgFerryException e) {
+            return false;
+        }
     }
 
     /** Waits until {@code topic} holds at least {@code n} committed records. */

@@ -1,9 +1,11 @@
 package io.pgferry.jdbc;
 
+import io.pgferry.core.sink.CopyRangeId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -47,16 +49,49 @@ public final class CopyRanges {
     }
 
     /**
+     * Forgets the marks of the copy before and records each of this copy's ranges with no row in, in one transaction
+     * of its own, so that each batch's mark then updates a row that exists. Updating a missing row and inserting it,
+     * or deleting and inserting, takes a gap lock in InnoDB, and two workers marking their first batches at once then
+     * deadlocked (issue 7).
+     */
+    public void start(Connection c, List<CopyRangeId> ranges) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            clear(c);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO " + table + " (sync_name, relation, from_block, rows_copied) VALUES (?, ?, ?, 0)")) {
+                for (CopyRangeId r : ranges) {
+                    ps.setString(1, syncName);
+                    ps.setString(2, r.relation());
+                    ps.setLong(3, r.fromBlock());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /**
      * Marks the first {@code rows} rows of a range committed, replacing its mark, in the caller's transaction (the one
-     * that wrote the last of them). A delete and an insert: the same statements in every dialect.
+     * that wrote the last of them): an update of the row {@link #start} made, or an insert where there is none.
      */
     public void markSoFar(Connection c, String relation, long fromBlock, long rows) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM " + table + " WHERE sync_name = ? AND relation = ? AND from_block = ?")) {
-            ps.setString(1, syncName);
-            ps.setString(2, relation);
-            ps.setLong(3, fromBlock);
-            ps.executeUpdate();
+                "UPDATE " + table + " SET rows_copied = ? WHERE sync_name = ? AND relation = ? AND from_block = ?")) {
+            ps.setLong(1, rows);
+            ps.setString(2, syncName);
+            ps.setString(3, relation);
+            ps.setLong(4, fromBlock);
+            if (ps.executeUpdate() == 1) {
+                return;
+            }
         }
         markDone(c, relation, fromBlock, rows);
     }

@@ -31,6 +31,7 @@ import org.apache.kafka.common.KafkaException;
 public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     private final KafkaTarget target;
     private final OffsetStore offsets;
+    private final CopyMarks marks;
     private final String clientId;
     private final Clock clock = Clock.systemUTC();
     private Producer<byte[], byte[]> producer;
@@ -41,6 +42,7 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     public KafkaPositions(KafkaTarget target) {
         this.target = target;
         this.offsets = new OffsetStore(new Topics(target.topicPrefix()).offsets(), target.syncName());
+        this.marks = new CopyMarks(offsets.topic(), target.syncName());
         this.clientId = target.transactionalId() + "-checkpoint";
     }
 
@@ -83,6 +85,35 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     public void copyStarted() {
         send(offsets.copyStarted(clock.instant()), "record the start of the initial copy of sync ");
         copyUnfinished = true;
+    }
+
+    /**
+     * Removes the sync's copy marks ({@link CopyMarks}), each with a tombstone, and returns once every in-sync replica
+     * has them: at the start of a copy, whose ranges must not find the marks of a copy before it, and at its end.
+     * Returns whether a copy keeps marks at all (exactly-once delivery).
+     */
+    public boolean forgetCopyMarks() {
+        if (target.delivery() != Delivery.EXACTLY_ONCE) {
+            return false;
+        }
+        removeMarks();
+        return true;
+    }
+
+    private void removeMarks() {
+        List<OutRecord> removals;
+        try {
+            removals = marks.removals(ClientSettings.consumer(target, clientId));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw KafkaErrors.classify(
+                    e, "read the copy marks of sync " + target.syncName() + " from " + offsets.topic(), target, null);
+        }
+        for (OutRecord r : removals) {
+            send(r, "remove a copy mark of sync ");
+        }
     }
 
     /** Stores {@code checkpoint} when it is ahead of what this store last read or wrote. */
@@ -134,10 +165,11 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     }
 
     /**
-     * Removes the sync's position (and any copy marker) from the offsets topic with a tombstone; returns once every
-     * in-sync replica has it. A sync started afterwards under the same name starts over.
+     * Removes the sync's position (and any copy marker) from the offsets topic with a tombstone, and the marks of a copy
+     * cut short; returns once every in-sync replica has them. A sync started afterwards under the same name starts over.
      */
     public void remove() {
+        removeMarks();
         send(offsets.removal(), "remove the position of sync ");
         stored = Lsn.INVALID;
         copyUnfinished = false;

@@ -6,6 +6,7 @@ import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.core.sink.SourceTransaction;
 import io.pgferry.kafka.event.EventRecords;
 import io.pgferry.kafka.event.OutRecord;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -71,6 +73,7 @@ public final class KafkaSink implements ChangeSink {
     private final Supplier<String> fingerprint;
     private final Topics topics;
     private final OffsetStore offsets;
+    private final CopyMarks marks;
     private final TopicAdmin admin;
     private final Producer<byte[], byte[]> producer;
     private final EventRecords events;
@@ -97,6 +100,7 @@ public final class KafkaSink implements ChangeSink {
         this.fingerprint = fingerprint;
         this.topics = new Topics(target.topicPrefix(), target.schemaMap());
         this.offsets = new OffsetStore(topics.offsets(), target.syncName());
+        this.marks = new CopyMarks(topics.offsets(), target.syncName());
         this.events = new EventRecords(
                 topics,
                 new SourceBlock(target.topicPrefix(), target.sourceDatabase()),
@@ -283,6 +287,44 @@ public final class KafkaSink implements ChangeSink {
     @Override
     public void commitCopy() {
         finish("commit copied rows");
+    }
+
+    /**
+     * True for a copy worker's sink with exactly-once delivery: its transaction carries the range's mark in the
+     * offsets topic ({@link CopyMarks}) with the range's records. Without transactions a mark could land without the
+     * records before it, so none is kept.
+     */
+    @Override
+    public boolean keepsCopyMarks() {
+        return copyWorker && exactlyOnce;
+    }
+
+    @Override
+    public void commitCopy(CopyRangeId range, long rows) {
+        if (!keepsCopyMarks()) {
+            ChangeSink.super.commitCopy(range, rows);
+        }
+        send(marks.mark(range, rows));
+        finish("commit copied rows");
+    }
+
+    /**
+     * Reads the mark with a {@code read_committed} consumer: what a transaction of this sink's id left open was
+     * aborted when this sink was made, and a commit whose answer was lost shows here if it was made.
+     */
+    @Override
+    public OptionalLong copiedRows(CopyRangeId range) {
+        if (!keepsCopyMarks()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return marks.rows(ClientSettings.consumer(target, clientId + "-marks"), range);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw KafkaErrors.classify(e, "read the copy marks of sync " + target.syncName(), target, null);
+        }
     }
 
     @Override

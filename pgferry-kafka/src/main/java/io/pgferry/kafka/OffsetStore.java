@@ -32,7 +32,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * sync's last record therefore means a copy that never finished, and that the slot it may have left is the sync's
  * own ({@link #readAll} reports it; it is never a position).
  *
- * <p>A tombstone under the key removes the sync: the records before it no longer count.
+ * <p>A tombstone under the key removes the sync: the records before it no longer count. Records under keys with a
+ * NUL are an initial copy's marks ({@link CopyMarks}), never positions.
  */
 final class OffsetStore {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -141,7 +142,7 @@ final class OffsetStore {
         Map<String, Stored> lastTimed = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
             TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
-                if (r.key() == null || (only != null && !Arrays.equals(r.key(), key))) {
+                if (r.key() == null || CopyMarks.isMark(r.key()) || (only != null && !Arrays.equals(r.key(), key))) {
                     return;
                 }
                 String sync = new String(r.key(), StandardCharsets.UTF_8);

@@ -83,10 +83,11 @@ public final class ForeignCopy implements InitialCopy {
         void complete(Lsn consistentPoint) throws SQLException;
 
         /**
-         * Forgets the copy marks of a copy before this one (which was started over, its tables emptied), and returns
-         * whether the destination keeps marks at all; the default keeps none.
+         * Forgets the copy marks of a copy before this one (which was started over, its tables emptied) and records
+         * {@code ranges} with no row in, if the destination wants them before their first mark; returns whether it
+         * keeps marks at all. The default keeps none.
          */
-        default boolean forgetMarks() throws SQLException {
+        default boolean startMarks(List<CopyRangeId> ranges) throws SQLException {
             return false;
         }
 
@@ -138,7 +139,9 @@ public final class ForeignCopy implements InitialCopy {
                 for (SourceTable t : tables) {
                     setState(t, TableState.COPYING, progress);
                 }
-                return ledger.forgetMarks();
+                return ledger.startMarks(ranges.stream()
+                        .map(r -> new CopyRangeId(r.leaf().qualified(), r.fromBlock()))
+                        .toList());
             });
             ConcurrentLinkedQueue<CopyRange> todo = new ConcurrentLinkedQueue<>(ranges);
             RowBatches batches = new RowBatches(new Semaphore(writers, true), failed, masks);

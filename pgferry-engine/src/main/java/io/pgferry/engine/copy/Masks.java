@@ -1,5 +1,6 @@
 package io.pgferry.engine.copy;
 
+import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
@@ -60,6 +61,29 @@ public final class Masks {
     /** The masks of a relation the copy already has (a foreign or Kafka copy's), or null. */
     public ValueMask.TableMask of(Relation r) {
         return any() ? mask.of(r, BuiltinTypes.builtin()) : null;
+    }
+
+    /**
+     * Refuses, before anything is created, a mask on a primary-key column of a table copied in chunks: the chunks'
+     * bounds and marks are key values kept at the target (they are read back to query the source), so they would
+     * carry the unmasked values there.
+     */
+    public void refuseMaskedChunkKeys(List<SourceTable> tables) {
+        for (SourceTable t : tables) {
+            Masked m = of(t);
+            if (m == null) {
+                continue;
+            }
+            List<Column> cols = m.relation().columns();
+            for (int i = 0; i < cols.size(); i++) {
+                if (cols.get(i).key() && m.mask().masks(i)) {
+                    throw PgFerryException.fatal(
+                            "key column " + cols.get(i).name() + " of table " + t.name() + " is masked, and a chunked"
+                                    + " copy keeps its chunks' key values at the target unmasked",
+                            "use copy mode snapshot, or leave the key column unmasked");
+                }
+            }
+        }
     }
 
     private static Relation relation(SourceTable t) {

@@ -22,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -319,23 +321,30 @@ public final class SnapshotCopy implements InitialCopy {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
+            // In the order they happened: the first is the cause, and the others' may only say that the copy stopped.
+            Queue<Exception> failures = new ConcurrentLinkedQueue<>();
             for (int i = 0; i < n; i++) {
                 int worker = i;
                 futures.add(pool.submit(() -> {
-                    work.run(worker);
+                    try {
+                        work.run(worker);
+                    } catch (Exception e) {
+                        failures.add(e);
+                        throw e;
+                    }
                     return null;
                 }));
             }
-            Exception first = null;
             for (Future<?> f : futures) {
                 try {
                     f.get();
                 } catch (ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause());
+                    if (!(e.getCause() instanceof Exception)) {
+                        failures.add(new RuntimeException(e.getCause()));
                     }
                 }
             }
+            Exception first = failures.peek();
             if (first instanceof SQLException se) {
                 throw se;
             }
