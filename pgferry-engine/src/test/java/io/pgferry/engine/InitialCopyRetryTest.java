@@ -36,7 +36,12 @@ import org.slf4j.LoggerFactory;
 @Tag("stream")
 class InitialCopyRetryTest {
     private static final int ROWS = 20_000;
-    private static final String HELD_AT = "15000";
+    /**
+     * Early in the second of the two workers' ranges (rows 10,001 to 20,000): about 18 MB of its range are still to
+     * read there. Held at row 15,000 of 512-byte rows, the 2.6 MB left fitted in the sockets' buffers on a loaded CI
+     * machine, no read failed, and the test saw no retry.
+     */
+    private static final String HELD_AT = "11000";
 
     /** A target whose copy of {@code t} waits at row {@value #HELD_AT} until {@link #release()}. */
     private static final class Held implements AutoCloseable {
@@ -46,9 +51,9 @@ class InitialCopyRetryTest {
         Held(TestDatabase source) throws Exception {
             source.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
-                    // Rows of 512 bytes: 10 MB, more than the sockets buffer, so that a source session ended while
+                    // Rows of 2 kB: 40 MB, far more than the sockets buffer, so that a source session ended while
                     // the copy is held fails the copy's reads, not its next statement.
-                    "INSERT INTO t SELECT i, repeat(md5(i::text), 16) FROM generate_series(1, " + ROWS + ") i");
+                    "INSERT INTO t SELECT i, repeat(md5(i::text), 64) FROM generate_series(1, " + ROWS + ") i");
             target = TestDatabase.create(PostgresServer.second());
             target.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
