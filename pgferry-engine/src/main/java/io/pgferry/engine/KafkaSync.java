@@ -313,6 +313,8 @@ final class KafkaSync {
      */
     static ForeignCopy.Ledger ledger(KafkaTableStates states, KafkaPositions positions, Consumer<Lsn> complete) {
         return new ForeignCopy.Ledger() {
+            private List<CopyRangeId> ranges = List.of();
+
             @Override
             public void state(SourceTable table, TableState state, long rows, long bytes) {
                 states.save(
@@ -323,7 +325,7 @@ final class KafkaSync {
             public void complete(Lsn consistentPoint) {
                 complete.accept(consistentPoint);
                 try {
-                    positions.forgetCopyMarks();
+                    positions.removeCopyMarks(ranges);
                 } catch (PgFerryException e) {
                     // The copy is recorded; the next copy removes what is left before it starts.
                     log.warn("could not remove the copy's marks: {}", e.getMessage());
@@ -332,6 +334,7 @@ final class KafkaSync {
 
             @Override
             public boolean startMarks(List<CopyRangeId> ranges) {
+                this.ranges = ranges;
                 return positions.forgetCopyMarks();
             }
         };

@@ -48,12 +48,15 @@ class InitialCopyRetryTest {
         final TestDatabase target;
         private final Connection lock;
 
-        Held(TestDatabase source) throws Exception {
+        /**
+         * @param wide rows of 2 kB (40 MB), far more than the sockets buffer, so that a source session ended while
+         *     the copy is held fails the copy's reads, not its next statement; else of 32 bytes
+         */
+        Held(TestDatabase source, boolean wide) throws Exception {
             source.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
-                    // Rows of 2 kB: 40 MB, far more than the sockets buffer, so that a source session ended while
-                    // the copy is held fails the copy's reads, not its next statement.
-                    "INSERT INTO t SELECT i, repeat(md5(i::text), 64) FROM generate_series(1, " + ROWS + ") i");
+                    "INSERT INTO t SELECT i, repeat(md5(i::text), " + (wide ? 64 : 1) + ") FROM generate_series(1, "
+                            + ROWS + ") i");
             target = TestDatabase.create(PostgresServer.second());
             target.execute(
                     "CREATE TABLE t (id int PRIMARY KEY, v text)",
@@ -123,7 +126,7 @@ class InitialCopyRetryTest {
 
     private static void targetSessionLostMidRange(TestDatabase source, CopyMode mode) throws Exception {
         ListAppender<ILoggingEvent> log = retries();
-        try (Held held = new Held(source)) {
+        try (Held held = new Held(source, false)) {
             TestDatabase target = held.target;
             CompletableFuture<SyncEngine.Result> sync =
                     start(SyncEngineTest.config(source, target).copyMode(mode).chunkRows(4_000));
@@ -163,7 +166,7 @@ class InitialCopyRetryTest {
     @Test
     void aSnapshotCopyImportsItsSnapshotAgainAfterItsSourceSessionWasLost(TestDatabase source) throws Exception {
         ListAppender<ILoggingEvent> log = retries();
-        try (Held held = new Held(source)) {
+        try (Held held = new Held(source, true)) {
             TestDatabase target = held.target;
             CompletableFuture<SyncEngine.Result> sync =
                     start(SyncEngineTest.config(source, target).copyMode(CopyMode.SNAPSHOT));
@@ -189,7 +192,7 @@ class InitialCopyRetryTest {
     /** A target that stays unable to take the rows past the retry time stops the sync with what to do. */
     @Test
     void aCopyGivesUpAfterTheRetryTimeWithTheFix(TestDatabase source) throws Exception {
-        try (Held held = new Held(source)) {
+        try (Held held = new Held(source, false)) {
             TestDatabase target = held.target;
             CompletableFuture<SyncEngine.Result> sync = start(SyncEngineTest.config(source, target)
                     .copyMode(CopyMode.SNAPSHOT)

@@ -21,7 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * range are in ({@link CopyRangeId}). A copy worker's transaction writes its range's mark with the range's records,
  * so a {@code read_committed} consumer sees both or neither, and a range read again after a lost session skips the
  * rows its mark counts. Marks belong to one copy: a copy that starts removes those of any copy before it, and a copy
- * that ends removes its own ({@link KafkaPositions#forgetCopyMarks}).
+ * that ends removes its own ({@link KafkaPositions#forgetCopyMarks}, {@link KafkaPositions#removeCopyMarks}).
  *
  * <p>Each range has a key of its own, {@code <sync>\0copy\0<relation>\0<first block>} (UTF-8), so that compaction
  * keeps its last mark and a tombstone removes it; the NUL never occurs in a sync's name, which is how {@link
@@ -63,6 +63,11 @@ final class CopyMarks {
             g.writeEndObject();
         });
         return new OutRecord(topic, key(range), value);
+    }
+
+    /** The tombstone that removes {@code range}'s mark. */
+    OutRecord removal(CopyRangeId range) {
+        return new OutRecord(topic, key(range), null);
     }
 
     /** The rows of {@code range} its last committed mark counts, or empty when it has none. */

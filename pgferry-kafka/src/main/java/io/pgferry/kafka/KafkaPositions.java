@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.checkpoint.CheckpointStore;
+import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.kafka.event.OutRecord;
 import io.pgferry.kafka.event.Topics;
 import java.time.Clock;
@@ -13,9 +14,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
 /**
@@ -38,6 +41,8 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
     private String fingerprint = "";
     private Lsn stored = Lsn.INVALID;
     private boolean copyUnfinished;
+    /** Whether the topic may hold copy marks: false once {@link #load} found no copy cut short. */
+    private boolean marksPossible = true;
 
     public KafkaPositions(KafkaTarget target) {
         this.target = target;
@@ -61,6 +66,7 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
         try {
             OffsetStore.State state = offsets.readState(ClientSettings.consumer(target, clientId));
             copyUnfinished = state.copyUnfinished();
+            marksPossible = copyUnfinished;
             Optional<OffsetStore.Stored> s = state.position();
             s.ifPresent(p -> stored = Lsn.max(stored, p.lsn()));
             return s.map(p -> new Checkpoint(p.lsn(), p.fingerprint()));
@@ -89,15 +95,25 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
 
     /**
      * Removes the sync's copy marks ({@link CopyMarks}), each with a tombstone, and returns once every in-sync replica
-     * has them: at the start of a copy, whose ranges must not find the marks of a copy before it, and at its end.
-     * Returns whether a copy keeps marks at all (exactly-once delivery).
+     * has them: at the start of a copy, whose ranges must not find the marks of a copy before it. Reads the offsets
+     * topic for them unless the last {@link #load} found no copy cut short, which alone leaves marks. Returns whether
+     * a copy keeps marks at all (exactly-once delivery).
      */
     public boolean forgetCopyMarks() {
         if (target.delivery() != Delivery.EXACTLY_ONCE) {
             return false;
         }
-        removeMarks();
+        if (marksPossible) {
+            removeMarks();
+        }
         return true;
+    }
+
+    /** Removes the marks of {@code ranges}, those of a copy that ended, without reading the topic. */
+    public void removeCopyMarks(List<CopyRangeId> ranges) {
+        if (target.delivery() == Delivery.EXACTLY_ONCE) {
+            send(ranges.stream().map(marks::removal).toList(), "remove the copy marks of sync ");
+        }
     }
 
     private void removeMarks() {
@@ -111,9 +127,7 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
             throw KafkaErrors.classify(
                     e, "read the copy marks of sync " + target.syncName() + " from " + offsets.topic(), target, null);
         }
-        for (OutRecord r : removals) {
-            send(r, "remove a copy mark of sync ");
-        }
+        send(removals, "remove the copy marks of sync ");
     }
 
     /** Stores {@code checkpoint} when it is ahead of what this store last read or wrote. */
@@ -141,6 +155,14 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
 
     /** Sends {@code r} and waits for every in-sync replica; {@code what} + the sync's name says what failed. */
     private void send(OutRecord r, String what) {
+        send(List.of(r), what);
+    }
+
+    /** Sends {@code records} and waits until every in-sync replica has each of them. */
+    private void send(List<OutRecord> records, String what) {
+        if (records.isEmpty()) {
+            return;
+        }
         try {
             if (producer == null) {
                 try (TopicAdmin admin = new TopicAdmin(ClientSettings.admin(target, clientId + "-admin"))) {
@@ -153,7 +175,13 @@ public final class KafkaPositions implements CheckpointStore, AutoCloseable {
                     throw KafkaErrors.badSettings(e, target);
                 }
             }
-            producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value())).get();
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (OutRecord r : records) {
+                sent.add(producer.send(new ProducerRecord<>(r.topic(), r.key(), r.value())));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
         } catch (PgFerryException e) {
             throw e;
         } catch (Exception e) {

@@ -6,6 +6,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.checkpoint.Checkpoint;
 import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.kafka.event.TableFacts;
+import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,13 @@ class CopyMarksTest {
                 assertThat(again.copiedRows(new CopyRangeId(RANGE.relation(), 2048)))
                         .isEmpty();
             }
+            // The end of a copy removes the marks of its own ranges, without reading the topic.
+            positions.removeCopyMarks(List.of(RANGE));
+            try (KafkaSink after = KafkaSink.openCopyWorker(target, 0, r -> TableFacts.NONE)) {
+                assertThat(after.copiedRows(RANGE)).isEmpty();
+                assertThat(after.copiedRows(new CopyRangeId(RANGE.relation(), 0)))
+                        .isEqualTo(OptionalLong.of(7));
+            }
             positions.save(new Checkpoint(Lsn.parse("0/16B3748"), "fp"));
             assertThat(KafkaPositions.readAll(target, false))
                     .as("marks are not syncs")
@@ -53,7 +61,8 @@ class CopyMarksTest {
                     .containsExactly(prefix);
             assertThat(positions.forgetCopyMarks()).isTrue();
             try (KafkaSink after = KafkaSink.openCopyWorker(target, 0, r -> TableFacts.NONE)) {
-                assertThat(after.copiedRows(RANGE)).isEmpty();
+                assertThat(after.copiedRows(new CopyRangeId(RANGE.relation(), 0)))
+                        .isEmpty();
             }
         }
     }
