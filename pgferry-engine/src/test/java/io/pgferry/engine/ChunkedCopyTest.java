@@ -151,7 +151,7 @@ class ChunkedCopyTest {
         source.execute(
                 "CREATE TABLE t (id int PRIMARY KEY, doc text)",
                 "ALTER TABLE t ALTER COLUMN doc SET STORAGE EXTERNAL",
-                "INSERT INTO t SELECT i, repeat(md5(i::text), 100) FROM generate_series(1, 5000) i");
+                "INSERT INTO t SELECT i, repeat(md5(i::text), 100) FROM generate_series(1, 2500) i");
         ValueMask reverseDoc = (relation, types) -> new ValueMask.TableMask() {
             @Override
             public boolean masks(int column) {
@@ -372,33 +372,55 @@ class ChunkedCopyTest {
     }
 
     /** Moves the row of t with the highest key below the lowest key. */
+    /** The writer's steps after the copy's last chunk: changes that the replay applies after the copy's end. */
+    private static final int STEPS_AFTER_THE_COPY = 1000;
+
     private static final SourceWriter.Step MOVE_HIGHEST_BELOW_LOWEST =
             (st, i) -> st.execute("UPDATE t SET id = -id WHERE id = (SELECT max(id) FROM t)");
 
     /**
-     * {@code step} from the moment the target has a finished chunk. A writer that ran from the start could move every
-     * row before the copy planned its chunks (CI once saw it on a loaded machine): no move would then fall between a
-     * chunk copied and one not yet copied, and the tests above would test nothing.
+     * {@code step} from the moment the target has a finished chunk until {@link #STEPS_AFTER_THE_COPY} steps after it
+     * has them all. A writer that ran from the start could move every row before the copy planned its chunks (CI once
+     * saw it on a loaded machine): no move would then fall between a chunk copied and one not yet copied, and the tests
+     * above would test nothing. One that ran until the sync streams raced the replay it fed: locally 23,000 moves,
+     * half of them made while the replay ran, and 42 to 60 s a run in CI.
      */
     private static SourceWriter.Step onceAChunkIsCopied(TestDatabase target, SourceWriter.Step step) {
-        boolean[] copying = {false};
-        return (st, i) -> {
-            if (copying[0]) {
-                step.run(st, i);
-                return;
-            }
-            // Two statements: one naming a table that does not exist yet would not parse.
-            copying[0] = target.queryLong("SELECT count(*) FROM pg_tables"
-                                    + " WHERE schemaname = 'pgferry' AND tablename = 'copy_chunk'")
-                            > 0
-                    && target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NOT NULL") > 0;
-            if (!copying[0]) {
-                try {
-                    Thread.sleep(5); // polling interval of the wait, not a synchronisation
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while waiting for the copy", e);
+        return new SourceWriter.Step() {
+            private boolean copying;
+            private int next;
+            private int lastStep = Integer.MAX_VALUE;
+
+            @Override
+            public void run(Statement st, int i) throws SQLException {
+                next = i + 1;
+                if (copying) {
+                    step.run(st, i);
+                    if (lastStep == Integer.MAX_VALUE
+                            && i % 100 == 0
+                            && target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NULL") == 0) {
+                        lastStep = i + STEPS_AFTER_THE_COPY;
+                    }
+                    return;
                 }
+                // Two statements: one naming a table that does not exist yet would not parse.
+                copying = target.queryLong("SELECT count(*) FROM pg_tables"
+                                        + " WHERE schemaname = 'pgferry' AND tablename = 'copy_chunk'")
+                                > 0
+                        && target.queryLong("SELECT count(*) FROM pgferry.copy_chunk WHERE done_at IS NOT NULL") > 0;
+                if (!copying) {
+                    try {
+                        Thread.sleep(5); // polling interval of the wait, not a synchronisation
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new SQLException("interrupted while waiting for the copy", e);
+                    }
+                }
+            }
+
+            @Override
+            public boolean more() {
+                return next <= lastStep;
             }
         };
     }

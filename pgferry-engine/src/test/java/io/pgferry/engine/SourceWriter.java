@@ -19,6 +19,11 @@ final class SourceWriter implements AutoCloseable {
     @FunctionalInterface
     interface Step {
         void run(Statement st, int i) throws SQLException;
+
+        /** Whether the writer makes another step; asked on the writer's thread before each. */
+        default boolean more() {
+            return true;
+        }
     }
 
     private final AtomicBoolean writing = new AtomicBoolean(true);
@@ -31,7 +36,7 @@ final class SourceWriter implements AutoCloseable {
                 () -> {
                     try (Connection c = source.connect();
                             Statement st = c.createStatement()) {
-                        for (int i = 0; writing.get(); i++) {
+                        for (int i = 0; writing.get() && step.more(); i++) {
                             step.run(st, i);
                             steps = i + 1;
                         }
