@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * The marks of an initial copy into Kafka, in the offsets topic beside the sync's position: how many rows of a block
@@ -89,22 +88,20 @@ final class CopyMarks {
     /** This sync's marks as a {@code read_committed} consumer sees them, by key: the last record of each wins. */
     private Map<String, Long> current(Map<String, Object> consumerSettings) throws TimeoutException {
         Map<String, Long> marks = new LinkedHashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
-            TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
-                if (r.key() == null) {
-                    return;
-                }
-                String key = new String(r.key(), StandardCharsets.UTF_8);
-                if (!key.startsWith(prefix)) {
-                    return;
-                }
-                if (r.value() == null) {
-                    marks.remove(key);
-                } else {
-                    marks.put(key, rowsOf(r.value()));
-                }
-            });
-        }
+        TopicReader.readToEnd(consumerSettings, topic, TIMEOUT, r -> {
+            if (r.key() == null) {
+                return;
+            }
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (!key.startsWith(prefix)) {
+                return;
+            }
+            if (r.value() == null) {
+                marks.remove(key);
+            } else {
+                marks.put(key, rowsOf(r.value()));
+            }
+        });
         return marks;
     }
 

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -271,36 +270,38 @@ public final class KafkaTableStates implements AutoCloseable {
         String topic = topicOf(target);
         Map<String, Map<String, Stored>> bySync = new TreeMap<>();
         Map<String, SourceState> sources = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(ClientSettings.consumer(target, target.transactionalId() + "-states-status"))) {
-            TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
-                if (r.value() == null) {
-                    // A tombstone: the table's state was removed with its sync (key "<sync>/<table>"; sync names,
-                    // slot names, hold no '/'), or the sync's source state (key "<sync>").
-                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                    int slash = key.indexOf('/');
-                    if (slash > 0) {
-                        Map<String, Stored> tables = bySync.get(key.substring(0, slash));
-                        if (tables != null) {
-                            tables.remove(key.substring(slash + 1));
+        try {
+            TopicReader.readToEnd(
+                    ClientSettings.consumer(target, target.transactionalId() + "-states-status"), topic, TIMEOUT, r -> {
+                        if (r.value() == null) {
+                            // A tombstone: the table's state was removed with its sync (key "<sync>/<table>"; sync
+                            // names,
+                            // slot names, hold no '/'), or the sync's source state (key "<sync>").
+                            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                            int slash = key.indexOf('/');
+                            if (slash > 0) {
+                                Map<String, Stored> tables = bySync.get(key.substring(0, slash));
+                                if (tables != null) {
+                                    tables.remove(key.substring(slash + 1));
+                                }
+                            } else {
+                                sources.remove(key);
+                            }
+                            return;
                         }
-                    } else {
-                        sources.remove(key);
-                    }
-                    return;
-                }
-                JsonNode n = tree(topic, r.value());
-                String sync = n.path("sync").asText();
-                if (onlySync != null && !onlySync.equals(sync)) {
-                    return;
-                }
-                if (SourceRecord.is(n)) {
-                    sources.put(sync, parse(topic, n, SourceRecord::parse));
-                } else {
-                    Stored s = parse(topic, n, KafkaTableStates::parse);
-                    bySync.computeIfAbsent(s.sync(), k -> new TreeMap<>()).put(s.table(), s);
-                }
-            });
+                        JsonNode n = tree(topic, r.value());
+                        String sync = n.path("sync").asText();
+                        if (onlySync != null && !onlySync.equals(sync)) {
+                            return;
+                        }
+                        if (SourceRecord.is(n)) {
+                            sources.put(sync, parse(topic, n, SourceRecord::parse));
+                        } else {
+                            Stored s = parse(topic, n, KafkaTableStates::parse);
+                            bySync.computeIfAbsent(s.sync(), k -> new TreeMap<>())
+                                    .put(s.table(), s);
+                        }
+                    });
             bySync.values().removeIf(Map::isEmpty);
         } catch (PgFerryException e) {
             throw e;

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * The sync's position in the offsets topic: a compacted topic keyed by sync name (UTF-8), whose records say {@code
@@ -140,50 +139,48 @@ final class OffsetStore {
             throws TimeoutException {
         Map<String, Stored> highest = new TreeMap<>();
         Map<String, Stored> lastTimed = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings)) {
-            TopicReader.readToEnd(consumer, topic, TIMEOUT, r -> {
-                if (r.key() == null || CopyMarks.isMark(r.key()) || (only != null && !Arrays.equals(r.key(), key))) {
-                    return;
-                }
-                String sync = new String(r.key(), StandardCharsets.UTF_8);
-                if (r.value() == null) {
-                    // The sync was removed: what it stored before is gone with it.
-                    highest.remove(sync);
-                    lastTimed.remove(sync);
-                    if (unfinishedCopies != null) {
-                        unfinishedCopies.remove(sync);
-                    }
-                    return;
-                }
-                JsonNode value = tree(sync, r.value());
-                if (value.has(COPY_STARTED)) {
-                    if (unfinishedCopies != null) {
-                        unfinishedCopies.add(sync);
-                    }
-                    return;
-                }
+        TopicReader.readToEnd(consumerSettings, topic, TIMEOUT, r -> {
+            if (r.key() == null || CopyMarks.isMark(r.key()) || (only != null && !Arrays.equals(r.key(), key))) {
+                return;
+            }
+            String sync = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.value() == null) {
+                // The sync was removed: what it stored before is gone with it.
+                highest.remove(sync);
+                lastTimed.remove(sync);
                 if (unfinishedCopies != null) {
-                    // Any position after the marker: the copy ended (or the sync moved on).
                     unfinishedCopies.remove(sync);
                 }
-                Stored s = parse(sync, value);
-                Stored before = highest.get(sync);
-                // At the same position the later record wins: it may store it under a new identity (restamp).
-                if (before == null || !s.lsn().isBefore(before.lsn())) {
-                    highest.put(sync, s);
+                return;
+            }
+            JsonNode value = tree(sync, r.value());
+            if (value.has(COPY_STARTED)) {
+                if (unfinishedCopies != null) {
+                    unfinishedCopies.add(sync);
                 }
-                Stored timed = lastTimed.get(sync);
-                if (s.sourceCommitTime() != null && (timed == null || !s.lsn().isBefore(timed.lsn()))) {
-                    lastTimed.put(sync, s);
-                }
-            });
-            // An advance over WAL that carried nothing for the sync (or the end of a copy) is stored without a commit
-            // time; the last transaction delivered is still the one before it, so its time stays the answer.
-            highest.replaceAll((sync, h) -> h.sourceCommitTime() != null || !lastTimed.containsKey(sync)
-                    ? h
-                    : new Stored(h.lsn(), h.fingerprint(), lastTimed.get(sync).sourceCommitTime(), h.storedAt()));
-            return highest;
-        }
+                return;
+            }
+            if (unfinishedCopies != null) {
+                // Any position after the marker: the copy ended (or the sync moved on).
+                unfinishedCopies.remove(sync);
+            }
+            Stored s = parse(sync, value);
+            Stored before = highest.get(sync);
+            // At the same position the later record wins: it may store it under a new identity (restamp).
+            if (before == null || !s.lsn().isBefore(before.lsn())) {
+                highest.put(sync, s);
+            }
+            Stored timed = lastTimed.get(sync);
+            if (s.sourceCommitTime() != null && (timed == null || !s.lsn().isBefore(timed.lsn()))) {
+                lastTimed.put(sync, s);
+            }
+        });
+        // An advance over WAL that carried nothing for the sync (or the end of a copy) is stored without a commit
+        // time; the last transaction delivered is still the one before it, so its time stays the answer.
+        highest.replaceAll((sync, h) -> h.sourceCommitTime() != null || !lastTimed.containsKey(sync)
+                ? h
+                : new Stored(h.lsn(), h.fingerprint(), lastTimed.get(sync).sourceCommitTime(), h.storedAt()));
+        return highest;
     }
 
     private JsonNode tree(String sync, byte[] value) {

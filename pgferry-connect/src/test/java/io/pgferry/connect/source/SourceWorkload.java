@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -110,7 +111,8 @@ final class SourceWorkload {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
+        KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props);
+        try {
             TopicPartition tp = new TopicPartition(topic, 0);
             long deadline = System.nanoTime() + limit.toNanos();
             ConnectCluster.await(limit, () -> !consumer.partitionsFor(topic).isEmpty(), "topic " + topic);
@@ -129,6 +131,9 @@ final class SourceWorkload {
                     out.add(r);
                 }
             }
+        } finally {
+            // No group: a close that waited would wait for the fetch sent ahead, held by the broker up to 500 ms.
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
         return out;
     }
