@@ -1,8 +1,12 @@
 package io.pgferry.engine;
 
+import io.pgferry.core.Lsn;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.sink.ChangeSink;
+import io.pgferry.core.sink.CopyRangeId;
+import io.pgferry.core.sink.TableState;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.engine.copy.CopyEnd;
 import io.pgferry.engine.copy.ForeignChunkedCopy;
 import io.pgferry.engine.copy.ForeignCopy;
 import io.pgferry.engine.schema.SourceTable;
@@ -14,6 +18,7 @@ import io.pgferry.jdbc.foreign.JdbcTarget;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -32,19 +37,23 @@ final class ForeignCopies {
     private final ForeignDialect dialect;
     private final Map<TableName, TargetTable> targets;
     private final SyncCatalog catalog;
+    private final CopyEnd end;
 
+    /** @param end what each copy does once its rows are in, before it records its end */
     ForeignCopies(
             SyncConfig config,
             SyncEngine engine,
             ForeignDialect dialect,
             Map<TableName, TargetTable> targets,
-            SyncCatalog catalog) {
+            SyncCatalog catalog,
+            CopyEnd end) {
         this.config = config;
         this.engine = engine;
         this.target = config.foreignTarget();
         this.dialect = dialect;
         this.targets = targets;
         this.catalog = catalog;
+        this.end = end;
     }
 
     /** A snapshot copy of {@code tables}, recorded through {@code ledger}. */
@@ -59,7 +68,7 @@ final class ForeignCopies {
                 config.maxRetryTime(),
                 tables,
                 relations,
-                ledger,
+                endingWith(ledger),
                 () -> Connections.open(config.source()),
                 sinks(fingerprint, () -> target.connect(true)),
                 engine::copyStarted,
@@ -83,11 +92,38 @@ final class ForeignCopies {
                         catalog,
                         fingerprint,
                         target::connect,
-                        sinks(fingerprint, target::connectResumableCopy)),
+                        sinks(fingerprint, target::connectResumableCopy),
+                        end),
                 () -> Connections.open(config.copySource() != null ? config.copySource() : config.source()),
                 () -> Connections.open(config.source()),
                 engine::copyStarted,
                 engine.masks());
+    }
+
+    /** {@code ledger}, whose copy runs {@link #end} before it records its end. */
+    private ForeignCopy.Ledger endingWith(ForeignCopy.Ledger ledger) {
+        return new ForeignCopy.Ledger() {
+            @Override
+            public void state(SourceTable table, TableState state, long rows, long bytes) throws SQLException {
+                ledger.state(table, state, rows, bytes);
+            }
+
+            @Override
+            public void complete(Lsn consistentPoint) throws SQLException {
+                end.run();
+                ledger.complete(consistentPoint);
+            }
+
+            @Override
+            public boolean startMarks(List<CopyRangeId> ranges) throws SQLException {
+                return ledger.startMarks(ranges);
+            }
+
+            @Override
+            public void reset() {
+                ledger.reset();
+            }
+        };
     }
 
     private IntFunction<ChangeSink> sinks(Supplier<String> fingerprint, Supplier<Connection> connect) {

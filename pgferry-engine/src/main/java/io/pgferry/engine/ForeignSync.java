@@ -286,7 +286,13 @@ final class ForeignSync {
                 AddedTables.recordCopied(c, dialect, config, adding, point, fingerprint);
                 c.commit();
             });
-            new ForeignCopies(config, engine, dialect, targets, catalog)
+            new ForeignCopies(
+                            config,
+                            engine,
+                            dialect,
+                            targets,
+                            catalog,
+                            indexes(dialect, added, relations, targets, created))
                     .snapshot(added, relations, ledger, () -> fingerprint)
                     .copy(snapshot.snapshotName(), snapshot.consistentPoint(), adding);
         } catch (SQLException | RuntimeException e) {
@@ -318,7 +324,8 @@ final class ForeignSync {
         Supplier<ChangeSink> sinks = () -> new JdbcSink(
                 target::connect, dialect, r -> SyncChecks.targetOf(targets, r), catalog, store::fingerprint, where);
         InitialCopy copy = null;
-        ForeignCopies copies = new ForeignCopies(config, engine, dialect, targets, catalog);
+        ForeignCopies copies = new ForeignCopies(
+                config, engine, dialect, targets, catalog, indexes(dialect, tables, relations, targets, created));
         if (!resume && config.copyMode() == CopyMode.SNAPSHOT) {
             copy = copies.snapshot(
                     tables,
@@ -412,6 +419,16 @@ final class ForeignSync {
                 .maxRetryTime(config.maxRetryTime())
                 .checkpointStore(store)
                 .initialCopy(copy);
+    }
+
+    private ForeignIndexes indexes(
+            ForeignDialect dialect,
+            List<SourceTable> tables,
+            Map<TableName, Relation> relations,
+            Map<TableName, TargetTable> targets,
+            Map<TableName, Boolean> created) {
+        return new ForeignIndexes(
+                config.source(), tables, relations, targets, created, dialect, target::connect, where);
     }
 
     /** The relation a source table's rows arrive in, as the stream describes it: key columns flagged. */

@@ -203,7 +203,7 @@ final class ForeignTables {
      * with REPLICA IDENTITY FULL, whose every column the stream flags although it has no key (and may hold the same
      * row twice).
      */
-    private static List<Column> keyOf(Relation r) {
+    static List<Column> keyOf(Relation r) {
         if (r.replicaIdentity() != ReplicaIdentity.FULL) {
             return r.columns();
         }

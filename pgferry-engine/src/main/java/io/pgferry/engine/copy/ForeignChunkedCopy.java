@@ -73,8 +73,12 @@ public final class ForeignChunkedCopy implements InitialCopy {
     private final IntFunction<ChangeSink> sinks;
     private final Consumer<CopyProgress> onStart;
     private final Masks masks;
+    private final CopyEnd end;
 
-    /** Where the tables are and what the copy records; {@code writers} of the workers may commit at once. */
+    /**
+     * Where the tables are and what the copy records; {@code writers} of the workers may commit at once; {@code end}
+     * runs once every chunk is in, before the copy records its end.
+     */
     public record Destination(
             int writers,
             Map<TableName, TargetTable> targets,
@@ -82,7 +86,8 @@ public final class ForeignChunkedCopy implements InitialCopy {
             SyncCatalog catalog,
             Supplier<String> fingerprint,
             Supplier<Connection> connect,
-            IntFunction<ChangeSink> sinks) {}
+            IntFunction<ChangeSink> sinks,
+            CopyEnd end) {}
 
     /**
      * @param source opens a session to read chunks on: the source, or the standby to copy from
@@ -108,6 +113,7 @@ public final class ForeignChunkedCopy implements InitialCopy {
         this.fingerprint = destination.fingerprint();
         this.target = destination.connect();
         this.sinks = destination.sinks();
+        this.end = destination.end();
         this.source = source;
         this.primary = primary;
         this.onStart = onStart;
@@ -175,6 +181,7 @@ public final class ForeignChunkedCopy implements InitialCopy {
                     plan.all().size(),
                     (System.nanoTime() - started) / 1_000_000_000L,
                     exactFrom);
+            end.run();
             records.writeInTransaction("record the copy's end", c -> {
                 for (SourceTable t : tables) {
                     setState(c, t, TableState.CATCHING_UP, progress);

@@ -115,6 +115,37 @@ public interface ForeignDialect extends Dialect {
      */
     Optional<String> incompatibility(Column column, String declared);
 
+    /**
+     * A secondary index as this destination builds it: the statement, or why it cannot index those columns (then
+     * {@code sql} is null).
+     */
+    record IndexDdl(String sql, String impossible) {
+        public static IndexDdl of(String sql) {
+            return new IndexDdl(sql, null);
+        }
+
+        public static IndexDdl impossible(String why) {
+            return new IndexDdl(null, why);
+        }
+    }
+
+    /**
+     * {@code CREATE INDEX} of a plain (not unique) index named {@code name} on {@code columns} of {@code table}, in
+     * that order, as {@link #createTable} declared them ({@code keyColumns} counts the columns of the table's key).
+     */
+    IndexDdl createIndex(TargetTable table, String name, List<Column> columns, int keyColumns);
+
+    /** Whether {@code table} has an index named {@code name} (as {@link #indexName} gives it). */
+    boolean indexExists(Connection c, TargetTable table, String name) throws SQLException;
+
+    /**
+     * The name at this destination of the source's index {@code index} of {@code table}: the source's own, where
+     * index names belong to a table (MySQL, SQL Server).
+     */
+    default String indexName(TargetTable table, String index) {
+        return index;
+    }
+
     /** {@code " (a, b, c)"}: the quoted column names. */
     default String columnList(List<Column> columns) {
         StringBuilder s = new StringBuilder(" (");

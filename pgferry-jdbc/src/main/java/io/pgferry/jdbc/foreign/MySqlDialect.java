@@ -445,6 +445,24 @@ public final class MySqlDialect implements ForeignDialect {
     }
 
     @Override
+    public IndexDdl createIndex(TargetTable table, String name, List<Column> columns, int keyColumns) {
+        return MySqlIndexes.create(this, qualified(table), name, columns, keyColumns);
+    }
+
+    @Override
+    public boolean indexExists(Connection c, TargetTable table, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.statistics"
+                + " WHERE table_schema = ? AND table_name = ? AND index_name = ?")) {
+            ps.setString(1, table.schema());
+            ps.setString(2, table.table());
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
     public List<String> catalogDdl(String schema) {
         String collate = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=" + collation();
         return List.of(

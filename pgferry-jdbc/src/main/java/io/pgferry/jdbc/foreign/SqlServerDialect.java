@@ -349,6 +349,37 @@ public final class SqlServerDialect implements ForeignDialect {
         }
     }
 
+    /**
+     * SQL Server indexes neither {@code NVARCHAR(MAX)} nor {@code VARBINARY(MAX)}, the mapping's types for text and
+     * bytes outside a key, and at most 32 key columns (SQL Server docs, "Maximum capacity specifications"); the key
+     * columns' own types stay within its 1,700 bytes of a nonclustered index key.
+     */
+    @Override
+    public IndexDdl createIndex(TargetTable table, String name, List<Column> columns, int keyColumns) {
+        if (columns.size() > 32) {
+            return IndexDdl.impossible("it has " + columns.size() + " columns, more than SQL Server's 32");
+        }
+        for (Column c : columns) {
+            if (columnType(c, keyColumns).contains("(MAX)")) {
+                return IndexDdl.impossible("column " + c.name() + " is " + columnType(c, keyColumns)
+                        + ", which SQL Server does not index");
+            }
+        }
+        return IndexDdl.of("CREATE INDEX " + quote(name) + " ON " + qualified(table) + columnList(columns));
+    }
+
+    @Override
+    public boolean indexExists(Connection c, TargetTable table, String name) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(?) AND name = ?")) {
+            ps.setString(1, qualified(table));
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     @Override
     public Optional<String> incompatibility(Column column, String declared) {
         String expected = columnType(column, 1).toLowerCase(Locale.ROOT);

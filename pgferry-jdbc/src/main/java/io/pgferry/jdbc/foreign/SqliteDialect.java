@@ -266,6 +266,31 @@ public final class SqliteDialect implements ForeignDialect {
         }
     }
 
+    /** SQLite's index names belong to the database, as its table names do: the table's name goes first. */
+    @Override
+    public String indexName(TargetTable table, String index) {
+        return table.table() + "_" + index;
+    }
+
+    /** Every type is indexable whole in SQLite. */
+    @Override
+    public IndexDdl createIndex(TargetTable table, String name, List<Column> columns, int keyColumns) {
+        // The index takes the schema; the table it names is in that schema (SQLite docs, "CREATE INDEX").
+        return IndexDdl.of("CREATE INDEX " + quote(table.schema()) + "." + quote(name) + " ON " + quote(table.table())
+                + columnList(columns));
+    }
+
+    @Override
+    public boolean indexExists(Connection c, TargetTable table, String name) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     @Override
     public Optional<String> incompatibility(Column column, String declared) {
         String expected = SqliteTypes.declared(PgType.of(column)).toLowerCase(Locale.ROOT);
