@@ -20,7 +20,8 @@
 #
 # The source is a PostgreSQL 15 cluster (wal_level = logical) with three tables and one publication. A template
 # pgoutput slot is made before pgbench generates the changes and copied three times with
-# pg_copy_logical_replication_slot, so every run decodes the same WAL from the same start. The harness
+# pg_copy_logical_replication_slot, so every run decodes the same WAL from the same start (pg_recvlogical decodes it
+# once more to /dev/null first: the floor every consumer shares). The harness
 # (pgferry-bench-kafka, built with -Pbench-kafka; Debezium is a dependency of that module alone) starts a single-node
 # KRaft broker in its JVM and runs: `pgferry sync --copy-mode none --until-caught-up` with the default exactly-once
 # delivery and with delivery=at-least-once, each timed from start to exit; then Debezium's embedded engine (pgoutput,
@@ -56,7 +57,7 @@ bench=bench-kafka
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/pg15-bench.sh
 . "$repo/scripts/lib/pg15-bench.sh"
-bench_require pgbench
+bench_require pgbench pg_recvlogical
 bench_build
 harness="$repo/pgferry-bench-kafka/target/pgferry-bench-kafka.jar"
 if [ ! -f "$harness" ] || \
@@ -119,7 +120,18 @@ for run in ${only//,/ }; do
   esac
   psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', '$slot')" >/dev/null
 done
+psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', 'kb_decode')" >/dev/null
 psql_s -c "SELECT pg_drop_replication_slot('kb_template')" >/dev/null
+
+# The floor every consumer of the slot shares: the walsender decoding the same WAL into pgoutput messages, read by
+# pg_recvlogical and thrown away (no Kafka, no JVM), before the broker starts.
+end_lsn=$(psql_s -At -c "SELECT pg_current_wal_insert_lsn()")
+log "decoding alone (pg_recvlogical to /dev/null), the floor for every consumer"
+t0=$(now)
+"$pgbin/pg_recvlogical" -d "$S" --slot kb_decode --start --no-loop -o proto_version=1 \
+  -o publication_names=bench_kafka --endpos "$end_lsn" -f /dev/null
+decode=$(secs "$t0" "$(now)")
+psql_s -c "SELECT pg_drop_replication_slot('kb_decode')" >/dev/null
 
 log "running the harness: $generated changes, runs $only"
 # shellcheck disable=SC2086
@@ -132,3 +144,5 @@ java ${BENCH_JAVA_OPTS:--Xmx3g} -Djava.io.tmpdir="$work" -jar "$harness" --sourc
 echo
 echo "pgferry Kafka benchmark: PostgreSQL $("$pgbin/postgres" -V | awk '{print $3}'), $(nproc) cores, $generated changes ($inserts transactions of 5), big $rows rows"
 cat "$work/result.txt"
+printf '  %-46s %8s %10s\n' "(decoding alone: pg_recvlogical to /dev/null)" "$decode" \
+  "$(python3 -c "print(int($generated / $decode))")"
