@@ -122,4 +122,33 @@ class ForeignIndexesTest {
             assertThat(warned()).noneMatch(m -> m.contains("could not be built"));
         }
     }
+
+    /**
+     * A table added to a running sync gets its indexes after its own copy; the indexes of the tables already synced
+     * are left as the user keeps them: one dropped at the destination is not built again.
+     */
+    @Test
+    void anAddedTableGetsItsIndexesAndTheOthersAreLeftAsTheUserKeepsThem(TestDatabase source) throws Exception {
+        load(source);
+        try (Destination d = Destination.sqlite()) {
+            var config = Destination.config(source, d).untilCaughtUp(true).build();
+            new SyncEngine(config).run();
+            d.execute("DROP INDEX \"Ordérs_note_idx\"");
+            source.execute(
+                    "CREATE TABLE later (id int PRIMARY KEY, v text)",
+                    "CREATE INDEX later_v ON later (v)",
+                    "INSERT INTO later VALUES (1, 'a'), (2, 'b')");
+            new SyncEngine(config).run();
+            assertThat(d.rows("SELECT count(*) FROM later")).containsExactly("2");
+            assertThat(d.rows("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE '%\\_%' ESCAPE '\\'"
+                            + " AND sql IS NOT NULL ORDER BY name"))
+                    .containsExactly(
+                            "Ordérs_by Customer",
+                            "Ordérs_c_unique",
+                            "Ordérs_code_key",
+                            "Ordérs_data_idx",
+                            "Ordérs_doc_btree",
+                            "later_later_v");
+        }
+    }
 }
