@@ -127,11 +127,7 @@ psql_s -c "SELECT pg_drop_replication_slot('kb_template')" >/dev/null
 # pg_recvlogical and thrown away (no Kafka, no JVM), before the broker starts.
 end_lsn=$(psql_s -At -c "SELECT pg_current_wal_insert_lsn()")
 log "decoding alone (pg_recvlogical to /dev/null), the floor for every consumer"
-t0=$(now)
-"$pgbin/pg_recvlogical" -d "$S" --slot kb_decode --start --no-loop -o proto_version=1 \
-  -o publication_names=bench_kafka --endpos "$end_lsn" -f /dev/null
-decode=$(secs "$t0" "$(now)")
-psql_s -c "SELECT pg_drop_replication_slot('kb_decode')" >/dev/null
+decode=$(bench_decode kb_decode bench_kafka "$end_lsn")
 
 log "running the harness: $generated changes, runs $only"
 # shellcheck disable=SC2086

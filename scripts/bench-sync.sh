@@ -222,11 +222,7 @@ psql_s -c "SELECT pg_copy_logical_replication_slot('cu_template', 'cu_pgferry')"
   -c "SELECT pg_drop_replication_slot('cu_template')" >/dev/null
 
 log "catch-up 0/2: decoding alone (pg_recvlogical to /dev/null), the floor for every consumer"
-t0=$(now)
-"$pgbin/pg_recvlogical" -d "$S" --slot cu_decode --start --no-loop -o proto_version=1 \
-  -o publication_names=bench_cu --endpos "$end_lsn" -f /dev/null
-cu_decode=$(secs "$t0" "$(now)")
-psql_s -c "SELECT pg_drop_replication_slot('cu_decode')" >/dev/null
+cu_decode=$(bench_decode cu_decode bench_cu "$end_lsn")
 
 log "catch-up 1/2: pgferry sync --copy-mode none --until-caught-up"
 t0=$(now)

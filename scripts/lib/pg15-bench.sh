@@ -94,3 +94,14 @@ CONF
   psql_s() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" "$@"; }
   "$pgbin/psql" -X -q "postgresql://postgres@127.0.0.1:$src_port/postgres" -c "CREATE DATABASE bench"
 }
+
+# bench_decode SLOT PUBLICATION END_LSN: the floor every consumer of a slot shares: pg_recvlogical reads SLOT (pgoutput,
+# PUBLICATION) on $S up to END_LSN into /dev/null; prints the seconds it took, then drops SLOT.
+bench_decode() {
+  local t0
+  t0=$(now)
+  "$pgbin/pg_recvlogical" -d "$S" --slot "$1" --start --no-loop -o proto_version=1 \
+    -o publication_names="$2" --endpos "$3" -f /dev/null
+  secs "$t0" "$(now)"
+  "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" -c "SELECT pg_drop_replication_slot('$1')" >/dev/null
+}

@@ -103,10 +103,10 @@ final class ForeignIndexes implements CopyEnd {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String name = rs.getString(1);
-                        IndexDdl ddl = plan(rs, columns, t, dialect, tt, dialect.indexName(tt, name));
+                        String here = dialect.indexName(tt, name);
+                        IndexDdl ddl = plan(rs, columns, t, dialect, tt, here);
                         if (ddl != null) {
-                            planned.add(new Planned(
-                                    t.name(), tt, name, dialect.indexName(tt, name), rs.getBoolean(2), ddl));
+                            planned.add(new Planned(t.name(), tt, name, here, rs.getBoolean(2), ddl));
                         }
                     }
                 }

@@ -168,15 +168,12 @@ public final class MySqlDialect implements ForeignDialect {
 
     @Override
     public boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
+        return anyRow(
+                connection,
                 "SELECT 1 FROM information_schema.statistics"
-                        + " WHERE table_schema = ? AND table_name = ? AND non_unique = 0 AND index_name <> 'PRIMARY' LIMIT 1")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+                        + " WHERE table_schema = ? AND table_name = ? AND non_unique = 0 AND index_name <> 'PRIMARY' LIMIT 1",
+                table.schema(),
+                table.table());
     }
 
     @Override
@@ -376,26 +373,17 @@ public final class MySqlDialect implements ForeignDialect {
 
     @Override
     public boolean containerExists(Connection c, String schema) throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT 1 FROM information_schema.schemata WHERE schema_name = ?")) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return anyRow(c, "SELECT 1 FROM information_schema.schemata WHERE schema_name = ?", schema);
     }
 
     @Override
     public boolean hasColumn(Connection c, TargetTable table, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns"
-                + " WHERE table_schema = ? AND table_name = ? AND column_name = ?")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            ps.setString(3, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return anyRow(
+                c,
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?",
+                table.schema(),
+                table.table(),
+                name);
     }
 
     @Override
@@ -451,11 +439,20 @@ public final class MySqlDialect implements ForeignDialect {
 
     @Override
     public boolean indexExists(Connection c, TargetTable table, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.statistics"
-                + " WHERE table_schema = ? AND table_name = ? AND index_name = ?")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
-            ps.setString(3, name);
+        return anyRow(
+                c,
+                "SELECT 1 FROM information_schema.statistics WHERE table_schema = ? AND table_name = ? AND index_name = ?",
+                table.schema(),
+                table.table(),
+                name);
+    }
+
+    /** Whether {@code sql}, its parameters bound to {@code values} in order, returns a row. */
+    private static boolean anyRow(Connection c, String sql, String... values) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                ps.setString(i + 1, values[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
