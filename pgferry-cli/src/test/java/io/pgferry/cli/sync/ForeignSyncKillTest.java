@@ -65,6 +65,7 @@ class ForeignSyncKillTest {
                 "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
                 "CREATE TABLE events (kind text, n int)",
                 "ALTER TABLE events REPLICA IDENTITY FULL",
+                "CREATE INDEX accounts_note ON accounts (note, balance)",
                 "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 100000) i",
                 "INSERT INTO events SELECT 'seed', i % 10 FROM generate_series(1, 200) i");
         long seed = new Random().nextLong();
@@ -106,6 +107,9 @@ class ForeignSyncKillTest {
             assertThat(rows(t, "SELECT kind, n FROM events ORDER BY kind, n"))
                     .as("seed %d", seed)
                     .isEqualTo(sourceRows(source, "SELECT kind, n FROM events ORDER BY kind, n"));
+            assertThat(rows(t, indexes(kind)))
+                    .as("indexes built once, whatever the kills")
+                    .containsExactly(kind.equals("sqlite") ? "accounts_accounts_note" : "accounts_note");
         } finally {
             if (t.cleanup() != null) {
                 MariaDbServer.shared().drop(t.cleanup());
@@ -125,6 +129,7 @@ class ForeignSyncKillTest {
         source.execute(
                 "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text)",
                 "CREATE TABLE events (kind text, n int)",
+                "CREATE INDEX accounts_note ON accounts (note, balance)",
                 "INSERT INTO accounts SELECT i, 0, 'start' FROM generate_series(1, 100000) i");
         long seed = new Random().nextLong();
         Random random = new Random(seed);
@@ -180,6 +185,9 @@ class ForeignSyncKillTest {
             assertThat(rows(t, "SELECT id, balance, note FROM accounts ORDER BY id"))
                     .as("seed %d", seed)
                     .isEqualTo(sourceRows(source, "SELECT id, balance, note FROM accounts ORDER BY id"));
+            assertThat(rows(t, indexes(kind)))
+                    .as("indexes built once, whatever the kills")
+                    .containsExactly(kind.equals("sqlite") ? "accounts_accounts_note" : "accounts_note");
             assertThat(rows(t, "SELECT chunk, done_at FROM pgferry_copy_chunk WHERE done_at IS NOT NULL"))
                     .as("the chunks finished before the first kill were not copied again")
                     .containsAll(finished);
@@ -225,6 +233,14 @@ class ForeignSyncKillTest {
         } catch (SQLException e) {
             return -1;
         }
+    }
+
+    /** The secondary indexes at the destination (issue 7: the source's, built once the copy has the rows in). */
+    private static String indexes(String kind) {
+        return kind.equals("sqlite")
+                ? "SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+                : "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE()"
+                        + " AND index_name <> 'PRIMARY' ORDER BY index_name";
     }
 
     private static List<String> rows(Target t, String sql) throws SQLException {
