@@ -3,7 +3,7 @@
 # its PostgreSQL connector writing to the same broker, each from a copy of the same slot, in one run on one machine.
 #
 #   scripts/bench-kafka.sh [--changes N] [--rows N] [--only LIST] [--connect] [--target-options OPTS]
-#                          [--worker KEY=VALUE]...
+#                          [--worker KEY=VALUE]... [--rounds N]
 #
 #   --changes N    changes to deliver, 5 per transaction: 3 updates, 1 insert, 1 delete (default 1000000)
 #   --rows N       rows of the updated table (default 1000000)
@@ -11,10 +11,12 @@
 #                  connect,connect-json,connect-debezium,connect-eos,connect-json-eos,connect-debezium-eos
 #   --connect      the six Kafka Connect runs: pgferry's source connector (records as Structs, and as JSON bytes
 #                  with record.format=json) against Debezium's PostgreSQL connector on one in-JVM Connect worker,
-#                  with exactly-once source support off, then on
+#                  with exactly-once source support off, then on; two rounds unless --rounds says otherwise
 #   --target-options OPTS  more options of pgferry's kafka:// target (opt=value&...; default none)
 #   --worker KEY=VALUE     a Kafka Connect worker setting for the connect runs, the same for both connectors (e.g.
 #                  producer.linger.ms=20); repeat it for more
+#   --rounds N     every run N times (default 1, 2 with --connect), odd rounds in the order above and even ones
+#                  reversed, each run on a copy of the slot of its own; the figures are the means of the rounds
 #   BENCH_KEEP_LOGS=DIR    keeps pgferry's and the server's logs in DIR
 #   BENCH_JAVA_OPTS=...    JVM options of the harness (broker and Debezium; default -Xmx3g)
 #
@@ -29,8 +31,9 @@
 # KafkaProducer, timed until the last change is acknowledged. After each run it reads the topics back and checks
 # every change arrived. With --connect it runs instead pgferry's source connector and Debezium's PostgreSQL connector
 # on Kafka Connect's own in-JVM cluster (one worker), exactly-once source support off then on, each timed from the
-# connector's creation to its last record read (read_committed). It prints seconds, changes/s and pgferry's rate over
-# Debezium's (of the same kind of run). Installs postgresql-15 with
+# connector's creation to its last record read (read_committed), after an untimed warm-up connector has sent
+# 400,000 records through each Connect cluster. It prints seconds, changes/s and pgferry's rate over Debezium's (of
+# the same kind of run). Installs postgresql-15 with
 # apt-get when run as root and it is missing. Leaves nothing behind: the cluster, the broker and the logs live in a
 # temporary folder removed at exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -40,6 +43,7 @@ rows=1000000
 only="exactly-once,at-least-once,debezium"
 target_options=""
 worker=()
+rounds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --changes) changes="$2"; shift 2 ;;
@@ -48,10 +52,15 @@ while [ $# -gt 0 ]; do
     --connect) only="connect,connect-json,connect-debezium,connect-eos,connect-json-eos,connect-debezium-eos"; shift ;;
     --target-options) target_options="$2"; shift 2 ;;
     --worker) worker+=(--worker "$2"); shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "bench-kafka: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+if [ -z "$rounds" ]; then
+  case "$only" in connect*) rounds=2 ;; *) rounds=1 ;; esac
+fi
+case "$rounds" in [1-9]) ;; *) echo "bench-kafka: --rounds takes 1 to 9, not $rounds" >&2; exit 2 ;; esac
 
 bench=bench-kafka
 repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -110,15 +119,23 @@ deletes=$(psql_s -At -c "SELECT $small - count(*) FROM small")
 [ "$inserts" = "$deletes" ] || { log "pgbench: $inserts inserts but $deletes deletes"; exit 1; }
 updates=$((inserts * 3))
 generated=$((inserts * 5))
-# A copy of the template slot for every run: kb_eos, kb_alo, kb_dbz, and kb_<run> for the Kafka Connect runs.
-for run in ${only//,/ }; do
-  case "$run" in
-    exactly-once) slot=kb_eos ;;
-    at-least-once) slot=kb_alo ;;
-    debezium) slot=kb_dbz ;;
-    *) slot="kb_${run//-/_}" ;;
-  esac
-  psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', '$slot')" >/dev/null
+# The changes' dead rows are vacuumed and their dirty pages written now: otherwise autovacuum and a checkpoint ran
+# during the first timed run, whichever tool it was.
+psql_s -c "VACUUM ANALYZE" >/dev/null
+psql_s -c CHECKPOINT >/dev/null
+# A copy of the template slot for every run: kb_eos, kb_alo, kb_dbz, and kb_<run> for the Kafka Connect runs; in
+# round r > 1 the same names with _r<r>.
+for ((round = 1; round <= rounds; round++)); do
+  for run in ${only//,/ }; do
+    case "$run" in
+      exactly-once) slot=kb_eos ;;
+      at-least-once) slot=kb_alo ;;
+      debezium) slot=kb_dbz ;;
+      *) slot="kb_${run//-/_}" ;;
+    esac
+    [ "$round" = 1 ] || slot="${slot}_r$round"
+    psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', '$slot')" >/dev/null
+  done
 done
 psql_s -c "SELECT pg_copy_logical_replication_slot('kb_template', 'kb_decode')" >/dev/null
 psql_s -c "SELECT pg_drop_replication_slot('kb_template')" >/dev/null
@@ -129,16 +146,16 @@ end_lsn=$(psql_s -At -c "SELECT pg_current_wal_insert_lsn()")
 log "decoding alone (pg_recvlogical to /dev/null), the floor for every consumer"
 decode=$(bench_decode kb_decode bench_kafka "$end_lsn")
 
-log "running the harness: $generated changes, runs $only"
+log "running the harness: $generated changes, runs $only, $rounds round(s)"
 # shellcheck disable=SC2086
 java ${BENCH_JAVA_OPTS:--Xmx3g} -Djava.io.tmpdir="$work" -jar "$harness" --source "$S" --publication bench_kafka \
   --slot-exactly-once kb_eos --slot-at-least-once kb_alo --slot-debezium kb_dbz \
   --expect "public.big:u:$updates" --expect "public.tiny:c:$inserts" --expect "public.small:d:$deletes" \
-  --pgferry "$repo/pgferry" --target-options "$target_options" --log-dir "$work" --only "$only" "${worker[@]}" >"$work/result.txt" || \
+  --pgferry "$repo/pgferry" --target-options "$target_options" --log-dir "$work" --only "$only" --rounds "$rounds" "${worker[@]}" >"$work/result.txt" || \
   { log "the harness exited with status $?"; exit 1; }
 
 echo
 echo "pgferry Kafka benchmark: PostgreSQL $("$pgbin/postgres" -V | awk '{print $3}'), $(nproc) cores, $generated changes ($inserts transactions of 5), big $rows rows"
 cat "$work/result.txt"
-printf '  %-46s %8s %10s\n' "(decoding alone: pg_recvlogical to /dev/null)" "$decode" \
+printf '  %-60s %8s %10s\n' "(decoding alone: pg_recvlogical to /dev/null)" "$decode" \
   "$(python3 -c "print(int($generated / $decode))")"

@@ -87,7 +87,7 @@ bench_logical_source() {
 wal_level = logical
 max_wal_size = 16GB
 shared_buffers = 512MB
-max_replication_slots = 10
+max_replication_slots = 32
 max_wal_senders = 10
 CONF
   S="postgresql://postgres@127.0.0.1:$src_port/bench"

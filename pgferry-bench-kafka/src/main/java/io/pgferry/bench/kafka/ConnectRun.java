@@ -34,7 +34,8 @@ final class ConnectRun {
      * Kafka Connect with one worker, exactly-once source support enabled or not; {@code settings} are more worker
      * settings, the same for every connector on it.
      */
-    static EmbeddedConnectCluster cluster(boolean exactlyOnce, Map<String, String> settings) {
+    static EmbeddedConnectCluster cluster(boolean exactlyOnce, Map<String, String> settings, long warmUpRecords)
+            throws Exception {
         Map<String, String> worker = new HashMap<>();
         worker.put("exactly.once.source.support", exactlyOnce ? "enabled" : "disabled");
         worker.put("offset.flush.interval.ms", "10000");
@@ -51,7 +52,21 @@ final class ConnectRun {
                 .maskExitProcedures(true)
                 .build();
         c.start();
+        warmUp(c, warmUpRecords);
         return c;
+    }
+
+    /**
+     * Runs {@link WarmUpConnector} with {@code records} records through the converters both connectors use, untimed,
+     * and waits until they are read: whichever connector runs first on the cluster then finds Connect's send path,
+     * JsonConverter, the producer and the broker compiled, as the one after it does.
+     */
+    private static void warmUp(EmbeddedConnectCluster c, long records) throws Exception {
+        Map<String, String> config = common("warm_up", false);
+        config.put("connector.class", WarmUpConnector.class.getName());
+        config.put(WarmUpConnector.TOPIC, "warm_up.public.warm");
+        config.put(WarmUpConnector.RECORDS, Long.toString(records));
+        run(c, "warm_up", config, "warm_up", records, Duration.ofMinutes(10));
     }
 
     /** pgferry's source connector for {@code slot}, its topics under {@code prefix}. */

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,10 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  * exactly-once source support off and on ({@link ConnectRun}); each pgferry run is compared with Debezium's of the same
  * kind.
  *
+ * <p>With {@code --rounds N} every run is made N times, even rounds in reverse order and each run on a slot copy of
+ * its own, and the figures are the means: on Kafka Connect the order of the runs moved each tool's time by up to a
+ * factor of two, whichever ran first being the slower.
+ *
  * <p>The broker is a single-node KRaft broker started in this JVM ({@link KafkaBroker}) unless {@code --bootstrap}
  * names one. The source, the publication and the slots are set up by {@code scripts/bench-kafka.sh}, which runs this.
  * Row values are never read or printed.
@@ -56,6 +61,9 @@ public final class KafkaBenchmark {
 
     /** One run's figures; {@code baseline} the run it is compared with, null for a baseline. */
     private record Result(String run, String name, double seconds, long recordsRead, long repeated, String baseline) {}
+
+    /** Records of the untimed run that warms each Connect cluster up (fewer if the runs have fewer). */
+    private static final long WARM_UP_RECORDS = 400_000;
 
     /** Kafka Connect clusters of this run, by whether exactly-once source support is on; started on first use. */
     private final Map<Boolean, EmbeddedConnectCluster> clusters = new HashMap<>();
@@ -121,82 +129,22 @@ public final class KafkaBenchmark {
         // Prefixes of their own for every invocation, so topics of an earlier run on an external broker do not count.
         String id = Long.toString(System.currentTimeMillis() / 1000 % 1_000_000_000L, 36);
         Options.Expected expected = options.expected();
+        List<String> order =
+                Options.RUNS.stream().filter(options.only()::contains).toList();
         List<Result> results = new ArrayList<>();
-        int total = options.only().size();
+        int total = order.size() * options.rounds();
         int n = 0;
-        for (String runName : Options.RUNS) {
-            if (!options.only().contains(runName)) {
-                continue;
+        for (int round = 1; round <= options.rounds(); round++) {
+            // Odd rounds in the usual order, even ones reversed: what the first run of a round pays (or the one after
+            // it gains) falls on each tool in turn.
+            List<String> runs = new ArrayList<>(order);
+            if (round % 2 == 0) {
+                Collections.reverse(runs);
             }
-            n++;
-            String prefix;
-            String label;
-            double seconds;
-            String baseline = runName.equals("debezium") || runName.startsWith("connect-debezium") ? null : "debezium";
-            String reading = bootstrap;
-            switch (runName) {
-                case "exactly-once" -> {
-                    prefix = "pgf_eos_" + id;
-                    label = "pgferry sync, exactly-once";
-                    progress(n, total, label);
-                    seconds = PgferryRun.run(
-                            options,
-                            bootstrap,
-                            options.slotExactlyOnce(),
-                            prefix,
-                            false,
-                            options.logDir().resolve("pgferry-exactly-once.log"));
-                }
-                case "at-least-once" -> {
-                    prefix = "pgf_alo_" + id;
-                    label = "pgferry sync, at-least-once";
-                    progress(n, total, label);
-                    seconds = PgferryRun.run(
-                            options,
-                            bootstrap,
-                            options.slotAtLeastOnce(),
-                            prefix,
-                            true,
-                            options.logDir().resolve("pgferry-at-least-once.log"));
-                }
-                case "connect",
-                        "connect-json",
-                        "connect-debezium",
-                        "connect-eos",
-                        "connect-json-eos",
-                        "connect-debezium-eos" -> {
-                    boolean eos = runName.endsWith("eos");
-                    boolean dbz = runName.contains("debezium");
-                    boolean json = runName.contains("json");
-                    prefix = runName.replace('-', '_') + "_" + id;
-                    label = (dbz ? "Debezium " + DebeziumRun.version() : "pgferry") + " connector"
-                            + (json ? " (record.format=json)" : "") + ", Connect" + (eos ? ", exactly-once" : "");
-                    progress(n, total, label);
-                    EmbeddedConnectCluster cluster =
-                            clusters.computeIfAbsent(eos, e -> ConnectRun.cluster(e, options.workerProperties()));
-                    String slot = Options.connectSlot(runName);
-                    Map<String, String> config = dbz
-                            ? ConnectRun.debezium(options, slot, prefix, eos)
-                            : ConnectRun.pgferry(options, slot, prefix, eos, json);
-                    seconds = ConnectRun.run(cluster, prefix, config, prefix, expected.records(), options.timeout());
-                    reading = cluster.kafka().bootstrapServers();
-                    if (!dbz) {
-                        baseline = eos ? "connect-debezium-eos" : "connect-debezium";
-                    }
-                }
-                default -> {
-                    prefix = "dbz_" + id;
-                    label = "Debezium " + DebeziumRun.version() + " embedded + KafkaProducer";
-                    progress(n, total, label);
-                    seconds = DebeziumRun.run(options, bootstrap, options.slotDebezium(), prefix);
-                }
+            for (String runName : runs) {
+                results.add(runOnce(runName, round, ++n, total, id, bootstrap));
             }
-            err.printf(Locale.ROOT, "bench-kafka:   %.2f s; reading topics %s.* back%n", seconds, prefix);
-            TopicCounts counts = TopicCounts.read(reading, prefix, options.timeout());
-            long repeated = counts.check(expected, runName.equals("exactly-once") || runName.endsWith("eos"), label);
-            results.add(new Result(runName, label, seconds, counts.total(), repeated, baseline));
         }
-
         for (EmbeddedConnectCluster c : clusters.values()) {
             c.stop();
         }
@@ -216,25 +164,123 @@ public final class KafkaBenchmark {
                 + " record acknowledged; on Kafka Connect, from the connector's creation to its last record read;");
         out.println("ratio = pgferry changes/s / Debezium changes/s (the same kind of run: engine, Connect, Connect"
                 + " exactly-once); read back = records in the topics afterwards (read_committed), all checked");
-        out.printf(Locale.ROOT, "  %-46s %8s %10s %7s  %s%n", "run", "seconds", "changes/s", "ratio", "read back");
-        for (Result r : results) {
-            Result base = results.stream()
-                    .filter(b -> b.run().equals(r.baseline()))
-                    .findFirst()
-                    .orElse(null);
-            String ratio = r.baseline() == null
+        if (options.rounds() > 1) {
+            out.println(
+                    "seconds: the mean of the rounds (each run's own in brackets; even rounds ran in reverse order)");
+        }
+        out.printf(Locale.ROOT, "  %-60s %8s %10s %7s  %s%n", "run", "seconds", "changes/s", "ratio", "read back");
+        for (String run : order) {
+            List<Result> mine = of(results, run);
+            Result first = mine.get(0);
+            double seconds = mean(mine);
+            List<Result> base = of(results, first.baseline());
+            String ratio = first.baseline() == null
                     ? "1.00"
-                    : base == null ? "-" : String.format(Locale.ROOT, "%.2f", base.seconds() / r.seconds());
+                    : base.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f", mean(base) / seconds);
+            long repeated = mine.stream().mapToLong(Result::repeated).sum();
+            StringBuilder each = new StringBuilder();
+            for (Result r : mine) {
+                each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", r.seconds()));
+            }
             out.printf(
                     Locale.ROOT,
-                    "  %-46s %8.2f %10d %7s  %d%s%n",
-                    r.name(),
-                    r.seconds(),
-                    Math.round(changes / r.seconds()),
+                    "  %-60s %8.2f %10d %7s  %d%s%s%n",
+                    first.name(),
+                    seconds,
+                    Math.round(changes / seconds),
                     ratio,
-                    r.recordsRead(),
-                    r.repeated() > 0 ? " (" + r.repeated() + " repeated)" : " (exact)");
+                    first.recordsRead(),
+                    repeated > 0 ? " (" + repeated + " repeated)" : " (exact)",
+                    mine.size() > 1 ? "  [" + each + "]" : "");
         }
+    }
+
+    private static List<Result> of(List<Result> results, String run) {
+        return results.stream().filter(r -> r.run().equals(run)).toList();
+    }
+
+    private static double mean(List<Result> results) {
+        return results.stream().mapToDouble(Result::seconds).average().orElseThrow();
+    }
+
+    /** Run {@code runName} of round {@code round}, the {@code n}th of {@code total}: its figures, read back. */
+    private Result runOnce(String runName, int round, int n, int total, String id, String bootstrap) throws Exception {
+        Options.Expected expected = options.expected();
+        String suffix = round == 1 ? "" : "_r" + round;
+        String prefix;
+        String label;
+        double seconds;
+        String baseline = runName.equals("debezium") || runName.startsWith("connect-debezium") ? null : "debezium";
+        String reading = bootstrap;
+        switch (runName) {
+            case "exactly-once", "at-least-once" -> {
+                boolean eos = runName.equals("exactly-once");
+                prefix = (eos ? "pgf_eos_" : "pgf_alo_") + id + suffix;
+                label = "pgferry sync, " + runName;
+                progress(n, total, label);
+                seconds = PgferryRun.run(
+                        options,
+                        bootstrap,
+                        Options.inRound(eos ? options.slotExactlyOnce() : options.slotAtLeastOnce(), round),
+                        prefix,
+                        !eos,
+                        options.logDir().resolve("pgferry-" + runName + suffix + ".log"));
+            }
+            case "connect",
+                    "connect-json",
+                    "connect-debezium",
+                    "connect-eos",
+                    "connect-json-eos",
+                    "connect-debezium-eos" -> {
+                boolean eos = runName.endsWith("eos");
+                boolean dbz = runName.contains("debezium");
+                boolean json = runName.contains("json");
+                prefix = runName.replace('-', '_') + "_" + id + suffix;
+                label = (dbz ? "Debezium " + DebeziumRun.version() : "pgferry") + " connector"
+                        + (json ? " (record.format=json)" : "") + ", Connect" + (eos ? ", exactly-once" : "");
+                progress(n, total, label);
+                EmbeddedConnectCluster cluster = connect(eos);
+                String slot = Options.inRound(Options.connectSlot(runName), round);
+                Map<String, String> config = dbz
+                        ? ConnectRun.debezium(options, slot, prefix, eos)
+                        : ConnectRun.pgferry(options, slot, prefix, eos, json);
+                seconds = ConnectRun.run(cluster, prefix, config, prefix, expected.records(), options.timeout());
+                reading = cluster.kafka().bootstrapServers();
+                if (!dbz) {
+                    baseline = eos ? "connect-debezium-eos" : "connect-debezium";
+                }
+            }
+            default -> {
+                prefix = "dbz_" + id + suffix;
+                label = "Debezium " + DebeziumRun.version() + " embedded + KafkaProducer";
+                progress(n, total, label);
+                seconds = DebeziumRun.run(options, bootstrap, Options.inRound(options.slotDebezium(), round), prefix);
+            }
+        }
+        err.printf(Locale.ROOT, "bench-kafka:   %.2f s; reading topics %s.* back%n", seconds, prefix);
+        TopicCounts counts = TopicCounts.read(reading, prefix, options.timeout());
+        long repeated = counts.check(expected, runName.equals("exactly-once") || runName.endsWith("eos"), label);
+        return new Result(runName, label, seconds, counts.total(), repeated, baseline);
+    }
+
+    /**
+     * The Connect cluster with exactly-once source support on or off, started and warmed up on first use (see {@link
+     * ConnectRun#cluster}).
+     */
+    private EmbeddedConnectCluster connect(boolean eos) throws Exception {
+        EmbeddedConnectCluster cluster = clusters.get(eos);
+        if (cluster == null) {
+            long warmUp = Math.min(options.expected().records(), WARM_UP_RECORDS);
+            err.printf(
+                    Locale.ROOT,
+                    "bench-kafka: starting Kafka Connect (exactly-once source support %s), warming it up with %d"
+                            + " records%n",
+                    eos ? "on" : "off",
+                    warmUp);
+            cluster = ConnectRun.cluster(eos, options.workerProperties(), warmUp);
+            clusters.put(eos, cluster);
+        }
+        return cluster;
     }
 
     private void progress(int n, int total, String label) {

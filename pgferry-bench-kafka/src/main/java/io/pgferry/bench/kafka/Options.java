@@ -22,6 +22,7 @@ record Options(
         String bootstrap,
         Duration timeout,
         Set<String> only,
+        int rounds,
         Map<String, String> debeziumProperties,
         Map<String, String> workerProperties) {
 
@@ -43,6 +44,8 @@ record Options(
                                            connect,connect-json,connect-debezium,connect-eos,connect-json-eos,
                                            connect-debezium-eos (the source connectors on Kafka Connect, each on
                                            slot kb_<run with _ for ->; -json: pgferry's record.format=json)
+              --rounds N                   every run N times, in the order above in odd rounds and reversed in even
+                                           ones; round r > 1 reads slot <the run's slot>_r<r> (default 1)
               --debezium KEY=VALUE         a Debezium engine or connector setting, overriding the benchmark's
               --worker KEY=VALUE           a Kafka Connect worker setting for the connect runs (both connectors'),
                                            e.g. producer.linger.ms=20
@@ -65,6 +68,11 @@ record Options(
     /** The slot of a Kafka Connect run: kb_ and the run's name with _ for -. */
     static String connectSlot(String run) {
         return "kb_" + run.replace('-', '_');
+    }
+
+    /** The slot {@code slot} of the first round is in round {@code round}: every round reads a copy of its own. */
+    static String inRound(String slot, int round) {
+        return round == 1 ? slot : slot + "_r" + round;
     }
 
     /** Events each run must deliver: per table ({@code schema.table}), per op ({@code c}, {@code u}, {@code d}). */
@@ -112,6 +120,7 @@ record Options(
         String bootstrap = null;
         Duration timeout = Duration.ofMinutes(120);
         Set<String> only = new LinkedHashSet<>(DEFAULT_RUNS);
+        int rounds = 1;
         Map<String, String> debezium = new LinkedHashMap<>();
         Map<String, String> worker = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -149,6 +158,12 @@ record Options(
                         throw new UsageException("--only takes a list of " + String.join(",", RUNS) + ", not " + v);
                     }
                 }
+                case "--rounds" -> {
+                    rounds = (int) number(a, v);
+                    if (rounds < 1 || rounds > 9) {
+                        throw new UsageException("--rounds takes 1 to 9, not " + v);
+                    }
+                }
                 case "--debezium" -> keyValue(a, v, debezium);
                 case "--worker" -> keyValue(a, v, worker);
                 default -> throw new UsageException("unknown argument " + a);
@@ -170,6 +185,7 @@ record Options(
                 bootstrap,
                 timeout,
                 only,
+                rounds,
                 debezium,
                 worker);
     }
