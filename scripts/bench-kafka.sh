@@ -18,7 +18,8 @@
 #   --rounds N     every run N times (default 1, 2 with --connect), odd rounds in the order above and even ones
 #                  reversed, each run on a copy of the slot of its own; the figures are the means of the rounds
 #   BENCH_KEEP_LOGS=DIR    keeps pgferry's and the server's logs in DIR
-#   BENCH_JAVA_OPTS=...    JVM options of the harness (broker and Debezium; default -Xmx3g)
+#   BENCH_JAVA_OPTS=...    JVM options of the harness (its broker and Kafka Connect) and of Debezium's JVM
+#                          (default -Xmx3g)
 #
 # The source is a PostgreSQL 15 cluster (wal_level = logical) with three tables and one publication. A template
 # pgoutput slot is made before pgbench generates the changes and copied three times with
@@ -28,7 +29,8 @@
 # KRaft broker in its JVM and runs: `pgferry sync --copy-mode none --until-caught-up` with the default exactly-once
 # delivery and with delivery=at-least-once, each timed from start to exit; then Debezium's embedded engine (pgoutput,
 # the same publication, snapshot.mode=no_data, offsets in memory) handing its records to an idempotent acks=all
-# KafkaProducer, timed until the last change is acknowledged. After each run it reads the topics back and checks
+# KafkaProducer, in a JVM of its own started for the run (as each pgferry run is), timed from its start until the last
+# change is acknowledged. After each run it reads the topics back and checks
 # every change arrived. With --connect it runs instead pgferry's source connector and Debezium's PostgreSQL connector
 # on Kafka Connect's own in-JVM cluster (one worker), exactly-once source support off then on, each timed from the
 # connector's creation to its last record read (read_committed), after an untimed warm-up connector has sent
@@ -53,7 +55,7 @@ while [ $# -gt 0 ]; do
     --target-options) target_options="$2"; shift 2 ;;
     --worker) worker+=(--worker "$2"); shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "bench-kafka: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

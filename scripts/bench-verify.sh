@@ -98,6 +98,24 @@ if part sweep; then
   }
   t_pgferry=$(time_best sweep)
 
+  # Two floors of pgferry's sweep, each one parallel query as count(*) is: the canonical row hash of every row
+  # (syncguard version 3's expression for t, columns by name; RowHashes), summed without buckets, which is what any
+  # method must spend that hashes every column in SQL; and the rows grouped into the same buckets, counted, without
+  # hashes. The first is checked against the catalog the sweep just made: both sums must agree modulo 2^64.
+  rowhash="COALESCE(hashint4extended(r.a, 1), -1) # COALESCE(hashtextextended(r.b, 2), -2)
+    # COALESCE(timestamp_hash_extended(timezone('UTC', r.c), 3), -3) # COALESCE(hash_numeric_extended(r.d, 4), -4)
+    # COALESCE(hashint8extended(r.id, 5), -5)"
+  hashsum="SELECT mod(mod(sum($rowhash), 18446744073709551616) + 18446744073709551616, 18446744073709551616) FROM t r"
+  catalog="SELECT mod(mod(sum(bucket_hash), 18446744073709551616) + 18446744073709551616, 18446744073709551616)
+    FROM syncguard.bucket_catalog"
+  if [ "$(psql_p -At -c "$hashsum")" != "$(psql_p -At -c "$catalog")" ]; then
+    log "the row hash of the floor query is not the sweep's (RowHashes changed?): fix rowhash in $0"
+    exit 1
+  fi
+  log "sweep floors: the row hashes alone, summed; the rows grouped into buckets alone, counted"
+  t_hashes=$(time_best psql_p -At -c "$hashsum")
+  t_grouping=$(time_best psql_p -At -c "SELECT count(*) FROM (SELECT id / 1000, count(*) FROM t GROUP BY 1) g")
+
   log "sweep 3/4: data-diff's checksum query (count and sum of a 48-bit md5 slice per segment, one query)"
   datadiff="SELECT id / 1000 AS segment, count(*), sum(('x' || substr(md5(concat(id, a, b, c, d)), 21))::bit(48)::bigint) FROM t GROUP BY 1"
   t_datadiff=$(time_best psql_p -At -c "$datadiff")
@@ -117,6 +135,8 @@ PY
 full sweep of the table                          seconds   ratio
   count(*)                                        $(printf '%7s' "$t_count")   $(ratio "$t_pgferry" "$t_count")x  pgferry / count(*)   (target <= 3)
   pgferry guard run --once                        $(printf '%7s' "$t_pgferry")
+    floor: the row hashes alone, no buckets       $(printf '%7s' "$t_hashes")   $(ratio "$t_hashes" "$t_count")x  count(*)
+    floor: the buckets alone, no hashes           $(printf '%7s' "$t_grouping")   $(ratio "$t_grouping" "$t_count")x  count(*)
   data-diff checksum query                        $(printf '%7s' "$t_datadiff")   $(ratio "$t_datadiff" "$t_pgferry")x  data-diff / pgferry (target >= 1)
   pg-sync-guard per-bucket query ($buckets)     $(printf '%7s' "$t_seed")   $(ratio "$t_seed" "$t_pgferry")x  seed / pgferry      (target >= 2)
 REPORT

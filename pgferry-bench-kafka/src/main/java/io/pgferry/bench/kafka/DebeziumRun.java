@@ -3,7 +3,19 @@ package io.pgferry.bench.kafka;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.JsonByteArray;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,10 +52,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * pgferry writes by default. Topics are {@code <prefix>.<schema>.<table>}, created on first use with the broker's
  * defaults, as pgferry creates them.
  *
- * <p>Timed from just before the engine is built until the batch that completes the expected number of records is
- * acknowledged; stopping the engine afterwards is not timed.
+ * <p>The engine runs in a JVM of its own, started for the run as each pgferry run is: in the harness's JVM, which its
+ * broker and the runs before had warmed up, Debezium's second run of a round was 27 % faster than its first (32.75 s,
+ * then 23.94 s), a gain pgferry's runs, each a new process, never had. Timed from just before the child JVM starts
+ * until it reports that the batch completing the expected number of records is acknowledged; stopping the engine
+ * afterwards is not timed.
  */
 final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byte[], byte[]>>, AutoCloseable {
+    /** What the child prints on standard output, alone on a line, once the last record is acknowledged. */
+    private static final String DELIVERED = "delivered";
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final Admin admin;
     private final Set<String> topics = new HashSet<>();
@@ -112,17 +130,90 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
 
     /**
      * Streams the slot into Kafka until {@code expected.records()} records (changes and tombstones) are acknowledged,
-     * then stops the engine.
+     * in a child JVM (the {@link #main} of this class) that gets this JVM's options; its log goes to {@code log}.
      *
-     * @return the wall time in seconds
+     * @return the wall time in seconds, from before the child starts until it reports the last record acknowledged
      */
-    static double run(Options options, String bootstrap, String slot, String prefix) throws Exception {
-        long deadline = System.nanoTime() + options.timeout().toNanos();
+    static double run(Options options, String bootstrap, String slot, String prefix, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            // A recording or an agent of the harness's would write to the same files from two JVMs.
+            if (!arg.startsWith("-XX:StartFlightRecording")
+                    && !arg.startsWith("-agent")
+                    && !arg.startsWith("-javaagent")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                DebeziumRun.class.getName(),
+                bootstrap,
+                Long.toString(options.expected().records()),
+                Long.toString(options.timeout().toSeconds())));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        Thread reaper = new Thread(p::destroyForcibly, "bench-kafka-debezium-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                // On standard input rather than the command line: the settings may hold the source's password.
+                settings(options, bootstrap, slot, prefix).store(in, null);
+            }
+            String line;
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                line = out.readLine();
+            }
+            long t1 = System.nanoTime();
+            if (!p.waitFor(options.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IOException("Debezium's JVM did not stop within "
+                        + options.timeout().toMinutes() + " minutes of its last record; killed it (see " + log + ")");
+            }
+            if (!DELIVERED.equals(line) || p.exitValue() != 0) {
+                throw new IOException("Debezium's JVM exited with " + p.exitValue() + ":\n" + tail(log));
+            }
+            return (t1 - t0) / 1e9;
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        }
+    }
+
+    /**
+     * The child JVM of {@link #run}: {@code BOOTSTRAP RECORDS TIMEOUT_SECONDS}, the engine's settings on standard input
+     * (as {@link Properties#store}). Prints {@link #DELIVERED} once the records are acknowledged, then stops the engine
+     * and exits 0; exits 1 with the cause on standard error otherwise.
+     */
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        // Standard output carries the one line the harness waits for; what libraries print goes to standard error.
+        System.setOut(System.err);
+        try {
+            Properties settings = new Properties();
+            settings.load(System.in);
+            deliver(settings, args[0], Long.parseLong(args[1]), Duration.ofSeconds(Long.parseLong(args[2])), out);
+        } catch (Exception | Error e) {
+            System.err.println("Debezium run failed: " + e);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void deliver(
+            Properties settings, String bootstrap, long expectedRecords, Duration timeout, PrintStream out)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-debezium-engine"));
-        try (DebeziumRun run = new DebeziumRun(bootstrap, options.expected().records())) {
-            long t0 = System.nanoTime();
+        try (DebeziumRun run = new DebeziumRun(bootstrap, expectedRecords)) {
             DebeziumEngine<ChangeEvent<byte[], byte[]>> engine = DebeziumEngine.create(JsonByteArray.class)
-                    .using(settings(options, bootstrap, slot, prefix))
+                    .using(settings)
                     .notifying(run)
                     .using((success, message, error) -> {
                         if (run.doneNanos == 0) {
@@ -139,15 +230,14 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
             try {
                 executor.execute(engine);
                 if (!run.done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-                    throw new TimeoutException(
-                            "Debezium delivered " + run.delivered.get() + " of " + run.expectedRecords
-                                    + " records within " + options.timeout().toMinutes() + " minutes");
+                    throw new TimeoutException("Debezium delivered " + run.delivered.get() + " of "
+                            + run.expectedRecords + " records within " + timeout.toMinutes() + " minutes");
                 }
                 if (run.doneNanos == 0) {
                     Throwable f = run.failure.get();
                     throw new IllegalStateException("Debezium failed: " + f, f);
                 }
-                return (run.doneNanos - t0) / 1e9;
+                out.println(DELIVERED);
             } finally {
                 engine.close();
                 executor.shutdown();
@@ -156,6 +246,12 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
                 }
             }
         }
+    }
+
+    /** The last lines of the child's log (Debezium's and Kafka's messages at INFO and above, no row values). */
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 
     @Override

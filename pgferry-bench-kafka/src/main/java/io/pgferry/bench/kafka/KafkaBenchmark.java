@@ -31,8 +31,8 @@ import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
  *   <li>the same with {@code delivery=at-least-once} (an idempotent producer, no transactions);
  *   <li>Debezium's embedded engine with its PostgreSQL connector (pgoutput, the same publication, no snapshot,
  *       offsets in memory) handing its records to an idempotent {@code acks=all} KafkaProducer, batch by batch as
- *       Debezium Server's Kafka sink does, timed from building the engine until the expected number of records is
- *       acknowledged ({@link DebeziumRun}).
+ *       Debezium Server's Kafka sink does, in a child JVM timed from its start until the expected number of records
+ *       is acknowledged, JVM start-up included as in pgferry's runs ({@link DebeziumRun}).
  * </ol>
  *
  * <p>What is measured is wall time and changes per second (change events: inserts, updates, deletes; the tombstone
@@ -160,8 +160,9 @@ public final class KafkaBenchmark {
                 broker,
                 AppInfoParser.getVersion(),
                 Runtime.getRuntime().availableProcessors());
-        out.println("seconds: pgferry's whole command (JVM start included), Debezium's engine from build to the last"
-                + " record acknowledged; on Kafka Connect, from the connector's creation to its last record read;");
+        out.println("seconds: pgferry's whole command, Debezium's JVM from its start to the last record acknowledged"
+                + " (both a new JVM each run); on Kafka Connect, from the connector's creation to its last record"
+                + " read;");
         out.println("ratio = pgferry changes/s / Debezium changes/s (the same kind of run: engine, Connect, Connect"
                 + " exactly-once); read back = records in the topics afterwards (read_committed), all checked");
         if (options.rounds() > 1) {
@@ -254,7 +255,12 @@ public final class KafkaBenchmark {
                 prefix = "dbz_" + id + suffix;
                 label = "Debezium " + DebeziumRun.version() + " embedded + KafkaProducer";
                 progress(n, total, label);
-                seconds = DebeziumRun.run(options, bootstrap, Options.inRound(options.slotDebezium(), round), prefix);
+                seconds = DebeziumRun.run(
+                        options,
+                        bootstrap,
+                        Options.inRound(options.slotDebezium(), round),
+                        prefix,
+                        options.logDir().resolve("debezium" + suffix + ".log"));
             }
         }
         err.printf(Locale.ROOT, "bench-kafka:   %.2f s; reading topics %s.* back%n", seconds, prefix);
