@@ -160,9 +160,14 @@ public final class KafkaBenchmark {
                 broker,
                 AppInfoParser.getVersion(),
                 Runtime.getRuntime().availableProcessors());
-        out.println("seconds: pgferry's whole command, Debezium's JVM from its start to the last record acknowledged"
-                + " (both a new JVM each run); on Kafka Connect, from the connector's creation to its last record"
-                + " read;");
+        boolean onConnect = order.stream().anyMatch(r -> r.startsWith("connect"));
+        boolean direct = order.stream().anyMatch(r -> !r.startsWith("connect"));
+        out.println("seconds: "
+                + (direct
+                        ? "pgferry's whole command, Debezium's JVM from its start to the last record acknowledged"
+                                + " (both a new JVM each run)" + (onConnect ? "; " : ";")
+                        : "")
+                + (onConnect ? "on Kafka Connect, from the connector's creation to its last record read;" : ""));
         out.println("ratio = pgferry changes/s / Debezium changes/s (the same kind of run: engine, Connect, Connect"
                 + " exactly-once); read back = records in the topics afterwards (read_committed), all checked");
         if (options.rounds() > 1) {
