@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,7 +173,7 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
                         + options.timeout().toMinutes() + " minutes of its last record; killed it (see " + log + ")");
             }
             if (!DELIVERED.equals(line) || p.exitValue() != 0) {
-                throw new IOException("Debezium's JVM exited with " + p.exitValue() + ":\n" + tail(log));
+                throw new IOException("Debezium's JVM exited with " + p.exitValue() + ":\n" + PgferryRun.tail(log));
             }
             return (t1 - t0) / 1e9;
         } finally {
@@ -246,12 +245,6 @@ final class DebeziumRun implements DebeziumEngine.ChangeConsumer<ChangeEvent<byt
                 }
             }
         }
-    }
-
-    /** The last lines of the child's log (Debezium's and Kafka's messages at INFO and above, no row values). */
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
 
     @Override

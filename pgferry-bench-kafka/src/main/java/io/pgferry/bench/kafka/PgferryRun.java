@@ -73,8 +73,8 @@ final class PgferryRun {
         p.destroyForcibly();
     }
 
-    /** The last lines of the log (pgferry's own messages, which never quote row values). */
-    private static String tail(Path log) throws IOException {
+    /** The last lines of a run's log (pgferry's, Debezium's and Kafka's own messages, which quote no row values). */
+    static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
     }
