@@ -225,10 +225,16 @@ log "catch-up 0/2: decoding alone (pg_recvlogical to /dev/null), the floor for e
 cu_decode=$(bench_decode cu_decode bench_cu "$end_lsn")
 
 log "catch-up 1/2: pgferry sync --copy-mode none --until-caught-up"
+cluster_settle src; cluster_settle dst
+cpu_src0=$(cluster_cpu src); cpu_dst0=$(cluster_cpu dst); children_cpu cpu_jvm0
 t0=$(now)
 JAVA_OPTS="${CATCHUP_JAVA_OPTS:-${JAVA_OPTS:-}}" pgferry sync --source "$S" --target "$T" --copy-mode none --until-caught-up --slot cu_pgferry --verbose \
   --publication bench_cu >"$work/pgferry-catchup.log" 2>&1 || { cat "$work/pgferry-catchup.log" >&2; exit 1; }
 cu_pgferry=$(secs "$t0" "$(now)")
+children_cpu cpu_jvm1
+cluster_settle src; cluster_settle dst
+pg_cpu_src=$(secs "$cpu_src0" "$(cluster_cpu src)"); pg_cpu_dst=$(secs "$cpu_dst0" "$(cluster_cpu dst)")
+pg_cpu_jvm=$(secs "$cpu_jvm0" "$cpu_jvm1")
 
 log "catch-up 2/2: native subscription on a copy of the slot"
 t0=$(now)
@@ -237,6 +243,9 @@ until [ "$("$pgbin/psql" -X -At "$T2" -c "SELECT coalesce(bool_and(remote_lsn >=
   sleep 0.1
 done
 cu_native=$(secs "$t0" "$(now)")
+# Both of the subscription's processes keep running (for the lag test): their CPU is read from them.
+nat_cpu_dst=$(pid_cpu "$("$pgbin/psql" -X -At "$T2" -c "SELECT pid FROM pg_stat_subscription WHERE subname = 'cu_native' AND relid IS NULL")")
+nat_cpu_src=$(pid_cpu "$(psql_s -At -c "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'cu_native'")")
 for t in big mid small tiny; do
   a=$(psql_t -At -c "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM $t t")
   b=$("$pgbin/psql" -X -At "$T2" -c "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM $t t")
@@ -278,6 +287,20 @@ printf '  %-42s %8s %10s %8s\n' consumer seconds changes/s ratio
 printf '  %-42s %8s %10s %8s\n' "pgferry sync --copy-mode none" "$cu_pgferry" "$(python3 -c "print(int($generated / $cu_pgferry))")" "$(ratio "$cu_native" "$cu_pgferry")"
 printf '  %-42s %8s %10s %8s\n' "native subscription" "$cu_native" "$(python3 -c "print(int($generated / $cu_native))")" "1.00"
 printf '  %-42s %8s %10s %8s\n' "(decoding alone: pg_recvlogical)" "$cu_decode" "$(python3 -c "print(int($generated / $cu_decode))")" "-"
+cores=$(nproc)
+pg_cpu=$(python3 -c "print(f'{$pg_cpu_src + $pg_cpu_dst + $pg_cpu_jvm:.2f}')")
+nat_cpu=$(python3 -c "print(f'{$nat_cpu_src + $nat_cpu_dst:.2f}')")
+# Neither consumer can finish sooner than its processes' CPU shared by the cores, nor than its target side, where one
+# process (pgferry's apply backend, the subscription's apply worker) does the work in order.
+pg_floor=$(python3 -c "print(f'{max($pg_cpu / $cores, $pg_cpu_dst):.2f}')")
+nat_floor=$(python3 -c "print(f'{max($nat_cpu / $cores, $nat_cpu_dst):.2f}')")
+echo
+echo "CPU seconds of the catch-up (floor = the larger of the sum / $cores cores and the target's; best = native's time / pgferry's floor)"
+printf '  %-42s %8s %8s %8s %8s %8s %8s\n' consumer source target pgferry sum floor best
+printf '  %-42s %8s %8s %8s %8s %8s %8s\n' "pgferry sync (walsender, backends, JVM)" "$pg_cpu_src" "$pg_cpu_dst" "$pg_cpu_jvm" \
+  "$pg_cpu" "$pg_floor" "$(ratio "$cu_native" "$pg_floor")"
+printf '  %-42s %8s %8s %8s %8s %8s %8s\n' "native subscription (walsender, worker)" "$nat_cpu_src" "$nat_cpu_dst" "-" \
+  "$nat_cpu" "$nat_floor" "-"
 echo
 echo "lag at $rate transactions/s for $lag_seconds s after $lag_warmup s of warm-up (commit at the source to row at the target, ms)"
 printf '  %-42s %8s %8s %14s\n' consumer p50 p99 "warm-up max"

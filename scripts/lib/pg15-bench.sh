@@ -105,3 +105,35 @@ bench_decode() {
   secs "$t0" "$(now)"
   "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$S" -c "SELECT pg_drop_replication_slot('$1')" >/dev/null
 }
+
+# CPU seconds (user + system), read from /proc, for the floor a run of two cores sets: the work of every process a
+# consumer keeps busy, divided by the cores that share it.
+# cluster_cpu NAME: what cluster NAME's ended processes used so far (its postmaster's reaped children: backends and
+#   walsenders, once they exit).
+cluster_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($16 + $17) / hz}' "/proc/$(head -1 "$work/$1/postmaster.pid")/stat"
+}
+# pid_cpu PID: what the live process PID used so far.
+pid_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "/proc/$1/stat"
+}
+# children_cpu VAR: sets VAR to what this shell's ended children used so far (bash's times, run in this shell: in a
+#   command substitution it would count the subshell's children only).
+children_cpu() {
+  times >"$work/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 {
+    s = 0
+    for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); s += p[1] * 60 + p[2] }
+    printf "%.2f", s
+  }' "$work/times")"
+}
+# cluster_settle NAME: waits (10 s at most) until cluster NAME has no client backend or walsender left, so that
+#   cluster_cpu counts the ones that just ended.
+cluster_settle() {
+  local pid i
+  pid=$(head -1 "$work/$1/postmaster.pid")
+  for i in $(seq 100); do
+    ps -o args= --ppid "$pid" | grep -qE 'postgres: (walsender|postgres [^ ]+ 127)' || return 0
+    sleep 0.1
+  done
+}

@@ -9,7 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Deleted keys of one table, each deleted once, in one batch. */
+/** Deleted keys of one table, each deleted once, in one batch, in {@link KeyOrder}. */
 final class DeleteRun extends Run {
     final Set<Key> keys = new LinkedHashSet<>();
 
@@ -27,8 +27,10 @@ final class DeleteRun extends Run {
     void flush(Writes sink) throws SQLException {
         List<Column> keyColumns =
                 relation.columns().stream().filter(Column::key).toList();
-        List<Object[]> rows = new ArrayList<>(keys.size());
-        for (Key k : keys) {
+        List<Key> sorted = new ArrayList<>(keys);
+        sorted.sort(KeyOrder.of(relation));
+        List<Object[]> rows = new ArrayList<>(sorted.size());
+        for (Key k : sorted) {
             Object[] row = new Object[keyColumns.size()];
             for (int i = 0; i < row.length; i++) {
                 row[i] = k.value(i);

@@ -15,6 +15,7 @@ import java.util.Map;
  * Updates of one table, one pending update per key: a later update's sent columns overwrite an earlier one's, and a
  * column no update sent (an unchanged TOAST value) is left as the destination has it. Key columns are set too: a
  * run holds updates that keep their key; a key change is a run of its own, whose SET moves the row to its new key.
+ * Rows are written in {@link KeyOrder}.
  */
 final class UpdateRun extends Run {
     private final Map<Key, Pending> pending = new LinkedHashMap<>();
@@ -67,8 +68,10 @@ final class UpdateRun extends Run {
                         .add(e);
             }
         }
+        KeyOrder order = KeyOrder.of(relation);
         for (Map.Entry<BitSet, List<Map.Entry<Key, Pending>>> group : bySignature.entrySet()) {
             List<Map.Entry<Key, Pending>> entries = group.getValue();
+            entries.sort(Map.Entry.comparingByKey(order));
             // Several rows go in one statement keyed on the key columns, which a run never changes: they are left
             // out of its SET list. A single row (a key change among them) sets every column sent.
             boolean many = entries.size() > 1;

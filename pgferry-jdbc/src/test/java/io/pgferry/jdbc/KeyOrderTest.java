@@ -1,0 +1,80 @@
+package io.pgferry.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.core.event.Column;
+import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.ReplicaIdentity;
+import io.pgferry.core.event.Row;
+import io.pgferry.core.pgoutput.TupleData;
+import io.pgferry.core.value.BuiltinTypes;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The order runs write keys in: an integer key's text orders as its number, composite keys column by column. */
+class KeyOrderTest {
+    private static final Relation BY_ID = relation(new Column("id", BuiltinTypes.INT8, -1, true));
+    private static final Relation BY_NAME_AND_ID =
+            relation(new Column("name", BuiltinTypes.TEXT, -1, true), new Column("n", BuiltinTypes.INT4, -1, true));
+
+    @Test
+    void integerTextOrdersAsTheNumberItSpells() {
+        Random random = new Random(5);
+        List<Long> numbers = new ArrayList<>(List.of(0L, -1L, 1L, 9L, 10L, -9L, -10L, Long.MIN_VALUE, Long.MAX_VALUE));
+        for (int i = 0; i < 2_000; i++) {
+            numbers.add(random.nextLong() >> random.nextInt(64));
+        }
+        List<Key> keys = new ArrayList<>();
+        for (long n : numbers) {
+            keys.add(key(BY_ID, Long.toString(n)));
+        }
+        keys.sort(KeyOrder.of(BY_ID));
+        numbers.sort(Comparator.naturalOrder());
+        assertThat(keys).extracting(k -> Long.parseLong((String) k.value(0))).containsExactlyElementsOf(numbers);
+    }
+
+    @Test
+    void compositeKeysOrderByTheirFirstColumnThenTheNext() {
+        List<Key> keys = new ArrayList<>(List.of(
+                key(BY_NAME_AND_ID, "b", "2"),
+                key(BY_NAME_AND_ID, "a", "10"),
+                key(BY_NAME_AND_ID, "b", "-3"),
+                key(BY_NAME_AND_ID, "a", "9")));
+        keys.sort(KeyOrder.of(BY_NAME_AND_ID));
+        assertThat(keys).extracting(k -> k.value(0) + "/" + k.value(1)).containsExactly("a/9", "a/10", "b/-3", "b/2");
+    }
+
+    @Test
+    void nullsComeFirstAndEqualKeysCompareEqual() {
+        KeyOrder order = KeyOrder.of(BY_ID);
+        Key none = key(BY_ID, (String) null);
+        assertThat(order.compare(none, key(BY_ID, "-5"))).isNegative();
+        assertThat(order.compare(key(BY_ID, "42"), key(BY_ID, "42"))).isZero();
+        assertThat(order.compare(none, key(BY_ID, (String) null))).isZero();
+    }
+
+    private static Relation relation(Column... keys) {
+        return new Relation(7, "public", "t", ReplicaIdentity.DEFAULT, List.of(keys));
+    }
+
+    private static Key key(Relation relation, String... values) {
+        byte[] kinds = new byte[values.length];
+        int[] offsets = new int[values.length];
+        int[] lengths = new int[values.length];
+        StringBuilder buffer = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            kinds[i] = values[i] == null ? TupleData.NULL : TupleData.TEXT;
+            offsets[i] = buffer.length();
+            lengths[i] = values[i] == null ? 0 : values[i].length();
+            buffer.append(values[i] == null ? "" : values[i]);
+        }
+        // ASCII only, so characters and bytes line up.
+        byte[] bytes = buffer.toString().getBytes(StandardCharsets.US_ASCII);
+        TupleData data = new TupleData(bytes, kinds, offsets, lengths);
+        return Key.of(new Row(relation, data, BuiltinTypes.builtin(), false), new PostgresDialect());
+    }
+}
