@@ -92,6 +92,9 @@ final class ForeignSync {
                     ? AddedTables.select(config, dialect, source, dst, catalog, names, where)
                     : AddedTables.Selection.fresh(names);
             names = selection.names();
+            if (!resume) {
+                SyncChecks.requirePublished(source, config, names);
+            }
             List<TableName> adding = selection.adding();
             List<TableName> identity = selection.identity();
             List<SourceTable> tables = ForeignSync.readTables(config, names);

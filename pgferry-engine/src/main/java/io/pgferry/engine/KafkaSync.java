@@ -131,6 +131,8 @@ final class KafkaSync {
             }
             // Those that left the sync are recorded and reported by KafkaIdentity.resume.
             RemovedTables.unpublish(config, source, names);
+        } else {
+            SyncChecks.requirePublished(source, config, names);
         }
         List<SourceTable> tables = ForeignSync.readTables(config, names);
         engine.masks().refuseLossyKeys(source, tables);

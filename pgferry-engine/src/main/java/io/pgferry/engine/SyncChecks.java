@@ -10,6 +10,7 @@ import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
@@ -119,6 +120,15 @@ final class SyncChecks {
             }
         }
         return TableSelector.select(source, config.include(), config.exclude(), config.catalogSchema());
+    }
+
+    /**
+     * Refuses a first start whose publication exists and leaves out one of {@code names}, before anything is made at
+     * the destination. Issue 5: the stream's set-up refused it only after the destination's tables and the sync's
+     * catalog had been created.
+     */
+    static void requirePublished(Connection source, SyncConfig config, List<TableName> names) throws SQLException {
+        new PublicationChecks(source, config.publication()).requirePublished(names);
     }
 
     static void checkIdentity(SourceTable t) {

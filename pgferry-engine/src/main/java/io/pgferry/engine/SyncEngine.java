@@ -249,11 +249,14 @@ public final class SyncEngine {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             boolean catalogExists = SyncChecks.catalogExists(target, config);
             Optional<SyncCatalog.Position> position = catalogExists ? catalog.position(target) : Optional.empty();
-            AddedTables.Selection selection =
-                    position.isPresent() && position.get().lsn().isPresent()
-                            ? AddedTables.select(config, dialect, source, target, catalog, names, where)
-                            : AddedTables.Selection.fresh(names);
+            boolean resuming = position.isPresent() && position.get().lsn().isPresent();
+            AddedTables.Selection selection = resuming
+                    ? AddedTables.select(config, dialect, source, target, catalog, names, where)
+                    : AddedTables.Selection.fresh(names);
             names = selection.names();
+            if (!resuming) {
+                SyncChecks.requirePublished(source, config, names);
+            }
             if (config.thenSubscribe() != null) {
                 HandOver.checkPublication(source, config, names);
             }

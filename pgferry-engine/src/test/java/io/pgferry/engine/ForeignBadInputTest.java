@@ -48,6 +48,26 @@ class ForeignBadInputTest {
     }
 
     /**
+     * Regression (issue 5): a first start from a publication of the user's that leaves out a matched table was refused
+     * by the stream's set-up, after the destination's tables and the sync's own were made.
+     */
+    @Test
+    void aPublicationOfTheUsersThatLeavesOutAMatchedTable(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY)",
+                "CREATE TABLE b (id int PRIMARY KEY)",
+                "CREATE PUBLICATION mine FOR TABLE a");
+        try (Destination d = Destination.sqlite()) {
+            SyncEngine e = new SyncEngine(
+                    Destination.config(source, d).publication("mine").build());
+            assertThatThrownBy(e::run).isInstanceOfSatisfying(PgFerryException.class, x -> assertThat(x.problem())
+                    .isEqualTo("publication mine exists but does not publish public.b"));
+            assertThat(d.rows("SELECT count(*) FROM sqlite_master WHERE type = 'table'"))
+                    .containsExactly("0");
+        }
+    }
+
+    /**
      * An existing destination table is checked column by column against the type mapping: one that cannot hold a
      * source column's values is refused naming the table, the column and the mismatch, before anything is created;
      * one that can is used as it is, its own extra column left alone. Issue #7.

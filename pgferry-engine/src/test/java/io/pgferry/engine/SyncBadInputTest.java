@@ -89,6 +89,32 @@ class SyncBadInputTest {
         }
     }
 
+    /**
+     * Regression (issue 5): a first start from a publication of the user's that leaves out a table the patterns match
+     * was refused by the stream's set-up, after the target's tables and the pgferry schema had been created.
+     */
+    @Test
+    void aPublicationOfTheUsersThatLeavesOutAMatchedTable(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE a (id int PRIMARY KEY)",
+                "CREATE TABLE b (id int PRIMARY KEY)",
+                "CREATE PUBLICATION mine FOR TABLE a");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            SyncEngine e = new SyncEngine(
+                    SyncEngineTest.config(source, target).publication("mine").build());
+            assertThatThrownBy(e::run).isInstanceOfSatisfying(PgFerryException.class, x -> {
+                assertThat(x.problem()).isEqualTo("publication mine exists but does not publish public.b");
+                assertThat(x.fix()).startsWith("run ALTER PUBLICATION \"mine\" ADD TABLE \"public\".\"b\"");
+            });
+            assertThat(target.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'pgferry'"))
+                    .isZero();
+            assertThat(target.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+                    .isZero();
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'logical'"))
+                    .isZero();
+        }
+    }
+
     @Test
     void tableWithoutKeyOrReplicaIdentity(TestDatabase source) throws Exception {
         source.execute("CREATE TABLE t (id int)", "ALTER TABLE t REPLICA IDENTITY NOTHING");

@@ -64,16 +64,7 @@ final class ReplicationSetup {
         }
         List<TableName> tables;
         if (publication.exists()) {
-            for (TableName t : config.tables()) {
-                if (!publication.publishes(t)) {
-                    throw PgFerryException.fatal(
-                            "publication " + config.publication() + " exists but does not publish " + t,
-                            "run ALTER PUBLICATION " + Identifiers.quote(config.publication()) + " ADD TABLE "
-                                    + t.quoted() + ", or choose another publication (a stream that resumes misses"
-                                    + " the table's changes made while the publication did not publish it: copy the"
-                                    + " table again)");
-                }
-            }
+            publication.requirePublished(config.tables());
             tables = config.tables().isEmpty() ? publication.publishedTables() : config.tables();
         } else {
             if (config.tables().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.pgferry.postgres.admin;
 
+import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
@@ -104,6 +105,25 @@ public final class PublicationChecks {
 
     public boolean publishes(TableName table) {
         return allTables || published.contains(table);
+    }
+
+    /**
+     * Refuses a stream or a sync about to start from this publication, existing, that leaves out one of {@code
+     * tables}: the destination would get part of them. A sync asks before it creates anything at its destination.
+     */
+    public void requirePublished(List<TableName> tables) {
+        if (!exists) {
+            return;
+        }
+        for (TableName t : tables) {
+            if (!publishes(t)) {
+                throw PgFerryException.fatal(
+                        "publication " + name + " exists but does not publish " + t,
+                        "run ALTER PUBLICATION " + Identifiers.quote(name) + " ADD TABLE " + t.quoted()
+                                + ", or choose another publication (a stream that resumes misses the table's changes"
+                                + " made while the publication did not publish it: copy the table again)");
+            }
+        }
     }
 
     /**
