@@ -117,38 +117,57 @@ check_counts() {
   [ "$got" = "$rows" ] || { log "$1: the target holds $got rows, not $rows"; exit 1; }
 }
 
-declare -A copy_time
+declare -A copy_time copy_cpu
+# copy_cpu_start / copy_cpu_end TOOL: the CPU seconds of a copy's processes (source, target, the client's own), as
+# "source target client" in copy_cpu[TOOL].
+copy_cpu_start() {
+  cluster_settle src; cluster_settle dst
+  cc_src=$(cluster_cpu src); cc_dst=$(cluster_cpu dst); children_cpu cc_cli
+}
+copy_cpu_end() {
+  local cli
+  children_cpu cli
+  cluster_settle src; cluster_settle dst
+  copy_cpu[$1]="$(secs "$cc_src" "$(cluster_cpu src)") $(secs "$cc_dst" "$(cluster_cpu dst)") $(secs "$cc_cli" "$cli")"
+}
 if [ "$skip_copy" = false ]; then
   log "copy 1a/4: pgferry sync --copy-mode snapshot --workers $jobs --until-caught-up"
   fresh_target
+  copy_cpu_start
   t0=$(now)
   pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_copy --verbose \
     --publication bench_copy >"$work/pgferry-copy.log" 2>&1 || { cat "$work/pgferry-copy.log" >&2; exit 1; }
   copy_time[pgferry]=$(secs "$t0" "$(now)")
+  copy_cpu_end pgferry
   check_counts pgferry
   psql_s -c "SELECT pg_drop_replication_slot('bench_copy')" -c "DROP PUBLICATION bench_copy" >/dev/null
 
   log "copy 1b/4: pgferry sync --copy-mode chunked --workers $jobs --until-caught-up"
   fresh_target
+  copy_cpu_start
   t0=$(now)
   pgferry sync --source "$S" --target "$T" --workers "$jobs" --until-caught-up --slot bench_chunked --verbose \
     --publication bench_chunked --copy-mode chunked >"$work/pgferry-chunked.log" 2>&1 || \
     { cat "$work/pgferry-chunked.log" >&2; exit 1; }
   copy_time[chunked]=$(secs "$t0" "$(now)")
+  copy_cpu_end chunked
   check_counts chunked
   psql_s -c "SELECT pg_drop_replication_slot('bench_chunked')" -c "DROP PUBLICATION bench_chunked" >/dev/null
 
   log "copy 2/4: pg_dump -Fc | pg_restore"
   fresh_target
+  copy_cpu_start
   t0=$(now)
   "$pgbin/pg_dump" -Fc -d "$S" | "$pgbin/pg_restore" -d "$T"
   copy_time[pg_dump]=$(secs "$t0" "$(now)")
+  copy_cpu_end pg_dump
   check_counts pg_dump
 
   log "copy 3/4: CREATE SUBSCRIPTION ... copy_data = true, until every table is ready"
   fresh_target
   "$pgbin/pg_dump" --schema-only -d "$S" | psql_t >/dev/null
   psql_s -c "CREATE PUBLICATION bench_native FOR TABLE big, mid, small, tiny, lagt" >/dev/null
+  copy_cpu_start
   t0=$(now)
   psql_t -c "CREATE SUBSCRIPTION bench_native CONNECTION 'host=127.0.0.1 port=$src_port dbname=bench user=postgres' PUBLICATION bench_native WITH (copy_data = true)" >/dev/null
   until [ "$(psql_t -At -c "SELECT count(*) FROM pg_subscription_rel WHERE srsubstate <> 'r'")" = 0 ] && \
@@ -156,15 +175,18 @@ if [ "$skip_copy" = false ]; then
   copy_time[native]=$(secs "$t0" "$(now)")
   check_counts native
   psql_t -c "DROP SUBSCRIPTION bench_native" >/dev/null
+  copy_cpu_end native
   psql_s -c "DROP PUBLICATION bench_native" >/dev/null
 
   log "copy 4/4: pgcopydb clone --table-jobs $jobs --index-jobs $jobs"
   fresh_target
+  copy_cpu_start
   t0=$(now)
   as_pg env TMPDIR="$work" pgcopydb clone --source "$S" --target "$T" --dir "$work/pgcopydb" \
     --table-jobs "$jobs" --index-jobs "$jobs" --split-tables-larger-than 100MB >"$work/pgcopydb.log" 2>&1 || \
     { tail -20 "$work/pgcopydb.log" >&2; exit 1; }
   copy_time[pgcopydb]=$(secs "$t0" "$(now)")
+  copy_cpu_end pgcopydb
   check_counts pgcopydb
 fi
 
@@ -182,6 +204,15 @@ print_copy() {
     esac
     printf '  %-42s %8s %10s %10s\n' "$name" "${copy_time[$tool]}" \
       "$(ratio "${copy_time[$tool]}" "${copy_time[pgferry]}")" "$(ratio "${copy_time[$tool]}" "${copy_time[chunked]}")"
+  done
+  echo
+  echo "CPU seconds of each copy (client: pgferry's JVM, pg_dump and pg_restore, pgcopydb; floor = sum / $(nproc) cores)"
+  printf '  %-42s %8s %8s %8s %8s %8s\n' tool source target client sum floor
+  local src dst cli sum
+  for tool in pgferry chunked pg_dump native pgcopydb; do
+    read -r src dst cli <<<"${copy_cpu[$tool]}"
+    sum=$(python3 -c "print(f'{$src + $dst + $cli:.2f}')")
+    printf '  %-42s %8s %8s %8s %8s %8s\n' "$tool" "$src" "$dst" "$cli" "$sum" "$(python3 -c "print(f'{$sum / $(nproc):.2f}')")"
   done
 }
 if [ "$copy_only" = true ]; then
