@@ -256,15 +256,18 @@ log "catch-up 0/2: decoding alone (pg_recvlogical to /dev/null), the floor for e
 cu_decode=$(bench_decode cu_decode bench_cu "$end_lsn")
 
 log "catch-up 1/2: pgferry sync --copy-mode none --until-caught-up"
-cluster_settle src; cluster_settle dst
-cpu_src0=$(cluster_cpu src); cpu_dst0=$(cluster_cpu dst); children_cpu cpu_jvm0
+# The source's walsender and the target's client backends, sampled: autovacuum, which the changes wake on the target,
+# is left out, as it is from the subscription's apply worker.
+cpu_sampler_start src 'walsender'
+cpu_sampler_start dst '^postgres: postgres bench '
+children_cpu cpu_jvm0
 t0=$(now)
 JAVA_OPTS="${CATCHUP_JAVA_OPTS:-${JAVA_OPTS:-}}" pgferry sync --source "$S" --target "$T" --copy-mode none --until-caught-up --slot cu_pgferry --verbose \
   --publication bench_cu >"$work/pgferry-catchup.log" 2>&1 || { cat "$work/pgferry-catchup.log" >&2; exit 1; }
 cu_pgferry=$(secs "$t0" "$(now)")
 children_cpu cpu_jvm1
 cluster_settle src; cluster_settle dst
-pg_cpu_src=$(secs "$cpu_src0" "$(cluster_cpu src)"); pg_cpu_dst=$(secs "$cpu_dst0" "$(cluster_cpu dst)")
+cpu_sampler_stop pg_cpu_src src; cpu_sampler_stop pg_cpu_dst dst
 pg_cpu_jvm=$(secs "$cpu_jvm0" "$cpu_jvm1")
 
 log "catch-up 2/2: native subscription on a copy of the slot"

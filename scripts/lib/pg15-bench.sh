@@ -127,6 +127,43 @@ children_cpu() {
     printf "%.2f", s
   }' "$work/times")"
 }
+# cpu_sampler_start NAME PATTERN: starts sampling, every 0.1 s until cpu_sampler_stop, the CPU of cluster NAME's
+#   processes whose title matches PATTERN (a Python regular expression): unlike cluster_cpu it leaves out autovacuum
+#   and the other processes that do not serve the consumer measured. A process that ends loses at most its last
+#   0.1 s. cpu_sampler_stop VAR sets VAR to the sum, in seconds.
+cpu_sampler_start() {
+  python3 - "$(head -1 "$work/$1/postmaster.pid")" "$2" >"$work/sampler-$1.out" <<'PY' &
+import os, re, signal, sys, time
+ppid, pattern, hz = int(sys.argv[1]), re.compile(sys.argv[2]), os.sysconf("SC_CLK_TCK")
+seen = {}
+def stop(*_):
+    print(f"{sum(seen.values()) / hz:.2f}")
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+while True:
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) != ppid:
+                continue
+            with open(f"/proc/{pid}/cmdline") as f:
+                if not pattern.search(f.read().replace("\0", " ")):
+                    continue
+            seen[pid] = int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    time.sleep(0.1)
+PY
+  eval "sampler_$1=$!"
+  bench_pids="$bench_pids $!"
+}
+cpu_sampler_stop() {
+  local pid_var="sampler_$2"
+  kill -TERM "${!pid_var}"
+  wait "${!pid_var}" 2>/dev/null || true
+  printf -v "$1" '%s' "$(cat "$work/sampler-$2.out")"
+}
 # cluster_settle NAME: waits (10 s at most) until cluster NAME has no client backend or walsender left, so that
 #   cluster_cpu counts the ones that just ended.
 cluster_settle() {
