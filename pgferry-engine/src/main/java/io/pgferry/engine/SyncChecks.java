@@ -11,6 +11,7 @@ import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.admin.PublicationChecks;
+import io.pgferry.postgres.admin.Publications;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.postgres.connect.Connections;
@@ -123,12 +124,15 @@ final class SyncChecks {
     }
 
     /**
-     * Refuses a first start whose publication exists and leaves out one of {@code names}, before anything is made at
-     * the destination. Issue 5: the stream's set-up refused it only after the destination's tables and the sync's
-     * catalog had been created.
+     * Refuses a first start whose publication, one of the user's, leaves out one of {@code names}, before anything is
+     * made at the destination. Issue 5: the stream's set-up refused it only after the destination's tables and the
+     * sync's catalog had been created. A publication pgferry made for this sync is left to the start's own checks (a
+     * copy planned without a table says so).
      */
     static void requirePublished(Connection source, SyncConfig config, List<TableName> names) throws SQLException {
-        new PublicationChecks(source, config.publication()).requirePublished(names);
+        if (!Publications.createdFor(source, config.publication(), config.slot())) {
+            new PublicationChecks(source, config.publication()).requirePublished(names);
+        }
     }
 
     static void checkIdentity(SourceTable t) {
