@@ -53,10 +53,7 @@ class ForeignBadInputTest {
      */
     @Test
     void aPublicationOfTheUsersThatLeavesOutAMatchedTable(TestDatabase source) throws Exception {
-        source.execute(
-                "CREATE TABLE a (id int PRIMARY KEY)",
-                "CREATE TABLE b (id int PRIMARY KEY)",
-                "CREATE PUBLICATION mine FOR TABLE a");
+        SyncBadInputTest.publicationMineLeavingOutB(source);
         try (Destination d = Destination.sqlite()) {
             SyncEngine e = new SyncEngine(
                     Destination.config(source, d).publication("mine").build());

@@ -93,12 +93,17 @@ class SyncBadInputTest {
      * Regression (issue 5): a first start from a publication of the user's that leaves out a table the patterns match
      * was refused by the stream's set-up, after the target's tables and the pgferry schema had been created.
      */
-    @Test
-    void aPublicationOfTheUsersThatLeavesOutAMatchedTable(TestDatabase source) throws Exception {
+    /** Tables a and b at {@code source}, and a publication of the user's, mine, that publishes a alone. */
+    static void publicationMineLeavingOutB(TestDatabase source) throws SQLException {
         source.execute(
                 "CREATE TABLE a (id int PRIMARY KEY)",
                 "CREATE TABLE b (id int PRIMARY KEY)",
                 "CREATE PUBLICATION mine FOR TABLE a");
+    }
+
+    @Test
+    void aPublicationOfTheUsersThatLeavesOutAMatchedTable(TestDatabase source) throws Exception {
+        publicationMineLeavingOutB(source);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             SyncEngine e = new SyncEngine(
                     SyncEngineTest.config(source, target).publication("mine").build());

@@ -114,7 +114,7 @@ class JdbcSinkKeyOrderTest {
     }
 
     /** A row of {@code relation} with {@code values} in column order; {@code keyOnly} leaves non-key columns null. */
-    private static Row row(Relation relation, boolean keyOnly, Object... values) {
+    static Row row(Relation relation, boolean keyOnly, Object... values) {
         byte[] kinds = new byte[values.length];
         int[] offsets = new int[values.length];
         int[] lengths = new int[values.length];

@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
-import io.pgferry.core.event.Row;
-import io.pgferry.core.pgoutput.TupleData;
 import io.pgferry.core.value.BuiltinTypes;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -62,19 +59,6 @@ class KeyOrderTest {
     }
 
     private static Key key(Relation relation, String... values) {
-        byte[] kinds = new byte[values.length];
-        int[] offsets = new int[values.length];
-        int[] lengths = new int[values.length];
-        StringBuilder buffer = new StringBuilder();
-        for (int i = 0; i < values.length; i++) {
-            kinds[i] = values[i] == null ? TupleData.NULL : TupleData.TEXT;
-            offsets[i] = buffer.length();
-            lengths[i] = values[i] == null ? 0 : values[i].length();
-            buffer.append(values[i] == null ? "" : values[i]);
-        }
-        // ASCII only, so characters and bytes line up.
-        byte[] bytes = buffer.toString().getBytes(StandardCharsets.US_ASCII);
-        TupleData data = new TupleData(bytes, kinds, offsets, lengths);
-        return Key.of(new Row(relation, data, BuiltinTypes.builtin(), false), new PostgresDialect());
+        return Key.of(JdbcSinkKeyOrderTest.row(relation, false, (Object[]) values), new PostgresDialect());
     }
 }
