@@ -82,9 +82,9 @@ class KafkaCopyRetryTest {
             assertThat(reached.await(120, TimeUnit.SECONDS))
                     .as("the copy reached the row it is held at")
                     .isTrue();
-            long ended = source.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                    + " WHERE datname = current_database() AND query LIKE 'COPY (SELECT%'");
-            assertThat(ended).as("a COPY of the copy was running at the source").isPositive();
+            assertThat(InitialCopyRetryTest.endSendingCopies(source))
+                    .as("a COPY of the copy was sending at the source")
+                    .isPositive();
         } finally {
             release.countDown();
         }
