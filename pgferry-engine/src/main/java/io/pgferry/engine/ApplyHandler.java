@@ -11,7 +11,6 @@ import io.pgferry.core.sink.Stage;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * are written, so the stream receives and decodes the next transactions meanwhile. The stream's memory limit, which
  * counts what retained transactions hold, and a bound on the queue keep the stream from running ahead without limit.
  * {@link #onIdle} only signals the applier, which commits its batch once nothing more is queued; {@link #close()}
- * applies and commits what is still queued.
+ * applies and commits what is still queued. A sink may write a committed batch behind ({@link ChangeSink}) while the
+ * applier gathers the next; the applier waits for it when the stream is idle, at the end, and before the replay
+ * after a chunked copy ends.
  *
  * <p><b>Retries.</b> On a failure the open batch is rolled back, the sink closed, and what was queued behind the
  * failed transaction dropped without being applied; the failure is thrown to the stream at its next call, which
@@ -53,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * exactly.
  */
 final class ApplyHandler implements TransactionHandler {
+    private static final ApplyItem.Signal IDLE = ApplyItem.Signal.IDLE;
+    private static final ApplyItem.Signal STOP = ApplyItem.Signal.STOP;
+
     private static final Logger log = LoggerFactory.getLogger(ApplyHandler.class);
     static final long DURABILITY_CHECK_MILLIS = 10;
 
@@ -73,23 +77,6 @@ final class ApplyHandler implements TransactionHandler {
         t.setDaemon(true);
         return t;
     });
-    /** What the stream hands the applier: a transaction, a wait for everything before, or the end. */
-    private sealed interface Item permits Deliver, Drain, Signal {}
-
-    private record Deliver(Transaction tx) implements Item {}
-
-    /** Counted down once everything queued before it is applied, or dropped after a failure. */
-    private static final class Drain implements Item {
-        final CountDownLatch done = new CountDownLatch(1);
-    }
-
-    private enum Signal implements Item {
-        /** The stream has nothing more waiting: commit unless more is queued. */
-        IDLE,
-        /** Apply what is queued, commit, and end. */
-        STOP
-    }
-
     /**
      * Transactions handed over and not yet applied, at most one per 8 KiB of the stream's memory limit (2 to 8,192;
      * 8,192 in the default 64 MB). A retained transaction that fits in one 64 KiB chunk of that memory moves to the
@@ -100,9 +87,9 @@ final class ApplyHandler implements TransactionHandler {
         return (int) Math.max(2, Math.min(8192, memoryLimitBytes >> 13));
     }
 
-    private final BlockingQueue<Item> queue;
+    private final BlockingQueue<ApplyItem> queue;
     /** Items the applier has taken from the queue and not yet handled, in order; the applier's own. */
-    private final ArrayDeque<Item> taken = new ArrayDeque<>();
+    private final ArrayDeque<ApplyItem> taken = new ArrayDeque<>();
     /** Set by the applier; thrown to the stream, then cleared, by {@link #throwIfFailed}. */
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
 
@@ -125,10 +112,7 @@ final class ApplyHandler implements TransactionHandler {
     private Transaction last;
     private long rows;
     private long openedAt;
-    private volatile long applied;
-    private volatile long batches;
-    private volatile long batchNanos;
-    private volatile long lastBatchRows;
+    private final BatchCounters counters = new BatchCounters();
     private final TableCounts tableCounts = new TableCounts();
 
     /**
@@ -178,7 +162,7 @@ final class ApplyHandler implements TransactionHandler {
         throwIfFailed();
         tx.retain();
         try {
-            queue.put(new Deliver(tx));
+            queue.put(new ApplyItem.Deliver(tx));
         } catch (InterruptedException e) {
             tx.release();
             Thread.currentThread().interrupt();
@@ -194,7 +178,7 @@ final class ApplyHandler implements TransactionHandler {
     public void onIdle() {
         throwIfFailed();
         // A full queue means the applier is busy: the signal adds nothing then.
-        queue.offer(Signal.IDLE);
+        queue.offer(IDLE);
     }
 
     private void throwIfFailed() {
@@ -204,7 +188,7 @@ final class ApplyHandler implements TransactionHandler {
         }
         // The applier drops what was queued behind the failure: wait for that, so that what the stream delivers
         // again comes after.
-        Drain drain = new Drain();
+        ApplyItem.Drain drain = new ApplyItem.Drain();
         try {
             queue.put(drain);
             drain.done.await();
@@ -221,7 +205,7 @@ final class ApplyHandler implements TransactionHandler {
      */
     private void applyLoop() {
         while (true) {
-            Item item;
+            ApplyItem item;
             try {
                 item = next();
             } catch (InterruptedException e) {
@@ -230,7 +214,7 @@ final class ApplyHandler implements TransactionHandler {
             if (failure.get() != null) {
                 // Dropped, not applied: unacknowledged, so the stream delivers it again after the failure.
                 finish(item);
-                if (item == Signal.STOP) {
+                if (item == STOP) {
                     return;
                 }
                 continue;
@@ -238,17 +222,15 @@ final class ApplyHandler implements TransactionHandler {
             try {
                 if (item == null) {
                     commit();
-                } else if (item instanceof Deliver d) {
+                } else if (item instanceof ApplyItem.Deliver d) {
                     apply(d.tx());
-                } else if (item == Signal.IDLE) {
+                } else if (item == IDLE) {
                     if (taken.isEmpty() && queue.isEmpty()) {
-                        commit();
-                        acknowledgeDurable();
+                        settle();
                         onCaughtUp.run();
                     }
-                } else if (item == Signal.STOP) {
-                    commit();
-                    acknowledgeDurable();
+                } else if (item == STOP) {
+                    settle();
                     return;
                 }
             } catch (RuntimeException e) {
@@ -268,8 +250,8 @@ final class ApplyHandler implements TransactionHandler {
      * there are at a time: taken one by one, a full queue woke the stream's thread for every transaction, and the two
      * threads spent a third of their time handing small transactions over (the Kafka benchmark).
      */
-    private Item next() throws InterruptedException {
-        Item item = taken.poll();
+    private ApplyItem next() throws InterruptedException {
+        ApplyItem item = taken.poll();
         if (item != null) {
             return item;
         }
@@ -281,10 +263,10 @@ final class ApplyHandler implements TransactionHandler {
                 : queue.poll(Math.max(0, maxDelayNanos - (System.nanoTime() - openedAt)), TimeUnit.NANOSECONDS);
     }
 
-    private static void finish(Item item) {
-        if (item instanceof Deliver d) {
+    private static void finish(ApplyItem item) {
+        if (item instanceof ApplyItem.Deliver d) {
             d.tx().release();
-        } else if (item instanceof Drain i) {
+        } else if (item instanceof ApplyItem.Drain i) {
             i.done.countDown();
         }
     }
@@ -318,7 +300,7 @@ final class ApplyHandler implements TransactionHandler {
         if (replayed != idempotent) {
             if (!replayed) {
                 // The replay is over: what it could have violated is built on the target as it now is.
-                commit();
+                settle();
                 log.info("replayed the changes made during the chunked copy; applying exactly from {}", tx.commitLsn());
                 replay.onReplayed().run();
                 sink.begin();
@@ -360,6 +342,18 @@ final class ApplyHandler implements TransactionHandler {
     }
 
     /**
+     * Commits the open batch, waits until the sink has written every batch it committed (it may write them behind:
+     * see {@link ChangeSink}), and acknowledges what is durable.
+     */
+    private void settle() {
+        commit();
+        if (sink != null) {
+            sink.awaitCommitted();
+        }
+        acknowledgeDurable();
+    }
+
+    /**
      * Rows read at the source are as the source had them at a later point than the change, as a chunk's are: the
      * replay is extended to that point, recorded with the sink's next commit.
      */
@@ -380,11 +374,7 @@ final class ApplyHandler implements TransactionHandler {
             committed.addLast(last);
         }
         last = null;
-        // Only the applier thread writes these; volatile for the scrape that reads them.
-        applied += rows;
-        batchNanos += System.nanoTime() - openedAt;
-        lastBatchRows = rows;
-        batches++;
+        counters.committed(rows, System.nanoTime() - openedAt);
         tableCounts.commit();
         rows = 0;
         acknowledgeDurable();
@@ -457,7 +447,7 @@ final class ApplyHandler implements TransactionHandler {
 
     /** Changes applied and committed so far. */
     long applied() {
-        return applied;
+        return counters.applied();
     }
 
     /** Changes applied per source table (for metrics). */
@@ -467,7 +457,7 @@ final class ApplyHandler implements TransactionHandler {
 
     /** Batches committed, their rows and time so far (for metrics). */
     ApplyStats stats() {
-        return new ApplyStats(batches, applied, batchNanos, lastBatchRows);
+        return counters.stats();
     }
 
     /**
@@ -476,7 +466,7 @@ final class ApplyHandler implements TransactionHandler {
      */
     void close() {
         try {
-            queue.put(Signal.STOP);
+            queue.put(STOP);
             applier.join(TimeUnit.MINUTES.toMillis(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -486,7 +476,7 @@ final class ApplyHandler implements TransactionHandler {
                     + " applied by the next run");
         }
         checker.shutdownNow();
-        Item item;
+        ApplyItem item;
         if (!applier.isAlive()) {
             while ((item = taken.poll()) != null) {
                 finish(item);

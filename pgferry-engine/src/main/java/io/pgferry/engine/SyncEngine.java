@@ -355,13 +355,17 @@ public final class SyncEngine {
             boolean[] streaming = {resume && allStreaming(target, catalog)};
             MovedRowValues moved = new MovedRowValues(config.source());
             ApplyHandler h = new ApplyHandler(
-                    () -> new JdbcSink(
-                            () -> Connections.open(config.target()),
-                            dialect,
-                            r -> SyncChecks.targetOf(targets, r),
-                            catalog,
-                            store::fingerprint,
-                            where),
+                    () -> {
+                        JdbcSink sink = new JdbcSink(
+                                () -> Connections.open(config.target()),
+                                dialect,
+                                r -> SyncChecks.targetOf(targets, r),
+                                catalog,
+                                store::fingerprint,
+                                where);
+                        sink.writeBehind();
+                        return sink;
+                    },
                     new Replay(() -> exactFrom(catalog), moved, () -> {
                         moved.close();
                         if (!streaming[0]) {

@@ -5,8 +5,6 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
-import io.pgferry.core.event.ReplicaIdentity;
-import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.ChunkMark;
 import io.pgferry.core.sink.CopyRangeId;
@@ -14,13 +12,8 @@ import io.pgferry.core.sink.MovedRows;
 import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Function;
@@ -65,28 +58,18 @@ public final class JdbcSink implements ChangeSink {
 
     private final String where;
     private final Writes writes;
+    private final RunRouter router;
     /** The batch's open runs; read by tests. */
     final OpenRuns open;
 
-    private final Map<TargetTable, Boolean> secondaryUnique = new HashMap<>();
-    /** The target of each Relation instance seen: the stream hands the same instance for every change of a table. */
-    private final Map<Relation, TargetTable> targetOf = new IdentityHashMap<>();
-
-    private boolean idempotent;
-    /** Where the replay reads a moved row it lacks values of; null when nowhere. */
-    private MovedRows movedRows;
     /** Where the idempotent replay now ends, to record with the next commit; INVALID when unchanged. */
     private Lsn replayBefore = Lsn.INVALID;
 
-    private boolean copying;
     private boolean severalWriters;
-    /**
-     * The source table whose rows are being written, from just before a statement to just after it succeeds: a
-     * destination error while it is set is that table's, and is reported as a {@link TableFailure}.
-     */
-    private Relation writing;
 
     private final CommitDurability durability;
+    /** Writes committed batches behind the sink's thread; null when the sink writes them itself. */
+    private WriteBehind behind;
 
     /**
      * @param connect opens a connection to the destination: one for the batches, one to learn what is durable
@@ -141,10 +124,29 @@ public final class JdbcSink implements ChangeSink {
             for (String warning : session.warnings()) {
                 log.warn("{}", warning);
             }
-            open = new OpenRuns(!session.triggersOff(), this::write);
+            router = new RunRouter(dialect, writes, !session.triggersOff(), targets, this::awaitWritten);
+            open = router.open;
             connection.setAutoCommit(false);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not prepare the apply session at " + where);
+        }
+    }
+
+    /**
+     * Has {@link #commit} hand each batch to a thread of its own and return, so that the next batch is gathered while
+     * the destination writes this one (see {@link ChangeSink}, "Written behind"). Off by default; call before the
+     * first batch.
+     */
+    public void writeBehind() {
+        if (behind == null) {
+            behind = new WriteBehind();
+        }
+    }
+
+    /** Waits for the batch written behind, if any, before the caller's thread uses the connection. */
+    private void awaitWritten() {
+        if (behind != null) {
+            behind.await();
         }
     }
 
@@ -188,58 +190,33 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public void apply(ChangeEvent change) {
         try {
-            if (change instanceof ChangeEvent.Insert i) {
-                insert(i.relation(), i.after());
-            } else if (change instanceof ChangeEvent.Update u) {
-                update(u);
-            } else if (change instanceof ChangeEvent.Delete d) {
-                delete(d);
-            } else if (change instanceof ChangeEvent.Read r) {
-                // A sink of the initial copy sees nothing but reads: their runs take the dialect's bulk path.
-                copying = true;
-                insert(r.relation(), r.after());
-            } else if (change instanceof ChangeEvent.Truncate t) {
-                truncate(t);
-            }
-            // A logical message carries no table data.
+            router.apply(change);
         } catch (UnrepresentableValueException e) {
-            throw ChangeFailures.unrepresentable(change, e, this::target, where);
+            throw ChangeFailures.unrepresentable(change, e, router::target, where);
         } catch (SQLException e) {
-            throw attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
+            throw router.attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
         }
-    }
-
-    /** {@code e} as the failure of the table being written, if one was. */
-    private PgFerryException attributed(PgFerryException e) {
-        Relation r = writing;
-        writing = null;
-        return r == null ? e : TableFailure.of(r.schema(), r.table(), e);
-    }
-
-    private void write(Run r) throws SQLException {
-        writing = r.relation;
-        r.flush(writes);
-        writing = null;
     }
 
     @Override
     public void idempotent(boolean on) {
-        if (on == idempotent) {
+        if (on == router.idempotent()) {
             return;
         }
+        // The batch written behind was gathered under the rules in force.
+        awaitWritten();
         try {
             // A run is written by the rules it was gathered under.
             open.flush();
         } catch (SQLException e) {
-            throw attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
+            throw router.attributed(JdbcErrors.classify(e, "could not apply a change at " + where));
         }
-        idempotent = on;
-        writes.idempotent(on);
+        router.idempotent(on);
     }
 
     @Override
     public void movedRows(MovedRows rows) {
-        movedRows = rows;
+        router.movedRows(rows);
     }
 
     @Override
@@ -249,27 +226,53 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
+        List<Run> runs = open.take();
+        Lsn replay = replayBefore;
+        if (behind == null) {
+            writeBatch(runs, replay, endLsn, sourceCommitTime);
+        } else {
+            behind.submit(() -> writeBatch(runs, replay, endLsn, sourceCommitTime));
+        }
+        replayBefore = Lsn.INVALID;
+    }
+
+    @Override
+    public void awaitCommitted() {
+        awaitWritten();
+    }
+
+    /**
+     * Writes a batch's runs, records its position (and where the replay ends, when valid) and commits: on the sink's
+     * thread, or behind it ({@link #writeBehind}), so it keeps what it is writing in a local, not in the router's.
+     */
+    private void writeBatch(List<Run> runs, Lsn replay, Lsn endLsn, Instant sourceCommitTime) {
+        Relation table = null;
         try {
-            open.flush();
-            if (replayBefore.isValid()) {
-                ledger.extendReplay(connection, replayBefore);
+            for (Run r : runs) {
+                table = r.relation;
+                r.flush(writes);
+            }
+            table = null;
+            if (replay.isValid()) {
+                ledger.extendReplay(connection, replay);
             }
             ledger.record(connection, endLsn, sourceCommitTime);
             connection.commit();
-            replayBefore = Lsn.INVALID;
             durability.committed(endLsn);
         } catch (SQLException e) {
-            throw attributed(JdbcErrors.classify(e, "could not commit a batch at " + where));
+            PgFerryException f = JdbcErrors.classify(e, "could not commit a batch at " + where);
+            throw table == null ? f : TableFailure.of(table.schema(), table.table(), f);
         }
     }
 
     @Override
     public void commitCopy() {
+        awaitWritten();
         try {
             open.flush();
             connection.commit();
         } catch (SQLException e) {
-            throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
+            throw router.attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
         }
     }
 
@@ -284,12 +287,13 @@ public final class JdbcSink implements ChangeSink {
         if (marks == null) {
             ChangeSink.super.commitCopy(range, rows);
         }
+        awaitWritten();
         try {
             open.flush();
             marks.markSoFar(connection, range.relation(), range.fromBlock(), rows);
             connection.commit();
         } catch (SQLException e) {
-            throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
+            throw router.attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
         }
     }
 
@@ -298,12 +302,13 @@ public final class JdbcSink implements ChangeSink {
         if (chunks == null) {
             ChangeSink.super.commitCopy(mark);
         }
+        awaitWritten();
         try {
             open.flush();
             chunks.markSoFar(connection, mark);
             connection.commit();
         } catch (SQLException e) {
-            throw attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
+            throw router.attributed(JdbcErrors.classify(e, "could not commit copied rows at " + where));
         }
     }
 
@@ -312,6 +317,7 @@ public final class JdbcSink implements ChangeSink {
         if (marks == null) {
             return OptionalLong.empty();
         }
+        awaitWritten();
         try {
             OptionalLong rows = marks.rowsIfDone(connection, range.relation(), range.fromBlock());
             connection.commit();
@@ -335,7 +341,8 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void addColumn(Relation relation, Column column, String existing) {
-        TargetTable target = target(relation);
+        TargetTable target = router.target(relation);
+        awaitWritten();
         try {
             new AddedColumns(connection, dialect, open).add(severalWriters, target, relation, column, existing);
         } catch (SQLException e) {
@@ -358,8 +365,11 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void rollback() {
+        if (behind != null) {
+            behind.awaitQuietly();
+        }
         open.beginBatch();
-        writing = null;
+        router.rolledBack();
         replayBefore = Lsn.INVALID;
         try {
             connection.rollback();
@@ -370,6 +380,9 @@ public final class JdbcSink implements ChangeSink {
 
     @Override
     public void close() {
+        if (behind != null) {
+            behind.close();
+        }
         writes.close();
         ledger.close();
         durability.close();
@@ -378,118 +391,5 @@ public final class JdbcSink implements ChangeSink {
         } catch (SQLException e) {
             log.debug("close failed; the connection is abandoned");
         }
-    }
-
-    private void insert(Relation relation, Row row) throws SQLException {
-        if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            throw ChangeFailures.noReplayKey(relation, target(relation));
-        }
-        InsertRun run = runFor(relation, InsertRun.class);
-        run.rows.add(values(row));
-        open.held(run, row);
-    }
-
-    private void update(ChangeEvent.Update u) throws SQLException {
-        Relation relation = u.relation();
-        if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            throw ChangeFailures.noReplayKey(relation, target(relation));
-        }
-        if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            open.alone(target(relation));
-            writing = relation;
-            writes.oneRow(relation, target(relation), u.before() == null ? u.after() : u.before(), u.after());
-            writing = null;
-            return;
-        }
-        Key key = Key.of(u.after(), dialect);
-        Key old = u.before() == null ? key : Key.of(u.before(), dialect);
-        TargetTable target = target(relation);
-        if (!old.equals(key) || hasSecondaryUnique(target)) {
-            open.alone(target);
-            if (idempotent && !old.equals(key)) {
-                writing = relation;
-                writes.moveIdempotently(relation, target, old, key, u.after(), movedRows);
-                writing = null;
-                return;
-            }
-            write(new UpdateRun(relation, target).merge(old, u.after(), dialect));
-            return;
-        }
-        open.held(runFor(relation, UpdateRun.class).merge(key, u.after(), dialect), u.after());
-    }
-
-    private void delete(ChangeEvent.Delete d) throws SQLException {
-        Relation relation = d.relation();
-        if (idempotent && relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            throw ChangeFailures.noReplayKey(relation, target(relation));
-        }
-        if (relation.replicaIdentity() == ReplicaIdentity.FULL) {
-            open.alone(target(relation));
-            writing = relation;
-            writes.oneRow(relation, target(relation), d.before(), null);
-            writing = null;
-            return;
-        }
-        runFor(relation, DeleteRun.class).keys.add(Key.of(d.before(), dialect));
-    }
-
-    /**
-     * The open run of {@code relation}'s table if it is of {@code kind} and has room, else a new one, after writing
-     * the table's open run (and, in order, every open run).
-     */
-    private <R extends Run> R runFor(Relation relation, Class<R> kind) throws SQLException {
-        TargetTable target = target(relation);
-        return open.runFor(
-                relation,
-                target,
-                kind,
-                () -> kind == InsertRun.class
-                        ? kind.cast(new InsertRun(relation, target, idempotent, copying))
-                        : kind == UpdateRun.class
-                                ? kind.cast(new UpdateRun(relation, target))
-                                : kind.cast(new DeleteRun(relation, target)));
-    }
-
-    private TargetTable target(Relation relation) {
-        TargetTable t = targetOf.get(relation);
-        if (t == null) {
-            t = targets.apply(relation);
-            targetOf.put(relation, t);
-        }
-        return t;
-    }
-
-    private boolean hasSecondaryUnique(TargetTable target) throws SQLException {
-        Boolean known = secondaryUnique.get(target);
-        if (known == null) {
-            known = dialect.hasSecondaryUnique(connection, target);
-            secondaryUnique.put(target, known);
-        }
-        return known;
-    }
-
-    private void truncate(ChangeEvent.Truncate t) throws SQLException {
-        open.flush();
-        List<TargetTable> tables = new ArrayList<>();
-        for (Relation r : t.relations()) {
-            tables.add(target(r));
-        }
-        try (Statement st = connection.createStatement()) {
-            if (!dialect.truncatesManyTables()) {
-                for (int i = 0; i < tables.size(); i++) {
-                    writing = t.relations().get(i);
-                    st.execute(dialect.truncate(List.of(tables.get(i)), t.cascade(), t.restartIdentity()));
-                }
-            } else {
-                // One statement for all: a failure is put down to the first table it names.
-                writing = t.relations().get(0);
-                st.execute(dialect.truncate(tables, t.cascade(), t.restartIdentity()));
-            }
-            writing = null;
-        }
-    }
-
-    private Object[] values(Row row) {
-        return writes.values(row);
     }
 }

@@ -93,11 +93,16 @@ final class OpenRuns {
 
     /** Writes every open run, in the order they were opened. */
     void flush() throws SQLException {
-        List<Run> runs = new ArrayList<>(open.values());
-        clear();
-        for (Run r : runs) {
+        for (Run r : take()) {
             writer.write(r);
         }
+    }
+
+    /** Every open run, in the order they were opened, for the caller to write; they are no longer open. */
+    List<Run> take() {
+        List<Run> runs = new ArrayList<>(open.values());
+        clear();
+        return runs;
     }
 
     /** Forgets the open runs unwritten: the batch is rolled back or begins. */

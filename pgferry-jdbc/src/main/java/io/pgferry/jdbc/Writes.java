@@ -30,7 +30,9 @@ final class Writes {
     private final String where;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Map<TargetTable, Boolean> warnedMissing = new HashMap<>();
-    private long missingRows;
+    /** Written by the thread that writes the sink's batches, read by any. */
+    private volatile long missingRows;
+
     private boolean idempotent;
 
     /** @param where the destination for messages, without secrets */

@@ -23,10 +23,16 @@ import java.util.OptionalLong;
  * #position()} and applies no transaction twice. A sink that does not store its position may see the transactions
  * since the engine's last checkpoint again after a crash, and must apply them idempotently or accept the duplicates.
  *
- * <p><b>Failure.</b> If {@link #apply} or {@code commit} throws, nothing of the batch is durable (the sink rolls it
- * back or never made it visible); the engine then calls {@link #rollback()} and either retries the batch on a new
- * sink or stops. A {@link io.pgferry.core.PgFerryException} says which: retriable (a lost connection, a serialization
- * failure) or fatal (a missing table, a type mismatch). Error messages never quote row values.
+ * <p><b>Written behind.</b> {@code commit} may also return before the batch is written, so that the next batch is
+ * gathered while the destination writes this one (one batch at most is written behind). A failure of that write is
+ * then thrown by a later {@link #apply} or {@code commit}, or by {@link #awaitCommitted()}; {@link
+ * #durablePosition()} never covers a batch not yet written.
+ *
+ * <p><b>Failure.</b> If {@link #apply}, {@code commit} or {@link #awaitCommitted()} throws, nothing is durable of the
+ * open batch, nor of a batch committed before whose write failed (the sink rolls them back or never made them
+ * visible); the engine then calls {@link #rollback()} and either applies again, on a new sink, every transaction not
+ * yet durable, or stops. A {@link io.pgferry.core.PgFerryException} says which: retriable (a lost connection, a
+ * serialization failure) or fatal (a missing table, a type mismatch). Error messages never quote row values.
  *
  * <p><b>Threading.</b> One thread calls a sink at a time, except {@link #durablePosition()}, which any thread may
  * call at any time.
@@ -107,6 +113,13 @@ public interface ChangeSink extends AutoCloseable {
     void commit(Lsn endLsn, Instant sourceCommitTime);
 
     /**
+     * Returns once every committed batch is written, or throws the failure of its write (see the class comment); the
+     * engine calls it when it has nothing to apply. The default does nothing: the sink's commit writes before it
+     * returns.
+     */
+    default void awaitCommitted() {}
+
+    /**
      * The end position of the last committed batch that is durable at the destination, or {@link Lsn#INVALID} when
      * none is yet. A sink whose commit returns only once durable returns the last committed {@code endLsn}. May do
      * I/O of its own (not on the connection the batches use); thread-safe.
@@ -184,7 +197,10 @@ public interface ChangeSink extends AutoCloseable {
         return OptionalLong.empty();
     }
 
-    /** Abandons the open batch, if any; never throws for a connection already lost. */
+    /**
+     * Abandons the open batch, if any, after waiting for a batch being written behind (whose failure it does not
+     * throw: that batch is not durable then); never throws for a connection already lost.
+     */
     void rollback();
 
     @Override
