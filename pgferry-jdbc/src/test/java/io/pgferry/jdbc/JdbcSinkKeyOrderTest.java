@@ -13,8 +13,6 @@ import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,14 +65,7 @@ class JdbcSinkKeyOrderTest {
         }
         Collections.shuffle(pairs, new Random(12));
 
-        PostgresDialect dialect = new PostgresDialect();
-        SyncCatalog catalog = new SyncCatalog(dialect, SyncCatalog.DEFAULT_SCHEMA, "order");
-        try (Connection c = db.connect()) {
-            SyncCatalog.create(c, dialect, SyncCatalog.DEFAULT_SCHEMA);
-            catalog.register(c, "fp");
-        }
-        JdbcSink sink = new JdbcSink(
-                () -> open(db), dialect, r -> new TargetTable("public", r.table()), catalog, () -> "fp", "test");
+        JdbcSink sink = TestSinks.sink(db, "order", r -> new TargetTable("public", r.table()));
         try {
             sink.begin();
             long lsn = 100;
@@ -131,13 +122,5 @@ class JdbcSinkKeyOrderTest {
         // ASCII only, so characters and bytes line up.
         byte[] bytes = buffer.toString().getBytes(StandardCharsets.US_ASCII);
         return new Row(relation, new TupleData(bytes, kinds, offsets, lengths), BuiltinTypes.builtin(), keyOnly);
-    }
-
-    private static Connection open(TestDatabase db) {
-        try {
-            return db.connect();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

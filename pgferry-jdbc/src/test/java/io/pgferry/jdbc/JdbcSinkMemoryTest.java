@@ -13,8 +13,6 @@ import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,14 +35,7 @@ class JdbcSinkMemoryTest {
     @Test
     void wideRowsAreWrittenBeforeTheBatchHoldsMoreThanTheBound(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE w (id int PRIMARY KEY, v text)");
-        PostgresDialect dialect = new PostgresDialect();
-        SyncCatalog catalog = new SyncCatalog(dialect, SyncCatalog.DEFAULT_SCHEMA, "memory");
-        try (Connection c = db.connect()) {
-            SyncCatalog.create(c, dialect, SyncCatalog.DEFAULT_SCHEMA);
-            catalog.register(c, "fp");
-        }
-        JdbcSink sink =
-                new JdbcSink(() -> open(db), dialect, r -> new TargetTable("public", "w"), catalog, () -> "fp", "test");
+        JdbcSink sink = TestSinks.sink(db, "memory", r -> new TargetTable("public", "w"));
         try {
             String wide = "x".repeat(1 << 20);
             long peak = 0;
@@ -63,14 +54,6 @@ class JdbcSinkMemoryTest {
         }
         assertThat(db.queryLong("SELECT count(*) FROM w WHERE length(v) = " + (1 << 20)))
                 .isEqualTo(48);
-    }
-
-    private static Connection open(TestDatabase db) {
-        try {
-            return db.connect();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Row row(int id, String v) {

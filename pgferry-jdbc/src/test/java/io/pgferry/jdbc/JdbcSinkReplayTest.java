@@ -17,8 +17,6 @@ import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -97,14 +95,7 @@ class JdbcSinkReplayTest {
 
     private static void replay(TestDatabase db, MovedRows rows, Lsn replayBefore, ChangeEvent... changes)
             throws Exception {
-        PostgresDialect dialect = new PostgresDialect();
-        SyncCatalog catalog = new SyncCatalog(dialect, SyncCatalog.DEFAULT_SCHEMA, "replay");
-        try (Connection c = db.connect()) {
-            SyncCatalog.create(c, dialect, SyncCatalog.DEFAULT_SCHEMA);
-            catalog.register(c, "fp");
-        }
-        JdbcSink sink = new JdbcSink(
-                () -> open(db), dialect, r -> new TargetTable("public", "pairs"), catalog, () -> "fp", "test");
+        JdbcSink sink = TestSinks.sink(db, "replay", r -> new TargetTable("public", "pairs"));
         try {
             sink.idempotent(true);
             if (rows != null) {
@@ -120,14 +111,6 @@ class JdbcSinkReplayTest {
             sink.commit(Lsn.of(1000), Instant.now());
         } finally {
             sink.close();
-        }
-    }
-
-    private static Connection open(TestDatabase db) {
-        try {
-            return db.connect();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -13,7 +13,6 @@ import io.pgferry.core.sink.TableFailure;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -38,14 +37,7 @@ class JdbcSinkWriteBehindTest {
         db.execute(
                 "CREATE TABLE one (id bigint PRIMARY KEY, v text CHECK (v <> 'refused'))",
                 "INSERT INTO one SELECT i, 'old' FROM generate_series(1, 200) i");
-        PostgresDialect dialect = new PostgresDialect();
-        SyncCatalog catalog = new SyncCatalog(dialect, SyncCatalog.DEFAULT_SCHEMA, "behind");
-        try (Connection c = db.connect()) {
-            SyncCatalog.create(c, dialect, SyncCatalog.DEFAULT_SCHEMA);
-            catalog.register(c, "fp");
-        }
-        JdbcSink sink = new JdbcSink(
-                () -> open(db), dialect, r -> new TargetTable("public", r.table()), catalog, () -> "fp", "test");
+        JdbcSink sink = TestSinks.sink(db, "behind", r -> new TargetTable("public", r.table()));
         sink.writeBehind();
         return sink;
     }
@@ -116,13 +108,5 @@ class JdbcSinkWriteBehindTest {
         assertThat(db.queryLong("SELECT count(*) FROM one WHERE v = 'kept'")).isEqualTo(1);
         assertThat(db.queryLong("SELECT count(*) FROM one WHERE v <> 'old' AND v <> 'kept'"))
                 .isZero();
-    }
-
-    private static Connection open(TestDatabase db) {
-        try {
-            return db.connect();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
