@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The runs a {@link JdbcSink} holds open in its batch, at most one a table, and the bounds on what they hold: a run
- * is written at {@link #MAX_RUN_ROWS} rows, and every open run once they hold {@link #MAX_OPEN_BYTES} together.
+ * The runs a {@link JdbcSink} holds in its batch, at most one open a table, and the bounds on what they hold: a run
+ * is closed at {@link #MAX_RUN_ROWS} rows and kept, still unwritten, for the batch's commit (which may write it
+ * behind the sink's thread); every run held is written once they hold {@link #MAX_OPEN_BYTES} together.
  *
  * <p>Invariant: the runs of one table are written in the order they were opened, so a table's changes reach the
  * destination in source order; in order ({@code inOrder}) at most one run is open, so changes of different tables do
- * too. Not thread-safe: one sink's thread.
+ * too. Closed runs precede every open run: each was opened before the open run of its own table. Not thread-safe:
+ * one sink's thread.
  */
 final class OpenRuns {
     /** A run is written at this many rows, bounding memory for large transactions. */
@@ -34,10 +36,12 @@ final class OpenRuns {
 
     /** The open run of each table, in the order they were opened; at most one when {@link #inOrder}. */
     private final Map<TargetTable, Run> open = new LinkedHashMap<>();
+    /** Runs closed full, unwritten, in the order they were opened. */
+    private final List<Run> closed = new ArrayList<>();
 
     private final boolean inOrder;
     private final Writer writer;
-    /** The bytes the open runs hold ({@link Run#bytes}). */
+    /** The bytes the runs held hold ({@link Run#bytes}), closed or open. */
     private long bytes;
     /** The bytes of every row held since the batch began, written or not. */
     private long batchBytes;
@@ -52,16 +56,23 @@ final class OpenRuns {
     }
 
     /**
-     * The open run of {@code target} if it is of {@code kind}, for the same relation, and has room; else {@code
-     * fresh}'s run, opened after writing what must precede it ({@link #alone}).
+     * The open run of {@code target} if it is of {@code kind} and for the same relation: as it is if it has room,
+     * else closed and followed by a run of {@code fresh}'s, as a statement writes no more than {@link #MAX_RUN_ROWS}
+     * rows. Otherwise {@code fresh}'s run, opened after writing what must precede it ({@link #alone}).
      */
     <R extends Run> R runFor(Relation relation, TargetTable target, Class<R> kind, Supplier<R> fresh)
             throws SQLException {
         Run r = open.get(target);
-        if (kind.isInstance(r) && (r.relation == relation || r.relation.equals(relation)) && r.size() < MAX_RUN_ROWS) {
-            return kind.cast(r);
+        if (kind.isInstance(r) && (r.relation == relation || r.relation.equals(relation))) {
+            if (r.size() < MAX_RUN_ROWS) {
+                return kind.cast(r);
+            }
+            // The same kind of change of the same table follows: the run needs no writing before the next one
+            // opens, only to be written before it.
+            closed.add(open.remove(target));
+        } else {
+            alone(target);
         }
-        alone(target);
         R made = fresh.get();
         open.put(target, made);
         return made;
@@ -78,11 +89,20 @@ final class OpenRuns {
         }
     }
 
-    /** Writes what must precede a change of {@code target} applied now: its open run, or every run in order. */
+    /**
+     * Writes what must precede a change of {@code target} applied now: the closed runs and its open run, or every run
+     * in order.
+     */
     void alone(TargetTable target) throws SQLException {
         if (inOrder) {
             flush();
             return;
+        }
+        List<Run> done = new ArrayList<>(closed);
+        closed.clear();
+        for (Run c : done) {
+            bytes -= c.bytes;
+            writer.write(c);
         }
         Run r = open.remove(target);
         if (r != null) {
@@ -98,25 +118,27 @@ final class OpenRuns {
         }
     }
 
-    /** Every open run, in the order they were opened, for the caller to write; they are no longer open. */
+    /** Every run held, in the order they were opened, for the caller to write; they are no longer held. */
     List<Run> take() {
-        List<Run> runs = new ArrayList<>(open.values());
+        List<Run> runs = new ArrayList<>(closed);
+        runs.addAll(open.values());
         clear();
         return runs;
     }
 
-    /** Forgets the open runs unwritten: the batch is rolled back or begins. */
+    /** Forgets the runs held, unwritten: the batch is rolled back or begins. */
     void clear() {
+        closed.clear();
         open.clear();
         bytes = 0;
     }
 
-    /** The bytes the open runs hold. */
+    /** The bytes the runs held hold. */
     long bytes() {
         return bytes;
     }
 
-    /** Forgets the open runs and starts counting the bytes of a new batch. */
+    /** Forgets the runs held and starts counting the bytes of a new batch. */
     void beginBatch() {
         clear();
         batchBytes = 0;

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A sink that writes its batches behind ({@link JdbcSink#writeBehind()}, issue 5), at a real PostgreSQL: the batches
- * land in order with their positions, a change written alone waits for the batch before it, and a batch whose write
- * fails is reported by a later call and leaves its position unrecorded.
+ * land in order with their positions, a change written alone waits for the batch before it, a batch whose write
+ * fails is reported by a later call and leaves its position unrecorded, and runs closed full stay unwritten until the
+ * batch is handed over.
  */
 @PgTest
 class JdbcSinkWriteBehindTest {
@@ -108,5 +109,45 @@ class JdbcSinkWriteBehindTest {
         assertThat(db.queryLong("SELECT count(*) FROM one WHERE v = 'kept'")).isEqualTo(1);
         assertThat(db.queryLong("SELECT count(*) FROM one WHERE v <> 'old' AND v <> 'kept'"))
                 .isZero();
+    }
+
+    /**
+     * A batch of 12,000 updates of one table fills two runs of {@link OpenRuns#MAX_RUN_ROWS}: the sink's thread writes
+     * none of them (its session has no transaction id yet), so the whole batch goes behind. A key change, written
+     * alone, first writes the closed runs and then lands after them.
+     */
+    @Test
+    void runsClosedFullAreWrittenWithTheBatch(TestDatabase db) throws Exception {
+        try (JdbcSink sink = sink(db)) {
+            db.execute("INSERT INTO one SELECT i, 'old' FROM generate_series(201, 12000) i");
+            sink.begin();
+            for (long id = 1; id <= 12_000; id++) {
+                update(sink, 1000 + id, id, "batched");
+            }
+            assertThat(writingSessions(db)).isZero();
+            sink.commit(Lsn.of(20_000), Instant.now());
+            sink.begin();
+            for (long id = 1; id <= 6_000; id++) {
+                update(sink, 20_000 + id, id, "again");
+            }
+            sink.apply(new ChangeEvent.Update(
+                    Lsn.of(30_000), ONE, row(ONE, true, 6_000, null), row(ONE, false, 50_000, "moved")));
+            sink.commit(Lsn.of(30_001), Instant.now());
+            sink.awaitCommitted();
+            assertThat(sink.position()).contains(Lsn.of(30_001));
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM one WHERE id BETWEEN 1 AND 5999 AND v = 'again'"))
+                .isEqualTo(5_999);
+        assertThat(db.queryLong("SELECT count(*) FROM one WHERE id BETWEEN 6000 AND 12000 AND v = 'batched'"))
+                .isEqualTo(6_000);
+        assertThat(db.queryLong("SELECT count(*) FROM one WHERE id = 50000 AND v = 'moved'"))
+                .isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM one WHERE id = 6000")).isZero();
+    }
+
+    /** Sessions of this database, other than the caller's, inside a transaction that has written something. */
+    private static long writingSessions(TestDatabase db) throws SQLException {
+        return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()");
     }
 }
