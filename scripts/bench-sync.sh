@@ -324,12 +324,13 @@ printf '  %-42s %8s %10s %8s\n' "(decoding alone: pg_recvlogical)" "$cu_decode" 
 cores=$(nproc)
 pg_cpu=$(python3 -c "print(f'{$pg_cpu_src + $pg_cpu_dst + $pg_cpu_jvm:.2f}')")
 nat_cpu=$(python3 -c "print(f'{$nat_cpu_src + $nat_cpu_dst:.2f}')")
-# Neither consumer can finish sooner than its processes' CPU shared by the cores, nor than its target side, where one
-# process (pgferry's apply backend, the subscription's apply worker) does the work in order.
-pg_floor=$(python3 -c "print(f'{max($pg_cpu / $cores, $pg_cpu_dst):.2f}')")
+# Neither consumer can finish sooner than its processes' CPU shared by the cores, nor than its busiest target
+# process, which does its share of the work in order (one of pgferry's two apply backends, the subscription's apply
+# worker).
+pg_floor=$(python3 -c "print(f'{max($pg_cpu / $cores, $pg_cpu_dst_max):.2f}')")
 nat_floor=$(python3 -c "print(f'{max($nat_cpu / $cores, $nat_cpu_dst):.2f}')")
 echo
-echo "CPU seconds of the catch-up (floor = the larger of the sum / $cores cores and the target's; best = native's time / pgferry's floor)"
+echo "CPU seconds of the catch-up (floor = the larger of the sum / $cores cores and the busiest target process's; best = native's time / pgferry's floor)"
 printf '  %-42s %8s %8s %8s %8s %8s %8s\n' consumer source target pgferry sum floor best
 printf '  %-42s %8s %8s %8s %8s %8s %8s\n' "pgferry sync (walsender, backends, JVM)" "$pg_cpu_src" "$pg_cpu_dst" "$pg_cpu_jvm" \
   "$pg_cpu" "$pg_floor" "$(ratio "$cu_native" "$pg_floor")"

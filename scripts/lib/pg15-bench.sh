@@ -130,14 +130,14 @@ children_cpu() {
 # cpu_sampler_start NAME PATTERN: starts sampling, every 0.1 s until cpu_sampler_stop, the CPU of cluster NAME's
 #   processes whose title matches PATTERN (a Python regular expression): unlike cluster_cpu it leaves out autovacuum
 #   and the other processes that do not serve the consumer measured. A process that ends loses at most its last
-#   0.1 s. cpu_sampler_stop VAR sets VAR to the sum, in seconds.
+#   0.1 s. cpu_sampler_stop VAR sets VAR to the sum, in seconds, and VAR_max to the busiest process's.
 cpu_sampler_start() {
   python3 - "$(head -1 "$work/$1/postmaster.pid")" "$2" >"$work/sampler-$1.out" <<'PY' &
 import os, re, signal, sys, time
 ppid, pattern, hz = int(sys.argv[1]), re.compile(sys.argv[2]), os.sysconf("SC_CLK_TCK")
 seen = {}
 def stop(*_):
-    print(f"{sum(seen.values()) / hz:.2f}")
+    print(f"{sum(seen.values()) / hz:.2f} {max(seen.values(), default=0) / hz:.2f}")
     sys.exit(0)
 signal.signal(signal.SIGTERM, stop)
 while True:
@@ -162,7 +162,10 @@ cpu_sampler_stop() {
   local pid_var="sampler_$2"
   kill -TERM "${!pid_var}"
   wait "${!pid_var}" 2>/dev/null || true
-  printf -v "$1" '%s' "$(cat "$work/sampler-$2.out")"
+  local sum max
+  read -r sum max <"$work/sampler-$2.out"
+  printf -v "$1" '%s' "$sum"
+  printf -v "$1_max" '%s' "$max"
 }
 # cluster_settle NAME: waits (10 s at most) until cluster NAME has no client backend or walsender left, so that
 #   cluster_cpu counts the ones that just ended.

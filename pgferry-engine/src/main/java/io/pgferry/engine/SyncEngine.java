@@ -363,7 +363,7 @@ public final class SyncEngine {
                                 catalog,
                                 store::fingerprint,
                                 where);
-                        sink.writeBehind();
+                        sink.secondSession();
                         return sink;
                     },
                     new Replay(() -> exactFrom(catalog), moved, () -> {

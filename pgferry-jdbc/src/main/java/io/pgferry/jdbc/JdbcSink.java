@@ -9,6 +9,7 @@ import io.pgferry.core.sink.ChangeSink;
 import io.pgferry.core.sink.ChunkMark;
 import io.pgferry.core.sink.CopyRangeId;
 import io.pgferry.core.sink.MovedRows;
+import io.pgferry.core.sink.SourceTransaction;
 import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -71,6 +72,17 @@ public final class JdbcSink implements ChangeSink {
     /** Writes committed batches behind the sink's thread; null when the sink writes them itself. */
     private WriteBehind behind;
 
+    private final Supplier<Connection> connect;
+    private final Supplier<String> fingerprint;
+    private final SyncCatalog catalog;
+    private boolean triggersOff;
+    /** The second session that writes part of each batch; null when the sink has its own only. */
+    private ApplyLane lane;
+    /** Whether the sink's thread used its own session in this batch, which then goes to that session whole. */
+    private boolean ownSessionUsed;
+    /** The end of the source transaction whose changes are being applied. */
+    private Lsn txEnd = Lsn.INVALID;
+
     /**
      * @param connect opens a connection to the destination: one for the batches, one to learn what is durable
      * @param targets maps a source table to its destination table; throws {@link PgFerryException} for one not synced
@@ -84,7 +96,7 @@ public final class JdbcSink implements ChangeSink {
             SyncCatalog catalog,
             Supplier<String> fingerprint,
             String where) {
-        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), catalog, where);
+        this(connect, dialect, targets, BatchLedger.syncProgress(catalog, fingerprint), catalog, fingerprint, where);
     }
 
     /**
@@ -100,7 +112,7 @@ public final class JdbcSink implements ChangeSink {
             Function<Relation, TargetTable> targets,
             BatchLedger ledger,
             String where) {
-        this(connect, dialect, targets, ledger, null, where);
+        this(connect, dialect, targets, ledger, null, null, where);
     }
 
     private JdbcSink(
@@ -109,10 +121,14 @@ public final class JdbcSink implements ChangeSink {
             Function<Relation, TargetTable> targets,
             BatchLedger ledger,
             SyncCatalog catalog,
+            Supplier<String> fingerprint,
             String where) {
         this.marks = catalog == null ? null : catalog.copyRanges();
         this.chunks = catalog == null ? null : catalog.copyChunks();
         this.connection = connect.get();
+        this.connect = connect;
+        this.catalog = catalog;
+        this.fingerprint = fingerprint;
         this.durability = new CommitDurability(dialect, connect);
         this.dialect = dialect;
         this.targets = targets;
@@ -124,7 +140,8 @@ public final class JdbcSink implements ChangeSink {
             for (String warning : session.warnings()) {
                 log.warn("{}", warning);
             }
-            router = new RunRouter(dialect, writes, !session.triggersOff(), targets, this::awaitWritten);
+            triggersOff = session.triggersOff();
+            router = new RunRouter(dialect, writes, !triggersOff, targets, this::awaitWritten);
             open = router.open;
             connection.setAutoCommit(false);
         } catch (SQLException e) {
@@ -143,8 +160,33 @@ public final class JdbcSink implements ChangeSink {
         }
     }
 
+    /**
+     * Has a second session of a PostgreSQL destination write part of each batch beside the sink's own, each table's
+     * runs on one of them ({@link ApplyLane}); turns {@link #writeBehind} on. Does nothing where foreign keys and
+     * triggers fire in the apply session (they see other tables' rows, which the other session has not committed) or
+     * the sink records no sync position.
+     */
+    public void secondSession() {
+        writeBehind();
+        if (lane != null || catalog == null || !triggersOff || !(dialect instanceof PostgresDialect pg)) {
+            return;
+        }
+        Connection c = connect.get();
+        try {
+            lane = new ApplyLane(c, pg, catalog.schema(), catalog.syncName(), fingerprint, where);
+        } catch (SQLException e) {
+            try {
+                c.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw JdbcErrors.classify(e, "could not prepare the second apply session at " + where);
+        }
+    }
+
     /** Waits for the batch written behind, if any, before the caller's thread uses the connection. */
     private void awaitWritten() {
+        ownSessionUsed = true;
         if (behind != null) {
             behind.await();
         }
@@ -174,12 +216,18 @@ public final class JdbcSink implements ChangeSink {
 
     /** Updates and deletes that found no row at the destination, since this sink was made. */
     public long missingRows() {
-        return writes.missingRows();
+        return writes.missingRows() + (lane == null ? 0 : lane.missingRows());
     }
 
     @Override
     public void begin() {
         open.beginBatch();
+        ownSessionUsed = false;
+    }
+
+    @Override
+    public void beginTransaction(SourceTransaction tx) {
+        txEnd = tx.endLsn();
     }
 
     @Override
@@ -190,6 +238,9 @@ public final class JdbcSink implements ChangeSink {
     @Override
     public void apply(ChangeEvent change) {
         try {
+            if (lane != null && lane.covers(change, txEnd)) {
+                return;
+            }
             router.apply(change);
         } catch (UnrepresentableValueException e) {
             throw ChangeFailures.unrepresentable(change, e, router::target, where);
@@ -228,10 +279,12 @@ public final class JdbcSink implements ChangeSink {
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
         List<Run> runs = open.take();
         Lsn replay = replayBefore;
+        // The runs of a batch in idempotent replay, or one whose tables the sink's session has written, stay on it.
+        ApplyLane split = lane != null && !ownSessionUsed && !router.idempotent() && !replay.isValid() ? lane : null;
         if (behind == null) {
-            writeBatch(runs, replay, endLsn, sourceCommitTime);
+            writeBatch(runs, replay, endLsn, sourceCommitTime, split);
         } else {
-            behind.submit(() -> writeBatch(runs, replay, endLsn, sourceCommitTime));
+            behind.submit(() -> writeBatch(runs, replay, endLsn, sourceCommitTime, split));
         }
         replayBefore = Lsn.INVALID;
     }
@@ -245,14 +298,21 @@ public final class JdbcSink implements ChangeSink {
      * Writes a batch's runs, records its position (and where the replay ends, when valid) and commits: on the sink's
      * thread, or behind it ({@link #writeBehind}), so it keeps what it is writing in a local, not in the router's.
      */
-    private void writeBatch(List<Run> runs, Lsn replay, Lsn endLsn, Instant sourceCommitTime) {
+    private void writeBatch(List<Run> runs, Lsn replay, Lsn endLsn, Instant sourceCommitTime, ApplyLane split) {
         Relation table = null;
+        boolean laneAwaited = split == null;
         try {
-            for (Run r : runs) {
+            List<Run> own = split == null ? runs : split.write(runs, endLsn);
+            for (Run r : own) {
                 table = r.relation;
                 r.flush(writes);
             }
             table = null;
+            // The lane commits first (see ApplyLane, "Exactly-once").
+            laneAwaited = true;
+            if (split != null) {
+                split.await();
+            }
             if (replay.isValid()) {
                 ledger.extendReplay(connection, replay);
             }
@@ -262,6 +322,10 @@ public final class JdbcSink implements ChangeSink {
         } catch (SQLException e) {
             PgFerryException f = JdbcErrors.classify(e, "could not commit a batch at " + where);
             throw table == null ? f : TableFailure.of(table.schema(), table.table(), f);
+        } finally {
+            if (!laneAwaited) {
+                split.abandon();
+            }
         }
     }
 
@@ -345,6 +409,9 @@ public final class JdbcSink implements ChangeSink {
         awaitWritten();
         try {
             new AddedColumns(connection, dialect, open).add(severalWriters, target, relation, column, existing);
+            if (lane != null) {
+                lane.columnsChanged(target);
+            }
         } catch (SQLException e) {
             throw TableFailure.of(
                     relation.schema(),
@@ -368,6 +435,9 @@ public final class JdbcSink implements ChangeSink {
         if (behind != null) {
             behind.awaitQuietly();
         }
+        if (lane != null) {
+            lane.abandon();
+        }
         open.beginBatch();
         router.rolledBack();
         replayBefore = Lsn.INVALID;
@@ -382,6 +452,9 @@ public final class JdbcSink implements ChangeSink {
     public void close() {
         if (behind != null) {
             behind.close();
+        }
+        if (lane != null) {
+            lane.close();
         }
         writes.close();
         ledger.close();

@@ -56,22 +56,21 @@ final class OpenRuns {
     }
 
     /**
-     * The open run of {@code target} if it is of {@code kind} and for the same relation: as it is if it has room,
-     * else closed and followed by a run of {@code fresh}'s, as a statement writes no more than {@link #MAX_RUN_ROWS}
-     * rows. Otherwise {@code fresh}'s run, opened after writing what must precede it ({@link #alone}).
+     * The open run of {@code target} if it is of {@code kind}, for the same relation, and has room (a statement
+     * writes no more than {@link #MAX_RUN_ROWS} rows); else {@code fresh}'s run, opened after closing the table's open
+     * run, or, in order, after writing every run.
      */
     <R extends Run> R runFor(Relation relation, TargetTable target, Class<R> kind, Supplier<R> fresh)
             throws SQLException {
         Run r = open.get(target);
-        if (kind.isInstance(r) && (r.relation == relation || r.relation.equals(relation))) {
-            if (r.size() < MAX_RUN_ROWS) {
-                return kind.cast(r);
-            }
-            // The same kind of change of the same table follows: the run needs no writing before the next one
-            // opens, only to be written before it.
+        if (kind.isInstance(r) && (r.relation == relation || r.relation.equals(relation)) && r.size() < MAX_RUN_ROWS) {
+            return kind.cast(r);
+        }
+        if (inOrder) {
+            flush();
+        } else if (r != null) {
+            // The run needs no writing before the next one opens, only to be written before it.
             closed.add(open.remove(target));
-        } else {
-            alone(target);
         }
         R made = fresh.get();
         open.put(target, made);

@@ -371,7 +371,7 @@ public final class PostgresDialect implements Dialect {
     }
 
     /** The next write to {@code table} on {@code c} reads its columns again. */
-    private void forgetColumnTypes(Connection c, TargetTable table) {
+    void forgetColumnTypes(Connection c, TargetTable table) {
         synchronized (columnTypes) {
             Map<TargetTable, Map<String, String>> perConnection = columnTypes.get(c);
             if (perConnection != null) {

@@ -69,6 +69,12 @@ public final class SyncCatalog {
         this.now = dialect.now();
     }
 
+    /** The schema of the sync's records. */
+    public String schema() {
+        return schema;
+    }
+
+    /** The name of the sync whose records these are. */
     public String syncName() {
         return syncName;
     }

@@ -21,11 +21,21 @@ import org.slf4j.LoggerFactory;
 final class WriteBehind implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
 
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "pgferry-write-behind");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
+
+    WriteBehind() {
+        this("pgferry-write-behind");
+    }
+
+    /** @param name the thread's name */
+    WriteBehind(String name) {
+        thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     /** The batch being written; null when none is. */
     private CompletableFuture<Void> writing;
 
