@@ -76,6 +76,27 @@ public final class Load {
         };
     }
 
+    /**
+     * Changes to two keyed tables, {@code accounts} as in {@link #accountsAndEvents} (ids 1 to {@code accounts} at
+     * first) and {@code entries (id int PRIMARY KEY, n int NOT NULL)}, empty at first: inserts, updates and deletes,
+     * no key change, so that a sync's groups hold both tables' runs whole and its second session writes one of them.
+     */
+    public static Step twoTables(Random r, int accounts) {
+        AtomicInteger next = new AtomicInteger(300_000);
+        AtomicInteger entries = new AtomicInteger(0);
+        return st -> {
+            int id = 1 + r.nextInt(accounts);
+            switch (r.nextInt(5)) {
+                case 0 -> st.execute("INSERT INTO accounts VALUES (" + next.getAndIncrement() + ", 1, 'new')");
+                case 1 -> st.execute("UPDATE accounts SET balance = balance + 1 WHERE id = " + id);
+                case 2 -> st.execute("DELETE FROM accounts WHERE id = " + id);
+                case 3 -> st.execute("INSERT INTO entries VALUES (" + entries.incrementAndGet() + ", 1)");
+                default -> st.execute(
+                        "UPDATE entries SET n = n + 1 WHERE id = " + (1 + r.nextInt(Math.max(1, entries.get()))));
+            }
+        };
+    }
+
     private void write(TestDatabase db, Step step) {
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {
