@@ -4,6 +4,7 @@ import io.pgferry.core.Lsn;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.ChangeEvent;
 import io.pgferry.core.event.Relation;
+import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,30 +13,39 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * A second target session of a PostgreSQL sync's {@link JdbcSink}: it writes some tables' runs of a batch while the
- * sink's own session writes the others, so that two backends apply a batch where one did (issue 5).
+ * A second target session of a PostgreSQL sync's {@link JdbcSink}: it writes part of a batch's rows while the sink's
+ * own session writes the rest, so that two backends apply a batch where one did (issue 5).
  *
- * <p><b>Exactly-once.</b> Each table's runs of a batch go to one session. The lane commits its part first, recording
- * in the same transaction, for each table it wrote, the end of the batch ({@code apply_lane}); the sink's session
- * commits after it, with the batch's position in {@code sync_progress}. A crash between the two commits leaves the
- * lane's tables ahead of that position: when the source delivers the batch's transactions again, a table's changes
- * in a transaction that ends at or before its lane position are dropped ({@link #covers}). Both commits go to one
- * cluster's WAL in that order, so the sink's commit being durable makes the lane's durable too.
+ * <p><b>The split.</b> Each key's changes in a batch go to one session, in source order. A table is split by key: the
+ * lane takes the rows whose key falls in {@link #LANE_HALF} ({@link Key#half}), the sink's session the others. A
+ * table with a unique index or exclusion constraint besides its key is not: two of its rows may take turns holding a
+ * value, and written by two sessions the second could claim it first. It goes whole to the session with fewer rows.
+ *
+ * <p><b>Exactly-once.</b> The lane commits its part first, recording in the same transaction, for each table it
+ * wrote, the end of the batch and whether it wrote the whole table or its half ({@code apply_lane}); the sink's
+ * session commits after it, with the batch's position in {@code sync_progress}. A crash between the two commits
+ * leaves the lane's rows ahead of that position: when the source delivers the batch's transactions again, a change
+ * in a transaction that ends at or before its table's lane position, to a key in the part the lane wrote, is dropped
+ * ({@link #covers}). Both commits go to one cluster's WAL in that order, so the sink's commit being durable makes the
+ * lane's durable too.
  *
  * <p>A session holds no row another waits for: a table written on the sink's session during a batch (a change written
  * alone) is not handed to the lane in that batch; the caller hands over only batches whose runs were all held. Foreign
- * keys and triggers, which see other tables, are off in both sessions ({@code session_replication_role = replica});
+ * keys and triggers, which see other rows, are off in both sessions ({@code session_replication_role = replica});
  * the sink does not use a lane otherwise.
  *
  * <p>Threading: {@link #covers} on the sink's thread; {@link #write} and {@link #await} on the thread that writes the
- * batch, which awaits the lane's commit before its own.
+ * batch, which awaits the lane's commit before its own, so the lane's session is idle when {@link #write} is called.
  */
 final class ApplyLane implements AutoCloseable {
     private final Connection connection;
@@ -47,11 +57,19 @@ final class ApplyLane implements AutoCloseable {
     private final Supplier<String> fingerprint;
     private final String where;
     /** The end of the last batch the lane committed for each source table, by {@link #name}. */
-    private final Map<String, Lsn> positions = new ConcurrentHashMap<>();
+    private final Map<String, Position> positions = new ConcurrentHashMap<>();
+    /** Whether each table may be split by key: it has no unique index besides its key. The writing thread's. */
+    private final Map<TargetTable, Boolean> splittable = new HashMap<>();
     /** The latest of {@link #positions}: a transaction ending after it is covered by none (the common case). */
     private volatile Lsn latest = Lsn.INVALID;
 
     private boolean loaded;
+
+    /** The half of the keys ({@link Key#half}) the lane writes of a table split by key. */
+    static final int LANE_HALF = 1;
+
+    /** The end of the last batch the lane wrote of a table, and whether it wrote all of the table's rows or its half. */
+    private record Position(Lsn lsn, boolean whole) {}
 
     /**
      * Opens the lane's session on {@code connection}, as the sink's own (see {@link Dialect#prepareApplySession}),
@@ -75,14 +93,16 @@ final class ApplyLane implements AutoCloseable {
         dialect.prepareApplySession(connection);
         try (Statement st = connection.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + table + " (sync_name text NOT NULL, source_table text NOT NULL,"
-                    + " fingerprint text NOT NULL, lsn bigint NOT NULL, PRIMARY KEY (sync_name, source_table))");
+                    + " fingerprint text NOT NULL, lsn bigint NOT NULL, whole boolean NOT NULL DEFAULT true,"
+                    + " PRIMARY KEY (sync_name, source_table))");
+            st.execute("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS whole boolean NOT NULL DEFAULT true");
         }
         connection.setAutoCommit(false);
     }
 
     /**
-     * Whether the lane has applied {@code change}'s tables' part of the transaction ending at {@code txEnd}: the
-     * source delivers it again after a crash or a failed batch.
+     * Whether the lane has applied {@code change}'s row of the transaction ending at {@code txEnd}: the source delivers
+     * it again after a crash or a failed batch.
      */
     boolean covers(ChangeEvent change, Lsn txEnd) throws SQLException {
         if (!loaded) {
@@ -91,19 +111,22 @@ final class ApplyLane implements AutoCloseable {
         if (!txEnd.isValid() || txEnd.isAfter(latest)) {
             return false;
         }
-        // A TRUNCATE is written alone, on the sink's session: its tables' batch never went to the lane.
+        // A TRUNCATE is written alone, on the sink's session: its tables' batch never went to the lane. So is a key
+        // change, so an update's key is its new row's.
         if (change instanceof ChangeEvent.Insert i) {
-            return covered(i.relation(), txEnd);
+            return covered(i.relation(), txEnd, i.after());
         }
         if (change instanceof ChangeEvent.Update u) {
-            return covered(u.relation(), txEnd);
+            return covered(u.relation(), txEnd, u.after());
         }
-        return change instanceof ChangeEvent.Delete d && covered(d.relation(), txEnd);
+        return change instanceof ChangeEvent.Delete d && covered(d.relation(), txEnd, d.before());
     }
 
-    private boolean covered(Relation relation, Lsn txEnd) {
-        Lsn p = positions.get(name(relation));
-        return p != null && !txEnd.isAfter(p);
+    private boolean covered(Relation relation, Lsn txEnd, Row keyed) {
+        Position p = positions.get(name(relation));
+        return p != null
+                && !txEnd.isAfter(p.lsn())
+                && (p.whole() || Key.of(keyed, dialect).half() == LANE_HALF);
     }
 
     /** A source table's name as recorded: quoted, so that a dot in a name is not read as the separator. */
@@ -113,12 +136,12 @@ final class ApplyLane implements AutoCloseable {
 
     private void load() throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT source_table, lsn FROM " + table + " WHERE sync_name = ? AND fingerprint = ?")) {
+                "SELECT source_table, lsn, whole FROM " + table + " WHERE sync_name = ? AND fingerprint = ?")) {
             ps.setString(1, syncName);
             ps.setString(2, fingerprint.get());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    record(rs.getString(1), Lsn.of(rs.getLong(2)));
+                    record(rs.getString(1), new Position(Lsn.of(rs.getLong(2)), rs.getBoolean(3)));
                 }
             }
         }
@@ -126,57 +149,77 @@ final class ApplyLane implements AutoCloseable {
         loaded = true;
     }
 
-    private void record(String source, Lsn lsn) {
-        positions.put(source, lsn);
-        if (lsn.isAfter(latest)) {
-            latest = lsn;
+    private void record(String source, Position p) {
+        positions.put(source, p);
+        if (p.lsn().isAfter(latest)) {
+            latest = p.lsn();
         }
     }
 
     /**
-     * Splits a batch's runs between the two sessions by rows, the table with the most to the lane, and hands the
-     * lane its part, to write, record and commit on its own thread; returns the sink's own part, in order.
+     * Splits a batch's runs between the two sessions (see "The split"), hands the lane its part, to write, record and
+     * commit on its own thread, and returns the sink's own part, in order.
      */
-    List<Run> write(List<Run> runs, Lsn endLsn) {
-        Map<TargetTable, List<Run>> byTable = new LinkedHashMap<>();
+    List<Run> write(List<Run> runs, Lsn endLsn) throws SQLException {
         Map<TargetTable, Integer> rows = new LinkedHashMap<>();
         for (Run r : runs) {
-            byTable.computeIfAbsent(r.target, t -> new ArrayList<>()).add(r);
             rows.merge(r.target, r.size(), Integer::sum);
         }
-        if (byTable.size() < 2) {
-            return runs;
-        }
-        List<TargetTable> largestFirst = new ArrayList<>(rows.keySet());
-        largestFirst.sort(Comparator.comparing(rows::get, Comparator.reverseOrder()));
-        List<TargetTable> lane = new ArrayList<>();
         long laneRows = 0;
         long ownRows = 0;
-        for (TargetTable t : largestFirst) {
-            if (lane.isEmpty() || laneRows < ownRows) {
-                lane.add(t);
+        List<TargetTable> whole = new ArrayList<>();
+        for (Map.Entry<TargetTable, Integer> e : rows.entrySet()) {
+            if (splittable(e.getKey())) {
+                laneRows += e.getValue() / 2;
+                ownRows += e.getValue() - e.getValue() / 2;
+            } else {
+                whole.add(e.getKey());
+            }
+        }
+        whole.sort(Comparator.comparing(rows::get, Comparator.reverseOrder()));
+        Set<TargetTable> toLane = new HashSet<>();
+        for (TargetTable t : whole) {
+            if (laneRows < ownRows) {
+                toLane.add(t);
                 laneRows += rows.get(t);
             } else {
                 ownRows += rows.get(t);
             }
         }
+        if (laneRows == 0) {
+            return runs;
+        }
         List<Run> laneRuns = new ArrayList<>();
         List<Run> own = new ArrayList<>();
+        Map<String, Boolean> sources = new LinkedHashMap<>();
         for (Run r : runs) {
-            (lane.contains(r.target) ? laneRuns : own).add(r);
-        }
-        List<String> names = new ArrayList<>();
-        for (Run r : laneRuns) {
-            String name = name(r.relation);
-            if (!names.contains(name)) {
-                names.add(name);
+            if (whole.contains(r.target)) {
+                (toLane.contains(r.target) ? laneRuns : own).add(r);
+                if (toLane.contains(r.target)) {
+                    sources.put(name(r.relation), true);
+                }
+            } else {
+                laneRuns.add(r.half(LANE_HALF));
+                own.add(r.half(1 - LANE_HALF));
+                sources.put(name(r.relation), false);
             }
         }
-        thread.submit(() -> writeLane(laneRuns, names, endLsn));
+        laneRuns.removeIf(r -> r.size() == 0);
+        own.removeIf(r -> r.size() == 0);
+        thread.submit(() -> writeLane(laneRuns, sources, endLsn));
         return own;
     }
 
-    private void writeLane(List<Run> runs, List<String> sources, Lsn endLsn) {
+    private boolean splittable(TargetTable target) throws SQLException {
+        Boolean known = splittable.get(target);
+        if (known == null) {
+            known = !dialect.hasSecondaryUnique(connection, target);
+            splittable.put(target, known);
+        }
+        return known;
+    }
+
+    private void writeLane(List<Run> runs, Map<String, Boolean> sources, Lsn endLsn) {
         Relation writing = null;
         try {
             for (Run r : runs) {
@@ -185,17 +228,17 @@ final class ApplyLane implements AutoCloseable {
             }
             writing = null;
             PreparedStatement ps = writes.statement("INSERT INTO " + table + " (sync_name, source_table,"
-                    + " fingerprint, lsn) SELECT ?, unnest(?::text[]), ?, ? ON CONFLICT (sync_name, source_table)"
-                    + " DO UPDATE SET fingerprint = EXCLUDED.fingerprint, lsn = EXCLUDED.lsn");
+                    + " fingerprint, lsn, whole) SELECT ?, s, ?, ?, w FROM unnest(?::text[], ?::boolean[]) AS u(s, w)"
+                    + " ON CONFLICT (sync_name, source_table) DO UPDATE SET fingerprint = EXCLUDED.fingerprint,"
+                    + " lsn = EXCLUDED.lsn, whole = EXCLUDED.whole");
             ps.setString(1, syncName);
-            ps.setArray(2, connection.createArrayOf("text", sources.toArray()));
-            ps.setString(3, fingerprint.get());
-            ps.setLong(4, endLsn.value());
+            ps.setString(2, fingerprint.get());
+            ps.setLong(3, endLsn.value());
+            ps.setArray(4, connection.createArrayOf("text", sources.keySet().toArray()));
+            ps.setArray(5, connection.createArrayOf("boolean", sources.values().toArray()));
             ps.executeUpdate();
             connection.commit();
-            for (String s : sources) {
-                record(s, endLsn);
-            }
+            sources.forEach((s, w) -> record(s, new Position(endLsn, w)));
         } catch (SQLException e) {
             rollbackQuietly();
             PgFerryException f = JdbcErrors.classify(e, "could not commit a batch at " + where);

@@ -22,6 +22,17 @@ final class DeleteRun extends Run {
         return keys.size();
     }
 
+    @Override
+    DeleteRun half(int half) {
+        DeleteRun h = new DeleteRun(relation, target);
+        for (Key k : keys) {
+            if (k.half() == half) {
+                h.keys.add(k);
+            }
+        }
+        return h;
+    }
+
     /** Deletes the keys in one statement where the dialect has one, else as a batch of one DELETE a key. */
     @Override
     void flush(Writes sink) throws SQLException {

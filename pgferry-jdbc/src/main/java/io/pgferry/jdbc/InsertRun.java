@@ -31,6 +31,18 @@ final class InsertRun extends Run {
     }
 
     @Override
+    InsertRun half(int half) {
+        InsertRun h = new InsertRun(relation, target, upsert, copy);
+        int[] keys = Key.columns(relation);
+        for (Object[] row : rows) {
+            if (Key.of(row, keys).half() == half) {
+                h.rows.add(row);
+            }
+        }
+        return h;
+    }
+
+    @Override
     void flush(Writes sink) throws SQLException {
         if (upsert) {
             List<Column> keys = relation.columns().stream().filter(Column::key).toList();

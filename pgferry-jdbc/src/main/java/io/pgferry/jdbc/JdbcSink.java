@@ -161,8 +161,8 @@ public final class JdbcSink implements ChangeSink {
     }
 
     /**
-     * Has a second session of a PostgreSQL destination write part of each batch beside the sink's own, each table's
-     * runs on one of them ({@link ApplyLane}); turns {@link #writeBehind} on. Does nothing where foreign keys and
+     * Has a second session of a PostgreSQL destination write part of each batch beside the sink's own, each key's
+     * changes on one of them ({@link ApplyLane}); turns {@link #writeBehind} on. Does nothing where foreign keys and
      * triggers fire in the apply session (they see other tables' rows, which the other session has not committed) or
      * the sink records no sync position.
      */

@@ -19,6 +19,12 @@ abstract sealed class Run permits InsertRun, UpdateRun, DeleteRun {
 
     abstract int size();
 
+    /**
+     * A run of the same kind, table and rules holding the rows of this one whose key falls in {@code half} ({@link
+     * Key#half}), in the same order; empty when none does.
+     */
+    abstract Run half(int half);
+
     /** What {@code row} adds to a run: its values' bytes as PostgreSQL sent them, and a little for each column. */
     static long bytesOf(Row row) {
         TupleData t = row.tuple();

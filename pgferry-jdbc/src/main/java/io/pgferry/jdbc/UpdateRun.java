@@ -39,6 +39,17 @@ final class UpdateRun extends Run {
         return pending.size();
     }
 
+    @Override
+    UpdateRun half(int half) {
+        UpdateRun h = new UpdateRun(relation, target);
+        for (Map.Entry<Key, Pending> e : pending.entrySet()) {
+            if (e.getKey().half() == half) {
+                h.pending.put(e.getKey(), e.getValue());
+            }
+        }
+        return h;
+    }
+
     /** Records the update of the row with key {@code key} (its key before the update) to {@code after}. */
     UpdateRun merge(Key key, Row after, Dialect dialect) {
         List<Column> columns = relation.columns();
