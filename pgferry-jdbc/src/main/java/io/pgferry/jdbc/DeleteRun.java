@@ -39,7 +39,7 @@ final class DeleteRun extends Run {
         List<Column> keyColumns =
                 relation.columns().stream().filter(Column::key).toList();
         List<Key> sorted = new ArrayList<>(keys);
-        sorted.sort(KeyOrder.of(relation));
+        KeyOrder.of(relation).sort(sorted, k -> k);
         List<Object[]> rows = new ArrayList<>(sorted.size());
         for (Key k : sorted) {
             Object[] row = new Object[keyColumns.size()];

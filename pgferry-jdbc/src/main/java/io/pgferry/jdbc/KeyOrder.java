@@ -3,9 +3,11 @@ package io.pgferry.jdbc;
 import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.value.BuiltinTypes;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The order in which a run writes a table's keys: the order of the destination's primary-key index, closely enough.
@@ -39,6 +41,50 @@ final class KeyOrder implements Comparator<Key> {
                     || type == BuiltinTypes.OID;
         }
         return new KeyOrder(integer);
+    }
+
+    /**
+     * Sorts {@code items} by their keys in this order. A key of one integer column, the common case, is sorted as a
+     * number packed with its item's position into one {@code long}: a primitive sort, without a comparison call per
+     * pair of items (the catch-up's writers spent a fifth of their time in the comparator's sort, issue 5).
+     */
+    <T> void sort(List<T> items, Function<T, Key> keyOf) {
+        if (integer.length == 1 && integer[0] && items.size() < 1 << POSITION_BITS && sortPacked(items, keyOf)) {
+            return;
+        }
+        items.sort(Comparator.comparing(keyOf, this));
+    }
+
+    /** The bits of a packed key that hold the item's position. */
+    private static final int POSITION_BITS = 24;
+    /** Packed keys hold integers of magnitude below this; a run of larger ones is sorted by the comparator. */
+    private static final long PACKED_LIMIT = 1L << (62 - POSITION_BITS);
+
+    /** Sorts by the packed integer keys; false, with {@code items} unchanged, when a key does not fit. */
+    private static <T> boolean sortPacked(List<T> items, Function<T, Key> keyOf) {
+        long[] packed = new long[items.size()];
+        for (int i = 0; i < packed.length; i++) {
+            Object v = keyOf.apply(items.get(i)).value(0);
+            long n;
+            try {
+                n = v instanceof String text ? Long.parseLong(text) : PACKED_LIMIT;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            if (n <= -PACKED_LIMIT || n >= PACKED_LIMIT) {
+                return false;
+            }
+            packed[i] = ((n + PACKED_LIMIT) << POSITION_BITS) | i;
+        }
+        Arrays.sort(packed);
+        List<T> sorted = new ArrayList<>(items.size());
+        for (long p : packed) {
+            sorted.add(items.get((int) (p & ((1 << POSITION_BITS) - 1))));
+        }
+        for (int i = 0; i < packed.length; i++) {
+            items.set(i, sorted.get(i));
+        }
+        return true;
     }
 
     @Override

@@ -82,7 +82,7 @@ final class UpdateRun extends Run {
         KeyOrder order = KeyOrder.of(relation);
         for (Map.Entry<BitSet, List<Map.Entry<Key, Pending>>> group : bySignature.entrySet()) {
             List<Map.Entry<Key, Pending>> entries = group.getValue();
-            entries.sort(Map.Entry.comparingByKey(order));
+            order.sort(entries, Map.Entry::getKey);
             // Several rows go in one statement keyed on the key columns, which a run never changes: they are left
             // out of its SET list. A single row (a key change among them) sets every column sent.
             boolean many = entries.size() > 1;

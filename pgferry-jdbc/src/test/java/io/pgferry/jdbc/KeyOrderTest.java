@@ -34,6 +34,29 @@ class KeyOrderTest {
         assertThat(keys).extracting(k -> Long.parseLong((String) k.value(0))).containsExactlyElementsOf(numbers);
     }
 
+    /**
+     * {@link KeyOrder#sort} packs a single integer key with its position into a long where it fits (issue 5): the
+     * order is the comparator's either way, for keys of every sign and size, and with a NULL among them.
+     */
+    @Test
+    void sortingPackedKeysGivesTheComparatorsOrder() {
+        Random random = new Random(7);
+        for (int shift : new int[] {40, 20, 0}) {
+            List<Key> keys = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                keys.add(key(BY_ID, Long.toString(random.nextLong() >> shift)));
+            }
+            keys.add(key(BY_ID, "0"));
+            if (shift == 20) {
+                keys.add(key(BY_ID, (String) null));
+            }
+            List<Key> expected = new ArrayList<>(keys);
+            expected.sort(KeyOrder.of(BY_ID));
+            KeyOrder.of(BY_ID).sort(keys, k -> k);
+            assertThat(keys).containsExactlyElementsOf(expected);
+        }
+    }
+
     @Test
     void compositeKeysOrderByTheirFirstColumnThenTheNext() {
         List<Key> keys = new ArrayList<>(List.of(
