@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +43,8 @@ import java.util.function.Supplier;
  * keys and triggers, which see other rows, are off in both sessions ({@code session_replication_role = replica});
  * the sink does not use a lane otherwise.
  *
- * <p>Threading: {@link #covers} on the sink's thread; {@link #write} and {@link #await} on the thread that writes the
- * batch, which awaits the lane's commit before its own, so the lane's session is idle when {@link #write} is called.
+ * <p>Threading: {@link #covers} and {@link #split} on the sink's thread; {@link #write} and {@link #await} on the
+ * thread that writes the batch, which awaits the lane's commit before its own.
  */
 final class ApplyLane implements AutoCloseable {
     private final Connection connection;
@@ -58,8 +57,6 @@ final class ApplyLane implements AutoCloseable {
     private final String where;
     /** The end of the last batch the lane committed for each source table, by {@link #name}. */
     private final Map<String, Position> positions = new ConcurrentHashMap<>();
-    /** Whether each table may be split by key: it has no unique index besides its key. The writing thread's. */
-    private final Map<TargetTable, Boolean> splittable = new HashMap<>();
     /** The latest of {@link #positions}: a transaction ending after it is covered by none (the common case). */
     private volatile Lsn latest = Lsn.INVALID;
 
@@ -156,29 +153,34 @@ final class ApplyLane implements AutoCloseable {
         }
     }
 
+    /** A batch's runs split between the two sessions, and what the lane records of each table it writes. */
+    record Split(List<Run> lane, List<Run> own, Map<String, Boolean> sources) {}
+
     /**
-     * Splits a batch's runs between the two sessions (see "The split"), hands the lane its part, to write, record and
-     * commit on its own thread, and returns the sink's own part, in order.
+     * Splits a batch's runs between the two sessions (see "The split"); null when the lane would get nothing. Reads
+     * no connection: the sink's thread makes it while the batch before is being written.
+     *
+     * @param whole the tables not to split by key
      */
-    List<Run> write(List<Run> runs, Lsn endLsn) throws SQLException {
+    Split split(List<Run> runs, Set<TargetTable> whole) {
         Map<TargetTable, Integer> rows = new LinkedHashMap<>();
         for (Run r : runs) {
             rows.merge(r.target, r.size(), Integer::sum);
         }
         long laneRows = 0;
         long ownRows = 0;
-        List<TargetTable> whole = new ArrayList<>();
+        List<TargetTable> unsplit = new ArrayList<>();
         for (Map.Entry<TargetTable, Integer> e : rows.entrySet()) {
-            if (splittable(e.getKey())) {
+            if (whole.contains(e.getKey())) {
+                unsplit.add(e.getKey());
+            } else {
                 laneRows += e.getValue() / 2;
                 ownRows += e.getValue() - e.getValue() / 2;
-            } else {
-                whole.add(e.getKey());
             }
         }
-        whole.sort(Comparator.comparing(rows::get, Comparator.reverseOrder()));
+        unsplit.sort(Comparator.comparing(rows::get, Comparator.reverseOrder()));
         Set<TargetTable> toLane = new HashSet<>();
-        for (TargetTable t : whole) {
+        for (TargetTable t : unsplit) {
             if (laneRows < ownRows) {
                 toLane.add(t);
                 laneRows += rows.get(t);
@@ -187,36 +189,36 @@ final class ApplyLane implements AutoCloseable {
             }
         }
         if (laneRows == 0) {
-            return runs;
+            return null;
         }
         List<Run> laneRuns = new ArrayList<>();
         List<Run> own = new ArrayList<>();
         Map<String, Boolean> sources = new LinkedHashMap<>();
         for (Run r : runs) {
-            if (whole.contains(r.target)) {
-                (toLane.contains(r.target) ? laneRuns : own).add(r);
-                if (toLane.contains(r.target)) {
-                    sources.put(name(r.relation), true);
-                }
-            } else {
-                laneRuns.add(r.half(LANE_HALF));
-                own.add(r.half(1 - LANE_HALF));
+            if (!whole.contains(r.target)) {
+                Run[] halves = r.halves();
+                addUnlessEmpty(laneRuns, halves[LANE_HALF]);
+                addUnlessEmpty(own, halves[1 - LANE_HALF]);
                 sources.put(name(r.relation), false);
+            } else if (toLane.contains(r.target)) {
+                laneRuns.add(r);
+                sources.put(name(r.relation), true);
+            } else {
+                own.add(r);
             }
         }
-        laneRuns.removeIf(r -> r.size() == 0);
-        own.removeIf(r -> r.size() == 0);
-        thread.submit(() -> writeLane(laneRuns, sources, endLsn));
-        return own;
+        return new Split(laneRuns, own, sources);
     }
 
-    private boolean splittable(TargetTable target) throws SQLException {
-        Boolean known = splittable.get(target);
-        if (known == null) {
-            known = !dialect.hasSecondaryUnique(connection, target);
-            splittable.put(target, known);
+    private static void addUnlessEmpty(List<Run> runs, Run r) {
+        if (r.size() > 0) {
+            runs.add(r);
         }
-        return known;
+    }
+
+    /** Hands the lane its part of a batch, to write, record and commit on its own thread. */
+    void write(Split split, Lsn endLsn) {
+        thread.submit(() -> writeLane(split.lane(), split.sources(), endLsn));
     }
 
     private void writeLane(List<Run> runs, Map<String, Boolean> sources, Lsn endLsn) {

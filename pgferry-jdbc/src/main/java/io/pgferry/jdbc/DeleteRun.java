@@ -23,12 +23,10 @@ final class DeleteRun extends Run {
     }
 
     @Override
-    DeleteRun half(int half) {
-        DeleteRun h = new DeleteRun(relation, target);
+    DeleteRun[] halves() {
+        DeleteRun[] h = {new DeleteRun(relation, target), new DeleteRun(relation, target)};
         for (Key k : keys) {
-            if (k.half() == half) {
-                h.keys.add(k);
-            }
+            h[k.half()].keys.add(k);
         }
         return h;
     }

@@ -31,13 +31,11 @@ final class InsertRun extends Run {
     }
 
     @Override
-    InsertRun half(int half) {
-        InsertRun h = new InsertRun(relation, target, upsert, copy);
+    InsertRun[] halves() {
+        InsertRun[] h = {new InsertRun(relation, target, upsert, copy), new InsertRun(relation, target, upsert, copy)};
         int[] keys = Key.columns(relation);
         for (Object[] row : rows) {
-            if (Key.of(row, keys).half() == half) {
-                h.rows.add(row);
-            }
+            h[Key.of(row, keys).half()].rows.add(row);
         }
         return h;
     }

@@ -14,9 +14,11 @@ import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -279,14 +281,40 @@ public final class JdbcSink implements ChangeSink {
     public void commit(Lsn endLsn, Instant sourceCommitTime) {
         List<Run> runs = open.take();
         Lsn replay = replayBefore;
-        // The runs of a batch in idempotent replay, or one whose tables the sink's session has written, stay on it.
-        ApplyLane split = lane != null && !ownSessionUsed && !router.idempotent() && !replay.isValid() ? lane : null;
-        if (behind == null) {
-            writeBatch(runs, replay, endLsn, sourceCommitTime, split);
-        } else {
-            behind.submit(() -> writeBatch(runs, replay, endLsn, sourceCommitTime, split));
-        }
         replayBefore = Lsn.INVALID;
+        // The runs of a batch in idempotent replay, or one whose tables the sink's session has written, stay on it.
+        ApplyLane.Split split = null;
+        if (lane != null && !ownSessionUsed && !router.idempotent() && !replay.isValid()) {
+            split = lane.split(runs, unsplittable(runs));
+        }
+        List<Run> own = split == null ? runs : split.own();
+        ApplyLane.Split toLane = split;
+        if (behind == null) {
+            writeBatch(own, toLane, replay, endLsn, sourceCommitTime);
+        } else {
+            behind.submit(() -> writeBatch(own, toLane, replay, endLsn, sourceCommitTime));
+        }
+    }
+
+    /**
+     * The tables of {@code runs} with a unique index besides their key, which the lane takes whole (see {@link
+     * ApplyLane}); looking a table up the first time waits for the batch written behind.
+     */
+    private Set<TargetTable> unsplittable(List<Run> runs) {
+        Set<TargetTable> whole = new HashSet<>();
+        boolean used = ownSessionUsed;
+        try {
+            for (Run r : runs) {
+                if (router.hasSecondaryUnique(r.target)) {
+                    whole.add(r.target);
+                }
+            }
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the unique indexes of a table at " + where);
+        }
+        // A look-up reads the catalog and writes nothing: the lane may still take part of this batch.
+        ownSessionUsed = used;
+        return whole;
     }
 
     @Override
@@ -295,14 +323,17 @@ public final class JdbcSink implements ChangeSink {
     }
 
     /**
-     * Writes a batch's runs, records its position (and where the replay ends, when valid) and commits: on the sink's
-     * thread, or behind it ({@link #writeBehind}), so it keeps what it is writing in a local, not in the router's.
+     * Writes a batch's runs, the lane's part ({@code split}, when not null) on the lane, records its position (and
+     * where the replay ends, when valid) and commits: on the sink's thread, or behind it ({@link #writeBehind}), so it
+     * keeps what it is writing in a local, not in the router's.
      */
-    private void writeBatch(List<Run> runs, Lsn replay, Lsn endLsn, Instant sourceCommitTime, ApplyLane split) {
+    private void writeBatch(List<Run> own, ApplyLane.Split split, Lsn replay, Lsn endLsn, Instant sourceCommitTime) {
         Relation table = null;
         boolean laneAwaited = split == null;
         try {
-            List<Run> own = split == null ? runs : split.write(runs, endLsn);
+            if (split != null) {
+                lane.write(split, endLsn);
+            }
             for (Run r : own) {
                 table = r.relation;
                 r.flush(writes);
@@ -311,7 +342,7 @@ public final class JdbcSink implements ChangeSink {
             // The lane commits first (see ApplyLane, "Exactly-once").
             laneAwaited = true;
             if (split != null) {
-                split.await();
+                lane.await();
             }
             if (replay.isValid()) {
                 ledger.extendReplay(connection, replay);
@@ -324,7 +355,7 @@ public final class JdbcSink implements ChangeSink {
             throw table == null ? f : TableFailure.of(table.schema(), table.table(), f);
         } finally {
             if (!laneAwaited) {
-                split.abandon();
+                lane.abandon();
             }
         }
     }

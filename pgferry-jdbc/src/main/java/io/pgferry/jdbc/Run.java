@@ -20,10 +20,10 @@ abstract sealed class Run permits InsertRun, UpdateRun, DeleteRun {
     abstract int size();
 
     /**
-     * A run of the same kind, table and rules holding the rows of this one whose key falls in {@code half} ({@link
-     * Key#half}), in the same order; empty when none does.
+     * This run's rows split by the half their key falls in ({@link Key#half}): two runs of the same kind, table and
+     * rules, the rows of half {@code h} at index {@code h}, in the same order; either may be empty.
      */
-    abstract Run half(int half);
+    abstract Run[] halves();
 
     /** What {@code row} adds to a run: its values' bytes as PostgreSQL sent them, and a little for each column. */
     static long bytesOf(Row row) {

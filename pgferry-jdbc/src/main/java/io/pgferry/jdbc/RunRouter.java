@@ -193,7 +193,8 @@ final class RunRouter {
         return t;
     }
 
-    private boolean hasSecondaryUnique(TargetTable target) throws SQLException {
+    /** Whether {@code target} has a unique index besides its key; looked up once, after the batch written behind. */
+    boolean hasSecondaryUnique(TargetTable target) throws SQLException {
         Boolean known = secondaryUnique.get(target);
         if (known == null) {
             awaitWritten.run();

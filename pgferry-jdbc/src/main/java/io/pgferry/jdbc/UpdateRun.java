@@ -40,12 +40,10 @@ final class UpdateRun extends Run {
     }
 
     @Override
-    UpdateRun half(int half) {
-        UpdateRun h = new UpdateRun(relation, target);
+    UpdateRun[] halves() {
+        UpdateRun[] h = {new UpdateRun(relation, target), new UpdateRun(relation, target)};
         for (Map.Entry<Key, Pending> e : pending.entrySet()) {
-            if (e.getKey().half() == half) {
-                h.pending.put(e.getKey(), e.getValue());
-            }
+            h[e.getKey().half()].pending.put(e.getKey(), e.getValue());
         }
         return h;
     }
