@@ -100,6 +100,14 @@ public interface Dialect {
      */
     boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException;
 
+    /**
+     * Whether {@code table} has a trigger that fires in an apply session whose triggers are off ({@link
+     * ApplySession#triggersOff}). None where the destination cannot turn triggers off.
+     */
+    default boolean firesTriggersWhenOff(Connection connection, TargetTable table) throws SQLException {
+        return false;
+    }
+
     /** Writes a run of inserted rows of one table at once: the whole run or, on error, nothing of it. */
     void insertRows(Connection connection, TargetTable table, List<Column> columns, List<Object[]> rows)
             throws SQLException;

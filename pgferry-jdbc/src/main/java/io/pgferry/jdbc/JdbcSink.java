@@ -14,7 +14,6 @@ import io.pgferry.core.sink.TableFailure;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -285,7 +284,15 @@ public final class JdbcSink implements ChangeSink {
         // The runs of a batch in idempotent replay, or one whose tables the sink's session has written, stay on it.
         ApplyLane.Split split = null;
         if (lane != null && !ownSessionUsed && !router.idempotent() && !replay.isValid()) {
-            split = lane.split(runs, unsplittable(runs));
+            Set<TargetTable> whole;
+            try {
+                whole = router.unsplittable(runs);
+            } catch (SQLException e) {
+                throw JdbcErrors.classify(e, "could not read the indexes and triggers of a table at " + where);
+            }
+            // A look-up reads the catalog and writes nothing: the lane may still take part of this batch.
+            ownSessionUsed = false;
+            split = whole == null ? null : lane.split(runs, whole);
         }
         List<Run> own = split == null ? runs : split.own();
         ApplyLane.Split toLane = split;
@@ -294,27 +301,6 @@ public final class JdbcSink implements ChangeSink {
         } else {
             behind.submit(() -> writeBatch(own, toLane, replay, endLsn, sourceCommitTime));
         }
-    }
-
-    /**
-     * The tables of {@code runs} with a unique index besides their key, which the lane takes whole (see {@link
-     * ApplyLane}); looking a table up the first time waits for the batch written behind.
-     */
-    private Set<TargetTable> unsplittable(List<Run> runs) {
-        Set<TargetTable> whole = new HashSet<>();
-        boolean used = ownSessionUsed;
-        try {
-            for (Run r : runs) {
-                if (router.hasSecondaryUnique(r.target)) {
-                    whole.add(r.target);
-                }
-            }
-        } catch (SQLException e) {
-            throw JdbcErrors.classify(e, "could not read the unique indexes of a table at " + where);
-        }
-        // A look-up reads the catalog and writes nothing: the lane may still take part of this batch.
-        ownSessionUsed = used;
-        return whole;
     }
 
     @Override

@@ -97,6 +97,19 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
+    /** A trigger enabled {@code ALWAYS} or {@code REPLICA} fires with {@code session_replication_role = replica}. */
+    @Override
+    public boolean firesTriggersWhenOff(Connection connection, TargetTable table) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t"
+                + " WHERE t.tgrelid = ?::regclass AND NOT t.tgisinternal AND t.tgenabled IN ('A', 'R'))")) {
+            ps.setString(1, qualified(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
     @Override
     public void insertRows(Connection connection, TargetTable table, List<Column> columns, List<Object[]> rows)
             throws SQLException {

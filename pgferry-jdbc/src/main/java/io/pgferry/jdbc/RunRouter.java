@@ -11,9 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,6 +34,7 @@ final class RunRouter {
     final OpenRuns open;
 
     private final Map<TargetTable, Boolean> secondaryUnique = new HashMap<>();
+    private final Map<TargetTable, Boolean> firesTriggers = new HashMap<>();
     /** The target of each Relation instance seen: the stream hands the same instance for every change of a table. */
     private final Map<Relation, TargetTable> targetOf = new IdentityHashMap<>();
 
@@ -191,6 +194,32 @@ final class RunRouter {
             targetOf.put(relation, t);
         }
         return t;
+    }
+
+    /**
+     * The tables of {@code runs} whose rows a second session may not take part of by key ({@link ApplyLane}): those
+     * with a unique index besides their key. Null when no part of the batch may go to a second session: a table has a
+     * trigger that fires in the apply session all the same ({@link Dialect#firesTriggersWhenOff}), which may write
+     * rows of other tables, so that each session could wait for a row the other holds. Each table is looked up once,
+     * after the batch written behind.
+     */
+    Set<TargetTable> unsplittable(List<Run> runs) throws SQLException {
+        Set<TargetTable> whole = new HashSet<>();
+        for (Run r : runs) {
+            Boolean fires = firesTriggers.get(r.target);
+            if (fires == null) {
+                awaitWritten.run();
+                fires = dialect.firesTriggersWhenOff(writes.connection(), r.target);
+                firesTriggers.put(r.target, fires);
+            }
+            if (fires) {
+                return null;
+            }
+            if (hasSecondaryUnique(r.target)) {
+                whole.add(r.target);
+            }
+        }
+        return whole;
     }
 
     /** Whether {@code target} has a unique index besides its key; looked up once, after the batch written behind. */
