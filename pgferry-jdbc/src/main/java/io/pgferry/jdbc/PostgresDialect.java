@@ -87,21 +87,26 @@ public final class PostgresDialect implements Dialect {
 
     @Override
     public boolean hasSecondaryUnique(Connection connection, TargetTable table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i"
-                + " WHERE i.indrelid = ?::regclass AND (i.indisunique OR i.indisexclusion) AND NOT i.indisprimary)")) {
-            ps.setString(1, qualified(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return exists(
+                connection,
+                table,
+                "SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = ?::regclass"
+                        + " AND (i.indisunique OR i.indisexclusion) AND NOT i.indisprimary");
     }
 
     /** A trigger enabled {@code ALWAYS} or {@code REPLICA} fires with {@code session_replication_role = replica}. */
     @Override
     public boolean firesTriggersWhenOff(Connection connection, TargetTable table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t"
-                + " WHERE t.tgrelid = ?::regclass AND NOT t.tgisinternal AND t.tgenabled IN ('A', 'R'))")) {
+        return exists(
+                connection,
+                table,
+                "SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = ?::regclass AND NOT t.tgisinternal"
+                        + " AND t.tgenabled IN ('A', 'R')");
+    }
+
+    /** Whether {@code query}, given {@code table} as its one parameter, returns a row. */
+    private boolean exists(Connection connection, TargetTable table, String query) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT EXISTS (" + query + ")")) {
             ps.setString(1, qualified(table));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
