@@ -281,26 +281,32 @@ public final class JdbcSink implements ChangeSink {
         List<Run> runs = open.take();
         Lsn replay = replayBefore;
         replayBefore = Lsn.INVALID;
-        // The runs of a batch in idempotent replay, or one whose tables the sink's session has written, stay on it.
-        ApplyLane.Split split = null;
-        if (lane != null && !ownSessionUsed && !router.idempotent() && !replay.isValid()) {
-            Set<TargetTable> whole;
-            try {
-                whole = router.unsplittable(runs);
-            } catch (SQLException e) {
-                throw JdbcErrors.classify(e, "could not read the indexes and triggers of a table at " + where);
-            }
-            // A look-up reads the catalog and writes nothing: the lane may still take part of this batch.
-            ownSessionUsed = false;
-            split = whole == null ? null : lane.split(runs, whole);
-        }
+        ApplyLane.Split split = laneSplit(runs, replay);
         List<Run> own = split == null ? runs : split.own();
-        ApplyLane.Split toLane = split;
         if (behind == null) {
-            writeBatch(own, toLane, replay, endLsn, sourceCommitTime);
+            writeBatch(own, split, replay, endLsn, sourceCommitTime);
         } else {
-            behind.submit(() -> writeBatch(own, toLane, replay, endLsn, sourceCommitTime));
+            behind.submit(() -> writeBatch(own, split, replay, endLsn, sourceCommitTime));
         }
+    }
+
+    /**
+     * The lane's part of a batch and the sink's, or null when the batch stays on the sink's session: no lane, a batch
+     * in idempotent replay, or one whose tables the sink's session has written.
+     */
+    private ApplyLane.Split laneSplit(List<Run> runs, Lsn replay) {
+        if (lane == null || ownSessionUsed || router.idempotent() || replay.isValid()) {
+            return null;
+        }
+        Set<TargetTable> whole;
+        try {
+            whole = router.unsplittable(runs);
+        } catch (SQLException e) {
+            throw JdbcErrors.classify(e, "could not read the indexes and triggers of a table at " + where);
+        }
+        // A look-up reads the catalog and writes nothing: the lane may still take part of this batch.
+        ownSessionUsed = false;
+        return whole == null ? null : lane.split(runs, whole);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.event.Row;
 import io.pgferry.core.sink.MovedRows;
 import io.pgferry.core.sink.TableFailure;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -206,13 +207,7 @@ final class RunRouter {
     Set<TargetTable> unsplittable(List<Run> runs) throws SQLException {
         Set<TargetTable> whole = new HashSet<>();
         for (Run r : runs) {
-            Boolean fires = firesTriggers.get(r.target);
-            if (fires == null) {
-                awaitWritten.run();
-                fires = dialect.firesTriggersWhenOff(writes.connection(), r.target);
-                firesTriggers.put(r.target, fires);
-            }
-            if (fires) {
+            if (lookUp(firesTriggers, r.target, dialect::firesTriggersWhenOff)) {
                 return null;
             }
             if (hasSecondaryUnique(r.target)) {
@@ -224,13 +219,25 @@ final class RunRouter {
 
     /** Whether {@code target} has a unique index besides its key; looked up once, after the batch written behind. */
     boolean hasSecondaryUnique(TargetTable target) throws SQLException {
-        Boolean known = secondaryUnique.get(target);
-        if (known == null) {
+        return lookUp(secondaryUnique, target, dialect::hasSecondaryUnique);
+    }
+
+    /** A catalog question about a destination table, asked on the sink's connection. */
+    @FunctionalInterface
+    private interface TableQuestion {
+        boolean ask(Connection connection, TargetTable table) throws SQLException;
+    }
+
+    /** {@code question}'s answer for {@code target}: from {@code known}, else asked once the batch behind is written. */
+    private boolean lookUp(Map<TargetTable, Boolean> known, TargetTable target, TableQuestion question)
+            throws SQLException {
+        Boolean answer = known.get(target);
+        if (answer == null) {
             awaitWritten.run();
-            known = dialect.hasSecondaryUnique(writes.connection(), target);
-            secondaryUnique.put(target, known);
+            answer = question.ask(writes.connection(), target);
+            known.put(target, answer);
         }
-        return known;
+        return answer;
     }
 
     private void truncate(ChangeEvent.Truncate t) throws SQLException {

@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,17 +95,14 @@ class JdbcSinkSecondSessionTest {
         });
     }
 
+    /** The ids {@link #batch} writes, from {@code from}, whose key falls in the second session's half or not. */
     private static Set<Long> ids(long from, int transactions, int rows, boolean laneHalf) {
-        Set<Long> ids = new TreeSet<>();
-        for (int t = 0; t < transactions; t++) {
-            for (int i = 0; i < rows; i++) {
-                long id = from + (long) t * 1000 + i;
-                if (laneHalf(id) == laneHalf) {
-                    ids.add(id);
-                }
-            }
-        }
-        return ids;
+        return LongStream.range(0, transactions * 1000L)
+                .filter(n -> n % 1000 < rows)
+                .map(n -> from + n)
+                .filter(id -> laneHalf(id) == laneHalf)
+                .boxed()
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test
