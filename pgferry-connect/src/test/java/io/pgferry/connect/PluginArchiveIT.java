@@ -50,7 +50,7 @@ class PluginArchiveIT {
             assertThat(created.statusCode()).as(created.body()).isIn(200, 201);
             ConnectCluster.await(
                     Duration.ofSeconds(60),
-                    () -> worker.running("archive", 1) && exists(db, "archive"),
+                    () -> worker.running("archive", 1) && slotReady(db, "archive"),
                     "the task and its slot: " + worker.get("/connectors/archive/status"));
             db.execute("INSERT INTO t VALUES (1, 'through the archive, paid with 4111 1111 1111 1111')");
             ConnectCluster.await(
@@ -75,9 +75,9 @@ class PluginArchiveIT {
         }
     }
 
-    private static boolean exists(TestDatabase db, String slot) {
+    private static boolean slotReady(TestDatabase db, String slot) {
         try {
-            return db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'") == 1;
+            return db.slotsReady(slot, 1);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

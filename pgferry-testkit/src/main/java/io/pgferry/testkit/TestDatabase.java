@@ -121,6 +121,20 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
+     * Whether slots of this database named like {@code namePattern} (a LIKE pattern) number {@code count}, each past
+     * its consistent point. A slot is listed in {@code pg_replication_slots} as soon as its creation begins, but
+     * changes committed before it reaches a consistent point are never decoded; {@code confirmed_flush_lsn} is set
+     * only once it has (see the docs' "Logical Decoding Concepts": a slot streams changes committed after it was
+     * created). A test that writes and expects every write streamed waits for this, not for the slot's name.
+     */
+    public boolean slotsReady(String namePattern, int count) throws SQLException {
+        return queryLong("SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name LIKE "
+                        + SqlQuoting.literal(namePattern)
+                        + " AND database = current_database() AND confirmed_flush_lsn IS NOT NULL")
+                == count;
+    }
+
+    /**
      * Creates a role, dropped after the test. Roles are cluster-wide, so tests that may run at the same time must
      * use different names. {@code password} may be null (no password: it cannot log in over TCP).
      *

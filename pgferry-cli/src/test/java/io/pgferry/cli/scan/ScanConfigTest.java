@@ -69,12 +69,7 @@ class ScanConfigTest {
                 "--config",
                 config.toString());
         try {
-            ChildCli.awaitWhileAlive(
-                    () -> db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgferry_scan_%'"
-                                    + " AND database = current_database()")
-                            == 1,
-                    p,
-                    dir.resolve("stderr.txt"));
+            ChildCli.awaitWhileAlive(() -> db.slotsReady("pgferry\\_scan\\_%", 1), p, dir.resolve("stderr.txt"));
             db.execute("INSERT INTO t VALUES (1, 'mail jane.roe@example.org')");
             ChildCli.awaitWhileAlive(() -> lines(findings).size() == 1, p, dir.resolve("stderr.txt"));
 

@@ -120,7 +120,7 @@ class WorkerKillIT {
             ConnectCluster.await(
                     WAIT,
                     () -> first.get("/connectors/" + prefix + "/status").contains("RUNNING")
-                            && slotExists(db, "s_" + prefix),
+                            && slotReady(db, "s_" + prefix),
                     "the source task and its slot");
             workload.start();
             ConnectCluster.await(WAIT, () -> ids(topic).size() >= transactions / 3, "a third of the changes");
@@ -176,9 +176,9 @@ class WorkerKillIT {
         return out;
     }
 
-    private static boolean slotExists(TestDatabase db, String slot) {
+    private static boolean slotReady(TestDatabase db, String slot) {
         try {
-            return db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'") == 1;
+            return db.slotsReady(slot, 1);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

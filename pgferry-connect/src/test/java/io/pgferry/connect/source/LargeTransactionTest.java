@@ -154,10 +154,10 @@ class LargeTransactionTest {
         return props;
     }
 
-    /** Polls until the task has started, then waits for its slot: changes made before it exists are not streamed. */
+    /** Polls until the task has started, then waits for its slot to be ready: changes made before are not streamed. */
     private static void startedAndSlotMade(PgferrySourceTask task, TestDatabase db, String slot) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "'") == 0) {
+        while (!db.slotsReady(slot, 1)) {
             assertThat(System.nanoTime()).as("slot " + slot).isLessThan(deadline);
             assertThat(task.poll()).as("records before any change").isNull();
         }
