@@ -77,7 +77,7 @@ class PluginArchiveIT {
 
     private static boolean slotReady(TestDatabase db, String slot) {
         try {
-            return db.slotsReady(slot, 1);
+            return db.slotReady(slot);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -54,7 +54,7 @@ class ScanWebhookTest {
         try (ScanRun.Running running = scan.start()) {
             // Ready, not only listed: an insert committed while the slot was still being made was not streamed, and
             // the count below came out 28 (issue 8).
-            await("the slot to be ready", () -> db.slotsReady("scan_slot", 1));
+            await("the slot to be ready", () -> db.slotReady("scan_slot"));
             for (int id = 1; id <= 30; id++) {
                 db.execute("INSERT INTO t VALUES (" + id + ", 'card 4111 1111 1111 1111 of " + id + "')");
             }

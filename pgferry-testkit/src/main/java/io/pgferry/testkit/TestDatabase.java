@@ -121,17 +121,17 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
-     * Whether slots of this database named like {@code namePattern} (a LIKE pattern) number {@code count}, each past
-     * its consistent point. A slot is listed in {@code pg_replication_slots} as soon as its creation begins, but
-     * changes committed before it reaches a consistent point are never decoded; {@code confirmed_flush_lsn} is set
-     * only once it has (see the docs' "Logical Decoding Concepts": a slot streams changes committed after it was
-     * created). A test that writes and expects every write streamed waits for this, not for the slot's name.
+     * Whether exactly one slot of this database is named like {@code namePattern} (a LIKE pattern) and is past its
+     * consistent point. A slot is listed in {@code pg_replication_slots} as soon as its creation begins, but changes
+     * committed before it reaches a consistent point are never decoded; {@code confirmed_flush_lsn} is set only once
+     * it has (see the docs' "Logical Decoding Concepts": a slot streams changes committed after it was created). A
+     * test that writes and expects every write streamed waits for this, not for the slot's name.
      */
-    public boolean slotsReady(String namePattern, int count) throws SQLException {
+    public boolean slotReady(String namePattern) throws SQLException {
         return queryLong("SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name LIKE "
                         + SqlQuoting.literal(namePattern)
                         + " AND database = current_database() AND confirmed_flush_lsn IS NOT NULL")
-                == count;
+                == 1;
     }
 
     /**

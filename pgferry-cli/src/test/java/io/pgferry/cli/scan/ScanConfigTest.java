@@ -69,7 +69,7 @@ class ScanConfigTest {
                 "--config",
                 config.toString());
         try {
-            ChildCli.awaitWhileAlive(() -> db.slotsReady("pgferry\\_scan\\_%", 1), p, dir.resolve("stderr.txt"));
+            ChildCli.awaitWhileAlive(() -> db.slotReady("pgferry\\_scan\\_%"), p, dir.resolve("stderr.txt"));
             db.execute("INSERT INTO t VALUES (1, 'mail jane.roe@example.org')");
             ChildCli.awaitWhileAlive(() -> lines(findings).size() == 1, p, dir.resolve("stderr.txt"));
 

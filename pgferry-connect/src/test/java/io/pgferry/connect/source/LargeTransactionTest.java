@@ -157,7 +157,7 @@ class LargeTransactionTest {
     /** Polls until the task has started, then waits for its slot to be ready: changes made before are not streamed. */
     private static void startedAndSlotMade(PgferrySourceTask task, TestDatabase db, String slot) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!db.slotsReady(slot, 1)) {
+        while (!db.slotReady(slot)) {
             assertThat(System.nanoTime()).as("slot " + slot).isLessThan(deadline);
             assertThat(task.poll()).as("records before any change").isNull();
         }
