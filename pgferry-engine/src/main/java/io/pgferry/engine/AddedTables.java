@@ -59,7 +59,7 @@ final class AddedTables {
     static final long UNFINISHED = 0;
 
     /**
-     * What a resumed sync takes.
+     * What a run takes.
      *
      * @param names the tables it streams: those it had and those it adds
      * @param adding the tables to copy before it streams: new ones, and those whose addition did not finish
@@ -74,19 +74,25 @@ final class AddedTables {
     private AddedTables() {}
 
     /**
-     * What a resumed sync takes, after bringing its catalog up to this release's: the tables it streams, those it
+     * What a run takes. A sync that begins takes every matched table, each of which must be in the publication. One
+     * that {@code resumes} first brings its catalog up to this release's, then takes the tables it streams, those it
      * adds, and the tables its identity covers (those its destination records, and those it adds: a table dropped at
      * the source stays recorded, so the stored position stays the sync's own).
      */
-    static Selection select(
+    static Selection forRun(
             SyncConfig config,
             Dialect dialect,
             Connection source,
             Connection target,
             SyncCatalog catalog,
             List<TableName> matched,
+            boolean resumes,
             String where)
             throws SQLException {
+        if (!resumes) {
+            SyncChecks.requirePublished(source, config, matched);
+            return Selection.fresh(matched);
+        }
         SyncChecks.upgradeCatalog(target, dialect, config);
         List<SyncCatalog.TableStatus> states = catalog.states(target);
         // A removed table matched again is added again, copied afresh: its target rows missed what it left out.

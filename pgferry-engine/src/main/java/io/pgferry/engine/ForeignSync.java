@@ -88,13 +88,9 @@ final class ForeignSync {
             SyncCatalog catalog = new SyncCatalog(dialect, config.catalogSchema(), config.slot());
             Optional<SyncCatalog.Position> position = position(dst, catalog);
             boolean resume = position.isPresent() && position.get().lsn().isPresent();
-            AddedTables.Selection selection = resume
-                    ? AddedTables.select(config, dialect, source, dst, catalog, names, where)
-                    : AddedTables.Selection.fresh(names);
+            AddedTables.Selection selection =
+                    AddedTables.forRun(config, dialect, source, dst, catalog, names, resume, where);
             names = selection.names();
-            if (!resume) {
-                SyncChecks.requirePublished(source, config, names);
-            }
             List<TableName> adding = selection.adding();
             List<TableName> identity = selection.identity();
             List<SourceTable> tables = ForeignSync.readTables(config, names);

@@ -8,9 +8,9 @@
  * io.pgferry.engine.ResumedTables}) and, at a SQL destination, adds those matched since ({@link
  * io.pgferry.engine.AddedTables}). {@link io.pgferry.engine.SyncStatus} reads what a sync recorded at its target.
  *
- * <p>The other destinations go through the same stream and applier: {@link io.pgferry.engine.ForeignSync} for
- * MySQL/MariaDB, SQLite and SQL Server, {@link io.pgferry.engine.KafkaSync} for Kafka; the engine picks one by the
- * target's URI.
+ * <p>Each destination's run is a class of its own, going through the same stream and applier: {@link
+ * io.pgferry.engine.PostgresSync} for PostgreSQL, {@link io.pgferry.engine.ForeignSync} for MySQL/MariaDB, SQLite and
+ * SQL Server, {@link io.pgferry.engine.KafkaSync} for Kafka; the engine picks one by the target's URI.
  *
  * <p>Sub-packages depend on each other one way only: {@code config} on nothing here, {@code schema} on {@code
  * config}, {@code copy} on both, and this package on all three.
