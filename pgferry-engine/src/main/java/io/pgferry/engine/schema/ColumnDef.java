@@ -10,11 +10,15 @@ package io.pgferry.engine.schema;
  * @param userType an enum, domain or composite type of the source's (or an array of one) the target may lack, or null
  * @param collation the column's collation, schema-qualified, when it is not its type's default, else null
  * @param defaultSql the default as the target writes it: a constant, or an expression of built-in objects only
- *     (now(), gen_random_uuid()); null for none, for a serial column's (see {@code serialSequence}), and for one that
- *     uses the source's own functions, sequences or types, which the target may lack
+ *     (now(), gen_random_uuid()), or {@code nextval} of {@code defaultSequence} at the target; null for none, for a
+ *     serial column's (see {@code serialSequence}), and for one that uses the source's own functions, types or sequences
+ *     otherwise, which the target may lack
  * @param identity pg_attribute.attidentity: 'a' always, 'd' by default, or 0
  * @param generated the expression of a stored generated column, else null
- * @param serialSequence the name of the sequence a serial column owns and takes its default from, else null
+ * @param serialSequence the sequence a serial column owns and takes its default from, else null
+ * @param defaultSequence the sequence a default of just {@code nextval(...)} takes its values from without the column
+ *     owning it (made with {@code CREATE SEQUENCE} and named in the default, perhaps shared by several columns), else
+ *     null
  * @param extension the extension whose type (or array element type) the column has, else null
  */
 public record ColumnDef(
@@ -29,5 +33,6 @@ public record ColumnDef(
         String defaultSql,
         char identity,
         String generated,
-        String serialSequence,
+        SequenceDef serialSequence,
+        SequenceDef defaultSequence,
         Extension extension) {}

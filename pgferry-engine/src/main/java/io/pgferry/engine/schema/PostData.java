@@ -178,8 +178,8 @@ public record PostData(
         }
         for (ColumnDef c : t.columns()) {
             if (c.serialSequence() != null) {
-                String seq = PgSql.qualified(tt.schema(), c.serialSequence());
-                attach.add("CREATE SEQUENCE IF NOT EXISTS " + seq);
+                String seq = PgSql.qualified(tt.schema(), c.serialSequence().name());
+                attach.add(c.serialSequence().createSql(seq));
                 attach.add("ALTER SEQUENCE " + seq + " OWNED BY " + q + "." + PgSql.quote(c.name()));
                 attach.add("ALTER TABLE " + q + " ALTER COLUMN " + PgSql.quote(c.name()) + " SET DEFAULT nextval("
                         + PgSql.literal(seq) + "::regclass)");

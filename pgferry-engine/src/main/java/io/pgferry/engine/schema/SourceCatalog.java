@@ -32,6 +32,9 @@ public final class SourceCatalog {
             "^\\(?('(?:[^']|'')*'|-?[0-9]+(?:\\.[0-9]+)?(?:e[-+]?[0-9]+)?|true|false)\\)?(?:::.+)?$",
             Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
+    /** A default of just {@code nextval} of one sequence, as pg_get_expr prints it. */
+    private static final Pattern NEXTVAL = Pattern.compile("^nextval\\('(?:[^']|'')+'::regclass\\)$");
+
     private static final String TABLE = "SELECT c.oid, c.relkind, c.relreplident,"
             + " quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
@@ -51,7 +54,14 @@ public final class SourceCatalog {
             + " (SELECT x.extname FROM pg_depend xd JOIN pg_extension x ON x.oid = xd.refobjid"
             + " WHERE xd.classid = 'pg_type'::regclass AND xd.objid = COALESCE(e.oid, t.oid)"
             + " AND xd.refclassid = 'pg_extension'::regclass AND xd.deptype = 'e'),"
-            + " CASE WHEN e.oid IS NULL THEN tn.nspname ELSE en.nspname END"
+            + " CASE WHEN e.oid IS NULL THEN tn.nspname ELSE en.nspname END,"
+            // The sequence the default reads (nextval), and how many objects of the source's own the default uses
+            // besides its table: a default of just nextval(...) uses that sequence alone.
+            + " (SELECT sd.refobjid FROM pg_depend sd JOIN pg_class s ON s.oid = sd.refobjid AND s.relkind = 'S'"
+            + " WHERE sd.classid = 'pg_attrdef'::regclass AND sd.objid = d.oid"
+            + " AND sd.refclassid = 'pg_class'::regclass LIMIT 1),"
+            + " (SELECT count(*) FROM pg_depend dep WHERE dep.classid = 'pg_attrdef'::regclass"
+            + " AND dep.objid = d.oid AND dep.refobjid >= " + FIRST_NORMAL_OID + " AND dep.refobjid <> a.attrelid)"
             + " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid"
             + " JOIN pg_namespace tn ON tn.oid = t.typnamespace"
             + " LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'"
@@ -251,8 +261,20 @@ public final class SourceCatalog {
                         typeSql = user == null ? typeSql : quoted(user);
                     }
                     boolean serialDefault = serial != null && def != null && def.startsWith("nextval(");
+                    long sequenceOid = rs.getLong(21);
+                    boolean readsSequence = !rs.wasNull();
+                    SequenceDef serialSequence = null;
+                    SequenceDef defaultSequence = null;
                     String targetDefault = null;
-                    if (def != null && !generated && !serialDefault) {
+                    if (serialDefault && readsSequence) {
+                        serialSequence = SequenceDef.read(connection, sequenceOid, config::targetSchema);
+                    } else if (readsSequence
+                            && !generated
+                            && rs.getLong(22) == 1
+                            && NEXTVAL.matcher(def).matches()) {
+                        defaultSequence = SequenceDef.read(connection, sequenceOid, config::targetSchema);
+                        targetDefault = defaultSequence.nextvalSql();
+                    } else if (def != null && !generated && !serialDefault) {
                         Matcher literal = LITERAL_CAST.matcher(def);
                         if (rs.getBoolean(17)) {
                             targetDefault = def;
@@ -272,7 +294,8 @@ public final class SourceCatalog {
                             targetDefault,
                             ident == null || ident.isEmpty() ? 0 : ident.charAt(0),
                             generated ? def : null,
-                            serialDefault ? serial : null,
+                            serialSequence,
+                            defaultSequence,
                             extension));
                 }
             }

@@ -51,14 +51,7 @@ class CreatedTablesTest {
                 "INSERT INTO app.child (parent_id, \"Mixed Name\") SELECT i, 'n' FROM generate_series(1, 50) i");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE SCHEMA dst");
-            new SyncEngine(SyncConfig.builder()
-                            .source(source.uri())
-                            .target(target.uri())
-                            .include("app.*")
-                            .mapSchema("app", "dst")
-                            .untilCaughtUp(true)
-                            .build())
-                    .run();
+            new SyncEngine(appToDst(source, target)).run();
             for (String table : TABLES) {
                 assertThat(definition(target, "dst", table))
                         .as("definition of " + table)
@@ -107,13 +100,7 @@ class CreatedTablesTest {
                         + " ARRAY[ROW(NULL, NULL, NULL, '{}')::app.addr], 'home', '12345')");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE SCHEMA dst");
-            SyncConfig config = SyncConfig.builder()
-                    .source(source.uri())
-                    .target(target.uri())
-                    .include("app.*")
-                    .mapSchema("app", "dst")
-                    .untilCaughtUp(true)
-                    .build();
+            SyncConfig config = appToDst(source, target);
             new SyncEngine(config).run();
             source.execute(
                     "UPDATE app.people SET p.born = '2001-02-03',"
@@ -211,6 +198,17 @@ class CreatedTablesTest {
                             "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"))
                     .isZero();
         }
+    }
+
+    /** A sync of the source's schema app into the target's schema dst, until caught up. */
+    static SyncConfig appToDst(TestDatabase source, TestDatabase target) {
+        return SyncConfig.builder()
+                .source(source.uri())
+                .target(target.uri())
+                .include("app.*")
+                .mapSchema("app", "dst")
+                .untilCaughtUp(true)
+                .build();
     }
 
     /** A sync of every table, until caught up. */

@@ -1,0 +1,121 @@
+package io.pgferry.engine.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgferry.engine.SyncEngine;
+import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.testkit.PgTest;
+import io.pgferry.testkit.PostgresServer;
+import io.pgferry.testkit.Rows;
+import io.pgferry.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sequences the synced tables' defaults read reach the target with the source's options and values. Regression
+ * (issue 5): a default of {@code nextval} of a sequence the column does not own (one made with {@code CREATE SEQUENCE},
+ * perhaps shared by several tables, as schemas older than identity columns have) was left out, its sequence neither
+ * created nor set, so rows inserted at the target once writes moved there got no value; and a serial column's sequence
+ * was created as a {@code bigint} one with the default options, which runs past a {@code serial} column's range.
+ */
+@PgTest
+class SequencesTest {
+    private static final String SEQUENCES = "SELECT concat_ws(' ', schemaname, sequencename, data_type, start_value,"
+            + " min_value, max_value, increment_by, cycle, cache_size, last_value) FROM pg_sequences ORDER BY 1";
+
+    @Test
+    void sequencesTheDefaultsReadComeWithTheSourcesOptionsAndValues(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SCHEMA app",
+                "CREATE SCHEMA ids",
+                "CREATE SEQUENCE ids.\"Order No\" AS integer INCREMENT BY 5 MINVALUE 10 MAXVALUE 1000000"
+                        + " START WITH 1000 CACHE 3",
+                "CREATE SEQUENCE app.plain CYCLE",
+                "CREATE TABLE app.orders (id int PRIMARY KEY DEFAULT nextval('ids.\"Order No\"'), note text,"
+                        + " n bigint NOT NULL DEFAULT nextval('app.plain'), label text DEFAULT 'o-' ||"
+                        + " nextval('app.plain'))",
+                "CREATE TABLE app.returns (id int PRIMARY KEY DEFAULT nextval('ids.\"Order No\"'), s smallserial)",
+                "INSERT INTO app.orders (note) SELECT 'x' FROM generate_series(1, 20)",
+                "INSERT INTO app.returns SELECT FROM generate_series(1, 3)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA dst");
+            SyncConfig config = CreatedTablesTest.appToDst(source, target);
+            new SyncEngine(config).run();
+            // The shared sequence in its own schema (not mapped, so created under its name), the one in the mapped
+            // schema, and the serial column's, each with its type and options, set to the source's last value.
+            assertThat(sequences(target))
+                    .containsExactlyInAnyOrderElementsOf(sequences(source).stream()
+                            .map(l -> l.replace("app ", "dst "))
+                            .toList());
+            assertThat(defaults(target, "dst.orders"))
+                    .as("a default of nextval alone reads the target's sequence; one that does more is left out")
+                    .containsExactly(
+                            "id nextval('ids.\"Order No\"'::regclass)",
+                            "note -",
+                            "n nextval('dst.plain'::regclass)",
+                            "label -");
+            // Writes moved to the target go on where the source's sequences were (with CACHE 3, the source's session
+            // took three values at a time: the sequence's last value is the last of those, as pg_dump reads it too).
+            long orderNo = source.queryLong("SELECT last_value FROM ids.\"Order No\"");
+            target.execute("INSERT INTO dst.orders (note) VALUES ('new')", "INSERT INTO dst.returns DEFAULT VALUES");
+            assertThat(target.queryString("SELECT concat_ws('|', id, n) FROM dst.orders WHERE note = 'new'"))
+                    .isEqualTo((orderNo + 5) + "|41");
+            assertThat(target.queryString("SELECT concat_ws('|', id, s) FROM dst.returns ORDER BY id DESC LIMIT 1"))
+                    .isEqualTo((orderNo + 10) + "|4");
+
+            // The source moves on; setting the sequences alone brings the target's along, the shared one once.
+            source.execute("INSERT INTO app.orders (note) SELECT 'y' FROM generate_series(1, 4)");
+            assertThat(new SyncEngine(config).copySequences()).isEqualTo(3);
+            assertThat(sequences(target))
+                    .containsExactlyInAnyOrderElementsOf(sequences(source).stream()
+                            .map(l -> l.replace("app ", "dst "))
+                            .toList());
+            assertThat(target.queryLong("SELECT last_value FROM dst.plain")).isEqualTo(48);
+        }
+    }
+
+    @Test
+    void aSequenceAnExistingTargetTableLacksIsLeftWithAWarningUntilItIsCreated(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SEQUENCE counter START 100",
+                "CREATE TABLE t (id int PRIMARY KEY, n int DEFAULT nextval('counter'))",
+                "INSERT INTO t (id) SELECT i FROM generate_series(1, 5) i");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE TABLE t (id int PRIMARY KEY, n int)");
+            SyncConfig config = SyncConfig.builder()
+                    .source(source.uri())
+                    .target(target.uri())
+                    .untilCaughtUp(true)
+                    .build();
+            new SyncEngine(config).run();
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'counter'"))
+                    .as("an existing table is used as it is: nothing is created for it")
+                    .isZero();
+            target.execute("CREATE SEQUENCE counter");
+            assertThat(new SyncEngine(config).copySequences()).isEqualTo(1);
+            assertThat(target.queryLong("SELECT nextval('counter')")).isEqualTo(105);
+        }
+    }
+
+    private static List<String> sequences(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return Rows.of(c, SEQUENCES);
+        }
+    }
+
+    /** Each column of {@code table} with its default as the server prints it, {@code -} for none. */
+    private static List<String> defaults(TestDatabase db, String table) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            st.execute("SET search_path = pg_catalog");
+            return Rows.of(
+                    c,
+                    "SELECT a.attname || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-') FROM pg_attribute a"
+                            + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                            + " WHERE a.attrelid = '" + table + "'::regclass AND a.attnum > 0 ORDER BY a.attnum");
+        }
+    }
+}
