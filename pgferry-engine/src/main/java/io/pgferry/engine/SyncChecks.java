@@ -10,6 +10,7 @@ import io.pgferry.jdbc.Dialect;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.admin.Preflight;
 import io.pgferry.postgres.admin.PublicationChecks;
 import io.pgferry.postgres.admin.Publications;
 import io.pgferry.postgres.admin.SlotAdmin;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +76,8 @@ final class SyncChecks {
      * A connection to the source that holds the sync's slot for the whole run: a session-level advisory lock, taken
      * before anything is created on either side, so that there is one sync per slot whatever the destination.
      * Without it a second sync of a non-PostgreSQL destination started during the first one's initial copy took that
-     * copy for an abandoned one and emptied its tables (issue #7).
+     * copy for an abandoned one and emptied its tables (issue #7). The source is then checked to stream at all
+     * ({@link #requireStreamable}).
      */
     static Connection openSource(SyncConfig config) throws SQLException {
         Connection source = Connections.open(config.source());
@@ -89,11 +92,44 @@ final class SyncChecks {
                             "stop it first, or give this sync another slot name");
                 }
             }
+            requireStreamable(source, config);
             return source;
         } catch (SQLException | RuntimeException e) {
             source.close();
             throw e;
         }
+    }
+
+    /**
+     * Refuses a source the sync cannot stream from before anything is created on either side: a {@code wal_level}
+     * below logical, no replication slot free for a slot the sync must create, or a replication connection refused (a
+     * role without the REPLICATION attribute, {@code pg_hba.conf}, no WAL sender free). Regression (issue 5): these
+     * were found only when the slot was created, after the target had the sync's catalog and tables.
+     */
+    static void requireStreamable(Connection source, SyncConfig config) throws SQLException {
+        String level = Preflight.walLevel(source);
+        if (!"logical".equals(level)) {
+            throw PgFerryException.fatal(
+                    "the source's wal_level is " + level + "; logical decoding needs wal_level = logical",
+                    Connections.walLevelFix());
+        }
+        try (PreparedStatement ps =
+                source.prepareStatement("SELECT pg_catalog.current_setting('max_replication_slots')::int, count(*),"
+                        + " count(*) FILTER (WHERE slot_name = ?) FROM pg_catalog.pg_replication_slots")) {
+            ps.setString(1, config.slot());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getLong(3) == 0 && rs.getLong(2) >= rs.getLong(1)) {
+                    throw PgFerryException.fatal(
+                            "the source has no replication slot free for slot " + config.slot() + ": " + rs.getLong(2)
+                                    + " in use of max_replication_slots = " + rs.getLong(1),
+                            "drop unused slots (SELECT pg_drop_replication_slot('NAME')) or raise"
+                                    + " max_replication_slots and restart PostgreSQL");
+                }
+            }
+        }
+        PGConnection replication = Connections.openReplication(config.source());
+        ((Connection) replication).close();
     }
 
     /**

@@ -29,6 +29,12 @@ class SyncBadInputTest {
                 .isZero();
     }
 
+    /** {@code db} reached as {@code role}, whose password is {@code pw}. */
+    private static Dsn as(TestDatabase db, String role) {
+        return Dsn.parse("postgresql://" + role + ":pw@" + db.server().host() + ":"
+                + db.server().port() + "/" + db.name());
+    }
+
     /** {@code run} fails with one line holding {@code problem} and {@code fix}, and left the source as it was. */
     static void assertRefusedAtSource(TestDatabase source, ThrowingCallable run, String problem, String fix)
             throws SQLException {
@@ -258,10 +264,47 @@ class SyncBadInputTest {
             target.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
             SyncEngine e = new SyncEngine(SyncConfig.builder()
                     .source(source.uri())
-                    .target(Dsn.parse("postgresql://" + role + ":pw@"
-                            + target.server().host() + ":" + target.server().port() + "/" + target.name()))
+                    .target(as(target, role))
                     .build());
             assertRefused(source, target, e::run, "permission denied", "grant");
+        }
+    }
+
+    /**
+     * Issue 5: a source role that may not stream (no REPLICATION attribute) is refused before anything is created.
+     * It was found only when the slot was created, after the target had the sync's catalog and table.
+     */
+    @Test
+    void sourceRoleThatMayNotReplicate(TestDatabase source) throws Exception {
+        source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+        String role = source.createRole("ferry_noreplication", "pw", "LOGIN");
+        source.execute("GRANT SELECT ON t TO " + role);
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            SyncEngine e = new SyncEngine(SyncConfig.builder()
+                    .source(as(source, role))
+                    .target(target.uri())
+                    .build());
+            assertRefused(source, target, e::run, "may not use replication", "WITH REPLICATION");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 't'"))
+                    .isZero();
+        }
+    }
+
+    /**
+     * Issue 5: a source whose wal_level is below logical is refused with the setting to change, before anything is
+     * created; the target had the sync's catalog and tables when the slot's creation found it.
+     */
+    @Test
+    void sourceWithoutLogicalDecoding(TestDatabase target) throws Exception {
+        PostgresServer server = PostgresServer.startPrivate(java.util.Map.of("wal_level", "replica"));
+        try (TestDatabase source = TestDatabase.create(server)) {
+            source.execute("CREATE TABLE t (id int PRIMARY KEY)");
+            SyncEngine e = new SyncEngine(SyncEngineTest.config(source, target).build());
+            assertRefused(source, target, e::run, "wal_level is replica", "wal_level = logical");
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 't'"))
+                    .isZero();
+        } finally {
+            server.embedded().close();
         }
     }
 
