@@ -5,6 +5,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.schema.PgSql;
 import io.pgferry.postgres.admin.PublicationChecks;
+import io.pgferry.postgres.catalog.Identifiers;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,40 @@ final class HandOver {
                             + " subscription handed the slot would apply too",
                     "hand over with a publication that publishes the sync's tables only (without a publication"
                             + " given, pgferry makes one), or sync those tables too");
+        }
+    }
+
+    /**
+     * The subscription at PostgreSQL target {@code t} that took slot {@code slot} over, if any: after a hand-off the
+     * slot is the subscription's. pg_subscription's name, database and slot columns are readable by every role; a
+     * subscription of another database of the target's server belongs to another sync.
+     */
+    static Optional<String> subscriptionUsing(Connection t, String slot) throws SQLException {
+        try (PreparedStatement ps = t.prepareStatement("SELECT subname FROM pg_catalog.pg_subscription"
+                + " WHERE subslotname = ? AND subdbid = (SELECT oid FROM pg_catalog.pg_database"
+                + " WHERE datname = pg_catalog.current_database()) ORDER BY subname LIMIT 1")) {
+            ps.setString(1, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * Refuses to start a sync whose slot a subscription at the target took over: the subscription applies its
+     * changes now, from a position past the sync's. Regression (issue 5): the start failed on the slot being in use,
+     * with a fix (end the process that holds it) that let the sync and the subscription take the slot in turns.
+     */
+    static void refuseHandedOver(Connection target, SyncConfig config) throws SQLException {
+        Optional<String> subscription = subscriptionUsing(target, config.slot());
+        if (subscription.isPresent()) {
+            throw PgFerryException.fatal(
+                    "sync " + config.slot() + " was handed over to subscription "
+                            + Identifiers.display(subscription.get())
+                            + " at the target, which applies its changes now",
+                    "leave them to the subscription; to sync with pgferry instead, drop the subscription (DROP"
+                            + " SUBSCRIPTION " + Identifiers.quote(subscription.get()) + " drops the slot too)"
+                            + " and remove the sync first");
         }
     }
 

@@ -59,6 +59,7 @@ final class PostgresSync {
                 Connection target = Connections.open(config.target());
                 Connection lock = Connections.open(config.target())) {
             SyncChecks.lock(lock, config);
+            HandOver.refuseHandedOver(target, config);
             if (config.copySource() != null) {
                 try (Connection standby = Connections.open(config.copySource())) {
                     CopySource.check(standby, source, ChunkedCopy.describe(config.copySource()));

@@ -39,7 +39,9 @@ public final class SyncStatus {
      * a sync's view of it). {@code sourceSeenAt} is null when lag and slot were read from the source now, else when
      * the sync recorded them. {@code exactFrom} is set after a chunked copy: changes before it are replayed
      * idempotently; {@code chunks} holds the chunks done and planned per source table, empty unless the copy was
-     * chunked.
+     * chunked. {@code handedOverTo} names the subscription at the target that took the sync's slot over ({@code
+     * --then-subscribe}), null otherwise: its lag is then the subscription's, from the slot's confirmed position read
+     * at the source now, and unknown without the source (the sync's record of it ended with the hand-off).
      */
     public record Report(
             String sync,
@@ -52,7 +54,8 @@ public final class SyncStatus {
             Instant sourceSeenAt,
             List<SyncCatalog.TableStatus> tables,
             Optional<Lsn> exactFrom,
-            Map<String, CopyChunks.Progress> chunks) {}
+            Map<String, CopyChunks.Progress> chunks,
+            String handedOverTo) {}
 
     /**
      * The slot at the source; null in a report made without the source and no record of the sync's view of it.
@@ -98,7 +101,8 @@ public final class SyncStatus {
                     Optional<SourceState> seen = exists(t, dialect.quote(catalogSchema) + ".source_state")
                             ? catalog.sourceStates().read(t)
                             : Optional.empty();
-                    out.add(report(name, p.get(), catalog.states(t), chunks, s, source, seen));
+                    String subscription = HandOver.subscriptionUsing(t, name).orElse(null);
+                    out.add(report(name, p.get(), catalog.states(t), chunks, s, source, seen, subscription));
                 }
             }
             return out;
@@ -131,7 +135,14 @@ public final class SyncStatus {
                                 "ask for the status of every sync to list them");
                     }
                     out.add(report(
-                            name, p.get(), catalog.states(t), chunks(catalog, t), s, source, recorded(catalog, t)));
+                            name,
+                            p.get(),
+                            catalog.states(t),
+                            chunks(catalog, t),
+                            s,
+                            source,
+                            recorded(catalog, t),
+                            null));
                 }
             }
             return out;
@@ -192,7 +203,8 @@ public final class SyncStatus {
                         Map.of(),
                         s,
                         source,
-                        Optional.ofNullable(contents.sources().get(p.sync()))));
+                        Optional.ofNullable(contents.sources().get(p.sync())),
+                        null));
             }
             return out;
         } catch (SQLException e) {
@@ -207,7 +219,8 @@ public final class SyncStatus {
             Map<String, CopyChunks.Progress> chunks,
             Connection s,
             Dsn source,
-            Optional<SourceState> recorded)
+            Optional<SourceState> recorded,
+            String handedOverTo)
             throws SQLException {
         Long lagBytes = null;
         Duration lagTime = null;
@@ -215,7 +228,15 @@ public final class SyncStatus {
         Instant seenAt = null;
         if (s != null) {
             view = observe(s, source, name);
-        } else if (recorded.isPresent()) {
+            if (handedOverTo != null) {
+                // The subscription's progress is the slot's: the sync's position stopped at the hand-off.
+                Lsn confirmed = view.slot().confirmedFlush();
+                if (confirmed != null) {
+                    lagBytes = Math.max(0, view.walPosition().value() - confirmed.value());
+                    lagTime = lagBytes == 0 ? Duration.ZERO : null;
+                }
+            }
+        } else if (recorded.isPresent() && handedOverTo == null) {
             SourceState r = recorded.get();
             boolean exists = !"missing".equals(r.slotStatus());
             view = new SourceView(
@@ -228,7 +249,7 @@ public final class SyncStatus {
                             null));
             seenAt = r.observedAt();
         }
-        if (view != null && p.lsn().isPresent()) {
+        if (view != null && p.lsn().isPresent() && handedOverTo == null) {
             lagBytes = Math.max(0, view.walPosition().value() - p.lsn().get().value());
             lagTime = lagTime(
                     lagBytes,
@@ -247,7 +268,8 @@ public final class SyncStatus {
                 seenAt,
                 tables,
                 p.exactFrom(),
-                chunks);
+                chunks,
+                handedOverTo);
     }
 
     /**

@@ -62,7 +62,7 @@ public final class SyncTeardown {
         try (Connection t = Connections.open(target)) {
             boolean has = SyncStatus.exists(t, dialect.quote(catalogSchema) + ".sync_progress")
                     && SyncCatalog.syncNames(t, dialect, catalogSchema).contains(slot);
-            Optional<String> subscription = subscriptionUsing(t, slot);
+            Optional<String> subscription = HandOver.subscriptionUsing(t, slot);
             if (subscription.isPresent()) {
                 throw PgFerryException.fatal(
                         "slot " + slot + " is the slot of subscription " + Identifiers.display(subscription.get())
@@ -223,20 +223,6 @@ public final class SyncTeardown {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
                 }
-            }
-        }
-    }
-
-    /**
-     * The subscription at PostgreSQL target {@code t} that uses slot {@code slot}, if any: after a hand-off the slot
-     * is the subscription's. pg_subscription's name and slot columns are readable by every role.
-     */
-    private static Optional<String> subscriptionUsing(Connection t, String slot) throws SQLException {
-        try (PreparedStatement ps = t.prepareStatement(
-                "SELECT subname FROM pg_catalog.pg_subscription WHERE subslotname = ? ORDER BY subname LIMIT 1")) {
-            ps.setString(1, slot);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         }
     }

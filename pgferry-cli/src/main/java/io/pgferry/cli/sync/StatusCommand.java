@@ -66,16 +66,11 @@ public final class StatusCommand extends PgferryCommand {
         for (SyncStatus.Report r : reports) {
             out.printf(
                     Locale.ROOT,
-                    "sync %s: position %s%s%s%s%n",
+                    "sync %s: %sposition %s%s%s%s%n",
                     r.sync(),
+                    r.handedOverTo() == null ? "" : "handed over to subscription " + r.handedOverTo() + " at ",
                     r.position().map(Object::toString).orElse("none (initial copy not finished)"),
-                    r.lagBytes() == null
-                            ? ""
-                            : String.format(
-                                    Locale.ROOT,
-                                    ", lag %,d bytes, %.1f s",
-                                    r.lagBytes(),
-                                    r.lagTime().toMillis() / 1000.0),
+                    lag(r),
                     slot(r.slot()),
                     seen(r.sourceSeenAt()));
             r.exactFrom()
@@ -106,6 +101,17 @@ public final class StatusCommand extends PgferryCommand {
             }
         }
         out.flush();
+    }
+
+    /** The lag, in bytes and seconds where both are known; a handed-over sync's is its subscription's. */
+    private static String lag(SyncStatus.Report r) {
+        if (r.lagBytes() == null) {
+            return r.handedOverTo() == null ? "" : ", its lag unknown without the source";
+        }
+        return String.format(Locale.ROOT, ", %slag %,d bytes", r.handedOverTo() == null ? "" : "its ", r.lagBytes())
+                + (r.lagTime() == null
+                        ? ""
+                        : String.format(Locale.ROOT, ", %.1f s", r.lagTime().toMillis() / 1000.0));
     }
 
     /** Says how old lag and slot are when they are the running sync's record rather than read from the source now. */
@@ -160,8 +166,11 @@ public final class StatusCommand extends PgferryCommand {
                 writeInstant(g, "updated_at", r.updatedAt());
                 g.writeStringField(
                         "exact_from", r.exactFrom().map(Object::toString).orElse(null));
+                g.writeStringField("handed_over_to", r.handedOverTo());
                 if (r.lagBytes() != null) {
                     g.writeNumberField("lag_bytes", r.lagBytes());
+                }
+                if (r.lagTime() != null) {
                     g.writeNumberField("lag_seconds", r.lagTime().toMillis() / 1000.0);
                 }
                 writeInstant(g, "source_seen_at", r.sourceSeenAt());

@@ -137,6 +137,17 @@ class SyncCommandTest {
                 source.execute("INSERT INTO t VALUES (101, 'after hand-over')", "UPDATE t SET v = 'new' WHERE id = 1");
                 awaitCount(target, "SELECT count(*) FROM t WHERE id = 101 OR v = 'new'", 2);
                 assertThat(target.queryLong("SELECT count(*) FROM t")).isEqualTo(101);
+                // Issue 5: the status says the subscription applies the changes now (its lag had been the sync's,
+                // frozen at the hand-off, growing without end), and a start of the sync is refused with what to do
+                // (it failed on the slot in use, with "end the process that holds it" for a fix).
+                CliRun status = CliRun.run("status", "--target", target.uri(), "--source", source.uri(), "--json");
+                assertThat(status.exitCode()).as(status.err()).isEqualTo(ExitCodes.OK);
+                assertThat(status.out()).contains("\"handed_over_to\" : \"handed\"");
+                CliRun again = CliRun.run("sync", "--source", source.uri(), "--target", target.uri());
+                assertThat(again.exitCode()).isEqualTo(ExitCodes.RUNTIME);
+                assertThat(again.err())
+                        .contains("sync pgferry_sync was handed over to subscription handed")
+                        .contains("DROP SUBSCRIPTION");
             } finally {
                 dropSubscription(target, "handed");
             }
