@@ -61,6 +61,24 @@ class ConfigFileTest {
                 .doesNotContain("workers");
     }
 
+    /**
+     * Issue 5: a file that is not valid YAML was refused with the parser's first line alone ("while parsing a flow
+     * sequence"), no place, no problem. The error names the line and column and the problem, and none of the file's
+     * text: the broken line may hold a password.
+     */
+    @Test
+    void invalidYamlIsRefusedWithItsPlaceAndNotItsText() throws Exception {
+        Path yaml =
+                write("broken.yaml", "target: postgresql://u@h/db\nsource: [postgresql://u:t0ps3cret@h/db\nslot: s\n");
+        CliRun run = CliRun.run("sync", "--config", yaml.toString(), "--verbose");
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err())
+                .contains("configuration file " + yaml + " is not valid YAML at line 3, column 5: while parsing a flow"
+                        + " sequence; expected ',' or ']', but got :")
+                .contains("fix: correct the YAML there")
+                .doesNotContain("t0ps3cret");
+    }
+
     /** Issue 7: config check printed the password of a mysql://, sqlserver:// or Kafka target in clear. */
     @Test
     void configCheckMasksThePasswordOfEveryKindOfTarget() throws Exception {

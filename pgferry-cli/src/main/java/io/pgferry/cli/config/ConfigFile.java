@@ -1,5 +1,7 @@
 package io.pgferry.cli.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -112,6 +114,23 @@ public final class ConfigFile {
     public static JsonNode parse(Path path) {
         try {
             return new ObjectMapper(new YAMLFactory()).readTree(Files.readString(path));
+        } catch (JsonProcessingException e) {
+            // The parser's message spans several lines, each problem followed by an excerpt of the file: keep the
+            // problems, with the place of the last. Not the excerpts, nor the exception as a cause (a stack trace
+            // prints its message): the line may hold a password.
+            String problems = String.join(
+                    "; ",
+                    e.getOriginalMessage()
+                            .lines()
+                            .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                            .toList());
+            JsonLocation at = e.getLocation();
+            throw PgFerryException.fatal(
+                    "configuration file " + path + " is not valid YAML"
+                            + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                            + ": " + problems,
+                    "correct the YAML there (a value holding ': ' or ' #', or starting with one of [ ] { } * & ! | >"
+                            + " ' \" % @ `, needs quotes)");
         } catch (IOException e) {
             throw PgFerryException.fatal(
                     "cannot read configuration file " + path + ": "
