@@ -1,6 +1,8 @@
 package io.pgferry.cli.sync;
 
 import io.pgferry.engine.copy.CopyProgress;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +16,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * from the copy's counters by {@link #update}.
  */
 final class CopyBars implements AutoCloseable {
+    private static final int MB = 1 << 20;
     private final ProgressBar total;
     private final Map<CopyProgress.Table, ProgressBar> tables = new LinkedHashMap<>();
     private final CopyProgress progress;
@@ -26,15 +29,22 @@ final class CopyBars implements AutoCloseable {
         }
     }
 
-    private static ProgressBar bar(String name, long bytes) {
+    /**
+     * A bar counting bytes, shown in megabytes: counted in whole megabytes, a table smaller than one stayed at 0 %
+     * once copied, and the rate moved in steps of one megabyte.
+     */
+    static ProgressBarBuilder builder(String name, long bytes) {
         return new ProgressBarBuilder()
                 .setTaskName(name)
-                .setInitialMax(Math.max(1, bytes >> 20))
-                .setUnit(" MB", 1)
+                .setInitialMax(Math.max(1, bytes))
+                .setUnit(" MB", MB)
                 .setStyle(ProgressBarStyle.ASCII)
-                .showSpeed()
-                .continuousUpdate()
-                .build();
+                .showSpeed(new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT)))
+                .continuousUpdate();
+    }
+
+    private static ProgressBar bar(String name, long bytes) {
+        return builder(name, bytes).build();
     }
 
     /** Moves every bar to the counters' current values. */
@@ -51,12 +61,11 @@ final class CopyBars implements AutoCloseable {
      * The source's size on disk is an estimate of the bytes a copy moves (more for a table full of dead rows, less
      * in binary COPY): a finished bar is set to what was moved, and a bar that passes its estimate grows.
      */
-    private static void step(ProgressBar bar, long bytes, boolean done, String extra) {
-        long mb = bytes >> 20;
-        if (done || mb > bar.getMax()) {
-            bar.maxHint(Math.max(1, mb));
+    static void step(ProgressBar bar, long bytes, boolean done, String extra) {
+        if (done || bytes > bar.getMax()) {
+            bar.maxHint(Math.max(1, bytes));
         }
-        bar.stepTo(mb);
+        bar.stepTo(done ? bar.getMax() : bytes);
         bar.setExtraMessage(extra);
     }
 
