@@ -164,6 +164,9 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
     /** Set when a worker failed, which ends the others after their current task (and any retry's wait). */
     private final AtomicBoolean failed;
 
+    /** Set by {@link #run} before any worker starts. */
+    private IndexParallelism parallelism;
+
     CopyWorkers(
             Mode<R> mode,
             CopyRetry retry,
@@ -185,6 +188,7 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
 
     /** Runs {@code n} workers until every task is done; the first failure is thrown once every worker has ended. */
     void run(int n) throws Exception {
+        parallelism = new IndexParallelism(n);
         SnapshotCopy.runAll(n, worker -> {
             try {
                 work();
@@ -200,24 +204,37 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
         try (Sessions s = new Sessions()) {
             while (remaining.get() > 0 && !failed.get()) {
                 WorkerTask<R> task = queue.pollFirst(100, TimeUnit.MILLISECONDS);
-                if (task instanceof WorkerTask.Rows<R> c) {
-                    copy(s, c.range());
-                } else if (task instanceof WorkerTask.Index<R> i) {
-                    attempt(s, i.table(), "could not build an index of table", again -> {
-                        execute(s.target(), List.of(i.ddl()), resumed || again ? ALREADY_BUILT : Set.of());
-                        return null;
-                    });
-                    postTasks.indexBuilt(i.table()).forEach(queue::addFirst);
-                } else if (task instanceof WorkerTask.Attach<R> a) {
-                    attempt(s, a.table(), "could not add the key or the constraints of table", again -> {
-                        execute(s.target(), a.ddl(), resumed || again ? ALREADY_ATTACHED : Set.of());
-                        return null;
-                    });
-                } else {
+                if (task == null) {
                     continue;
+                }
+                parallelism.started();
+                try {
+                    run(s, task);
+                } finally {
+                    parallelism.ended();
                 }
                 remaining.decrementAndGet();
             }
+        }
+    }
+
+    private void run(Sessions s, WorkerTask<R> task) throws SQLException, InterruptedException {
+        if (task instanceof WorkerTask.Rows<R> c) {
+            copy(s, c.range());
+        } else if (task instanceof WorkerTask.Index<R> i) {
+            attempt(s, i.table(), "could not build an index of table", again -> {
+                try (Statement st = s.target().createStatement()) {
+                    parallelism.apply(st);
+                }
+                execute(s.target(), List.of(i.ddl()), resumed || again ? ALREADY_BUILT : Set.of());
+                return null;
+            });
+            postTasks.indexBuilt(i.table()).forEach(queue::addFirst);
+        } else if (task instanceof WorkerTask.Attach<R> a) {
+            attempt(s, a.table(), "could not add the key or the constraints of table", again -> {
+                execute(s.target(), a.ddl(), resumed || again ? ALREADY_ATTACHED : Set.of());
+                return null;
+            });
         }
     }
 
