@@ -123,8 +123,7 @@ final class SyncChecks {
                     throw PgFerryException.fatal(
                             "the source has no replication slot free for slot " + config.slot() + ": " + rs.getLong(2)
                                     + " in use of max_replication_slots = " + rs.getLong(1),
-                            "drop unused slots (SELECT pg_drop_replication_slot('NAME')) or raise"
-                                    + " max_replication_slots and restart PostgreSQL");
+                            Connections.slotsFix());
                 }
             }
         }

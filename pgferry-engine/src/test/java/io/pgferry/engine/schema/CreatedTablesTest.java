@@ -251,17 +251,25 @@ class CreatedTablesTest {
 
     /** The attributes of the schema's composite types, as the server prints them. */
     private static List<String> attributes(TestDatabase db, String schema) throws SQLException {
+        return printed(
+                db,
+                "SELECT t.typname || ' ' || a.attnum || ' ' || quote_ident(a.attname) || ' '"
+                        + " || format_type(a.atttypid, a.atttypmod)"
+                        + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+                        + " JOIN pg_class r ON r.oid = t.typrelid AND r.relkind = 'c'"
+                        + " JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0"
+                        + " WHERE n.nspname = '" + schema + "' ORDER BY 1");
+    }
+
+    /**
+     * The rows of {@code sql} read with pg_catalog alone on the search_path, so that every name the server prints in
+     * them is schema-qualified.
+     */
+    static List<String> printed(TestDatabase db, String sql) throws SQLException {
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {
             st.execute("SET search_path = pg_catalog");
-            return Rows.of(
-                    c,
-                    "SELECT t.typname || ' ' || a.attnum || ' ' || quote_ident(a.attname) || ' '"
-                            + " || format_type(a.atttypid, a.atttypmod)"
-                            + " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-                            + " JOIN pg_class r ON r.oid = t.typrelid AND r.relkind = 'c'"
-                            + " JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0"
-                            + " WHERE n.nspname = '" + schema + "' ORDER BY 1");
+            return Rows.of(c, sql);
         }
     }
 

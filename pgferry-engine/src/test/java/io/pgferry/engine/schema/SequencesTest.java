@@ -10,7 +10,6 @@ import io.pgferry.testkit.Rows;
 import io.pgferry.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,14 +107,10 @@ class SequencesTest {
 
     /** Each column of {@code table} with its default as the server prints it, {@code -} for none. */
     private static List<String> defaults(TestDatabase db, String table) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            st.execute("SET search_path = pg_catalog");
-            return Rows.of(
-                    c,
-                    "SELECT a.attname || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-') FROM pg_attribute a"
-                            + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-                            + " WHERE a.attrelid = '" + table + "'::regclass AND a.attnum > 0 ORDER BY a.attnum");
-        }
+        return CreatedTablesTest.printed(
+                db,
+                "SELECT a.attname || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-') FROM pg_attribute a"
+                        + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+                        + " WHERE a.attrelid = '" + table + "'::regclass AND a.attnum > 0 ORDER BY a.attnum");
     }
 }

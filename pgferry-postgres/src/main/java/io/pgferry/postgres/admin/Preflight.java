@@ -135,8 +135,7 @@ public final class Preflight {
             findings.add(Finding.fail(
                     "replication slots",
                     "none free: " + slots[1] + " in use of max_replication_slots = " + slots[0],
-                    "drop unused slots (SELECT pg_drop_replication_slot('NAME')) or raise max_replication_slots"
-                            + " and restart PostgreSQL"));
+                    Connections.slotsFix()));
         }
         // Counting walsender backends needs no special rights: backend_type is visible for every session.
         long[] senders = queryLongs("SELECT pg_catalog.current_setting('max_wal_senders')::int,"

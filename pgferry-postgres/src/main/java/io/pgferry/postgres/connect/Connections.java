@@ -120,10 +120,7 @@ public final class Connections {
                         "stop idle clients, or raise max_connections / max_wal_senders and restart PostgreSQL",
                         e);
             case "53400":
-                return PgFerryException.fatal(
-                        "server limit reached: " + server,
-                        "drop unused replication slots (SELECT pg_drop_replication_slot('NAME')) or raise"
-                                + " max_replication_slots and restart PostgreSQL");
+                return PgFerryException.fatal("server limit reached: " + server, slotsFix());
             case "55006":
                 return PgFerryException.retriable(
                         "object in use: " + server,
@@ -156,6 +153,12 @@ public final class Connections {
         return "ALTER SYSTEM SET wal_level = logical and restart PostgreSQL (Amazon RDS/Aurora:"
                 + " rds.logical_replication = 1; Cloud SQL: cloudsql.logical_decoding = on; Azure: wal_level ="
                 + " logical server parameter)";
+    }
+
+    /** The fix for a server whose replication slots are all in use. */
+    public static String slotsFix() {
+        return "drop unused replication slots (SELECT pg_drop_replication_slot('NAME')) or raise"
+                + " max_replication_slots and restart PostgreSQL";
     }
 
     public static String replicationFix(Dsn dsn) {
