@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class SyncEngine {
     private static final Logger log = LoggerFactory.getLogger(SyncEngine.class);
 
-    private final SyncConfig config;
+    /** As configured until {@link #run()} names its publication ({@link SyncPublication}); read by that thread. */
+    private SyncConfig config;
+
     private final Stage stage;
     private final Masks masks;
     private volatile ChangeStream stream;
@@ -137,13 +139,11 @@ public final class SyncEngine {
      * for a table of {@code tables} (those the run streams) that leaves it ({@link #restartFor}).
      */
     SourceWatch watchSource(SourceWatch.Destination destination, List<TableName> tables) {
-        PublicationWatch p = config.publication() == null
-                ? null
-                : new PublicationWatch(
-                        config.slot(), config.publication(), tables, this::restartFor, () -> switch (streamState()) {
-                            case SNAPSHOTTING, STREAMING, RECONNECTING -> true;
-                            default -> false;
-                        });
+        PublicationWatch p = new PublicationWatch(
+                config.slot(), config.publication(), tables, this::restartFor, () -> switch (streamState()) {
+                    case SNAPSHOTTING, STREAMING, RECONNECTING -> true;
+                    default -> false;
+                });
         SourceWatch w = SourceWatch.start(config.source(), config.slot(), destination, p);
         watch = w;
         return w;
@@ -165,6 +165,7 @@ public final class SyncEngine {
      * @throws PgFerryException for bad input (nothing created), an unreachable server, or a failure while running
      */
     public Result run() {
+        config = SyncPublication.resolve(config);
         Result total = null;
         List<TableName> before = null;
         while (true) {

@@ -27,7 +27,8 @@ import java.util.Optional;
  * states, copy plan and view of the source, in the {@link SyncCatalog} tables or in the Kafka offsets and table-state
  * topics), and the catalog tables once no sync is left in them. The publication goes only when pgferry created it for
  * this sync and no other logical slot is left in the database ({@link Publications}). The target's tables and rows
- * and the tables' topics stay: data is never removed.
+ * and the tables' topics stay: data is never removed. A {@code publication} of null is the one a sync configured
+ * without one streams through ({@link SyncPublication}).
  *
  * <p>Everything is checked before anything is removed: a slot in use (the sync still runs), a slot of another
  * database, or a slot a native subscription at a PostgreSQL target took over ({@code --then-subscribe}) stops the
@@ -122,7 +123,7 @@ public final class SyncTeardown {
                 s.slot.isPresent(),
                 positioned || !states.isEmpty(),
                 false,
-                publication,
+                s.publication,
                 s.publicationDropped,
                 s.publicationExists && !s.publicationDropped);
     }
@@ -198,7 +199,8 @@ public final class SyncTeardown {
                                     + ": no slot of that name at the source and no records of it at " + target,
                             "check the slot name (pgferry status lists the syncs a target holds)");
                 }
-                return new Source(dsn, slotName, publication, slot, publicationExists(c, publication));
+                String named = publication != null ? publication : SyncPublication.of(c, dsn, slotName);
+                return new Source(dsn, slotName, named, slot, publicationExists(c, named));
             } catch (SQLException e) {
                 throw Connections.classify(e, dsn);
             }

@@ -250,7 +250,7 @@ class KafkaSyncTest {
         source.execute("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
         String prefix = prefix();
         SyncEngine.Result first = new SyncEngine(config(source, prefix).build()).run();
-        SyncConfig c = config(source, prefix).build();
+        SyncConfig c = SyncPublication.resolve(config(source, prefix).build());
         String system = SystemIdentifier.of(c.source());
         try (KafkaPositions positions = new KafkaPositions(target(prefix))) {
             String earlier = ForeignSync.streamBuilder(

@@ -112,8 +112,8 @@ public final class SyncCommand extends PgferryCommand {
     @Option(
             names = "--publication",
             paramLabel = "NAME",
-            defaultValue = SyncConfig.Builder.DEFAULT_PUBLICATION,
-            description = "Publication; created for the tables when missing (default: ${DEFAULT-VALUE}).")
+            description = "Publication; created for the tables when missing (default: the one pgferry made for the"
+                    + " slot, else one named as the slot).")
     String publication;
 
     @Option(

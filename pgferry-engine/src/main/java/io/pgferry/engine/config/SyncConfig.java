@@ -30,7 +30,9 @@ import java.util.Map;
  * @param chunkRows rows in a chunk of {@link CopyMode#CHUNKED}
  * @param copySource a hot standby of the source to read the chunks from, or null to read them from the source
  * @param slot the logical replication slot, also the sync's name at the target
- * @param publication the publication (created for the selected tables when missing)
+ * @param publication the publication (created for the selected tables when missing), or null for the sync's own: the
+ *     one pgferry created for the slot, else one named as the slot (a slot begun while every sync's default was
+ *     {@code pgferry_sync} keeps that one); the engine names it when the run starts
  * @param untilCaughtUp stop once every transaction committed before the start is applied; else run until stopped
  * @param catalogSchema the target schema of the sync's own records
  * @param batchRows at most this many changes in one target transaction
@@ -82,6 +84,35 @@ public record SyncConfig(
         return new Builder();
     }
 
+    /** This configuration with {@code name} as its publication. */
+    public SyncConfig withPublication(String name) {
+        return new SyncConfig(
+                source,
+                target,
+                include,
+                exclude,
+                schemaMap,
+                copyMode,
+                workers,
+                chunkRows,
+                copySource,
+                slot,
+                name,
+                untilCaughtUp,
+                catalogSchema,
+                batchRows,
+                batchBytes,
+                batchDelay,
+                memoryLimitBytes,
+                spillDirectory,
+                maxRetryTime,
+                ddl,
+                thenSubscribe,
+                foreignTarget,
+                unrepresentable,
+                kafkaTarget);
+    }
+
     /** The target schema for tables of source schema {@code schema}. */
     public String targetSchema(String schema) {
         return schemaMap.getOrDefault(schema, schema);
@@ -94,7 +125,6 @@ public record SyncConfig(
     /** Builds a {@link SyncConfig}; every default lives here. */
     public static final class Builder {
         public static final String DEFAULT_SLOT = "pgferry_sync";
-        public static final String DEFAULT_PUBLICATION = "pgferry_sync";
         public static final int DEFAULT_WORKERS = 4;
         public static final int DEFAULT_CHUNK_ROWS = 100_000;
         /** A target transaction is committed once its rows hold this many bytes (64 MiB). */
@@ -115,7 +145,7 @@ public record SyncConfig(
         private int chunkRows = DEFAULT_CHUNK_ROWS;
         private Dsn copySource;
         private String slot = DEFAULT_SLOT;
-        private String publication = DEFAULT_PUBLICATION;
+        private String publication;
         private boolean untilCaughtUp;
         private String catalogSchema = SyncCatalog.DEFAULT_SCHEMA;
         private int batchRows = 10_000;
@@ -307,7 +337,7 @@ public record SyncConfig(
             if (slot == null || !SlotAdmin.SLOT_NAME.matcher(slot).matches()) {
                 throw bad("slot", "slot name '" + slot + "' is not valid", "use 1 to 63 characters of a-z, 0-9 and _");
             }
-            if (publication == null || publication.isEmpty() || publication.length() > 63) {
+            if (publication != null && (publication.isEmpty() || publication.length() > 63)) {
                 throw bad("publication", "publication name is empty or longer than 63 bytes", "give a name");
             }
             if (workers < 1 || workers > 64) {

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Publications pgferry creates, and whether one may go with the slot it was made for. A publication pgferry creates
@@ -35,6 +36,22 @@ public final class Publications {
             ps.setString(2, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * The publication pgferry created for {@code slot} ({@link #markCreated}), the one named as the slot first when
+     * there are several; empty when there is none.
+     */
+    public static Optional<String> madeFor(Connection c, String slot) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT p.pubname FROM pg_catalog.pg_publication p"
+                + " WHERE pg_catalog.obj_description(p.oid, 'pg_publication') = ?"
+                + " ORDER BY p.pubname = ? DESC, p.pubname LIMIT 1")) {
+            ps.setString(1, MARKER + slot);
+            ps.setString(2, slot);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         }
     }
