@@ -99,6 +99,7 @@ final class ForeignSync {
                 engine.masks().refuseMaskedChunkKeys(tables);
             }
             SyncChecks.checkPartitionRoot(source, config, tables);
+            RowSecurity.refuseAtSource(source, config, tables, resume, adding);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             Map<TableName, TargetTable> targets = new LinkedHashMap<>();
             Map<TargetTable, TableName> taken = new HashMap<>();

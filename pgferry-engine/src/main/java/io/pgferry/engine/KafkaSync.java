@@ -137,6 +137,7 @@ final class KafkaSync {
         List<SourceTable> tables = ForeignSync.readTables(config, names);
         engine.masks().refuseLossyKeys(source, tables);
         SyncChecks.checkPartitionRoot(source, config, tables);
+        RowSecurity.refuseAtSource(source, config, tables, resume, adding);
         Map<TableName, Relation> relations = new LinkedHashMap<>();
         Map<TableName, List<String>> keys = new HashMap<>();
         for (SourceTable t : tables) {

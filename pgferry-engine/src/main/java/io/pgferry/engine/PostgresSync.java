@@ -93,8 +93,10 @@ final class PostgresSync {
                 engine.masks().refuseMaskedChunkKeys(tables);
             }
             SyncChecks.checkPartitionRoot(source, config, tables);
+            RowSecurity.refuseAtSource(source, config, tables, resuming, adding);
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
+            RowSecurity.refuseAtTarget(target, plan);
             if (catalogExists) {
                 SyncChecks.refuseOtherWriters(target, catalog, plan.targets(), where);
             }

@@ -210,7 +210,9 @@ public final class JdbcErrors {
             return "the destination column's type does not accept the source's values: give it the source's type";
         }
         if (state.equals("42501")) {
-            return "grant the destination role the privileges it lacks on the named object";
+            // Also row-level security that would filter the statement (the apply runs with row_security = off).
+            return "grant the destination role the privileges it lacks on the named object (for a row-level security"
+                    + " policy: BYPASSRLS, or apply as the table's owner)";
         }
         if (state.startsWith("42")) {
             return "the destination table no longer matches the source: restore its definition";

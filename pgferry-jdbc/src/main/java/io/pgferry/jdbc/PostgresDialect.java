@@ -49,6 +49,9 @@ public final class PostgresDialect implements Dialect {
      *
      * <p>{@code synchronous_commit = off}, as PostgreSQL's own subscriptions default to: a commit returns without
      * waiting for its WAL flush, and {@link #walPositions} tells when it is durable (docs, "Asynchronous Commit").
+     *
+     * <p>{@code row_security = off}: a statement that a row-level security policy would filter for the role fails
+     * instead (docs, "row_security"), where an UPDATE or DELETE would otherwise leave the hidden rows alone.
      */
     @Override
     public ApplySession prepareApplySession(Connection connection) throws SQLException {
@@ -58,6 +61,7 @@ public final class PostgresDialect implements Dialect {
         connection.setAutoCommit(true);
         try (Statement st = connection.createStatement()) {
             st.execute("SET synchronous_commit = off");
+            st.execute("SET row_security = off");
             try {
                 st.execute("SET session_replication_role = replica");
             } catch (SQLException e) {

@@ -13,6 +13,7 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 import java.util.Properties;
 import javax.net.ssl.SSLException;
@@ -32,9 +33,21 @@ public final class Connections {
 
     private Connections() {}
 
-    /** Opens an ordinary connection (auto-commit on). */
+    /**
+     * Opens an ordinary connection (auto-commit on), with {@code row_security = off}: a statement that a row-level
+     * security policy would filter for the role fails instead of reading or changing only the rows the policy shows
+     * (PostgreSQL docs, "row_security"). pgferry copies, scans, compares and applies whole tables, while logical
+     * decoding streams every row's changes whatever the policies: a filtered read would lose rows without a word.
+     */
     public static Connection open(Dsn dsn) {
-        return connect(dsn, dsn.jdbcProperties(), false);
+        Connection c = connect(dsn, dsn.jdbcProperties(), false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET row_security = off");
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw classify(e, dsn);
+        }
     }
 
     /**

@@ -40,6 +40,35 @@ class ConnectionsTest {
         }
     }
 
+    /**
+     * Issue 5: a session of a role that a row-level security policy applies to read only the rows the policy showed,
+     * without an error, so a copy, a scan or a comparison of a whole table could miss rows. It now fails instead.
+     */
+    @Test
+    void aReadThatARowSecurityPolicyWouldFilterFails(TestDatabase db) throws SQLException {
+        db.execute(
+                "CREATE TABLE t (id int PRIMARY KEY)",
+                "INSERT INTO t SELECT generate_series(1, 10)",
+                "ALTER TABLE t ENABLE ROW LEVEL SECURITY",
+                "CREATE POLICY few ON t USING (id <= 5)");
+        String role = db.createRole("ferry_rls_read", "pw", "LOGIN");
+        db.execute("GRANT SELECT ON t TO " + role);
+        Dsn as = Dsn.parse("postgresql://" + role + ":pw@" + db.server().host() + ":"
+                + db.server().port() + "/" + db.name());
+        try (Connection c = Connections.open(as);
+                Statement st = c.createStatement()) {
+            SQLException e = catchThrowableOfType(SQLException.class, () -> st.executeQuery("SELECT count(*) FROM t"));
+            assertThat(e.getSQLState()).isEqualTo("42501");
+        }
+        db.execute("ALTER ROLE " + role + " BYPASSRLS");
+        try (Connection c = Connections.open(as);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(10);
+        }
+    }
+
     @Test
     void keyValueDsnAndVerifiedTls(TestDatabase db, PostgresServer server) throws SQLException {
         try (Connection c = Connections.open(Dsn.parse(db.keyValueDsn()))) {
