@@ -125,6 +125,13 @@ public final class Connections {
                     return PgFerryException.fatal(
                             "role " + user + " may not use replication (" + server + ")", replicationFix(dsn));
                 }
+                if (server.contains("row-level security")) {
+                    // A policy would filter the statement, which row_security = off (open) turns into this error.
+                    return PgFerryException.fatal(
+                            "a row-level security policy applies to role " + user + ": " + server,
+                            "run as the table's owner, a superuser or a role with BYPASSRLS (ALTER ROLE " + user
+                                    + " BYPASSRLS)");
+                }
                 return PgFerryException.fatal(
                         "permission denied: " + server, "grant the missing privilege to role " + user);
             case "53300":

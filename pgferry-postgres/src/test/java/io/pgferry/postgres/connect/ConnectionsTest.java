@@ -59,6 +59,7 @@ class ConnectionsTest {
                 Statement st = c.createStatement()) {
             SQLException e = catchThrowableOfType(SQLException.class, () -> st.executeQuery("SELECT count(*) FROM t"));
             assertThat(e.getSQLState()).isEqualTo("42501");
+            assertThat(Connections.classify(e, as).fix()).contains("ALTER ROLE \"" + role + "\" BYPASSRLS");
         }
         db.execute("ALTER ROLE " + role + " BYPASSRLS");
         try (Connection c = Connections.open(as);
