@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Picks the tables a sync copies: the ordinary and partitioned tables of the source that match an include pattern
@@ -19,15 +21,34 @@ import java.util.function.Predicate;
  * what the publication publishes ({@code publish_via_partition_root}).
  */
 final class TableSelector {
+    private static final Logger log = LoggerFactory.getLogger(TableSelector.class);
+
     private static final String TABLES = "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
             + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'p'"
             + " AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
             + " ORDER BY n.nspname, c.relname";
 
+    /** Unlogged tables, which write no WAL, so logical decoding never sees their changes (docs, CREATE TABLE). */
+    private static final String UNLOGGED = "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relpersistence = 'u'"
+            + " ORDER BY n.nspname, c.relname";
+
     private static final String OIDS = "SELECT oid FROM pg_catalog.pg_class WHERE relkind IN ('r', 'p')";
 
     private TableSelector() {}
+
+    private static List<TableName> unlogged(Connection source) throws SQLException {
+        List<TableName> found = new ArrayList<>();
+        try (Statement st = source.createStatement();
+                ResultSet rs = st.executeQuery(UNLOGGED)) {
+            while (rs.next()) {
+                found.add(new TableName(rs.getString(1), rs.getString(2)));
+            }
+        }
+        return found;
+    }
 
     /** The OIDs of every ordinary and partitioned table the source holds now, in any schema. */
     static Set<Integer> oids(Connection source) throws SQLException {
@@ -45,11 +66,32 @@ final class TableSelector {
             throws SQLException {
         Predicate<TableName> matches = matcher(include, exclude, catalogSchema);
         List<TableName> picked = all(source).stream().filter(matches).toList();
+        List<TableName> unlogged = unlogged(source).stream().filter(matches).toList();
         if (picked.isEmpty()) {
             throw PgFerryException.fatal(
                     "no table of the source matches " + String.join(",", include)
-                            + (exclude.isEmpty() ? "" : " and not " + String.join(",", exclude)),
-                    "check the table patterns: schema.table, * and ? as wildcards, case as stored (quote mixed case)");
+                            + (exclude.isEmpty() ? "" : " and not " + String.join(",", exclude))
+                            + (unlogged.isEmpty()
+                                    ? ""
+                                    : " but unlogged "
+                                            + String.join(
+                                                    ", ",
+                                                    unlogged.stream()
+                                                            .map(TableName::toString)
+                                                            .toList())
+                                            + ", which cannot be streamed"),
+                    unlogged.isEmpty()
+                            ? "check the table patterns: schema.table, * and ? as wildcards, case as stored (quote"
+                                    + " mixed case)"
+                            : "make it logged (ALTER TABLE ... SET LOGGED), or check the table patterns");
+        }
+        for (TableName t : unlogged) {
+            log.warn(
+                    "table {} matches the sync's patterns but is UNLOGGED: its changes are not written to the WAL, so"
+                            + " logical decoding cannot stream them, and the sync leaves it out (ALTER TABLE {} SET"
+                            + " LOGGED to sync it)",
+                    t,
+                    t.quoted());
         }
         return picked;
     }
