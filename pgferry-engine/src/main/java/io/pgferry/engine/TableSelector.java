@@ -39,17 +39,6 @@ final class TableSelector {
 
     private TableSelector() {}
 
-    private static List<TableName> unlogged(Connection source) throws SQLException {
-        List<TableName> found = new ArrayList<>();
-        try (Statement st = source.createStatement();
-                ResultSet rs = st.executeQuery(UNLOGGED)) {
-            while (rs.next()) {
-                found.add(new TableName(rs.getString(1), rs.getString(2)));
-            }
-        }
-        return found;
-    }
-
     /** The OIDs of every ordinary and partitioned table the source holds now, in any schema. */
     static Set<Integer> oids(Connection source) throws SQLException {
         Set<Integer> oids = new HashSet<>();
@@ -98,14 +87,22 @@ final class TableSelector {
 
     /** Every table a sync could pick: the source's ordinary and partitioned tables but partitions, in name order. */
     static List<TableName> all(Connection source) throws SQLException {
-        List<TableName> all = new ArrayList<>();
+        return names(source, TABLES);
+    }
+
+    private static List<TableName> unlogged(Connection source) throws SQLException {
+        return names(source, UNLOGGED);
+    }
+
+    private static List<TableName> names(Connection source, String query) throws SQLException {
+        List<TableName> names = new ArrayList<>();
         try (Statement st = source.createStatement();
-                ResultSet rs = st.executeQuery(TABLES)) {
+                ResultSet rs = st.executeQuery(query)) {
             while (rs.next()) {
-                all.add(new TableName(rs.getString(1), rs.getString(2)));
+                names.add(new TableName(rs.getString(1), rs.getString(2)));
             }
         }
-        return all;
+        return names;
     }
 
     /** The patterns of {@code include} that match none of {@code tables}. */
