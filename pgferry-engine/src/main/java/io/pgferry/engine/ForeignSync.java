@@ -100,7 +100,7 @@ final class ForeignSync {
             }
             SyncChecks.checkPartitionRoot(source, config, tables);
             RowSecurity.refuseAtSource(source, config, tables, resume, adding);
-            PublicationFilters.refuse(source, config, tables);
+            ColumnLists.refuse(source, config, tables);
             Map<TableName, Relation> relations = new LinkedHashMap<>();
             Map<TableName, TargetTable> targets = new LinkedHashMap<>();
             Map<TargetTable, TableName> taken = new HashMap<>();

@@ -138,7 +138,7 @@ final class KafkaSync {
         engine.masks().refuseLossyKeys(source, tables);
         SyncChecks.checkPartitionRoot(source, config, tables);
         RowSecurity.refuseAtSource(source, config, tables, resume, adding);
-        PublicationFilters.refuse(source, config, tables);
+        ColumnLists.refuse(source, config, tables);
         Map<TableName, Relation> relations = new LinkedHashMap<>();
         Map<TableName, List<String>> keys = new HashMap<>();
         for (SourceTable t : tables) {

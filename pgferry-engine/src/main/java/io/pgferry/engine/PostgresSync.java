@@ -94,7 +94,7 @@ final class PostgresSync {
             }
             SyncChecks.checkPartitionRoot(source, config, tables);
             RowSecurity.refuseAtSource(source, config, tables, resuming, adding);
-            PublicationFilters.refuse(source, config, tables);
+            ColumnLists.refuse(source, config, tables);
             TargetSchema schema = new TargetSchema(target, config);
             TargetSchema.Plan plan = schema.plan(tables);
             RowSecurity.refuseAtTarget(target, plan);

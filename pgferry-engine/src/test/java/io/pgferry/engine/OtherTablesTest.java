@@ -33,7 +33,8 @@ class OtherTablesTest {
                 List.of(),
                 0,
                 0,
-                READ_AT);
+                READ_AT,
+                null);
     }
 
     private static Relation relation(int oid, String table) {
@@ -82,7 +83,8 @@ class OtherTablesTest {
                 List.of(),
                 0,
                 0,
-                READ_AT);
+                READ_AT,
+                null);
         OtherTables others = new OtherTables(List.of(m), Set.of(), "s", "p");
         assertThatThrownBy(() -> others.process(insert(2000, relation(20, "m2025"))))
                 .hasMessageContaining("arrived under the name of its partition public.m2025");

@@ -1,6 +1,8 @@
 package io.pgferry.engine.copy;
 
 import io.pgferry.engine.schema.SourceTable;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A part of one relation's rows, by block number: {@code [fromBlock, toBlock)}, or from {@code fromBlock} to the end
@@ -11,17 +13,19 @@ record CopyRange(SourceTable table, SourceTable.Leaf leaf, long fromBlock, long 
         implements CopyWorkers.RowRange {
 
     /**
-     * The WHERE clause selecting the range by ctid (a TID range scan, PostgreSQL 14 and later), or empty for a whole
-     * relation.
+     * The WHERE clause selecting the range by ctid (a TID range scan, PostgreSQL 14 and later) and the table's row
+     * filter, or empty for a whole relation without one.
      */
     @Override
     public String predicate() {
-        String from = fromBlock > 0 ? "ctid >= '(" + fromBlock + ",0)'::tid" : "";
-        String to = toBlock >= 0 ? "ctid < '(" + toBlock + ",0)'::tid" : "";
-        if (from.isEmpty() && to.isEmpty()) {
-            return "";
+        List<String> bounds = new ArrayList<>(2);
+        if (fromBlock > 0) {
+            bounds.add("ctid >= '(" + fromBlock + ",0)'::tid");
         }
-        return " WHERE " + (from.isEmpty() ? to : to.isEmpty() ? from : from + " AND " + to);
+        if (toBlock >= 0) {
+            bounds.add("ctid < '(" + toBlock + ",0)'::tid");
+        }
+        return table.where(bounds);
     }
 
     @Override

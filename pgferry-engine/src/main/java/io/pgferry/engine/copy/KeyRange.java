@@ -4,6 +4,7 @@ import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.jdbc.CopyChunks;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A chunk of {@link io.pgferry.engine.config.CopyMode#CHUNKED}: the rows of one relation whose primary key is at least
@@ -19,7 +20,7 @@ record KeyRange(SourceTable table, SourceTable.Leaf leaf, CopyChunks.Chunk chunk
         implements CopyWorkers.RowRange {
 
     /**
-     * The WHERE clause of the chunk, or empty for one open at both ends. The bounds are written into the statement
+     * The WHERE clause of the chunk and the table's row filter, or empty for one open at both ends without one. The bounds are written into the statement
      * as literals because {@code COPY (query) TO STDOUT} takes no parameters; each is quoted by doubling its quotes,
      * which is exact with standard_conforming_strings on (the copy sets it), and cast to the key's type.
      */
@@ -30,10 +31,7 @@ record KeyRange(SourceTable table, SourceTable.Leaf leaf, CopyChunks.Chunk chunk
                 ? keyColumns() + " > " + bound(chunk.after())
                 : chunk.lower() == null ? "" : keyColumns() + " >= " + bound(chunk.lower());
         String upper = chunk.upper() == null ? "" : keyColumns() + " < " + bound(chunk.upper());
-        if (lower.isEmpty() && upper.isEmpty()) {
-            return "";
-        }
-        return " WHERE " + (lower.isEmpty() ? upper : upper.isEmpty() ? lower : lower + " AND " + upper);
+        return table.where(Stream.of(lower, upper).filter(b -> !b.isEmpty()).toList());
     }
 
     /** The ORDER BY clause of the key: a chunk that commits in batches is read in the order its marks follow. */

@@ -124,6 +124,14 @@ public final class SourceCatalog {
             + " LEFT JOIN pg_namespace en ON en.oid = e.typnamespace"
             + " WHERE c.oid = ? ORDER BY a.attnum";
 
+    /**
+     * The sync's publication's row filter for a table: pg_publication_rel.prqual, PostgreSQL 15 and later. A
+     * partitioned table published through its root has the root's (PostgreSQL docs, CREATE PUBLICATION).
+     */
+    private static final String ROW_FILTER = "SELECT pg_get_expr(pr.prqual, pr.prrelid) FROM pg_publication_rel pr"
+            + " JOIN pg_publication p ON p.oid = pr.prpubid"
+            + " WHERE p.pubname = ? AND pr.prrelid = ? AND pr.prqual IS NOT NULL";
+
     private final Connection connection;
     private final SyncConfig config;
     private final Map<Long, UserType> types = new HashMap<>();
@@ -150,14 +158,20 @@ public final class SourceCatalog {
             rs.next();
             readAt = Lsn.parse(rs.getString(1));
         }
+        boolean filters;
+        try (Statement st = connection.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int >= 150000")) {
+            rs.next();
+            filters = rs.getBoolean(1) && config.publication() != null;
+        }
         List<SourceTable> out = new ArrayList<>();
         for (TableName t : tables) {
-            out.add(read(t, readAt));
+            out.add(read(t, readAt, filters));
         }
         return out;
     }
 
-    private SourceTable read(TableName name, Lsn readAt) throws SQLException {
+    private SourceTable read(TableName name, Lsn readAt, boolean filters) throws SQLException {
         long oid;
         char kind;
         char identity;
@@ -218,7 +232,18 @@ public final class SourceCatalog {
                 constraints,
                 blocks * 8192,
                 rows,
-                readAt);
+                readAt,
+                filters ? rowFilter(oid) : null);
+    }
+
+    private String rowFilter(long oid) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(ROW_FILTER)) {
+            ps.setString(1, config.publication());
+            ps.setLong(2, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     private List<ColumnDef> columns(long oid, String printed) throws SQLException {

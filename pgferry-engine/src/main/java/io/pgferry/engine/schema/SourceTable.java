@@ -5,6 +5,7 @@ import io.pgferry.core.sink.TableFailure;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,6 +23,9 @@ import java.util.List;
  * @param estimatedRows pg_class.reltuples summed over the leaves (-1 unknown)
  * @param readAt the source's WAL position read just before this definition was: a transaction committed at or after
  *     it was made under this definition or a later one; one committed before it may have been made under an older one
+ * @param rowFilter the sync's publication's row filter for this table (PostgreSQL 15 and later), a boolean SQL
+ *     expression over its columns, or null for none: a copy reads only the rows it keeps, as the stream carries only
+ *     their changes (PostgreSQL docs, "Logical Replication", Row Filters)
  */
 public record SourceTable(
         TableName name,
@@ -35,7 +39,8 @@ public record SourceTable(
         List<ConstraintDef> constraints,
         long bytes,
         long estimatedRows,
-        Lsn readAt) {
+        Lsn readAt,
+        String rowFilter) {
 
     /**
      * A relation holding rows: its OID, qualified quoted name, size in 8 kB blocks and pg_class.reltuples (-1 when
@@ -52,6 +57,18 @@ public record SourceTable(
     /** The columns a copy reads and writes: all but generated ones. */
     public List<ColumnDef> copyColumns() {
         return columns.stream().filter(c -> c.generated() == null).toList();
+    }
+
+    /**
+     * {@code bounds}, conditions selecting a part of a relation's rows (or empty), ANDed with the row filter, as a
+     * WHERE clause; empty when there is neither.
+     */
+    public String where(List<String> bounds) {
+        List<String> all = new ArrayList<>(bounds);
+        if (rowFilter != null) {
+            all.add("(" + rowFilter + ")");
+        }
+        return all.isEmpty() ? "" : " WHERE " + String.join(" AND ", all);
     }
 
     /** {@code e}, met while {@code doing} this table ("could not copy table"), as this table's failure. */

@@ -81,7 +81,8 @@ class ChunkPlannerTest {
                 List.of(),
                 0,
                 0,
-                Lsn.INVALID);
+                Lsn.INVALID,
+                null);
         SourceTable.Leaf leaf = new SourceTable.Leaf(1, "public.t", 1, 1);
         CopyChunks.Chunk middle =
                 new CopyChunks.Chunk("public.t", "public.t", 1, List.of("1", "it's"), List.of("2", "\\x"), 0, false);

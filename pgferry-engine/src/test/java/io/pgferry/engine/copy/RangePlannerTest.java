@@ -29,7 +29,8 @@ class RangePlannerTest {
                 List.of(),
                 0,
                 0,
-                Lsn.INVALID);
+                Lsn.INVALID,
+                null);
     }
 
     @Test

@@ -14,40 +14,36 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Refuses a publication that publishes one of the sync's tables with a row filter or a column list (PostgreSQL 15 and
- * later; docs, "Logical Replication", Row Filters and Column Lists). pgferry copies whole tables and applies what the
- * slot decodes: under a row filter the target would keep every row the filter leaves out, never updated or deleted
- * again, and under a column list the stream would carry fewer columns than the copy. A publication pgferry makes has
- * neither; this refuses one of the user's that has them, before anything is created.
+ * Refuses a publication that publishes one of the sync's tables with a column list (PostgreSQL 15 and later; docs,
+ * "Logical Replication", Column Lists): the stream would carry fewer columns than the table pgferry copies and creates,
+ * and the columns left out would keep their copied values at the target whatever the source did to them. A row filter
+ * is honoured instead: the copy reads only the rows it keeps ({@code SourceTable#rowFilter}). A publication pgferry
+ * makes has neither; this refuses one of the user's with a column list, before anything is created.
  */
-final class PublicationFilters {
-    /** The published tables of a publication with a row filter, a column list, or both (pg_publication_rel). */
-    private static final String FILTERED = "SELECT n.nspname, c.relname, pr.prqual IS NOT NULL, pr.prattrs IS NOT NULL"
+final class ColumnLists {
+    /** The tables a publication publishes with a column list (pg_publication_rel). */
+    private static final String LISTED = "SELECT n.nspname, c.relname"
             + " FROM pg_catalog.pg_publication_rel pr JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid"
             + " JOIN pg_catalog.pg_class c ON c.oid = pr.prrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE p.pubname = ? AND (pr.prqual IS NOT NULL OR pr.prattrs IS NOT NULL) ORDER BY 1, 2";
+            + " WHERE p.pubname = ? AND pr.prattrs IS NOT NULL ORDER BY 1, 2";
 
-    private PublicationFilters() {}
+    private ColumnLists() {}
 
     static void refuse(Connection source, SyncConfig config, List<SourceTable> tables) throws SQLException {
         if (version(source) < 150000) {
-            return; // neither exists before PostgreSQL 15
+            return; // none before PostgreSQL 15
         }
         Set<TableName> synced = tables.stream().map(SourceTable::name).collect(Collectors.toSet());
-        try (PreparedStatement ps = source.prepareStatement(FILTERED)) {
+        try (PreparedStatement ps = source.prepareStatement(LISTED)) {
             ps.setString(1, config.publication());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     TableName t = new TableName(rs.getString(1), rs.getString(2));
                     if (synced.contains(t)) {
-                        // The filter's text is left out: its literals may be values of the table's rows.
-                        String what = rs.getBoolean(3)
-                                ? rs.getBoolean(4) ? "a row filter and a column list" : "a row filter"
-                                : "a column list";
                         throw PgFerryException.fatal(
                                 "publication " + Identifiers.display(config.publication()) + " publishes table " + t
-                                        + " with " + what + ", while pgferry copies and applies whole tables",
-                                "publish the table without them (ALTER PUBLICATION "
+                                        + " with a column list, while pgferry copies and applies every column",
+                                "publish the table without one (ALTER PUBLICATION "
                                         + Identifiers.quote(config.publication()) + " SET TABLE ...), give the sync"
                                         + " another publication, or leave the table out");
                     }
