@@ -31,6 +31,15 @@ import org.postgresql.PGConnection;
 public final class Connections {
     private static final Driver DRIVER = new Driver();
 
+    /**
+     * The settings every pgferry session runs with for the text form of values, whatever the server, database or
+     * role sets: IntervalStyle {@code postgres}, whose output reads back the same in any style, as PostgreSQL's own
+     * subscriptions ask of the publisher (pgjdbc fixes DateStyle {@code ISO} and extra_float_digits itself). In the
+     * {@code sql_standard} style {@code -1 days -02:03:04} prints as {@code -1 2:03:04}, which a session in the default
+     * style reads as {@code -1 days +02:03:04} (PostgreSQL docs, "Interval Output").
+     */
+    static final String SETTINGS = "SET IntervalStyle = 'postgres'";
+
     private Connections() {}
 
     /**
@@ -38,11 +47,13 @@ public final class Connections {
      * security policy would filter for the role fails instead of reading or changing only the rows the policy shows
      * (PostgreSQL docs, "row_security"). pgferry copies, scans, compares and applies whole tables, while logical
      * decoding streams every row's changes whatever the policies: a filtered read would lose rows without a word.
+     * The session's values are printed and read in fixed styles ({@link #SETTINGS}).
      */
     public static Connection open(Dsn dsn) {
         Connection c = connect(dsn, dsn.jdbcProperties(), false);
         try (Statement st = c.createStatement()) {
             st.execute("SET row_security = off");
+            st.execute(SETTINGS);
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
@@ -52,16 +63,18 @@ public final class Connections {
 
     /**
      * Opens a logical replication connection ({@code replication=database}) for the walsender commands and
-     * {@code getReplicationAPI()}. The returned object is also a {@link Connection} (pgjdbc's PgConnection); the
-     * caller closes it with {@code ((Connection) pg).close()}.
+     * {@code getReplicationAPI()}, its values printed in fixed styles ({@link #SETTINGS}): the walsender prints each
+     * value pgoutput sends with this session's settings. The returned object is also a {@link Connection} (pgjdbc's
+     * PgConnection); the caller closes it with {@code ((Connection) pg).close()}.
      */
     public static PGConnection openReplication(Dsn dsn) {
         Connection c = connect(dsn, dsn.replicationProperties(), true);
-        try {
+        try (Statement st = c.createStatement()) {
+            st.execute(SETTINGS);
             return c.unwrap(PGConnection.class);
         } catch (SQLException e) {
             closeQuietly(c);
-            throw classify(e, dsn);
+            throw classify(e, dsn, true);
         }
     }
 
