@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
+import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +43,27 @@ class SessionSettingsTest {
                     .run();
             String epochs = "SELECT id || ' ' || extract(epoch FROM i) FROM t ORDER BY id";
             assertThat(Databases.query(target, epochs)).containsExactlyElementsOf(Databases.query(source, epochs));
+        }
+    }
+
+    /**
+     * Issue 5: a statement timeout set for the source database's applications (here 20 ms) cancelled each range of the
+     * copy at every retry, until the sync gave up; pg_dump sets it off for its own session, and so does pgferry now
+     * for every session of its own, with the lock, idle-in-transaction and transaction timeouts.
+     */
+    @Test
+    void aStatementTimeoutOfTheDatabaseDoesNotCancelTheCopy(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE big (id int PRIMARY KEY, v text)",
+                "INSERT INTO big SELECT i, md5(i::text) FROM generate_series(1, 1000000) i",
+                "ALTER DATABASE " + source.name() + " SET statement_timeout = '20ms'");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .untilCaughtUp(true)
+                            .maxRetryTime(Duration.ofSeconds(10))
+                            .build())
+                    .run();
+            assertThat(target.queryLong("SELECT count(*) FROM big")).isEqualTo(1_000_000);
         }
     }
 }

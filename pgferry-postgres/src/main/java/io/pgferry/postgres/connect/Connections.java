@@ -32,27 +32,41 @@ public final class Connections {
     private static final Driver DRIVER = new Driver();
 
     /**
-     * The settings every pgferry session runs with for the text form of values, whatever the server, database or
-     * role sets: IntervalStyle {@code postgres}, whose output reads back the same in any style, as PostgreSQL's own
-     * subscriptions ask of the publisher (pgjdbc fixes DateStyle {@code ISO} and extra_float_digits itself). In the
-     * {@code sql_standard} style {@code -1 days -02:03:04} prints as {@code -1 2:03:04}, which a session in the default
-     * style reads as {@code -1 days +02:03:04} (PostgreSQL docs, "Interval Output").
+     * The settings every pgferry session runs with, whatever the server, database or role sets, each where the server
+     * has it (a query, which a walsender also runs in a logical replication connection), after {@link
+     * #NO_STATEMENT_TIMEOUT}, which must come first: reading pg_settings in a new session may take longer than a
+     * short timeout allows.
+     *
+     * <ul>
+     *   <li>{@code row_security = off}: a statement that a row-level security policy would filter for the role fails
+     *       instead of reading or changing only the rows the policy shows (PostgreSQL docs, "row_security"). pgferry
+     *       copies, scans, compares and applies whole tables, while logical decoding streams every row's changes
+     *       whatever the policies.
+     *   <li>IntervalStyle {@code postgres}, whose output reads back the same in any style, as PostgreSQL's own
+     *       subscriptions ask of the publisher (pgjdbc fixes DateStyle ISO and extra_float_digits itself). In the
+     *       {@code sql_standard} style {@code -1 days -02:03:04} prints as {@code -1 2:03:04}, which a session in the
+     *       default style reads as {@code -1 days +02:03:04} (docs, "Interval Output").
+     *   <li>No statement, lock, idle-in-transaction or transaction timeout, as pg_dump runs: a copy's statements and
+     *       its snapshot's transaction last as long as the table takes, an index build as long as it takes, and a
+     *       timeout set for the applications of the database would cancel them again at every retry.
+     * </ul>
      */
-    static final String SETTINGS = "SET IntervalStyle = 'postgres'";
+    static final String SETTINGS = "SELECT pg_catalog.set_config(s.name, s.setting, false) FROM (VALUES"
+            + " ('row_security', 'off'), ('IntervalStyle', 'postgres'), ('lock_timeout', '0'),"
+            + " ('idle_in_transaction_session_timeout', '0'), ('transaction_timeout', '0'))"
+            + " AS s(name, setting) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_settings p"
+            + " WHERE pg_catalog.lower(p.name) = pg_catalog.lower(s.name))";
+
+    /** No statement timeout, set before {@link #SETTINGS}, on its own and at once. */
+    static final String NO_STATEMENT_TIMEOUT = "SET statement_timeout = 0";
 
     private Connections() {}
 
-    /**
-     * Opens an ordinary connection (auto-commit on), with {@code row_security = off}: a statement that a row-level
-     * security policy would filter for the role fails instead of reading or changing only the rows the policy shows
-     * (PostgreSQL docs, "row_security"). pgferry copies, scans, compares and applies whole tables, while logical
-     * decoding streams every row's changes whatever the policies: a filtered read would lose rows without a word.
-     * The session's values are printed and read in fixed styles ({@link #SETTINGS}).
-     */
+    /** Opens an ordinary connection (auto-commit on), with pgferry's {@link #SETTINGS}. */
     public static Connection open(Dsn dsn) {
         Connection c = connect(dsn, dsn.jdbcProperties(), false);
         try (Statement st = c.createStatement()) {
-            st.execute("SET row_security = off");
+            st.execute(NO_STATEMENT_TIMEOUT);
             st.execute(SETTINGS);
             return c;
         } catch (SQLException e) {
@@ -63,13 +77,14 @@ public final class Connections {
 
     /**
      * Opens a logical replication connection ({@code replication=database}) for the walsender commands and
-     * {@code getReplicationAPI()}, its values printed in fixed styles ({@link #SETTINGS}): the walsender prints each
-     * value pgoutput sends with this session's settings. The returned object is also a {@link Connection} (pgjdbc's
+     * {@code getReplicationAPI()}, with pgferry's {@link #SETTINGS}: the walsender prints each value pgoutput sends
+     * with this session's settings. The returned object is also a {@link Connection} (pgjdbc's
      * PgConnection); the caller closes it with {@code ((Connection) pg).close()}.
      */
     public static PGConnection openReplication(Dsn dsn) {
         Connection c = connect(dsn, dsn.replicationProperties(), true);
         try (Statement st = c.createStatement()) {
+            st.execute(NO_STATEMENT_TIMEOUT);
             st.execute(SETTINGS);
             return c.unwrap(PGConnection.class);
         } catch (SQLException e) {
@@ -139,7 +154,7 @@ public final class Connections {
                             "role " + user + " may not use replication (" + server + ")", replicationFix(dsn));
                 }
                 if (server.contains("row-level security")) {
-                    // A policy would filter the statement, which row_security = off (open) turns into this error.
+                    // A policy would filter the statement, which row_security = off (SETTINGS) turns into this error.
                     return PgFerryException.fatal(
                             "a row-level security policy applies to role " + user + ": " + server,
                             "run as the table's owner, a superuser or a role with BYPASSRLS (ALTER ROLE " + user
