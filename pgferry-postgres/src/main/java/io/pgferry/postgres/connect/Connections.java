@@ -42,17 +42,19 @@ public final class Connections {
      *       instead of reading or changing only the rows the policy shows (PostgreSQL docs, "row_security"). pgferry
      *       copies, scans, compares and applies whole tables, while logical decoding streams every row's changes
      *       whatever the policies.
-     *   <li>IntervalStyle {@code postgres}, whose output reads back the same in any style, as PostgreSQL's own
-     *       subscriptions ask of the publisher (pgjdbc fixes DateStyle ISO and extra_float_digits itself). In the
-     *       {@code sql_standard} style {@code -1 days -02:03:04} prints as {@code -1 2:03:04}, which a session in the
-     *       default style reads as {@code -1 days +02:03:04} (docs, "Interval Output").
+     *   <li>IntervalStyle {@code postgres}, whose output reads back the same in any style, and extra_float_digits 3,
+     *       whose float output reads back exact, as PostgreSQL's own subscriptions ask of the publisher (pgjdbc fixes
+     *       DateStyle ISO itself). In the {@code sql_standard} style {@code -1 days -02:03:04} prints as {@code -1
+     *       2:03:04}, which a session in the default style reads as {@code -1 days +02:03:04} (docs, "Interval
+     *       Output"); with extra_float_digits 0, set for a database, 0.1 + 0.2 prints as 0.3 (docs, "Floating-Point
+     *       Types").
      *   <li>No statement, lock, idle-in-transaction or transaction timeout, as pg_dump runs: a copy's statements and
      *       its snapshot's transaction last as long as the table takes, an index build as long as it takes, and a
      *       timeout set for the applications of the database would cancel them again at every retry.
      * </ul>
      */
     static final String SETTINGS = "SELECT pg_catalog.set_config(s.name, s.setting, false) FROM (VALUES"
-            + " ('row_security', 'off'), ('IntervalStyle', 'postgres'), ('lock_timeout', '0'),"
+            + " ('row_security', 'off'), ('IntervalStyle', 'postgres'), ('extra_float_digits', '3'), ('lock_timeout', '0'),"
             + " ('idle_in_transaction_session_timeout', '0'), ('transaction_timeout', '0'))"
             + " AS s(name, setting) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_settings p"
             + " WHERE pg_catalog.lower(p.name) = pg_catalog.lower(s.name))";
