@@ -70,6 +70,41 @@ class ConnectionsTest {
         }
     }
 
+    /**
+     * Issue 5: pgferry's sessions took the database's settings for the text form of values and for timeouts. Its
+     * ordinary and replication sessions now hold their own, whatever the database sets.
+     */
+    @Test
+    void sessionsHoldTheirOwnSettingsWhateverTheDatabaseSets(TestDatabase db) throws SQLException {
+        for (String setting : new String[] {
+            "IntervalStyle = 'sql_standard'",
+            "extra_float_digits = 0",
+            "statement_timeout = '5min'",
+            "lock_timeout = '1s'",
+            "idle_in_transaction_session_timeout = '1min'",
+            "row_security = on"
+        }) {
+            db.execute("ALTER DATABASE " + db.name() + " SET " + setting);
+        }
+        String query = "SELECT current_setting('IntervalStyle') || ' ' || current_setting('extra_float_digits') || ' '"
+                + " || current_setting('statement_timeout') || ' ' || current_setting('lock_timeout') || ' '"
+                + " || current_setting('idle_in_transaction_session_timeout') || ' ' || current_setting('row_security')";
+        Dsn dsn = Dsn.parse(db.uri());
+        try (Connection c = Connections.open(dsn);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("postgres 3 0 0 0 off");
+        }
+        PGConnection pg = Connections.openReplication(dsn);
+        try (Connection c = (Connection) pg;
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("postgres 3 0 0 0 off");
+        }
+    }
+
     @Test
     void keyValueDsnAndVerifiedTls(TestDatabase db, PostgresServer server) throws SQLException {
         try (Connection c = Connections.open(Dsn.parse(db.keyValueDsn()))) {
