@@ -33,9 +33,9 @@ public final class Connections {
 
     /**
      * The settings every pgferry session runs with, whatever the server, database or role sets, each where the server
-     * has it (a query, which a walsender also runs in a logical replication connection), after {@link
-     * #NO_STATEMENT_TIMEOUT}, which must come first: reading pg_settings in a new session may take longer than a
-     * short timeout allows.
+     * has it ({@code current_setting(name, true)} is null for a name it does not know; a query, which a walsender also
+     * runs in a logical replication connection), after {@link #NO_STATEMENT_TIMEOUT}, which must come first: the first
+     * query of a new session may take longer than a short timeout allows.
      *
      * <ul>
      *   <li>{@code row_security = off}: a statement that a row-level security policy would filter for the role fails
@@ -56,8 +56,7 @@ public final class Connections {
     static final String SETTINGS = "SELECT pg_catalog.set_config(s.name, s.setting, false) FROM (VALUES"
             + " ('row_security', 'off'), ('IntervalStyle', 'postgres'), ('extra_float_digits', '3'), ('lock_timeout', '0'),"
             + " ('idle_in_transaction_session_timeout', '0'), ('transaction_timeout', '0'))"
-            + " AS s(name, setting) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_settings p"
-            + " WHERE pg_catalog.lower(p.name) = pg_catalog.lower(s.name))";
+            + " AS s(name, setting) WHERE pg_catalog.current_setting(s.name, true) IS NOT NULL";
 
     /** No statement timeout, set before {@link #SETTINGS}, on its own and at once. */
     static final String NO_STATEMENT_TIMEOUT = "SET statement_timeout = 0";
