@@ -22,8 +22,8 @@ import java.util.List;
  * role, while logical decoding streams every change of every row: the target would miss rows and receive changes to
  * them. At the target an UPDATE or DELETE would leave alone, without an error, the rows the policies hide.
  *
- * <p>pgferry's sessions also run with {@code row_security = off} ({@code Connections.open}, and the copy's and the
- * apply's own set-up for connections opened elsewhere), so that a policy that starts to apply after this check makes
+ * <p>pgferry's sessions also run with {@code row_security = off} ({@code Connections.open}, and the PostgreSQL sink's
+ * own set-up for connections a library caller opens), so that a policy that starts to apply after this check makes
  * their statements fail rather than skip rows (docs, "row_security").
  */
 final class RowSecurity {

@@ -202,8 +202,6 @@ public final class ChunkedCopy implements InitialCopy {
                 src.setAutoCommit(true);
                 // The bounds are written as literals (KeyRange); this makes quote-doubling exact.
                 st.execute("SET standard_conforming_strings = on");
-                // A policy that applies to the role makes a read fail instead of leaving rows out (RowSecurity).
-                st.execute("SET row_security = off");
                 return src;
             } catch (SQLException e) {
                 src.close();
