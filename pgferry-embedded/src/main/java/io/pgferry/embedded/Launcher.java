@@ -38,10 +38,11 @@ final class Launcher {
 
     private Launcher() {}
 
-    record Options(int port, boolean fsync, boolean ssl, Map<String, String> settings) {}
+    /** @param archive a zonky binaries jar to run instead of the one on the class path, or null */
+    record Options(int port, boolean fsync, boolean ssl, Map<String, String> settings, Path archive) {}
 
     record Launched(
-            int majorVersion,
+            Binaries binaries,
             int port,
             String password,
             Path workDirectory,
@@ -51,10 +52,14 @@ final class Launcher {
         Path dataDirectory() {
             return workDirectory.resolve("data");
         }
+
+        int majorVersion() {
+            return binaries.majorVersion();
+        }
     }
 
     static Launched launch(Options options) {
-        Binaries binaries = Binaries.install();
+        Binaries binaries = Binaries.install(options.archive());
         PrivilegeDrop drop = PrivilegeDrop.detect();
         drop.requireReachable(binaries.program("postgres"));
         Path temporary = Paths.get(System.getProperty("java.io.tmpdir"));
@@ -103,7 +108,7 @@ final class Launcher {
                         EmbeddedPostgres.HOST,
                         port,
                         data);
-                return new Launched(binaries.majorVersion(), port, password, work, sockets, ca, server);
+                return new Launched(binaries, port, password, work, sockets, ca, server);
             } catch (ServerProcess.StartupFailure e) {
                 // A port we picked can be taken by someone else before the server binds it; pick again.
                 if (options.port() != 0 || !e.portTaken() || attempt >= PORT_ATTEMPTS) {

@@ -42,7 +42,7 @@ final class Standby {
 
     static Launcher.Launched launch(
             Launcher.Launched primary, Path primarySockets, BaseBackup backup, String slotName) {
-        Binaries binaries = Binaries.install();
+        Binaries binaries = primary.binaries();
         PrivilegeDrop drop = PrivilegeDrop.detect();
         Path work = Launcher.newRunDirectory(primary.workDirectory().getParent());
         try {
@@ -69,7 +69,7 @@ final class Standby {
             ServerProcess server = ServerProcess.start(binaries, drop, data, sockets, port, STARTUP_TIMEOUT);
             LOG.info("PostgreSQL {} standby listening on {}:{}", binaries.majorVersion(), EmbeddedPostgres.HOST, port);
             return new Launcher.Launched(
-                    binaries.majorVersion(), port, primary.password(), work, sockets, primary.caCertificate(), server);
+                    binaries, port, primary.password(), work, sockets, primary.caCertificate(), server);
         } catch (IOException | RuntimeException e) {
             FileTree.deleteQuietly(work);
             if (e instanceof EmbeddedPostgresException ee) {

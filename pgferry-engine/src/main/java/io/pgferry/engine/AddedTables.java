@@ -9,6 +9,7 @@ import io.pgferry.engine.copy.CopyProgress;
 import io.pgferry.engine.copy.Masks;
 import io.pgferry.engine.copy.SnapshotCopy;
 import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.Rehearsal;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.Dialect;
@@ -242,6 +243,7 @@ final class AddedTables {
         }
         TargetSchema.Plan plan = schema.plan(all);
         SyncChecks.requireEmpty(target, plan, tables);
+        Rehearsal.run(target, tables, plan);
         // Recorded before the tables are made: a start after a crash finds them unfinished and makes them again.
         for (SourceTable t : tables) {
             String name = t.name().toString();

@@ -7,6 +7,7 @@ import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.copy.ChunkPlan;
 import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.Rehearsal;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
@@ -105,6 +106,7 @@ final class TargetStart {
                 }
                 SyncChecks.requireEmpty(target, plan, tables);
             }
+            Rehearsal.run(target, tables, plan);
             SyncCatalog.create(target, dialect, config.catalogSchema());
             // A chunked copy resumes on its slot, which still holds every change since the copy began; one
             // without a stored plan has copied nothing yet and simply starts over.

@@ -220,6 +220,30 @@ public final class JdbcErrors {
         return "see the destination server's log";
     }
 
+    /**
+     * The server's own message of a PostgreSQL error and its SQLSTATE, on one line, for an error that names a
+     * definition the server refused (not for data errors, whose messages may quote values): "function f(text) does
+     * not exist (SQLSTATE 42883)". Without a server message, the driver's, on one line.
+     */
+    public static String definitionError(SQLException e) {
+        ServerErrorMessage server = serverMessage(e);
+        String text = server != null ? server.getMessage() : e.getMessage();
+        return oneLine(text) + (e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")");
+    }
+
+    /**
+     * Whether PostgreSQL refused a statement for what it says (syntax, an object it names that does not exist, a
+     * feature or value it does not take: SQLSTATE classes 42, 0A, 22 and 3F), not for the role's rights (42501), a
+     * read-only server (25006), a lost connection or the server's state, which {@link #classify} gives their own fix.
+     */
+    public static boolean refusesDefinition(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || state.equals("42501")) {
+            return false;
+        }
+        return state.startsWith("42") || state.startsWith("0A") || state.startsWith("22") || state.startsWith("3F");
+    }
+
     static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\R", " ");
     }

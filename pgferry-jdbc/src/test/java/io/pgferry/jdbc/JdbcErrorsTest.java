@@ -80,4 +80,25 @@ class JdbcErrorsTest {
                 new SQLException("bad", "22P02"), "the initial copy failed", "start the sync again");
         assertThat(data.fix()).doesNotContain("start the sync again");
     }
+
+    /**
+     * Issue 5: the check that rehearses a created table's definitions at the target names a definition the target
+     * refuses; a missing right or a read-only target keeps its own fix.
+     */
+    @Test
+    void aRefusedDefinitionIsToldFromRightsAndTheServersState() {
+        for (String state : new String[] {"42601", "42883", "42704", "0A000", "22023", "3F000"}) {
+            assertThat(JdbcErrors.refusesDefinition(new SQLException("m", state)))
+                    .as(state)
+                    .isTrue();
+        }
+        for (String state : new String[] {"42501", "25006", "08006", "57P01", "40P01", "53100", "55P03"}) {
+            assertThat(JdbcErrors.refusesDefinition(new SQLException("m", state)))
+                    .as(state)
+                    .isFalse();
+        }
+        assertThat(JdbcErrors.refusesDefinition(new SQLException("m"))).isFalse();
+        assertThat(JdbcErrors.definitionError(new SQLException("line one\nline two", "42601")))
+                .isEqualTo("line one line two (SQLSTATE 42601)");
+    }
 }

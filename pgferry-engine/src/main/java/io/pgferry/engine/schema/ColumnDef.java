@@ -14,7 +14,9 @@ package io.pgferry.engine.schema;
  *     serial column's (see {@code serialSequence}), and for one that uses the source's own functions, types or sequences
  *     otherwise, which the target may lack
  * @param identity pg_attribute.attidentity: 'a' always, 'd' by default, or 0
- * @param generated the expression of a stored generated column, else null
+ * @param generated the expression of a generated column, else null
+ * @param virtual a generated column is virtual (PostgreSQL 18 and later: computed when read, never stored nor
+ *     published), not stored
  * @param serialSequence the sequence a serial column owns and takes its default from, else null
  * @param defaultSequence the sequence a default of just {@code nextval(...)} takes its values from without the column
  *     owning it (made with {@code CREATE SEQUENCE} and named in the default, perhaps shared by several columns), else
@@ -33,6 +35,7 @@ public record ColumnDef(
         String defaultSql,
         char identity,
         String generated,
+        boolean virtual,
         SequenceDef serialSequence,
         SequenceDef defaultSequence,
         Extension extension) {}

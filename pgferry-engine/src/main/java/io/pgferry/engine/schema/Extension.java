@@ -1,6 +1,7 @@
 package io.pgferry.engine.schema;
 
 import io.pgferry.core.PgFerryException;
+import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -52,7 +53,8 @@ record Extension(String name, String schema) {
             st.execute("CREATE EXTENSION IF NOT EXISTS " + PgSql.quote(name) + " SCHEMA " + PgSql.quote(schema));
         } catch (SQLException e) {
             throw PgFerryException.fatal(
-                    "could not create extension " + name + " in schema " + schema + " at the target: " + e.getMessage(),
+                    "could not create extension " + name + " in schema " + schema + " at the target: "
+                            + JdbcErrors.definitionError(e),
                     "create it there as a role that may (CREATE EXTENSION " + PgSql.quote(name) + " SCHEMA "
                             + PgSql.quote(schema) + "), then start the sync again",
                     e);

@@ -319,6 +319,7 @@ public final class SourceCatalog {
                             targetDefault,
                             ident == null || ident.isEmpty() ? 0 : ident.charAt(0),
                             generated ? def : null,
+                            "v".equals(gen),
                             serialSequence,
                             defaultSequence,
                             extension));
