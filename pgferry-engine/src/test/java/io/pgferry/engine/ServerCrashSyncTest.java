@@ -7,16 +7,17 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A server crashing under a streaming sync (issue 5: "survives a crash at any instant"), each on a server of the
  * test's own: immediate shutdown, no checkpoint, crash recovery at the next start. The sync retries until the server
  * is back, and the target ends equal to the source, with no duplicate in a table without a key.
+ *
+ * <p>Not tagged "stream": what it tests is the target's side and the sync's own recovery, the same whatever the
+ * source's major, so CI runs it on PostgreSQL 17 only.
  */
 @PgTest
-@Tag("stream")
 class ServerCrashSyncTest {
     private static final String[] SCHEMA = {
         "CREATE TABLE t (id int PRIMARY KEY, v int)",
