@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
  * @param indexes independent statements, one index each, that may run at once (the primary key's unique index
  *     among them), also with other tables' copies
  * @param attach what needs the indexes or takes the table's lock: the primary key made from its index, unique,
- *     check and exclusion constraints, serial sequences
+ *     check and exclusion constraints, serial sequences, a replica identity other than the default
  * @param foreignKeys foreign keys, which need the keys they reference: after every table's attach
  * @param uniqueIndexes those of {@code indexes} that are unique, the primary key's aside
- * @param uniqueConstraints those of {@code attach} that are unique or exclusion constraints
+ * @param uniqueConstraints those of {@code attach} that are unique or exclusion constraints, or need one (a replica
+ *     identity {@code USING INDEX})
  */
 public record PostData(
         List<String> indexes,
@@ -185,6 +186,32 @@ public record PostData(
                         + PgSql.literal(seq) + "::regclass)");
             }
         }
+        String identity = replicaIdentity(t);
+        if (identity != null) {
+            attach.add("ALTER TABLE " + q + " REPLICA IDENTITY " + identity);
+            if (t.replicaIdentity() == 'i') {
+                // Names a unique index, which a chunked copy builds once the replay is over.
+                uniqueConstraints.add(attach.get(attach.size() - 1));
+            }
+        }
         return new PostData(indexes, attach, fks, uniqueIndexes, uniqueConstraints);
+    }
+
+    /**
+     * The source table's replica identity as ALTER TABLE ... REPLICA IDENTITY writes it, or null for the default: the
+     * target table logs its changes as the source's does, should it be published in turn (replicating back after an
+     * upgrade, a chain of servers). A keyless table whose identity is not FULL could not be updated there.
+     */
+    private static String replicaIdentity(SourceTable t) {
+        switch (t.replicaIdentity()) {
+            case 'f':
+                return "FULL";
+            case 'n':
+                return "NOTHING";
+            case 'i':
+                return t.replicaIdentityIndex() == null ? null : "USING INDEX " + t.replicaIdentityIndex();
+            default:
+                return null;
+        }
     }
 }

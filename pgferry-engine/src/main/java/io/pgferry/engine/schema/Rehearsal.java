@@ -6,22 +6,28 @@ import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Builds, in one target transaction that is always rolled back, everything a sync will build for the tables its plan
  * creates: the schemas, types and tables ({@link TargetSchema#create}), then on those empty tables their keys,
- * indexes, constraints, serial sequences and foreign keys ({@link PostData}), in the order the copy builds them.
+ * indexes, constraints, serial sequences, replica identity and foreign keys ({@link PostData}), in the order the copy
+ * builds them.
  *
  * <p>Why: the post-data statements run after the copy, so a definition the target cannot take failed there, after
  * the slot was made and the data moved: an index in syntax of a later major than the target's ({@code NULLS NOT
  * DISTINCT} before PostgreSQL 15), a function, collation or operator class the target lacks. Rehearsed first, it is
  * refused before anything is created. On empty tables each statement takes milliseconds; the locks it takes are on
- * tables no other session sees, and those of existing tables that new foreign keys reference, until the rollback.
+ * tables no other session sees, and those of existing tables that new foreign keys reference, until the savepoint
+ * each table's build is rolled back to.
  */
 public final class Rehearsal {
     /** A name as the server prints it: identifiers, quoted (with doubled quotes inside) or plain, joined by dots. */
@@ -41,17 +47,38 @@ public final class Rehearsal {
             return;
         }
         Map<TableName, PostData> post = PostData.of(tables, plan);
+        Map<Long, TableName> byOid = new HashMap<>();
+        for (SourceTable t : tables) {
+            byOid.put(t.oid(), t.name());
+        }
         boolean auto = target.getAutoCommit();
         target.setAutoCommit(false);
         try (Statement st = target.createStatement()) {
             TargetSchema.createAll(st, plan);
+            // Each table's build, and each table's foreign keys with the keys they reference, is rolled back to a
+            // savepoint when done, which releases its locks: the rehearsal holds no more of the target's lock table
+            // (max_locks_per_transaction) than the creation of the tables itself does.
             for (Map.Entry<TableName, PostData> e : post.entrySet()) {
-                TargetTable tt = plan.targets().get(e.getKey());
-                build(st, tt, e.getValue().indexes());
-                build(st, tt, e.getValue().attach());
+                inSavepoint(st, () -> buildTable(st, plan, e.getKey(), e.getValue()));
             }
-            for (Map.Entry<TableName, PostData> e : post.entrySet()) {
-                build(st, plan.targets().get(e.getKey()), e.getValue().foreignKeys());
+            for (SourceTable t : tables) {
+                PostData p = post.get(t.name());
+                if (p == null || p.foreignKeys().isEmpty()) {
+                    continue;
+                }
+                inSavepoint(st, () -> {
+                    Set<TableName> referenced = new LinkedHashSet<>();
+                    for (SourceTable.ConstraintDef c : t.constraints()) {
+                        TableName r = byOid.get(c.referencedOid());
+                        if (c.type() == 'f' && r != null && post.containsKey(r)) {
+                            referenced.add(r);
+                        }
+                    }
+                    for (TableName r : referenced) {
+                        buildTable(st, plan, r, post.get(r));
+                    }
+                    build(st, plan.targets().get(t.name()), p.foreignKeys());
+                });
             }
         } finally {
             target.rollback();
@@ -59,10 +86,39 @@ public final class Rehearsal {
         }
     }
 
+    private interface Work {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} after a savepoint and rolls back to it, also after a failure (the caller then ends it all). */
+    private static void inSavepoint(Statement st, Work work) throws SQLException {
+        st.execute("SAVEPOINT pgferry_rehearsal");
+        try {
+            work.run();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                st.execute("ROLLBACK TO SAVEPOINT pgferry_rehearsal");
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
+        }
+        st.execute("ROLLBACK TO SAVEPOINT pgferry_rehearsal");
+    }
+
+    /** A created table's key, indexes, constraints and the rest of its attach list, as the copy builds them. */
+    private static void buildTable(Statement st, TargetSchema.Plan plan, TableName t, PostData p) throws SQLException {
+        TargetTable tt = plan.targets().get(t);
+        build(st, tt, p.indexes());
+        build(st, tt, p.attach());
+    }
+
     private static void build(Statement st, TargetTable tt, List<String> statements) throws SQLException {
         for (String ddl : statements) {
             try {
+                st.clearWarnings();
                 st.execute(ddl);
+                refuseTakenName(st, tt, ddl);
             } catch (SQLException e) {
                 if (!JdbcErrors.refusesDefinition(e)) {
                     throw e;
@@ -75,6 +131,24 @@ public final class Rehearsal {
                                 + " it as it is), or give the target what it lacks (a function, a collation, an"
                                 + " extension)",
                         e);
+            }
+        }
+    }
+
+    /**
+     * Refuses an index whose name another relation of the target schema has: the copy builds indexes with {@code IF
+     * NOT EXISTS}, so that one built before a crash is not built again, and the server skips such a statement with
+     * a notice (SQLSTATE 42P07, duplicate_table) when the name is taken, by whatever relation. On a table the
+     * rehearsal has just created, that can only be another relation: the index would be missing without a word.
+     */
+    private static void refuseTakenName(Statement st, TargetTable tt, String ddl) throws SQLException {
+        for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+            if ("42P07".equals(w.getSQLState())) {
+                throw PgFerryException.fatal(
+                        "target table " + tt + " cannot take " + what(ddl) + " as the source defines it: another"
+                                + " relation of schema " + tt.schema() + " at the target has its name",
+                        "rename the index at the source, or that relation at the target (index names are unique"
+                                + " in a schema)");
             }
         }
     }
@@ -92,6 +166,9 @@ public final class Rehearsal {
         m = SEQUENCE.matcher(ddl);
         if (m.find()) {
             return "sequence " + m.group(1);
+        }
+        if (ddl.contains(" REPLICA IDENTITY ")) {
+            return "its replica identity";
         }
         return "the default of a serial column";
     }

@@ -36,7 +36,9 @@ public final class SourceCatalog {
     private static final Pattern NEXTVAL = Pattern.compile("^nextval\\('(?:[^']|'')+'::regclass\\)$");
 
     private static final String TABLE = "SELECT c.oid, c.relkind, c.relreplident,"
-            + " quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+            + " quote_ident(n.nspname) || '.' || quote_ident(c.relname),"
+            + " (SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid"
+            + " WHERE x.indrelid = c.oid AND x.indisreplident)"
             + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?";
 
     private static final String COLUMNS = "SELECT a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod),"
@@ -176,6 +178,7 @@ public final class SourceCatalog {
         char kind;
         char identity;
         String printed;
+        String identityIndex;
         try (PreparedStatement ps = connection.prepareStatement(TABLE)) {
             ps.setString(1, name.schema());
             ps.setString(2, name.name());
@@ -187,6 +190,7 @@ public final class SourceCatalog {
                 kind = rs.getString(2).charAt(0);
                 identity = rs.getString(3).charAt(0);
                 printed = rs.getString(4);
+                identityIndex = identity == 'i' ? rs.getString(5) : null;
             }
         }
         List<ColumnDef> columns = columns(oid, printed);
@@ -225,6 +229,7 @@ public final class SourceCatalog {
                 oid,
                 printed,
                 identity,
+                identityIndex,
                 columns,
                 pk,
                 leaves,

@@ -15,6 +15,8 @@ import java.util.List;
  * @param oid the table's pg_class OID
  * @param printed its name as PostgreSQL prints it qualified in catalog output (quote_ident rules)
  * @param replicaIdentity pg_class.relreplident
+ * @param replicaIdentityIndex for a replica identity {@code USING INDEX} ('i'), the index's name, quoted as needed;
+ *     else null
  * @param primaryKey primary key columns in key order; empty when none
  * @param leaves the relations holding the rows: the table itself, or its leaf partitions
  * @param indexes CREATE INDEX statements of the source (not those backing constraints), naming the source table
@@ -32,6 +34,7 @@ public record SourceTable(
         long oid,
         String printed,
         char replicaIdentity,
+        String replicaIdentityIndex,
         List<ColumnDef> columns,
         List<String> primaryKey,
         List<Leaf> leaves,

@@ -74,6 +74,7 @@ class ChunkPlannerTest {
                 1,
                 "public.t",
                 'd',
+                null,
                 List.of(),
                 List.of("a", "B\"c"),
                 List.of(),

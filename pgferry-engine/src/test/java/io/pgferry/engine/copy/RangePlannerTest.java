@@ -22,6 +22,7 @@ class RangePlannerTest {
                 1,
                 name,
                 'd',
+                null,
                 List.of(),
                 List.of(),
                 leaves,

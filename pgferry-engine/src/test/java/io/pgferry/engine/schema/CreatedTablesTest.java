@@ -201,6 +201,42 @@ class CreatedTablesTest {
     }
 
     /** A sync of the source's schema app into the target's schema dst, until caught up. */
+    /**
+     * Issue 5: a created table got the default replica identity whatever the source's, so a keyless table (REPLICA
+     * IDENTITY FULL at the source) could not be updated at the target once that was published in turn, as when an
+     * upgrade replicates back to the old server. FULL, NOTHING and USING INDEX now come with the table.
+     */
+    @Test
+    void theReplicaIdentityComesWithTheTable(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SCHEMA app",
+                "CREATE TABLE app.keyless (a int, b text)",
+                "ALTER TABLE app.keyless REPLICA IDENTITY FULL",
+                "CREATE TABLE app.\"By Code\" (id int PRIMARY KEY, code text NOT NULL)",
+                "CREATE UNIQUE INDEX \"code Index\" ON app.\"By Code\" (code)",
+                "ALTER TABLE app.\"By Code\" REPLICA IDENTITY USING INDEX \"code Index\"",
+                "CREATE TABLE app.plain (id int PRIMARY KEY)",
+                "INSERT INTO app.keyless VALUES (1, 'x')",
+                "INSERT INTO app.\"By Code\" VALUES (1, 'c')");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA dst");
+            new SyncEngine(appToDst(source, target)).run();
+            assertThat(identities(target, "dst"))
+                    .containsExactly("By Code i code Index", "keyless f -", "plain d -")
+                    .isEqualTo(identities(source, "app"));
+        }
+    }
+
+    /** Each table of {@code schema}: its name, pg_class.relreplident and the replica identity index's name. */
+    private static List<String> identities(TestDatabase db, String schema) throws SQLException {
+        return db.withConnection(c -> Rows.of(
+                c,
+                "SELECT c.relname || ' ' || c.relreplident::text || ' ' || coalesce((SELECT ic.relname FROM pg_index x"
+                        + " JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = c.oid AND x.indisreplident),"
+                        + " '-') FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = '" + schema
+                        + "'::regnamespace ORDER BY 1"));
+    }
+
     static SyncConfig appToDst(TestDatabase source, TestDatabase target) {
         return SyncConfig.builder()
                 .source(source.uri())

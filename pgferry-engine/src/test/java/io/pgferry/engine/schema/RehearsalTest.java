@@ -109,6 +109,31 @@ class RehearsalTest {
         }
     }
 
+    /**
+     * Issue 5: indexes are built with IF NOT EXISTS (one built before a crash is not built again), so an index whose
+     * name another relation of the target schema had was skipped with a notice, and the target lacked it without a
+     * word.
+     */
+    @Test
+    void anIndexWhoseNameIsTakenAtTheTargetIsRefused(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE TABLE parent (id int PRIMARY KEY, name text)", "CREATE INDEX \"by name\" ON parent (name)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE TABLE other (v text)", "CREATE INDEX \"by name\" ON other (v)");
+            assertThatThrownBy(() -> new SyncEngine(config(source, target, "snapshot")).run())
+                    .isInstanceOfSatisfying(PgFerryException.class, e -> {
+                        assertThat(e.problem())
+                                .isEqualTo("target table public.parent cannot take index \"by name\" as the source"
+                                        + " defines it: another relation of schema public at the target has its name");
+                        assertThat(e.fix()).startsWith("rename the index at the source");
+                    });
+            assertThat(source.queryLong("SELECT count(*) FROM pg_replication_slots"))
+                    .isZero();
+            assertThat(target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'parent'"))
+                    .isZero();
+        }
+    }
+
     @Test
     void whatAStatementBuildsIsNamedAsTheCatalogNamesIt() {
         assertThat(Rehearsal.what("CREATE UNIQUE INDEX IF NOT EXISTS \"a \"\"b\"\" c\" ON public.t USING btree (x)"))
@@ -122,5 +147,7 @@ class RehearsalTest {
         assertThat(Rehearsal.what("CREATE SEQUENCE s.\"t_id_seq\" AS integer")).isEqualTo("sequence s.\"t_id_seq\"");
         assertThat(Rehearsal.what("ALTER TABLE s.t ALTER COLUMN id SET DEFAULT nextval('s.t_id_seq'::regclass)"))
                 .isEqualTo("the default of a serial column");
+        assertThat(Rehearsal.what("ALTER TABLE s.t REPLICA IDENTITY USING INDEX \"a b\""))
+                .isEqualTo("its replica identity");
     }
 }
