@@ -52,10 +52,6 @@ final class Launcher {
         Path dataDirectory() {
             return workDirectory.resolve("data");
         }
-
-        int majorVersion() {
-            return binaries.majorVersion();
-        }
     }
 
     static Launched launch(Options options) {
