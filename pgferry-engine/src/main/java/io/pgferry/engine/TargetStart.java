@@ -9,6 +9,7 @@ import io.pgferry.engine.copy.ChunkPlan;
 import io.pgferry.engine.schema.PgSql;
 import io.pgferry.engine.schema.Rehearsal;
 import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.TableCreation;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
@@ -106,7 +107,9 @@ final class TargetStart {
                 }
                 SyncChecks.requireEmpty(target, plan, tables);
             }
-            Rehearsal.run(target, tables, plan);
+            if (!unfinished) {
+                Rehearsal.run(target, tables, plan);
+            }
             SyncCatalog.create(target, dialect, config.catalogSchema());
             // A chunked copy resumes on its slot, which still holds every change since the copy began; one
             // without a stored plan has copied nothing yet and simply starts over.
@@ -115,13 +118,16 @@ final class TargetStart {
             if (resumeChunks) {
                 ChunkPlan.checkPlanCovers(config, tables, planned);
             }
-            if (unfinished && copies && !resumeChunks) {
-                log.warn(
-                        "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
-                                + " again",
-                        config.slot());
-                restartCopy(config, target, catalog, chunkStore, slots);
+            if (unfinished && !resumeChunks) {
+                if (copies) {
+                    log.warn(
+                            "a previous initial copy of sync {} did not finish: emptying its tables and starting it"
+                                    + " again",
+                            config.slot());
+                }
+                restart(config, target, catalog, chunkStore, slots, copies);
                 plan = schema.plan(tables);
+                Rehearsal.run(target, tables, plan);
             }
             if (resumeChunks) {
                 log.info("resuming the unfinished chunked copy of sync {}", config.slot());
@@ -131,21 +137,22 @@ final class TargetStart {
                     }
                 }
             } else {
-                schema.create(plan);
-                catalog.register(target, null);
+                register(target, catalog, tables, plan);
+                try {
+                    schema.create(plan);
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        catalog.remove(target);
+                        SyncCatalog.dropIfEmpty(target, dialect, config.catalogSchema());
+                    } catch (SQLException r) {
+                        e.addSuppressed(r);
+                    }
+                    throw e;
+                }
                 for (SourceTable t : tables) {
                     if (plan.created(t.name())) {
                         created.add(t.name().toString());
                     }
-                    catalog.setState(
-                            target,
-                            t.name().toString(),
-                            plan.targets().get(t.name()),
-                            TableState.INIT,
-                            0,
-                            0,
-                            plan.created(t.name()),
-                            null);
                 }
             }
         }
@@ -153,11 +160,50 @@ final class TargetStart {
     }
 
     /**
-     * Undoes an unfinished copy: drops the tables it created (they are created again, their keys and indexes built
-     * after the data), empties the tables it was filling, and drops the slot whose snapshot it used.
+     * Records the sync, with no position yet, and its tables {@code init}, saying which of them it creates, in one
+     * transaction and before any is created: a start after a crash part way through the creation finds them so, and
+     * {@link #restart} drops the ones that were made.
      */
-    private static void restartCopy(
-            SyncConfig config, Connection target, SyncCatalog catalog, CopyChunks chunks, SlotAdmin slots)
+    private static void register(
+            Connection target, SyncCatalog catalog, List<SourceTable> tables, TargetSchema.Plan plan)
+            throws SQLException {
+        boolean auto = target.getAutoCommit();
+        target.setAutoCommit(false);
+        try {
+            catalog.register(target, null);
+            for (SourceTable t : tables) {
+                catalog.setState(
+                        target,
+                        t.name().toString(),
+                        plan.targets().get(t.name()),
+                        TableState.INIT,
+                        0,
+                        0,
+                        plan.created(t.name()),
+                        null);
+            }
+            target.commit();
+        } catch (SQLException | RuntimeException e) {
+            target.rollback();
+            throw e;
+        } finally {
+            target.setAutoCommit(auto);
+        }
+    }
+
+    /**
+     * Undoes a start that did not finish: drops the tables it created (they are created again, their keys and indexes
+     * built after the data). When it {@code copied}, also empties the tables it was filling and drops the slot whose
+     * snapshot it used; without a copy the slot holds what the sync has to stream, and the tables it created hold
+     * nothing yet (the sync records no position, so it applied no transaction).
+     */
+    private static void restart(
+            SyncConfig config,
+            Connection target,
+            SyncCatalog catalog,
+            CopyChunks chunks,
+            SlotAdmin slots,
+            boolean copied)
             throws SQLException {
         chunks.clear(target);
         List<String> drop = new ArrayList<>();
@@ -166,11 +212,13 @@ final class TargetStart {
             String q = PgSql.qualified(s.target().schema(), s.target().table());
             (s.createdBySync() ? drop : truncate).add(q);
         }
-        try (Statement st = target.createStatement()) {
-            if (!drop.isEmpty()) {
-                st.execute("DROP TABLE IF EXISTS " + String.join(", ", drop));
-            }
-            if (!truncate.isEmpty()) {
+        TableCreation.dropTables(target, drop);
+        if (!copied) {
+            return;
+        }
+        if (!truncate.isEmpty()) {
+            // One statement: a table may reference another by a foreign key, which only a TRUNCATE of both allows.
+            try (Statement st = target.createStatement()) {
                 st.execute("TRUNCATE " + String.join(", ", truncate));
             }
         }

@@ -217,6 +217,14 @@ public final class JdbcErrors {
         if (state.startsWith("42")) {
             return "the destination table no longer matches the source: restore its definition";
         }
+        if (state.equals("53200")) {
+            // PostgreSQL says so when its lock table is full, whose size is set at server start.
+            return "the destination server ran out of shared memory, most often for locks: raise"
+                    + " max_locks_per_transaction there (it takes a restart), or hold fewer locks in other sessions";
+        }
+        if (state.equals("53100")) {
+            return "the destination server's disk is full: free space there";
+        }
         return "see the destination server's log";
     }
 

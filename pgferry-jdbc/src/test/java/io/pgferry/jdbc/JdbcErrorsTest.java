@@ -53,6 +53,20 @@ class JdbcErrorsTest {
         assertThat(JdbcErrors.classify(secureFile, "copy").isRetriable()).isFalse();
     }
 
+    /**
+     * Issue 5: a target whose lock table was full stopped the sync with "out of shared memory; fix: see the destination
+     * server's log", where PostgreSQL's own hint names the setting.
+     */
+    @Test
+    void aFullLockTableNamesItsSetting() {
+        PgFerryException p = JdbcErrors.classify(new SQLException("out of shared memory", "53200"), "create");
+        assertThat(p.isRetriable()).isFalse();
+        assertThat(p.fix()).contains("max_locks_per_transaction");
+        assertThat(JdbcErrors.classify(new SQLException("could not extend file", "53100"), "apply")
+                        .fix())
+                .contains("disk is full");
+    }
+
     @Test
     void aPostgresqlReadOnlyTransactionIsRetried() {
         SQLException e = new SQLException("cannot execute INSERT in a read-only transaction", "25006");

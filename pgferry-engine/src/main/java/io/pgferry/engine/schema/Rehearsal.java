@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,16 +19,16 @@ import java.util.regex.Pattern;
 
 /**
  * Builds, in one target transaction that is always rolled back, everything a sync will build for the tables its plan
- * creates: the schemas, types and tables ({@link TargetSchema#create}), then on those empty tables their keys,
- * indexes, constraints, serial sequences, replica identity and foreign keys ({@link PostData}), in the order the copy
- * builds them.
+ * creates: the schemas, types and tables ({@link TableCreation}), then on those empty tables their keys, indexes,
+ * constraints, serial sequences, replica identity and foreign keys ({@link PostData}), in the order the copy builds
+ * them.
  *
  * <p>Why: the post-data statements run after the copy, so a definition the target cannot take failed there, after
  * the slot was made and the data moved: an index in syntax of a later major than the target's ({@code NULLS NOT
  * DISTINCT} before PostgreSQL 15), a function, collation or operator class the target lacks. Rehearsed first, it is
  * refused before anything is created. On empty tables each statement takes milliseconds; the locks it takes are on
  * tables no other session sees, and those of existing tables that new foreign keys reference, until the savepoint
- * each table's build is rolled back to.
+ * a group of tables' build is rolled back to.
  */
 public final class Rehearsal {
     /** A name as the server prints it: identifiers, quoted (with doubled quotes inside) or plain, joined by dots. */
@@ -47,19 +48,28 @@ public final class Rehearsal {
             return;
         }
         Map<TableName, PostData> post = PostData.of(tables, plan);
+        Map<TableName, SourceTable> byName = new HashMap<>();
         Map<Long, TableName> byOid = new HashMap<>();
         for (SourceTable t : tables) {
+            byName.put(t.name(), t);
             byOid.put(t.oid(), t.name());
         }
+        int major = target.getMetaData().getDatabaseMajorVersion();
         boolean auto = target.getAutoCommit();
         target.setAutoCommit(false);
         try (Statement st = target.createStatement()) {
-            TargetSchema.createAll(st, plan);
-            // Each table's build, and each table's foreign keys with the keys they reference, is rolled back to a
-            // savepoint when done, which releases its locks: the rehearsal holds no more of the target's lock table
-            // (max_locks_per_transaction) than the creation of the tables itself does.
-            for (Map.Entry<TableName, PostData> e : post.entrySet()) {
-                inSavepoint(st, () -> buildTable(st, plan, e.getKey(), e.getValue()));
+            TableCreation.createPrelude(st, plan);
+            // The tables are made and built a group at a time, and each table's foreign keys with the tables they
+            // reference, each rolled back to a savepoint when done, which releases its locks: the rehearsal holds
+            // no more of the target's lock table (max_locks_per_transaction) than a transaction of TableCreation.
+            for (List<TableName> group : TableCreation.batches(new ArrayList<>(post.keySet()))) {
+                inSavepoint(st, () -> {
+                    for (TableName t : group) {
+                        TableCreation.createTable(
+                                st, byName.get(t), plan.targets().get(t), major);
+                        buildTable(st, plan, t, post.get(t));
+                    }
+                });
             }
             for (SourceTable t : tables) {
                 PostData p = post.get(t.name());
@@ -73,6 +83,12 @@ public final class Rehearsal {
                         if (c.type() == 'f' && r != null && post.containsKey(r)) {
                             referenced.add(r);
                         }
+                    }
+                    Set<TableName> make = new LinkedHashSet<>(referenced);
+                    make.add(t.name());
+                    for (TableName m : make) {
+                        TableCreation.createTable(
+                                st, byName.get(m), plan.targets().get(m), major);
                     }
                     for (TableName r : referenced) {
                         buildTable(st, plan, r, post.get(r));

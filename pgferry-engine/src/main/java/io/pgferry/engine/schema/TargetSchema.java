@@ -2,7 +2,6 @@ package io.pgferry.engine.schema;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.SyncConfig;
-import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
@@ -204,7 +203,7 @@ public final class TargetSchema {
                         addMissing(c.userType(), needed);
                         for (UserType u : needed.values()) {
                             if (typesMade.putIfAbsent(u.key(), u) == null) {
-                                createType(st, u);
+                                TableCreation.createType(st, u);
                             }
                         }
                     }
@@ -308,133 +307,12 @@ public final class TargetSchema {
         return binary;
     }
 
-    /** Creates the planned schemas, types and tables in one transaction: all of them or, on error, none. */
-    public void create(Plan plan) throws SQLException {
-        if (plan.toCreate().isEmpty() && plan.schemasToCreate().isEmpty()) {
-            return;
-        }
-        inOneTransaction(st -> createAll(st, plan));
-        log.info("created {} tables at the target", plan.toCreate().size());
-    }
-
-    /** Creates the planned schemas, extensions, types, sequences and tables with {@code st}, in its transaction. */
-    static void createAll(Statement st, Plan plan) throws SQLException {
-        for (String s : plan.schemasToCreate()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + PgSql.quote(s));
-        }
-        for (Extension e : plan.extensionsToCreate()) {
-            e.create(st);
-        }
-        for (UserType t : plan.typesToCreate()) {
-            createType(st, t);
-        }
-        // Before the tables whose defaults read them; the copy gives every row its value, so none is drawn.
-        for (SequenceDef seq : plan.sequencesToCreate()) {
-            st.execute(seq.createSql(seq.qualified()));
-        }
-        for (SourceTable t : plan.toCreate()) {
-            TargetTable tt = plan.targets().get(t.name());
-            try {
-                st.execute(tableDdl(t, tt, st.getConnection().getMetaData().getDatabaseMajorVersion()));
-            } catch (SQLException e) {
-                if (!JdbcErrors.refusesDefinition(e)) {
-                    throw e;
-                }
-                // A default or a generated column may call a function this target's version lacks.
-                throw PgFerryException.fatal(
-                        "could not create target table " + tt + " from the definition of source table " + t.name()
-                                + ": " + JdbcErrors.definitionError(e),
-                        "create the table at the target yourself (the sync then uses it as it is)",
-                        e);
-            }
-        }
-    }
-
-    /** Creates {@code t}; a failure is fatal, with the server's message and the fix. */
-    private static void createType(Statement st, UserType t) throws SQLException {
-        try {
-            // A domain's checks name the types of its own schema unqualified (SourceCatalog).
-            st.execute("SET search_path = " + PgSql.quote(t.schema()) + ", pg_catalog");
-            st.execute(typeDdl(t));
-            st.execute("SET search_path = pg_catalog");
-        } catch (SQLException e) {
-            if (!JdbcErrors.refusesDefinition(e)) {
-                throw e;
-            }
-            // A composite's attribute may have an extension's type the target lacks.
-            throw PgFerryException.fatal(
-                    "could not create type " + t.key() + " at the target from the source's definition: "
-                            + JdbcErrors.definitionError(e),
-                    "create the type at the target yourself, or install the extensions its attributes need",
-                    e);
-        }
-    }
-
-    static String typeDdl(UserType t) {
-        StringBuilder s = new StringBuilder("CREATE ");
-        if (t.kind() == 'c') {
-            return s.append("TYPE ")
-                    .append(PgSql.qualified(t.schema(), t.name()))
-                    .append(" AS (")
-                    .append(String.join(", ", t.attributes()))
-                    .append(')')
-                    .toString();
-        }
-        if (t.kind() == 'e') {
-            s.append("TYPE ").append(PgSql.qualified(t.schema(), t.name())).append(" AS ENUM (");
-            for (int i = 0; i < t.labels().size(); i++) {
-                s.append(i == 0 ? "" : ", ").append(PgSql.literal(t.labels().get(i)));
-            }
-            return s.append(')').toString();
-        }
-        s.append("DOMAIN ")
-                .append(PgSql.qualified(t.schema(), t.name()))
-                .append(" AS ")
-                .append(t.baseType());
-        if (t.notNull()) {
-            s.append(" NOT NULL");
-        }
-        for (String check : t.checks()) {
-            s.append(' ').append(check);
-        }
-        return s.toString();
-    }
-
     /**
-     * The CREATE TABLE of {@code t} for a target of major version {@code targetMajor}. A virtual generated column is
-     * created virtual where the target has them (PostgreSQL 18 and later), else stored: the same values, computed
-     * when written instead of when read.
+     * Creates the planned schemas, types, sequences and tables ({@link TableCreation}): on error, what it made is
+     * dropped again.
      */
-    static String tableDdl(SourceTable t, TargetTable tt, int targetMajor) {
-        StringBuilder s = new StringBuilder("CREATE TABLE ")
-                .append(PgSql.qualified(tt.schema(), tt.table()))
-                .append(" (");
-        for (int i = 0; i < t.columns().size(); i++) {
-            ColumnDef c = t.columns().get(i);
-            s.append(i == 0 ? "" : ", ")
-                    .append(PgSql.quote(c.name()))
-                    .append(' ')
-                    .append(c.typeSql());
-            if (c.collation() != null) {
-                s.append(" COLLATE ").append(c.collation());
-            }
-            if (c.generated() != null) {
-                s.append(" GENERATED ALWAYS AS (")
-                        .append(c.generated())
-                        .append(c.virtual() && targetMajor >= 18 ? ") VIRTUAL" : ") STORED");
-                continue;
-            }
-            if (c.identity() != 0) {
-                s.append(" GENERATED BY DEFAULT AS IDENTITY");
-            }
-            if (c.notNull()) {
-                s.append(" NOT NULL");
-            }
-            if (c.defaultSql() != null) {
-                s.append(" DEFAULT ").append(c.defaultSql());
-            }
-        }
-        return s.append(')').toString();
+    public void create(Plan plan) throws SQLException {
+        TableCreation.create(target, plan);
     }
 
     private boolean schemaExists(String schema) throws SQLException {
