@@ -74,6 +74,14 @@ public final class JdbcErrors {
 
     private static final String DESTINATION = "the destination";
 
+    /**
+     * {@link #classify(SQLException, String)} for an error of another server than the destination, which {@code
+     * where} names in the fix ("the source").
+     */
+    public static PgFerryException classifyAt(SQLException e, String doing, String where) {
+        return classify(e, doing, null, where);
+    }
+
     private static PgFerryException classify(SQLException e, String doing, String then) {
         return classify(e, doing, then, DESTINATION);
     }
@@ -113,7 +121,7 @@ public final class JdbcErrors {
         } else if (isRetriable(e)) {
             fix = then == null ? "it is retried; check " + where + " if it persists" : "check " + where;
         } else {
-            return PgFerryException.fatal(problem.toString(), fix(state), e);
+            return PgFerryException.fatal(problem.toString(), fix(state, where), e);
         }
         return then == null
                 ? PgFerryException.retriable(
@@ -201,7 +209,7 @@ public final class JdbcErrors {
         return s.toString();
     }
 
-    private static String fix(String state) {
+    private static String fix(String state, String where) {
         if (state.startsWith("23")) {
             return "the destination holds rows the source does not, or a constraint the source lacks: compare the"
                     + " table with the source and resynchronise it";
@@ -219,11 +227,11 @@ public final class JdbcErrors {
         }
         if (state.equals("53200")) {
             // PostgreSQL says so when its lock table is full, whose size is set at server start.
-            return "the destination server ran out of shared memory, most often for locks: raise"
-                    + " max_locks_per_transaction there (it takes a restart), or hold fewer locks in other sessions";
+            return where + " ran out of shared memory, most often for locks: raise max_locks_per_transaction there"
+                    + " (it takes a restart), or hold fewer locks in other sessions";
         }
         if (state.equals("53100")) {
-            return "the destination server's disk is full: free space there";
+            return where + " has a full disk: free space there";
         }
         return "see the destination server's log";
     }

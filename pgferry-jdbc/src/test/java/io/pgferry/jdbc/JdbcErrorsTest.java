@@ -64,7 +64,11 @@ class JdbcErrorsTest {
         assertThat(p.fix()).contains("max_locks_per_transaction");
         assertThat(JdbcErrors.classify(new SQLException("could not extend file", "53100"), "apply")
                         .fix())
-                .contains("disk is full");
+                .contains("full disk");
+        assertThat(JdbcErrors.notRetried(
+                                new SQLException("out of shared memory", "53200"), "read", "the source", "start over")
+                        .fix())
+                .startsWith("the source ran out of shared memory");
     }
 
     @Test

@@ -101,6 +101,13 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
         /** Marks {@code range} committed with its rows, in {@code dst}'s transaction (the one that wrote them). */
         abstract void mark(Connection dst, R range, long rows) throws SQLException;
 
+        /**
+         * Ends the transaction of a source session that has read {@link SnapshotCopy#RANGES_PER_TRANSACTION} ranges
+         * and begins one that reads the same data, releasing the locks of the relations read; nothing where each
+         * range is read in a transaction of its own.
+         */
+        void renewSource(Connection src) throws SQLException {}
+
         /** A worker's target session, its settings made, in manual commit. */
         Connection openTarget() throws SQLException {
             Connection dst = target.get();
@@ -251,6 +258,7 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
                 counters.addBytes(n);
             });
         });
+        s.rangeRead();
         if (counters.finishRange(rows)) {
             mode.rowsDone(t);
             log.info("copied {} ({} rows)", t.name(), counters.rows());
@@ -271,7 +279,7 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
                 }
             });
         } catch (SQLException e) {
-            throw t.failure(doing, e);
+            throw e instanceof SourceFailure ? t.sourceFailure(doing, e) : t.failure(doing, e);
         } catch (PgFerryException e) {
             throw TableFailure.of(t.name().schema(), t.name().name(), e);
         }
@@ -300,6 +308,25 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
     private final class Sessions implements AutoCloseable {
         private Connection source;
         private Connection target;
+        private int rangesRead;
+
+        /**
+         * Counts a range read on the source session, and renews its transaction every so many; if that fails, both
+         * sessions are closed and the next task opens them again (and reports a snapshot that is gone).
+         */
+        void rangeRead() {
+            if (source != null && ++rangesRead >= SnapshotCopy.RANGES_PER_TRANSACTION) {
+                try {
+                    mode.renewSource(source);
+                    rangesRead = 0;
+                } catch (SQLException | RuntimeException e) {
+                    log.debug(
+                            "renewing a copy's source transaction failed: {}",
+                            e.getClass().getSimpleName());
+                    close();
+                }
+            }
+        }
 
         Connection source() throws SQLException {
             if (source == null) {
@@ -321,6 +348,7 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
 
         @Override
         public void close() {
+            rangesRead = 0;
             source = closeQuietly(source);
             target = closeQuietly(target);
         }

@@ -193,11 +193,13 @@ public final class ForeignCopy implements InitialCopy {
 
     /** A copy worker: its source session, in the snapshot, and its sink. */
     private final class Worker implements AutoCloseable {
+        private final String snapshotName;
         private final boolean marks;
         private final WorkerSessions sessions;
         private final RowBatches batches;
 
         Worker(int worker, String snapshotName, boolean marks, RowBatches batches) {
+            this.snapshotName = snapshotName;
             this.marks = marks;
             this.batches = batches;
             this.sessions = new WorkerSessions(
@@ -244,6 +246,9 @@ public final class ForeignCopy implements InitialCopy {
                         JdbcErrors.notRetried(e, "could not read table " + name, "the source", STARTS_OVER));
             } catch (PgFerryException e) {
                 throw TableFailure.of(name.schema(), name.name(), e);
+            }
+            if (rows >= 0) {
+                sessions.rangeRead(src -> SnapshotCopy.renewSnapshot(src, snapshotName, STARTS_OVER));
             }
             if (rows >= 0 && counters.finishRange(rows)) {
                 record("record the state of " + name, failed, again -> {

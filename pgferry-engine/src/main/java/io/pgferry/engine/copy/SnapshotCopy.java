@@ -238,6 +238,11 @@ public final class SnapshotCopy implements InitialCopy {
         }
 
         @Override
+        void renewSource(Connection src) throws SQLException {
+            renewSnapshot(src, snapshotName, STARTS_OVER);
+        }
+
+        @Override
         OptionalLong marked(Connection dst, CopyRange r) throws SQLException {
             return marks.rowsIfDone(dst, r.leaf().qualified(), r.fromBlock());
         }
@@ -267,6 +272,30 @@ public final class SnapshotCopy implements InitialCopy {
             throw e;
         }
     }
+
+    /**
+     * Ends {@code src}'s transaction, by a commit that keeps the session's settings, and begins another in the same
+     * exported snapshot: it sees the same rows, and the locks its reads took (an ACCESS SHARE lock on each relation
+     * read, held until its transaction ends) are released. A worker that read some thousands of tables in one
+     * transaction filled the source's lock table ("out of shared memory"). The snapshot can be imported again as long
+     * as the session that exported it is in its transaction (PostgreSQL docs, "Snapshot Synchronization Functions"),
+     * which it is until the copy ends. A snapshot that is gone is a fatal error, whose fix is {@code then}.
+     */
+    static void renewSnapshot(Connection src, String snapshotName, String then) throws SQLException {
+        src.commit();
+        try {
+            importSnapshot(src, snapshotName);
+        } catch (SQLException e) {
+            if (INVALID_SNAPSHOT.equals(e.getSQLState())) {
+                throw PgFerryException.fatal(
+                        "the initial copy's snapshot is gone: the source session that exported it has ended", then, e);
+            }
+            throw e;
+        }
+    }
+
+    /** Ranges a worker reads in one transaction of its source session before {@link #renewSnapshot}. */
+    static final int RANGES_PER_TRANSACTION = 10;
 
     /**
      * Starts on {@code src} the read-only repeatable-read transaction that sees the slot's exported snapshot

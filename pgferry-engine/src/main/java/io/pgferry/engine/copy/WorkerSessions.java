@@ -20,10 +20,17 @@ final class WorkerSessions implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
+    /** Begins a new transaction on a source session, reading the same data (see SnapshotCopy#renewSnapshot). */
+    @FunctionalInterface
+    interface Renewal {
+        void renew(Connection src) throws SQLException;
+    }
+
     private final Source source;
     private final Supplier<ChangeSink> sinks;
     private Connection src;
     private ChangeSink sink;
+    private int rangesRead;
 
     WorkerSessions(Source source, Supplier<ChangeSink> sinks) {
         this.source = source;
@@ -35,6 +42,25 @@ final class WorkerSessions implements AutoCloseable {
             src = source.open();
         }
         return src;
+    }
+
+    /**
+     * Counts a range read on the source session, and every {@link SnapshotCopy#RANGES_PER_TRANSACTION} ranges renews
+     * its transaction, which releases the locks of the relations read; if that fails, the source session is closed
+     * and the next range opens it again (and reports a snapshot that is gone).
+     */
+    void rangeRead(Renewal renewal) {
+        if (src != null && ++rangesRead >= SnapshotCopy.RANGES_PER_TRANSACTION) {
+            try {
+                renewal.renew(src);
+                rangesRead = 0;
+            } catch (SQLException | RuntimeException e) {
+                log.debug(
+                        "renewing a copy's source transaction failed: {}",
+                        e.getClass().getSimpleName());
+                closeSource();
+            }
+        }
     }
 
     ChangeSink sink() {
@@ -52,14 +78,7 @@ final class WorkerSessions implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (src != null) {
-            try {
-                src.close();
-            } catch (SQLException e) {
-                log.debug("closing a copy session failed (SQLSTATE {})", e.getSQLState());
-            }
-            src = null;
-        }
+        closeSource();
         if (sink != null) {
             try {
                 sink.close();
@@ -67,6 +86,18 @@ final class WorkerSessions implements AutoCloseable {
                 log.debug("closing a copy sink failed: {}", e.getClass().getSimpleName());
             }
             sink = null;
+        }
+    }
+
+    private void closeSource() {
+        rangesRead = 0;
+        if (src != null) {
+            try {
+                src.close();
+            } catch (SQLException e) {
+                log.debug("closing a copy session failed (SQLSTATE {})", e.getSQLState());
+            }
+            src = null;
         }
     }
 }

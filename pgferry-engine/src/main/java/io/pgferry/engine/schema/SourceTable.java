@@ -78,4 +78,9 @@ public record SourceTable(
     public TableFailure failure(String doing, SQLException e) {
         return TableFailure.of(name.schema(), name.name(), JdbcErrors.classify(e, doing + " " + name));
     }
+
+    /** {@link #failure(String, SQLException)} for an error of the source, which the fix names. */
+    public TableFailure sourceFailure(String doing, SQLException e) {
+        return TableFailure.of(name.schema(), name.name(), JdbcErrors.classifyAt(e, doing + " " + name, "the source"));
+    }
 }
