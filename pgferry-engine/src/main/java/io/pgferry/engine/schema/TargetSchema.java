@@ -50,6 +50,7 @@ public final class TargetSchema {
      *
      * @param missingColumns source columns an existing target table lacks, by source table: an error at a first
      *     start ({@link #requireColumns}), added at a restart when DDL is applied ({@link #addMissingColumns})
+     * @param createdNames the names of {@code toCreate}, for {@link #created} (asked once per table, of thousands)
      */
     public record Plan(
             Map<TableName, TargetTable> targets,
@@ -59,10 +60,11 @@ public final class TargetSchema {
             Map<TableName, Boolean> binaryCopy,
             Map<TableName, List<ColumnDef>> missingColumns,
             Set<Extension> extensionsToCreate,
-            Collection<SequenceDef> sequencesToCreate) {
+            Collection<SequenceDef> sequencesToCreate,
+            Set<TableName> createdNames) {
 
         public boolean created(TableName t) {
-            return toCreate.stream().anyMatch(s -> s.name().equals(t));
+            return createdNames.contains(t);
         }
     }
 
@@ -141,7 +143,8 @@ public final class TargetSchema {
                 binary,
                 missing,
                 extensions,
-                sequences.values());
+                sequences.values(),
+                toCreate.stream().map(SourceTable::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
     }
 
     /**
