@@ -91,18 +91,16 @@ final class CopyReporter {
     }
 
     private void loop() {
-        long start = System.nanoTime();
         try {
             while (!stop.await(EVERY_SECONDS, TimeUnit.SECONDS)) {
                 CopyProgress p = engine.copyProgress();
                 if (p == null || p.tablesDone() == p.tables().size()) {
                     continue;
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
+                double seconds = p.seconds();
                 double rate = p.bytes() / Math.max(seconds, 0.001);
-                long left = p.estimatedBytes() > p.bytes()
-                        ? (long) ((p.estimatedBytes() - p.bytes()) / Math.max(rate, 1))
-                        : 0;
+                double estimatedRate = p.estimatedBytesDone() / Math.max(seconds, 0.001);
+                long left = (long) ((p.estimatedBytes() - p.estimatedBytesDone()) / Math.max(estimatedRate, 1));
                 err.printf(
                         Locale.ROOT,
                         "pgferry: copy %d/%d tables, %,d rows, %,d MB, %.1f MB/s, about %d s left%n",

@@ -70,9 +70,18 @@ public final class CopyProgress {
     }
 
     private final Map<TableName, Table> tables = new LinkedHashMap<>();
+    private final long started = System.nanoTime();
 
     CopyProgress(List<SourceTable> sources, List<CopyRange> ranges) {
-        this(sources, s -> (int) ranges.stream().filter(r -> r.table() == s).count());
+        this(sources, rangeCounts(ranges)::get);
+    }
+
+    private static Map<SourceTable, Integer> rangeCounts(List<CopyRange> ranges) {
+        Map<SourceTable, Integer> counts = new java.util.IdentityHashMap<>();
+        for (CopyRange r : ranges) {
+            counts.merge(r.table(), 1, Integer::sum);
+        }
+        return counts;
     }
 
     /** Counters for {@code sources}, each done once {@code parts} of it are finished. */
@@ -100,6 +109,23 @@ public final class CopyProgress {
 
     public long estimatedBytes() {
         return tables.values().stream().mapToLong(Table::estimatedBytes).sum();
+    }
+
+    /**
+     * How much of {@link #estimatedBytes} is done: all of a finished table's, and of an unfinished one the bytes sent,
+     * up to its estimate. The bytes a COPY sends are not the bytes a table takes on disk, far from it for a small table
+     * (a page at least): an estimate of the time left made from the bytes sent said minutes for a copy of thousands of
+     * small tables about to end.
+     */
+    public long estimatedBytesDone() {
+        return tables.values().stream()
+                .mapToLong(t -> t.done() ? t.estimatedBytes() : Math.min(t.bytes(), t.estimatedBytes()))
+                .sum();
+    }
+
+    /** Seconds since the copy began (the sync's checks and table creation come before). */
+    public double seconds() {
+        return (System.nanoTime() - started) / 1e9;
     }
 
     public long tablesDone() {
