@@ -17,8 +17,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Regression tests for issue 5: the sync created every target table in one transaction (and rehearsed their builds
@@ -98,13 +96,12 @@ class ManyTablesTest {
                         + " EXECUTE FUNCTION at_t99()");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"snapshot", "chunked"})
-    void moreTablesThanOneTransactionOfTheTargetCanLockAreCreatedAndCopied(String copyMode, TestDatabase source)
-            throws Exception {
+    /** In a chunked copy, whose keys are built before the copy; the cut creation below ends in a snapshot copy. */
+    @Test
+    void moreTablesThanOneTransactionOfTheTargetCanLockAreCreatedAndCopied(TestDatabase source) throws Exception {
         createTables(source);
         try (TestDatabase dst = TestDatabase.create(target)) {
-            new SyncEngine(config(source, dst, copyMode)).run();
+            new SyncEngine(config(source, dst, "chunked")).run();
             assertSynced(dst);
         }
     }
