@@ -175,8 +175,8 @@ public final class SnapshotCopy implements InitialCopy {
         CopyRetry retry = new CopyRetry(config.maxRetryTime(), STARTS_OVER);
         AtomicBoolean failed = new AtomicBoolean();
         CopyRanges marks = catalog.copyRanges();
-        try (RecordSession records = new RecordSession(target, retry, failed::get)) {
-            records.write("record the tables' states", c -> {
+        try (RecordSession records = new RecordSession(target, RecordSession.WITHOUT_FLUSH_WAITS, retry, failed::get)) {
+            records.writeInTransaction("record the tables' states", c -> {
                 marks.clear(c);
                 for (SourceTable t : tables) {
                     setState(c, t, TableState.COPYING, progress);
@@ -201,6 +201,7 @@ public final class SnapshotCopy implements InitialCopy {
                 });
             }
             records.writeInTransaction("record the copy's end", c -> {
+                RecordSession.flushed(c);
                 for (SourceTable t : tables) {
                     setState(c, t, TableState.CATCHING_UP, progress);
                 }

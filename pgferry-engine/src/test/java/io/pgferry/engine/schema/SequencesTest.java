@@ -76,6 +76,36 @@ class SequencesTest {
         }
     }
 
+    /**
+     * The sequences of a sync are read and set a few queries for all (issue 5: a round trip per sequence and side took
+     * seconds for thousands of tables). Each keeps its own value and whether it was called: a serial column never
+     * drawn from, one set back with {@code setval(..., false)}, identity columns, and names that need quotes.
+     */
+    @Test
+    void eachSequenceKeepsItsValueAndWhetherItWasCalled(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SCHEMA app",
+                "CREATE TABLE app.\"Never\" (id serial PRIMARY KEY)",
+                "CREATE TABLE app.reset (id bigserial PRIMARY KEY)",
+                "CREATE TABLE app.\"Ident Rows\" (\"Row Id\" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int)",
+                "INSERT INTO app.reset SELECT FROM generate_series(1, 5)",
+                "SELECT setval(pg_get_serial_sequence('app.reset', 'id'), 100, false)",
+                "INSERT INTO app.\"Ident Rows\" (n) SELECT g FROM generate_series(1, 7) g");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA dst");
+            SyncConfig config = CreatedTablesTest.appToDst(source, target);
+            new SyncEngine(config).run();
+            target.execute(
+                    "INSERT INTO dst.\"Never\" DEFAULT VALUES",
+                    "INSERT INTO dst.reset DEFAULT VALUES",
+                    "INSERT INTO dst.\"Ident Rows\" (n) VALUES (8)");
+            assertThat(target.queryString("SELECT max(id) FROM dst.\"Never\"")).isEqualTo("1");
+            assertThat(target.queryString("SELECT max(id) FROM dst.reset")).isEqualTo("100");
+            assertThat(target.queryString("SELECT max(\"Row Id\") FROM dst.\"Ident Rows\""))
+                    .isEqualTo("8");
+        }
+    }
+
     @Test
     void aSequenceAnExistingTargetTableLacksIsLeftWithAWarningUntilItIsCreated(TestDatabase source) throws Exception {
         source.execute(
