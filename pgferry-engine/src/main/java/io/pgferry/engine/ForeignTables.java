@@ -5,6 +5,7 @@ import io.pgferry.core.event.Column;
 import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.jdbc.OneTransaction;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.jdbc.foreign.ForeignDialect;
 import io.pgferry.postgres.catalog.TableName;
@@ -126,13 +127,11 @@ final class ForeignTables {
         if (missing.isEmpty()) {
             return;
         }
-        boolean auto = dst.getAutoCommit();
-        dst.setAutoCommit(false);
-        try {
+        OneTransaction.run(dst, session -> {
             for (Map.Entry<TableName, List<Column>> e : missing.entrySet()) {
                 TargetTable tt = targets.get(e.getKey());
                 for (Column c : e.getValue()) {
-                    dialect.addColumn(dst, tt, c);
+                    dialect.addColumn(session, tt, c);
                     log.warn(
                             "column {} of source table {} was added while the sync was stopped: added to target table"
                                     + " {} at {}",
@@ -142,13 +141,7 @@ final class ForeignTables {
                             where);
                 }
             }
-            dst.commit();
-        } catch (SQLException | RuntimeException e) {
-            dst.rollback();
-            throw e;
-        } finally {
-            dst.setAutoCommit(auto);
-        }
+        });
     }
 
     /**

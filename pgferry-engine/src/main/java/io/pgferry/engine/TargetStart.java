@@ -13,6 +13,7 @@ import io.pgferry.engine.schema.TableCreation;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.CopyChunks;
 import io.pgferry.jdbc.Dialect;
+import io.pgferry.jdbc.OneTransaction;
 import io.pgferry.jdbc.SyncCatalog;
 import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
@@ -167,13 +168,11 @@ final class TargetStart {
     private static void register(
             Connection target, SyncCatalog catalog, List<SourceTable> tables, TargetSchema.Plan plan)
             throws SQLException {
-        boolean auto = target.getAutoCommit();
-        target.setAutoCommit(false);
-        try {
-            catalog.register(target, null);
+        OneTransaction.run(target, c -> {
+            catalog.register(c, null);
             for (SourceTable t : tables) {
                 catalog.setState(
-                        target,
+                        c,
                         t.name().toString(),
                         plan.targets().get(t.name()),
                         TableState.INIT,
@@ -182,13 +181,7 @@ final class TargetStart {
                         plan.created(t.name()),
                         null);
             }
-            target.commit();
-        } catch (SQLException | RuntimeException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(auto);
-        }
+        });
     }
 
     /**

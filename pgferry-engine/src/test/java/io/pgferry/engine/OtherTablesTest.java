@@ -11,6 +11,7 @@ import io.pgferry.core.event.Relation;
 import io.pgferry.core.event.ReplicaIdentity;
 import io.pgferry.core.value.BuiltinTypes;
 import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.engine.schema.SourceTables;
 import io.pgferry.postgres.catalog.TableName;
 import java.util.List;
 import java.util.Set;
@@ -21,21 +22,7 @@ class OtherTablesTest {
     private static final Lsn READ_AT = Lsn.of(1000);
 
     private static SourceTable table(String name, long oid) {
-        return new SourceTable(
-                new TableName("public", name),
-                oid,
-                "public." + name,
-                'd',
-                null,
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                0,
-                0,
-                READ_AT,
-                null);
+        return SourceTables.bare(name, oid, "public." + name, List.of(), 0, READ_AT);
     }
 
     private static Relation relation(int oid, String table) {
@@ -72,21 +59,8 @@ class OtherTablesTest {
 
     @Test
     void aChangeOfAPartitionedTableUnderAPartitionsNameStopsTheSync() {
-        SourceTable m = new SourceTable(
-                new TableName("public", "m"),
-                10,
-                "public.m",
-                'd',
-                null,
-                List.of(),
-                List.of(),
-                List.of(new SourceTable.Leaf(20, "public.m2025", 1, 1)),
-                List.of(),
-                List.of(),
-                0,
-                0,
-                READ_AT,
-                null);
+        SourceTable m = SourceTables.bare(
+                "m", 10, "public.m", List.of(new SourceTable.Leaf(20, "public.m2025", 1, 1)), 0, READ_AT);
         OtherTables others = new OtherTables(List.of(m), Set.of(), "s", "p");
         assertThatThrownBy(() -> others.process(insert(2000, relation(20, "m2025"))))
                 .hasMessageContaining("arrived under the name of its partition public.m2025");

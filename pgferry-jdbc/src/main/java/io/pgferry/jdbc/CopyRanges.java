@@ -55,11 +55,9 @@ public final class CopyRanges {
      * deadlocked (issue 7).
      */
     public void start(Connection c, List<CopyRangeId> ranges) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            clear(c);
-            try (PreparedStatement ps = c.prepareStatement(
+        OneTransaction.run(c, session -> {
+            clear(session);
+            try (PreparedStatement ps = session.prepareStatement(
                     "INSERT INTO " + table + " (sync_name, relation, from_block, rows_copied) VALUES (?, ?, ?, 0)")) {
                 for (CopyRangeId r : ranges) {
                     ps.setString(1, syncName);
@@ -69,13 +67,7 @@ public final class CopyRanges {
                 }
                 ps.executeBatch();
             }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        });
     }
 
     /**

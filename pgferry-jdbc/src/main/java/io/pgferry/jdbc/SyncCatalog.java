@@ -81,19 +81,13 @@ public final class SyncCatalog {
 
     /** Creates the schema and tables when missing, in one transaction of their own. */
     public static void create(Connection c, Dialect dialect, String schema) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-            for (String ddl : dialect.catalogDdl(schema)) {
-                st.execute(ddl);
+        OneTransaction.run(c, session -> {
+            try (Statement st = session.createStatement()) {
+                for (String ddl : dialect.catalogDdl(schema)) {
+                    st.execute(ddl);
+                }
             }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        });
     }
 
     /**

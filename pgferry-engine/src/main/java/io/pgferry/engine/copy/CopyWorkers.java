@@ -308,23 +308,15 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
     private final class Sessions implements AutoCloseable {
         private Connection source;
         private Connection target;
-        private int rangesRead;
+        private final SnapshotRenewal renewal = new SnapshotRenewal();
 
         /**
          * Counts a range read on the source session, and renews its transaction every so many; if that fails, both
          * sessions are closed and the next task opens them again (and reports a snapshot that is gone).
          */
         void rangeRead() {
-            if (source != null && ++rangesRead >= SnapshotCopy.RANGES_PER_TRANSACTION) {
-                try {
-                    mode.renewSource(source);
-                    rangesRead = 0;
-                } catch (SQLException | RuntimeException e) {
-                    log.debug(
-                            "renewing a copy's source transaction failed: {}",
-                            e.getClass().getSimpleName());
-                    close();
-                }
+            if (!renewal.rangeRead(source, mode::renewSource)) {
+                close();
             }
         }
 
@@ -348,7 +340,7 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
 
         @Override
         public void close() {
-            rangesRead = 0;
+            renewal.reset();
             source = closeQuietly(source);
             target = closeQuietly(target);
         }

@@ -20,17 +20,11 @@ final class WorkerSessions implements AutoCloseable {
         Connection open() throws SQLException;
     }
 
-    /** Begins a new transaction on a source session, reading the same data (see SnapshotCopy#renewSnapshot). */
-    @FunctionalInterface
-    interface Renewal {
-        void renew(Connection src) throws SQLException;
-    }
-
     private final Source source;
     private final Supplier<ChangeSink> sinks;
     private Connection src;
     private ChangeSink sink;
-    private int rangesRead;
+    private final SnapshotRenewal renewal = new SnapshotRenewal();
 
     WorkerSessions(Source source, Supplier<ChangeSink> sinks) {
         this.source = source;
@@ -49,17 +43,9 @@ final class WorkerSessions implements AutoCloseable {
      * its transaction, which releases the locks of the relations read; if that fails, the source session is closed
      * and the next range opens it again (and reports a snapshot that is gone).
      */
-    void rangeRead(Renewal renewal) {
-        if (src != null && ++rangesRead >= SnapshotCopy.RANGES_PER_TRANSACTION) {
-            try {
-                renewal.renew(src);
-                rangesRead = 0;
-            } catch (SQLException | RuntimeException e) {
-                log.debug(
-                        "renewing a copy's source transaction failed: {}",
-                        e.getClass().getSimpleName());
-                closeSource();
-            }
+    void rangeRead(SnapshotRenewal.Renew renew) {
+        if (!renewal.rangeRead(src, renew)) {
+            closeSource();
         }
     }
 
@@ -90,7 +76,7 @@ final class WorkerSessions implements AutoCloseable {
     }
 
     private void closeSource() {
-        rangesRead = 0;
+        renewal.reset();
         if (src != null) {
             try {
                 src.close();

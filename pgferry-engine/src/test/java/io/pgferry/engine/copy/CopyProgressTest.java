@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.engine.schema.SourceTable;
-import io.pgferry.postgres.catalog.TableName;
+import io.pgferry.engine.schema.SourceTables;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,21 +17,7 @@ import org.junit.jupiter.api.Test;
 class CopyProgressTest {
 
     private static SourceTable table(String name, long bytes) {
-        return new SourceTable(
-                new TableName("public", name),
-                1,
-                name,
-                'd',
-                null,
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                bytes,
-                0,
-                Lsn.INVALID,
-                null);
+        return SourceTables.bare(name, 1, name, List.of(), bytes, Lsn.INVALID);
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgferry.core.Lsn;
 import io.pgferry.engine.schema.SourceTable;
-import io.pgferry.postgres.catalog.TableName;
+import io.pgferry.engine.schema.SourceTables;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,21 +17,7 @@ class RangePlannerTest {
         for (int i = 0; i < leafBlocks.length; i++) {
             leaves.add(new SourceTable.Leaf(i + 1, "\"public\".\"" + name + i + "\"", leafBlocks[i], -1));
         }
-        return new SourceTable(
-                new TableName("public", name),
-                1,
-                name,
-                'd',
-                null,
-                List.of(),
-                List.of(),
-                leaves,
-                List.of(),
-                List.of(),
-                0,
-                0,
-                Lsn.INVALID,
-                null);
+        return SourceTables.bare(name, 1, name, leaves, 0, Lsn.INVALID);
     }
 
     @Test
