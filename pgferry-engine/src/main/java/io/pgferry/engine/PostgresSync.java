@@ -95,7 +95,7 @@ final class PostgresSync {
             SyncChecks.checkPartitionRoot(source, config, tables);
             RowSecurity.refuseAtSource(source, config, tables, resuming, adding);
             ColumnLists.refuse(source, config, tables);
-            TargetSchema schema = new TargetSchema(target, config);
+            TargetSchema schema = new TargetSchema(target, config, SyncChecks.selectSequences(source, config));
             TargetSchema.Plan plan = schema.plan(tables);
             RowSecurity.refuseAtTarget(target, plan);
             if (catalogExists) {
@@ -234,7 +234,7 @@ final class PostgresSync {
                     Connection dst = Connections.open(config.target())) {
                 int sequences = 0;
                 if (config.untilCaughtUp()) {
-                    sequences = SequenceSync.copy(src, dst, tables, targets);
+                    sequences = SequenceSync.copy(src, dst, tables, targets, SyncChecks.selectSequences(src, config));
                     if (!streaming[0]) {
                         streaming[0] = CatchUpEnd.finish(config, catalog, tables, targets, createdTables, false);
                     }

@@ -4,6 +4,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.event.Relation;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.schema.PgSql;
+import io.pgferry.engine.schema.SequenceDef;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TargetSchema;
 import io.pgferry.jdbc.Dialect;
@@ -129,6 +130,17 @@ final class SyncChecks {
         }
         PGConnection replication = Connections.openReplication(config.source());
         ((Connection) replication).close();
+    }
+
+    /**
+     * The source sequences no column owns whose names the sync's table patterns pick: the sync creates and sets them
+     * as it does those its tables' columns read.
+     */
+    static List<SequenceDef> selectSequences(Connection source, SyncConfig config) throws SQLException {
+        return SequenceDef.standalone(
+                source,
+                TableSelector.matcher(config.include(), config.exclude(), config.catalogSchema()),
+                config::targetSchema);
     }
 
     /**

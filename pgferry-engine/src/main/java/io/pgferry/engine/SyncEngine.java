@@ -10,6 +10,7 @@ import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.copy.ChunkedCopy;
 import io.pgferry.engine.copy.CopyProgress;
 import io.pgferry.engine.copy.Masks;
+import io.pgferry.engine.schema.SequenceDef;
 import io.pgferry.engine.schema.SequenceSync;
 import io.pgferry.engine.schema.SourceCatalog;
 import io.pgferry.engine.schema.SourceTable;
@@ -232,14 +233,15 @@ public final class SyncEngine {
                 Connection catalogConnection = Connections.open(config.source())) {
             List<TableName> names = SyncChecks.selectTables(source, config);
             List<SourceTable> tables = new SourceCatalog(catalogConnection, config).read(names);
-            TargetSchema.Plan plan = new TargetSchema(target, config).plan(tables);
+            List<SequenceDef> standalone = SyncChecks.selectSequences(source, config);
+            TargetSchema.Plan plan = new TargetSchema(target, config, standalone).plan(tables);
             if (!plan.toCreate().isEmpty()) {
                 throw PgFerryException.fatal(
                         "target table "
                                 + plan.targets().get(plan.toCreate().get(0).name()) + " does not exist",
                         "sync the tables first");
             }
-            return SequenceSync.copy(source, target, tables, plan.targets());
+            return SequenceSync.copy(source, target, tables, plan.targets(), standalone);
         } catch (SQLException e) {
             throw JdbcErrors.classify(e, "could not set the sequences");
         }

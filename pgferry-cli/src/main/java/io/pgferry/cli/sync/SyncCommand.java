@@ -59,7 +59,8 @@ public final class SyncCommand extends PgferryCommand {
             names = "--tables",
             paramLabel = "GLOB,...",
             split = ",",
-            description = "Tables to sync: schema.table patterns with * and ? (default: every table).")
+            description = "Tables to sync: schema.table patterns with * and ? (default: every table). Sequences no"
+                    + " column owns come too when a pattern picks their names.")
     List<String> tables = List.of();
 
     @Option(names = "--exclude", paramLabel = "GLOB,...", split = ",", description = "Tables to leave out.")

@@ -1,15 +1,21 @@
 package io.pgferry.engine.schema;
 
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * A source sequence that a synced column's default takes its values from, with the options the target creates it
- * with, so that values the target makes once writes move there follow the same rules (a {@code serial} column's
- * sequence is {@code AS integer}: created as a {@code bigint} one, it would run past the column's range).
+ * A source sequence that a synced column's default takes its values from, or that the sync's table patterns pick
+ * ({@link #standalone}), with the options the target creates it with, so that values the target makes once writes
+ * move there follow the same rules (a {@code serial} column's sequence is {@code AS integer}: created as a {@code
+ * bigint} one, it would run past the column's range).
  *
  * @param sourceSchema the sequence's schema at the source
  * @param schema the schema the target has it in (the schema map applied)
@@ -32,6 +38,21 @@ public record SequenceDef(
             + " JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
             + " WHERE s.seqrelid = ?";
 
+    /**
+     * The source's sequences that no column owns (a serial or identity column's, or one {@code OWNED BY} a column)
+     * and no extension made, outside the system schemas, in name order. Such a sequence is the application's own: it
+     * draws from it with {@code nextval} (invoice numbers, say), so the target must go on from the source's value
+     * once writes move there.
+     */
+    private static final String STANDALONE = "SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL),"
+            + " s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle FROM pg_catalog.pg_sequence s"
+            + " JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relpersistence <> 't' AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND n.nspname NOT LIKE 'pg\\_%' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+            + " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
+            + " AND d.deptype IN ('a', 'i', 'e')) ORDER BY 1, 2";
+
     /** The source's sequence {@code oid}, to be created at the target in {@code targetSchema}. */
     static SequenceDef read(Connection source, long oid, UnaryOperator<String> targetSchema) throws SQLException {
         try (PreparedStatement ps = source.prepareStatement(OPTIONS)) {
@@ -40,19 +61,41 @@ public record SequenceDef(
                 if (!rs.next()) {
                     throw new SQLException("sequence " + oid + " disappeared from the source catalog", "42P01");
                 }
-                return new SequenceDef(
-                        rs.getString(1),
-                        targetSchema.apply(rs.getString(1)),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getLong(4),
-                        rs.getLong(5),
-                        rs.getLong(6),
-                        rs.getLong(7),
-                        rs.getLong(8),
-                        rs.getBoolean(9));
+                return of(rs, targetSchema);
             }
         }
+    }
+
+    /**
+     * The source's sequences that no column owns and whose names {@code picked} accepts (the sync's table patterns),
+     * each to be created at the target in {@code targetSchema}; see {@link #STANDALONE}.
+     */
+    public static List<SequenceDef> standalone(
+            Connection source, Predicate<TableName> picked, UnaryOperator<String> targetSchema) throws SQLException {
+        List<SequenceDef> out = new ArrayList<>();
+        try (Statement st = source.createStatement();
+                ResultSet rs = st.executeQuery(STANDALONE)) {
+            while (rs.next()) {
+                if (picked.test(new TableName(rs.getString(1), rs.getString(2)))) {
+                    out.add(of(rs, targetSchema));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static SequenceDef of(ResultSet rs, UnaryOperator<String> targetSchema) throws SQLException {
+        return new SequenceDef(
+                rs.getString(1),
+                targetSchema.apply(rs.getString(1)),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getLong(4),
+                rs.getLong(5),
+                rs.getLong(6),
+                rs.getLong(7),
+                rs.getLong(8),
+                rs.getBoolean(9));
     }
 
     /** The sequence's quoted name at the source. */

@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * Sets the target's sequences to the source's: for every serial or identity column of a synced table, the sequence
  * the column owns at the target ({@code pg_get_serial_sequence}) is set to its source counterpart's last value, and
  * so is every sequence a synced column's default reads without owning it ({@link ColumnDef#defaultSequence}), under
- * its name at the target, once however many columns read it. Logical replication does not carry sequences
- * (PostgreSQL docs, "Logical Replication", Restrictions), so this runs at hand-off and when asked.
+ * its name at the target, once however many columns read it, and every sequence no column owns that the sync's
+ * table patterns pick ({@link SequenceDef#standalone}), under its name at the target too. Logical replication does
+ * not carry sequences (PostgreSQL docs, "Logical Replication", Restrictions), so this runs at hand-off and when
+ * asked.
  */
 public final class SequenceSync {
     private static final Logger log = LoggerFactory.getLogger(SequenceSync.class);
@@ -29,8 +31,13 @@ public final class SequenceSync {
     /** Sequences read or set per round trip. */
     private static final int BATCH = 500;
 
-    /** Returns the number of sequences set. */
-    public static int copy(Connection source, Connection target, List<SourceTable> tables, Map<?, TargetTable> targets)
+    /** Sets the sequences of {@code tables} and the {@code standalone} ones; returns the number set. */
+    public static int copy(
+            Connection source,
+            Connection target,
+            List<SourceTable> tables,
+            Map<?, TargetTable> targets,
+            List<SequenceDef> standalone)
             throws SQLException {
         // Which sequences first, each side's names read for all columns at once: a round trip per sequence and side
         // took seconds for thousands of tables.
@@ -52,6 +59,12 @@ public final class SequenceSync {
                 }
             }
         }
+        int readByColumns = shared.size();
+        for (SequenceDef seq : standalone) {
+            if (seen.add(seq.qualified())) {
+                shared.add(seq);
+            }
+        }
         List<String> sourceOwned =
                 texts(source, SERIAL_SEQUENCES, owned.stream().map(o -> o[0]).toList(), columnsOf(owned));
         List<String> targetOwned =
@@ -68,9 +81,10 @@ public final class SequenceSync {
             SequenceDef seq = shared.get(i);
             if (sharedAtTarget.get(i) == null) {
                 log.warn(
-                        "sequence {}, which a column of a synced table reads at the source, is not at the target as"
-                                + " {}: not set; create it there (CREATE SEQUENCE), then set the sequences again",
+                        "sequence {}, which {} at the source, is not at the target as {}: not set; create it there"
+                                + " (CREATE SEQUENCE), then set the sequences again",
                         seq.sourceQualified(),
+                        i < readByColumns ? "a column of a synced table reads" : "the sync's table patterns pick",
                         seq.qualified());
                 continue;
             }

@@ -2,6 +2,7 @@ package io.pgferry.engine.schema;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.engine.config.SyncConfig;
+import io.pgferry.jdbc.OneTransaction;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL 18), and the enum, domain and composite
  * types it uses when the target lacks them, and the sequences its defaults take values from without owning them
  * (with the source's options). Its primary key, indexes and constraints come after the data. An existing
- * table is used as it is, once each source column is found there with the same type.
+ * table is used as it is, once each source column is found there with the same type. The sequences no column owns
+ * that the sync's table patterns pick ({@link SequenceDef#standalone}) are created too when the target lacks them.
  */
 public final class TargetSchema {
     private static final Logger log = LoggerFactory.getLogger(TargetSchema.class);
@@ -44,6 +46,7 @@ public final class TargetSchema {
 
     private final Connection target;
     private final SyncConfig config;
+    private final List<SequenceDef> standalone;
 
     /**
      * What the target needs, found by {@link #plan}.
@@ -68,9 +71,11 @@ public final class TargetSchema {
         }
     }
 
-    public TargetSchema(Connection target, SyncConfig config) throws SQLException {
+    /** The target's schema for a sync of {@code config} that picks the sequences {@code standalone} too. */
+    public TargetSchema(Connection target, SyncConfig config, List<SequenceDef> standalone) throws SQLException {
         this.target = target;
         this.config = config;
+        this.standalone = List.copyOf(standalone);
         try (Statement st = target.createStatement()) {
             st.execute("SET search_path = pg_catalog");
         }
@@ -133,6 +138,12 @@ public final class TargetSchema {
                 if (!lacking.isEmpty()) {
                     missing.put(t.name(), lacking);
                 }
+            }
+        }
+        for (SequenceDef seq : standalone) {
+            if (!sequences.containsKey(seq.qualified()) && !sequenceExists(seq)) {
+                requireSchema(seq.sourceSchema(), seq.schema(), "sequence " + seq.sourceQualified(), schemas);
+                sequences.put(seq.qualified(), seq);
             }
         }
         return new Plan(
@@ -228,17 +239,11 @@ public final class TargetSchema {
 
     /** Runs {@code work} in one transaction of the target: all of it or, on error, none. */
     private void inOneTransaction(Work work) throws SQLException {
-        boolean auto = target.getAutoCommit();
-        target.setAutoCommit(false);
-        try (Statement st = target.createStatement()) {
-            work.run(st);
-            target.commit();
-        } catch (SQLException | RuntimeException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(auto);
-        }
+        OneTransaction.run(target, c -> {
+            try (Statement st = c.createStatement()) {
+                work.run(st);
+            }
+        });
     }
 
     private static String addColumnSql(TargetTable tt, ColumnDef c) {

@@ -114,9 +114,11 @@ class SequencesTest {
                 "INSERT INTO t (id) SELECT i FROM generate_series(1, 5) i");
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             target.execute("CREATE TABLE t (id int PRIMARY KEY, n int)");
+            // Table t alone: a pattern picking counter would bring it as a sequence of its own (the test below).
             SyncConfig config = SyncConfig.builder()
                     .source(source.uri())
                     .target(target.uri())
+                    .include("t")
                     .untilCaughtUp(true)
                     .build();
             new SyncEngine(config).run();
@@ -126,6 +128,52 @@ class SequencesTest {
             target.execute("CREATE SEQUENCE counter");
             assertThat(new SyncEngine(config).copySequences()).isEqualTo(1);
             assertThat(target.queryLong("SELECT nextval('counter')")).isEqualTo(105);
+        }
+    }
+
+    /**
+     * Regression (issue 5): a sequence no column owns, one the application draws from with {@code nextval} (invoice
+     * numbers), was neither created nor set, so once writes moved to the target it handed out numbers the source had
+     * already given. The table patterns pick it as they pick tables; one owned by a column, or excluded, is left.
+     */
+    @Test
+    void aSequenceNoColumnOwnsComesWhenThePatternsPickIt(TestDatabase source) throws Exception {
+        source.execute(
+                "CREATE SCHEMA app",
+                "CREATE SCHEMA other",
+                "CREATE TABLE app.t (id int PRIMARY KEY)",
+                "CREATE SEQUENCE app.invoice_no",
+                "CREATE SEQUENCE app.\"Ticket Ids\" AS smallint INCREMENT BY 3 MINVALUE 7 START WITH 7 CACHE 2",
+                "CREATE SEQUENCE app.skipped",
+                "CREATE TABLE app.left_out (id int)",
+                "CREATE SEQUENCE app.owned_elsewhere OWNED BY app.left_out.id",
+                "CREATE SEQUENCE other.unpicked",
+                "SELECT nextval('app.invoice_no') FROM generate_series(1, 41)",
+                "SELECT setval('app.\"Ticket Ids\"', 13, false)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("CREATE SCHEMA dst");
+            SyncConfig config = SyncConfig.builder()
+                    .source(source.uri())
+                    .target(target.uri())
+                    .include("app.*")
+                    .exclude(List.of("app.skipped", "app.left_out"))
+                    .mapSchema("app", "dst")
+                    .untilCaughtUp(true)
+                    .build();
+            new SyncEngine(config).run();
+            assertThat(sequences(target))
+                    .as("created in the mapped schema with the source's options, set to its value")
+                    .containsExactlyInAnyOrder(
+                            "dst Ticket Ids smallint 7 7 32767 3 f 2", // not called: no last value
+                            "dst invoice_no bigint 1 1 9223372036854775807 1 f 1 41");
+            assertThat(target.queryLong("SELECT nextval('dst.\"Ticket Ids\"')"))
+                    .as("not called at the source: the next value is the one set")
+                    .isEqualTo(13);
+
+            // The application goes on drawing at the source; setting the sequences brings the target along.
+            source.execute("SELECT nextval('app.invoice_no') FROM generate_series(1, 9)");
+            assertThat(new SyncEngine(config).copySequences()).isEqualTo(2);
+            assertThat(target.queryLong("SELECT nextval('dst.invoice_no')")).isEqualTo(51);
         }
     }
 
