@@ -37,14 +37,16 @@ public final class SnapshotSlot implements AutoCloseable {
     public static SnapshotSlot create(Dsn source, String name) {
         Connection c = (Connection) Connections.openReplication(source);
         try {
-            int version;
             try (Connection sql = Connections.open(source)) {
-                version = StartupChecks.serverVersionNum(sql);
+                int version = StartupChecks.serverVersionNum(sql);
+                ReplicationSession session = new ReplicationSession(c.unwrap(org.postgresql.PGConnection.class));
+                // Before the slot: the exported snapshot lasts until the connection's next command.
+                String system = session.identifySystem();
+                return new SnapshotSlot(
+                        c,
+                        SlotCreationWatch.during(sql, name, () -> session.createSlot(name, true, true, false, version)),
+                        system);
             }
-            ReplicationSession session = new ReplicationSession(c.unwrap(org.postgresql.PGConnection.class));
-            // Before the slot: the exported snapshot lasts until the connection's next command.
-            String system = session.identifySystem();
-            return new SnapshotSlot(c, session.createSlot(name, true, true, false, version), system);
         } catch (SQLException e) {
             Connections.closeQuietly(c);
             throw PgFerryException.retriable(

@@ -91,13 +91,17 @@ final class StreamStartup {
             boolean createdPublication = setup.createPublication(plan);
             try {
                 if (plan.slot().isEmpty()) {
-                    createdSlot = session.createSlot(
+                    ReplicationSession creating = session;
+                    createdSlot = SlotCreationWatch.during(
+                            sql,
                             config.slot(),
-                            config.snapshot()
-                                    || (config.initialCopy() != null
-                                            && config.initialCopy().needsSnapshot()),
-                            config.twoPhase(),
-                            serverVersion);
+                            () -> creating.createSlot(
+                                    config.slot(),
+                                    config.snapshot()
+                                            || (config.initialCopy() != null
+                                                    && config.initialCopy().needsSnapshot()),
+                                    config.twoPhase(),
+                                    serverVersion));
                     start = Lsn.max(start, createdSlot.consistentPoint());
                     log.info("created slot {} at {}", config.slot(), createdSlot.consistentPoint());
                 }

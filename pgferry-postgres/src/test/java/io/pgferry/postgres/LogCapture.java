@@ -7,11 +7,14 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import org.slf4j.LoggerFactory;
@@ -27,7 +30,13 @@ import org.slf4j.LoggerFactory;
 final class LogCapture implements AutoCloseable {
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final Level previousLevel;
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+        @Override
+        protected void append(ILoggingEvent e) {
+            super.append(e);
+            notifyAll(); // doAppend holds this appender's lock: await's waiters look again
+        }
+    };
     // A strong reference: java.util.logging keeps loggers only weakly, and a collected logger loses its level.
     private final java.util.logging.Logger pgjdbc = java.util.logging.Logger.getLogger("org.postgresql");
     private final java.util.logging.Level previousJulLevel;
@@ -61,6 +70,25 @@ final class LogCapture implements AutoCloseable {
     List<ILoggingEvent> events() {
         synchronized (appender) {
             return List.copyOf(appender.list);
+        }
+    }
+
+    /** The first SLF4J event {@code matches} accepts, waited for until {@code timeout}; null if none came. */
+    ILoggingEvent await(Predicate<ILoggingEvent> matches, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (appender) {
+            while (true) {
+                for (ILoggingEvent e : appender.list) {
+                    if (matches.test(e)) {
+                        return e;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(appender, left);
+            }
         }
     }
 
