@@ -19,7 +19,6 @@ import io.pgferry.postgres.admin.SlotAdmin;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -209,12 +208,7 @@ final class TargetStart {
         if (!copied) {
             return;
         }
-        if (!truncate.isEmpty()) {
-            // One statement: a table may reference another by a foreign key, which only a TRUNCATE of both allows.
-            try (Statement st = target.createStatement()) {
-                st.execute("TRUNCATE " + String.join(", ", truncate));
-            }
-        }
+        TableCreation.emptyTables(target, truncate);
         if (slots.find(config.slot()).isPresent()) {
             slots.drop(config.slot());
             log.info("dropped slot {} of the unfinished copy", config.slot());

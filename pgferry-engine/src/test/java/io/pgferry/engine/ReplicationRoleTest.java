@@ -60,6 +60,37 @@ class ReplicationRoleTest {
         }
     }
 
+    /**
+     * Regression (issue 5): the copy's sessions fired the checks and triggers of existing target tables, so a table
+     * whose foreign key references another synced table failed the copy when its rows came in first (here always:
+     * one worker, the larger table first), and a user trigger fired for every copied row.
+     */
+    @Test
+    void theCopyIntoExistingTablesFiresNoForeignKeyCheckAndNoTrigger(TestDatabase source) throws Exception {
+        String[] tables = {
+            "CREATE TABLE parent (id int PRIMARY KEY)",
+            "CREATE TABLE t (id int PRIMARY KEY, v text, parent int REFERENCES parent)"
+        };
+        source.execute(tables);
+        source.execute(
+                "INSERT INTO parent SELECT generate_series(1, 3)",
+                "INSERT INTO t SELECT g, repeat('x', 200), 1 + g % 3 FROM generate_series(1, 2000) g");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute(tables);
+            target.execute(TRIGGER);
+            new SyncEngine(SyncConfig.builder()
+                            .source(source.uri())
+                            .target(target.uri())
+                            .workers(1)
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+            assertThat(target.queryLong("SELECT count(*) FROM t JOIN parent ON parent.id = t.parent"))
+                    .isEqualTo(2000);
+            assertThat(target.queryLong("SELECT count(*) FROM audit")).isZero();
+        }
+    }
+
     private static void runUntilCaughtUp(TestDatabase source, String target) {
         new SyncEngine(SyncConfig.builder()
                         .source(source.uri())

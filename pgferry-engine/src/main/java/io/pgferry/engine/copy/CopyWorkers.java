@@ -76,6 +76,7 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
         private final Masks masks;
         private final RecordSession records;
         private final StateRecorder rowsDone;
+        private final AtomicBoolean roleRefused = new AtomicBoolean();
 
         Mode(
                 Supplier<Connection> target,
@@ -116,12 +117,35 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
                 // A range and its mark commit together, so a crash loses both; the copy's end is recorded by a
                 // synchronous commit that flushes everything before it: no range needs to wait for its own flush.
                 st.execute("SET synchronous_commit = off");
+                replicaRole(st);
                 PostData.prepareIndexBuilds(st);
                 dst.setAutoCommit(false);
                 return dst;
             } catch (SQLException e) {
                 dst.close();
                 throw e;
+            }
+        }
+
+        /**
+         * Has no user trigger or foreign-key check fire for the copied rows, as in the apply session and in
+         * PostgreSQL's own table synchronization (docs, "Logical Replication", Triggers). Regression (issue 5): an
+         * existing target table whose foreign key references another synced table failed the copy when its rows came
+         * in before the other's. A role that may not set it copies with them firing, which is said once.
+         */
+        private void replicaRole(Statement st) throws SQLException {
+            try {
+                st.execute("SET session_replication_role = replica");
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                if (roleRefused.compareAndSet(false, true)) {
+                    log.warn("the target role may not set session_replication_role, so the triggers and foreign-key"
+                            + " checks of existing target tables fire during the copy, and a foreign key to another"
+                            + " synced table may fail while that table is copied; GRANT SET ON PARAMETER"
+                            + " session_replication_role TO the role (PostgreSQL 15+) or copy as a superuser");
+                }
             }
         }
 

@@ -89,16 +89,11 @@ public final class TableCreation {
     public static void dropTables(Connection target, List<String> qualified) throws SQLException {
         List<String> drops = new ArrayList<>();
         if (qualified.size() > TABLES_PER_TRANSACTION) {
-            try (PreparedStatement ps = target.prepareStatement(FOREIGN_KEYS_AMONG)) {
-                java.sql.Array names = target.createArrayOf("text", qualified.toArray());
-                ps.setArray(1, names);
-                ps.setArray(2, names);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        drops.add("ALTER TABLE " + rs.getString(1) + " DROP CONSTRAINT " + rs.getString(2));
-                    }
-                }
-            }
+            among(
+                    target,
+                    FOREIGN_KEYS_AMONG,
+                    qualified,
+                    rs -> drops.add("ALTER TABLE " + rs.getString(1) + " DROP CONSTRAINT " + rs.getString(2)));
         }
         for (List<String> batch : batches(qualified)) {
             drops.add("DROP TABLE IF EXISTS " + String.join(", ", batch));
@@ -108,6 +103,103 @@ public final class TableCreation {
                 st.execute(drop);
                 if (!target.getAutoCommit()) {
                     target.commit();
+                }
+            }
+        }
+    }
+
+    /**
+     * The foreign keys among the tables ?1 names (?2 the same names): the places in that list, from 1, of each one's
+     * referencing and referenced tables.
+     */
+    private static final String REFERENCES_AMONG = "SELECT a.i, b.i FROM pg_constraint k"
+            + " JOIN unnest(?::text[]) WITH ORDINALITY AS a (x, i) ON to_regclass(a.x) = k.conrelid"
+            + " JOIN unnest(?::text[]) WITH ORDINALITY AS b (x, i) ON to_regclass(b.x) = k.confrelid"
+            + " WHERE k.contype = 'f' AND k.conrelid <> k.confrelid";
+
+    /**
+     * Empties the tables {@code qualified} names, {@value #TABLES_PER_TRANSACTION} or so to a statement, each in a
+     * transaction of its own: one TRUNCATE of them all locked every table and index until it ended, and into some
+     * thousands of tables it exhausted the target's lock table. Tables that foreign keys join stay in one statement,
+     * since TRUNCATE refuses a table another references unless both are in it (PostgreSQL docs, TRUNCATE).
+     */
+    public static void emptyTables(Connection target, List<String> qualified) throws SQLException {
+        if (qualified.isEmpty()) {
+            return;
+        }
+        List<int[]> references = new ArrayList<>();
+        if (qualified.size() > TABLES_PER_TRANSACTION) {
+            among(
+                    target,
+                    REFERENCES_AMONG,
+                    qualified,
+                    rs -> references.add(new int[] {rs.getInt(1) - 1, rs.getInt(2) - 1}));
+        }
+        try (Statement st = target.createStatement()) {
+            for (List<String> group : truncateGroups(qualified, references)) {
+                st.execute("TRUNCATE " + String.join(", ", group));
+                if (!target.getAutoCommit()) {
+                    target.commit();
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code names} cut into groups to empty together: each holds whole sets of tables that {@code references} (pairs
+     * of places in {@code names}) join, packed up to {@value #TABLES_PER_TRANSACTION} tables; a larger set is a group
+     * of its own.
+     */
+    static List<List<String>> truncateGroups(List<String> names, List<int[]> references) {
+        int[] parent = new int[names.size()];
+        for (int i = 0; i < parent.length; i++) {
+            parent[i] = i;
+        }
+        for (int[] r : references) {
+            parent[root(parent, r[0])] = root(parent, r[1]);
+        }
+        java.util.Map<Integer, List<String>> joined = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            joined.computeIfAbsent(root(parent, i), k -> new ArrayList<>()).add(names.get(i));
+        }
+        List<List<String>> groups = new ArrayList<>();
+        List<String> group = new ArrayList<>();
+        for (List<String> set : joined.values()) {
+            if (!group.isEmpty() && group.size() + set.size() > TABLES_PER_TRANSACTION) {
+                groups.add(group);
+                group = new ArrayList<>();
+            }
+            group.addAll(set);
+        }
+        if (!group.isEmpty()) {
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    private static int root(int[] parent, int i) {
+        while (parent[i] != i) {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
+    }
+
+    /** Reads a row of a query about tables. */
+    @FunctionalInterface
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs {@code query}, whose two parameters both take the names {@code qualified}, giving {@code row} each row. */
+    private static void among(Connection target, String query, List<String> qualified, Row row) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement(query)) {
+            java.sql.Array names = target.createArrayOf("text", qualified.toArray());
+            ps.setArray(1, names);
+            ps.setArray(2, names);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    row.read(rs);
                 }
             }
         }
