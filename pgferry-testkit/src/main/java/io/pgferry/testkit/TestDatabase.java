@@ -151,7 +151,7 @@ public final class TestDatabase implements AutoCloseable {
             parts.add(attribute);
         }
         if (password != null) {
-            parts.add("PASSWORD " + SqlQuoting.literal(password));
+            parts.add("PASSWORD " + SqlQuoting.literal(ScramSecret.of(password)));
         }
         server.execute("postgres", String.join(" ", parts));
         roles.add(name);
