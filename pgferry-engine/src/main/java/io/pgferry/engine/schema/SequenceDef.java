@@ -7,7 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -33,10 +35,13 @@ public record SequenceDef(
         long cache,
         boolean cycle) {
 
-    private static final String OPTIONS = "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart,"
-            + " s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle FROM pg_sequence s"
+    /** The sequences the column defaults of the tables ?1 lists read, each with its OID last. */
+    private static final String OF_DEFAULTS = "SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL),"
+            + " s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, s.seqrelid FROM pg_sequence s"
             + " JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE s.seqrelid = ?";
+            + " WHERE s.seqrelid IN (SELECT sd.refobjid FROM pg_attrdef d JOIN pg_depend sd"
+            + " ON sd.classid = 'pg_attrdef'::regclass AND sd.objid = d.oid AND sd.refclassid = 'pg_class'::regclass"
+            + " WHERE d.adrelid = ANY (?::oid[]))";
 
     /**
      * The source's sequences that no column owns (a serial or identity column's, or one {@code OWNED BY} a column)
@@ -53,17 +58,23 @@ public record SequenceDef(
             + " WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
             + " AND d.deptype IN ('a', 'i', 'e')) ORDER BY 1, 2";
 
-    /** The source's sequence {@code oid}, to be created at the target in {@code targetSchema}. */
-    static SequenceDef read(Connection source, long oid, UnaryOperator<String> targetSchema) throws SQLException {
-        try (PreparedStatement ps = source.prepareStatement(OPTIONS)) {
-            ps.setLong(1, oid);
+    /**
+     * The source's sequences that the column defaults of the tables {@code tableOids} lists read, by OID, each to be
+     * created at the target in {@code targetSchema}: one query for all (one per sequence took seconds for thousands
+     * of serial columns).
+     */
+    static Map<Long, SequenceDef> readOfDefaults(
+            Connection source, java.sql.Array tableOids, UnaryOperator<String> targetSchema) throws SQLException {
+        Map<Long, SequenceDef> out = new HashMap<>();
+        try (PreparedStatement ps = source.prepareStatement(OF_DEFAULTS)) {
+            ps.setArray(1, tableOids);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("sequence " + oid + " disappeared from the source catalog", "42P01");
+                while (rs.next()) {
+                    out.put(rs.getLong(10), of(rs, targetSchema));
                 }
-                return of(rs, targetSchema);
             }
         }
+        return out;
     }
 
     /**

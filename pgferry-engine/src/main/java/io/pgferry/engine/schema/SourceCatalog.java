@@ -260,9 +260,25 @@ public final class SourceCatalog {
         return out;
     }
 
+    /**
+     * The sequence {@code oid} of {@code sequences}, read by the query just before the columns': a default changed in
+     * between to read another sequence is a schema change during the start.
+     */
+    private static SequenceDef sequence(Map<Long, SequenceDef> sequences, long oid) throws SQLException {
+        SequenceDef seq = sequences.get(oid);
+        if (seq == null) {
+            throw new SQLException(
+                    "a column default of the source reads sequence " + oid + ", which it did not a moment before:"
+                            + " the source's schema changed during the start; start again",
+                    "42P01");
+        }
+        return seq;
+    }
+
     /** The columns of the tables whose oids are {@code oids}, by table, in column order. */
     private Map<Long, List<ColumnDef>> columns(java.sql.Array oids) throws SQLException {
         Map<Long, List<ColumnDef>> out = new HashMap<>();
+        Map<Long, SequenceDef> sequences = SequenceDef.readOfDefaults(connection, oids, config::targetSchema);
         try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
             ps.setArray(1, oids);
             try (ResultSet rs = ps.executeQuery()) {
@@ -306,12 +322,12 @@ public final class SourceCatalog {
                     SequenceDef defaultSequence = null;
                     String targetDefault = null;
                     if (serialDefault && readsSequence) {
-                        serialSequence = SequenceDef.read(connection, sequenceOid, config::targetSchema);
+                        serialSequence = sequence(sequences, sequenceOid);
                     } else if (readsSequence
                             && !generated
                             && rs.getLong(22) == 1
                             && NEXTVAL.matcher(def).matches()) {
-                        defaultSequence = SequenceDef.read(connection, sequenceOid, config::targetSchema);
+                        defaultSequence = sequence(sequences, sequenceOid);
                         targetDefault = defaultSequence.nextvalSql();
                     } else if (def != null && !generated && !serialDefault) {
                         Matcher literal = LITERAL_CAST.matcher(def);

@@ -38,8 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class TargetSchema {
     private static final Logger log = LoggerFactory.getLogger(TargetSchema.class);
 
-    private static final String TABLE = "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')";
+    /** The tables of the schemas ?1 and names ?2 (element by element) that exist: each one's place, from 1, and OID. */
+    private static final String TABLES =
+            "SELECT u.i, c.oid FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS u (s, t, i)"
+                    + " JOIN pg_namespace n ON n.nspname = u.s JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = u.t"
+                    + " WHERE c.relkind IN ('r', 'p')";
+
     private static final String COLUMNS = "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname,"
             + " a.attnotnull, a.atthasdef, a.attgenerated, a.attidentity FROM pg_attribute a"
             + " JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped";
@@ -47,6 +51,9 @@ public final class TargetSchema {
     private final Connection target;
     private final SyncConfig config;
     private final List<SequenceDef> standalone;
+
+    /** The target's schemas found to exist, or not, during one {@link #plan}: asked once per table otherwise. */
+    private final Map<String, Boolean> schemasSeen = new HashMap<>();
 
     /**
      * What the target needs, found by {@link #plan}.
@@ -94,12 +101,18 @@ public final class TargetSchema {
         Map<TableName, List<ColumnDef>> missing = new LinkedHashMap<>();
         Set<Extension> extensions = new LinkedHashSet<>();
         Map<String, SequenceDef> sequences = new LinkedHashMap<>();
+        schemasSeen.clear();
         for (SourceTable t : tables) {
-            String schema = config.targetSchema(t.name().schema());
-            TargetTable tt = new TargetTable(schema, t.name().name());
-            targets.put(t.name(), tt);
-            requireSchema(t.name().schema(), schema, null, schemas);
-            Long oid = tableOid(tt);
+            targets.put(
+                    t.name(),
+                    new TargetTable(
+                            config.targetSchema(t.name().schema()), t.name().name()));
+        }
+        Map<TableName, Long> existing = tableOids(targets);
+        for (SourceTable t : tables) {
+            TargetTable tt = targets.get(t.name());
+            requireSchema(t.name().schema(), tt.schema(), null, schemas);
+            Long oid = existing.get(t.name());
             if (oid == null) {
                 toCreate.add(t);
                 for (ColumnDef c : t.columns()) {
@@ -324,22 +337,42 @@ public final class TargetSchema {
     }
 
     private boolean schemaExists(String schema) throws SQLException {
+        Boolean seen = schemasSeen.get(schema);
+        if (seen != null) {
+            return seen;
+        }
         try (PreparedStatement ps = target.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
             ps.setString(1, schema);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
+                boolean exists = rs.next();
+                schemasSeen.put(schema, exists);
+                return exists;
             }
         }
     }
 
-    private Long tableOid(TargetTable t) throws SQLException {
-        try (PreparedStatement ps = target.prepareStatement(TABLE)) {
-            ps.setString(1, t.schema());
-            ps.setString(2, t.table());
+    /** The OIDs of the target tables of {@code targets} that exist, by source table: one query for all. */
+    private Map<TableName, Long> tableOids(Map<TableName, TargetTable> targets) throws SQLException {
+        List<TableName> names = new ArrayList<>(targets.keySet());
+        Map<TableName, Long> out = new HashMap<>();
+        try (PreparedStatement ps = target.prepareStatement(TABLES)) {
+            ps.setArray(
+                    1,
+                    target.createArrayOf(
+                            "text",
+                            names.stream().map(n -> targets.get(n).schema()).toArray()));
+            ps.setArray(
+                    2,
+                    target.createArrayOf(
+                            "text",
+                            names.stream().map(n -> targets.get(n).table()).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
+                while (rs.next()) {
+                    out.put(names.get(rs.getInt(1) - 1), rs.getLong(2));
+                }
             }
         }
+        return out;
     }
 
     private boolean typeExists(String schema, String name) throws SQLException {
