@@ -43,7 +43,9 @@ public final class TableCreation {
 
     /** Creates what {@code plan} lists; see the class comment. */
     static void create(Connection target, TargetSchema.Plan plan) throws SQLException {
-        if (plan.toCreate().isEmpty() && plan.schemasToCreate().isEmpty()) {
+        if (plan.toCreate().isEmpty()
+                && plan.schemasToCreate().isEmpty()
+                && plan.sequencesToCreate().isEmpty()) {
             return;
         }
         int major = target.getMetaData().getDatabaseMajorVersion();
@@ -77,7 +79,10 @@ public final class TableCreation {
         } finally {
             target.setAutoCommit(auto);
         }
-        log.info("created {} tables at the target", plan.toCreate().size());
+        log.info(
+                "created {} tables and {} sequences at the target",
+                plan.toCreate().size(),
+                plan.sequencesToCreate().size());
     }
 
     /**
