@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @PgTest
 @Tag("stream")
 class ChangeStreamPreparingTest {
-    private static final String SMALL_DECODING_MEMORY = "?options=-c%20logical_decoding_work_mem%3D64kB";
+    private static final String SMALL_DECODING_MEMORY = "&options=-c%20logical_decoding_work_mem%3D64kB";
 
     @TempDir
     Path spill;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 @PgTest
 @Tag("stream")
 class ChangeStreamProtocolTest {
-    private static final String SMALL_DECODING_MEMORY = "?options=-c%20logical_decoding_work_mem%3D64kB";
+    private static final String SMALL_DECODING_MEMORY = "&options=-c%20logical_decoding_work_mem%3D64kB";
 
     /** The START_REPLICATION command of the slot's walsender, as pg_stat_activity shows it. */
     private static String startCommand(TestDatabase db) throws Exception {

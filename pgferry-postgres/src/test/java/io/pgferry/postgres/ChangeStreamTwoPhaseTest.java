@@ -130,7 +130,7 @@ class ChangeStreamTwoPhaseTest {
         db.execute("CREATE TABLE t (id int PRIMARY KEY, pad text)");
         Collector c = new Collector();
         StreamConfig config = config(db)
-                .source(db.uri() + "?options=-c%20logical_decoding_work_mem%3D64kB")
+                .source(db.uri() + "&options=-c%20logical_decoding_work_mem%3D64kB")
                 .build();
         try (ChangeStream stream = ChangeStream.create(config, c)) {
             stream.start();

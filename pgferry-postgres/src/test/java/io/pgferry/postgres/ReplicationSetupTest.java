@@ -39,7 +39,7 @@ class ReplicationSetupTest {
                 st.execute("CREATE TABLE t (id int PRIMARY KEY)");
             }
             StreamConfig config = StreamConfig.builder()
-                    .source(pg.uri("postgres") + "?sslmode=disable")
+                    .source(pg.uri("postgres"))
                     .publication("p")
                     .slot("s")
                     .tables("public.t")

@@ -36,10 +36,13 @@ class TlsStreamTest {
         return "tls_" + db.name();
     }
 
-    /** db.uri() plus query parameters, values percent-encoded (not '+' for space, which libpq URIs do not decode). */
+    /**
+     * The database's URI without sslmode plus query parameters, values percent-encoded (not '+' for space, which
+     * libpq URIs do not decode).
+     */
     static String uriWith(TestDatabase db, String... keyValues) {
-        StringBuilder s = new StringBuilder(db.uri());
-        char sep = db.uri().indexOf('?') >= 0 ? '&' : '?';
+        StringBuilder s = new StringBuilder(db.uriWithoutSslmode());
+        char sep = db.uriWithoutSslmode().indexOf('?') >= 0 ? '&' : '?';
         for (int i = 0; i < keyValues.length; i += 2) {
             s.append(sep)
                     .append(keyValues[i])
@@ -75,8 +78,8 @@ class TlsStreamTest {
 
     @Test
     void preferIsTheDefaultAndUsesTlsWhenTheServerOffersIt(TestDatabase db) throws Exception {
-        assertThat(Dsn.parse(db.uri()).sslmode()).isEqualTo("prefer");
-        streamOneInsert(db, db.uri(), true);
+        assertThat(Dsn.parse(db.uriWithoutSslmode()).sslmode()).isEqualTo("prefer");
+        streamOneInsert(db, db.uriWithoutSslmode(), true);
     }
 
     @Test

@@ -196,8 +196,19 @@ public final class PostgresServer {
         return postgres.caCertificate().orElseThrow();
     }
 
-    /** {@code postgresql://postgres:PASSWORD@127.0.0.1:PORT/database}. */
+    /**
+     * {@code postgresql://postgres:PASSWORD@127.0.0.1:PORT/database?sslmode=disable}. The test servers accept TLS,
+     * but the kit's connection strings ask for plain connections: a TLS handshake costs a few milliseconds of CPU at
+     * each end, and tests open thousands of connections on a machine whose cores the servers share. The tests of TLS
+     * itself say what they want: {@link #uriWithoutSslmode} and an {@code sslmode} of their own, which overrides this
+     * one when appended (the last value of a keyword wins, in libpq and in pgferry).
+     */
     public String uri(String database) {
+        return postgres.uri(database) + "?sslmode=disable";
+    }
+
+    /** {@link #uri} without {@code sslmode}: libpq's default, prefer, which uses TLS with these servers. */
+    public String uriWithoutSslmode(String database) {
         return postgres.uri(database);
     }
 
@@ -206,9 +217,15 @@ public final class PostgresServer {
         return postgres.jdbcUrl(database);
     }
 
-    /** user, password, sslmode=verify-full and sslrootcert for pgjdbc; a new copy each call. */
+    /**
+     * user, password and sslmode=disable for pgjdbc, as {@link #uri} says why; a new copy each call. A test of TLS sets
+     * sslmode=verify-full with {@link #caCertificate()} as sslrootcert.
+     */
     public Properties jdbcProperties() {
-        return postgres.jdbcProperties();
+        Properties properties = postgres.jdbcProperties();
+        properties.setProperty("sslmode", "disable");
+        properties.remove("sslrootcert");
+        return properties;
     }
 
     /** A new superuser connection to {@code database}; the caller closes it. */

@@ -49,22 +49,30 @@ public final class TestDatabase implements AutoCloseable {
         return server;
     }
 
-    /** {@code postgresql://postgres:PASSWORD@127.0.0.1:PORT/t_...}. */
+    /** {@code postgresql://postgres:PASSWORD@127.0.0.1:PORT/t_...?sslmode=disable} ({@link PostgresServer#uri}). */
     public String uri() {
         return server.uri(name);
     }
 
-    /** A libpq key/value string: {@code host=127.0.0.1 port=PORT dbname=t_... user=postgres password=...}. */
+    /** {@link #uri} without {@code sslmode}, for tests of TLS ({@link PostgresServer#uriWithoutSslmode}). */
+    public String uriWithoutSslmode() {
+        return server.uriWithoutSslmode(name);
+    }
+
+    /**
+     * A libpq key/value string: {@code host=127.0.0.1 port=PORT dbname=t_... user=postgres password=...
+     * sslmode=disable}; a test of TLS appends an {@code sslmode} of its own, which wins ({@link PostgresServer#uri}).
+     */
     public String keyValueDsn() {
         return "host=" + dsnValue(server.host()) + " port=" + server.port() + " dbname=" + dsnValue(name) + " user="
-                + dsnValue(server.superuser()) + " password=" + dsnValue(server.password());
+                + dsnValue(server.superuser()) + " password=" + dsnValue(server.password()) + " sslmode=disable";
     }
 
     public String jdbcUrl() {
         return server.jdbcUrl(name);
     }
 
-    /** user, password, sslmode=verify-full and sslrootcert for pgjdbc; a new copy each call. */
+    /** user, password and sslmode=disable for pgjdbc ({@link PostgresServer#jdbcProperties}); a new copy each call. */
     public Properties jdbcProperties() {
         return server.jdbcProperties();
     }

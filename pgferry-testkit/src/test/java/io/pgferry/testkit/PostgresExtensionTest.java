@@ -108,10 +108,12 @@ class PostgresExtensionTest {
     @Test
     void connectionStringsNameTheDatabase(TestDatabase db, PostgresServer server) {
         String credentials = server.superuser() + ":" + server.password();
-        assertThat(db.uri()).isEqualTo("postgresql://" + credentials + "@127.0.0.1:" + server.port() + "/" + db.name());
+        assertThat(db.uri())
+                .isEqualTo("postgresql://" + credentials + "@127.0.0.1:" + server.port() + "/" + db.name()
+                        + "?sslmode=disable");
         assertThat(db.keyValueDsn())
                 .isEqualTo("host=127.0.0.1 port=" + server.port() + " dbname=" + db.name() + " user=postgres password="
-                        + server.password());
+                        + server.password() + " sslmode=disable");
         assertThat(db.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + db.name());
         assertThat(TestDatabase.dsnValue("it's a\\b")).isEqualTo("'it\\'s a\\\\b'");
     }

@@ -93,7 +93,7 @@ class CheckCommandTest {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE t (id int PRIMARY KEY)");
             }
-            String dsn = pg.uri("postgres") + "?sslmode=disable";
+            String dsn = pg.uri("postgres");
             String fix = "ALTER SYSTEM SET wal_level = logical and restart PostgreSQL";
 
             CliRun check = CliRun.run("check", "--source", dsn, "--tables", "t");

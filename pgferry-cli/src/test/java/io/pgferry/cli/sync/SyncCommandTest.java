@@ -115,7 +115,7 @@ class SyncCommandTest {
 
     @Test
     void dropGoesWithNoOtherWork(TestDatabase source) {
-        String other = source.uri() + "_other";
+        String other = source.server().uri(source.name() + "_other");
         CliRun r = CliRun.run("sync", "--source", source.uri(), "--target", other, "--drop", "--guard");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("--guard does not go with --drop");
@@ -208,7 +208,14 @@ class SyncCommandTest {
 
     @Test
     void badCopyModeIsUsage(TestDatabase source) {
-        CliRun r = CliRun.run("sync", "--source", source.uri(), "--target", source.uri() + "x", "--copy-mode", "fast");
+        CliRun r = CliRun.run(
+                "sync",
+                "--source",
+                source.uri(),
+                "--target",
+                source.server().uri(source.name() + "x"),
+                "--copy-mode",
+                "fast");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("copy mode 'fast' is not known").contains("use snapshot, chunked or none");
     }

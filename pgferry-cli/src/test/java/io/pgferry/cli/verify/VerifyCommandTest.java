@@ -336,7 +336,13 @@ class VerifyCommandTest {
                 new String[] {"--stability-retries", "-1"},
                 new String[] {"--live-fallback-dirty-age-ms", "soon"})) {
             CliRun r = CliRun.run(
-                    "verify", "--publisher-dsn", db.uri(), "--subscriber-dsn", db.uri() + "_sub", bad[0], bad[1]);
+                    "verify",
+                    "--publisher-dsn",
+                    db.uri(),
+                    "--subscriber-dsn",
+                    db.server().uri(db.name() + "_sub"),
+                    bad[0],
+                    bad[1]);
             assertThat(r.exitCode()).as(String.join(" ", bad) + ": " + r.err()).isEqualTo(ExitCodes.USAGE);
             assertThat(r.errLines()).as(String.join(" ", bad)).hasSize(1);
             assertThat(r.err()).contains(bad[0]);

@@ -30,7 +30,7 @@ class SourceCatalogTest {
         try (Connection c = db.connect()) {
             SyncConfig config = SyncConfig.builder()
                     .source(db.uri())
-                    .target(db.uri() + "_other")
+                    .target(db.server().uri(db.name() + "_other"))
                     .build();
             List<SourceTable> tables = new SourceCatalog(c, config)
                     .read(List.of(new TableName("public", "plain"), new TableName("public", "parted")));
