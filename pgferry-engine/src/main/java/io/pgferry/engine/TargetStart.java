@@ -7,7 +7,6 @@ import io.pgferry.engine.config.DdlMode;
 import io.pgferry.engine.config.SyncConfig;
 import io.pgferry.engine.copy.ChunkPlan;
 import io.pgferry.engine.schema.PgSql;
-import io.pgferry.engine.schema.Rehearsal;
 import io.pgferry.engine.schema.SourceTable;
 import io.pgferry.engine.schema.TableCreation;
 import io.pgferry.engine.schema.TargetSchema;
@@ -107,9 +106,6 @@ final class TargetStart {
                 }
                 SyncChecks.requireEmpty(target, plan, tables);
             }
-            if (!unfinished) {
-                Rehearsal.run(target, tables, plan);
-            }
             SyncCatalog.create(target, dialect, config.catalogSchema());
             // A chunked copy resumes on its slot, which still holds every change since the copy began; one
             // without a stored plan has copied nothing yet and simply starts over.
@@ -127,7 +123,6 @@ final class TargetStart {
                 }
                 restart(config, target, catalog, chunkStore, slots, copies);
                 plan = schema.plan(tables);
-                Rehearsal.run(target, tables, plan);
             }
             if (resumeChunks) {
                 log.info("resuming the unfinished chunked copy of sync {}", config.slot());
@@ -139,7 +134,9 @@ final class TargetStart {
             } else {
                 register(target, catalog, tables, plan);
                 try {
-                    schema.create(plan);
+                    // Rehearses the builds that follow the copy as it creates the tables: a definition the target
+                    // cannot take fails here, before any slot or copy, and the creation drops what it made.
+                    schema.createRehearsing(tables, plan);
                 } catch (SQLException | RuntimeException e) {
                     try {
                         catalog.remove(target);

@@ -62,12 +62,7 @@ public final class PostgresDialect implements Dialect {
         try (Statement st = connection.createStatement()) {
             st.execute("SET synchronous_commit = off");
             st.execute("SET row_security = off");
-            try {
-                st.execute("SET session_replication_role = replica");
-            } catch (SQLException e) {
-                if (!"42501".equals(e.getSQLState())) {
-                    throw e;
-                }
+            if (!setReplicaRole(st)) {
                 off = false;
                 warnings.add("the target role may not set session_replication_role, so triggers and foreign-key"
                         + " checks fire during apply; GRANT SET ON PARAMETER session_replication_role TO the role"
@@ -77,6 +72,23 @@ public final class PostgresDialect implements Dialect {
             connection.setAutoCommit(auto);
         }
         return new ApplySession(off, warnings);
+    }
+
+    /**
+     * Sets {@code session_replication_role = replica} in {@code st}'s session, so that no user trigger or foreign-key
+     * check fires there (see {@link #prepareApplySession}); false when the role may not set it (SQLSTATE 42501), which
+     * leaves the session as it was and the caller to say what follows.
+     */
+    public static boolean setReplicaRole(Statement st) throws SQLException {
+        try {
+            st.execute("SET session_replication_role = replica");
+            return true;
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.core.sink.TableFailure;
 import io.pgferry.engine.schema.PostData;
 import io.pgferry.engine.schema.SourceTable;
+import io.pgferry.jdbc.PostgresDialect;
 import io.pgferry.jdbc.TargetTable;
 import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
@@ -134,18 +135,11 @@ final class CopyWorkers<R extends CopyWorkers.RowRange> {
          * in before the other's. A role that may not set it copies with them firing, which is said once.
          */
         private void replicaRole(Statement st) throws SQLException {
-            try {
-                st.execute("SET session_replication_role = replica");
-            } catch (SQLException e) {
-                if (!"42501".equals(e.getSQLState())) {
-                    throw e;
-                }
-                if (roleRefused.compareAndSet(false, true)) {
-                    log.warn("the target role may not set session_replication_role, so the triggers and foreign-key"
-                            + " checks of existing target tables fire during the copy, and a foreign key to another"
-                            + " synced table may fail while that table is copied; GRANT SET ON PARAMETER"
-                            + " session_replication_role TO the role (PostgreSQL 15+) or copy as a superuser");
-                }
+            if (!PostgresDialect.setReplicaRole(st) && roleRefused.compareAndSet(false, true)) {
+                log.warn("the target role may not set session_replication_role, so the triggers and foreign-key"
+                        + " checks of existing target tables fire during the copy, and a foreign key to another"
+                        + " synced table may fail while that table is copied; GRANT SET ON PARAMETER"
+                        + " session_replication_role TO the role (PostgreSQL 15+) or copy as a superuser");
             }
         }
 

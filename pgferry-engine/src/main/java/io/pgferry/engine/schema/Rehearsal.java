@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  * refused before anything is created. On empty tables each statement takes milliseconds; the locks it takes are on
  * tables no other session sees, and those of existing tables that new foreign keys reference, until the savepoint
  * a group of tables' build is rolled back to.
+ *
+ * <p>A sync's start rehearses as it creates the tables ({@link TargetSchema#createRehearsing}): each table is created
+ * once, its builds rehearsed on it in the creation's transaction, and a refusal drops what the creation made. Tables
+ * added to a running sync are rehearsed first ({@link #run}), before the sync records them.
  */
 public final class Rehearsal {
     /** A name as the server prints it: identifiers, quoted (with doubled quotes inside) or plain, joined by dots. */
@@ -48,12 +52,6 @@ public final class Rehearsal {
             return;
         }
         Map<TableName, PostData> post = PostData.of(tables, plan);
-        Map<TableName, SourceTable> byName = new HashMap<>();
-        Map<Long, TableName> byOid = new HashMap<>();
-        for (SourceTable t : tables) {
-            byName.put(t.name(), t);
-            byOid.put(t.oid(), t.name());
-        }
         int major = target.getMetaData().getDatabaseMajorVersion();
         boolean auto = target.getAutoCommit();
         target.setAutoCommit(false);
@@ -62,43 +60,93 @@ public final class Rehearsal {
             // The tables are made and built a group at a time, and each table's foreign keys with the tables they
             // reference, each rolled back to a savepoint when done, which releases its locks: the rehearsal holds
             // no more of the target's lock table (max_locks_per_transaction) than a transaction of TableCreation.
+            Map<TableName, SourceTable> byName = byName(tables);
             for (List<TableName> group : TableCreation.batches(new ArrayList<>(post.keySet()))) {
                 inSavepoint(st, () -> {
                     for (TableName t : group) {
                         TableCreation.createTable(
                                 st, byName.get(t), plan.targets().get(t), major);
-                        buildTable(st, plan, t, post.get(t));
                     }
+                    buildGroup(st, plan, group, post);
                 });
             }
-            for (SourceTable t : tables) {
-                PostData p = post.get(t.name());
-                if (p == null || p.foreignKeys().isEmpty()) {
-                    continue;
-                }
-                inSavepoint(st, () -> {
-                    Set<TableName> referenced = new LinkedHashSet<>();
-                    for (SourceTable.ConstraintDef c : t.constraints()) {
-                        TableName r = byOid.get(c.referencedOid());
-                        if (c.type() == 'f' && r != null && post.containsKey(r)) {
-                            referenced.add(r);
-                        }
+            foreignKeys(st, tables, plan, post, major, true);
+        } finally {
+            target.rollback();
+            target.setAutoCommit(auto);
+        }
+    }
+
+    /**
+     * Rehearses, in {@code st}'s transaction, the builds of the tables of {@code group}, which that transaction has
+     * just created and which are empty, and rolls them back: for a creation that rehearses as it goes ({@link
+     * TableCreation}), which saves creating every table twice.
+     */
+    static void builds(Statement st, TargetSchema.Plan plan, List<TableName> group, Map<TableName, PostData> post)
+            throws SQLException {
+        inSavepoint(st, () -> buildGroup(st, plan, group, post));
+    }
+
+    /**
+     * Rehearses each foreign key of the tables {@code post} lists with the keys of the created tables it references,
+     * a table at a time, each rolled back to a savepoint when done; when {@code create}, each table and those it
+     * references are created first (a rehearsal before the creation), else they exist, empty, in the target.
+     */
+    static void foreignKeys(
+            Statement st,
+            List<SourceTable> tables,
+            TargetSchema.Plan plan,
+            Map<TableName, PostData> post,
+            int major,
+            boolean create)
+            throws SQLException {
+        Map<TableName, SourceTable> byName = byName(tables);
+        Map<Long, TableName> byOid = new HashMap<>();
+        for (SourceTable t : tables) {
+            byOid.put(t.oid(), t.name());
+        }
+        for (SourceTable t : tables) {
+            PostData p = post.get(t.name());
+            if (p == null || p.foreignKeys().isEmpty()) {
+                continue;
+            }
+            inSavepoint(st, () -> {
+                Set<TableName> referenced = new LinkedHashSet<>();
+                for (SourceTable.ConstraintDef c : t.constraints()) {
+                    TableName r = byOid.get(c.referencedOid());
+                    if (c.type() == 'f' && r != null && post.containsKey(r)) {
+                        referenced.add(r);
                     }
+                }
+                if (create) {
                     Set<TableName> make = new LinkedHashSet<>(referenced);
                     make.add(t.name());
                     for (TableName m : make) {
                         TableCreation.createTable(
                                 st, byName.get(m), plan.targets().get(m), major);
                     }
-                    for (TableName r : referenced) {
-                        buildTable(st, plan, r, post.get(r));
-                    }
-                    build(st, plan.targets().get(t.name()), p.foreignKeys());
-                });
-            }
-        } finally {
-            target.rollback();
-            target.setAutoCommit(auto);
+                }
+                for (TableName r : referenced) {
+                    buildTable(st, plan, r, post.get(r));
+                }
+                build(st, plan.targets().get(t.name()), p.foreignKeys());
+            });
+        }
+    }
+
+    private static Map<TableName, SourceTable> byName(List<SourceTable> tables) {
+        Map<TableName, SourceTable> out = new HashMap<>();
+        for (SourceTable t : tables) {
+            out.put(t.name(), t);
+        }
+        return out;
+    }
+
+    private static void buildGroup(
+            Statement st, TargetSchema.Plan plan, List<TableName> group, Map<TableName, PostData> post)
+            throws SQLException {
+        for (TableName t : group) {
+            buildTable(st, plan, t, post.get(t));
         }
     }
 

@@ -3,6 +3,7 @@ package io.pgferry.engine.schema;
 import io.pgferry.core.PgFerryException;
 import io.pgferry.jdbc.JdbcErrors;
 import io.pgferry.jdbc.TargetTable;
+import io.pgferry.postgres.catalog.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +43,16 @@ public final class TableCreation {
 
     private TableCreation() {}
 
-    /** Creates what {@code plan} lists; see the class comment. */
-    static void create(Connection target, TargetSchema.Plan plan) throws SQLException {
+    /**
+     * Creates what {@code plan} lists; see the class comment. With {@code rehearsed}, the post-data of the tables it
+     * creates ({@link PostData#of}, {@code tables} all the sync's tables), rehearses their builds as it goes ({@link
+     * Rehearsal}): each batch's after its tables are made, in the same transaction, and the foreign keys once all are;
+     * a build the target refuses fails the creation, which drops what it made. Rehearsed so, no table is created
+     * twice, where a rehearsal first creates them all in a transaction it rolls back.
+     */
+    static void create(
+            Connection target, TargetSchema.Plan plan, List<SourceTable> tables, Map<TableName, PostData> rehearsed)
+            throws SQLException {
         if (plan.toCreate().isEmpty()
                 && plan.schemasToCreate().isEmpty()
                 && plan.sequencesToCreate().isEmpty()) {
@@ -54,15 +64,24 @@ public final class TableCreation {
         boolean auto = target.getAutoCommit();
         target.setAutoCommit(false);
         try (Statement st = target.createStatement()) {
-            for (int i = 0; i < Math.max(1, batches.size()); i++) {
+            // The last round rehearses the foreign keys, once every table they join is made.
+            int rounds = Math.max(1, batches.size()) + (rehearsed.isEmpty() ? 0 : 1);
+            for (int i = 0; i < rounds; i++) {
                 try {
                     if (i == 0) {
                         createPrelude(st, plan);
                     }
                     if (i < batches.size()) {
+                        List<TableName> names = new ArrayList<>();
                         for (SourceTable t : batches.get(i)) {
                             createTable(st, t, plan.targets().get(t.name()), major);
+                            names.add(t.name());
                         }
+                        if (!rehearsed.isEmpty()) {
+                            Rehearsal.builds(st, plan, names, rehearsed);
+                        }
+                    } else if (!rehearsed.isEmpty()) {
+                        Rehearsal.foreignKeys(st, tables, plan, rehearsed, major, false);
                     }
                     target.commit();
                 } catch (SQLException | RuntimeException e) {

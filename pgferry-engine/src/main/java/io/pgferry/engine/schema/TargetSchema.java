@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -109,6 +110,7 @@ public final class TargetSchema {
                             config.targetSchema(t.name().schema()), t.name().name()));
         }
         Map<TableName, Long> existing = tableOids(targets);
+        Set<String> sequencesThere = existingSequences(tables, existing);
         for (SourceTable t : tables) {
             TargetTable tt = targets.get(t.name());
             requireSchema(t.name().schema(), tt.schema(), null, schemas);
@@ -117,7 +119,9 @@ public final class TargetSchema {
                 toCreate.add(t);
                 for (ColumnDef c : t.columns()) {
                     SequenceDef seq = c.defaultSequence();
-                    if (seq != null && !sequences.containsKey(seq.qualified()) && !sequenceExists(seq)) {
+                    if (seq != null
+                            && !sequences.containsKey(seq.qualified())
+                            && !sequencesThere.contains(seq.qualified())) {
                         requireSchema(seq.sourceSchema(), seq.schema(), "sequence " + seq.sourceQualified(), schemas);
                         sequences.put(seq.qualified(), seq);
                     }
@@ -154,7 +158,7 @@ public final class TargetSchema {
             }
         }
         for (SequenceDef seq : standalone) {
-            if (!sequences.containsKey(seq.qualified()) && !sequenceExists(seq)) {
+            if (!sequences.containsKey(seq.qualified()) && !sequencesThere.contains(seq.qualified())) {
                 requireSchema(seq.sourceSchema(), seq.schema(), "sequence " + seq.sourceQualified(), schemas);
                 sequences.put(seq.qualified(), seq);
             }
@@ -333,7 +337,16 @@ public final class TargetSchema {
      * dropped again.
      */
     public void create(Plan plan) throws SQLException {
-        TableCreation.create(target, plan);
+        TableCreation.create(target, plan, List.of(), Map.of());
+    }
+
+    /**
+     * Creates what {@code plan} lists as {@link #create} does, rehearsing on each table it creates, while it is empty,
+     * the builds of its keys, indexes and constraints that come after the copy ({@link Rehearsal}); {@code tables}
+     * are all the sync's tables. A build the target refuses fails the creation, which drops what it made.
+     */
+    public void createRehearsing(List<SourceTable> tables, Plan plan) throws SQLException {
+        TableCreation.create(target, plan, tables, PostData.of(tables, plan));
     }
 
     private boolean schemaExists(String schema) throws SQLException {
@@ -386,8 +399,36 @@ public final class TargetSchema {
         }
     }
 
-    private boolean sequenceExists(SequenceDef seq) throws SQLException {
-        return holds("SELECT to_regclass(?) IS NOT NULL", seq.qualified());
+    /**
+     * Of the sequences a plan may create (those the defaults of the tables to create read, and {@link #standalone}),
+     * the qualified names of the ones the target has: one query for all.
+     */
+    private Set<String> existingSequences(List<SourceTable> tables, Map<TableName, Long> existing) throws SQLException {
+        Set<String> candidates = new LinkedHashSet<>();
+        for (SourceTable t : tables) {
+            if (!existing.containsKey(t.name())) {
+                for (ColumnDef c : t.columns()) {
+                    if (c.defaultSequence() != null) {
+                        candidates.add(c.defaultSequence().qualified());
+                    }
+                }
+            }
+        }
+        standalone.forEach(seq -> candidates.add(seq.qualified()));
+        Set<String> out = new HashSet<>();
+        if (candidates.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps =
+                target.prepareStatement("SELECT x FROM unnest(?::text[]) x WHERE to_regclass(x) IS NOT NULL")) {
+            ps.setArray(1, target.createArrayOf("text", candidates.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private boolean collationExists(String qualified) throws SQLException {
