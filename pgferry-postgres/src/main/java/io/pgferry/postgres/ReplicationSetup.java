@@ -13,10 +13,10 @@ import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,29 +137,58 @@ final class ReplicationSetup {
                         + "), or choose another slot name");
     }
 
-    /** Creates the publication if the plan says so. Returns whether it did. */
+    /**
+     * At most this many tables go into one statement that publishes them. Each statement locks every table it names
+     * until it commits, and the server keeps the locks of all its sessions in one table of about {@code
+     * max_locks_per_transaction} times {@code max_connections} entries (PostgreSQL docs, "Lock Management"; 6,400 by
+     * default): one {@code CREATE PUBLICATION} of some thousands of tables failed with "out of shared memory".
+     */
+    static final int TABLES_PER_STATEMENT = 100;
+
+    /**
+     * Creates the publication if the plan says so, {@link #TABLES_PER_STATEMENT} tables to a statement (the first in
+     * its {@code CREATE PUBLICATION}, the others added in transactions of their own). A failure part way drops it
+     * again. Returns whether it did.
+     */
     boolean createPublication(Plan plan) throws SQLException {
         if (!plan.createPublication()) {
             return false;
         }
-        StringBuilder ddl = new StringBuilder("CREATE PUBLICATION ")
-                .append(Identifiers.quote(config.publication()))
-                .append(" FOR TABLE ");
-        Set<TableName> seen = new LinkedHashSet<>(plan.tables());
-        String sep = "";
-        for (TableName t : seen) {
-            ddl.append(sep).append(t.quoted());
-            sep = ", ";
+        List<List<TableName>> batches = new ArrayList<>();
+        List<TableName> all = new ArrayList<>(new LinkedHashSet<>(plan.tables()));
+        for (int i = 0; i < all.size(); i += TABLES_PER_STATEMENT) {
+            batches.add(all.subList(i, Math.min(all.size(), i + TABLES_PER_STATEMENT)));
         }
-        // A partitioned table's changes are published under its own name, not its partitions' (PostgreSQL docs,
-        // CREATE PUBLICATION); no effect on other tables.
-        ddl.append(" WITH (publish_via_partition_root = true)");
+        String name = Identifiers.quote(config.publication());
         try (Statement st = sql.createStatement()) {
-            st.execute(ddl.toString());
+            // A partitioned table's changes are published under its own name, not its partitions' (PostgreSQL docs,
+            // CREATE PUBLICATION); no effect on other tables.
+            st.execute("CREATE PUBLICATION " + name + " FOR TABLE " + list(batches.get(0))
+                    + " WITH (publish_via_partition_root = true)");
+            try {
+                // So that removing the sync later may drop it too, when nothing else can be using it.
+                Publications.markCreated(sql, config.publication(), config.slot());
+                for (List<TableName> batch : batches.subList(1, batches.size())) {
+                    st.execute("ALTER PUBLICATION " + name + " ADD TABLE " + list(batch));
+                }
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    dropPublication();
+                } catch (SQLException d) {
+                    e.addSuppressed(d);
+                }
+                throw e;
+            }
         }
-        // So that removing the sync later may drop it too, when nothing else can be using it.
-        Publications.markCreated(sql, config.publication(), config.slot());
         return true;
+    }
+
+    private static String list(List<TableName> tables) {
+        StringBuilder s = new StringBuilder();
+        for (TableName t : tables) {
+            s.append(s.length() == 0 ? "" : ", ").append(t.quoted());
+        }
+        return s.toString();
     }
 
     void dropPublication() throws SQLException {

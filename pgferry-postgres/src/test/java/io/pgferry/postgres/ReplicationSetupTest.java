@@ -57,6 +57,48 @@ class ReplicationSetupTest {
         }
     }
 
+    /**
+     * Issue 5: the publication was created with one {@code CREATE PUBLICATION} naming every table, which locks each
+     * until it commits. On a source whose lock table ({@code max_locks_per_transaction} times its sessions) cannot
+     * hold them all at once, here the smallest PostgreSQL allows, it failed with "out of shared memory".
+     */
+    @Test
+    void morePublishedTablesThanOneTransactionOfTheSourceCanLock() throws SQLException {
+        int tables = 1200;
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                        .fsync(false)
+                        .setting("max_locks_per_transaction", "10")
+                        .setting("max_connections", "20")
+                        .setting("max_prepared_transactions", "0")
+                        .setting("max_worker_processes", "2")
+                        .setting("max_wal_senders", "2")
+                        .setting("max_replication_slots", "2")
+                        .setting("autovacuum_max_workers", "1")
+                        .start();
+                Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), pg.jdbcProperties())) {
+            try (Statement st = c.createStatement()) {
+                // 50 to a transaction: each creation locks its table and index until it commits.
+                for (int from = 1; from <= tables; from += 50) {
+                    st.execute("DO $$ BEGIN FOR i IN " + from + ".." + (from + 49) + " LOOP"
+                            + " EXECUTE format('CREATE TABLE t%s (id int PRIMARY KEY)', i); END LOOP; END $$");
+                }
+            }
+            StreamConfig.Builder config = StreamConfig.builder()
+                    .source(pg.uri("postgres"))
+                    .publication("many")
+                    .slot("s");
+            for (int i = 1; i <= tables; i++) {
+                config.tables("public.t" + i);
+            }
+            ReplicationSetup setup = new ReplicationSetup(c, config.build());
+            assertThat(setup.createPublication(setup.validate())).isTrue();
+            assertThat(count(c, "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'many'"))
+                    .isEqualTo(tables);
+            assertThat(count(c, "SELECT count(*) FROM pg_publication p WHERE pubviaroot"))
+                    .isOne();
+        }
+    }
+
     @Test
     void existingPublicationWithoutTheTableIsRefusedWithTheAlter(TestDatabase db) throws SQLException {
         db.execute("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int PRIMARY KEY)");

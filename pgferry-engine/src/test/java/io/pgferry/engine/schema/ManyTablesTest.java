@@ -83,10 +83,7 @@ class ManyTablesTest {
         assertThat(rows).isEqualTo(3L * TABLES);
     }
 
-    /**
-     * Has the target run {@code action} when table t99 is created after the sync's catalog exists: at the creation
-     * proper, not at the rehearsal, which makes the tables before that and rolls them back.
-     */
+    /** Has the target run {@code action} when table t99 is created after the sync's catalog exists. */
     private static void atTableT99(TestDatabase dst, String action) throws SQLException {
         dst.execute(
                 "CREATE FUNCTION at_t99() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN IF EXISTS (SELECT 1"
