@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <ol>
  *   <li>the publication pgferry created for the sync's slot, whatever its name (its comment says so: {@link
- *       Publications#markCreated});
+ *       Publications#create});
  *   <li>else, for a slot that exists already, {@value #EARLIER_DEFAULT} when the source has it: a sync begun while
  *       that was every sync's default streams through it, and must go on doing so, since its slot decodes the WAL
  *       it has not confirmed under the publications as they stood when that WAL was written (PostgreSQL docs,

@@ -13,7 +13,6 @@ import io.pgferry.postgres.connect.Connections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -34,10 +33,16 @@ final class ReplicationSetup {
     /**
      * What validation found: what to create, and the tables the stream covers.
      *
+     * @param unpublished tables the publication lacks, to be added before the slot is created: only ever those of a
+     *     publication pgferry created for a slot that does not exist yet, which no stream can have read from
      * @param slot the existing slot, when there is one: a logical pgoutput slot of the connected database, not in use,
      *     with a confirmed_flush_lsn
      */
-    record Plan(boolean createPublication, Optional<SlotAdmin.SlotInfo> slot, List<TableName> tables) {}
+    record Plan(
+            boolean createPublication,
+            List<TableName> unpublished,
+            Optional<SlotAdmin.SlotInfo> slot,
+            List<TableName> tables) {}
 
     ReplicationSetup(Connection sql, StreamConfig config) {
         this.sql = sql;
@@ -62,8 +67,23 @@ final class ReplicationSetup {
         for (TableName t : config.tables()) {
             checkTable(t, publication.needsReplicaIdentity());
         }
+        Optional<SlotAdmin.SlotInfo> slot = new SlotAdmin(sql, config.source()).find(config.slot());
+        if (slot.isPresent()) {
+            checkSlot(slot.get());
+        }
         List<TableName> tables;
-        if (publication.exists()) {
+        List<TableName> unpublished = List.of();
+        if (publication.exists()
+                && slot.isEmpty()
+                && Publications.createdFor(sql, config.publication(), config.slot())) {
+            // A start that stopped while it was adding tables to its publication, before any slot: nothing has been
+            // read through it yet, so completing it loses no change.
+            unpublished = config.tables().stream()
+                    .filter(t -> !publication.publishes(t))
+                    .distinct()
+                    .toList();
+            tables = config.tables().isEmpty() ? publication.publishedTables() : config.tables();
+        } else if (publication.exists()) {
             publication.requirePublished(config.tables());
             tables = config.tables().isEmpty() ? publication.publishedTables() : config.tables();
         } else {
@@ -75,11 +95,7 @@ final class ReplicationSetup {
             }
             tables = config.tables();
         }
-        Optional<SlotAdmin.SlotInfo> slot = new SlotAdmin(sql, config.source()).find(config.slot());
-        if (slot.isPresent()) {
-            checkSlot(slot.get());
-        }
-        return new Plan(!publication.exists(), slot, List.copyOf(new LinkedHashSet<>(tables)));
+        return new Plan(!publication.exists(), unpublished, slot, List.copyOf(new LinkedHashSet<>(tables)));
     }
 
     private void checkTable(TableName t, boolean needsIdentity) throws SQLException {
@@ -138,57 +154,22 @@ final class ReplicationSetup {
     }
 
     /**
-     * At most this many tables go into one statement that publishes them. Each statement locks every table it names
-     * until it commits, and the server keeps the locks of all its sessions in one table of about {@code
-     * max_locks_per_transaction} times {@code max_connections} entries (PostgreSQL docs, "Lock Management"; 6,400 by
-     * default): one {@code CREATE PUBLICATION} of some thousands of tables failed with "out of shared memory".
-     */
-    static final int TABLES_PER_STATEMENT = 100;
-
-    /**
-     * Creates the publication if the plan says so, {@link #TABLES_PER_STATEMENT} tables to a statement (the first in
-     * its {@code CREATE PUBLICATION}, the others added in transactions of their own). A failure part way drops it
-     * again. Returns whether it did.
+     * Creates the publication, or completes the one a start cut short left, if the plan says so. A failure part way
+     * through a creation drops the publication again. Returns whether it created one.
      */
     boolean createPublication(Plan plan) throws SQLException {
-        if (!plan.createPublication()) {
-            return false;
+        if (plan.createPublication()) {
+            Publications.create(sql, config.publication(), config.slot(), plan.tables());
+            return true;
         }
-        List<List<TableName>> batches = new ArrayList<>();
-        List<TableName> all = new ArrayList<>(new LinkedHashSet<>(plan.tables()));
-        for (int i = 0; i < all.size(); i += TABLES_PER_STATEMENT) {
-            batches.add(all.subList(i, Math.min(all.size(), i + TABLES_PER_STATEMENT)));
+        if (!plan.unpublished().isEmpty()) {
+            log.info(
+                    "publication {} lacks {} of the tables it was created for: adding them",
+                    config.publication(),
+                    plan.unpublished().size());
+            Publications.publish(sql, config.publication(), plan.unpublished());
         }
-        String name = Identifiers.quote(config.publication());
-        try (Statement st = sql.createStatement()) {
-            // A partitioned table's changes are published under its own name, not its partitions' (PostgreSQL docs,
-            // CREATE PUBLICATION); no effect on other tables.
-            st.execute("CREATE PUBLICATION " + name + " FOR TABLE " + list(batches.get(0))
-                    + " WITH (publish_via_partition_root = true)");
-            try {
-                // So that removing the sync later may drop it too, when nothing else can be using it.
-                Publications.markCreated(sql, config.publication(), config.slot());
-                for (List<TableName> batch : batches.subList(1, batches.size())) {
-                    st.execute("ALTER PUBLICATION " + name + " ADD TABLE " + list(batch));
-                }
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    dropPublication();
-                } catch (SQLException d) {
-                    e.addSuppressed(d);
-                }
-                throw e;
-            }
-        }
-        return true;
-    }
-
-    private static String list(List<TableName> tables) {
-        StringBuilder s = new StringBuilder();
-        for (TableName t : tables) {
-            s.append(s.length() == 0 ? "" : ", ").append(t.quoted());
-        }
-        return s.toString();
+        return false;
     }
 
     void dropPublication() throws SQLException {

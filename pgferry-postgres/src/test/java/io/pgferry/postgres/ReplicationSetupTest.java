@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgferry.core.PgFerryException;
 import io.pgferry.embedded.EmbeddedPostgres;
+import io.pgferry.postgres.admin.Publications;
 import io.pgferry.postgres.catalog.TableName;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.TestDatabase;
@@ -13,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The stream's start-up checks: they refuse bad input before anything is created. */
@@ -108,6 +110,44 @@ class ReplicationSetupTest {
             assertThat(e.problem()).isEqualTo("publication p exists but does not publish public.b");
             assertThat(e.fix()).startsWith("run ALTER PUBLICATION \"p\" ADD TABLE \"public\".\"b\"");
         });
+    }
+
+    /**
+     * Issue 5: a start killed while it added its tables to the publication it had just created, before any slot,
+     * left a publication marked as pgferry's that lacked tables, and every later start refused it as the user's.
+     * Nothing can have been read through it without a slot, so the next start completes it.
+     */
+    @Test
+    void aPublicationLeftIncompleteBeforeTheSlotIsCompletedByTheNextStart(TestDatabase db) throws SQLException {
+        db.execute("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int PRIMARY KEY)");
+        try (Connection c = db.connect()) {
+            Publications.create(c, "p", "pgferry_h4_rs_cut", List.of(TableName.parse("public.a")));
+            ReplicationSetup setup = new ReplicationSetup(
+                    c,
+                    config(db, "pgferry_h4_rs_cut")
+                            .tables("public.a", "public.b")
+                            .build());
+            ReplicationSetup.Plan plan = setup.validate();
+            assertThat(plan.createPublication()).isFalse();
+            assertThat(plan.unpublished()).containsExactly(TableName.parse("public.b"));
+            assertThat(setup.createPublication(plan)).isFalse();
+            assertThat(count(c, "SELECT count(*) FROM pg_publication_tables WHERE pubname = 'p'"))
+                    .isEqualTo(2);
+        }
+    }
+
+    /** Once its slot exists, pgferry's own publication is not widened: the slot has read WAL under it as it is. */
+    @Test
+    void aPublicationOfPgferrysWithASlotIsNotCompleted(TestDatabase db) throws SQLException {
+        db.execute("CREATE TABLE a (id int PRIMARY KEY)", "CREATE TABLE b (id int PRIMARY KEY)");
+        try (Connection c = db.connect()) {
+            Publications.create(c, "p", "pgferry_h4_rs_kept", List.of(TableName.parse("public.a")));
+        }
+        db.execute("SELECT pg_create_logical_replication_slot('pgferry_h4_rs_kept', 'pgoutput')");
+        StreamConfig config =
+                config(db, "pgferry_h4_rs_kept").tables("public.a", "public.b").build();
+        assertThatThrownBy(() -> validate(db, config))
+                .hasMessageContaining("publication p exists but does not publish public.b");
     }
 
     @Test

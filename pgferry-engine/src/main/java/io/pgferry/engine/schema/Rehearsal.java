@@ -10,6 +10,7 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class Rehearsal {
                     buildGroup(st, plan, group, post);
                 });
             }
-            foreignKeys(st, tables, plan, post, major, true);
+            foreignKeys(st, byName, plan, post, major, true);
         } finally {
             target.rollback();
             target.setAutoCommit(auto);
@@ -90,22 +91,22 @@ public final class Rehearsal {
     /**
      * Rehearses each foreign key of the tables {@code post} lists with the keys of the created tables it references,
      * a table at a time, each rolled back to a savepoint when done; when {@code create}, each table and those it
-     * references are created first (a rehearsal before the creation), else they exist, empty, in the target.
+     * references are created first (a rehearsal before the creation), else they exist, empty, in the target. {@code
+     * tables} are all the sync's tables by name ({@link #byName}).
      */
     static void foreignKeys(
             Statement st,
-            List<SourceTable> tables,
+            Map<TableName, SourceTable> tables,
             TargetSchema.Plan plan,
             Map<TableName, PostData> post,
             int major,
             boolean create)
             throws SQLException {
-        Map<TableName, SourceTable> byName = byName(tables);
         Map<Long, TableName> byOid = new HashMap<>();
-        for (SourceTable t : tables) {
+        for (SourceTable t : tables.values()) {
             byOid.put(t.oid(), t.name());
         }
-        for (SourceTable t : tables) {
+        for (SourceTable t : tables.values()) {
             PostData p = post.get(t.name());
             if (p == null || p.foreignKeys().isEmpty()) {
                 continue;
@@ -123,7 +124,7 @@ public final class Rehearsal {
                     make.add(t.name());
                     for (TableName m : make) {
                         TableCreation.createTable(
-                                st, byName.get(m), plan.targets().get(m), major);
+                                st, tables.get(m), plan.targets().get(m), major);
                     }
                 }
                 for (TableName r : referenced) {
@@ -134,8 +135,9 @@ public final class Rehearsal {
         }
     }
 
-    private static Map<TableName, SourceTable> byName(List<SourceTable> tables) {
-        Map<TableName, SourceTable> out = new HashMap<>();
+    /** {@code tables} by name, in their order. */
+    static Map<TableName, SourceTable> byName(List<SourceTable> tables) {
+        Map<TableName, SourceTable> out = new LinkedHashMap<>();
         for (SourceTable t : tables) {
             out.put(t.name(), t);
         }

@@ -43,16 +43,29 @@ public final class TableCreation {
 
     private TableCreation() {}
 
+    /** Creates what {@code plan} lists; see the class comment. */
+    static void create(Connection target, TargetSchema.Plan plan) throws SQLException {
+        make(target, plan, null);
+    }
+
     /**
-     * Creates what {@code plan} lists; see the class comment. With {@code rehearsed}, the post-data of the tables it
-     * creates ({@link PostData#of}, {@code tables} all the sync's tables), rehearses their builds as it goes ({@link
-     * Rehearsal}): each batch's after its tables are made, in the same transaction, and the foreign keys once all are;
-     * a build the target refuses fails the creation, which drops what it made. Rehearsed so, no table is created
-     * twice, where a rehearsal first creates them all in a transaction it rolls back.
+     * Creates what {@code plan} lists, as {@link #create} does, and rehearses the builds of the tables it creates as it
+     * goes ({@link Rehearsal}; {@code tables} are all the sync's tables): each batch's after its tables are made, in
+     * the same transaction, and the foreign keys once all are. A build the target refuses fails the creation, which
+     * drops what it made. Rehearsed so, no table is created twice, where a rehearsal first creates them all in a
+     * transaction it rolls back.
      */
-    static void create(
-            Connection target, TargetSchema.Plan plan, List<SourceTable> tables, Map<TableName, PostData> rehearsed)
+    static void createRehearsing(Connection target, TargetSchema.Plan plan, List<SourceTable> tables)
             throws SQLException {
+        Map<TableName, PostData> post = PostData.of(tables, plan);
+        make(target, plan, post.isEmpty() ? null : new Rehearsed(Rehearsal.byName(tables), post));
+    }
+
+    /** What a rehearsing creation rehearses: the post-data of the tables it creates, and all the sync's tables. */
+    private record Rehearsed(Map<TableName, SourceTable> tables, Map<TableName, PostData> post) {}
+
+    /** The creation, rehearsing as it goes unless {@code rehearsed} is null. */
+    private static void make(Connection target, TargetSchema.Plan plan, Rehearsed rehearsed) throws SQLException {
         if (plan.toCreate().isEmpty()
                 && plan.schemasToCreate().isEmpty()
                 && plan.sequencesToCreate().isEmpty()) {
@@ -65,7 +78,7 @@ public final class TableCreation {
         target.setAutoCommit(false);
         try (Statement st = target.createStatement()) {
             // The last round rehearses the foreign keys, once every table they join is made.
-            int rounds = Math.max(1, batches.size()) + (rehearsed.isEmpty() ? 0 : 1);
+            int rounds = Math.max(1, batches.size()) + (rehearsed == null ? 0 : 1);
             for (int i = 0; i < rounds; i++) {
                 try {
                     if (i == 0) {
@@ -77,11 +90,11 @@ public final class TableCreation {
                             createTable(st, t, plan.targets().get(t.name()), major);
                             names.add(t.name());
                         }
-                        if (!rehearsed.isEmpty()) {
-                            Rehearsal.builds(st, plan, names, rehearsed);
+                        if (rehearsed != null) {
+                            Rehearsal.builds(st, plan, names, rehearsed.post());
                         }
-                    } else if (!rehearsed.isEmpty()) {
-                        Rehearsal.foreignKeys(st, tables, plan, rehearsed, major, false);
+                    } else if (rehearsed != null) {
+                        Rehearsal.foreignKeys(st, rehearsed.tables(), plan, rehearsed.post(), major, false);
                     }
                     target.commit();
                 } catch (SQLException | RuntimeException e) {

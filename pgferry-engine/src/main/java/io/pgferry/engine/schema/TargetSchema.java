@@ -337,7 +337,7 @@ public final class TargetSchema {
      * dropped again.
      */
     public void create(Plan plan) throws SQLException {
-        TableCreation.create(target, plan, List.of(), Map.of());
+        TableCreation.create(target, plan);
     }
 
     /**
@@ -346,7 +346,7 @@ public final class TargetSchema {
      * are all the sync's tables. A build the target refuses fails the creation, which drops what it made.
      */
     public void createRehearsing(List<SourceTable> tables, Plan plan) throws SQLException {
-        TableCreation.create(target, plan, tables, PostData.of(tables, plan));
+        TableCreation.createRehearsing(target, plan, tables);
     }
 
     private boolean schemaExists(String schema) throws SQLException {

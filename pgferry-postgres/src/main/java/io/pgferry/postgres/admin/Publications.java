@@ -18,17 +18,59 @@ import java.util.Optional;
 public final class Publications {
     private static final String MARKER = "created by pgferry for slot ";
 
+    /**
+     * At most this many tables go into one statement that publishes them. Each statement locks every table it names
+     * until it commits, and the server keeps the locks of all its sessions in one table of about {@code
+     * max_locks_per_transaction} times {@code max_connections} entries (PostgreSQL docs, "Lock Management"; 6,400 by
+     * default): one {@code CREATE PUBLICATION} of some thousands of tables failed with "out of shared memory".
+     */
+    private static final int TABLES_PER_STATEMENT = 100;
+
     private Publications() {}
 
+    /**
+     * Creates {@code publication} for {@code tables} (at least one), marked as made for {@code slot} in the same
+     * transaction, then adds the tables past the first {@link #TABLES_PER_STATEMENT} in transactions of their own
+     * ({@link #publish}). Changes of a partitioned table are published under its own name, not its partitions'
+     * (PostgreSQL docs, CREATE PUBLICATION, {@code publish_via_partition_root}). {@code c} autocommits. A failure part
+     * way drops the publication again; a crash part way leaves it marked, and {@link #publish} completes it.
+     */
+    public static void create(Connection c, String publication, String slot, List<TableName> tables)
+            throws SQLException {
+        List<TableName> first = tables.subList(0, Math.min(tables.size(), TABLES_PER_STATEMENT));
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE PUBLICATION " + Identifiers.quote(publication) + " FOR TABLE " + quotedList(first)
+                    + " WITH (publish_via_partition_root = true)");
+            markCreated(c, publication, slot);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        try {
+            publish(c, publication, tables.subList(first.size(), tables.size()));
+        } catch (SQLException | RuntimeException e) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(publication));
+            } catch (SQLException d) {
+                e.addSuppressed(d);
+            }
+            throw e;
+        }
+    }
+
     /** Marks {@code publication}, just created by the current role (its owner), as made for {@code slot}. */
-    public static void markCreated(Connection c, String publication, String slot) throws SQLException {
+    private static void markCreated(Connection c, String publication, String slot) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("COMMENT ON PUBLICATION " + Identifiers.quote(publication) + " IS '"
                     + (MARKER + slot).replace("'", "''") + "'");
         }
     }
 
-    /** Whether pgferry created {@code publication} for {@code slot} ({@link #markCreated}). */
+    /** Whether pgferry created {@code publication} for {@code slot} ({@link #create}). */
     public static boolean createdFor(Connection c, String publication, String slot) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.obj_description(p.oid, 'pg_publication') = ?"
                 + " FROM pg_catalog.pg_publication p WHERE p.pubname = ?")) {
@@ -41,7 +83,7 @@ public final class Publications {
     }
 
     /**
-     * The publication pgferry created for {@code slot} ({@link #markCreated}), the one named as the slot first when
+     * The publication pgferry created for {@code slot} ({@link #create}), the one named as the slot first when
      * there are several; empty when there is none.
      */
     public static Optional<String> madeFor(Connection c, String slot) throws SQLException {
@@ -62,17 +104,24 @@ public final class Publications {
      */
     public static void addTables(Connection c, String publication, List<TableName> tables) throws SQLException {
         PublicationChecks now = new PublicationChecks(c, publication);
-        StringBuilder missing = new StringBuilder();
-        for (TableName t : tables) {
-            if (!now.publishes(t)) {
-                missing.append(missing.length() == 0 ? "" : ", ").append(t.quoted());
+        publish(c, publication, tables.stream().filter(t -> !now.publishes(t)).toList());
+    }
+
+    /**
+     * Adds {@code tables}, none of which {@code publication} publishes yet, {@link #TABLES_PER_STATEMENT} to a
+     * statement: each statement is a transaction of its own when {@code c} autocommits.
+     */
+    public static void publish(Connection c, String publication, List<TableName> tables) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (int i = 0; i < tables.size(); i += TABLES_PER_STATEMENT) {
+                st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE "
+                        + quotedList(tables.subList(i, Math.min(tables.size(), i + TABLES_PER_STATEMENT))));
             }
         }
-        if (missing.length() > 0) {
-            try (Statement st = c.createStatement()) {
-                st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " ADD TABLE " + missing);
-            }
-        }
+    }
+
+    private static String quotedList(List<TableName> tables) {
+        return String.join(", ", tables.stream().map(TableName::quoted).toList());
     }
 
     /**
@@ -100,9 +149,7 @@ public final class Publications {
         }
         if (!listed.isEmpty()) {
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " DROP TABLE "
-                        + String.join(
-                                ", ", listed.stream().map(TableName::quoted).toList()));
+                st.execute("ALTER PUBLICATION " + Identifiers.quote(publication) + " DROP TABLE " + quotedList(listed));
             }
         }
         return listed;
