@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -208,8 +209,8 @@ final class AddedTables {
     }
 
     /**
-     * Publishes, creates and copies {@code adding} (tables of {@code all}); returns once their rows are durable at the
-     * target with the position their changes apply from.
+     * Publishes, creates and copies {@code adding} (tables of {@code all}), through target sessions from {@code
+     * targetSessions}; returns once their rows are durable at the target with the position their changes apply from.
      */
     static void add(
             SyncConfig config,
@@ -221,6 +222,7 @@ final class AddedTables {
             TargetSchema schema,
             SyncCatalog catalog,
             Masks masks,
+            Supplier<Connection> targetSessions,
             Consumer<CopyProgress> onStart,
             UnaryOperator<String> fingerprint)
             throws SQLException {
@@ -269,7 +271,7 @@ final class AddedTables {
                             plan,
                             catalog,
                             () -> Connections.open(config.source()),
-                            () -> Connections.open(config.target()),
+                            targetSessions,
                             onStart,
                             masks,
                             (states, point) -> recordCopied(

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * A sync into PostgreSQL, as {@link SyncEngine} describes it: the target's tables are created or checked, copied
@@ -88,6 +89,8 @@ final class PostgresSync {
             for (SourceTable t : tables) {
                 SyncChecks.checkIdentity(t);
             }
+            Supplier<Connection> targetSessions =
+                    MoneyLocale.of(source, target, tables).sessions(config.target());
             engine.masks().refuseLossyKeys(source, tables);
             if (config.copyMode() == CopyMode.CHUNKED) {
                 engine.masks().refuseMaskedChunkKeys(tables);
@@ -132,6 +135,7 @@ final class PostgresSync {
                         schema,
                         catalog,
                         engine.masks(),
+                        targetSessions,
                         engine::copyStarted,
                         id -> ForeignSync.streamBuilder(config, streamed, covered, store, null, false)
                                 .build()
@@ -153,7 +157,7 @@ final class PostgresSync {
                         catalog,
                         store::fingerprint,
                         () -> Connections.open(config.source()),
-                        () -> Connections.open(config.target()),
+                        targetSessions,
                         engine::copyStarted,
                         engine.masks());
             } else if (!resume && config.copyMode() == CopyMode.CHUNKED) {
@@ -167,7 +171,7 @@ final class PostgresSync {
                         store::fingerprint,
                         () -> Connections.open(config.copySource() != null ? config.copySource() : config.source()),
                         () -> Connections.open(config.source()),
-                        () -> Connections.open(config.target()),
+                        targetSessions,
                         engine::copyStarted,
                         engine.masks());
             } else if (!resume) {
@@ -179,7 +183,7 @@ final class PostgresSync {
             ApplyHandler h = new ApplyHandler(
                     () -> {
                         JdbcSink sink = new JdbcSink(
-                                () -> Connections.open(config.target()),
+                                targetSessions,
                                 dialect,
                                 r -> SyncChecks.targetOf(targets, r),
                                 catalog,

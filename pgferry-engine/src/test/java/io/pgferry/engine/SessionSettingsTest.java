@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgferry.testkit.PgTest;
 import io.pgferry.testkit.PostgresServer;
 import io.pgferry.testkit.TestDatabase;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +74,62 @@ class SessionSettingsTest {
                             .build())
                     .run();
             assertThat(target.queryLong("SELECT count(*) FROM big")).isEqualTo(1_000_000);
+        }
+    }
+
+    /**
+     * Issue 5: money is printed and read after the session's lc_monetary, and a target session with another one than
+     * the source's refused the streamed text, or read it into another count of minor units than the copy moved: under
+     * a locale without fraction digits "$1,234.56" is 1235. The source database here prints money in yen, without
+     * fraction digits; the target reads it in the C locale's dollars and cents. One table is copied in the binary
+     * format (the count itself), the other, with an enum column, in text.
+     */
+    @Test
+    void moneyArrivesExactlyIntoATargetDatabaseWithAnotherLcMonetary(TestDatabase source) throws Exception {
+        requireJapaneseLocale(source);
+        source.execute(
+                "ALTER DATABASE " + source.name() + " SET lc_monetary = 'ja_JP.UTF-8'",
+                "CREATE TYPE mood AS ENUM ('sad', 'ok')",
+                "CREATE TABLE b (id int PRIMARY KEY, m money)",
+                "CREATE TABLE t (id int PRIMARY KEY, e mood, m money)",
+                "INSERT INTO b VALUES (1, 123456), (2, -99), (3, NULL)",
+                "INSERT INTO t VALUES (1, 'ok', 123456), (2, 'sad', -99), (3, 'ok', NULL)");
+        try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
+            target.execute("ALTER DATABASE " + target.name() + " SET lc_monetary = 'C'");
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+            for (String table : List.of("b", "t")) {
+                source.execute(
+                        "INSERT INTO " + table + " (id, m) VALUES (4, 9876543)",
+                        "UPDATE " + table + " SET m = 1 WHERE id = 2",
+                        "UPDATE " + table + " SET m = 555 WHERE id = 3");
+            }
+            new SyncEngine(SyncEngineTest.config(source, target)
+                            .untilCaughtUp(true)
+                            .build())
+                    .run();
+            for (String table : List.of("b", "t")) {
+                // The count of minor units each side stores, from money's binary form, which no setting changes.
+                String values = "SELECT id || ' ' || ('x' || encode(cash_send(m), 'hex'))::bit(64)::bigint FROM "
+                        + table + " ORDER BY id";
+                List<String> expected = Databases.query(source, values);
+                assertThat(expected).hasSize(4).doesNotContainNull().doesNotHaveDuplicates();
+                assertThat(Databases.query(target, values)).as(table).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    /** Fails with what to do when the machine lacks ja_JP.UTF-8: PostgreSQL takes its locales from the system. */
+    private static void requireJapaneseLocale(TestDatabase db) throws SQLException {
+        try {
+            db.execute("SET lc_monetary = 'ja_JP.UTF-8'");
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "locale ja_JP.UTF-8 missing: run 'localedef -i ja_JP -f UTF-8 ja_JP.UTF-8' as root (.ci/run does"
+                            + " it when run as root)",
+                    e);
         }
     }
 }
