@@ -135,7 +135,11 @@ final class TargetStart {
                 register(target, catalog, tables, plan);
                 try {
                     // Rehearses the builds that follow the copy as it creates the tables: a definition the target
-                    // cannot take fails here, before any slot or copy, and the creation drops what it made.
+                    // cannot take fails here, before any slot or copy, and the creation drops what it made. A copy
+                    // from one snapshot, which a crash starts over, has its small tables' builds made for good.
+                    if (config.copyMode() == CopyMode.SNAPSHOT) {
+                        plan = plan.buildingAtCreation();
+                    }
                     schema.createRehearsing(tables, plan);
                 } catch (SQLException | RuntimeException e) {
                     try {

@@ -102,9 +102,16 @@ public record PostData(
         }
     }
 
-    /** The post-data statements of every table the plan creates, in table order. */
+    /**
+     * What is left to build, after their creation, of the tables the plan creates, in table order: all their post
+     * data, or only the foreign keys of those it builds at creation ({@link TargetSchema.Plan#builtAtCreation}).
+     */
     public static Map<TableName, PostData> of(List<SourceTable> tables, TargetSchema.Plan plan) {
-        return of(tables, plan.targets(), plan::created);
+        Map<TableName, PostData> out = of(tables, plan.targets(), plan::created);
+        out.replaceAll((t, p) -> plan.builtAtCreation(t)
+                ? new PostData(List.of(), List.of(), p.foreignKeys(), List.of(), List.of())
+                : p);
+        return out;
     }
 
     /** The post-data statements of every table {@code created} says the sync created, in table order. */

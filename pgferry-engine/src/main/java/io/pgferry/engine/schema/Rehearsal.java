@@ -89,10 +89,20 @@ public final class Rehearsal {
     }
 
     /**
+     * Builds for good, in {@code st}'s transaction, the keys, indexes and constraints, foreign keys aside, of the
+     * tables of {@code group}, which that transaction has just created and which are empty: those the plan builds at
+     * creation ({@link TargetSchema.Plan#builtAtCreation}). A build the target refuses fails as in a rehearsal.
+     */
+    static void buildsKept(Statement st, TargetSchema.Plan plan, List<TableName> group, Map<TableName, PostData> post)
+            throws SQLException {
+        buildGroup(st, plan, group, post);
+    }
+
+    /**
      * Rehearses each foreign key of the tables {@code post} lists with the keys of the created tables it references,
      * a table at a time, each rolled back to a savepoint when done; when {@code create}, each table and those it
-     * references are created first (a rehearsal before the creation), else they exist, empty, in the target. {@code
-     * tables} are all the sync's tables by name ({@link #byName}).
+     * references are created first (a rehearsal before the creation), else they exist, empty, in the target, and
+     * those built at creation have their keys. {@code tables} are all the sync's tables by name ({@link #byName}).
      */
     static void foreignKeys(
             Statement st,
@@ -128,7 +138,10 @@ public final class Rehearsal {
                     }
                 }
                 for (TableName r : referenced) {
-                    buildTable(st, plan, r, post.get(r));
+                    // A table built at creation has its key already.
+                    if (create || !plan.builtAtCreation(r)) {
+                        buildTable(st, plan, r, post.get(r));
+                    }
                 }
                 build(st, plan.targets().get(t.name()), p.foreignKeys());
             });

@@ -43,8 +43,11 @@ public final class TableCreation {
 
     private TableCreation() {}
 
-    /** Creates what {@code plan} lists; see the class comment. */
+    /** Creates what {@code plan} lists; see the class comment. Builds nothing: the plan builds no table at creation. */
     static void create(Connection target, TargetSchema.Plan plan) throws SQLException {
+        if (!plan.builtAtCreation().isEmpty()) {
+            throw new IllegalArgumentException("a creation that builds tables needs their post data: createRehearsing");
+        }
         make(target, plan, null);
     }
 
@@ -53,11 +56,12 @@ public final class TableCreation {
      * goes ({@link Rehearsal}; {@code tables} are all the sync's tables): each batch's after its tables are made, in
      * the same transaction, and the foreign keys once all are. A build the target refuses fails the creation, which
      * drops what it made. Rehearsed so, no table is created twice, where a rehearsal first creates them all in a
-     * transaction it rolls back.
+     * transaction it rolls back. The tables the plan builds at creation ({@link TargetSchema.Plan#builtAtCreation})
+     * get their builds for good instead, their foreign keys aside.
      */
     static void createRehearsing(Connection target, TargetSchema.Plan plan, List<SourceTable> tables)
             throws SQLException {
-        Map<TableName, PostData> post = PostData.of(tables, plan);
+        Map<TableName, PostData> post = PostData.of(tables, plan.targets(), plan::created);
         make(target, plan, post.isEmpty() ? null : new Rehearsed(Rehearsal.byName(tables), post));
     }
 
@@ -91,7 +95,18 @@ public final class TableCreation {
                             names.add(t.name());
                         }
                         if (rehearsed != null) {
-                            Rehearsal.builds(st, plan, names, rehearsed.post());
+                            Rehearsal.builds(
+                                    st,
+                                    plan,
+                                    names.stream()
+                                            .filter(n -> !plan.builtAtCreation(n))
+                                            .toList(),
+                                    rehearsed.post());
+                            Rehearsal.buildsKept(
+                                    st,
+                                    plan,
+                                    names.stream().filter(plan::builtAtCreation).toList(),
+                                    rehearsed.post());
                         }
                     } else if (rehearsed != null) {
                         Rehearsal.foreignKeys(st, rehearsed.tables(), plan, rehearsed.post(), major, false);

@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,9 @@ public final class TargetSchema {
      * @param missingColumns source columns an existing target table lacks, by source table: an error at a first
      *     start ({@link #requireColumns}), added at a restart when DDL is applied ({@link #addMissingColumns})
      * @param createdNames the names of {@code toCreate}, for {@link #created} (asked once per table, of thousands)
+     * @param builtAtCreation tables of {@code toCreate} whose keys, indexes and constraints, all but their foreign
+     *     keys, {@link #createRehearsing} builds with the table, before the copy, instead of rehearsing them: see
+     *     {@link #buildingAtCreation}
      */
     public record Plan(
             Map<TableName, TargetTable> targets,
@@ -72,12 +76,46 @@ public final class TargetSchema {
             Map<TableName, List<ColumnDef>> missingColumns,
             Set<Extension> extensionsToCreate,
             Collection<SequenceDef> sequencesToCreate,
-            Set<TableName> createdNames) {
+            Set<TableName> createdNames,
+            Set<TableName> builtAtCreation) {
 
         public boolean created(TableName t) {
             return createdNames.contains(t);
         }
+
+        /** Whether the creation builds {@code t}'s post data, all but its foreign keys, with the table. */
+        public boolean builtAtCreation(TableName t) {
+            return builtAtCreation.contains(t);
+        }
+
+        /**
+         * This plan with the tables it creates whose rows take at most {@value #BUILT_AT_CREATION_BYTES} bytes at the
+         * source built at creation: for a copy from one snapshot, whose rows keep every key and constraint, into
+         * tables it starts over rather than resumes. A few rows go into a table's indexes as fast as the indexes are
+         * built after them, and a schema of thousands of small tables then pays for each build once, where a
+         * rehearsal at creation and a build after the copy paid twice.
+         */
+        public Plan buildingAtCreation() {
+            Set<TableName> small = toCreate.stream()
+                    .filter(t -> t.bytes() <= BUILT_AT_CREATION_BYTES)
+                    .map(SourceTable::name)
+                    .collect(Collectors.toUnmodifiableSet());
+            return new Plan(
+                    targets,
+                    toCreate,
+                    schemasToCreate,
+                    typesToCreate,
+                    binaryCopy,
+                    missingColumns,
+                    extensionsToCreate,
+                    sequencesToCreate,
+                    createdNames,
+                    small);
+        }
     }
+
+    /** The most rows' bytes of a table whose post data {@link Plan#buildingAtCreation} builds before its copy. */
+    static final long BUILT_AT_CREATION_BYTES = 1L << 20;
 
     /** The target's schema for a sync of {@code config} that picks the sequences {@code standalone} too. */
     public TargetSchema(Connection target, SyncConfig config, List<SequenceDef> standalone) throws SQLException {
@@ -172,7 +210,8 @@ public final class TargetSchema {
                 missing,
                 extensions,
                 sequences.values(),
-                toCreate.stream().map(SourceTable::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+                toCreate.stream().map(SourceTable::name).collect(Collectors.toUnmodifiableSet()),
+                Set.of());
     }
 
     /**
