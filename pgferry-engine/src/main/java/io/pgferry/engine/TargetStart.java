@@ -136,9 +136,10 @@ final class TargetStart {
                 try {
                     // Rehearses the builds that follow the copy as it creates the tables: a definition the target
                     // cannot take fails here, before any slot or copy, and the creation drops what it made. A copy
-                    // from one snapshot, which a crash starts over, has its small tables' builds made for good.
-                    if (config.copyMode() == CopyMode.SNAPSHOT) {
-                        plan = plan.buildingAtCreation();
+                    // has its small tables' builds made for good there instead (a chunked one only those that hold
+                    // row by row; one resumed after a crash runs them again, skipping what is built).
+                    if (copies) {
+                        plan = plan.buildingAtCreation(config.copyMode() == CopyMode.CHUNKED);
                     }
                     schema.createRehearsing(tables, plan);
                 } catch (SQLException | RuntimeException e) {

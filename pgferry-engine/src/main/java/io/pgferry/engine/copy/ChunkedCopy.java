@@ -62,6 +62,7 @@ public final class ChunkedCopy implements InitialCopy {
     private final Map<TableName, TargetTable> targets;
     private final Map<TableName, Boolean> binary;
     private final Set<TableName> created;
+    private final Set<TableName> builtAtCreation;
     private final SyncCatalog catalog;
     private final CopyChunks chunks;
     private final Supplier<String> fingerprint;
@@ -93,6 +94,7 @@ public final class ChunkedCopy implements InitialCopy {
         this.targets = plan.targets();
         this.binary = plan.binaryCopy();
         this.created = created;
+        this.builtAtCreation = plan.builtAtCreation();
         this.catalog = catalog;
         this.chunks = chunks;
         this.fingerprint = fingerprint;
@@ -133,7 +135,13 @@ public final class ChunkedCopy implements InitialCopy {
             List<KeyRange> ranges = plan.all();
             CopyProgress progress = plan.progress();
             Map<TableName, PostData> post = new HashMap<>();
-            PostData.of(tables, targets, created::contains).forEach((t, p) -> post.put(t, p.perRow()));
+            // A table built at creation has its per-row post data; one a run before a crash built has it too, which
+            // the build skips.
+            PostData.of(tables, targets, created::contains).forEach((t, p) -> {
+                if (!builtAtCreation.contains(t)) {
+                    post.put(t, p.perRow());
+                }
+            });
             PostDataTasks<KeyRange> postTasks = new PostDataTasks<>(post);
             LinkedBlockingDeque<WorkerTask<KeyRange>> queue = new LinkedBlockingDeque<>();
             plan.left().forEach(r -> queue.add(new WorkerTask.Rows<>(r)));

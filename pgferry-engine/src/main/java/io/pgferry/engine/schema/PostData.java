@@ -104,13 +104,11 @@ public record PostData(
 
     /**
      * What is left to build, after their creation, of the tables the plan creates, in table order: all their post
-     * data, or only the foreign keys of those it builds at creation ({@link TargetSchema.Plan#builtAtCreation}).
+     * data, or what is left of it for those it builds at creation ({@link TargetSchema.Plan#afterCreation}).
      */
     public static Map<TableName, PostData> of(List<SourceTable> tables, TargetSchema.Plan plan) {
         Map<TableName, PostData> out = of(tables, plan.targets(), plan::created);
-        out.replaceAll((t, p) -> plan.builtAtCreation(t)
-                ? new PostData(List.of(), List.of(), p.foreignKeys(), List.of(), List.of())
-                : p);
+        out.replaceAll((t, p) -> plan.builtAtCreation(t) ? plan.afterCreation(p) : p);
         return out;
     }
 

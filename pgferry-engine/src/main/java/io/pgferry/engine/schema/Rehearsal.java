@@ -102,7 +102,7 @@ public final class Rehearsal {
      * Rehearses each foreign key of the tables {@code post} lists with the keys of the created tables it references,
      * a table at a time, each rolled back to a savepoint when done; when {@code create}, each table and those it
      * references are created first (a rehearsal before the creation), else they exist, empty, in the target, and
-     * those built at creation have their keys. {@code tables} are all the sync's tables by name ({@link #byName}).
+     * those built at creation have what {@link TargetSchema.Plan#atCreation} says. {@code tables} are all the sync's tables by name ({@link #byName}).
      */
     static void foreignKeys(
             Statement st,
@@ -138,10 +138,9 @@ public final class Rehearsal {
                     }
                 }
                 for (TableName r : referenced) {
-                    // A table built at creation has its key already.
-                    if (create || !plan.builtAtCreation(r)) {
-                        buildTable(st, plan, r, post.get(r));
-                    }
+                    // A table built at creation has part of its post data already.
+                    PostData built = post.get(r);
+                    buildTable(st, plan, r, create || !plan.builtAtCreation(r) ? built : plan.afterCreation(built));
                 }
                 build(st, plan.targets().get(t.name()), p.foreignKeys());
             });

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -65,6 +66,26 @@ public final class TableCreation {
         make(target, plan, post.isEmpty() ? null : new Rehearsed(Rehearsal.byName(tables), post));
     }
 
+    /**
+     * Builds for good what the plan builds at creation of the tables of {@code names} it so builds, and rehearses the
+     * rest but their foreign keys (rehearsed once all tables are made).
+     */
+    private static void keepBuilds(
+            Statement st, TargetSchema.Plan plan, List<TableName> names, Map<TableName, PostData> post)
+            throws SQLException {
+        Map<TableName, PostData> kept = new LinkedHashMap<>();
+        Map<TableName, PostData> rest = new LinkedHashMap<>();
+        for (TableName n : names) {
+            PostData p = post.get(n);
+            if (p != null && plan.builtAtCreation(n)) {
+                kept.put(n, plan.atCreation(p));
+                rest.put(n, plan.afterCreation(p));
+            }
+        }
+        Rehearsal.buildsKept(st, plan, List.copyOf(kept.keySet()), kept);
+        Rehearsal.builds(st, plan, List.copyOf(rest.keySet()), rest);
+    }
+
     /** What a rehearsing creation rehearses: the post-data of the tables it creates, and all the sync's tables. */
     private record Rehearsed(Map<TableName, SourceTable> tables, Map<TableName, PostData> post) {}
 
@@ -102,11 +123,7 @@ public final class TableCreation {
                                             .filter(n -> !plan.builtAtCreation(n))
                                             .toList(),
                                     rehearsed.post());
-                            Rehearsal.buildsKept(
-                                    st,
-                                    plan,
-                                    names.stream().filter(plan::builtAtCreation).toList(),
-                                    rehearsed.post());
+                            keepBuilds(st, plan, names, rehearsed.post());
                         }
                     } else if (rehearsed != null) {
                         Rehearsal.foreignKeys(st, rehearsed.tables(), plan, rehearsed.post(), major, false);

@@ -63,9 +63,11 @@ public final class TargetSchema {
      * @param missingColumns source columns an existing target table lacks, by source table: an error at a first
      *     start ({@link #requireColumns}), added at a restart when DDL is applied ({@link #addMissingColumns})
      * @param createdNames the names of {@code toCreate}, for {@link #created} (asked once per table, of thousands)
-     * @param builtAtCreation tables of {@code toCreate} whose keys, indexes and constraints, all but their foreign
-     *     keys, {@link #createRehearsing} builds with the table, before the copy, instead of rehearsing them: see
-     *     {@link #buildingAtCreation}
+     * @param builtAtCreation tables of {@code toCreate} whose post data {@link #createRehearsing} builds with the
+     *     table, before the copy, instead of rehearsing it: what {@link #atCreation} says; see {@link
+     *     #buildingAtCreation}
+     * @param perRowAtCreation whether those tables get only what holds for each row alone ({@link PostData#perRow})
+     *     at creation, for a copy whose rows are read at different moments; else all but their foreign keys
      */
     public record Plan(
             Map<TableName, TargetTable> targets,
@@ -77,25 +79,45 @@ public final class TargetSchema {
             Set<Extension> extensionsToCreate,
             Collection<SequenceDef> sequencesToCreate,
             Set<TableName> createdNames,
-            Set<TableName> builtAtCreation) {
+            Set<TableName> builtAtCreation,
+            boolean perRowAtCreation) {
 
         public boolean created(TableName t) {
             return createdNames.contains(t);
         }
 
-        /** Whether the creation builds {@code t}'s post data, all but its foreign keys, with the table. */
+        /** Whether the creation builds part of {@code t}'s post data for good: {@link #atCreation}. */
         public boolean builtAtCreation(TableName t) {
             return builtAtCreation.contains(t);
         }
 
+        /** What the creation builds of {@code p}, the post data of a table it builds at creation. */
+        public PostData atCreation(PostData p) {
+            return perRowAtCreation
+                    ? p.perRow()
+                    : new PostData(p.indexes(), p.attach(), List.of(), p.uniqueIndexes(), p.uniqueConstraints());
+        }
+
+        /** What is left of {@code p}, the post data of a table built at creation, to build after its copy. */
+        public PostData afterCreation(PostData p) {
+            return perRowAtCreation
+                    ? new PostData(
+                            p.uniqueIndexes(),
+                            p.uniqueConstraints(),
+                            p.foreignKeys(),
+                            p.uniqueIndexes(),
+                            p.uniqueConstraints())
+                    : new PostData(List.of(), List.of(), p.foreignKeys(), List.of(), List.of());
+        }
+
         /**
          * This plan with the tables it creates whose rows take at most {@value #BUILT_AT_CREATION_BYTES} bytes at the
-         * source built at creation: for a copy from one snapshot, whose rows keep every key and constraint, into
-         * tables it starts over rather than resumes. A few rows go into a table's indexes as fast as the indexes are
-         * built after them, and a schema of thousands of small tables then pays for each build once, where a
-         * rehearsal at creation and a build after the copy paid twice.
+         * source built at creation ({@link #atCreation}; {@code perRow} for a copy whose rows are read at different
+         * moments, which may break a unique key until the replay). A few rows go into a table's indexes as fast as the
+         * indexes are built after them, and a schema of thousands of small tables then pays for each build once,
+         * where a rehearsal at creation and a build after the copy paid twice.
          */
-        public Plan buildingAtCreation() {
+        public Plan buildingAtCreation(boolean perRow) {
             Set<TableName> small = toCreate.stream()
                     .filter(t -> t.bytes() <= BUILT_AT_CREATION_BYTES)
                     .map(SourceTable::name)
@@ -110,7 +132,8 @@ public final class TargetSchema {
                     extensionsToCreate,
                     sequencesToCreate,
                     createdNames,
-                    small);
+                    small,
+                    perRow);
         }
     }
 
@@ -211,7 +234,8 @@ public final class TargetSchema {
                 extensions,
                 sequences.values(),
                 toCreate.stream().map(SourceTable::name).collect(Collectors.toUnmodifiableSet()),
-                Set.of());
+                Set.of(),
+                false);
     }
 
     /**
