@@ -49,6 +49,21 @@ public record PostData(
                 List.of());
     }
 
+    /** What {@link #perRow} leaves out: the unique indexes and constraints, and the foreign keys. */
+    public PostData notPerRow() {
+        return new PostData(uniqueIndexes, uniqueConstraints, foreignKeys, uniqueIndexes, uniqueConstraints);
+    }
+
+    /** The same without the foreign keys. */
+    public PostData withoutForeignKeys() {
+        return new PostData(indexes, attach, List.of(), uniqueIndexes, uniqueConstraints);
+    }
+
+    /** The foreign keys alone. */
+    public PostData foreignKeysOnly() {
+        return new PostData(List.of(), List.of(), foreignKeys, List.of(), List.of());
+    }
+
     /**
      * The same with each foreign key added {@code NOT VALID}: checked for the rows written from then on, not for
      * those already in (PostgreSQL docs, ALTER TABLE).

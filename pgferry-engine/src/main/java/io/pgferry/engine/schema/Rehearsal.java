@@ -89,13 +89,25 @@ public final class Rehearsal {
     }
 
     /**
-     * Builds for good, in {@code st}'s transaction, the keys, indexes and constraints, foreign keys aside, of the
-     * tables of {@code group}, which that transaction has just created and which are empty: those the plan builds at
-     * creation ({@link TargetSchema.Plan#builtAtCreation}). A build the target refuses fails as in a rehearsal.
+     * Of the tables of {@code group}, which {@code st}'s transaction has just created and which are empty, those the
+     * plan builds at creation get what it builds so ({@link TargetSchema.Plan#atCreation}) built for good, and the
+     * rest rehearsed, their foreign keys aside (rehearsed once all tables are made). A build the target refuses fails
+     * as in a rehearsal.
      */
-    static void buildsKept(Statement st, TargetSchema.Plan plan, List<TableName> group, Map<TableName, PostData> post)
+    static void buildsAtCreation(
+            Statement st, TargetSchema.Plan plan, List<TableName> group, Map<TableName, PostData> post)
             throws SQLException {
-        buildGroup(st, plan, group, post);
+        Map<TableName, PostData> kept = new LinkedHashMap<>();
+        Map<TableName, PostData> rest = new LinkedHashMap<>();
+        for (TableName n : group) {
+            PostData p = post.get(n);
+            if (p != null && plan.builtAtCreation(n)) {
+                kept.put(n, plan.atCreation(p));
+                rest.put(n, plan.afterCreation(p));
+            }
+        }
+        buildGroup(st, plan, List.copyOf(kept.keySet()), kept);
+        builds(st, plan, List.copyOf(rest.keySet()), rest);
     }
 
     /**

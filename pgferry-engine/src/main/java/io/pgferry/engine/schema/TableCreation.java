@@ -10,9 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,9 @@ public final class TableCreation {
     /** At most this many tables are created, or dropped, in one target transaction. */
     static final int TABLES_PER_TRANSACTION = 50;
 
+    /** The most rows' bytes of a table whose post data {@link TargetSchema.Plan#buildingAtCreation} builds at once. */
+    static final long BUILT_AT_CREATION_BYTES = 1L << 20;
+
     /** The foreign keys of one of the tables ?1 names to another of them, ?2 the same names. */
     private static final String FOREIGN_KEYS_AMONG = "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname),"
             + " quote_ident(k.conname) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
@@ -49,7 +53,7 @@ public final class TableCreation {
         if (!plan.builtAtCreation().isEmpty()) {
             throw new IllegalArgumentException("a creation that builds tables needs their post data: createRehearsing");
         }
-        make(target, plan, null);
+        make(target, plan, null, null, 1);
     }
 
     /**
@@ -58,39 +62,31 @@ public final class TableCreation {
      * the same transaction, and the foreign keys once all are. A build the target refuses fails the creation, which
      * drops what it made. Rehearsed so, no table is created twice, where a rehearsal first creates them all in a
      * transaction it rolls back. The tables the plan builds at creation ({@link TargetSchema.Plan#builtAtCreation})
-     * get their builds for good instead, their foreign keys aside.
+     * get their builds for good instead, their foreign keys aside. The batches after the first are made on up to
+     * {@code workers} sessions from {@code sessions} at once.
      */
-    static void createRehearsing(Connection target, TargetSchema.Plan plan, List<SourceTable> tables)
+    static void createRehearsing(
+            Connection target,
+            TargetSchema.Plan plan,
+            List<SourceTable> tables,
+            Supplier<Connection> sessions,
+            int workers)
             throws SQLException {
         Map<TableName, PostData> post = PostData.of(tables, plan.targets(), plan::created);
-        make(target, plan, post.isEmpty() ? null : new Rehearsed(Rehearsal.byName(tables), post));
-    }
-
-    /**
-     * Builds for good what the plan builds at creation of the tables of {@code names} it so builds, and rehearses the
-     * rest but their foreign keys (rehearsed once all tables are made).
-     */
-    private static void keepBuilds(
-            Statement st, TargetSchema.Plan plan, List<TableName> names, Map<TableName, PostData> post)
-            throws SQLException {
-        Map<TableName, PostData> kept = new LinkedHashMap<>();
-        Map<TableName, PostData> rest = new LinkedHashMap<>();
-        for (TableName n : names) {
-            PostData p = post.get(n);
-            if (p != null && plan.builtAtCreation(n)) {
-                kept.put(n, plan.atCreation(p));
-                rest.put(n, plan.afterCreation(p));
-            }
-        }
-        Rehearsal.buildsKept(st, plan, List.copyOf(kept.keySet()), kept);
-        Rehearsal.builds(st, plan, List.copyOf(rest.keySet()), rest);
+        make(target, plan, post.isEmpty() ? null : new Rehearsed(Rehearsal.byName(tables), post), sessions, workers);
     }
 
     /** What a rehearsing creation rehearses: the post-data of the tables it creates, and all the sync's tables. */
     private record Rehearsed(Map<TableName, SourceTable> tables, Map<TableName, PostData> post) {}
 
-    /** The creation, rehearsing as it goes unless {@code rehearsed} is null. */
-    private static void make(Connection target, TargetSchema.Plan plan, Rehearsed rehearsed) throws SQLException {
+    /**
+     * The creation, rehearsing as it goes unless {@code rehearsed} is null: the prelude and the first batch on {@code
+     * target}, the other batches on up to {@code workers} sessions from {@code sessions} at once ({@link
+     * ParallelBatches}; null: all on {@code target}), the foreign keys' rehearsal on {@code target} once all are made.
+     */
+    private static void make(
+            Connection target, TargetSchema.Plan plan, Rehearsed rehearsed, Supplier<Connection> sessions, int workers)
+            throws SQLException {
         if (plan.toCreate().isEmpty()
                 && plan.schemasToCreate().isEmpty()
                 && plan.sequencesToCreate().isEmpty()) {
@@ -98,47 +94,47 @@ public final class TableCreation {
         }
         int major = target.getMetaData().getDatabaseMajorVersion();
         List<List<SourceTable>> batches = batches(plan.toCreate());
-        List<SourceTable> made = new ArrayList<>();
+        List<SourceTable> made = Collections.synchronizedList(new ArrayList<>());
+        ParallelBatches.Batch batch = (st, tables) -> createBatch(st, plan, tables, rehearsed, major);
         boolean auto = target.getAutoCommit();
         target.setAutoCommit(false);
         try (Statement st = target.createStatement()) {
-            // The last round rehearses the foreign keys, once every table they join is made.
-            int rounds = Math.max(1, batches.size()) + (rehearsed == null ? 0 : 1);
-            for (int i = 0; i < rounds; i++) {
+            // What every batch needs (schemas, types, sequences) commits first, with the first batch.
+            step(target, plan, made, false, () -> {
+                createPrelude(st, plan);
+                if (!batches.isEmpty()) {
+                    batch.create(st, batches.get(0));
+                }
+            });
+            if (!batches.isEmpty()) {
+                made.addAll(batches.get(0));
+            }
+            List<List<SourceTable>> rest = batches.size() > 1 ? batches.subList(1, batches.size()) : List.of();
+            int n = sessions == null ? 1 : ParallelBatches.sessions(target, workers, rest.size());
+            if (n > 1) {
                 try {
-                    if (i == 0) {
-                        createPrelude(st, plan);
-                    }
-                    if (i < batches.size()) {
-                        List<TableName> names = new ArrayList<>();
-                        for (SourceTable t : batches.get(i)) {
-                            createTable(st, t, plan.targets().get(t.name()), major);
-                            names.add(t.name());
-                        }
-                        if (rehearsed != null) {
-                            Rehearsal.builds(
-                                    st,
-                                    plan,
-                                    names.stream()
-                                            .filter(n -> !plan.builtAtCreation(n))
-                                            .toList(),
-                                    rehearsed.post());
-                            keepBuilds(st, plan, names, rehearsed.post());
-                        }
-                    } else if (rehearsed != null) {
-                        Rehearsal.foreignKeys(st, rehearsed.tables(), plan, rehearsed.post(), major, false);
-                    }
-                    target.commit();
+                    rest = ParallelBatches.run(sessions, n, rest, batch, made);
                 } catch (SQLException | RuntimeException e) {
-                    rollback(target, e);
-                    if (i > 0) {
-                        undo(target, plan, made, e);
-                    }
+                    undo(target, plan, made, e);
                     throw e;
                 }
-                if (i < batches.size()) {
-                    made.addAll(batches.get(i));
+                if (!rest.isEmpty()) {
+                    log.info(
+                            "{} batches of tables clashed with another session's on a name: making them alone",
+                            rest.size());
                 }
+            }
+            for (List<SourceTable> b : rest) {
+                step(target, plan, made, true, () -> batch.create(st, b));
+                made.addAll(b);
+            }
+            if (rehearsed != null) {
+                step(
+                        target,
+                        plan,
+                        made,
+                        true,
+                        () -> Rehearsal.foreignKeys(st, rehearsed.tables(), plan, rehearsed.post(), major, false));
             }
         } finally {
             target.setAutoCommit(auto);
@@ -147,6 +143,44 @@ public final class TableCreation {
                 "created {} tables and {} sequences at the target",
                 plan.toCreate().size(),
                 plan.sequencesToCreate().size());
+    }
+
+    /** Creates {@code tables} in {@code st}'s transaction, with their builds rehearsed or made unless not rehearsed. */
+    private static void createBatch(
+            Statement st, TargetSchema.Plan plan, List<SourceTable> tables, Rehearsed rehearsed, int major)
+            throws SQLException {
+        List<TableName> names = new ArrayList<>();
+        for (SourceTable t : tables) {
+            createTable(st, t, plan.targets().get(t.name()), major);
+            names.add(t.name());
+        }
+        if (rehearsed != null) {
+            Rehearsal.builds(
+                    st,
+                    plan,
+                    names.stream().filter(n -> !plan.builtAtCreation(n)).toList(),
+                    rehearsed.post());
+            Rehearsal.buildsAtCreation(st, plan, names, rehearsed.post());
+        }
+    }
+
+    private interface Step {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code step} and commits; on failure rolls back and, if {@code undo}, drops what {@code made} lists. */
+    private static void step(Connection target, TargetSchema.Plan plan, List<SourceTable> made, boolean undo, Step step)
+            throws SQLException {
+        try {
+            step.run();
+            target.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback(target, e);
+            if (undo) {
+                undo(target, plan, made, e);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -298,7 +332,7 @@ public final class TableCreation {
             prelude.add("DROP SEQUENCE IF EXISTS " + seq.qualified());
         }
         List<UserType> types = new ArrayList<>(plan.typesToCreate());
-        java.util.Collections.reverse(types);
+        Collections.reverse(types);
         for (UserType t : types) {
             prelude.add((t.kind() == 'd' ? "DROP DOMAIN IF EXISTS " : "DROP TYPE IF EXISTS ")
                     + PgSql.qualified(t.schema(), t.name()));

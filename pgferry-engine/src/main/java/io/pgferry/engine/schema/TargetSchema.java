@@ -63,11 +63,9 @@ public final class TargetSchema {
      * @param missingColumns source columns an existing target table lacks, by source table: an error at a first
      *     start ({@link #requireColumns}), added at a restart when DDL is applied ({@link #addMissingColumns})
      * @param createdNames the names of {@code toCreate}, for {@link #created} (asked once per table, of thousands)
-     * @param builtAtCreation tables of {@code toCreate} whose post data {@link #createRehearsing} builds with the
-     *     table, before the copy, instead of rehearsing it: what {@link #atCreation} says; see {@link
-     *     #buildingAtCreation}
-     * @param perRowAtCreation whether those tables get only what holds for each row alone ({@link PostData#perRow})
-     *     at creation, for a copy whose rows are read at different moments; else all but their foreign keys
+     * @param builtAtCreation tables of {@code toCreate} that {@link #createRehearsing} builds with the table instead
+     *     of rehearsing: {@link #buildingAtCreation}
+     * @param perRowAtCreation whether they get only what holds row by row ({@link PostData#perRow}) so
      */
     public record Plan(
             Map<TableName, TargetTable> targets,
@@ -93,35 +91,21 @@ public final class TargetSchema {
 
         /** What the creation builds of {@code p}, the post data of a table it builds at creation. */
         public PostData atCreation(PostData p) {
-            return perRowAtCreation
-                    ? p.perRow()
-                    : new PostData(p.indexes(), p.attach(), List.of(), p.uniqueIndexes(), p.uniqueConstraints());
+            return perRowAtCreation ? p.perRow() : p.withoutForeignKeys();
         }
 
         /** What is left of {@code p}, the post data of a table built at creation, to build after its copy. */
         public PostData afterCreation(PostData p) {
-            return perRowAtCreation
-                    ? new PostData(
-                            p.uniqueIndexes(),
-                            p.uniqueConstraints(),
-                            p.foreignKeys(),
-                            p.uniqueIndexes(),
-                            p.uniqueConstraints())
-                    : new PostData(List.of(), List.of(), p.foreignKeys(), List.of(), List.of());
+            return perRowAtCreation ? p.notPerRow() : p.foreignKeysOnly();
         }
 
         /**
-         * This plan with the tables it creates whose rows take at most {@value #BUILT_AT_CREATION_BYTES} bytes at the
-         * source built at creation ({@link #atCreation}; {@code perRow} for a copy whose rows are read at different
-         * moments, which may break a unique key until the replay). A few rows go into a table's indexes as fast as the
-         * indexes are built after them, and a schema of thousands of small tables then pays for each build once,
-         * where a rehearsal at creation and a build after the copy paid twice.
+         * This plan with its created tables of at most {@value TableCreation#BUILT_AT_CREATION_BYTES} bytes of rows built at
+         * creation ({@link #atCreation}; {@code perRow} for a copy whose rows are read at different moments, which may
+         * break a unique key until the replay). A few rows go into indexes as fast as the indexes are built after
+         * them, and thousands of small tables then pay for each build once, not twice (rehearsal, then build).
          */
         public Plan buildingAtCreation(boolean perRow) {
-            Set<TableName> small = toCreate.stream()
-                    .filter(t -> t.bytes() <= BUILT_AT_CREATION_BYTES)
-                    .map(SourceTable::name)
-                    .collect(Collectors.toUnmodifiableSet());
             return new Plan(
                     targets,
                     toCreate,
@@ -132,13 +116,13 @@ public final class TargetSchema {
                     extensionsToCreate,
                     sequencesToCreate,
                     createdNames,
-                    small,
+                    toCreate.stream()
+                            .filter(t -> t.bytes() <= TableCreation.BUILT_AT_CREATION_BYTES)
+                            .map(SourceTable::name)
+                            .collect(Collectors.toUnmodifiableSet()),
                     perRow);
         }
     }
-
-    /** The most rows' bytes of a table whose post data {@link Plan#buildingAtCreation} builds before its copy. */
-    static final long BUILT_AT_CREATION_BYTES = 1L << 20;
 
     /** The target's schema for a sync of {@code config} that picks the sequences {@code standalone} too. */
     public TargetSchema(Connection target, SyncConfig config, List<SequenceDef> standalone) throws SQLException {
@@ -395,10 +379,7 @@ public final class TargetSchema {
         return binary;
     }
 
-    /**
-     * Creates the planned schemas, types, sequences and tables ({@link TableCreation}): on error, what it made is
-     * dropped again.
-     */
+    /** Creates the planned schemas, types, sequences and tables ({@link TableCreation}); on error drops them. */
     public void create(Plan plan) throws SQLException {
         TableCreation.create(target, plan);
     }
@@ -406,10 +387,12 @@ public final class TargetSchema {
     /**
      * Creates what {@code plan} lists as {@link #create} does, rehearsing on each table it creates, while it is empty,
      * the builds of its keys, indexes and constraints that come after the copy ({@link Rehearsal}); {@code tables}
-     * are all the sync's tables. A build the target refuses fails the creation, which drops what it made.
+     * are all the sync's tables. A build the target refuses fails the creation, which drops what it made. Made on up
+     * to the sync's workers' sessions at once.
      */
     public void createRehearsing(List<SourceTable> tables, Plan plan) throws SQLException {
-        TableCreation.createRehearsing(target, plan, tables);
+        TableCreation.createRehearsing(
+                target, plan, tables, ParallelBatches.sessionsLike(target, config.target()), config.workers());
     }
 
     private boolean schemaExists(String schema) throws SQLException {

@@ -68,7 +68,7 @@ class BuiltAtCreationTest {
                 "INSERT INTO other SELECT id, name, big_id FROM small WHERE id <= 5",
                 "ANALYZE");
         assertThat(source.queryLong("SELECT pg_relation_size('big')"))
-                .isGreaterThan(TargetSchema.BUILT_AT_CREATION_BYTES);
+                .isGreaterThan(TableCreation.BUILT_AT_CREATION_BYTES);
         try (TestDatabase target = TestDatabase.create(PostgresServer.second())) {
             new SyncEngine(SyncConfig.builder()
                             .source(source.uri())
