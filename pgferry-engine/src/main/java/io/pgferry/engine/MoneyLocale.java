@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -78,20 +79,7 @@ final class MoneyLocale {
         if (lcMonetary == null) {
             return () -> Connections.open(target);
         }
-        return () -> {
-            Connection c = Connections.open(target);
-            try {
-                set(c, lcMonetary);
-                return c;
-            } catch (SQLException e) {
-                try {
-                    c.close();
-                } catch (SQLException s) {
-                    e.addSuppressed(s);
-                }
-                throw Connections.classify(e, target);
-            }
-        };
+        return () -> Connections.open(target, Map.of("lc_monetary", lcMonetary));
     }
 
     /** Whether a column of the tables {@code oids} names holds money ({@link #HOLDS_MONEY}). */

@@ -4,13 +4,13 @@ import io.pgferry.core.PgFerryException;
 import io.pgferry.postgres.connect.Connections;
 import io.pgferry.postgres.connect.Dsn;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
@@ -71,22 +71,8 @@ final class ParallelBatches {
             rs.next();
             lcMonetary = rs.getString(1);
         }
-        return () -> {
-            Connection c = Connections.open(dsn);
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config('search_path', 'pg_catalog',"
-                    + " false), pg_catalog.set_config('lc_monetary', ?, false)")) {
-                ps.setString(1, lcMonetary);
-                ps.executeQuery().close();
-                return c;
-            } catch (SQLException e) {
-                try {
-                    c.close();
-                } catch (SQLException s) {
-                    e.addSuppressed(s);
-                }
-                throw Connections.classify(e, dsn);
-            }
-        };
+        Map<String, String> settings = Map.of("search_path", "pg_catalog", "lc_monetary", lcMonetary);
+        return () -> Connections.open(dsn, settings);
     }
 
     /**

@@ -12,9 +12,11 @@ import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import javax.net.ssl.SSLException;
 import org.postgresql.Driver;
@@ -69,6 +71,25 @@ public final class Connections {
         try (Statement st = c.createStatement()) {
             st.execute(NO_STATEMENT_TIMEOUT);
             st.execute(SETTINGS);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw classify(e, dsn);
+        }
+    }
+
+    /**
+     * Opens an ordinary connection as {@link #open(Dsn)} does, then sets {@code settings} (name to value) for its
+     * session.
+     */
+    public static Connection open(Dsn dsn, Map<String, String> settings) {
+        Connection c = open(dsn);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.set_config(?, ?, false)")) {
+            for (Map.Entry<String, String> e : settings.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue());
+                ps.executeQuery().close();
+            }
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
